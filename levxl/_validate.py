@@ -1,0 +1,307 @@
+"""Checking and converting engine arguments.
+
+Every engine function declares the domain of each argument with :func:`checked`.
+
+* Called normally, the function converts its arguments to float arrays (``side`` strings to +1/-1 and so on) and
+  raises ``ValueError`` naming the first bad argument and its value.
+* Called through ``.elementwise(...)``, bad elements are replaced by a harmless value, the computation runs on the
+  whole array, and an array of short reasons comes back beside the result (``''`` where the element is valid, or
+  ``None`` instead of the array when every element is valid). The spreadsheet layer writes those reasons into the
+  bad cells while the good ones still compute.
+* ``.raw`` is the unchecked function, for engine-internal calls on arrays that were already checked.
+
+Checks that involve several arguments at once (a stop on the wrong side of the entry, say) call :func:`require`
+inside the function body; it raises in the normal mode and records per-element reasons in the elementwise mode.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+__all__ = [
+    "Domain",
+    "Choice",
+    "checked",
+    "require",
+    "flagged",
+    "unwrap",
+    "NUMBER",
+    "POSITIVE",
+    "NONNEGATIVE",
+    "FRACTION",
+    "MOVE",
+    "VOL",
+    "DAYS",
+    "RISK",
+    "SIDE",
+    "CONTRACT",
+    "BASIS",
+    "OPTION_TYPE",
+    "MODEL",
+]
+
+# Active while a function runs in elementwise mode: a list of (bad-element mask, reason) pairs.
+_collector: contextvars.ContextVar[list | None] = contextvars.ContextVar("levxl_collector", default=None)
+
+
+def _first_bad(values: np.ndarray, bad: np.ndarray) -> Any:
+    """The first offending element, for the error message."""
+    flat_values = np.broadcast_to(values, np.broadcast_shapes(values.shape, bad.shape)).ravel()
+    flat_bad = np.broadcast_to(bad, np.broadcast_shapes(values.shape, bad.shape)).ravel()
+    first = flat_values[np.argmax(flat_bad)]
+    return first.item() if hasattr(first, "item") else first
+
+
+def _to_float_array(value: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """Float array of `value`; elements that are not numbers become NaN and are flagged in the second array."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value, None
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        return np.asarray(value, dtype=float), None
+    arr = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
+    if arr.dtype.kind in "iu":
+        return arr.astype(float), None
+    if arr.dtype.kind == "f":
+        return arr.astype(float, copy=False), None
+    out = np.empty(arr.shape, dtype=float)
+    not_number = np.zeros(arr.shape, dtype=bool)
+    for index, element in np.ndenumerate(arr):
+        if isinstance(element, (bool, np.bool_)) or element is None or isinstance(element, (str, bytes)):
+            out[index] = np.nan
+            not_number[index] = True
+            continue
+        try:
+            out[index] = float(element)
+        except (TypeError, ValueError):
+            out[index] = np.nan
+            not_number[index] = True
+    return out, (not_number if not_number.any() else None)
+
+
+class Domain:
+    """The set of values an argument may take, with a fill value used for bad elements in elementwise mode."""
+
+    def __init__(self, rule: str, valid: Callable[[np.ndarray], np.ndarray], fill: float = 1.0):
+        self.rule = rule
+        self.valid = valid
+        self.fill = fill
+
+    def convert(self, value: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        return _to_float_array(value)
+
+    def describe_bad(self, name: str, value: Any) -> str:
+        return f"{name} {self.rule}, got {value!r}"
+
+    def strict(self, name: str, value: Any) -> np.ndarray:
+        arr, unconvertible = self.convert(value)
+        if unconvertible is not None:
+            original = np.asarray(value, dtype=object)
+            raise ValueError(f"{name} must be a number, got {_first_bad(original, unconvertible)!r}")
+        ok = self.valid(arr)
+        if not np.all(ok):
+            original = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
+            raise ValueError(self.describe_bad(name, _first_bad(original, ~np.asarray(ok))))
+        return arr
+
+    def lenient(self, name: str, value: Any, collector: list) -> np.ndarray:
+        arr, unconvertible = self.convert(value)
+        if unconvertible is not None:
+            collector.append((unconvertible, f"{name} must be a number"))
+        ok = self.valid(arr)
+        if np.all(ok):
+            return arr
+        bad = ~np.asarray(ok)
+        collector.append((bad, f"{name} {self.rule}"))
+        return np.where(bad, self.fill, arr)
+
+
+def _finite(a: np.ndarray) -> np.ndarray:
+    return np.isfinite(a)
+
+
+NUMBER = Domain("must be a finite number", _finite, fill=0.0)
+POSITIVE = Domain("must be > 0", lambda a: np.isfinite(a) & (a > 0))
+NONNEGATIVE = Domain("must be >= 0", lambda a: np.isfinite(a) & (a >= 0), fill=0.0)
+FRACTION = Domain("must be a fraction in [0, 1)", lambda a: np.isfinite(a) & (a >= 0) & (a < 1), fill=0.0)
+MOVE = Domain("must be a fraction > -1 (a price cannot fall 100% or more)", lambda a: np.isfinite(a) & (a > -1),
+              fill=0.0)
+VOL = Domain("must be >= 0 (annualised, 0.6 = 60%)", lambda a: np.isfinite(a) & (a >= 0), fill=0.5)
+DAYS = Domain("must be >= 0 days", lambda a: np.isfinite(a) & (a >= 0), fill=1.0)
+RISK = Domain("must be a fraction in (0, 1]", lambda a: np.isfinite(a) & (a > 0) & (a <= 1), fill=0.01)
+
+
+class Choice(Domain):
+    """A categorical argument: text labels (case-insensitive) or numbers mapped to numeric codes."""
+
+    def __init__(self, rule: str, mapping: Mapping[Any, float], fill: float):
+        super().__init__(rule, lambda a: ~np.isnan(a), fill)
+        self.mapping = {(k.lower() if isinstance(k, str) else k): float(v) for k, v in mapping.items()}
+        for code in set(self.mapping.values()):  # the codes themselves, as internal callers pass them
+            self.mapping.setdefault(code, code)
+
+    def _code(self, element: Any) -> float:
+        if isinstance(element, str):
+            return self.mapping.get(element.strip().lower(), np.nan)
+        if isinstance(element, (bool, np.bool_)) or element is None:
+            return np.nan
+        try:
+            number = float(element)
+        except (TypeError, ValueError):
+            return np.nan
+        return self.mapping.get(number, np.nan) if number in self.mapping else np.nan
+
+    def convert(self, value: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
+            arr = value.astype(float, copy=False)
+            ok = np.zeros(arr.shape, dtype=bool)
+            for code in self.mapping:
+                if not isinstance(code, str):
+                    ok |= arr == code
+            if ok.all():
+                return np.asarray(arr, dtype=float), None
+            return np.where(ok, arr, np.nan), None
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return np.asarray(self._code(value)), None
+        arr = np.asarray(value, dtype=object)
+        out = np.empty(arr.shape, dtype=float)
+        for index, element in np.ndenumerate(arr):
+            out[index] = self._code(element)
+        return out, None
+
+
+SIDE = Choice("must be long/short, buy/sell or 1/-1",
+              {"long": 1, "buy": 1, "short": -1, "sell": -1, 1: 1, -1: -1}, fill=1.0)
+CONTRACT = Choice('must be "linear" or "inverse"', {"linear": 0, "inverse": 1}, fill=0.0)
+BASIS = Choice('must be "mark" or "entry"', {"mark": 0, "entry": 1}, fill=0.0)
+OPTION_TYPE = Choice('must be "call" or "put"', {"call": 1, "c": 1, "put": -1, "p": -1}, fill=1.0)
+MODEL = Choice('must be "black76" or "bs"', {"black76": 0, "black": 0, "bs": 1, "black-scholes": 1}, fill=0.0)
+
+
+def require(ok: Any, name: str, rule: str, value: Any = None) -> None:
+    """A check across arguments: raise (normal mode) or record per-element reasons (elementwise mode).
+
+    `ok` is a boolean array (True = fine); `value` is the array the message quotes in normal mode.
+    """
+    ok = np.asarray(ok, dtype=bool)
+    if ok.all():
+        return
+    collector = _collector.get()
+    if collector is not None:
+        collector.append((~ok, f"{name} {rule}"))
+        return
+    if value is None:
+        raise ValueError(f"{name} {rule}")
+    raise ValueError(f"{name} {rule}, got {_first_bad(np.asarray(value, dtype=object), ~ok)!r}")
+
+
+def flagged(shape: tuple[int, ...]) -> np.ndarray | None:
+    """Elements flagged bad so far in elementwise mode (broadcast to `shape`), or None in normal mode.
+
+    For functions where every element depends on every other (an account's positions), so one bad element must
+    spoil the rest instead of silently skewing them."""
+    collector = _collector.get()
+    if collector is None:
+        return None
+    mask = np.zeros(shape, dtype=bool)
+    for bad, _ in collector:
+        try:
+            mask |= np.broadcast_to(bad, shape)
+        except ValueError:
+            mask |= bool(np.any(bad))
+    return mask
+
+
+def unwrap(result: Any) -> Any:
+    """0-d arrays become numpy scalars (scalar in, scalar out), inside tuples and NamedTuples too."""
+    if isinstance(result, np.ndarray):
+        return result[()] if result.ndim == 0 else result
+    if isinstance(result, tuple):
+        values = [unwrap(v) for v in result]
+        return type(result)(*values) if hasattr(result, "_fields") else tuple(values)
+    return result
+
+
+def _result_shape(result: Any) -> tuple[int, ...]:
+    if isinstance(result, tuple):
+        shapes = [np.shape(v) for v in result if isinstance(v, (np.ndarray, np.generic, float))]
+        return np.broadcast_shapes(*shapes) if shapes else ()
+    return np.shape(result)
+
+
+def _merge_reasons(found: list, shape: tuple[int, ...]) -> np.ndarray | None:
+    if not found:
+        return None
+    reasons = np.full(shape, "", dtype=object)
+    for bad, reason in found:
+        bad = np.asarray(bad)
+        while bad.ndim > len(shape):  # an argument reduced away (fills of an average, say): any bad element counts
+            bad = bad.any(axis=-1)
+        try:
+            bad = np.broadcast_to(bad, shape)
+        except ValueError:
+            bad = np.broadcast_to(bad.any(), shape)
+        reasons[bad & (reasons == "")] = reason
+    return reasons
+
+
+def checked(**domains: Domain | Callable) -> Callable:
+    """Decorate an engine function with the domains of its arguments (see the module docstring).
+
+    A domain may be a :class:`Domain`, or any object with ``strict(name, value)`` and
+    ``lenient(name, value, collector)`` methods (the maintenance-rate argument uses that). Arguments whose value is
+    ``None`` are passed through unchecked: ``None`` means "use the default" and the function handles it.
+    """
+
+    def decorate(fn: Callable) -> Callable:
+        signature = inspect.signature(fn)
+        missing = set(domains) - set(signature.parameters)
+        if missing:
+            raise TypeError(f"{fn.__name__}: no parameters named {sorted(missing)}")
+
+        def bind(args: tuple, kwargs: dict) -> inspect.BoundArguments:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            return bound
+
+        @functools.wraps(fn)
+        def strict_call(*args: Any, **kwargs: Any) -> Any:
+            collector = _collector.get()
+            if collector is not None:  # called from inside an elementwise call: stay lenient
+                return _lenient_call(args, kwargs, collector)
+            bound = bind(args, kwargs)
+            for name, domain in domains.items():
+                value = bound.arguments[name]
+                if value is not None:
+                    bound.arguments[name] = domain.strict(name, value)
+            return unwrap(fn(*bound.args, **bound.kwargs))
+
+        def _lenient_call(args: tuple, kwargs: dict, collector: list) -> Any:
+            bound = bind(args, kwargs)
+            for name, domain in domains.items():
+                value = bound.arguments[name]
+                if value is not None:
+                    bound.arguments[name] = domain.lenient(name, value, collector)
+            with np.errstate(all="ignore"):
+                return fn(*bound.args, **bound.kwargs)
+
+        def elementwise(*args: Any, **kwargs: Any) -> tuple[Any, np.ndarray | None]:
+            """Like the function, but bad elements give reasons instead of an exception: ``(result, reasons)``."""
+            found: list = []
+            token = _collector.set(found)
+            try:
+                result = _lenient_call(args, kwargs, found)
+            finally:
+                _collector.reset(token)
+            return result, _merge_reasons(found, _result_shape(result))
+
+        strict_call.raw = fn
+        strict_call.elementwise = elementwise
+        strict_call.domains = dict(domains)
+        return strict_call
+
+    return decorate

@@ -1,0 +1,284 @@
+"""Maintenance margin, bankruptcy and liquidation prices: isolated and cross, linear and inverse, long and short.
+
+One equation covers every venue convention. With margin ``M`` (isolated margin, or for cross margin the wallet
+less the other positions' maintenance margin plus their unrealised PnL), a position is liquidated where its equity
+meets the liquidation threshold::
+
+    M + PnL(P) = mmr * value(B) - cum + fee * value(P)
+
+* ``value(P)`` is ``q*P`` (linear, quote currency) or ``Q/P`` (inverse, coin); ``PnL`` as in :mod:`levxl.contracts`.
+* ``B`` is where maintenance margin is measured: ``P`` itself (``basis="mark"``: Binance, Hyperliquid, dYdX, Gate,
+  OKX) or the entry price (``basis="entry"``: Bybit's USDT help pages).
+* ``fee`` is the close/liquidation fee rate charged on the position's value at the price in question. With
+  ``cum = 0`` the equation is the Gate/OKX form ``LP = (EP - s*M/q) / (1 - s*(mmr + fee))``; with ``fee = 0`` it is
+  Binance's ``LP = (M + cum - s*q*EP) / (q*mmr - s*q)`` and, for inverse, ``LP = Q*(mmr + s) / (M + cum + s*Q/EP)``.
+* The bankruptcy price is the same equation with ``mmr = cum = 0`` (equity exhausted, less the fee to close).
+
+Solved in closed form for linear and inverse. With a tier table the tier is the one of the notional *at the
+liquidation price* (Binance's rule), found by iterating until the tier is stable.
+
+Where no price liquidates the position the result is a documented sentinel, never garbage:
+``0.0`` for a long (the price would have to reach zero: a 1x linear long) and ``inf`` for a short (no finite price:
+a 1x inverse short). If the margin is already below the threshold at entry, the price returned lies beyond the
+entry (the position would be liquidated at once); it is still the price where equity meets the threshold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from levxl._validate import BASIS, CONTRACT, FRACTION, NUMBER, POSITIVE, SIDE, checked, flagged, require
+from levxl.contracts import _pnl, _value, by_contract
+from levxl.tiers import MAINTENANCE, TierTable, is_tiered, maintenance_params
+
+__all__ = [
+    "DEFAULT_MMR",
+    "maintenance_margin",
+    "bankruptcy_price",
+    "liquidation_price",
+    "liquidation_price_cross",
+    "account_liquidation_prices",
+    "round_to_tick",
+]
+
+DEFAULT_MMR = 0.005
+"""Maintenance margin rate used when none is given: the first tier of BTC perpetuals at Bybit and OKX (0.5%)."""
+
+
+def _solve(side, entry, size, margin, rate, cum, fee, inverse, entry_basis):
+    """Closed-form root of the liquidation equation (module docstring); sentinels where there is no root."""
+    e = entry_basis
+
+    def linear():
+        slope = (rate + fee - side) if np.ndim(e) == 0 and not e else (rate * (1 - e) + fee - side)
+        constant = margin / size + cum / size - side * entry
+        if not (np.ndim(e) == 0 and not e):
+            constant = constant - rate * e * entry
+        price = constant / slope
+        # slope < 0 for a long (rate + fee < 1): price <= 0 means no positive price liquidates it.
+        return np.maximum(price, 0.0)
+
+    def inverse_():
+        slope = size * (rate * (1 - e) + fee + side)
+        denominator = margin + cum + (side - rate * e) * size / entry
+        with np.errstate(divide="ignore", invalid="ignore"):
+            price = slope / denominator
+        # A short whose denominator is >= 0 never reaches the threshold (e.g. 1x inverse short).
+        return np.where((side < 0) & (denominator >= 0), np.inf, price)
+
+    return by_contract(inverse, linear, inverse_)
+
+
+def _bankruptcy(side, entry, size, margin, fee, inverse):
+    return _solve(side, entry, size, margin, 0.0, 0.0, fee, inverse, 0)
+
+
+def _margin(size, entry, leverage, margin, inverse):
+    if margin is not None:
+        return margin
+    if leverage is None:
+        raise ValueError("leverage or margin must be given")
+    return _value(size, entry, inverse) / leverage
+
+
+def _liquidation(side, entry, size, margin, spec, fee, inverse, entry_basis):
+    """Liquidation price with a flat rate or tier tables (see module docstring); arrays already checked."""
+    if not is_tiered(spec):
+        rate = spec
+        require(rate + fee < 1, "mmr + fee", "must be < 1", rate + fee)
+        return _solve(side, entry, size, margin, rate, 0.0, fee, inverse, entry_basis)
+    if np.ndim(entry_basis) == 0 and entry_basis:
+        rate, cum = maintenance_params(_value(size, entry, inverse), spec)
+        return _solve(side, entry, size, margin, rate, cum, fee, inverse, entry_basis)
+    side, entry, size, margin, fee, inverse, entry_basis = np.broadcast_arrays(
+        side, entry, size, margin, fee, inverse, entry_basis)
+    if isinstance(spec, TierTable):
+        return _liquidation_one_table(side, entry, size, margin, spec, fee, inverse, entry_basis)
+    return _liquidation_mixed(side, entry, size, margin, spec, fee, inverse, entry_basis)
+
+
+def _notional_at(size, price, inverse):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _value(size, price, inverse)
+
+
+def _liquidation_one_table(side, entry, size, margin, table, fee, inverse, entry_basis):
+    """Tier iteration against one table; tiers compared by index (cheaper than comparing rates)."""
+    require(table.mmr[-1] + fee < 1, "mmr + fee", "must be < 1", table.mmr[-1] + fee)
+    # Start from the tier at entry, but the maintenance tier is always the tier at the price where it is measured.
+    measured_at_entry = entry_basis != 0
+    index = table.lookup(_value(size, entry, inverse))
+    price = _solve(side, entry, size, margin, table.mmr[index], table.cum[index], fee, inverse, entry_basis)
+    pending = np.ones(price.shape, dtype=bool)
+    for _ in range(table.size + 1):
+        new_index = table.lookup(_notional_at(size, price, inverse))
+        changed = (new_index != index) & ~measured_at_entry
+        if not changed.any():
+            return price
+        sub = np.nonzero(changed)
+        index[sub] = new_index[sub]
+        price[sub] = _solve(side[sub], entry[sub], size[sub], margin[sub], table.mmr[index[sub]],
+                            table.cum[index[sub]], fee[sub], inverse[sub], entry_basis[sub])
+        pending = changed
+    # Not settled after as many rounds as tiers (never seen): take the exact root for those elements.
+    sub = np.nonzero(pending)
+    price[sub] = liquidation_by_tier_scan(side[sub], entry[sub], size[sub], margin[sub], table, fee[sub], inverse[sub])
+    return price
+
+
+def _liquidation_mixed(side, entry, size, margin, spec, fee, inverse, entry_basis):
+    """Tier iteration when elements use different tables (or flat rates): tiers compared by (mmr, cum)."""
+    rate, cum = maintenance_params(_value(size, entry, inverse), spec)
+    require(rate + fee < 1, "mmr + fee", "must be < 1", rate + fee)
+    price = _solve(side, entry, size, margin, rate, cum, fee, inverse, entry_basis)
+    for _ in range(64):
+        new_rate, new_cum = maintenance_params(_notional_at(size, price, inverse), spec)
+        changed = ((new_rate != rate) | (new_cum != cum)) & (entry_basis == 0)
+        if not changed.any():
+            return price
+        rate = np.where(changed, new_rate, rate)
+        cum = np.where(changed, new_cum, cum)
+        price = np.where(changed, _solve(side, entry, size, margin, rate, cum, fee, inverse, entry_basis), price)
+    raise RuntimeError("liquidation tier iteration did not settle")  # pragma: no cover - monotone equation
+
+
+def liquidation_by_tier_scan(side, entry, size, margin, table, fee, inverse):
+    """The exact root with a tier table, without iteration (mark basis).
+
+    The maintenance margin is the upper envelope of the tiers' lines, ``MM(n) = max_k (n*mmr_k - cum_k)`` (the
+    ``cum`` recursion makes it continuous and convex). Equity minus each line is increasing in price for a long
+    and decreasing for a short, so the liquidation price is the largest per-tier root for a long and the smallest
+    for a short. Used as the fallback of the iteration and as its reference in tests.
+    """
+    roots = [_solve(side, entry, size, margin, rate, cum, fee, inverse, 0) for rate, cum in zip(table.mmr, table.cum)]
+    stacked = np.stack(np.broadcast_arrays(*roots))
+    return np.where(np.asarray(side) > 0, stacked.max(axis=0), stacked.min(axis=0))
+
+
+def round_to_tick(price, side, tick):
+    """Round a liquidation/bankruptcy price to the tick the conservative way: a long's up, a short's down (toward
+    the entry, as Bybit and BitMEX round bankruptcy prices). Sentinels 0 and inf are kept."""
+    if tick is None:
+        return price
+    tick = np.asarray(tick, dtype=float)
+    require(np.isfinite(tick) & (tick > 0), "tick", "must be > 0", tick)
+    with np.errstate(invalid="ignore"):
+        steps = price / tick
+        rounded = np.where(side > 0, np.ceil(steps - 1e-9), np.floor(steps + 1e-9)) * tick
+    return np.where(np.isfinite(price) & (price > 0), rounded, price)
+
+
+@checked(size=POSITIVE, price=POSITIVE, mmr=MAINTENANCE, contract=CONTRACT)
+def maintenance_margin(size, price, mmr=DEFAULT_MMR, contract="linear"):
+    """Maintenance margin at ``price``: ``value(P)*mmr - cum``, the tier chosen by the notional ``value(P)``.
+
+    Linear ``q*P*mmr - cum`` (quote); inverse ``(Q/P)*mmr - cum`` (coin). Source: Binance USDⓈ-M and COIN-M
+    "Leverage and Margin" FAQs.
+
+    >>> float(maintenance_margin(10_000, 25_000, 0.004, "inverse"))  # Binance COIN-M: 100 contracts x 100 USD
+    0.0016
+    >>> float(maintenance_margin(10, 100_000, "binance:BTCUSDT"))  # 1e6 notional, tier 3: 1e6*0.0065 - 950
+    5550.0
+    """
+    notional = _value(size, price, contract)
+    rate, cum = maintenance_params(notional, mmr)
+    return notional * rate - cum
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE, margin=POSITIVE, contract=CONTRACT,
+         fee=FRACTION)
+def bankruptcy_price(side, entry, size, leverage=None, margin=None, contract="linear", fee=0.0, tick=None):
+    """Price at which the position's margin is exhausted (equity = the fee to close at that price).
+
+    Without fee: linear ``EP*(1 - s/L)``; inverse long ``EP*L/(L+1)``, short ``EP*L/(L-1)``. With ``fee``, equity
+    equals ``fee*value(BP)`` (the fee to close charged on the value at the bankruptcy price, as in Bybit's order cost).
+    ``margin`` (isolated margin in the margin currency) replaces the initial margin from ``leverage`` when given.
+    Sentinels: 0.0 for a long that no positive price bankrupts (linear long at 1x), inf for a short that no finite
+    price bankrupts (inverse short at 1x). ``tick`` rounds long up / short down.
+
+    >>> float(bankruptcy_price("long", 10_000, 1, 50))  # Bybit "Bankruptcy Price (USDT Contract)"
+    9800.0
+    >>> float(bankruptcy_price("short", 8_000, 8_000, 1, contract="inverse"))
+    inf
+    """
+    m = _margin(size, entry, leverage, margin, contract)
+    return round_to_tick(_bankruptcy(side, entry, size, m, fee, contract), side, tick)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE, mmr=MAINTENANCE, margin=POSITIVE,
+         contract=CONTRACT, fee=FRACTION, basis=BASIS)
+def liquidation_price(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract="linear", fee=0.0,
+                      basis="mark", tick=None):
+    """Isolated-margin liquidation price (see the module docstring for the equation and sentinels).
+
+    ``side`` long/short; ``entry`` price; ``size`` base coin (linear) or USD face value (inverse); ``leverage`` a
+    multiple, giving the isolated margin ``value(EP)/L`` unless ``margin`` (margin currency) is given; ``mmr`` a flat
+    rate, a :class:`~levxl.tiers.TierTable` or a preset name (tier of the notional at the liquidation price,
+    iterated until stable); ``fee`` the liquidation/close fee rate inside the threshold, on the value at the
+    liquidation price (Gate/OKX); ``basis`` "mark" (maintenance margin measured at the liquidation price: Binance,
+    Hyperliquid, dYdX) or "entry" (Bybit); ``tick`` rounds toward the entry.
+
+    >>> from levxl.tiers import TierTable
+    >>> tier = TierTable.fixed(0.1, 135_365)  # the position's tier: mmr 10%, maintenance amount 135,365
+    >>> round(float(liquidation_price("long", 1456.84, 3683.979, mmr=tier, margin=1535443.01)), 2)  # Binance FAQ
+    1114.78
+    >>> float(liquidation_price("long", 20_000, 1, 50, 0.005, basis="entry"))  # Bybit USDT example 1
+    19700.0
+    >>> round(float(liquidation_price("short", 10, 1, 5, 0.01, fee=0.0006)), 6)  # Gate/OKX form
+    11.874134
+    """
+    m = _margin(size, entry, leverage, margin, contract)
+    return round_to_tick(_liquidation(side, entry, size, m, mmr, fee, contract, basis), side, tick)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, wallet=POSITIVE, mmr=MAINTENANCE, other_mm=NUMBER,
+         other_upnl=NUMBER, contract=CONTRACT, fee=FRACTION)
+def liquidation_price_cross(side, entry, size, wallet, mmr=DEFAULT_MMR, other_mm=0.0, other_upnl=0.0,
+                            contract="linear", fee=0.0):
+    """Cross-margin liquidation price (Binance one-way mode): the isolated equation with the margin
+    ``M = wallet - other_mm + other_upnl``, the maintenance margin and unrealised PnL of the account's *other*
+    positions at their marks (margin currency), maintenance measured at the liquidation price.
+
+    ``LP = (WB - TMM + UPNL + cum - s*q*EP) / (q*mmr - s*q)`` (linear);
+    ``LP = Q*(mmr + s) / (WB - TMM + UPNL + cum + s*Q/EP)`` (inverse).
+
+    >>> round(float(liquidation_price_cross("long", 100, 1, 5, 0.004, other_mm=4)), 6)  # 5 + (P-100) = 0.004P + 4
+    99.39759
+    """
+    margin = wallet - other_mm + other_upnl
+    return _liquidation(side, entry, size, margin, mmr, fee, contract, 0)
+
+
+@checked(sides=SIDE, entries=POSITIVE, sizes=POSITIVE, marks=POSITIVE, wallet=POSITIVE, mmr=MAINTENANCE,
+         contract=CONTRACT, fee=FRACTION)
+def account_liquidation_prices(sides, entries, sizes, marks, wallet, mmr=DEFAULT_MMR, contract="linear", fee=0.0):
+    """Each position's cross-margin liquidation price in one account (one-way mode, one margin currency).
+
+    For position ``i``, the other positions' maintenance margin ``TMM_i`` and unrealised PnL ``UPNL_i`` are taken at
+    their ``marks`` (totals minus the position's own), then :func:`liquidation_price_cross` with ``wallet``.
+    Positions are along the last axis; ``mmr`` may differ per position (rates, tables or presets). All positions
+    share the wallet, so they must share the margin currency: one ``contract`` kind for the whole account.
+
+    >>> from levxl.tiers import TierTable
+    >>> tiers = [TierTable.fixed(0.1, 135_365), TierTable.fixed(0.025, 16_300)]
+    >>> lp = account_liquidation_prices(["long", "long"], [1456.84, 32481.98], [3683.979, 109.488],
+    ...                                 [1335.18, 31967.27], 1535443.01, tiers)
+    >>> [round(float(x), 2) for x in lp]  # Binance FAQ cross-margin example (ETH and BTC)
+    [1153.26, 26316.89]
+    """
+    sides, entries, sizes, marks = np.broadcast_arrays(sides, entries, sizes, marks)
+    if np.ndim(contract) > 0:
+        kinds = np.unique(np.asarray(contract)[np.isfinite(contract)])
+        require(np.full(np.shape(contract), kinds.size <= 1), "contract", "must be the same for every position "
+                "of one account (linear and inverse margins are different currencies)", contract)
+    own_mm = maintenance_margin.raw(sizes, marks, mmr, contract)
+    own_upnl = _pnl(sides, entries, marks, sizes, contract)
+    other_mm = own_mm.sum(axis=-1, keepdims=True) - own_mm
+    other_upnl = own_upnl.sum(axis=-1, keepdims=True) - own_upnl
+    bad_rows = flagged(sides.shape)
+    if bad_rows is not None:
+        # Every position's price depends on every other: one bad row makes them all unknowable.
+        require(~np.broadcast_to(bad_rows.any(axis=-1, keepdims=True), sides.shape) | bad_rows,
+                "account", "has an invalid position in another row")
+    margin = wallet - other_mm + other_upnl
+    return _liquidation(sides, entries, sizes, margin, mmr, fee, contract, 0)

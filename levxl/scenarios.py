@@ -1,0 +1,130 @@
+"""Loss at a price move, and scenario grids built from it by broadcasting.
+
+A price move ``m`` takes the mark from the entry to ``EP*(1 + m)``. The position's outcome there:
+
+* ``pnl`` = PnL at the new price - funding paid over ``funding_periods`` intervals (on the entry value) - the fee
+  to close (``fee * value(P)``; the fee to open is already paid);
+* liquidated "on the way" when the new price is at or beyond the liquidation price computed with the margin left
+  after funding (a straight path from entry crosses it);
+* isolated margin: a liquidated position loses its whole margin and no more (the loss is capped by ``M``);
+  cross margin (``wallet`` given): the loss is not capped by the position's margin, only by the wallet;
+* ``roe`` = pnl / margin; ``equity`` = margin (or wallet) + pnl; ``amplification`` = ``|roe| / |m|``, the fraction
+  of margin lost or won per unit of price move (= leverage for a linear position without fees or liquidation).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from levxl._validate import BASIS, CONTRACT, FRACTION, MOVE, NONNEGATIVE, NUMBER, POSITIVE, SIDE, checked
+from levxl.contracts import _pnl, _value
+from levxl.liquidation import DEFAULT_MMR, _liquidation, _margin
+from levxl.tiers import MAINTENANCE
+
+__all__ = ["MoveOutcome", "loss_at_move", "scenario_grid", "funding_grid", "inverse_risk_shape"]
+
+
+class MoveOutcome(NamedTuple):
+    """Outcome of a price move; every field broadcasts to the same shape."""
+
+    price: np.ndarray  #: the price after the move
+    pnl: np.ndarray  #: realised PnL in the margin currency (negative = loss), liquidation included
+    roe: np.ndarray  #: pnl / margin
+    equity: np.ndarray  #: margin (isolated) or wallet (cross) plus pnl
+    liquidated: np.ndarray  #: True when the move reached the liquidation price
+    amplification: np.ndarray  #: |roe| / |move| (NaN at move 0)
+    liquidation_price: np.ndarray  #: after funding, the price that liquidates the position
+
+
+def _outcome(side, entry, size, leverage, move, mmr, margin, contract, fee, funding_rate, funding_periods, wallet,
+             basis):
+    isolated = wallet is None
+    m = wallet if not isolated and leverage is None and margin is None else _margin(size, entry, leverage, margin,
+                                                                                    contract)
+    price = entry * (1.0 + move)
+    funding = side * _value(size, entry, contract) * funding_rate * funding_periods
+    raw = _pnl(side, entry, price, size, contract) - funding - fee * _value(size, price, contract)
+    held = (m if isolated else wallet) - funding
+    liq = _liquidation(side, entry, size, held, mmr, fee, contract, basis)
+    liquidated = np.where(side > 0, price <= liq, price >= liq)
+    if isolated:
+        pnl = np.where(liquidated, -m, raw)
+        equity = m + pnl
+    else:
+        pnl = np.maximum(raw, -wallet)
+        equity = wallet + pnl
+    roe = pnl / m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        amplification = np.where(move != 0, np.abs(roe) / np.abs(move), np.nan)
+    return MoveOutcome(price, pnl, roe, equity, liquidated, amplification, liq)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE, move=MOVE, mmr=MAINTENANCE,
+         margin=POSITIVE, contract=CONTRACT, fee=FRACTION, funding_rate=NUMBER, funding_periods=NONNEGATIVE,
+         wallet=POSITIVE, basis=BASIS)
+def loss_at_move(side, entry, size, leverage=None, move=0.0, mmr=DEFAULT_MMR, margin=None, contract="linear",
+                 fee=0.0, funding_rate=0.0, funding_periods=0.0, wallet=None, basis="mark"):
+    """Outcome of a price move ``move`` (fraction: -0.1 = the price falls 10%) for a position; see the module
+    docstring for the definitions. Returns a :class:`MoveOutcome`. ``leverage`` gives the margin ``value(EP)/L``
+    unless ``margin`` is given; ``wallet`` switches to cross margin.
+
+    >>> out = loss_at_move("long", 100_000, 1, 10, -0.05, mmr=0.0)
+    >>> float(out.pnl), float(out.roe), bool(out.liquidated), float(out.amplification)
+    (-5000.0, -0.5, False, 10.0)
+    >>> out = loss_at_move("long", 100_000, 1, 10, -0.2)  # through the liquidation price: the margin is gone
+    >>> float(out.pnl), bool(out.liquidated)
+    (-10000.0, True)
+    """
+    return _outcome(side, entry, size, leverage, move, mmr, margin, contract, fee, funding_rate, funding_periods,
+                    wallet, basis)
+
+
+def _column(values):
+    return np.asarray(values, dtype=float).reshape(-1, 1)
+
+
+def _row(values):
+    return np.asarray(values, dtype=float).reshape(1, -1)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, moves=MOVE, leverages=POSITIVE, mmr=MAINTENANCE,
+         contract=CONTRACT, fee=FRACTION, funding_rate=NUMBER, funding_periods=NONNEGATIVE, basis=BASIS)
+def scenario_grid(side, entry, size, moves, leverages, mmr=DEFAULT_MMR, contract="linear", fee=0.0,
+                  funding_rate=0.0, funding_periods=0.0, basis="mark"):
+    """Move x leverage grid: a :class:`MoveOutcome` whose fields have shape ``(len(moves), len(leverages))``
+    (rows = moves, columns = leverages), one position (scalar ``side``, ``entry``, ``size``), isolated margin.
+
+    >>> grid = scenario_grid("long", 100, 1, [-0.1, 0.0, 0.1], [2, 5, 20], mmr=0.0)
+    >>> grid.roe.tolist()
+    [[-0.2, -0.5, -1.0], [0.0, 0.0, 0.0], [0.2, 0.5, 2.0]]
+    """
+    return _outcome(side, entry, size, _row(leverages), _column(moves), mmr, None, contract, fee, funding_rate,
+                    funding_periods, None, basis)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE, moves=MOVE, periods=NONNEGATIVE,
+         funding_rate=NUMBER, mmr=MAINTENANCE, contract=CONTRACT, fee=FRACTION, basis=BASIS)
+def funding_grid(side, entry, size, leverage, moves, periods, funding_rate, mmr=DEFAULT_MMR, contract="linear",
+                 fee=0.0, basis="mark"):
+    """Move x funding-intervals grid (rows = moves, columns = numbers of intervals held at ``funding_rate``):
+    how funding bleeds margin and pulls the liquidation price in while the price moves.
+
+    >>> grid = funding_grid("long", 100, 1, 10, [-0.05, 0.0], [0, 30], 0.001, mmr=0.0)
+    >>> grid.pnl.tolist()
+    [[-5.0, -8.0], [0.0, -3.0]]
+    """
+    return _outcome(side, entry, size, leverage, _column(moves), mmr, None, contract, fee, funding_rate,
+                    _row(periods), None, basis)
+
+
+@checked(moves=MOVE)
+def inverse_risk_shape(moves):
+    """PnL of a long inverse perpetual per coin of entry value at a move ``m``: ``1 - 1/(1 + m)``. Deribit's
+    portfolio-margin risk vector for an inverse perpetual is proportional to it (losses convex in USD moves).
+
+    >>> [round(float(x), 6) for x in inverse_risk_shape([-0.5, 0.5])]
+    [-1.0, 0.333333]
+    """
+    return 1.0 - 1.0 / (1.0 + moves)

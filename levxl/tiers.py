@@ -1,0 +1,416 @@
+"""Maintenance-margin tier tables ("leverage brackets", "risk limits").
+
+Each tier has a notional floor and cap, a maximum leverage, a maintenance margin rate ``mmr`` and a maintenance
+amount ``cum``. The maintenance margin of a position of notional ``n`` in tier ``k`` is ``n*mmr_k - cum_k``; the
+amounts follow the recursion ``cum_0 = 0``, ``cum_k = floor_k*(mmr_k - mmr_{k-1}) + cum_{k-1}``, which keeps the
+maintenance margin continuous in notional. The tier is chosen by *notional* (position value), never by margin.
+
+Tables are dated data: venues change them. Every table carries its venue, symbol and as-of date, and a table whose
+published ``cum`` contradicts the recursion is refused (a stale amount is the commonest reason a calculator
+disagrees with the exchange).
+
+Wherever the engine takes a maintenance rate (an ``mmr`` argument) it accepts a flat rate (``cum`` 0), a
+:class:`TierTable`, a preset name such as ``"binance:BTCUSDT"`` (latest table) or ``"binance:BTCUSDT@2021"``, or an
+array mixing those per element.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from levxl._validate import FRACTION, _first_bad
+
+__all__ = ["TierTable", "preset", "presets", "MAINTENANCE", "maintenance_params", "is_tiered"]
+
+_CUM_TOLERANCE_ABS = 0.01
+_CUM_TOLERANCE_REL = 1e-9
+
+
+def cum_by_recursion(floors: Sequence[float], mmrs: Sequence[float]) -> np.ndarray:
+    """Maintenance amounts from the recursion ``cum_k = floor_k*(mmr_k - mmr_{k-1}) + cum_{k-1}``, ``cum_0 = 0``.
+
+    >>> cum_by_recursion([0, 50_000, 600_000], [0.004, 0.005, 0.0065]).tolist()
+    [0.0, 50.0, 950.0]
+    """
+    floors = np.asarray(floors, dtype=float)
+    mmrs = np.asarray(mmrs, dtype=float)
+    steps = np.concatenate([[0.0], floors[1:] * np.diff(mmrs)])
+    return np.cumsum(steps)
+
+
+@dataclass(frozen=True, eq=False)
+class TierTable:
+    """A venue's maintenance tiers for one symbol at one date. Build with the ``from_*`` constructors.
+
+    >>> t = preset("binance:BTCUSDT@2024")
+    >>> float(t.maintenance_margin(1_000_000.0))  # tier 3: 1e6 * 0.0065 - 950
+    5550.0
+    >>> float(t.max_leverage_at(1_000_000.0)), float(t.max_notional_at(100))
+    (75.0, 600000.0)
+    """
+
+    floors: np.ndarray
+    mmr: np.ndarray
+    cum: np.ndarray
+    caps: np.ndarray
+    max_leverage: np.ndarray
+    venue: str = ""
+    symbol: str = ""
+    as_of: str = ""
+    source: str = ""
+    _lines: tuple = field(default=(), repr=False)
+
+    # -- construction -------------------------------------------------------------------------------------------
+    @classmethod
+    def from_arrays(cls, floors: Iterable[float], mmr: Iterable[float], cum: Iterable[float] | None = None,
+                    caps: Iterable[float] | None = None, max_leverage: Iterable[float] | None = None, *,
+                    venue: str = "", symbol: str = "", as_of: str = "", source: str = "") -> "TierTable":
+        """Check and build a table. ``cum`` is computed by the recursion when absent and must agree with it when
+        given; ``caps`` default to the next floor (the last tier unbounded); ``max_leverage`` defaults to
+        ``1/(2*mmr)`` rounded down (Hyperliquid's rule) when absent."""
+        floors_a = np.asarray(list(floors), dtype=float)
+        mmr_a = np.asarray(list(mmr), dtype=float)
+        label = f"tier table {venue}:{symbol}".rstrip(":") if venue or symbol else "tier table"
+        if floors_a.ndim != 1 or floors_a.size == 0 or floors_a.shape != mmr_a.shape:
+            raise ValueError(f"{label}: floors and mmr must be equal-length, non-empty columns")
+        if not np.all(np.isfinite(floors_a)) or floors_a[0] != 0:
+            raise ValueError(f"{label}: the first notional floor must be 0, got {floors_a[0]!r}")
+        if np.any(np.diff(floors_a) <= 0):
+            raise ValueError(f"{label}: notional floors must increase strictly, got {floors_a.tolist()}")
+        if not np.all(np.isfinite(mmr_a) & (mmr_a >= 0) & (mmr_a < 1)):
+            raise ValueError(f"{label}: mmr must be fractions in [0, 1), got {mmr_a.tolist()}")
+        if np.any(np.diff(mmr_a) < 0):
+            raise ValueError(f"{label}: mmr must not fall as notional rises, got {mmr_a.tolist()}")
+        expected = cum_by_recursion(floors_a, mmr_a)
+        if cum is None:
+            cum_a = expected
+        else:
+            cum_a = np.asarray(list(cum), dtype=float)
+            if cum_a.shape != floors_a.shape:
+                raise ValueError(f"{label}: cum must have one value per tier")
+            off = np.abs(cum_a - expected) > np.maximum(_CUM_TOLERANCE_ABS, _CUM_TOLERANCE_REL * np.abs(expected))
+            if off.any():
+                k = int(np.argmax(off))
+                raise ValueError(
+                    f"{label}: cum of tier {k + 1} is {cum_a[k]!r} but the recursion "
+                    f"floor*(mmr - previous mmr) + previous cum gives {expected[k]!r}; the table is inconsistent "
+                    "(often a stale maintenance amount)")
+        if caps is None:
+            caps_a = np.append(floors_a[1:], np.inf)
+        else:
+            caps_a = np.asarray(list(caps), dtype=float)
+            if caps_a.shape != floors_a.shape or np.any(caps_a < floors_a):
+                raise ValueError(f"{label}: each notional cap must be >= its floor")
+        if max_leverage is None:
+            lev_a = np.floor(np.where(mmr_a > 0, 1 / (2 * np.where(mmr_a > 0, mmr_a, 1)), np.inf))
+        else:
+            lev_a = np.asarray(list(max_leverage), dtype=float)
+            if lev_a.shape != floors_a.shape or not np.all(lev_a > 0):
+                raise ValueError(f"{label}: max leverage must be > 0 in every tier")
+        return cls(floors_a, mmr_a, cum_a, caps_a, lev_a, venue=venue, symbol=symbol, as_of=as_of, source=source)
+
+    @classmethod
+    def fixed(cls, mmr: float, cum: float = 0.0, *, source: str = "fixed tier") -> "TierTable":
+        """One tier that applies at every notional: the rate and maintenance amount a venue shows for the
+        position's current tier (Binance's "Maintenance Amount"). Not checked by the recursion: there is nothing to
+        recurse over.
+
+        >>> float(TierTable.fixed(0.1, 135_365).maintenance_margin(5_366_968.97))
+        401331.897
+        """
+        rate = float(mmr)
+        if not (np.isfinite(rate) and 0 <= rate < 1):
+            raise ValueError(f"mmr must be a fraction in [0, 1), got {mmr!r}")
+        if not np.isfinite(float(cum)):
+            raise ValueError(f"cum must be a finite number, got {cum!r}")
+        one = lambda v: np.array([float(v)])  # noqa: E731
+        return cls(one(0.0), one(rate), one(cum), one(np.inf), one(np.floor(1 / (2 * rate)) if rate else np.inf),
+                   source=source)
+
+    @classmethod
+    def from_csv(cls, path: str | Path, *, venue: str | None = None, symbol: str | None = None,
+                 as_of: str | None = None) -> "TierTable":
+        """Read a CSV with columns ``notional_floor, mmr`` and optionally ``notional_cap, max_leverage, cum``.
+
+        Venue, symbol and date default to the file-name convention ``venue_market_SYMBOL_DATE.csv``."""
+        path = Path(path)
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        if not rows:
+            raise ValueError(f"tier table {path.name}: no rows")
+        missing = {"notional_floor", "mmr"} - set(rows[0])
+        if missing:
+            raise ValueError(f"tier table {path.name}: missing columns {sorted(missing)}")
+        guessed = _name_parts(path.stem)
+
+        def column(name: str) -> list[float] | None:
+            if name not in rows[0] or any(r[name] in ("", None) for r in rows):
+                return None
+            return [float(r[name]) for r in rows]
+
+        return cls.from_arrays(column("notional_floor"), column("mmr"), column("cum"), column("notional_cap"),
+                               column("max_leverage"), venue=venue or guessed[0], symbol=symbol or guessed[1],
+                               as_of=as_of or guessed[2], source=path.name)
+
+    @classmethod
+    def from_ccxt(cls, tiers: str | list | dict, *, venue: str = "", symbol: str | None = None,
+                  as_of: str = "") -> "TierTable":
+        """Build from ccxt's unified ``LeverageTier`` list (``fetch_leverage_tiers``/``fetch_market_leverage_tiers``).
+
+        Accepts the JSON text, the list of tier dicts, or the ``{symbol: [tiers]}`` mapping (with ``symbol``).
+        ``cum`` is taken from ``info['cum']`` when the venue reports it (Binance) and checked against the recursion.
+        """
+        if isinstance(tiers, str):
+            tiers = json.loads(tiers)
+        if isinstance(tiers, dict):
+            if symbol is None and len(tiers) == 1:
+                symbol = next(iter(tiers))
+            if symbol not in tiers:
+                raise ValueError(f"ccxt leverage tiers: no symbol {symbol!r}; have {sorted(tiers)[:10]}")
+            tiers = tiers[symbol]
+        if not isinstance(tiers, list) or not tiers:
+            raise ValueError("ccxt leverage tiers: expected a non-empty list of LeverageTier objects")
+        tiers = sorted(tiers, key=lambda t: float(t.get("minNotional") or 0))
+        try:
+            floors = [float(t.get("minNotional") or 0) for t in tiers]
+            caps = [float(t["maxNotional"]) if t.get("maxNotional") is not None else np.inf for t in tiers]
+            mmr = [float(t["maintenanceMarginRate"]) for t in tiers]
+            lev = [float(t["maxLeverage"]) for t in tiers]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"ccxt leverage tiers: a tier lacks a usable field ({exc})") from None
+        infos = [t.get("info") or {} for t in tiers]
+        cum = [float(i["cum"]) for i in infos] if all("cum" in i for i in infos) else None
+        symbol = symbol or str(tiers[0].get("symbol") or "")
+        return cls.from_arrays(floors, mmr, cum, caps, lev, venue=venue, symbol=symbol, as_of=as_of,
+                               source="ccxt LeverageTier")
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[Any]]) -> "TierTable":
+        """Build from spreadsheet rows ``(notional floor, mmr[, cum])``; blank rows are ignored."""
+        cleaned = [list(r) for r in rows if r is not None and any(v not in (None, "") for v in r)]
+        if not cleaned or any(len(r) < 2 for r in cleaned):
+            raise ValueError("tier range needs 2 or 3 columns: notional floor, mmr[, cum]")
+        try:
+            floors = [float(r[0]) for r in cleaned]
+            mmr = [float(r[1]) for r in cleaned]
+            has_cum = len(cleaned[0]) >= 3 and all(len(r) >= 3 and r[2] not in (None, "") for r in cleaned)
+            cum = [float(r[2]) for r in cleaned] if has_cum else None
+        except (TypeError, ValueError):
+            raise ValueError("tier range must hold numbers: notional floor, mmr[, cum]") from None
+        return cls.from_arrays(floors, mmr, cum, source="range")
+
+    # -- lookups (all broadcast over notional / leverage) ---------------------------------------------------------
+    @property
+    def size(self) -> int:
+        return int(self.floors.size)
+
+    def lookup(self, notional: Any) -> np.ndarray:
+        """0-based tier index of each notional (position value); negative notionals count as 0."""
+        notional = np.asarray(notional, dtype=float)
+        if self.size <= 16:
+            # Branch-free counting beats a binary search on a handful of floors (measured 6 ms vs 13 ms per 1e6).
+            index = np.zeros(notional.shape, dtype=np.intp)
+            above = np.empty(notional.shape, dtype=bool)
+            for floor in self.floors[1:]:
+                np.greater_equal(notional, floor, out=above)
+                index += above
+            return index
+        return np.maximum(np.searchsorted(self.floors, notional, side="right") - 1, 0)
+
+    def rate_and_amount(self, notional: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(mmr, cum) of the tier each notional falls in."""
+        index = self.lookup(notional)
+        return self.mmr[index], self.cum[index]
+
+    def maintenance_margin(self, notional: Any) -> np.ndarray:
+        """``notional*mmr - cum`` with the tier of each notional."""
+        notional = np.asarray(notional, dtype=float)
+        rate, amount = self.rate_and_amount(notional)
+        return notional * rate - amount
+
+    def max_leverage_at(self, notional: Any) -> np.ndarray:
+        """The highest leverage allowed for a position of this notional (its tier's max leverage)."""
+        return self.max_leverage[self.lookup(notional)]
+
+    def max_notional_at(self, leverage: Any) -> np.ndarray:
+        """The largest notional that may be held at this leverage: the cap of the last tier whose max leverage is
+        at least the leverage (0 when even the first tier's max leverage is lower)."""
+        leverage = np.asarray(leverage, dtype=float)
+        allowed = self.max_leverage[None, :] >= leverage.reshape(-1, 1)
+        caps = np.where(allowed, self.caps[None, :], 0.0)
+        return caps.max(axis=1).reshape(leverage.shape)
+
+    def rows(self) -> list[list[float]]:
+        """The table as rows: tier, floor, cap, max leverage, mmr, cum."""
+        return [[k + 1, float(f), float(c), float(l), float(m), float(a)] for k, (f, c, l, m, a) in
+                enumerate(zip(self.floors, self.caps, self.max_leverage, self.mmr, self.cum))]
+
+    @property
+    def name(self) -> str:
+        return f"{self.venue}:{self.symbol}@{self.as_of}" if self.venue else (self.source or "custom")
+
+    def __repr__(self) -> str:
+        return f"TierTable({self.name}, {self.size} tiers)"
+
+
+def _name_parts(stem: str) -> tuple[str, str, str]:
+    """("binance", "BTCUSDT", "2024-10-24") from "binance_usdm_BTCUSDT_2024-10-24"."""
+    parts = stem.split("_")
+    if len(parts) >= 3:
+        return parts[0], parts[-2], parts[-1]
+    return stem, "", ""
+
+
+# -- presets shipped as package data ------------------------------------------------------------------------------
+_PRESET_CACHE: dict[str, TierTable] = {}
+
+
+def _preset_files() -> list[Any]:
+    folder = resources.files("levxl") / "data" / "tiers"
+    return sorted((p for p in folder.iterdir() if p.name.endswith(".csv")), key=lambda p: p.name)
+
+
+def presets() -> list[str]:
+    """Every shipped table as ``venue:SYMBOL@as_of``, oldest first within a symbol."""
+    names = []
+    for path in _preset_files():
+        venue, symbol, as_of = _name_parts(path.name[:-4])
+        names.append(f"{venue}:{symbol}@{as_of}")
+    return names
+
+
+def preset(name: str) -> TierTable:
+    """A shipped tier table: ``"venue:SYMBOL"`` (the latest) or ``"venue:SYMBOL@DATE"`` (DATE may be a prefix,
+    e.g. ``@2021``). Case-insensitive."""
+    key = name.strip().lower()
+    if key in _PRESET_CACHE:
+        return _PRESET_CACHE[key]
+    match = re.fullmatch(r"([a-z0-9_]+):([a-z0-9_\-]+)(?:@([0-9\-]+))?", key)
+    if not match:
+        raise ValueError(f'tier preset must look like "binance:BTCUSDT" or "binance:BTCUSDT@2021", got {name!r}')
+    venue, symbol, when = match.groups()
+    candidates = []
+    for full in presets():
+        v, rest = full.split(":", 1)
+        s, as_of = rest.split("@", 1)
+        if v.lower() == venue and s.lower() == symbol and (when is None or as_of.startswith(when)):
+            candidates.append(full)
+    if not candidates:
+        raise ValueError(f"unknown tier preset {name!r}; shipped: {', '.join(presets())}")
+    chosen = max(candidates, key=lambda n: n.split("@", 1)[1])
+    for path in _preset_files():
+        v, s, a = _name_parts(path.name[:-4])
+        if f"{v}:{s}@{a}" == chosen:
+            with resources.as_file(path) as real:
+                table = TierTable.from_csv(real)
+            _PRESET_CACHE[key] = table
+            return table
+    raise AssertionError("unreachable")
+
+
+# -- the `mmr` argument of engine functions -----------------------------------------------------------------------
+def _as_spec(element: Any) -> Any:
+    """One element of an mmr argument: a float rate or a TierTable (presets resolved)."""
+    if isinstance(element, TierTable):
+        return element
+    if isinstance(element, str):
+        return preset(element)
+    if element is None or isinstance(element, (bool, np.bool_)):
+        raise ValueError("not a rate")
+    rate = float(element)
+    if not (np.isfinite(rate) and 0 <= rate < 1):
+        raise ValueError("not a rate")
+    return rate
+
+
+class _MaintenanceDomain:
+    """Domain of ``mmr`` arguments: flat rates, a TierTable, a preset name, or an array mixing them per element."""
+
+    rule = 'must be a rate in [0, 1), a tier table or a preset like "binance:BTCUSDT"'
+
+    def _convert(self, name: str, value: Any, collector: list | None) -> Any:
+        if isinstance(value, TierTable):
+            return value
+        if isinstance(value, str):
+            try:
+                return preset(value)
+            except ValueError as exc:
+                if collector is None:
+                    raise ValueError(f"{name}: {exc}") from None
+                collector.append((np.asarray(True), f"{name}: unknown preset {value!r}"))
+                return 0.0
+        if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" or isinstance(value, (int, float)):
+            return FRACTION.strict(name, value) if collector is None else FRACTION.lenient(name, value, collector)
+        arr = np.asarray(value, dtype=object)
+        if all(isinstance(e, (int, float, np.floating, np.integer)) and not isinstance(e, bool) for e in arr.flat):
+            return self._convert(name, arr.astype(float), collector)
+        specs = np.empty(arr.shape, dtype=object)
+        bad = np.zeros(arr.shape, dtype=bool)
+        for index, element in np.ndenumerate(arr):
+            try:
+                specs[index] = _as_spec(element)
+            except ValueError:
+                specs[index] = 0.0
+                bad[index] = True
+        if bad.any():
+            if collector is None:
+                raise ValueError(f"{name} {self.rule}, got {_first_bad(arr, bad)!r}")
+            collector.append((bad, f"{name} {self.rule}"))
+        if all(isinstance(s, float) for s in specs.flat):
+            return specs.astype(float)
+        return specs
+
+    def strict(self, name: str, value: Any) -> Any:
+        return self._convert(name, value, None)
+
+    def lenient(self, name: str, value: Any, collector: list) -> Any:
+        return self._convert(name, value, collector)
+
+
+MAINTENANCE = _MaintenanceDomain()
+
+
+def is_tiered(spec: Any) -> bool:
+    """True when the maintenance spec depends on notional (a table, or an array holding one)."""
+    return isinstance(spec, TierTable) or (isinstance(spec, np.ndarray) and spec.dtype == object)
+
+
+def maintenance_params(notional: np.ndarray, spec: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(mmr, cum) for each notional under a checked maintenance spec (see :data:`MAINTENANCE`)."""
+    if isinstance(spec, TierTable):
+        return spec.rate_and_amount(notional)
+    if isinstance(spec, np.ndarray) and spec.dtype == object:
+        shape = np.broadcast_shapes(np.shape(notional), spec.shape)
+        notional_b = np.broadcast_to(notional, shape)
+        spec_b = np.broadcast_to(spec, shape)
+        rate = np.empty(shape)
+        amount = np.zeros(shape)
+        # Group elements by table so each group is one vectorised lookup; there are few distinct tables.
+        groups: dict[int, tuple[Any, list]] = {}
+        for index, element in np.ndenumerate(spec_b):
+            groups.setdefault(id(element) if isinstance(element, TierTable) else -1, (element, []))[1].append(index)
+        for key, (element, indices) in groups.items():
+            where = tuple(np.array(indices).T)
+            if key == -1:
+                rate[where] = [float(spec_b[i]) for i in indices]
+            else:
+                rate[where], amount[where] = element.rate_and_amount(notional_b[where])
+        return rate, amount
+    rate = np.asarray(spec, dtype=float)
+    return rate, np.zeros_like(rate)
+
+
+def as_of_date(table: TierTable) -> date | None:
+    try:
+        return date.fromisoformat(table.as_of)
+    except ValueError:
+        return None
