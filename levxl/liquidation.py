@@ -81,20 +81,63 @@ def _margin(size, entry, leverage, margin, inverse):
     return _value(size, entry, inverse) / leverage
 
 
-def _liquidation(side, entry, size, margin, spec, fee, inverse, entry_basis):
-    """Liquidation price with a flat rate or tier tables (see module docstring); arrays already checked."""
+def _liquidation(side, entry, size, margin, spec, fee, inverse, entry_basis, leverage=None):
+    """Liquidation price with a flat rate or tier tables (see module docstring); arrays already checked.
+
+    ``margin`` may be None with ``leverage`` given: the initial margin is then computed alongside the entry's
+    notional, chunk by chunk."""
+    if margin is None:
+        margin = _margin(size, entry, leverage, None, inverse) if not is_tiered(spec) else None
     if not is_tiered(spec):
         rate = spec
         require(rate + fee < 1, "mmr + fee", "must be < 1", rate + fee)
         return _solve(side, entry, size, margin, rate, 0.0, fee, inverse, entry_basis)
-    if np.ndim(entry_basis) == 0 and entry_basis:
-        rate, cum = maintenance_params(_value(size, entry, inverse), spec)
-        return _solve(side, entry, size, margin, rate, cum, fee, inverse, entry_basis)
-    side, entry, size, margin, fee, inverse, entry_basis = np.broadcast_arrays(
-        side, entry, size, margin, fee, inverse, entry_basis)
     if isinstance(spec, TierTable):
-        return _liquidation_one_table(side, entry, size, margin, spec, fee, inverse, entry_basis)
-    return _liquidation_mixed(side, entry, size, margin, spec, fee, inverse, entry_basis)
+        require(spec.mmr[-1] + fee < 1, "mmr + fee", "must be < 1", spec.mmr[-1] + fee)
+    sources = (side, entry, size, margin if margin is not None else leverage, fee, inverse, entry_basis)
+    shape = np.broadcast_shapes(*(np.shape(a) for a in sources))
+    # Arrays are flattened views (scalars stay scalars) and walked in cache-sized chunks: a chain of numpy
+    # operations on 8 MB temporaries is bound by page faults, on 256 KB chunks by arithmetic (measured 4x).
+    args = [a if np.ndim(a) == 0 else np.broadcast_to(a, shape).reshape(-1) for a in sources]
+    if shape == ():
+        args[0] = np.reshape(side, (1,))  # all scalars: one element, so the iteration can index it
+    total = int(np.prod(shape))
+    price = np.empty(total)
+    mixed = None if isinstance(spec, TierTable) else np.broadcast_to(spec, shape).reshape(-1)
+    from_leverage = margin is None
+
+    def work(part: slice) -> None:
+        chunk = [a if np.ndim(a) == 0 else a[part] for a in args]
+        if mixed is None:
+            price[part] = _liquidation_one_table(*chunk[:3], chunk[3], spec, *chunk[4:], from_leverage)
+        else:
+            if from_leverage:
+                chunk[3] = _value(chunk[2], chunk[1], chunk[5]) / chunk[3]
+            price[part] = _liquidation_mixed(*chunk[:4], mixed[part], *chunk[4:])
+
+    parts = [slice(start, min(start + _CHUNK, total)) for start in range(0, max(total, 1), _CHUNK)]
+    if len(parts) >= 4 and mixed is None:
+        # numpy releases the GIL inside ufuncs: chunks run on every core.
+        list(_pool().map(work, parts))
+    else:
+        for part in parts:
+            work(part)
+    return price.reshape(shape)
+
+
+_CHUNK = 1 << 16
+_POOL = None
+
+
+def _pool():
+    global _POOL
+    if _POOL is None:
+        import concurrent.futures
+        import os
+
+        _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                                                      thread_name_prefix="levxl")
+    return _POOL
 
 
 def _notional_at(size, price, inverse):
@@ -102,27 +145,40 @@ def _notional_at(size, price, inverse):
         return _value(size, price, inverse)
 
 
-def _liquidation_one_table(side, entry, size, margin, table, fee, inverse, entry_basis):
-    """Tier iteration against one table; tiers compared by index (cheaper than comparing rates)."""
-    require(table.mmr[-1] + fee < 1, "mmr + fee", "must be < 1", table.mmr[-1] + fee)
-    # Start from the tier at entry, but the maintenance tier is always the tier at the price where it is measured.
-    measured_at_entry = entry_basis != 0
-    index = table.lookup(_value(size, entry, inverse))
-    price = _solve(side, entry, size, margin, table.mmr[index], table.cum[index], fee, inverse, entry_basis)
+def _at(values, where):
+    return values if np.ndim(values) == 0 else values[where]
+
+
+def _liquidation_one_table(side, entry, size, margin, table, fee, inverse, entry_basis, from_leverage=False):
+    """Tier iteration against one table; tiers compared by index (cheaper than comparing rates).
+    With ``from_leverage`` the ``margin`` argument holds the leverage."""
+    notional = _value(size, entry, inverse)
+    if from_leverage:
+        margin = notional / margin
+    index = table.lookup(notional)
+    price = np.asarray(_solve(side, entry, size, margin, table.mmr[index], table.cum[index], fee, inverse,
+                              entry_basis), dtype=float)
+    if np.ndim(entry_basis) == 0 and entry_basis:
+        return price  # measured at entry: the entry's tier is the tier
+    if index.shape != price.shape:  # the entry's notional was a scalar shared by every element
+        index = np.broadcast_to(index, price.shape).copy()
     pending = np.ones(price.shape, dtype=bool)
     for _ in range(table.size + 1):
-        new_index = table.lookup(_notional_at(size, price, inverse))
-        changed = (new_index != index) & ~measured_at_entry
+        # The maintenance tier is the tier of the notional at the price where maintenance is measured.
+        changed = table.lookup(_notional_at(size, price, inverse)) != index
+        if np.ndim(entry_basis):
+            changed &= entry_basis == 0
         if not changed.any():
             return price
         sub = np.nonzero(changed)
-        index[sub] = new_index[sub]
-        price[sub] = _solve(side[sub], entry[sub], size[sub], margin[sub], table.mmr[index[sub]],
-                            table.cum[index[sub]], fee[sub], inverse[sub], entry_basis[sub])
+        index[sub] = table.lookup(_notional_at(_at(size, sub), price[sub], _at(inverse, sub)))
+        price[sub] = _solve(_at(side, sub), _at(entry, sub), _at(size, sub), _at(margin, sub), table.mmr[index[sub]],
+                            table.cum[index[sub]], _at(fee, sub), _at(inverse, sub), _at(entry_basis, sub))
         pending = changed
     # Not settled after as many rounds as tiers (never seen): take the exact root for those elements.
     sub = np.nonzero(pending)
-    price[sub] = liquidation_by_tier_scan(side[sub], entry[sub], size[sub], margin[sub], table, fee[sub], inverse[sub])
+    price[sub] = liquidation_by_tier_scan(_at(side, sub), _at(entry, sub), _at(size, sub), _at(margin, sub), table,
+                                          _at(fee, sub), _at(inverse, sub))
     return price
 
 
@@ -133,7 +189,7 @@ def _liquidation_mixed(side, entry, size, margin, spec, fee, inverse, entry_basi
     price = _solve(side, entry, size, margin, rate, cum, fee, inverse, entry_basis)
     for _ in range(64):
         new_rate, new_cum = maintenance_params(_notional_at(size, price, inverse), spec)
-        changed = ((new_rate != rate) | (new_cum != cum)) & (entry_basis == 0)
+        changed = ((new_rate != rate) | (new_cum != cum)) & (np.asarray(entry_basis) == 0)
         if not changed.any():
             return price
         rate = np.where(changed, new_rate, rate)
@@ -227,8 +283,9 @@ def liquidation_price(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=
     >>> round(float(liquidation_price("short", 10, 1, 5, 0.01, fee=0.0006)), 6)  # Gate/OKX form
     11.874134
     """
-    m = _margin(size, entry, leverage, margin, contract)
-    return round_to_tick(_liquidation(side, entry, size, m, mmr, fee, contract, basis), side, tick)
+    if margin is None and leverage is None:
+        raise ValueError("leverage or margin must be given")
+    return round_to_tick(_liquidation(side, entry, size, margin, mmr, fee, contract, basis, leverage), side, tick)
 
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, wallet=POSITIVE, mmr=MAINTENANCE, other_mm=NUMBER,

@@ -1,0 +1,3 @@
+from levxl.cli import main
+
+main()

@@ -1,0 +1,68 @@
+"""The ``levxl`` command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import numpy as np
+
+EXAMPLE_POSITIONS = Path(__file__).resolve().parent.parent / "workbook" / "examples" / "positions.csv"
+
+
+def _fmt(x: float, kind: str) -> str:
+    if kind == "pct":
+        return "" if np.isnan(x) else ("inf" if np.isinf(x) else f"{x:+.1%}")
+    if kind == "prob":
+        return "" if np.isnan(x) else f"{x:.1%}"
+    if np.isnan(x):
+        return ""
+    if np.isinf(x):
+        return "none"
+    if x == 0:
+        return "0" if kind != "price" else "none"
+    digits = max(0, min(8, 5 - int(np.floor(np.log10(abs(x))))))
+    return f"{x:,.{digits}f}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="levxl")
+def main() -> None:
+    """levxl: how leverage amplifies a crypto-derivatives desk's losses."""
+
+
+@main.command()
+@click.argument("positions", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def risk(positions: Path | None) -> None:
+    """Print a risk table for a positions file (CSV, xlsx or ccxt JSON); the bundled example by default."""
+    from levxl.positions import load_positions
+    from levxl.risk import pnl_after_mark_move, risk_table
+
+    path = positions or EXAMPLE_POSITIONS
+    try:
+        book = load_positions(path)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    table = risk_table(book)
+    shocks = pnl_after_mark_move(book, [-0.1, -0.2, -0.3])
+    header = ["#", "venue", "symbol", "side", "kind", "mark", "liq price", "to liq", "σ-days", "P(1d)", "P(7d)",
+              "uPnL", "PnL -10%", "PnL -20%", "PnL -30%", "funding/day"]
+    rows = []
+    for i in range(len(book)):
+        rows.append([str(book.row[i]), book.venue[i], book.symbol[i], "long" if book.side[i] > 0 else "short",
+                     book.contract[i][:3], _fmt(book.mark[i], "num"), _fmt(table.liquidation[i], "price"),
+                     _fmt(-table.distance[i] * book.side[i], "pct"), _fmt(table.sigma_days[i], "num"),
+                     _fmt(table.prob_1d[i], "prob"), _fmt(table.prob_7d[i], "prob"), _fmt(table.upnl[i], "num"),
+                     *(_fmt(v, "num") for v in shocks[i]), _fmt(table.funding_per_day[i], "num")])
+    widths = [max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(header)]
+    click.echo(f"levxl risk: {book.source} ({len(book)} positions; amounts in each position's margin currency)")
+    click.echo("  ".join(h.rjust(w) for h, w in zip(header, widths)))
+    for r in rows:
+        click.echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    for row, reason in book.issues:
+        click.echo(f"row {row} skipped: {reason}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

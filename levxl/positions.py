@@ -1,0 +1,217 @@
+"""A book of positions read from a CSV, a levxl positions sheet (xlsx) or ccxt's ``fetch_positions`` JSON.
+
+Bad rows are kept out of the book and listed with their reason in :attr:`Book.issues`; the rest still load.
+An unreadable file raises ``ValueError`` with a clear message.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from levxl.liquidation import DEFAULT_MMR, liquidation_price
+
+__all__ = ["Book", "COLUMNS", "load_positions", "book_from_records"]
+
+COLUMNS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leverage", "margin", "mmr",
+           "funding_rate", "vol")
+"""Columns of a positions table. Required: side, size, entry and one of leverage/margin. ``size`` is base coin
+(linear) or USD face value (inverse); ``margin`` is isolated margin in the margin currency; ``mmr`` a rate or a tier
+preset such as ``binance:BTCUSDT``; ``funding_rate`` per 8-hour interval; ``vol`` annualised (0.6 = 60%)."""
+
+_NUMERIC = ("size", "entry", "mark", "leverage", "margin", "funding_rate", "vol")
+
+
+@dataclass
+class Book:
+    """Columns of valid positions (numpy arrays / lists), the rows refused with reasons, and the source."""
+
+    venue: list[str]
+    symbol: list[str]
+    side: np.ndarray
+    contract: list[str]
+    size: np.ndarray
+    entry: np.ndarray
+    mark: np.ndarray
+    leverage: np.ndarray
+    margin: np.ndarray
+    mmr: list[Any]
+    funding_rate: np.ndarray
+    vol: np.ndarray
+    row: list[int] = field(default_factory=list)  #: 1-based row of each position in the source
+    issues: list[tuple[int, str]] = field(default_factory=list)  #: (row, reason) of every refused row
+    source: str = ""
+    sha256: str = ""
+
+    def __len__(self) -> int:
+        return len(self.side)
+
+    @property
+    def inverse(self) -> np.ndarray:
+        return np.array([c == "inverse" for c in self.contract], dtype=bool)
+
+    @property
+    def isolated_margin(self) -> np.ndarray:
+        """The margin given, else the initial margin from leverage (margin currency)."""
+        value = np.where(self.inverse, self.size / self.entry, self.size * self.entry)
+        return np.where(np.isnan(self.margin), value / self.leverage, self.margin)
+
+    @property
+    def effective_leverage(self) -> np.ndarray:
+        value = np.where(self.inverse, self.size / self.entry, self.size * self.entry)
+        return value / self.isolated_margin
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and np.isnan(value))
+
+
+def _number(value: Any) -> float:
+    if _blank(value):
+        return float("nan")
+    if isinstance(value, bool):
+        raise ValueError
+    return float(str(value).replace(",", "").strip()) if isinstance(value, str) else float(value)
+
+
+def book_from_records(records: list[dict[str, Any]], source: str = "", sha256: str = "") -> Book:
+    """Check every record; good ones become the book, bad ones become issues."""
+    good: dict[str, list] = {c: [] for c in COLUMNS}
+    rows: list[int] = []
+    issues: list[tuple[int, str]] = []
+    for number, record in enumerate(records, start=1):
+        record = {str(k).strip().lower(): v for k, v in record.items() if k is not None}
+        try:
+            values = {c: _number(record.get(c)) for c in _NUMERIC}
+        except (TypeError, ValueError):
+            bad = next(c for c in _NUMERIC if not _parses(record.get(c)))
+            issues.append((number, f"{bad} must be a number, got {record.get(bad)!r}"))
+            continue
+        side = str(record.get("side") or "").strip()
+        contract = str(record.get("contract") or "linear").strip().lower()
+        mmr_text = record.get("mmr")
+        try:
+            mmr = DEFAULT_MMR if _blank(mmr_text) else _number(mmr_text)
+        except (TypeError, ValueError):
+            mmr = str(mmr_text).strip()
+        if np.isnan(values["leverage"]) and np.isnan(values["margin"]):
+            issues.append((number, "leverage or margin must be given"))
+            continue
+        mark = values["mark"] if not np.isnan(values["mark"]) else values["entry"]
+        margin = None if np.isnan(values["margin"]) else values["margin"]
+        leverage = None if np.isnan(values["leverage"]) else values["leverage"]
+        # The engine's own checks decide what a bad row is: one mechanism for the CLI, reports and cells.
+        _, reasons = liquidation_price.elementwise(side, values["entry"], values["size"], leverage, mmr, margin,
+                                                   contract)
+        if reasons is None and not np.isnan(values["vol"]) and values["vol"] < 0:
+            reasons = np.array("vol must be >= 0")
+        if reasons is None and not mark > 0:
+            reasons = np.array("mark must be > 0")
+        if reasons is not None and str(reasons[()]):
+            issues.append((number, str(reasons[()])))
+            continue
+        good["venue"].append(str(record.get("venue") or "").strip())
+        good["symbol"].append(str(record.get("symbol") or "").strip())
+        good["side"].append(1.0 if side.lower() in ("long", "buy", "1", "1.0") else -1.0)
+        good["contract"].append(contract)
+        good["mmr"].append(mmr)
+        for c in _NUMERIC:
+            good[c].append(values[c])
+        good["mark"][-1] = mark
+        good["funding_rate"][-1] = 0.0 if np.isnan(values["funding_rate"]) else values["funding_rate"]
+        rows.append(number)
+    arrays = {c: np.array(good[c], dtype=float) for c in ("side",) + _NUMERIC}
+    return Book(venue=good["venue"], symbol=good["symbol"], contract=good["contract"], mmr=good["mmr"], row=rows,
+                issues=issues, source=source, sha256=sha256, **arrays)
+
+
+def _parses(value: Any) -> bool:
+    try:
+        _number(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _records_from_csv(text: str) -> list[dict[str, Any]]:
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"side", "size", "entry"} <= {f.strip().lower() for f in reader.fieldnames}:
+        raise ValueError("positions CSV needs a header with at least side, size and entry columns")
+    return list(reader)
+
+
+def _records_from_ccxt(data: Any) -> list[dict[str, Any]]:
+    """ccxt unified Position structures -> records. ``contracts * contractSize`` is the size (base coin for linear,
+    USD face for inverse); ``collateral`` is the isolated margin."""
+    if isinstance(data, dict):
+        data = data.get("positions", data.get("data", [data]))
+    if not isinstance(data, list):
+        raise ValueError("ccxt positions JSON must be a list of Position objects")
+    records = []
+    for p in data:
+        if not isinstance(p, dict):
+            records.append({"side": None})
+            continue
+        contracts, contract_size = p.get("contracts"), p.get("contractSize") or 1
+        size = None if contracts is None else float(contracts) * float(contract_size)
+        inverse = p.get("inverse") is True or (p.get("linear") is False)
+        mmr = p.get("maintenanceMarginPercentage")
+        records.append({
+            "venue": (p.get("info") or {}).get("exchange", "") if isinstance(p.get("info"), dict) else "",
+            "symbol": p.get("symbol", ""), "side": p.get("side"), "contract": "inverse" if inverse else "linear",
+            "size": size, "entry": p.get("entryPrice"), "mark": p.get("markPrice"), "leverage": p.get("leverage"),
+            "margin": p.get("collateral") if p.get("marginMode") == "isolated" else None,
+            "mmr": mmr if mmr is not None else None, "funding_rate": None, "vol": None,
+        })
+    return records
+
+
+def _records_from_xlsx(path: Path) -> list[dict[str, Any]]:
+    from levxl.safety import check_package
+    import openpyxl
+
+    check_package(path)
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook["Positions"] if "Positions" in workbook.sheetnames else workbook.worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    for start, row in enumerate(rows):  # the header is the first row naming side, size and entry
+        names = [str(v).strip().lower() if v is not None else "" for v in row]
+        if {"side", "size", "entry"} <= set(names):
+            return [dict(zip(names, r)) for r in rows[start + 1:] if any(v not in (None, "") for v in r)]
+    raise ValueError(f"{path.name}: no header row with side, size and entry columns")
+
+
+def load_positions(path: str | Path) -> Book:
+    """Read a positions CSV, xlsx (the first sheet, or one named Positions) or ccxt ``fetch_positions`` JSON."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    digest = hashlib.sha256(raw).hexdigest()
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        records = _records_from_xlsx(path)
+    elif suffix == ".json":
+        try:
+            records = _records_from_ccxt(json.loads(raw.decode("utf-8")))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValueError(f"{path.name}: not a UTF-8 text CSV") from None
+        records = _records_from_csv(text)
+    return book_from_records(records, source=path.name, sha256=digest)

@@ -1,0 +1,18 @@
+"""Shared fixtures: the reference vectors copied from ../shared/reference (with their sources)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+VECTORS = json.loads((DATA / "vectors.json").read_text())
+
+
+def vectors_of(*kinds):
+    """pytest.param for every vector of these kinds, named by the vector id."""
+    return [pytest.param(v, id=v["id"]) for v in VECTORS if v["kind"] in kinds]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fuzz-heavy", action="store_true", help="run the spreadsheet fuzzers with >= 10,000 examples")
