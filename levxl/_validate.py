@@ -83,6 +83,17 @@ def _to_float_array(value: Any) -> tuple[np.ndarray, np.ndarray | None]:
     return out, (not_number if not_number.any() else None)
 
 
+def _blank_mask(value: Any, unconvertible: np.ndarray) -> np.ndarray:
+    """Which of the unconvertible elements are blank (None: an empty cell)."""
+    if unconvertible.ndim == 0:
+        return np.asarray(value is None)
+    original = np.asarray(value, dtype=object)
+    blank = np.zeros(unconvertible.shape, dtype=bool)
+    for index in zip(*np.nonzero(unconvertible)):
+        blank[index] = original[index] is None
+    return blank
+
+
 class Domain:
     """The set of values an argument may take, with a fill value used for bad elements in elementwise mode."""
 
@@ -100,8 +111,8 @@ class Domain:
     def strict(self, name: str, value: Any) -> np.ndarray:
         arr, unconvertible = self.convert(value)
         if unconvertible is not None:
-            original = np.asarray(value, dtype=object)
-            raise ValueError(f"{name} must be a number, got {_first_bad(original, unconvertible)!r}")
+            first = _first_bad(np.asarray(value, dtype=object), unconvertible)
+            raise ValueError(f"{name} is blank" if first is None else f"{name} must be a number, got {first!r}")
         ok = self.valid(arr)
         if not np.all(ok):
             original = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
@@ -111,7 +122,10 @@ class Domain:
     def lenient(self, name: str, value: Any, collector: list) -> np.ndarray:
         arr, unconvertible = self.convert(value)
         if unconvertible is not None:
-            collector.append((unconvertible, f"{name} must be a number"))
+            blank = _blank_mask(value, unconvertible)
+            if blank.any():
+                collector.append((blank, f"{name} is blank"))
+            collector.append((unconvertible & ~blank, f"{name} must be a number"))
         ok = self.valid(arr)
         if np.all(ok):
             return arr
@@ -169,9 +183,11 @@ class Choice(Domain):
             return np.asarray(self._code(value)), None
         arr = np.asarray(value, dtype=object)
         out = np.empty(arr.shape, dtype=float)
+        blank = np.zeros(arr.shape, dtype=bool)
         for index, element in np.ndenumerate(arr):
             out[index] = self._code(element)
-        return out, None
+            blank[index] = element is None
+        return out, (blank if blank.any() else None)
 
 
 SIDE = Choice("must be long/short, buy/sell or 1/-1",
@@ -259,6 +275,7 @@ def checked(**domains: Domain | Callable) -> Callable:
 
     def decorate(fn: Callable) -> Callable:
         signature = inspect.signature(fn)
+        required = {n for n, p in signature.parameters.items() if p.default is inspect.Parameter.empty}
         missing = set(domains) - set(signature.parameters)
         if missing:
             raise TypeError(f"{fn.__name__}: no parameters named {sorted(missing)}")
@@ -278,6 +295,8 @@ def checked(**domains: Domain | Callable) -> Callable:
                 value = bound.arguments[name]
                 if value is not None:
                     bound.arguments[name] = domain.strict(name, value)
+                elif name in required:
+                    raise ValueError(f"{name} is required")
             return unwrap(fn(*bound.args, **bound.kwargs))
 
         def _lenient_call(args: tuple, kwargs: dict, collector: list) -> Any:
@@ -286,6 +305,9 @@ def checked(**domains: Domain | Callable) -> Callable:
                 value = bound.arguments[name]
                 if value is not None:
                     bound.arguments[name] = domain.lenient(name, value, collector)
+                elif name in required:
+                    collector.append((np.asarray(True), f"{name} is blank"))
+                    bound.arguments[name] = domain.lenient(name, getattr(domain, "fill", 1.0), collector)
             with np.errstate(all="ignore"):
                 return fn(*bound.args, **bound.kwargs)
 

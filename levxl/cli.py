@@ -14,6 +14,8 @@ EXAMPLE_POSITIONS = Path(__file__).resolve().parent.parent / "workbook" / "examp
 def _fmt(x: float, kind: str) -> str:
     if kind == "pct":
         return "" if np.isnan(x) else ("inf" if np.isinf(x) else f"{x:+.1%}")
+    if kind == "sigma":
+        return "" if np.isnan(x) else f"{x:.2f}"
     if kind == "prob":
         return "" if np.isnan(x) else f"{x:.1%}"
     if np.isnan(x):
@@ -46,13 +48,14 @@ def risk(positions: Path | None) -> None:
         raise click.ClickException(str(exc)) from None
     table = risk_table(book)
     shocks = pnl_after_mark_move(book, [-0.1, -0.2, -0.3])
-    header = ["#", "venue", "symbol", "side", "kind", "mark", "liq price", "to liq", "σ-days", "P(1d)", "P(7d)",
+    header = ["#", "venue", "symbol", "side", "kind", "mark", "liq price", "move to liq", "σ-days", "P(1d)", "P(7d)",
               "uPnL", "PnL -10%", "PnL -20%", "PnL -30%", "funding/day"]
     rows = []
     for i in range(len(book)):
         rows.append([str(book.row[i]), book.venue[i], book.symbol[i], "long" if book.side[i] > 0 else "short",
                      book.contract[i][:3], _fmt(book.mark[i], "num"), _fmt(table.liquidation[i], "price"),
-                     _fmt(-table.distance[i] * book.side[i], "pct"), _fmt(table.sigma_days[i], "num"),
+                     _fmt(-table.distance[i] * book.side[i], "pct") if table.distance[i] > 0 else "BEYOND",
+                     _fmt(table.sigma_days[i], "sigma"),
                      _fmt(table.prob_1d[i], "prob"), _fmt(table.prob_7d[i], "prob"), _fmt(table.upnl[i], "num"),
                      *(_fmt(v, "num") for v in shocks[i]), _fmt(table.funding_per_day[i], "num")])
     widths = [max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(header)]
@@ -62,6 +65,19 @@ def risk(positions: Path | None) -> None:
         click.echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
     for row, reason in book.issues:
         click.echo(f"row {row} skipped: {reason}", err=True)
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="print the Markdown function reference (docs/functions.md)")
+def functions(markdown: bool) -> None:
+    """List the LEVXL_ spreadsheet functions (the catalogue)."""
+    from levxl import reference_docs
+
+    if markdown:
+        click.echo(reference_docs.markdown(), nl=False)
+        return
+    for signature, category, summary, *_ in reference_docs.rows():
+        click.echo(f"{category:<12} {signature}\n{'':<12}   {summary}")
 
 
 if __name__ == "__main__":  # pragma: no cover

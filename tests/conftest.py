@@ -16,3 +16,9 @@ def vectors_of(*kinds):
 
 def pytest_addoption(parser):
     parser.addoption("--fuzz-heavy", action="store_true", help="run the spreadsheet fuzzers with >= 10,000 examples")
+
+
+def pytest_configure(config):
+    import os
+
+    os.environ["LEVXL_FUZZ_EXAMPLES"] = "10000" if config.getoption("--fuzz-heavy") else "1000"

@@ -40,7 +40,7 @@ def test_elementwise_gives_a_reason_per_bad_element_and_computes_the_rest():
     result, reasons = lx.liquidation_price.elementwise(
         ["long", "short", "long", "up", "long"], [100, 100, 0, 100, 100], [1, 1, 1, 1, None], [10, 10, 10, 10, 10])
     assert list(reasons) == ["", "", "entry must be > 0", "side must be long/short, buy/sell or 1/-1",
-                             "size must be a number"]
+                             "size is blank"]
     np.testing.assert_allclose(result[:2], [lx.liquidation_price("long", 100, 1, 10),
                                             lx.liquidation_price("short", 100, 1, 10)])
 

@@ -1,0 +1,41 @@
+"""The function reference, generated from the catalogue: ``docs/functions.md``, ``levxl functions`` and the
+template's Functions sheet all come from :func:`rows` / :func:`markdown`."""
+
+from __future__ import annotations
+
+from levxl.catalogue import CATALOGUE, __doc__ as CONVENTIONS
+
+HEADER = ["function", "category", "what it returns", "arguments", "example"]
+
+
+def argument_lines(entry) -> list[str]:
+    lines = []
+    for a in entry.args:
+        default = "" if not a.optional else (" (optional)" if a.default is None else f" (default {a.default!r})")
+        default += " (may be blank)" if a.may_be_blank else ""
+        lines.append(f"{a.name}: {a.doc}{default}")
+    return lines
+
+
+def rows() -> list[list[str]]:
+    """One row per function: signature, category, summary + returns, arguments, example."""
+    return [[e.signature, e.category, f"{e.summary}. Returns {e.returns}.", "; ".join(argument_lines(e)), e.example]
+            for e in sorted(CATALOGUE.values(), key=lambda e: (e.category, e.name))]
+
+
+def markdown() -> str:
+    conventions = CONVENTIONS.split("Conventions for every function:", 1)[1].strip()
+    out = ["# levxl spreadsheet functions", "",
+           "Generated from `levxl/catalogue.py` by `levxl functions --markdown`; a test fails when this file is "
+           "stale.", "", "Conventions for every function: " + " ".join(conventions.split()), "",
+           "Bad input shows a short message in its own cell (`#VALUE! leverage must be > 0`) while the other cells "
+           "still compute.", ""]
+    category = None
+    for e in sorted(CATALOGUE.values(), key=lambda e: (e.category, e.name)):
+        if e.category != category:
+            category = e.category
+            out += [f"## {category}", ""]
+        out += [f"### `{e.signature}`", "", f"{e.summary}. Returns {e.returns}.", ""]
+        out += [f"- `{line.split(':', 1)[0]}`:{line.split(':', 1)[1]}" for line in argument_lines(e)]
+        out += ["", f"Example: `{e.example}`", ""]
+    return "\n".join(out).rstrip() + "\n"
