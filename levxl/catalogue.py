@@ -49,7 +49,7 @@ class Arg:
 
     name: str
     doc: str
-    kind: str = "number"  # number | text | mmr | vector (a range flattened to a list) | table
+    kind: str = "number"  # number | text | mmr | vector (a range flattened to a list) | single (one cell) | table
     default: Any = REQUIRED
     engine_name: str | None = None  # the engine's parameter name, when it differs
     may_be_blank: bool = False  # a required position that a blank cell may fill (the engine then decides)
@@ -61,7 +61,7 @@ class Arg:
     @property
     def type_name(self) -> str:
         return {"number": "number", "text": "text", "mmr": "number, range or text", "vector": "range",
-                "table": "range"}.get(self.kind, self.kind)
+                "table": "range", "single": "one value"}.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,10 @@ def _convert(arg: Arg, value: Any) -> Any:
             if arg.optional and arg.default is not None and blanks.any():
                 array = array.astype(object)
                 array[blanks] = arg.default
+        if arg.kind == "single":
+            if array.size != 1:
+                raise ValueError(f"{arg.name} must be a single value")
+            return array.reshape(-1)[0]
         if arg.kind == "vector":
             flat = array.reshape(-1)
             return flat[~np.frompyfunc(_blank, 1, 1)(flat).astype(bool)] if flat.dtype == object else flat
@@ -372,13 +376,13 @@ FUNCTIONS = [
     _entry("LEVXL_SCENARIO_GRID", "Move x leverage grid (spills)", "Scenario", lx.scenario_grid,
            [SIDE, ENTRY, SIZE, A("moves", "price moves (a column or row)", "vector"),
             A("leverages", "leverages (a row or column)", "vector"), MMR, CONTRACT,
-            A("output", '"pnl" (default), "roe", "liquidated", "equity" or "liq_price"', "text", default="pnl")],
+            A("output", '"pnl" (default), "roe", "liquidated", "equity" or "liq_price"', "single", default="pnl")],
            "rows = moves, columns = leverages", '=LEVXL_SCENARIO_GRID("long",60000,1,{-0.2;-0.1;0.1},{5,10,20})',
            pick=_grid_output, elementwise=False),
     _entry("LEVXL_FUNDING_GRID", "Move x funding-intervals grid (spills)", "Scenario", lx.funding_grid,
            [SIDE, ENTRY, SIZE, A("leverage", "leverage, a multiple"), A("moves", "price moves", "vector"),
             A("periods", "numbers of funding intervals", "vector"), A("funding_rate", "rate per interval"), MMR,
-            CONTRACT, A("output", '"pnl" (default), "roe", "liquidated", "equity" or "liq_price"', "text",
+            CONTRACT, A("output", '"pnl" (default), "roe", "liquidated", "equity" or "liq_price"', "single",
                         default="pnl")],
            "rows = moves, columns = intervals", '=LEVXL_FUNDING_GRID("long",60000,1,10,{-0.05;0},{0,90},0.0003)',
            pick=_grid_output, elementwise=False),
@@ -437,6 +441,14 @@ FUNCTIONS = [
     _entry("LEVXL_OPTION_LEVERAGE", "Effective leverage of an option (lambda = delta x S / V)", "Options",
            options.option_leverage, [*OPT, *OPT_TAIL], "a multiple",
            '=LEVXL_OPTION_LEVERAGE("call",60000,65000,30,0.6)'),
+    _entry("LEVXL_OPTION_PNL_GRID", "Option position PnL over price moves x days passed (spills)", "Options",
+           options.option_pnl_grid,
+           [*OPT, A("quantity", "number of options (negative = short)"), A("moves", "price moves (a column)", "vector"),
+            A("days_passed", "days passed (a row)", "vector"),
+            A("vol_shift", "absolute vol change, annualised (0.1 = +10 vol points)", "single", default=0.0,
+              engine_name="vol_shifts"), *OPT_TAIL],
+           "rows = moves, columns = days passed; USD (linear) or coin (inverse)",
+           '=LEVXL_OPTION_PNL_GRID("call",60000,65000,30,0.6,-1,{-0.2;0;0.2},{0,7,30})', elementwise=False),
     _entry("LEVXL_IMPLIED_VOL", "Implied volatility from an option price", "Options", options.implied_vol,
            [A("price", "option price: USD (linear) or coin (inverse)"), *OPT[:4], *OPT_TAIL],
            "annualised volatility", '=LEVXL_IMPLIED_VOL(3000,"call",60000,65000,30)',
