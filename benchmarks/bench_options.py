@@ -13,6 +13,7 @@ Timings are the best of a few repeats; they are measurements, not assertions.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -54,6 +55,14 @@ def _vollib_greeks(p, flags):
             pv.vectorized_rho(*args, **kw))
 
 
+def _gist(error: Exception) -> str:
+    """The telling line of an error message (numba's are long, coloured and start with boilerplate)."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in str(error).splitlines()]
+    lines = [line for line in lines if line]
+    telling = [line for line in lines if line.startswith(("cannot", "Untyped", "No module", "Unknown"))]
+    return (telling or lines or [""])[0][:160]
+
+
 def run(n=1_000_000, loop_n=20_000) -> list[dict]:
     """Rows ``{"name", "case", "n", "seconds", ...}`` (``case`` = ``name``, for benchmarks/run.py)."""
     from levxl import options as opt
@@ -62,13 +71,20 @@ def run(n=1_000_000, loop_n=20_000) -> list[dict]:
     p = random_options(n)
     args = (p["w"], p["spot"], p["strike"], p["days"], p["vol"], p["rate"])
     t_levxl, mine = best_of(lambda: opt.greeks(*args, model="bs"))
+    threads, opt.THREADS = opt.THREADS, 1
+    try:
+        t_single, _ = best_of(lambda: opt.greeks(*args, model="bs"))
+    finally:
+        opt.THREADS = threads
     flags = np.where(p["w"] > 0, "c", "p")
     t_text, _ = best_of(lambda: opt.greeks(flags, *args[1:], model="bs"), repeat=2)
     rows = [
         {"name": "greeks (price + 5 greeks): levxl", "n": n, "seconds": t_levxl,
-         "per_option_ns": round(t_levxl / n * 1e9, 1)},
+         "per_option_ns": round(t_levxl / n * 1e9, 1), "threads": threads},
+        {"name": "  levxl on 1 thread", "n": n, "seconds": t_single,
+         "per_option_ns": round(t_single / n * 1e9, 1)},
         {"name": "  levxl with 'c'/'p' text flags", "n": n, "seconds": t_text,
-         "note": "the text-to-code conversion of the checked() layer is a per-element Python loop"},
+         "note": "includes the checked() layer's conversion of the text labels to +1/-1"},
     ]
 
     # py_vollib_vectorized (optional)
@@ -82,17 +98,17 @@ def run(n=1_000_000, loop_n=20_000) -> list[dict]:
                      "note": f"levxl {t_vollib / t_levxl:.1f}x faster; max rel diff {diff:.1e}",
                      "ratio_vollib_over_levxl": round(t_vollib / t_levxl, 2)})
     except Exception as error:  # absent, or broken on this numpy/numba
-        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         rows.append({"name": "  py_vollib_vectorized", "n": n, "seconds": float("nan"),
-                     "note": f"skipped: {type(error).__name__}: {first[:160]}"})
+                     "note": f"skipped: {type(error).__name__}: {_gist(error)}"})
 
     # the scalar reference, one option at a time
     lists = [a[:loop_n].tolist() for a in args]
-    t_loop, looped = best_of(lambda: greeks_loop(*lists, model="bs"), repeat=1)
+    t_loop, looped = best_of(lambda: greeks_loop(*lists, model="bs"), repeat=3)
     np.testing.assert_allclose(np.array(looped).T, np.array([a[:loop_n] for a in mine]), rtol=1e-9, atol=1e-12)
     scaled = t_loop * n / loop_n
     rows.append({"name": "  plain Python per-option loop (reference)", "n": n, "seconds": scaled,
-                 "note": f"timed on {loop_n:,} options and scaled to n; levxl {scaled / t_levxl:,.0f}x faster",
+                 "note": f"timed on {loop_n:,} options and scaled to n; levxl {scaled / t_levxl:,.0f}x faster "
+                         f"({scaled / t_single:,.0f}x on 1 thread)",
                  "ratio_loop_over_levxl": round(scaled / t_levxl, 1)})
     for row in rows:
         row["case"] = row["name"]

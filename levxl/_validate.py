@@ -32,6 +32,7 @@ __all__ = [
     "unwrap",
     "NUMBER",
     "POSITIVE",
+    "POSITIVE_OR_NAN",
     "NONNEGATIVE",
     "FRACTION",
     "MOVE",
@@ -146,6 +147,8 @@ MOVE = Domain("must be a fraction > -1 (a price cannot fall 100% or more)", lamb
               fill=0.0)
 VOL = Domain("must be >= 0 (annualised, 0.6 = 60%)", lambda a: np.isfinite(a) & (a >= 0), fill=0.5)
 DAYS = Domain("must be >= 0 days", lambda a: np.isfinite(a) & (a >= 0), fill=1.0)
+POSITIVE_OR_NAN = Domain("must be > 0", lambda a: np.isnan(a) | (np.isfinite(a) & (a > 0)))
+"""For leverage and margin: NaN in an element means "not given here" (the other one decides)."""
 RISK = Domain("must be a fraction in (0, 1]", lambda a: np.isfinite(a) & (a > 0) & (a <= 1), fill=0.01)
 
 

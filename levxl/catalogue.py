@@ -61,7 +61,8 @@ class Arg:
     @property
     def type_name(self) -> str:
         return {"number": "number", "text": "text", "mmr": "number, range or text", "vector": "range",
-                "table": "range", "single": "one value"}.get(self.kind, self.kind)
+                "table": "range", "single": "one value", "mmr_each": "number, range or text",
+                "liq_price": "number or text"}.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class SheetFunction:
     elementwise: bool = True  # every argument broadcasts cell by cell, and so does the result
     stacked: int = 0  # > 0: pick adds a last axis of this many values per element, laid out as a row
     nan_means: str = "#NUM! no value"
+    inf_means: str | None = None  # text for an infinite result, when it has a meaning (no liquidation)
 
     def __call__(self, *values: Any) -> Any:
         """Spreadsheet call (see the module docstring). Returns a value or a 2-D list; never raises."""
@@ -105,6 +107,8 @@ class SheetFunction:
                     converted = arg.default
                 kwargs[arg.engine_name or arg.name] = converted
             selector = {k: kwargs.pop(k) for k in ("output",) if k in kwargs and "output" not in _params(self)}
+            if "liq_price" in kwargs and any(a.kind == "liq_price" for a in self.args):
+                kwargs["liq_price"] = _no_liquidation_sentinels(kwargs["liq_price"], kwargs.get("side"))
             result, reasons = self.engine.elementwise(**kwargs)
             values_out = self.pick(result, selector)
             return _present(values_out, reasons, self)
@@ -157,6 +161,28 @@ def _as_array(value: Any) -> np.ndarray:
     return array.reshape(len(rows), width)
 
 
+NO_LIQUIDATION = "no liquidation"
+
+
+def _no_liquidation_sentinels(liq_price: Any, side: Any) -> Any:
+    """A liquidation price cell showing "no liquidation" becomes the engine's sentinel: 0 for a long, inf for a
+    short, so distance and probability functions take LEVXL_LIQ_PRICE's output as it is."""
+    prices = np.asarray(liq_price, dtype=object)
+    marked = np.frompyfunc(lambda v: isinstance(v, str) and v.strip().lower() == NO_LIQUIDATION, 1, 1)(prices)
+    marked = np.asarray(marked, dtype=bool)
+    if not marked.any():
+        return liq_price
+    from levxl._validate import SIDE as side_domain
+
+    sides, _ = side_domain.convert(side if side is not None else 1.0)
+    sentinel = np.where(np.broadcast_to(sides, np.broadcast_shapes(np.shape(sides), prices.shape)) < 0, np.inf, 0.0)
+    shape = np.broadcast_shapes(prices.shape, sentinel.shape)
+    out = np.array(np.broadcast_to(prices, shape), dtype=object)
+    marked = np.broadcast_to(marked, shape)
+    out[marked] = np.broadcast_to(sentinel, shape)[marked]
+    return out if out.ndim else out[()]
+
+
 def _is_range(value: Any) -> bool:
     return isinstance(value, (list, tuple, np.ndarray))
 
@@ -173,9 +199,9 @@ def _convert(arg: Arg, value: Any) -> Any:
             blanks = np.frompyfunc(_blank, 1, 1)(array).astype(bool) if array.dtype == object else array == ""
             if blanks.all():
                 return _MISSING
-            if arg.optional and arg.default is not None and blanks.any():
+            if blanks.any() and (arg.may_be_blank or (arg.optional and arg.default is not None)):
                 array = array.astype(object)
-                array[blanks] = arg.default
+                array[blanks] = np.nan if arg.may_be_blank else arg.default
         if arg.kind == "single":
             if array.size != 1:
                 raise ValueError(f"{arg.name} must be a single value")
@@ -183,7 +209,9 @@ def _convert(arg: Arg, value: Any) -> Any:
         if arg.kind == "vector":
             flat = array.reshape(-1)
             return flat[~np.frompyfunc(_blank, 1, 1)(flat).astype(bool)] if flat.dtype == object else flat
-        if arg.kind == "mmr" and array.shape[1] >= 2:
+        if arg.kind == "mmr_each" and array.shape[1] == 1:
+            return array.reshape(-1)  # one rate or preset per position of an account
+        if arg.kind in ("mmr", "mmr_each") and array.shape[1] >= 2:
             return TierTable.from_rows(array.tolist()) if array.shape[0] > 1 else \
                 TierTable.fixed(*[float(v) for v in array[0, 1:3]], source="range")
         if arg.kind == "table":
@@ -212,8 +240,8 @@ def _present(values: Any, reasons: np.ndarray | None, fn: SheetFunction) -> Any:
             none = ~finite | (numbers == 0)
             special = np.where(none & ~np.isnan(numbers), "no liquidation", fn.nan_means)
         else:
-            special = np.where(np.isnan(numbers), fn.nan_means,
-                               np.where(numbers > 0, "#NUM! +infinity", "#NUM! -infinity"))
+            infinite = fn.inf_means or np.where(numbers > 0, "#NUM! +infinity", "#NUM! -infinity")
+            special = np.where(np.isnan(numbers), fn.nan_means, infinite)
             none = ~finite
         if none.any():
             cells = numbers.astype(object)
@@ -298,13 +326,15 @@ def _entry(name, summary, category, engine, args, returns, example, **kw) -> She
 
 
 A = Arg
+LIQ = A("liq_price", 'liquidation price ("no liquidation" accepted)', "liq_price")
 SIDE = A("side", 'long or short (also buy/sell, 1/-1)', "text")
 ENTRY = A("entry", "entry price", "number")
 SIZE = A("size", "size: base coin (linear) or USD face value (inverse)")
 LEVERAGE = A("leverage", "leverage, a multiple (10 = 10x); may be blank when margin is given", may_be_blank=True)
 MMR = A("mmr", 'maintenance margin rate, tier range or preset ("binance:BTCUSDT"); default 0.005', "mmr",
         default=lx.DEFAULT_MMR)
-MARGIN = A("margin", "isolated margin in the margin currency; default: entry value / leverage", default=None)
+MARGIN = A("margin", "isolated margin in the margin currency; default: entry value / leverage", default=None,
+           may_be_blank=True)
 CONTRACT = A("contract", '"linear" (default) or "inverse"', "text", default="linear")
 FEE = A("fee", "close/liquidation fee rate on the value at that price (0.0005 = 0.05%)", default=0.0)
 OPT = [A("type", '"call" or "put"', "text", engine_name="option_type"),
@@ -329,8 +359,8 @@ FUNCTIONS = [
            "Liquidation", lx.account_liquidation_prices,
            [A("sides", "column of long/short", "vector"), A("entries", "column of entry prices", "vector"),
             A("sizes", "column of sizes", "vector"), A("marks", "column of mark prices", "vector"),
-            A("wallet", "wallet balance"), A("mmr", "rate, preset, or a column of them", "mmr",
-                                            default=lx.DEFAULT_MMR),
+            A("wallet", "wallet balance"), A("mmr", "rate, preset, tier range, or a column with one per position",
+                                            "mmr_each", default=lx.DEFAULT_MMR),
             A("contract", '"linear" (default) or "inverse" for the whole account', "text", default="linear")],
            "a column: one price per position", "=LEVXL_ACCOUNT_LIQ_PRICES(C2:C5,D2:D5,E2:E5,F2:F5,50000)",
            present="price", elementwise=False),
@@ -418,15 +448,16 @@ FUNCTIONS = [
            [SIDE, ENTRY, SIZE, LEVERAGE, A("rate", "funding rate per interval"), A("periods", "intervals paid"), MMR,
             MARGIN, CONTRACT], "price", '=LEVXL_LIQ_PRICE_FUNDING("long",100,1,10,0.001,30)', present="price"),
     _entry("LEVXL_LIQ_DISTANCE", "Adverse move from the mark to the liquidation price", "Probability",
-           probability.liquidation_distance, [SIDE, A("mark", "mark price"), A("liq_price", "liquidation price")],
-           "fraction of the mark (0.1 = 10% away)", '=LEVXL_LIQ_DISTANCE("long",60000,54000)'),
+           probability.liquidation_distance, [SIDE, A("mark", "mark price"), LIQ],
+           "fraction of the mark (0.1 = 10% away)", '=LEVXL_LIQ_DISTANCE("long",60000,54000)',
+           inf_means=NO_LIQUIDATION),
     _entry("LEVXL_LIQ_DISTANCE_SIGMA", "Distance to liquidation in one-day standard deviations", "Probability",
            probability.liquidation_distance_sigma,
-           [SIDE, A("mark", "mark price"), A("liq_price", "liquidation price"), A("vol", "annualised volatility")],
-           "sigma-days", '=LEVXL_LIQ_DISTANCE_SIGMA("long",60000,54000,0.6)'),
+           [SIDE, A("mark", "mark price"), LIQ, A("vol", "annualised volatility")],
+           "sigma-days", '=LEVXL_LIQ_DISTANCE_SIGMA("long",60000,54000,0.6)', inf_means=NO_LIQUIDATION),
     _entry("LEVXL_LIQ_PROBABILITY", "Probability the mark touches the liquidation price within some days",
            "Probability", probability.liquidation_probability,
-           [SIDE, A("mark", "mark price"), A("liq_price", "liquidation price"), A("vol", "annualised volatility"),
+           [SIDE, A("mark", "mark price"), LIQ, A("vol", "annualised volatility"),
             A("days", "horizon in days"), A("drift", "annualised drift of the price", default=0.0)],
            "probability 0..1 (GBM first passage)", '=LEVXL_LIQ_PROBABILITY("long",60000,54000,0.6,7)'),
     _entry("LEVXL_OPTION_PRICE", "Option price (Black-76 or Black-Scholes; linear or coin-settled)", "Options",

@@ -80,5 +80,16 @@ def functions(markdown: bool) -> None:
         click.echo(f"{category:<12} {signature}\n{'':<12}   {summary}")
 
 
+def _register() -> None:
+    """Commands whose modules carry heavier imports are added here (one place to see the whole CLI)."""
+    from levxl.report import report
+    from levxl.template import template
+
+    main.add_command(report)
+    main.add_command(template)
+
+
+_register()
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from levxl._validate import BASIS, CONTRACT, FRACTION, NONNEGATIVE, NUMBER, POSITIVE, SIDE, checked
+from levxl._validate import (BASIS, CONTRACT, FRACTION, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE,
+                             checked)
 from levxl.contracts import _value
 from levxl.liquidation import DEFAULT_MMR, _liquidation, _margin, round_to_tick
 from levxl.tiers import MAINTENANCE
@@ -108,8 +109,8 @@ def funding_cost(side, notional, rate, periods):
     return side * notional * rate * periods
 
 
-@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE, rate=NUMBER, periods=NONNEGATIVE,
-         mmr=MAINTENANCE, margin=POSITIVE, contract=CONTRACT, fee=FRACTION, basis=BASIS, mark=POSITIVE)
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, rate=NUMBER, periods=NONNEGATIVE,
+         mmr=MAINTENANCE, margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, basis=BASIS, mark=POSITIVE)
 def liquidation_price_after_funding(side, entry, size, leverage=None, rate=0.0001, periods=1.0, mmr=DEFAULT_MMR,
                                     margin=None, contract="linear", fee=0.0, basis="mark", mark=None, tick=None):
     """Isolated liquidation price after ``periods`` funding payments at ``rate`` were drawn from the isolated

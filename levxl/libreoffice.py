@@ -8,7 +8,9 @@ written and calls can run in parallel. The profile's ``registrymodifications.xcu
 
 ``recalc="never"`` (the default)
     show the cached values stored in the file exactly as a viewer would (cells *without* a cached value, e.g.
-    formulas written by openpyxl, are still calculated on load: LibreOffice 7.4 always does that);
+    formulas written by openpyxl, are still calculated on load: LibreOffice 7.4 always does that; so are array
+    formulas and formula cells holding TRUE/FALSE, whose cached values LibreOffice 7.4 discards: a ``LEVXL_``
+    array formula therefore shows ``#NAME?`` there, which is why the template writes spills as INDEX cells);
 ``recalc="always"``
     LibreOffice recomputes every formula itself on load (and :func:`read_values` also runs a hard
     ``calculateAll()`` to be sure).

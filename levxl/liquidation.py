@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from levxl._validate import BASIS, CONTRACT, FRACTION, NUMBER, POSITIVE, SIDE, checked, flagged, require
+from levxl._validate import (BASIS, CONTRACT, FRACTION, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, checked,
+                             flagged, require)
 from levxl.contracts import _pnl, _value, by_contract
 from levxl.tiers import MAINTENANCE, TierTable, is_tiered, maintenance_params
 
@@ -45,6 +46,9 @@ DEFAULT_MMR = 0.005
 """Maintenance margin rate used when none is given: the first tier of BTC perpetuals at Bybit and OKX (0.5%)."""
 
 
+_RESIDUE = 1e-12  # relative size of a rounding residue in a difference that is exactly 0 in exact arithmetic
+
+
 def _solve(side, entry, size, margin, rate, cum, fee, inverse, entry_basis):
     """Closed-form root of the liquidation equation (module docstring); sentinels where there is no root."""
     e = entry_basis
@@ -55,16 +59,19 @@ def _solve(side, entry, size, margin, rate, cum, fee, inverse, entry_basis):
         if not (np.ndim(e) == 0 and not e):
             constant = constant - rate * e * entry
         price = constant / slope
-        # slope < 0 for a long (rate + fee < 1): price <= 0 means no positive price liquidates it.
-        return np.maximum(price, 0.0)
+        # slope < 0 for a long (rate + fee < 1): price <= 0 means no positive price liquidates it. A 1x long has
+        # constant = EP/1 - EP, which rounds to ~1e-12*EP rather than 0: treat that residue as 0 (no liquidation).
+        return np.where(np.abs(constant) <= _RESIDUE * entry, 0.0, np.maximum(price, 0.0))
 
     def inverse_():
         slope = size * (rate * (1 - e) + fee + side)
         denominator = margin + cum + (side - rate * e) * size / entry
         with np.errstate(divide="ignore", invalid="ignore"):
             price = slope / denominator
-        # A short whose denominator is >= 0 never reaches the threshold (e.g. 1x inverse short).
-        return np.where((side < 0) & (denominator >= 0), np.inf, price)
+        # A short whose denominator is >= 0 never reaches the threshold (e.g. 1x inverse short, whose denominator
+        # Q/EP - Q/EP rounds to a residue around 0).
+        never = (side < 0) & (denominator >= -_RESIDUE * size / entry)
+        return np.where(never, np.inf, price)
 
     return by_contract(inverse, linear, inverse_)
 
@@ -74,11 +81,21 @@ def _bankruptcy(side, entry, size, margin, fee, inverse):
 
 
 def _margin(size, entry, leverage, margin, inverse):
-    if margin is not None:
+    """The isolated margin: ``margin`` where given, else ``value(EP)/leverage``. Either may hold NaN in an element
+    ("not given here", a blank cell in a positions table), as long as the other is given for that element."""
+    if margin is None and leverage is None:
+        raise ValueError("leverage or margin must be given")
+    if margin is None:
+        require(~np.isnan(leverage), "leverage or margin", "must be given")
+        return _value(size, entry, inverse) / leverage
+    missing = np.isnan(margin)
+    if not missing.any():
         return margin
     if leverage is None:
-        raise ValueError("leverage or margin must be given")
-    return _value(size, entry, inverse) / leverage
+        require(~missing, "leverage or margin", "must be given")
+        return margin
+    require(~(missing & np.isnan(leverage)), "leverage or margin", "must be given")
+    return np.where(missing, _value(size, entry, inverse) / leverage, margin)
 
 
 def _liquidation(side, entry, size, margin, spec, fee, inverse, entry_basis, leverage=None):
@@ -241,8 +258,8 @@ def maintenance_margin(size, price, mmr=DEFAULT_MMR, contract="linear"):
     return notional * rate - cum
 
 
-@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE, margin=POSITIVE, contract=CONTRACT,
-         fee=FRACTION)
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, margin=POSITIVE_OR_NAN,
+         contract=CONTRACT, fee=FRACTION)
 def bankruptcy_price(side, entry, size, leverage=None, margin=None, contract="linear", fee=0.0, tick=None):
     """Price at which the position's margin is exhausted (equity = the fee to close at that price).
 
@@ -261,8 +278,8 @@ def bankruptcy_price(side, entry, size, leverage=None, margin=None, contract="li
     return round_to_tick(_bankruptcy(side, entry, size, m, fee, contract), side, tick)
 
 
-@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE, mmr=MAINTENANCE, margin=POSITIVE,
-         contract=CONTRACT, fee=FRACTION, basis=BASIS)
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE,
+         margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, basis=BASIS)
 def liquidation_price(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract="linear", fee=0.0,
                       basis="mark", tick=None):
     """Isolated-margin liquidation price (see the module docstring for the equation and sentinels).
@@ -283,8 +300,8 @@ def liquidation_price(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=
     >>> round(float(liquidation_price("short", 10, 1, 5, 0.01, fee=0.0006)), 6)  # Gate/OKX form
     11.874134
     """
-    if margin is None and leverage is None:
-        raise ValueError("leverage or margin must be given")
+    if margin is not None or leverage is None or np.isnan(leverage).any():
+        margin, leverage = _margin(size, entry, leverage, margin, contract), None
     return round_to_tick(_liquidation(side, entry, size, margin, mmr, fee, contract, basis, leverage), side, tick)
 
 

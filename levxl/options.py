@@ -8,7 +8,7 @@ with ``w = +1`` for a call and ``-1`` for a put.
 
 * ``model="black76"`` (Black 1976): ``underlying`` *is* the forward/futures price, ``F = underlying``; the rate only
   discounts. This is how Deribit prices its options (on the forward of the expiry).
-* ``model="bs"`` (Black-Scholes-Merton, Hull ch. 15/17): ``underlying`` is the spot ``S`` and ``F = S*exp((r-q)*T)``
+* ``model="bs"`` (Black-Scholes-Merton, Hull ch. 15): ``underlying`` is the spot ``S`` and ``F = S*exp((r-q)*T)``
   with ``q = carry``, the continuous dividend / cost-of-carry yield (ignored by Black-76).
 
 ``settle="linear"`` gives values in the quote currency (USD) per 1 unit of underlying. ``settle="inverse"`` is a
@@ -20,6 +20,9 @@ calendar day, vega per 1 vol point (0.01), rho per 1% of rate, gamma per 1 unit 
 
 At expiry (``days == 0``) prices are the payoff; with ``vol == 0`` they are the discounted intrinsic value of the
 forward, ``D * max(w*(F - K), 0)``; neither gives NaN.
+
+Every function broadcasts like a ufunc. Large inputs are evaluated in cache-sized chunks on ``THREADS`` threads
+(numpy and scipy release the GIL inside their loops); the results are the same as one pass, element for element.
 """
 
 from __future__ import annotations
@@ -107,7 +110,10 @@ def _core(w, U, K, days, vol, r, model, settle, carry, with_greeks=True):
     shape = np.broadcast_shapes(*(np.shape(a) for a in args))
     size = math.prod(shape)
     if size < 4 * _CHUNK:
-        return _kernel(*args, with_greeks)
+        result = _kernel(*args, with_greeks)
+        # Like a ufunc, every output has the shape of all the inputs (carry is unused by Black-76, say).
+        return Greeks(*(v if v is None or np.shape(v) == shape else np.array(np.broadcast_to(v, shape))
+                        for v in result))
     flat = [a if np.ndim(a) == 0 else np.broadcast_to(a, shape).reshape(-1) for a in args]
     outputs = [np.empty(size) for _ in range(6 if with_greeks else 1)]
 
@@ -115,9 +121,11 @@ def _core(w, U, K, days, vol, r, model, settle, carry, with_greeks=True):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             for start in range(lo, hi, _CHUNK):
                 part = slice(start, min(start + _CHUNK, hi))
-                result = _kernel(*(a if np.ndim(a) == 0 else a[part] for a in flat), with_greeks)
-                for out, value in zip(outputs, result):
-                    out[part] = value
+                views = [out[part] for out in outputs] + [None] * (6 - len(outputs))
+                result = _kernel(*(a if np.ndim(a) == 0 else a[part] for a in flat), with_greeks, views)
+                for view, value in zip(views, result):
+                    if view is not None and value is not view:  # not written in place by the kernel
+                        view[...] = value
 
     threads = max(1, min(THREADS, size // (2 * _CHUNK)))
     bounds = [size * i // threads for i in range(threads + 1)]
@@ -142,11 +150,13 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
-def _kernel(w, U, K, days, vol, r, model, settle, carry, with_greeks=True):
+def _kernel(w, U, K, days, vol, r, model, settle, carry, with_greeks=True, out=None):
     """The formulas of the module docstring, in one pass over (a chunk of) the arrays.
 
     Written around ``G = D*F/U = exp(-q*T)`` (Black-76: ``q = r``, so ``G = D``) and ``D*F = U*G``, with the scalar
-    cases (one model, zero carry, all calls or all puts) skipping work they do not need."""
+    cases (one model, zero carry, all calls or all puts) skipping work they do not need. ``out``: optional arrays
+    (price, delta, gamma, vega, theta, rho) of the full broadcast shape that the results are written into."""
+    o = out if out is not None else (None,) * 6
     T = days / _YEAR
     m = _scalar(model)
     rT = r * T
@@ -180,9 +190,8 @@ def _kernel(w, U, K, days, vol, r, model, settle, carry, with_greeks=True):
         Nd1, Nd2 = ndtr(-d1), ndtr(-d2)
     else:
         Nd1, Nd2 = ndtr(w * d1), ndtr(w * d2)
-    DK = D * K
-    DKN2 = DK * Nd2
-    price = DF * Nd1
+    DKN2 = D * K * Nd2
+    price = np.multiply(DF, Nd1, out=o[0])
     price -= DKN2
     if ws != 1.0:
         price *= w
@@ -193,28 +202,31 @@ def _kernel(w, U, K, days, vol, r, model, settle, carry, with_greeks=True):
     if not with_greeks:
         return _settle(Greeks(price, None, None, None, None, None), U, settle)
 
-    pdf = np.exp(-0.5 * d1 * d1) * _INV_SQRT_2PI
-    delta = Nd1 if G is None else G * Nd1
-    if ws != 1.0:
-        delta = w * delta
+    pdf = np.exp(-0.5 * d1 * d1)
+    pdf *= _INV_SQRT_2PI
+    if G is None:
+        delta = Nd1 if ws == 1.0 else np.multiply(w, Nd1, out=o[1])
+    else:
+        delta = np.multiply(G, Nd1, out=o[1])
+        if ws != 1.0:
+            delta *= w
     DFpdf = DF * pdf
     with np.errstate(divide="ignore", invalid="ignore"):
-        gamma = (pdf if G is None else G * pdf) / (U * sd)
-        decay = DFpdf * vol / (2.0 * sqrtT)
-    vega = DFpdf * (0.01 * sqrtT)
-    theta = r * DKN2
+        gamma = np.divide(pdf if G is None else G * pdf, U * sd, out=o[2])
+        decay = DFpdf * vol
+        decay /= 2.0 * sqrtT
+    vega = np.multiply(DFpdf, 0.01 * sqrtT, out=o[3])
+    theta = np.multiply(r, DKN2, out=o[4])  # theta = -(w*(q*D*F*N(w d1) - r*D*K*N(w d2)) - decay) / 365 below
     if not (isinstance(q, float) and q == 0.0):
-        theta = q * DF * Nd1 - theta
-    else:
-        theta = -theta
+        theta -= q * DF * Nd1
     if ws != 1.0:
         theta *= w
-    theta -= decay
-    theta *= 1.0 / _YEAR
+    theta += decay
+    theta *= -1.0 / _YEAR
     if m == 0.0:
-        rho = (-0.01 * T) * price
+        rho = np.multiply(-0.01 * T, price, out=o[5])
     else:
-        rho = (0.01 * T) * DKN2
+        rho = np.multiply(0.01 * T, DKN2, out=o[5])
         if ws != 1.0:
             rho *= w
         if m != 1.0:
@@ -296,7 +308,7 @@ def greeks(option_type, underlying, strike, days, vol, rate=0.0, model="black76"
     At expiry (days 0) delta is the moneyness indicator (1/2 at the money) and gamma, vega, theta, rho are 0; where
     ``sigma*sqrt(T) == 0`` gamma is 0 (it is a spike at the strike).
 
-    Sources: Hull, *Options, Futures and Other Derivatives*, ch. 19 (BSM greeks; examples 19.1-19.7 are tested);
+    Sources: Hull, *Options, Futures and Other Derivatives*, ch. 19 (BSM greeks; its worked examples are tested);
     Black (1976); Deribit API docs, "greeks" and "delta_total" (Net Transaction Delta = BS delta - mark price).
 
     >>> g = greeks("call", 49, 50, 0.3846 * 365, 0.2, 0.05, model="bs")  # Hull's example
@@ -471,9 +483,10 @@ def implied_vol(price, option_type, underlying, strike, days, rate=0.0, model="b
     The price (USD, or coin for ``settle="inverse"``: multiplied by the underlying first) is normalised to
     ``beta = V / (D*sqrt(F*K))`` and mapped by put-call parity to the out-of-the-money twin, a call on
     ``x = -|ln(F/K)|``: ``b(x, s) = e^{x/2} N(x/s + s/2) - e^{-x/2} N(x/s - s/2)``, ``s = sigma*sqrt(T)``. ``b`` is
-    solved for ``s`` by a vectorised safeguarded Newton iteration (on ``ln b`` in the lower wing, evaluated with
-    ``erfcx`` so deep wings neither underflow nor cancel, and on the log of the gap to the upper bound in the upper
-    region; a bisection step whenever Newton leaves the bracket), to about 1e-15 relative in ``s``.
+    solved for ``s`` by a vectorised safeguarded Halley iteration (on ``1/ln b`` in the lower wing, ``ln b`` evaluated
+    with ``erfcx`` so deep wings neither underflow nor cancel, and on the log of the gap to the upper bound in the
+    upper region; a bisection step whenever a step leaves the bracket), to about 1e-13 relative in ``s`` or better,
+    typically in 3-6 iterations.
 
     NaN (see :func:`implied_vol_reasons` for why) where the price is below the intrinsic value
     ``D*max(w*(F-K), 0)``, at or above the no-arbitrage bound (``D*F`` for a call, ``D*K`` for a put), or at expiry.
@@ -481,7 +494,7 @@ def implied_vol(price, option_type, underlying, strike, days, rate=0.0, model="b
     whose time value is below rounding has no identifiable vol.
 
     Inputs and units as :func:`option_price`; output annualised vol (0.6 = 60%).
-    Sources: Black (1976); Hull ch. 15.11 (implied volatility); P. Jaeckel, "Let's be rational", Wilmott (2015)
+    Sources: Black (1976); Hull ch. 15 (implied volatility); P. Jaeckel, "Let's be rational", Wilmott (2015)
     (normalised Black function, regions and the inflection point ``sqrt(2|x|)``).
 
     >>> round(float(implied_vol(12.111581435, "call", 100, 90, 182.5, 0.01, model="bs")), 6)

@@ -18,7 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from levxl._validate import BASIS, CONTRACT, FRACTION, MOVE, NONNEGATIVE, NUMBER, POSITIVE, SIDE, checked
+from levxl._validate import (BASIS, CONTRACT, FRACTION, MOVE, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE,
+                             checked)
 from levxl.contracts import _pnl, _value
 from levxl.liquidation import DEFAULT_MMR, _liquidation, _margin
 from levxl.tiers import MAINTENANCE
@@ -61,8 +62,8 @@ def _outcome(side, entry, size, leverage, move, mmr, margin, contract, fee, fund
     return MoveOutcome(price, pnl, roe, equity, liquidated, amplification, liq)
 
 
-@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE, move=MOVE, mmr=MAINTENANCE,
-         margin=POSITIVE, contract=CONTRACT, fee=FRACTION, funding_rate=NUMBER, funding_periods=NONNEGATIVE,
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, move=MOVE, mmr=MAINTENANCE,
+         margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, funding_rate=NUMBER, funding_periods=NONNEGATIVE,
          wallet=POSITIVE, basis=BASIS)
 def loss_at_move(side, entry, size, leverage=None, move=0.0, mmr=DEFAULT_MMR, margin=None, contract="linear",
                  fee=0.0, funding_rate=0.0, funding_periods=0.0, wallet=None, basis="mark"):

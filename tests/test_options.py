@@ -230,6 +230,24 @@ def test_scalars_give_numpy_scalars_and_arrays_broadcast():
     assert opt.option_price(["call", "put"], 100, [90, 110], 30, 0.5).shape == (2,)
 
 
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("settle", SETTLES)
+def test_each_argument_alone_can_carry_the_array(model, settle):
+    base = dict(option_type=-1.0, underlying=100.0, strike=95.0, days=40.0, vol=0.7, rate=0.03, carry=0.01)
+    values = dict(option_type=[1.0, -1.0], underlying=[90.0, 120.0], strike=[80.0, 130.0], days=[0.0, 3.0],
+                  vol=[0.0, 1.2], rate=[-0.01, 0.08], carry=[0.0, 0.05])
+    for name, column in values.items():
+        kw = dict(base, **{name: np.array(column)[:, None] * np.ones((1, 3))})
+        got = opt.greeks(model=model, settle=settle, **kw)
+        for i, value in enumerate(column):
+            args = dict(base, **{name: value})
+            want = ref.greeks(args["option_type"], args["underlying"], args["strike"], args["days"], args["vol"],
+                              args["rate"], model, settle, args["carry"])
+            for field, a, b in zip(opt.Greeks._fields, got, want):
+                assert a.shape == (2, 3)
+                np.testing.assert_allclose(a[i], b, rtol=1e-12, atol=1e-15, err_msg=f"{name} {field}")
+
+
 def test_option_greek_by_name_per_element():
     names = np.array(["PRICE", "delta", "Gamma", "vega", "theta", "rho"], dtype=object)
     got = opt.option_greek(names, "call", 100, 95, 45, 0.7, 0.03, "bs")

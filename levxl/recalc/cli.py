@@ -1,0 +1,83 @@
+"""``levxl recalc``: the click command (the owner registers it with ``main.add_command(recalc)``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from levxl.recalc.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, expand_paths, recalc_paths
+
+__all__ = ["recalc"]
+
+
+def _table(rows: list[dict]) -> str:
+    if not rows:
+        return ""
+    headers = list(rows[0])
+    cells = [[str(r[h]).splitlines()[0] if str(r[h]) else "" for h in headers] for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+    widths[-1] = len(headers[-1])  # the message column is not padded
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+@click.command("recalc", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the recalculated copies (created if missing).")
+@click.option("--in-place", is_flag=True, help="Overwrite each input file (atomically).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per core).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds allowed per file.")
+@click.option("--memory-mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB, show_default=True,
+              help="Address-space cap per worker (RLIMIT_AS).")
+@click.option("--engine", type=click.Choice(["auto", "fast", "formulas"]), default="auto", show_default=True,
+              help="auto: the vectorised evaluator, the formulas library when a workbook needs it.")
+@click.option("--quiet", "-q", is_flag=True, help="No per-file lines, only the final table.")
+def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, quiet):
+    """Evaluate every formula in FILE_OR_DIR... (LEVXL_ functions in every spelling and the native Excel functions
+    they mix with) and write the results as cached values into the original package; everything else is kept byte
+    for byte. Exit code 1 if any file failed."""
+    if bool(out_dir) == bool(in_place):
+        raise click.UsageError("give exactly one of --out DIR or --in-place")
+    files = expand_paths(paths)
+    if not files:
+        raise click.UsageError("no .xlsx/.xlsm files found")
+    if out_dir is not None:
+        resolved = {f.resolve() for f in files}
+        if any((out_dir / f.name).resolve() in resolved for f in files):
+            raise click.UsageError("--out would overwrite an input; use --in-place for that")
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(files), unit="file", disable=len(files) < 2 or quiet, file=sys.stderr)
+
+    def done(summary):
+        bar.update(1)
+        if not quiet:
+            status = "ok" if summary.ok else "FAILED"
+            errors = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors.items())) or "no errors"
+            line = (f"{Path(summary.path).name}: {status}, {summary.formula_cells} formula cells, {errors}, "
+                    f"{summary.seconds:.2f} s, engine {summary.engine}")
+            if summary.message:
+                line += f" - {summary.message.splitlines()[0]}"
+            bar.write(line, file=sys.stderr if not summary.ok else sys.stdout)
+
+    try:
+        summaries = recalc_paths(files, out_dir, in_place=in_place, jobs=jobs or os.cpu_count(), timeout=timeout,
+                                 memory_mb=memory_mb, engine=engine, on_done=done)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        bar.close()
+    click.echo(_table([s.row() for s in summaries]))
+    failed = [s for s in summaries if not s.ok]
+    total = sum(s.formula_cells for s in summaries)
+    click.echo(f"{len(summaries)} files, {len(failed)} failed, {total} formula cells, "
+               f"{sum(s.seconds for s in summaries):.2f} s in workers")
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,155 @@
+"""levxl recalc on hostile or broken files: a clear message, bounded memory, no output (or an untouched one)."""
+
+from __future__ import annotations
+
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from levxl.recalc import recalc_workbook
+from levxl.recalc.cli import recalc
+from levxl.safety import UnsafeWorkbook
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>"""
+
+
+def _valid(tmp_path: Path, name="valid.xlsx") -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"] = "long", '=LEVXL_PNL(A1,100,110,1)'
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def _replace_member(src: Path, dst: Path, name: str, data: bytes, extra: dict | None = None) -> Path:
+    with zipfile.ZipFile(src) as z:
+        parts = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, content in parts:
+            z.writestr(info.filename, data if info.filename == name else content)
+        if name not in {i.filename for i, _ in parts}:
+            z.writestr(name, data)
+        for k, v in (extra or {}).items():
+            z.writestr(k, v)
+    return dst
+
+
+def _xxe(tmp_path: Path) -> Path:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    sheet = (f'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>').encode()
+    return _replace_member(_valid(tmp_path), tmp_path / "xxe.xlsx", "xl/worksheets/sheet1.xml", sheet)
+
+
+def _bomb(tmp_path: Path) -> Path:
+    src = _valid(tmp_path)
+    dst = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(src) as z:
+        parts = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts:
+            z.writestr(name, data)
+        z.writestr("xl/media/zeros.bin", bytes(8 * 1024 * 1024))  # 8 MB of zeros -> ~8 KB
+    return dst
+
+
+def _truncated(tmp_path: Path) -> Path:
+    data = _valid(tmp_path).read_bytes()
+    path = tmp_path / "truncated.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _not_xlsx(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.xlsx"
+    path.write_text("side,entry\nlong,100\n")
+    return path
+
+
+def _billion(tmp_path: Path) -> Path:
+    return _replace_member(_valid(tmp_path), tmp_path / "laughs.xlsx", "xl/sharedStrings.xml", BILLION_LAUGHS)
+
+
+HOSTILE = {
+    "billion_laughs": (_billion, "DOCTYPE/ENTITY"),
+    "xxe": (_xxe, "DOCTYPE/ENTITY"),
+    "zip_bomb": (_bomb, "zip bomb"),
+    "truncated": (_truncated, "not an .xlsx/.xlsm workbook"),
+    "not_xlsx": (_not_xlsx, "not an .xlsx/.xlsm workbook"),
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_hostile_file_refused_with_bounded_memory(kind, tmp_path):
+    make, message = HOSTILE[kind]
+    path = make(tmp_path)
+    before = path.read_bytes()
+    out = tmp_path / "out"
+    out.mkdir()
+    tracemalloc.start()
+    try:
+        with pytest.raises(UnsafeWorkbook, match=message) as info:
+            recalc_workbook(path, out)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 1024 * 1024
+    assert list(out.iterdir()) == []
+    assert path.read_bytes() == before
+    assert "TOP SECRET" not in str(info.value)
+
+
+def test_cli_batch_goes_on_after_bad_files(tmp_path):
+    files = [make(tmp_path) for make, _ in HOSTILE.values()] + [_valid(tmp_path, "good.xlsx")]
+    originals = {f: f.read_bytes() for f in files}
+    out = tmp_path / "out"
+    result = CliRunner().invoke(recalc, [*map(str, files), "--out", str(out), "--jobs", "2"])
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["good.xlsx"]
+    for kind, (_, message) in HOSTILE.items():
+        assert message in result.output
+    assert "1 formula cells" in result.output
+    assert all(f.read_bytes() == data for f, data in originals.items())
+
+
+def test_cli_in_place_timeout_and_memory_cap(tmp_path):
+    from levxl.recalc.samples import positions_book
+
+    good = _valid(tmp_path, "good.xlsx")
+    result = CliRunner().invoke(recalc, [str(good), "--in-place"])
+    assert result.exit_code == 0, result.output
+    import openpyxl
+
+    assert openpyxl.load_workbook(good, data_only=True).active["B1"].value == pytest.approx(10.0)
+    slow = positions_book(tmp_path / "slow.xlsx", rows=6)
+    before = slow.read_bytes()
+    result = CliRunner().invoke(recalc, [str(slow), "--in-place", "--engine", "formulas", "--timeout", "1"])
+    assert result.exit_code == 1 and "timed out after 1 s" in result.output
+    assert slow.read_bytes() == before
+    result = CliRunner().invoke(recalc, [str(slow), "--out", str(tmp_path / "o"), "--memory-mb", "64", "--engine",
+                                         "formulas"])  # whole columns: 1,048,576-cell arrays
+    assert result.exit_code == 1 and ("memory" in result.output)
+    assert not (tmp_path / "o" / "slow.xlsx").exists()
+
+
+def test_cli_usage(tmp_path):
+    good = _valid(tmp_path, "good.xlsx")
+    assert CliRunner().invoke(recalc, [str(good)]).exit_code == 2  # neither --out nor --in-place
+    assert CliRunner().invoke(recalc, [str(good), "--out", str(tmp_path)]).exit_code == 2  # would overwrite

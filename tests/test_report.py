@@ -1,0 +1,336 @@
+"""levxl report: the workbook's numbers against the engine, live formulas recalculated by LibreOffice, determinism,
+bad input, formula injection, the command, the rendered pages."""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+
+import numpy as np
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from levxl import libreoffice
+from levxl.positions import load_positions
+from levxl.report import MOVES, _Writer, apply_marks, build_report, compute, report, scenario_pnl
+from levxl.risk import pnl_after_mark_move, risk_table
+
+needs_lo = pytest.mark.skipif(not libreoffice.available(),
+                              reason="LibreOffice not installed (Debian package libreoffice-calc-nogui)")
+
+AS_OF = "2026-11-24T10:00:00Z"
+INJECTION = '=HYPERLINK("http://evil.example","click")'
+
+CSV = f"""venue,symbol,side,contract,size,entry,mark,leverage,margin,mmr,funding_rate,vol
+binance,BTCUSDT,long,linear,2.5,64200,61850,10,,binance:BTCUSDT,0.0001,0.55
+binance,BTCUSDT,long,linear,30,61000,61850,15,,binance:BTCUSDT,0.0001,0.55
+binance,ETHUSDT,short,linear,40,3380,3455,20,,0.005,0.00012,0.70
+bybit,BTCUSD,long,inverse,250000,63000,61850,5,,0.005,0.0001,0.55
+okx,SOLUSDT,long,linear,900,148.5,139.2,10,,0.01,-0.00005,
+deribit,BTC-PERPETUAL,short,inverse,100000,59800,61850,,0.9,0.005,0.0001,0.55
+kraken,XBTUSD,short,inverse,10000,60000,61850,1,,0.005,0,0.55
+binance,ETHUSDT,long,linear,1,3000,3455,1,,0.005,0.0001,0.7
+@SUM(1),"{INJECTION.replace('"', '""')}",short,linear,1.2,60500,61850,40,,0.0125,0.0001,0.55
+binance,SOLUSDT,long,linear,abc,148.5,139.2,10,,0.01,0,0.9
+binance,SOLUSDT,long,linear,5,148.5,139.2,,,0.01,0,0.9
+-3,+1+2,long,linear,150000,0.1712,0.1598,50,,0.01,0.0003,1.10
+"""
+
+COL = {key: k for k, (key, _, _) in enumerate(_Writer.COLUMNS)}
+FIRST = 5
+
+
+def _letter(k: int) -> str:
+    return openpyxl.utils.get_column_letter(k + 1)
+
+
+def _pos(key: str, i: int) -> str:
+    return f"{_letter(COL[key])}{FIRST + i}"
+
+
+def _close(a, b, rel=1e-9, abs_=1e-9) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+
+
+def _engine(x: float):
+    """What a cell shows for an engine number: NaN -> "" (blank formula), inf -> "none"."""
+    x = float(x)
+    return "" if math.isnan(x) else "none" if math.isinf(x) else x
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    d = tmp_path_factory.mktemp("report")
+    src = d / "book.csv"
+    src.write_text(CSV)
+    out = build_report(src, d / "report.xlsx", as_of=AS_OF)
+    return src, out
+
+
+@pytest.fixture(scope="module")
+def formulas(built):
+    wb = openpyxl.load_workbook(built[1])
+    return {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row
+                       if isinstance(c.value, str) and c.value.startswith("=")} for ws in wb}
+
+
+@pytest.fixture(scope="module")
+def cached(built):
+    if not libreoffice.available():
+        pytest.skip("LibreOffice not installed")
+    return libreoffice.read_values(built[1], recalc="never")
+
+
+@pytest.fixture(scope="module")
+def recalculated(built):
+    if not libreoffice.available():
+        pytest.skip("LibreOffice not installed")
+    return libreoffice.recalculated_values(built[1])
+
+
+def test_compute_is_the_risk_table(built):
+    book = load_positions(built[0])
+    c, t = compute(book), risk_table(book)
+    for name in ("liquidation", "bankruptcy", "distance", "sigma_days", "maintenance", "upnl", "funding_per_day",
+                 "prob_1d", "prob_7d", "margin", "notional"):
+        mine = {"liquidation": c.liq, "bankruptcy": c.bankrupt, "sigma_days": c.sigma, "funding_per_day":
+                c.funding_day, "prob_1d": c.prob1, "prob_7d": c.prob7}.get(name, getattr(c, name, None))
+        np.testing.assert_array_equal(mine, getattr(t, name), err_msg=name)
+    usd = np.where(book.inverse[:, None], book.mark[:, None] * (1 + np.array(MOVES)), 1.0)
+    np.testing.assert_array_equal(scenario_pnl(c, MOVES)[0], pnl_after_mark_move(book, MOVES) * usd)
+
+
+def test_book_has_the_edge_cases(built):
+    book = load_positions(built[0])
+    t = risk_table(book)
+    assert len(book) == 10 and [r for r, _ in book.issues] == [10, 11]
+    assert np.isinf(t.liquidation).any() and (t.liquidation == 0).any()  # 1x inverse short, 1x linear long
+    assert np.isnan(t.prob_1d).any()  # a position without vol
+    assert (t.distance < 0).any()  # already beyond its liquidation price
+
+
+@needs_lo
+def test_no_error_cells_and_cached_equals_recalculated(formulas, cached, recalculated):
+    checked = 0
+    for sheet, cells in formulas.items():
+        for ref in cells:
+            got, want = recalculated[sheet].get(ref, ""), cached[sheet].get(ref, "")
+            assert not (isinstance(got, str) and re.match(r"#|Err:", got)), (sheet, ref, got, cells[ref])
+            # rel 1e-9; abs 1e-7 only for totals that cancel to ~0 (sum of PnL at move 0 minus uPnL)
+            assert _close(got, want, abs_=1e-7), (sheet, ref, got, want, cells[ref])
+            checked += 1
+    assert checked > 800
+
+
+@needs_lo
+def test_positions_equal_the_engine(built, cached, recalculated):
+    book = load_positions(built[0])
+    t = risk_table(book)
+    c = compute(book)
+    fields = {"liq": t.liquidation, "bank": t.bankruptcy, "dist": t.distance, "sigma": t.sigma_days,
+              "mm": t.maintenance, "upnl": t.upnl, "fund_day": t.funding_per_day, "p1": t.prob_1d,
+              "p7": t.prob_7d, "notional": t.notional, "mark": book.mark, "margin": t.margin}
+    for values in (cached["Positions"], recalculated["Positions"]):
+        for key, arr in fields.items():
+            for i in range(len(book)):
+                got = values.get(_pos(key, i), "")
+                assert _close(got, _engine(arr[i])), (key, i, got, arr[i])
+    # the heatmap, in USD, against pnl_after_mark_move
+    pnl = pnl_after_mark_move(book, MOVES) * np.where(book.inverse[:, None],
+                                                      book.mark[:, None] * (1 + np.array(MOVES)), 1.0)
+    heat = _heatmap_origin(recalculated["Scenarios"])
+    for values in (cached["Scenarios"], recalculated["Scenarios"]):
+        for i in range(len(book)):
+            for j in range(len(MOVES)):
+                got = values[f"{_letter(6 + j)}{heat + i}"]
+                assert _close(got, pnl[i, j]), (i, j, got, pnl[i, j])
+    # summary: equity and gross notional
+    summary = recalculated["Summary"]
+    assert _close(summary["C10"], float(np.sum((c.margin + c.upnl) * c.fx)))
+    assert _close(summary["C12"], float(np.sum(c.notional_usd)))
+
+
+def _heatmap_origin(scen: dict) -> int:
+    """1-based row of the heatmap's first position (the row after the last 'Input row' header)."""
+    rows = [int(ref[1:]) for ref, v in scen.items() if ref.startswith("A") and v == "Input row"]
+    return max(rows) + 1
+
+
+@needs_lo
+def test_changing_a_mark_recalculates_like_the_engine(built, tmp_path):
+    src, out = built
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Summary"]
+    target = next(r for r in range(30, ws.max_row + 1)
+                  if ws.cell(r, 2).value == "binance" and ws.cell(r, 3).value == "BTCUSDT")
+    ws.cell(target, 5).value = 55_000.0  # openpyxl drops every cached value: LibreOffice computes on load
+    wb["Scenarios"]["G" + str(_find_move_row(wb["Scenarios"]))].value = -0.25  # a heatmap move too
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    values = libreoffice.recalculated_values(edited)
+    book, _ = apply_marks(load_positions(src), {"BTCUSDT": 55_000.0})
+    t = risk_table(book)
+    moves = (-0.25,) + MOVES[1:]
+    pnl = pnl_after_mark_move(book, moves) * np.where(book.inverse[:, None],
+                                                      book.mark[:, None] * (1 + np.array(moves)), 1.0)
+    pos = values["Positions"]
+    changed = [i for i in range(len(book)) if book.symbol[i] == "BTCUSDT"]
+    assert changed == [0, 1]
+    for key, arr in {"mark": book.mark, "liq": t.liquidation, "dist": t.distance, "sigma": t.sigma_days,
+                     "mm": t.maintenance, "upnl": t.upnl, "fund_day": t.funding_per_day, "p1": t.prob_1d,
+                     "p7": t.prob_7d, "notional": t.notional}.items():
+        for i in range(len(book)):
+            assert _close(pos[_pos(key, i)], _engine(arr[i])), (key, i, pos[_pos(key, i)], arr[i])
+    heat = _heatmap_origin(values["Scenarios"])
+    for i in range(len(book)):
+        for j in range(len(moves)):
+            got = values["Scenarios"][f"{_letter(6 + j)}{heat + i}"]
+            assert _close(got, pnl[i, j], abs_=1e-7), (i, j, got, pnl[i, j])
+    assert not any(isinstance(v, str) and re.match(r"#|Err:", v) for s in values.values() for v in s.values())
+
+
+def _find_move_row(ws) -> int:
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == "Move of every mark (input) →":
+                return cell.row
+    raise AssertionError("no heatmap move row")
+
+
+def test_same_input_same_workbook(built, tmp_path):
+    src, _ = built
+    a = build_report(src, tmp_path / "a.xlsx", as_of=AS_OF)
+    b = build_report(src, tmp_path / "b.xlsx", as_of=AS_OF)
+    with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
+        assert za.namelist() == zb.namelist()
+        for name in za.namelist():
+            assert za.read(name) == zb.read(name), name
+
+
+def test_bad_rows_are_listed_and_the_rest_reported(built):
+    wb = openpyxl.load_workbook(built[1])
+    ws = wb["Input issues"]
+    rows = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(5, ws.max_row + 1)}
+    assert set(rows) == {10, 11}
+    assert "size" in rows[10] and "abc" in rows[10]
+    assert "leverage or margin" in rows[11]
+    assert wb.sheetnames == ["Summary", "Positions", "Scenarios", "Stress", "Liquidation ladder", "Funding",
+                             "Methodology", "Input issues"]
+    assert wb["Positions"].cell(FIRST + 9, 1).value == 12  # the last good row is still there
+
+
+@pytest.mark.parametrize("content", [None, b"\x00\x01\x02 not a csv", b"foo,bar\n1,2\n"], ids=["missing", "binary",
+                                                                                             "no-header"])
+def test_unreadable_input_fails_with_no_file(tmp_path, content):
+    src = tmp_path / "positions.csv"
+    if content is not None:
+        src.write_bytes(content)
+    out = tmp_path / "out" / "report.xlsx"
+    with pytest.raises(ValueError):
+        build_report(src, out, as_of=AS_OF)
+    assert not out.exists()
+    assert not list(tmp_path.rglob("*.xlsx"))  # no temp file left either
+
+
+def test_formula_injection_stays_text(built):
+    with zipfile.ZipFile(built[1]) as z:
+        sheets = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
+        strings = z.read("xl/sharedStrings.xml").decode()
+    for xml in sheets.values():
+        formulas = re.findall(r"<f>(.*?)</f>", xml)
+        assert not any("HYPERLINK" in f or "evil" in f or "SUM(1)" in f for f in formulas)
+    assert "=HYPERLINK(" in strings and "evil.example" in strings and "@SUM(1)" in strings
+    wb = openpyxl.load_workbook(built[1])
+    ws = wb["Positions"]
+    symbols = {ws.cell(r, 3).value: ws.cell(r, 3).data_type for r in range(FIRST, FIRST + 10)}
+    assert symbols[INJECTION] == "s" and symbols["+1+2"] == "s"
+    venues = {ws.cell(r, 2).value for r in range(FIRST, FIRST + 10)}
+    assert {"@SUM(1)", "-3"} <= venues
+
+
+def test_no_add_in_functions_and_print_setup(built):
+    with zipfile.ZipFile(built[1]) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+        assert "LEVXL_" not in xml
+        assert xml.count('orientation="landscape"') == 8 and xml.count('fitToHeight="0"') == 8
+        assert "_xlfn.NORM.S.DIST" in xml
+        assert any(n.startswith("xl/charts/chart") for n in z.namelist())
+
+
+def test_marks_file_and_vol_override(tmp_path):
+    src = tmp_path / "book.csv"
+    src.write_text(CSV)
+    marks = tmp_path / "marks.csv"
+    marks.write_text("symbol,mark\nBTCUSDT,58000\nETHUSDT,3600\nNOSUCH,1\nSOLUSDT,-1\n")
+    out = build_report(src, tmp_path / "r.xlsx", as_of=AS_OF, marks=marks, vol=0.8)
+    wb = openpyxl.load_workbook(out)
+    summary = wb["Summary"]
+    table = {(summary.cell(r, 2).value, summary.cell(r, 3).value): (summary.cell(r, 5).value,
+                                                                     summary.cell(r, 6).value)
+             for r in range(32, summary.max_row + 1)}
+    assert table[("binance", "BTCUSDT")] == (58000, 0.8)
+    assert table[("binance", "ETHUSDT")][0] == 3600 and table[("okx", "SOLUSDT")] == (139.2, 0.8)
+    reasons = [wb["Input issues"].cell(r, 2).value for r in range(5, wb["Input issues"].max_row + 1)]
+    assert any("NOSUCH" in r for r in reasons) and any("mark must be > 0" in r for r in reasons)
+
+
+def test_empty_book_still_builds(tmp_path):
+    src = tmp_path / "bad.csv"
+    src.write_text("side,size,entry,leverage\nlong,abc,100,10\n")
+    out = build_report(src, tmp_path / "r.xlsx", as_of=AS_OF)
+    wb = openpyxl.load_workbook(out)
+    assert wb["Input issues"].cell(5, 1).value == 1
+
+
+def test_command(tmp_path):
+    src = tmp_path / "book.csv"
+    src.write_text(CSV)
+    out = tmp_path / "r.xlsx"
+    runner = CliRunner()
+    result = runner.invoke(report, [str(src), "-o", str(out), "--as-of", AS_OF, "--vol", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert out.exists() and "wrote" in result.output
+    bad = runner.invoke(report, [str(tmp_path / "missing.csv"), "-o", str(tmp_path / "x.xlsx")])
+    assert bad.exit_code != 0 and "cannot read" in bad.output and not (tmp_path / "x.xlsx").exists()
+    bad_date = runner.invoke(report, [str(src), "-o", str(tmp_path / "y.xlsx"), "--as-of", "yesterday"])
+    assert bad_date.exit_code != 0 and "ISO 8601" in bad_date.output and not (tmp_path / "y.xlsx").exists()
+
+
+@needs_lo
+def test_renders_to_pages(built, tmp_path):
+    pages = libreoffice.render_png(built[1], tmp_path, dpi=40)
+    assert len(pages) >= 8 and all(p.stat().st_size > 2000 for p in pages)
+
+
+@needs_lo
+def test_one_x_long_has_no_liquidation_in_the_engine_and_the_sheet(tmp_path):
+    # Once a rounding residue (M/q - EP = ~7e-12 for M = q*EP/1) gave a tiny "liquidation price" and ~1274
+    # sigma-days where the sheet shows "none"; the engine now returns the documented sentinel 0.0.
+    src = tmp_path / "one.csv"
+    src.write_text("venue,symbol,side,contract,size,entry,mark,leverage,mmr,vol\n"
+                   "x,BTCUSDT,long,linear,23.615,47861.8,50000,1,0.005,0.7\n")
+    book = load_positions(src)
+    out = build_report(book, tmp_path / "r.xlsx", as_of=AS_OF)
+    got = libreoffice.recalculated_values(out)["Positions"][_pos("sigma", 0)]
+    assert _close(got, _engine(risk_table(book).sigma_days[0]))
+
+
+@needs_lo
+def test_every_formula_has_its_cached_value_in_the_file(built, formulas, recalculated):
+    """What a viewer that never calculates shows (openpyxl data_only, like pandas.read_excel): the cached values,
+    read from the file itself, equal LibreOffice's own results."""
+    wb = openpyxl.load_workbook(built[1], data_only=True)
+    with zipfile.ZipFile(built[1]) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                xml = z.read(name).decode()
+                assert len(re.findall(r"<f>", xml)) == len(re.findall(r"<f>[^<]*</f><v>", xml)), name
+    for sheet, cells in formulas.items():
+        for ref in cells:
+            shown = wb[sheet][ref].value
+            want = recalculated[sheet].get(ref, "")
+            assert _close("" if shown is None else shown, want, abs_=1e-7), (sheet, ref, shown, want)
