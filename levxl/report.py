@@ -32,9 +32,11 @@ import click
 import numpy as np
 
 import levxl
+from levxl._files import publish
 from levxl.contracts import _pnl, _value
 from levxl.liquidation import bankruptcy_price, liquidation_price, maintenance_margin
 from levxl.positions import Book, load_positions
+from levxl.risk import risk_table
 from levxl.scenarios import loss_at_move
 from levxl.tiers import TierTable, maintenance_params, preset
 
@@ -1355,7 +1357,7 @@ def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLik
         w.write_methodology(info)
         w.write_issues()
         wb.close()
-        os.replace(tmp, out)
+        publish(tmp, out)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -1379,4 +1381,10 @@ def report(positions: Path, output: Path, as_of: str | None, marks: Path | None,
         path = build_report(positions, output, as_of=as_of, marks=marks, vol=vol)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"wrote {path}")
+    book = load_positions(positions)
+    table = risk_table(book)
+    near = int(np.sum(table.distance < 0.10))
+    worst = int(np.nanargmin(np.where(np.isfinite(table.distance), table.distance, np.inf))) if len(book) else None
+    click.echo(f"wrote {path}: {len(book)} positions, {len(book.issues)} input issues, {near} within 10% of "
+               "liquidation" + (f", closest: {book.venue[worst]} {book.symbol[worst]} "
+                               f"{table.distance[worst]:.1%} away" if worst is not None else ""))
