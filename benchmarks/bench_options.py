@@ -55,6 +55,32 @@ def _vollib_greeks(p, flags):
             pv.vectorized_rho(*args, **kw))
 
 
+_PY_VOLLIB_LOOP = """
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
+from py_vollib.black_scholes import black_scholes as price
+from py_vollib.black_scholes.greeks import analytical as g
+w, S, K, t, r, v = json.load(sys.stdin)
+start = time.perf_counter()
+for i in range(len(S)):
+    a = ("c" if w[i] > 0 else "p", S[i], K[i], t[i], r[i], v[i])
+    price(*a), g.delta(*a), g.gamma(*a), g.vega(*a), g.theta(*a), g.rho(*a)
+print(time.perf_counter() - start)
+"""
+
+
+def _py_vollib_loop_seconds(p, loop_n):
+    """Seconds py_vollib takes for price + five greeks of loop_n options, or None when it is not installed."""
+    import json
+    import subprocess
+
+    payload = json.dumps([p["w"][:loop_n].tolist(), p["spot"][:loop_n].tolist(), p["strike"][:loop_n].tolist(),
+                          (p["days"][:loop_n] / 365.0).tolist(), p["rate"][:loop_n].tolist(),
+                          p["vol"][:loop_n].tolist()])
+    done = subprocess.run([sys.executable, "-c", _PY_VOLLIB_LOOP], input=payload, capture_output=True, text=True)
+    return float(done.stdout) if done.returncode == 0 else None
+
+
 def _gist(error: Exception) -> str:
     """The telling line of an error message (numba's are long, coloured and start with boilerplate)."""
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in str(error).splitlines()]
@@ -64,7 +90,7 @@ def _gist(error: Exception) -> str:
 
 
 def run(n=1_000_000, loop_n=20_000) -> list[dict]:
-    """Rows ``{"name", "case", "n", "seconds", ...}`` (``case`` = ``name``, for benchmarks/run.py)."""
+    """Rows ``{"case", "n", "seconds", ...}`` as benchmarks/run.py prints them."""
     from levxl import options as opt
     from levxl.reference.options import greeks_loop
 
@@ -101,6 +127,16 @@ def run(n=1_000_000, loop_n=20_000) -> list[dict]:
         rows.append({"name": "  py_vollib_vectorized", "n": n, "seconds": float("nan"),
                      "note": f"skipped: {type(error).__name__}: {_gist(error)}"})
 
+    # py_vollib itself (the scalar library py_vollib_vectorized vectorises), one option at a time. In a fresh
+    # interpreter: importing py_vollib_vectorized patches py_vollib's functions with its (broken) numba versions.
+    t_peer = _py_vollib_loop_seconds(p, loop_n)
+    if t_peer is None:
+        rows.append({"name": "  py_vollib", "n": n, "seconds": float("nan"), "note": "skipped: not installed"})
+    else:
+        rows.append({"name": "  py_vollib, per-option calls", "n": n, "seconds": t_peer * n / loop_n,
+                     "note": f"timed on {loop_n:,}, scaled; levxl {t_peer * n / loop_n / t_levxl:,.0f}x faster",
+                     "ratio_py_vollib_over_levxl": round(t_peer * n / loop_n / t_levxl, 1)})
+
     # the scalar reference, one option at a time
     lists = [a[:loop_n].tolist() for a in args]
     t_loop, looped = best_of(lambda: greeks_loop(*lists, model="bs"), repeat=3)
@@ -110,9 +146,7 @@ def run(n=1_000_000, loop_n=20_000) -> list[dict]:
                  "note": f"timed on {loop_n:,} options and scaled to n; levxl {scaled / t_levxl:,.0f}x faster "
                          f"({scaled / t_single:,.0f}x on 1 thread)",
                  "ratio_loop_over_levxl": round(scaled / t_levxl, 1)})
-    for row in rows:
-        row["case"] = row["name"]
-    return rows
+    return [{"case": row.pop("name"), **row} for row in rows]
 
 
 def main(argv=None):
@@ -122,8 +156,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}")
     for row in run(args.n, args.loop_n):
-        extra = "  ".join(f"{k}={v}" for k, v in row.items() if k not in ("name", "case", "n", "seconds"))
-        print(f"{row['name']:<44} n={row['n']:>10,}  {row['seconds'] * 1e3:>10.1f} ms  {extra}")
+        extra = "  ".join(f"{k}={v}" for k, v in row.items() if k not in ("case", "n", "seconds"))
+        print(f"{row['case']:<44} n={row['n']:>10,}  {row['seconds'] * 1e3:>10.1f} ms  {extra}")
 
 
 if __name__ == "__main__":
