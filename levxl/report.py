@@ -24,7 +24,6 @@ import io
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -32,7 +31,7 @@ import click
 import numpy as np
 
 import levxl
-from levxl._files import publish
+from levxl._files import atomic_output
 from levxl.contracts import _pnl, _value
 from levxl.liquidation import bankruptcy_price, liquidation_price, maintenance_margin
 from levxl.positions import Book, load_positions
@@ -297,12 +296,9 @@ def apply_marks(book: Book, marks: Any = None, vol: float | None = None) -> tupl
 # workbook helpers
 # ---------------------------------------------------------------------------------------------------------------
 def _col(k: int) -> str:
-    name = ""
-    k += 1
-    while k:
-        k, r = divmod(k - 1, 26)
-        name = chr(65 + r) + name
-    return name
+    from xlsxwriter.utility import xl_col_to_name
+
+    return xl_col_to_name(k)
 
 
 def _v(x: float) -> Any:
@@ -1331,13 +1327,10 @@ def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLik
     issues: list[tuple[Any, str]] = list(book.issues) + mark_notes
     c = compute(book)
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".levxl-report-", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
-        wb = xlsxwriter.Workbook(tmp, {"constant_memory": False, "strings_to_formulas": False,
-                                       "strings_to_numbers": False, "strings_to_urls": False,
-                                       "use_future_functions": False, "nan_inf_to_errors": False})
+    with atomic_output(out, suffix=".xlsx") as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": False, "strings_to_formulas": False,
+                                            "strings_to_numbers": False, "strings_to_urls": False,
+                                            "use_future_functions": False, "nan_inf_to_errors": False})
         wb.set_properties({"title": "levxl risk report", "subject": book.source or "positions",
                            "author": "levxl", "comments": f"levxl {levxl.__version__}; input sha256 {book.sha256}",
                            "created": when})
@@ -1357,13 +1350,6 @@ def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLik
         w.write_methodology(info)
         w.write_issues()
         wb.close()
-        publish(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     return out
 
 

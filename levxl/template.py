@@ -832,8 +832,9 @@ _FULLCALC = re.compile(rb'\s+fullCalcOnLoad="(?:1|true)"')
 def _finish_package(src: Path, dest: Path) -> None:
     """Copy ``src`` to ``dest``: drop ``fullCalcOnLoad`` from xl/workbook.xml's calcPr; every other member's bytes
     are copied unchanged (same compression); member timestamps fixed so two builds give the same zip."""
-    tmp = dest.with_name(dest.name + ".tmp")
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp, "w") as zout:
+    from levxl._files import atomic_output
+
+    with atomic_output(dest, suffix=".xlsm") as tmp, zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp, "w") as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "xl/workbook.xml":
@@ -843,7 +844,6 @@ def _finish_package(src: Path, dest: Path) -> None:
             new.external_attr = info.external_attr
             new.create_system = 0
             zout.writestr(new, data)
-    tmp.replace(dest)
 
 
 def _recalc(src: Path, dest: Path):

@@ -14,6 +14,14 @@ def vectors_of(*kinds):
     return [pytest.param(v, id=v["id"]) for v in VECTORS if v["kind"] in kinds]
 
 
+def assert_value_error(call, words):
+    """``call()`` raises ValueError whose message holds every one of ``words`` (the argument and its value)."""
+    with pytest.raises(ValueError) as error:
+        call()
+    for word in words:
+        assert word in str(error.value), (word, str(error.value))
+
+
 def pytest_addoption(parser):
     parser.addoption("--fuzz-heavy", action="store_true", help="run the spreadsheet fuzzers with >= 10,000 examples")
 

@@ -5,6 +5,7 @@ import pytest
 
 import levxl as lx
 from levxl.tiers import TierTable
+from conftest import assert_value_error
 
 
 @pytest.mark.parametrize("call, words", [
@@ -30,10 +31,7 @@ from levxl.tiers import TierTable
     (lambda: TierTable.from_arrays([10, 50_000], [0.004, 0.005]), ["first notional floor"]),
 ])
 def test_bad_input_raises_value_error_naming_the_argument(call, words):
-    with pytest.raises(ValueError) as error:
-        call()
-    for word in words:
-        assert word in str(error.value)
+    assert_value_error(call, words)
 
 
 def test_elementwise_gives_a_reason_per_bad_element_and_computes_the_rest():
