@@ -96,12 +96,28 @@ def _blank_mask(value: Any, unconvertible: np.ndarray) -> np.ndarray:
 
 
 class Domain:
-    """The set of values an argument may take, with a fill value used for bad elements in elementwise mode."""
+    """The set of values an argument may take, with a fill value used for bad elements in elementwise mode.
 
-    def __init__(self, rule: str, valid: Callable[[np.ndarray], np.ndarray], fill: float = 1.0):
+    ``bounds`` = (low, high, low included, high included, NaN allowed) lets a large float array be proved valid by
+    two allocation-free reductions (min and max) before any per-element mask is built.
+    """
+
+    def __init__(self, rule: str, valid: Callable[[np.ndarray], np.ndarray], fill: float = 1.0,
+                 bounds: tuple | None = None):
         self.rule = rule
         self.valid = valid
         self.fill = fill
+        self.bounds = bounds
+
+    def _surely_valid(self, arr: np.ndarray) -> bool:
+        if self.bounds is None or arr.size < 4096 or arr.dtype.kind != "f":
+            return False
+        low, high, low_in, high_in, nan_ok = self.bounds
+        smallest = (np.fmin if nan_ok else np.minimum).reduce(arr, axis=None)
+        largest = (np.fmax if nan_ok else np.maximum).reduce(arr, axis=None)
+        if np.isnan(smallest) or np.isnan(largest):  # NaN where not allowed, or every element NaN
+            return False
+        return bool((smallest >= low if low_in else smallest > low) and (largest <= high if high_in else largest < high))
 
     def convert(self, value: Any) -> tuple[np.ndarray, np.ndarray | None]:
         return _to_float_array(value)
@@ -111,6 +127,8 @@ class Domain:
 
     def strict(self, name: str, value: Any) -> np.ndarray:
         arr, unconvertible = self.convert(value)
+        if unconvertible is None and self._surely_valid(arr):
+            return arr
         if unconvertible is not None:
             first = _first_bad(np.asarray(value, dtype=object), unconvertible)
             raise ValueError(f"{name} is blank" if first is None else f"{name} must be a number, got {first!r}")
@@ -122,6 +140,8 @@ class Domain:
 
     def lenient(self, name: str, value: Any, collector: list) -> np.ndarray:
         arr, unconvertible = self.convert(value)
+        if unconvertible is None and self._surely_valid(arr):
+            return arr
         if unconvertible is not None:
             blank = _blank_mask(value, unconvertible)
             if blank.any():
@@ -139,15 +159,18 @@ def _finite(a: np.ndarray) -> np.ndarray:
     return np.isfinite(a)
 
 
-NUMBER = Domain("must be a finite number", _finite, fill=0.0)
-POSITIVE = Domain("must be > 0", lambda a: np.isfinite(a) & (a > 0))
-NONNEGATIVE = Domain("must be >= 0", lambda a: np.isfinite(a) & (a >= 0), fill=0.0)
-FRACTION = Domain("must be a fraction in [0, 1)", lambda a: np.isfinite(a) & (a >= 0) & (a < 1), fill=0.0)
+NUMBER = Domain("must be a finite number", _finite, fill=0.0, bounds=(-np.inf, np.inf, False, False, False))
+POSITIVE = Domain("must be > 0", lambda a: np.isfinite(a) & (a > 0), bounds=(0.0, np.inf, False, False, False))
+NONNEGATIVE = Domain("must be >= 0", lambda a: np.isfinite(a) & (a >= 0), fill=0.0,
+                     bounds=(0.0, np.inf, True, False, False))
+FRACTION = Domain("must be a fraction in [0, 1)", lambda a: np.isfinite(a) & (a >= 0) & (a < 1), fill=0.0,
+                  bounds=(0.0, 1.0, True, False, False))
 MOVE = Domain("must be a fraction > -1 (a price cannot fall 100% or more)", lambda a: np.isfinite(a) & (a > -1),
               fill=0.0)
 VOL = Domain("must be >= 0 (annualised, 0.6 = 60%)", lambda a: np.isfinite(a) & (a >= 0), fill=0.5)
 DAYS = Domain("must be >= 0 days", lambda a: np.isfinite(a) & (a >= 0), fill=1.0)
-POSITIVE_OR_NAN = Domain("must be > 0", lambda a: np.isnan(a) | (np.isfinite(a) & (a > 0)))
+POSITIVE_OR_NAN = Domain("must be > 0", lambda a: np.isnan(a) | (np.isfinite(a) & (a > 0)),
+                         bounds=(0.0, np.inf, False, False, True))
 """For leverage and margin: NaN in an element means "not given here" (the other one decides)."""
 RISK = Domain("must be a fraction in (0, 1]", lambda a: np.isfinite(a) & (a > 0) & (a <= 1), fill=0.01)
 
@@ -160,6 +183,18 @@ class Choice(Domain):
         self.mapping = {(k.lower() if isinstance(k, str) else k): float(v) for k, v in mapping.items()}
         for code in set(self.mapping.values()):  # the codes themselves, as internal callers pass them
             self.mapping.setdefault(code, code)
+
+    def _all_codes(self, arr: np.ndarray) -> bool:
+        """Whether every element is one of two numeric codes p < q, by allocation-free reductions: with every
+        element in [p, q], each (a - p)(a - q) is <= 0, so their sum is 0 only if every term is."""
+        codes = sorted({code for code in self.mapping if not isinstance(code, str)})
+        if len(codes) != 2 or arr.ndim != 1:
+            return False
+        p, q = codes
+        if not (np.minimum.reduce(arr) >= p and np.maximum.reduce(arr) <= q):  # NaN fails here too
+            return False
+        # einsum, not np.dot: BLAS threads spin after a call and steal the cores from the chunks that follow
+        return float(np.einsum("i,i->", arr, arr) - (p + q) * arr.sum() + arr.size * p * q) == 0.0
 
     def _code(self, element: Any) -> float:
         if isinstance(element, str):
@@ -175,6 +210,8 @@ class Choice(Domain):
     def convert(self, value: Any) -> tuple[np.ndarray, np.ndarray | None]:
         if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
             arr = value.astype(float, copy=False)
+            if arr.size >= 4096 and self._all_codes(arr):
+                return arr, None  # every element is a code: no mask needed
             ok = np.zeros(arr.shape, dtype=bool)
             for code in self.mapping:
                 if not isinstance(code, str):

@@ -226,6 +226,15 @@ class TierTable:
             return index
         return np.maximum(np.searchsorted(self.floors, notional, side="right") - 1, 0)
 
+    def lookup_into(self, notional: np.ndarray, index: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+        """:meth:`lookup` into preallocated ``index`` (int8) using a bool ``scratch`` array of the same length:
+        no allocation, for the engine's chunked hot path (tables of at most 16 tiers)."""
+        index.fill(0)
+        for floor in self.floors[1:]:
+            np.greater_equal(notional, floor, out=scratch)
+            np.add(index, scratch.view(np.int8), out=index)
+        return index
+
     def rate_and_amount(self, notional: Any) -> tuple[np.ndarray, np.ndarray]:
         """(mmr, cum) of the tier each notional falls in."""
         index = self.lookup(notional)
