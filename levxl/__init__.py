@@ -11,7 +11,8 @@ USD face value (inverse), time is in days unless a name says otherwise, amounts 
 
 from levxl.contracts import average_entry, initial_margin, order_cost, pnl, position_value, roe, target_price
 from levxl.funding import (funding_cap_dydx, funding_cost, funding_payment, funding_rate_clamped,
-                           funding_rate_deribit, funding_rate_dydx, funding_rate_okx, liquidation_price_after_funding)
+                           funding_rate_deribit, funding_rate_dydx, funding_rate_okx,
+                           liquidation_drift_from_funding, liquidation_price_after_funding)
 from levxl.liquidation import (DEFAULT_MMR, account_liquidation_prices, bankruptcy_price, liquidation_price,
                                liquidation_price_cross, maintenance_margin)
 from levxl.scenarios import MoveOutcome, funding_grid, loss_at_move, scenario_grid

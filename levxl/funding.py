@@ -23,6 +23,7 @@ __all__ = [
     "funding_payment",
     "funding_cost",
     "liquidation_price_after_funding",
+    "liquidation_drift_from_funding",
 ]
 
 
@@ -125,3 +126,26 @@ def liquidation_price_after_funding(side, entry, size, leverage=None, rate=0.000
     notional = _value(size, entry if mark is None else mark, contract)
     drawn = m - side * notional * rate * periods
     return round_to_tick(_liquidation(side, entry, size, drawn, mmr, fee, contract, basis), side, tick)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, rate=NUMBER, intervals_per_day=POSITIVE,
+         mmr=MAINTENANCE, margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, mark=POSITIVE)
+def liquidation_drift_from_funding(side, entry, size, leverage=None, rate=0.0001, intervals_per_day=3.0,
+                                   mmr=DEFAULT_MMR, margin=None, contract="linear", fee=0.0, mark=None):
+    """Annualised continuous drift ``g`` of the liquidation price while funding is drawn from isolated margin:
+    ``g = 365 * ln(LP after one day of funding / LP now)``, with :func:`liquidation_price_after_funding` for one
+    day (``intervals_per_day`` payments at ``rate``). Pass it as ``liq_drift`` to
+    :func:`levxl.probability.liquidation_probability`, which treats the barrier as ``LP*e^(g*t)``. 0 where there is
+    no liquidation price (sentinels 0 / inf).
+
+    >>> g = liquidation_drift_from_funding("long", 100, 1, 10, 0.001, 3, mmr=0.0)  # LP 90 -> 90.3 after a day
+    >>> round(float(g), 6)
+    1.214643
+    """
+    now = liquidation_price_after_funding.raw(side, entry, size, leverage, rate, 0.0, mmr, margin, contract, fee,
+                                              0.0, mark)
+    later = liquidation_price_after_funding.raw(side, entry, size, leverage, rate, intervals_per_day, mmr, margin,
+                                                contract, fee, 0.0, mark)
+    usable = np.isfinite(now) & (now > 0) & np.isfinite(later) & (later > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(usable, 365.0 * np.log(np.where(usable, later / np.where(usable, now, 1.0), 1.0)), 0.0)

@@ -155,3 +155,23 @@ def test_elementwise_gives_per_element_reasons():
     assert reasons[0] == "" and reasons[1].startswith("liq_price must be >= 0")
     assert reasons[2] == "vol must be >= 0 (annualised, 0.6 = 60%)"
     assert p[0] == prob.liquidation_probability("long", 100, 90, 0.6, 7)
+
+
+def test_funding_drift_of_the_liquidation_price_feeds_the_probability():
+    import levxl as lx
+
+    # A long paying funding: its liquidation price climbs toward the mark, so liquidation is likelier.
+    g = lx.liquidation_drift_from_funding("long", 60_000, 1, 20, 0.0005, 3, mmr=0.005)
+    assert g > 0
+    lp_now = lx.liquidation_price("long", 60_000, 1, 20, 0.005)
+    lp_week = lx.liquidation_price_after_funding("long", 60_000, 1, 20, 0.0005, 21, mmr=0.005)
+    assert np.isclose(lp_now * np.exp(g * 7 / 365), lp_week, rtol=1e-4)  # the barrier path the closed form assumes
+    base = prob.liquidation_probability("long", 60_000, lp_now, 0.6, 7)
+    assert prob.liquidation_probability("long", 60_000, lp_now, 0.6, 7, liq_drift=g) > base
+    # a short receiving the same funding: its price moves away, liquidation less likely
+    g_short = lx.liquidation_drift_from_funding("short", 60_000, 1, 20, 0.0005, 3, mmr=0.005)
+    assert g_short > 0  # an upper barrier drifting up, away from the mark
+    lp_short = lx.liquidation_price("short", 60_000, 1, 20, 0.005)
+    assert prob.liquidation_probability("short", 60_000, lp_short, 0.6, 7, liq_drift=g_short) < \
+        prob.liquidation_probability("short", 60_000, lp_short, 0.6, 7)
+    assert lx.liquidation_drift_from_funding("long", 100, 1, 1, 0.001, mmr=0.0) == 0.0  # no liquidation price
