@@ -82,9 +82,11 @@ def functions(markdown: bool) -> None:
 
 def _register() -> None:
     """Commands whose modules carry heavier imports are added here (one place to see the whole CLI)."""
+    from levxl.recalc.cli import recalc
     from levxl.report import report
     from levxl.template import template
 
+    main.add_command(recalc)
     main.add_command(report)
     main.add_command(template)
 

@@ -292,6 +292,8 @@ NATIVES = {
  "B46": "=A1&A2&A9", "B47": "=ABS(-A2)", "B48": '=IF(A3="txt",1,0)', "B49": "=2*A10", "B50": "=IFERROR(A10,7)",
  "B51": "=INDEX(C1:D3,3,1)&\"!\"", "B52": "=A1<>A2", "B53": "=ROUND(1234.5678,-2)", "B54": "=MOD(5,0)",
  "B55": "=SUM(A1:A2)/COUNT(A1:A8)", "B56": "=(A1+A2)*-1", "B57": "=10/4%", "B58": "=FALSE+1",
+ "B59": "=ROUND(0,0)=FALSE", "B60": '="a"+NA()', "B61": '=ROUND("a",NA())', "B62": "=ISNUMBER(A3)<(A2<>10)",
+ "B63": "=MIN(A3,A8)*10", "B64": '=AVERAGE(A1:A3,"2")',
 }
 # where formulas 1.3.4 is not Excel, the fast path follows Excel
 EXCEL_NOT_FORMULAS = {"S!B36": 7.0,  # COUNT skips a text argument; formulas gives #VALUE!
@@ -307,3 +309,85 @@ def test_native_functions_pinned(tmp_path):
     v = summary.values
     assert v["S!B1"] == 2.68 and v["S!B2"] == -2 and v["S!B3"] == 2 and v["S!B21"] == 4  # -2^2 = 4 in Excel
     assert v["S!B14"] == 2 and v["S!B44"] == 2 and v["S!B20"] == "TRUEx" and v["S!B50"] == 7
+
+
+def test_inputs_reach_the_reference_engine(tmp_path):
+    path = _book(tmp_path, {"A1": 2.0, "B1": "=FOOBAR(A1)", "C1": '=LEVXL_PNL("long",100,110,A1)'})
+    summary = recalc_workbook(path, inputs={"S!A1": 3.0})
+    assert summary.engine == "formulas" and summary.values["S!C1"] == pytest.approx(30.0)
+
+
+def test_write_is_atomic(book, tmp_path, monkeypatch):
+    import os
+
+    target = tmp_path / "target.xlsm"
+    target.write_bytes(b"previous contents")
+
+    def broken(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        recalc_workbook(book, target)
+    assert target.read_bytes() == b"previous contents"
+    assert [p.name for p in tmp_path.iterdir()] == ["target.xlsm"]  # no temp file left behind
+
+
+def test_sumif_countif_criteria(tmp_path):
+    """Expected values agree with LibreOffice (formulas 1.3.4 differs on most criteria forms)."""
+    data = [("long", 1.0), ("short", 2.0), ("Long", 3.0), ("lo", "x"), (None, 5.0), ("3", 6.0), (3.0, 7.0),
+            (True, 8.0)]
+    cells = {}
+    for i, (a, b) in enumerate(data):
+        if a is not None:
+            cells[f"A{i + 1}"] = a
+        cells[f"B{i + 1}"] = b
+    expected = {'=SUMIF(A1:A8,"long",B1:B8)': 4, '=COUNTIF(A1:A8,"lo*")': 3, '=SUMIF(B1:B8,">2")': 29,
+                '=COUNTIF(A1:A8,"<>long")': 6, "=COUNTIF(A1:A8,3)": 1, '=COUNTIF(A1:A8,"3")': 2,
+                '=SUMIF(A1:A8,"",B1:B8)': 5, "=COUNTIF(A1:A8,TRUE)": 1, '=AVERAGEIF(B1:B8,"<=3")': 2,
+                '=COUNTIF(A1:A8,">=l")': 4, '=COUNTIF(B1:B8,"<>5")': 7, '=SUMIF(A1:A8,"?o*",B1:B8)': 4,
+                '=COUNTIF(A1:A8,"=")': 1}
+    for i, formula in enumerate(expected):
+        cells[f"D{i + 1}"] = formula
+    for r in range(1, 9):  # a criterion per row: one call for the run
+        cells[f"E{r}"] = f"=COUNTIF($A$1:$A$8,A{r})+SUMIF($A$1:$A$8,A{r},$B$1:$B$8)"
+    summary = recalc_workbook(_book(tmp_path, cells, "ifs.xlsx"), engine="fast")
+    assert [summary.values[f"S!D{i + 1}"] for i in range(len(expected))] == list(expected.values())
+    assert [summary.values[f"S!E{r}"] for r in range(1, 9)] == [6, 3, 6, 1, 0, 15, 8, 9]
+
+
+def test_dynamic_array_spill_written_by_xlsxwriter(tmp_path):
+    """Excel's dynamic-array form (``cm="1"`` + ``<f t="array" ref=...>``): the spill cells and rows are created."""
+    xlsxwriter = pytest.importorskip("xlsxwriter")
+    path = tmp_path / "dyn.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Pos")
+    ws.write_row("A1", ["long", 60000, 1, 10])
+    ws.write_formula("E1", "=_xll.LEVXL_LIQ_PRICE(A1,B1,C1,D1)")
+    ws.write_dynamic_array_formula("G1:I3", '=LEVXL_SCENARIO_GRID("long",60000,1,{-0.2;-0.1;0.1},{5,10,20})')
+    ws.write_formula("E2", "=SUM(G1:I3)+E1")
+    wb.close()
+    out = tmp_path / "out.xlsx"
+    summary = recalc_workbook(path, out)
+    assert summary.engine == "fast"
+    assert summary.values["Pos!E2"] == pytest.approx(summary.values["Pos!E1"] - 18000.0)
+    with zipfile.ZipFile(out) as z:
+        root = etree.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    g1 = root.find(".//m:c[@r='G1']", NS)
+    assert g1.get("cm") == "1" and g1.find("m:f", NS).get("ref") == "G1:I3"
+    row3 = root.find(".//m:row[@r='3']", NS)
+    assert [c.get("r") for c in row3] == ["G3", "H3", "I3"]
+    assert [float(c.find("m:v", NS).text) for c in row3] == [6000.0, 6000.0, 6000.0]
+
+
+def test_spill_into_missing_rows(tmp_path):
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    path = _book(tmp_path, {"A1": 1.0, "A5": 2.0, "C2": ArrayFormula("C2:D4", "=A1*{1,2}+{0;10;20}")})
+    out = tmp_path / "out.xlsx"
+    summary = recalc_workbook(path, out)
+    assert [summary.values[f"S!{c}{r}"] for r in (2, 3, 4) for c in "CD"] == [1, 2, 11, 12, 21, 22]
+    with zipfile.ZipFile(out) as z:
+        root = etree.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    assert [r.get("r") for r in root.iterfind(".//m:sheetData/m:row", NS)] == ["1", "2", "3", "4", "5"]
+    assert diffs(summary.values, recalc_workbook(path, engine="formulas").values) == []

@@ -143,6 +143,7 @@ def test_cli_in_place_timeout_and_memory_cap(tmp_path):
     result = CliRunner().invoke(recalc, [str(slow), "--in-place", "--engine", "formulas", "--timeout", "1"])
     assert result.exit_code == 1 and "timed out after 1 s" in result.output
     assert slow.read_bytes() == before
+    assert not list(tmp_path.glob(".slow.xlsx.*.tmp"))
     result = CliRunner().invoke(recalc, [str(slow), "--out", str(tmp_path / "o"), "--memory-mb", "64", "--engine",
                                          "formulas"])  # whole columns: 1,048,576-cell arrays
     assert result.exit_code == 1 and ("memory" in result.output)

@@ -4,7 +4,19 @@ spreadsheet application.
 The results go into the original package: only the ``<v>`` elements and ``t`` attributes of formula cells (and the
 cells of array/spill ranges) change; every other zip member is copied byte for byte, in order, with its compression.
 
-* :func:`recalc_workbook` — one workbook, in this process (Python API);
+What is written: a number as ``<v>`` (no ``t``); text ``t="str"`` (the catalogue's per-element messages such as
+"#VALUE! leverage must be > 0" are text, as the xlwings UDF shows them); booleans ``t="b"``; real Excel errors
+(#DIV/0!, #REF!, #NAME?, #VALUE!, #NUM!, #N/A) ``t="e"``. Array formulas and dynamic-array spills
+(``<f t="array" ref="D1:F3">``) fill every cell of ``ref``, creating missing ``<c>``/``<row>`` elements in order. Cells
+in a circular reference are written as 0 (what Excel shows) and counted as ``circular`` in the summary. ``<f>``,
+styles and every other attribute are untouched; ``fullCalcOnLoad`` is neither added nor removed.
+
+* :func:`recalc_workbook` — one workbook, in this process (Python API): ``recalc_workbook(path, out=None,
+  inputs=None)`` returns a :class:`Summary` (``.values`` maps "Sheet!A1" to each value written); ``out`` is a file or a
+  directory (None: compute only; ``in_place=True`` overwrites ``path``); ``inputs={"Sheet!B2": 61850.0}`` sets
+  constants first (their ``<v>`` is patched too). Hostile/broken files raise :class:`levxl.safety.UnsafeWorkbook`;
+* the CLI, :data:`levxl.recalc.cli.recalc` — ``levxl recalc FILE_OR_DIR... (--out DIR | --in-place) [--jobs N]
+  [--timeout S] [--memory-mb MB] [--engine auto|fast|formulas]``;
 * :func:`recalc_paths` — a batch, one worker process per file with a timeout and a memory cap (the CLI);
 * :mod:`levxl.recalc.fast` — the vectorised evaluator and its supported functions;
 * :mod:`levxl.recalc.reference` — the ``formulas`` library fallback;

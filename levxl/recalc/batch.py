@@ -84,6 +84,16 @@ def _warm_up() -> None:
         pass
 
 
+def _remove_temp(path: Path, out_dir, in_place: bool) -> None:
+    """A killed worker may leave its temp file (``.NAME.*.tmp``, see write_package) in the target directory."""
+    folder = path.parent if in_place else Path(out_dir)
+    for tmp in folder.glob(f".{path.name}.*.tmp"):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
 def _target_for(path: Path, out_dir, in_place: bool):
     if in_place:
         return None
@@ -148,8 +158,11 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
             elif now - started > timeout:
                 proc.kill()
                 proc.join()
+                _remove_temp(f, out_dir, in_place)
                 summary = Summary(str(f), ok=False, message=f"timed out after {timeout:g} s")
             if summary is not None:
+                if not summary.ok:
+                    _remove_temp(f, out_dir, in_place)
                 if not summary.seconds:
                     summary.seconds = time.monotonic() - started
                 conn.close()

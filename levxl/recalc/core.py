@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import re
 import shutil
 import tempfile
@@ -15,6 +16,9 @@ from levxl.recalc.package import Package, open_package, split_ref, write_package
 from levxl.recalc.values import XlError
 
 __all__ = ["Summary", "recalc_workbook", "RecalcError"]
+
+
+log = logging.getLogger(__name__)
 
 
 class RecalcError(ValueError):
@@ -138,6 +142,13 @@ def _recalc(path, out, inputs, in_place, engine) -> Summary:
             if engine == "fast":
                 raise RecalcError(f"{path.name}: the fast path does not handle this workbook: {exc}") from None
             summary.message = f"reference engine: {exc}"
+        except MemoryError:
+            raise
+        except Exception as exc:  # a bug in the fast path must not cost the user the file: fall back, say so
+            log.exception("fast path failed on %s", path)
+            if engine == "fast":
+                raise RecalcError(f"{path.name}: the fast path failed: {type(exc).__name__}: {exc}") from None
+            summary.message = f"reference engine: the fast path failed ({type(exc).__name__}: {exc})"
     if results is None:
         from levxl.recalc.reference import evaluate_reference
 

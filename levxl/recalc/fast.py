@@ -21,7 +21,8 @@ Supported
   #DIV/0!; non-finite results = #NUM!);
 * native functions (also with the ``_xlfn.`` prefix): SUM, MIN, MAX, AVERAGE, COUNT, COUNTA, PRODUCT, ABS, ROUND,
   INT, SIGN, IF, IFERROR, IFNA, ISERROR, ISNUMBER, ISTEXT, ISBLANK, AND, OR, NOT, LN, LOG10, EXP, SQRT, POWER, MOD,
-  SUMPRODUCT, INDEX, MATCH, NORM.S.DIST, NORMSDIST;
+  SUMPRODUCT, INDEX, MATCH, NORM.S.DIST, NORMSDIST, NA, PI, TRUE, FALSE, SUMIF, COUNTIF, AVERAGEIF (a criterion
+  per row is fine; the range must be a reference);
 * every catalogue function in every spelling (``LEVXL_X``, ``_xll.LEVXL_X``, ``_xldudf_LEVXL_X``, any case):
   elementwise entries are called once per run with ``(N, 1)`` columns; the others (grids, TIERS, MMR,
   ACCOUNT_LIQ_PRICES, AVG_ENTRY) once per cell. An Excel error in an argument (also inside a range argument) is the
@@ -29,6 +30,10 @@ Supported
   are text, as the xlwings UDF shows them.
 * array formulas (``<f t="array" ref="A1:C3">``, also dynamic-array spills): the result is fitted to ``ref`` like
   Excel (a single value fills it, a row/column repeats, a larger result is cut, a smaller one padded with #N/A).
+
+Where formulas 1.3.4 (the reference) differs from Excel, this evaluator follows Excel: ``number & text`` shows 15
+significant digits, COUNT skips a text argument, 0^0 is #NUM!, ``--TRUE`` is 1 (formulas keeps TRUE); the tests list
+these cells.
 
 Anything else (another function, an unresolved or sheet-scoped defined name, an external link, a 3-D reference, a
 structured table reference, the intersection operator, whole-row references, a data table) raises
@@ -360,6 +365,20 @@ def num(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     return conv.astype(float), None
 
 
+def num2(arr: np.ndarray):
+    """num() for an operator: (floats, the operand's own errors, errors of text that is not a number). An operator
+    returns its operands' own errors first (left, then right), then a coercion #VALUE!: "a"+NA() is #N/A in Excel."""
+    f, e = num(arr)
+    if e is None:
+        return f, None, None
+    own = _iserr(arr).astype(bool)
+    if own.all():
+        return f, e, None
+    if not own.any():
+        return f, None, e
+    return f, np.where(own, e, None), np.where(own, None, e)
+
+
 def _combine(shape, result, *errs) -> np.ndarray:
     """Put errors into a result: the first argument's error wins (Excel evaluates left to right)."""
     errs = [e for e in errs if e is not None]
@@ -398,8 +417,8 @@ def _check_mix(n: int, *vals: Val) -> None:
 
 def _arith(op: str, a: Val, b: Val, n: int) -> Val:
     _check_mix(n, a, b)
-    fa, ea = num(a.arr)
-    fb, eb = num(b.arr)
+    fa, ea, ca = num2(a.arr)
+    fb, eb, cb = num2(b.arr)
     shape = _shape2(a, b, n)
     with np.errstate(all="ignore"):
         if op == "+":
@@ -415,7 +434,7 @@ def _arith(op: str, a: Val, b: Val, n: int) -> Val:
             if zero.any():
                 r = r.astype(object)
                 r[zero] = DIV0
-            return Val(_combine(shape, r, ea, eb), a.varying or b.varying)
+            return Val(_combine(shape, r, ea, eb, ca, cb), a.varying or b.varying)
         elif op == "^":
             r = np.power(fa, fb)
             zero_zero = np.broadcast_to((fa == 0) & (fb == 0), shape)
@@ -425,10 +444,10 @@ def _arith(op: str, a: Val, b: Val, n: int) -> Val:
                 r = r.astype(object)
                 r[zero_zero] = NUM
                 r[zero_neg] = DIV0
-            return Val(_combine(shape, r, ea, eb), a.varying or b.varying)
+            return Val(_combine(shape, r, ea, eb, ca, cb), a.varying or b.varying)
         else:
             raise Unsupported(f"operator {op}")
-    return Val(_combine(shape, _finish(np.broadcast_to(r, shape)), ea, eb), a.varying or b.varying)
+    return Val(_combine(shape, _finish(np.broadcast_to(r, shape)), ea, eb, ca, cb), a.varying or b.varying)
 
 
 def _rank(v):
@@ -481,7 +500,7 @@ _NPCMP = {"=": np.equal, "<>": np.not_equal, "<": np.less, ">": np.greater, "<="
 
 def _compare(op: str, a: Val, b: Val, n: int) -> Val:
     _check_mix(n, a, b)
-    if a.arr.dtype != object and b.arr.dtype != object:
+    if a.arr.dtype.kind in "fi" and b.arr.dtype.kind in "fi":  # numbers only (booleans rank above numbers)
         return Val(_NPCMP[op](a.arr, b.arr), a.varying or b.varying)
     return Val(_CMP[op](_obj(a.arr), _obj(b.arr)), a.varying or b.varying)
 
@@ -667,7 +686,8 @@ class Grid:
 
 _NATIVE = {"SUM", "MIN", "MAX", "AVERAGE", "COUNT", "COUNTA", "PRODUCT", "ABS", "ROUND", "INT", "SIGN", "IF",
            "IFERROR", "IFNA", "ISERROR", "ISNUMBER", "ISTEXT", "ISBLANK", "AND", "OR", "NOT", "LN", "LOG10", "EXP",
-           "SQRT", "POWER", "MOD", "SUMPRODUCT", "INDEX", "MATCH", "NORM.S.DIST", "NORMSDIST"}
+           "SQRT", "POWER", "MOD", "SUMPRODUCT", "INDEX", "MATCH", "NORM.S.DIST", "NORMSDIST", "NA", "PI", "TRUE",
+           "FALSE", "SUMIF", "COUNTIF", "AVERAGEIF"}
 SUPPORTED_FUNCTIONS = tuple(sorted(_NATIVE))
 
 
@@ -695,7 +715,14 @@ def check_functions(node) -> None:
 
 
 def _round1(x, d):
-    d = 10 ** int(d)
+    if not (math.isfinite(x) and math.isfinite(d)):
+        return math.nan
+    d = int(d)
+    if d > 15:
+        return x
+    if d < -308:
+        return 0.0
+    d = 10 ** d
     v = float(Decimal(abs(x * d)).quantize(0, rounding=ROUND_HALF_UP)) / d
     return -v if x < 0 else v
 
@@ -815,6 +842,10 @@ class Evaluator:
                 np.frompyfunc(lambda v: v is NA, 1, 1)(av).astype(bool)
             out = np.where(test, _obj(_blank0(b)), av)
             return Val(out, a.varying or b.varying)
+        if name in ("NA", "PI", "TRUE", "FALSE"):
+            if argn:
+                return _const(VALUE)
+            return _const({"NA": NA, "PI": math.pi, "TRUE": True, "FALSE": False}[name])
         args = [self.ev(a, sheet, rows, col) for a in argn]
         if name in ("SUM", "MIN", "MAX", "AVERAGE", "COUNT", "COUNTA", "PRODUCT"):
             return _agg(name, args, n)
@@ -857,12 +888,12 @@ class Evaluator:
             if name == "POWER":
                 return _arith("^", args[0], args[1], n)
             _check_mix(n, *args)
-            fa, ea = num(args[0].arr)
-            fb, eb = num(args[1].arr)
+            fa, ea, ca = num2(args[0].arr)
+            fb, eb, cb = num2(args[1].arr)
             shape = np.broadcast_shapes(fa.shape, fb.shape)
             with np.errstate(all="ignore"):
                 if name == "ROUND":
-                    r = np.frompyfunc(lambda x, d: _round1(x, d) if math.isfinite(x) else x, 2, 1)(fa, fb)
+                    r = np.frompyfunc(_round1, 2, 1)(fa, fb)
                     r = _finish(np.asarray(r, dtype=float))
                 else:
                     r = _finish(fa - fb * np.floor(fa / fb))
@@ -870,20 +901,23 @@ class Evaluator:
                     if zero.any():
                         r = np.broadcast_to(r, shape).astype(object)
                         r[zero] = DIV0
-            return Val(_combine(shape, np.broadcast_to(r, shape), ea, eb), args[0].varying or args[1].varying)
+            return Val(_combine(shape, np.broadcast_to(r, shape), ea, eb, ca, cb),
+                       args[0].varying or args[1].varying)
         if name in ("NORM.S.DIST", "NORMSDIST"):
             if len(args) != (2 if name == "NORM.S.DIST" else 1):
                 return _const(VALUE)
             _check_mix(n, *args)
             from scipy.special import ndtr
 
-            f, e = num(args[0].arr)
+            f, e, ce0 = num2(args[0].arr)
             if name == "NORMSDIST":
-                return Val(_combine(f.shape, _finish(ndtr(f)), e), args[0].varying)
+                return Val(_combine(f.shape, _finish(ndtr(f)), e, ce0), args[0].varying)
             c, ce = truth(args[1].arr)
             shape = np.broadcast_shapes(f.shape, c.shape)
             r = np.where(c, ndtr(f), np.exp(-0.5 * f * f) / math.sqrt(2 * math.pi))
-            return Val(_combine(shape, _finish(np.broadcast_to(r, shape)), e, ce), args[0].varying or args[1].varying)
+            own = None if ce is None else np.where(_iserr(_obj(args[1].arr)).astype(bool), ce, None)
+            return Val(_combine(shape, _finish(np.broadcast_to(r, shape)), e, own, ce0, ce),
+                       args[0].varying or args[1].varying)
         if name == "SUMPRODUCT":
             if any(a.varying for a in args) and n > 1:
                 raise PerCell()
@@ -903,6 +937,8 @@ class Evaluator:
                     arr = np.where(isnum, arr, 0.0).astype(float)
                 total = total * arr
             return Val(_finish(np.array([[total.sum()]])), False)
+        if name in ("SUMIF", "COUNTIF", "AVERAGEIF"):
+            return self._xif(name, args, n)
         if name == "INDEX":
             return self._index(args, n)
         if name == "MATCH":
@@ -942,6 +978,55 @@ class Evaluator:
         mask = err != None  # noqa: E711
         out[mask] = err[mask]
         return Val(out.reshape(-1, 1), varying)
+
+    def _xif(self, name, args, n) -> Val:
+        """SUMIF / COUNTIF / AVERAGEIF over a fixed range; the criterion may vary down the run."""
+        if len(args) not in ((2,) if name == "COUNTIF" else (2, 3)):
+            return _const(VALUE)
+        rng, crit = args[0], args[1]
+        if not rng.is_ref or rng.varying or (len(args) == 3 and (args[2].varying or not args[2].is_ref)):
+            if n > 1:
+                raise PerCell()
+            if not rng.is_ref:
+                return _const(VALUE)
+        cells = list(_obj(rng.arr).reshape(-1))
+        if len(args) == 3:
+            target = _obj(args[2].arr)
+            if target.shape != rng.arr.shape:  # Excel resizes sum_range from its top-left cell
+                raise Unsupported("SUMIF with a sum_range of another shape")
+            values = list(target.reshape(-1))
+        else:
+            values = cells
+        keys = _obj(crit.arr).reshape(-1)
+        cache: dict = {}
+        out = np.empty(len(keys), dtype=object)
+        for j, key in enumerate(keys):
+            if type(key) is XlError:
+                out[j] = key
+                continue
+            ck = (type(key), key)
+            if ck not in cache:
+                test = _criterion(key)
+                total, count, err = 0.0, 0, None
+                for c, v in zip(cells, values):
+                    if test(c):
+                        if name == "COUNTIF":
+                            count += 1
+                        elif type(v) is XlError:
+                            err = err or v
+                        elif _isnum1(v):
+                            total += float(v)
+                            count += 1
+                if err is not None:
+                    cache[ck] = err
+                elif name == "SUMIF":
+                    cache[ck] = total
+                elif name == "COUNTIF":
+                    cache[ck] = float(count)
+                else:
+                    cache[ck] = total / count if count else DIV0
+            out[j] = cache[ck]
+        return Val(out.reshape(crit.arr.shape), crit.varying)
 
     def _index(self, args, n) -> Val:
         if not 2 <= len(args) <= 3:
@@ -1140,6 +1225,64 @@ def _wild_match(pattern: str, seq) -> object:
         if type(v) is str and regex.match(v.lower()):
             return i + 1
     return NA
+
+
+def _isnum1(v) -> bool:
+    return (type(v) is float or type(v) is int or isinstance(v, (np.floating, np.integer))) and type(v) is not bool
+
+
+_CRIT = re.compile(r"^(<=|>=|<>|=|<|>)?(.*)$", re.S)
+
+
+def _criterion(key):
+    """Excel's COUNTIF/SUMIF criterion -> a test on one cell value."""
+    if key is None:
+        key = 0.0
+    if type(key) is bool:
+        return lambda v: type(v) is bool and v == key
+    if _isnum1(key):
+        k = float(key)
+        return lambda v: _isnum1(v) and float(v) == k
+    text = str(key)
+    op, rest = _CRIT.match(text).groups()
+    op = op or "="
+    try:
+        number = float(rest) if rest.strip() else None
+    except ValueError:
+        number = None
+    if rest.upper() in ("TRUE", "FALSE"):
+        flag = rest.upper() == "TRUE"
+        if op == "=":
+            return lambda v: type(v) is bool and v == flag
+        if op == "<>":
+            return lambda v: not (type(v) is bool and v == flag)
+    if number is not None:
+        cmp = {"=": lambda a: a == number, "<>": lambda a: a != number, "<": lambda a: a < number,
+               ">": lambda a: a > number, "<=": lambda a: a <= number, ">=": lambda a: a >= number}[op]
+        low = rest.strip().lower()
+        if op == "=":  # "3" also matches the text "3"
+            return lambda v: (_isnum1(v) and v == number) or (type(v) is str and v.strip().lower() == low)
+        if op == "<>":
+            return lambda v: not ((_isnum1(v) and v == number) or (type(v) is str and v.strip().lower() == low))
+        return lambda v: _isnum1(v) and cmp(float(v))
+    if rest == "":
+        if op == "=":
+            return lambda v: v is None or v == ""
+        if op == "<>":
+            return lambda v: not (v is None or v == "")
+    if op in ("=", "<>"):
+        if any(ch in rest for ch in "*?~"):
+            import fnmatch
+
+            regex = re.compile(fnmatch.translate(rest.lower().replace("~*", "[*]").replace("~?", "[?]")), re.S)
+            match = lambda v: type(v) is str and regex.match(v.lower()) is not None  # noqa: E731
+        else:
+            low = rest.lower()
+            match = lambda v: type(v) is str and v.lower() == low  # noqa: E731
+        return match if op == "=" else (lambda v: not match(v))
+    low = rest.lower()
+    cmp = {"<": lambda a: a < low, ">": lambda a: a > low, "<=": lambda a: a <= low, ">=": lambda a: a >= low}[op]
+    return lambda v: type(v) is str and cmp(v.lower())
 
 
 def _approx_match(key, seq, mtype) -> object:

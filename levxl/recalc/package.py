@@ -17,7 +17,6 @@ import os
 import posixpath
 import re
 import struct
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from levxl._files import atomic_output
 from levxl.safety import UnsafeWorkbook, check_package
 from levxl.recalc.values import cell_text, error
 
@@ -435,69 +435,48 @@ def write_package(source: Path, target: Path, replaced: dict[str, bytes]) -> Non
     source, target = Path(source), Path(target)
     with zipfile.ZipFile(source) as archive:
         infos = archive.infolist()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        central = []
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            for info in infos:
-                name, flags = info._encodeFilenameFlags()
-                flags &= ~0x08  # sizes go in the local header, no data descriptor
-                if info.filename in replaced:
-                    data = replaced[info.filename]
-                    crc = zlib.crc32(data)
-                    usize = len(data)
-                    if info.compress_type == zipfile.ZIP_DEFLATED:
-                        comp = zlib.compressobj(6, zlib.DEFLATED, -15)
-                        raw = comp.compress(data) + comp.flush()
-                    elif info.compress_type == zipfile.ZIP_STORED:
-                        raw = data
-                    else:
-                        raise UnsafeWorkbook(f"{source.name}: unsupported compression for {info.filename}")
+    central = []
+    with atomic_output(target) as tmp, open(tmp, "wb") as out, open(source, "rb") as src:
+        for info in infos:
+            name, flags = info._encodeFilenameFlags()
+            flags &= ~0x08  # sizes go in the local header, no data descriptor
+            if info.filename in replaced:
+                data = replaced[info.filename]
+                crc = zlib.crc32(data)
+                usize = len(data)
+                if info.compress_type == zipfile.ZIP_DEFLATED:
+                    comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+                    raw = comp.compress(data) + comp.flush()
+                elif info.compress_type == zipfile.ZIP_STORED:
+                    raw = data
                 else:
-                    raw = _raw_member(src, info)
-                    crc, usize = info.CRC, info.file_size
-                if len(raw) >= 0xFFFFFFFF or usize >= 0xFFFFFFFF:
-                    raise UnsafeWorkbook(f"{source.name}: member {info.filename} too large")
-                t, d = _dos_time(info.date_time)
-                offset = out.tell()
-                local_extra = b""
-                out.write(struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", max(info.extract_version, 20), flags,
-                                      info.compress_type, t, d, crc, len(raw), usize, len(name), len(local_extra)))
-                out.write(name)
-                out.write(raw)
-                extra = _strip_zip64(info.extra)
-                comment = info.comment or b""
-                central.append(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02",
-                                           (info.create_system << 8) | (info.create_version & 0xFF),
-                                           max(info.extract_version, 20), flags, info.compress_type, t, d, crc,
-                                           len(raw), usize, len(name), len(extra), len(comment), 0,
-                                           info.internal_attr, info.external_attr, offset) + name + extra + comment)
-            start = out.tell()
-            blob = b"".join(central)
-            out.write(blob)
-            if len(infos) > 0xFFFF or start > 0xFFFFFFFF:
-                raise UnsafeWorkbook(f"{source.name}: package too large to rewrite")
-            out.write(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(infos), len(infos), len(blob), start, 0))
-            out.flush()
-            os.fsync(out.fileno())
-        if target.exists():
-            try:
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
-            except OSError:
-                pass
-        else:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+                    raise UnsafeWorkbook(f"{source.name}: unsupported compression for {info.filename}")
+            else:
+                raw = _raw_member(src, info)
+                crc, usize = info.CRC, info.file_size
+            if len(raw) >= 0xFFFFFFFF or usize >= 0xFFFFFFFF:
+                raise UnsafeWorkbook(f"{source.name}: member {info.filename} too large")
+            t, d = _dos_time(info.date_time)
+            offset = out.tell()
+            local_extra = b""
+            out.write(struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", max(info.extract_version, 20), flags,
+                                  info.compress_type, t, d, crc, len(raw), usize, len(name), len(local_extra)))
+            out.write(name)
+            out.write(raw)
+            extra = _strip_zip64(info.extra)
+            comment = info.comment or b""
+            central.append(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02",
+                                       (info.create_system << 8) | (info.create_version & 0xFF),
+                                       max(info.extract_version, 20), flags, info.compress_type, t, d, crc,
+                                       len(raw), usize, len(name), len(extra), len(comment), 0,
+                                       info.internal_attr, info.external_attr, offset) + name + extra + comment)
+        start = out.tell()
+        blob = b"".join(central)
+        out.write(blob)
+        if len(infos) > 0xFFFF or start > 0xFFFFFFFF:
+            raise UnsafeWorkbook(f"{source.name}: package too large to rewrite")
+        out.write(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(infos), len(infos), len(blob), start, 0))
+        out.flush()
+        os.fsync(out.fileno())
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
