@@ -111,7 +111,10 @@ def main(argv=None):
             print(f"\n== {name}")
             for row in rows:
                 extra = "  ".join(f"{k}={v}" for k, v in row.items() if k not in ("case", "n", "seconds"))
-                print(f"{row['case']:<48} n={row['n']:>10,}  {row['seconds'] * 1e3:>10.1f} ms  {extra}")
+                seconds = row.get("seconds")
+                shown = f"{seconds * 1e3:>10.1f} ms" if isinstance(seconds, (int, float)) and seconds == seconds \
+                    else f"{'skipped':>13}"
+                print(f"{row['case']:<48} n={row['n']:>10,}  {shown}  {extra}")
     if args.json:
         print(json.dumps(results, indent=1, default=float))
 

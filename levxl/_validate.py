@@ -46,6 +46,8 @@ __all__ = [
     "MODEL",
 ]
 
+_PARALLEL_CHECK = 200_000  # elements from which checking arguments on several threads pays
+
 # Active while a function runs in elementwise mode: a list of (bad-element mask, reason) pairs.
 _collector: contextvars.ContextVar[list | None] = contextvars.ContextVar("levxl_collector", default=None)
 
@@ -342,12 +344,22 @@ def checked(**domains: Domain | Callable) -> Callable:
             if collector is not None:  # called from inside an elementwise call: stay lenient
                 return _lenient_call(args, kwargs, collector)
             bound = bind(args, kwargs)
-            for name, domain in domains.items():
-                value = bound.arguments[name]
-                if value is not None:
-                    bound.arguments[name] = domain.strict(name, value)
-                elif name in required:
+            for name in domains:
+                if bound.arguments[name] is None and name in required:
                     raise ValueError(f"{name} is required")
+            checks = [(name, domain, bound.arguments[name]) for name, domain in domains.items()
+                      if bound.arguments[name] is not None]
+            if sum(isinstance(v, np.ndarray) and v.size >= _PARALLEL_CHECK for _, _, v in checks) >= 2:
+                # Large arrays: check the arguments concurrently (the reductions release the GIL); the first
+                # failing argument in signature order still gives the error.
+                from levxl._parallel import pool
+
+                futures = [pool().submit(domain.strict, name, value) for name, domain, value in checks]
+                for (name, _, _), future in zip(checks, futures):
+                    bound.arguments[name] = future.result()
+            else:
+                for name, domain, value in checks:
+                    bound.arguments[name] = domain.strict(name, value)
             return unwrap(fn(*bound.args, **bound.kwargs))
 
         def _lenient_call(args: tuple, kwargs: dict, collector: list) -> Any:

@@ -32,6 +32,7 @@ import numpy as np
 
 from levxl._validate import (BASIS, CONTRACT, FRACTION, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, checked,
                              flagged, require)
+from levxl._parallel import pool
 from levxl.contracts import _pnl, _value, by_contract
 from levxl.tiers import MAINTENANCE, TierTable, is_tiered, maintenance_params
 
@@ -143,26 +144,14 @@ def _liquidation(side, entry, size, margin, spec, fee, inverse, entry_basis, lev
     parts = [slice(start, min(start + _CHUNK, total)) for start in range(0, max(total, 1), _CHUNK)]
     if len(parts) >= 4 and mixed is None:
         # numpy releases the GIL inside ufuncs: chunks run on every core.
-        list(_pool().map(work, parts))
+        list(pool().map(work, parts))
     else:
         for part in parts:
             work(part)
     return price.reshape(shape)
 
 
-_CHUNK = 1 << 16
-_POOL = None
-
-
-def _pool():
-    global _POOL
-    if _POOL is None:
-        import concurrent.futures
-        import os
-
-        _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
-                                                      thread_name_prefix="levxl")
-    return _POOL
+_CHUNK = 1 << 17  # with reused scratch arrays, large chunks cost no page faults and less per-chunk Python
 
 
 _SCRATCH = threading.local()
@@ -214,11 +203,24 @@ def _linear_mark_kernel(side, entry, size, margin_or_leverage, table, fee, from_
     np.multiply(size, out, out=a)  # notional at the liquidation price
     table.lookup_into(a, index2, mask)
     np.not_equal(index, index2, out=mask)
-    if mask.any():
-        # Elements whose tier at the liquidation price differs: finish them by the general iteration.
-        sub = np.nonzero(mask)
-        margin_sub = margin[sub] if np.ndim(margin) else margin
-        out[sub] = _liquidation_one_table(side[sub], entry[sub], size[sub], margin_sub, table, fee, 0.0, 0.0)
+    if not mask.any():
+        return
+    # Elements whose tier at the liquidation price differs: re-solve them with that tier until it is stable.
+    sub = np.flatnonzero(mask)
+    tier = index2[sub].astype(np.intp)
+    for _ in range(table.size + 1):
+        q, ep, sd = size[sub], entry[sub], side[sub]
+        m = margin[sub] if np.ndim(margin) else margin
+        constant = (m + table.cum[tier]) / q - sd * ep
+        price = np.maximum(constant / (table.mmr[tier] + fee - sd), 0.0)
+        price[np.abs(constant) <= _RESIDUE * ep] = 0.0
+        settled = table.lookup(q * price) == tier
+        out[sub[settled]] = price[settled]
+        if settled.all():
+            return
+        sub, tier = sub[~settled], table.lookup(q[~settled] * price[~settled]).astype(np.intp)
+    out[sub] = liquidation_by_tier_scan(side[sub], entry[sub], size[sub], margin[sub] if np.ndim(margin) else margin,
+                                        table, fee, 0.0)
 
 
 def _notional_at(size, price, inverse):

@@ -21,12 +21,18 @@ from levxl.liquidation import DEFAULT_MMR, liquidation_price
 __all__ = ["Book", "COLUMNS", "load_positions", "book_from_records"]
 
 COLUMNS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leverage", "margin", "mmr",
-           "funding_rate", "vol")
+           "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle")
 """Columns of a positions table. Required: side, size, entry and one of leverage/margin. ``size`` is base coin
 (linear) or USD face value (inverse); ``margin`` is isolated margin in the margin currency; ``mmr`` a rate or a tier
-preset such as ``binance:BTCUSDT``; ``funding_rate`` per 8-hour interval; ``vol`` annualised (0.6 = 60%)."""
+preset such as ``binance:BTCUSDT``; ``funding_rate`` per 8-hour interval; ``vol`` annualised (0.6 = 60%).
 
-_NUMERIC = ("size", "entry", "mark", "leverage", "margin", "funding_rate", "vol")
+Options (optional columns): ``kind`` "perp" (default) or "option"; for an option ``option_type`` call/put,
+``strike`` (USD), ``expiry_days`` (calendar days to expiry), ``settle`` "linear" (default, USD-settled) or "inverse"
+(coin-settled, Deribit), ``size`` the number of options in coins of underlying, ``entry`` the premium paid per option
+(USD for linear, coin for inverse), ``mark`` the underlying's price and ``vol`` the implied vol (both required);
+side long = bought, short = sold. Leverage, margin, mmr and funding do not apply to options."""
+
+_NUMERIC = ("size", "entry", "mark", "leverage", "margin", "funding_rate", "vol", "strike", "expiry_days")
 
 
 @dataclass
@@ -49,6 +55,23 @@ class Book:
     issues: list[tuple[int, str]] = field(default_factory=list)  #: (row, reason) of every refused row
     source: str = ""
     sha256: str = ""
+    #: option columns: "perp" or "option"; "call"/"put" ("" for perps); strike and days to expiry (NaN for perps).
+    #: An option's ``contract`` is its settlement ("linear" USD-settled, "inverse" coin-settled).
+    kind: list[str] | None = None
+    option_type: list[str] | None = None
+    strike: np.ndarray | None = None
+    expiry_days: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.side)
+        if self.kind is None:
+            self.kind = ["perp"] * n
+        if self.option_type is None:
+            self.option_type = [""] * n
+        if self.strike is None:
+            self.strike = np.full(n, np.nan)
+        if self.expiry_days is None:
+            self.expiry_days = np.full(n, np.nan)
 
     def __len__(self) -> int:
         return len(self.side)
@@ -58,15 +81,34 @@ class Book:
         return np.array([c == "inverse" for c in self.contract], dtype=bool)
 
     @property
+    def option(self) -> np.ndarray:
+        """True for option positions."""
+        return np.array([k == "option" for k in self.kind], dtype=bool)
+
+    @property
     def isolated_margin(self) -> np.ndarray:
-        """The margin given, else the initial margin from leverage (margin currency)."""
-        value = np.where(self.inverse, self.size / self.entry, self.size * self.entry)
-        return np.where(np.isnan(self.margin), value / self.leverage, self.margin)
+        """The margin given, else the initial margin from leverage (margin currency); NaN for options."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(self.inverse, self.size / self.entry, self.size * self.entry)
+            margin = np.where(np.isnan(self.margin), value / self.leverage, self.margin)
+        return np.where(self.option, np.nan, margin)
 
     @property
     def effective_leverage(self) -> np.ndarray:
-        value = np.where(self.inverse, self.size / self.entry, self.size * self.entry)
-        return value / self.isolated_margin
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(self.inverse, self.size / self.entry, self.size * self.entry)
+            return value / self.isolated_margin
+
+    def select(self, mask) -> "Book":
+        """The positions where ``mask`` is true (issues, source and hash kept)."""
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        pick = (lambda a: [a[i] for i in idx])
+        return Book(venue=pick(self.venue), symbol=pick(self.symbol), side=self.side[idx],
+                    contract=pick(self.contract), size=self.size[idx], entry=self.entry[idx], mark=self.mark[idx],
+                    leverage=self.leverage[idx], margin=self.margin[idx], mmr=pick(self.mmr),
+                    funding_rate=self.funding_rate[idx], vol=self.vol[idx], row=pick(self.row), issues=self.issues,
+                    source=self.source, sha256=self.sha256, kind=pick(self.kind),
+                    option_type=pick(self.option_type), strike=self.strike[idx], expiry_days=self.expiry_days[idx])
 
 
 def _blank(value: Any) -> bool:
@@ -97,6 +139,28 @@ def book_from_records(records: list[dict[str, Any]], source: str = "", sha256: s
             continue
         side = str(record.get("side") or "").strip()
         contract = str(record.get("contract") or "linear").strip().lower()
+        kind = str(record.get("kind") or "perp").strip().lower()
+        if kind not in ("perp", "option"):
+            issues.append((number, f'kind must be "perp" or "option", got {record.get("kind")!r}'))
+            continue
+        if kind == "option":
+            reason, option_type, settle = _option_reason(record, side, values)
+            if reason:
+                issues.append((number, reason))
+                continue
+            good["venue"].append(str(record.get("venue") or "").strip())
+            good["symbol"].append(str(record.get("symbol") or "").strip())
+            good["side"].append(1.0 if side.lower() in ("long", "buy") else -1.0)
+            good["contract"].append(settle)
+            good["mmr"].append(DEFAULT_MMR)
+            good["kind"].append("option")
+            good["option_type"].append(option_type)
+            for c in _NUMERIC:
+                good[c].append(values[c])
+            good["leverage"][-1] = good["margin"][-1] = np.nan
+            good["funding_rate"][-1] = 0.0
+            rows.append(number)
+            continue
         mmr_text = record.get("mmr")
         try:
             mmr = DEFAULT_MMR if _blank(mmr_text) else _number(mmr_text)
@@ -123,14 +187,56 @@ def book_from_records(records: list[dict[str, Any]], source: str = "", sha256: s
         good["side"].append(1.0 if side.lower() in ("long", "buy", "1", "1.0") else -1.0)
         good["contract"].append(contract)
         good["mmr"].append(mmr)
+        good["kind"].append("perp")
+        good["option_type"].append("")
         for c in _NUMERIC:
             good[c].append(values[c])
+        good["strike"][-1] = good["expiry_days"][-1] = np.nan
         good["mark"][-1] = mark
         good["funding_rate"][-1] = 0.0 if np.isnan(values["funding_rate"]) else values["funding_rate"]
         rows.append(number)
     arrays = {c: np.array(good[c], dtype=float) for c in ("side",) + _NUMERIC}
     return Book(venue=good["venue"], symbol=good["symbol"], contract=good["contract"], mmr=good["mmr"], row=rows,
-                issues=issues, source=source, sha256=sha256, **arrays)
+                issues=issues, source=source, sha256=sha256, kind=good["kind"], option_type=good["option_type"],
+                **arrays)
+
+
+_OPTION_NAMES = {"underlying": "mark (the underlying's price)", "days": "expiry_days", "settle": "settle",
+                 "option_type": "option_type", "strike": "strike", "vol": "vol"}
+
+
+def _option_reason(record: dict[str, Any], side: str, values: dict[str, float]) -> tuple[str, str, str]:
+    """(reason or "", option_type, settle) of an option row: the required columns, then the engine's own checks
+    (:func:`levxl.options.option_price` elementwise)."""
+    from levxl.options import option_price
+
+    option_type = str(record.get("option_type") or "").strip().lower()
+    settle = str(record.get("settle") or "").strip().lower()
+    if not settle:  # a coin-settled option may say so in the contract column too
+        settle = str(record.get("contract") or "linear").strip().lower()
+    if side.lower() not in ("long", "short", "buy", "sell"):
+        return f'option: side must be "long" or "short", got {record.get("side")!r}', option_type, settle
+    for name, blank in (("option_type", not option_type), ("strike", np.isnan(values["strike"])),
+                        ("expiry_days", np.isnan(values["expiry_days"])), ("mark", np.isnan(values["mark"])),
+                        ("vol", np.isnan(values["vol"]))):
+        if blank:
+            what = " (the underlying's price)" if name == "mark" else ""
+            return f"option: {name}{what} must be given", option_type, settle
+    if not (values["size"] > 0 and np.isfinite(values["size"])):
+        return f"option: size must be > 0, got {values['size']!r}", option_type, settle
+    if not (values["entry"] >= 0 and np.isfinite(values["entry"])):
+        return f"option: entry (premium paid per option) must be >= 0, got {values['entry']!r}", option_type, settle
+    _, reasons = option_price.elementwise(option_type, values["mark"], values["strike"], values["expiry_days"],
+                                          values["vol"], settle=settle)
+    if reasons is not None and str(reasons[()]):
+        text = str(reasons[()])
+        for engine_name, column in _OPTION_NAMES.items():
+            if text.startswith(engine_name + " "):
+                text = column + text[len(engine_name):]
+                break
+        return f"option: {text}", option_type, settle
+    canonical = {"c": "call", "p": "put"}.get(option_type, option_type)
+    return "", canonical, settle
 
 
 def _parses(value: Any) -> bool:

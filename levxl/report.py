@@ -12,6 +12,12 @@ The tier *at the mark* (maintenance margin) is looked up live in the tier tables
 
 Sheets: Summary, Positions, Scenarios, Stress, Liquidation ladder, Funding, Methodology, Input issues.
 
+Options (rows with ``kind = option``, see :data:`levxl.positions.COLUMNS`): Black-76 on the mark, rate 0, as native
+formulas (value, delta, gamma, vega, theta on Positions; PnL at each move on Scenarios and Stress; a move x vol-shift
+grid of the option book on Scenarios; the theta bleed over 7 and 30 days on Funding and decay; option lines on
+Summary). They are not liquidated by the futures formulas: their liquidation columns read "n/a" and they are left
+out of the ladder, the flags and the liquidation counts. A book without options gets the report it always had.
+
 Python API: :func:`build_report`; command: :data:`report` (a ``click.Command``).
 """
 
@@ -117,10 +123,45 @@ class Computed:
     prob1: np.ndarray
     prob7: np.ndarray
     move_to_liq: np.ndarray
+    opt: np.ndarray | None = None  #: True for option positions (their futures figures above are NaN)
+    ofig: Any = None  #: :class:`levxl.risk.OptionFigures` of the option positions
+
+    @property
+    def any_options(self) -> bool:
+        return self.opt is not None and bool(self.opt.any())
 
 
 def compute(book: Book) -> Computed:
-    """The engine's figures for ``book`` (same functions and conventions as :func:`levxl.risk.risk_table`)."""
+    """The engine's figures for ``book`` (same functions and conventions as :func:`levxl.risk.risk_table`).
+
+    Options are not liquidated by the futures formulas: their futures figures (margin, liquidation, bankruptcy,
+    tiers, distance, maintenance, notional, probabilities) are NaN, funding 0, uPnL ``s*size*(V - entry)``; their
+    value and greeks are in :attr:`Computed.ofig`."""
+    opt = book.option if len(book) else np.zeros(0, dtype=bool)
+    if opt.any():
+        from levxl.risk import option_figures  # noqa: PLC0415
+
+        p = compute(book.select(~opt))
+        n = len(book)
+        fields = {}
+        for f in dataclasses.fields(Computed):
+            v = getattr(p, f.name)
+            if isinstance(v, np.ndarray) and v.dtype.kind == "f" and f.name != "s":
+                full = np.full(n, np.nan)
+                full[~opt] = v
+                fields[f.name] = full
+        fig = option_figures(book)
+        o = book.select(opt)
+        fields["upnl"][opt] = o.side * o.size * (fig.value - o.entry)
+        fields["funding_day"][opt] = 0.0
+        fields["fx"][opt] = np.where(o.inverse, o.mark, 1.0)
+        table_of = [None] * n
+        tier_liq = ["n/a"] * n
+        for k, i in enumerate(np.flatnonzero(~opt)):
+            table_of[i] = p.table_of[k]
+            tier_liq[i] = p.tier_liq[k]
+        return Computed(book=book, s=np.asarray(book.side, dtype=float), inv=book.inverse, tables=p.tables,
+                        table_of=table_of, tier_liq=tier_liq, opt=opt, ofig=fig, **fields)
     distance_fn, sigma_fn, prob_fn = _probability_functions()
     n = len(book)
     s = np.asarray(book.side, dtype=float)
@@ -180,16 +221,37 @@ def compute(book: Book) -> Computed:
         table_of=table_of, mmr_mark=mmr_mark, cum_mark=cum_mark, distance=distance, sigma=sigma, notional=notional,
         notional_usd=np.where(inv, book.size, notional) if n else np.zeros(0), maintenance=mm, upnl=upnl,
         funding_day=-s * notional * book.funding_rate * FUNDING_INTERVALS_PER_DAY if n else np.zeros(0),
-        prob1=prob1, prob7=prob7, move_to_liq=move_to_liq)
+        prob1=prob1, prob7=prob7, move_to_liq=move_to_liq, opt=np.zeros(n, dtype=bool))
+
+
+def _subset(c: Computed, mask: np.ndarray) -> Computed:
+    """The perps of ``c`` as a Computed of their own (only the fields :func:`scenario_pnl` reads)."""
+    return dataclasses.replace(c, book=c.book.select(mask), s=c.s[mask], inv=c.inv[mask], margin=c.margin[mask],
+                               opt=np.zeros(int(mask.sum()), dtype=bool), ofig=None)
 
 
 def scenario_pnl(c: Computed, moves: Iterable[float]) -> tuple[np.ndarray, np.ndarray]:
     """(PnL in USD, liquidated) of each position (rows) at each move of its mark (columns), liquidation included:
-    the engine's :func:`levxl.risk.pnl_after_mark_move` converted to USD at the moved price."""
+    the engine's :func:`levxl.risk.pnl_after_mark_move` converted to USD at the moved price. Options (never
+    liquidated): ``s*size*(V(mark*(1 + move)) - entry)``, coin-settled converted at the moved price."""
     book = c.book
     moves = np.asarray(list(moves), dtype=float).reshape(1, -1)
     if not len(book):
         return np.zeros((0, moves.shape[1])), np.zeros((0, moves.shape[1]), dtype=bool)
+    if c.any_options:
+        from levxl.risk import option_value_at  # noqa: PLC0415
+
+        opt = c.opt
+        pnl = np.zeros((len(book), moves.shape[1]))
+        liqd = np.zeros((len(book), moves.shape[1]), dtype=bool)
+        if (~opt).any():
+            pnl[~opt], liqd[~opt] = scenario_pnl(_subset(c, ~opt), moves.ravel())
+        o = book.select(opt)
+        price = o.mark[:, None] * (1 + moves)
+        value = option_value_at(o, moves)
+        pnl[opt] = o.side[:, None] * o.size[:, None] * (value - o.entry[:, None]) * np.where(
+            o.inverse[:, None], price, 1.0)
+        return pnl, liqd
     from_entry = (book.mark[:, None] * (1 + moves)) / book.entry[:, None] - 1
     out = loss_at_move(c.s[:, None], book.entry[:, None], book.size[:, None], None, from_entry,
                        _mixed(book.mmr)[:, None], c.margin[:, None], np.array(book.contract, dtype=object)[:, None])
@@ -346,6 +408,35 @@ def _fast_formulas(ws) -> None:
     ws._prepare_formula = prepare
 
 
+def _b76(w: int, F: str, K: str, T: str, vol: str, what: str = "value", coin: bool = False) -> str:
+    """A native spreadsheet expression of the Black-76 value or a greek, rate 0 (the engine's
+    :func:`levxl.options.greeks` with ``model="black76"``): ``w`` +1 call / -1 put, ``F`` the forward (the mark),
+    ``K`` strike, ``T`` calendar days to expiry, ``vol`` annualised. USD per option; ``coin``: coin-settled (value,
+    gamma, vega, theta / F; delta premium-adjusted, ``delta - V/F``). At expiry or zero vol: the payoff, the moneyness
+    indicator for delta (1/2 at the money), greeks 0."""
+    sd = f"({vol}*SQRT({T}/365))"
+    d1 = f"(LN({F}/{K})/{sd}+{sd}/2)"
+    d2 = f"({d1}-{sd})"
+    pdf = f"EXP(0-{d1}^2/2)/SQRT(2*PI())"  # not -x^2: spreadsheets square the negation
+    value = f"IF({sd}<=0,MAX({w}*({F}-{K}),0),MAX({w}*({F}*_xlfn.NORM.S.DIST({w}*{d1},TRUE)-{K}*" \
+            f"_xlfn.NORM.S.DIST({w}*{d2},TRUE)),0))"
+    if what == "value":
+        return f"{value}/({F})" if coin else value
+    if what == "delta":
+        ind = f"IF({F}>{K},{max(w, 0)},IF({F}<{K},{min(w, 0)},{w}*0.5))"
+        delta = f"IF({sd}<=0,{ind},{w}*_xlfn.NORM.S.DIST({w}*{d1},TRUE))"
+        return f"({delta}-{value}/({F}))" if coin else delta
+    if what == "gamma":
+        g = f"IF({sd}<=0,0,{pdf}/({F}*{sd}))"
+    elif what == "vega":
+        g = f"IF({sd}<=0,0,{F}*{pdf}*SQRT({T}/365)*0.01)"
+    elif what == "theta":
+        g = f"IF({sd}<=0,0,-{F}*{pdf}*{vol}/(2*SQRT({T}/365))/365)"
+    else:
+        raise ValueError(what)
+    return f"{g}/({F})" if coin else g
+
+
 class _Formats:
     def __init__(self, wb):
         self.wb = wb
@@ -398,6 +489,8 @@ class _Formats:
                 props["num_format"] = "#,##0.########"
             elif kind == "liqprice":  # the engine's sentinel 0 (a long no price liquidates) reads "none"
                 props["num_format"] = ("#,##0." + "0" * digits if digits else "#,##0") + ';-#,##0;"none"'
+            elif kind == "sci":
+                props["num_format"] = "0.000E+00;[Red]-0.000E+00"
             elif kind == "text":
                 pass
             if kind != "text":
@@ -439,7 +532,11 @@ class _Writer:
         self.n = len(c.book)
         book = c.book
         self.ccy = [_ccy(book.symbol[i], book.contract[i]) for i in range(self.n)]
-        self.pdig = [_price_digits(float(book.entry[i])) for i in range(self.n)]
+        self.has_opt = c.any_options
+        self.opt = c.opt if c.opt is not None else np.zeros(self.n, dtype=bool)
+        self.COLUMNS = self.columns(self.has_opt)
+        # an option's entry is its premium: price digits follow the mark (the underlying's price)
+        self.pdig = [_price_digits(float(book.mark[i] if self.opt[i] else book.entry[i])) for i in range(self.n)]
         # Sheets in order (created now so every cross-sheet reference resolves)
         self.summary = wb.add_worksheet("Summary")
         self.pos = wb.add_worksheet(POS)
@@ -505,20 +602,42 @@ class _Writer:
         ("mmr_mark", "mmr at mark", 8), ("cum_mark", "cum at mark", 10), ("fx", "USD per margin ccy", 10),
     ]
     HELPERS = ("s", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "fx")
+    OPTION_COLUMNS = [
+        ("kind", "Kind", 7), ("otype", "Call / put", 6), ("strike", "Strike", 10), ("expiry", "Days to expiry", 7),
+        ("oval", "Option value (per option, margin ccy)", 12), ("delta", "Delta (coins)", 10),
+        ("gamma", "Gamma (coins per $1)", 10), ("vega", "Vega (per vol point)", 11), ("theta", "Theta (per day)", 11),
+    ]
+    """Columns added before the helpers when the book holds options (position greeks: s × size × greek, margin
+    currency; blank for perps)."""
+
+    @classmethod
+    def columns(cls, options: bool) -> list:
+        """The Positions columns: the perps' (:attr:`COLUMNS`), with :attr:`OPTION_COLUMNS` before the helpers
+        when the book holds options."""
+        if not options:
+            return list(cls.COLUMNS)
+        k = len(cls.COLUMNS) - len(cls.HELPERS)
+        return list(cls.COLUMNS[:k]) + list(cls.OPTION_COLUMNS) + list(cls.COLUMNS[k:])
 
     def write_positions(self) -> None:
         ws, F, c, book = self.pos, self.F, self.c, self.c.book
         self.P = {key: _col(k) for k, (key, _, _) in enumerate(self.COLUMNS)}
+        self.col_of = {key: k for k, (key, _, _) in enumerate(self.COLUMNS)}
         P = self.P
         ws.write_string(0, 0, "Positions", F.title)
         ws.write_string(1, 0, "Amounts in each position's margin currency unless marked USD; blue cells are "
-                              "inputs (marks and vols live on Summary). 'none' = no price liquidates the position.",
+                              "inputs (marks and vols live on Summary). 'none' = no price liquidates the position."
+                        + (" Options: entry = premium per option, mark = the underlying's price, vol = implied; "
+                           "value and greeks (s × size × greek, Black-76) in the margin currency, coin for "
+                           "coin-settled; 'n/a' = not liquidated by the futures formulas." if self.has_opt else ""),
                         F.subtitle)
         for k, (key, head, width) in enumerate(self.COLUMNS):
             ws.write_string(3, k, head, F.header)
             hidden = key in self.HELPERS
             ws.set_column(k, k, width, None, {"hidden": hidden, "level": 1 if hidden else 0})
-        ws.set_row(3, 30)
+        ws.set_row(3, 30 if not self.has_opt else 42)
+        if self.has_opt:  # option symbols are long (BTC-27DEC24-70000-C)
+            ws.set_column(self.col_of["symbol"], self.col_of["symbol"], 21)
         ws.freeze_panes(4, 3)
         pct1 = F.get("pct", 1)
         pct2 = F.get("pct", 2)
@@ -543,6 +662,13 @@ class _Writer:
             w(r0, 8, f"={self.s_ref(mk, mark_col)}", pf, float(book.mark[i]))
             vref = self.s_ref(mk, vol_col)
             w(r0, 9, f'=IF(ISBLANK({vref}),"",{vref})', pct1, _v(book.vol[i]))
+            if self.opt[i]:
+                self.option_row(i, r0, g)
+                continue
+            if self.has_opt:
+                for key in ("kind", "otype", "strike", "expiry", "oval", "delta", "gamma", "vega", "theta"):
+                    ws.write_blank(r0, self.col_of[key], None, F.text)
+                ws.write_string(r0, self.col_of["kind"], "perp", F.text)
             ws.write_number(r0, 10, float(c.leverage[i]), F.get("num", 1))
             ws.write_number(r0, 11, float(c.margin[i]), af)
             S, M, Q, E, L = g["s"], g["margin"], g["size"], g["entry"], g["mark"]
@@ -586,21 +712,21 @@ class _Writer:
             w(r0, 26, f"={g['fund_day']}*365", af, float(c.funding_day[i] * 365))
             for col, days, val in ((27, 1, c.prob1[i]), (28, 7, c.prob7[i])):
                 w(r0, col, self.prob_formula(g, days, V), pct2, _v(val))
-            ws.write_number(r0, 29, float(c.s[i]), F.get("int"))
-            ws.write_number(r0, 30, float(c.mmr_liq[i]), F.get("rate"))
-            ws.write_number(r0, 31, float(c.cum_liq[i]), F.get("num", 2))
+            ws.write_number(r0, self.col_of['s'], float(c.s[i]), F.get("int"))
+            ws.write_number(r0, self.col_of['mmr_liq'], float(c.mmr_liq[i]), F.get("rate"))
+            ws.write_number(r0, self.col_of['cum_liq'], float(c.cum_liq[i]), F.get("num", 2))
             name = c.table_of[i]
             if name is None:
-                ws.write_number(r0, 32, float(c.mmr_mark[i]), F.get("rate"))
-                ws.write_number(r0, 33, 0.0, F.get("num", 2))
+                ws.write_number(r0, self.col_of['mmr_mark'], float(c.mmr_mark[i]), F.get("rate"))
+                ws.write_number(r0, self.col_of['cum_mark'], 0.0, F.get("num", 2))
             else:
                 fl, mm_, cu = self.tier_ranges[name]
-                w(r0, 32, f"=LOOKUP({g['notional']},{fl},{mm_})", F.get("rate"), float(c.mmr_mark[i]))
-                w(r0, 33, f"=LOOKUP({g['notional']},{fl},{cu})", F.get("num", 2), float(c.cum_mark[i]))
+                w(r0, self.col_of['mmr_mark'], f"=LOOKUP({g['notional']},{fl},{mm_})", F.get("rate"), float(c.mmr_mark[i]))
+                w(r0, self.col_of['cum_mark'], f"=LOOKUP({g['notional']},{fl},{cu})", F.get("num", 2), float(c.cum_mark[i]))
             if fx is None:
-                ws.write_number(r0, 34, 1.0, F.get("num", 2))
+                ws.write_number(r0, self.col_of['fx'], 1.0, F.get("num", 2))
             else:
-                w(r0, 34, fx, F.get("num", 2), float(c.fx[i]))
+                w(r0, self.col_of['fx'], fx, F.get("num", 2), float(c.fx[i]))
         if self.n:
             rng = f"{P['flag']}{FIRST}:{P['flag']}{self.last}"
             for word, fmt in (("RED", F.red), ("AMBER", F.amber), ("GREEN", F.green)):
@@ -612,7 +738,44 @@ class _Writer:
         _page(ws, "Positions", self.as_of, (3, 3))
         ws.print_area(0, 0, max(self.last - 1, 4), len(self.COLUMNS) - 1 - len(self.HELPERS))
 
+    def option_row(self, i: int, r0: int, g: dict) -> None:
+        """An option on Positions: premium, value and greeks as native Black-76 formulas on the live mark and vol
+        (cached: the engine's :func:`levxl.options.greeks`); the futures columns read "n/a"."""
+        ws, F, c, book = self.pos, self.F, self.c, self.c.book
+        w = ws.write_formula
+        k = int(np.flatnonzero(c.ofig.idx == i)[0])
+        fig = c.ofig
+        inv = bool(c.inv[i])
+        af = self.amt(i)
+        na = F.get("num", 0)
+        ws.write_number(r0, 7, float(book.entry[i]), af)
+        for key in ("lev", "margin", "liq", "bank", "dist", "sigma", "flag", "tier"):
+            ws.write_string(r0, self.col_of[key], "n/a", na if key != "tier" else F.text)
+        # blank, not text: sums and array products over these columns skip them
+        for key in ("notional", "notional_usd", "mm", "mm_rate", "fund_rate", "fund_day", "fund_year", "p1", "p7",
+                    "mmr_liq", "cum_liq", "mmr_mark", "cum_mark"):
+            ws.write_blank(r0, self.col_of[key], None, F.text)
+        ws.write_string(r0, self.col_of["kind"], "option", F.text)
+        ws.write_string(r0, self.col_of["otype"], book.option_type[i], F.text)
+        ws.write_number(r0, self.col_of["strike"], float(book.strike[i]), self.price(i))
+        ws.write_number(r0, self.col_of["expiry"], float(book.expiry_days[i]), F.get("num", 1))
+        wt = 1 if book.option_type[i] == "call" else -1
+        S, Q, E, L, V, K, T = (g[x] for x in ("s", "size", "entry", "mark", "vol", "strike", "expiry"))
+        w(r0, self.col_of["oval"], "=" + _b76(wt, L, K, T, V, "value", inv), af, float(fig.value[k]))
+        for key, fmt in (("delta", F.get("num", 4)), ("gamma", F.get("sci")), ("vega", af), ("theta", af)):
+            w(r0, self.col_of[key], f"={S}*{Q}*" + _b76(wt, L, K, T, V, key, inv), fmt,
+              float(getattr(fig, key)[k]))
+        w(r0, self.col_of["upnl"], f"={S}*{Q}*({g['oval']}-{E})", af, float(c.upnl[i]))
+        w(r0, self.col_of["upnl_usd"], f"={g['upnl']}*{g['fx']}", F.get("usd"), float(c.upnl[i] * c.fx[i]))
+        ws.write_number(r0, self.col_of["s"], float(c.s[i]), F.get("int"))
+        if inv:
+            w(r0, self.col_of["fx"], f"={L}", F.get("num", 2), float(c.fx[i]))
+        else:
+            ws.write_number(r0, self.col_of["fx"], 1.0, F.get("num", 2))
+
     def flag(self, i: int) -> str:
+        if self.opt[i]:
+            return "n/a"
         d = self.c.distance[i]
         if not math.isfinite(d):
             return "GREEN"
@@ -653,16 +816,16 @@ class _Writer:
         n = self.n
         fx = self.prange("fx")
         usd = F.get("usd")
-        margin_usd = float(np.sum(c.margin * c.fx))
+        margin_usd = float(np.nansum(c.margin * c.fx))
         upnl_usd = float(np.sum(c.upnl * c.fx))
         equity = margin_usd + upnl_usd
-        gross = float(np.sum(c.notional_usd))
-        net = float(np.sum(c.s * c.notional_usd))
+        gross = float(np.nansum(c.notional_usd))
+        net = float(np.nansum(c.s * c.notional_usd))
         finite = c.distance[np.isfinite(c.distance)]
         worst = float(finite.min()) if finite.size else math.nan
         red = int(sum(self.flag(i) == "RED" for i in range(n)))
         amber = int(sum(self.flag(i) == "AMBER" for i in range(n)))
-        green = n - red - amber
+        green = int(sum(self.flag(i) == "GREEN" for i in range(n)))
         dist = self.prange("dist")
         rows = [
             ("Equity (USD): isolated margin + unrealised PnL", f"=SUMPRODUCT({self.prange('margin')},{fx})"
@@ -739,6 +902,8 @@ class _Writer:
             else:
                 ws.write_number(r0, 5, vol, F.get("pct", 1, inp=True))
             ws.write_number(r0, 6, int(counts[k]), F.get("int"))
+        if self.has_opt:
+            self.write_option_summary(self.mk_first + len(self.instruments) + 2)
         # flag legend
         ws.write_string(8, 6, "Flags", F.section)
         ws.write_string(9, 6, "RED", F.red)
@@ -750,6 +915,38 @@ class _Writer:
         _page(ws, "Summary", self.as_of)
         ws.activate()
 
+    def write_option_summary(self, r: int) -> None:
+        """Option book lines on Summary (live: sums of the Positions greeks converted to USD at the mark)."""
+        ws, F, c = self.summary, self.F, self.c
+        fig, book = c.ofig, c.book
+        i = fig.idx
+        fx, mark = c.fx[i], book.mark[i]
+        ws.write_string(r, 1, "Option book (Black-76 on the mark, rate 0; see Positions and Methodology)", F.section)
+        fxr = self.prange("fx")
+        rows = [
+            ("Option positions", f'=COUNTIF({self.prange("kind")},"option")', len(i), F.get("int")),
+            ("Value of the options held (USD, s·size·value)",
+             f"=SUMPRODUCT({self.prange('s')},{self.prange('size')},{self.prange('oval')},{fxr})",
+             float(np.sum(c.s[i] * book.size[i] * fig.value * fx)), F.get("usd")),
+            ("Net delta (coin-equivalents, Σ over all underlyings)", f"=SUM({self.prange('delta')})",
+             float(np.sum(fig.delta)), F.get("num", 4)),
+            ("Net delta (USD, delta × mark)", f"=SUMPRODUCT({self.prange('delta')},{self.prange('mark')})",
+             float(np.sum(fig.delta * mark)), F.get("usd")),
+            ("Vega (USD per vol point)", f"=SUMPRODUCT({self.prange('vega')},{fxr})",
+             float(np.sum(fig.vega * fx)), F.get("usd")),
+            ("Theta (USD per day, + = earned)", f"=SUMPRODUCT({self.prange('theta')},{fxr})",
+             float(np.sum(fig.theta * fx)), F.get("usd")),
+        ]
+        self.opt_sum_rows = {}
+        for k, (lab, formula, val, fmt) in enumerate(rows):
+            ws.write_string(r + 1 + k, 1, lab, F.label)
+            ws.write_formula(r + 1 + k, 2, formula, fmt, val)
+            self.opt_sum_rows[lab] = r + 1 + k
+        ws.merge_range(r + 1 + len(rows), 1, r + 1 + len(rows), 7, "", F.note)
+        ws.write_string(r + 1 + len(rows), 1, "Options are not liquidated by the futures formulas: they are left "
+                                              "out of the liquidation figures, flags and ladder. Their 'mark' above "
+                                              "is the underlying's price, their vol the implied vol.", F.note)
+
     # ---- Scenarios ------------------------------------------------------------------------------------------------
     def write_scenarios(self) -> None:
         ws, F, c, book = self.scen, self.F, self.c, self.c.book
@@ -757,15 +954,15 @@ class _Writer:
         ws.write_string(0, 0, "Scenarios", F.title)
         ws.set_column(0, 0, 8)
         ws.set_column(1, 1, 12)
-        ws.set_column(2, 2, 14)
+        ws.set_column(2, 2, 14 if not self.has_opt else 21)
         ws.set_column(3, 3, 7)
         ws.set_column(4, 5, 11)
         ws.set_column(6, 6 + len(MOVES), 10)
         row = 2
         # 1. move x leverage grid for the largest position
         self.grid_rows = None
-        if self.n:
-            i = int(np.argmax(c.notional_usd))
+        if self.n and not self.opt.all():
+            i = int(np.argmax(np.where(self.opt, -np.inf, c.notional_usd)))
             pr = FIRST + i
             roe, gliq, grate, gcum = leverage_grid(c, i, MOVES, LEVERAGES)
             ws.write_string(row, 0, f"Move x leverage: the largest position (input row {book.row[i]}, "
@@ -866,6 +1063,16 @@ class _Writer:
             ws.write_formula(r0, 4, f"={POS}!{P['mark']}{pr}", self.price(i), float(book.mark[i]))
             ws.write_formula(r0, 5, f"={POS}!{P['liq']}{pr}", self.price(i), _v(c.liq[i]))
             S, Q, E, M = (f"{POS}!${P[k]}{pr}" for k in ("s", "size", "entry", "margin"))
+            if self.opt[i]:
+                ws.write_formula(r0, 5, f"={POS}!{P['liq']}{pr}", F.get("num", 0), "n/a")
+                K, T, V = (f"{POS}!${P[k]}{pr}" for k in ("strike", "expiry", "vol"))
+                wt = 1 if book.option_type[i] == "call" else -1
+                for j in range(len(MOVES)):
+                    Pm = f"($E{r0 + 1}*(1+{_col(6 + j)}${hr + 1}))"
+                    value = _b76(wt, Pm, K, T, V, "value", inv)
+                    f = f"={S}*{Q}*({value}-{E})" + (f"*{Pm}" if inv else "")
+                    ws.write_formula(r0, 6 + j, f, F.get("usd"), float(pnl[i, j]))
+                continue
             for j in range(len(MOVES)):
                 cl = _col(6 + j)
                 Pm = f"$E{r0 + 1}*(1+{cl}${hr + 1})"
@@ -889,6 +1096,76 @@ class _Writer:
         ws.freeze_panes(first, 3)
         _page(ws, "Scenarios", self.as_of, (first - 1, first - 1))
         self.scen_heat = (hr, first, last)
+        if self.has_opt:
+            self.write_option_grid(max(last, first) + 3)
+
+    def write_option_grid(self, row: int) -> None:
+        """The option book's PnL vs now (USD) over moves of the underlying x absolute vol shifts, Deribit
+        portfolio-margin style: totals on top (heatmap), then one block per vol shift with a row per option;
+        native Black-76 formulas, cached values from :func:`levxl.options.option_pnl_grid`."""
+        from levxl.risk import OPTION_MOVES, OPTION_VOL_SHIFTS  # noqa: PLC0415
+
+        ws, F, c, book = self.scen, self.F, self.c, self.c.book
+        P, fig = self.P, self.c.ofig
+        moves, shifts = OPTION_MOVES, OPTION_VOL_SHIFTS
+        ws.write_string(row, 0, "Option book: PnL vs now (USD) at a move of every underlying × a vol shift "
+                                "(Deribit portfolio-margin style; same days to expiry)", F.section)
+        ws.write_string(row + 1, 0, "Vol shifts are absolute (−10 vol points: 60% → 50%), floored at 0; moves and "
+                                    "shifts are inputs (blue). Options only; perps are in the heatmap above.",
+                        F.subtitle)
+        hr = row + 2
+        ws.merge_range(hr, 0, hr, 5, "Move of every underlying (input) →", F.rlabel)
+        for j, mv in enumerate(moves):
+            ws.write_number(hr, 6 + j, mv, F.get("pct", 0, inp=True))
+        n_opt = len(fig.idx)
+        width = len(moves)
+        fx_move = np.array([[book.mark[i] * (1 + m) if c.inv[i] else 1.0 for m in moves] for i in fig.idx])
+        usd = fig.grid * fx_move[:, None, :]  # (options, shifts, moves)
+        d_head = hr + len(shifts) + 3  # detail header; then per shift a label row and a row per option
+        block = [d_head + 1 + k * (n_opt + 1) for k in range(len(shifts))]  # label row of each shift's block
+        for k, sh in enumerate(shifts):
+            r0 = hr + 1 + k
+            ws.merge_range(r0, 0, r0, 4, "Total PnL (USD) at a vol shift (abs., input) of" if k == 0 else "",
+                           F.rlabel)
+            ws.write_number(r0, 5, sh, F.get("pct", 0, inp=True))
+            for j in range(width):
+                dc = _col(6 + j)
+                ws.write_formula(r0, 6 + j, f"=SUM({dc}{block[k] + 2}:{dc}{block[k] + 1 + n_opt})",
+                                 F.get("usd", bold=True), float(usd[:, k, j].sum()))
+        g0, g1 = hr + 1, hr + len(shifts)
+        ws.conditional_format(f"G{g0 + 1}:{_col(5 + width)}{g1 + 1}",
+                              {"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFFFFF",
+                               "max_color": "#63BE7B", "mid_type": "num", "mid_value": 0})
+        self.opt_grid = (hr, g0, d_head, block)
+        # detail
+        ws.write_string(d_head - 1, 0, "Detail by option (USD, PnL vs now)", F.section)
+        for k, h in enumerate(["Input row", "Venue", "Symbol", "Side", "Mark", "Value now"]):
+            ws.write_string(d_head, k, h, F.header)
+        for j in range(width):
+            ws.write_formula(d_head, 6 + j, f"={_col(6 + j)}${hr + 1}", F.get("pct", 0, bold=True), float(moves[j]))
+        for k, sh in enumerate(shifts):
+            ws.merge_range(block[k], 0, block[k], 5, "", F.label)
+            ws.write_formula(block[k], 0, f'="Vol shift "&TEXT($F${g0 + 1 + k},"+0%;-0%;0%")&" (abs.)"', F.label,
+                             f"Vol shift {sh:+.0%} (abs.)" if sh else "Vol shift 0% (abs.)")
+            for kk, i in enumerate(fig.idx):
+                r0 = block[k] + 1 + kk
+                pr = FIRST + i
+                inv = bool(c.inv[i])
+                gq = {x: f"{POS}!${P[x]}${pr}" for x in ("row", "venue", "symbol", "side", "mark", "oval", "s",
+                                                           "size", "strike", "expiry", "vol")}
+                ws.write_formula(r0, 0, f"={gq['row']}", F.get("int"), book.row[i])
+                ws.write_formula(r0, 1, f"={gq['venue']}", F.text, book.venue[i])
+                ws.write_formula(r0, 2, f"={gq['symbol']}", F.text, book.symbol[i])
+                ws.write_formula(r0, 3, f"={gq['side']}", F.text, "long" if c.s[i] > 0 else "short")
+                ws.write_formula(r0, 4, f"={gq['mark']}", self.price(i), float(book.mark[i]))
+                ws.write_formula(r0, 5, f"={gq['oval']}", self.amt(i), float(fig.value[kk]))
+                wt = 1 if book.option_type[i] == "call" else -1
+                for j in range(width):
+                    Pm = f"($E{r0 + 1}*(1+{_col(6 + j)}${hr + 1}))"
+                    vol = f"MAX({gq['vol']}+$F${g0 + 1 + k},0)"
+                    value = _b76(wt, Pm, gq["strike"], gq["expiry"], vol, "value", inv)
+                    f = f"={gq['s']}*{gq['size']}*({value}-$F{r0 + 1})" + (f"*{Pm}" if inv else "")
+                    ws.write_formula(r0, 6 + j, f, F.get("usd"), float(usd[kk, k, j]))
 
     # ---- Stress ----------------------------------------------------------------------------------------------
     def write_stress(self) -> dict:
@@ -938,12 +1215,12 @@ class _Writer:
                    f"({marks}*(1+{mvr})>={liqs})))")
             ws.write_formula(r0, 5, f"=SUMPRODUCT({hit})" if n else "=0", F.get("int"), int(liqd[:, k].sum()))
             ws.write_formula(r0, 6, f"=SUMPRODUCT({hit}*{nus})" if n else "=0", F.get("usd"),
-                             float((liqd[:, k] * c.notional_usd).sum()))
+                             float((liqd[:, k] * np.nan_to_num(c.notional_usd)).sum()))
         self.custom_row = 4 + len(STRESS_DAYS)
         # gap through the liquidation price
         rg = 4 + len(names)
         fin = np.array([math.isfinite(x) for x in c.liq], dtype=bool)
-        gap = -c.margin * c.fx * fin
+        gap = np.where(fin, -c.margin * c.fx, 0.0)
         gcol = _col(3 + len(names))
         ws.write_string(rg, 1, "Gap through every liquidation price", F.label)
         ws.write_string(rg, 2, "all", F.text)
@@ -952,14 +1229,14 @@ class _Writer:
         ws.write_formula(rg, 4, f"=D{rg + 1}-{up_f}", F.get("usd"), float(gap.sum() - up_tot))
         ws.write_formula(rg, 5, f"=COUNT({liqs})" if n else "=0", F.get("int"), int(fin.sum()))
         ws.write_formula(rg, 6, f"=SUMPRODUCT(ISNUMBER({liqs})*{nus})" if n else "=0", F.get("usd"),
-                         float((fin * c.notional_usd).sum()))
+                         float(np.where(fin, c.notional_usd, 0.0).sum()))
         self.note(ws, rg, "Each mark jumps past its liquidation price with no fill in between: the whole "
                                "isolated margin is lost (USD at the mark); the shortfall beyond the bankruptcy "
                                "price falls on the venue's insurance fund / ADL.")
         # funding spike
         rf = rg + 1
         cap_cell, days_cell = f"$C${rf + 1}", f"$C${rf + 2}"
-        cost = c.notional * FUNDING_CAP * FUNDING_INTERVALS_PER_DAY * FUNDING_STRESS_DAYS
+        cost = np.nan_to_num(c.notional * FUNDING_CAP * FUNDING_INTERVALS_PER_DAY * FUNDING_STRESS_DAYS)
         hit_f = (c.margin + c.upnl - cost <= c.maintenance).astype(int) if n else np.zeros(0, dtype=int)
         fcost, fhit = _col(4 + len(names)), _col(5 + len(names))
         ws.write_string(rf, 1, "Funding spike to the cap, paid by every position", F.label)
@@ -972,20 +1249,22 @@ class _Writer:
         ws.write_formula(rf, 5, f"=SUM({fhit}{d_first + 1}:{fhit}{d_last + 1})" if n else "=0", F.get("int"),
                          int(hit_f.sum()))
         ws.write_formula(rf, 6, f"=SUMPRODUCT({fhit}{d_first + 1}:{fhit}{d_last + 1},{nus})" if n else "=0",
-                         F.get("usd"), float((hit_f * c.notional_usd).sum()))
+                         F.get("usd"), float((hit_f * np.nan_to_num(c.notional_usd)).sum()))
         self.note(ws, rf, "Rate per 8 h at its cap (0.75% = OKX default; Binance/Bybit caps vary by "
                                "symbol), charged against each position whatever its side, on the notional at the "
                                "mark. Liquidated: margin + uPnL - funding <= maintenance margin at the mark.")
         # vol shock
         rv = rf + 2
         vm = f"$C${rv + 1}"
-        has_vol = ~np.isnan(book.vol) & (book.vol > 0) if n else np.zeros(0, dtype=bool)
+        has_vol = ~np.isnan(book.vol) & (book.vol > 0) & ~self.opt if n else np.zeros(0, dtype=bool)
         _, _, prob_fn = _probability_functions()
         with np.errstate(divide="ignore", invalid="ignore"):
-            pv = (np.where(has_vol, np.asarray(prob_fn(c.s, book.mark, c.liq, np.where(has_vol, book.vol, 1.0)
+            never = np.where(c.s > 0, 0.0, np.inf)  # options: the engine's "never liquidated"
+            pv = (np.where(has_vol, np.asarray(prob_fn(c.s, book.mark, np.where(self.opt, never, c.liq),
+                                                       np.where(has_vol, book.vol, 1.0)
                                                        * VOL_MULTIPLIER, 7), dtype=float), np.nan)
                   if n else np.zeros(0))
-        equity_usd = (c.margin + c.upnl) * c.fx
+        equity_usd = np.nan_to_num((c.margin + c.upnl) * c.fx)
         exp_loss = np.where(np.isnan(pv), 0.0, pv) * equity_usd
         pcol, lcol = _col(7 + len(names)), _col(8 + len(names))
         ws.write_string(rv, 1, "Volatility shock: vol x, liquidation within 7 days", F.label)
@@ -996,7 +1275,7 @@ class _Writer:
         ws.write_formula(rv, 5, f"=SUM({pcol}{d_first + 1}:{pcol}{d_last + 1})" if n else "=0", F.get("num", 2),
                          float(np.nansum(pv)))
         ws.write_formula(rv, 6, f"=SUMPRODUCT({pcol}{d_first + 1}:{pcol}{d_last + 1},{nus})" if n else "=0",
-                         F.get("usd"), float(np.nansum(pv * c.notional_usd)))
+                         F.get("usd"), float(np.nansum(pv * np.nan_to_num(c.notional_usd))))
         self.note(ws, rv, "Expected values: Σ P(liquidated within 7 days at the shocked vol) for the count, "
                                "x notional, and x equity (margin + uPnL) for the change vs now.")
         ws.conditional_format(f"D5:E{rv + 1}", {"type": "3_color_scale", "min_color": "#F8696B",
@@ -1020,6 +1299,18 @@ class _Writer:
             ws.write_formula(r0, 1, f"={g['symbol']}", F.text, book.symbol[i])
             ws.write_formula(r0, 2, f"={g['side']}", F.text, "long" if c.s[i] > 0 else "short")
             S, Q, E, M, L, LQ = g["s"], g["size"], g["entry"], g["margin"], g["mark"], g["liq"]
+            if self.opt[i]:  # not liquidated, no funding: Black-76 value at the moved mark, from the premium
+                K, T, V = g["strike"], g["expiry"], g["vol"]
+                wt = 1 if book.option_type[i] == "call" else -1
+                for k in range(len(names)):
+                    Pm = f"({L}*(1+$C${5 + k}))"
+                    value = _b76(wt, Pm, K, T, V, "value", inv)
+                    ws.write_formula(r0, 3 + k, f"={S}*{Q}*({value}-{E})" + (f"*{Pm}" if inv else ""),
+                                     F.get("usd"), float(pnl[i, k]))
+                j = 3 + len(names)
+                for col in range(j, j + 6):
+                    ws.write_string(r0, col, "n/a", F.get("num", 0))
+                continue
             for k in range(len(names)):
                 Pm = f"{L}*(1+$C${5 + k})"
                 cond = f"IF(ISNUMBER({LQ}),IF({S}>0,{Pm}<={LQ},{Pm}>={LQ}),FALSE)"
@@ -1071,7 +1362,7 @@ class _Writer:
             # closest first in the direction of travel; positions already beyond their price come first
             idx.sort(key=lambda i: (-c.s[i] * c.move_to_liq[i], i))
             cum = 0.0
-            gross = float(np.sum(c.notional_usd)) or 1.0
+            gross = float(np.nansum(c.notional_usd)) or 1.0
             gross_f = f"SUM({self.prange('notional_usd')})"
             for k, i in enumerate(idx):
                 r0 = 5 + k
@@ -1125,17 +1416,21 @@ class _Writer:
         P = self.P
         ws.write_string(0, 0, "Funding and decay", F.title)
         ws.write_string(1, 0, "Funding projected at each position's current rate (per 8 h, 3 intervals a day; "
-                              "positive rate: longs pay). No options in this book, so no theta bleed.", F.subtitle)
+                              "positive rate: longs pay). " + ("Options pay no funding: their theta bleed is below."
+                                                               if self.has_opt else
+                                                               "No options in this book, so no theta bleed."),
+                        F.subtitle)
         heads = ["Input row", "Venue", "Symbol", "Side", "Margin ccy", "Rate / 8h", "Per day (margin ccy)",
                  "Per day (USD)", "7 days (USD)", "30 days (USD)", "Per year (USD)", "% of margin / year"]
-        widths = [7, 10, 14, 6, 7, 10, 14, 12, 12, 12, 13, 11]
+        widths = [7, 10, 14 if not self.has_opt else 21, 6, 7, 10, 14, 12, 12, 12, 13, 11]
         for k, (h, wdt) in enumerate(zip(heads, widths)):
             ws.write_string(3, k, h, F.header)
             ws.set_column(k, k, wdt)
         ws.set_row(3, 30)
-        total_row = FIRST - 1 + self.n
-        for i in range(self.n):
-            r0 = FIRST - 1 + i
+        perps = [i for i in range(self.n) if not self.opt[i]]
+        total_row = FIRST - 1 + len(perps)
+        for kk, i in enumerate(perps):
+            r0 = FIRST - 1 + kk
             pr = FIRST + i
             g = {k: f"{POS}!{col}{pr}" for k, col in P.items()}
             fd = float(c.funding_day[i])
@@ -1155,14 +1450,69 @@ class _Writer:
         ws.write_string(total_row, 6, "Total (USD)", F.get("text", top=True))
         for k, mult in ((7, 1), (8, 7), (9, 30), (10, 365)):
             cl = _col(k)
-            ws.write_formula(total_row, k, f"=SUM({cl}{FIRST}:{cl}{total_row})" if self.n else "=0",
+            ws.write_formula(total_row, k, f"=SUM({cl}{FIRST}:{cl}{total_row})" if perps else "=0",
                              F.get("usd", top=True), float(np.sum(c.funding_day * c.fx)) * mult)
-        if self.n:
+        if perps:
             ws.conditional_format(f"L{FIRST}:L{total_row}", {"type": "3_color_scale", "min_color": "#F8696B",
                                                             "mid_color": "#FFFFFF", "max_color": "#63BE7B",
                                                             "mid_type": "num", "mid_value": 0})
         ws.freeze_panes(4, 3)
+        if self.has_opt:
+            self.write_decay(total_row + 3)
         _page(ws, "Funding and decay", self.as_of, (3, 3))
+
+    def write_decay(self, row: int) -> None:
+        """Theta bleed of the options: theta per day (Positions) and the value lost to time over 7 and 30 days,
+        all else equal (native Black-76 formulas; cached: :func:`levxl.options.option_decay`)."""
+        ws, F, c, book = self.fund, self.F, self.c, self.c.book
+        P, fig = self.P, self.c.ofig
+        ws.write_string(row, 0, "Theta bleed of the options (all else equal; + = earned by a seller, − = paid by "
+                                "a buyer)", F.section)
+        heads = ["Input row", "Venue", "Symbol", "Side", "Margin ccy", "Days to expiry", "Theta / day (margin ccy)",
+                 "Theta / day (USD)", "7 days (USD)", "30 days (USD)", "Value now (USD)", "30 days, % of value"]
+        hr = row + 1
+        for k, h in enumerate(heads):
+            ws.write_string(hr, k, h, F.header)
+        ws.set_row(hr, 30)
+        first = hr + 1
+        for kk, i in enumerate(fig.idx):
+            r0 = first + kk
+            pr = FIRST + i
+            inv = bool(c.inv[i])
+            g = {k: f"{POS}!${col}${pr}" for k, col in P.items()}
+            ws.write_formula(r0, 0, f"={g['row']}", F.get("int"), book.row[i])
+            ws.write_formula(r0, 1, f"={g['venue']}", F.text, book.venue[i])
+            ws.write_formula(r0, 2, f"={g['symbol']}", F.text, book.symbol[i])
+            ws.write_formula(r0, 3, f"={g['side']}", F.text, "long" if c.s[i] > 0 else "short")
+            ws.write_formula(r0, 4, f"={g['ccy']}", F.text, self.ccy[i])
+            ws.write_formula(r0, 5, f"={g['expiry']}", F.get("num", 1), float(book.expiry_days[i]))
+            fx = float(c.fx[i])
+            ws.write_formula(r0, 6, f"={g['theta']}", self.amt(i), float(fig.theta[kk]))
+            ws.write_formula(r0, 7, f"=G{r0 + 1}*{g['fx']}", F.get("usd"), float(fig.theta[kk]) * fx)
+            wt = 1 if book.option_type[i] == "call" else -1
+            S, Q, L, K, T, V = (g[x] for x in ("s", "size", "mark", "strike", "expiry", "vol"))
+            for col, days, val in ((8, 7, fig.decay_7[kk]), (9, 30, fig.decay_30[kk])):
+                later = _b76(wt, L, K, f"MAX({T}-{days},0)", V, "value", inv)
+                ws.write_formula(r0, col, f"={S}*{Q}*({later}-{g['oval']})*{g['fx']}", F.get("usd"),
+                                 float(val) * fx)
+            value_usd = float(c.s[i] * book.size[i] * fig.value[kk]) * fx
+            ws.write_formula(r0, 10, f"={S}*{Q}*{g['oval']}*{g['fx']}", F.get("usd"), value_usd)
+            ws.write_formula(r0, 11, f'=IF(K{r0 + 1}=0,"",J{r0 + 1}/ABS(K{r0 + 1}))', F.get("pct", 1),
+                             float(fig.decay_30[kk]) * fx / abs(value_usd) if value_usd else "")
+        tr = first + len(fig.idx)
+        ws.write_string(tr, 6, "Total (USD)", F.get("text", top=True))
+        fx = c.fx[fig.idx]
+        for col, val in ((7, fig.theta), (8, fig.decay_7), (9, fig.decay_30), (10, c.s[fig.idx] *
+                                                                               book.size[fig.idx] * fig.value)):
+            cl = _col(col)
+            ws.write_formula(tr, col, f"=SUM({cl}{first + 1}:{cl}{tr})", F.get("usd", top=True),
+                             float(np.sum(val * fx)))
+        ws.merge_range(tr + 1, 0, tr + 1, 11, "", F.note)
+        ws.set_row(tr + 1, 27)
+        ws.write_string(tr + 1, 0, "Theta is the engine's per calendar day (Black-76, rate 0); the 7- and 30-day "
+                                   "figures reprice each option with 7 and 30 fewer days (payoff if it expires "
+                                   "first) at today's mark and vol: decay is not linear, it speeds up near expiry.",
+                        F.note)
 
     # ---- Methodology ---------------------------------------------------------------------------------------
     def plan_tiers(self) -> None:
@@ -1226,6 +1576,27 @@ class _Writer:
                            "the leverages (Scenarios), the stress shocks (Stress) are inputs (blue). Every figure "
                            "that depends on them is a plain spreadsheet formula with the engine's value cached."),
         ]
+        if self.has_opt:
+            k = next(j for j, (h, _) in enumerate(lines) if h == "Not included")
+            lines[k] = ("Not included", lines[k][1].replace("options (none in the input), ", "option margin "
+                                                            "(an option's premium and margin are not in equity; its "
+                                                            "uPnL is), the volatility smile and its moves, "))
+            lines[k:k] = [
+                ("Options (model)", "Black-76 with the mark as the forward and rate 0 (Deribit prices on the "
+                                    "forward): V = w·(F·N(w·d1) − K·N(w·d2)), d1 = ln(F/K)/(σ√T) + σ√T/2, "
+                                    "d2 = d1 − σ√T, T = days to expiry/365, w = +1 call, −1 put; at expiry or zero "
+                                    "vol the payoff. Coin-settled (inverse, Deribit): value in coin = V/F, delta "
+                                    "premium-adjusted (N(w·d1)·w − V/F), gamma, vega, theta / F. Greeks per option × "
+                                    "s × size: delta in coins, gamma per $1, vega per vol point, theta per calendar "
+                                    "day. Native formulas on the live mark and vol (engine: levxl.options)."),
+                ("Options (risk)", "Options are not liquidated by the futures formulas: liquidation, bankruptcy, "
+                                   "tier and distance read 'n/a' and they are left out of the ladder, flags and "
+                                   "liquidation counts; no funding. Scenario PnL s·size·(V(mark·(1+move)) − premium) "
+                                   "at the same vol and days, coin converted at the moved price. Move × vol grid "
+                                   "(Scenarios): PnL vs now over moves ±16% in 4% steps × absolute vol shifts "
+                                   "−10/0/+10 points (Deribit portfolio margin style). Decay: value lost to 7 and 30 "
+                                   "fewer days, all else equal."),
+            ]
         r = 2
         for head, text in lines:
             if text is None:
@@ -1370,7 +1741,8 @@ def report(positions: Path, output: Path, as_of: str | None, marks: Path | None,
     book = load_positions(positions)
     table = risk_table(book)
     near = int(np.sum(table.distance < 0.10))
-    worst = int(np.nanargmin(np.where(np.isfinite(table.distance), table.distance, np.inf))) if len(book) else None
+    finite = np.isfinite(table.distance)  # options have no liquidation distance
+    worst = int(np.argmin(np.where(finite, table.distance, np.inf))) if finite.any() else None
     click.echo(f"wrote {path}: {len(book)} positions, {len(book.issues)} input issues, {near} within 10% of "
                "liquidation" + (f", closest: {book.venue[worst]} {book.symbol[worst]} "
                                f"{table.distance[worst]:.1%} away" if worst is not None else ""))
