@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 from scipy.special import erfcx, ndtr
 
+from levxl._parallel import pool
 from levxl._validate import CONTRACT, DAYS, MODEL, MOVE, NUMBER, OPTION_TYPE, POSITIVE, VOL, Choice, checked
 
 __all__ = [
@@ -129,7 +129,7 @@ def _core(w, U, K, days, vol, r, model, settle, carry, with_greeks=True):
 
     threads = max(1, min(THREADS, size // (2 * _CHUNK)))
     bounds = [size * i // threads for i in range(threads + 1)]
-    futures = [_pool().submit(run, bounds[i], bounds[i + 1]) for i in range(1, threads)]
+    futures = [pool().submit(run, bounds[i], bounds[i + 1]) for i in range(1, threads)]
     run(bounds[0], bounds[1])
     for future in futures:
         future.result()
@@ -138,16 +138,8 @@ def _core(w, U, K, days, vol, r, model, settle, carry, with_greeks=True):
 
 
 THREADS = max(1, min(os.cpu_count() or 1, 8))
-"""Worker threads for large inputs (1 = evaluate the chunks in the calling thread)."""
+"""Parts a large input is split into, run on the shared pool (1 = evaluate the chunks in the calling thread)."""
 _CHUNK = 32_768
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None or _POOL._max_workers != THREADS:
-        _POOL = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="levxl-options")
-    return _POOL
 
 
 def _kernel(w, U, K, days, vol, r, model, settle, carry, with_greeks=True, out=None):
