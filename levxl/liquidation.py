@@ -192,14 +192,18 @@ def _linear_mark_kernel(side, entry, size, margin_or_leverage, table, fee, from_
     np.multiply(side, entry, out=a)
     np.subtract(c, a, out=c)  # constant = (M + cum)/q - s*EP
     np.take(table.mmr, wide, out=a)
-    np.add(a, fee, out=a)
+    if fee:
+        np.add(a, fee, out=a)
     np.subtract(a, side, out=a)  # slope = mmr + fee - s
     np.divide(c, a, out=out)
     np.maximum(out, 0.0, out=out)
-    np.absolute(c, out=c)
-    np.multiply(entry, _RESIDUE, out=a)
-    np.less_equal(c, a, out=mask)
-    out[mask] = 0.0  # the 1x long's rounding residue: no liquidation
+    # The 1x long's rounding residue (see _solve) arises where the margin is the whole notional: with leverage
+    # given, only in a chunk holding a leverage of 1 or less.
+    if not from_leverage or np.minimum.reduce(margin_or_leverage) <= 1.0 + 1e-9:
+        np.absolute(c, out=c)
+        np.multiply(entry, _RESIDUE, out=a)
+        np.less_equal(c, a, out=mask)
+        out[mask] = 0.0
     np.multiply(size, out, out=a)  # notional at the liquidation price
     table.lookup_into(a, index2, mask)
     np.not_equal(index, index2, out=mask)
