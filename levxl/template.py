@@ -90,6 +90,18 @@ def quickstart_source() -> Path:
 
 
 # -- small helpers ----------------------------------------------------------------------------------------------------
+def _grid_axes(ws, header_row, corner, columns, moves):
+    """A grid's axes as input cells: the corner label at column B, ``columns`` to its right (whole numbers),
+    ``moves`` down column B (percent)."""
+    c = ws.cell(header_row, 2, corner)
+    c.font = F_HEAD
+    c.fill = HEAD_FILL
+    for j, value in enumerate(columns):
+        _input(ws.cell(header_row, 3 + j), value, '0')
+    for i, move in enumerate(moves):
+        _input(ws.cell(header_row + 1 + i, 2), move, PCT1)
+
+
 def _input(cell, value, fmt=None):
     cell.value = value
     cell.font = F_INPUT
@@ -629,13 +641,7 @@ def _scenarios(ws, n_positions):
     for k in range(len(periods) + 1):
         ws.cell(ftop, 2 + k).fill = SECTION_FILL
     hr = ftop + 1
-    c = ws.cell(hr, 2, "move \\ intervals")
-    c.font = F_HEAD
-    c.fill = HEAD_FILL
-    for j, p in enumerate(periods):
-        _input(ws.cell(hr, 3 + j), p, '0')
-    for i, mv in enumerate(fmoves):
-        _input(ws.cell(hr + 1 + i, 2), mv, PCT1)
+    _grid_axes(ws, hr, "move \\ intervals", periods, fmoves)
     a, b = f"C{hr + 1}", f"{get_column_letter(2 + len(periods))}{hr + len(fmoves)}"
     _spill(ws, f"{a}:{b}", f"=LEVXL_FUNDING_GRID({S},{E},{Z},{ref['leverage']},$B${hr + 1}:$B$"
                                      f"{hr + len(fmoves)},$C${hr}:${get_column_letter(2 + len(periods))}${hr},"
@@ -678,14 +684,9 @@ def _scenarios(ws, n_positions):
     ohr = otop + 4
     days = [90, 60, 30, 14, 7, 1, 0]
     omoves = [-0.3, -0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2, 0.3]
-    c = ws.cell(ohr, 2, "move \\ days")
-    c.font = F_HEAD
-    c.fill = HEAD_FILL
-    for j, d in enumerate(days):
-        _input(ws.cell(ohr, 3 + j), d, '0')
-    for i, mv in enumerate(omoves):
+    _grid_axes(ws, ohr, "move \\ days", days, omoves)
+    for i in range(len(omoves)):
         row = ohr + 1 + i
-        _input(ws.cell(row, 2), mv, PCT1)
         for j in range(len(days)):
             col = get_column_letter(3 + j)
             _out(ws.cell(row, 3 + j), f"=LEVXL_OPTION_PRICE({oref['type']},{oref['underlying']}*(1+$B{row}),"
