@@ -554,6 +554,16 @@ class _Writer:
     def amt(self, i: int, **kw):
         return self.F.get("amt", 2 if not self.c.inv[i] else 6, **kw)
 
+    def identity_cells(self, ws, row, i, ref) -> None:
+        """Columns A:E of a per-position row (input row, venue, symbol, side, mark) as references to the
+        Positions sheet; ``ref(name)`` gives the cell reference of a Positions column for this position."""
+        book, F = self.c.book, self.F
+        ws.write_formula(row, 0, f"={ref('row')}", F.get("int"), book.row[i])
+        ws.write_formula(row, 1, f"={ref('venue')}", F.text, book.venue[i])
+        ws.write_formula(row, 2, f"={ref('symbol')}", F.text, book.symbol[i])
+        ws.write_formula(row, 3, f"={ref('side')}", F.text, "long" if self.c.s[i] > 0 else "short")
+        ws.write_formula(row, 4, f"={ref('mark')}", self.price(i), float(book.mark[i]))
+
     def price(self, i: int, **kw):
         return self.F.get("price", self.pdig[i], **kw)
 
@@ -1056,11 +1066,7 @@ class _Writer:
             r0 = first + i
             pr = FIRST + i
             inv = bool(c.inv[i])
-            ws.write_formula(r0, 0, f"={POS}!{P['row']}{pr}", F.get("int"), book.row[i])
-            ws.write_formula(r0, 1, f"={POS}!{P['venue']}{pr}", F.text, book.venue[i])
-            ws.write_formula(r0, 2, f"={POS}!{P['symbol']}{pr}", F.text, book.symbol[i])
-            ws.write_formula(r0, 3, f"={POS}!{P['side']}{pr}", F.text, "long" if c.s[i] > 0 else "short")
-            ws.write_formula(r0, 4, f"={POS}!{P['mark']}{pr}", self.price(i), float(book.mark[i]))
+            self.identity_cells(ws, r0, i, lambda k: f"{POS}!{P[k]}{pr}")
             ws.write_formula(r0, 5, f"={POS}!{P['liq']}{pr}", self.price(i), _v(c.liq[i]))
             S, Q, E, M = (f"{POS}!${P[k]}{pr}" for k in ("s", "size", "entry", "margin"))
             if self.opt[i]:
@@ -1153,11 +1159,7 @@ class _Writer:
                 inv = bool(c.inv[i])
                 gq = {x: f"{POS}!${P[x]}${pr}" for x in ("row", "venue", "symbol", "side", "mark", "oval", "s",
                                                            "size", "strike", "expiry", "vol")}
-                ws.write_formula(r0, 0, f"={gq['row']}", F.get("int"), book.row[i])
-                ws.write_formula(r0, 1, f"={gq['venue']}", F.text, book.venue[i])
-                ws.write_formula(r0, 2, f"={gq['symbol']}", F.text, book.symbol[i])
-                ws.write_formula(r0, 3, f"={gq['side']}", F.text, "long" if c.s[i] > 0 else "short")
-                ws.write_formula(r0, 4, f"={gq['mark']}", self.price(i), float(book.mark[i]))
+                self.identity_cells(ws, r0, i, gq.__getitem__)
                 ws.write_formula(r0, 5, f"={gq['oval']}", self.amt(i), float(fig.value[kk]))
                 wt = 1 if book.option_type[i] == "call" else -1
                 for j in range(width):
