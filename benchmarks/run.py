@@ -62,17 +62,27 @@ def engine(n=1_000_000, loop_n=200_000):
     t_copy, _ = best_of(lambda: [a.copy() for a in inputs])
     rows = [(float(f), float(m), float(c)) for f, m, c in zip(table.floors, table.mmr, table.cum)]
     lists = [a[:loop_n].tolist() for a in inputs]
-    t_loop, looped = best_of(lambda: liquidation_price_loop(*lists, rows), repeat=1)
+    t_loop, looped = best_of(lambda: liquidation_price_loop(*lists, rows), repeat=3)
     assert np.allclose(looped, prices[:loop_n], rtol=1e-12)
     peak = peak_bytes(lambda: lx.liquidation_price(side, entry, size, leverage, table))
     loop_scaled = t_loop * n / loop_n
+    # The slow, obviously-correct reference (bisection on the definition, tier scanned at every trial price).
+    from levxl.reference.engine import liquidation_price as reference_price
+
+    ref_n = min(loop_n, 2_000)
+    ref_args = [a[:ref_n].tolist() for a in inputs]
+    t_ref, _ = best_of(lambda: [reference_price(s, e, q, q * e / lev, rows) for s, e, q, lev in zip(*ref_args)],
+                       repeat=1)
+    ref_scaled = t_ref * n / ref_n
     return [
         {"case": "liquidation price, tiered: levxl", "n": n, "seconds": t_engine,
          "peak_memory_x_inputs": round(peak / input_bytes, 2)},
         {"case": "  numpy copy of the inputs (floor)", "n": n, "seconds": t_copy,
          "note": f"levxl = {t_engine / t_copy:.1f}x the floor"},
         {"case": "  plain Python per-position loop", "n": n, "seconds": loop_scaled,
-         "note": f"timed on {loop_n:,}, scaled; levxl {loop_scaled / t_engine:,.0f}x faster"},
+         "note": f"closed form, timed on {loop_n:,}, scaled; levxl {loop_scaled / t_engine:,.0f}x faster"},
+        {"case": "  scalar reference implementation, per position", "n": n, "seconds": ref_scaled,
+         "note": f"bisection, timed on {ref_n:,}, scaled; levxl {ref_scaled / t_engine:,.0f}x faster"},
     ]
 
 

@@ -196,7 +196,8 @@ class Choice(Domain):
         if not (np.minimum.reduce(arr) >= p and np.maximum.reduce(arr) <= q):  # NaN fails here too
             return False
         # einsum, not np.dot: BLAS threads spin after a call and steal the cores from the chunks that follow
-        return float(np.einsum("i,i->", arr, arr) - (p + q) * arr.sum() + arr.size * p * q) == 0.0
+        linear_term = (p + q) * arr.sum() if p + q else 0.0  # zero for the +1/-1 codes: skip that pass
+        return float(np.einsum("i,i->", arr, arr) - linear_term + arr.size * p * q) == 0.0
 
     def _code(self, element: Any) -> float:
         if isinstance(element, str):

@@ -196,7 +196,8 @@ def _linear_mark_kernel(side, entry, size, margin_or_leverage, table, fee, from_
         np.add(a, fee, out=a)
     np.subtract(a, side, out=a)  # slope = mmr + fee - s
     np.divide(c, a, out=out)
-    np.maximum(out, 0.0, out=out)
+    if np.minimum.reduce(out) < 0:  # a reduction is cheaper than the write pass it usually saves
+        np.maximum(out, 0.0, out=out)
     # The 1x long's rounding residue (see _solve) arises where the margin is the whole notional: with leverage
     # given, only in a chunk holding a leverage of 1 or less.
     if not from_leverage or np.minimum.reduce(margin_or_leverage) <= 1.0 + 1e-9:
