@@ -183,6 +183,17 @@ def _no_liquidation_sentinels(liq_price: Any, side: Any) -> Any:
     return out if out.ndim else out[()]
 
 
+def _one_tier(row: np.ndarray) -> TierTable:
+    """A one-row tier range (floor, mmr[, cum]): the position's own tier, whatever its notional."""
+    try:
+        values = [float(v) for v in row[1:3] if v is not None and not isinstance(v, (str, bool))]
+    except (TypeError, ValueError):
+        values = []
+    if not values or len(values) != len([v for v in row[1:3] if v not in (None, "")]):
+        raise ValueError("tier range must hold numbers: notional floor, mmr[, cum]")
+    return TierTable.fixed(*values, source="range")
+
+
 def _is_range(value: Any) -> bool:
     return isinstance(value, (list, tuple, np.ndarray))
 
@@ -212,8 +223,7 @@ def _convert(arg: Arg, value: Any) -> Any:
         if arg.kind == "mmr_each" and array.shape[1] == 1:
             return array.reshape(-1)  # one rate or preset per position of an account
         if arg.kind in ("mmr", "mmr_each") and array.shape[1] >= 2:
-            return TierTable.from_rows(array.tolist()) if array.shape[0] > 1 else \
-                TierTable.fixed(*[float(v) for v in array[0, 1:3]], source="range")
+            return TierTable.from_rows(array.tolist()) if array.shape[0] > 1 else _one_tier(array[0])
         if arg.kind == "table":
             return array
         return array
