@@ -130,7 +130,7 @@ def book_from_records(records: list[dict[str, Any]], source: str = "", sha256: s
     rows: list[int] = []
     issues: list[tuple[int, str]] = []
     for number, record in enumerate(records, start=1):
-        record = {str(k).strip().lower(): v for k, v in record.items() if k is not None}
+        record = {column_name(k): v for k, v in record.items() if k is not None}
         try:
             values = {c: _number(record.get(c)) for c in _NUMERIC}
         except (TypeError, ValueError):
@@ -249,7 +249,7 @@ def _parses(value: Any) -> bool:
 
 def _records_from_csv(text: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"side", "size", "entry"} <= {f.strip().lower() for f in reader.fieldnames}:
+    if not reader.fieldnames or not {"side", "size", "entry"} <= {column_name(f) for f in reader.fieldnames}:
         raise ValueError("positions CSV needs a header with at least side, size and entry columns")
     return list(reader)
 
@@ -268,7 +268,11 @@ def _records_from_ccxt(data: Any) -> list[dict[str, Any]]:
             continue
         contracts, contract_size = p.get("contracts"), p.get("contractSize") or 1
         size = None if contracts is None else float(contracts) * float(contract_size)
-        inverse = p.get("inverse") is True or (p.get("linear") is False)
+        symbol = str(p.get("symbol") or "")
+        base = symbol.partition("/")[0]
+        settle = symbol.rpartition(":")[2] if ":" in symbol else ""
+        # The Position structure has no linear/inverse flag; ccxt's symbol says it: BTC/USD:BTC settles in BTC.
+        inverse = p.get("inverse") is True or p.get("linear") is False or (bool(settle) and settle == base)
         mmr = p.get("maintenanceMarginPercentage")
         records.append({
             "venue": (p.get("info") or {}).get("exchange", "") if isinstance(p.get("info"), dict) else "",
@@ -292,10 +296,24 @@ def _records_from_xlsx(path: Path) -> list[dict[str, Any]]:
     finally:
         workbook.close()
     for start, row in enumerate(rows):  # the header is the first row naming side, size and entry
-        names = [str(v).strip().lower() if v is not None else "" for v in row]
+        names = [column_name(v) for v in row]
         if {"side", "size", "entry"} <= set(names):
-            return [dict(zip(names, r)) for r in rows[start + 1:] if any(v not in (None, "") for v in r)]
+            records = []
+            for r in rows[start + 1:]:
+                if not any(v not in (None, "") for v in r):
+                    break  # the table ends at its first blank row (totals and notes follow in a levxl sheet)
+                records.append(dict(zip(names, r)))
+            return records
     raise ValueError(f"{path.name}: no header row with side, size and entry columns")
+
+
+def column_name(header: Any) -> str:
+    """A header cell as a column name: "mmr / tier" -> "mmr", "funding rate / 8h" -> "funding_rate",
+    "vol (ann.)" -> "vol" (the template's Positions headers), "Entry" -> "entry"."""
+    text = str(header).strip().lower() if header is not None else ""
+    for cut in (" /", " ("):
+        text = text.split(cut, 1)[0]
+    return text.strip().replace(" ", "_")
 
 
 def load_positions(path: str | Path) -> Book:
