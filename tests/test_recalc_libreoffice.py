@@ -33,7 +33,6 @@ def test_libreoffice_shows_the_cached_values(tmp_path):
     assert _compare(out, summary) > 300
 
 
-@pytest.mark.skipif(not TEMPLATE.exists(), reason="workbook/levxl_template.xlsm is not in the tree yet")
 def test_libreoffice_shows_the_template_values(tmp_path):
     out = tmp_path / TEMPLATE.name
     summary = recalc_workbook(TEMPLATE, out, inputs={"Positions!H5": 61000.0})
