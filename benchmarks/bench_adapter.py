@@ -7,21 +7,18 @@ one-element lists in, lists out, as xlwings passes them) within 2x of the raw en
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import best_of  # noqa: E402
 
 
-def best_of(fn, repeat=7):
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+def seconds(fn, repeat=7):
+    return best_of(fn, repeat)[0]
 
 
 def run(n: int = 100_000, loop_n: int | None = None) -> list[dict]:
@@ -29,9 +26,9 @@ def run(n: int = 100_000, loop_n: int | None = None) -> list[dict]:
     from levxl.catalogue import CATALOGUE
 
     fn = CATALOGUE["LEVXL_LIQ_PRICE"]
-    scalar_raw = best_of(lambda: [lx.liquidation_price("long", 60_000.0, 2.0, 10.0, 0.005) for _ in range(1000)])
-    scalar_udf = best_of(lambda: [fn("long", 60_000.0, 2.0, 10.0, 0.005) for _ in range(1000)])
-    scalar_udf_2d = best_of(lambda: [fn([["long"]], [[60_000.0]], [[2.0]], [[10.0]], [[0.005]]) for _ in range(1000)])
+    scalar_raw = seconds(lambda: [lx.liquidation_price("long", 60_000.0, 2.0, 10.0, 0.005) for _ in range(1000)])
+    scalar_udf = seconds(lambda: [fn("long", 60_000.0, 2.0, 10.0, 0.005) for _ in range(1000)])
+    scalar_udf_2d = seconds(lambda: [fn([["long"]], [[60_000.0]], [[2.0]], [[10.0]], [[0.005]]) for _ in range(1000)])
 
     rng = np.random.default_rng(7)
     entry = rng.uniform(20_000, 100_000, n)
@@ -41,9 +38,9 @@ def run(n: int = 100_000, loop_n: int | None = None) -> list[dict]:
     columns = [[[v] for v in a.tolist()] for a in (side, entry, size, leverage)]
     arrays = [a.reshape(-1, 1) for a in (side, entry, size, leverage)]
     # the same arrays for both: the side column holds the labels "long"/"short" as a spreadsheet does
-    column_raw = best_of(lambda: lx.liquidation_price(*arrays, 0.005), repeat=5)
-    column_eval = best_of(lambda: fn.evaluate(*arrays, 0.005), repeat=5)
-    column_udf = best_of(lambda: fn(*columns, 0.005), repeat=5)
+    column_raw = seconds(lambda: lx.liquidation_price(*arrays, 0.005), repeat=5)
+    column_eval = seconds(lambda: fn.evaluate(*arrays, 0.005), repeat=5)
+    column_udf = seconds(lambda: fn(*columns, 0.005), repeat=5)
     return [
         {"case": "LEVXL_LIQ_PRICE scalar: raw engine", "n": 1, "seconds": scalar_raw / 1000},
         {"case": "  catalogue call, scalars", "n": 1, "seconds": scalar_udf / 1000,

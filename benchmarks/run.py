@@ -14,7 +14,6 @@ import argparse
 import json
 import platform
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -23,15 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def best_of(fn, repeat=5):
-    best = float("inf")
-    result = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from timing import best_of  # noqa: E402
 
 
 def peak_bytes(fn):
