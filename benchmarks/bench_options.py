@@ -1,4 +1,4 @@
-"""Option greeks benchmark: levxl.options.greeks vs py_vollib_vectorized vs a per-option Python loop, in one run.
+"""Option greeks benchmark: levxl.engine.options.greeks vs py_vollib_vectorized vs a per-option Python loop, in one run.
 
     python benchmarks/bench_options.py                 # n = 1,000,000 options, loop timed on 20,000
     python benchmarks/bench_options.py --n 200000 --loop-n 5000
@@ -6,7 +6,7 @@
 n random Black-Scholes options (calls and puts, strikes 0.6x-1.6x spot, 1-730 days, vol 10%-150%, rates 0-5%);
 each contender computes the price and all five greeks (delta, gamma, vega, theta, rho). py_vollib_vectorized is an
 optional benchmark-only extra (``pip install py_vollib_vectorized``); it is skipped with a note when it is absent or
-fails. The scalar loop over :mod:`levxl.reference.options` is timed on ``loop_n`` options and scaled to ``n``.
+fails. The scalar loop over :mod:`levxl.engine.reference.options` is timed on ``loop_n`` options and scaled to ``n``.
 Timings are the best of a few repeats; they are measurements, not assertions.
 """
 
@@ -85,8 +85,8 @@ def _gist(error: Exception) -> str:
 
 def run(n=1_000_000, loop_n=20_000) -> list[dict]:
     """Rows ``{"case", "n", "seconds", ...}`` as benchmarks/run.py prints them."""
-    from levxl import options as opt
-    from levxl.reference.options import greeks_loop
+    from levxl.engine import options as opt
+    from levxl.engine.reference.options import greeks_loop
 
     p = random_options(n)
     args = (p["w"], p["spot"], p["strike"], p["days"], p["vol"], p["rate"])

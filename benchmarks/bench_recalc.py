@@ -6,7 +6,7 @@
 
 Books: a positions table (13 formula columns: LEVXL functions in three spellings, native arithmetic, IF/IFERROR,
 ROUND, NORM.S.DIST, INDEX/MATCH, AND, text) plus a Summary sheet with whole-column aggregates (SUM(Positions!I:I),
-AVERAGE, COUNT, COUNTA, MAX), spilled grids and Excel errors (:func:`levxl.recalc.samples.positions_book`,
+AVERAGE, COUNT, COUNTA, MAX), spilled grids and Excel errors (:func:`levxl.testing.samples.positions_book`,
 ``bench=True``). Each measurement runs in a fresh process (a wrapper process runs it as its only child and reports
 ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``): seconds are the wall time of ``recalc_workbook`` (read, evaluate,
 write) inside the child after the imports, peak_mb the child's peak resident memory, imports included.
@@ -49,7 +49,7 @@ print(json.dumps({{"seconds": time.perf_counter() - start, "cells": summary.form
 _BATCH = r"""
 import json, sys, time
 sys.path.insert(0, {root!r})
-from levxl.recalc.cli import recalc
+from levxl.cli.recalc import recalc
 start = time.perf_counter()
 try:
     recalc.main([{folder!r}, "--out", {out!r}, "--jobs", "2", "--quiet"], standalone_mode=False)
@@ -79,7 +79,7 @@ def measure(code: str, timeout: float = 3600) -> dict:
 
 
 def book(folder: Path, cells: int, seed: int = 0) -> Path:
-    from levxl.recalc.samples import formula_cells_per_row, positions_book
+    from levxl.testing.samples import formula_cells_per_row, positions_book
 
     rows = max(1, round(cells / formula_cells_per_row()))
     return positions_book(folder / f"positions_{cells}.xlsx", rows=rows, seed=seed, bench=True)
@@ -110,7 +110,7 @@ def run(n=None) -> list[dict]:
         if n is None:
             folder = tmp / "batch"
             folder.mkdir()
-            from levxl.recalc.samples import positions_book
+            from levxl.testing.samples import positions_book
 
             first = positions_book(folder / "book_000.xlsx", rows=14, seed=0, bench=True)
             data = first.read_bytes()

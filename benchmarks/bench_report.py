@@ -1,7 +1,7 @@
 """Benchmark of ``levxl report``: synthetic books of 1,000 and 10,000 positions, every sheet.
 
 Each case runs in a fresh Python process (started by a fresh parent, so ``RUSAGE_CHILDREN`` sees that one child
-only): ``seconds`` is the wall time of :func:`levxl.report.build_report` (reading the CSV, the engine, writing the
+only): ``seconds`` is the wall time of :func:`levxl.workbooks.report.build_report` (reading the CSV, the engine, writing the
 workbook), ``peak_mb`` the child's peak resident memory (``ru_maxrss``, which includes the interpreter, numpy and
 scipy: see the ``import only`` row, whose ``seconds`` is the import time). Targets: 1,000 positions < 3 s, 10,000 < 20 s, memory linear in n.
 
@@ -66,7 +66,7 @@ def synthetic_csv(n: int, path: Path, seed: int = 7) -> Path:
 _WORKER = r"""
 import sys, time, json
 t0 = time.perf_counter()
-from levxl.report import build_report
+from levxl.workbooks.report import build_report
 t1 = time.perf_counter()
 n = int(sys.argv[1])
 if n:

@@ -38,7 +38,7 @@ def peak_bytes(fn):
 def engine(n=1_000_000, loop_n=200_000):
     """Tiered isolated liquidation price for n positions (Binance BTCUSDT tiers, long and short mixed)."""
     import levxl as lx
-    from levxl.reference.engine import liquidation_price_loop
+    from levxl.engine.reference.engine import liquidation_price_loop
 
     rng = np.random.default_rng(42)
     table = lx.preset("binance:BTCUSDT")
@@ -58,7 +58,7 @@ def engine(n=1_000_000, loop_n=200_000):
     peak = peak_bytes(lambda: lx.liquidation_price(side, entry, size, leverage, table))
     loop_scaled = t_loop * n / loop_n
     # The slow, obviously-correct reference (bisection on the definition, tier scanned at every trial price).
-    from levxl.reference.engine import liquidation_price as reference_price
+    from levxl.engine.reference.engine import liquidation_price as reference_price
 
     ref_n = min(loop_n, 2_000)
     ref_args = [a[:ref_n].tolist() for a in inputs]

@@ -7,16 +7,24 @@ the reports all read.
 
 Units everywhere: rates and moves are fractions (0.01 = 1%), leverage is a multiple, size is base coin (linear) or
 USD face value (inverse), time is in days unless a name says otherwise, amounts are in the margin currency.
+
+Layers, one folder each (a test enforces the import rules): ``levxl.engine`` (pure numpy) -> ``levxl.book``
+(positions, marks, the figures table) -> ``levxl.catalogue`` (spreadsheet functions) -> the faces (``levxl.udfs``,
+``levxl.recalc``, ``levxl.workbooks``, ``levxl.cli``). ``import levxl`` loads the engine only.
 """
 
-from levxl.contracts import average_entry, initial_margin, order_cost, pnl, position_value, roe, target_price
-from levxl.funding import (funding_cap_dydx, funding_cost, funding_payment, funding_rate_clamped,
-                           funding_rate_deribit, funding_rate_dydx, funding_rate_okx,
-                           liquidation_drift_from_funding, liquidation_price_after_funding)
-from levxl.liquidation import (DEFAULT_MMR, account_liquidation_prices, bankruptcy_price, liquidation_price,
-                               liquidation_price_cross, maintenance_margin)
-from levxl.scenarios import MoveOutcome, funding_grid, loss_at_move, scenario_grid
-from levxl.sizing import margin_for_liquidation_at, max_leverage_for_stop, max_position_size, position_size
-from levxl.tiers import TierTable, preset, presets
+from levxl.engine.contracts import (average_entry, initial_margin, order_cost, pnl, position_value, roe,
+                                    target_price)
+from levxl.engine.funding import (funding_cap_dydx, funding_cost, funding_payment, funding_rate_clamped,
+                                  funding_rate_deribit, funding_rate_dydx, funding_rate_okx,
+                                  liquidation_drift_from_funding, liquidation_price_after_funding)
+from levxl.engine.liquidation import (DEFAULT_MMR, account_liquidation_prices, bankruptcy_price, liquidation_price,
+                                      liquidation_price_cross, maintenance_margin, round_to_tick)
+from levxl.engine.options import (Greeks, ImpliedVol, decay_curve, greeks, implied_vol, implied_vol_reasons,
+                                  option_decay, option_greek, option_leverage, option_pnl_grid, option_price)
+from levxl.engine.probability import liquidation_distance, liquidation_distance_sigma, liquidation_probability
+from levxl.engine.scenarios import MoveOutcome, funding_grid, loss_at_move, scenario_grid
+from levxl.engine.sizing import margin_for_liquidation_at, max_leverage_for_stop, max_position_size, position_size
+from levxl.engine.tiers import TierTable, preset, presets
 
 __version__ = "0.1.0"

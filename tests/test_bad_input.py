@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import levxl as lx
-from levxl.tiers import TierTable
+from levxl.engine.tiers import TierTable
 from conftest import assert_value_error
 
 

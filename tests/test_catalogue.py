@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import levxl as lx
-from levxl import reference_docs, udfs
+from levxl import udfs
+from levxl.catalogue import reference_docs
 from levxl.catalogue import CATALOGUE, canonical_name, lookup
 from conftest import vectors_of
 

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import assume, given, settings, strategies as st
 
 import levxl as lx
-from levxl.contracts import _pnl, _value
+from levxl.engine import kernel
 
 TABLE = lx.preset("binance:BTCUSDT")
 sides = st.sampled_from([1, -1])
@@ -28,9 +28,9 @@ def test_equity_at_the_liquidation_price_equals_maintenance_plus_fee(side, contr
     lp = float(lx.liquidation_price(side, entry, size, leverage, mmr, contract=contract, fee=fee))
     assume(0 < lp < np.inf)
     margin = float(lx.initial_margin(size, entry, leverage, contract))
-    equity = margin + float(_pnl(side, entry, lp, size, 1.0 if contract == "inverse" else 0.0))
+    equity = margin + float(kernel.pnl(side, entry, lp, size, 1.0 if contract == "inverse" else 0.0))
     threshold = float(lx.maintenance_margin(size, lp, mmr, contract)) + fee * float(
-        _value(size, lp, 1.0 if contract == "inverse" else 0.0))
+        kernel.value(size, lp, 1.0 if contract == "inverse" else 0.0))
     assert abs(equity - threshold) <= 1e-9 * max(margin, abs(equity), 1e-12) + 1e-12
 
 
@@ -77,8 +77,8 @@ def test_sizing_inverts_the_loss_at_the_stop(equity, risk, entry, stop_move, fee
     size = float(lx.position_size(equity, risk, entry, stop, fee, contract))
     side = 1 if stop < entry else -1
     inverse = 1.0 if contract == "inverse" else 0.0
-    loss = -float(_pnl(side, entry, stop, size, inverse)) + fee * float(_value(size, entry, inverse)) \
-        + fee * float(_value(size, stop, inverse))
+    loss = -float(kernel.pnl(side, entry, stop, size, inverse)) + fee * float(kernel.value(size, entry, inverse)) \
+        + fee * float(kernel.value(size, stop, inverse))
     assert np.isclose(loss, equity * risk, rtol=1e-9)
 
 

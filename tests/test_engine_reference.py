@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import levxl as lx
-from levxl.liquidation import liquidation_by_tier_scan
-from levxl.reference import engine as ref
+from levxl.engine.liquidation import liquidation_by_tier_scan
+from levxl.engine.reference import engine as ref
 
 N = 2000
 TABLE = lx.preset("binance:BTCUSDT")

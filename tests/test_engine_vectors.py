@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import levxl as lx
-from levxl.tiers import TierTable, cum_by_recursion
-from levxl.scenarios import inverse_risk_shape
+from levxl.engine.tiers import TierTable, cum_by_recursion
+from levxl.engine.scenarios import inverse_risk_shape
 from conftest import VECTORS, vectors_of
 
 ENGINE_KINDS = {

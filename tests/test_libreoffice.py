@@ -1,4 +1,4 @@
-"""levxl.libreoffice against a real LibreOffice: cached vs recalculated values, types, errors, sheet names, PNGs."""
+"""levxl.testing.libreoffice against a real LibreOffice: cached vs recalculated values, types, errors, sheet names, PNGs."""
 
 import re
 import zipfile
@@ -6,7 +6,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from levxl import libreoffice
+from levxl.testing import libreoffice
 
 needs_lo = pytest.mark.skipif(not libreoffice.available(),
                               reason="LibreOffice not installed (Debian package libreoffice-calc-nogui)")

@@ -8,8 +8,8 @@ from conftest import vectors_of, assert_value_error
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from levxl import options as opt
-from levxl.reference import options as ref
+from levxl.engine import options as opt
+from levxl.engine.reference import options as ref
 
 MODELS = ["black76", "bs"]
 SETTLES = ["linear", "inverse"]

@@ -8,9 +8,9 @@ import pytest
 
 import levxl as lx
 
-from levxl.positions import load_positions
-from levxl.report import build_report
-from levxl.risk import risk_table
+from levxl.book.positions import load_positions
+from levxl.workbooks.report import build_report
+from levxl.book.figures import risk_table
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from levxl import probability as prob
-from levxl.reference import options as ref
+from levxl.engine import probability as prob
+from levxl.engine.reference import options as ref
 from conftest import assert_value_error
 
 

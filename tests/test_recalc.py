@@ -12,7 +12,7 @@ from lxml import etree
 
 from levxl.catalogue import CATALOGUE
 from levxl.recalc import RecalcError, recalc_workbook
-from levxl.recalc.samples import positions_book
+from levxl.testing.samples import positions_book
 from levxl.recalc.values import XlError
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}

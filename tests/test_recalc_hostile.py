@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from levxl.recalc import recalc_workbook
-from levxl.recalc.cli import recalc
-from levxl.safety import UnsafeWorkbook
+from levxl.cli.recalc import recalc
+from levxl.files.safety import UnsafeWorkbook
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -130,7 +130,7 @@ def test_cli_batch_goes_on_after_bad_files(tmp_path):
 
 
 def test_cli_in_place_timeout_and_memory_cap(tmp_path):
-    from levxl.recalc.samples import positions_book
+    from levxl.testing.samples import positions_book
 
     good = _valid(tmp_path, "good.xlsx")
     result = CliRunner().invoke(recalc, [str(good), "--in-place"])

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from levxl import libreoffice
+from levxl.testing import libreoffice
 from levxl.recalc import recalc_workbook
 from levxl.recalc.package import open_package, split_ref
-from levxl.recalc.samples import positions_book
+from levxl.testing.samples import positions_book
 from levxl.recalc.values import XlError
 
 pytestmark = pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice is not installed")

@@ -12,10 +12,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from levxl import libreoffice
-from levxl.positions import load_positions
-from levxl.report import MOVES, _Writer, apply_marks, build_report, compute, report, scenario_pnl
-from levxl.risk import pnl_after_mark_move, risk_table
+from levxl.testing import libreoffice
+from levxl.book.positions import load_positions
+from levxl.cli.report import report
+from levxl.workbooks.report import MOVES, _Writer, apply_marks, build_report, compute, scenario_pnl
+from levxl.book.figures import pnl_after_mark_move, risk_table
 
 needs_lo = pytest.mark.skipif(not libreoffice.available(),
                               reason="LibreOffice not installed (Debian package libreoffice-calc-nogui)")
@@ -334,3 +335,23 @@ def test_every_formula_has_its_cached_value_in_the_file(built, formulas, recalcu
             shown = wb[sheet][ref].value
             want = recalculated[sheet].get(ref, "")
             assert _close("" if shown is None else shown, want, abs_=1e-7), (sheet, ref, shown, want)
+
+
+def test_command_summary_reads_the_marked_book(tmp_path):
+    """Regression: the one-line summary was computed from the unmarked book while the workbook used the marks."""
+    from levxl.book.figures import risk_table
+
+    src = tmp_path / "book.csv"
+    src.write_text(CSV)
+    marks = tmp_path / "marks.csv"
+    marks.write_text("symbol,mark\nBTCUSDT,58500\n")
+    out = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(report, [str(src), "-o", str(out), "--as-of", AS_OF, "--marks", str(marks)])
+    assert result.exit_code == 0, result.output
+    marked, _ = apply_marks(load_positions(src), marks)
+    table = risk_table(marked)
+    i = int(np.nanargmin(np.where(np.isfinite(table.distance), table.distance, np.inf)))
+    assert f"closest: {marked.venue[i]} {marked.symbol[i]} {table.distance[i]:.1%} away" in result.output
+    assert f"{int(np.sum(table.distance < 0.10))} within 10%" in result.output
+    unmarked = risk_table(load_positions(src))
+    assert not np.allclose(unmarked.distance, table.distance, equal_nan=True)

@@ -1,5 +1,5 @@
 """levxl report with option positions: greeks on Positions, the move x vol grid on Scenarios, the theta bleed on
-Funding and decay, the Summary lines, all against the engine (levxl.options) as cached values and after a
+Funding and decay, the Summary lines, all against the engine (levxl.engine.options) as cached values and after a
 LibreOffice recalculation; options kept out of the liquidation figures; a perps-only book unchanged."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import numpy as np
 import openpyxl
 import pytest
 
-from levxl import libreoffice
-from levxl.options import greeks, option_decay, option_pnl_grid, option_price
-from levxl.positions import load_positions
-from levxl.report import MOVES, _Writer, build_report, compute, scenario_pnl
-from levxl.risk import OPTION_MOVES, OPTION_VOL_SHIFTS, option_figures, pnl_after_mark_move, risk_table
+from levxl.testing import libreoffice
+from levxl.engine.options import greeks, option_decay, option_pnl_grid, option_price
+from levxl.book.positions import load_positions
+from levxl.workbooks.report import MOVES, _Writer, build_report, compute, scenario_pnl
+from levxl.book.figures import OPTION_MOVES, OPTION_VOL_SHIFTS, option_figures, pnl_after_mark_move, risk_table
 
 needs_lo = pytest.mark.skipif(not libreoffice.available(),
                               reason="LibreOffice not installed (Debian package libreoffice-calc-nogui)")
@@ -84,7 +84,7 @@ def recalculated(built):
 
 
 def _engine_greeks(book, i):
-    """The engine's numbers for option position i, computed here straight from levxl.options."""
+    """The engine's numbers for option position i, computed here straight from levxl.engine.options."""
     args = (book.option_type[i], book.mark[i], book.strike[i], book.expiry_days[i], book.vol[i])
     g = greeks(*args, settle=book.contract[i])
     q = book.side[i] * book.size[i]

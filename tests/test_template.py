@@ -1,4 +1,4 @@
-"""The template workbook (levxl.template): built from xlwings' standalone quickstart, cached values by levxl's recalc
+"""The template workbook (levxl.workbooks.template): built from xlwings' standalone quickstart, cached values by levxl's recalc
 that reproduce the engine, visible in LibreOffice, reproducible, and the committed file is what the builder makes."""
 
 import shutil
@@ -10,9 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 import levxl as lx
-from levxl import libreoffice, options, reference_docs, template
-from levxl.positions import load_positions
-from levxl.risk import FUNDING_INTERVALS_PER_DAY, pnl_after_mark_move, risk_table
+from levxl.catalogue import reference_docs
+from levxl.engine import options
+from levxl.testing import libreoffice
+from levxl.cli.template import template as template_command
+from levxl.workbooks import template
+from levxl.book.positions import load_positions
+from levxl.book.figures import FUNDING_INTERVALS_PER_DAY, pnl_after_mark_move, risk_table
 
 needs_lo = pytest.mark.skipif(not libreoffice.available(),
                               reason="LibreOffice not installed (Debian package libreoffice-calc-nogui)")
@@ -295,7 +299,7 @@ def test_array_spills_give_the_same_numbers(built, values, tmp_path):
 
 
 def test_committed_template_is_what_the_builder_produces():
-    assert template.DEFAULT_PATH.exists(), "run `levxl template` to build workbook/levxl_template.xlsm"
+    assert template.DEFAULT_PATH.exists(), "run `levxl template -o workbook/levxl_template.xlsm`"
     assert template.check_template(template.DEFAULT_PATH) == []
 
 
@@ -311,8 +315,8 @@ def test_check_template_reports_a_changed_cell(built, tmp_path):
 
 def test_cli_writes_the_template(tmp_path):
     out = tmp_path / "cli.xlsm"
-    result = CliRunner().invoke(template.template, ["-o", str(out)])
+    result = CliRunner().invoke(template_command, ["-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.exists() and template.check_template(out) == []
-    result = CliRunner().invoke(template.template, ["-o", str(out), "--check"])
+    result = CliRunner().invoke(template_command, ["-o", str(out), "--check"])
     assert result.exit_code == 0 and "up to date" in result.output

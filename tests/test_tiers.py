@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import levxl as lx
-from levxl.tiers import TierTable
+from levxl.engine.tiers import TierTable
 
 
 def test_presets_are_shipped_with_dates():

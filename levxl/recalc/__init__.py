@@ -14,8 +14,8 @@ styles and every other attribute are untouched; ``fullCalcOnLoad`` is neither ad
 * :func:`recalc_workbook` — one workbook, in this process (Python API): ``recalc_workbook(path, out=None,
   inputs=None)`` returns a :class:`Summary` (``.values`` maps "Sheet!A1" to each value written); ``out`` is a file or a
   directory (None: compute only; ``in_place=True`` overwrites ``path``); ``inputs={"Sheet!B2": 61850.0}`` sets
-  constants first (their ``<v>`` is patched too). Hostile/broken files raise :class:`levxl.safety.UnsafeWorkbook`;
-* the CLI, :data:`levxl.recalc.cli.recalc` — ``levxl recalc FILE_OR_DIR... (--out DIR | --in-place) [--jobs N]
+  constants first (their ``<v>`` is patched too). Hostile/broken files raise :class:`levxl.files.safety.UnsafeWorkbook`;
+* the CLI, :data:`levxl.cli.recalc.recalc` — ``levxl recalc FILE_OR_DIR... (--out DIR | --in-place) [--jobs N]
   [--timeout S] [--memory-mb MB] [--engine auto|fast|formulas]``;
 * :func:`recalc_paths` — a batch, one worker process per file with a timeout and a memory cap (the CLI);
 * :mod:`levxl.recalc.fast` — the vectorised evaluator and its supported functions;
@@ -24,6 +24,7 @@ styles and every other attribute are untouched; ``fullCalcOnLoad`` is neither ad
 """
 
 from levxl.recalc.core import RecalcError, Summary, recalc_workbook
-from levxl.recalc.batch import recalc_paths
+from levxl.recalc.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, expand_paths, recalc_paths
 
-__all__ = ["recalc_workbook", "recalc_paths", "Summary", "RecalcError"]
+__all__ = ["recalc_workbook", "recalc_paths", "expand_paths", "Summary", "RecalcError", "DEFAULT_TIMEOUT",
+           "DEFAULT_MEMORY_MB"]

@@ -73,13 +73,17 @@ def _warm_up() -> None:
     if _WARM:
         return
     _WARM = True
-    import tempfile
-
-    from levxl.recalc.samples import positions_book
-
     try:
-        with tempfile.TemporaryDirectory(prefix="levxl-warm-") as tmp:
-            recalc_workbook(positions_book(Path(tmp) / "warm.xlsx", rows=3))
+        from openpyxl.formula import Tokenizer
+
+        from levxl.catalogue import CATALOGUE
+        from levxl.engine.tiers import preset, presets
+        from levxl.recalc import fast  # noqa: F401  (the evaluator's tables are built on import)
+
+        Tokenizer("=LEVXL_LIQ_PRICE(A1,B1,C1,D1)+1").items
+        for name in presets():
+            preset(name)
+        CATALOGUE["LEVXL_LIQ_PRICE"]("long", 60_000, 1, 10, "binance:BTCUSDT")
     except Exception:  # warming up is an optimisation only
         pass
 

@@ -109,7 +109,7 @@ def recalc_workbook(path, out=None, inputs: dict | None = None, *, in_place: boo
     ``out``: a file or directory to write to; None writes nothing (the values are in the summary) unless
     ``in_place``. ``inputs``: {"Sheet!B2": 61850.0, ...} constants set first. ``engine``: "auto" (the fast path,
     the reference engine when the workbook needs it), "fast" (fail rather than fall back) or "formulas".
-    Raises :class:`levxl.safety.UnsafeWorkbook` (a ValueError) for a hostile or broken file and
+    Raises :class:`levxl.files.safety.UnsafeWorkbook` (a ValueError) for a hostile or broken file and
     :class:`RecalcError` for bad inputs or a workbook neither engine handles.
     """
     gc_was_enabled = gc.isenabled()

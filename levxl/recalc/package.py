@@ -1,6 +1,6 @@
 """Reading a workbook package safely, and writing results back into it without touching anything else.
 
-* :func:`open_package` runs :func:`levxl.safety.check_package` (zip bombs, non-zips, truncated files) and then parses
+* :func:`open_package` runs :func:`levxl.files.safety.check_package` (zip bombs, non-zips, truncated files) and then parses
   the parts the recalc needs with lxml (``resolve_entities=False, no_network=True, huge_tree=False``); any XML part of
   the package that declares a DOCTYPE or an ENTITY is refused (billion laughs, XXE), before any other parser (openpyxl,
   the ``formulas`` library) sees the file.
@@ -24,8 +24,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from levxl._files import atomic_output
-from levxl.safety import UnsafeWorkbook, check_package
+from levxl.files.atomic import atomic_output
+from levxl.files.safety import UnsafeWorkbook, check_package
 from levxl.recalc.values import cell_text, error
 
 __all__ = ["Package", "Sheet", "Cell", "open_package", "formula_text", "write_package", "safe_xml", "split_ref", "col_letter",

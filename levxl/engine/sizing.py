@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from levxl._validate import BASIS, CONTRACT, FRACTION, NONNEGATIVE, POSITIVE, RISK, SIDE, checked, require
-from levxl.contracts import _pnl, _value, by_contract
-from levxl.liquidation import DEFAULT_MMR
-from levxl.tiers import MAINTENANCE, TierTable, is_tiered, maintenance_params
+from levxl.engine.validate import BASIS, CONTRACT, FRACTION, NONNEGATIVE, POSITIVE, RISK, SIDE, checked, require
+from levxl.engine import kernel
+from levxl.engine.kernel import by_contract
+from levxl.engine.liquidation import DEFAULT_MMR
+from levxl.engine.tiers import MAINTENANCE, TierTable, is_tiered, maintenance_params
 
 __all__ = ["position_size", "max_leverage_for_stop", "max_position_size", "margin_for_liquidation_at"]
 
@@ -33,10 +34,10 @@ def position_size(equity, risk, entry, stop, fee=0.0, contract="linear"):
 def _required_margin(side, entry, size, target, spec, fee, inverse, entry_basis):
     """Margin that puts the liquidation price exactly at ``target``: the liquidation equation solved for M."""
     measured = np.where(entry_basis != 0, entry, target) if np.ndim(entry_basis) or entry_basis else target
-    notional = _value(size, measured, inverse)
+    notional = kernel.value(size, measured, inverse)
     rate, cum = maintenance_params(notional, spec)
-    threshold = rate * notional - cum + fee * _value(size, target, inverse)
-    return threshold - _pnl(side, entry, target, size, inverse)
+    threshold = rate * notional - cum + fee * kernel.value(size, target, inverse)
+    return threshold - kernel.pnl(side, entry, target, size, inverse)
 
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, target=POSITIVE, mmr=MAINTENANCE, contract=CONTRACT,
@@ -70,9 +71,9 @@ def max_leverage_for_stop(side, entry, stop, mmr=DEFAULT_MMR, buffer=0.0, contra
     units = 1.0 if size is None else size
     margin = _required_margin(side, entry, units, target, mmr, fee, contract, basis)
     with np.errstate(divide="ignore"):
-        leverage = np.where(margin > 0, _value(units, entry, contract) / np.where(margin > 0, margin, 1.0), np.inf)
+        leverage = np.where(margin > 0, kernel.value(units, entry, contract) / np.where(margin > 0, margin, 1.0), np.inf)
     if is_tiered(mmr):
-        notional = _value(units, entry, contract) if size is not None else np.zeros(np.shape(leverage))
+        notional = kernel.value(units, entry, contract) if size is not None else np.zeros(np.shape(leverage))
         leverage = np.minimum(leverage, _max_leverage_at(mmr, notional))
     return leverage
 
@@ -93,7 +94,7 @@ def _max_leverage_at(spec, notional):
 def max_position_size(side, available, entry, leverage, mmr=None, fee=0.0, contract="linear"):
     """Largest size that ``available`` margin can open at ``leverage``, paying the initial margin, the fee to
     open (on the entry value) and the fee to close at the bankruptcy price (Bybit's order cost), and no larger
-    than the tier table allows at that leverage (:meth:`~levxl.tiers.TierTable.max_notional_at`).
+    than the tier table allows at that leverage (:meth:`~levxl.engine.tiers.TierTable.max_notional_at`).
 
     Per unit of size the cost is ``value(EP)/L + fee*value(EP) + fee*value(BP)``, with the bankruptcy price
     ``BP = EP*(1 - s/L)`` (linear) or ``EP*L/(L + s)`` (inverse). Size in coin (linear) or USD face (inverse).
@@ -105,7 +106,7 @@ def max_position_size(side, available, entry, leverage, mmr=None, fee=0.0, contr
     with np.errstate(divide="ignore"):
         inverse_bankrupt = np.where(leverage + side > 0, entry * leverage / np.maximum(leverage + side, 1e-300), np.inf)
     bankrupt = by_contract(contract, linear_bankrupt, inverse_bankrupt)
-    per_unit = _value(1.0, entry, contract) * (1.0 / leverage + fee) + fee * _value(1.0, bankrupt, contract)
+    per_unit = kernel.value(1.0, entry, contract) * (1.0 / leverage + fee) + fee * kernel.value(1.0, bankrupt, contract)
     size = available / per_unit
     if mmr is not None and is_tiered(mmr):
         cap_notional = mmr.max_notional_at(leverage) if isinstance(mmr, TierTable) else np.inf

@@ -1,11 +1,11 @@
 """Slow, obviously-correct scalar option pricing, greeks and first-passage probability, in plain Python floats.
 
 Textbook formulas written out separately for each model (Black 1976 on a forward; Black-Scholes-Merton on spot,
-Hull ch. 15/19) and each option type, with the normal CDF from ``math.erfc``. Units as :mod:`levxl.options`: time in
+Hull ch. 15/19) and each option type, with the normal CDF from ``math.erfc``. Units as :mod:`levxl.engine.options`: time in
 calendar days (``T = days/365``), theta per calendar day, vega per vol point, rho per 1%. Coin-settled ("inverse",
 Deribit) values are the USD values divided by the underlying; the coin delta is ``delta_usd - price_coin``.
 
-Tests pin :mod:`levxl.options` and :mod:`levxl.probability` to these functions; the benchmark times
+Tests pin :mod:`levxl.engine.options` and :mod:`levxl.engine.probability` to these functions; the benchmark times
 :func:`greeks_loop`, the per-option loop a desk would write by hand.
 """
 

@@ -1,4 +1,4 @@
-"""``levxl recalc``: the click command (the owner registers it with ``main.add_command(recalc)``)."""
+"""``levxl recalc``: the click command over :func:`levxl.recalc.recalc_paths`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from levxl.recalc.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, expand_paths, recalc_paths
+from levxl.recalc import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, expand_paths, recalc_paths
 
 __all__ = ["recalc"]
 

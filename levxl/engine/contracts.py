@@ -15,30 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from levxl._validate import CONTRACT, FRACTION, NUMBER, POSITIVE, SIDE, checked
+from levxl.engine import kernel
+from levxl.engine.kernel import by_contract
+from levxl.engine.validate import CONTRACT, FRACTION, NUMBER, POSITIVE, SIDE, checked
 
 __all__ = ["position_value", "pnl", "initial_margin", "roe", "target_price", "average_entry", "order_cost"]
-
-
-def by_contract(inverse: np.ndarray, linear_value: Any, inverse_value: Any) -> Any:
-    """Pick the linear or inverse result per element; callables are evaluated only when needed."""
-    if np.ndim(inverse) == 0 or not np.any(inverse != np.ravel(inverse)[0]):
-        use_inverse = bool(np.ravel(inverse)[0])
-        result = inverse_value if use_inverse else linear_value
-        return result() if callable(result) else result
-    lin = linear_value() if callable(linear_value) else linear_value
-    inv = inverse_value() if callable(inverse_value) else inverse_value
-    return np.where(inverse != 0, inv, lin)
-
-
-def _value(size: Any, price: Any, inverse: Any) -> Any:
-    """Position value in the margin currency: ``q*P`` (linear) or ``Q/P`` (inverse)."""
-    return by_contract(inverse, lambda: size * price, lambda: size / price)
-
-
-def _pnl(side: Any, entry: Any, exit: Any, size: Any, inverse: Any) -> Any:
-    return by_contract(inverse, lambda: side * size * (exit - entry),
-                       lambda: side * size * (1.0 / entry - 1.0 / exit))
 
 
 @checked(size=POSITIVE, price=POSITIVE, contract=CONTRACT)
@@ -51,7 +32,7 @@ def position_value(size, price, contract="linear"):
     >>> float(position_value(2, 30_000)), float(position_value(10_000, 25_000, "inverse"))
     (60000.0, 0.4)
     """
-    return _value(size, price, contract)
+    return kernel.value(size, price, contract)
 
 
 @checked(side=SIDE, entry=POSITIVE, exit=POSITIVE, size=POSITIVE, contract=CONTRACT)
@@ -65,7 +46,7 @@ def pnl(side, entry, exit, size, contract="linear"):
     >>> float(pnl("short", 100, 90, 3))
     30.0
     """
-    return _pnl(side, entry, exit, size, contract)
+    return kernel.pnl(side, entry, exit, size, contract)
 
 
 @checked(size=POSITIVE, entry=POSITIVE, leverage=POSITIVE, contract=CONTRACT)
@@ -75,7 +56,7 @@ def initial_margin(size, entry, leverage, contract="linear"):
     >>> float(initial_margin(12_000, 8_000, 50, "inverse"))  # Bybit inverse IM example: 0.03 BTC
     0.03
     """
-    return _value(size, entry, contract) / leverage
+    return kernel.value(size, entry, contract) / leverage
 
 
 def _roe(side, entry, exit, leverage, inverse):
@@ -142,9 +123,7 @@ def order_cost(side, size, entry, leverage, fee, contract="linear"):
     >>> round(float(order_cost("long", 1, 10_000, 50, 0.00075)), 6)  # Bybit "Order cost": 200 + 7.5 + 7.35
     214.85
     """
-    from levxl.liquidation import _bankruptcy
-
     # A bankruptcy price at 0 (linear long, L <= 1) or infinity (1x inverse short) has value 0 there: no fee.
-    bankrupt = np.maximum(_bankruptcy(side, entry, size, _value(size, entry, contract) / leverage, 0.0, contract), 0)
-    return (_value(size, entry, contract) / leverage + fee * _value(size, entry, contract)
-            + fee * _value(size, bankrupt, contract))
+    bankrupt = np.maximum(kernel.bankruptcy(side, entry, size, kernel.value(size, entry, contract) / leverage, 0.0, contract), 0)
+    return (kernel.value(size, entry, contract) / leverage + fee * kernel.value(size, entry, contract)
+            + fee * kernel.value(size, bankrupt, contract))

@@ -52,7 +52,7 @@ _PARALLEL_CHECK = 200_000  # elements from which checking arguments on several t
 _collector: contextvars.ContextVar[list | None] = contextvars.ContextVar("levxl_collector", default=None)
 
 
-def _first_bad(values: np.ndarray, bad: np.ndarray) -> Any:
+def first_bad(values: np.ndarray, bad: np.ndarray) -> Any:
     """The first offending element, for the error message."""
     flat_values = np.broadcast_to(values, np.broadcast_shapes(values.shape, bad.shape)).ravel()
     flat_bad = np.broadcast_to(bad, np.broadcast_shapes(values.shape, bad.shape)).ravel()
@@ -132,12 +132,12 @@ class Domain:
         if unconvertible is None and self._surely_valid(arr):
             return arr
         if unconvertible is not None:
-            first = _first_bad(np.asarray(value, dtype=object), unconvertible)
+            first = first_bad(np.asarray(value, dtype=object), unconvertible)
             raise ValueError(f"{name} is blank" if first is None else f"{name} must be a number, got {first!r}")
         ok = self.valid(arr)
         if not np.all(ok):
             original = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
-            raise ValueError(self.describe_bad(name, _first_bad(original, ~np.asarray(ok))))
+            raise ValueError(self.describe_bad(name, first_bad(original, ~np.asarray(ok))))
         return arr
 
     def lenient(self, name: str, value: Any, collector: list) -> np.ndarray:
@@ -266,7 +266,7 @@ def require(ok: Any, name: str, rule: str, value: Any = None) -> None:
         return
     if value is None:
         raise ValueError(f"{name} {rule}")
-    raise ValueError(f"{name} {rule}, got {_first_bad(np.asarray(value, dtype=object), ~ok)!r}")
+    raise ValueError(f"{name} {rule}, got {first_bad(np.asarray(value, dtype=object), ~ok)!r}")
 
 
 def flagged(shape: tuple[int, ...]) -> np.ndarray | None:
@@ -353,7 +353,7 @@ def checked(**domains: Domain | Callable) -> Callable:
             if sum(isinstance(v, np.ndarray) and v.size >= _PARALLEL_CHECK for _, _, v in checks) >= 2:
                 # Large arrays: check the arguments concurrently (the reductions release the GIL); the first
                 # failing argument in signature order still gives the error.
-                from levxl._parallel import pool
+                from levxl.engine.parallel import pool
 
                 futures = [pool().submit(domain.strict, name, value) for name, domain, value in checks]
                 for (name, _, _), future in zip(checks, futures):

@@ -18,11 +18,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from levxl._validate import (BASIS, CONTRACT, FRACTION, MOVE, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE,
+from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, MOVE, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE,
                              checked)
-from levxl.contracts import _pnl, _value
-from levxl.liquidation import DEFAULT_MMR, _liquidation, _margin
-from levxl.tiers import MAINTENANCE
+from levxl.engine import kernel
+from levxl.engine.liquidation import DEFAULT_MMR, solve_liquidation
+from levxl.engine.tiers import MAINTENANCE
 
 __all__ = ["MoveOutcome", "loss_at_move", "scenario_grid", "funding_grid", "inverse_risk_shape"]
 
@@ -42,13 +42,13 @@ class MoveOutcome(NamedTuple):
 def _outcome(side, entry, size, leverage, move, mmr, margin, contract, fee, funding_rate, funding_periods, wallet,
              basis):
     isolated = wallet is None
-    m = wallet if not isolated and leverage is None and margin is None else _margin(size, entry, leverage, margin,
+    m = wallet if not isolated and leverage is None and margin is None else kernel.isolated_margin(size, entry, leverage, margin,
                                                                                     contract)
     price = entry * (1.0 + move)
-    funding = side * _value(size, entry, contract) * funding_rate * funding_periods
-    raw = _pnl(side, entry, price, size, contract) - funding - fee * _value(size, price, contract)
+    funding = side * kernel.value(size, entry, contract) * funding_rate * funding_periods
+    raw = kernel.pnl(side, entry, price, size, contract) - funding - fee * kernel.value(size, price, contract)
     held = (m if isolated else wallet) - funding
-    liq = _liquidation(side, entry, size, held, mmr, fee, contract, basis)
+    liq = solve_liquidation(side, entry, size, held, mmr, fee, contract, basis)
     liquidated = np.where(side > 0, price <= liq, price >= liq)
     if isolated:
         pnl = np.where(liquidated, -m, raw)

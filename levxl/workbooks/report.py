@@ -12,13 +12,13 @@ The tier *at the mark* (maintenance margin) is looked up live in the tier tables
 
 Sheets: Summary, Positions, Scenarios, Stress, Liquidation ladder, Funding, Methodology, Input issues.
 
-Options (rows with ``kind = option``, see :data:`levxl.positions.COLUMNS`): Black-76 on the mark, rate 0, as native
+Options (rows with ``kind = option``, see :data:`levxl.book.positions.COLUMNS`): Black-76 on the mark, rate 0, as native
 formulas (value, delta, gamma, vega, theta on Positions; PnL at each move on Scenarios and Stress; a move x vol-shift
 grid of the option book on Scenarios; the theta bleed over 7 and 30 days on Funding and decay; option lines on
 Summary). They are not liquidated by the futures formulas: their liquidation columns read "n/a" and they are left
 out of the ladder, the flags and the liquidation counts. A book without options gets the report it always had.
 
-Python API: :func:`build_report`; command: :data:`report` (a ``click.Command``).
+Python API: :func:`build_report`; command: ``levxl report`` (:mod:`levxl.cli.report`).
 """
 
 from __future__ import annotations
@@ -33,19 +33,18 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-import click
 import numpy as np
 
 import levxl
-from levxl._files import atomic_output
-from levxl.contracts import _pnl, _value
-from levxl.liquidation import bankruptcy_price, liquidation_price, maintenance_margin
-from levxl.positions import Book, load_positions
-from levxl.risk import risk_table
-from levxl.scenarios import loss_at_move
-from levxl.tiers import TierTable, maintenance_params, preset
+from levxl.files.atomic import atomic_output
+from levxl.engine import kernel
+from levxl.engine.liquidation import bankruptcy_price, liquidation_price, maintenance_margin
+from levxl.book.positions import Book, load_positions
+from levxl.book.figures import risk_table
+from levxl.engine.scenarios import loss_at_move
+from levxl.engine.tiers import TierTable, maintenance_params, preset
 
-__all__ = ["build_report", "report", "MOVES", "LEVERAGES", "STRESS_DAYS", "compute", "Computed"]
+__all__ = ["build_report", "MOVES", "LEVERAGES", "STRESS_DAYS", "compute", "Computed"]
 
 MOVES = (-0.5, -0.4, -0.3, -0.2, -0.15, -0.1, -0.05, 0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 """Price moves of the Scenarios heatmap, fractions of each position's mark (editable in the workbook)."""
@@ -77,7 +76,7 @@ _EPOCH = _dt.datetime(2000, 1, 1)
 # engine numbers
 # ---------------------------------------------------------------------------------------------------------------
 def _probability_functions():
-    from levxl import probability as p  # noqa: PLC0415
+    from levxl.engine import probability as p  # noqa: PLC0415
 
     return p.liquidation_distance, p.liquidation_distance_sigma, p.liquidation_probability
 
@@ -124,7 +123,7 @@ class Computed:
     prob7: np.ndarray
     move_to_liq: np.ndarray
     opt: np.ndarray | None = None  #: True for option positions (their futures figures above are NaN)
-    ofig: Any = None  #: :class:`levxl.risk.OptionFigures` of the option positions
+    ofig: Any = None  #: :class:`levxl.book.figures.OptionFigures` of the option positions
 
     @property
     def any_options(self) -> bool:
@@ -132,14 +131,14 @@ class Computed:
 
 
 def compute(book: Book) -> Computed:
-    """The engine's figures for ``book`` (same functions and conventions as :func:`levxl.risk.risk_table`).
+    """The engine's figures for ``book`` (same functions and conventions as :func:`levxl.book.figures.risk_table`).
 
     Options are not liquidated by the futures formulas: their futures figures (margin, liquidation, bankruptcy,
     tiers, distance, maintenance, notional, probabilities) are NaN, funding 0, uPnL ``s*size*(V - entry)``; their
     value and greeks are in :attr:`Computed.ofig`."""
     opt = book.option if len(book) else np.zeros(0, dtype=bool)
     if opt.any():
-        from levxl.risk import option_figures  # noqa: PLC0415
+        from levxl.book.figures import option_figures  # noqa: PLC0415
 
         p = compute(book.select(~opt))
         n = len(book)
@@ -186,11 +185,11 @@ def compute(book: Book) -> Computed:
         liq = np.asarray(liquidation_price(s, book.entry, book.size, None, mmr, margin, contract), dtype=float)
         bankrupt = np.asarray(bankruptcy_price(s, book.entry, book.size, None, margin, contract), dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            at_liq = _value(book.size, liq, invf)
+            at_liq = kernel.value(book.size, liq, invf)
         spec = np.empty(n, dtype=object)
         spec[:] = [_spec(v) for v in book.mmr]
         mmr_liq, cum_liq = (np.asarray(a, dtype=float) for a in maintenance_params(np.nan_to_num(at_liq), spec))
-        notional = _value(book.size, book.mark, invf)
+        notional = kernel.value(book.size, book.mark, invf)
         mmr_mark, cum_mark = (np.asarray(a, dtype=float) for a in maintenance_params(notional, spec))
         mm = np.asarray(maintenance_margin(book.size, book.mark, mmr, contract), dtype=float)
         has_vol = ~np.isnan(book.vol) & (book.vol > 0)
@@ -201,7 +200,7 @@ def compute(book: Book) -> Computed:
             prob1, prob7 = (np.where(has_vol, np.asarray(prob_fn(s, book.mark, liq, vol1, d), dtype=float), np.nan)
                             for d in (1, 7))
             move_to_liq = liq / book.mark - 1
-        upnl = _pnl(s, book.entry, book.mark, book.size, invf)
+        upnl = kernel.pnl(s, book.entry, book.mark, book.size, invf)
     else:
         liq = bankrupt = mmr_liq = cum_liq = notional = mmr_mark = cum_mark = mm = np.zeros(0)
         distance = sigma = prob1 = prob7 = move_to_liq = upnl = np.zeros(0)
@@ -232,14 +231,14 @@ def _subset(c: Computed, mask: np.ndarray) -> Computed:
 
 def scenario_pnl(c: Computed, moves: Iterable[float]) -> tuple[np.ndarray, np.ndarray]:
     """(PnL in USD, liquidated) of each position (rows) at each move of its mark (columns), liquidation included:
-    the engine's :func:`levxl.risk.pnl_after_mark_move` converted to USD at the moved price. Options (never
+    the engine's :func:`levxl.book.figures.pnl_after_mark_move` converted to USD at the moved price. Options (never
     liquidated): ``s*size*(V(mark*(1 + move)) - entry)``, coin-settled converted at the moved price."""
     book = c.book
     moves = np.asarray(list(moves), dtype=float).reshape(1, -1)
     if not len(book):
         return np.zeros((0, moves.shape[1])), np.zeros((0, moves.shape[1]), dtype=bool)
     if c.any_options:
-        from levxl.risk import option_value_at  # noqa: PLC0415
+        from levxl.book.figures import option_value_at  # noqa: PLC0415
 
         opt = c.opt
         pnl = np.zeros((len(book), moves.shape[1]))
@@ -262,7 +261,7 @@ def scenario_pnl(c: Computed, moves: Iterable[float]) -> tuple[np.ndarray, np.nd
 
 def leverage_grid(c: Computed, i: int, moves, leverages):
     """ROE of position ``i`` re-margined at each leverage (columns) after each move of its mark (rows), the
-    liquidation price and its tier (mmr, cum) per leverage: the engine's :func:`levxl.scenarios.loss_at_move`."""
+    liquidation price and its tier (mmr, cum) per leverage: the engine's :func:`levxl.engine.scenarios.loss_at_move`."""
     book = c.book
     moves = np.asarray(moves, dtype=float).reshape(-1, 1)
     lev = np.asarray(leverages, dtype=float).reshape(1, -1)
@@ -272,7 +271,7 @@ def leverage_grid(c: Computed, i: int, moves, leverages):
     liq = np.asarray(liquidation_price(c.s[i], book.entry[i], book.size[i], lev.ravel(), spec, None,
                                        book.contract[i]), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        at_liq = _value(book.size[i], liq, float(c.inv[i]))
+        at_liq = kernel.value(book.size[i], liq, float(c.inv[i]))
     rate, cum = maintenance_params(np.nan_to_num(at_liq), spec)
     return np.asarray(out.roe, dtype=float), liq, np.broadcast_to(rate, liq.shape), np.broadcast_to(cum, liq.shape)
 
@@ -410,7 +409,7 @@ def _fast_formulas(ws) -> None:
 
 def _b76(w: int, F: str, K: str, T: str, vol: str, what: str = "value", coin: bool = False) -> str:
     """A native spreadsheet expression of the Black-76 value or a greek, rate 0 (the engine's
-    :func:`levxl.options.greeks` with ``model="black76"``): ``w`` +1 call / -1 put, ``F`` the forward (the mark),
+    :func:`levxl.engine.options.greeks` with ``model="black76"``): ``w`` +1 call / -1 put, ``F`` the forward (the mark),
     ``K`` strike, ``T`` calendar days to expiry, ``vol`` annualised. USD per option; ``coin``: coin-settled (value,
     gamma, vega, theta / F; delta premium-adjusted, ``delta - V/F``). At expiry or zero vol: the payoff, the moneyness
     indicator for delta (1/2 at the money), greeks 0."""
@@ -750,7 +749,7 @@ class _Writer:
 
     def option_row(self, i: int, r0: int, g: dict) -> None:
         """An option on Positions: premium, value and greeks as native Black-76 formulas on the live mark and vol
-        (cached: the engine's :func:`levxl.options.greeks`); the futures columns read "n/a"."""
+        (cached: the engine's :func:`levxl.engine.options.greeks`); the futures columns read "n/a"."""
         ws, F, c, book = self.pos, self.F, self.c, self.c.book
         w = ws.write_formula
         k = int(np.flatnonzero(c.ofig.idx == i)[0])
@@ -992,7 +991,7 @@ class _Writer:
                 cl = _col(col)
                 ws.write_number(r0, col, lev, F.get("num", 0, inp=True))
                 m_f = f"={Q}/{E}/{cl}{r0 + 1}" if inv else f"={Q}*{E}/{cl}{r0 + 1}"
-                margin = float(_value(book.size[i], book.entry[i], float(inv)) / lev)
+                margin = float(kernel.value(book.size[i], book.entry[i], float(inv)) / lev)
                 ws.write_formula(r0 + 1, col, m_f, self.amt(i), margin)
                 ws.write_number(r0 + 2, col, float(grate[j]), F.get("rate"))
                 ws.write_number(r0 + 3, col, float(gcum[j]), F.get("num", 2))
@@ -1108,8 +1107,8 @@ class _Writer:
     def write_option_grid(self, row: int) -> None:
         """The option book's PnL vs now (USD) over moves of the underlying x absolute vol shifts, Deribit
         portfolio-margin style: totals on top (heatmap), then one block per vol shift with a row per option;
-        native Black-76 formulas, cached values from :func:`levxl.options.option_pnl_grid`."""
-        from levxl.risk import OPTION_MOVES, OPTION_VOL_SHIFTS  # noqa: PLC0415
+        native Black-76 formulas, cached values from :func:`levxl.engine.options.option_pnl_grid`."""
+        from levxl.book.figures import OPTION_MOVES, OPTION_VOL_SHIFTS  # noqa: PLC0415
 
         ws, F, c, book = self.scen, self.F, self.c, self.c.book
         P, fig = self.P, self.c.ofig
@@ -1465,7 +1464,7 @@ class _Writer:
 
     def write_decay(self, row: int) -> None:
         """Theta bleed of the options: theta per day (Positions) and the value lost to time over 7 and 30 days,
-        all else equal (native Black-76 formulas; cached: :func:`levxl.options.option_decay`)."""
+        all else equal (native Black-76 formulas; cached: :func:`levxl.engine.options.option_decay`)."""
         ws, F, c, book = self.fund, self.F, self.c, self.c.book
         P, fig = self.P, self.c.ofig
         ws.write_string(row, 0, "Theta bleed of the options (all else equal; + = earned by a seller, − = paid by "
@@ -1590,7 +1589,7 @@ class _Writer:
                                     "vol the payoff. Coin-settled (inverse, Deribit): value in coin = V/F, delta "
                                     "premium-adjusted (N(w·d1)·w − V/F), gamma, vega, theta / F. Greeks per option × "
                                     "s × size: delta in coins, gamma per $1, vega per vol point, theta per calendar "
-                                    "day. Native formulas on the live mark and vol (engine: levxl.options)."),
+                                    "day. Native formulas on the live mark and vol (engine: levxl.engine.options)."),
                 ("Options (risk)", "Options are not liquidated by the futures formulas: liquidation, bankruptcy, "
                                    "tier and distance read 'n/a' and they are left out of the ladder, flags and "
                                    "liquidation counts; no funding. Scenario PnL s·size·(V(mark·(1+move)) − premium) "
@@ -1684,20 +1683,20 @@ def _as_of_text(as_of: Any) -> tuple[str, _dt.datetime]:
 
 
 def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLike = "report.xlsx", as_of: Any = None,
-                 marks: Any = None, vol: float | None = None) -> Path:
-    """Write the risk report workbook for ``positions`` (a path or a :class:`~levxl.positions.Book`) to
+                 marks: Any = None, vol: float | None = None, notes: Iterable[tuple[Any, str]] = ()) -> Path:
+    """Write the risk report workbook for ``positions`` (a path or a :class:`~levxl.book.positions.Book`) to
     ``out_path`` and return its path. ``as_of``: ISO date/timestamp shown on the report (default: now, UTC);
     ``marks``: a marks file (CSV symbol,mark[,venue,vol] or JSON {symbol: mark}) or a dict/records overriding the
     book's marks; ``vol``: annualised volatility for every position.
 
     An unreadable positions or marks file raises ``ValueError`` and leaves no output file; bad rows go to the
-    "Input issues" sheet."""
+    "Input issues" sheet, with ``notes`` (row, reason) from a caller that applied marks itself."""
     import xlsxwriter  # noqa: PLC0415
 
     book = positions if isinstance(positions, Book) else load_positions(positions)
     label, when = _as_of_text(as_of)
     book, mark_notes = apply_marks(book, marks, vol)
-    issues: list[tuple[Any, str]] = list(book.issues) + mark_notes
+    issues: list[tuple[Any, str]] = list(book.issues) + list(notes) + mark_notes
     c = compute(book)
     out = Path(out_path)
     with atomic_output(out, suffix=".xlsx") as tmp:
@@ -1724,27 +1723,3 @@ def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLik
         w.write_issues()
         wb.close()
     return out
-
-
-@click.command("report", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("positions", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.xlsx"),
-              show_default=True, help="Workbook to write.")
-@click.option("--as-of", "as_of", default=None, help="Timestamp shown on the report (ISO 8601; default now, UTC).")
-@click.option("--marks", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Marks to use: CSV with symbol,mark[,venue,vol] or JSON {symbol: mark}.")
-@click.option("--vol", type=float, default=None, help="Annualised volatility for every position (0.6 = 60%).")
-def report(positions: Path, output: Path, as_of: str | None, marks: Path | None, vol: float | None) -> None:
-    """Write a risk report workbook (Excel/LibreOffice, no Python needed) for a positions file."""
-    try:
-        path = build_report(positions, output, as_of=as_of, marks=marks, vol=vol)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    book = load_positions(positions)
-    table = risk_table(book)
-    near = int(np.sum(table.distance < 0.10))
-    finite = np.isfinite(table.distance)  # options have no liquidation distance
-    worst = int(np.argmin(np.where(finite, table.distance, np.inf))) if finite.any() else None
-    click.echo(f"wrote {path}: {len(book)} positions, {len(book.issues)} input issues, {near} within 10% of "
-               "liquidation" + (f", closest: {book.venue[worst]} {book.symbol[worst]} "
-                               f"{table.distance[worst]:.1%} away" if worst is not None else ""))

@@ -24,7 +24,7 @@ import math
 import numpy as np
 from scipy.special import log_ndtr, ndtr
 
-from levxl._validate import DAYS, NUMBER, POSITIVE, SIDE, VOL, Domain, checked
+from levxl.engine.validate import DAYS, NUMBER, POSITIVE, SIDE, VOL, Domain, checked
 
 __all__ = ["LIQ_PRICE", "liquidation_probability", "liquidation_distance", "liquidation_distance_sigma"]
 

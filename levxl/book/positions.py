@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from levxl.liquidation import DEFAULT_MMR, liquidation_price
+from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
 
 __all__ = ["Book", "COLUMNS", "load_positions", "book_from_records"]
 
@@ -207,8 +207,8 @@ _OPTION_NAMES = {"underlying": "mark (the underlying's price)", "days": "expiry_
 
 def _option_reason(record: dict[str, Any], side: str, values: dict[str, float]) -> tuple[str, str, str]:
     """(reason or "", option_type, settle) of an option row: the required columns, then the engine's own checks
-    (:func:`levxl.options.option_price` elementwise)."""
-    from levxl.options import option_price
+    (:func:`levxl.engine.options.option_price` elementwise)."""
+    from levxl.engine.options import option_price
 
     option_type = str(record.get("option_type") or "").strip().lower()
     settle = str(record.get("settle") or "").strip().lower()
@@ -285,7 +285,7 @@ def _records_from_ccxt(data: Any) -> list[dict[str, Any]]:
 
 
 def _records_from_xlsx(path: Path) -> list[dict[str, Any]]:
-    from levxl.safety import check_package
+    from levxl.files.safety import check_package
     import openpyxl
 
     check_package(path)

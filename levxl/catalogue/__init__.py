@@ -33,8 +33,8 @@ from typing import Any, Callable
 import numpy as np
 
 import levxl as lx
-from levxl import options, probability
-from levxl.tiers import TierTable
+from levxl.engine import options, probability
+from levxl.engine.tiers import TierTable
 
 __all__ = ["Arg", "SheetFunction", "CATALOGUE", "lookup", "canonical_name", "SPELLINGS"]
 
@@ -172,7 +172,7 @@ def _no_liquidation_sentinels(liq_price: Any, side: Any) -> Any:
     marked = np.asarray(marked, dtype=bool)
     if not marked.any():
         return liq_price
-    from levxl._validate import SIDE as side_domain
+    from levxl.engine.validate import SIDE as side_domain
 
     sides, _ = side_domain.convert(side if side is not None else 1.0)
     sentinel = np.where(np.broadcast_to(sides, np.broadcast_shapes(np.shape(sides), prices.shape)) < 0, np.inf, 0.0)
@@ -299,13 +299,13 @@ def _grid_present(result: Any, selector: dict) -> Any:
 
 
 def _checked(**domains):  # adapters that are engine-shaped but not formulas use the same argument checks
-    from levxl._validate import checked
+    from levxl.engine.validate import checked
 
     return checked(**domains)
 
 
-from levxl._validate import NONNEGATIVE as _NONNEG, NUMBER as _NUM  # noqa: E402
-from levxl.tiers import MAINTENANCE as _MMR  # noqa: E402
+from levxl.engine.validate import NONNEGATIVE as _NONNEG, NUMBER as _NUM  # noqa: E402
+from levxl.engine.tiers import MAINTENANCE as _MMR  # noqa: E402
 
 
 @_checked()
@@ -320,7 +320,7 @@ def tier_rows(preset):
 @_checked(notional=_NONNEG, mmr=_MMR)
 def rate_and_amount(notional, mmr=lx.DEFAULT_MMR):
     """(mmr, maintenance amount) of the tier each notional falls in, stacked on the last axis."""
-    from levxl.tiers import maintenance_params
+    from levxl.engine.tiers import maintenance_params
 
     rate, cum = maintenance_params(notional, mmr)
     return np.broadcast_arrays(rate, notional * rate - cum)

@@ -6,7 +6,7 @@ meets the liquidation threshold::
 
     M + PnL(P) = mmr * value(B) - cum + fee * value(P)
 
-* ``value(P)`` is ``q*P`` (linear, quote currency) or ``Q/P`` (inverse, coin); ``PnL`` as in :mod:`levxl.contracts`.
+* ``value(P)`` is ``q*P`` (linear, quote currency) or ``Q/P`` (inverse, coin); ``PnL`` as in :mod:`levxl.engine.contracts`.
 * ``B`` is where maintenance margin is measured: ``P`` itself (``basis="mark"``: Binance, Hyperliquid, dYdX, Gate,
   OKX) or the entry price (``basis="entry"``: Bybit's USDT help pages).
 * ``fee`` is the close/liquidation fee rate charged on the position's value at the price in question. With
@@ -30,11 +30,12 @@ import types
 
 import numpy as np
 
-from levxl._validate import (BASIS, CONTRACT, FRACTION, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, checked,
+from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, checked,
                              flagged, require)
-from levxl._parallel import pool
-from levxl.contracts import _pnl, _value, by_contract
-from levxl.tiers import MAINTENANCE, TierTable, is_tiered, maintenance_params
+from levxl.engine.parallel import pool
+from levxl.engine import kernel
+from levxl.engine.kernel import by_contract
+from levxl.engine.tiers import MAINTENANCE, TierTable, is_tiered, maintenance_params
 
 __all__ = [
     "DEFAULT_MMR",
@@ -50,69 +51,18 @@ DEFAULT_MMR = 0.005
 """Maintenance margin rate used when none is given: the first tier of BTC perpetuals at Bybit and OKX (0.5%)."""
 
 
-_RESIDUE = 1e-12  # relative size of a rounding residue in a difference that is exactly 0 in exact arithmetic
-
-
-def _solve(side, entry, size, margin, rate, cum, fee, inverse, entry_basis):
-    """Closed-form root of the liquidation equation (module docstring); sentinels where there is no root."""
-    e = entry_basis
-
-    def linear():
-        slope = (rate + fee - side) if np.ndim(e) == 0 and not e else (rate * (1 - e) + fee - side)
-        constant = margin / size + cum / size - side * entry
-        if not (np.ndim(e) == 0 and not e):
-            constant = constant - rate * e * entry
-        price = constant / slope
-        # slope < 0 for a long (rate + fee < 1): price <= 0 means no positive price liquidates it. A 1x long has
-        # constant = EP/1 - EP, which rounds to ~1e-12*EP rather than 0: treat that residue as 0 (no liquidation).
-        return np.where(np.abs(constant) <= _RESIDUE * entry, 0.0, np.maximum(price, 0.0))
-
-    def inverse_():
-        slope = size * (rate * (1 - e) + fee + side)
-        denominator = margin + cum + (side - rate * e) * size / entry
-        with np.errstate(divide="ignore", invalid="ignore"):
-            price = slope / denominator
-        # A short whose denominator is >= 0 never reaches the threshold (e.g. 1x inverse short, whose denominator
-        # Q/EP - Q/EP rounds to a residue around 0).
-        never = (side < 0) & (denominator >= -_RESIDUE * size / entry)
-        return np.where(never, np.inf, price)
-
-    return by_contract(inverse, linear, inverse_)
-
-
-def _bankruptcy(side, entry, size, margin, fee, inverse):
-    return _solve(side, entry, size, margin, 0.0, 0.0, fee, inverse, 0)
-
-
-def _margin(size, entry, leverage, margin, inverse):
-    """The isolated margin: ``margin`` where given, else ``value(EP)/leverage``. Either may hold NaN in an element
-    ("not given here", a blank cell in a positions table), as long as the other is given for that element."""
-    if margin is None and leverage is None:
-        raise ValueError("leverage or margin must be given")
-    if margin is None:
-        require(~np.isnan(leverage), "leverage or margin", "must be given")
-        return _value(size, entry, inverse) / leverage
-    missing = np.isnan(margin)
-    if not missing.any():
-        return margin
-    if leverage is None:
-        require(~missing, "leverage or margin", "must be given")
-        return margin
-    require(~(missing & np.isnan(leverage)), "leverage or margin", "must be given")
-    return np.where(missing, _value(size, entry, inverse) / leverage, margin)
-
-
-def _liquidation(side, entry, size, margin, spec, fee, inverse, entry_basis, leverage=None):
-    """Liquidation price with a flat rate or tier tables (see module docstring); arrays already checked.
+def solve_liquidation(side, entry, size, margin, spec, fee, inverse, entry_basis, leverage=None):
+    """Liquidation price with a flat rate or tier tables (see module docstring); arrays already checked (the
+    entry point funding and scenarios share).
 
     ``margin`` may be None with ``leverage`` given: the initial margin is then computed alongside the entry's
     notional, chunk by chunk."""
     if margin is None:
-        margin = _margin(size, entry, leverage, None, inverse) if not is_tiered(spec) else None
+        margin = kernel.isolated_margin(size, entry, leverage, None, inverse) if not is_tiered(spec) else None
     if not is_tiered(spec):
         rate = spec
         require(rate + fee < 1, "mmr + fee", "must be < 1", rate + fee)
-        return _solve(side, entry, size, margin, rate, 0.0, fee, inverse, entry_basis)
+        return kernel.solve_threshold(side, entry, size, margin, rate, 0.0, fee, inverse, entry_basis)
     if isinstance(spec, TierTable):
         require(spec.mmr[-1] + fee < 1, "mmr + fee", "must be < 1", spec.mmr[-1] + fee)
     sources = (side, entry, size, margin if margin is not None else leverage, fee, inverse, entry_basis)
@@ -138,7 +88,7 @@ def _liquidation(side, entry, size, margin, spec, fee, inverse, entry_basis, lev
             price[part] = _liquidation_one_table(*chunk[:3], chunk[3], spec, *chunk[4:], from_leverage)
         else:
             if from_leverage:
-                chunk[3] = _value(chunk[2], chunk[1], chunk[5]) / chunk[3]
+                chunk[3] = kernel.value(chunk[2], chunk[1], chunk[5]) / chunk[3]
             price[part] = _liquidation_mixed(*chunk[:4], mixed[part], *chunk[4:])
 
     parts = [slice(start, min(start + _CHUNK, total)) for start in range(0, max(total, 1), _CHUNK)]
@@ -172,7 +122,7 @@ def _scratch(k: int) -> types.SimpleNamespace:
 def _linear_mark_kernel(side, entry, size, margin_or_leverage, table, fee, from_leverage, out):
     """The hot path: linear contracts, maintenance at the liquidation price, one tier table, scalar fee.
 
-    The same arithmetic as :func:`_solve` and :func:`_liquidation_one_table` (tests pin them together), written
+    The same arithmetic as :func:`levxl.engine.kernel.solve_threshold` and :func:`_liquidation_one_table` (tests pin them together), written
     with ``out=`` into per-thread scratch so a chunk allocates nothing."""
     k = side.size
     s = _scratch(k)
@@ -198,11 +148,11 @@ def _linear_mark_kernel(side, entry, size, margin_or_leverage, table, fee, from_
     np.divide(c, a, out=out)
     if np.minimum.reduce(out) < 0:  # a reduction is cheaper than the write pass it usually saves
         np.maximum(out, 0.0, out=out)
-    # The 1x long's rounding residue (see _solve) arises where the margin is the whole notional: with leverage
+    # The 1x long's rounding residue (see kernel.solve_threshold) arises where the margin is the whole notional: with leverage
     # given, only in a chunk holding a leverage of 1 or less.
     if not from_leverage or np.minimum.reduce(margin_or_leverage) <= 1.0 + 1e-9:
         np.absolute(c, out=c)
-        np.multiply(entry, _RESIDUE, out=a)
+        np.multiply(entry, kernel.RESIDUE, out=a)
         np.less_equal(c, a, out=mask)
         out[mask] = 0.0
     np.multiply(size, out, out=a)  # notional at the liquidation price
@@ -218,7 +168,7 @@ def _linear_mark_kernel(side, entry, size, margin_or_leverage, table, fee, from_
         m = margin[sub] if np.ndim(margin) else margin
         constant = (m + table.cum[tier]) / q - sd * ep
         price = np.maximum(constant / (table.mmr[tier] + fee - sd), 0.0)
-        price[np.abs(constant) <= _RESIDUE * ep] = 0.0
+        price[np.abs(constant) <= kernel.RESIDUE * ep] = 0.0
         settled = table.lookup(q * price) == tier
         out[sub[settled]] = price[settled]
         if settled.all():
@@ -230,7 +180,7 @@ def _linear_mark_kernel(side, entry, size, margin_or_leverage, table, fee, from_
 
 def _notional_at(size, price, inverse):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _value(size, price, inverse)
+        return kernel.value(size, price, inverse)
 
 
 def _at(values, where):
@@ -240,11 +190,11 @@ def _at(values, where):
 def _liquidation_one_table(side, entry, size, margin, table, fee, inverse, entry_basis, from_leverage=False):
     """Tier iteration against one table; tiers compared by index (cheaper than comparing rates).
     With ``from_leverage`` the ``margin`` argument holds the leverage."""
-    notional = _value(size, entry, inverse)
+    notional = kernel.value(size, entry, inverse)
     if from_leverage:
         margin = notional / margin
     index = table.lookup(notional)
-    price = np.asarray(_solve(side, entry, size, margin, table.mmr[index], table.cum[index], fee, inverse,
+    price = np.asarray(kernel.solve_threshold(side, entry, size, margin, table.mmr[index], table.cum[index], fee, inverse,
                               entry_basis), dtype=float)
     if np.ndim(entry_basis) == 0 and entry_basis:
         return price  # measured at entry: the entry's tier is the tier
@@ -260,7 +210,7 @@ def _liquidation_one_table(side, entry, size, margin, table, fee, inverse, entry
             return price
         sub = np.nonzero(changed)
         index[sub] = table.lookup(_notional_at(_at(size, sub), price[sub], _at(inverse, sub)))
-        price[sub] = _solve(_at(side, sub), _at(entry, sub), _at(size, sub), _at(margin, sub), table.mmr[index[sub]],
+        price[sub] = kernel.solve_threshold(_at(side, sub), _at(entry, sub), _at(size, sub), _at(margin, sub), table.mmr[index[sub]],
                             table.cum[index[sub]], _at(fee, sub), _at(inverse, sub), _at(entry_basis, sub))
         pending = changed
     # Not settled after as many rounds as tiers (never seen): take the exact root for those elements.
@@ -272,9 +222,9 @@ def _liquidation_one_table(side, entry, size, margin, table, fee, inverse, entry
 
 def _liquidation_mixed(side, entry, size, margin, spec, fee, inverse, entry_basis):
     """Tier iteration when elements use different tables (or flat rates): tiers compared by (mmr, cum)."""
-    rate, cum = maintenance_params(_value(size, entry, inverse), spec)
+    rate, cum = maintenance_params(kernel.value(size, entry, inverse), spec)
     require(rate + fee < 1, "mmr + fee", "must be < 1", rate + fee)
-    price = _solve(side, entry, size, margin, rate, cum, fee, inverse, entry_basis)
+    price = kernel.solve_threshold(side, entry, size, margin, rate, cum, fee, inverse, entry_basis)
     for _ in range(64):
         new_rate, new_cum = maintenance_params(_notional_at(size, price, inverse), spec)
         changed = ((new_rate != rate) | (new_cum != cum)) & (np.asarray(entry_basis) == 0)
@@ -282,7 +232,7 @@ def _liquidation_mixed(side, entry, size, margin, spec, fee, inverse, entry_basi
             return price
         rate = np.where(changed, new_rate, rate)
         cum = np.where(changed, new_cum, cum)
-        price = np.where(changed, _solve(side, entry, size, margin, rate, cum, fee, inverse, entry_basis), price)
+        price = np.where(changed, kernel.solve_threshold(side, entry, size, margin, rate, cum, fee, inverse, entry_basis), price)
     raise RuntimeError("liquidation tier iteration did not settle")  # pragma: no cover - monotone equation
 
 
@@ -294,7 +244,7 @@ def liquidation_by_tier_scan(side, entry, size, margin, table, fee, inverse):
     and decreasing for a short, so the liquidation price is the largest per-tier root for a long and the smallest
     for a short. Used as the fallback of the iteration and as its reference in tests.
     """
-    roots = [_solve(side, entry, size, margin, rate, cum, fee, inverse, 0) for rate, cum in zip(table.mmr, table.cum)]
+    roots = [kernel.solve_threshold(side, entry, size, margin, rate, cum, fee, inverse, 0) for rate, cum in zip(table.mmr, table.cum)]
     stacked = np.stack(np.broadcast_arrays(*roots))
     return np.where(np.asarray(side) > 0, stacked.max(axis=0), stacked.min(axis=0))
 
@@ -324,7 +274,7 @@ def maintenance_margin(size, price, mmr=DEFAULT_MMR, contract="linear"):
     >>> float(maintenance_margin(10, 100_000, "binance:BTCUSDT"))  # 1e6 notional, tier 3: 1e6*0.0065 - 950
     5550.0
     """
-    notional = _value(size, price, contract)
+    notional = kernel.value(size, price, contract)
     rate, cum = maintenance_params(notional, mmr)
     return notional * rate - cum
 
@@ -345,8 +295,8 @@ def bankruptcy_price(side, entry, size, leverage=None, margin=None, contract="li
     >>> float(bankruptcy_price("short", 8_000, 8_000, 1, contract="inverse"))
     inf
     """
-    m = _margin(size, entry, leverage, margin, contract)
-    return round_to_tick(_bankruptcy(side, entry, size, m, fee, contract), side, tick)
+    m = kernel.isolated_margin(size, entry, leverage, margin, contract)
+    return round_to_tick(kernel.bankruptcy(side, entry, size, m, fee, contract), side, tick)
 
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE,
@@ -357,12 +307,12 @@ def liquidation_price(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=
 
     ``side`` long/short; ``entry`` price; ``size`` base coin (linear) or USD face value (inverse); ``leverage`` a
     multiple, giving the isolated margin ``value(EP)/L`` unless ``margin`` (margin currency) is given; ``mmr`` a flat
-    rate, a :class:`~levxl.tiers.TierTable` or a preset name (tier of the notional at the liquidation price,
+    rate, a :class:`~levxl.engine.tiers.TierTable` or a preset name (tier of the notional at the liquidation price,
     iterated until stable); ``fee`` the liquidation/close fee rate inside the threshold, on the value at the
     liquidation price (Gate/OKX); ``basis`` "mark" (maintenance margin measured at the liquidation price: Binance,
     Hyperliquid, dYdX) or "entry" (Bybit); ``tick`` rounds toward the entry.
 
-    >>> from levxl.tiers import TierTable
+    >>> from levxl.engine.tiers import TierTable
     >>> tier = TierTable.fixed(0.1, 135_365)  # the position's tier: mmr 10%, maintenance amount 135,365
     >>> round(float(liquidation_price("long", 1456.84, 3683.979, mmr=tier, margin=1535443.01)), 2)  # Binance FAQ
     1114.78
@@ -372,8 +322,8 @@ def liquidation_price(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=
     11.874134
     """
     if margin is not None or leverage is None or np.isnan(np.min(leverage)):  # min is NaN iff any element is
-        margin, leverage = _margin(size, entry, leverage, margin, contract), None
-    return round_to_tick(_liquidation(side, entry, size, margin, mmr, fee, contract, basis, leverage), side, tick)
+        margin, leverage = kernel.isolated_margin(size, entry, leverage, margin, contract), None
+    return round_to_tick(solve_liquidation(side, entry, size, margin, mmr, fee, contract, basis, leverage), side, tick)
 
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, wallet=POSITIVE, mmr=MAINTENANCE, other_mm=NUMBER,
@@ -391,7 +341,7 @@ def liquidation_price_cross(side, entry, size, wallet, mmr=DEFAULT_MMR, other_mm
     99.39759
     """
     margin = wallet - other_mm + other_upnl
-    return _liquidation(side, entry, size, margin, mmr, fee, contract, 0)
+    return solve_liquidation(side, entry, size, margin, mmr, fee, contract, 0)
 
 
 @checked(sides=SIDE, entries=POSITIVE, sizes=POSITIVE, marks=POSITIVE, wallet=POSITIVE, mmr=MAINTENANCE,
@@ -404,7 +354,7 @@ def account_liquidation_prices(sides, entries, sizes, marks, wallet, mmr=DEFAULT
     Positions are along the last axis; ``mmr`` may differ per position (rates, tables or presets). All positions
     share the wallet, so they must share the margin currency: one ``contract`` kind for the whole account.
 
-    >>> from levxl.tiers import TierTable
+    >>> from levxl.engine.tiers import TierTable
     >>> tiers = [TierTable.fixed(0.1, 135_365), TierTable.fixed(0.025, 16_300)]
     >>> lp = account_liquidation_prices(["long", "long"], [1456.84, 32481.98], [3683.979, 109.488],
     ...                                 [1335.18, 31967.27], 1535443.01, tiers)
@@ -417,7 +367,7 @@ def account_liquidation_prices(sides, entries, sizes, marks, wallet, mmr=DEFAULT
         require(np.full(np.shape(contract), kinds.size <= 1), "contract", "must be the same for every position "
                 "of one account (linear and inverse margins are different currencies)", contract)
     own_mm = maintenance_margin.raw(sizes, marks, mmr, contract)
-    own_upnl = _pnl(sides, entries, marks, sizes, contract)
+    own_upnl = kernel.pnl(sides, entries, marks, sizes, contract)
     other_mm = own_mm.sum(axis=-1, keepdims=True) - own_mm
     other_upnl = own_upnl.sum(axis=-1, keepdims=True) - own_upnl
     bad_rows = flagged(sides.shape)
@@ -426,4 +376,4 @@ def account_liquidation_prices(sides, entries, sizes, marks, wallet, mmr=DEFAULT
         require(~np.broadcast_to(bad_rows.any(axis=-1, keepdims=True), sides.shape) | bad_rows,
                 "account", "has an invalid position in another row")
     margin = wallet - other_mm + other_upnl
-    return _liquidation(sides, entries, sizes, margin, mmr, fee, contract, 0)
+    return solve_liquidation(sides, entries, sizes, margin, mmr, fee, contract, 0)

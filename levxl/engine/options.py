@@ -34,8 +34,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import erfcx, ndtr
 
-from levxl._parallel import pool
-from levxl._validate import CONTRACT, DAYS, MODEL, MOVE, NUMBER, OPTION_TYPE, POSITIVE, VOL, Choice, checked
+from levxl.engine.parallel import pool
+from levxl.engine.validate import CONTRACT, DAYS, MODEL, MOVE, NUMBER, OPTION_TYPE, POSITIVE, VOL, Choice, checked
 
 __all__ = [
     "Greeks",

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from levxl.contracts import _pnl, _value
-from levxl.liquidation import bankruptcy_price, liquidation_price, maintenance_margin
-from levxl.positions import Book
-from levxl.scenarios import loss_at_move
+from levxl.engine import kernel
+from levxl.engine.liquidation import bankruptcy_price, liquidation_price, maintenance_margin
+from levxl.book.positions import Book
+from levxl.engine.scenarios import loss_at_move
 
 __all__ = ["RiskTable", "risk_table", "pnl_after_mark_move", "FUNDING_INTERVALS_PER_DAY", "OptionFigures",
            "option_figures", "option_value_at", "OPTION_MOVES", "OPTION_VOL_SHIFTS"]
@@ -81,7 +81,7 @@ def _option_args(book: Book):
 def option_value_at(book: Book, moves, vol_shift: float = 0.0) -> np.ndarray:
     """Black-76 value per option (margin currency) of an options-only ``book`` after each of ``moves`` of the
     underlying (columns) and an absolute ``vol_shift`` (vol floored at 0); same days to expiry, rate 0."""
-    from levxl.options import option_price
+    from levxl.engine.options import option_price
 
     w, U, K, T, vol, settle = _option_args(book)
     moves = np.asarray(moves, dtype=float).reshape(1, -1)
@@ -107,7 +107,7 @@ class OptionFigures:
 
 def option_figures(book: Book, moves=OPTION_MOVES, vol_shifts=OPTION_VOL_SHIFTS) -> OptionFigures:
     """The engine's option figures for the option positions of ``book``."""
-    from levxl.options import greeks, option_decay, option_pnl_grid
+    from levxl.engine.options import greeks, option_decay, option_pnl_grid
 
     idx = np.flatnonzero(book.option)
     b = book.select(book.option)
@@ -146,7 +146,7 @@ def risk_table(book: Book) -> RiskTable:
         fields["upnl"][opt] = o.side * o.size * (fig.value - o.entry)
         fields["funding_per_day"][opt] = 0.0
         return RiskTable(book=book, **fields)
-    from levxl.probability import liquidation_distance, liquidation_distance_sigma, liquidation_probability
+    from levxl.engine.probability import liquidation_distance, liquidation_distance_sigma, liquidation_probability
 
     mmr = _mixed(book.mmr)
     contract = np.array(book.contract, dtype=object)
@@ -154,7 +154,7 @@ def risk_table(book: Book) -> RiskTable:
     inverse = book.inverse.astype(float)
     liq = liquidation_price(book.side, book.entry, book.size, None, mmr, margin, contract)
     bankrupt = bankruptcy_price(book.side, book.entry, book.size, None, margin, contract)
-    notional = _value(book.size, book.mark, inverse)
+    notional = kernel.value(book.size, book.mark, inverse)
     mm = maintenance_margin(book.size, book.mark, mmr, contract)
     vol = np.where(np.isnan(book.vol), 0.0, book.vol)
     has_vol = ~np.isnan(book.vol) & (book.vol > 0)
@@ -164,7 +164,7 @@ def risk_table(book: Book) -> RiskTable:
     prob = [np.where(has_vol, liquidation_probability(book.side, book.mark, liq, vol, days), np.nan)
             for days in (1, 7)]
     return RiskTable(
-        book=book, margin=margin, notional=notional, upnl=_pnl(book.side, book.entry, book.mark, book.size, inverse),
+        book=book, margin=margin, notional=notional, upnl=kernel.pnl(book.side, book.entry, book.mark, book.size, inverse),
         liquidation=liq, bankruptcy=bankrupt, distance=distance, sigma_days=sigma, maintenance=mm,
         maintenance_rate=mm / notional, funding_per_day=-book.side * notional * book.funding_rate *
         FUNDING_INTERVALS_PER_DAY, prob_1d=prob[0], prob_7d=prob[1])

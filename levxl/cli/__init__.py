@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-EXAMPLE_POSITIONS = Path(__file__).resolve().parent.parent / "workbook" / "examples" / "positions.csv"
+from levxl.files.bundled import example_positions
+
 
 
 def _fmt(x: float, kind: str) -> str:
@@ -38,10 +39,10 @@ def main() -> None:
 @click.argument("positions", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def risk(positions: Path | None) -> None:
     """Print a risk table for a positions file (CSV, xlsx or ccxt JSON); the bundled example by default."""
-    from levxl.positions import load_positions
-    from levxl.risk import pnl_after_mark_move, risk_table
+    from levxl.book.positions import load_positions
+    from levxl.book.figures import pnl_after_mark_move, risk_table
 
-    path = positions or EXAMPLE_POSITIONS
+    path = positions or example_positions()
     try:
         book = load_positions(path)
     except ValueError as exc:
@@ -72,7 +73,7 @@ def risk(positions: Path | None) -> None:
 @click.option("--markdown", is_flag=True, help="print the Markdown function reference (docs/functions.md)")
 def functions(markdown: bool) -> None:
     """List the LEVXL_ spreadsheet functions (the catalogue)."""
-    from levxl import reference_docs
+    from levxl.catalogue import reference_docs
 
     if markdown:
         click.echo(reference_docs.markdown(), nl=False)
@@ -83,9 +84,9 @@ def functions(markdown: bool) -> None:
 
 def _register() -> None:
     """Commands whose modules carry heavier imports are added here (one place to see the whole CLI)."""
-    from levxl.recalc.cli import recalc
-    from levxl.report import report
-    from levxl.template import template
+    from levxl.cli.recalc import recalc
+    from levxl.cli.report import report
+    from levxl.cli.template import template
 
     main.add_command(recalc)
     main.add_command(report)

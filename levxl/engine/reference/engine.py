@@ -1,6 +1,6 @@
 """Slow, obviously-correct scalar versions of the futures engine, in plain Python floats.
 
-They work from the definitions, not from the closed forms of :mod:`levxl.liquidation`: the liquidation price is
+They work from the definitions, not from the closed forms of :mod:`levxl.engine.liquidation`: the liquidation price is
 found by bisection on ``equity(P) - threshold(P)``, with the tier found by scanning the table at every trial price.
 Tests pin the vectorised engine to these on thousands of random inputs. :func:`liquidation_price_loop` is the
 plain per-position closed-form loop a desk would write by hand; the benchmark times the engine against it.
@@ -94,7 +94,7 @@ def liquidation_price_loop(sides, entries, sizes, leverages, tiers: Sequence[Tie
 
 def loss_at_move(side, entry, size, margin, move, tiers, fee=0.0, funding_rate=0.0, funding_periods=0.0,
                  inverse=False, wallet=None):
-    """(pnl, liquidated) of a move, from the definitions in :mod:`levxl.scenarios`."""
+    """(pnl, liquidated) of a move, from the definitions in :mod:`levxl.engine.scenarios`."""
     price = entry * (1.0 + move)
     funding = side * value(size, entry, inverse) * funding_rate * funding_periods
     raw = pnl(side, entry, price, size, inverse) - funding - fee * value(size, price, inverse)

@@ -26,7 +26,7 @@ def rows() -> list[list[str]]:
 def markdown() -> str:
     conventions = CONVENTIONS.split("Conventions for every function:", 1)[1].strip()
     out = ["# levxl spreadsheet functions", "",
-           "Generated from `levxl/catalogue.py` by `levxl functions --markdown`; a test fails when this file is "
+           "Generated from `levxl/catalogue/__init__.py` by `levxl functions --markdown`; a test fails when this file is "
            "stale.", "", "Conventions for every function: " + " ".join(conventions.split()), "",
            "Bad input shows a short message in its own cell (`#VALUE! leverage must be > 0`) while the other cells "
            "still compute.", ""]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from levxl._validate import (BASIS, CONTRACT, FRACTION, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE,
+from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE,
                              checked)
-from levxl.contracts import _value
-from levxl.liquidation import DEFAULT_MMR, _liquidation, _margin, round_to_tick
-from levxl.tiers import MAINTENANCE
+from levxl.engine import kernel
+from levxl.engine.liquidation import DEFAULT_MMR, round_to_tick, solve_liquidation
+from levxl.engine.tiers import MAINTENANCE
 
 __all__ = [
     "funding_rate_clamped",
@@ -116,16 +116,16 @@ def liquidation_price_after_funding(side, entry, size, leverage=None, rate=0.000
                                     margin=None, contract="linear", fee=0.0, basis="mark", mark=None, tick=None):
     """Isolated liquidation price after ``periods`` funding payments at ``rate`` were drawn from the isolated
     margin: ``M' = M - s*value(mark)*rate*periods`` (mark defaults to the entry), then
-    :func:`~levxl.liquidation.liquidation_price`. Paying funding moves the liquidation price toward the mark;
+    :func:`~levxl.engine.liquidation.liquidation_price`. Paying funding moves the liquidation price toward the mark;
     receiving it moves the price away.
 
     >>> float(liquidation_price_after_funding("long", 100, 1, 10, 0.001, 30, mmr=0.0))  # margin 10 -> 7
     93.0
     """
-    m = _margin(size, entry, leverage, margin, contract)
-    notional = _value(size, entry if mark is None else mark, contract)
+    m = kernel.isolated_margin(size, entry, leverage, margin, contract)
+    notional = kernel.value(size, entry if mark is None else mark, contract)
     drawn = m - side * notional * rate * periods
-    return round_to_tick(_liquidation(side, entry, size, drawn, mmr, fee, contract, basis), side, tick)
+    return round_to_tick(solve_liquidation(side, entry, size, drawn, mmr, fee, contract, basis), side, tick)
 
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, rate=NUMBER, intervals_per_day=POSITIVE,
@@ -135,7 +135,7 @@ def liquidation_drift_from_funding(side, entry, size, leverage=None, rate=0.0001
     """Annualised continuous drift ``g`` of the liquidation price while funding is drawn from isolated margin:
     ``g = 365 * ln(LP after one day of funding / LP now)``, with :func:`liquidation_price_after_funding` for one
     day (``intervals_per_day`` payments at ``rate``). Pass it as ``liq_drift`` to
-    :func:`levxl.probability.liquidation_probability`, which treats the barrier as ``LP*e^(g*t)``. 0 where there is
+    :func:`levxl.engine.probability.liquidation_probability`, which treats the barrier as ``LP*e^(g*t)``. 0 where there is
     no liquidation price (sentinels 0 / inf).
 
     >>> g = liquidation_drift_from_funding("long", 100, 1, 10, 0.001, 3, mmr=0.0)  # LP 90 -> 90.3 after a day

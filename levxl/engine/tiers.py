@@ -27,7 +27,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from levxl._validate import FRACTION, _first_bad
+from levxl.engine.validate import FRACTION, first_bad
 
 __all__ = ["TierTable", "preset", "presets", "MAINTENANCE", "maintenance_params", "is_tiered"]
 
@@ -372,7 +372,7 @@ class _MaintenanceDomain:
                 bad[index] = True
         if bad.any():
             if collector is None:
-                raise ValueError(f"{name} {self.rule}, got {_first_bad(arr, bad)!r}")
+                raise ValueError(f"{name} {self.rule}, got {first_bad(arr, bad)!r}")
             collector.append((bad, f"{name} {self.rule}"))
         if all(isinstance(s, float) for s in specs.flat):
             return specs.astype(float)

@@ -14,7 +14,7 @@ Sheets: Start, Calculator, Positions, Scenarios, Tiers, Functions, xlwings.conf.
 
 :func:`check_template` compares a committed template with a fresh build (sheet cells: formulas, types and values;
 every other part byte for byte, the VBA project included; ``docProps/core.xml`` timestamps ignored).
-CLI: ``levxl template [-o PATH]`` (:data:`template`).
+CLI: ``levxl template [-o PATH] [--check]`` (:mod:`levxl.cli.template`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import click
 from openpyxl import load_workbook
+
+from levxl.files.bundled import example_positions, template_path
 from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -37,11 +38,10 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 
-__all__ = ["build_template", "check_template", "template", "DEFAULT_PATH", "quickstart_source", "SHEETS"]
+__all__ = ["build_template", "check_template", "DEFAULT_PATH", "quickstart_source", "SHEETS"]
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PATH = ROOT / "workbook" / "levxl_template.xlsm"
-EXAMPLE_POSITIONS = ROOT / "workbook" / "examples" / "positions.csv"
+DEFAULT_PATH = template_path()  #: the template as shipped (workbook/levxl_template.xlsm in a checkout)
+EXAMPLE_POSITIONS = example_positions()
 SHEETS = ("Start", "Calculator", "Positions", "Scenarios", "Tiers", "Functions", "xlwings.conf")
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip member and docProps timestamps, so two builds give the same bytes
 CALC_ID = 191029  # calcPr calcId of current Excel 365 (see _build_openpyxl)
@@ -750,10 +750,10 @@ def _tiers(ws):
 
 
 def _functions(ws):
-    from levxl import reference_docs
+    from levxl.catalogue import reference_docs
 
     ws.sheet_view.showGridLines = False
-    ws["A1"] = "Functions: every =LEVXL_ function (generated from levxl.reference_docs)"
+    ws["A1"] = "Functions: every =LEVXL_ function (generated from levxl.catalogue.reference_docs)"
     ws["A1"].font = F_TITLE
     ws["A2"] = _conventions()
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
@@ -833,7 +833,7 @@ _FULLCALC = re.compile(rb'\s+fullCalcOnLoad="(?:1|true)"')
 def _finish_package(src: Path, dest: Path) -> None:
     """Copy ``src`` to ``dest``: drop ``fullCalcOnLoad`` from xl/workbook.xml's calcPr; every other member's bytes
     are copied unchanged (same compression); member timestamps fixed so two builds give the same zip."""
-    from levxl._files import atomic_output
+    from levxl.files.atomic import atomic_output
 
     with atomic_output(dest, suffix=".xlsm") as tmp, zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp, "w") as zout:
         for info in zin.infolist():
@@ -953,28 +953,3 @@ def check_template(path=DEFAULT_PATH) -> list[str]:
                 else:
                     problems.append(f"{name}: bytes differ from a fresh build")
     return problems
-
-
-@click.command("template")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_PATH,
-              show_default=True, help="where to write the template workbook (.xlsm)")
-@click.option("--check", is_flag=True, help="do not write: compare OUTPUT with a fresh build and list differences")
-@click.option("--spills", type=click.Choice(["index", "array"]), default=SPILLS, show_default=True,
-              help="table results as one INDEX formula per cell, or as array formulas (LibreOffice 7.4 recalculates "
-                   "those on load)")
-def template(output: Path, check: bool, spills: str) -> None:
-    """Build the levxl template workbook (start from xlwings' standalone quickstart, add the desk sheets, write
-    cached values with levxl's recalc)."""
-    if check:
-        problems = check_template(output)
-        for p in problems:
-            click.echo(p)
-        if problems:
-            raise click.ClickException(f"{output} differs from a fresh build ({len(problems)} differences)")
-        click.echo(f"{output}: up to date")
-        return
-    try:
-        out = build_template(output, spills=spills)
-    except Exception as exc:
-        raise click.ClickException(f"template build failed: {type(exc).__name__}: {exc}") from None
-    click.echo(f"wrote {out}")

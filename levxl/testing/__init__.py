@@ -1,0 +1,1 @@
+"""Test harnesses shipped with levxl: a headless LibreOffice driver and generated sample books."""

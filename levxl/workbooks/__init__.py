@@ -1,0 +1,1 @@
+"""The workbooks levxl writes: the standalone risk report (``report``) and the template (``template``)."""
