@@ -26,7 +26,7 @@ from conftest import assert_value_error
     (lambda: lx.position_size(1000, 0.01, 100, 100), ["stop", "100"]),
     (lambda: lx.position_size(1000, 1.5, 100, 90), ["risk", "1.5"]),
     (lambda: lx.max_leverage_for_stop("long", 100, 110), ["stop", "110"]),
-    (lambda: TierTable.from_arrays([0, 50_000], [0.004, 0.005], [0, 60]), ["cum", "tier 2", "50"]),
+    (lambda: TierTable.from_arrays([0, 50_000], [0.004, 0.005], cum=[0, 60]), ["cum", "tier 2", "50"]),
     (lambda: TierTable.from_arrays([0, 50_000], [0.005, 0.004]), ["mmr"]),
     (lambda: TierTable.from_arrays([10, 50_000], [0.004, 0.005]), ["first notional floor"]),
 ])

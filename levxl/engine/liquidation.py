@@ -30,12 +30,12 @@ import types
 
 import numpy as np
 
-from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, checked,
-                             flagged, require)
+from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, ArrayLike,
+                                   ArrayOrFloat, checked, flagged, require)
 from levxl.engine.parallel import pool
 from levxl.engine import kernel
 from levxl.engine.kernel import by_contract
-from levxl.engine.tiers import MAINTENANCE, TierTable, is_tiered, maintenance_params
+from levxl.engine.tiers import MAINTENANCE, MaintenanceLike, TierTable, is_tiered, maintenance_params
 
 __all__ = [
     "DEFAULT_MMR",
@@ -249,9 +249,27 @@ def liquidation_by_tier_scan(side, entry, size, margin, table, fee, inverse):
     return np.where(np.asarray(side) > 0, stacked.max(axis=0), stacked.min(axis=0))
 
 
-def round_to_tick(price, side, tick):
+def round_to_tick(price: ArrayLike, *, side: ArrayLike, tick: ArrayLike | None) -> ArrayOrFloat:
     """Round a liquidation/bankruptcy price to the tick the conservative way: a long's up, a short's down (toward
-    the entry, as Bybit and BitMEX round bankruptcy prices). Sentinels 0 and inf are kept."""
+    the entry, as Bybit and BitMEX round bankruptcy prices). Sentinels 0 and inf are kept.
+
+    Parameters
+    ----------
+    price : array_like
+        Prices to round (quote currency per coin); 0 and inf pass through.
+    side : array_like
+        +1 (long) or -1 (short) per price, numeric (already checked).
+    tick : array_like or None
+        Tick size (quote currency), > 0; None returns ``price`` unchanged.
+
+    Returns
+    -------
+    ndarray or float
+        The rounded prices.
+
+    >>> float(round_to_tick(99.123, side=1, tick=0.5)), float(round_to_tick(99.123, side=-1, tick=0.5))
+    (99.5, 99.0)
+    """
     if tick is None:
         return price
     tick = np.asarray(tick, dtype=float)
@@ -263,15 +281,31 @@ def round_to_tick(price, side, tick):
 
 
 @checked(size=POSITIVE, price=POSITIVE, mmr=MAINTENANCE, contract=CONTRACT)
-def maintenance_margin(size, price, mmr=DEFAULT_MMR, contract="linear"):
+def maintenance_margin(size: ArrayLike, *, price: ArrayLike, mmr: MaintenanceLike = DEFAULT_MMR,
+                       contract: ArrayLike = "linear") -> ArrayOrFloat:
     """Maintenance margin at ``price``: ``value(P)*mmr - cum``, the tier chosen by the notional ``value(P)``.
 
     Linear ``q*P*mmr - cum`` (quote); inverse ``(Q/P)*mmr - cum`` (coin). Source: Binance USDⓈ-M and COIN-M
     "Leverage and Margin" FAQs.
 
-    >>> float(maintenance_margin(10_000, 25_000, 0.004, "inverse"))  # Binance COIN-M: 100 contracts x 100 USD
+    Parameters
+    ----------
+    size : array_like
+        Base coin (linear) or USD face value (inverse), > 0.
+    price : array_like
+        The (mark) price the maintenance margin is measured at, > 0.
+    mmr : float, TierTable, str or array_like, default DEFAULT_MMR (0.005)
+        Flat maintenance margin rate (fraction), a tier table or a preset name such as ``"binance:BTCUSDT"``.
+    contract : {"linear", "inverse"} or array_like, default "linear"
+
+    Returns
+    -------
+    ndarray or float
+        Maintenance margin in the margin currency.
+
+    >>> float(maintenance_margin(10_000, price=25_000, mmr=0.004, contract="inverse"))  # Binance COIN-M, 100 x 100 USD
     0.0016
-    >>> float(maintenance_margin(10, 100_000, "binance:BTCUSDT"))  # 1e6 notional, tier 3: 1e6*0.0065 - 950
+    >>> float(maintenance_margin(10, price=100_000, mmr="binance:BTCUSDT"))  # 1e6 notional, tier 3: 1e6*0.0065 - 950
     5550.0
     """
     notional = kernel.value(size, price, contract)
@@ -281,55 +315,108 @@ def maintenance_margin(size, price, mmr=DEFAULT_MMR, contract="linear"):
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, margin=POSITIVE_OR_NAN,
          contract=CONTRACT, fee=FRACTION)
-def bankruptcy_price(side, entry, size, leverage=None, margin=None, contract="linear", fee=0.0, tick=None):
+def bankruptcy_price(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, leverage: ArrayLike | None = None,
+                     margin: ArrayLike | None = None, contract: ArrayLike = "linear", fee: ArrayLike = 0.0,
+                     tick: ArrayLike | None = None) -> ArrayOrFloat:
     """Price at which the position's margin is exhausted (equity = the fee to close at that price).
 
     Without fee: linear ``EP*(1 - s/L)``; inverse long ``EP*L/(L+1)``, short ``EP*L/(L-1)``. With ``fee``, equity
     equals ``fee*value(BP)`` (the fee to close charged on the value at the bankruptcy price, as in Bybit's order cost).
-    ``margin`` (isolated margin in the margin currency) replaces the initial margin from ``leverage`` when given.
     Sentinels: 0.0 for a long that no positive price bankrupts (linear long at 1x), inf for a short that no finite
-    price bankrupts (inverse short at 1x). ``tick`` rounds long up / short down.
+    price bankrupts (inverse short at 1x).
 
-    >>> float(bankruptcy_price("long", 10_000, 1, 50))  # Bybit "Bankruptcy Price (USDT Contract)"
+    Parameters
+    ----------
+    side : array_like
+        "long"/"short" (also "buy"/"sell", 1/-1).
+    entry : array_like
+        Entry price, > 0.
+    size : array_like
+        Base coin (linear) or USD face value (inverse), > 0.
+    leverage : array_like, optional
+        Leverage, a multiple: the isolated margin is ``value(EP)/L``. NaN in an element = not given there.
+    margin : array_like, optional
+        Isolated margin in the margin currency; replaces the one from ``leverage`` where given.
+    contract : {"linear", "inverse"} or array_like, default "linear"
+    fee : array_like, default 0
+        Close fee rate on the value at the bankruptcy price, a fraction in [0, 1).
+    tick : array_like, optional
+        Tick size (quote currency): rounds a long's price up, a short's down.
+
+    Returns
+    -------
+    ndarray or float
+        Bankruptcy price (quote currency per coin); 0 (long) or inf (short) where there is none.
+
+    >>> float(bankruptcy_price("long", 10_000, 1, leverage=50))  # Bybit "Bankruptcy Price (USDT Contract)"
     9800.0
-    >>> float(bankruptcy_price("short", 8_000, 8_000, 1, contract="inverse"))
+    >>> float(bankruptcy_price("short", 8_000, 8_000, leverage=1, contract="inverse"))
     inf
     """
     m = kernel.isolated_margin(size, entry, leverage, margin, contract)
-    return round_to_tick(kernel.bankruptcy(side, entry, size, m, fee, contract), side, tick)
+    return round_to_tick(kernel.bankruptcy(side, entry, size, m, fee, contract), side=side, tick=tick)
 
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE,
          margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, basis=BASIS)
-def liquidation_price(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract="linear", fee=0.0,
-                      basis="mark", tick=None):
+def liquidation_price(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, leverage: ArrayLike | None = None,
+                      mmr: MaintenanceLike = DEFAULT_MMR, margin: ArrayLike | None = None,
+                      contract: ArrayLike = "linear", fee: ArrayLike = 0.0, basis: ArrayLike = "mark",
+                      tick: ArrayLike | None = None) -> ArrayOrFloat:
     """Isolated-margin liquidation price (see the module docstring for the equation and sentinels).
 
-    ``side`` long/short; ``entry`` price; ``size`` base coin (linear) or USD face value (inverse); ``leverage`` a
-    multiple, giving the isolated margin ``value(EP)/L`` unless ``margin`` (margin currency) is given; ``mmr`` a flat
-    rate, a :class:`~levxl.engine.tiers.TierTable` or a preset name (tier of the notional at the liquidation price,
-    iterated until stable); ``fee`` the liquidation/close fee rate inside the threshold, on the value at the
-    liquidation price (Gate/OKX); ``basis`` "mark" (maintenance margin measured at the liquidation price: Binance,
-    Hyperliquid, dYdX) or "entry" (Bybit); ``tick`` rounds toward the entry.
+    With a tier table the tier is the one of the notional at the liquidation price, iterated until stable.
+
+    Parameters
+    ----------
+    side : array_like
+        "long"/"short" (also "buy"/"sell", 1/-1).
+    entry : array_like
+        Entry price, > 0.
+    size : array_like
+        Base coin (linear) or USD face value (inverse), > 0.
+    leverage : array_like, optional
+        Leverage, a multiple, giving the isolated margin ``value(EP)/L`` unless ``margin`` is given (NaN in an
+        element = not given there).
+    mmr : float, TierTable, str or array_like, default DEFAULT_MMR (0.005)
+        Flat maintenance margin rate (fraction), a :class:`~levxl.engine.tiers.TierTable` or a preset name.
+    margin : array_like, optional
+        Isolated margin in the margin currency.
+    contract : {"linear", "inverse"} or array_like, default "linear"
+    fee : array_like, default 0
+        Liquidation/close fee rate inside the threshold, on the value at the liquidation price (Gate/OKX).
+    basis : {"mark", "entry"} or array_like, default "mark"
+        Where maintenance margin is measured: at the liquidation price (Binance, Hyperliquid, dYdX) or at the
+        entry (Bybit).
+    tick : array_like, optional
+        Tick size (quote currency): rounds toward the entry.
+
+    Returns
+    -------
+    ndarray or float
+        Liquidation price (quote currency per coin); 0 (long) or inf (short) where no price liquidates.
 
     >>> from levxl.engine.tiers import TierTable
     >>> tier = TierTable.fixed(0.1, 135_365)  # the position's tier: mmr 10%, maintenance amount 135,365
     >>> round(float(liquidation_price("long", 1456.84, 3683.979, mmr=tier, margin=1535443.01)), 2)  # Binance FAQ
     1114.78
-    >>> float(liquidation_price("long", 20_000, 1, 50, 0.005, basis="entry"))  # Bybit USDT example 1
+    >>> float(liquidation_price("long", 20_000, 1, leverage=50, mmr=0.005, basis="entry"))  # Bybit USDT example 1
     19700.0
-    >>> round(float(liquidation_price("short", 10, 1, 5, 0.01, fee=0.0006)), 6)  # Gate/OKX form
+    >>> round(float(liquidation_price("short", 10, 1, leverage=5, mmr=0.01, fee=0.0006)), 6)  # Gate/OKX form
     11.874134
     """
     if margin is not None or leverage is None or np.isnan(np.min(leverage)):  # min is NaN iff any element is
         margin, leverage = kernel.isolated_margin(size, entry, leverage, margin, contract), None
-    return round_to_tick(solve_liquidation(side, entry, size, margin, mmr, fee, contract, basis, leverage), side, tick)
+    return round_to_tick(solve_liquidation(side, entry, size, margin, mmr, fee, contract, basis, leverage),
+                         side=side, tick=tick)
 
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, wallet=POSITIVE, mmr=MAINTENANCE, other_mm=NUMBER,
          other_upnl=NUMBER, contract=CONTRACT, fee=FRACTION)
-def liquidation_price_cross(side, entry, size, wallet, mmr=DEFAULT_MMR, other_mm=0.0, other_upnl=0.0,
-                            contract="linear", fee=0.0):
+def liquidation_price_cross(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, wallet: ArrayLike,
+                            mmr: MaintenanceLike = DEFAULT_MMR, other_mm: ArrayLike = 0.0,
+                            other_upnl: ArrayLike = 0.0, contract: ArrayLike = "linear",
+                            fee: ArrayLike = 0.0) -> ArrayOrFloat:
     """Cross-margin liquidation price (Binance one-way mode): the isolated equation with the margin
     ``M = wallet - other_mm + other_upnl``, the maintenance margin and unrealised PnL of the account's *other*
     positions at their marks (margin currency), maintenance measured at the liquidation price.
@@ -337,7 +424,32 @@ def liquidation_price_cross(side, entry, size, wallet, mmr=DEFAULT_MMR, other_mm
     ``LP = (WB - TMM + UPNL + cum - s*q*EP) / (q*mmr - s*q)`` (linear);
     ``LP = Q*(mmr + s) / (WB - TMM + UPNL + cum + s*Q/EP)`` (inverse).
 
-    >>> round(float(liquidation_price_cross("long", 100, 1, 5, 0.004, other_mm=4)), 6)  # 5 + (P-100) = 0.004P + 4
+    Parameters
+    ----------
+    side : array_like
+        "long"/"short" (also "buy"/"sell", 1/-1).
+    entry : array_like
+        Entry price, > 0.
+    size : array_like
+        Base coin (linear) or USD face value (inverse), > 0.
+    wallet : array_like
+        Wallet balance in the margin currency, > 0.
+    mmr : float, TierTable, str or array_like, default DEFAULT_MMR (0.005)
+        This position's maintenance spec: a rate (fraction), a tier table or a preset name.
+    other_mm : array_like, default 0
+        Maintenance margin of the account's other positions (margin currency).
+    other_upnl : array_like, default 0
+        Unrealised PnL of the account's other positions (margin currency).
+    contract : {"linear", "inverse"} or array_like, default "linear"
+    fee : array_like, default 0
+        Liquidation fee rate on the value at the liquidation price, a fraction.
+
+    Returns
+    -------
+    ndarray or float
+        Liquidation price; 0 (long) or inf (short) where no price liquidates.
+
+    >>> round(float(liquidation_price_cross("long", 100, 1, wallet=5, mmr=0.004, other_mm=4)), 6)  # 5+(P-100)=.004P+4
     99.39759
     """
     margin = wallet - other_mm + other_upnl
@@ -346,7 +458,9 @@ def liquidation_price_cross(side, entry, size, wallet, mmr=DEFAULT_MMR, other_mm
 
 @checked(sides=SIDE, entries=POSITIVE, sizes=POSITIVE, marks=POSITIVE, wallet=POSITIVE, mmr=MAINTENANCE,
          contract=CONTRACT, fee=FRACTION)
-def account_liquidation_prices(sides, entries, sizes, marks, wallet, mmr=DEFAULT_MMR, contract="linear", fee=0.0):
+def account_liquidation_prices(sides: ArrayLike, entries: ArrayLike, sizes: ArrayLike, *, marks: ArrayLike,
+                               wallet: ArrayLike, mmr: MaintenanceLike = DEFAULT_MMR,
+                               contract: ArrayLike = "linear", fee: ArrayLike = 0.0) -> ArrayOrFloat:
     """Each position's cross-margin liquidation price in one account (one-way mode, one margin currency).
 
     For position ``i``, the other positions' maintenance margin ``TMM_i`` and unrealised PnL ``UPNL_i`` are taken at
@@ -354,10 +468,30 @@ def account_liquidation_prices(sides, entries, sizes, marks, wallet, mmr=DEFAULT
     Positions are along the last axis; ``mmr`` may differ per position (rates, tables or presets). All positions
     share the wallet, so they must share the margin currency: one ``contract`` kind for the whole account.
 
+    Parameters
+    ----------
+    sides, entries, sizes : array_like
+        The account's positions along the last axis: long/short, entry prices, sizes (coin or USD face).
+    marks : array_like
+        Mark price of each position, > 0.
+    wallet : array_like
+        Wallet balance in the margin currency, > 0.
+    mmr : float, TierTable, str or array_like, default DEFAULT_MMR (0.005)
+        Maintenance spec, one for all or one per position.
+    contract : {"linear", "inverse"}, default "linear"
+        One kind for the whole account.
+    fee : array_like, default 0
+        Liquidation fee rate, a fraction.
+
+    Returns
+    -------
+    ndarray
+        One liquidation price per position; 0 (long) or inf (short) where no price liquidates.
+
     >>> from levxl.engine.tiers import TierTable
     >>> tiers = [TierTable.fixed(0.1, 135_365), TierTable.fixed(0.025, 16_300)]
     >>> lp = account_liquidation_prices(["long", "long"], [1456.84, 32481.98], [3683.979, 109.488],
-    ...                                 [1335.18, 31967.27], 1535443.01, tiers)
+    ...                                 marks=[1335.18, 31967.27], wallet=1535443.01, mmr=tiers)
     >>> [round(float(x), 2) for x in lp]  # Binance FAQ cross-margin example (ETH and BTC)
     [1153.26, 26316.89]
     """
@@ -366,7 +500,7 @@ def account_liquidation_prices(sides, entries, sizes, marks, wallet, mmr=DEFAULT
         kinds = np.unique(np.asarray(contract)[np.isfinite(contract)])
         require(np.full(np.shape(contract), kinds.size <= 1), "contract", "must be the same for every position "
                 "of one account (linear and inverse margins are different currencies)", contract)
-    own_mm = maintenance_margin.raw(sizes, marks, mmr, contract)
+    own_mm = maintenance_margin.raw(sizes, price=marks, mmr=mmr, contract=contract)
     own_upnl = kernel.pnl(sides, entries, marks, sizes, contract)
     other_mm = own_mm.sum(axis=-1, keepdims=True) - own_mm
     other_upnl = own_upnl.sum(axis=-1, keepdims=True) - own_upnl

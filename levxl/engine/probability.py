@@ -24,7 +24,7 @@ import math
 import numpy as np
 from scipy.special import log_ndtr, ndtr
 
-from levxl.engine.validate import DAYS, NUMBER, POSITIVE, SIDE, VOL, Domain, checked
+from levxl.engine.validate import DAYS, NUMBER, POSITIVE, SIDE, VOL, ArrayLike, ArrayOrFloat, Domain, checked
 
 __all__ = ["LIQ_PRICE", "liquidation_probability", "liquidation_distance", "liquidation_distance_sigma"]
 
@@ -42,7 +42,8 @@ def _adverse_log_distance(side, mark, liq_price):
 
 
 @checked(side=SIDE, mark=POSITIVE, liq_price=LIQ_PRICE, vol=VOL, days=DAYS, drift=NUMBER, liq_drift=NUMBER)
-def liquidation_probability(side, mark, liq_price, vol, days, drift=0.0, liq_drift=0.0):
+def liquidation_probability(side: ArrayLike, *, mark: ArrayLike, liq_price: ArrayLike, vol: ArrayLike, days: ArrayLike,
+                            drift: ArrayLike = 0.0, liq_drift: ArrayLike = 0.0) -> ArrayOrFloat:
     """Probability that the mark touches the liquidation price within ``days`` (first passage under GBM).
 
     With ``a = s*ln(mark/LP)`` the adverse log distance (``s`` = +1 long, -1 short), ``m = -s*nu`` the drift of the
@@ -54,20 +55,38 @@ def liquidation_probability(side, mark, liq_price, vol, days, drift=0.0, liq_dri
     2004 7.2). The second term is computed as ``exp(2 m a/vol^2 + log N(.))``, which is at most ~1 and never
     overflows.
 
-    Inputs: ``side`` long/short (1/-1); ``mark`` and ``liq_price`` in quote currency; ``vol`` annualised fraction
-    (0.6 = 60%); ``days`` calendar days; ``drift`` the mark's annualised drift ``mu`` (fraction; 0 = none);
-    ``liq_drift`` the liquidation price's own continuous annualised drift ``g`` (``LP(t) = LP*e^{g t}``).
-    Output: probability in [0, 1].
-
     Edge cases (no NaN): a mark at or beyond the LP -> 1; ``liq_price`` 0 for a long or +inf for a short ("no
     liquidation") -> 0; ``days`` 0 -> 0 unless at/beyond; ``vol`` 0 -> the deterministic path ``ln S_t = nu t``:
     1 if it reaches the LP within ``days``, else 0.
 
-    >>> round(float(liquidation_probability("long", 100, 90, 0.6, 7)), 6)
+    Parameters
+    ----------
+    side : array_like
+        "long"/"short" (also "buy"/"sell", 1/-1).
+    mark : array_like
+        Mark price now (quote currency), > 0.
+    liq_price : array_like
+        Liquidation price (quote currency), >= 0; 0 (long) or inf (short) = never liquidated.
+    vol : array_like
+        Annualised volatility of the mark, a fraction (0.6 = 60%), >= 0.
+    days : array_like
+        Horizon in calendar days, >= 0.
+    drift : array_like, default 0
+        The mark's annualised drift ``mu`` (fraction).
+    liq_drift : array_like, default 0
+        The liquidation price's own continuous annualised drift ``g`` (``LP(t) = LP*e^{g t}``), e.g. from
+        :func:`~levxl.engine.funding.liquidation_drift_from_funding`.
+
+    Returns
+    -------
+    ndarray or float
+        Probability in [0, 1].
+
+    >>> round(float(liquidation_probability("long", mark=100, liq_price=90, vol=0.6, days=7)), 6)
     0.215758
-    >>> float(liquidation_probability("short", 100, float("inf"), 0.6, 7))  # no liquidation price
+    >>> float(liquidation_probability("short", mark=100, liq_price=float("inf"), vol=0.6, days=7))  # none
     0.0
-    >>> float(liquidation_probability("long", 90, 90, 0.6, 0))  # already at the liquidation price
+    >>> float(liquidation_probability("long", mark=90, liq_price=90, vol=0.6, days=0))  # already there
     1.0
     """
     a = _adverse_log_distance(side, mark, liq_price)
@@ -85,30 +104,62 @@ def liquidation_probability(side, mark, liq_price, vol, days, drift=0.0, liq_dri
 
 
 @checked(side=SIDE, mark=POSITIVE, liq_price=LIQ_PRICE)
-def liquidation_distance(side, mark, liq_price):
+def liquidation_distance(side: ArrayLike, *, mark: ArrayLike, liq_price: ArrayLike) -> ArrayOrFloat:
     """The adverse move, as a fraction of the mark, that reaches the liquidation price.
 
     Long ``(mark - LP)/mark``, short ``(LP - mark)/mark``, i.e. ``s*(mark - LP)/mark``. Positive = safe, 0 at the LP,
     negative = already beyond it. Sentinels: a long with LP 0 gives 1.0 (a 100% fall), a short with LP inf gives
-    inf. Inputs in quote currency; output a fraction (0.1 = 10%). Source: definition (Binance/Bybit "distance to
-    liquidation").
+    inf. Source: definition (Binance/Bybit "distance to liquidation").
 
-    >>> float(liquidation_distance("long", 100, 90)), float(liquidation_distance("short", 100, 125))
-    (0.1, 0.25)
+    Parameters
+    ----------
+    side : array_like
+        "long"/"short" (also "buy"/"sell", 1/-1).
+    mark : array_like
+        Mark price (quote currency), > 0.
+    liq_price : array_like
+        Liquidation price (quote currency), >= 0; 0 (long) or inf (short) = never liquidated.
+
+    Returns
+    -------
+    ndarray or float
+        The adverse move, a fraction of the mark (0.1 = 10%).
+
+    >>> float(liquidation_distance("long", mark=100, liq_price=90))
+    0.1
+    >>> float(liquidation_distance("short", mark=100, liq_price=125))
+    0.25
     """
     return side * (mark - liq_price) / mark
 
 
 @checked(side=SIDE, mark=POSITIVE, liq_price=LIQ_PRICE, vol=VOL)
-def liquidation_distance_sigma(side, mark, liq_price, vol):
+def liquidation_distance_sigma(side: ArrayLike, *, mark: ArrayLike, liq_price: ArrayLike,
+                               vol: ArrayLike) -> ArrayOrFloat:
     """Distance to liquidation in daily standard deviations ("sigma-days"): ``s*ln(mark/LP) / (vol*sqrt(1/365))``.
 
     The log move to the LP measured in one-day GBM standard deviations: 3 means a 3-sigma daily move liquidates the
     position. Positive when safe, 0 at the LP, negative beyond it; inf for the no-liquidation sentinels (LP 0 long,
-    LP inf short) and for ``vol`` 0 while safe. Inputs: quote-currency prices, ``vol`` annualised fraction. Output:
-    a number of daily sigmas. Source: lognormal model of the mark as :func:`liquidation_probability`.
+    LP inf short) and for ``vol`` 0 while safe. Source: lognormal model of the mark as
+    :func:`liquidation_probability`.
 
-    >>> round(float(liquidation_distance_sigma("long", 100, 90, 0.6)), 6)
+    Parameters
+    ----------
+    side : array_like
+        "long"/"short" (also "buy"/"sell", 1/-1).
+    mark : array_like
+        Mark price (quote currency), > 0.
+    liq_price : array_like
+        Liquidation price (quote currency), >= 0; 0 (long) or inf (short) = never liquidated.
+    vol : array_like
+        Annualised volatility, a fraction (0.6 = 60%), >= 0.
+
+    Returns
+    -------
+    ndarray or float
+        Number of one-day standard deviations.
+
+    >>> round(float(liquidation_distance_sigma("long", mark=100, liq_price=90, vol=0.6)), 6)
     3.35485
     """
     a = _adverse_log_distance(side, mark, liq_price)

@@ -18,11 +18,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, MOVE, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE,
-                             checked)
+from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, MOVE, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN,
+                                   SIDE, ArrayLike, checked)
 from levxl.engine import kernel
 from levxl.engine.liquidation import DEFAULT_MMR, solve_liquidation
-from levxl.engine.tiers import MAINTENANCE
+from levxl.engine.tiers import MAINTENANCE, MaintenanceLike
 
 __all__ = ["MoveOutcome", "loss_at_move", "scenario_grid", "funding_grid", "inverse_risk_shape"]
 
@@ -65,16 +65,47 @@ def _outcome(side, entry, size, leverage, move, mmr, margin, contract, fee, fund
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, move=MOVE, mmr=MAINTENANCE,
          margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, funding_rate=NUMBER, funding_periods=NONNEGATIVE,
          wallet=POSITIVE, basis=BASIS)
-def loss_at_move(side, entry, size, leverage=None, move=0.0, mmr=DEFAULT_MMR, margin=None, contract="linear",
-                 fee=0.0, funding_rate=0.0, funding_periods=0.0, wallet=None, basis="mark"):
-    """Outcome of a price move ``move`` (fraction: -0.1 = the price falls 10%) for a position; see the module
-    docstring for the definitions. Returns a :class:`MoveOutcome`. ``leverage`` gives the margin ``value(EP)/L``
-    unless ``margin`` is given; ``wallet`` switches to cross margin.
+def loss_at_move(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, move: ArrayLike,
+                 leverage: ArrayLike | None = None, mmr: MaintenanceLike = DEFAULT_MMR, margin: ArrayLike | None = None,
+                 contract: ArrayLike = "linear", fee: ArrayLike = 0.0, funding_rate: ArrayLike = 0.0,
+                 funding_periods: ArrayLike = 0.0, wallet: ArrayLike | None = None,
+                 basis: ArrayLike = "mark") -> MoveOutcome:
+    """Outcome of a price move ``move`` for a position; see the module docstring for the definitions.
 
-    >>> out = loss_at_move("long", 100_000, 1, 10, -0.05, mmr=0.0)
+    Parameters
+    ----------
+    side, entry, size : array_like
+        The position: long/short, entry price, size (base coin, or USD face for inverse).
+    move : array_like
+        Price move from the entry, a fraction > -1 (-0.1 = the price falls 10%).
+    leverage : array_like, optional
+        Leverage, a multiple: the isolated margin is ``value(EP)/L`` unless ``margin`` is given.
+    mmr : float, TierTable, str or array_like, default DEFAULT_MMR (0.005)
+        Maintenance spec: a rate (fraction), a tier table or a preset name.
+    margin : array_like, optional
+        Isolated margin in the margin currency.
+    contract : {"linear", "inverse"} or array_like, default "linear"
+    fee : array_like, default 0
+        Close/liquidation fee rate on the value at the price (fraction).
+    funding_rate : array_like, default 0
+        Funding rate per interval (fraction; positive = longs pay), charged on the entry value.
+    funding_periods : array_like, default 0
+        Funding intervals held, >= 0.
+    wallet : array_like, optional
+        Cross margin: the wallet balance (margin currency) that carries the position instead of its margin.
+    basis : {"mark", "entry"} or array_like, default "mark"
+        Where maintenance margin is measured (see :func:`~levxl.engine.liquidation.liquidation_price`).
+
+    Returns
+    -------
+    MoveOutcome
+        price, pnl (margin currency), roe (fraction of margin), equity, liquidated (bool), amplification (multiple)
+        and the liquidation price after funding, each broadcast to the inputs' shape.
+
+    >>> out = loss_at_move("long", 100_000, 1, leverage=10, move=-0.05, mmr=0.0)
     >>> float(out.pnl), float(out.roe), bool(out.liquidated), float(out.amplification)
     (-5000.0, -0.5, False, 10.0)
-    >>> out = loss_at_move("long", 100_000, 1, 10, -0.2)  # through the liquidation price: the margin is gone
+    >>> out = loss_at_move("long", 100_000, 1, leverage=10, move=-0.2)  # through the liquidation price
     >>> float(out.pnl), bool(out.liquidated)
     (-10000.0, True)
     """
@@ -92,12 +123,30 @@ def _row(values):
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, moves=MOVE, leverages=POSITIVE, mmr=MAINTENANCE,
          contract=CONTRACT, fee=FRACTION, funding_rate=NUMBER, funding_periods=NONNEGATIVE, basis=BASIS)
-def scenario_grid(side, entry, size, moves, leverages, mmr=DEFAULT_MMR, contract="linear", fee=0.0,
-                  funding_rate=0.0, funding_periods=0.0, basis="mark"):
+def scenario_grid(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, moves: ArrayLike, leverages: ArrayLike,
+                  mmr: MaintenanceLike = DEFAULT_MMR, contract: ArrayLike = "linear", fee: ArrayLike = 0.0,
+                  funding_rate: ArrayLike = 0.0, funding_periods: ArrayLike = 0.0,
+                  basis: ArrayLike = "mark") -> MoveOutcome:
     """Move x leverage grid: a :class:`MoveOutcome` whose fields have shape ``(len(moves), len(leverages))``
     (rows = moves, columns = leverages), one position (scalar ``side``, ``entry``, ``size``), isolated margin.
 
-    >>> grid = scenario_grid("long", 100, 1, [-0.1, 0.0, 0.1], [2, 5, 20], mmr=0.0)
+    Parameters
+    ----------
+    side, entry, size : scalar
+        The position: long/short, entry price, size (base coin, or USD face for inverse).
+    moves : array_like
+        Price moves from the entry (fractions > -1), the rows.
+    leverages : array_like
+        Leverages (multiples, > 0), the columns.
+    mmr, contract, fee, funding_rate, funding_periods, basis
+        As :func:`loss_at_move`.
+
+    Returns
+    -------
+    MoveOutcome
+        Fields of shape ``(len(moves), len(leverages))``.
+
+    >>> grid = scenario_grid("long", 100, 1, moves=[-0.1, 0.0, 0.1], leverages=[2, 5, 20], mmr=0.0)
     >>> grid.roe.tolist()
     [[-0.2, -0.5, -1.0], [0.0, 0.0, 0.0], [0.2, 0.5, 2.0]]
     """
@@ -105,25 +154,57 @@ def scenario_grid(side, entry, size, moves, leverages, mmr=DEFAULT_MMR, contract
                     funding_periods, None, basis)
 
 
-@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE, moves=MOVE, periods=NONNEGATIVE,
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE, moves=MOVE, funding_periods=NONNEGATIVE,
          funding_rate=NUMBER, mmr=MAINTENANCE, contract=CONTRACT, fee=FRACTION, basis=BASIS)
-def funding_grid(side, entry, size, leverage, moves, periods, funding_rate, mmr=DEFAULT_MMR, contract="linear",
-                 fee=0.0, basis="mark"):
+def funding_grid(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, leverage: ArrayLike, moves: ArrayLike,
+                 funding_periods: ArrayLike, funding_rate: ArrayLike, mmr: MaintenanceLike = DEFAULT_MMR,
+                 contract: ArrayLike = "linear", fee: ArrayLike = 0.0, basis: ArrayLike = "mark") -> MoveOutcome:
     """Move x funding-intervals grid (rows = moves, columns = numbers of intervals held at ``funding_rate``):
     how funding bleeds margin and pulls the liquidation price in while the price moves.
 
-    >>> grid = funding_grid("long", 100, 1, 10, [-0.05, 0.0], [0, 30], 0.001, mmr=0.0)
+    Parameters
+    ----------
+    side, entry, size : scalar
+        The position: long/short, entry price, size (base coin, or USD face for inverse).
+    leverage : scalar
+        Leverage, a multiple (isolated margin ``value(EP)/L``).
+    moves : array_like
+        Price moves from the entry (fractions > -1), the rows.
+    funding_periods : array_like
+        Numbers of funding intervals held (>= 0), the columns.
+    funding_rate : array_like
+        Funding rate per interval (fraction; positive = longs pay).
+    mmr, contract, fee, basis
+        As :func:`loss_at_move`.
+
+    Returns
+    -------
+    MoveOutcome
+        Fields of shape ``(len(moves), len(funding_periods))``.
+
+    >>> grid = funding_grid("long", 100, 1, leverage=10, moves=[-0.05, 0.0], funding_periods=[0, 30],
+    ...                     funding_rate=0.001, mmr=0.0)
     >>> grid.pnl.tolist()
     [[-5.0, -8.0], [0.0, -3.0]]
     """
     return _outcome(side, entry, size, leverage, _column(moves), mmr, None, contract, fee, funding_rate,
-                    _row(periods), None, basis)
+                    _row(funding_periods), None, basis)
 
 
 @checked(moves=MOVE)
-def inverse_risk_shape(moves):
+def inverse_risk_shape(moves: ArrayLike) -> np.ndarray | float:
     """PnL of a long inverse perpetual per coin of entry value at a move ``m``: ``1 - 1/(1 + m)``. Deribit's
     portfolio-margin risk vector for an inverse perpetual is proportional to it (losses convex in USD moves).
+
+    Parameters
+    ----------
+    moves : array_like
+        Price moves, fractions > -1.
+
+    Returns
+    -------
+    ndarray or float
+        PnL in coin per coin of entry value (negative = loss).
 
     >>> [round(float(x), 6) for x in inverse_risk_shape([-0.5, 0.5])]
     [-1.0, 0.333333]

@@ -5,24 +5,45 @@ from __future__ import annotations
 
 import numpy as np
 
-from levxl.engine.validate import BASIS, CONTRACT, FRACTION, NONNEGATIVE, POSITIVE, RISK, SIDE, checked, require
+from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, NONNEGATIVE, POSITIVE, RISK, SIDE, ArrayLike,
+                                   ArrayOrFloat, checked, require)
 from levxl.engine import kernel
 from levxl.engine.kernel import by_contract
 from levxl.engine.liquidation import DEFAULT_MMR
-from levxl.engine.tiers import MAINTENANCE, TierTable, is_tiered, maintenance_params
+from levxl.engine.tiers import MAINTENANCE, MaintenanceLike, TierTable, is_tiered, maintenance_params
 
 __all__ = ["position_size", "max_leverage_for_stop", "max_position_size", "margin_for_liquidation_at"]
 
 
 @checked(equity=POSITIVE, risk=RISK, entry=POSITIVE, stop=POSITIVE, fee=FRACTION, contract=CONTRACT)
-def position_size(equity, risk, entry, stop, fee=0.0, contract="linear"):
+def position_size(equity: ArrayLike, risk: ArrayLike, *, entry: ArrayLike, stop: ArrayLike, fee: ArrayLike = 0.0,
+                  contract: ArrayLike = "linear") -> ArrayOrFloat:
     """Size whose stop-out loses exactly ``equity * risk``, fees to open (at entry) and close (at the stop)
     included. The side follows from the stop: below the entry is a long, above a short.
 
     Linear (size in coin): ``q = E*r / (|EP - SL| + fee*(EP + SL))``.
     Inverse (size in USD face, equity in coin): ``Q = E*r / (|1/EP - 1/SL| + fee*(1/EP + 1/SL))``.
 
-    >>> float(position_size(10_000, 0.01, 100, 95))  # risk 100 over a 5-point stop: 20 coins
+    Parameters
+    ----------
+    equity : array_like
+        Account equity in the margin currency, > 0.
+    risk : array_like
+        Fraction of equity to lose at the stop, in (0, 1] (0.01 = 1%).
+    entry : array_like
+        Entry price, > 0.
+    stop : array_like
+        Stop price, > 0, different from the entry.
+    fee : array_like, default 0
+        Taker fee rate paid to open and to close (fraction).
+    contract : {"linear", "inverse"} or array_like, default "linear"
+
+    Returns
+    -------
+    ndarray or float
+        Size: base coin (linear) or USD face value (inverse).
+
+    >>> float(position_size(10_000, 0.01, entry=100, stop=95))  # risk 100 over a 5-point stop: 20 coins
     20.0
     """
     require(stop != entry, "stop", "must differ from the entry", stop)
@@ -40,30 +61,66 @@ def _required_margin(side, entry, size, target, spec, fee, inverse, entry_basis)
     return threshold - kernel.pnl(side, entry, target, size, inverse)
 
 
-@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, target=POSITIVE, mmr=MAINTENANCE, contract=CONTRACT,
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, liq_price=POSITIVE, mmr=MAINTENANCE, contract=CONTRACT,
          fee=FRACTION, basis=BASIS)
-def margin_for_liquidation_at(side, entry, size, target, mmr=DEFAULT_MMR, contract="linear", fee=0.0,
-                              basis="mark"):
-    """Isolated margin that puts the liquidation price at ``target``:
-    ``M = mmr*value(B) - cum + fee*value(target) - PnL(target)`` (the liquidation equation solved for M).
+def margin_for_liquidation_at(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, liq_price: ArrayLike,
+                              mmr: MaintenanceLike = DEFAULT_MMR, contract: ArrayLike = "linear",
+                              fee: ArrayLike = 0.0, basis: ArrayLike = "mark") -> ArrayOrFloat:
+    """Isolated margin that puts the liquidation price at ``liq_price``:
+    ``M = mmr*value(B) - cum + fee*value(LP) - PnL(LP)`` (the liquidation equation solved for M).
 
-    >>> round(float(margin_for_liquidation_at("long", 100, 1, 90, 0.01)), 6)  # 0.9 + 10
+    Parameters
+    ----------
+    side, entry, size : array_like
+        The position: long/short, entry price, size (base coin, or USD face for inverse).
+    liq_price : array_like
+        The wanted liquidation price, > 0.
+    mmr, contract, fee, basis
+        As :func:`~levxl.engine.liquidation.liquidation_price`.
+
+    Returns
+    -------
+    ndarray or float
+        Isolated margin in the margin currency (negative: no margin is low enough).
+
+    >>> round(float(margin_for_liquidation_at("long", 100, 1, liq_price=90, mmr=0.01)), 6)  # 0.9 + 10
     10.9
     """
-    return _required_margin(side, entry, size, target, mmr, fee, contract, basis)
+    return _required_margin(side, entry, size, liq_price, mmr, fee, contract, basis)
 
 
 @checked(side=SIDE, entry=POSITIVE, stop=POSITIVE, mmr=MAINTENANCE, buffer=FRACTION, contract=CONTRACT,
          fee=FRACTION, size=POSITIVE, basis=BASIS)
-def max_leverage_for_stop(side, entry, stop, mmr=DEFAULT_MMR, buffer=0.0, contract="linear", fee=0.0, size=None,
-                          basis="mark"):
+def max_leverage_for_stop(side: ArrayLike, entry: ArrayLike, size: ArrayLike | None = None, *, stop: ArrayLike,
+                          mmr: MaintenanceLike = DEFAULT_MMR, buffer: ArrayLike = 0.0, contract: ArrayLike = "linear",
+                          fee: ArrayLike = 0.0, basis: ArrayLike = "mark") -> ArrayOrFloat:
     """Highest leverage whose liquidation price stays beyond the stop by ``buffer`` (a fraction of the stop):
     the liquidation price must be at or below ``stop*(1 - buffer)`` for a long, at or above ``stop*(1 + buffer)``
     for a short. ``L = value(EP) / M`` with ``M`` from :func:`margin_for_liquidation_at`; ``inf`` when any margin
     will do (then only the tier limit binds). With a tier table, ``size`` picks the tier (the smallest tier when
     omitted) and the result is capped by that tier's max leverage. Venues take whole leverages: round down.
 
-    >>> round(float(max_leverage_for_stop("long", 100, 90, 0.005)), 4)  # LP = 90: M = 0.45 + 10
+    Parameters
+    ----------
+    side, entry : array_like
+        The position: long/short, entry price.
+    size : array_like, optional
+        Size (base coin, or USD face for inverse): picks the tier of a tier table.
+    stop : array_like
+        Stop price: below the entry for a long, above it for a short.
+    mmr : float, TierTable, str or array_like, default DEFAULT_MMR (0.005)
+        Maintenance spec: a rate (fraction), a tier table or a preset name.
+    buffer : array_like, default 0
+        Extra distance beyond the stop, a fraction of the stop.
+    contract, fee, basis
+        As :func:`~levxl.engine.liquidation.liquidation_price`.
+
+    Returns
+    -------
+    ndarray or float
+        Leverage, a multiple (inf when any leverage will do and no tier limit binds).
+
+    >>> round(float(max_leverage_for_stop("long", 100, stop=90, mmr=0.005)), 4)  # LP = 90: M = 0.45 + 10
     9.5694
     """
     require(side * (entry - stop) > 0, "stop", "must be below the entry for a long and above it for a short", stop)
@@ -91,15 +148,36 @@ def _max_leverage_at(spec, notional):
 
 @checked(side=SIDE, available=NONNEGATIVE, entry=POSITIVE, leverage=POSITIVE, mmr=MAINTENANCE, fee=FRACTION,
          contract=CONTRACT)
-def max_position_size(side, available, entry, leverage, mmr=None, fee=0.0, contract="linear"):
+def max_position_size(side: ArrayLike, entry: ArrayLike, *, available: ArrayLike, leverage: ArrayLike,
+                      mmr: MaintenanceLike | None = None, fee: ArrayLike = 0.0,
+                      contract: ArrayLike = "linear") -> ArrayOrFloat:
     """Largest size that ``available`` margin can open at ``leverage``, paying the initial margin, the fee to
     open (on the entry value) and the fee to close at the bankruptcy price (Bybit's order cost), and no larger
     than the tier table allows at that leverage (:meth:`~levxl.engine.tiers.TierTable.max_notional_at`).
 
     Per unit of size the cost is ``value(EP)/L + fee*value(EP) + fee*value(BP)``, with the bankruptcy price
-    ``BP = EP*(1 - s/L)`` (linear) or ``EP*L/(L + s)`` (inverse). Size in coin (linear) or USD face (inverse).
+    ``BP = EP*(1 - s/L)`` (linear) or ``EP*L/(L + s)`` (inverse).
 
-    >>> round(float(max_position_size("long", 214.85, 10_000, 50, fee=0.00075)), 9)  # Bybit order cost of 1 BTC
+    Parameters
+    ----------
+    side, entry : array_like
+        The position to open: long/short, entry price.
+    available : array_like
+        Available margin in the margin currency, >= 0.
+    leverage : array_like
+        Leverage, a multiple, > 0.
+    mmr : TierTable, str or array_like, optional
+        A tier table or preset whose notional caps limit the size at that leverage (a flat rate sets no cap).
+    fee : array_like, default 0
+        Taker fee rate (fraction).
+    contract : {"linear", "inverse"} or array_like, default "linear"
+
+    Returns
+    -------
+    ndarray or float
+        Size: base coin (linear) or USD face value (inverse).
+
+    >>> round(float(max_position_size("long", 10_000, available=214.85, leverage=50, fee=0.00075)), 9)  # Bybit 1 BTC
     1.0
     """
     linear_bankrupt = np.maximum(entry * (1.0 - side / leverage), 0.0)

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from levxl.engine.validate import FRACTION, first_bad
 
-__all__ = ["TierTable", "preset", "presets", "MAINTENANCE", "maintenance_params", "is_tiered"]
+__all__ = ["TierTable", "MaintenanceLike", "preset", "presets", "MAINTENANCE", "maintenance_params", "is_tiered"]
 
 _CUM_TOLERANCE_ABS = 0.01
 _CUM_TOLERANCE_REL = 1e-9
@@ -70,12 +71,28 @@ class TierTable:
 
     # -- construction -------------------------------------------------------------------------------------------
     @classmethod
-    def from_arrays(cls, floors: Iterable[float], mmr: Iterable[float], cum: Iterable[float] | None = None,
-                    caps: Iterable[float] | None = None, max_leverage: Iterable[float] | None = None, *,
+    def from_arrays(cls, floors: Iterable[float], mmr: Iterable[float], *, cum: Iterable[float] | None = None,
+                    caps: Iterable[float] | None = None, max_leverage: Iterable[float] | None = None,
                     venue: str = "", symbol: str = "", as_of: str = "", source: str = "") -> "TierTable":
         """Check and build a table. ``cum`` is computed by the recursion when absent and must agree with it when
         given; ``caps`` default to the next floor (the last tier unbounded); ``max_leverage`` defaults to
-        ``1/(2*mmr)`` rounded down (Hyperliquid's rule) when absent."""
+        ``1/(2*mmr)`` rounded down (Hyperliquid's rule) when absent.
+
+        Parameters
+        ----------
+        floors : iterable of float
+            Notional floor of each tier in the margin currency, starting at 0, strictly increasing.
+        mmr : iterable of float
+            Maintenance margin rate of each tier, fractions in [0, 1), non-decreasing.
+        cum : iterable of float, optional
+            Maintenance amount of each tier (margin currency); checked against the recursion.
+        caps : iterable of float, optional
+            Notional cap of each tier (margin currency).
+        max_leverage : iterable of float, optional
+            Highest leverage allowed in each tier, a multiple.
+        venue, symbol, as_of, source : str
+            Where the table comes from (as_of an ISO date).
+        """
         floors_a = np.asarray(list(floors), dtype=float)
         mmr_a = np.asarray(list(mmr), dtype=float)
         label = f"tier table {venue}:{symbol}".rstrip(":") if venue or symbol else "tier table"
@@ -156,9 +173,10 @@ class TierTable:
                 return None
             return [float(r[name]) for r in rows]
 
-        return cls.from_arrays(column("notional_floor"), column("mmr"), column("cum"), column("notional_cap"),
-                               column("max_leverage"), venue=venue or guessed[0], symbol=symbol or guessed[1],
-                               as_of=as_of or guessed[2], source=path.name)
+        return cls.from_arrays(column("notional_floor"), column("mmr"), cum=column("cum"),
+                               caps=column("notional_cap"), max_leverage=column("max_leverage"),
+                               venue=venue or guessed[0], symbol=symbol or guessed[1], as_of=as_of or guessed[2],
+                               source=path.name)
 
     @classmethod
     def from_ccxt(cls, tiers: str | list | dict, *, venue: str = "", symbol: str | None = None,
@@ -189,7 +207,7 @@ class TierTable:
         infos = [t.get("info") or {} for t in tiers]
         cum = [float(i["cum"]) for i in infos] if all("cum" in i for i in infos) else None
         symbol = symbol or str(tiers[0].get("symbol") or "")
-        return cls.from_arrays(floors, mmr, cum, caps, lev, venue=venue, symbol=symbol, as_of=as_of,
+        return cls.from_arrays(floors, mmr, cum=cum, caps=caps, max_leverage=lev, venue=venue, symbol=symbol, as_of=as_of,
                                source="ccxt LeverageTier")
 
     @classmethod
@@ -205,7 +223,7 @@ class TierTable:
             cum = [float(r[2]) for r in cleaned] if has_cum else None
         except (TypeError, ValueError):
             raise ValueError("tier range must hold numbers: notional floor, mmr[, cum]") from None
-        return cls.from_arrays(floors, mmr, cum, source="range")
+        return cls.from_arrays(floors, mmr, cum=cum, source="range")
 
     # -- lookups (all broadcast over notional / leverage) ---------------------------------------------------------
     @property
@@ -289,7 +307,13 @@ def _preset_files() -> list[Any]:
 
 
 def presets() -> list[str]:
-    """Every shipped table as ``venue:SYMBOL@as_of``, oldest first within a symbol."""
+    """Every shipped table as ``venue:SYMBOL@as_of``, oldest first within a symbol.
+
+    Returns
+    -------
+    list of str
+        Names :func:`preset` accepts.
+    """
     names = []
     for path in _preset_files():
         venue, symbol, as_of = _name_parts(path.name[:-4])
@@ -299,7 +323,21 @@ def presets() -> list[str]:
 
 def preset(name: str) -> TierTable:
     """A shipped tier table: ``"venue:SYMBOL"`` (the latest) or ``"venue:SYMBOL@DATE"`` (DATE may be a prefix,
-    e.g. ``@2021``). Case-insensitive."""
+    e.g. ``@2021``). Case-insensitive.
+
+    Parameters
+    ----------
+    name : str
+        ``"venue:SYMBOL"`` or ``"venue:SYMBOL@DATE"``; see :func:`presets` for what ships.
+
+    Returns
+    -------
+    TierTable
+        The table, with its venue, symbol and as-of date.
+
+    >>> preset("binance:BTCUSDT@2024").venue
+    'binance'
+    """
     key = name.strip().lower()
     if key in _PRESET_CACHE:
         return _PRESET_CACHE[key]
@@ -327,6 +365,9 @@ def preset(name: str) -> TierTable:
 
 
 # -- the `mmr` argument of engine functions -----------------------------------------------------------------------
+MaintenanceLike = Union[ArrayLike, TierTable]
+"""Type of an ``mmr`` argument: a flat rate (fraction), a :class:`TierTable`, a preset name, or an array of those."""
+
 def _as_spec(element: Any) -> Any:
     """One element of an mmr argument: a float rate or a TierTable (presets resolved)."""
     if isinstance(element, TierTable):

@@ -19,11 +19,14 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Union
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "ArrayLike",
+    "ArrayOrFloat",
     "Domain",
     "Choice",
     "checked",
@@ -45,6 +48,10 @@ __all__ = [
     "OPTION_TYPE",
     "MODEL",
 ]
+
+ArrayOrFloat = Union[NDArray[np.float64], float]
+"""What an engine function returns: a float array shaped like its broadcast inputs, or a numpy float (a ``float``
+subclass) when every input is a scalar."""
 
 _PARALLEL_CHECK = 200_000  # elements from which checking arguments on several threads pays
 
@@ -325,6 +332,9 @@ def checked(**domains: Domain | Callable) -> Callable:
     A domain may be a :class:`Domain`, or any object with ``strict(name, value)`` and
     ``lenient(name, value, collector)`` methods (the maintenance-rate argument uses that). Arguments whose value is
     ``None`` are passed through unchecked: ``None`` means "use the default" and the function handles it.
+
+    Positional, keyword and keyword-only parameters are all checked (arguments are bound to the signature first),
+    and the decorated function, ``.elementwise`` and ``.raw`` keep the signature of ``fn``.
     """
 
     def decorate(fn: Callable) -> Callable:
