@@ -26,7 +26,8 @@ def run(n: int = 100_000, loop_n: int | None = None) -> list[dict]:
     from levxl.catalogue import CATALOGUE
 
     fn = CATALOGUE["LEVXL_LIQ_PRICE"]
-    scalar_raw = seconds(lambda: [lx.liquidation_price("long", 60_000.0, 2.0, 10.0, 0.005) for _ in range(1000)])
+    scalar_raw = seconds(lambda: [lx.liquidation_price("long", 60_000.0, 2.0, leverage=10.0, mmr=0.005)
+                                  for _ in range(1000)])
     scalar_udf = seconds(lambda: [fn("long", 60_000.0, 2.0, 10.0, 0.005) for _ in range(1000)])
     scalar_udf_2d = seconds(lambda: [fn([["long"]], [[60_000.0]], [[2.0]], [[10.0]], [[0.005]]) for _ in range(1000)])
 
@@ -37,8 +38,9 @@ def run(n: int = 100_000, loop_n: int | None = None) -> list[dict]:
     side = np.where(rng.random(n) < 0.5, "long", "short")
     columns = [[[v] for v in a.tolist()] for a in (side, entry, size, leverage)]
     arrays = [a.reshape(-1, 1) for a in (side, entry, size, leverage)]
+    position, leverages = arrays[:3], arrays[3]
     # the same arrays for both: the side column holds the labels "long"/"short" as a spreadsheet does
-    column_raw = seconds(lambda: lx.liquidation_price(*arrays, 0.005), repeat=5)
+    column_raw = seconds(lambda: lx.liquidation_price(*position, leverage=leverages, mmr=0.005), repeat=5)
     column_eval = seconds(lambda: fn.evaluate(*arrays, 0.005), repeat=5)
     column_udf = seconds(lambda: fn(*columns, 0.005), repeat=5)
     return [

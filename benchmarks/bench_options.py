@@ -86,18 +86,20 @@ def _gist(error: Exception) -> str:
 def run(n=1_000_000, loop_n=20_000) -> list[dict]:
     """Rows ``{"case", "n", "seconds", ...}`` as benchmarks/run.py prints them."""
     from levxl.engine import options as opt
+    from levxl.engine.options import pricing
     from levxl.engine.reference.options import greeks_loop
 
     p = random_options(n)
-    args = (p["w"], p["spot"], p["strike"], p["days"], p["vol"], p["rate"])
-    t_levxl, mine = best_of(lambda: opt.greeks(*args, model="bs"))
-    threads, opt.THREADS = opt.THREADS, 1
+    args = (p["w"], p["spot"], p["strike"], p["days"], p["vol"])
+    market = dict(risk_free_rate=p["rate"], model="bs")
+    t_levxl, mine = best_of(lambda: opt.greeks(*args, **market))
+    threads, pricing.THREADS = pricing.THREADS, 1
     try:
-        t_single, _ = best_of(lambda: opt.greeks(*args, model="bs"))
+        t_single, _ = best_of(lambda: opt.greeks(*args, **market))
     finally:
-        opt.THREADS = threads
+        pricing.THREADS = threads
     flags = np.where(p["w"] > 0, "c", "p")
-    t_text, _ = best_of(lambda: opt.greeks(flags, *args[1:], model="bs"), repeat=2)
+    t_text, _ = best_of(lambda: opt.greeks(flags, *args[1:], **market), repeat=2)
     rows = [
         {"name": "greeks (price + 5 greeks): levxl", "n": n, "seconds": t_levxl,
          "per_option_ns": round(t_levxl / n * 1e9, 1), "threads": threads},
@@ -132,7 +134,7 @@ def run(n=1_000_000, loop_n=20_000) -> list[dict]:
                      "ratio_py_vollib_over_levxl": round(t_peer * n / loop_n / t_levxl, 1)})
 
     # the scalar reference, one option at a time
-    lists = [a[:loop_n].tolist() for a in args]
+    lists = [a[:loop_n].tolist() for a in args + (p["rate"],)]
     t_loop, looped = best_of(lambda: greeks_loop(*lists, model="bs"), repeat=3)
     np.testing.assert_allclose(np.array(looped).T, np.array([a[:loop_n] for a in mine]), rtol=1e-9, atol=1e-12)
     scaled = t_loop * n / loop_n

@@ -49,13 +49,13 @@ def engine(n=1_000_000, loop_n=200_000):
     inputs = (side, entry, size, leverage)
     input_bytes = sum(a.nbytes for a in inputs)
 
-    t_engine, prices = best_of(lambda: lx.liquidation_price(side, entry, size, leverage, table))
+    t_engine, prices = best_of(lambda: lx.liquidation_price(side, entry, size, leverage=leverage, mmr=table))
     t_copy, _ = best_of(lambda: [a.copy() for a in inputs])
     rows = [(float(f), float(m), float(c)) for f, m, c in zip(table.floors, table.mmr, table.cum)]
     lists = [a[:loop_n].tolist() for a in inputs]
     t_loop, looped = best_of(lambda: liquidation_price_loop(*lists, rows), repeat=3)
     assert np.allclose(looped, prices[:loop_n], rtol=1e-12)
-    peak = peak_bytes(lambda: lx.liquidation_price(side, entry, size, leverage, table))
+    peak = peak_bytes(lambda: lx.liquidation_price(side, entry, size, leverage=leverage, mmr=table))
     loop_scaled = t_loop * n / loop_n
     # The slow, obviously-correct reference (bisection on the definition, tier scanned at every trial price).
     from levxl.engine.reference.engine import liquidation_price as reference_price

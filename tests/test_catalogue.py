@@ -106,7 +106,7 @@ def test_account_function_on_the_binance_cross_vectors(v):
         i["wallet"])
     assert len(result) == 2 and all(isinstance(r[0], float) for r in result)
     want = lx.account_liquidation_prices(["long", "long"], [i["entry"], o["entry"]], [i["qty"], o["qty"]],
-                                         [i["entry"], o["mark"]], i["wallet"])
+                                         marks=[i["entry"], o["mark"]], wallet=i["wallet"])
     np.testing.assert_allclose([r[0] for r in result], want)
 
 
@@ -189,7 +189,7 @@ def test_ranges_broadcast_and_bad_cells_say_why():
     assert out[4][0] == "#VALUE! side is blank"
     grid = f("long", 60000, 1, [[5, 10, 20]], [[0.004], [0.01]])  # row x column -> 2 x 3
     assert len(grid) == 2 and len(grid[0]) == 3
-    np.testing.assert_allclose(grid[1][2], lx.liquidation_price("long", 60000, 1, 20, 0.01))
+    np.testing.assert_allclose(grid[1][2], lx.liquidation_price("long", 60000, 1, leverage=20, mmr=0.01))
 
 
 def test_blank_optional_arguments_take_defaults():
@@ -205,7 +205,7 @@ def test_a_one_row_tier_range_with_a_blank_is_a_message_not_a_crash():
     # found by the --fuzz-heavy run: float(None) escaped as an internal error
     assert CATALOGUE["LEVXL_MAX_SIZE"](0.0, 0.0, 0.0, 0.0, [[0.0, None]]) == \
         "#VALUE! tier range must hold numbers: notional floor, mmr[, cum]"
-    assert CATALOGUE["LEVXL_LIQ_PRICE"]("long", 100, 1, 10, [[0, 0.01]]) == lx.liquidation_price("long", 100, 1, 10, 0.01)
+    assert CATALOGUE["LEVXL_LIQ_PRICE"]("long", 100, 1, 10, [[0, 0.01]]) == lx.liquidation_price("long", 100, 1, leverage=10, mmr=0.01)
 
 
 def test_no_liquidation_and_spills():
@@ -233,7 +233,7 @@ def test_udf_module_exposes_every_catalogue_function_with_its_signature():
         assert [p.name for p in params] == [a.name for a in entry.args]
         assert [p.default is None for p in params] == [a.optional for a in entry.args]
     got = udfs.LEVXL_PNL([["long"]], [[7000]], [[8000]], [[200]], [["inverse"]])
-    assert got == [[float(lx.pnl("long", 7000, 8000, 200, "inverse"))]]
+    assert got == [[float(lx.pnl("long", 7000, 200, exit=8000, contract="inverse"))]]
 
 
 def test_docs_functions_md_is_generated_from_the_catalogue():

@@ -49,8 +49,8 @@ def test_flat_rate_cross_matches_bisection(contract):
     other_mm = wallet * rng.uniform(0, 0.3, N)
     other_upnl = wallet * rng.uniform(-0.3, 0.3, N)
     mmr = rng.uniform(0, 0.1, N)
-    got = lx.liquidation_price_cross(p["side"], p["entry"], size, wallet, mmr, other_mm, other_upnl, contract,
-                                     p["fee"])
+    got = lx.liquidation_price_cross(p["side"], p["entry"], size, wallet=wallet, mmr=mmr, other_mm=other_mm, other_upnl=other_upnl, contract=contract,
+                                     fee=p["fee"])
     want = [ref.liquidation_price(s, e, q, w - om + ou, [(0.0, r, 0.0)], f, inverse)
             for s, e, q, w, om, ou, r, f in zip(p["side"], p["entry"], size, wallet, other_mm, other_upnl, mmr,
                                                 p["fee"])]
@@ -69,7 +69,7 @@ def test_tier_iteration_equals_the_exact_envelope_root():
 def test_the_benchmark_loop_matches_the_engine():
     p = random_positions(5, 500)
     size = p["notional"] / p["entry"]
-    got = lx.liquidation_price(p["side"], p["entry"], size, p["leverage"], TABLE)
+    got = lx.liquidation_price(p["side"], p["entry"], size, leverage=p["leverage"], mmr=TABLE)
     want = ref.liquidation_price_loop(p["side"], p["entry"], size, p["leverage"], ROWS)
     np.testing.assert_allclose(got, want, rtol=1e-12)
 
@@ -79,7 +79,7 @@ def test_bankruptcy_matches_bisection(contract):
     p = random_positions(6, 500)
     inverse = contract == "inverse"
     size = p["notional"] / p["entry"] if not inverse else p["notional"]
-    got = lx.bankruptcy_price(p["side"], p["entry"], size, p["leverage"], contract=contract, fee=p["fee"])
+    got = lx.bankruptcy_price(p["side"], p["entry"], size, leverage=p["leverage"], contract=contract, fee=p["fee"])
     margin = (size * p["entry"] if not inverse else size / p["entry"]) / p["leverage"]
     want = [ref.bankruptcy_price(s, e, q, m, f, inverse) for s, e, q, m, f in
             zip(p["side"], p["entry"], size, margin, p["fee"])]
@@ -96,7 +96,7 @@ def test_loss_at_move_matches_reference(contract):
     move = rng.uniform(-0.6, 0.6, 1000)
     rate = rng.uniform(-0.001, 0.001, 1000)
     periods = rng.integers(0, 90, 1000).astype(float)
-    out = lx.loss_at_move(p["side"], p["entry"], size, p["leverage"], move, TABLE, contract=contract, fee=p["fee"],
+    out = lx.loss_at_move(p["side"], p["entry"], size, leverage=p["leverage"], move=move, mmr=TABLE, contract=contract, fee=p["fee"],
                           funding_rate=rate, funding_periods=periods)
     want = [ref.loss_at_move(s, e, q, m, mv, ROWS, f, r, n, inverse) for s, e, q, m, mv, f, r, n in
             zip(p["side"], p["entry"], size, margin, move, p["fee"], rate, periods)]

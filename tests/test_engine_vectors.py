@@ -37,11 +37,12 @@ def test_binance_isolated(v):
 def test_binance_cross(v):
     i = v["inputs"]
     others = i["others"]
-    other_mm = sum(float(lx.maintenance_margin(o["qty"], o["mark"], TierTable.fixed(o["mmr"], o["cum"])))
+    other_mm = sum(float(lx.maintenance_margin(o["qty"], price=o["mark"], mmr=TierTable.fixed(o["mmr"], o["cum"])))
                    for o in others)
-    other_upnl = sum(float(lx.pnl("long", o["entry"], o["mark"], o["qty"])) for o in others)
-    close(lx.liquidation_price_cross(i["side"], i["entry"], i["qty"], i["wallet"], TierTable.fixed(i["mmr"], i["cum"]),
-                                     other_mm, other_upnl), v)
+    other_upnl = sum(float(lx.pnl("long", o["entry"], o["qty"], exit=o["mark"])) for o in others)
+    close(lx.liquidation_price_cross(i["side"], i["entry"], i["qty"], wallet=i["wallet"],
+                                     mmr=TierTable.fixed(i["mmr"], i["cum"]), other_mm=other_mm,
+                                     other_upnl=other_upnl), v)
 
 
 @pytest.mark.parametrize("v", vectors_of("liq_price_linear_binance_cross"))
@@ -50,8 +51,8 @@ def test_binance_cross_through_the_account_function(v):
     rows = [dict(side=i["side"], entry=i["entry"], qty=i["qty"], mark=i["entry"], mmr=i["mmr"], cum=i["cum"])]
     rows += [dict(side=1, **o) for o in i["others"]]
     got = lx.account_liquidation_prices([r["side"] for r in rows], [r["entry"] for r in rows],
-                                        [r["qty"] for r in rows], [r["mark"] for r in rows], i["wallet"],
-                                        [TierTable.fixed(r["mmr"], r["cum"]) for r in rows])
+                                        [r["qty"] for r in rows], marks=[r["mark"] for r in rows],
+                                        wallet=i["wallet"], mmr=[TierTable.fixed(r["mmr"], r["cum"]) for r in rows])
     close(got[0], v)
 
 
@@ -64,7 +65,7 @@ def test_gate_okx_fee_inside_threshold(v):
 @pytest.mark.parametrize("v", vectors_of("liq_price_linear_bybit_simple"))
 def test_bybit_simple_entry_basis(v):
     i = v["inputs"]
-    close(lx.liquidation_price(i["side"], i["entry"], 1.0, i["leverage"], i["mmr"], basis="entry"), v)
+    close(lx.liquidation_price(i["side"], i["entry"], 1.0, leverage=i["leverage"], mmr=i["mmr"], basis="entry"), v)
 
 
 @pytest.mark.parametrize("v", vectors_of("liq_price_linear_bybit"))
@@ -78,21 +79,21 @@ def test_bybit_usdt_isolated(v):
 @pytest.mark.parametrize("v", vectors_of("maint_margin_inverse"))
 def test_inverse_maintenance_margin(v):
     i = v["inputs"]
-    close(lx.maintenance_margin(i["contracts"] * i["contract_usd"], i["mark"], TierTable.fixed(i["mmr"], i["cum"]),
-                                "inverse"), v)
+    close(lx.maintenance_margin(i["contracts"] * i["contract_usd"], price=i["mark"],
+                                mmr=TierTable.fixed(i["mmr"], i["cum"]), contract="inverse"), v)
 
 
 @pytest.mark.parametrize("v", vectors_of("target_price_linear", "target_price_inverse"))
 def test_target_price(v):
     i = v["inputs"]
     contract = "inverse" if v["kind"].endswith("inverse") else "linear"
-    close(lx.target_price(i["side"], i["entry"], i["leverage"], i["roe"], contract), v)
+    close(lx.target_price(i["side"], i["entry"], leverage=i["leverage"], roe=i["roe"], contract=contract), v)
 
 
 @pytest.mark.parametrize("v", vectors_of("pnl_inverse"))
 def test_inverse_pnl(v):
     i = v["inputs"]
-    close(lx.pnl(i["side"], i["entry"], i["exit"], i["contracts_usd"], "inverse"), v)
+    close(lx.pnl(i["side"], i["entry"], i["contracts_usd"], exit=i["exit"], contract="inverse"), v)
 
 
 @pytest.mark.parametrize("v", vectors_of("maintenance_amount_recursion"))
@@ -105,14 +106,15 @@ def test_cum_recursion(v):
 @pytest.mark.parametrize("v", vectors_of("liq_price_linear_cross_generic"))
 def test_cross_with_other_maintenance(v):
     i = v["inputs"]
-    close(lx.liquidation_price_cross(i["side"], i["entry"], i["qty"], i["equity"], i["mmr"], other_mm=i["other_mm"]), v)
+    close(lx.liquidation_price_cross(i["side"], i["entry"], i["qty"], wallet=i["equity"], mmr=i["mmr"],
+                                     other_mm=i["other_mm"]), v)
 
 
 @pytest.mark.parametrize("v", vectors_of("funding_payment"))
 def test_funding_payment(v):
     i = v["inputs"]
     notional = i["notional"] if "notional" in i else i["qty"] * i["mark"]
-    close(lx.funding_payment(i["side"], notional, i["rate"]), v)
+    close(lx.funding_payment(i["side"], notional, funding_rate=i["rate"]), v)
 
 
 @pytest.mark.parametrize("v", vectors_of("scenario_shape_inverse"))
@@ -125,35 +127,35 @@ def test_deribit_inverse_risk_vector_shape(v):
     np.testing.assert_allclose(k, k[0], rtol=1e-6)  # proportional: one constant k
     np.testing.assert_allclose(k[0] * shape, expected, atol=v["tol"])
     # and it is the PnL of a long inverse position per coin of entry value
-    pnl = lx.pnl("long", 50_000, 50_000 * (1 + moves[nonzero]), 50_000, "inverse")
+    pnl = lx.pnl("long", 50_000, 50_000, exit=50_000 * (1 + moves[nonzero]), contract="inverse")
     np.testing.assert_allclose(pnl, shape[nonzero], rtol=1e-12)
 
 
 @pytest.mark.parametrize("v", vectors_of("bankruptcy_price_linear"))
 def test_bankruptcy(v):
     i = v["inputs"]
-    close(lx.bankruptcy_price(i["side"], i["entry"], 1.0, i["leverage"]), v)
+    close(lx.bankruptcy_price(i["side"], i["entry"], 1.0, leverage=i["leverage"]), v)
 
 
 @pytest.mark.parametrize("v", vectors_of("order_cost_linear_bybit"))
 def test_bybit_order_cost(v):
     i = v["inputs"]
-    close(lx.order_cost(i["side"], i["qty"], i["entry"], i["leverage"], i["taker"]), v)
-    close(lx.max_position_size(i["side"], v["expected"], i["entry"], i["leverage"], fee=i["taker"]) * v["expected"],
-          v)
+    close(lx.order_cost(i["side"], i["entry"], i["qty"], leverage=i["leverage"], fee=i["taker"]), v)
+    close(lx.max_position_size(i["side"], i["entry"], available=v["expected"], leverage=i["leverage"],
+                               fee=i["taker"]) * v["expected"], v)
 
 
 @pytest.mark.parametrize("v", vectors_of("initial_margin_inverse"))
 def test_inverse_initial_margin(v):
     i = v["inputs"]
-    close(lx.initial_margin(i["contracts_usd"], i["entry"], i["leverage"], "inverse"), v)
+    close(lx.initial_margin(i["entry"], i["contracts_usd"], leverage=i["leverage"], contract="inverse"), v)
 
 
 @pytest.mark.parametrize("v", vectors_of("funding_cap_dydx"))
 def test_dydx_cap(v):
-    close(lx.funding_cap_dydx(v["inputs"]["imf"], v["inputs"]["mmf"]), v)
+    close(lx.funding_cap_dydx(imf=v["inputs"]["imf"], mmf=v["inputs"]["mmf"]), v)
 
 
 @pytest.mark.parametrize("v", vectors_of("funding_rate_binance"))
 def test_binance_funding_clamp(v):
-    close(lx.funding_rate_clamped(v["inputs"]["premium"], v["inputs"]["interest"]), v)
+    close(lx.funding_rate_clamped(v["inputs"]["premium"], interest=v["inputs"]["interest"]), v)

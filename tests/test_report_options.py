@@ -86,7 +86,7 @@ def recalculated(built):
 def _engine_greeks(book, i):
     """The engine's numbers for option position i, computed here straight from levxl.engine.options."""
     args = (book.option_type[i], book.mark[i], book.strike[i], book.expiry_days[i], book.vol[i])
-    g = greeks(*args, settle=book.contract[i])
+    g = greeks(*args, contract=book.contract[i])
     q = book.side[i] * book.size[i]
     return {"oval": float(g.price), "delta": q * float(g.delta), "gamma": q * float(g.gamma),
             "vega": q * float(g.vega), "theta": q * float(g.theta),
@@ -107,7 +107,7 @@ def test_book_reads_options_and_refuses_bad_ones(book):
     assert "strike must be given" in reasons[7]
     assert 'option_type must be "call" or "put"' in reasons[8]  # the engine's own check
     assert "expiry_days must be >= 0" in reasons[9]
-    bad = option_price.elementwise("straddle", 61850.0, 60000.0, 30.0, 0.6, settle="inverse")[1]
+    bad = option_price.elementwise("straddle", 61850.0, 60000.0, 30.0, 0.6, contract="inverse")[1]
     assert str(bad[()]) in reasons[8]
 
 
@@ -127,7 +127,7 @@ def test_risk_table_and_compute_keep_options_out_of_liquidation(book):
     np.testing.assert_allclose(scenario_pnl(c, MOVES)[0], pnl_after_mark_move(book, MOVES) * usd, rtol=1e-12)
     for i in np.flatnonzero(opt):
         v = option_price(book.option_type[i], book.mark[i] * (1 + np.array(MOVES)), book.strike[i],
-                         book.expiry_days[i], book.vol[i], settle=book.contract[i])
+                         book.expiry_days[i], book.vol[i], contract=book.contract[i])
         want = book.side[i] * book.size[i] * (v - book.entry[i]) * usd[i]
         np.testing.assert_allclose(scenario_pnl(c, MOVES)[0][i], want, rtol=1e-12)
     assert not scenario_pnl(c, MOVES)[1][opt].any()
@@ -160,7 +160,7 @@ def test_move_vol_grid_equals_the_engine(book, shown, recalculated):
     for i in opt:
         grid = option_pnl_grid(book.option_type[i], book.mark[i], book.strike[i], book.expiry_days[i],
                                book.vol[i], quantity=book.side[i] * book.size[i], moves=list(OPTION_MOVES),
-                               days_passed=[0.0], vol_shifts=list(OPTION_VOL_SHIFTS), settle=book.contract[i])
+                               days_passed=[0.0], vol_shifts=list(OPTION_VOL_SHIFTS), contract=book.contract[i])
         usd = book.mark[i] * (1 + np.array(OPTION_MOVES)) if book.inverse[i] else np.ones(len(OPTION_MOVES))
         want += np.asarray(grid)[:, :, 0] * usd
     for values in [v["Scenarios"] for v in _views(shown, recalculated)]:
@@ -185,10 +185,10 @@ def test_decay_equals_the_engine(book, shown, recalculated):
             fx = book.mark[i] if book.inverse[i] else 1.0
             q = book.side[i] * book.size[i]
             args = (book.option_type[i], book.mark[i], book.strike[i], book.expiry_days[i], book.vol[i])
-            theta = q * float(greeks(*args, settle=book.contract[i]).theta)
+            theta = q * float(greeks(*args, contract=book.contract[i]).theta)
             assert _close(values[f"G{r}"], theta) and _close(values[f"H{r}"], theta * fx)
             for col, days in (("I", 7), ("J", 30)):
-                lost = float(option_decay(*args, days, settle=book.contract[i]))
+                lost = float(option_decay(*args, horizon=days, contract=book.contract[i]))
                 assert _close(values[f"{col}{r}"], -q * lost * fx, abs_=1e-9), (col, i)
         # the expired option (0 days) has no theta and no decay
         r = first + len(np.flatnonzero(book.option)) - 1

@@ -112,18 +112,18 @@ def test_calculator_matches_the_engine(values):
         "cross liquidation price", "max size", "average entry price", "funding cost", "position size",
         "max leverage")}
     mmr, fee = "binance:BTCUSDT", 0.0005
-    _close(v["liquidation price"], lx.liquidation_price("long", 60000, 0.5, 10, mmr, None, "linear", fee))
-    _close(v["bankruptcy price"], lx.bankruptcy_price("long", 60000, 0.5, 10, None, "linear", fee))
-    _close(v["PnL at the exit price"], lx.pnl("long", 60000, 63000, 0.5))
-    _close(v["ROE"], lx.roe("long", 60000, 63000, 10))
-    _close(v["target price"], lx.target_price("long", 60000, 10, 0.5))
-    _close(v["cross liquidation price"], lx.liquidation_price_cross("long", 60000, 0.5, 10000, mmr, 0, 0, "linear",
-                                                                     fee))
-    _close(v["max size"], lx.max_position_size("long", 1000, 60000, 10, mmr, fee, "linear"))
+    _close(v["liquidation price"], lx.liquidation_price("long", 60000, 0.5, leverage=10, mmr=mmr, margin=None, contract="linear", fee=fee))
+    _close(v["bankruptcy price"], lx.bankruptcy_price("long", 60000, 0.5, leverage=10, margin=None, contract="linear", fee=fee))
+    _close(v["PnL at the exit price"], lx.pnl("long", 60000, 0.5, exit=63000))
+    _close(v["ROE"], lx.roe("long", 60000, exit=63000, leverage=10))
+    _close(v["target price"], lx.target_price("long", 60000, leverage=10, roe=0.5))
+    _close(v["cross liquidation price"], lx.liquidation_price_cross("long", 60000, 0.5, wallet=10000, mmr=mmr, other_mm=0, other_upnl=0, contract="linear",
+                                                                     fee=fee))
+    _close(v["max size"], lx.max_position_size("long", 60000, available=1000, leverage=10, mmr=mmr, fee=fee, contract="linear"))
     _close(v["average entry price"], lx.average_entry([60000, 59000, 58000], [0.2, 0.2, 0.1]))
-    _close(v["funding cost"], lx.funding_cost("long", 30000, 0.0001, 21))
-    _close(v["position size"], lx.position_size(10000, 0.01, 60000, 57000, fee))
-    _close(v["max leverage"], lx.max_leverage_for_stop("long", 60000, 57000, mmr, 0.002, "linear", fee, 0.5))
+    _close(v["funding cost"], lx.funding_cost("long", 30000, funding_rate=0.0001, funding_periods=21))
+    _close(v["position size"], lx.position_size(10000, 0.01, entry=60000, stop=57000, fee=fee))
+    _close(v["max leverage"], lx.max_leverage_for_stop("long", 60000, stop=57000, mmr=mmr, buffer=0.002, contract="linear", fee=fee, size=0.5))
 
 
 def test_positions_match_the_risk_table(values):
@@ -162,8 +162,8 @@ def test_cross_margin_block_matches_the_engine(values):
     rows = [r for r in range(top + 1, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, (int, float))]
     wallet = ws.cell(top - 1, 4).value
     mmr = ws.cell(top - 1, 6).value
-    cols = [[ws.cell(r, c).value for r in rows] for c in (3, 5, 4, 6)]  # side, entry, size, mark
-    expected = lx.account_liquidation_prices(*cols, wallet, mmr)
+    sides, entries, sizes, marks = [[ws.cell(r, c).value for r in rows] for c in (3, 5, 4, 6)]
+    expected = lx.account_liquidation_prices(sides, entries, sizes, marks=marks, wallet=wallet, mmr=mmr)
     for r, e in zip(rows, expected):
         got = ws.cell(r, 8).value
         if e == 0 or not np.isfinite(e):
@@ -178,7 +178,7 @@ def test_scenario_grids_match_the_engine(values, formulas):
     assert (side, entry) == ("long", 64200)
     moves = [ws.cell(r, 2).value for r in range(8, 21)]
     levs = [ws.cell(7, c).value for c in range(3, 11)]
-    grid = lx.scenario_grid(side, entry, size, np.array(moves)[:, None], np.array(levs)[None, :], mmr, contract)
+    grid = lx.scenario_grid(side, entry, size, moves=np.array(moves)[:, None], leverages=np.array(levs)[None, :], mmr=mmr, contract=contract)
     roe_top = 8 + len(moves) + 3  # the ROE grid's first row, below the PnL grid
     liq_top = roe_top + len(moves) + 3
     for i in range(len(moves)):
@@ -191,8 +191,8 @@ def test_scenario_grids_match_the_engine(values, formulas):
     hr = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "move \\ intervals")
     periods = [ws.cell(hr, c).value for c in range(3, 9)]
     fmoves = [ws.cell(r, 2).value for r in range(hr + 1, hr + 8)]
-    fg = lx.funding_grid(side, entry, size, lev, np.array(fmoves)[:, None], np.array(periods)[None, :], rate, mmr,
-                         contract)
+    fg = lx.funding_grid(side, entry, size, leverage=lev, moves=np.array(fmoves)[:, None], funding_periods=np.array(periods)[None, :], funding_rate=rate, mmr=mmr,
+                         contract=contract)
     for i in range(len(fmoves)):
         for j in range(len(periods)):
             _close(ws.cell(hr + 1 + i, 3 + j).value, fg.pnl[i, j])
@@ -203,7 +203,7 @@ def test_scenario_grids_match_the_engine(values, formulas):
         for j in range(7):
             move, days = ws.cell(oh + 1 + i, 2).value, ws.cell(oh, 3 + j).value
             _close(ws.cell(oh + 1 + i, 3 + j).value,
-                   options.option_price(typ, und * (1 + move), strike, days, vol, rate_, model, settle), rel=1e-8)
+                   options.option_price(typ, und * (1 + move), strike, days, vol, risk_free_rate=rate_, model=model, contract=settle), rel=1e-8)
     assert "LEVXL_OPTION_PRICE" in formulas["Scenarios"].cell(oh + 1, 3).value
 
 
@@ -249,7 +249,7 @@ def test_levxl_recalc_reproduces_the_cached_values(built, values, tmp_path):
     liq_row = _calc_row(values["Calculator"], "liquidation price")
     out = recalc_workbook(built, inputs={f"Calculator!B{row}": 50000})
     _close(out.values[f"Calculator!B{liq_row}"],
-           lx.liquidation_price("long", 50000, 0.5, 10, "binance:BTCUSDT", None, "linear", 0.0005))
+           lx.liquidation_price("long", 50000, 0.5, leverage=10, mmr="binance:BTCUSDT", margin=None, contract="linear", fee=0.0005))
 
 
 # -- LibreOffice -------------------------------------------------------------------------------------------------------

@@ -69,6 +69,6 @@ def test_rows_from_a_spreadsheet_range():
 
 def test_mixed_specs_per_position():
     specs = ["binance:BTCUSDT", 0.01, lx.preset("binance:BTCUSDT@2021")]
-    lp = lx.liquidation_price("long", 60_000, [100, 100, 100], 10, specs)
+    lp = lx.liquidation_price("long", 60_000, [100, 100, 100], leverage=10, mmr=specs)
     for i, spec in enumerate(specs):
-        assert lp[i] == lx.liquidation_price("long", 60_000, 100, 10, spec)
+        assert lp[i] == lx.liquidation_price("long", 60_000, 100, leverage=10, mmr=spec)

@@ -62,8 +62,9 @@ def pnl_after_mark_move(book: Book, moves, margin=None) -> np.ndarray:
         b = book.select(perp)
         m = b.isolated_margin if margin is None else np.asarray(margin, dtype=float)[perp]
         from_entry = (b.mark[:, None] * (1 + moves)) / b.entry[:, None] - 1
-        res = loss_at_move(b.side[:, None], b.entry[:, None], b.size[:, None], None, from_entry,
-                           _mixed(b.mmr)[:, None], m[:, None], np.array(b.contract, dtype=object)[:, None])
+        res = loss_at_move(b.side[:, None], b.entry[:, None], b.size[:, None], move=from_entry,
+                           mmr=_mixed(b.mmr)[:, None], margin=m[:, None],
+                           contract=np.array(b.contract, dtype=object)[:, None])
         out[perp] = res.pnl
     if opt.any():
         b = book.select(opt)
@@ -86,7 +87,7 @@ def option_value_at(book: Book, moves, vol_shift: float = 0.0) -> np.ndarray:
     w, U, K, T, vol, settle = _option_args(book)
     moves = np.asarray(moves, dtype=float).reshape(1, -1)
     return np.asarray(option_price(w[:, None], U[:, None] * (1 + moves), K[:, None], T[:, None],
-                                   np.maximum(vol + vol_shift, 0.0)[:, None], settle=settle[:, None]), dtype=float)
+                                   np.maximum(vol + vol_shift, 0.0)[:, None], contract=settle[:, None]), dtype=float)
 
 
 @dataclass
@@ -116,11 +117,12 @@ def option_figures(book: Book, moves=OPTION_MOVES, vol_shifts=OPTION_VOL_SHIFTS)
     if not len(b):
         z = np.zeros(0)
         return OptionFigures(idx, z, z, z, z, z, z, z, np.zeros((0, len(vol_shifts), len(moves))))
-    g = greeks(w, U, K, T, vol, settle=settle)
-    decay = [-q * np.asarray(option_decay(w, U, K, T, vol, h, settle=settle), dtype=float) for h in (7.0, 30.0)]
+    g = greeks(w, U, K, T, vol, contract=settle)
+    decay = [-q * np.asarray(option_decay(w, U, K, T, vol, horizon=h, contract=settle), dtype=float)
+             for h in (7.0, 30.0)]
     grid = np.stack([np.asarray(option_pnl_grid(w[k], U[k], K[k], T[k], vol[k], quantity=q[k], moves=list(moves),
                                                 days_passed=[0.0], vol_shifts=list(vol_shifts),
-                                                settle=settle[k]), dtype=float)[:, :, 0] for k in range(len(b))])
+                                                contract=settle[k]), dtype=float)[:, :, 0] for k in range(len(b))])
     return OptionFigures(idx, np.asarray(g.price, dtype=float), q * g.delta, q * g.gamma, q * g.vega,
                          q * g.theta, decay[0], decay[1], grid)
 
@@ -152,17 +154,17 @@ def risk_table(book: Book) -> RiskTable:
     contract = np.array(book.contract, dtype=object)
     margin = book.isolated_margin
     inverse = book.inverse.astype(float)
-    liq = liquidation_price(book.side, book.entry, book.size, None, mmr, margin, contract)
-    bankrupt = bankruptcy_price(book.side, book.entry, book.size, None, margin, contract)
+    liq = liquidation_price(book.side, book.entry, book.size, mmr=mmr, margin=margin, contract=contract)
+    bankrupt = bankruptcy_price(book.side, book.entry, book.size, margin=margin, contract=contract)
     notional = kernel.value(book.size, book.mark, inverse)
-    mm = maintenance_margin(book.size, book.mark, mmr, contract)
+    mm = maintenance_margin(book.size, price=book.mark, mmr=mmr, contract=contract)
     vol = np.where(np.isnan(book.vol), 0.0, book.vol)
     has_vol = ~np.isnan(book.vol) & (book.vol > 0)
-    distance = liquidation_distance(book.side, book.mark, liq)
-    sigma = np.where(has_vol, liquidation_distance_sigma(book.side, book.mark, liq, np.where(has_vol, vol, 1.0)),
-                     np.nan)
-    prob = [np.where(has_vol, liquidation_probability(book.side, book.mark, liq, vol, days), np.nan)
-            for days in (1, 7)]
+    distance = liquidation_distance(book.side, mark=book.mark, liq_price=liq)
+    sigma = np.where(has_vol, liquidation_distance_sigma(book.side, mark=book.mark, liq_price=liq,
+                                                         vol=np.where(has_vol, vol, 1.0)), np.nan)
+    prob = [np.where(has_vol, liquidation_probability(book.side, mark=book.mark, liq_price=liq, vol=vol, days=days),
+                     np.nan) for days in (1, 7)]
     return RiskTable(
         book=book, margin=margin, notional=notional, upnl=kernel.pnl(book.side, book.entry, book.mark, book.size, inverse),
         liquidation=liq, bankruptcy=bankrupt, distance=distance, sigma_days=sigma, maintenance=mm,

@@ -173,8 +173,8 @@ def book_from_records(records: list[dict[str, Any]], source: str = "", sha256: s
         margin = None if np.isnan(values["margin"]) else values["margin"]
         leverage = None if np.isnan(values["leverage"]) else values["leverage"]
         # The engine's own checks decide what a bad row is: one mechanism for the CLI, reports and cells.
-        _, reasons = liquidation_price.elementwise(side, values["entry"], values["size"], leverage, mmr, margin,
-                                                   contract)
+        _, reasons = liquidation_price.elementwise(side, values["entry"], values["size"], leverage=leverage, mmr=mmr,
+                                                   margin=margin, contract=contract)
         if reasons is None and not np.isnan(values["vol"]) and values["vol"] < 0:
             reasons = np.array("vol must be >= 0")
         if reasons is None and not mark > 0:
@@ -201,7 +201,7 @@ def book_from_records(records: list[dict[str, Any]], source: str = "", sha256: s
                 **arrays)
 
 
-_OPTION_NAMES = {"underlying": "mark (the underlying's price)", "days": "expiry_days", "settle": "settle",
+_OPTION_NAMES = {"underlying": "mark (the underlying's price)", "days": "expiry_days", "contract": "settle",
                  "option_type": "option_type", "strike": "strike", "vol": "vol"}
 
 
@@ -227,7 +227,7 @@ def _option_reason(record: dict[str, Any], side: str, values: dict[str, float]) 
     if not (values["entry"] >= 0 and np.isfinite(values["entry"])):
         return f"option: entry (premium paid per option) must be >= 0, got {values['entry']!r}", option_type, settle
     _, reasons = option_price.elementwise(option_type, values["mark"], values["strike"], values["expiry_days"],
-                                          values["vol"], settle=settle)
+                                          values["vol"], contract=settle)
     if reasons is not None and str(reasons[()]):
         text = str(reasons[()])
         for engine_name, column in _OPTION_NAMES.items():

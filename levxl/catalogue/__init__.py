@@ -110,13 +110,22 @@ class SheetFunction:
             if "liq_price" in kwargs and any(a.kind == "liq_price" for a in self.args):
                 kwargs["liq_price"] = _no_liquidation_sentinels(kwargs["liq_price"], kwargs.get("side"))
             result, reasons = self.engine.elementwise(**kwargs)
+            if reasons is not None and any(a.engine_name for a in self.args):
+                reasons = np.frompyfunc(self._sheet_names, 1, 1)(reasons)
             values_out = self.pick(result, selector)
             return _present(values_out, reasons, self)
         except ValueError as exc:
-            return _error(str(exc))
+            return _error(self._sheet_names(str(exc)))
         except Exception as exc:  # a bug must not show a traceback in a cell; it is logged instead
             log.exception("%s failed", self.name)
             return f"#VALUE! levxl internal error ({type(exc).__name__})"
+
+    def _sheet_names(self, message: str) -> str:
+        """An engine message about a renamed argument, in the spreadsheet's name ("risk_free_rate ..." -> "rate ...")."""
+        for arg in self.args:
+            if arg.engine_name and message.startswith(arg.engine_name + " "):
+                return arg.name + message[len(arg.engine_name):]
+        return message
 
     @property
     def signature(self) -> str:
@@ -350,9 +359,10 @@ FEE = A("fee", "close/liquidation fee rate on the value at that price (0.0005 = 
 OPT = [A("type", '"call" or "put"', "text", engine_name="option_type"),
        A("underlying", "forward (black76) or spot (bs) price"), A("strike", "strike price"),
        A("days", "calendar days to expiry (0 = expiry: the payoff)"), A("vol", "annualised volatility (0.6 = 60%)")]
-OPT_TAIL = [A("rate", "risk-free rate, annual fraction", default=0.0),
+OPT_TAIL = [A("rate", "risk-free rate, annual fraction", default=0.0, engine_name="risk_free_rate"),
             A("model", '"black76" (default) or "bs"', "text", default="black76"),
-            A("settle", '"linear" (default) or "inverse" (coin-settled, Deribit)', "text", default="linear")]
+            A("settle", '"linear" (default) or "inverse" (coin-settled, Deribit)', "text", default="linear",
+              engine_name="contract")]
 
 FUNCTIONS = [
     _entry("LEVXL_LIQ_PRICE", "Isolated-margin liquidation price", "Liquidation", lx.liquidation_price,
@@ -421,7 +431,8 @@ FUNCTIONS = [
            pick=_grid_output, elementwise=False),
     _entry("LEVXL_FUNDING_GRID", "Move x funding-intervals grid (spills)", "Scenario", lx.funding_grid,
            [SIDE, ENTRY, SIZE, A("leverage", "leverage, a multiple"), A("moves", "price moves", "vector"),
-            A("periods", "numbers of funding intervals", "vector"), A("funding_rate", "rate per interval"), MMR,
+            A("periods", "numbers of funding intervals", "vector", engine_name="funding_periods"),
+            A("funding_rate", "rate per interval"), MMR,
             CONTRACT, A("output", '"pnl" (default), "roe", "liquidated", "equity" or "liq_price"', "single",
                         default="pnl")],
            "rows = moves, columns = intervals", '=LEVXL_FUNDING_GRID("long",60000,1,10,{-0.05;0},{0,90},0.0003)',
@@ -444,8 +455,10 @@ FUNCTIONS = [
                                   A("fee", "taker fee rate", default=0.0), CONTRACT],
            "size", '=LEVXL_MAX_SIZE("long",1000,60000,20,"binance:BTCUSDT",0.0005)'),
     _entry("LEVXL_FUNDING_COST", "Funding paid over a holding period", "Funding", lx.funding_cost,
-           [SIDE, A("notional", "position value in the margin currency"), A("rate", "funding rate per interval"),
-            A("periods", "number of funding intervals")], "amount paid (negative = received)",
+           [SIDE, A("notional", "position value in the margin currency"),
+            A("rate", "funding rate per interval", engine_name="funding_rate"),
+            A("periods", "number of funding intervals", engine_name="funding_periods")],
+           "amount paid (negative = received)",
            '=LEVXL_FUNDING_COST("long",100000,0.0001,90)'),
     _entry("LEVXL_FUNDING_RATE", "Funding rate, Binance/Bybit/BitMEX clamp form", "Funding",
            lx.funding_rate_clamped, [A("premium", "average premium index per interval"),
@@ -455,8 +468,8 @@ FUNCTIONS = [
            "=LEVXL_FUNDING_RATE(-0.00184)"),
     _entry("LEVXL_LIQ_PRICE_FUNDING", "Liquidation price after funding drawn from isolated margin", "Funding",
            lx.liquidation_price_after_funding,
-           [SIDE, ENTRY, SIZE, LEVERAGE, A("rate", "funding rate per interval"), A("periods", "intervals paid"), MMR,
-            MARGIN, CONTRACT], "price", '=LEVXL_LIQ_PRICE_FUNDING("long",100,1,10,0.001,30)', present="price"),
+           [SIDE, ENTRY, SIZE, LEVERAGE, A("rate", "funding rate per interval", engine_name="funding_rate"),
+            A("periods", "intervals paid", engine_name="funding_periods"), MMR, MARGIN, CONTRACT], "price", '=LEVXL_LIQ_PRICE_FUNDING("long",100,1,10,0.001,30)', present="price"),
     _entry("LEVXL_LIQ_DISTANCE", "Adverse move from the mark to the liquidation price", "Probability",
            probability.liquidation_distance, [SIDE, A("mark", "mark price"), LIQ],
            "fraction of the mark (0.1 = 10% away)", '=LEVXL_LIQ_DISTANCE("long",60000,54000)',

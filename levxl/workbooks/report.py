@@ -182,8 +182,10 @@ def compute(book: Book) -> Computed:
         else:
             table_of.append(None)
     if n:
-        liq = np.asarray(liquidation_price(s, book.entry, book.size, None, mmr, margin, contract), dtype=float)
-        bankrupt = np.asarray(bankruptcy_price(s, book.entry, book.size, None, margin, contract), dtype=float)
+        liq = np.asarray(liquidation_price(s, book.entry, book.size, mmr=mmr, margin=margin, contract=contract),
+                         dtype=float)
+        bankrupt = np.asarray(bankruptcy_price(s, book.entry, book.size, margin=margin, contract=contract),
+                              dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             at_liq = kernel.value(book.size, liq, invf)
         spec = np.empty(n, dtype=object)
@@ -191,13 +193,15 @@ def compute(book: Book) -> Computed:
         mmr_liq, cum_liq = (np.asarray(a, dtype=float) for a in maintenance_params(np.nan_to_num(at_liq), spec))
         notional = kernel.value(book.size, book.mark, invf)
         mmr_mark, cum_mark = (np.asarray(a, dtype=float) for a in maintenance_params(notional, spec))
-        mm = np.asarray(maintenance_margin(book.size, book.mark, mmr, contract), dtype=float)
+        mm = np.asarray(maintenance_margin(book.size, price=book.mark, mmr=mmr, contract=contract), dtype=float)
         has_vol = ~np.isnan(book.vol) & (book.vol > 0)
         vol1 = np.where(has_vol, book.vol, 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            distance = np.asarray(distance_fn(s, book.mark, liq), dtype=float)
-            sigma = np.where(has_vol, np.asarray(sigma_fn(s, book.mark, liq, vol1), dtype=float), np.nan)
-            prob1, prob7 = (np.where(has_vol, np.asarray(prob_fn(s, book.mark, liq, vol1, d), dtype=float), np.nan)
+            distance = np.asarray(distance_fn(s, mark=book.mark, liq_price=liq), dtype=float)
+            sigma = np.where(has_vol, np.asarray(sigma_fn(s, mark=book.mark, liq_price=liq, vol=vol1), dtype=float),
+                             np.nan)
+            prob1, prob7 = (np.where(has_vol, np.asarray(prob_fn(s, mark=book.mark, liq_price=liq, vol=vol1, days=d),
+                                                         dtype=float), np.nan)
                             for d in (1, 7))
             move_to_liq = liq / book.mark - 1
         upnl = kernel.pnl(s, book.entry, book.mark, book.size, invf)
@@ -252,8 +256,9 @@ def scenario_pnl(c: Computed, moves: Iterable[float]) -> tuple[np.ndarray, np.nd
             o.inverse[:, None], price, 1.0)
         return pnl, liqd
     from_entry = (book.mark[:, None] * (1 + moves)) / book.entry[:, None] - 1
-    out = loss_at_move(c.s[:, None], book.entry[:, None], book.size[:, None], None, from_entry,
-                       _mixed(book.mmr)[:, None], c.margin[:, None], np.array(book.contract, dtype=object)[:, None])
+    out = loss_at_move(c.s[:, None], book.entry[:, None], book.size[:, None], move=from_entry,
+                       mmr=_mixed(book.mmr)[:, None], margin=c.margin[:, None],
+                       contract=np.array(book.contract, dtype=object)[:, None])
     price = book.mark[:, None] * (1 + moves)
     usd = np.where(c.inv[:, None], price, 1.0)
     return out.pnl * usd, np.asarray(out.liquidated, dtype=bool)
@@ -267,9 +272,10 @@ def leverage_grid(c: Computed, i: int, moves, leverages):
     lev = np.asarray(leverages, dtype=float).reshape(1, -1)
     spec = _spec(book.mmr[i])
     from_entry = book.mark[i] * (1 + moves) / book.entry[i] - 1
-    out = loss_at_move(c.s[i], book.entry[i], book.size[i], lev, from_entry, spec, None, book.contract[i])
-    liq = np.asarray(liquidation_price(c.s[i], book.entry[i], book.size[i], lev.ravel(), spec, None,
-                                       book.contract[i]), dtype=float)
+    out = loss_at_move(c.s[i], book.entry[i], book.size[i], leverage=lev, move=from_entry, mmr=spec,
+                       contract=book.contract[i])
+    liq = np.asarray(liquidation_price(c.s[i], book.entry[i], book.size[i], leverage=lev.ravel(), mmr=spec,
+                                       contract=book.contract[i]), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         at_liq = kernel.value(book.size[i], liq, float(c.inv[i]))
     rate, cum = maintenance_params(np.nan_to_num(at_liq), spec)
@@ -1261,9 +1267,9 @@ class _Writer:
         _, _, prob_fn = _probability_functions()
         with np.errstate(divide="ignore", invalid="ignore"):
             never = np.where(c.s > 0, 0.0, np.inf)  # options: the engine's "never liquidated"
-            pv = (np.where(has_vol, np.asarray(prob_fn(c.s, book.mark, np.where(self.opt, never, c.liq),
-                                                       np.where(has_vol, book.vol, 1.0)
-                                                       * VOL_MULTIPLIER, 7), dtype=float), np.nan)
+            pv = (np.where(has_vol, np.asarray(prob_fn(c.s, mark=book.mark, liq_price=np.where(self.opt, never, c.liq),
+                                                       vol=np.where(has_vol, book.vol, 1.0) * VOL_MULTIPLIER,
+                                                       days=7), dtype=float), np.nan)
                   if n else np.zeros(0))
         equity_usd = np.nan_to_num((c.margin + c.upnl) * c.fx)
         exp_loss = np.where(np.isnan(pv), 0.0, pv) * equity_usd
