@@ -20,7 +20,8 @@ from conftest import assert_value_error
     (lambda: lx.liquidation_price("long", 100, 1, leverage=10, basis="index"), ["basis", "index"]),
     (lambda: lx.liquidation_price("long", [100, 100], [1, 1, 1], leverage=10), ["broadcast"]),
     (lambda: lx.liquidation_price("long", 100, 1), ["leverage or margin"]),
-    (lambda: lx.liquidation_price("long", 100, 1, leverage=10, mmr="nowhere:BTC"), ["unknown tier preset", "nowhere:BTC"]),
+    (lambda: lx.liquidation_price("long", 100, 1, leverage=10, mmr="nowhere:BTC"), ["unknown tier preset",
+                                                                                    "nowhere:BTC"]),
     (lambda: lx.liquidation_price("long", [100, "x"], 1, leverage=10), ["entry", "number", "x"]),
     (lambda: lx.loss_at_move("long", 100, 1, leverage=10, move=-1.5), ["move", "-1.5"]),
     (lambda: lx.position_size(1000, 0.01, entry=100, stop=100), ["stop", "100"]),
@@ -36,7 +37,8 @@ def test_bad_input_raises_value_error_naming_the_argument(call, words):
 
 def test_elementwise_gives_a_reason_per_bad_element_and_computes_the_rest():
     result, reasons = lx.liquidation_price.elementwise(
-        ["long", "short", "long", "up", "long"], [100, 100, 0, 100, 100], [1, 1, 1, 1, None], leverage=[10, 10, 10, 10, 10])
+        ["long", "short", "long", "up", "long"], [100, 100, 0, 100, 100], [1, 1, 1, 1, None], leverage=[10, 10, 10, 10,
+                                                                                                        10])
     assert list(reasons) == ["", "", "entry must be > 0", "side must be long/short, buy/sell or 1/-1",
                              "size is blank"]
     np.testing.assert_allclose(result[:2], [lx.liquidation_price("long", 100, 1, leverage=10),

@@ -205,7 +205,8 @@ def test_a_one_row_tier_range_with_a_blank_is_a_message_not_a_crash():
     # found by the --fuzz-heavy run: float(None) escaped as an internal error
     assert CATALOGUE["LEVXL_MAX_SIZE"](0.0, 0.0, 0.0, 0.0, [[0.0, None]]) == \
         "#VALUE! tier range must hold numbers: notional floor, mmr[, cum]"
-    assert CATALOGUE["LEVXL_LIQ_PRICE"]("long", 100, 1, 10, [[0, 0.01]]) == lx.liquidation_price("long", 100, 1, leverage=10, mmr=0.01)
+    assert CATALOGUE["LEVXL_LIQ_PRICE"]("long", 100, 1, 10, [[0, 0.01]]) == lx.liquidation_price("long", 100, 1,
+                                                                                                 leverage=10, mmr=0.01)
 
 
 def test_no_liquidation_and_spills():

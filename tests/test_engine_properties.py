@@ -119,5 +119,6 @@ def test_sentinels_are_documented_values_not_garbage():
     assert lx.liquidation_price("short", 8000, 8000, leverage=1, contract="inverse") == np.inf
     assert lx.liquidation_price("long", 100, 1, leverage=1, mmr=0.005) == 0.0
     assert lx.bankruptcy_price("long", 100, 1, leverage=1) == 0.0
-    assert np.isclose(lx.bankruptcy_price("long", 100, 100, leverage=1, contract="inverse"), 50.0)  # 1x inverse long: -50%
+    assert np.isclose(lx.bankruptcy_price("long", 100, 100, leverage=1, contract="inverse"),
+                      50.0)  # 1x inverse long: -50%
     assert lx.liquidation_price(1, 10, 1, leverage=3, mmr=0.01, tick=0.5) == 7.0  # 6.7239 rounded up, toward entry

@@ -49,7 +49,8 @@ def test_flat_rate_cross_matches_bisection(contract):
     other_mm = wallet * rng.uniform(0, 0.3, N)
     other_upnl = wallet * rng.uniform(-0.3, 0.3, N)
     mmr = rng.uniform(0, 0.1, N)
-    got = lx.liquidation_price_cross(p["side"], p["entry"], size, wallet=wallet, mmr=mmr, other_mm=other_mm, other_upnl=other_upnl, contract=contract,
+    got = lx.liquidation_price_cross(p["side"], p["entry"], size, wallet=wallet, mmr=mmr, other_mm=other_mm,
+                                     other_upnl=other_upnl, contract=contract,
                                      fee=p["fee"])
     want = [ref.liquidation_price(s, e, q, w - om + ou, [(0.0, r, 0.0)], f, inverse)
             for s, e, q, w, om, ou, r, f in zip(p["side"], p["entry"], size, wallet, other_mm, other_upnl, mmr,
@@ -96,7 +97,8 @@ def test_loss_at_move_matches_reference(contract):
     move = rng.uniform(-0.6, 0.6, 1000)
     rate = rng.uniform(-0.001, 0.001, 1000)
     periods = rng.integers(0, 90, 1000).astype(float)
-    out = lx.loss_at_move(p["side"], p["entry"], size, leverage=p["leverage"], move=move, mmr=TABLE, contract=contract, fee=p["fee"],
+    out = lx.loss_at_move(p["side"], p["entry"], size, leverage=p["leverage"], move=move, mmr=TABLE, contract=contract,
+                          fee=p["fee"],
                           funding_rate=rate, funding_periods=periods)
     want = [ref.loss_at_move(s, e, q, m, mv, ROWS, f, r, n, inverse) for s, e, q, m, mv, f, r, n in
             zip(p["side"], p["entry"], size, margin, move, p["fee"], rate, periods)]

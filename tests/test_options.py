@@ -46,7 +46,8 @@ def test_bs_greek_vector(v):
     kind, field, scale = BS_GREEKS[i["greek"]]
     g = opt.greeks(kind, i["S"], i["K"], i["t"] * 365, i["sigma"], risk_free_rate=i["r"], model="bs")
     assert abs(getattr(g, field) * scale - v["expected"]) <= v["tol"]
-    assert opt.option_greek(field, kind, i["S"], i["K"], i["t"] * 365, i["sigma"], risk_free_rate=i["r"], model="bs") == \
+    assert opt.option_greek(field, kind, i["S"], i["K"], i["t"] * 365, i["sigma"], risk_free_rate=i["r"],
+                            model="bs") == \
         getattr(g, field)
 
 
@@ -72,7 +73,8 @@ def random_options(seed, n, wings=False):
 @pytest.mark.parametrize("model", MODELS)
 def test_fast_matches_the_scalar_reference_on_2000_random_options(model, settle):
     p = random_options(11, 2000, wings=True)
-    got = opt.greeks(p["w"], p["u"], p["k"], p["days"], p["vol"], risk_free_rate=p["r"], model=model, contract=settle, carry=p["q"])
+    got = opt.greeks(p["w"], p["u"], p["k"], p["days"], p["vol"], risk_free_rate=p["r"], model=model, contract=settle,
+                     carry=p["q"])
     want = np.array([ref.greeks(w, u, k, d, v, r, model, settle, q)
                      for w, u, k, d, v, r, q in zip(p["w"], p["u"], p["k"], p["days"], p["vol"], p["r"], p["q"])])
     scale = np.where(settle == "inverse", 1.0, p["u"] + p["k"])  # absolute error is relative to the money amounts
@@ -212,7 +214,8 @@ def test_expiry_gives_the_payoff_and_zero_vol_the_discounted_intrinsic_value(mod
     s = np.array([80.0, 100.0, 120.0])
     for kind, w in (("call", 1), ("put", -1)):
         payoff = np.maximum(w * (s - 100), 0) / (s if settle == "inverse" else 1)
-        np.testing.assert_array_equal(opt.option_price(kind, s, 100, 0, 0.5, risk_free_rate=0.05, model=model, contract=settle), payoff)
+        np.testing.assert_array_equal(opt.option_price(kind, s, 100, 0, 0.5, risk_free_rate=0.05, model=model,
+                                                       contract=settle), payoff)
         g = opt.greeks(kind, s, 100, 0, 0.5, risk_free_rate=0.05, model=model, contract=settle)
         assert np.all(np.isfinite(np.array(g)))
         np.testing.assert_array_equal(g.gamma, 0)
@@ -301,7 +304,8 @@ def test_implied_vol_round_trip_property(moneyness, vol, days, kind, model):
     vega = opt.option_greek("vega", kind, 30_000, k, days, vol, risk_free_rate=0.01, model=model)
     iv = opt.implied_vol(price, kind, 30_000, k, days, risk_free_rate=0.01, model=model)
     if vega * 100 * 1e-9 > 1e-13 * max(30_000, k) or price > 1e-200:
-        assert abs(opt.option_price(kind, 30_000, k, days, iv, risk_free_rate=0.01, model=model) - price) <= 1e-12 * (30_000 + k)
+        assert abs(opt.option_price(kind, 30_000, k, days, iv, risk_free_rate=0.01,
+                                    model=model) - price) <= 1e-12 * (30_000 + k)
     if vega * 100 * 1e-9 > 1e-13 * max(30_000, k):
         assert iv == pytest.approx(vol, rel=1e-9)
 
@@ -348,7 +352,8 @@ def test_pnl_grid_shape_and_values():
     moves = [-0.2, 0.0, 0.2]
     passed = [0, 10, 40]
     shifts = [-0.1, 0.0, 0.1]
-    grid = opt.option_pnl_grid("call", 100, 100, 30, 0.5, quantity=-3, moves=moves, days_passed=passed, vol_shifts=shifts, contract="inverse")
+    grid = opt.option_pnl_grid("call", 100, 100, 30, 0.5, quantity=-3, moves=moves, days_passed=passed,
+                               vol_shifts=shifts, contract="inverse")
     assert grid.shape == (3, 3, 3)
     today = opt.option_price("call", 100, 100, 30, 0.5, contract="inverse")
     assert grid[1, 1, 0] == 0.0

@@ -48,7 +48,8 @@ MC_CASES = [
 def test_closed_form_matches_monte_carlo(case):
     side, mark, liq, vol, days, drift, liq_drift = case
     estimate, se = monte_carlo(1 if side == "long" else -1, mark, liq, vol, days, drift, liq_drift)
-    closed = prob.liquidation_probability(side, mark=mark, liq_price=liq, vol=vol, days=days, drift=drift, liq_drift=liq_drift)
+    closed = prob.liquidation_probability(side, mark=mark, liq_price=liq, vol=vol, days=days, drift=drift,
+                                          liq_drift=liq_drift)
     assert 0.01 < closed < 0.99  # an informative case
     assert abs(closed - estimate) <= 4 * se + 2e-3
 
@@ -65,7 +66,8 @@ def test_matches_the_scalar_reference_on_random_inputs():
     days[::37] = 0.0
     drift = rng.uniform(-2, 2, n)
     liq_drift = rng.uniform(-1, 1, n)
-    got = prob.liquidation_probability(side, mark=mark, liq_price=liq, vol=vol, days=days, drift=drift, liq_drift=liq_drift)
+    got = prob.liquidation_probability(side, mark=mark, liq_price=liq, vol=vol, days=days, drift=drift,
+                                       liq_drift=liq_drift)
     want = [ref.liquidation_probability(*a) for a in zip(side, mark, liq, vol, days, drift, liq_drift)]
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-13)
 
@@ -108,7 +110,8 @@ def test_limits_and_sentinels():
 def test_monotone_in_days(side, distance, vol, d1, d2, drift, liq_drift):
     liq = 100 * (1 - distance) if side == "long" else 100 / (1 - distance)
     a, b = sorted((d1, d2))
-    p = prob.liquidation_probability(side, mark=100, liq_price=liq, vol=vol, days=[a, b], drift=drift, liq_drift=liq_drift)
+    p = prob.liquidation_probability(side, mark=100, liq_price=liq, vol=vol, days=[a, b], drift=drift,
+                                     liq_drift=liq_drift)
     assert p[0] <= p[1] + 1e-12
 
 
@@ -130,7 +133,8 @@ def test_distances():
     assert prob.liquidation_distance("long", mark=100, liq_price=110) == pytest.approx(-0.1)  # already beyond
     assert prob.liquidation_distance("long", mark=100, liq_price=0) == 1.0
     assert prob.liquidation_distance("short", mark=100, liq_price=math.inf) == math.inf
-    sigma = prob.liquidation_distance_sigma(["long", "short", "long", "short"], mark=100, liq_price=[90, 110, 0, math.inf], vol=0.6)
+    sigma = prob.liquidation_distance_sigma(["long", "short", "long", "short"], mark=100, liq_price=[90, 110, 0,
+                                                                                                     math.inf], vol=0.6)
     daily = 0.6 * math.sqrt(1 / 365)
     np.testing.assert_allclose(sigma[:2], [math.log(100 / 90) / daily, math.log(110 / 100) / daily], rtol=1e-14)
     assert sigma[2] == sigma[3] == math.inf
@@ -144,7 +148,8 @@ def test_distances():
     (lambda: prob.liquidation_probability("long", mark=0, liq_price=90, vol=0.5, days=7), ["mark", "0"]),
     (lambda: prob.liquidation_probability("long", mark=100, liq_price=-90, vol=0.5, days=7), ["liq_price", "-90"]),
     (lambda: prob.liquidation_probability("flat", mark=100, liq_price=90, vol=0.5, days=7), ["side", "flat"]),
-    (lambda: prob.liquidation_probability("long", mark=100, liq_price=90, vol=0.5, days=7, drift=math.nan), ["drift", "nan"]),
+    (lambda: prob.liquidation_probability("long", mark=100, liq_price=90, vol=0.5, days=7, drift=math.nan), ["drift",
+                                                                                                             "nan"]),
     (lambda: prob.liquidation_distance("long", mark=100, liq_price=math.nan), ["liq_price", "nan"]),
     (lambda: prob.liquidation_distance_sigma("long", mark=100, liq_price=90, vol=-1), ["vol", "-1"]),
 ])
@@ -153,7 +158,8 @@ def test_bad_input_raises_value_error_naming_the_argument(call, words):
 
 
 def test_elementwise_gives_per_element_reasons():
-    p, reasons = prob.liquidation_probability.elementwise("long", mark=100, liq_price=[90, -1, 90], vol=[0.6, 0.6, -2], days=7)
+    p, reasons = prob.liquidation_probability.elementwise("long", mark=100, liq_price=[90, -1, 90], vol=[0.6, 0.6, -2],
+                                                          days=7)
     assert reasons[0] == "" and reasons[1].startswith("liq_price must be >= 0")
     assert reasons[2] == "vol must be >= 0 (annualised, 0.6 = 60%)"
     assert p[0] == prob.liquidation_probability("long", mark=100, liq_price=90, vol=0.6, days=7)
@@ -163,17 +169,22 @@ def test_funding_drift_of_the_liquidation_price_feeds_the_probability():
     import levxl as lx
 
     # A long paying funding: its liquidation price climbs toward the mark, so liquidation is likelier.
-    g = lx.liquidation_drift_from_funding("long", 60_000, 1, leverage=20, funding_rate=0.0005, funding_periods_per_day=3, mmr=0.005)
+    g = lx.liquidation_drift_from_funding("long", 60_000, 1, leverage=20, funding_rate=0.0005,
+                                          funding_periods_per_day=3, mmr=0.005)
     assert g > 0
     lp_now = lx.liquidation_price("long", 60_000, 1, leverage=20, mmr=0.005)
-    lp_week = lx.liquidation_price_after_funding("long", 60_000, 1, leverage=20, funding_rate=0.0005, funding_periods=21, mmr=0.005)
+    lp_week = lx.liquidation_price_after_funding("long", 60_000, 1, leverage=20, funding_rate=0.0005,
+                                                 funding_periods=21, mmr=0.005)
     assert np.isclose(lp_now * np.exp(g * 7 / 365), lp_week, rtol=1e-4)  # the barrier path the closed form assumes
     base = prob.liquidation_probability("long", mark=60_000, liq_price=lp_now, vol=0.6, days=7)
     assert prob.liquidation_probability("long", mark=60_000, liq_price=lp_now, vol=0.6, days=7, liq_drift=g) > base
     # a short receiving the same funding: its price moves away, liquidation less likely
-    g_short = lx.liquidation_drift_from_funding("short", 60_000, 1, leverage=20, funding_rate=0.0005, funding_periods_per_day=3, mmr=0.005)
+    g_short = lx.liquidation_drift_from_funding("short", 60_000, 1, leverage=20, funding_rate=0.0005,
+                                                funding_periods_per_day=3, mmr=0.005)
     assert g_short > 0  # an upper barrier drifting up, away from the mark
     lp_short = lx.liquidation_price("short", 60_000, 1, leverage=20, mmr=0.005)
-    assert prob.liquidation_probability("short", mark=60_000, liq_price=lp_short, vol=0.6, days=7, liq_drift=g_short) < \
+    assert prob.liquidation_probability("short", mark=60_000, liq_price=lp_short, vol=0.6, days=7,
+                                        liq_drift=g_short) < \
         prob.liquidation_probability("short", mark=60_000, liq_price=lp_short, vol=0.6, days=7)
-    assert lx.liquidation_drift_from_funding("long", 100, 1, leverage=1, funding_rate=0.001, mmr=0.0) == 0.0  # no liquidation price
+    assert lx.liquidation_drift_from_funding("long", 100, 1, leverage=1, funding_rate=0.001,
+                                             mmr=0.0) == 0.0  # no liquidation price

@@ -112,18 +112,23 @@ def test_calculator_matches_the_engine(values):
         "cross liquidation price", "max size", "average entry price", "funding cost", "position size",
         "max leverage")}
     mmr, fee = "binance:BTCUSDT", 0.0005
-    _close(v["liquidation price"], lx.liquidation_price("long", 60000, 0.5, leverage=10, mmr=mmr, margin=None, contract="linear", fee=fee))
-    _close(v["bankruptcy price"], lx.bankruptcy_price("long", 60000, 0.5, leverage=10, margin=None, contract="linear", fee=fee))
+    _close(v["liquidation price"], lx.liquidation_price("long", 60000, 0.5, leverage=10, mmr=mmr, margin=None,
+                                                        contract="linear", fee=fee))
+    _close(v["bankruptcy price"], lx.bankruptcy_price("long", 60000, 0.5, leverage=10, contract="linear",
+                                                      fee=fee))
     _close(v["PnL at the exit price"], lx.pnl("long", 60000, 0.5, exit=63000))
     _close(v["ROE"], lx.roe("long", 60000, exit=63000, leverage=10))
     _close(v["target price"], lx.target_price("long", 60000, leverage=10, roe=0.5))
-    _close(v["cross liquidation price"], lx.liquidation_price_cross("long", 60000, 0.5, wallet=10000, mmr=mmr, other_mm=0, other_upnl=0, contract="linear",
+    _close(v["cross liquidation price"], lx.liquidation_price_cross("long", 60000, 0.5, wallet=10000, mmr=mmr,
+                                                                    other_mm=0, other_upnl=0, contract="linear",
                                                                      fee=fee))
-    _close(v["max size"], lx.max_position_size("long", 60000, available=1000, leverage=10, mmr=mmr, fee=fee, contract="linear"))
+    _close(v["max size"], lx.max_position_size("long", 60000, available=1000, leverage=10, mmr=mmr, fee=fee,
+                                               contract="linear"))
     _close(v["average entry price"], lx.average_entry([60000, 59000, 58000], [0.2, 0.2, 0.1]))
     _close(v["funding cost"], lx.funding_cost("long", 30000, funding_rate=0.0001, funding_periods=21))
     _close(v["position size"], lx.position_size(10000, 0.01, entry=60000, stop=57000, fee=fee))
-    _close(v["max leverage"], lx.max_leverage_for_stop("long", 60000, stop=57000, mmr=mmr, buffer=0.002, contract="linear", fee=fee, size=0.5))
+    _close(v["max leverage"], lx.max_leverage_for_stop("long", 60000, stop=57000, mmr=mmr, buffer=0.002,
+                                                       contract="linear", fee=fee, size=0.5))
 
 
 def test_positions_match_the_risk_table(values):
@@ -178,7 +183,8 @@ def test_scenario_grids_match_the_engine(values, formulas):
     assert (side, entry) == ("long", 64200)
     moves = [ws.cell(r, 2).value for r in range(8, 21)]
     levs = [ws.cell(7, c).value for c in range(3, 11)]
-    grid = lx.scenario_grid(side, entry, size, moves=np.array(moves)[:, None], leverages=np.array(levs)[None, :], mmr=mmr, contract=contract)
+    grid = lx.scenario_grid(side, entry, size, moves=np.array(moves)[:, None], leverages=np.array(levs)[None, :],
+                            mmr=mmr, contract=contract)
     roe_top = 8 + len(moves) + 3  # the ROE grid's first row, below the PnL grid
     liq_top = roe_top + len(moves) + 3
     for i in range(len(moves)):
@@ -191,7 +197,8 @@ def test_scenario_grids_match_the_engine(values, formulas):
     hr = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "move \\ intervals")
     periods = [ws.cell(hr, c).value for c in range(3, 9)]
     fmoves = [ws.cell(r, 2).value for r in range(hr + 1, hr + 8)]
-    fg = lx.funding_grid(side, entry, size, leverage=lev, moves=np.array(fmoves)[:, None], funding_periods=np.array(periods)[None, :], funding_rate=rate, mmr=mmr,
+    fg = lx.funding_grid(side, entry, size, leverage=lev, moves=np.array(fmoves)[:, None],
+                         funding_periods=np.array(periods)[None, :], funding_rate=rate, mmr=mmr,
                          contract=contract)
     for i in range(len(fmoves)):
         for j in range(len(periods)):
@@ -203,7 +210,8 @@ def test_scenario_grids_match_the_engine(values, formulas):
         for j in range(7):
             move, days = ws.cell(oh + 1 + i, 2).value, ws.cell(oh, 3 + j).value
             _close(ws.cell(oh + 1 + i, 3 + j).value,
-                   options.option_price(typ, und * (1 + move), strike, days, vol, risk_free_rate=rate_, model=model, contract=settle), rel=1e-8)
+                   options.option_price(typ, und * (1 + move), strike, days, vol, risk_free_rate=rate_, model=model,
+                                        contract=settle), rel=1e-8)
     assert "LEVXL_OPTION_PRICE" in formulas["Scenarios"].cell(oh + 1, 3).value
 
 
@@ -249,7 +257,8 @@ def test_levxl_recalc_reproduces_the_cached_values(built, values, tmp_path):
     liq_row = _calc_row(values["Calculator"], "liquidation price")
     out = recalc_workbook(built, inputs={f"Calculator!B{row}": 50000})
     _close(out.values[f"Calculator!B{liq_row}"],
-           lx.liquidation_price("long", 50000, 0.5, leverage=10, mmr="binance:BTCUSDT", margin=None, contract="linear", fee=0.0005))
+           lx.liquidation_price("long", 50000, 0.5, leverage=10, mmr="binance:BTCUSDT", contract="linear",
+                                fee=0.0005))
 
 
 # -- LibreOffice -------------------------------------------------------------------------------------------------------

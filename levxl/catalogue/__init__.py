@@ -121,7 +121,7 @@ class SheetFunction:
             return f"#VALUE! levxl internal error ({type(exc).__name__})"
 
     def _sheet_names(self, message: str) -> str:
-        """An engine message about a renamed argument, in the spreadsheet's name ("risk_free_rate ..." -> "rate ...")."""
+        """An engine message about a renamed argument in the spreadsheet's name ("risk_free_rate ..." -> "rate")."""
         for arg in self.args:
             if arg.engine_name and message.startswith(arg.engine_name + " "):
                 return arg.name + message[len(arg.engine_name):]
@@ -469,7 +469,8 @@ FUNCTIONS = [
     _entry("LEVXL_LIQ_PRICE_FUNDING", "Liquidation price after funding drawn from isolated margin", "Funding",
            lx.liquidation_price_after_funding,
            [SIDE, ENTRY, SIZE, LEVERAGE, A("rate", "funding rate per interval", engine_name="funding_rate"),
-            A("periods", "intervals paid", engine_name="funding_periods"), MMR, MARGIN, CONTRACT], "price", '=LEVXL_LIQ_PRICE_FUNDING("long",100,1,10,0.001,30)', present="price"),
+            A("periods", "intervals paid", engine_name="funding_periods"), MMR, MARGIN, CONTRACT], "price",
+           '=LEVXL_LIQ_PRICE_FUNDING("long",100,1,10,0.001,30)', present="price"),
     _entry("LEVXL_LIQ_DISTANCE", "Adverse move from the mark to the liquidation price", "Probability",
            probability.liquidation_distance, [SIDE, A("mark", "mark price"), LIQ],
            "fraction of the mark (0.1 = 10% away)", '=LEVXL_LIQ_DISTANCE("long",60000,54000)',

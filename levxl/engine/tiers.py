@@ -207,8 +207,8 @@ class TierTable:
         infos = [t.get("info") or {} for t in tiers]
         cum = [float(i["cum"]) for i in infos] if all("cum" in i for i in infos) else None
         symbol = symbol or str(tiers[0].get("symbol") or "")
-        return cls.from_arrays(floors, mmr, cum=cum, caps=caps, max_leverage=lev, venue=venue, symbol=symbol, as_of=as_of,
-                               source="ccxt LeverageTier")
+        return cls.from_arrays(floors, mmr, cum=cum, caps=caps, max_leverage=lev, venue=venue, symbol=symbol,
+                               as_of=as_of, source="ccxt LeverageTier")
 
     @classmethod
     def from_rows(cls, rows: Sequence[Sequence[Any]]) -> "TierTable":
