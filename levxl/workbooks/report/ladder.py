@@ -12,8 +12,8 @@ from levxl.workbooks.report.rows import price_style
 
 __all__ = ["ladder_sheet"]
 
-_HEADS = ["Input row", "Symbol", "Liq. price", "Move to liq.", "Notional (USD)", "Cumulative (USD)",
-          "Cum. % of gross"]
+_HEADS = ("Input row", "Symbol", "Liq. price", "Move to liq.", "Notional (USD)", "Cumulative (USD)",
+          "Cum. % of gross")
 
 
 def _order(t: RiskTable, longs: bool) -> list[int]:

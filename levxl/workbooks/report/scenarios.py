@@ -4,6 +4,8 @@ move of every mark (liquidation included) and, for a book with options, the opti
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
 from levxl.book.figures import RiskTable, leverage_grid, pnl_usd_after_mark_move
@@ -17,8 +19,8 @@ from levxl.workbooks.report.rows import amount_style, identity_cells, price_styl
 
 __all__ = ["scenarios_sheet"]
 
-_SCALE = {"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFFFFF", "max_color": "#63BE7B",
-          "mid_type": "num", "mid_value": 0}
+_SCALE = MappingProxyType({"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFFFFF",
+                           "max_color": "#63BE7B", "mid_type": "num", "mid_value": 0})
 
 
 def _grid_rows(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, refs: tuple):

@@ -3,6 +3,8 @@ liquidation price, a funding spike to the cap and a volatility shock; a detail t
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
 from levxl.book.figures import (FUNDING_INTERVALS_PER_DAY, RiskTable, StressFigures, pnl_usd_after_mark_move,
@@ -17,7 +19,7 @@ from levxl.workbooks.report.rows import side_text
 
 __all__ = ["stress_sheet"]
 
-_NOTES = {
+_NOTES = MappingProxyType({
     "gap": "Each mark jumps past its liquidation price with no fill in between: the whole isolated margin is lost "
            "(USD at the mark); the shortfall beyond the bankruptcy price falls on the venue's insurance fund / ADL.",
     "funding": "Rate per 8 h at its cap (0.75% = OKX default; Binance/Bybit caps vary by symbol), charged against "
@@ -25,7 +27,7 @@ _NOTES = {
                "<= maintenance margin at the mark.",
     "vol": "Expected values: Σ P(liquidated within 7 days at the shocked vol) for the count, x notional, and x "
            "equity (margin + uPnL) for the change vs now.",
-}
+})
 
 
 class _Refs:
