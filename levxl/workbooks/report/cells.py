@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 __all__ = ["Style", "named", "number", "Cell", "SheetSpec", "cached", "price_digits", "margin_currency", "col"]
 
@@ -25,11 +26,13 @@ class Style:
     is_named: bool = False
 
 
+@lru_cache(maxsize=None)
 def named(name: str) -> Style:
     """A named style of the report (see :class:`levxl.workbooks.report.writer.Formats`)."""
     return Style(name, is_named=True)
 
 
+@lru_cache(maxsize=None)
 def number(kind: str, digits: int = 2, inp: bool = False, bold: bool = False, top: bool = False) -> Style:
     """A number format of ``kind`` (``inp``: an input cell, blue on yellow)."""
     return Style(kind, digits, inp, bold, top)
@@ -40,10 +43,9 @@ TITLE, SUBTITLE, SECTION, HEADER, LABEL, TEXT, WRAP, NOTE = (named(x) for x in (
 RED, AMBER, GREEN, LIQ, LIQ_PCT, RLABEL = (named(x) for x in ("red", "amber", "green", "liq", "liq_pct", "rlabel"))
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One cell (0-based ``row``, ``col``): a ``value`` (number, string or None for blank) or a ``formula`` with
-    its ``cached`` value (what a viewer that never calculates shows)."""
+    its ``cached`` value (what a viewer that never calculates shows). A named tuple: reports make one per cell."""
 
     row: int
     col: int
@@ -61,16 +63,16 @@ class SheetSpec:
     items: list = field(default_factory=list)
 
     def number(self, row: int, col: int, value: float, style: Style | None) -> None:
-        self.items.append(Cell(row, col, style, value=value))
+        self.items.append(Cell(row, col, style, value))
 
     def string(self, row: int, col: int, text: str, style: Style | None) -> None:
-        self.items.append(Cell(row, col, style, value=str(text)))
+        self.items.append(Cell(row, col, style, str(text)))
 
     def blank(self, row: int, col: int, style: Style | None) -> None:
         self.items.append(Cell(row, col, style))
 
     def formula(self, row: int, col: int, formula: str, style: Style | None, cached: Any) -> None:
-        self.items.append(Cell(row, col, style, formula=formula, cached=cached))
+        self.items.append(Cell(row, col, style, None, formula, cached))
 
     def feature(self, name: str, *args: Any, **kwargs: Any) -> None:
         """A sheet feature: merge, column, row, freeze, conditional, autofilter, print_area, page, chart,

@@ -29,7 +29,7 @@ def _funding(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     perps = [i for i in range(len(t)) if not t.option[i]]
     for kk, i in enumerate(perps):
         r0 = F.first - 1 + kk
-        g = {k: P.ref(k, i) for k in P.col_of}
+        g = P.refs(i)
         fd, fd_usd = float(t.funding_per_day[i]), float(t.funding_per_day_usd[i])
         _identity(sheet, t, r0, i, g)
         sheet.formula(r0, 5, f"={g['fund_rate']}", number("rate"), float(t.book.funding_rate[i]))
@@ -53,7 +53,7 @@ def _funding(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
 def _decay_row(sheet: SheetSpec, t: RiskTable, lay: Layout, kk: int, i: int) -> None:
     book, fig, P = t.book, t.options, lay.positions
     r0, inv, fx = lay.funding.decay_first + kk, bool(t.inverse[i]), float(t.fx[i])
-    g = {k: P.ref(k, i, True, True) for k in P.col_of}
+    g = P.refs(i, True, True)
     _identity(sheet, t, r0, i, g)
     sheet.formula(r0, 5, f"={g['expiry']}", number("num", 1), float(book.expiry_days[i]))
     sheet.formula(r0, 6, f"={g['theta']}", amount_style(t, i), float(fig.theta[kk]))

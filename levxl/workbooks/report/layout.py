@@ -99,6 +99,17 @@ class PositionsLayout:
         """Reference from another sheet ("Positions!$M$5" with both absolute)."""
         return f"Positions!{'$' if col_abs else ''}{self.letter(key)}{'$' if row_abs else ''}{self.first + i}"
 
+    def refs(self, i: int, col_abs: bool = False, row_abs: bool = False) -> dict:
+        """Every column's reference for position ``i`` from another sheet (:meth:`ref` of each key)."""
+        c, r = "$" if col_abs else "", "$" if row_abs else ""
+        row = f"{r}{self.first + i}"
+        return {key: f"Positions!{c}{letter}{row}" for key, letter in self.letters.items()}
+
+    def locals(self, i: int) -> dict:
+        """Every column's A1 reference for position ``i`` on the Positions sheet itself."""
+        row = self.first + i
+        return {key: f"{letter}{row}" for key, letter in self.letters.items()}
+
     def range(self, key: str) -> str:
         """The whole column of positions, absolute ("Positions!$M$5:$M$14")."""
         c = self.letter(key)

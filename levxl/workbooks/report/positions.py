@@ -186,7 +186,7 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     P = lay.positions
     flags = t.flags(RED_AT, AMBER_AT)
     for i in range(P.n):
-        g = {key: P.local(key, i) for key in P.col_of}
+        g = P.locals(i)
         _inputs(sheet, t, lay, i)
         if t.option[i]:
             _option_row(sheet, t, lay, i, g)

@@ -113,7 +113,7 @@ def _vol_shock(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, sf: Stress
 def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl, sf: StressFigures) -> None:
     L_, book = lay.stress, t.book
     r0, inv = L_.detail_first + i, bool(t.inverse[i])
-    g = {k: lay.positions.ref(k, i, True, True) for k in lay.positions.col_of}
+    g = lay.positions.refs(i, True, True)
     sheet.formula(r0, 0, f"={g['row']}", number("int"), book.row[i])
     sheet.formula(r0, 1, f"={g['symbol']}", TEXT, book.symbol[i])
     sheet.formula(r0, 2, f"={g['side']}", TEXT, side_text(t, i))

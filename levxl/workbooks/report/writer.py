@@ -112,16 +112,16 @@ def _page(ws, title: str, as_of: str, repeat: tuple[int, int] | None = None) -> 
     ws.hide_gridlines(2)
 
 
-def _write_cell(ws, cell: Cell, F: Formats) -> None:
-    fmt = F.resolve(cell.style)
-    if cell.formula is not None:
-        ws.write_formula(cell.row, cell.col, cell.formula, fmt, cell.cached)
-    elif cell.value is None:
-        ws.write_blank(cell.row, cell.col, None, fmt)
-    elif isinstance(cell.value, str):
-        ws.write_string(cell.row, cell.col, cell.value, fmt)
+def _write_cell(ws, cell: Cell, fmt) -> None:
+    row, col, _, value, formula, cached = cell
+    if formula is not None:
+        ws.write_formula(row, col, formula, fmt, cached)
+    elif value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(row, col, value, fmt)
     else:
-        ws.write_number(cell.row, cell.col, cell.value, fmt)
+        ws.write_number(row, col, value, fmt)
 
 
 def _chart(wb, ws, spec: dict) -> None:
@@ -171,11 +171,16 @@ def write_sheets(wb, sheets: list[SheetSpec], order: list[str] | None = None) ->
         worksheets[spec.name] = wb.add_worksheet(spec.name)
         _fast_formulas(worksheets[spec.name])
     by_name = {spec.name: spec for spec in sheets}
+    resolved: dict = {}  # Style -> XlsxWriter format (a report has a few dozen styles and a million cells)
     for name in order or [s.name for s in sheets]:
         ws = worksheets[name]
         for item in by_name[name].items:
             if isinstance(item, Cell):
-                _write_cell(ws, item, F)
+                style = item.style
+                fmt = resolved.get(style)
+                if fmt is None and style is not None:
+                    fmt = resolved[style] = F.resolve(style)
+                _write_cell(ws, item, fmt)
             else:
                 _feature(wb, ws, F, *item)
     return worksheets
