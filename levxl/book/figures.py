@@ -49,7 +49,13 @@ class OptionFigures:
     decay_7: np.ndarray  #: value lost to time over 7 days (position, negative = lost)
     decay_30: np.ndarray
     grid: np.ndarray  #: PnL vs now, (options, vol shifts, moves), margin currency
-    grid_usd: np.ndarray | None = None  #: the same grid in USD (coin converted at the moved price)
+    grid_usd: np.ndarray  #: the same grid in USD (coin converted at the moved price)
+    fx: np.ndarray  #: USD per unit of margin currency at the mark
+    position_value_usd: np.ndarray  #: s*size*value in USD
+    theta_usd: np.ndarray
+    decay_7_usd: np.ndarray
+    decay_30_usd: np.ndarray
+    decay_30_of_value: np.ndarray  #: decay_30_usd / |position_value_usd| (NaN for a worthless option)
 
 
 @dataclass
@@ -86,6 +92,7 @@ class RiskTable:
     tier_of: list  #: per position: its preset name, or None for a flat rate
     funding_per_day: np.ndarray  #: cash flow per day at the current rate (negative = paid)
     funding_per_day_usd: np.ndarray
+    funding_per_year_of_margin: np.ndarray  #: funding over 365 days / isolated margin (fraction)
     prob_1d: np.ndarray  #: probability of touching the liquidation price within 1 day (NaN without vol)
     prob_7d: np.ndarray
     option: np.ndarray  #: True for option positions
@@ -161,7 +168,7 @@ def _tier_labels(book: Book, tables: dict, table_of: list, at_liq: np.ndarray) -
 def _empty_options(moves=OPTION_MOVES, vol_shifts=OPTION_VOL_SHIFTS) -> OptionFigures:
     z = np.zeros(0)
     grid = np.zeros((0, len(vol_shifts), len(moves)))
-    return OptionFigures(np.zeros(0, dtype=int), z, z, z, z, z, z, z, grid, grid)
+    return OptionFigures(np.zeros(0, dtype=int), z, z, z, z, z, z, z, grid, grid, z, z, z, z, z, z)
 
 
 def _perp_table(book: Book) -> RiskTable:
@@ -209,13 +216,15 @@ def _perp_table(book: Book) -> RiskTable:
         bankruptcy=bankrupt, distance=distance, sigma_days=sigma, move_to_liq=move_to_liq, maintenance=mm,
         maintenance_rate=mm / notional, mmr_liq=mmr_liq, cum_liq=cum_liq, mmr_mark=mmr_mark, cum_mark=cum_mark,
         tier_liq=_tier_labels(book, tables, table_of, at_liq), tier_tables=tables, tier_of=table_of,
-        funding_per_day=funding, funding_per_day_usd=funding * fx, prob_1d=prob1, prob_7d=prob7,
+        funding_per_day=funding, funding_per_day_usd=funding * fx, funding_per_year_of_margin=funding * 365 / margin,
+        prob_1d=prob1, prob_7d=prob7,
         option=np.zeros(n, dtype=bool), options=_empty_options())
 
 
 _COLUMNS = ("fx", "margin", "leverage", "notional", "notional_usd", "upnl", "upnl_usd", "liquidation", "bankruptcy",
             "distance", "sigma_days", "move_to_liq", "maintenance", "maintenance_rate", "mmr_liq", "cum_liq",
-            "mmr_mark", "cum_mark", "funding_per_day", "funding_per_day_usd", "prob_1d", "prob_7d")
+            "mmr_mark", "cum_mark", "funding_per_day", "funding_per_day_usd", "funding_per_year_of_margin", "prob_1d",
+            "prob_7d")
 
 
 def risk_table(book: Book) -> RiskTable:
@@ -332,8 +341,15 @@ def option_figures(book: Book, moves=OPTION_MOVES, vol_shifts=OPTION_VOL_SHIFTS)
                                                 days_passed=[0.0], vol_shifts=list(vol_shifts),
                                                 settle=settle[k]), dtype=float)[:, :, 0] for k in range(len(b))])
     fx_move = np.array([[b.mark[k] * (1 + m) if b.inverse[k] else 1.0 for m in moves] for k in range(len(b))])
-    return OptionFigures(idx, np.asarray(g.price, dtype=float), q * g.delta, q * g.gamma, q * g.vega,
-                         q * g.theta, decay[0], decay[1], grid, grid * fx_move[:, None, :])
+    fx = np.where(b.inverse, b.mark, 1.0)
+    value = np.asarray(g.price, dtype=float)
+    value_usd = np.asarray(b.side, dtype=float) * b.size * value * fx
+    theta = q * g.theta
+    with np.errstate(divide="ignore", invalid="ignore"):
+        of_value = np.where(value_usd != 0, decay[1] * fx / np.abs(value_usd), np.nan)
+    return OptionFigures(idx, value, q * g.delta, q * g.gamma, q * g.vega, theta, decay[0], decay[1], grid,
+                         grid * fx_move[:, None, :], fx, value_usd, theta * fx, decay[0] * fx, decay[1] * fx,
+                         of_value)
 
 
 @dataclass

@@ -7,8 +7,8 @@ import numpy as np
 
 from levxl.book.figures import RiskTable
 from levxl.workbooks.report import formulas
-from levxl.workbooks.report.cells import HEADER, NOTE, SECTION, SUBTITLE, TEXT, TITLE, SheetSpec, col, \
-    margin_currency, number
+from levxl.workbooks.report.cells import (HEADER, NOTE, SECTION, SUBTITLE, TEXT, TITLE, SheetSpec, cached, col,
+                                          margin_currency, number)
 from levxl.workbooks.report.layout import Layout
 from levxl.workbooks.report.rows import amount_style, side_text
 
@@ -37,7 +37,8 @@ def _funding(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
         sheet.formula(r0, 7, f"=G{r0 + 1}*{g['fx']}", number("usd"), fd_usd)
         for c, days in ((8, 7), (9, 30), (10, 365)):
             sheet.formula(r0, c, f"=H{r0 + 1}*{days}", number("usd"), fd_usd * days)
-        sheet.formula(r0, 11, f"=G{r0 + 1}*365/{g['margin']}", number("pct", 1), fd * 365 / float(t.margin[i]))
+        sheet.formula(r0, 11, f"=G{r0 + 1}*365/{g['margin']}", number("pct", 1),
+                      float(t.funding_per_year_of_margin[i]))
     tr = F.total_row
     sheet.string(tr, 6, "Total (USD)", number("text", top=True))
     for k, mult in ((7, 1), (8, 7), (9, 30), (10, 365)):
@@ -52,21 +53,20 @@ def _funding(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
 
 def _decay_row(sheet: SheetSpec, t: RiskTable, lay: Layout, kk: int, i: int) -> None:
     book, fig, P = t.book, t.options, lay.positions
-    r0, inv, fx = lay.funding.decay_first + kk, bool(t.inverse[i]), float(t.fx[i])
+    r0, inv = lay.funding.decay_first + kk, bool(t.inverse[i])
     g = P.refs(i, True, True)
     _identity(sheet, t, r0, i, g)
     sheet.formula(r0, 5, f"={g['expiry']}", number("num", 1), float(book.expiry_days[i]))
     sheet.formula(r0, 6, f"={g['theta']}", amount_style(t, i), float(fig.theta[kk]))
-    sheet.formula(r0, 7, f"=G{r0 + 1}*{g['fx']}", number("usd"), float(fig.theta[kk]) * fx)
+    sheet.formula(r0, 7, f"=G{r0 + 1}*{g['fx']}", number("usd"), float(fig.theta_usd[kk]))
     w = 1 if book.option_type[i] == "call" else -1
     S, Q, L, K, T, V = (g[x] for x in ("s", "size", "mark", "strike", "expiry", "vol"))
-    for c, days, val in ((8, 7, fig.decay_7[kk]), (9, 30, fig.decay_30[kk])):
+    for c, days, val in ((8, 7, fig.decay_7_usd[kk]), (9, 30, fig.decay_30_usd[kk])):
         later = formulas.black76(w, L, K, f"MAX({T}-{days},0)", V, "value", inv)
-        sheet.formula(r0, c, f"={S}*{Q}*({later}-{g['oval']})*{g['fx']}", number("usd"), float(val) * fx)
-    value_usd = float(t.side[i] * book.size[i] * fig.value[kk]) * fx
-    sheet.formula(r0, 10, f"={S}*{Q}*{g['oval']}*{g['fx']}", number("usd"), value_usd)
+        sheet.formula(r0, c, f"={S}*{Q}*({later}-{g['oval']})*{g['fx']}", number("usd"), float(val))
+    sheet.formula(r0, 10, f"={S}*{Q}*{g['oval']}*{g['fx']}", number("usd"), float(fig.position_value_usd[kk]))
     sheet.formula(r0, 11, f'=IF(K{r0 + 1}=0,"",J{r0 + 1}/ABS(K{r0 + 1}))', number("pct", 1),
-                  float(fig.decay_30[kk]) * fx / abs(value_usd) if value_usd else "")
+                  cached(fig.decay_30_of_value[kk]))
 
 
 def _decay(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
@@ -85,11 +85,9 @@ def _decay(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
         _decay_row(sheet, t, lay, kk, i)
     first, tr = F.decay_first, F.decay_first + len(fig.idx)
     sheet.string(tr, 6, "Total (USD)", number("text", top=True))
-    fx = t.fx[fig.idx]
-    for c, val in ((7, fig.theta), (8, fig.decay_7), (9, fig.decay_30),
-                   (10, t.side[fig.idx] * book.size[fig.idx] * fig.value)):
+    for c, val in ((7, fig.theta_usd), (8, fig.decay_7_usd), (9, fig.decay_30_usd), (10, fig.position_value_usd)):
         cl = col(c)
-        sheet.formula(tr, c, f"=SUM({cl}{first + 1}:{cl}{tr})", number("usd", top=True), float(np.sum(val * fx)))
+        sheet.formula(tr, c, f"=SUM({cl}{first + 1}:{cl}{tr})", number("usd", top=True), float(np.sum(val)))
     sheet.merge(tr + 1, 0, tr + 1, 11, NOTE)
     sheet.row_height(tr + 1, 27)
     sheet.string(tr + 1, 0, "Theta is the engine's per calendar day (Black-76, rate 0); the 7- and 30-day figures "

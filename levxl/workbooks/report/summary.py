@@ -131,11 +131,11 @@ def _options(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     rows = [
         (f'=COUNTIF({P.range("kind")},"option")', len(i), number("int")),
         (f"=SUMPRODUCT({P.range('s')},{P.range('size')},{P.range('oval')},{fxr})",
-         float(np.sum(t.side[i] * book.size[i] * fig.value * fx)), number("usd")),
+         float(np.sum(fig.position_value_usd)), number("usd")),
         (f"=SUM({P.range('delta')})", float(np.sum(fig.delta)), number("num", 4)),
         (f"=SUMPRODUCT({P.range('delta')},{P.range('mark')})", float(np.sum(fig.delta * mark)), number("usd")),
         (f"=SUMPRODUCT({P.range('vega')},{fxr})", float(np.sum(fig.vega * fx)), number("usd")),
-        (f"=SUMPRODUCT({P.range('theta')},{fxr})", float(np.sum(fig.theta * fx)), number("usd")),
+        (f"=SUMPRODUCT({P.range('theta')},{fxr})", float(np.sum(fig.theta_usd)), number("usd")),
     ]
     for k, (label, (formula, val, fmt)) in enumerate(zip(OPTION_LINES, rows)):
         sheet.string(r + 1 + k, 1, label, LABEL)
