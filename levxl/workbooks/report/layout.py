@@ -12,7 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
-from levxl.book.figures import OPTION_MOVES, OPTION_VOL_SHIFTS, RiskTable
+from levxl.book.figures import OPTION_VOL_SHIFTS, RiskTable
 from levxl.workbooks.report.cells import col
 from levxl.workbooks.report.inputs import MOVES, STRESS_DAYS
 
