@@ -353,3 +353,45 @@ def test_command_summary_reads_the_marked_book(tmp_path):
     assert f"{int(np.sum(table.distance < 0.10))} within 10%" in result.output
     unmarked = risk_table(load_positions(src))
     assert not np.allclose(unmarked.distance, table.distance, equal_nan=True)
+
+
+def test_summary_line_and_workbook_agree(tmp_path):
+    """The command's one-line summary and the workbook's Summary read the same figures table of the marked book."""
+    src = tmp_path / "book.csv"
+    src.write_text(CSV)
+    marks = tmp_path / "marks.csv"
+    marks.write_text("symbol,mark\nBTCUSDT,58500\n")
+    out = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(report, [str(src), "-o", str(out), "--as-of", AS_OF, "--marks", str(marks)])
+    assert result.exit_code == 0, result.output
+    marked, _ = apply_marks(load_positions(src), marks)
+    S = _layout(marked).summary
+    summary = openpyxl.load_workbook(out, data_only=True)["Summary"]
+    within = summary[S.cell("within_amber")].value
+    worst = summary[S.cell("worst")].value
+    assert f"{within} within 10%" in result.output and f"{worst:.1%} away" in result.output
+
+
+def test_no_anchor_is_written_twice(built):
+    """Formulas that point at another block take its address from the layout: the Summary counts compare with the
+    threshold inputs, Positions flags read them, the scenario PnL line reads the Stress total it names."""
+    from levxl.workbooks.report import report_sheets
+    from levxl.workbooks.report.cells import Cell
+
+    book = load_positions(built[0])
+    sheets, lay = report_sheets(book, AS_OF, [])
+    cells = {s.name: {(c.row, c.col): c for c in s.items if isinstance(c, Cell)} for s in sheets}
+    S = lay.summary
+    assert cells["Summary"][(S.row("within_red"), S.value_col)].formula.endswith(f'"<"&{S.a1(S.red_row)})')
+    assert cells["Summary"][(S.row("within_amber"), S.value_col)].formula.endswith(f'"<"&{S.a1(S.amber_row)})')
+    assert cells["Summary"][(S.red_row, S.value_col)].value == 0.05
+    flag = cells["Positions"][(lay.positions.row0(0), lay.positions.col_of["flag"])].formula
+    assert S.ref(S.red_row) in flag and S.ref(S.amber_row) in flag
+    scenario = cells["Summary"][(S.row("scenario_pnl"), S.value_col)]
+    row = lay.stress.scenario_move_row
+    assert scenario.formula == f"={lay.stress.total_ref(row)}"
+    assert cells["Stress"][(row, 3)].cached == scenario.cached
+    # blocks do not overlap
+    assert lay.stress.vol_row < lay.stress.detail_header - 1
+    assert S.option_section > S.market_first + len(S.instruments)
+    assert lay.scenarios.heat_top > lay.scenarios.grid_header + len(MOVES)
