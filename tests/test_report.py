@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from levxl.testing import libreoffice
 from levxl.book.positions import load_positions
 from levxl.cli.report import report
-from levxl.workbooks.report import MOVES, _Writer, apply_marks, build_report, compute, scenario_pnl
-from levxl.book.figures import pnl_after_mark_move, risk_table
+from levxl.workbooks.report import MOVES, apply_marks, build_report, plan_layout
+from levxl.book.figures import pnl_after_mark_move, pnl_usd_after_mark_move, risk_table
 
 needs_lo = pytest.mark.skipif(not libreoffice.available(),
                               reason="LibreOffice not installed (Debian package libreoffice-calc-nogui)")
@@ -39,16 +39,13 @@ binance,SOLUSDT,long,linear,5,148.5,139.2,,,0.01,0,0.9
 -3,+1+2,long,linear,150000,0.1712,0.1598,50,,0.01,0.0003,1.10
 """
 
-COL = {key: k for k, (key, _, _) in enumerate(_Writer.COLUMNS)}
-FIRST = 5
-
-
 def _letter(k: int) -> str:
     return openpyxl.utils.get_column_letter(k + 1)
 
 
-def _pos(key: str, i: int) -> str:
-    return f"{_letter(COL[key])}{FIRST + i}"
+def _layout(book):
+    """The report's anchors for ``book`` (every cell address below comes from them)."""
+    return plan_layout(risk_table(book))
 
 
 def _close(a, b, rel=1e-9, abs_=1e-9) -> bool:
@@ -73,6 +70,11 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def lay(built):
+    return _layout(load_positions(built[0]))
+
+
+@pytest.fixture(scope="module")
 def formulas(built):
     wb = openpyxl.load_workbook(built[1])
     return {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row
@@ -93,16 +95,18 @@ def recalculated(built):
     return libreoffice.recalculated_values(built[1])
 
 
-def test_compute_is_the_risk_table(built):
+def test_the_figures_table_converts_to_usd_at_the_mark(built):
+    """One table for the CLI and the report: its USD columns and scenario PnL are its own figures converted."""
     book = load_positions(built[0])
-    c, t = compute(book), risk_table(book)
-    for name in ("liquidation", "bankruptcy", "distance", "sigma_days", "maintenance", "upnl", "funding_per_day",
-                 "prob_1d", "prob_7d", "margin", "notional"):
-        mine = {"liquidation": c.liq, "bankruptcy": c.bankrupt, "sigma_days": c.sigma, "funding_per_day":
-                c.funding_day, "prob_1d": c.prob1, "prob_7d": c.prob7}.get(name, getattr(c, name, None))
-        np.testing.assert_array_equal(mine, getattr(t, name), err_msg=name)
+    t = risk_table(book)
+    np.testing.assert_array_equal(t.fx, np.where(book.inverse, book.mark, 1.0))
+    np.testing.assert_array_equal(t.upnl_usd, t.upnl * t.fx)
+    np.testing.assert_array_equal(t.funding_per_day_usd, t.funding_per_day * t.fx)
+    np.testing.assert_array_equal(t.maintenance_rate, t.maintenance / t.notional)
     usd = np.where(book.inverse[:, None], book.mark[:, None] * (1 + np.array(MOVES)), 1.0)
-    np.testing.assert_array_equal(scenario_pnl(c, MOVES)[0], pnl_after_mark_move(book, MOVES) * usd)
+    np.testing.assert_array_equal(pnl_usd_after_mark_move(book, MOVES)[0], pnl_after_mark_move(book, MOVES) * usd)
+    assert t.closest() == int(np.nanargmin(np.where(np.isfinite(t.distance), t.distance, np.inf)))
+    assert t.count_within(0.10) == int(np.sum(t.distance < 0.10))
 
 
 def test_book_has_the_edge_cases(built):
@@ -128,48 +132,46 @@ def test_no_error_cells_and_cached_equals_recalculated(formulas, cached, recalcu
 
 
 @needs_lo
-def test_positions_equal_the_engine(built, cached, recalculated):
+def test_positions_equal_the_engine(built, lay, cached, recalculated):
     book = load_positions(built[0])
     t = risk_table(book)
-    c = compute(book)
     fields = {"liq": t.liquidation, "bank": t.bankruptcy, "dist": t.distance, "sigma": t.sigma_days,
               "mm": t.maintenance, "upnl": t.upnl, "fund_day": t.funding_per_day, "p1": t.prob_1d,
               "p7": t.prob_7d, "notional": t.notional, "mark": book.mark, "margin": t.margin}
     for values in (cached["Positions"], recalculated["Positions"]):
         for key, arr in fields.items():
             for i in range(len(book)):
-                got = values.get(_pos(key, i), "")
+                got = values.get(lay.positions.local(key, i), "")
                 assert _close(got, _engine(arr[i])), (key, i, got, arr[i])
     # the heatmap, in USD, against pnl_after_mark_move
     pnl = pnl_after_mark_move(book, MOVES) * np.where(book.inverse[:, None],
                                                       book.mark[:, None] * (1 + np.array(MOVES)), 1.0)
-    heat = _heatmap_origin(recalculated["Scenarios"])
     for values in (cached["Scenarios"], recalculated["Scenarios"]):
         for i in range(len(book)):
             for j in range(len(MOVES)):
-                got = values[f"{_letter(6 + j)}{heat + i}"]
+                got = values[_heat(lay, i, j)]
                 assert _close(got, pnl[i, j]), (i, j, got, pnl[i, j])
     # summary: equity and gross notional
     summary = recalculated["Summary"]
-    assert _close(summary["C10"], float(np.sum((c.margin + c.upnl) * c.fx)))
-    assert _close(summary["C12"], float(np.sum(c.notional_usd)))
+    assert _close(summary[lay.summary.cell("equity")], float(np.sum((t.margin + t.upnl) * t.fx)))
+    assert _close(summary[lay.summary.cell("gross")], float(np.sum(t.notional_usd)))
 
 
-def _heatmap_origin(scen: dict) -> int:
-    """1-based row of the heatmap's first position (the row after the last 'Input row' header)."""
-    rows = [int(ref[1:]) for ref, v in scen.items() if ref.startswith("A") and v == "Input row"]
-    return max(rows) + 1
+def _heat(lay, i: int, j: int) -> str:
+    """A1 reference of position i's PnL at move j on the Scenarios heatmap."""
+    return f"{_letter(lay.scenarios.first_col + j)}{lay.scenarios.heat_first + 1 + i}"
 
 
 @needs_lo
-def test_changing_a_mark_recalculates_like_the_engine(built, tmp_path):
+def test_changing_a_mark_recalculates_like_the_engine(built, lay, tmp_path):
     src, out = built
     wb = openpyxl.load_workbook(out)
     ws = wb["Summary"]
-    target = next(r for r in range(30, ws.max_row + 1)
+    target = next(r for r in range(lay.summary.market_first + 1, ws.max_row + 1)
                   if ws.cell(r, 2).value == "binance" and ws.cell(r, 3).value == "BTCUSDT")
-    ws.cell(target, 5).value = 55_000.0  # openpyxl drops every cached value: LibreOffice computes on load
-    wb["Scenarios"]["G" + str(_find_move_row(wb["Scenarios"]))].value = -0.25  # a heatmap move too
+    ws.cell(target, lay.summary.mark_col + 1).value = 55_000.0  # openpyxl drops every cached value
+    assert wb["Scenarios"].cell(lay.scenarios.heat_moves + 1, 1).value == "Move of every mark (input) →"
+    wb["Scenarios"].cell(lay.scenarios.heat_moves + 1, lay.scenarios.first_col + 1).value = -0.25  # a heatmap move
     edited = tmp_path / "edited.xlsx"
     wb.save(edited)
     values = libreoffice.recalculated_values(edited)
@@ -185,21 +187,13 @@ def test_changing_a_mark_recalculates_like_the_engine(built, tmp_path):
                      "mm": t.maintenance, "upnl": t.upnl, "fund_day": t.funding_per_day, "p1": t.prob_1d,
                      "p7": t.prob_7d, "notional": t.notional}.items():
         for i in range(len(book)):
-            assert _close(pos[_pos(key, i)], _engine(arr[i])), (key, i, pos[_pos(key, i)], arr[i])
-    heat = _heatmap_origin(values["Scenarios"])
+            got = pos[lay.positions.local(key, i)]
+            assert _close(got, _engine(arr[i])), (key, i, got, arr[i])
     for i in range(len(book)):
         for j in range(len(moves)):
-            got = values["Scenarios"][f"{_letter(6 + j)}{heat + i}"]
+            got = values["Scenarios"][_heat(lay, i, j)]
             assert _close(got, pnl[i, j], abs_=1e-7), (i, j, got, pnl[i, j])
     assert not any(isinstance(v, str) and re.match(r"#|Err:", v) for s in values.values() for v in s.values())
-
-
-def _find_move_row(ws) -> int:
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value == "Move of every mark (input) →":
-                return cell.row
-    raise AssertionError("no heatmap move row")
 
 
 def test_same_input_same_workbook(built, tmp_path):
@@ -212,16 +206,16 @@ def test_same_input_same_workbook(built, tmp_path):
             assert za.read(name) == zb.read(name), name
 
 
-def test_bad_rows_are_listed_and_the_rest_reported(built):
+def test_bad_rows_are_listed_and_the_rest_reported(built, lay):
     wb = openpyxl.load_workbook(built[1])
     ws = wb["Input issues"]
-    rows = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(5, ws.max_row + 1)}
+    rows = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(lay.issues.first + 1, ws.max_row + 1)}
     assert set(rows) == {10, 11}
     assert "size" in rows[10] and "abc" in rows[10]
     assert "leverage or margin" in rows[11]
     assert wb.sheetnames == ["Summary", "Positions", "Scenarios", "Stress", "Liquidation ladder", "Funding",
                              "Methodology", "Input issues"]
-    assert wb["Positions"].cell(FIRST + 9, 1).value == 12  # the last good row is still there
+    assert wb["Positions"].cell(lay.positions.first + 9, 1).value == 12  # the last good row is still there
 
 
 @pytest.mark.parametrize("content", [None, b"\x00\x01\x02 not a csv", b"foo,bar\n1,2\n"], ids=["missing", "binary",
@@ -237,7 +231,7 @@ def test_unreadable_input_fails_with_no_file(tmp_path, content):
     assert not list(tmp_path.rglob("*.xlsx"))  # no temp file left either
 
 
-def test_formula_injection_stays_text(built):
+def test_formula_injection_stays_text(built, lay):
     with zipfile.ZipFile(built[1]) as z:
         sheets = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
         strings = z.read("xl/sharedStrings.xml").decode()
@@ -247,9 +241,11 @@ def test_formula_injection_stays_text(built):
     assert "=HYPERLINK(" in strings and "evil.example" in strings and "@SUM(1)" in strings
     wb = openpyxl.load_workbook(built[1])
     ws = wb["Positions"]
-    symbols = {ws.cell(r, 3).value: ws.cell(r, 3).data_type for r in range(FIRST, FIRST + 10)}
+    rows = range(lay.positions.first, lay.positions.last + 1)
+    symbol, venue = lay.positions.col_of["symbol"] + 1, lay.positions.col_of["venue"] + 1
+    symbols = {ws.cell(r, symbol).value: ws.cell(r, symbol).data_type for r in rows}
     assert symbols[INJECTION] == "s" and symbols["+1+2"] == "s"
-    venues = {ws.cell(r, 2).value for r in range(FIRST, FIRST + 10)}
+    venues = {ws.cell(r, venue).value for r in rows}
     assert {"@SUM(1)", "-3"} <= venues
 
 
@@ -270,12 +266,14 @@ def test_marks_file_and_vol_override(tmp_path):
     out = build_report(src, tmp_path / "r.xlsx", as_of=AS_OF, marks=marks, vol=0.8)
     wb = openpyxl.load_workbook(out)
     summary = wb["Summary"]
-    table = {(summary.cell(r, 2).value, summary.cell(r, 3).value): (summary.cell(r, 5).value,
-                                                                     summary.cell(r, 6).value)
-             for r in range(32, summary.max_row + 1)}
+    S = _layout(load_positions(src)).summary
+    table = {(summary.cell(r, 2).value, summary.cell(r, 3).value): (summary.cell(r, S.mark_col + 1).value,
+                                                                     summary.cell(r, S.vol_col + 1).value)
+             for r in range(S.market_first + 1, summary.max_row + 1)}
     assert table[("binance", "BTCUSDT")] == (58000, 0.8)
     assert table[("binance", "ETHUSDT")][0] == 3600 and table[("okx", "SOLUSDT")] == (139.2, 0.8)
-    reasons = [wb["Input issues"].cell(r, 2).value for r in range(5, wb["Input issues"].max_row + 1)]
+    first = _layout(load_positions(src)).issues.first + 1
+    reasons = [wb["Input issues"].cell(r, 2).value for r in range(first, wb["Input issues"].max_row + 1)]
     assert any("NOSUCH" in r for r in reasons) and any("mark must be > 0" in r for r in reasons)
 
 
@@ -284,7 +282,7 @@ def test_empty_book_still_builds(tmp_path):
     src.write_text("side,size,entry,leverage\nlong,abc,100,10\n")
     out = build_report(src, tmp_path / "r.xlsx", as_of=AS_OF)
     wb = openpyxl.load_workbook(out)
-    assert wb["Input issues"].cell(5, 1).value == 1
+    assert wb["Input issues"].cell(_layout(load_positions(src)).issues.first + 1, 1).value == 1
 
 
 def test_command(tmp_path):
@@ -316,7 +314,7 @@ def test_one_x_long_has_no_liquidation_in_the_engine_and_the_sheet(tmp_path):
                    "x,BTCUSDT,long,linear,23.615,47861.8,50000,1,0.005,0.7\n")
     book = load_positions(src)
     out = build_report(book, tmp_path / "r.xlsx", as_of=AS_OF)
-    got = libreoffice.recalculated_values(out)["Positions"][_pos("sigma", 0)]
+    got = libreoffice.recalculated_values(out)["Positions"][_layout(book).positions.local("sigma", 0)]
     assert _close(got, _engine(risk_table(book).sigma_days[0]))
 
 
@@ -350,8 +348,50 @@ def test_command_summary_reads_the_marked_book(tmp_path):
     assert result.exit_code == 0, result.output
     marked, _ = apply_marks(load_positions(src), marks)
     table = risk_table(marked)
-    i = int(np.nanargmin(np.where(np.isfinite(table.distance), table.distance, np.inf)))
+    i = table.closest()
     assert f"closest: {marked.venue[i]} {marked.symbol[i]} {table.distance[i]:.1%} away" in result.output
     assert f"{int(np.sum(table.distance < 0.10))} within 10%" in result.output
     unmarked = risk_table(load_positions(src))
     assert not np.allclose(unmarked.distance, table.distance, equal_nan=True)
+
+
+def test_summary_line_and_workbook_agree(tmp_path):
+    """The command's one-line summary and the workbook's Summary read the same figures table of the marked book."""
+    src = tmp_path / "book.csv"
+    src.write_text(CSV)
+    marks = tmp_path / "marks.csv"
+    marks.write_text("symbol,mark\nBTCUSDT,58500\n")
+    out = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(report, [str(src), "-o", str(out), "--as-of", AS_OF, "--marks", str(marks)])
+    assert result.exit_code == 0, result.output
+    marked, _ = apply_marks(load_positions(src), marks)
+    S = _layout(marked).summary
+    summary = openpyxl.load_workbook(out, data_only=True)["Summary"]
+    within = summary[S.cell("within_amber")].value
+    worst = summary[S.cell("worst")].value
+    assert f"{within} within 10%" in result.output and f"{worst:.1%} away" in result.output
+
+
+def test_no_anchor_is_written_twice(built):
+    """Formulas that point at another block take its address from the layout: the Summary counts compare with the
+    threshold inputs, Positions flags read them, the scenario PnL line reads the Stress total it names."""
+    from levxl.workbooks.report import report_sheets
+    from levxl.workbooks.report.cells import Cell
+
+    book = load_positions(built[0])
+    sheets, lay = report_sheets(book, AS_OF, [])
+    cells = {s.name: {(c.row, c.col): c for c in s.items if isinstance(c, Cell)} for s in sheets}
+    S = lay.summary
+    assert cells["Summary"][(S.row("within_red"), S.value_col)].formula.endswith(f'"<"&{S.a1(S.red_row)})')
+    assert cells["Summary"][(S.row("within_amber"), S.value_col)].formula.endswith(f'"<"&{S.a1(S.amber_row)})')
+    assert cells["Summary"][(S.red_row, S.value_col)].value == 0.05
+    flag = cells["Positions"][(lay.positions.row0(0), lay.positions.col_of["flag"])].formula
+    assert S.ref(S.red_row) in flag and S.ref(S.amber_row) in flag
+    scenario = cells["Summary"][(S.row("scenario_pnl"), S.value_col)]
+    row = lay.stress.scenario_move_row
+    assert scenario.formula == f"={lay.stress.total_ref(row)}"
+    assert cells["Stress"][(row, 3)].cached == scenario.cached
+    # blocks do not overlap
+    assert lay.stress.vol_row < lay.stress.detail_header - 1
+    assert S.option_section > S.market_first + len(S.instruments)
+    assert lay.scenarios.heat_top > lay.scenarios.grid_header + len(MOVES)

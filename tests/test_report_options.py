@@ -14,8 +14,9 @@ import pytest
 from levxl.testing import libreoffice
 from levxl.engine.options import greeks, option_decay, option_pnl_grid, option_price
 from levxl.book.positions import load_positions
-from levxl.workbooks.report import MOVES, _Writer, build_report, compute, scenario_pnl
-from levxl.book.figures import OPTION_MOVES, OPTION_VOL_SHIFTS, option_figures, pnl_after_mark_move, risk_table
+from levxl.workbooks.report import MOVES, build_report, plan_layout, position_columns
+from levxl.book.figures import (OPTION_MOVES, OPTION_VOL_SHIFTS, option_figures, pnl_after_mark_move,
+                                pnl_usd_after_mark_move, risk_table)
 
 needs_lo = pytest.mark.skipif(not libreoffice.available(),
                               reason="LibreOffice not installed (Debian package libreoffice-calc-nogui)")
@@ -48,13 +49,6 @@ def _letter(k: int) -> str:
     return openpyxl.utils.get_column_letter(k + 1)
 
 
-COL = {key: k for k, (key, _, _) in enumerate(_Writer.columns(True))}
-
-
-def _pos(key: str, i: int) -> str:
-    return f"{_letter(COL[key])}{5 + i}"
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     d = tmp_path_factory.mktemp("report_options")
@@ -66,6 +60,12 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="module")
 def book(built):
     return load_positions(built[0])
+
+
+@pytest.fixture(scope="module")
+def lay(book):
+    """The report's anchors (every cell address below comes from them)."""
+    return plan_layout(risk_table(book))
 
 
 @pytest.fixture(scope="module")
@@ -111,29 +111,33 @@ def test_book_reads_options_and_refuses_bad_ones(book):
     assert str(bad[()]) in reasons[8]
 
 
-def test_risk_table_and_compute_keep_options_out_of_liquidation(book):
-    t, c = risk_table(book), compute(book)
+def test_risk_table_keeps_options_out_of_liquidation(book):
+    t = risk_table(book)
     opt = book.option
     assert np.isnan(t.liquidation[opt]).all() and np.isfinite(t.liquidation[~opt]).all()
-    assert np.isnan(c.liq[opt]).all() and np.isnan(c.margin[opt]).all() and (c.funding_day[opt] == 0).all()
+    assert np.isnan(t.margin[opt]).all() and np.isnan(t.notional[opt]).all() and (t.funding_per_day[opt] == 0).all()
+    assert [t.tier_liq[i] for i in np.flatnonzero(opt)] == ["n/a"] * int(opt.sum())
+    assert t.flags(0.05, 0.10)[2:] == ["n/a"] * 5
     for i in np.flatnonzero(opt):
-        assert _close(c.upnl[i], _engine_greeks(book, i)["upnl"])
+        assert _close(t.upnl[i], _engine_greeks(book, i)["upnl"])
     # the perps are what they would be without the options
-    perps = compute(book.select(~opt))
-    np.testing.assert_array_equal(c.liq[~opt], perps.liq)
-    np.testing.assert_array_equal(c.upnl[~opt], perps.upnl)
+    perps = risk_table(book.select(~opt))
+    for name in ("liquidation", "upnl", "distance", "maintenance", "prob_7d", "mmr_liq", "notional_usd"):
+        np.testing.assert_array_equal(getattr(t, name)[~opt], getattr(perps, name), err_msg=name)
     # scenario PnL: perps as before, options s*size*(V(mark*(1+m)) - premium), coin at the moved price
     usd = np.where(book.inverse[:, None], book.mark[:, None] * (1 + np.array(MOVES)), 1.0)
-    np.testing.assert_allclose(scenario_pnl(c, MOVES)[0], pnl_after_mark_move(book, MOVES) * usd, rtol=1e-12)
+    pnl, liquidated = pnl_usd_after_mark_move(book, MOVES)
+    np.testing.assert_allclose(pnl, pnl_after_mark_move(book, MOVES) * usd, rtol=1e-12)
     for i in np.flatnonzero(opt):
         v = option_price(book.option_type[i], book.mark[i] * (1 + np.array(MOVES)), book.strike[i],
                          book.expiry_days[i], book.vol[i], contract=book.contract[i])
         want = book.side[i] * book.size[i] * (v - book.entry[i]) * usd[i]
-        np.testing.assert_allclose(scenario_pnl(c, MOVES)[0][i], want, rtol=1e-12)
-    assert not scenario_pnl(c, MOVES)[1][opt].any()
+        np.testing.assert_allclose(pnl[i], want, rtol=1e-12)
+    assert not liquidated[opt].any()
 
 
-def test_greeks_on_positions_equal_the_engine(book, shown, recalculated):
+def test_greeks_on_positions_equal_the_engine(book, lay, shown, recalculated):
+    _pos = lay.positions.local
     pos_views = [v["Positions"] for v in _views(shown, recalculated)]
     for i in np.flatnonzero(book.option):
         want = _engine_greeks(book, i)
@@ -154,7 +158,7 @@ def _find(values: dict, text: str) -> str:
     return hits[0]
 
 
-def test_move_vol_grid_equals_the_engine(book, shown, recalculated):
+def test_move_vol_grid_equals_the_engine(book, lay, shown, recalculated):
     opt = np.flatnonzero(book.option)
     want = np.zeros((len(OPTION_VOL_SHIFTS), len(OPTION_MOVES)))
     for i in opt:
@@ -163,22 +167,22 @@ def test_move_vol_grid_equals_the_engine(book, shown, recalculated):
                                days_passed=[0.0], vol_shifts=list(OPTION_VOL_SHIFTS), contract=book.contract[i])
         usd = book.mark[i] * (1 + np.array(OPTION_MOVES)) if book.inverse[i] else np.ones(len(OPTION_MOVES))
         want += np.asarray(grid)[:, :, 0] * usd
+    G, first = lay.scenarios.option_grid, lay.scenarios.first_col
     for values in [v["Scenarios"] for v in _views(shown, recalculated)]:
-        ref = _find(values, "Move of every underlying (input)")
-        hr = int(re.sub(r"[A-Z]+", "", ref))
+        assert values[f"A{G.move_row + 1}"].startswith("Move of every underlying (input)")
         for k, sh in enumerate(OPTION_VOL_SHIFTS):
-            assert _close(values[f"F{hr + 1 + k}"], sh)
+            assert _close(values[f"{_letter(first - 1)}{G.shift_first + 1 + k}"], sh)
             for j, mv in enumerate(OPTION_MOVES):
-                assert _close(values[f"{_letter(6 + j)}{hr}"], mv)
-                got = values[f"{_letter(6 + j)}{hr + 1 + k}"]
+                assert _close(values[f"{_letter(first + j)}{G.move_row + 1}"], mv)
+                got = values[f"{_letter(first + j)}{G.shift_first + 1 + k}"]
                 assert _close(got, want[k, j], abs_=1e-7), (k, j, got, want[k, j])
     assert want[1, OPTION_MOVES.index(0.0)] == pytest.approx(0.0, abs=1e-9)
 
 
-def test_decay_equals_the_engine(book, shown, recalculated):
+def test_decay_equals_the_engine(book, lay, shown, recalculated):
+    first = lay.funding.decay_first + 1
     for values in [v["Funding"] for v in _views(shown, recalculated)]:
-        ref = _find(values, "Theta bleed of the options")
-        first = int(re.sub(r"[A-Z]+", "", ref)) + 2
+        assert values[f"A{lay.funding.decay_section + 1}"].startswith("Theta bleed of the options")
         for k, i in enumerate(np.flatnonzero(book.option)):
             r = first + k
             assert values[f"A{r}"] == book.row[i]
@@ -195,7 +199,7 @@ def test_decay_equals_the_engine(book, shown, recalculated):
         assert values[f"G{r}"] == 0 and values[f"J{r}"] == 0
 
 
-def test_summary_option_lines(book, shown, recalculated):
+def test_summary_option_lines(book, lay, shown, recalculated):
     fig = option_figures(book)
     i = fig.idx
     fx = np.where(book.inverse[i], book.mark[i], 1.0)
@@ -205,18 +209,22 @@ def test_summary_option_lines(book, shown, recalculated):
             "Value of the options held": float(np.sum(book.side[i] * book.size[i] * fig.value * fx))}
     for values in [v["Summary"] for v in _views(shown, recalculated)]:
         for label, val in want.items():
-            row = int(_find(values, label)[1:])
-            assert _close(values[f"C{row}"], val), (label, values[f"C{row}"], val)
+            ref = _find(values, label)
+            assert int(ref[1:]) > lay.summary.option_section + 1  # the option lines, below their section
+            value = values[lay.summary.a1(int(ref[1:]) - 1)]  # the value column of the label's row
+            assert _close(value, val), (label, value, val)
 
 
-def test_ladder_and_flags_leave_options_out(built, book, shown):
-    ladder = shown["Liquidation ladder"]
-    listed = {v for ref, v in ladder.items() if re.match(r"[AI]\d+$", ref) and int(ref[1:]) > 5
-              and isinstance(v, int)}
+def test_ladder_and_flags_leave_options_out(built, book, lay, shown):
+    ladder, L_ = shown["Liquidation ladder"], lay.ladder
+    columns = {_letter(L_.long_col), _letter(L_.short_col)}
+    listed = {v for ref, v in ladder.items() if re.sub(r"\d+", "", ref) in columns
+              and int(re.sub(r"[A-Z]+", "", ref)) > L_.first and isinstance(v, int)}
     assert listed == {1, 2}
-    summary = shown["Summary"]
-    row = int(_find(summary, "Flags: RED").lstrip("B"))
-    assert summary[f"C{row}"] + summary[f"D{row}"] + summary[f"E{row}"] == 2  # the two perps only
+    summary, S = shown["Summary"], lay.summary
+    assert summary[f"B{S.row('flags') + 1}"].startswith("Flags: RED")
+    counts = [summary[S.a1(S.row("flags"), S.value_col + j)] for j in range(3)]
+    assert sum(counts) == 2  # the two perps only
     assert "Options (model)" in shown["Methodology"].values()
 
 
@@ -237,12 +245,14 @@ def test_no_error_cells_and_cached_equals_recalculated(built, shown, recalculate
 
 
 @needs_lo
-def test_changing_the_underlying_recalculates_the_greeks(built, book, tmp_path):
+def test_changing_the_underlying_recalculates_the_greeks(built, book, lay, tmp_path):
     wb = openpyxl.load_workbook(built[1])
     ws = wb["Summary"]
-    target = next(r for r in range(30, ws.max_row + 1) if ws.cell(r, 3).value == "ETH-USD-250131-3600-C")
-    ws.cell(target, 5).value = 3700.0
-    ws.cell(target, 6).value = 0.75
+    S = lay.summary
+    target = S.market_row(book.symbol.index("ETH-USD-250131-3600-C")) + 1
+    assert ws.cell(target, 3).value == "ETH-USD-250131-3600-C"
+    ws.cell(target, S.mark_col + 1).value = 3700.0
+    ws.cell(target, S.vol_col + 1).value = 0.75
     edited = tmp_path / "edited.xlsx"
     wb.save(edited)
     values = libreoffice.recalculated_values(edited)["Positions"]
@@ -250,7 +260,8 @@ def test_changing_the_underlying_recalculates_the_greeks(built, book, tmp_path):
     g = greeks("call", 3700.0, 3600.0, 68.0, 0.75)
     q = book.side[i] * book.size[i]
     for key, val in (("oval", g.price), ("delta", q * g.delta), ("vega", q * g.vega), ("theta", q * g.theta)):
-        assert _close(values[_pos(key, i)], float(val)), (key, values[_pos(key, i)], val)
+        got = values[lay.positions.local(key, i)]
+        assert _close(got, float(val)), (key, got, val)
 
 
 def test_perps_only_book_has_no_option_sections(tmp_path):
@@ -260,8 +271,10 @@ def test_perps_only_book_has_no_option_sections(tmp_path):
     src.write_text(PERPS)
     out = build_report(src, tmp_path / "r.xlsx", as_of=AS_OF)
     wb = openpyxl.load_workbook(out)
-    heads = [wb["Positions"].cell(4, k + 1).value for k in range(len(_Writer.COLUMNS) + 2)]
-    assert heads == [h for _, h, _ in _Writer.COLUMNS] + [None, None]
+    columns = position_columns(False)
+    header = plan_layout(risk_table(load_positions(src))).positions.header_row + 1
+    heads = [wb["Positions"].cell(header, k + 1).value for k in range(len(columns) + 2)]
+    assert heads == [h for _, h, _ in columns] + [None, None]
     text = " ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str))
     assert "Option book" not in text and "Theta bleed" not in text and "Options (model)" not in text
     assert "No options in this book, so no theta bleed." in text

@@ -237,7 +237,7 @@ def test_tiers_and_functions_sheets(values):
     start = values["Start"]
     text = " ".join(str(c.value) for row in start.iter_rows() for c in row if c.value)
     assert "install/windows/README.md" in text and "install/lite/README.md" in text and "Import Functions" in text
-    assert template._conventions() in text
+    assert template.conventions() in text
 
 
 def test_levxl_recalc_reproduces_the_cached_values(built, values, tmp_path):

@@ -1,4 +1,13 @@
-"""Per-position risk figures for a book: what the CLI prints and the reports lay out."""
+"""The one per-position figures table of a book: what ``levxl risk`` prints, what the report lays out (as the cached
+values of its formulas) and what its summary line says.
+
+:func:`risk_table` computes every per-position figure once, from the engine, into a :class:`RiskTable` of numpy
+columns; the scenario, stress, leverage-grid and option figures derived from it live here too, so no face computes
+a per-position number of its own.
+
+Units: amounts in each position's margin currency (USD for linear, the coin for inverse) unless the name says
+``_usd`` (converted at the mark); moves and rates are fractions; time in days.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +15,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from levxl.book.positions import Book
 from levxl.engine import kernel
 from levxl.engine.liquidation import bankruptcy_price, liquidation_price, maintenance_margin
-from levxl.book.positions import Book
+from levxl.engine.options import greeks, option_decay, option_pnl_grid, option_price
+from levxl.engine.probability import liquidation_distance, liquidation_distance_sigma, liquidation_probability
 from levxl.engine.scenarios import loss_at_move
+from levxl.engine.tiers import TierTable, maintenance_params, preset
 
-__all__ = ["RiskTable", "risk_table", "pnl_after_mark_move", "FUNDING_INTERVALS_PER_DAY", "OptionFigures",
-           "option_figures", "option_value_at", "OPTION_MOVES", "OPTION_VOL_SHIFTS"]
+__all__ = ["RiskTable", "risk_table", "pnl_after_mark_move", "pnl_usd_after_mark_move", "FUNDING_INTERVALS_PER_DAY",
+           "OptionFigures", "option_figures", "option_value_at", "OPTION_MOVES", "OPTION_VOL_SHIFTS",
+           "LeverageGrid", "leverage_grid", "StressFigures", "stress_figures"]
 
 OPTION_MOVES = (-0.16, -0.12, -0.08, -0.04, 0.0, 0.04, 0.08, 0.12, 0.16)
 """Underlying moves of the option book's move x vol grid (Deribit portfolio margin: +-16% in 4% steps)."""
@@ -20,74 +33,6 @@ OPTION_VOL_SHIFTS = (-0.10, 0.0, 0.10)
 """Absolute vol shifts of that grid (annualised fractions: -10 / 0 / +10 vol points; floored at vol 0)."""
 
 FUNDING_INTERVALS_PER_DAY = 3  # 8-hour funding, the default at Binance, Bybit, OKX and BitMEX
-
-
-@dataclass
-class RiskTable:
-    book: Book
-    margin: np.ndarray  #: isolated margin (margin currency)
-    notional: np.ndarray  #: value at the mark (margin currency)
-    upnl: np.ndarray
-    liquidation: np.ndarray
-    bankruptcy: np.ndarray
-    distance: np.ndarray  #: adverse move from the mark to liquidation, fraction of the mark
-    sigma_days: np.ndarray  #: that distance in one-day standard deviations (NaN without vol)
-    maintenance: np.ndarray
-    maintenance_rate: np.ndarray
-    funding_per_day: np.ndarray  #: cash flow per day at the current rate (negative = paid)
-    prob_1d: np.ndarray
-    prob_7d: np.ndarray
-
-
-def _mixed(values: list) -> object:
-    """A per-position mmr column for the engine: floats stay a float array; presets make an object array."""
-    if all(isinstance(v, float) for v in values):
-        return np.array(values, dtype=float)
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
-
-
-def pnl_after_mark_move(book: Book, moves, margin=None) -> np.ndarray:
-    """PnL of each position (rows) if the price moves by each of ``moves`` (columns) from its *mark*,
-    liquidation included (isolated: the loss stops at the margin). Shape (positions, moves).
-
-    Options (not liquidated): ``s*size*(V(mark*(1 + move)) - entry)``, PnL from the premium paid like a future's
-    PnL from its entry, Black-76 at the same vol and days to expiry (margin currency: coin for coin-settled)."""
-    moves = np.asarray(moves, dtype=float).reshape(1, -1)
-    opt = book.option
-    out = np.full((len(book), moves.shape[1]), np.nan)
-    perp = ~opt
-    if perp.any():
-        b = book.select(perp)
-        m = b.isolated_margin if margin is None else np.asarray(margin, dtype=float)[perp]
-        from_entry = (b.mark[:, None] * (1 + moves)) / b.entry[:, None] - 1
-        res = loss_at_move(b.side[:, None], b.entry[:, None], b.size[:, None], move=from_entry,
-                           mmr=_mixed(b.mmr)[:, None], margin=m[:, None],
-                           contract=np.array(b.contract, dtype=object)[:, None])
-        out[perp] = res.pnl
-    if opt.any():
-        b = book.select(opt)
-        value = option_value_at(b, moves)
-        out[opt] = b.side[:, None] * b.size[:, None] * (value - b.entry[:, None])
-    return out
-
-
-def _option_args(book: Book):
-    """Per-option engine arguments (type, underlying, strike, days, vol, settle) as arrays."""
-    return (np.array(book.option_type, dtype=object), book.mark, book.strike, book.expiry_days, book.vol,
-            np.array(book.contract, dtype=object))
-
-
-def option_value_at(book: Book, moves, vol_shift: float = 0.0) -> np.ndarray:
-    """Black-76 value per option (margin currency) of an options-only ``book`` after each of ``moves`` of the
-    underlying (columns) and an absolute ``vol_shift`` (vol floored at 0); same days to expiry, rate 0."""
-    from levxl.engine.options import option_price
-
-    w, U, K, T, vol, settle = _option_args(book)
-    moves = np.asarray(moves, dtype=float).reshape(1, -1)
-    return np.asarray(option_price(w[:, None], U[:, None] * (1 + moves), K[:, None], T[:, None],
-                                   np.maximum(vol + vol_shift, 0.0)[:, None], contract=settle[:, None]), dtype=float)
 
 
 @dataclass
@@ -104,69 +49,375 @@ class OptionFigures:
     decay_7: np.ndarray  #: value lost to time over 7 days (position, negative = lost)
     decay_30: np.ndarray
     grid: np.ndarray  #: PnL vs now, (options, vol shifts, moves), margin currency
+    grid_usd: np.ndarray  #: the same grid in USD (coin converted at the moved price)
+    fx: np.ndarray  #: USD per unit of margin currency at the mark
+    position_value_usd: np.ndarray  #: s*size*value in USD
+    theta_usd: np.ndarray
+    decay_7_usd: np.ndarray
+    decay_30_usd: np.ndarray
+    decay_30_of_value: np.ndarray  #: decay_30_usd / |position_value_usd| (NaN for a worthless option)
+
+
+@dataclass
+class RiskTable:
+    """Every per-position figure of a book, one numpy column each (row ``i`` is ``book``'s position ``i``).
+
+    Options are not liquidated by the futures formulas: their futures figures (margin, leverage, liquidation,
+    bankruptcy, tiers, distance, maintenance, notional, probabilities) are NaN, funding 0, uPnL
+    ``s*size*(V - entry)``; their value and greeks are in :attr:`options`."""
+
+    book: Book
+    side: np.ndarray  #: +1 long, -1 short (float)
+    inverse: np.ndarray  #: True for inverse (coin-margined) contracts and coin-settled options
+    fx: np.ndarray  #: USD per unit of margin currency at the mark (1 linear, the mark inverse)
+    margin: np.ndarray  #: isolated margin (margin currency)
+    leverage: np.ndarray  #: effective leverage (a multiple)
+    notional: np.ndarray  #: value at the mark (margin currency)
+    notional_usd: np.ndarray  #: value at the mark in USD (inverse: the USD face)
+    upnl: np.ndarray  #: unrealised PnL at the mark (margin currency)
+    upnl_usd: np.ndarray
+    liquidation: np.ndarray  #: liquidation price (0: a long no price liquidates; inf: such a short)
+    bankruptcy: np.ndarray
+    distance: np.ndarray  #: adverse move from the mark to liquidation, fraction of the mark
+    sigma_days: np.ndarray  #: that distance in one-day standard deviations (NaN without vol)
+    move_to_liq: np.ndarray  #: liquidation / mark - 1 (signed move of the mark)
+    maintenance: np.ndarray  #: maintenance margin at the mark (margin currency)
+    maintenance_rate: np.ndarray  #: maintenance / notional
+    mmr_liq: np.ndarray  #: rate of the tier at the liquidation price
+    cum_liq: np.ndarray  #: cum (maintenance amount) of that tier
+    mmr_mark: np.ndarray  #: rate of the tier at the mark
+    cum_mark: np.ndarray
+    tier_liq: list  #: label of the tier at the liquidation price ("T2 binance:BTCUSDT", "flat 0.5%", "n/a")
+    tier_tables: dict  #: preset name -> TierTable used by the book
+    tier_of: list  #: per position: its preset name, or None for a flat rate
+    funding_per_day: np.ndarray  #: cash flow per day at the current rate (negative = paid)
+    funding_per_day_usd: np.ndarray
+    funding_per_year_of_margin: np.ndarray  #: funding over 365 days / isolated margin (fraction)
+    prob_1d: np.ndarray  #: probability of touching the liquidation price within 1 day (NaN without vol)
+    prob_7d: np.ndarray
+    option: np.ndarray  #: True for option positions
+    options: OptionFigures  #: value and greeks of the option positions
+
+    def __len__(self) -> int:
+        return len(self.book)
+
+    @property
+    def any_options(self) -> bool:
+        """Whether the book holds an option position."""
+        return bool(self.option.any())
+
+    def closest(self) -> int | None:
+        """Index of the position closest to liquidation (smallest finite distance; negative = beyond it), or None
+        when no position has a liquidation distance."""
+        finite = np.isfinite(self.distance)
+        return int(np.argmin(np.where(finite, self.distance, np.inf))) if finite.any() else None
+
+    def count_within(self, fraction: float) -> int:
+        """Positions whose distance to liquidation is below ``fraction`` (those beyond it included)."""
+        return int(np.sum(self.distance[np.isfinite(self.distance)] < fraction))
+
+    def flags(self, red: float, amber: float) -> list[str]:
+        """"RED" (distance below ``red``), "AMBER" (below ``amber``), "GREEN" (otherwise or no liquidation
+        price), "n/a" for options."""
+        out = []
+        for i, d in enumerate(self.distance):
+            if self.option[i]:
+                out.append("n/a")
+            elif not np.isfinite(d):
+                out.append("GREEN")
+            else:
+                out.append("RED" if d < red else "AMBER" if d < amber else "GREEN")
+        return out
+
+
+def _mixed(values: list) -> object:
+    """A per-position mmr column for the engine: floats stay a float array; presets make an object array."""
+    if all(isinstance(v, float) for v in values):
+        return np.array(values, dtype=float)
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _spec(value):
+    return preset(value) if isinstance(value, str) else value
+
+
+def _tiers_used(book: Book) -> tuple[dict, list]:
+    """(preset name -> TierTable, per-position preset name or None) of the book's maintenance specs."""
+    tables: dict[str, TierTable] = {}
+    table_of: list = []
+    for v in book.mmr:
+        table = preset(v) if isinstance(v, str) else v if isinstance(v, TierTable) else None
+        if table is not None:
+            tables.setdefault(table.name, table)
+        table_of.append(None if table is None else table.name)
+    return tables, table_of
+
+
+def _tier_labels(book: Book, tables: dict, table_of: list, at_liq: np.ndarray) -> list[str]:
+    labels = []
+    for i, name in enumerate(table_of):
+        if name is None:
+            labels.append(f"flat {float(book.mmr[i]) * 100:g}%")
+        else:
+            labels.append(f"T{int(tables[name].lookup(np.nan_to_num(at_liq[i]))) + 1} {name}")
+    return labels
+
+
+def _empty_options(moves=OPTION_MOVES, vol_shifts=OPTION_VOL_SHIFTS) -> OptionFigures:
+    z = np.zeros(0)
+    grid = np.zeros((0, len(vol_shifts), len(moves)))
+    return OptionFigures(np.zeros(0, dtype=int), z, z, z, z, z, z, z, grid, grid, z, z, z, z, z, z)
+
+
+def _perp_table(book: Book) -> RiskTable:
+    """The table of a book without options (the futures formulas)."""
+    n = len(book)
+    s = np.asarray(book.side, dtype=float)
+    inv = book.inverse if n else np.zeros(0, dtype=bool)
+    invf = inv.astype(float)
+    contract = np.array(book.contract, dtype=object)
+    mmr = _mixed(book.mmr)
+    margin = book.isolated_margin if n else np.zeros(0)
+    tables, table_of = _tiers_used(book)
+    if not n:
+        empty = {name: np.zeros(0) for name in _COLUMNS}
+        empty["margin"] = margin
+        return RiskTable(book=book, side=s, inverse=inv, tier_liq=[], tier_tables=tables, tier_of=table_of,
+                         option=np.zeros(0, dtype=bool), options=_empty_options(), **empty)
+    liq = np.asarray(liquidation_price(s, book.entry, book.size, mmr=mmr, margin=margin, contract=contract),
+                     dtype=float)
+    bankrupt = np.asarray(bankruptcy_price(s, book.entry, book.size, margin=margin, contract=contract), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at_liq = kernel.value(book.size, price=liq, inverse=invf)
+    spec = np.empty(n, dtype=object)
+    spec[:] = [_spec(v) for v in book.mmr]
+    mmr_liq, cum_liq = (np.asarray(a, dtype=float) for a in maintenance_params(np.nan_to_num(at_liq), spec))
+    notional = kernel.value(book.size, price=book.mark, inverse=invf)
+    mmr_mark, cum_mark = (np.asarray(a, dtype=float) for a in maintenance_params(notional, spec))
+    mm = np.asarray(maintenance_margin(book.size, price=book.mark, mmr=mmr, contract=contract), dtype=float)
+    has_vol = ~np.isnan(book.vol) & (book.vol > 0)
+    vol1 = np.where(has_vol, book.vol, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distance = np.asarray(liquidation_distance(s, mark=book.mark, liq_price=liq), dtype=float)
+        sigma = np.where(has_vol, np.asarray(liquidation_distance_sigma(s, mark=book.mark, liq_price=liq, vol=vol1),
+                                             dtype=float), np.nan)
+        prob1, prob7 = (np.where(has_vol, np.asarray(liquidation_probability(s, mark=book.mark, liq_price=liq, vol=vol1,
+                                                                             days=d), dtype=float), np.nan)
+                        for d in (1, 7))
+        move_to_liq = liq / book.mark - 1
+    upnl = kernel.pnl(s, book.entry, exit=book.mark, size=book.size, inverse=invf)
+    fx = np.where(inv, book.mark, 1.0)
+    funding = -s * notional * book.funding_rate * FUNDING_INTERVALS_PER_DAY
+    return RiskTable(
+        book=book, side=s, inverse=inv, fx=fx, margin=margin, leverage=book.effective_leverage, notional=notional,
+        notional_usd=np.where(inv, book.size, notional), upnl=upnl, upnl_usd=upnl * fx, liquidation=liq,
+        bankruptcy=bankrupt, distance=distance, sigma_days=sigma, move_to_liq=move_to_liq, maintenance=mm,
+        maintenance_rate=mm / notional, mmr_liq=mmr_liq, cum_liq=cum_liq, mmr_mark=mmr_mark, cum_mark=cum_mark,
+        tier_liq=_tier_labels(book, tables, table_of, at_liq), tier_tables=tables, tier_of=table_of,
+        funding_per_day=funding, funding_per_day_usd=funding * fx, funding_per_year_of_margin=funding * 365 / margin,
+        prob_1d=prob1, prob_7d=prob7,
+        option=np.zeros(n, dtype=bool), options=_empty_options())
+
+
+_COLUMNS = ("fx", "margin", "leverage", "notional", "notional_usd", "upnl", "upnl_usd", "liquidation", "bankruptcy",
+            "distance", "sigma_days", "move_to_liq", "maintenance", "maintenance_rate", "mmr_liq", "cum_liq",
+            "mmr_mark", "cum_mark", "funding_per_day", "funding_per_day_usd", "funding_per_year_of_margin", "prob_1d",
+            "prob_7d")
+
+
+def risk_table(book: Book) -> RiskTable:
+    """The per-position figures of ``book``: the engine's liquidation, bankruptcy, tiers, distance, σ-days,
+    maintenance, uPnL, funding and first-passage probabilities for the futures, value and greeks for the options.
+
+    Parameters
+    ----------
+    book : Book
+        Positions (:func:`levxl.book.positions.load_positions`), marks already applied
+        (:func:`levxl.book.marks.apply_marks`).
+
+    Returns
+    -------
+    RiskTable
+        One column per figure; options get NaN futures figures, funding 0 and uPnL ``s*size*(V - entry)``
+        (Black-76 on the mark, rate 0).
+    """
+    opt = book.option if len(book) else np.zeros(0, dtype=bool)
+    if not opt.any():
+        return _perp_table(book)
+    perps = _perp_table(book.select(~opt))
+    n = len(book)
+    cols = {}
+    for name in _COLUMNS:
+        full = np.full(n, np.nan)
+        full[~opt] = getattr(perps, name)
+        cols[name] = full
+    fig = option_figures(book)
+    o = book.select(opt)
+    cols["upnl"][opt] = o.side * o.size * (fig.value - o.entry)
+    cols["funding_per_day"][opt] = 0.0
+    cols["fx"][opt] = np.where(o.inverse, o.mark, 1.0)
+    cols["upnl_usd"][opt] = cols["upnl"][opt] * cols["fx"][opt]
+    cols["funding_per_day_usd"][opt] = 0.0
+    tier_of, tier_liq = [None] * n, ["n/a"] * n
+    for k, i in enumerate(np.flatnonzero(~opt)):
+        tier_of[i], tier_liq[i] = perps.tier_of[k], perps.tier_liq[k]
+    return RiskTable(book=book, side=np.asarray(book.side, dtype=float), inverse=book.inverse, tier_liq=tier_liq,
+                     tier_tables=perps.tier_tables, tier_of=tier_of, option=opt, options=fig, **cols)
+
+
+def _mark_move(book: Book, moves: np.ndarray, margin=None) -> tuple[np.ndarray, np.ndarray]:
+    """(PnL in the margin currency, liquidated) at each move of the mark; see :func:`pnl_after_mark_move`."""
+    opt = book.option
+    out = np.full((len(book), moves.shape[1]), np.nan)
+    liquidated = np.zeros((len(book), moves.shape[1]), dtype=bool)
+    perp = ~opt
+    if perp.any():
+        b = book.select(perp)
+        m = b.isolated_margin if margin is None else np.asarray(margin, dtype=float)[perp]
+        from_entry = (b.mark[:, None] * (1 + moves)) / b.entry[:, None] - 1
+        res = loss_at_move(b.side[:, None], b.entry[:, None], b.size[:, None], move=from_entry,
+                           mmr=_mixed(b.mmr)[:, None], margin=m[:, None],
+                           contract=np.array(b.contract, dtype=object)[:, None])
+        out[perp] = res.pnl
+        liquidated[perp] = np.asarray(res.liquidated, dtype=bool)
+    if opt.any():
+        b = book.select(opt)
+        value = option_value_at(b, moves)
+        out[opt] = b.side[:, None] * b.size[:, None] * (value - b.entry[:, None])
+    return out, liquidated
+
+
+def pnl_after_mark_move(book: Book, moves, margin=None) -> np.ndarray:
+    """PnL of each position (rows) if the price moves by each of ``moves`` (columns) from its *mark*,
+    liquidation included (isolated: the loss stops at the margin). Shape (positions, moves).
+
+    Options (not liquidated): ``s*size*(V(mark*(1 + move)) - entry)``, PnL from the premium paid like a future's
+    PnL from its entry, Black-76 at the same vol and days to expiry (margin currency: coin for coin-settled)."""
+    moves = np.asarray(moves, dtype=float).reshape(1, -1)
+    return _mark_move(book, moves, margin)[0]
+
+
+def pnl_usd_after_mark_move(book: Book, moves) -> tuple[np.ndarray, np.ndarray]:
+    """(PnL in USD, liquidated) of each position (rows) at each move of its mark (columns): :func:`pnl_after_mark_move`
+    converted to USD at the moved price (coin-margined and coin-settled), and whether the move liquidates it
+    (options never are)."""
+    moves = np.asarray(list(moves), dtype=float).reshape(1, -1)
+    if not len(book):
+        return np.zeros((0, moves.shape[1])), np.zeros((0, moves.shape[1]), dtype=bool)
+    pnl, liquidated = _mark_move(book, moves)
+    usd = np.where(book.inverse[:, None], book.mark[:, None] * (1 + moves), 1.0)
+    return pnl * usd, liquidated
+
+
+def _option_args(book: Book):
+    """Per-option engine arguments (type, underlying, strike, days, vol, settle) as arrays."""
+    return (np.array(book.option_type, dtype=object), book.mark, book.strike, book.expiry_days, book.vol,
+            np.array(book.contract, dtype=object))
+
+
+def option_value_at(book: Book, moves, vol_shift: float = 0.0) -> np.ndarray:
+    """Black-76 value per option (margin currency) of an options-only ``book`` after each of ``moves`` of the
+    underlying (columns) and an absolute ``vol_shift`` (vol floored at 0); same days to expiry, rate 0."""
+    w, U, K, T, vol, settle = _option_args(book)
+    moves = np.asarray(moves, dtype=float).reshape(1, -1)
+    return np.asarray(option_price(w[:, None], U[:, None] * (1 + moves), K[:, None], T[:, None],
+                                   np.maximum(vol + vol_shift, 0.0)[:, None], contract=settle[:, None]), dtype=float)
 
 
 def option_figures(book: Book, moves=OPTION_MOVES, vol_shifts=OPTION_VOL_SHIFTS) -> OptionFigures:
-    """The engine's option figures for the option positions of ``book``."""
-    from levxl.engine.options import greeks, option_decay, option_pnl_grid
-
+    """The engine's option figures for the option positions of ``book``: value, position greeks, the decay over
+    7 and 30 days and the move x vol-shift PnL grid (margin currency and USD)."""
     idx = np.flatnonzero(book.option)
     b = book.select(book.option)
     w, U, K, T, vol, settle = _option_args(b)
     q = b.side * b.size
     if not len(b):
-        z = np.zeros(0)
-        return OptionFigures(idx, z, z, z, z, z, z, z, np.zeros((0, len(vol_shifts), len(moves))))
+        return _empty_options(moves, vol_shifts)
     g = greeks(w, U, K, T, vol, contract=settle)
-    decay = [-q * np.asarray(option_decay(w, U, K, T, vol, horizon=h, contract=settle), dtype=float)
-             for h in (7.0, 30.0)]
+    decay = [-q * np.asarray(option_decay(w, U, K, T, vol, horizon=h, contract=settle), dtype=float) for h in (7.0, 30.0)]
     grid = np.stack([np.asarray(option_pnl_grid(w[k], U[k], K[k], T[k], vol[k], quantity=q[k], moves=list(moves),
                                                 days_passed=[0.0], vol_shifts=list(vol_shifts),
                                                 contract=settle[k]), dtype=float)[:, :, 0] for k in range(len(b))])
-    return OptionFigures(idx, np.asarray(g.price, dtype=float), q * g.delta, q * g.gamma, q * g.vega,
-                         q * g.theta, decay[0], decay[1], grid)
+    fx_move = np.array([[b.mark[k] * (1 + m) if b.inverse[k] else 1.0 for m in moves] for k in range(len(b))])
+    fx = np.where(b.inverse, b.mark, 1.0)
+    value = np.asarray(g.price, dtype=float)
+    value_usd = np.asarray(b.side, dtype=float) * b.size * value * fx
+    theta = q * g.theta
+    with np.errstate(divide="ignore", invalid="ignore"):
+        of_value = np.where(value_usd != 0, decay[1] * fx / np.abs(value_usd), np.nan)
+    return OptionFigures(idx, value, q * g.delta, q * g.gamma, q * g.vega, theta, decay[0], decay[1], grid,
+                         grid * fx_move[:, None, :], fx, value_usd, theta * fx, decay[0] * fx, decay[1] * fx,
+                         of_value)
 
 
-def risk_table(book: Book) -> RiskTable:
-    """Per-position figures; options are not liquidated by these formulas: their liquidation, bankruptcy,
-    distance, maintenance, funding and probabilities are NaN, margin NaN, notional ``size*mark`` (coins of
-    underlying at the mark; coin-settled: ``size`` coin) and uPnL ``s*size*(V - entry)``."""
-    opt = book.option
-    if opt.any():
-        perp = risk_table(book.select(~opt)) if (~opt).any() else None
-        n = len(book)
-        fields = {}
-        for name in ("margin", "notional", "upnl", "liquidation", "bankruptcy", "distance", "sigma_days",
-                     "maintenance", "maintenance_rate", "funding_per_day", "prob_1d", "prob_7d"):
-            arr = np.full(n, np.nan)
-            if perp is not None:
-                arr[~opt] = getattr(perp, name)
-            fields[name] = arr
-        o = book.select(opt)
-        fig = option_figures(book)
-        fields["notional"][opt] = np.where(o.inverse, o.size, o.size * o.mark)
-        fields["upnl"][opt] = o.side * o.size * (fig.value - o.entry)
-        fields["funding_per_day"][opt] = 0.0
-        return RiskTable(book=book, **fields)
-    from levxl.engine.probability import liquidation_distance, liquidation_distance_sigma, liquidation_probability
+@dataclass
+class LeverageGrid:
+    """One position re-margined at each leverage (columns) and moved by each move of its mark (rows)."""
 
-    mmr = _mixed(book.mmr)
-    contract = np.array(book.contract, dtype=object)
-    margin = book.isolated_margin
-    inverse = book.inverse.astype(float)
-    liq = liquidation_price(book.side, book.entry, book.size, mmr=mmr, margin=margin, contract=contract)
-    bankrupt = bankruptcy_price(book.side, book.entry, book.size, margin=margin, contract=contract)
-    notional = kernel.value(book.size, book.mark, inverse)
-    mm = maintenance_margin(book.size, price=book.mark, mmr=mmr, contract=contract)
-    vol = np.where(np.isnan(book.vol), 0.0, book.vol)
-    has_vol = ~np.isnan(book.vol) & (book.vol > 0)
-    distance = liquidation_distance(book.side, mark=book.mark, liq_price=liq)
-    sigma = np.where(has_vol, liquidation_distance_sigma(book.side, mark=book.mark, liq_price=liq,
-                                                         vol=np.where(has_vol, vol, 1.0)), np.nan)
-    prob = [np.where(has_vol, liquidation_probability(book.side, mark=book.mark, liq_price=liq, vol=vol, days=days),
-                     np.nan) for days in (1, 7)]
-    return RiskTable(
-        book=book, margin=margin, notional=notional, upnl=kernel.pnl(book.side, book.entry, book.mark, book.size, inverse),
-        liquidation=liq, bankruptcy=bankrupt, distance=distance, sigma_days=sigma, maintenance=mm,
-        maintenance_rate=mm / notional, funding_per_day=-book.side * notional * book.funding_rate *
-        FUNDING_INTERVALS_PER_DAY, prob_1d=prob[0], prob_7d=prob[1])
+    roe: np.ndarray  #: return on the margin, (moves, leverages)
+    margin: np.ndarray  #: entry value / leverage (margin currency), per leverage
+    liquidation: np.ndarray  #: liquidation price per leverage
+    mmr: np.ndarray  #: rate of the tier at that liquidation price
+    cum: np.ndarray
+
+
+def leverage_grid(table: RiskTable, i: int, moves, leverages) -> LeverageGrid:
+    """Position ``i`` of ``table`` re-margined at each of ``leverages`` after each of ``moves`` of its mark: the
+    engine's :func:`levxl.engine.scenarios.loss_at_move` and :func:`levxl.engine.liquidation.liquidation_price`,
+    the tier (mmr, cum) at each liquidation price."""
+    book = table.book
+    moves = np.asarray(moves, dtype=float).reshape(-1, 1)
+    lev = np.asarray(leverages, dtype=float).reshape(1, -1)
+    spec = _spec(book.mmr[i])
+    s, inv = table.side[i], float(table.inverse[i])
+    from_entry = book.mark[i] * (1 + moves) / book.entry[i] - 1
+    out = loss_at_move(s, book.entry[i], book.size[i], leverage=lev, move=from_entry, mmr=spec,
+                       contract=book.contract[i])
+    liq = np.asarray(liquidation_price(s, book.entry[i], book.size[i], leverage=lev.ravel(), mmr=spec,
+                                       contract=book.contract[i]), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at_liq = kernel.value(book.size[i], price=liq, inverse=inv)
+    rate, cum = maintenance_params(np.nan_to_num(at_liq), spec)
+    margin = np.array([float(kernel.value(book.size[i], price=book.entry[i], inverse=inv) / x) for x in leverages])
+    return LeverageGrid(np.asarray(out.roe, dtype=float), margin, liq, np.broadcast_to(rate, liq.shape),
+                        np.broadcast_to(cum, liq.shape))
+
+
+@dataclass
+class StressFigures:
+    """Per-position figures of the non-price stresses (USD unless said otherwise)."""
+
+    gap: np.ndarray  #: every mark jumps through its liquidation price: the isolated margin is lost (0: none)
+    gapped: np.ndarray  #: True where a liquidation price exists
+    funding_cost: np.ndarray  #: funding at the cap for the stress days, margin currency (options 0)
+    funding_cost_usd: np.ndarray
+    funding_liquidated: np.ndarray  #: 1 where margin + uPnL - that cost <= maintenance at the mark
+    shocked_vol: np.ndarray  #: vol x the multiplier (NaN without vol, options NaN)
+    prob_shocked: np.ndarray  #: P(liquidated within ``days``) at the shocked vol
+    expected_loss: np.ndarray  #: prob_shocked x equity (margin + uPnL), USD
+
+
+def stress_figures(table: RiskTable, funding_cap: float, funding_days: float, vol_multiplier: float,
+                   days: float = 7) -> StressFigures:
+    """The stress figures of each position: a gap through every liquidation price, a funding spike to
+    ``funding_cap`` per 8 h for ``funding_days`` days paid whatever the side, and the first-passage probability
+    over ``days`` at the vol times ``vol_multiplier`` (the engine's
+    :func:`levxl.engine.probability.liquidation_probability`)."""
+    book, n = table.book, len(table)
+    gapped = np.isfinite(table.liquidation)
+    gap = np.where(gapped, -table.margin * table.fx, 0.0)
+    cost = np.nan_to_num(table.notional * funding_cap * FUNDING_INTERVALS_PER_DAY * funding_days)
+    hit = ((table.margin + table.upnl - cost <= table.maintenance).astype(int) if n else np.zeros(0, dtype=int))
+    has_vol = ~np.isnan(book.vol) & (book.vol > 0) & ~table.option if n else np.zeros(0, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        never = np.where(table.side > 0, 0.0, np.inf)  # options: the engine's "never liquidated"
+        prob = (np.where(has_vol, np.asarray(liquidation_probability(
+            table.side, mark=book.mark, liq_price=np.where(table.option, never, table.liquidation),
+            vol=np.where(has_vol, book.vol, 1.0) * vol_multiplier, days=days), dtype=float), np.nan)
+            if n else np.zeros(0))
+    equity_usd = np.nan_to_num((table.margin + table.upnl) * table.fx)
+    return StressFigures(gap=gap, gapped=gapped, funding_cost=cost, funding_cost_usd=cost * table.fx,
+                         funding_liquidated=hit, shocked_vol=np.where(has_vol, book.vol * vol_multiplier, np.nan),
+                         prob_shocked=prob, expected_loss=np.where(np.isnan(prob), 0.0, prob) * equity_usd)

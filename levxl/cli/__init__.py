@@ -55,7 +55,7 @@ def risk(positions: Path | None) -> None:
     for i in range(len(book)):
         rows.append([str(book.row[i]), book.venue[i], book.symbol[i], "long" if book.side[i] > 0 else "short",
                      book.contract[i][:3], _fmt(book.mark[i], "num"), _fmt(table.liquidation[i], "price"),
-                     ("n/a" if np.isnan(table.distance[i]) else _fmt(-table.distance[i] * book.side[i], "pct")
+                     ("n/a" if np.isnan(table.distance[i]) else _fmt(table.move_to_liq[i], "pct")
                       if table.distance[i] > 0 else "BEYOND"),
                      _fmt(table.sigma_days[i], "sigma"),
                      _fmt(table.prob_1d[i], "prob"), _fmt(table.prob_7d[i], "prob"), _fmt(table.upnl[i], "num"),

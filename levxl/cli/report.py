@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import numpy as np
 
 from levxl.files.bundled import example_positions
 
@@ -24,19 +23,19 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     """Write a risk report workbook (Excel/LibreOffice, no Python needed) for POSITIONS (CSV, xlsx or ccxt JSON;
     the bundled example when omitted)."""
     from levxl.book.figures import risk_table
+    from levxl.book.marks import apply_marks
     from levxl.book.positions import load_positions
-    from levxl.workbooks.report import apply_marks, build_report
+    from levxl.workbooks.report import build_report
 
     try:
         book, notes = apply_marks(load_positions(positions or example_positions()), marks, vol)
         path = build_report(book, output, as_of=as_of, notes=notes)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    # The summary line reads the same marked book the workbook was built from.
+    # The summary line reads the same figures table, of the same marked book, as the workbook.
     table = risk_table(book)
-    near = int(np.sum(table.distance < 0.10))
-    finite = np.isfinite(table.distance)  # options have no liquidation distance
-    worst = int(np.argmin(np.where(finite, table.distance, np.inf))) if finite.any() else None
-    click.echo(f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues, {near} within 10% "
-               "of liquidation" + (f", closest: {book.venue[worst]} {book.symbol[worst]} "
-                                   f"{table.distance[worst]:.1%} away" if worst is not None else ""))
+    worst = table.closest()  # None when no position has a liquidation distance (options only)
+    click.echo(f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues, "
+               f"{table.count_within(0.10)} within 10% of liquidation"
+               + (f", closest: {book.venue[worst]} {book.symbol[worst]} {table.distance[worst]:.1%} away"
+                  if worst is not None else ""))

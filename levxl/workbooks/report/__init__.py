@@ -1,0 +1,155 @@
+"""``levxl report``: a book of positions -> a desk's risk workbook that needs no Python and no add-in.
+
+The workbook is written with XlsxWriter. Every number a recipient might want to change (marks, volatilities,
+scenario moves, stress shocks, flag thresholds) is an input cell, and everything that depends on it is a *native*
+spreadsheet formula (no ``LEVXL_`` functions), written together with its cached value, which is the engine's own
+number from the book's one figures table (:func:`levxl.book.figures.risk_table`), so previews and
+``pandas.read_excel`` show the same figures as Excel and LibreOffice after a recalc, and as ``levxl risk``.
+
+What stays frozen at report time: the maintenance tier *at the liquidation price* (its mmr and cum are written as
+constants next to each position: the liquidation price does not depend on the mark, only on entry, size and margin,
+so a changed mark leaves it exact); the order of the liquidation ladder; the choice of the largest position.
+The tier *at the mark* (maintenance margin) is looked up live in the tier tables on the Methodology sheet.
+
+Sheets (one module each): Summary (:mod:`.summary`), Positions (:mod:`.positions`), Scenarios (:mod:`.scenarios`,
+the option grid in :mod:`.option_grid`), Stress (:mod:`.stress`), Liquidation ladder (:mod:`.ladder`), Funding and
+decay (:mod:`.funding`), Methodology (:mod:`.methodology`), Input issues (:mod:`.issues`). Every anchor a formula or
+a test refers to is planned once in :mod:`.layout`; the sheets produce cell specs (:mod:`.cells`) that
+:mod:`.writer` hands to XlsxWriter.
+
+Options (rows with ``kind = option``, see :data:`levxl.book.positions.COLUMNS`): Black-76 on the mark, rate 0, as
+native formulas (value, delta, gamma, vega, theta on Positions; PnL at each move on Scenarios and Stress; a move x
+vol-shift grid of the option book on Scenarios; the theta bleed over 7 and 30 days on Funding and decay; option lines
+on Summary). They are not liquidated by the futures formulas: their liquidation columns read "n/a" and they are left
+out of the ladder, the flags and the liquidation counts. A book without options gets the report it always had.
+
+Python API: :func:`build_report`; command: ``levxl report`` (:mod:`levxl.cli.report`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+import levxl
+from levxl.book.figures import risk_table
+from levxl.book.marks import apply_marks
+from levxl.book.positions import Book, load_positions
+from levxl.files.atomic import atomic_output
+from levxl.workbooks.report.funding import funding_sheet
+from levxl.workbooks.report.inputs import LEVERAGES, MOVES, STRESS_DAYS
+from levxl.workbooks.report.issues import issues_sheet
+from levxl.workbooks.report.ladder import ladder_sheet
+from levxl.workbooks.report.layout import SHEETS, Layout, plan_layout, position_columns
+from levxl.workbooks.report.methodology import methodology_sheet
+from levxl.workbooks.report.positions import positions_sheet
+from levxl.workbooks.report.scenarios import scenarios_sheet
+from levxl.workbooks.report.stress import stress_sheet
+from levxl.workbooks.report.summary import summary_sheet
+from levxl.workbooks.report.writer import write_sheets
+
+__all__ = ["build_report", "apply_marks", "MOVES", "LEVERAGES", "STRESS_DAYS", "SHEETS", "Layout", "plan_layout",
+           "position_columns", "report_sheets"]
+
+WRITE_ORDER = ("Positions", "Summary", "Scenarios", "Stress", "Liquidation ladder", "Funding", "Methodology",
+               "Input issues")
+"""The order the sheets are written in (formats and shared strings numbered in first-use order: kept stable so the
+same book gives the same bytes)."""
+
+
+def _as_of_text(as_of: Any) -> tuple[str, _dt.datetime]:
+    if as_of is None:
+        now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        return now.strftime("%Y-%m-%d %H:%M UTC"), now.replace(tzinfo=None)
+    if isinstance(as_of, _dt.datetime):
+        when = as_of
+    elif isinstance(as_of, _dt.date):
+        when = _dt.datetime(as_of.year, as_of.month, as_of.day)
+    else:
+        text = str(as_of).strip()
+        try:
+            when = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"as-of must be an ISO 8601 date or timestamp, got {as_of!r}") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    label = when.strftime("%Y-%m-%d") if (when.hour, when.minute, when.second) == (0, 0, 0) and not (
+        isinstance(as_of, str) and "T" in as_of) else when.strftime("%Y-%m-%d %H:%M UTC")
+    return label, when
+
+
+def report_sheets(book: Book, as_of: str, issues: list[tuple[Any, str]]) -> tuple[list, Layout]:
+    """The cell specs of every sheet of ``book``'s report (tab order) and their layout.
+
+    Parameters
+    ----------
+    book : Book
+        Positions with their marks applied.
+    as_of : str
+        The timestamp shown on every page.
+    issues : list of (row, reason)
+        What the Input issues sheet lists.
+
+    Returns
+    -------
+    (list of SheetSpec, Layout)
+    """
+    table = risk_table(book)
+    lay = plan_layout(table)
+    sheets = [summary_sheet(table, lay, as_of, book.source, book.sha256, len(issues)),
+              positions_sheet(table, lay, as_of), scenarios_sheet(table, lay, as_of), stress_sheet(table, lay, as_of),
+              ladder_sheet(table, lay, as_of), funding_sheet(table, lay, as_of), methodology_sheet(table, lay, as_of),
+              issues_sheet(issues, lay, as_of)]
+    return sheets, lay
+
+
+def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLike = "report.xlsx", as_of: Any = None,
+                 marks: Any = None, vol: float | None = None, notes: Iterable[tuple[Any, str]] = ()) -> Path:
+    """Write the risk report workbook for ``positions`` and return its path.
+
+    Parameters
+    ----------
+    positions : path-like or Book
+        A positions file (CSV, xlsx or ccxt JSON) or a :class:`~levxl.book.positions.Book`.
+    out_path : path-like
+        Where to write the workbook (.xlsx), atomically.
+    as_of : str, date or datetime, optional
+        ISO date/timestamp shown on the report (default: now, UTC).
+    marks : path-like, dict or records, optional
+        A marks file (CSV symbol,mark[,venue,vol] or JSON {symbol: mark}) or a dict/records overriding the book's
+        marks (:func:`levxl.book.marks.apply_marks`).
+    vol : float, optional
+        Annualised volatility for every position.
+    notes : iterable of (row, reason)
+        Issues from a caller that applied marks itself, listed on "Input issues".
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ValueError
+        An unreadable positions or marks file, or a bad ``as_of``; no output file is left.
+    """
+    import xlsxwriter  # noqa: PLC0415 - the workbook writer is only needed here
+
+    book = positions if isinstance(positions, Book) else load_positions(positions)
+    label, when = _as_of_text(as_of)
+    book, mark_notes = apply_marks(book, marks, vol)
+    issues: list[tuple[Any, str]] = list(book.issues) + list(notes) + mark_notes
+    sheets, _ = report_sheets(book, label, issues)
+    out = Path(out_path)
+    with atomic_output(out, suffix=".xlsx") as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": False, "strings_to_formulas": False,
+                                            "strings_to_numbers": False, "strings_to_urls": False,
+                                            "use_future_functions": False, "nan_inf_to_errors": False})
+        wb.set_properties({"title": "levxl risk report", "subject": book.source or "positions",
+                           "author": "levxl", "comments": f"levxl {levxl.__version__}; input sha256 {book.sha256}",
+                           "created": when})
+        wb.set_calc_mode("auto")
+        write_sheets(wb, sheets, list(WRITE_ORDER))
+        wb.close()
+    return out

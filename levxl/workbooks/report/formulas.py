@@ -1,0 +1,82 @@
+"""The native spreadsheet expressions the report writes (no ``LEVXL_`` functions): each is the engine's formula in
+spreadsheet syntax, over cell references passed in, so a recipient's edits recalculate without Python."""
+
+from __future__ import annotations
+
+__all__ = ["black76", "liquidation", "bankruptcy", "move_pnl", "option_move_pnl", "probability"]
+
+
+def black76(w: int, F: str, K: str, T: str, vol: str, what: str = "value", coin: bool = False) -> str:
+    """A native spreadsheet expression of the Black-76 value or a greek, rate 0 (the engine's
+    :func:`levxl.engine.options.greeks` with ``model="black76"``): ``w`` +1 call / -1 put, ``F`` the forward (the mark),
+    ``K`` strike, ``T`` calendar days to expiry, ``vol`` annualised. USD per option; ``coin``: coin-settled (value,
+    gamma, vega, theta / F; delta premium-adjusted, ``delta - V/F``). At expiry or zero vol: the payoff, the moneyness
+    indicator for delta (1/2 at the money), greeks 0."""
+    sd = f"({vol}*SQRT({T}/365))"
+    d1 = f"(LN({F}/{K})/{sd}+{sd}/2)"
+    d2 = f"({d1}-{sd})"
+    pdf = f"EXP(0-{d1}^2/2)/SQRT(2*PI())"  # not -x^2: spreadsheets square the negation
+    value = f"IF({sd}<=0,MAX({w}*({F}-{K}),0),MAX({w}*({F}*_xlfn.NORM.S.DIST({w}*{d1},TRUE)-{K}*" \
+            f"_xlfn.NORM.S.DIST({w}*{d2},TRUE)),0))"
+    if what == "value":
+        return f"{value}/({F})" if coin else value
+    if what == "delta":
+        ind = f"IF({F}>{K},{max(w, 0)},IF({F}<{K},{min(w, 0)},{w}*0.5))"
+        delta = f"IF({sd}<=0,{ind},{w}*_xlfn.NORM.S.DIST({w}*{d1},TRUE))"
+        return f"({delta}-{value}/({F}))" if coin else delta
+    if what == "gamma":
+        g = f"IF({sd}<=0,0,{pdf}/({F}*{sd}))"
+    elif what == "vega":
+        g = f"IF({sd}<=0,0,{F}*{pdf}*SQRT({T}/365)*0.01)"
+    elif what == "theta":
+        g = f"IF({sd}<=0,0,-{F}*{pdf}*{vol}/(2*SQRT({T}/365))/365)"
+    else:
+        raise ValueError(what)
+    return f"{g}/({F})" if coin else g
+
+
+def liquidation(S: str, Q: str, E: str, M: str, mmr: str, cum: str, inverse: bool) -> str:
+    """The isolated liquidation price, maintenance at the liquidation price, no fee (the engine's
+    :func:`levxl.engine.liquidation.liquidation_price` for one tier): linear ``max(0, (M/q + cum/q - s*EP)/(mmr -
+    s))``, inverse ``Q(mmr + s)/(M + cum + s*Q/EP)`` ("none" for a short no price liquidates)."""
+    if inverse:
+        den = f"{M}+{cum}+{S}*{Q}/{E}"
+        return f'=IF(AND({S}<0,{den}>=0),"none",{Q}*({mmr}+{S})/({den}))'
+    return f"=MAX((({M}/{Q}+{cum}/{Q})-{S}*{E})/({mmr}-{S}),0)"
+
+
+def bankruptcy(S: str, Q: str, E: str, M: str, inverse: bool) -> str:
+    """The bankruptcy price: :func:`liquidation` with mmr = cum = 0."""
+    if inverse:
+        den = f"{M}+{S}*{Q}/{E}"
+        return f'=IF(AND({S}<0,{den}>=0),"none",{Q}*{S}/({den}))'
+    return f"=MAX(({M}/{Q}-{S}*{E})/(-{S}),0)"
+
+
+def move_pnl(S: str, Q: str, E: str, M: str, LQ: str, price: str, inverse: bool) -> str:
+    """PnL in USD from entry at the moved ``price``, liquidation included (beyond ``LQ`` the isolated margin is
+    lost); inverse PnL converted at the moved price."""
+    cond = f"IF(ISNUMBER({LQ}),IF({S}>0,{price}<={LQ},{price}>={LQ}),FALSE)"
+    if inverse:
+        return f"=IF({cond},-{M},{S}*{Q}*(1/{E}-1/({price})))*{price}"
+    return f"=IF({cond},-{M},{S}*{Q}*({price}-{E}))"
+
+
+def option_move_pnl(w: int, S: str, Q: str, base: str, price: str, K: str, T: str, V: str, inverse: bool) -> str:
+    """An option's PnL in USD vs ``base`` (its premium, or its value now) at the moved underlying ``price``
+    (parenthesised): ``s*size*(V(price) - base)``, coin-settled converted at the moved price."""
+    value = black76(w, price, K, T, V, "value", inverse)
+    return f"={S}*{Q}*({value}-{base})" + (f"*{price}" if inverse else "")
+
+
+def probability(S: str, L: str, LQ: str, days: int, vol: str) -> str:
+    """GBM first passage with zero drift: N(s(b + v²T/2)/(v√T)) + (mark/liq)·N(s(b − v²T/2)/(v√T)),
+    b = ln(liq/mark), clamped to [0, 1]; 0 where nothing liquidates; 1 at or beyond the liquidation price (the
+    engine's :func:`levxl.engine.probability.liquidation_probability`)."""
+    T = f"{days}/365"
+    b = f"LN({LQ}/{L})"
+    sd = f"({vol}*SQRT({T}))"
+    half = f"{vol}^2/2*{T}"
+    core = (f"MIN(MAX(_xlfn.NORM.S.DIST({S}*({b}+{half})/{sd},TRUE)"
+            f"+{L}/{LQ}*_xlfn.NORM.S.DIST({S}*({b}-{half})/{sd},TRUE),0),1)")
+    return f'=IF(N({vol})<=0,"",IF(NOT(ISNUMBER({LQ})),0,IF({LQ}=0,0,IF({S}*({L}-{LQ})<=0,1,{core}))))'

@@ -1,0 +1,48 @@
+"""The Input issues sheet: rows left out of the report (and marks that could not be used), with the reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from levxl.workbooks.report.cells import HEADER, SUBTITLE, TEXT, TITLE, WRAP, SheetSpec, number
+from levxl.workbooks.report.layout import Layout
+
+__all__ = ["issues_sheet"]
+
+
+def issues_sheet(issues: list[tuple[Any, str]], lay: Layout, as_of: str) -> SheetSpec:
+    """The Input issues sheet.
+
+    Parameters
+    ----------
+    issues : list of (row, reason)
+        Refused rows (a row number) and unusable marks ("marks.csv row 3").
+    lay : Layout
+        The report's anchors (:attr:`Layout.issues`).
+    as_of : str
+        The report's timestamp.
+
+    Returns
+    -------
+    SheetSpec
+    """
+    sheet, L_ = SheetSpec("Input issues"), lay.issues
+    sheet.column(0, 0, 22)
+    sheet.column(1, 1, 100)
+    sheet.string(0, 0, "Input issues", TITLE)
+    sheet.string(1, 0, "Rows left out of the report, with the reason; the rest of the book is reported.", SUBTITLE)
+    sheet.string(L_.header, 0, "Row", HEADER)
+    sheet.string(L_.header, 1, "Reason", HEADER)
+    if not issues:
+        sheet.string(L_.first, 0, "none", TEXT)
+        sheet.string(L_.first, 1, "every row was read", TEXT)
+    for k, (row, reason) in enumerate(issues):
+        if isinstance(row, (int, np.integer)):
+            sheet.number(L_.first + k, 0, int(row), number("int"))
+        else:
+            sheet.string(L_.first + k, 0, str(row), TEXT)
+        sheet.string(L_.first + k, 1, str(reason), WRAP)
+    sheet.page("Input issues", as_of)
+    return sheet

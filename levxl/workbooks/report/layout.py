@@ -1,0 +1,394 @@
+"""Where everything goes: the named anchors (rows and columns) of every block a formula or a test refers to, planned
+once from the figures table before any sheet is written, so no cell address is written in two places.
+
+Rows and columns are 0-based (XlsxWriter's) unless a name says ``_a1`` or ``first``/``last`` on Positions, which are
+1-based spreadsheet rows as in A1 references."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from levxl.book.figures import OPTION_VOL_SHIFTS, RiskTable
+from levxl.workbooks.report.cells import col
+from levxl.workbooks.report.inputs import MOVES, STRESS_DAYS
+
+__all__ = ["Layout", "plan_layout", "position_columns", "PositionsLayout", "SummaryLayout", "ScenariosLayout",
+           "StressLayout", "FundingLayout", "MethodologyLayout", "LadderLayout", "IssuesLayout", "SHEETS",
+           "PERP_COLUMNS", "OPTION_COLUMNS", "HELPERS"]
+
+SHEETS = ("Summary", "Positions", "Scenarios", "Stress", "Liquidation ladder", "Funding", "Methodology",
+          "Input issues")
+"""The report's sheets in tab order."""
+
+PERP_COLUMNS = (
+    ("row", "Input row", 6), ("venue", "Venue", 10), ("symbol", "Symbol", 14), ("side", "Side", 6),
+    ("contract", "Contract", 8), ("ccy", "Margin ccy", 7), ("size", "Size (coin / USD face)", 12),
+    ("entry", "Entry", 11), ("mark", "Mark", 11), ("vol", "Vol (ann.)", 7), ("lev", "Eff. leverage", 7),
+    ("margin", "Isolated margin", 12), ("liq", "Liquidation price", 12), ("bank", "Bankruptcy price", 12),
+    ("dist", "Distance to liq.", 8), ("sigma", "σ-days to liq.", 7), ("flag", "Flag", 7),
+    ("notional", "Notional (margin ccy)", 12), ("notional_usd", "Notional (USD)", 12),
+    ("mm", "Maint. margin", 11), ("mm_rate", "Maint. rate", 7), ("tier", "Tier at liq. price", 27),
+    ("upnl", "Unrealised PnL", 12), ("upnl_usd", "uPnL (USD)", 11), ("fund_rate", "Funding / 8h", 9),
+    ("fund_day", "Funding / day", 11), ("fund_year", "Funding / year", 11), ("p1", "P(liq) 1 day", 8),
+    ("p7", "P(liq) 7 days", 8),
+    # helpers (grouped and hidden): constants of the tier at the liquidation price, live tier at the mark
+    ("s", "s (+1 long)", 6), ("mmr_liq", "mmr at liq.", 8), ("cum_liq", "cum at liq.", 10),
+    ("mmr_mark", "mmr at mark", 8), ("cum_mark", "cum at mark", 10), ("fx", "USD per margin ccy", 10),
+)
+"""(key, header, width) of the Positions columns of a book without options."""
+HELPERS = ("s", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "fx")
+"""Helper columns (hidden, grouped) at the right of Positions."""
+OPTION_COLUMNS = (
+    ("kind", "Kind", 7), ("otype", "Call / put", 6), ("strike", "Strike", 10), ("expiry", "Days to expiry", 7),
+    ("oval", "Option value (per option, margin ccy)", 12), ("delta", "Delta (coins)", 10),
+    ("gamma", "Gamma (coins per $1)", 10), ("vega", "Vega (per vol point)", 11), ("theta", "Theta (per day)", 11),
+)
+"""Columns added before the helpers when the book holds options (position greeks: s × size × greek, margin
+currency; blank for perps)."""
+
+
+def position_columns(options: bool) -> list:
+    """The Positions columns: :data:`PERP_COLUMNS`, with :data:`OPTION_COLUMNS` before the helpers when the book
+    holds options."""
+    if not options:
+        return list(PERP_COLUMNS)
+    k = len(PERP_COLUMNS) - len(HELPERS)
+    return list(PERP_COLUMNS[:k]) + list(OPTION_COLUMNS) + list(PERP_COLUMNS[k:])
+
+
+@dataclass(frozen=True)
+class PositionsLayout:
+    """Positions: a header row, then one row per position from spreadsheet row :attr:`first`."""
+
+    columns: tuple
+    n: int
+    first: int = 5  #: spreadsheet (1-based) row of the first position; Funding's table starts there too
+    header_row: int = 3
+
+    @property
+    def last(self) -> int:
+        """Spreadsheet row of the last position."""
+        return self.first + self.n - 1
+
+    @cached_property
+    def col_of(self) -> dict:
+        """key -> 0-based column."""
+        return {key: k for k, (key, _, _) in enumerate(self.columns)}
+
+    @cached_property
+    def letters(self) -> dict:
+        """key -> column letters."""
+        return {key: col(k) for key, k in self.col_of.items()}
+
+    def letter(self, key: str) -> str:
+        return self.letters[key]
+
+    def row0(self, i: int) -> int:
+        """0-based sheet row of position ``i``."""
+        return self.first - 1 + i
+
+    def local(self, key: str, i: int) -> str:
+        """A1 reference of position ``i``'s ``key`` cell on the Positions sheet itself ("M5")."""
+        return f"{self.letter(key)}{self.first + i}"
+
+    def ref(self, key: str, i: int, col_abs: bool = False, row_abs: bool = False) -> str:
+        """Reference from another sheet ("Positions!$M$5" with both absolute)."""
+        return f"Positions!{'$' if col_abs else ''}{self.letter(key)}{'$' if row_abs else ''}{self.first + i}"
+
+    def refs(self, i: int, col_abs: bool = False, row_abs: bool = False) -> dict:
+        """Every column's reference for position ``i`` from another sheet (:meth:`ref` of each key)."""
+        c, r = "$" if col_abs else "", "$" if row_abs else ""
+        row = f"{r}{self.first + i}"
+        return {key: f"Positions!{c}{letter}{row}" for key, letter in self.letters.items()}
+
+    def locals(self, i: int) -> dict:
+        """Every column's A1 reference for position ``i`` on the Positions sheet itself."""
+        row = self.first + i
+        return {key: f"{letter}{row}" for key, letter in self.letters.items()}
+
+    def range(self, key: str) -> str:
+        """The whole column of positions, absolute ("Positions!$M$5:$M$14")."""
+        c = self.letter(key)
+        return f"Positions!${c}${self.first}:${c}${max(self.last, self.first)}"
+
+
+SUMMARY_BOOK_ROWS = ("equity", "upnl", "gross", "net", "leverage", "worst", "worst_position", "within_red",
+                     "within_amber", "flags", "funding", "expected_liquidations", "scenario_pnl")
+"""The Summary's book figures, one row each from :attr:`SummaryLayout.book_first`."""
+
+
+@dataclass(frozen=True)
+class SummaryLayout:
+    """Summary: report info, book figures (value column C), inputs, the market inputs table, option lines."""
+
+    instruments: tuple  #: (venue, symbol, contract, mark, vol or None) of each market-inputs row
+    instrument_of: tuple  #: per position: its row in the market inputs table
+    options: bool
+    book_section: int = 8
+    book_first: int = 9
+    value_col: int = 2
+    inputs_section: int = 23
+    move_row: int = 24  #: scenario move of every mark (input)
+    red_row: int = 25  #: RED threshold (input)
+    amber_row: int = 26  #: AMBER threshold (input)
+    market_section: int = 28
+    market_header: int = 30
+    market_first: int = 31
+    mark_col: int = 4
+    vol_col: int = 5
+
+    def row(self, key: str) -> int:
+        return self.book_first + SUMMARY_BOOK_ROWS.index(key)
+
+    def cell(self, key: str) -> str:
+        """A1 reference of a book figure's value cell ("C10")."""
+        return f"{col(self.value_col)}{self.row(key) + 1}"
+
+    def a1(self, row: int, column: int | None = None) -> str:
+        """A1 reference on the Summary itself ("C26"; the value column by default)."""
+        return f"{col(self.value_col if column is None else column)}{row + 1}"
+
+    def ref(self, row: int, column: int | None = None) -> str:
+        """Absolute reference from another sheet ("Summary!$C$26")."""
+        return f"Summary!${col(self.value_col if column is None else column)}${row + 1}"
+
+    def market_row(self, i: int) -> int:
+        """Row of position ``i``'s instrument in the market inputs table."""
+        return self.market_first + self.instrument_of[i]
+
+    @property
+    def option_section(self) -> int:
+        """Row of the option book section (books with options)."""
+        return self.market_first + len(self.instruments) + 2
+
+
+@dataclass(frozen=True)
+class OptionGridLayout:
+    """The option book's move x vol-shift grid at the bottom of Scenarios."""
+
+    top: int
+    n_options: int
+
+    @property
+    def move_row(self) -> int:  #: the moves (inputs)
+        return self.top + 2
+
+    @property
+    def shift_first(self) -> int:  #: totals at each vol shift, the shift in column F
+        return self.move_row + 1
+
+    @property
+    def detail_header(self) -> int:
+        return self.move_row + len(OPTION_VOL_SHIFTS) + 3
+
+    def block(self, k: int) -> int:
+        """Label row of vol shift ``k``'s detail block (a row per option follows)."""
+        return self.detail_header + 1 + k * (self.n_options + 1)
+
+
+@dataclass(frozen=True)
+class ScenariosLayout:
+    """Scenarios: the move x leverage grid (largest position), the heatmap, the option grid."""
+
+    grid_position: int | None  #: position of the move x leverage grid (the largest future), None without one
+    heat_top: int  #: section row of the heatmap
+    n: int
+    option_grid: OptionGridLayout | None
+    first_col: int = 6  #: column of the first move
+
+    grid_top: int = 2
+
+    @property
+    def grid_leverage_row(self) -> int:  #: leverages (inputs); margin, mmr, cum, liquidation price below
+        return self.grid_top + 2
+
+    @property
+    def grid_header(self) -> int:
+        return self.grid_leverage_row + 5
+
+    @property
+    def heat_moves(self) -> int:
+        """Row of the heatmap's moves (inputs)."""
+        return self.heat_top + 1
+
+    @property
+    def heat_total(self) -> int:
+        return self.heat_moves + 1
+
+    @property
+    def heat_first(self) -> int:
+        """0-based row of the heatmap's first position (the header row is just above)."""
+        return self.heat_moves + 5
+
+    @property
+    def heat_last(self) -> int:
+        return self.heat_first + self.n - 1
+
+
+@dataclass(frozen=True)
+class StressLayout:
+    """Stress: scenario rows (historical days, the Summary move), gap, funding spike, vol shock; detail table."""
+
+    n: int
+    header: int = 3
+    first: int = 4  #: first scenario row
+    detail_header: int = 16
+
+    @property
+    def names(self) -> list[str]:
+        return [d[0] for d in STRESS_DAYS] + ["Scenario move (Summary)"]
+
+    @property
+    def scenario_move_row(self) -> int:
+        return self.first + len(STRESS_DAYS)
+
+    @property
+    def gap_row(self) -> int:
+        return self.first + len(self.names)
+
+    @property
+    def funding_row(self) -> int:  #: the cap; the days at the cap on the row below
+        return self.gap_row + 1
+
+    @property
+    def vol_row(self) -> int:
+        return self.funding_row + 2
+
+    @property
+    def detail_first(self) -> int:
+        return self.detail_header + 1
+
+    @property
+    def detail_last(self) -> int:
+        return self.detail_first + self.n - 1
+
+    def detail_col(self, what: str | int) -> int:
+        """Detail column of scenario ``k`` (int) or of gap, funding_cost, funding_hit, vol, prob, loss."""
+        if isinstance(what, int):
+            return 3 + what
+        return 3 + len(self.names) + ("gap", "funding_cost", "funding_hit", "vol", "prob", "loss").index(what)
+
+    def total_ref(self, row: int) -> str:
+        """Reference to the PnL total of a scenario row ("Stress!D9")."""
+        return f"Stress!D{row + 1}"
+
+
+@dataclass(frozen=True)
+class FundingLayout:
+    """Funding and decay: a row per future from Positions' first row, a total, then the options' decay."""
+
+    n_perps: int
+    n_options: int
+    first: int = 5
+    header: int = 3
+
+    @property
+    def total_row(self) -> int:
+        return self.first - 1 + self.n_perps
+
+    @property
+    def decay_section(self) -> int:
+        return self.total_row + 3
+
+    @property
+    def decay_first(self) -> int:
+        """0-based row of the first option's decay row."""
+        return self.decay_section + 2
+
+
+@dataclass(frozen=True)
+class MethodologyLayout:
+    """Methodology: text, stress days, then the tier tables from :attr:`tier_start`."""
+
+    tiers: tuple  #: (name, table, label row, header row, first row)
+    tier_start: int = 26
+
+    def tier_ranges(self, name: str) -> tuple[str, str, str]:
+        """Absolute (floor, mmr, cum) ranges of a tier table, for LOOKUP."""
+        for tname, table, _, _, first in self.tiers:
+            if tname == name:
+                return tuple(f"Methodology!${c}${first + 1}:${c}${first + table.size}" for c in ("C", "F", "G"))
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class LadderLayout:
+    header: int = 4
+    first: int = 5
+    long_col: int = 0
+    short_col: int = 8
+
+
+@dataclass(frozen=True)
+class IssuesLayout:
+    header: int = 3
+    first: int = 4
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Every sheet's anchors."""
+
+    positions: PositionsLayout
+    summary: SummaryLayout
+    scenarios: ScenariosLayout
+    stress: StressLayout
+    funding: FundingLayout
+    methodology: MethodologyLayout
+    ladder: LadderLayout = field(default_factory=LadderLayout)
+    issues: IssuesLayout = field(default_factory=IssuesLayout)
+
+
+def _instruments(table: RiskTable) -> tuple[tuple, tuple]:
+    book = table.book
+    instruments: list[tuple] = []
+    instrument_of: list[int] = []
+    index: dict = {}
+    for i in range(len(book)):
+        key = (book.venue[i], book.symbol[i], book.contract[i], float(book.mark[i]),
+               None if math.isnan(book.vol[i]) else float(book.vol[i]))
+        if key not in index:
+            index[key] = len(instruments)
+            instruments.append(key)
+        instrument_of.append(index[key])
+    return tuple(instruments), tuple(instrument_of)
+
+
+def _tier_blocks(table: RiskTable, start: int) -> tuple:
+    blocks, r = [], start
+    for name, tiers in table.tier_tables.items():
+        head = r + 1
+        blocks.append((name, tiers, r, head, head + 1))
+        r = head + tiers.size + 3
+    return tuple(blocks)
+
+
+def _scenarios(table: RiskTable) -> ScenariosLayout:
+    n, opt = len(table), table.option
+    grid = None
+    heat_top = 2
+    if n and not opt.all():
+        grid = int(np.argmax(np.where(opt, -np.inf, table.notional_usd)))
+        heat_top = 2 + 2 + 5 + len(MOVES) + 3  # grid section, note, 5 leverage rows, header, moves, gap
+    first = heat_top + 1 + 5
+    option_grid = OptionGridLayout(max(first + n - 1, first) + 3, len(table.options.idx)) if table.any_options \
+        else None
+    return ScenariosLayout(grid, heat_top, n, option_grid)
+
+
+def plan_layout(table: RiskTable) -> Layout:
+    """The anchors of the report of ``table`` (the book's figures)."""
+    instruments, instrument_of = _instruments(table)
+    n, n_opt = len(table), int(table.option.sum())
+    return Layout(
+        positions=PositionsLayout(tuple(position_columns(table.any_options)), n),
+        summary=SummaryLayout(instruments, instrument_of, table.any_options),
+        scenarios=_scenarios(table),
+        stress=StressLayout(n),
+        funding=FundingLayout(n - n_opt, n_opt),
+        methodology=MethodologyLayout(_tier_blocks(table, MethodologyLayout.tier_start)),
+    )

@@ -1,0 +1,202 @@
+"""The Positions sheet: one row per position, inputs as constants, every figure a native formula with the
+figures table's value cached; options as Black-76 formulas."""
+
+from __future__ import annotations
+
+from levxl.book.figures import FUNDING_INTERVALS_PER_DAY, RiskTable
+from levxl.workbooks.report import formulas
+from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, RED, SUBTITLE, TEXT, TITLE, SheetSpec, cached,
+                                          margin_currency, number)
+from levxl.workbooks.report.inputs import AMBER as AMBER_AT, RED as RED_AT
+from levxl.workbooks.report.layout import HELPERS, Layout
+from levxl.workbooks.report.rows import amount_style, price_style, side_text
+
+__all__ = ["positions_sheet"]
+
+_NOTE = ("Amounts in each position's margin currency unless marked USD; blue cells are inputs (marks and vols live "
+         "on Summary). 'none' = no price liquidates the position.")
+_OPTION_NOTE = (" Options: entry = premium per option, mark = the underlying's price, vol = implied; value and greeks "
+                "(s × size × greek, Black-76) in the margin currency, coin for coin-settled; 'n/a' = not liquidated "
+                "by the futures formulas.")
+_OPTION_KEYS = ("kind", "otype", "strike", "expiry", "oval", "delta", "gamma", "vega", "theta")
+
+
+def _header(sheet: SheetSpec, lay: Layout, options: bool) -> None:
+    P = lay.positions
+    sheet.string(0, 0, "Positions", TITLE)
+    sheet.string(1, 0, _NOTE + (_OPTION_NOTE if options else ""), SUBTITLE)
+    for k, (key, head, width) in enumerate(P.columns):
+        sheet.string(P.header_row, k, head, HEADER)
+        hidden = key in HELPERS
+        sheet.column(k, k, width, hidden, 1 if hidden else 0)
+    sheet.row_height(P.header_row, 30 if not options else 42)
+    if options:  # option symbols are long (BTC-27DEC24-70000-C)
+        sheet.column(P.col_of["symbol"], P.col_of["symbol"], 21)
+    sheet.feature("freeze_panes", 4, 3)
+
+
+def _inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int) -> None:
+    """Columns A:J: identity and inputs; mark and vol point at the Summary's market inputs."""
+    book, r0, S = t.book, lay.positions.row0(i), lay.summary
+    pf = price_style(t, i)
+    sheet.number(r0, 0, book.row[i], number("int"))
+    sheet.string(r0, 1, book.venue[i], TEXT)
+    sheet.string(r0, 2, book.symbol[i], TEXT)
+    sheet.string(r0, 3, side_text(t, i), TEXT)
+    sheet.string(r0, 4, book.contract[i], TEXT)
+    sheet.string(r0, 5, margin_currency(book.symbol[i], book.contract[i]), TEXT)
+    sheet.number(r0, 6, float(book.size[i]), number("size"))
+    sheet.number(r0, 7, float(book.entry[i]), pf)
+    mk = S.market_row(i)
+    sheet.formula(r0, 8, f"={S.ref(mk, S.mark_col)}", pf, float(book.mark[i]))
+    vref = S.ref(mk, S.vol_col)
+    sheet.formula(r0, 9, f'=IF(ISBLANK({vref}),"",{vref})', number("pct", 1), cached(book.vol[i]))
+
+
+def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: str) -> None:
+    """Leverage, margin, liquidation and bankruptcy prices, distance, σ-days, flag."""
+    r0, inv, c = lay.positions.row0(i), bool(t.inverse[i]), lay.positions.col_of
+    sheet.number(r0, c["lev"], float(t.leverage[i]), number("num", 1))
+    sheet.number(r0, c["margin"], float(t.margin[i]), amount_style(t, i))
+    S, M, Q, E, L = g["s"], g["margin"], g["size"], g["entry"], g["mark"]
+    lpf = number("liqprice", price_style(t, i).digits)
+    sheet.formula(r0, c["liq"], formulas.liquidation(S, Q, E, M, g["mmr_liq"], g["cum_liq"], inv), lpf,
+                  cached(t.liquidation[i]))
+    sheet.formula(r0, c["bank"], formulas.bankruptcy(S, Q, E, M, inv), lpf, cached(t.bankruptcy[i]))
+    LQ, D, V = g["liq"], g["dist"], g["vol"]
+    sheet.formula(r0, c["dist"], f'=IF(ISNUMBER({LQ}),{S}*({L}-{LQ})/{L},"none")', number("pct", 2),
+                  cached(t.distance[i]))
+    sheet.formula(r0, c["sigma"], f'=IF(N({V})<=0,"",IF(NOT(ISNUMBER({LQ})),"none",IF({LQ}=0,"none",'
+                                  f'{S}*LN({L}/{LQ})/({V}*SQRT(1/365)))))', number("num", 1), cached(t.sigma_days[i]))
+    red, amber = lay.summary.ref(lay.summary.red_row), lay.summary.ref(lay.summary.amber_row)
+    sheet.formula(r0, c["flag"], f'=IF(NOT(ISNUMBER({D})),"GREEN",IF({D}<{red},"RED",IF({D}<{amber},"AMBER",'
+                                 f'"GREEN")))', TEXT, flag)
+
+
+def _amounts(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> None:
+    """Notional, maintenance, tier, uPnL, funding, probabilities."""
+    book, r0, inv, c = t.book, lay.positions.row0(i), bool(t.inverse[i]), lay.positions.col_of
+    S, Q, E, L, V = g["s"], g["size"], g["entry"], g["mark"], g["vol"]
+    af = amount_style(t, i)
+    sheet.formula(r0, c["notional"], f"={Q}/{L}" if inv else f"={Q}*{L}", af, float(t.notional[i]))
+    sheet.formula(r0, c["notional_usd"], f"={Q}" if inv else f"={Q}*{L}", number("usd"), float(t.notional_usd[i]))
+    sheet.formula(r0, c["mm"], f"={g['notional']}*{g['mmr_mark']}-{g['cum_mark']}", af, float(t.maintenance[i]))
+    sheet.formula(r0, c["mm_rate"], f"={g['mm']}/{g['notional']}", number("pct", 3), float(t.maintenance_rate[i]))
+    sheet.string(r0, c["tier"], t.tier_liq[i], TEXT)
+    upnl = f"={S}*{Q}*(1/{E}-1/{L})" if inv else f"={S}*{Q}*({L}-{E})"
+    sheet.formula(r0, c["upnl"], upnl, af, float(t.upnl[i]))
+    sheet.formula(r0, c["upnl_usd"], f"={g['upnl']}*{g['fx']}", number("usd"), float(t.upnl_usd[i]))
+    sheet.number(r0, c["fund_rate"], float(book.funding_rate[i]), number("rate"))
+    sheet.formula(r0, c["fund_day"], f"=-{S}*{g['notional']}*{g['fund_rate']}*{FUNDING_INTERVALS_PER_DAY}", af,
+                  float(t.funding_per_day[i]))
+    sheet.formula(r0, c["fund_year"], f"={g['fund_day']}*365", af, float(t.funding_per_day[i] * 365))
+    for key, days, val in (("p1", 1, t.prob_1d[i]), ("p7", 7, t.prob_7d[i])):
+        sheet.formula(r0, c[key], formulas.probability(S, L, g["liq"], days, V), number("pct", 2), cached(val))
+
+
+def _helpers(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> None:
+    """Hidden helpers: s, the tier at the liquidation price (constants), the live tier at the mark, USD per unit."""
+    r0, c = lay.positions.row0(i), lay.positions.col_of
+    sheet.number(r0, c["s"], float(t.side[i]), number("int"))
+    sheet.number(r0, c["mmr_liq"], float(t.mmr_liq[i]), number("rate"))
+    sheet.number(r0, c["cum_liq"], float(t.cum_liq[i]), number("num", 2))
+    name = t.tier_of[i]
+    if name is None:
+        sheet.number(r0, c["mmr_mark"], float(t.mmr_mark[i]), number("rate"))
+        sheet.number(r0, c["cum_mark"], 0.0, number("num", 2))
+    else:
+        fl, mm, cu = lay.methodology.tier_ranges(name)
+        sheet.formula(r0, c["mmr_mark"], f"=LOOKUP({g['notional']},{fl},{mm})", number("rate"),
+                      float(t.mmr_mark[i]))
+        sheet.formula(r0, c["cum_mark"], f"=LOOKUP({g['notional']},{fl},{cu})", number("num", 2),
+                      float(t.cum_mark[i]))
+    _fx(sheet, t, lay, i, g)
+
+
+def _fx(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> None:
+    r0, col = lay.positions.row0(i), lay.positions.col_of["fx"]
+    if t.inverse[i]:
+        sheet.formula(r0, col, f"={g['mark']}", number("num", 2), float(t.fx[i]))
+    else:
+        sheet.number(r0, col, 1.0, number("num", 2))
+
+
+def _option_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> None:
+    """An option: premium, value and greeks as native Black-76 formulas on the live mark and vol (cached: the
+    engine's :func:`levxl.engine.options.greeks`); the futures columns read "n/a"."""
+    book, r0, c, fig = t.book, lay.positions.row0(i), lay.positions.col_of, t.options
+    k = int((fig.idx == i).nonzero()[0][0])
+    inv, af, na = bool(t.inverse[i]), amount_style(t, i), number("num", 0)
+    sheet.number(r0, 7, float(book.entry[i]), af)
+    for key in ("lev", "margin", "liq", "bank", "dist", "sigma", "flag", "tier"):
+        sheet.string(r0, c[key], "n/a", na if key != "tier" else TEXT)
+    # blank, not text: sums and array products over these columns skip them
+    for key in ("notional", "notional_usd", "mm", "mm_rate", "fund_rate", "fund_day", "fund_year", "p1", "p7",
+                "mmr_liq", "cum_liq", "mmr_mark", "cum_mark"):
+        sheet.blank(r0, c[key], TEXT)
+    sheet.string(r0, c["kind"], "option", TEXT)
+    sheet.string(r0, c["otype"], book.option_type[i], TEXT)
+    sheet.number(r0, c["strike"], float(book.strike[i]), price_style(t, i))
+    sheet.number(r0, c["expiry"], float(book.expiry_days[i]), number("num", 1))
+    w = 1 if book.option_type[i] == "call" else -1
+    S, Q, E, L, V, K, T = (g[x] for x in ("s", "size", "entry", "mark", "vol", "strike", "expiry"))
+    sheet.formula(r0, c["oval"], "=" + formulas.black76(w, L, K, T, V, "value", inv), af, float(fig.value[k]))
+    for key, fmt in (("delta", number("num", 4)), ("gamma", number("sci")), ("vega", af), ("theta", af)):
+        sheet.formula(r0, c[key], f"={S}*{Q}*" + formulas.black76(w, L, K, T, V, key, inv), fmt,
+                      float(getattr(fig, key)[k]))
+    sheet.formula(r0, c["upnl"], f"={S}*{Q}*({g['oval']}-{E})", af, float(t.upnl[i]))
+    sheet.formula(r0, c["upnl_usd"], f"={g['upnl']}*{g['fx']}", number("usd"), float(t.upnl_usd[i]))
+    sheet.number(r0, c["s"], float(t.side[i]), number("int"))
+    _fx(sheet, t, lay, i, g)
+
+
+def _finish(sheet: SheetSpec, t: RiskTable, lay: Layout, as_of: str) -> None:
+    P = lay.positions
+    visible = len(P.columns) - 1 - len(HELPERS)
+    if P.n:
+        rng = f"{P.letter('flag')}{P.first}:{P.letter('flag')}{P.last}"
+        for word, fmt in (("RED", RED), ("AMBER", AMBER), ("GREEN", GREEN)):
+            sheet.conditional(rng, {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt})
+        sheet.conditional(f"{P.letter('p7')}{P.first}:{P.letter('p7')}{P.last}",
+                          {"type": "data_bar", "bar_color": "#F4B183", "bar_solid": True,
+                           "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})
+        sheet.feature("autofilter", P.header_row, 0, P.last - 1, visible)
+    sheet.page("Positions", as_of, (P.header_row, P.header_row))
+    sheet.feature("print_area", 0, 0, max(P.last - 1, 4), visible)
+
+
+def positions_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
+    """The Positions sheet of ``t`` laid out by ``lay``.
+
+    Parameters
+    ----------
+    t : RiskTable
+        The book's figures (cached values).
+    lay : Layout
+        The report's anchors (columns, first row, Summary inputs, tier table ranges).
+    as_of : str
+        The report's timestamp (page header).
+
+    Returns
+    -------
+    SheetSpec
+    """
+    sheet = SheetSpec("Positions")
+    _header(sheet, lay, t.any_options)
+    P = lay.positions
+    flags = t.flags(RED_AT, AMBER_AT)
+    for i in range(P.n):
+        g = P.locals(i)
+        _inputs(sheet, t, lay, i)
+        if t.option[i]:
+            _option_row(sheet, t, lay, i, g)
+            continue
+        if t.any_options:
+            for key in _OPTION_KEYS:
+                sheet.blank(P.row0(i), P.col_of[key], TEXT)
+            sheet.string(P.row0(i), P.col_of["kind"], "perp", TEXT)
+        _prices(sheet, t, lay, i, g, flags[i])
+        _amounts(sheet, t, lay, i, g)
+        _helpers(sheet, t, lay, i, g)
+    _finish(sheet, t, lay, as_of)
+    return sheet

@@ -1,0 +1,37 @@
+"""Per-position helpers shared by the sheets: the price and amount formats of a position and the identity columns
+(input row, venue, symbol, side, mark) that point back to Positions."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from levxl.book.figures import RiskTable
+from levxl.workbooks.report.cells import TEXT, SheetSpec, Style, number, price_digits
+
+__all__ = ["price_style", "amount_style", "side_text", "identity_cells"]
+
+
+def price_style(table: RiskTable, i: int, **kw) -> Style:
+    """Price format of position ``i``: digits from its entry (an option's from the mark: its entry is a premium)."""
+    book = table.book
+    return number("price", price_digits(float(book.mark[i] if table.option[i] else book.entry[i])), **kw)
+
+
+def amount_style(table: RiskTable, i: int, **kw) -> Style:
+    """Margin-currency amount format: 2 decimals for USD, 6 for a coin."""
+    return number("amt", 2 if not table.inverse[i] else 6, **kw)
+
+
+def side_text(table: RiskTable, i: int) -> str:
+    return "long" if table.side[i] > 0 else "short"
+
+
+def identity_cells(sheet: SheetSpec, row: int, table: RiskTable, i: int, ref: Callable[[str], str]) -> None:
+    """Columns A:E of a per-position row (input row, venue, symbol, side, mark) as references to the Positions
+    sheet; ``ref(key)`` gives the reference of a Positions column for this position."""
+    book = table.book
+    sheet.formula(row, 0, f"={ref('row')}", number("int"), book.row[i])
+    sheet.formula(row, 1, f"={ref('venue')}", TEXT, book.venue[i])
+    sheet.formula(row, 2, f"={ref('symbol')}", TEXT, book.symbol[i])
+    sheet.formula(row, 3, f"={ref('side')}", TEXT, side_text(table, i))
+    sheet.formula(row, 4, f"={ref('mark')}", price_style(table, i), float(book.mark[i]))

@@ -1,0 +1,181 @@
+"""The Scenarios sheet: the move x leverage grid of the largest future, the heatmap of every position's PnL at a
+move of every mark (liquidation included) and, for a book with options, the option book's move x vol grid
+(:mod:`levxl.workbooks.report.option_grid`)."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+
+from levxl.book.figures import RiskTable, leverage_grid, pnl_usd_after_mark_move
+from levxl.workbooks.report import formulas
+from levxl.workbooks.report.cells import (HEADER, LABEL, LIQ, LIQ_PCT, RLABEL, SECTION, SUBTITLE, TITLE, SheetSpec,
+                                          cached, col, number)
+from levxl.workbooks.report.inputs import LEVERAGES, MOVES
+from levxl.workbooks.report.layout import Layout
+from levxl.workbooks.report.option_grid import option_grid
+from levxl.workbooks.report.rows import amount_style, identity_cells, price_style, side_text
+
+__all__ = ["scenarios_sheet"]
+
+_SCALE = MappingProxyType({"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFFFFF",
+                           "max_color": "#63BE7B", "mid_type": "num", "mid_value": 0})
+
+
+def _grid_rows(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, refs: tuple):
+    """Leverage (inputs), margin, tier at the liquidation price (frozen) and liquidation price per leverage."""
+    book, r0, inv = t.book, lay.scenarios.grid_leverage_row, bool(t.inverse[i])
+    S, Q, E, _ = refs
+    grid = leverage_grid(t, i, MOVES, LEVERAGES)
+    for k, lab in enumerate(["Leverage", "Margin", "mmr at liq.", "cum at liq.", "Liquidation price"]):
+        sheet.string(r0 + k, 4, lab, LABEL)
+    for j, lev in enumerate(LEVERAGES):
+        c = lay.scenarios.first_col + j
+        cl = col(c)
+        sheet.number(r0, c, lev, number("num", 0, inp=True))
+        margin = f"={Q}/{E}/{cl}{r0 + 1}" if inv else f"={Q}*{E}/{cl}{r0 + 1}"
+        sheet.formula(r0 + 1, c, margin, amount_style(t, i), float(grid.margin[j]))
+        sheet.number(r0 + 2, c, float(grid.mmr[j]), number("rate"))
+        sheet.number(r0 + 3, c, float(grid.cum[j]), number("num", 2))
+        liq = formulas.liquidation(S, Q, E, f"{cl}{r0 + 2}", f"{cl}{r0 + 3}", f"{cl}{r0 + 4}", inv)
+        sheet.formula(r0 + 4, c, liq, price_style(t, i), cached(grid.liquidation[j]))
+    return grid
+
+
+def _grid(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
+    """Move x leverage: the largest future re-margined at each leverage; return on margin."""
+    L_, i = lay.scenarios, lay.scenarios.grid_position
+    book, inv = t.book, bool(t.inverse[i])
+    sheet.string(L_.grid_top, 0, f"Move x leverage: the largest position (input row {book.row[i]}, {book.venue[i]} "
+                                 f"{book.symbol[i]} {side_text(t, i)}) re-margined at each leverage; return on margin",
+                 SECTION)
+    sheet.string(L_.grid_top + 1, 0, "Tiers at each liquidation price are frozen at report time; the leverage row is "
+                                     "editable but then the tier constants below it may be stale.", SUBTITLE)
+    refs = tuple(lay.positions.ref(k, i, True, True) for k in ("s", "size", "entry", "mark"))
+    S, Q, E, L = refs
+    grid = _grid_rows(sheet, t, lay, i, refs)
+    r0, hr, first = L_.grid_leverage_row, L_.grid_header, L_.first_col
+    sheet.string(hr, 4, "Move of the mark", HEADER)
+    sheet.string(hr, 5, "Price", HEADER)
+    for j in range(len(LEVERAGES)):
+        sheet.formula(hr, first + j, f'={col(first + j)}{r0 + 1}&"x"', HEADER, f"{LEVERAGES[j]}x")
+    for k, mv in enumerate(MOVES):
+        rr = hr + 1 + k
+        sheet.number(rr, 4, mv, number("pct", 0, inp=True))
+        sheet.formula(rr, 5, f"={L}*(1+E{rr + 1})", price_style(t, i), float(book.mark[i] * (1 + mv)))
+        for j in range(len(LEVERAGES)):
+            cl = col(first + j)
+            LQ, M, Pm = f"{cl}${r0 + 5}", f"{cl}${r0 + 2}", f"$F{rr + 1}"
+            raw = f"{S}*{Q}*(1/{E}-1/{Pm})" if inv else f"{S}*{Q}*({Pm}-{E})"
+            cond = f"IF(ISNUMBER({LQ}),IF({S}>0,{Pm}<={LQ},{Pm}>={LQ}),FALSE)"
+            sheet.formula(rr, first + j, f"=IF({cond},-{M},{raw})/{M}", number("pct", 0), float(grid.roe[k, j]))
+    g0, g1 = hr + 1, hr + len(MOVES)
+    rng = f"G{g0 + 1}:{col(5 + len(LEVERAGES))}{g1 + 1}"
+    sheet.conditional(rng, {"type": "formula", "criteria": f"=G{g0 + 1}<=-1", "format": LIQ_PCT,
+                            "stop_if_true": True})
+    sheet.conditional(rng, {**_SCALE, "min_type": "num", "min_value": -1, "max_type": "num", "max_value": 1})
+
+
+def _heat_totals(sheet: SheetSpec, t: RiskTable, lay: Layout, pnl: np.ndarray, liquidated: np.ndarray) -> None:
+    L_ = lay.scenarios
+    hr, tr, first, last = L_.heat_moves, L_.heat_total, L_.heat_first, L_.heat_last
+    sheet.merge(tr, 0, tr, 5, RLABEL, "Total PnL (USD)")
+    sheet.merge(tr + 1, 0, tr + 1, 5, RLABEL, "Change vs now (USD)")
+    sheet.merge(tr + 2, 0, tr + 2, 5, RLABEL, "Positions liquidated")
+    upnl_total = f"SUM({lay.positions.range('upnl_usd')})"
+    for j in range(len(MOVES)):
+        cl = col(L_.first_col + j)
+        mvr = f"{cl}${hr + 1}"
+        if len(t):
+            tot = f"=SUM({cl}{first + 1}:{cl}{last + 1})"
+            sides, marks, liqs = (f"${x}${first + 1}:${x}${last + 1}" for x in ("D", "E", "F"))
+            cnt = (f"=SUMPRODUCT(ISNUMBER({liqs})*((({sides}=\"long\")*({marks}*(1+{mvr})<={liqs}))+"
+                   f"(({sides}=\"short\")*({marks}*(1+{mvr})>={liqs}))))")
+        else:
+            tot, cnt = "=0", "=0"
+        sheet.formula(tr, L_.first_col + j, tot, number("usd", bold=True), float(pnl[:, j].sum()))
+        sheet.formula(tr + 1, L_.first_col + j, f"={cl}{tr + 1}-{upnl_total}", number("usd"),
+                      float(pnl[:, j].sum() - np.sum(t.upnl_usd)))
+        sheet.formula(tr + 2, L_.first_col + j, cnt, number("int"), int(liquidated[:, j].sum()))
+
+
+def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl: np.ndarray) -> None:
+    L_, P, book = lay.scenarios, lay.positions, t.book
+    r0, hr, inv = L_.heat_first + i, L_.heat_moves, bool(t.inverse[i])
+    identity_cells(sheet, r0, t, i, lambda k: P.ref(k, i))
+    sheet.formula(r0, 5, f"={P.ref('liq', i)}", price_style(t, i), cached(t.liquidation[i]))
+    S, Q, E, M = (P.ref(k, i, col_abs=True) for k in ("s", "size", "entry", "margin"))
+    if t.option[i]:
+        sheet.formula(r0, 5, f"={P.ref('liq', i)}", number("num", 0), "n/a")
+        K, T, V = (P.ref(k, i, col_abs=True) for k in ("strike", "expiry", "vol"))
+        w = 1 if book.option_type[i] == "call" else -1
+        for j in range(len(MOVES)):
+            Pm = f"($E{r0 + 1}*(1+{col(L_.first_col + j)}${hr + 1}))"
+            sheet.formula(r0, L_.first_col + j, formulas.option_move_pnl(w, S, Q, E, Pm, K, T, V, inv),
+                          number("usd"), float(pnl[i, j]))
+        return
+    for j in range(len(MOVES)):
+        Pm = f"$E{r0 + 1}*(1+{col(L_.first_col + j)}${hr + 1})"
+        sheet.formula(r0, L_.first_col + j, formulas.move_pnl(S, Q, E, M, f"$F{r0 + 1}", Pm, inv), number("usd"),
+                      float(pnl[i, j]))
+
+
+def _heatmap(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
+    """PnL by position at a move of every mark (USD; from entry, liquidation included)."""
+    L_ = lay.scenarios
+    hr, tr, first, last = L_.heat_moves, L_.heat_total, L_.heat_first, L_.heat_last
+    sheet.string(L_.heat_top, 0, "PnL by position at a move of every mark (USD; from entry, liquidation included: "
+                                 "an isolated position loses its margin and no more). LIQ = liquidated.", SECTION)
+    sheet.merge(hr, 0, hr, 5, RLABEL, "Move of every mark (input) →")
+    for j, mv in enumerate(MOVES):
+        sheet.number(hr, L_.first_col + j, mv, number("pct", 0, inp=True))
+    pnl, liquidated = pnl_usd_after_mark_move(t.book, MOVES)
+    _heat_totals(sheet, t, lay, pnl, liquidated)
+    for k, h in enumerate(["Input row", "Venue", "Symbol", "Side", "Mark", "Liq. price"]):
+        sheet.string(first - 1, k, h, HEADER)
+    for j in range(len(MOVES)):
+        sheet.formula(first - 1, L_.first_col + j, f"={col(L_.first_col + j)}{hr + 1}", number("pct", 0, bold=True),
+                      MOVES[j])
+    for i in range(len(t)):
+        _heat_row(sheet, t, lay, i, pnl)
+    if len(t):
+        rng = f"G{first + 1}:{col(5 + len(MOVES))}{last + 1}"
+        sheet.conditional(rng, {"type": "formula", "format": LIQ, "stop_if_true": True, "criteria":
+                                f'=AND(ISNUMBER($F{first + 1}),IF($D{first + 1}="long",'
+                                f'$E{first + 1}*(1+G${hr + 1})<=$F{first + 1},'
+                                f'$E{first + 1}*(1+G${hr + 1})>=$F{first + 1}))'})
+        sheet.conditional(rng, dict(_SCALE))
+        sheet.conditional(f"G{tr + 1}:{col(5 + len(MOVES))}{tr + 1}", dict(_SCALE))
+
+
+def scenarios_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
+    """The Scenarios sheet.
+
+    Parameters
+    ----------
+    t : RiskTable
+        The book's figures.
+    lay : Layout
+        The report's anchors (:attr:`Layout.scenarios`: grid, heatmap and option grid rows).
+    as_of : str
+        The report's timestamp.
+
+    Returns
+    -------
+    SheetSpec
+    """
+    sheet = SheetSpec("Scenarios")
+    sheet.string(0, 0, "Scenarios", TITLE)
+    for first, last, width in ((0, 0, 8), (1, 1, 12), (2, 2, 14 if not t.any_options else 21), (3, 3, 7),
+                               (4, 5, 11), (6, 6 + len(MOVES), 10)):
+        sheet.column(first, last, width)
+    if lay.scenarios.grid_position is not None:
+        _grid(sheet, t, lay)
+    _heatmap(sheet, t, lay)
+    first = lay.scenarios.heat_first
+    sheet.feature("freeze_panes", first, 3)
+    sheet.page("Scenarios", as_of, (first - 1, first - 1))
+    if lay.scenarios.option_grid is not None:
+        option_grid(sheet, t, lay)
+    return sheet

@@ -1,0 +1,88 @@
+"""Checking a template against a fresh build: sheet cells (formula, type, style, cached value) and the rest of
+their XML, every other package member byte for byte (the VBA project included), ``docProps/core.xml`` ignored."""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+from levxl.workbooks.template.build import DEFAULT_PATH, build_template
+
+__all__ = ["check_template"]
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+IGNORED = ("docProps/core.xml",)
+
+
+def _cells(xml: bytes) -> tuple[dict, bytes]:
+    """Sheet XML -> ({ref: (formula, formula attrs, type, value)}, the XML without <sheetData>)."""
+    from lxml import etree  # noqa: PLC0415 - only the check reads sheet XML
+
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    cells = {}
+    data = root.find(f"{_NS}sheetData")
+    for c in data.iter(f"{_NS}c"):
+        f = c.find(f"{_NS}f")
+        v = c.find(f"{_NS}v")
+        is_ = c.find(f"{_NS}is")
+        text = v.text if v is not None else ("".join(is_.itertext()) if is_ is not None else None)
+        cells[c.get("r")] = (f.text if f is not None else None, tuple(sorted(f.attrib.items())) if f is not None
+                             else (), c.get("t"), c.get("s"), text)
+    rest = re.sub(rb"<sheetData>.*</sheetData>|<sheetData/>", b"", xml, flags=re.S)
+    return cells, rest
+
+
+def _same_value(a, b, t) -> bool:
+    if a == b:
+        return True
+    if a is None or b is None or t not in (None, "n"):
+        return False
+    try:
+        x, y = float(a), float(b)
+    except ValueError:
+        return False
+    return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def check_template(path=DEFAULT_PATH) -> list[str]:
+    """Differences between the workbook at ``path`` and a fresh build (empty list: identical).
+
+    Sheets are compared cell by cell (formula, type, style and cached value; numbers to 1e-9 relative, so a last-bit
+    difference of another machine's maths library is not a difference) plus the rest of their XML; every other
+    member byte for byte (the VBA project included) except the timestamps in ``docProps/core.xml``.
+    """
+    path = Path(path)
+    if not path.exists():
+        return [f"{path} does not exist; build it with `levxl template -o {path}`"]
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="levxl-check-") as tmp:
+        fresh = build_template(Path(tmp) / "fresh.xlsm")
+        with zipfile.ZipFile(path) as za, zipfile.ZipFile(fresh) as zb:
+            na, nb = za.namelist(), zb.namelist()
+            for name in sorted(set(nb) - set(na)):
+                problems.append(f"{name}: missing from {path.name}")
+            for name in sorted(set(na) - set(nb)):
+                problems.append(f"{name}: in {path.name} but not in a fresh build")
+            for name in [n for n in nb if n in na and n not in IGNORED]:
+                a, b = za.read(name), zb.read(name)
+                if a == b:
+                    continue
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    ca, rest_a = _cells(a)
+                    cb, rest_b = _cells(b)
+                    diffs = []
+                    for ref in sorted(set(ca) | set(cb)):
+                        x, y = ca.get(ref), cb.get(ref)
+                        if x is None or y is None or x[:4] != y[:4] or not _same_value(x[4], y[4], x[2]):
+                            diffs.append(f"{ref}: {x} != fresh {y}")
+                    if rest_a != rest_b:
+                        diffs.append("sheet XML outside the cells differs")
+                    problems += [f"{name}: {d}" for d in diffs[:20]]
+                    if len(diffs) > 20:
+                        problems.append(f"{name}: ... {len(diffs) - 20} more differences")
+                else:
+                    problems.append(f"{name}: bytes differ from a fresh build")
+    return problems
