@@ -152,17 +152,23 @@ def risk_table(book: Book) -> RiskTable:
     contract = np.array(book.contract, dtype=object)
     margin = book.isolated_margin
     inverse = book.inverse.astype(float)
-    liq = liquidation_price(book.side, book.entry, book.size, None, mmr, margin, contract)
-    bankrupt = bankruptcy_price(book.side, book.entry, book.size, None, margin, contract)
+    liq = liquidation_price(book.side, book.entry, book.size, None, mmr, margin, contract,
+                            basis=np.array(book.basis, dtype=object))
+    # A position levxl cannot recompute (cross without its wallet, mode unknown) is never figured as isolated.
+    liq = np.where(book.recomputable, liq, np.nan)
+    bankrupt = np.where(book.recomputable, bankruptcy_price(book.side, book.entry, book.size, None, margin,
+                                                            contract), np.nan)
     notional = kernel.value(book.size, book.mark, inverse)
     mm = maintenance_margin(book.size, book.mark, mmr, contract)
     vol = np.where(np.isnan(book.vol), 0.0, book.vol)
     has_vol = ~np.isnan(book.vol) & (book.vol > 0)
-    distance = liquidation_distance(book.side, book.mark, liq)
-    sigma = np.where(has_vol, liquidation_distance_sigma(book.side, book.mark, liq, np.where(has_vol, vol, 1.0)),
-                     np.nan)
-    prob = [np.where(has_vol, liquidation_probability(book.side, book.mark, liq, vol, days), np.nan)
-            for days in (1, 7)]
+    known = ~np.isnan(liq)
+    liq_or_never = np.where(known, liq, np.where(book.side > 0, 0.0, np.inf))  # placeholders, blanked below
+    distance = np.where(known, liquidation_distance(book.side, book.mark, liq_or_never), np.nan)
+    sigma = np.where(has_vol & known, liquidation_distance_sigma(book.side, book.mark, liq_or_never,
+                                                                 np.where(has_vol, vol, 1.0)), np.nan)
+    prob = [np.where(has_vol & known, liquidation_probability(book.side, book.mark, liq_or_never, vol, days),
+                     np.nan) for days in (1, 7)]
     return RiskTable(
         book=book, margin=margin, notional=notional, upnl=kernel.pnl(book.side, book.entry, book.mark, book.size, inverse),
         liquidation=liq, bankruptcy=bankrupt, distance=distance, sigma_days=sigma, maintenance=mm,
