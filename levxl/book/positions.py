@@ -381,7 +381,7 @@ def require_positions(book: Book, limit: int = 20) -> Book:
         return book
     name = book.source or "positions"
     if not book.issues:
-        raise ValueError(f"{name}: no positions (the file has no rows below its header)")
+        raise ValueError(f"{name}: no positions in the file (a header or an empty list, and no rows)")
     shown = "; ".join(f"row {r}: {why}" for r, why in book.issues[:limit])
     more = f"; and {len(book.issues) - limit} more" if len(book.issues) > limit else ""
     raise ValueError(f"{name}: no valid position, every row was refused: {shown}{more}")

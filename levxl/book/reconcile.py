@@ -87,7 +87,8 @@ def _cause(book: Book, i: int, venue: float, levxl: float, margin: float) -> str
                 "collateral, open orders, positions not in the file, or fees)")
     best, best_gap = "", abs(levxl / venue - 1)
     for text, price in _hypotheses(book, i, margin):
-        if np.isfinite(price) and abs(price / venue - 1) < min(best_gap, CLOSE):
+        gap = abs(price / venue - 1) if np.isfinite(price) else np.inf
+        if gap < min(CLOSE, best_gap) and gap < max(MATCH, abs(levxl / venue - 1) / 2):  # a real improvement
             best, best_gap = text, abs(price / venue - 1)
     if best:
         return f"likely cause: {best} (levxl with it: {best_gap:.2%} from the venue)"

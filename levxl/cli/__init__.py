@@ -102,7 +102,8 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
         click.echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
     click.echo("reconciliation (venue vs levxl liquidation price):")
     for i in range(len(book)):
-        click.echo(f"  row {book.row[i]} {book.venue[i]} {book.symbol[i]}: {rec.text[i]}")
+        label = " ".join(x for x in (f"row {book.row[i]}", book.venue[i], book.symbol[i]) if x)
+        click.echo(f"  {label}: {rec.text[i]}")
     for i in range(len(book)):
         for warning in book.warnings[i]:
             click.echo(f"row {book.row[i]} warning: {warning}", err=True)

@@ -24,11 +24,12 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     """Write a risk report workbook (Excel/LibreOffice, no Python needed) for POSITIONS (CSV, xlsx or ccxt JSON;
     the bundled example when omitted)."""
     from levxl.book.figures import risk_table
-    from levxl.book.positions import load_positions
+    from levxl.book.accounts import load_book
     from levxl.workbooks.report import apply_marks, build_report
 
     try:
-        book, notes = apply_marks(load_positions(positions or example_positions()), marks, vol)
+        # cross positions on their account's wallet when the input carries it (ccxt fetch_balance, wallet column)
+        book, notes = apply_marks(load_book(positions or example_positions())[0], marks, vol)
         path = build_report(book, output, as_of=as_of, notes=notes)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
@@ -37,6 +38,11 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     near = int(np.sum(table.distance < 0.10))
     finite = np.isfinite(table.distance)  # options have no liquidation distance
     worst = int(np.argmin(np.where(finite, table.distance, np.inf))) if finite.any() else None
-    click.echo(f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues, {near} within 10% "
+    warned = sum(1 for w in book.warnings if w)
+    not_computed = int(np.sum(~book.recomputable & ~book.option))
+    click.echo(f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues"
+               + (f", {warned} rows with warnings (levxl risk lists them)" if warned else "")
+               + (f", {not_computed} cross/unknown-mode positions levxl cannot recompute" if not_computed else "")
+               + f", {near} within 10% "
                "of liquidation" + (f", closest: {book.venue[worst]} {book.symbol[worst]} "
                                    f"{table.distance[worst]:.1%} away" if worst is not None else ""))
