@@ -26,7 +26,7 @@ import numpy as np
 
 from levxl.book.cells import CellError, canonical_column, parse_number
 from levxl.book.ccxt import balances_in, margin_currency, wallets_from_balance
-from levxl.book.positions import Book, load_positions
+from levxl.book.positions import Book, load_positions, require_positions
 from levxl.engine import kernel
 from levxl.engine.liquidation import account_liquidation_prices, liquidation_price, maintenance_margin
 
@@ -183,8 +183,9 @@ def _wallets_from_csv(text: str, name: str) -> dict[AccountKey, float]:
 
 def load_book(path: str | Path, accounts: str | Path | None = None) -> tuple[Book, Liquidation]:
     """:func:`levxl.book.positions.load_positions` plus wallets (bundled with ccxt JSON, and/or an accounts
-    file), with cross positions computed on their accounts."""
-    book = load_positions(path)
+    file), with cross positions computed on their accounts. A file with no valid position raises ``ValueError``
+    listing why each row was refused."""
+    book = require_positions(load_positions(path))
     wallets: dict[AccountKey, float] = {}
     if Path(path).suffix.lower() == ".json":
         try:

@@ -344,8 +344,9 @@ def column_name(header: Any) -> str:
 def load_positions(path: str | Path) -> Book:
     """Read a positions CSV, xlsx (the first sheet, or one named Positions) or ccxt ``fetch_positions`` JSON.
 
-    A file with no valid position raises ``ValueError`` listing why each row was refused
-    (:func:`require_positions`)."""
+    Refused rows are in :attr:`Book.issues`; a book may come back empty (a report still lists its issues). Faces
+    that need positions call :func:`require_positions` (``levxl risk`` and ``levxl report`` do, through
+    :func:`levxl.book.accounts.load_book`)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -371,7 +372,7 @@ def load_positions(path: str | Path) -> Book:
             records, decimal = _records_from_csv(text)
         except CellError as exc:
             raise ValueError(f"{path.name}: {exc}") from None
-    return require_positions(book_from_records(records, source=path.name, sha256=digest, decimal=decimal))
+    return book_from_records(records, source=path.name, sha256=digest, decimal=decimal)
 
 
 def require_positions(book: Book, limit: int = 20) -> Book:
