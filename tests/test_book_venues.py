@@ -277,3 +277,19 @@ def test_no_file_gives_a_traceback(tmp_path, headers, cells, delimiter):
     for command in (["risk", str(path)], ["risk", str(path), "--json"]):
         out = CliRunner().invoke(main, command)
         assert out.exception is None or isinstance(out.exception, SystemExit), out.output
+
+
+def test_reconciliation_points_at_the_tier_table_when_the_venues_mm_says_so(tmp_path):
+    # levxl given a flat 1% where the venue's bracket is 0.5% - 50 (its MM 448.75 at the mark says so)
+    book = _load(tmp_path, "venue,symbol,side,size,entry,mark,margin,mmr,liq. price,mm\n"
+                           "binance,BTCUSDT,long,1.5,68000,66500,10200,0.01,61474.03685092,448.75\n")
+    text = reconcile(book).text[0]
+    assert "differs from the venue" in text and "tier table" in text
+
+
+def test_cross_rows_keep_the_venue_columns_through_select_and_report(tmp_path):
+    book, _ = load_book(EXAMPLE_CCXT)
+    sub = book.select(book.cross)
+    assert sub.margin_mode == ["cross"] * 4 and np.isfinite(sub.cross_margin).all()
+    out = CliRunner().invoke(main, ["report", str(EXAMPLE_CCXT), "-o", str(tmp_path / "r.xlsx")])
+    assert out.exit_code == 0, out.output

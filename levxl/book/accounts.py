@@ -130,7 +130,9 @@ def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey,
         how[i] = (f"cross on the {label} wallet {wallet:,.8g}" +
                   (f" less {others} other position(s)' MM plus their uPnL" if others else "") +
                   (" (entry-basis venue: levxl's cross formula measures MM at the liquidation price)"
-                   if book.basis[i] == "entry" else ""))
+                   if book.basis[i] == "entry" else "") +
+                  ("; Bybit unified accounts liquidate on the account's maintenance rate across all collateral, "
+                   "so this one-currency figure is an approximation" if key[0] == "bybit" else ""))
 
 
 def with_accounts(book: Book, wallets: dict[AccountKey, float] | None = None) -> tuple[Book, Liquidation]:

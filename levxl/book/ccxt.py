@@ -133,7 +133,10 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
             "mark": p.get("markPrice"), "leverage": leverage, "margin": margin, "margin_source": source,
             "margin_mode": mode or "unknown", "mmr": mmr, "basis": basis,
             "venue_liquidation": _num(p.get("liquidationPrice")),
-            "venue_maintenance": _venue_maintenance(p, venue, info)}
+            "venue_maintenance": _venue_maintenance(p, venue, info),
+            "warnings": (["hedge-mode position: levxl's cross formula is the one-way-mode one (Binance); a hedged "
+                          "account's other leg changes the venue's number"] if p.get("hedged") and mode == "cross"
+                         else [])}
 
 
 def _margin_mode(p: dict[str, Any], venue: str, info: dict[str, Any]) -> str:
@@ -163,6 +166,8 @@ def _margin_without_upnl(p: dict[str, Any], venue: str, info: dict[str, Any], mo
             return _num(info["positionIM"]), "info.positionIM (positionBalance empty: added margin not included)"
     if venue == "okx" and _num(info.get("margin")):
         return _num(info["margin"]), "info.margin"
+    if venue == "hyperliquid" and _num(p.get("positionMargin")):
+        return _num(p["positionMargin"]), "marginUsed - unrealizedPnl"
     if _num(p.get("positionMargin")):
         return _num(p["positionMargin"]), "positionMargin"
     collateral, upnl = _num(p.get("collateral")), _num(p.get("unrealizedPnl"))

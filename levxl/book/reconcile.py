@@ -123,7 +123,10 @@ def _text(book: Book, i: int, venue: float, levxl: float, diff: float, margin: f
     if book.option[i]:
         return how
     if not np.isfinite(levxl):
-        return how if np.isfinite(venue) else how.replace("; the venue's figure is shown", "; the input has no "
+        if np.isfinite(venue):
+            move = book.side[i] * (book.mark[i] - venue) / book.mark[i]
+            return f"{how}: {venue:,.8g}, {move:.1%} adverse move from the mark"
+        return how.replace("; the venue's figure is shown", "; the input has no "
                                                           "venue figure either")
     if not np.isfinite(venue):
         return f"no venue liquidation price in the input; levxl: {how}"
