@@ -20,7 +20,6 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -117,15 +116,14 @@ def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey,
             how[i] = f"cross margin: {label} {why}; levxl cannot recompute it"
         return
     idx = np.array(members)
-    b = book.select(np.isin(np.arange(len(book)), idx))
-    order = np.argsort(idx)  # select keeps book order; members are in book order too
+    b = book.select(np.isin(np.arange(len(book)), idx))  # book order, as members are
     mmr, contract = _spec_array(b.mmr), np.array(b.contract, dtype=object)
     lp = account_liquidation_prices(b.side, b.entry, b.size, b.mark, wallet, mmr=mmr, contract=contract)
     own_mm = np.asarray(maintenance_margin(b.size, b.mark, mmr=mmr, contract=contract), dtype=float)
     own_upnl = kernel.pnl(b.side, b.entry, b.mark, b.size, b.inverse.astype(float))
     m = wallet - (own_mm.sum() - own_mm) + (own_upnl.sum() - own_upnl)
     others = len(members) - 1
-    for k, i in enumerate(idx[order]):
+    for k, i in enumerate(idx):
         price[i], margin[i] = lp[k], m[k]
         how[i] = (f"cross on the {label} wallet {wallet:,.8g}" +
                   (f" less {others} other position(s)' MM plus their uPnL" if others else "") +

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from levxl.engine.tiers import TierTable, preset, presets
+from levxl.engine.tiers import TierTable, presets
 
 __all__ = ["records_from_ccxt", "venue_of", "wallets_from_balance", "balances_in", "margin_currency"]
 

@@ -50,9 +50,8 @@ ALIASES = {
     "lever": "leverage", "lev": "leverage", "lev.": "leverage",
     "isolatedwallet": "margin", "isolated_wallet": "margin", "positionbalance": "margin",
     "position_balance": "margin", "position_margin": "margin", "positionmargin": "margin", "isolated_margin": "margin",
-    "margin_mode": "margin_mode", "marginmode": "margin_mode", "margintype": "margin_mode", "margin_type": "margin_mode",
-    "mgnmode": "margin_mode", "mgn_mode": "margin_mode", "trademode": "margin_mode", "trade_mode": "margin_mode",
-    "mode": "margin_mode",
+    "marginmode": "margin_mode", "margintype": "margin_mode", "margin_type": "margin_mode", "mgnmode": "margin_mode",
+    "mgn_mode": "margin_mode", "mode": "margin_mode",
     "maintenance_margin": "venue_maintenance", "maint_margin": "venue_maintenance", "maintmargin": "venue_maintenance",
     "positionmm": "venue_maintenance", "mm": "venue_maintenance",
     "wallet_balance": "wallet", "walletbalance": "wallet", "cross_wallet": "wallet", "crosswalletbalance": "wallet",
@@ -89,7 +88,6 @@ def canonical_column(header: Any) -> str:
     return ALIASES.get(text, ALIASES.get(text.replace("_", ""), text))
 
 
-_DIGITS = r"\d"
 _THOUSANDS_COMMA = re.compile(r"^[1-9]\d{0,2}(,\d{3})+$")  # 60,000  1,234,567
 _THOUSANDS_POINT = re.compile(r"^[1-9]\d{0,2}(\.\d{3})+$")  # 60.000  1.234.567 (European)
 _POINT_THEN_COMMA = re.compile(r"^\d{1,3}(\.\d{3})+,\d+$")  # 1.234,5
