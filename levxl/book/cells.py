@@ -40,7 +40,7 @@ ALIASES = {
     # prices
     "entry_price": "entry", "entryprice": "entry", "avg_price": "entry", "avgprice": "entry", "avgpx": "entry",
     "avg._open_price": "entry", "avg_open_price": "entry", "average_open_price": "entry", "open_price": "entry",
-    "avg_entry_price": "entry", "entrypx": "entry", "average_entry_price": "entry", "entry_px": "entry",
+    "avg_entry_price": "entry", "avg._entry_price": "entry", "average_price": "entry", "avg_entry": "entry", "entrypx": "entry", "average_entry_price": "entry", "entry_px": "entry",
     "mark_price": "mark", "markprice": "mark", "markpx": "mark", "mark_px": "mark", "last_price": "mark",
     "liq._price": "venue_liquidation", "liq.price": "venue_liquidation", "liq_price": "venue_liquidation",
     "liqprice": "venue_liquidation", "liquidation_price": "venue_liquidation", "liquidationprice": "venue_liquidation",
