@@ -293,3 +293,28 @@ def test_cross_rows_keep_the_venue_columns_through_select_and_report(tmp_path):
     assert sub.margin_mode == ["cross"] * 4 and np.isfinite(sub.cross_margin).all()
     out = CliRunner().invoke(main, ["report", str(EXAMPLE_CCXT), "-o", str(tmp_path / "r.xlsx")])
     assert out.exit_code == 0, out.output
+
+
+VALUES = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True), st.text(max_size=6),
+                   st.sampled_from(["long", "short", "cross", "isolated", "BTC/USD:BTC", "ETH/USDT:USDT", "1", "0",
+                                    ""]),
+                   st.dictionaries(st.sampled_from(["type", "value", "szi"]), st.integers(), max_size=2),
+                   st.lists(st.integers(), max_size=2))
+FIELDS = st.sampled_from(["symbol", "side", "contracts", "contractSize", "entryPrice", "markPrice", "leverage",
+                          "collateral", "marginMode", "maintenanceMarginPercentage", "liquidationPrice",
+                          "unrealizedPnl", "positionMargin", "notional", "initialMargin", "hedged"])
+INFO = st.dictionaries(st.sampled_from(["positionAmt", "isolatedWallet", "maintMargin", "tradeMode",
+                                        "positionBalance", "positionIM", "positionMM", "instId", "margin", "mmr",
+                                        "position"]), VALUES, max_size=5)
+
+
+@settings(max_examples=80, deadline=None)
+@given(positions=st.lists(st.builds(lambda d, info: dict(d, info=info), st.dictionaries(FIELDS, VALUES), INFO),
+                          max_size=3))
+def test_no_ccxt_json_gives_a_traceback(positions):
+    try:
+        book = book_from_records(records_from_ccxt(positions))
+        with_accounts(book, {("binance", "", "USDT"): 1000.0})
+        reconcile(book)
+    except ValueError:
+        pass  # a message, never a crash

@@ -72,7 +72,7 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
     wallets = wallets or {}
     n = len(book)
     price, margin, how = np.full(n, np.nan), np.full(n, np.nan), [""] * n
-    iso = np.array([m == "isolated" for m in book.margin_mode]) & ~book.option
+    iso = np.array([m == "isolated" for m in book.margin_mode], dtype=bool) & ~book.option
     for i in np.flatnonzero(book.option):
         how[i] = "option: not liquidated by these formulas"
     for i in np.flatnonzero(~book.option & ~iso & ~book.cross):

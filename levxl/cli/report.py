@@ -20,7 +20,10 @@ __all__ = ["report"]
 @click.option("--marks", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Marks to use: CSV with symbol,mark[,venue,vol] or JSON {symbol: mark}.")
 @click.option("--vol", type=float, default=None, help="Annualised volatility for every position (0.6 = 60%).")
-def report(positions: Path | None, output: Path, as_of: str | None, marks: Path | None, vol: float | None) -> None:
+@click.option("--accounts", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Cross wallets: ccxt fetch_balance JSON, or CSV with venue,account,currency,wallet.")
+def report(positions: Path | None, output: Path, as_of: str | None, marks: Path | None, vol: float | None,
+           accounts: Path | None) -> None:
     """Write a risk report workbook (Excel/LibreOffice, no Python needed) for POSITIONS (CSV, xlsx or ccxt JSON;
     the bundled example when omitted)."""
     from levxl.book.figures import risk_table
@@ -29,7 +32,7 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
 
     try:
         # cross positions on their account's wallet when the input carries it (ccxt fetch_balance, wallet column)
-        book, notes = apply_marks(load_book(positions or example_positions())[0], marks, vol)
+        book, notes = apply_marks(load_book(positions or example_positions(), accounts)[0], marks, vol)
         path = build_report(book, output, as_of=as_of, notes=notes)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
