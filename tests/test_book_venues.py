@@ -129,8 +129,10 @@ def test_an_accounts_csv_and_the_cli_option(tmp_path):
 def test_quanto_and_sideless_ccxt_rows_are_refused():
     records = records_from_ccxt([{"symbol": "ETH/USD:BTC", "side": "long", "contracts": 1, "entryPrice": 3000},
                                  {"symbol": "ETH/USDT:USDT", "side": None, "contracts": 3, "entryPrice": 3000}])
+    records += records_from_ccxt([{"symbol": "BTC/USDT:USDT", "side": "long", "contracts": 0, "entryPrice": 1}])
     book = book_from_records(records)
     assert len(book) == 0 and "quanto" in book.issues[0][1] and "side" in book.issues[1][1]
+    assert "closed position" in book.issues[2][1]
 
 
 # -- risk --json / --csv -----------------------------------------------------------------------------------------

@@ -122,6 +122,8 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
         return {"__refuse__": f"ccxt side must be 'long' or 'short', got {side!r}"}
     contracts, contract_size = _num(p.get("contracts")), _num(p.get("contractSize")) or 1.0
     size = None if contracts is None else abs(contracts) * contract_size
+    if contracts == 0:
+        return {"__refuse__": f"{symbol}: contracts 0 (a closed position, as some venues list them): skipped"}
     mode = _margin_mode(p, venue, info)
     margin, source = _margin_without_upnl(p, venue, info, mode)
     mmr, basis = _maintenance(p, venue, info, symbol, inverse, size)
