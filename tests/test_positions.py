@@ -36,12 +36,15 @@ def test_ccxt_fetch_positions_json(tmp_path):
     assert len(book) == 2 and [r for r, _ in book.issues] == [3]
     assert book.contract == ["linear", "inverse"]  # BTC/USD:BTC settles in BTC: inverse, size in USD face
     np.testing.assert_allclose(book.size, [2.5, 100_000.0])
-    np.testing.assert_allclose(book.margin[0], 16050.0)
-    assert np.isnan(book.margin[1])  # cross: no isolated margin, leverage gives the initial margin
+    # ccxt's collateral includes unrealised PnL (here -5875): the isolated margin is collateral - uPnL
+    np.testing.assert_allclose(book.margin[0], 16050.0 + 5875.0)
+    assert book.margin_mode == ["isolated", "cross"]
+    assert np.isnan(book.margin[1])  # cross: no isolated margin
     table = risk_table(book)
     # ccxt gives the position's maintenance rate, not its tier's amount: the book uses it as a flat rate
     np.testing.assert_allclose(table.liquidation[0], lx.liquidation_price("long", 64200, 2.5, mmr=0.005,
-                                                                          margin=16050.0))
+                                                                          margin=21925.0))
+    assert np.isnan(table.liquidation[1])  # cross without the account's wallet: never computed as isolated
     out = build_report(path, tmp_path / "r.xlsx", as_of="2026-11-24T00:00:00Z")
     assert out.exists()
 

@@ -186,9 +186,12 @@ def _perp_table(book: Book) -> RiskTable:
         empty["margin"] = margin
         return RiskTable(book=book, side=s, inverse=inv, tier_liq=[], tier_tables=tables, tier_of=table_of,
                          option=np.zeros(0, dtype=bool), options=_empty_options(), **empty)
-    liq = np.asarray(liquidation_price(s, book.entry, book.size, mmr=mmr, margin=margin, contract=contract),
-                     dtype=float)
-    bankrupt = np.asarray(bankruptcy_price(s, book.entry, book.size, margin=margin, contract=contract), dtype=float)
+    liq = np.asarray(liquidation_price(s, book.entry, book.size, mmr=mmr, margin=margin, contract=contract,
+                                       basis=np.array(book.basis, dtype=object)), dtype=float)
+    # A position levxl cannot recompute (cross without its wallet, mode unknown) is never figured as isolated.
+    liq = np.where(book.recomputable, liq, np.nan)
+    bankrupt = np.where(book.recomputable, np.asarray(bankruptcy_price(s, book.entry, book.size, margin=margin,
+                                                                       contract=contract), dtype=float), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         at_liq = kernel.value(book.size, price=liq, inverse=invf)
     spec = np.empty(n, dtype=object)
@@ -199,13 +202,15 @@ def _perp_table(book: Book) -> RiskTable:
     mm = np.asarray(maintenance_margin(book.size, price=book.mark, mmr=mmr, contract=contract), dtype=float)
     has_vol = ~np.isnan(book.vol) & (book.vol > 0)
     vol1 = np.where(has_vol, book.vol, 1.0)
+    known = ~np.isnan(liq)
+    placeholder = np.where(known, liq, np.where(s > 0, 0.0, np.inf))  # blanked below where unknown
     with np.errstate(divide="ignore", invalid="ignore"):
-        distance = np.asarray(liquidation_distance(s, mark=book.mark, liq_price=liq), dtype=float)
-        sigma = np.where(has_vol, np.asarray(liquidation_distance_sigma(s, mark=book.mark, liq_price=liq, vol=vol1),
-                                             dtype=float), np.nan)
-        prob1, prob7 = (np.where(has_vol, np.asarray(liquidation_probability(s, mark=book.mark, liq_price=liq, vol=vol1,
-                                                                             days=d), dtype=float), np.nan)
-                        for d in (1, 7))
+        distance = np.where(known, np.asarray(liquidation_distance(s, mark=book.mark, liq_price=placeholder),
+                                              dtype=float), np.nan)
+        sigma = np.where(has_vol & known, np.asarray(liquidation_distance_sigma(
+            s, mark=book.mark, liq_price=placeholder, vol=vol1), dtype=float), np.nan)
+        prob1, prob7 = (np.where(has_vol & known, np.asarray(liquidation_probability(
+            s, mark=book.mark, liq_price=placeholder, vol=vol1, days=d), dtype=float), np.nan) for d in (1, 7))
         move_to_liq = liq / book.mark - 1
     upnl = kernel.pnl(s, book.entry, exit=book.mark, size=book.size, inverse=invf)
     fx = np.where(inv, book.mark, 1.0)
@@ -410,11 +415,13 @@ def stress_figures(table: RiskTable, funding_cap: float, funding_days: float, vo
     gap = np.where(gapped, -table.margin * table.fx, 0.0)
     cost = np.nan_to_num(table.notional * funding_cap * FUNDING_INTERVALS_PER_DAY * funding_days)
     hit = ((table.margin + table.upnl - cost <= table.maintenance).astype(int) if n else np.zeros(0, dtype=int))
-    has_vol = ~np.isnan(book.vol) & (book.vol > 0) & ~table.option if n else np.zeros(0, dtype=bool)
+    # options and positions levxl cannot recompute (cross without a wallet) have no probability here
+    known = ~table.option & ~np.isnan(table.liquidation) if n else np.zeros(0, dtype=bool)
+    has_vol = ~np.isnan(book.vol) & (book.vol > 0) & known if n else np.zeros(0, dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
-        never = np.where(table.side > 0, 0.0, np.inf)  # options: the engine's "never liquidated"
+        never = np.where(table.side > 0, 0.0, np.inf)  # the engine's "never liquidated", a placeholder here
         prob = (np.where(has_vol, np.asarray(liquidation_probability(
-            table.side, mark=book.mark, liq_price=np.where(table.option, never, table.liquidation),
+            table.side, mark=book.mark, liq_price=np.where(known, table.liquidation, never),
             vol=np.where(has_vol, book.vol, 1.0) * vol_multiplier, days=days), dtype=float), np.nan)
             if n else np.zeros(0))
     equity_usd = np.nan_to_num((table.margin + table.upnl) * table.fx)

@@ -6,9 +6,7 @@ An unreadable file raises ``ValueError`` with a clear message.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +15,11 @@ from typing import Any
 import numpy as np
 
 from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
+from levxl.book.cells import CellError, canonical_column, parse_number, parse_side, read_csv_table
+from levxl.book.checks import plausibility_warnings
+from levxl.book.ccxt import records_from_ccxt
 
-__all__ = ["Book", "COLUMNS", "load_positions", "book_from_records"]
+__all__ = ["Book", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_records", "require_positions"]
 
 COLUMNS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leverage", "margin", "mmr",
            "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle")
@@ -61,9 +62,34 @@ class Book:
     option_type: list[str] | None = None
     strike: np.ndarray | None = None
     expiry_days: np.ndarray | None = None
+    #: venue columns (see :data:`VENUE_COLUMNS`): "isolated" / "cross" / "" (unknown: never recomputed as isolated),
+    #: the account (positions of one venue+account+margin currency share a cross wallet), where maintenance margin
+    #: is measured ("mark" or "entry": Bybit), the venue's own liquidation price and maintenance margin (NaN when
+    #: not given), the account's cross wallet given on the row (NaN when not), where the margin came from, and
+    #: per-row warnings (the row is kept; the warning says what to check).
+    margin_mode: list[str] | None = None
+    account: list[str] | None = None
+    basis: list[str] | None = None
+    venue_liquidation: np.ndarray | None = None
+    venue_maintenance: np.ndarray | None = None
+    wallet: np.ndarray | None = None
+    margin_source: list[str] | None = None
+    warnings: list[list[str]] | None = None
+    #: for cross positions, the margin of the liquidation equation ``wallet - others' MM + others' uPnL`` set by
+    #: :func:`levxl.book.accounts.with_accounts` (NaN while the wallet is unknown)
+    cross_margin: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.side)
+        for name, default in (("margin_mode", "isolated"), ("account", ""), ("basis", "mark"),
+                              ("margin_source", "")):
+            if getattr(self, name) is None:
+                setattr(self, name, [default] * n)
+        for name in ("venue_liquidation", "venue_maintenance", "wallet", "cross_margin"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.full(n, np.nan))
+        if self.warnings is None:
+            self.warnings = [[] for _ in range(n)]
         if self.kind is None:
             self.kind = ["perp"] * n
         if self.option_type is None:
@@ -86,11 +112,30 @@ class Book:
         return np.array([k == "option" for k in self.kind], dtype=bool)
 
     @property
+    def cross(self) -> np.ndarray:
+        """True for cross-margin positions."""
+        return np.array([m == "cross" for m in self.margin_mode], dtype=bool)
+
+    @property
+    def recomputable(self) -> np.ndarray:
+        """True where levxl can compute the liquidation price from the input: an isolated position, or a cross one
+        whose account wallet is known. Elsewhere the figures tables blank the liquidation figures (a cross position
+        is never computed as isolated); :mod:`levxl.book.reconcile` shows the venue's number and why."""
+        known_mode = np.array([m in ("isolated", "cross") for m in self.margin_mode], dtype=bool)
+        return known_mode & ~self.option & (~self.cross | np.isfinite(self.cross_margin))
+
+    @property
     def isolated_margin(self) -> np.ndarray:
-        """The margin given, else the initial margin from leverage (margin currency); NaN for options."""
+        """The margin of the liquidation equation (margin currency): the isolated margin given, else the initial
+        margin from leverage; for a cross position with a known wallet, ``wallet - others' MM + others' uPnL``
+        (:attr:`cross_margin`). NaN for options. Where :attr:`recomputable` is false the initial margin from
+        leverage stands in (so layouts keep their shape), and the figures are blanked."""
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(self.inverse, self.size / self.entry, self.size * self.entry)
             margin = np.where(np.isnan(self.margin), value / self.leverage, self.margin)
+            margin = np.where(self.cross & np.isfinite(self.cross_margin), self.cross_margin, margin)
+            isolated = np.array([m == "isolated" for m in self.margin_mode], dtype=bool)
+            margin = np.where(~isolated & np.isnan(margin), value, margin)  # stand-in only (not recomputable)
         return np.where(self.option, np.nan, margin)
 
     @property
@@ -108,97 +153,116 @@ class Book:
                     leverage=self.leverage[idx], margin=self.margin[idx], mmr=pick(self.mmr),
                     funding_rate=self.funding_rate[idx], vol=self.vol[idx], row=pick(self.row), issues=self.issues,
                     source=self.source, sha256=self.sha256, kind=pick(self.kind),
-                    option_type=pick(self.option_type), strike=self.strike[idx], expiry_days=self.expiry_days[idx])
+                    option_type=pick(self.option_type), strike=self.strike[idx], expiry_days=self.expiry_days[idx],
+                    margin_mode=pick(self.margin_mode), account=pick(self.account), basis=pick(self.basis),
+                    venue_liquidation=self.venue_liquidation[idx], venue_maintenance=self.venue_maintenance[idx],
+                    wallet=self.wallet[idx], margin_source=pick(self.margin_source),
+                    warnings=[list(w) for w in pick(self.warnings)], cross_margin=self.cross_margin[idx])
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and np.isnan(value))
+VENUE_COLUMNS = ("margin_mode", "account", "wallet", "venue_liquidation", "venue_maintenance")
+"""Optional venue columns: ``margin_mode`` isolated (default) or cross; ``account`` (cross positions of one venue,
+account and margin currency share a wallet); ``wallet`` the account's cross wallet balance without unrealised PnL
+(margin currency); the venue's own ``venue_liquidation`` price and ``venue_maintenance`` margin, shown beside
+levxl's (aliases such as "Liq. Price" and "MM" map to them, see :data:`levxl.book.cells.ALIASES`)."""
+
+_VENUE_NUMERIC = ("wallet", "venue_liquidation", "venue_maintenance")
+_MODES = {"isolated": "isolated", "iso": "isolated", "fixed": "isolated", "cross": "cross", "crossed": "cross",
+          "unknown": ""}
 
 
-def _number(value: Any) -> float:
-    if _blank(value):
-        return float("nan")
-    if isinstance(value, bool):
-        raise ValueError
-    return float(str(value).replace(",", "").strip()) if isinstance(value, str) else float(value)
+def book_from_records(records: list[dict[str, Any]], source: str = "", sha256: str = "",
+                      decimal: str = "") -> Book:
+    """Check every record; good ones become the book, bad ones become issues (row, reason naming the column).
 
-
-def book_from_records(records: list[dict[str, Any]], source: str = "", sha256: str = "") -> Book:
-    """Check every record; good ones become the book, bad ones become issues."""
-    good: dict[str, list] = {c: [] for c in COLUMNS}
+    ``decimal`` is the file's decimal separator (``"comma"``, ``"point"`` or ``""`` undecided, see
+    :func:`levxl.book.cells.decimal_style`)."""
+    good: dict[str, list] = {c: [] for c in COLUMNS + VENUE_COLUMNS + ("basis", "margin_source", "warnings")
+                             if c != "settle"}
     rows: list[int] = []
     issues: list[tuple[int, str]] = []
     for number, record in enumerate(records, start=1):
-        record = {column_name(k): v for k, v in record.items() if k is not None}
         try:
-            values = {c: _number(record.get(c)) for c in _NUMERIC}
-        except (TypeError, ValueError):
-            bad = next(c for c in _NUMERIC if not _parses(record.get(c)))
-            issues.append((number, f"{bad} must be a number, got {record.get(bad)!r}"))
+            row = _checked_record({canonical_column(k): v for k, v in record.items() if k is not None}, decimal)
+        except CellError as exc:
+            issues.append((number, str(exc)))
             continue
-        side = str(record.get("side") or "").strip()
-        contract = str(record.get("contract") or "linear").strip().lower()
-        kind = str(record.get("kind") or "perp").strip().lower()
-        if kind not in ("perp", "option"):
-            issues.append((number, f'kind must be "perp" or "option", got {record.get("kind")!r}'))
-            continue
-        if kind == "option":
-            reason, option_type, settle = _option_reason(record, side, values)
-            if reason:
-                issues.append((number, reason))
-                continue
-            good["venue"].append(str(record.get("venue") or "").strip())
-            good["symbol"].append(str(record.get("symbol") or "").strip())
-            good["side"].append(1.0 if side.lower() in ("long", "buy") else -1.0)
-            good["contract"].append(settle)
-            good["mmr"].append(DEFAULT_MMR)
-            good["kind"].append("option")
-            good["option_type"].append(option_type)
-            for c in _NUMERIC:
-                good[c].append(values[c])
-            good["leverage"][-1] = good["margin"][-1] = np.nan
-            good["funding_rate"][-1] = 0.0
-            rows.append(number)
-            continue
-        mmr_text = record.get("mmr")
-        try:
-            mmr = DEFAULT_MMR if _blank(mmr_text) else _number(mmr_text)
-        except (TypeError, ValueError):
-            mmr = str(mmr_text).strip()
-        if np.isnan(values["leverage"]) and np.isnan(values["margin"]):
-            issues.append((number, "leverage or margin must be given"))
-            continue
-        mark = values["mark"] if not np.isnan(values["mark"]) else values["entry"]
-        margin = None if np.isnan(values["margin"]) else values["margin"]
-        leverage = None if np.isnan(values["leverage"]) else values["leverage"]
-        # The engine's own checks decide what a bad row is: one mechanism for the CLI, reports and cells.
-        _, reasons = liquidation_price.elementwise(side, values["entry"], values["size"], leverage=leverage, mmr=mmr,
-                                                   margin=margin, contract=contract)
-        if reasons is None and not np.isnan(values["vol"]) and values["vol"] < 0:
-            reasons = np.array("vol must be >= 0")
-        if reasons is None and not mark > 0:
-            reasons = np.array("mark must be > 0")
-        if reasons is not None and str(reasons[()]):
-            issues.append((number, str(reasons[()])))
-            continue
-        good["venue"].append(str(record.get("venue") or "").strip())
-        good["symbol"].append(str(record.get("symbol") or "").strip())
-        good["side"].append(1.0 if side.lower() in ("long", "buy", "1", "1.0") else -1.0)
-        good["contract"].append(contract)
-        good["mmr"].append(mmr)
-        good["kind"].append("perp")
-        good["option_type"].append("")
-        for c in _NUMERIC:
-            good[c].append(values[c])
-        good["strike"][-1] = good["expiry_days"][-1] = np.nan
-        good["mark"][-1] = mark
-        good["funding_rate"][-1] = 0.0 if np.isnan(values["funding_rate"]) else values["funding_rate"]
+        for c in good:
+            good[c].append(row[c])
         rows.append(number)
-    arrays = {c: np.array(good[c], dtype=float) for c in ("side",) + _NUMERIC}
+    arrays = {c: np.array(good[c], dtype=float) for c in ("side",) + _NUMERIC + _VENUE_NUMERIC}
     return Book(venue=good["venue"], symbol=good["symbol"], contract=good["contract"], mmr=good["mmr"], row=rows,
                 issues=issues, source=source, sha256=sha256, kind=good["kind"], option_type=good["option_type"],
-                **arrays)
+                margin_mode=good["margin_mode"], account=good["account"], basis=good["basis"],
+                margin_source=good["margin_source"], warnings=good["warnings"], **arrays)
+
+
+def _checked_record(record: dict[str, Any], decimal: str) -> dict[str, Any]:
+    """One record as book columns, or :class:`CellError` with the reason (see :func:`book_from_records`)."""
+    if record.get("__refuse__"):
+        raise CellError(record["__refuse__"])
+    values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
+    side, values["size"] = parse_side(record.get("side"), values["size"])
+    out: dict[str, Any] = {"venue": str(record.get("venue") or "").strip(),
+                           "symbol": str(record.get("symbol") or "").strip(), "side": side,
+                           "account": str(record.get("account") or "").strip(),
+                           "basis": str(record.get("basis") or "mark"),  # "entry": ccxt Bybit rows
+                           "margin_source": str(record.get("margin_source") or ""),
+                           "warnings": list(record.get("warnings") or [])}
+    kind = str(record.get("kind") or "perp").strip().lower()
+    if kind not in ("perp", "option"):
+        raise CellError(f'kind must be "perp" or "option", got {record.get("kind")!r}')
+    if kind == "option":
+        reason, option_type, settle = _option_reason(record, "long" if side > 0 else "short", values)
+        if reason:
+            raise CellError(reason)
+        out.update(values, contract=settle, mmr=DEFAULT_MMR, kind="option", option_type=option_type,
+                   leverage=np.nan, margin=np.nan, funding_rate=0.0, margin_mode="isolated")
+        return out
+    mode_text = str(record.get("margin_mode") or "isolated").strip().lower()
+    if mode_text not in _MODES:
+        raise CellError(f'margin_mode must be "isolated" or "cross", got {record.get("margin_mode")!r}')
+    mode = _MODES[mode_text]
+    contract = str(record.get("contract") or "linear").strip().lower()
+    mmr = _mmr_cell(record.get("mmr"), decimal)
+    if mode == "isolated" and np.isnan(values["leverage"]) and np.isnan(values["margin"]):
+        raise CellError("leverage or margin must be given")
+    mark = values["mark"]
+    if np.isnan(mark):
+        out["warnings"].append("mark blank: the ENTRY price stands in for the mark (uPnL 0, distance measured "
+                               "from the entry); give the mark")
+        mark = values["entry"]
+    margin = None if np.isnan(values["margin"]) else values["margin"]
+    leverage = None if np.isnan(values["leverage"]) else values["leverage"]
+    if margin is None and leverage is None:
+        leverage = 1.0  # a cross row needs neither: its margin comes from the account (checks only)
+    # The engine's own checks decide what a bad row is: one mechanism for the CLI, reports and cells.
+    _, reasons = liquidation_price.elementwise(side, values["entry"], values["size"], leverage=leverage, mmr=mmr,
+                                               margin=margin, contract=contract)
+    if reasons is None and not np.isnan(values["vol"]) and values["vol"] < 0:
+        reasons = np.array("vol must be >= 0")
+    if reasons is None and not mark > 0:
+        reasons = np.array(f"mark must be > 0, got {record.get('mark')!r}")
+    if reasons is not None and str(reasons[()]):
+        raise CellError(str(reasons[()]))
+    out.update(values, contract=contract, mmr=mmr, kind="perp", option_type="", margin_mode=mode, mark=mark,
+               strike=np.nan, expiry_days=np.nan,
+               funding_rate=0.0 if np.isnan(values["funding_rate"]) else values["funding_rate"])
+    out["warnings"] += plausibility_warnings(out)
+    return out
+
+
+def _mmr_cell(value: Any, decimal: str) -> Any:
+    """A maintenance rate cell: a number (``0.5%`` = 0.005) or a tier preset name kept as text."""
+    if value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and
+                                                                            np.isnan(value)):
+        return DEFAULT_MMR
+    if not isinstance(value, str):
+        return value  # a number, or a TierTable from a venue reader
+    try:
+        return parse_number(value, "mmr", decimal)
+    except CellError:
+        return value.strip()
 
 
 _OPTION_NAMES = {"underlying": "mark (the underlying's price)", "days": "expiry_days", "contract": "settle",
@@ -239,49 +303,10 @@ def _option_reason(record: dict[str, Any], side: str, values: dict[str, float]) 
     return "", canonical, settle
 
 
-def _parses(value: Any) -> bool:
-    try:
-        _number(value)
-        return True
-    except (TypeError, ValueError):
-        return False
-
-
-def _records_from_csv(text: str) -> list[dict[str, Any]]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"side", "size", "entry"} <= {column_name(f) for f in reader.fieldnames}:
-        raise ValueError("positions CSV needs a header with at least side, size and entry columns")
-    return list(reader)
-
-
-def _records_from_ccxt(data: Any) -> list[dict[str, Any]]:
-    """ccxt unified Position structures -> records. ``contracts * contractSize`` is the size (base coin for linear,
-    USD face for inverse); ``collateral`` is the isolated margin."""
-    if isinstance(data, dict):
-        data = data.get("positions", data.get("data", [data]))
-    if not isinstance(data, list):
-        raise ValueError("ccxt positions JSON must be a list of Position objects")
-    records = []
-    for p in data:
-        if not isinstance(p, dict):
-            records.append({"side": None})
-            continue
-        contracts, contract_size = p.get("contracts"), p.get("contractSize") or 1
-        size = None if contracts is None else float(contracts) * float(contract_size)
-        symbol = str(p.get("symbol") or "")
-        base = symbol.partition("/")[0]
-        settle = symbol.rpartition(":")[2] if ":" in symbol else ""
-        # The Position structure has no linear/inverse flag; ccxt's symbol says it: BTC/USD:BTC settles in BTC.
-        inverse = p.get("inverse") is True or p.get("linear") is False or (bool(settle) and settle == base)
-        mmr = p.get("maintenanceMarginPercentage")
-        records.append({
-            "venue": (p.get("info") or {}).get("exchange", "") if isinstance(p.get("info"), dict) else "",
-            "symbol": p.get("symbol", ""), "side": p.get("side"), "contract": "inverse" if inverse else "linear",
-            "size": size, "entry": p.get("entryPrice"), "mark": p.get("markPrice"), "leverage": p.get("leverage"),
-            "margin": p.get("collateral") if p.get("marginMode") == "isolated" else None,
-            "mmr": mmr if mmr is not None else None, "funding_rate": None, "vol": None,
-        })
-    return records
+def _records_from_csv(text: str) -> tuple[list[dict[str, Any]], str]:
+    """Records of a CSV text and its decimal style (delimiter, decimal comma and header aliases:
+    :func:`levxl.book.cells.read_csv_table`)."""
+    return read_csv_table(text)
 
 
 def _records_from_xlsx(path: Path) -> list[dict[str, Any]]:
@@ -296,15 +321,15 @@ def _records_from_xlsx(path: Path) -> list[dict[str, Any]]:
     finally:
         workbook.close()
     for start, row in enumerate(rows):  # the header is the first row naming side, size and entry
-        names = [column_name(v) for v in row]
-        if {"side", "size", "entry"} <= set(names):
+        names = [canonical_column(v) for v in row]
+        if {"size", "entry"} <= set(names):
             records = []
             for r in rows[start + 1:]:
                 if not any(v not in (None, "") for v in r):
                     break  # the table ends at its first blank row (totals and notes follow in a levxl sheet)
                 records.append(dict(zip(names, r)))
             return records
-    raise ValueError(f"{path.name}: no header row with side, size and entry columns")
+    raise ValueError(f"{path.name}: no header row with size and entry columns (and side unless the size is signed)")
 
 
 def column_name(header: Any) -> str:
@@ -317,7 +342,11 @@ def column_name(header: Any) -> str:
 
 
 def load_positions(path: str | Path) -> Book:
-    """Read a positions CSV, xlsx (the first sheet, or one named Positions) or ccxt ``fetch_positions`` JSON."""
+    """Read a positions CSV, xlsx (the first sheet, or one named Positions) or ccxt ``fetch_positions`` JSON.
+
+    Refused rows are in :attr:`Book.issues`; a book may come back empty (a report still lists its issues). Faces
+    that need positions call :func:`require_positions` (``levxl risk`` and ``levxl report`` do, through
+    :func:`levxl.book.accounts.load_book`)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -325,17 +354,35 @@ def load_positions(path: str | Path) -> Book:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
     digest = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
+    decimal = ""
     if suffix in (".xlsx", ".xlsm"):
         records = _records_from_xlsx(path)
     elif suffix == ".json":
         try:
-            records = _records_from_ccxt(json.loads(raw.decode("utf-8")))
+            data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
+        records = records_from_ccxt(data)
     else:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ValueError(f"{path.name}: not a UTF-8 text CSV") from None
-        records = _records_from_csv(text)
-    return book_from_records(records, source=path.name, sha256=digest)
+        try:
+            records, decimal = _records_from_csv(text)
+        except CellError as exc:
+            raise ValueError(f"{path.name}: {exc}") from None
+    return book_from_records(records, source=path.name, sha256=digest, decimal=decimal)
+
+
+def require_positions(book: Book, limit: int = 20) -> Book:
+    """``book`` if it holds at least one position; else ``ValueError`` with one line naming why each row was
+    refused (the first ``limit`` rows), so no face ever works on an empty book."""
+    if len(book):
+        return book
+    name = book.source or "positions"
+    if not book.issues:
+        raise ValueError(f"{name}: no positions in the file (a header or an empty list, and no rows)")
+    shown = "; ".join(f"row {r}: {why}" for r, why in book.issues[:limit])
+    more = f"; and {len(book.issues) - limit} more" if len(book.issues) > limit else ""
+    raise ValueError(f"{name}: no valid position, every row was refused: {shown}{more}")

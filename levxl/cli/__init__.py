@@ -37,24 +37,59 @@ def main() -> None:
 
 @main.command()
 @click.argument("positions", required=False, type=click.Path(dir_okay=False, path_type=Path))
-def risk(positions: Path | None) -> None:
-    """Print a risk table for a positions file (CSV, xlsx or ccxt JSON); the bundled example by default."""
-    from levxl.book.positions import load_positions
-    from levxl.book.figures import pnl_after_mark_move, risk_table
+@click.option("--accounts", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Cross wallets: ccxt fetch_balance JSON, or CSV with venue,account,currency,wallet.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per position) instead of a table.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one row per position) instead of a table.")
+def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: bool) -> None:
+    """Print a risk table for a positions file (CSV, xlsx or ccxt JSON); the bundled example by default.
 
+    Cross positions are computed on their account's wallet (bundled fetch_balance output, a wallet column or
+    --accounts); the venue's liquidation price, when the input has it, is shown beside levxl's with the likely
+    cause of any difference."""
+    from levxl.book.accounts import load_book
+    from levxl.book.figures import pnl_after_mark_move, risk_table
+    from levxl.book.reconcile import RECORD_FIELDS, reconcile, risk_records
+
+    if as_json and as_csv:
+        raise click.ClickException("choose one of --json and --csv")
     path = positions or example_positions()
     try:
-        book = load_positions(path)
+        book, liquidation = load_book(path, accounts)
+        table = risk_table(book)
+        shocks = pnl_after_mark_move(book, [-0.1, -0.2, -0.3])
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    table = risk_table(book)
-    shocks = pnl_after_mark_move(book, [-0.1, -0.2, -0.3])
-    header = ["#", "venue", "symbol", "side", "kind", "mark", "liq price", "move to liq", "σ-days", "P(1d)", "P(7d)",
-              "uPnL", "PnL -10%", "PnL -20%", "PnL -30%", "funding/day"]
+    if as_json or as_csv:
+        records = risk_records(book, liquidation, table.distance)
+        if as_json:
+            import json
+
+            click.echo(json.dumps({"source": book.source, "positions": records,
+                                   "refused": [{"row": r, "reason": why} for r, why in book.issues]}, indent=2))
+        else:
+            import csv
+            import io
+
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=RECORD_FIELDS, lineterminator="\n")
+            writer.writeheader()
+            for rec in records:
+                writer.writerow({k: ("; ".join(v) if isinstance(v, list) else "" if v is None else v)
+                                 for k, v in rec.items()})
+            click.echo(out.getvalue(), nl=False)
+        for row, reason in book.issues:
+            click.echo(f"row {row} skipped: {reason}", err=True)
+        return
+    rec = reconcile(book, liquidation)
+    header = ["#", "venue", "symbol", "side", "kind", "mode", "mark", "liq price", "venue liq", "vs venue",
+              "move to liq", "σ-days", "P(1d)", "P(7d)", "uPnL", "PnL -10%", "PnL -20%", "PnL -30%", "funding/day"]
     rows = []
     for i in range(len(book)):
         rows.append([str(book.row[i]), book.venue[i], book.symbol[i], "long" if book.side[i] > 0 else "short",
-                     book.contract[i][:3], _fmt(book.mark[i], "num"), _fmt(table.liquidation[i], "price"),
+                     book.contract[i][:3], (book.margin_mode[i] or "?")[:5], _fmt(book.mark[i], "num"),
+                     _fmt(table.liquidation[i], "price") or "n/a", _fmt(rec.venue_price[i], "price"),
+                     _fmt(rec.difference[i], "pct"),
                      ("n/a" if np.isnan(table.distance[i]) else _fmt(table.move_to_liq[i], "pct")
                       if table.distance[i] > 0 else "BEYOND"),
                      _fmt(table.sigma_days[i], "sigma"),
@@ -65,6 +100,13 @@ def risk(positions: Path | None) -> None:
     click.echo("  ".join(h.rjust(w) for h, w in zip(header, widths)))
     for r in rows:
         click.echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    click.echo("reconciliation (venue vs levxl liquidation price):")
+    for i in range(len(book)):
+        label = " ".join(x for x in (f"row {book.row[i]}", book.venue[i], book.symbol[i]) if x)
+        click.echo(f"  {label}: {rec.text[i]}")
+    for i in range(len(book)):
+        for warning in book.warnings[i]:
+            click.echo(f"row {book.row[i]} warning: {warning}", err=True)
     for row, reason in book.issues:
         click.echo(f"row {row} skipped: {reason}", err=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import numpy as np
 
 from levxl.files.bundled import example_positions
 
@@ -19,23 +20,31 @@ __all__ = ["report"]
 @click.option("--marks", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Marks to use: CSV with symbol,mark[,venue,vol] or JSON {symbol: mark}.")
 @click.option("--vol", type=float, default=None, help="Annualised volatility for every position (0.6 = 60%).")
-def report(positions: Path | None, output: Path, as_of: str | None, marks: Path | None, vol: float | None) -> None:
+@click.option("--accounts", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Cross wallets: ccxt fetch_balance JSON, or CSV with venue,account,currency,wallet.")
+def report(positions: Path | None, output: Path, as_of: str | None, marks: Path | None, vol: float | None,
+           accounts: Path | None) -> None:
     """Write a risk report workbook (Excel/LibreOffice, no Python needed) for POSITIONS (CSV, xlsx or ccxt JSON;
     the bundled example when omitted)."""
     from levxl.book.figures import risk_table
+    from levxl.book.accounts import load_book
     from levxl.book.marks import apply_marks
-    from levxl.book.positions import load_positions
     from levxl.workbooks.report import build_report
 
     try:
-        book, notes = apply_marks(load_positions(positions or example_positions()), marks, vol)
+        # cross positions on their account's wallet when the input carries it (ccxt fetch_balance, wallet column)
+        book, notes = apply_marks(load_book(positions or example_positions(), accounts)[0], marks, vol)
         path = build_report(book, output, as_of=as_of, notes=notes)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     # The summary line reads the same figures table, of the same marked book, as the workbook.
     table = risk_table(book)
     worst = table.closest()  # None when no position has a liquidation distance (options only)
-    click.echo(f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues, "
-               f"{table.count_within(0.10)} within 10% of liquidation"
+    warned = sum(1 for w in book.warnings if w)
+    not_computed = int(np.sum(~book.recomputable & ~book.option))
+    click.echo(f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues"
+               + (f", {warned} rows with warnings (levxl risk lists them)" if warned else "")
+               + (f", {not_computed} cross/unknown-mode positions levxl cannot recompute" if not_computed else "")
+               + f", {table.count_within(0.10)} within 10% of liquidation"
                + (f", closest: {book.venue[worst]} {book.symbol[worst]} {table.distance[worst]:.1%} away"
                   if worst is not None else ""))

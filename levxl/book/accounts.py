@@ -1,0 +1,200 @@
+"""Accounts: positions grouped by venue, account and margin currency; cross positions computed together.
+
+A cross position's liquidation price depends on the whole account: with the account's wallet ``WB`` (without
+unrealised PnL) and the *other* cross positions' maintenance margin ``TMM`` and unrealised PnL ``UPNL`` at their
+marks, it is the isolated equation with margin ``M = WB - TMM + UPNL`` (Binance's cross formula;
+:func:`levxl.engine.liquidation.account_liquidation_prices`). Isolated positions stand alone on their own margin.
+
+When the wallet is unknown a cross position is **never** computed as isolated: levxl's price is left empty and the
+reason says what is missing (the venue's own number is shown beside it by :mod:`levxl.book.reconcile`).
+
+Wallets come from ccxt ``fetch_balance`` output (:func:`levxl.book.ccxt.wallets_from_balance`), a ``wallet``
+column on the positions, or an accounts CSV with ``venue, account, currency, wallet`` columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from levxl.book.cells import CellError, canonical_column, parse_number
+from levxl.book.ccxt import balances_in, margin_currency, wallets_from_balance
+from levxl.book.positions import Book, load_positions, require_positions
+from levxl.engine import kernel
+from levxl.engine.liquidation import account_liquidation_prices, liquidation_price, maintenance_margin
+
+__all__ = ["AccountKey", "Liquidation", "account_key", "levxl_liquidation", "with_accounts", "read_wallets",
+           "load_book"]
+
+AccountKey = tuple[str, str, str]  #: (venue, account, margin currency), lower/upper-cased as read
+
+
+def account_key(book: Book, i: int) -> AccountKey:
+    """The account a position's margin belongs to: venue, account and margin currency."""
+    return (book.venue[i].strip().lower(), book.account[i].strip(),
+            margin_currency(book.symbol[i], bool(book.inverse[i])))
+
+
+@dataclass
+class Liquidation:
+    """levxl's liquidation price per position (NaN where it cannot be computed) and how it was computed or why
+    not; ``margin`` is the margin of the equation (isolated margin, or ``WB - TMM + UPNL`` for cross)."""
+
+    price: np.ndarray
+    margin: np.ndarray
+    how: list[str]
+
+
+def _wallet_for(book: Book, i: int, wallets: dict[AccountKey, float]) -> float:
+    key = account_key(book, i)
+    if np.isfinite(book.wallet[i]):
+        return float(book.wallet[i])
+    for k in (key, (key[0], "", key[2]) if key[1] else None, ("", key[1], key[2]) if not key[0] else None):
+        if k is not None and k in wallets:
+            return float(wallets[k])
+    return float("nan")
+
+
+def _spec_array(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None) -> Liquidation:
+    """Each position's liquidation price by levxl, isolated alone and cross by account (see the module doc)."""
+    wallets = wallets or {}
+    n = len(book)
+    price, margin, how = np.full(n, np.nan), np.full(n, np.nan), [""] * n
+    iso = np.array([m == "isolated" for m in book.margin_mode], dtype=bool) & ~book.option
+    for i in np.flatnonzero(book.option):
+        how[i] = "option: not liquidated by these formulas"
+    for i in np.flatnonzero(~book.option & ~iso & ~book.cross):
+        how[i] = ("margin mode unknown (the input does not say isolated or cross): levxl does not assume "
+                  "isolated; the venue's figure is shown")
+    if iso.any():
+        idx = np.flatnonzero(iso)
+        b = book.select(iso)
+        m = b.isolated_margin
+        price[idx] = liquidation_price(b.side, b.entry, b.size, mmr=_spec_array(b.mmr), margin=m,
+                                       contract=np.array(b.contract, dtype=object),
+                                       basis=np.array(b.basis, dtype=object))
+        margin[idx] = m
+        for k, i in enumerate(idx):
+            src = book.margin_source[i] or ("margin given" if np.isfinite(book.margin[i]) else
+                                            f"initial margin from {book.leverage[i]:g}x leverage")
+            how[i] = f"isolated on {src}"
+    groups: dict[AccountKey, list[int]] = {}
+    for i in np.flatnonzero(book.cross & ~book.option):
+        groups.setdefault(account_key(book, i), []).append(int(i))
+    for key, members in groups.items():
+        _cross_group(book, members, _wallet_for(book, members[0], wallets), key, price, margin, how)
+    return Liquidation(price=price, margin=margin, how=how)
+
+
+def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey, price: np.ndarray,
+                 margin: np.ndarray, how: list[str]) -> None:
+    """One cross account's positions, in place (see :func:`levxl_liquidation`)."""
+    label = "/".join(x for x in key if x) or "the account"
+    if not np.isfinite(wallet):
+        for i in members:
+            how[i] = (f"cross margin: the wallet of {label} is not in the input, so levxl cannot recompute it "
+                      "(give fetch_balance output, a wallet column or an accounts file); the venue's figure is "
+                      "shown")
+        return
+    kinds = {book.contract[i] for i in members}
+    if wallet <= 0 or len(kinds) > 1:
+        why = (f"wallet {wallet:g} is not > 0" if wallet <= 0 else
+               "mixes linear and inverse contracts in one margin currency")
+        for i in members:
+            how[i] = f"cross margin: {label} {why}; levxl cannot recompute it"
+        return
+    idx = np.array(members)
+    b = book.select(np.isin(np.arange(len(book)), idx))  # book order, as members are
+    mmr, contract = _spec_array(b.mmr), np.array(b.contract, dtype=object)
+    lp = account_liquidation_prices(b.side, b.entry, b.size, marks=b.mark, wallet=wallet, mmr=mmr,
+                                    contract=contract)
+    own_mm = np.asarray(maintenance_margin(b.size, price=b.mark, mmr=mmr, contract=contract), dtype=float)
+    own_upnl = kernel.pnl(b.side, b.entry, b.mark, b.size, b.inverse.astype(float))
+    m = wallet - (own_mm.sum() - own_mm) + (own_upnl.sum() - own_upnl)
+    others = len(members) - 1
+    for k, i in enumerate(idx):
+        price[i], margin[i] = lp[k], m[k]
+        how[i] = (f"cross on the {label} wallet {wallet:,.8g}" +
+                  (f" less {others} other position(s)' MM plus their uPnL" if others else "") +
+                  (" (entry-basis venue: levxl's cross formula measures MM at the liquidation price)"
+                   if book.basis[i] == "entry" else "") +
+                  ("; Bybit unified accounts liquidate on the account's maintenance rate across all collateral, "
+                   "so this one-currency figure is an approximation" if key[0] == "bybit" else ""))
+
+
+def with_accounts(book: Book, wallets: dict[AccountKey, float] | None = None) -> tuple[Book, Liquidation]:
+    """The book with :attr:`~levxl.book.positions.Book.cross_margin` set from the wallets (so the per-position
+    figures compute cross positions on their account), and levxl's liquidation per position."""
+    result = levxl_liquidation(book, wallets)
+    cross = book.cross & np.isfinite(result.margin) & (result.margin > 0)
+    cross_margin = np.where(cross, result.margin, np.nan)
+    return dataclasses.replace(book, cross_margin=cross_margin), result
+
+
+def read_wallets(path: str | Path) -> dict[AccountKey, float]:
+    """Cross wallets from a ccxt ``fetch_balance`` JSON (one result, a list of them, or a levxl bundle with
+    ``balances``) or a CSV with ``venue, account, currency, wallet`` columns (``account`` optional)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read accounts file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
+        found = balances_in(data) or (data if isinstance(data, list) else [data])
+        out: dict[AccountKey, float] = {}
+        for balance in found:
+            out.update(wallets_from_balance(balance))
+        return out
+    return _wallets_from_csv(text, path.name)
+
+
+def _wallets_from_csv(text: str, name: str) -> dict[AccountKey, float]:
+    delimiter = max(",;\t", key=lambda d: text.splitlines()[0].count(d)) if text.strip() else ","
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+    out: dict[AccountKey, float] = {}
+    for k, row in enumerate(rows, start=1):
+        r = {canonical_column(a): b for a, b in row.items() if a is not None}
+        try:
+            wallet = parse_number(r.get("wallet"), "wallet")
+        except CellError as exc:
+            raise ValueError(f"{name} row {k}: {exc}") from None
+        currency = str(r.get("currency") or r.get("asset") or r.get("ccy") or "").strip().upper()
+        if not np.isfinite(wallet) or not currency:
+            raise ValueError(f"{name} row {k}: an accounts file needs venue, currency and wallet (account "
+                             "optional)")
+        out[(str(r.get("venue") or "").strip().lower(), str(r.get("account") or "").strip(), currency)] = wallet
+    return out
+
+
+def load_book(path: str | Path, accounts: str | Path | None = None) -> tuple[Book, Liquidation]:
+    """:func:`levxl.book.positions.load_positions` plus wallets (bundled with ccxt JSON, and/or an accounts
+    file), with cross positions computed on their accounts. A file with no valid position raises ``ValueError``
+    listing why each row was refused."""
+    book = require_positions(load_positions(path))
+    wallets: dict[AccountKey, float] = {}
+    if Path(path).suffix.lower() == ".json":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            data = None
+        for balance in balances_in(data):
+            wallets.update(wallets_from_balance(balance))
+    if accounts is not None:
+        wallets.update(read_wallets(accounts))
+    return with_accounts(book, wallets)

@@ -1,0 +1,265 @@
+"""ccxt ``fetch_positions`` / ``fetch_balance`` output read by what each field means on each venue.
+
+ccxt's unified Position (ccxt 4.5) is not uniform across venues; ``tests/data/ccxt/README.md`` maps every field with
+the ccxt source lines. What levxl takes:
+
+========================  ==============================================================================
+size                      ``contracts * contractSize``: coin for linear, USD face value for inverse
+linear / inverse          the market's settle currency: ``BTC/USD:BTC`` settles in its base, so inverse;
+                          a settle currency that is neither base nor quote (quanto) is refused
+isolated margin           **without** unrealised PnL (ccxt ``collateral`` includes it on all four venues):
+                          Binance ``info.isolatedWallet``; Bybit ``info.positionBalance`` (else ``positionIM``);
+                          OKX ``info.margin``; Hyperliquid ``marginUsed - unrealizedPnl``; other venues
+                          ``positionMargin``, else ``collateral - unrealizedPnl``
+margin mode               ``marginMode``; Bybit ``info.tradeMode`` (ccxt always gives None); Hyperliquid
+                          ``info.position.leverage.type``; unknown stays unknown (never assumed isolated)
+maintenance rate          Binance: the bundled tier table for the symbol, else ccxt's bracket rate with the
+                          ``cum`` recovered from ``info.maintMargin`` (v3); Bybit ``positionMM`` over the entry
+                          value (Bybit measures it at entry); OKX ``maintenanceMarginPercentage``; Hyperliquid
+                          ``1/(2*maxLeverage)``
+venue numbers             ``liquidationPrice``; the maintenance margin as the venue reports it (Binance v3
+                          ``maintMargin``, Bybit ``positionMM``, OKX ``mmr``; ccxt's Binance figure omits cum)
+========================  ==============================================================================
+
+Wallets for cross accounts (:func:`wallets_from_balance`): Binance ``crossWalletBalance``; Bybit coin
+``walletBalance``; OKX ``cashBal - (isoEq - isoUpl)`` (cash less isolated margin); Hyperliquid cross
+``accountValue`` less the cross positions' unrealised PnL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from levxl.engine.tiers import TierTable, presets
+
+__all__ = ["records_from_ccxt", "venue_of", "wallets_from_balance", "balances_in", "margin_currency"]
+
+
+def _num(value: Any) -> float | None:
+    """A ccxt/venue number (float or string); None when blank or not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if out == out else None
+
+
+def venue_of(position: dict[str, Any]) -> str:
+    """The venue of a ccxt Position, from its raw ``info`` (the Position has no venue field): ``positionAmt`` ->
+    binance, ``tradeMode``/``positionIdx`` -> bybit, ``instId``/``mgnMode`` -> okx, ``position.szi`` ->
+    hyperliquid; else an ``exchange``/``venue`` key if present, else ""."""
+    info = position.get("info") if isinstance(position.get("info"), dict) else {}
+    if "positionAmt" in info:
+        return "binance"
+    if "tradeMode" in info or "positionIdx" in info:
+        return "bybit"
+    if "instId" in info or "mgnMode" in info:
+        return "okx"
+    if isinstance(info.get("position"), dict) and "szi" in info["position"]:
+        return "hyperliquid"
+    return str(position.get("exchange") or position.get("venue") or info.get("exchange") or "").strip().lower()
+
+
+def margin_currency(symbol: str, inverse: bool) -> str:
+    """The margin (settle) currency of a unified symbol ``BASE/QUOTE:SETTLE``; else base for inverse, quote for
+    linear; "" when the symbol says nothing."""
+    if ":" in symbol:
+        return symbol.rpartition(":")[2].split("-")[0].upper()
+    base, _, quote = symbol.partition("/")
+    return (base if inverse else quote).upper()
+
+
+def balances_in(data: Any) -> list[Any]:
+    """The ``fetch_balance`` structures bundled with positions: ``{"positions": [...], "balance": {...}}`` or
+    ``"balances": [...]``; a levxl fixture wrapper ``{"balance": {...}}`` is unwrapped."""
+    if not isinstance(data, dict):
+        return []
+    found = data.get("balances", [data["balance"]] if "balance" in data else [])
+    return [b.get("balance", b) if isinstance(b, dict) and "info" not in b else b for b in found
+            if isinstance(b, dict)]
+
+
+def records_from_ccxt(data: Any) -> list[dict[str, Any]]:
+    """ccxt Positions (a list, or a dict holding ``positions``, or one case file with ``position``) -> book
+    records, with the venue, margin mode, margin without uPnL, venue numbers and any balance's wallet."""
+    account = ""
+    if isinstance(data, dict):
+        account = data["account"] if isinstance(data.get("account"), str) else ""
+        if "position" in data and isinstance(data["position"], dict):
+            market = data.get("market") if isinstance(data.get("market"), dict) else {}
+            data = [dict(data["position"], _market=market)]
+        else:
+            data = data.get("positions", data.get("data", [data]))
+    if not isinstance(data, list):
+        raise ValueError("ccxt positions JSON must be a list of Position objects (fetch_positions output)")
+    records = []
+    for p in data:
+        if not isinstance(p, dict):
+            records.append({"__refuse__": f"not a ccxt Position object: {str(p)[:40]!r}"})
+            continue
+        records.append(_record(p, account))
+    return records
+
+
+def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
+    info = p.get("info") if isinstance(p.get("info"), dict) else {}
+    venue = venue_of(p)
+    symbol = str(p.get("symbol") or "")
+    market = p.get("_market") or {}
+    base, _, rest = symbol.partition("/")
+    quote, _, settle = rest.partition(":")
+    settle = settle.split("-")[0]
+    if market.get("inverse") is True or p.get("inverse") is True or p.get("linear") is False:
+        inverse = True
+    else:
+        inverse = bool(settle) and settle == base
+    if settle and settle not in (base, quote):
+        return {"__refuse__": f"{symbol}: settles in {settle}, neither base nor quote (quanto): not modelled"}
+    side = p.get("side")
+    if side not in ("long", "short"):
+        return {"__refuse__": f"ccxt side must be 'long' or 'short', got {side!r}"}
+    contracts, contract_size = _num(p.get("contracts")), _num(p.get("contractSize")) or 1.0
+    size = None if contracts is None else abs(contracts) * contract_size
+    if contracts == 0:
+        return {"__refuse__": f"{symbol}: contracts 0 (a closed position, as some venues list them): skipped"}
+    mode = _margin_mode(p, venue, info)
+    margin, source = _margin_without_upnl(p, venue, info, mode)
+    mmr, basis = _maintenance(p, venue, info, symbol, inverse, size)
+    leverage = _num(p.get("leverage")) or _num(info.get("leverage"))
+    if leverage is None and _num(p.get("initialMargin")) and _num(p.get("notional")):
+        leverage = abs(_num(p["notional"])) / _num(p["initialMargin"])  # Binance v3 gives no leverage
+    return {"venue": venue, "account": account, "symbol": symbol, "side": side,
+            "contract": "inverse" if inverse else "linear", "size": size, "entry": p.get("entryPrice"),
+            "mark": p.get("markPrice"), "leverage": leverage, "margin": margin, "margin_source": source,
+            "margin_mode": mode or "unknown", "mmr": mmr, "basis": basis,
+            "venue_liquidation": _num(p.get("liquidationPrice")),
+            "venue_maintenance": _venue_maintenance(p, venue, info),
+            "warnings": (["hedge-mode position: levxl's cross formula is the one-way-mode one (Binance); a hedged "
+                          "account's other leg changes the venue's number"] if p.get("hedged") and mode == "cross"
+                         else [])}
+
+
+def _margin_mode(p: dict[str, Any], venue: str, info: dict[str, Any]) -> str:
+    mode = p.get("marginMode")
+    if mode in ("isolated", "cross"):
+        return mode
+    if venue == "bybit" and str(info.get("tradeMode")) in ("0", "1"):
+        return "isolated" if str(info["tradeMode"]) == "1" else "cross"
+    lev = (info.get("position") or {}).get("leverage") if isinstance(info.get("position"), dict) else None
+    if isinstance(lev, dict) and lev.get("type") in ("isolated", "cross"):
+        return lev["type"]
+    if p.get("isolated") is True:
+        return "isolated"
+    return ""
+
+
+def _margin_without_upnl(p: dict[str, Any], venue: str, info: dict[str, Any], mode: str) -> tuple[Any, str]:
+    """(isolated margin without unrealised PnL, where it came from); (None, "") for cross or when unknown."""
+    if mode != "isolated":
+        return None, ""
+    if venue == "binance" and _num(info.get("isolatedWallet")):
+        return _num(info["isolatedWallet"]), "info.isolatedWallet"
+    if venue == "bybit":
+        if _num(info.get("positionBalance")):
+            return _num(info["positionBalance"]), "info.positionBalance"
+        if _num(info.get("positionIM")):
+            return _num(info["positionIM"]), "info.positionIM (positionBalance empty: added margin not included)"
+    if venue == "okx" and _num(info.get("margin")):
+        return _num(info["margin"]), "info.margin"
+    if venue == "hyperliquid" and _num(p.get("positionMargin")):
+        return _num(p["positionMargin"]), "marginUsed - unrealizedPnl"
+    if _num(p.get("positionMargin")):
+        return _num(p["positionMargin"]), "positionMargin"
+    collateral, upnl = _num(p.get("collateral")), _num(p.get("unrealizedPnl"))
+    if collateral is not None and upnl is not None and collateral - upnl > 0:
+        return collateral - upnl, "collateral - unrealizedPnl"
+    return None, ""
+
+
+def _maintenance(p: dict[str, Any], venue: str, info: dict[str, Any], symbol: str, inverse: bool,
+                 size: float | None) -> tuple[Any, str]:
+    """(maintenance spec for the engine, basis) per venue (see the module docstring)."""
+    rate = _num(p.get("maintenanceMarginPercentage"))
+    entry = _num(p.get("entryPrice"))
+    if venue == "binance":
+        plain = symbol.split(":")[0].replace("/", "")
+        name = f"binance:{plain}"
+        if not inverse and any(x.split("@")[0] == name for x in presets()):
+            return name, "mark"
+        reported, notional = _num(info.get("maintMargin")), _num(p.get("notional"))
+        if rate is not None and reported is not None and notional:
+            cum = round(abs(notional) * rate - reported, 8)
+            if cum >= 0:
+                return TierTable.fixed(rate, cum, source=f"binance bracket (mmr {rate:g}, cum {cum:g} from "
+                                                        "maintMargin)"), "mark"
+        return (rate if rate is not None else None), "mark"
+    if venue == "bybit":
+        mm = _num(info.get("positionMM"))
+        if mm is not None and size and entry:
+            value = size / entry if inverse else size * entry
+            return mm / value, "entry"
+        return rate, "entry"
+    if venue == "hyperliquid":
+        max_leverage = _num((info.get("position") or {}).get("maxLeverage")) if isinstance(
+            info.get("position"), dict) else None
+        if max_leverage:
+            return 1.0 / (2.0 * max_leverage), "mark"
+        return rate, "mark"
+    return rate, "mark"
+
+
+def _venue_maintenance(p: dict[str, Any], venue: str, info: dict[str, Any]) -> float | None:
+    """The maintenance margin the venue itself reports (not ccxt's derivations)."""
+    if venue == "binance":
+        return _num(info.get("maintMargin"))  # v3 only; ccxt's maintenanceMargin ignores the bracket's cum
+    if venue == "bybit":
+        return _num(info.get("positionMM"))
+    if venue == "okx":
+        return _num(info.get("mmr"))
+    if venue == "hyperliquid":
+        return None  # ccxt's figure is derived at the liquidation price, not the venue's
+    return _num(p.get("maintenanceMargin"))
+
+
+def wallets_from_balance(balance: dict[str, Any], account: str = "") -> dict[tuple[str, str, str], float]:
+    """Cross wallets (without unrealised PnL) of one ccxt ``fetch_balance`` result:
+    ``{(venue, account, currency): wallet}``. The venue is recognised from the raw ``info``."""
+    if isinstance(balance, dict) and "balance" in balance and "info" not in balance:
+        balance = balance["balance"]
+    info = balance.get("info") if isinstance(balance, dict) else None
+    if not isinstance(info, dict):
+        raise ValueError("a ccxt fetch_balance result needs its raw 'info' (the venue's own wallet fields)")
+    out: dict[tuple[str, str, str], float] = {}
+    if isinstance(info.get("assets"), list):  # Binance USD-M / COIN-M account
+        for a in info["assets"]:
+            value = _num(a.get("crossWalletBalance"))
+            if value is None:
+                value = _num(a.get("walletBalance"))
+            if value is not None:
+                out[("binance", account, str(a.get("asset", "")).upper())] = value
+    elif isinstance(info.get("result"), dict):  # Bybit v5 wallet-balance
+        for acct in info["result"].get("list") or []:
+            for c in acct.get("coin") or []:
+                value = _num(c.get("walletBalance"))
+                if value is not None:
+                    out[("bybit", account, str(c.get("coin", "")).upper())] = value
+    elif isinstance(info.get("data"), list):  # OKX account/balance
+        for acct in info["data"]:
+            for d in acct.get("details") or []:
+                cash = _num(d.get("cashBal"))
+                if cash is not None:
+                    isolated = (_num(d.get("isoEq")) or 0.0) - (_num(d.get("isoUpl")) or 0.0)
+                    out[("okx", account, str(d.get("ccy", "")).upper())] = cash - isolated
+    elif isinstance(info.get("crossMarginSummary"), dict):  # Hyperliquid clearinghouseState
+        value = _num(info["crossMarginSummary"].get("accountValue"))
+        if value is not None:
+            upnl = sum(_num((a.get("position") or {}).get("unrealizedPnl")) or 0.0
+                       for a in info.get("assetPositions") or []
+                       if ((a.get("position") or {}).get("leverage") or {}).get("type") == "cross")
+            out[("hyperliquid", account, "USDC")] = value - upnl
+    else:
+        raise ValueError("fetch_balance 'info' not recognised (Binance assets, Bybit result.list, OKX data, "
+                         "Hyperliquid crossMarginSummary)")
+    return out

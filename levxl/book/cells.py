@@ -1,0 +1,237 @@
+"""Reading the cells of a positions table the way desks write them, or refusing them with a message.
+
+* **Delimiters**: ``,``, ``;``, tab or ``|``, detected from the header line (European spreadsheets export ``;``).
+* **Numbers**: ``60,000`` and ``1,234.5`` (thousands commas), ``2,5`` and ``1.234,5`` (decimal comma), spaces or
+  thin spaces between digit groups, ``10%`` (rates only: mmr, funding, vol), ``5x``/``x5``/``5×`` (leverage only), a
+  trailing unit word (``1.5 BTC``, ``64,000 USDT``) on amounts and prices. The file's decimal separator is decided
+  once from its unambiguous cells; a cell that reads two ways in that file (``60,000`` beside ``2,5``) is refused
+  with its row and column, never guessed.
+* **Headers**: the column names of the venues' own exports and APIs (Binance, Bybit, OKX, Hyperliquid, ccxt) map to
+  levxl's columns; see :data:`ALIASES`.
+* **Sides**: long/short, buy/sell, 1/-1, or a signed size (negative = short) with the side blank, ``both`` or ``net``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+__all__ = ["ALIASES", "CellError", "canonical_column", "read_csv_table", "parse_number", "decimal_style",
+           "parse_side", "SIDE_WORDS", "RATE_COLUMNS", "AMOUNT_COLUMNS"]
+
+#: header (lower case, after :func:`canonical_column`'s clean-up) -> levxl column. Sources: the venues' position
+#: API fields (Binance positionRisk, Bybit v5 position/list, OKX /account/positions, Hyperliquid clearinghouseState),
+#: their web/app position-table labels, and ccxt's unified Position keys.
+ALIASES = {
+    # venue / account
+    "exchange": "venue", "platform": "venue", "account_id": "account", "sub_account": "account",
+    "subaccount": "account", "uid": "account",
+    # symbol
+    "contracts_symbol": "symbol", "instrument": "symbol", "instid": "symbol", "inst_id": "symbol", "coin": "symbol",
+    "pair": "symbol", "market": "symbol", "contract_name": "symbol", "futures": "symbol", "ticker": "symbol",
+    # side
+    "direction": "side", "position_side": "side", "posside": "side", "pos_side": "side", "long/short": "side",
+    # size
+    "qty": "size", "quantity": "size", "amount": "size", "positionamt": "size", "position_amount": "size",
+    "position_amt": "size", "pos": "size", "pos.": "size", "szi": "size", "position": "size", "position_size": "size",
+    "contracts": "size", "open_position": "size", "holding": "size",
+    # prices
+    "entry_price": "entry", "entryprice": "entry", "avg_price": "entry", "avgprice": "entry", "avgpx": "entry",
+    "avg._open_price": "entry", "avg_open_price": "entry", "average_open_price": "entry", "open_price": "entry",
+    "avg_entry_price": "entry", "avg._entry_price": "entry", "average_price": "entry", "avg_entry": "entry", "entrypx": "entry", "average_entry_price": "entry", "entry_px": "entry",
+    "mark_price": "mark", "markprice": "mark", "markpx": "mark", "mark_px": "mark", "last_price": "mark",
+    "liq._price": "venue_liquidation", "liq.price": "venue_liquidation", "liq_price": "venue_liquidation",
+    "liqprice": "venue_liquidation", "liquidation_price": "venue_liquidation", "liquidationprice": "venue_liquidation",
+    "liqpx": "venue_liquidation", "est._liq._price": "venue_liquidation", "est_liq_price": "venue_liquidation",
+    "liquidationpx": "venue_liquidation", "liq_px": "venue_liquidation",
+    # leverage / margin
+    "lever": "leverage", "lev": "leverage", "lev.": "leverage",
+    "isolatedwallet": "margin", "isolated_wallet": "margin", "positionbalance": "margin",
+    "position_balance": "margin", "position_margin": "margin", "positionmargin": "margin", "isolated_margin": "margin",
+    "marginmode": "margin_mode", "margintype": "margin_mode", "margin_type": "margin_mode", "mgnmode": "margin_mode",
+    "mgn_mode": "margin_mode", "mode": "margin_mode",
+    "maintenance_margin": "venue_maintenance", "maint_margin": "venue_maintenance", "maintmargin": "venue_maintenance",
+    "positionmm": "venue_maintenance", "mm": "venue_maintenance",
+    "wallet_balance": "wallet", "walletbalance": "wallet", "cross_wallet": "wallet", "crosswalletbalance": "wallet",
+    "cross_wallet_balance": "wallet", "balance": "wallet",
+    # rates
+    "mmr_rate": "mmr", "maintenance_margin_rate": "mmr", "maintenance_rate": "mmr", "tier": "mmr",
+    "maintenancemarginpercentage": "mmr",
+    "funding": "funding_rate", "fundingrate": "funding_rate", "funding_rate_8h": "funding_rate",
+    "volatility": "vol", "implied_vol": "vol", "iv": "vol", "type": "contract",
+}
+RATE_COLUMNS = ("mmr", "funding_rate", "vol")  #: columns where ``10%`` means 0.10
+AMOUNT_COLUMNS = ("size", "entry", "mark", "margin", "wallet", "strike", "venue_liquidation", "venue_maintenance")
+SIDE_WORDS = {"long": 1.0, "buy": 1.0, "l": 1.0, "b": 1.0, "1": 1.0, "+1": 1.0, "1.0": 1.0,
+              "short": -1.0, "sell": -1.0, "s": -1.0, "-1": -1.0, "-1.0": -1.0}
+SIDE_HELP = ('side must be long/short, buy/sell or 1/-1 (or blank, "both" or "net" with a signed size: '
+             "negative = short)")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read (the message names the column; the caller adds the row)."""
+
+
+def canonical_column(header: Any) -> str:
+    """A header cell as a levxl column: units in ``" /"`` or ``" ("`` cut ("mmr / tier" -> "mmr"), case and spaces
+    folded, venue aliases mapped ("Entry Price" -> "entry", "Liq. Price" -> "venue_liquidation", "szi" -> "size").
+
+    >>> [canonical_column(h) for h in ("Entry Price", "Liq. Price", "mmr / tier", "positionAmt", "Lev.")]
+    ['entry', 'venue_liquidation', 'mmr', 'size', 'leverage']
+    """
+    text = str(header).strip().lower().lstrip("\ufeff") if header is not None else ""
+    for cut in (" /", " ("):
+        text = text.split(cut, 1)[0]
+    text = re.sub(r"\s+", "_", text.strip())
+    return ALIASES.get(text, ALIASES.get(text.replace("_", ""), text))
+
+
+_THOUSANDS_COMMA = re.compile(r"^[1-9]\d{0,2}(,\d{3})+$")  # 60,000  1,234,567
+_THOUSANDS_POINT = re.compile(r"^[1-9]\d{0,2}(\.\d{3})+$")  # 60.000  1.234.567 (European)
+_POINT_THEN_COMMA = re.compile(r"^\d{1,3}(\.\d{3})+,\d+$")  # 1.234,5
+_COMMA_THEN_POINT = re.compile(r"^\d{1,3}(,\d{3})+\.\d+$")  # 1,234.5
+_GROUP_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f\u2009'](?=\d{3}\b)")
+
+
+def _core(text: str) -> str:
+    """The numeric part of a cell: spaces between digit groups dropped, sign kept."""
+    return _GROUP_SPACES.sub("", text.strip())
+
+
+def decimal_style(cells: list[str]) -> str:
+    """The file's decimal separator from its unambiguous numeric cells: ``"comma"`` if some cell can only be a
+    decimal comma (``2,5``, ``0,150``, ``1.234,5``), ``"point"`` if some can only be a decimal point with thousands
+    commas (``1,234.5``), else ``""`` (undecided: ``60,000`` then reads as sixty thousand).
+
+    >>> decimal_style(["2,5", "64000"]), decimal_style(["1,234.5"]), decimal_style(["60,000", "3.5"])
+    ('comma', 'point', '')
+    """
+    comma = point = False
+    for cell in cells:
+        text = _core(str(cell)).lstrip("+-")
+        if _POINT_THEN_COMMA.match(text) or (re.fullmatch(r"\d+,\d+", text) and not _THOUSANDS_COMMA.match(text)):
+            comma = True
+        elif _COMMA_THEN_POINT.match(text):
+            point = True
+    if comma and point:
+        raise CellError("the file mixes decimal commas (2,5) and decimal points with thousands commas (1,234.5)")
+    return "comma" if comma else "point" if point else ""
+
+
+def parse_number(value: Any, column: str, style: str = "") -> float:
+    """A cell as a float (NaN when blank), by the rules in the module docstring; :class:`CellError` otherwise.
+
+    >>> parse_number("60,000", "entry"), parse_number("2,5", "size", "comma"), parse_number("10%", "vol")
+    (60000.0, 2.5, 0.1)
+    >>> parse_number("5x", "leverage"), parse_number("-1.5 BTC", "size")
+    (5.0, -1.5)
+    """
+    if value is None or isinstance(value, bool):
+        if value is None:
+            return float("nan")
+        raise CellError(f"{column} must be a number, got {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    raw = str(value)
+    text = _core(raw)
+    if not text:
+        return float("nan")
+    scale = 1.0
+    if text.endswith("%"):
+        if column not in RATE_COLUMNS:
+            raise CellError(f"{column} must be a number, got {raw!r} (a % is read only in mmr, funding_rate, vol)")
+        text, scale = text[:-1].strip(), 0.01
+    lowered = text.lower()
+    if column == "leverage" and re.fullmatch(r"(x|×)?\s*[\d.,]+\s*(x|×)?", lowered):
+        text = lowered.strip("x× ")
+    elif column in AMOUNT_COLUMNS:
+        text = re.sub(r"\s*[a-zA-Z]{2,6}$", "", text)  # a unit word: "1.5 BTC", "64,000 USDT"
+    sign = ""
+    if text and text[0] in "+-":
+        sign, text = text[0], text[1:].strip()
+    if not text or not re.fullmatch(r"[\d.,]+(e[+-]?\d+)?|inf|nan|infinity", text.lower()):
+        raise CellError(f"{column} must be a number, got {raw!r}")
+    number = _as_plain(text, style, column, raw)
+    try:
+        result = float(sign + number) * scale
+    except ValueError:
+        raise CellError(f"{column} must be a number, got {raw!r}") from None
+    return result
+
+
+def _as_plain(text: str, style: str, column: str, raw: str) -> str:
+    """Digits with a ``.`` decimal point, or a :class:`CellError` when the cell reads two ways in this file."""
+    if "," in text and "." in text:
+        if _COMMA_THEN_POINT.match(text) and style != "comma":
+            return text.replace(",", "")
+        if _POINT_THEN_COMMA.match(text) and style != "point":
+            return text.replace(".", "").replace(",", ".")
+        raise CellError(f"{column}: cannot read {raw!r} as a number in this file")
+    if "," in text:
+        if _THOUSANDS_COMMA.match(text):
+            if style == "comma":
+                raise CellError(f"{column}: {raw!r} is ambiguous in a file with decimal commas (thousands or "
+                                "decimals?); write it without separators")
+            return text.replace(",", "")
+        if re.fullmatch(r"\d*,\d+", text):
+            if style == "point":
+                raise CellError(f"{column}: {raw!r} has a decimal comma in a file with decimal points")
+            return text.replace(",", ".")
+        raise CellError(f"{column} must be a number, got {raw!r}")
+    if style == "comma" and _THOUSANDS_POINT.match(text):
+        raise CellError(f"{column}: {raw!r} is ambiguous in a file with decimal commas (1.234 = 1234 or 1.234?); "
+                        "write it without separators")
+    return text
+
+
+def parse_side(value: Any, size: float) -> tuple[float, float]:
+    """(side +1/-1, size > 0) from a side cell and a possibly signed size; :class:`CellError` when they disagree or
+    the side is unreadable. Accepted: long/short, buy/sell, l/s, 1/-1; blank, ``both`` or ``net`` take the sign of
+    the size.
+
+    >>> parse_side("Sell", 2.0), parse_side("", -2.0), parse_side(-1, 3.0)
+    ((-1.0, 2.0), (-1.0, 2.0), (-1.0, 3.0))
+    """
+    if isinstance(value, bool):
+        raise CellError(f"{SIDE_HELP}, got {value!r}")
+    text = ("" if value is None else (f"{value:g}" if isinstance(value, (int, float)) else str(value))).strip().lower()
+    if text in ("", "both", "net", "nan"):
+        if size != size or size == 0:
+            raise CellError(f"{SIDE_HELP}, got {value!r}")
+        return (1.0 if size > 0 else -1.0), abs(size)
+    if text not in SIDE_WORDS:
+        raise CellError(f"{SIDE_HELP}, got {value!r}")
+    side = SIDE_WORDS[text]
+    if size == size and size < 0 and side > 0:
+        raise CellError(f"side says long but size is negative ({size:g}): which is it?")
+    return side, abs(size) if size == size else size
+
+
+def read_csv_table(text: str) -> tuple[list[dict[str, Any]], str]:
+    """Rows of a CSV text as {levxl column: cell} and the file's decimal style (see :func:`decimal_style`).
+
+    The delimiter is the one of ``,``, ``;``, tab, ``|`` that splits the header line into the most fields."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise ValueError("positions CSV is empty (it needs a header with at least side, size and entry columns)")
+    header_line = lines[0]
+    delimiter = max(",;\t|", key=lambda d: len(next(csv.reader([header_line], delimiter=d))))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = [r for r in reader if any(c.strip() for c in r)]
+    names = [canonical_column(h) for h in rows[0]]
+    if not {"size", "entry"} <= set(names):
+        raise ValueError("positions CSV needs a header with at least size and entry columns (and side unless the "
+                         f"size is signed); found {', '.join(h.strip() for h in rows[0] if h.strip()) or 'none'}")
+    records = []
+    for k, row in enumerate(rows[1:], start=2):
+        record: dict[str, Any] = dict(zip(names, row))
+        if len(row) > len(names):
+            record["__refuse__"] = (f"line {k} has {len(row)} fields but the header has {len(names)} (delimiter "
+                                   f"{delimiter!r}: is a number written with a decimal comma and not quoted?)")
+        records.append(record)
+    numeric = [v for r in records for c, v in r.items() if c not in ("venue", "symbol", "side", "contract", "kind",
+                                                                      "option_type", "settle", "margin_mode",
+                                                                      "account", "__refuse__")]
+    return records, decimal_style([str(v) for v in numeric])

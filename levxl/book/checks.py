@@ -1,0 +1,67 @@
+"""Warnings on rows that load but look wrong: leverage above the tier's maximum, and rates that look like
+percentages written as whole numbers (vol ``55`` meant as 55%, funding ``1``, mmr ``0.5``).
+
+A warning keeps the row (the number may be deliberate) and says what to check; the faces print it with the row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from levxl.engine.tiers import TierTable, preset, presets
+
+__all__ = ["plausibility_warnings", "tier_table_for", "VOL_PLAUSIBLE", "FUNDING_PLAUSIBLE", "MMR_PLAUSIBLE"]
+
+VOL_PLAUSIBLE = 5.0
+"""Annualised vol above 500% is taken as a percentage typed as a number (``55`` for 55%)."""
+FUNDING_PLAUSIBLE = 0.03
+"""Funding per 8 hours above 3% in size (venues cap it at 0.3%-3% a period) is taken as a percentage typed as a
+number (``1`` for 1%)."""
+MMR_PLAUSIBLE = 0.2
+"""A maintenance rate above 20% (the venues' highest tiers stop around 50% only at absurd notionals; first tiers are
+0.4%-2.5%) is taken as a percentage typed as a number (``0.5`` for 0.5%)."""
+
+
+def tier_table_for(venue: str, symbol: str, mmr: Any) -> TierTable | None:
+    """The tier table that bounds a row's leverage: its ``mmr`` when that is a table or preset, else the latest
+    bundled preset named by the venue and the symbol's letters (``binance`` + ``BTC/USDT:USDT`` ->
+    ``binance:BTCUSDT``), else None."""
+    if isinstance(mmr, TierTable):
+        return mmr
+    if isinstance(mmr, str) and ":" in mmr:
+        try:
+            return preset(mmr)
+        except (KeyError, ValueError):
+            return None
+    plain = "".join(ch for ch in symbol.split(":")[0] if ch.isalnum()).upper()
+    name = f"{venue.strip().lower()}:{plain}"
+    if venue and plain and any(p.split("@")[0] == name for p in presets()):
+        return preset(name)
+    return None
+
+
+def plausibility_warnings(row: dict[str, Any]) -> list[str]:
+    """Warnings for one checked perpetual row (keys as :data:`levxl.book.positions.COLUMNS`)."""
+    out = []
+    table = tier_table_for(row.get("venue", ""), row.get("symbol", ""), row.get("mmr"))
+    leverage = row.get("leverage", np.nan)
+    if table is not None and leverage == leverage and row.get("contract") != "inverse":
+        notional = row["size"] * row["entry"]
+        allowed = float(table.max_leverage_at(notional))
+        if leverage > allowed + 1e-9:
+            out.append(f"leverage {leverage:g}x is above the {allowed:g}x the {table.name} tier allows at a "
+                       f"notional of {notional:,.0f} (the venue would refuse it or cap it; check the leverage)")
+    vol = row.get("vol", np.nan)
+    if vol == vol and vol > VOL_PLAUSIBLE:
+        out.append(f"vol {vol:g} means {vol:.0%} a year: if you meant {vol:g}%, write {vol / 100:g} or {vol:g}%")
+    funding = row.get("funding_rate", np.nan)
+    if funding == funding and abs(funding) > FUNDING_PLAUSIBLE:
+        out.append(f"funding_rate {funding:g} means {funding:.0%} per 8 hours: if you meant {funding:g}%, write "
+                   f"{funding / 100:g} or {funding:g}%")
+    mmr = row.get("mmr")
+    if isinstance(mmr, float) and mmr > MMR_PLAUSIBLE:
+        out.append(f"mmr {mmr:g} means a maintenance rate of {mmr:.0%}: if you meant {mmr:g}%, write "
+                   f"{mmr / 100:g} or {mmr:g}%")
+    return out

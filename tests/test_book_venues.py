@@ -1,0 +1,322 @@
+"""Real books from real venues (issue 11): ccxt positions made by ccxt's own parsers (tests/data/ccxt, see its
+README), cross accounts with their wallets, the venue's numbers beside levxl's, and messy desk files read right or
+refused with a message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from levxl.book.accounts import load_book, read_wallets, with_accounts
+from levxl.book.ccxt import records_from_ccxt, wallets_from_balance
+from levxl.book.figures import risk_table
+from levxl.book.positions import book_from_records, load_positions
+from levxl.book.reconcile import TABLE_HEADERS, reconcile, reconciliation_table
+from levxl.cli import main
+from levxl.engine.liquidation import liquidation_price
+from levxl.engine.tiers import TierTable
+
+ROOT = Path(__file__).resolve().parent.parent
+CCXT = ROOT / "tests" / "data" / "ccxt"
+CASES = sorted(p for p in CCXT.glob("*_*-*.json") if "fetch_" not in p.name)
+EXAMPLE_CCXT = ROOT / "workbook" / "examples" / "positions.ccxt.json"
+
+
+def _wallets():
+    out = {}
+    for path in sorted(CCXT.glob("fetch_balance_*.json")):
+        out.update(read_wallets(path))
+    return out
+
+
+def _case(path):
+    return json.loads(path.read_text())
+
+
+# -- ccxt fixtures: levxl's price within 0.5% of the venue's wherever the input carries enough --------------------
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_levxl_matches_the_venue_on_every_ccxt_fixture(path):
+    case = _case(path)
+    book, liq = with_accounts(load_positions(path), _wallets())
+    venue_lp = float(case["venue_reported"]["liquidationPrice"])
+    assert len(book) == 1 and book.venue[0] == case["venue"].split("-")[0]
+    assert liq.price[0] == pytest.approx(venue_lp, rel=0.005)
+    assert risk_table(book).liquidation[0] == pytest.approx(liq.price[0], rel=1e-9)  # one number everywhere
+    assert reconcile(book, liq).text[0].startswith("matches the venue")
+
+
+@pytest.mark.parametrize("path", [p for p in CASES if _case(p)["position"].get("marginMode") == "isolated"
+                                  or _case(p)["venue"].startswith("bybit")], ids=lambda p: p.stem)
+def test_isolated_margin_is_read_without_unrealised_pnl(path):
+    case = _case(path)
+    book = load_positions(path)
+    expected = float(case["venue_reported"]["isolatedMarginWithoutUpnl"])
+    assert book.margin_mode == ["isolated"]  # Bybit: from info.tradeMode (ccxt's marginMode is always None)
+    assert book.margin[0] == pytest.approx(expected, rel=1e-6)
+    collateral = case["position"]["collateral"]
+    if collateral is not None:
+        assert book.margin[0] != pytest.approx(collateral, rel=1e-3)  # ccxt collateral includes uPnL
+
+
+@pytest.mark.parametrize("path", [p for p in CASES if _case(p)["position"].get("marginMode") == "cross"],
+                         ids=lambda p: p.stem)
+def test_cross_without_wallet_shows_the_venue_number_and_why(path):
+    book, liq = with_accounts(load_positions(path), {})
+    assert np.isnan(liq.price[0]) and np.isnan(risk_table(book).liquidation[0])  # never computed as isolated
+    headers, rows = reconciliation_table(book, liq)
+    row = dict(zip(headers, rows[0]))
+    assert row["venue liq price"] == pytest.approx(float(_case(path)["venue_reported"]["liquidationPrice"]))
+    assert "wallet" in row["reconciliation"] and "cannot recompute" in row["reconciliation"]
+
+
+def test_the_issue_numbers_binance_loss_and_profit_and_the_cross_cases():
+    # issue 11: collateral read as isolated margin gave 60,394 vs 58,050-style errors; the venue's price now
+    book, liq = load_book(EXAMPLE_CCXT)
+    venue = book.venue_liquidation
+    np.testing.assert_allclose(liq.price, venue, rtol=1e-6)
+    btc = 0
+    with_upnl = liquidation_price("long", 68000, 1.5, mmr="binance:BTCUSDT", margin=7950.0)
+    assert with_upnl > venue[btc] * 1.01  # the old reading (collateral) was unsafe by over 1%
+    sol = book.symbol.index("SOL/USDT:USDT")
+    table = risk_table(book)
+    assert table.distance[sol] == pytest.approx((165 - 120.60301508) / 165, rel=1e-6)
+    assert book.margin_mode.count("cross") == 4 and all(book.venue)
+
+
+def test_binance_v3_has_no_leverage_and_still_computes():
+    book, liq = load_book(CCXT / "fetch_positions_binance-usdm_v3.json", CCXT / "fetch_balance_binance-usdm.json")
+    np.testing.assert_allclose(liq.price, book.venue_liquidation, rtol=1e-6)
+    np.testing.assert_allclose(book.venue_maintenance[:1], [448.75])  # the venue's, not ccxt's 498.75 (no cum)
+
+
+def test_wallets_from_each_venues_fetch_balance():
+    w = _wallets()
+    assert w[("binance", "", "USDT")] == 20000.0  # crossWalletBalance, not marginBalance (33250)
+    assert w[("okx", "", "USDT")] == pytest.approx(10000.0)  # cashBal - isolated margin
+    assert w[("hyperliquid", "", "USDC")] == pytest.approx(5000.0)  # cross accountValue - cross uPnL
+    assert w[("bybit", "", "BTC")] == 0.1
+    with pytest.raises(ValueError, match="info"):
+        wallets_from_balance({"total": {"USDT": 1}})
+
+
+def test_a_cross_account_is_computed_together_binance_faq():
+    # Binance's cross-margin FAQ example (ETH and BTC in one account): the engine's account function via the book
+    records = [{"venue": "binance", "symbol": "ETHUSDT", "side": "long", "size": 3683.979, "entry": 1456.84,
+                "mark": 1335.18, "margin_mode": "cross", "wallet": 1535443.01, "mmr": TierTable.fixed(0.1, 135_365)},
+               {"venue": "binance", "symbol": "BTCUSDT", "side": "long", "size": 109.488, "entry": 32481.98,
+                "mark": 31967.27, "margin_mode": "cross", "wallet": 1535443.01,
+                "mmr": TierTable.fixed(0.025, 16_300)}]
+    book, liq = with_accounts(book_from_records(records))
+    np.testing.assert_allclose(liq.price, [1153.26, 26316.89], atol=0.01)
+    np.testing.assert_allclose(risk_table(book).liquidation, liq.price, rtol=1e-9)
+
+
+def test_an_accounts_csv_and_the_cli_option(tmp_path):
+    (tmp_path / "acc.csv").write_text("venue,currency,wallet\nbinance,USDT,20000\n")
+    path = CCXT / "binance-usdm_ethusdt-cross-short.json"
+    out = CliRunner().invoke(main, ["risk", str(path), "--accounts", str(tmp_path / "acc.csv"), "--json"])
+    assert out.exit_code == 0, out.output
+    pos = json.loads(out.output)["positions"][0]
+    assert pos["liquidation_price"] == pytest.approx(5976.09561753, rel=1e-8)
+    assert pos["margin_mode"] == "cross" and pos["venue"] == "binance"
+
+
+def test_quanto_and_sideless_ccxt_rows_are_refused():
+    records = records_from_ccxt([{"symbol": "ETH/USD:BTC", "side": "long", "contracts": 1, "entryPrice": 3000},
+                                 {"symbol": "ETH/USDT:USDT", "side": None, "contracts": 3, "entryPrice": 3000}])
+    records += records_from_ccxt([{"symbol": "BTC/USDT:USDT", "side": "long", "contracts": 0, "entryPrice": 1}])
+    book = book_from_records(records)
+    assert len(book) == 0 and "quanto" in book.issues[0][1] and "side" in book.issues[1][1]
+    assert "closed position" in book.issues[2][1]
+
+
+# -- risk --json / --csv -----------------------------------------------------------------------------------------
+def test_risk_json_and_csv():
+    runner = CliRunner()
+    out = runner.invoke(main, ["risk", str(CCXT / "fetch_positions.json"), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    keys = {"venue", "symbol", "side", "size", "mark", "margin_mode", "liquidation_price",
+            "venue_liquidation_price", "reconciliation", "warnings"}
+    assert all(keys <= set(p) for p in data["positions"])
+    cross = [p for p in data["positions"] if p["margin_mode"] == "cross"]
+    assert cross and all(p["liquidation_price"] is None and p["venue_liquidation_price"] for p in cross)
+    out = runner.invoke(main, ["risk", str(ROOT / "workbook" / "examples" / "positions.csv"), "--csv"])
+    assert out.exit_code == 0
+    lines = out.output.splitlines()
+    assert lines[0].startswith("row,venue,account,symbol,side") and len(lines) == 9
+    assert ",," in lines[1]  # no venue liquidation price in the CSV: empty, not a number
+
+
+def test_risk_text_table_shows_the_venue_price_and_reconciliation():
+    out = CliRunner().invoke(main, ["risk", str(EXAMPLE_CCXT)])
+    assert out.exit_code == 0, out.output
+    assert "venue liq" in out.output and "matches the venue" in out.output
+
+
+# -- messy files ---------------------------------------------------------------------------------------------------
+def _load(tmp_path, text, name="p.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_positions(path)
+
+
+def test_decimal_comma_quoted_and_european_semicolon_files(tmp_path):
+    book = _load(tmp_path, 'side,size,entry,leverage\nlong,"2,5",60000,10\n')
+    assert book.size[0] == 2.5  # not 25
+    book = _load(tmp_path, "side;size;entry;mark;leverage;mmr\nlong;2,5;60000,5;61000;10;0,5%\n")
+    assert (book.size[0], book.entry[0], book.mmr[0]) == (2.5, 60000.5, 0.005)
+    book = _load(tmp_path, "side;size;entry;leverage\nlong;2,5;60000;10\nlong;1,000;60000;10\n")
+    assert len(book) == 1 and book.issues[0][0] == 2 and "size" in book.issues[0][1] and "ambiguous" in \
+        book.issues[0][1]
+    book = _load(tmp_path, "side,size,entry,leverage\nlong,2,5,60000,10\n")  # unquoted decimal comma
+    assert "line 2 has 5 fields" in book.issues[0][1]
+
+
+def test_percent_x_thousands_and_units(tmp_path):
+    book = _load(tmp_path, 'side,size,entry,mark,leverage,vol,funding_rate\n'
+                           'long,1.5 BTC,"60,000","61,000.5",5x,55%,0.01%\n')
+    assert (book.size[0], book.entry[0], book.mark[0], book.leverage[0]) == (1.5, 60000, 61000.5, 5)
+    assert book.vol[0] == pytest.approx(0.55) and book.funding_rate[0] == pytest.approx(0.0001)
+    book = _load(tmp_path, "side,size,entry,leverage\nlong,1,60000,10%\nlong,1,60000,10\n")
+    assert book.issues[0][0] == 1 and book.issues[0][1].startswith("leverage must be a number, got '10%'")
+
+
+def test_signed_sizes_and_numeric_sides(tmp_path):
+    book = _load(tmp_path, "side,size,entry,leverage\n,-2,60000,10\n1,1,60000,10\n-1,1,60000,10\nBOTH,3,60000,10\n"
+                           "long,-1,60000,10\nsideways,1,60000,10\n")
+    assert book.side.tolist() == [-1, 1, -1, 1] and book.size.tolist() == [2, 1, 1, 3]
+    assert [r for r, _ in book.issues] == [5, 6]
+    assert "negative" in book.issues[0][1] and "1/-1" in book.issues[1][1]
+
+
+def test_venue_export_headers(tmp_path):
+    book = _load(tmp_path, 'Symbol,Size,Entry Price,Mark Price,Liq. Price,Leverage,Margin Mode\n'
+                           'BTCUSDT,-0.5,"64,000","63,000","67,000",10x,isolated\n')
+    assert book.symbol == ["BTCUSDT"] and book.side[0] == -1 and book.venue_liquidation[0] == 67000
+    book = _load(tmp_path, "instId,posSide,pos,avgPx,markPx,liqPx,lever,mgnMode\n"
+                           "BTC-USDT-SWAP,net,0.3,65000,63000,97941.6,20,cross\n")
+    assert book.margin_mode == ["cross"] and book.entry[0] == 65000
+    book = _load(tmp_path, "coin,szi,entryPx,liquidationPx,leverage\nETH,5,3000,2040.8,10\n")
+    assert book.size[0] == 5 and book.venue_liquidation[0] == pytest.approx(2040.8)
+
+
+def test_blank_mark_is_flagged_and_zero_mark_refused(tmp_path):
+    book = _load(tmp_path, "side,size,entry,mark,leverage\nlong,1,60000,,10\nlong,1,60000,0,10\n")
+    assert book.mark[0] == 60000 and "ENTRY" in book.warnings[0][0]
+    assert book.issues == [(2, "mark must be > 0, got '0'")]
+    out = CliRunner().invoke(main, ["risk", str(tmp_path / "p.csv")])
+    assert "row 1 warning: mark blank" in out.output
+
+
+@pytest.mark.parametrize("text,name,needle", [
+    ("side,size,entry,leverage\n", "p.csv", "no positions"),
+    ("[]", "p.json", "no positions"),
+    ("side,size,entry,leverage\nlong,1,60000,ten\nshort,x,60000,5\n", "p.csv", "row 1: leverage"),
+])
+def test_a_book_with_no_valid_row_is_one_clear_message(tmp_path, text, name, needle):
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ValueError, match=needle):
+        load_book(path)
+    for command in (["risk", str(path)], ["report", str(path), "-o", str(tmp_path / "r.xlsx")],
+                    ["risk", str(path), "--json"]):
+        out = CliRunner().invoke(main, command)
+        assert out.exit_code != 0 and not isinstance(out.exception, (IndexError, TypeError, KeyError))
+        assert needle in out.output and len(out.output.strip().splitlines()) == 1
+
+
+def test_every_refused_row_is_listed(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("side,size,entry,leverage\nlong,1,60000,ten\nshort,x,60000,5\n")
+    with pytest.raises(ValueError, match=r"row 1: leverage.*row 2: size"):
+        load_book(path)
+    assert [r for r, _ in load_positions(path).issues] == [1, 2]  # the library still hands back the issues
+
+
+def test_warnings_name_the_row(tmp_path):
+    book = _load(tmp_path, "venue,symbol,side,size,entry,leverage,mmr,funding_rate,vol\n"
+                           "binance,BTCUSDT,long,100,60000,125,binance:BTCUSDT,0.0001,0.5\n"
+                           "binance,BTCUSDT,long,1,60000,10,0.005,0.0001,55\n"
+                           "okx,SOLUSDT,long,1,150,5,0.5,1,0.8\n")
+    assert any("125x is above the 50x" in w for w in book.warnings[0])
+    assert any("vol 55" in w for w in book.warnings[1])
+    assert any("funding_rate 1" in w for w in book.warnings[2]) and any("mmr 0.5" in w for w in book.warnings[2])
+    out = CliRunner().invoke(main, ["risk", str(tmp_path / "p.csv")])
+    assert "row 1 warning: leverage 125x" in out.output and "row 3 warning: funding_rate 1" in out.output
+
+
+def test_reconciliation_names_the_likely_cause(tmp_path):
+    # margin given with uPnL in it (ccxt collateral): Binance SOL in profit, isolatedMargin 4500
+    book = _load(tmp_path, "venue,symbol,side,size,entry,mark,margin,mmr,liq. price\n"
+                           "binance,SOLUSDT,long,100,150,165,4500,0.005,120.60301508\n"
+                           "bybit,XUSDT,long,1,100,95,20,0.05,85\n")  # MM at entry: 20 + P - 100 = 5
+    headers, rows = reconciliation_table(book)
+    assert headers == TABLE_HEADERS and len(rows) == 2
+    assert "includes unrealised PnL" in rows[0][-1]
+    assert "at the entry price" in rows[1][-1] and "differs from the venue" in rows[1][-1]
+
+
+# -- no traceback from any file --------------------------------------------------------------------------------------
+CELLS = st.sampled_from(["", "1", "-1", "2,5", "60,000", "1.234,5", "10%", "5x", "abc", "0", "-0", "nan", "inf",
+                         "1e400", "long", "short", "buy", "1", "cross", "isolated", " ", '"', ";", "×5", "1,2,3"])
+HEADERS = st.lists(st.sampled_from(["side", "size", "entry", "mark", "leverage", "margin", "mmr", "vol",
+                                    "funding_rate", "Liq. Price", "margin_mode", "wallet", "contract", "kind"]),
+                   min_size=1, max_size=8, unique=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(headers=HEADERS, cells=st.lists(st.lists(CELLS, min_size=0, max_size=9), max_size=4),
+       delimiter=st.sampled_from([",", ";", "\t"]))
+def test_no_file_gives_a_traceback(tmp_path, headers, cells, delimiter):
+    path = tmp_path / "fuzz.csv"
+    path.write_text("\n".join([delimiter.join(headers)] + [delimiter.join(r) for r in cells]) + "\n")
+    for command in (["risk", str(path)], ["risk", str(path), "--json"]):
+        out = CliRunner().invoke(main, command)
+        assert out.exception is None or isinstance(out.exception, SystemExit), out.output
+
+
+def test_reconciliation_points_at_the_tier_table_when_the_venues_mm_says_so(tmp_path):
+    # levxl given a flat 1% where the venue's bracket is 0.5% - 50 (its MM 448.75 at the mark says so)
+    book = _load(tmp_path, "venue,symbol,side,size,entry,mark,margin,mmr,liq. price,mm\n"
+                           "binance,BTCUSDT,long,1.5,68000,66500,10200,0.01,61474.03685092,448.75\n")
+    text = reconcile(book).text[0]
+    assert "differs from the venue" in text and "tier table" in text
+
+
+def test_cross_rows_keep_the_venue_columns_through_select_and_report(tmp_path):
+    book, _ = load_book(EXAMPLE_CCXT)
+    sub = book.select(book.cross)
+    assert sub.margin_mode == ["cross"] * 4 and np.isfinite(sub.cross_margin).all()
+    out = CliRunner().invoke(main, ["report", str(EXAMPLE_CCXT), "-o", str(tmp_path / "r.xlsx")])
+    assert out.exit_code == 0, out.output
+
+
+VALUES = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True), st.text(max_size=6),
+                   st.sampled_from(["long", "short", "cross", "isolated", "BTC/USD:BTC", "ETH/USDT:USDT", "1", "0",
+                                    ""]),
+                   st.dictionaries(st.sampled_from(["type", "value", "szi"]), st.integers(), max_size=2),
+                   st.lists(st.integers(), max_size=2))
+FIELDS = st.sampled_from(["symbol", "side", "contracts", "contractSize", "entryPrice", "markPrice", "leverage",
+                          "collateral", "marginMode", "maintenanceMarginPercentage", "liquidationPrice",
+                          "unrealizedPnl", "positionMargin", "notional", "initialMargin", "hedged"])
+INFO = st.dictionaries(st.sampled_from(["positionAmt", "isolatedWallet", "maintMargin", "tradeMode",
+                                        "positionBalance", "positionIM", "positionMM", "instId", "margin", "mmr",
+                                        "position"]), VALUES, max_size=5)
+
+
+@settings(max_examples=80, deadline=None)
+@given(positions=st.lists(st.builds(lambda d, info: dict(d, info=info), st.dictionaries(FIELDS, VALUES), INFO),
+                          max_size=3))
+def test_no_ccxt_json_gives_a_traceback(positions):
+    try:
+        book = book_from_records(records_from_ccxt(positions))
+        with_accounts(book, {("binance", "", "USDT"): 1000.0})
+        reconcile(book)
+    except ValueError:
+        pass  # a message, never a crash
