@@ -1,0 +1,167 @@
+"""Portfolio margin by scenarios: one book revalued under each venue's grid of spot moves x vol shocks, in one numpy
+pass over positions x scenarios.
+
+For a scenario (move ``m``, relative vol shock ``k``, weight ``w``) each option is repriced with the engine's Black-76
+at ``U*(1+m)`` and ``vol' = vol*(1 + k*(30/max(dte_floor, DTE))**p)`` (``p`` the short- or long-dated vega power;
+``vol' >= vol_up_floor`` on an up shock), each perp at ``U*(1+m)``; the book's scenario P&L is the sum. Then::
+
+    SCAN       = max(0, max_s(-w_s * PnL_s))                     worst weighted loss
+    min delta  = (net_delta_charge*|net delta| + hedged_delta_charge*(gross delta - |net delta|)/2) * U   (Paradex)
+    net        = max(SCAN, min delta)
+    Paradex:   IM = net + fee_provision,  MM = 50% * net + fee_provision
+    others:    MM = net + fee_provision,  IM = im_multiplier * net + fee_provision
+
+Amounts are USD for ``contract="linear"`` and coin for ``"inverse"`` (coin-settled options, inverse perps, the coin
+value of each position in the scenario less its coin value now). Grids and their sources:
+:mod:`levxl.engine.margin.params`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from levxl.engine import kernel, options
+from levxl.engine.margin.account_with_options import INSTRUMENT
+from levxl.engine.margin.params import PMParams, pm_params
+from levxl.engine.validate import CONTRACT, NONNEGATIVE, NUMBER, POSITIVE, SIDE, VOL, checked, require
+
+__all__ = ["Scenarios", "PMResult", "scenarios_of", "shocked_vols", "scenario_pnl", "pm_margin", "pm_from_pnl", "min_delta_from_deltas"]
+
+
+class Scenarios(NamedTuple):
+    """The grid of a parameter set: moves, relative vol shocks and weights (one element per scenario)."""
+
+    moves: np.ndarray
+    shocks: np.ndarray
+    weights: np.ndarray
+    extended: np.ndarray
+
+
+def scenarios_of(params: PMParams) -> Scenarios:
+    """The scenarios of a set: regular moves x regular shocks (less ``skip``), then the extended moves."""
+    skip = {(round(m, 10), round(k, 10)) for m, k in params.skip}
+    regular = [(m, k) for m in params.regular_moves for k in params.regular_vol_shocks
+               if (round(m, 10), round(k, 10)) not in skip]
+    moves = [m for m, _ in regular] + list(params.extended_moves)
+    shocks = [k for _, k in regular] + [params.extended_vol_shock] * len(params.extended_moves)
+    biggest = max(abs(m) for m in params.regular_moves)
+    tail_weights = (list(params.extended_weights) if params.extended_weights is not None
+                    else [biggest / abs(m) for m in params.extended_moves])
+    weights = [1.0] * len(regular) + tail_weights
+    extended = [False] * len(regular) + [True] * len(params.extended_moves)
+    return Scenarios(np.array(moves), np.array(shocks), np.array(weights), np.array(extended))
+
+
+def shocked_vols(vol, days, shocks, params: PMParams):
+    """Scenario vols: ``vol*(1 + k*(30/max(floor, DTE))**p)``, floored at ``vol_up_floor`` on up shocks, at 0 else.
+    ``vol``, ``days`` shape (n, 1) against ``shocks`` shape (s,)."""
+    power = np.where(days < 30, params.power_short, params.power_long)
+    scale = (30.0 / np.maximum(params.dte_floor, days)) ** power
+    moved = vol * (1.0 + shocks * scale)
+    return np.where(shocks > 0, np.maximum(moved, params.vol_up_floor), np.where(shocks < 0, np.maximum(moved, 0.0),
+                                                                                 vol))
+
+
+def scenario_pnl(instrument, qty, strike, days, vol, underlying, scenarios: Scenarios, params: PMParams, inverse=False):
+    """P&L of each position in each scenario, shape (positions, scenarios), in one pass (checked float arrays;
+    ``qty`` signed: side x size)."""
+    prices = underlying * (1.0 + scenarios.moves)  # (s,)
+    out = np.zeros((instrument.size, prices.size))
+    perp = instrument == 0
+    if perp.any():
+        side, size = np.sign(qty[perp])[:, None], np.abs(qty[perp])[:, None]
+        out[perp] = kernel.pnl(side, underlying, prices[None, :], size, float(inverse))
+    opt = ~perp
+    if opt.any():
+        w, K, d, v = (x[opt][:, None] for x in (instrument, strike, days, vol))
+        settle = "inverse" if inverse else "linear"
+        vols = shocked_vols(v, d, scenarios.shocks[None, :], params)
+        now = options.option_price(option_type=w, underlying=underlying, strike=K, days=d, vol=v, settle=settle)
+        then = options.option_price(option_type=w, underlying=prices[None, :], strike=K, days=d, vol=vols,
+                                    settle=settle)
+        out[opt] = qty[opt][:, None] * (then - now)
+    return out
+
+
+class PMResult(NamedTuple):
+    """Margin of one book under one set: MM, IM, the worst scenario (move, vol shock, weighted loss, index), the
+    minimum-delta charge, every scenario's book P&L, and the set's name."""
+
+    mm: float
+    im: float
+    worst_loss: float
+    worst_move: float
+    worst_vol_shock: float
+    worst_index: int
+    min_delta: float
+    book_pnl: np.ndarray
+    params: str
+
+
+def min_delta_charge(instrument, qty, strike, days, vol, underlying, params: PMParams, inverse=False) -> float:
+    """Paradex's minimum delta requirement (0 for sets without one); deltas in coins of underlying."""
+    if not (params.net_delta_charge or params.hedged_delta_charge):
+        return 0.0
+    delta = np.where(instrument == 0, qty, 0.0)
+    opt = instrument != 0
+    if opt.any():
+        g = options.greeks(option_type=instrument[opt], underlying=underlying, strike=strike[opt], days=days[opt],
+                           vol=vol[opt])
+        delta[opt] = qty[opt] * g.delta
+    charge = min_delta_from_deltas(delta, underlying, params)
+    return float(charge / underlying if inverse else charge)
+
+
+def min_delta_from_deltas(deltas, underlying, params: PMParams) -> float:
+    """``(net_charge*|net| + hedged_charge*(gross - |net|)/2) * U`` from position deltas (coins of underlying).
+
+    >>> from levxl.engine.margin.params import PARADEX_PM
+    >>> round(min_delta_from_deltas([1.0, -1.5], 70_000, PARADEX_PM), 6)  # Paradex's example: 1 perp, 5 calls
+    1400.0
+    """
+    deltas = np.asarray(deltas, dtype=float)
+    net, gross = float(deltas.sum()), float(np.abs(deltas).sum())
+    return (params.net_delta_charge * abs(net) + params.hedged_delta_charge * (gross - abs(net)) / 2) * underlying
+
+
+def pm_from_pnl(book_pnl, scenarios: Scenarios, params: PMParams, min_delta=0.0, fee_provision=0.0) -> PMResult:
+    """MM and IM from the book's scenario P&L (see the module docstring)."""
+    weighted_loss = -scenarios.weights * book_pnl
+    worst = int(np.argmax(weighted_loss))
+    scan = max(float(weighted_loss[worst]), 0.0)
+    net = max(scan, min_delta)
+    if params.mm_fraction < 1.0:
+        im, mm = net + fee_provision, params.mm_fraction * net + fee_provision
+    else:
+        im, mm = params.im_multiplier * net + fee_provision, net + fee_provision
+    return PMResult(mm, im, scan, float(scenarios.moves[worst]), float(scenarios.shocks[worst]), worst,
+                    float(min_delta), book_pnl, params.name)
+
+
+@checked(instruments=INSTRUMENT, sides=SIDE, sizes=POSITIVE, strikes=NONNEGATIVE, days=NONNEGATIVE, vols=VOL,
+         underlying=POSITIVE, contract=CONTRACT, fee_provision=NUMBER)
+def pm_margin(instruments, sides, sizes, strikes, days, vols, underlying, rules="deribit", contract="linear",
+              fee_provision=0.0):
+    """Portfolio margin of one book under one dated set of rules (:class:`PMResult`).
+
+    Positions along the vectors: ``instruments`` "perp"/"call"/"put", ``sides``, ``sizes`` (coins; USD face for an
+    inverse perp), ``strikes``, ``days`` to expiry, ``vols``; ``underlying`` the price now (USD), ``rules`` a set
+    name ("deribit", "paradex", "okx", "deribit-pm@2019", ...), ``fee_provision`` added to IM and MM.
+
+    >>> r = pm_margin(["perp"], ["long"], [1.0], [0.0], [0.0], [0.0], 70_000, rules="okx")
+    >>> round(r.mm, 2), r.worst_move, r.params   # a long perp's MR1: the -12% move
+    (8400.0, -0.12, 'okx-mr1@2025-01-06')
+    """
+    params = pm_params(rules)
+    arrays = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float))
+                                   for x in (instruments, sides, sizes, strikes, days, vols)))
+    instrument, side, size, strike, day, vol = arrays
+    require((instrument == 0) | (strike > 0), "strikes", "must be > 0 for an option")
+    U, inverse = float(np.ravel(underlying)[0]), bool(np.ravel(contract)[0])
+    qty = side * size
+    grid = scenarios_of(params)
+    pnl = scenario_pnl(instrument, qty, strike, day, vol, U, grid, params, inverse).sum(axis=0)
+    delta = min_delta_charge(instrument, qty, strike, day, vol, U, params, inverse)
+    return pm_from_pnl(pnl, grid, params, delta, float(np.ravel(fee_provision)[0]))
