@@ -167,6 +167,7 @@ _ACCOUNT_DOMAINS = dict(instruments=INSTRUMENT, sides=SIDE, sizes=POSITIVE, entr
                         contract=CONTRACT, vol_slope=NUMBER, funding_rates=NUMBER)
 
 
+@checked(**_ACCOUNT_DOMAINS)
 def make_account(instruments, sides, sizes, entries, strikes, days, vols, underlying, wallet, mmr=0.005,
                  contract="inverse", rules="deribit", vol_slope=0.0, funding_rates=0.0) -> OptionAccount:
     """An :class:`OptionAccount` from checked arguments (see :func:`account_liquidation_with_options`)."""

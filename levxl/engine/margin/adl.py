@@ -27,7 +27,8 @@ import numpy as np
 
 from levxl.engine import kernel
 from levxl.engine.liquidation import bankruptcy_price
-from levxl.engine.validate import CONTRACT, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, Choice, checked
+from levxl.engine.validate import (CONTRACT, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, Choice, checked,
+                                   require)
 
 __all__ = ["VENUE", "adl_key", "adl_quantile", "adl_allocation"]
 
@@ -51,13 +52,17 @@ def adl_key(side, entry, mark, size, leverage=None, margin=None, venue="bitmex",
     value = lambda price: kernel.value(size, price, inverse)
     entry_value, mark_value = value(entry), value(mark)
     pnl_pct = np.where(inverse != 0, -side, side) * (mark_value - entry_value) / np.abs(entry_value)
-    bp = bankruptcy_price(side, entry, size, leverage=leverage, margin=margin, contract=contract)
+    given = leverage is not None or margin is not None
+    bp = (bankruptcy_price(side, entry, size, leverage=leverage, margin=margin, contract=contract) if given
+          else np.full(np.shape(mark_value), np.nan))
+    require(np.asarray((venue != 0) | given), "leverage or margin", "must be given for the BitMEX key")
+    require(np.asarray((venue == 0) | given | (account_value is not None)), "account_value",
+            "must be given for the Binance and Hyperliquid keys")
     with np.errstate(divide="ignore", invalid="ignore"):
         bankrupt_value = np.where((bp > 0) & np.isfinite(bp), value(np.where(bp > 0, bp, 1.0)), 0.0)
         effective = np.abs(mark_value) / np.abs(mark_value - bankrupt_value)
         bitmex = np.where(pnl_pct > 0, pnl_pct * effective, pnl_pct / effective)
-        margin_amount = kernel.isolated_margin(size, entry, leverage, margin, inverse) if (
-            leverage is not None or margin is not None) else np.nan
+        margin_amount = kernel.isolated_margin(size, entry, leverage, margin, inverse) if given else np.nan
         collateral = account_value if account_value is not None else margin_amount
         upnl = kernel.pnl(side, entry, mark, size, inverse)
         leverage_now = mark_value / (collateral + upnl)

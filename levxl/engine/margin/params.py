@@ -75,7 +75,23 @@ PARADEX_XM_2024 = ShortOptionParams(
     note="Paradex's 'example' parameters (its worked example uses them); the page says they vary by asset and "
          "announces portfolio margin for January 2025")
 
-OPTION_MARGIN_SETS: dict[str, ShortOptionParams] = {p.name: p for p in (DERIBIT_SM_TSLAB, AEVO_SM, PARADEX_XM_2024)}
+BITCOM_USD = ShortOptionParams(
+    name="bitcom-usd@2026", venue="bit.com", as_of="2026-12-01",
+    source_title="Bit.com Help Center: Margin Rules for USD Margined Options (BTCUSD, ETHUSD)",
+    source_url="https://helpcenter.bit.com/hc/en-us/articles/11039356631321-3-Margin-Rules-for-USD-Margined-Options",
+    mirror=False, im_itm=0.15, im_otm=0.10, mm_itm=0.075, mm_otm=0.075, put_mark_floor=0.075,
+    note="the venue's own page, in USD: Deribit's structure and numbers (0.15/0.1/0.075) times the underlying; "
+         "undated, as_of is the date levxl read the stored copy")
+
+BITCOM_BCH = ShortOptionParams(
+    name="bitcom-bch@2021", venue="bit.com", as_of="2021-08-01",
+    source_title="Bit.com Support: BCH Option Margin", source_url="https://support.bit.com/hc/en-us/articles/"
+                                                                  "4404914044441-BCH-Option-Margin",
+    mirror=False, im_itm=0.25, im_otm=0.15, mm_itm=0.125, mm_otm=0.125, put_mark_floor=0.125,
+    note="the same structure with wider rates for BCH (in coin); the date is approximate (article id of 2021)")
+
+OPTION_MARGIN_SETS: dict[str, ShortOptionParams] = {p.name: p for p in (DERIBIT_SM_TSLAB, AEVO_SM, PARADEX_XM_2024,
+                                                                         BITCOM_USD, BITCOM_BCH)}
 OPTION_MARGIN_SETS["deribit"] = DERIBIT_SM_TSLAB  # latest set per venue
 OPTION_MARGIN_SETS["aevo"] = AEVO_SM
 OPTION_MARGIN_SETS["paradex"] = PARADEX_XM_2024
