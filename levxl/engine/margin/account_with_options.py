@@ -26,17 +26,21 @@ import numpy as np
 from levxl.engine import kernel, options
 from levxl.engine.margin.option_margin import option_margin_usd
 from levxl.engine.margin.params import ShortOptionParams, option_params
-from levxl.engine.validate import CONTRACT, NONNEGATIVE, NUMBER, POSITIVE, SIDE, VOL, Choice, checked, require
+from levxl.engine.validate import (CONTRACT, NONNEGATIVE, NUMBER, POSITIVE, SIDE, Choice, Domain,
+                                   checked, require)
 
 __all__ = ["INSTRUMENT", "OptionAccount", "AccountLiquidation", "make_account", "account_liquidation_with_options",
            "surplus_at", "solve_first_crossing", "GRID_POINTS",
-           "position_values", "valuation", "price_grids"]
+           "position_values", "valuation", "price_grids",
+           "position_columns", "one_value", "ACCOUNT_DOMAINS", "NONNEGATIVE_OR_NAN"]
 
 INSTRUMENT = Choice('must be "perp" (or "future"), "call" or "put"',
                     {"perp": 0, "future": 0, "perpetual": 0, "call": 1, "c": 1, "put": -1, "p": -1}, fill=0.0)
 GRID_POINTS = 801
 """Prices of the bracketing grid on each side of the mark (log-spaced down to 0.1% and up to 20x the mark)."""
 _MIN_VOL = 0.01
+NONNEGATIVE_OR_NAN = Domain("must be >= 0", lambda a: np.isnan(a) | (np.isfinite(a) & (a >= 0)), fill=0.0)
+"""Days and vols of an account's positions: NaN (a blank cell) where the position is a perp."""
 
 
 @dataclass(frozen=True)
@@ -162,29 +166,53 @@ class AccountLiquidation(NamedTuple):
     params: str
 
 
-_ACCOUNT_DOMAINS = dict(instruments=INSTRUMENT, sides=SIDE, sizes=POSITIVE, entries=NONNEGATIVE, strikes=NONNEGATIVE,
-                        days=NONNEGATIVE, vols=VOL, underlying=POSITIVE, wallet=NUMBER, mmr=NONNEGATIVE,
+ACCOUNT_DOMAINS = dict(instruments=INSTRUMENT, sides=SIDE, sizes=POSITIVE, entries=NONNEGATIVE,
+                        strikes=NONNEGATIVE_OR_NAN, days=NONNEGATIVE_OR_NAN, vols=NONNEGATIVE_OR_NAN, underlying=POSITIVE, wallet=NUMBER, mmr=NONNEGATIVE,
                         contract=CONTRACT, vol_slope=NUMBER, funding_rates=NUMBER)
 
 
-@checked(**_ACCOUNT_DOMAINS)
-def make_account(instruments, sides, sizes, entries, strikes, days, vols, underlying, wallet, mmr=0.005,
-                 contract="inverse", rules="deribit", vol_slope=0.0, funding_rates=0.0) -> OptionAccount:
-    """An :class:`OptionAccount` from checked arguments (see :func:`account_liquidation_with_options`)."""
-    arrays = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float)) for x in
-                                   (instruments, sides, sizes, entries, strikes, days, vols, mmr, funding_rates)))
-    instrument, side, size, entry, strike, day, vol, rate, funding = (np.array(x) for x in arrays)
+@checked(**ACCOUNT_DOMAINS)
+def make_account(instruments, sides, sizes, entries, strikes=None, days=None, vols=None, underlying=None, wallet=None,
+                 mmr=0.005, contract="inverse", rules="deribit", vol_slope=0.0, funding_rates=0.0) -> OptionAccount:
+    """An :class:`OptionAccount` (see :func:`account_liquidation_with_options`); strikes, days and vols may be
+    NaN (or omitted) for perps and must be given for every option."""
+    require(np.asarray(underlying is not None and wallet is not None), "underlying and wallet", "are required")
+    strikes, days, vols = (np.nan if x is None else x for x in (strikes, days, vols))
+    instrument, side, size, entry, strike, day, vol, rate, funding = position_columns(
+        instruments=instruments, sides=sides, sizes=sizes, entries=entries, strikes=strikes, days=days, vols=vols,
+        mmr=mmr, funding_rates=funding_rates)
     option = instrument != 0
+    for name, values in (("strike", strike), ("days", day), ("vol", vol)):
+        require(~option | np.isfinite(values), name, "must be given for every option")
+        values[~option] = 0.0  # a perp's blank option columns
     require(~option | (strike > 0), "strike", "must be > 0 for an option")
-    require(np.ravel(contract).size == 1, "contract", "must be one value for the whole account")
-    return OptionAccount(instrument, side, size, entry, strike, day, vol, rate, funding, float(np.ravel(wallet)[0]),
-                         float(np.ravel(underlying)[0]), bool(np.ravel(contract)[0]), option_params(rules),
-                         float(np.ravel(vol_slope)[0]))
+    return OptionAccount(instrument, side, size, entry, strike, day, vol, rate, funding, one_value("wallet", wallet),
+                         one_value("underlying", underlying), bool(one_value("contract", contract)),
+                         option_params(rules), one_value("vol_slope", vol_slope))
 
 
-@checked(**_ACCOUNT_DOMAINS)
-def account_liquidation_with_options(instruments, sides, sizes, entries, strikes, days, vols, underlying, wallet,
-                                     mmr=0.005, contract="inverse", rules="deribit", vol_slope=0.0,
+def position_columns(**columns) -> list[np.ndarray]:
+    """Per-position arguments as 1-D float arrays of one length (a single value is repeated); a clear error when
+    two columns have different numbers of rows."""
+    flat = {name: np.ravel(np.asarray(value, dtype=float)) for name, value in columns.items()}
+    rows = max(v.size for v in flat.values())
+    for name, values in flat.items():
+        if values.size not in (1, rows):
+            raise ValueError(f"{name} has {values.size} rows where the positions have {rows}")
+    return [np.array(np.broadcast_to(v, (rows,))) for v in flat.values()]
+
+
+def one_value(name: str, value) -> float:
+    """A whole-account argument: exactly one number."""
+    values = np.ravel(np.asarray(value, dtype=float))
+    if values.size != 1:
+        raise ValueError(f"{name} must be a single value for the whole account")
+    return float(values[0])
+
+
+@checked(**ACCOUNT_DOMAINS)
+def account_liquidation_with_options(instruments, sides, sizes, entries, strikes=None, days=None, vols=None,
+                                     underlying=None, wallet=None, mmr=0.005, contract="inverse", rules="deribit", vol_slope=0.0,
                                      funding_rates=0.0):
     """Underlying prices below and above ``underlying`` at which the account reaches its maintenance margin.
 

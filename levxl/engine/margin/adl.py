@@ -27,6 +27,7 @@ import numpy as np
 
 from levxl.engine import kernel
 from levxl.engine.liquidation import bankruptcy_price
+from levxl.engine.margin.account_with_options import one_value, position_columns
 from levxl.engine.validate import (CONTRACT, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, Choice, checked,
                                    require)
 
@@ -80,7 +81,7 @@ def adl_quantile(keys, quantities):
     >>> [float(x) for x in adl_quantile([3, 6, 1, 4, 5, 2], [10, 10, 20, 30, 20, 10])]  # BitMEX's example
     [0.8, 0.2, 1.0, 0.6, 0.4, 0.8]
     """
-    keys, quantities = np.broadcast_arrays(np.atleast_1d(keys), np.atleast_1d(quantities))
+    keys, quantities = position_columns(keys=keys, quantities=quantities)
     order = np.argsort(-keys, kind="stable")
     share = np.empty(keys.shape)
     share[order] = np.cumsum(quantities[order]) / quantities.sum()
@@ -95,10 +96,10 @@ def adl_allocation(keys, quantities, liquidated):
     >>> [float(x) for x in adl_allocation([3, 6, 1, 4, 5, 2], [10, 10, 20, 30, 20, 10], 20)]  # BitMEX's example
     [0.0, 10.0, 0.0, 0.0, 10.0, 0.0]
     """
-    keys, quantities = np.broadcast_arrays(np.atleast_1d(keys), np.atleast_1d(quantities))
+    keys, quantities = position_columns(keys=keys, quantities=quantities)
     order = np.argsort(-keys, kind="stable")
     before = np.concatenate([[0.0], np.cumsum(quantities[order])[:-1]])
-    closed_sorted = np.clip(float(np.ravel(liquidated)[0]) - before, 0.0, quantities[order])
+    closed_sorted = np.clip(one_value("liquidated", liquidated) - before, 0.0, quantities[order])
     closed = np.empty(keys.shape)
     closed[order] = closed_sorted
     return closed

@@ -23,9 +23,9 @@ from typing import NamedTuple
 import numpy as np
 
 from levxl.engine import kernel, options
-from levxl.engine.margin.account_with_options import INSTRUMENT
+from levxl.engine.margin.account_with_options import INSTRUMENT, NONNEGATIVE_OR_NAN, one_value, position_columns
 from levxl.engine.margin.params import PMParams, pm_params
-from levxl.engine.validate import CONTRACT, NONNEGATIVE, NUMBER, POSITIVE, SIDE, VOL, checked, require
+from levxl.engine.validate import CONTRACT, NUMBER, POSITIVE, SIDE, checked, require
 
 __all__ = ["Scenarios", "PMResult", "scenarios_of", "shocked_vols", "scenario_pnl", "pm_margin", "pm_from_pnl", "min_delta_from_deltas"]
 
@@ -56,12 +56,19 @@ def scenarios_of(params: PMParams) -> Scenarios:
 
 def shocked_vols(vol, days, shocks, params: PMParams):
     """Scenario vols: ``vol*(1 + k*(30/max(floor, DTE))**p)``, floored at ``vol_up_floor`` on up shocks, at 0 else.
-    ``vol``, ``days`` shape (n, 1) against ``shocks`` shape (s,)."""
+    ``vol``, ``days`` shape (n, 1) against ``shocks`` shape (1, s) or (s,). A grid has few distinct shocks (three at
+    Deribit), so each is computed once per position and the columns are repeated."""
+    shocks = np.asarray(shocks, dtype=float)
+    distinct, which = np.unique(shocks.ravel(), return_inverse=True)
     power = np.where(days < 30, params.power_short, params.power_long)
     scale = (30.0 / np.maximum(params.dte_floor, days)) ** power
-    moved = vol * (1.0 + shocks * scale)
-    return np.where(shocks > 0, np.maximum(moved, params.vol_up_floor), np.where(shocks < 0, np.maximum(moved, 0.0),
-                                                                                 vol))
+    columns = []
+    for k in distinct:
+        moved = vol * (1.0 + k * scale)
+        columns.append(np.maximum(moved, params.vol_up_floor) if k > 0 else np.maximum(moved, 0.0) if k < 0
+                       else np.broadcast_to(vol, moved.shape))
+    table = np.concatenate(columns, axis=-1)  # (n, distinct)
+    return table[..., which.reshape(shocks.shape[-1:])]
 
 
 def scenario_pnl(instrument, qty, strike, days, vol, underlying, scenarios: Scenarios, params: PMParams, inverse=False):
@@ -104,7 +111,7 @@ def min_delta_charge(instrument, qty, strike, days, vol, underlying, params: PMP
     """Paradex's minimum delta requirement (0 for sets without one); deltas in coins of underlying."""
     if not (params.net_delta_charge or params.hedged_delta_charge):
         return 0.0
-    delta = np.where(instrument == 0, qty, 0.0)
+    delta = np.where(instrument == 0, qty / underlying if inverse else qty, 0.0)  # inverse perps: USD face
     opt = instrument != 0
     if opt.any():
         g = options.greeks(option_type=instrument[opt], underlying=underlying, strike=strike[opt], days=days[opt],
@@ -140,10 +147,10 @@ def pm_from_pnl(book_pnl, scenarios: Scenarios, params: PMParams, min_delta=0.0,
                     float(min_delta), book_pnl, params.name)
 
 
-@checked(instruments=INSTRUMENT, sides=SIDE, sizes=POSITIVE, strikes=NONNEGATIVE, days=NONNEGATIVE, vols=VOL,
-         underlying=POSITIVE, contract=CONTRACT, fee_provision=NUMBER)
-def pm_margin(instruments, sides, sizes, strikes, days, vols, underlying, rules="deribit", contract="linear",
-              fee_provision=0.0):
+@checked(instruments=INSTRUMENT, sides=SIDE, sizes=POSITIVE, strikes=NONNEGATIVE_OR_NAN, days=NONNEGATIVE_OR_NAN,
+         vols=NONNEGATIVE_OR_NAN, underlying=POSITIVE, contract=CONTRACT, fee_provision=NUMBER)
+def pm_margin(instruments, sides, sizes, strikes=None, days=None, vols=None, underlying=None, rules="deribit",
+              contract="linear", fee_provision=0.0):
     """Portfolio margin of one book under one dated set of rules (:class:`PMResult`).
 
     Positions along the vectors: ``instruments`` "perp"/"call"/"put", ``sides``, ``sizes`` (coins; USD face for an
@@ -155,13 +162,18 @@ def pm_margin(instruments, sides, sizes, strikes, days, vols, underlying, rules=
     (8400.0, -0.12, 'okx-mr1@2025-01-06')
     """
     params = pm_params(rules)
-    arrays = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float))
-                                   for x in (instruments, sides, sizes, strikes, days, vols)))
-    instrument, side, size, strike, day, vol = arrays
-    require((instrument == 0) | (strike > 0), "strikes", "must be > 0 for an option")
-    U, inverse = float(np.ravel(underlying)[0]), bool(np.ravel(contract)[0])
+    require(np.asarray(underlying is not None), "underlying", "is required")
+    strikes, days, vols = (np.nan if x is None else x for x in (strikes, days, vols))
+    instrument, side, size, strike, day, vol = position_columns(instruments=instruments, sides=sides, sizes=sizes,
+                                                                strikes=strikes, days=days, vols=vols)
+    option = instrument != 0
+    for name, values in (("strikes", strike), ("days", day), ("vols", vol)):
+        require(~option | np.isfinite(values), name, "must be given for every option")
+        values[~option] = 0.0
+    require(~option | (strike > 0), "strikes", "must be > 0 for an option")
+    U, inverse = one_value("underlying", underlying), bool(one_value("contract", contract))
     qty = side * size
     grid = scenarios_of(params)
     pnl = scenario_pnl(instrument, qty, strike, day, vol, U, grid, params, inverse).sum(axis=0)
     delta = min_delta_charge(instrument, qty, strike, day, vol, U, params, inverse)
-    return pm_from_pnl(pnl, grid, params, delta, float(np.ravel(fee_provision)[0]))
+    return pm_from_pnl(pnl, grid, params, delta, one_value("fee_provision", fee_provision))

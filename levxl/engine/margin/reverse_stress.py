@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from levxl.engine.liquidation import liquidation_price
-from levxl.engine.margin.account_with_options import (_ACCOUNT_DOMAINS, make_account, position_values,
+from levxl.engine.margin.account_with_options import (ACCOUNT_DOMAINS, make_account, one_value, position_values,
                                                       price_grids, solve_first_crossing, surplus_at)
 from levxl.engine.validate import CONTRACT, FRACTION, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, checked
 
@@ -46,8 +46,9 @@ def _moves(price_down, price_up, mark):
     return down, up
 
 
-@checked(vol_shifts=NUMBER, funding_periods=NONNEGATIVE, loss_fraction=FRACTION, **_ACCOUNT_DOMAINS)
-def account_reverse_stress(instruments, sides, sizes, entries, strikes, days, vols, underlying, wallet, mmr=0.005,
+@checked(vol_shifts=NUMBER, funding_periods=NONNEGATIVE, loss_fraction=FRACTION, **ACCOUNT_DOMAINS)
+def account_reverse_stress(instruments, sides, sizes, entries, strikes=None, days=None, vols=None, underlying=None,
+                           wallet=None, mmr=0.005,
                            contract="inverse", rules="deribit", vol_slope=0.0, funding_rates=0.0, vol_shifts=0.0,
                            funding_periods=0.0, loss_fraction=None):
     """The frontier of smallest adverse moves for one account (arguments of
@@ -63,6 +64,7 @@ def account_reverse_stress(instruments, sides, sizes, entries, strikes, days, vo
     """
     account = make_account(instruments, sides, sizes, entries, strikes, days, vols, underlying, wallet, mmr, contract,
                            rules, vol_slope, funding_rates)
+    loss_fraction = None if loss_fraction is None else one_value("loss_fraction", loss_fraction)
     shifts, periods = np.broadcast_arrays(np.atleast_1d(np.asarray(vol_shifts, dtype=float)),
                                           np.atleast_1d(np.asarray(funding_periods, dtype=float)))
     shifts, periods = shifts.ravel(), periods.ravel()
@@ -78,8 +80,9 @@ def account_reverse_stress(instruments, sides, sizes, entries, strikes, days, vo
     return Frontier(shifts, periods, move_down, move_up, low, high, account.rules.name)
 
 
-@checked(loss_fraction=FRACTION, **_ACCOUNT_DOMAINS)
-def position_reverse_stress(instruments, sides, sizes, entries, strikes, days, vols, underlying, wallet, mmr=0.005,
+@checked(loss_fraction=FRACTION, **ACCOUNT_DOMAINS)
+def position_reverse_stress(instruments, sides, sizes, entries, strikes=None, days=None, vols=None, underlying=None,
+                            wallet=None, mmr=0.005,
                             contract="inverse", rules="deribit", vol_slope=0.0, funding_rates=0.0,
                             loss_fraction=0.1):
     """For each position of an account alone: the smallest moves down and up after which that position has lost
@@ -88,7 +91,7 @@ def position_reverse_stress(instruments, sides, sizes, entries, strikes, days, v
     account = make_account(instruments, sides, sizes, entries, strikes, days, vols, underlying, wallet, mmr, contract,
                            rules, vol_slope, funding_rates)
     today = position_values(account, account.underlying).equity
-    budget = loss_fraction * (account.wallet + today.sum())
+    budget = one_value("loss_fraction", loss_fraction) * (account.wallet + today.sum())
     down, up = price_grids(account.underlying)
 
     def fn(prices):
