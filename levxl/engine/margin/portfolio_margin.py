@@ -75,21 +75,31 @@ def scenario_pnl(instrument, qty, strike, days, vol, underlying, scenarios: Scen
     """P&L of each position in each scenario, shape (positions, scenarios), in one pass (checked float arrays;
     ``qty`` signed: side x size)."""
     prices = underlying * (1.0 + scenarios.moves)  # (s,)
-    out = np.zeros((instrument.size, prices.size))
     perp = instrument == 0
+    opt = ~perp
+    if opt.all():  # an options-only book: no row selection, no copies
+        return _option_pnl(instrument, qty, strike, days, vol, underlying, prices, scenarios, params, inverse)
+    out = np.zeros((instrument.size, prices.size))
     if perp.any():
         side, size = np.sign(qty[perp])[:, None], np.abs(qty[perp])[:, None]
         out[perp] = kernel.pnl(side, underlying, prices[None, :], size, float(inverse))
-    opt = ~perp
     if opt.any():
-        w, K, d, v = (x[opt][:, None] for x in (instrument, strike, days, vol))
-        settle = "inverse" if inverse else "linear"
-        vols = shocked_vols(v, d, scenarios.shocks[None, :], params)
-        now = options.option_price(option_type=w, underlying=underlying, strike=K, days=d, vol=v, settle=settle)
-        then = options.option_price(option_type=w, underlying=prices[None, :], strike=K, days=d, vol=vols,
-                                    settle=settle)
-        out[opt] = qty[opt][:, None] * (then - now)
+        out[opt] = _option_pnl(instrument[opt], qty[opt], strike[opt], days[opt], vol[opt], underlying, prices,
+                               scenarios, params, inverse)
     return out
+
+
+def _option_pnl(w, qty, strike, days, vol, underlying, prices, scenarios, params, inverse):
+    """(options, scenarios) P&L: ``qty*(V(U', vol') - V(U, vol))``, computed in place in the repriced array."""
+    K, d, v = strike[:, None], days[:, None], vol[:, None]
+    settle = "inverse" if inverse else "linear"
+    vols = shocked_vols(v, d, scenarios.shocks[None, :], params)
+    now = options.option_price(option_type=w[:, None], underlying=underlying, strike=K, days=d, vol=v, settle=settle)
+    then = options.option_price(option_type=w[:, None], underlying=prices[None, :], strike=K, days=d, vol=vols,
+                                settle=settle)
+    then -= now
+    then *= qty[:, None]
+    return then
 
 
 class PMResult(NamedTuple):
