@@ -38,7 +38,7 @@ FIXED = {  # saved workbooks depend on these names and argument orders
     "LEVXL_PM_MARGIN": "instruments sides sizes underlying strikes days vols rules contract fee_provision output",
     "LEVXL_REVERSE_STRESS": "instruments sides sizes entries underlying wallet strikes days vols mmr contract rules "
                             "vol_slope funding_rates vol_shifts funding_periods loss_fraction",
-    "LEVXL_ADL_RANK": "side entry mark size leverage margin venue account_value contract",
+    "LEVXL_ADL_RANK": "side entry mark size leverage margin venue account_value contract mmr",
     "LEVXL_ADL_QUANTILE": "keys quantities",
     "LEVXL_ADL_ALLOCATION": "keys quantities liquidated",
     "LEVXL_MARGIN_RULES": "kind",

@@ -10,6 +10,7 @@ from hypothesis import assume, given, settings, strategies as st
 import levxl as lx
 from levxl.engine.margin import (account_reverse_stress, adl_allocation, adl_key, adl_quantile, perp_reverse_stress,
                                  position_reverse_stress)
+from levxl.engine.margin.adl import binance_leverage_pnl
 from levxl.engine.margin.account_with_options import make_account, surplus_at
 
 BP = 1e-4
@@ -49,8 +50,18 @@ def test_bitmex_key_uses_the_engines_bankruptcy_price():
 def test_hyperliquid_and_binance_keys():
     hl = adl_key("long", 100, 120, 2, venue="hyperliquid", account_value=60)
     assert math.isclose(hl, (120 / 100) * (240 / 60))
-    binance = adl_key("long", 100, 120, 2, venue="binance", account_value=60)
-    assert math.isclose(binance, (40 / 60) * (240 / (60 + 40)))
+    # Binance: PnL% = 40/max(1, 60); margin ratio = MM/(60 + 40) with MM = 0.01 * 240
+    binance = adl_key("long", 100, 120, 2, venue="binance", account_value=60, mmr=0.01)
+    assert math.isclose(binance, (40 / 60) * (2.4 / 100))
+    assert float(adl_key("long", 100, 90, 2, venue="binance", account_value=60)) == 0.0  # losers rank 0
+
+
+def test_binance_leverage_pnl_forum_example():
+    # dev.binance.vision/t/17801: unrealised 40.2, wallet 4.27, margin ratio 13.42% -> PnL% 9.41, LeveragePnL 1.26
+    maintenance = 0.1342 * (4.27 + 40.2)
+    assert round(float(binance_leverage_pnl(40.2, 4.27, maintenance)), 2) == 1.26
+    assert math.isclose(binance_leverage_pnl(40.2, 0.5, 1.0), 40.2 / 1.0 * (1.0 / 40.7))  # wallet floored at 1
+    assert float(binance_leverage_pnl(-5.0, 4.0, 1.0)) == 0.0
 
 
 @settings(max_examples=50, deadline=None)

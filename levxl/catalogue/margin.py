@@ -163,7 +163,9 @@ MARGIN_FUNCTIONS = [
               A("venue", '"bitmex" (default), "binance" or "hyperliquid"', "text", default="bitmex"),
               A("account_value", "account value / collateral (Binance, Hyperliquid)", default=None,
                 may_be_blank=True),
-              A("contract", '"linear" (default) or "inverse"', "text", default="linear")),
+              A("contract", '"linear" (default) or "inverse"', "text", default="linear"),
+              A("mmr", "maintenance rate, tier range or preset (Binance's maintenance margin)", "mmr",
+                default=0.005)),
         returns="the ranking key", example='=LEVXL_ADL_RANK("long",100,110,1,10)'),
     SheetFunction(
         name="LEVXL_ADL_QUANTILE", summary="Place in the ADL queue: share of quantity ranked at or above, to 20%",

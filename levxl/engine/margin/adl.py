@@ -11,11 +11,16 @@ Ranking keys (higher = deleveraged first; longs and shorts are ranked apart):
 
   with values at the mark, entry and bankruptcy prices (``q*P`` linear, ``Q/P`` inverse); the bankruptcy price is
   the engine's (:func:`levxl.engine.liquidation.bankruptcy_price`).
-* Binance "LeveragePnL" (Binance FAQ "What Is Auto-Deleveraging (ADL)", 2019): unrealised PnL / collateral, times
-  the effective leverage notional / (collateral + unrealised PnL) when the PnL is positive, divided by it otherwise.
-  The FAQ's closing formula was not in the stored copy levxl read; this is its prose, verify before relying on it.
-* Hyperliquid (brief of issue 17): ``(mark/entry) * (notional / account value)`` for a long, ``(entry/mark) * ...``
-  for a short.
+* Binance "LeveragePnL" (Binance FAQ "What Is Auto-Deleveraging (ADL) and How Does It Work", 2019; its closing
+  formula as quoted, with a worked account, on Binance's developer forum, dev.binance.vision/t/17801 -- a
+  third-party quote of the FAQ)::
+
+      PnL percent  = max(0, unrealised profit) / max(1, wallet balance)
+      margin ratio = maintenance margin / (wallet balance + unrealised profit)   (0 where that sum <= 0)
+      LeveragePnL  = PnL percent * margin ratio
+* Hyperliquid (docs "Auto-deleveraging", https://hyperliquid.gitbook.io/hyperliquid-docs/trading/auto-deleveraging):
+  ``(mark_price / entry_price) * (notional_position / account_value)``, for either side as published (for shorts
+  that ratio falls as the profit grows; levxl keeps the published index rather than guess a correction).
 
 Quantile (BitMEX's worked example): positions sorted by key from the highest, each at the share of the side's total
 quantity ranked at or above it, rounded up to the next 20%.
@@ -26,25 +31,39 @@ from __future__ import annotations
 import numpy as np
 
 from levxl.engine import kernel
-from levxl.engine.liquidation import bankruptcy_price
+from levxl.engine.liquidation import DEFAULT_MMR, bankruptcy_price, maintenance_margin
+from levxl.engine.tiers import MAINTENANCE
 from levxl.engine.margin.account_with_options import one_value, position_columns
 from levxl.engine.validate import (CONTRACT, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, Choice, checked,
                                    require)
 
-__all__ = ["VENUE", "adl_key", "adl_quantile", "adl_allocation"]
+__all__ = ["VENUE", "adl_key", "adl_quantile", "adl_allocation", "binance_leverage_pnl"]
 
 VENUE = Choice('must be "bitmex", "binance" or "hyperliquid"',
-               {"bitmex": 0, "bybit": 0, "binance": 1, "hyperliquid": 2}, fill=0.0)
+               {"bitmex": 0, "binance": 1, "hyperliquid": 2}, fill=0.0)
+
+
+@checked(unrealised=NUMBER, wallet=NUMBER, maintenance=NONNEGATIVE)
+def binance_leverage_pnl(unrealised, wallet, maintenance):
+    """Binance's LeveragePnL from the account's unrealised profit, wallet balance and maintenance margin.
+
+    >>> round(float(binance_leverage_pnl(40.2, 4.27, 0.1342 * (4.27 + 40.2))), 2)  # forum example: margin ratio 13.42%
+    1.26
+    """
+    equity = wallet + unrealised
+    ratio = np.where(equity > 0, maintenance / np.where(equity > 0, equity, 1.0), 0.0)
+    return np.maximum(unrealised, 0.0) / np.maximum(wallet, 1.0) * ratio
 
 
 @checked(side=SIDE, entry=POSITIVE, mark=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, margin=POSITIVE_OR_NAN,
-         venue=VENUE, account_value=POSITIVE_OR_NAN, contract=CONTRACT)
+         venue=VENUE, account_value=POSITIVE_OR_NAN, contract=CONTRACT, mmr=MAINTENANCE)
 def adl_key(side, entry, mark, size, leverage=None, margin=None, venue="bitmex", account_value=None,
-            contract="linear"):
+            contract="linear", mmr=DEFAULT_MMR):
     """The venue's ADL ranking key of a position (see the module docstring); higher is deleveraged sooner.
 
-    ``leverage`` or ``margin`` fixes the isolated margin (BitMEX's bankruptcy price; Binance's collateral when no
-    ``account_value`` is given); ``account_value`` the account's equity (Hyperliquid; Binance's collateral).
+    ``leverage`` or ``margin`` fixes the isolated margin (BitMEX's bankruptcy price; Binance's wallet when no
+    ``account_value`` is given); ``account_value`` the account value (Hyperliquid) or wallet balance (Binance);
+    ``mmr`` the maintenance rate, tier table or preset of Binance's maintenance margin at the mark.
 
     >>> round(float(adl_key("long", 100, 110, 1, 10)), 6)   # BitMEX: +10% PnL x 110/(110 - 90) = 0.55
     0.55
@@ -59,6 +78,7 @@ def adl_key(side, entry, mark, size, leverage=None, margin=None, venue="bitmex",
     require(np.asarray((venue != 0) | given), "leverage or margin", "must be given for the BitMEX key")
     require(np.asarray((venue == 0) | given | (account_value is not None)), "account_value",
             "must be given for the Binance and Hyperliquid keys")
+    require(np.asarray((venue != 0) | (mark_value > 0)), "mark", "must be > 0")
     with np.errstate(divide="ignore", invalid="ignore"):
         bankrupt_value = np.where((bp > 0) & np.isfinite(bp), value(np.where(bp > 0, bp, 1.0)), 0.0)
         effective = np.abs(mark_value) / np.abs(mark_value - bankrupt_value)
@@ -66,10 +86,8 @@ def adl_key(side, entry, mark, size, leverage=None, margin=None, venue="bitmex",
         margin_amount = kernel.isolated_margin(size, entry, leverage, margin, inverse) if given else np.nan
         collateral = account_value if account_value is not None else margin_amount
         upnl = kernel.pnl(side, entry, mark, size, inverse)
-        leverage_now = mark_value / (collateral + upnl)
-        binance = np.where(upnl > 0, upnl / collateral * leverage_now, upnl / collateral / leverage_now)
-        ratio = np.where(side > 0, mark / entry, entry / mark)
-        hyperliquid = ratio * mark_value / collateral
+        binance = binance_leverage_pnl.raw(upnl, collateral, maintenance_margin.raw(size, mark, mmr, contract))
+        hyperliquid = (mark / entry) * mark_value / collateral
     return np.select([venue == 0, venue == 1], [bitmex, binance], hyperliquid)
 
 
