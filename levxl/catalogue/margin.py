@@ -44,8 +44,8 @@ def pm_figure(instruments, sides, sizes, strikes=None, days=None, vols=None, und
     wanted = str(output or "mm").strip().lower()
     if wanted not in _PM_OUTPUTS:
         raise ValueError(f"output must be one of {', '.join(_PM_OUTPUTS)}, got {wanted!r}")
-    result = margin.pm_margin.raw(instruments, sides, sizes, strikes, days, vols, underlying, rules, contract,
-                                  fee_provision)
+    result = margin.pm_margin.raw(instruments, sides, sizes, strikes=strikes, days=days, vols=vols,
+                                  underlying=underlying, rules=rules, contract=contract, fee_provision=fee_provision)
     if wanted != "table":
         return np.asarray(getattr(result, wanted), dtype=float)
     grid = scenarios_of(margin_params.pm_params(rules))
@@ -57,9 +57,10 @@ def liquidation_pair(instruments, sides, sizes, entries, strikes=None, days=None
                      wallet=None, mmr=0.005, contract="inverse", rules="deribit", vol_slope=0.0, funding_rates=0.0):
     """(down, up) of :func:`levxl.engine.margin.account_liquidation_with_options` (an adapter: cells show them as
     one row)."""
-    r = margin.account_liquidation_with_options.raw(instruments, sides, sizes, entries, strikes, days, vols,
-                                                    underlying, wallet, mmr, contract, rules, vol_slope,
-                                                    funding_rates)
+    r = margin.account_liquidation_with_options.raw(instruments, sides, sizes, entries=entries, strikes=strikes,
+                                                    days=days, vols=vols, underlying=underlying, wallet=wallet,
+                                                    mmr=mmr, contract=contract, rules=rules, vol_slope=vol_slope,
+                                                    funding_rates=funding_rates)
     return np.asarray(r.down), np.asarray(r.up)
 
 
@@ -72,9 +73,11 @@ def frontier_rows(instruments, sides, sizes, entries, strikes=None, days=None, v
                   wallet=None, mmr=0.005, contract="inverse", rules="deribit", vol_slope=0.0, funding_rates=0.0,
                   vol_shifts=0.0, funding_periods=0.0, loss_fraction=None):
     """The reverse-stress frontier as rows: vol shift, funding periods, move down, move up, price down, price up."""
-    f = margin.account_reverse_stress.raw(instruments, sides, sizes, entries, strikes, days, vols, underlying, wallet,
-                                          mmr, contract, rules, vol_slope, funding_rates, vol_shifts,
-                                          funding_periods, loss_fraction)
+    f = margin.account_reverse_stress.raw(instruments, sides, sizes, entries=entries, strikes=strikes, days=days,
+                                          vols=vols, underlying=underlying, wallet=wallet, mmr=mmr,
+                                          contract=contract, rules=rules, vol_slope=vol_slope,
+                                          funding_rates=funding_rates, vol_shifts=vol_shifts,
+                                          funding_periods=funding_periods, loss_fraction=loss_fraction)
     return np.stack([f.vol_shift, f.funding_periods, f.move_down, f.move_up, f.price_down, f.price_up], axis=-1)
 
 
@@ -258,13 +261,13 @@ def options_book_figures(book, wallet=None, rules="deribit", vol_slope=0.0, vol_
                                                         strike=np.where(option, book.strike, U),
                                                         days=np.where(option, book.expiry_days, 0.0),
                                                         vol=np.where(option, book.vol, 0.0), settle=settle), 0.0)
-    standard = margin.short_option_margin(kinds, U, np.where(option, book.strike, U), option_mark,
+    standard = margin.short_option_margin(kinds, U, np.where(option, book.strike, U), mark=option_mark,
                                           size=book.size, side=np.where(option, book.side, 1.0), rules=rules,
                                           settle=settle)
     perp_mm = np.where(option, 0.0, columns["mmr"] * np.where(book.inverse, book.size / U, book.size * U))
     portfolio = {name: margin.pm_margin(columns["instruments"], columns["sides"], columns["sizes"],
-                                        columns["strikes"], columns["days"], columns["vols"], U, rules=name,
-                                        contract=settle) for name in PM_RULES_COMPARED}
+                                        strikes=columns["strikes"], days=columns["days"], vols=columns["vols"],
+                                        underlying=U, rules=name, contract=settle) for name in PM_RULES_COMPARED}
     frontier = margin.account_reverse_stress(**account, vol_shifts=list(vol_shifts))
     loss_frontier = margin.account_reverse_stress(**account, vol_shifts=list(vol_shifts), loss_fraction=loss_fraction)
     moves = margin.position_reverse_stress(**account, loss_fraction=loss_fraction)

@@ -89,8 +89,8 @@ def position_values(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.
     perp = ~a.is_option
     if perp.any():
         s, q, e = a.side[perp], a.size[perp], a.entry[perp]
-        notional = kernel.value(q, U, inv)
-        equity[..., perp] = kernel.pnl(s, e, U, q, inv) - s * notional * a.funding_rate[perp] * periods
+        notional = kernel.value(q, price=U, inverse=inv)
+        equity[..., perp] = kernel.pnl(s, e, exit=U, size=q, inverse=inv) - s * notional * a.funding_rate[perp] * periods
         mm[..., perp] = a.mmr[perp] * notional
     opt = a.is_option
     if opt.any():
@@ -228,8 +228,9 @@ def account_liquidation_with_options(instruments, sides, sizes, entries, strikes
     >>> round(float(r.down), 2), round(float(r.up)), r.params
     (0.0, 65125, 'deribit@2020')
     """
-    account = make_account(instruments, sides, sizes, entries, strikes, days, vols, underlying, wallet, mmr, contract,
-                           rules, vol_slope, funding_rates)
+    account = make_account(instruments, sides, sizes, entries=entries, strikes=strikes, days=days, vols=vols,
+                           underlying=underlying, wallet=wallet, mmr=mmr, contract=contract, rules=rules,
+                           vol_slope=vol_slope, funding_rates=funding_rates)
     down, up = price_grids(account.underlying)
     low, high = solve_first_crossing(lambda prices: surplus_at(account, prices), account.underlying, down, up)
     return AccountLiquidation(low, high, account.rules.name)

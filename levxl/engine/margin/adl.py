@@ -69,7 +69,7 @@ def adl_key(side, entry, mark, size, leverage=None, margin=None, venue="bitmex",
     0.55
     """
     inverse = contract
-    value = lambda price: kernel.value(size, price, inverse)
+    value = lambda price: kernel.value(size, price=price, inverse=inverse)
     entry_value, mark_value = value(entry), value(mark)
     pnl_pct = np.where(inverse != 0, -side, side) * (mark_value - entry_value) / np.abs(entry_value)
     given = leverage is not None or margin is not None
@@ -83,10 +83,12 @@ def adl_key(side, entry, mark, size, leverage=None, margin=None, venue="bitmex",
         bankrupt_value = np.where((bp > 0) & np.isfinite(bp), value(np.where(bp > 0, bp, 1.0)), 0.0)
         effective = np.abs(mark_value) / np.abs(mark_value - bankrupt_value)
         bitmex = np.where(pnl_pct > 0, pnl_pct * effective, pnl_pct / effective)
-        margin_amount = kernel.isolated_margin(size, entry, leverage, margin, inverse) if given else np.nan
+        margin_amount = kernel.isolated_margin(size, entry, leverage=leverage, margin=margin,
+                                                 inverse=inverse) if given else np.nan
         collateral = account_value if account_value is not None else margin_amount
-        upnl = kernel.pnl(side, entry, mark, size, inverse)
-        binance = binance_leverage_pnl.raw(upnl, collateral, maintenance_margin.raw(size, mark, mmr, contract))
+        upnl = kernel.pnl(side, entry, exit=mark, size=size, inverse=inverse)
+        maintenance = maintenance_margin.raw(size, price=mark, mmr=mmr, contract=contract)
+        binance = binance_leverage_pnl.raw(unrealised=upnl, wallet=collateral, maintenance=maintenance)
         hyperliquid = (mark / entry) * mark_value / collateral
     return np.select([venue == 0, venue == 1], [bitmex, binance], hyperliquid)
 

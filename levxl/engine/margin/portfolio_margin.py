@@ -82,7 +82,7 @@ def scenario_pnl(instrument, qty, strike, days, vol, underlying, scenarios: Scen
     out = np.zeros((instrument.size, prices.size))
     if perp.any():
         side, size = np.sign(qty[perp])[:, None], np.abs(qty[perp])[:, None]
-        out[perp] = kernel.pnl(side, underlying, prices[None, :], size, float(inverse))
+        out[perp] = kernel.pnl(side, underlying, exit=prices[None, :], size=size, inverse=float(inverse))
     if opt.any():
         out[opt] = _option_pnl(instrument[opt], qty[opt], strike[opt], days[opt], vol[opt], underlying, prices,
                                scenarios, params, inverse)

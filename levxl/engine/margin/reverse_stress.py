@@ -62,8 +62,9 @@ def account_reverse_stress(instruments, sides, sizes, entries, strikes=None, day
     >>> round(float(f.move_down[0]), 12)   # a 10x long with no maintenance: bankrupt 10% lower
     -0.1
     """
-    account = make_account(instruments, sides, sizes, entries, strikes, days, vols, underlying, wallet, mmr, contract,
-                           rules, vol_slope, funding_rates)
+    account = make_account(instruments, sides, sizes, entries=entries, strikes=strikes, days=days, vols=vols,
+                           underlying=underlying, wallet=wallet, mmr=mmr, contract=contract, rules=rules,
+                           vol_slope=vol_slope, funding_rates=funding_rates)
     loss_fraction = None if loss_fraction is None else one_value("loss_fraction", loss_fraction)
     shifts, periods = np.broadcast_arrays(np.atleast_1d(np.asarray(vol_shifts, dtype=float)),
                                           np.atleast_1d(np.asarray(funding_periods, dtype=float)))
@@ -88,8 +89,9 @@ def position_reverse_stress(instruments, sides, sizes, entries, strikes=None, da
     """For each position of an account alone: the smallest moves down and up after which that position has lost
     ``loss_fraction`` of the account's equity today (its contribution measured from today's marks). Returns
     ``(move_down, move_up)`` arrays, one element per position (NaN where no move on that side does)."""
-    account = make_account(instruments, sides, sizes, entries, strikes, days, vols, underlying, wallet, mmr, contract,
-                           rules, vol_slope, funding_rates)
+    account = make_account(instruments, sides, sizes, entries=entries, strikes=strikes, days=days, vols=vols,
+                           underlying=underlying, wallet=wallet, mmr=mmr, contract=contract, rules=rules,
+                           vol_slope=vol_slope, funding_rates=funding_rates)
     today = position_values(account, account.underlying).equity
     budget = one_value("loss_fraction", loss_fraction) * (account.wallet + today.sum())
     down, up = price_grids(account.underlying)
@@ -98,8 +100,8 @@ def position_reverse_stress(instruments, sides, sizes, entries, strikes=None, da
         prices = np.asarray(prices)
         if prices.ndim == 1:  # the grid, shared: (n,) -> (positions, n)
             return (position_values(account, prices).equity - today + budget).T
-        return np.stack([position_values(account, prices[i]).equity[..., i] - today[i] + budget
-                         for i in range(prices.shape[0])])
+        each = position_values(account, prices[:, 0]).equity  # (positions at their own price, positions)
+        return (np.diagonal(each) - today + budget)[:, None]
 
     low, high = solve_first_crossing(fn, account.underlying, down, up)
     return _moves(low, high, account.underlying)
@@ -120,8 +122,8 @@ def perp_reverse_stress(side, entry, size, mark, leverage=None, mmr=0.005, margi
         return np.where((lp > 0) & np.isfinite(lp), lp / mark - 1.0, np.nan)
     from levxl.engine import kernel
 
-    isolated = kernel.isolated_margin(size, entry, leverage, margin, contract)
-    equity = isolated + kernel.pnl(side, entry, mark, size, contract)
+    isolated = kernel.isolated_margin(size, entry, leverage=leverage, margin=margin, inverse=contract)
+    equity = isolated + kernel.pnl(side, entry, exit=mark, size=size, inverse=contract)
     budget = loss_fraction * equity
     linear = mark - budget / (side * size)
     with np.errstate(divide="ignore"):
