@@ -55,7 +55,8 @@ def test_pm_margin_cells_and_table():
         assert math.isclose(f(INST, SIDES, sizes, 61_850, STRIKES, DAYS, VOLS, rules, None, None, "im"), engine.im)
     table = f(INST, SIDES, sizes, 61_850, STRIKES, DAYS, VOLS, "paradex", None, None, "table")
     assert len(table) == 24 and all(len(row) == 4 for row in table)
-    assert f(INST, SIDES, sizes, 61_850, STRIKES, DAYS, VOLS, "deribit", None, None, "nope").startswith("#VALUE! output")
+    bad = f(INST, SIDES, sizes, 61_850, STRIKES, DAYS, VOLS, "deribit", None, None, "nope")
+    assert bad.startswith("#VALUE! output")
 
 
 def test_reverse_stress_cells_are_the_frontier():

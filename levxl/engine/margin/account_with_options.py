@@ -90,7 +90,8 @@ def position_values(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.
     if perp.any():
         s, q, e = a.side[perp], a.size[perp], a.entry[perp]
         notional = kernel.value(q, price=U, inverse=inv)
-        equity[..., perp] = kernel.pnl(s, e, exit=U, size=q, inverse=inv) - s * notional * a.funding_rate[perp] * periods
+        funding = s * notional * a.funding_rate[perp] * periods
+        equity[..., perp] = kernel.pnl(s, e, exit=U, size=q, inverse=inv) - funding
         mm[..., perp] = a.mmr[perp] * notional
     opt = a.is_option
     if opt.any():
@@ -167,8 +168,9 @@ class AccountLiquidation(NamedTuple):
 
 
 ACCOUNT_DOMAINS = dict(instruments=INSTRUMENT, sides=SIDE, sizes=POSITIVE, entries=NONNEGATIVE,
-                        strikes=NONNEGATIVE_OR_NAN, days=NONNEGATIVE_OR_NAN, vols=NONNEGATIVE_OR_NAN, underlying=POSITIVE, wallet=NUMBER, mmr=NONNEGATIVE,
-                        contract=CONTRACT, vol_slope=NUMBER, funding_rates=NUMBER)
+                       strikes=NONNEGATIVE_OR_NAN, days=NONNEGATIVE_OR_NAN, vols=NONNEGATIVE_OR_NAN,
+                       underlying=POSITIVE, wallet=NUMBER, mmr=NONNEGATIVE,
+                       contract=CONTRACT, vol_slope=NUMBER, funding_rates=NUMBER)
 
 
 @checked(**ACCOUNT_DOMAINS)
@@ -212,7 +214,8 @@ def one_value(name: str, value) -> float:
 
 @checked(**ACCOUNT_DOMAINS)
 def account_liquidation_with_options(instruments, sides, sizes, entries, strikes=None, days=None, vols=None,
-                                     underlying=None, wallet=None, mmr=0.005, contract="inverse", rules="deribit", vol_slope=0.0,
+                                     underlying=None, wallet=None, mmr=0.005, contract="inverse", rules="deribit",
+                                     vol_slope=0.0,
                                      funding_rates=0.0):
     """Underlying prices below and above ``underlying`` at which the account reaches its maintenance margin.
 

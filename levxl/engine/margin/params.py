@@ -167,7 +167,8 @@ DERIBIT_PM_OLD = PMParams(
 _PARADEX_TAILS = (-0.66, -0.33, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0)
 PARADEX_PM = PMParams(
     name="paradex-pm@2025", venue="paradex", as_of="2025-06-01",
-    source_title="Paradex documentation: Portfolio Margin", source_url="https://docs.paradex.trade/risk/portfolio-margin",
+    source_title="Paradex documentation: Portfolio Margin",
+    source_url="https://docs.paradex.trade/risk/portfolio-margin",
     mirror=False, regular_moves=(-0.16, -0.12, -0.08, -0.04, 0.0, 0.04, 0.08, 0.12, 0.16),
     regular_vol_shocks=(0.40, -0.22), skip=((0.16, -0.22), (-0.16, -0.22)),
     extended_moves=_PARADEX_TAILS, extended_vol_shock=0.40,

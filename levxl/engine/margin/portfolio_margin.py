@@ -27,7 +27,8 @@ from levxl.engine.margin.account_with_options import INSTRUMENT, NONNEGATIVE_OR_
 from levxl.engine.margin.params import PMParams, pm_params
 from levxl.engine.validate import CONTRACT, NUMBER, POSITIVE, SIDE, checked, require
 
-__all__ = ["Scenarios", "PMResult", "scenarios_of", "shocked_vols", "scenario_pnl", "pm_margin", "pm_from_pnl", "min_delta_from_deltas"]
+__all__ = ["Scenarios", "PMResult", "scenarios_of", "shocked_vols", "scenario_pnl", "pm_margin", "pm_from_pnl",
+           "min_delta_from_deltas"]
 
 
 class Scenarios(NamedTuple):
