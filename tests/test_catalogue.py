@@ -31,6 +31,17 @@ FIXED = {  # saved workbooks depend on these names and argument orders
     "LEVXL_OPTION_GREEK": "greek type underlying strike days vol rate model settle",
     "LEVXL_OPTION_DECAY": "type underlying strike days vol horizon rate model settle",
     "LEVXL_LIQ_PROBABILITY": "side mark liq_price vol days drift",
+    # issue 17 (levxl/catalogue/margin.py)
+    "LEVXL_OPTION_MARGIN": "type underlying strike mark size side rules settle output",
+    "LEVXL_ACCOUNT_LIQ_OPTIONS": "instruments sides sizes entries underlying wallet strikes days vols mmr contract "
+                                 "rules vol_slope funding_rates",
+    "LEVXL_PM_MARGIN": "instruments sides sizes underlying strikes days vols rules contract fee_provision output",
+    "LEVXL_REVERSE_STRESS": "instruments sides sizes entries underlying wallet strikes days vols mmr contract rules "
+                            "vol_slope funding_rates vol_shifts funding_periods loss_fraction",
+    "LEVXL_ADL_RANK": "side entry mark size leverage margin venue account_value contract mmr",
+    "LEVXL_ADL_QUANTILE": "keys quantities",
+    "LEVXL_ADL_ALLOCATION": "keys quantities liquidated",
+    "LEVXL_MARGIN_RULES": "kind",
 }
 
 

@@ -529,3 +529,4 @@ def canonical_name(name: str) -> str | None:
 def lookup(name: str) -> SheetFunction | None:
     canonical = canonical_name(name)
     return CATALOGUE.get(canonical) if canonical else None
+from levxl.catalogue.margin import MARGIN_FUNCTIONS; FUNCTIONS += MARGIN_FUNCTIONS; CATALOGUE.update({f.name: f for f in MARGIN_FUNCTIONS})  # noqa: E402,E702 (issue 17: margin functions)
