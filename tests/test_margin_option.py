@@ -21,7 +21,7 @@ from levxl.engine.margin.reference import account_liquidation_brentq, account_su
     ("put", 40, 25.0, 10.0, 5.0),    # OTM put capped: IMR = min(10% x 100, 50% x 40)
 ])
 def test_paradex_cross_margin_published_examples(kind, strike, mark, im, mm):
-    r = short_option_margin(kind, 100, strike, mark, rules="paradex", settle="linear")
+    r = short_option_margin(kind, 100, strike, mark, rules="paradex", contract="linear")
     assert (float(r.im), float(r.mm), r.params) == (im, mm, "paradex@2024")
 
 
@@ -45,21 +45,21 @@ def test_deribit_short_put_floor_and_im_at_least_mm():
 def test_deribit_coin_form_is_bitcom_usd_form_over_the_underlying():
     U, K, mark_usd = 61_850.0, np.array([50_000, 60_000, 70_000, 90_000.0]), np.array([12_500, 5_100, 1_800, 210.0])
     for kind in ("call", "put"):
-        coin = short_option_margin(kind, U, K, mark_usd / U, rules="deribit", settle="inverse")
-        usd = short_option_margin(kind, U, K, mark_usd, rules="bitcom-usd@2026", settle="linear")
+        coin = short_option_margin(kind, U, K, mark_usd / U, rules="deribit", contract="inverse")
+        usd = short_option_margin(kind, U, K, mark_usd, rules="bitcom-usd@2026", contract="linear")
         np.testing.assert_allclose(coin.im * U, usd.im, rtol=1e-12)
         np.testing.assert_allclose(coin.mm * U, usd.mm, rtol=1e-12)
 
 
 def test_aevo_maintenance_is_ten_percent_where_deribit_has_seven_and_a_half():
-    r = short_option_margin("call", 3_000, 3_600, 20.0, rules="aevo", settle="linear")  # OTM 600 = 0.2 of spot
+    r = short_option_margin("call", 3_000, 3_600, 20.0, rules="aevo", contract="linear")  # OTM 600 = 0.2 of spot
     assert math.isclose(r.im, 0.10 * 3_000 + 20) and math.isclose(r.mm, 0.10 * 3_000 + 20) and r.params == "aevo@2026"
 
 
 def test_long_options_need_no_margin_and_size_scales():
-    assert float(short_option_margin("call", 100, 90, 12, side="long", settle="linear").mm) == 0.0
-    one = short_option_margin("put", 100, 90, 2, settle="linear")
-    ten = short_option_margin("put", 100, 90, 2, size=10, settle="linear")
+    assert float(short_option_margin("call", 100, 90, 12, side="long", contract="linear").mm) == 0.0
+    one = short_option_margin("put", 100, 90, 2, contract="linear")
+    ten = short_option_margin("put", 100, 90, 2, size=10, contract="linear")
     assert math.isclose(ten.im, 10 * one.im) and math.isclose(ten.mm, 10 * one.mm)
 
 
@@ -74,7 +74,7 @@ def test_bad_rules_and_bad_inputs_give_one_line_errors():
         short_option_margin("call", 100, 110, 1, rules="nope")
     with pytest.raises(ValueError, match="strike must be > 0"):
         short_option_margin("call", 100, -1, 1)
-    result, reasons = short_option_margin.elementwise(["call", "bad"], 100, 110, 1.0, settle="linear")
+    result, reasons = short_option_margin.elementwise(["call", "bad"], 100, 110, 1.0, contract="linear")
     assert reasons[0] == "" and "option_type" in reasons[1]
 
 
@@ -131,5 +131,5 @@ def test_no_liquidation_gives_the_sentinels():
 def test_option_prices_come_from_the_engine_black76():
     account = make_account(["call"], ["long"], [1.0], [0.0], [70_000], [30], [0.6], 60_000.0, 0.0, mmr=0.0)
     expected = options.option_price(option_type="call", underlying=66_000.0, strike=70_000.0, days=30.0, vol=0.6,
-                                    settle="inverse")
+                                    contract="inverse")
     assert math.isclose(float(surplus_at(account, 66_000.0)), float(expected), rel_tol=1e-12)

@@ -40,7 +40,7 @@ def test_bitmex_key_is_pnl_percent_times_effective_leverage():
 
 
 def test_bitmex_key_uses_the_engines_bankruptcy_price():
-    bp = float(lx.bankruptcy_price("long", 30_000, 10_000, 20, contract="inverse"))
+    bp = float(lx.bankruptcy_price("long", 30_000, 10_000, leverage=20, contract="inverse"))
     key = float(adl_key("long", 30_000, 33_000, 10_000, 20, contract="inverse"))
     mark_value, bankrupt_value = 10_000 / 33_000, 10_000 / bp
     expected = (1 - 30_000 / 33_000) * mark_value / abs(mark_value - bankrupt_value)
@@ -78,7 +78,7 @@ def test_adl_allocation_closes_exactly_what_was_liquidated_highest_first(qty, da
 
 # -- reverse stress ------------------------------------------------------------------------------------------------
 def test_perp_move_is_the_engines_liquidation_price():
-    lp = float(lx.liquidation_price("long", 60_000, 2, 10, mmr=0.005))
+    lp = float(lx.liquidation_price("long", 60_000, 2, leverage=10, mmr=0.005))
     assert math.isclose(float(perp_reverse_stress("long", 60_000, 2, 61_000, 10, mmr=0.005)), lp / 61_000 - 1)
 
 

@@ -123,7 +123,8 @@ MARGIN_FUNCTIONS = [
                                                              "text", default="short"),
               A("rules", '"deribit" (default), "aevo", "paradex", "bitcom-usd@2026", "bitcom-bch@2021"', "single",
                 default="deribit"),
-              A("settle", '"inverse" (coin, Deribit; default) or "linear" (USD)', "text", default="inverse"),
+              A("settle", '"inverse" (coin, Deribit; default) or "linear" (USD)', "text", default="inverse",
+                engine_name="contract"),
               A("output", '"im" (default) or "mm"', "single", default="im")),
         returns="margin in the settlement currency", example='=LEVXL_OPTION_MARGIN("call",50000,55000,0.02)',
         pick=_option_output),
@@ -260,10 +261,10 @@ def options_book_figures(book, wallet=None, rules="deribit", vol_slope=0.0, vol_
     option_mark = np.where(option, options.option_price(option_type=kinds, underlying=U,
                                                         strike=np.where(option, book.strike, U),
                                                         days=np.where(option, book.expiry_days, 0.0),
-                                                        vol=np.where(option, book.vol, 0.0), settle=settle), 0.0)
+                                                        vol=np.where(option, book.vol, 0.0), contract=settle), 0.0)
     standard = margin.short_option_margin(kinds, U, np.where(option, book.strike, U), mark=option_mark,
                                           size=book.size, side=np.where(option, book.side, 1.0), rules=rules,
-                                          settle=settle)
+                                          contract=settle)
     perp_mm = np.where(option, 0.0, columns["mmr"] * np.where(book.inverse, book.size / U, book.size * U))
     portfolio = {name: margin.pm_margin(columns["instruments"], columns["sides"], columns["sizes"],
                                         strikes=columns["strikes"], days=columns["days"], vols=columns["vols"],

@@ -98,7 +98,7 @@ def position_values(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.
         w, K, d = a.instrument[opt], a.strike[opt], a.days[opt]
         vol = _vol_at(account, U, vol_shift)[..., opt]
         price = options.option_price(option_type=w, underlying=U, strike=K, days=d, vol=vol,
-                                     settle="inverse" if a.inverse else "linear")
+                                     contract="inverse" if a.inverse else "linear")
         equity[..., opt] = a.side[opt] * a.size[opt] * (price - a.entry[opt])
         _, option_mm = option_margin_usd(w, U, K, price * U if a.inverse else price, a.rules)
         mm[..., opt] = np.where(a.side[opt] < 0, a.size[opt], 0.0) * (option_mm / U if a.inverse else option_mm)

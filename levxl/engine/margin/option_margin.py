@@ -1,8 +1,8 @@
 """Standard margin of short options (Deribit, Aevo, Paradex cross margin), per position, from dated rules.
 
-The formulas are in :class:`levxl.engine.margin.params.ShortOptionParams`. With ``settle="inverse"`` (Deribit BTC
+The formulas are in :class:`levxl.engine.margin.params.ShortOptionParams`. With ``contract="inverse"`` (Deribit BTC
 and ETH options) ``mark`` is the option's price in coin and the margin comes back in coin (the USD amounts divided by
-the underlying); with ``settle="linear"`` (Aevo, Paradex) everything is USD. A long option needs no margin (its
+the underlying); with ``contract="linear"`` (Aevo, Paradex) everything is USD. A long option needs no margin (its
 premium is paid). Every result names the parameter set it used (``params``).
 """
 
@@ -45,26 +45,26 @@ def option_margin_usd(w, underlying, strike, mark_usd, p: ShortOptionParams):
 
 
 @checked(option_type=OPTION_TYPE, underlying=POSITIVE, strike=POSITIVE, mark=NONNEGATIVE, size=NONNEGATIVE,
-         side=SIDE, settle=CONTRACT)
+         side=SIDE, contract=CONTRACT)
 def short_option_margin(option_type, underlying, strike, mark, size=1.0, side="short", rules="deribit",
-                        settle="inverse"):
+                        contract="inverse"):
     """Initial and maintenance margin of ``size`` options sold, under the dated ``rules``.
 
     ``option_type`` call/put; ``underlying`` the underlying's mark (USD); ``strike`` USD; ``mark`` the option's mark
-    price (coin when ``settle="inverse"``, USD when "linear"); ``size`` options (coins of underlying); ``side`` short
+    price (coin when ``contract="inverse"``, USD when "linear"); ``size`` options (coins of underlying); ``side`` short
     (default) or long (no margin); ``rules`` a set name ("deribit", "aevo", "paradex", "deribit@2020", ...).
 
     Deribit (coin): short call ``IM = max(0.15 - OTM/U, 0.1) + mark``, ``MM = 0.075 + mark``; short put
     ``MM = max(0.075, 0.075*mark) + mark``, ``IM = max(max(0.15 - OTM/U, 0.1) + mark, MM)``.
 
-    >>> r = short_option_margin("call", 100, 106, 0, rules="paradex", settle="linear")  # Paradex's example
+    >>> r = short_option_margin("call", 100, 106, 0, rules="paradex", contract="linear")  # Paradex's example
     >>> float(r.im), float(r.mm), r.params
     (10.0, 5.0, 'paradex@2024')
     """
     p = option_params(rules)
     U = underlying
-    mark_usd = np.where(settle != 0, mark * U, mark)
+    mark_usd = np.where(contract != 0, mark * U, mark)
     im, mm = option_margin_usd(option_type, U, strike, mark_usd, p)
-    to_settle = np.where(settle != 0, 1.0 / U, 1.0)
+    to_settle = np.where(contract != 0, 1.0 / U, 1.0)
     short = (side < 0) * size
     return OptionMargin(im * to_settle * short, mm * to_settle * short, p.name)

@@ -95,9 +95,9 @@ def _option_pnl(w, qty, strike, days, vol, underlying, prices, scenarios, params
     K, d, v = strike[:, None], days[:, None], vol[:, None]
     settle = "inverse" if inverse else "linear"
     vols = shocked_vols(v, d, scenarios.shocks[None, :], params)
-    now = options.option_price(option_type=w[:, None], underlying=underlying, strike=K, days=d, vol=v, settle=settle)
+    now = options.option_price(option_type=w[:, None], underlying=underlying, strike=K, days=d, vol=v, contract=settle)
     then = options.option_price(option_type=w[:, None], underlying=prices[None, :], strike=K, days=d, vol=vols,
-                                settle=settle)
+                                contract=settle)
     then -= now
     then *= qty[:, None]
     return then
