@@ -1,0 +1,1 @@
+"""levxl engine layer: pure-Python, standard-library-only building blocks (venue conventions)."""
