@@ -289,7 +289,7 @@ _P = [
         greeks_convention=("ticker greeks are Black-Scholes on underlying_price (the forward of the expiry) with "
                            "r = interest_rate (0): delta = N(d1), rho = K*T*N(d2)/100 per 1% (+130.64 for "
                            "BTC-27SEP24-40000-C), vega per 1 vol point, theta per calendar day; Black-76 would give "
-                           "rho = -T*C/100 (-74.64). Greeks are in USD, premium in coin"),
+                           "rho = -T*C/100 (-74.64). Greeks are in USD; mark_price in coin = Black value / underlying_price (0.2168)"),
         as_of=AS_OF, sources=(S_DERIBIT_TICKER, S_DERIBIT_API, S_DERIBIT_PM),
         notes="funding accrues continuously and is quoted per 8 h (funding_8h), so 8 is the quoting interval",
         aliases=("deribit",)),
