@@ -67,6 +67,13 @@ def risk(positions: Path | None) -> None:
         click.echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
     for row, reason in book.issues:
         click.echo(f"row {row} skipped: {reason}", err=True)
+    from levxl.book.venue_rules import STALE_DAYS, table_lines, warnings
+
+    click.echo(f"tier tables (stale after {STALE_DAYS} days):")
+    for line in table_lines(book):
+        click.echo(f"  {line}")
+    for line in warnings(book):
+        click.echo(f"warning: {line}")
 
 
 @main.command()
@@ -87,8 +94,10 @@ def _register() -> None:
     from levxl.cli.recalc import recalc
     from levxl.cli.report import report
     from levxl.cli.template import template
+    from levxl.cli.tiers import tiers
 
     main.add_command(recalc)
+    main.add_command(tiers)
     main.add_command(report)
     main.add_command(template)
 

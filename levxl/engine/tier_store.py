@@ -47,9 +47,12 @@ from typing import Any, Iterable, Mapping
 from levxl.engine import venues
 
 __all__ = ["StoredTable", "data_dir", "user_tier_dir", "venue_key", "symbol_key", "parse_name", "find", "names",
-           "pack", "refresh", "generation", "all_tables", "PACK_FORMAT", "PACK_COLUMNS"]
+           "pack", "refresh", "generation", "all_tables", "CCXT_IDS", "PACK_FORMAT", "PACK_COLUMNS"]
 
 PACK_FORMAT = "levxl-tiers-1"
+#: venue -> (ccxt exchange id, market label of the stored file): the venues ``levxl tiers update`` can fetch
+CCXT_IDS = {"binance": ("binanceusdm", "usdm"), "bybit": ("bybit", "linear"), "okx": ("okx", "swap"),
+            "gate": ("gate", "swap"), "kucoin": ("kucoinfutures", "usdtm")}
 PACK_COLUMNS = ("notional_floor", "notional_cap", "max_leverage", "mmr", "cum")
 _DROPPED_TOKENS = {"SWAP", "PERP", "PERPETUAL"}
 
