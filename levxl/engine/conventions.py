@@ -20,7 +20,8 @@ from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, POSITIVE, POSITIVE
 from levxl.engine.tiers import MAINTENANCE
 from levxl.engine.venues import PROFILES, VenueProfile, profile_for
 
-__all__ = ["VENUE", "PRICE_KIND", "profile_of_code", "round_price", "close_fee_at_bankruptcy",
+__all__ = ["VENUE", "PRICE_KIND", "profile_of_code", "round_price", "close_fee_at_bankruptcy", "funding_hours",
+           "tier_caps", "within_tier_limits",
            "funding_interval_hours", "liquidation_price_at_venue"]
 
 _IDS = sorted(PROFILES)
@@ -174,3 +175,58 @@ def liquidation_price_at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR
     with np.errstate(invalid="ignore"):
         shifted = np.where(np.isfinite(raw) & (raw > 0), raw + side * offset * tick, raw)
     return round_price(shifted, side, tick, kind=0.0, venue=venue)
+
+
+@checked(venue=VENUE)
+def funding_hours(venue, symbol=None):
+    """:func:`funding_interval_hours` per element: ``venue`` a venue name (or a range of them), ``symbol`` blank or
+    the symbol (per-symbol exceptions where a profile documents them). Hours; NaN where the product pays no
+    funding."""
+    codes = np.asarray(venue, dtype=float)
+    symbols = np.broadcast_to(np.asarray(symbol if symbol is not None else "", dtype=object), codes.shape) \
+        if np.ndim(symbol) <= codes.ndim else np.asarray(symbol, dtype=object)
+    shape = np.broadcast_shapes(codes.shape, symbols.shape)
+    codes, symbols = np.broadcast_to(codes, shape), np.broadcast_to(symbols, shape)
+    out = np.full(shape, np.nan)
+    for index in np.ndindex(shape):
+        if not np.isnan(codes[index]):
+            hours = profile_of_code(codes[index]).funding_hours(str(symbols[index] or "") or None)
+            out[index] = np.nan if hours is None else hours
+    return out
+
+
+def tier_caps(notional, mmr):
+    """(max leverage of the tier of each notional, the table's top notional cap) under a checked maintenance spec;
+    ``(inf, inf)`` for a flat rate (no table, no cap)."""
+    from levxl.engine.tiers import TierTable
+
+    notional = np.asarray(notional, dtype=float)
+    if isinstance(mmr, TierTable):
+        return mmr.max_leverage_at(notional), np.full(notional.shape, float(mmr.caps[-1]))
+    spec = np.asarray(mmr, dtype=object)
+    shape = np.broadcast_shapes(notional.shape, spec.shape)
+    notional_b, spec_b = np.broadcast_to(notional, shape), np.broadcast_to(spec, shape)
+    lev, cap = np.full(shape, np.inf), np.full(shape, np.inf)
+    for index in np.ndindex(shape):
+        element = spec_b[index]
+        if isinstance(element, TierTable):
+            lev[index] = element.max_leverage_at(notional_b[index])
+            cap[index] = element.caps[-1]
+    return lev, cap
+
+
+@checked(size=POSITIVE, price=POSITIVE, leverage=POSITIVE, mmr=MAINTENANCE, contract=CONTRACT)
+def within_tier_limits(size, price, leverage, mmr=DEFAULT_MMR, contract="linear"):
+    """True where the position's leverage is at most the max leverage of the tier of its notional ``value(price)``
+    and the notional is at most the table's top cap; always True for a flat rate (no table). Units: ``price`` the
+    mark (venues look the tier up by the notional at the mark), ``leverage`` a multiple (effective: value at entry
+    over isolated margin).
+
+    >>> bool(within_tier_limits(10, 100_000, 100, "binance:BTCUSDT"))  # 1e6 notional: tier 3 allows 75x
+    False
+    >>> bool(within_tier_limits(10, 100_000, 50, "binance:BTCUSDT"))
+    True
+    """
+    notional = kernel.value(size, price, contract)
+    max_lev, cap = tier_caps(notional, mmr)
+    return (leverage <= max_lev * (1 + 1e-9)) & (notional <= cap)
