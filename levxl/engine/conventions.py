@@ -64,7 +64,7 @@ def round_price(price, side, tick, kind="liquidation", venue=None):
     price for that side (``venue.tick_rounding``, :mod:`levxl.engine.venues`).
 
     Directions: "up" ``ceil(P/tick)*tick``, "down" ``floor(P/tick)*tick``, "nearest" half up; a price already on
-    the tick (within 1e-9 tick) is kept. Without ``venue``: long up, short down (toward the entry: the engine's
+    the tick (within 1e-9 tick, or a few ulps of ``P/tick``) is kept. Without ``venue``: long up, short down (toward the entry: the engine's
     :func:`~levxl.engine.liquidation.round_to_tick`). The sentinels 0 and inf (no liquidation) and NaN are kept.
     Units: price and tick in quote currency.
 
@@ -83,8 +83,10 @@ def round_price(price, side, tick, kind="liquidation", venue=None):
     direction = _direction(venue_code, np.asarray(kind, dtype=float), np.asarray(side, dtype=float))
     with np.errstate(invalid="ignore"):
         steps = price / tick
+        # "already on the tick" within 1e-9 tick or a few ulps of the quotient (large price / tick ratios)
+        slack = np.maximum(1e-9, 8 * np.spacing(np.abs(np.where(np.isfinite(steps), steps, 0.0))))
         rounded = np.select([direction > 0, direction < 0],
-                            [np.ceil(steps - 1e-9), np.floor(steps + 1e-9)], np.floor(steps + 0.5)) * tick
+                            [np.ceil(steps - slack), np.floor(steps + slack)], np.floor(steps + 0.5)) * tick
     return np.where(np.isfinite(price) & (price > 0), rounded, price)
 
 
