@@ -101,7 +101,7 @@ def fetch_tiers(exchange: Any, venue: str, symbols: list[str]) -> tuple[dict[str
     return result, notes
 
 
-def update_tables(venue: str, symbols: Iterable[str] = (), exchange_factory: Callable[[str], Any] = _exchange,
+def update_tables(venue: str, symbols: Iterable[str] = (), exchange_factory: Callable[[str], Any] | None = None,
                   today: str | None = None) -> tuple[Path, list[str], list[str]]:
     """Fetch, check and store ``venue``'s tables; returns (file written, table names stored, problems)."""
     import ccxt
@@ -113,7 +113,7 @@ def update_tables(venue: str, symbols: Iterable[str] = (), exchange_factory: Cal
     venue = tier_store.venue_key(venue)
     if venue not in CCXT_IDS:
         raise click.ClickException(f"levxl cannot fetch {venue} tiers through ccxt; venues: {', '.join(CCXT_IDS)}")
-    exchange = exchange_factory(venue)
+    exchange = (exchange_factory or _exchange)(venue)
     try:
         raw, notes = fetch_tiers(exchange, venue, list(symbols))
     except ccxt.BaseError as exc:

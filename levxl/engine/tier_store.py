@@ -260,8 +260,9 @@ def _number(value: Any) -> float | None:
 
 
 def pack(venue: str, market: str, as_of: str, source: str, tiers_by_symbol: Mapping[str, Iterable[Mapping]]) -> dict:
-    """A pack from ccxt's unified ``LeverageTier`` lists (``{symbol: [tier, ...]}``); ``cum`` from ``info['cum']``
-    where the venue reports it (Binance), else ``null``. Symbols without tiers are left out."""
+    """A pack from ccxt's unified ``LeverageTier`` lists (``{symbol: [tier, ...]}``); ``cum`` from the venue's raw
+    tier where it reports one (Binance ``cum``, Bybit ``mmDeduction``; checked against the recursion when the table
+    is built), else ``null``. Symbols without tiers are left out."""
     tables = {}
     for symbol, tiers in sorted(tiers_by_symbol.items()):
         tiers = sorted(list(tiers or []), key=lambda t: float(t.get("minNotional") or 0))
@@ -272,7 +273,9 @@ def pack(venue: str, market: str, as_of: str, source: str, tiers_by_symbol: Mapp
             info = t.get("info") if isinstance(t.get("info"), dict) else {}
             rows.append([_number(t.get("minNotional")) or 0.0, _number(t.get("maxNotional")),
                          _number(t.get("maxLeverage")), _number(t.get("maintenanceMarginRate")),
-                         _number(info.get("cum"))])
+                         _number(info.get("cum", info.get("mmDeduction")))])  # Binance cum, Bybit mmDeduction
+        if rows[0][4] is None and len(rows) > 1 and all(r[4] is not None for r in rows[1:]):
+            rows[0][4] = 0.0  # Bybit leaves the first tier's mmDeduction blank: it is 0
         tables[symbol_key(venue, symbol)] = {"symbol": symbol, "tiers": rows}
     return {"format": PACK_FORMAT, "venue": venue_key(venue), "market": market, "as_of": as_of, "source": source,
             "columns": list(PACK_COLUMNS), "tables": tables}
