@@ -39,6 +39,7 @@ import json
 import os
 import re
 import sys
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -129,8 +130,17 @@ def data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "levxl"
 
 
+_DIR_CACHE: dict[tuple, Path] = {}
+
+
 def user_tier_dir() -> Path:
-    return data_dir() / "tiers"
+    """``data_dir() / "tiers"`` (memoised on the environment variables it depends on: it is on every preset's path)."""
+    env = os.environ
+    key = (env.get("LEVXL_DATA_DIR"), env.get("XDG_DATA_HOME"), env.get("LOCALAPPDATA"), env.get("HOME"))
+    folder = _DIR_CACHE.get(key)
+    if folder is None:
+        folder = _DIR_CACHE[key] = data_dir() / "tiers"
+    return folder
 
 
 # -- reading ---------------------------------------------------------------------------------------------------------
@@ -186,12 +196,21 @@ def _shipped() -> list[StoredTable]:
     return _SHIPPED
 
 
+_RECHECK_SECONDS = 1.0
+_CHECKED: tuple[Path, float] | None = None  # (folder, monotonic time) of the last look at the folder
+
+
 def _fetched() -> list[StoredTable]:
-    """Tables in the user data folder; re-read when the folder changes (another process may have updated it)."""
-    global _FETCHED
+    """Tables in the user data folder; re-read when the folder changes (another process may have updated it),
+    looked at no more than once a second (a preset lookup must stay in microseconds)."""
+    global _FETCHED, _CHECKED
+    now = time.monotonic()
+    if _CHECKED is not None and now - _CHECKED[1] < _RECHECK_SECONDS:
+        return _FETCHED[1] if _FETCHED is not None else []
     folder = user_tier_dir()
+    _CHECKED = (folder, now)
     try:
-        stamp = (str(folder), folder.stat().st_mtime_ns)
+        stamp = (str(folder), os.stat(folder).st_mtime_ns)
     except OSError:
         _FETCHED = None
         return []
@@ -208,9 +227,9 @@ def _fetched() -> list[StoredTable]:
 
 
 def refresh() -> None:
-    """Forget what was read (after writing a new table in this process)."""
-    global _FETCHED
-    _FETCHED = None
+    """Forget what was read: after writing a table, or changing ``LEVXL_DATA_DIR``, in this process."""
+    global _FETCHED, _CHECKED
+    _FETCHED = _CHECKED = None
 
 
 def all_tables(featured: bool = False) -> list[StoredTable]:

@@ -717,7 +717,7 @@ def _tiers(ws):
                     "(\"binance:BTCUSDT\" = the latest table, \"binance:BTCUSDT@2021\" = that as-of date).")
     row = 4
     out = {}
-    names = lx.presets()
+    names = lx.presets(featured=True)  # the curated CSV tables, never the 349-symbol pack or fetched ones
     latest = {}
     for name in names:
         t = lx.preset(name)
