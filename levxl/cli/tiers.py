@@ -10,7 +10,8 @@ Venue notes. Binance's leverage brackets are a signed endpoint: set ``LEVXL_BINA
 ``LEVXL_BINANCE_SECRET`` (read-only keys suffice; any venue ``V`` reads ``LEVXL_V_API_KEY``/``LEVXL_V_SECRET``).
 OKX counts its tiers in contracts: the boundaries are converted to notional at the mark price of the fetch (said in
 the table's source), and levxl keeps the maintenance margin continuous (cum by the recursion) where OKX applies the
-tier's rate to the whole position, so above tier 1 levxl's MM is lower than OKX's by that amount. Hyperliquid and
+tier's rate to the whole position (OKX help "Introduction to clearing mechanism": MM = contracts x multiplier x
+mark x the tier's rate), so above tier 1 levxl's MM is lower than OKX's by the tier's cum; the table's source says so. Hyperliquid and
 Deribit have no tier call in ccxt: their shipped tables (Hyperliquid) or flat rates stay.
 """
 
@@ -78,7 +79,9 @@ def _in_notional(exchange: Any, symbol: str, tiers: list[dict]) -> tuple[list[di
             if c.get(k) is not None:
                 c[k] = float(c[k]) * scale
         converted.append(c)
-    return converted, f"{symbol} boundaries converted from contracts at price {price}"
+    return converted, (f"{symbol} boundaries converted from contracts at price {price}; OKX applies the tier's "
+                       "rate to the whole position (help 'Introduction to clearing mechanism'), levxl keeps MM "
+                       "continuous (cum by the recursion): above tier 1 levxl's MM is lower than OKX's by cum")
 
 
 def fetch_tiers(exchange: Any, venue: str, symbols: list[str]) -> tuple[dict[str, list[dict]], list[str]]:
