@@ -9,6 +9,7 @@ id ("binance-coinm", "bybit-inverse") or, per element, a range of them.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -147,6 +148,24 @@ def funding_interval_hours(venue: str, symbol: str | None = None) -> float:
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE,
          margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, basis=BASIS, venue=VENUE, tick=TICK)
+def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract="linear", fee=None, basis=None,
+              venue=None, tick=None):
+    """The venue path of :func:`liquidation_price_at_venue` (arguments checked)."""
+    shape = np.shape(side)
+    if basis is None:
+        basis = np.where(_venue_field(venue, lambda p: p.mm_basis == "entry", 0.0, shape) > 0, 1.0, 0.0)
+    if fee is None:
+        fee = _venue_field(venue, lambda p: p.taker_fee if p.fee_in_threshold else 0.0, 0.0, shape)
+    raw = liquidation_price(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract,
+                            fee=fee, basis=basis)
+    if tick is None:
+        return raw
+    offset = _venue_field(venue, "offset_ticks", 0.0, shape)
+    with np.errstate(invalid="ignore"):
+        shifted = np.where(np.isfinite(raw) & (raw > 0), raw + side * offset * tick, raw)
+    return round_price(shifted, side, tick, kind=0.0, venue=venue)
+
+
 def liquidation_price_at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract="linear",
                                fee=None, basis=None, venue=None, tick=None):
     """:func:`~levxl.engine.liquidation.liquidation_price` with a venue's conventions as defaults.
@@ -161,22 +180,24 @@ def liquidation_price_at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR
     >>> float(liquidation_price_at_venue("long", 20_000, 1, 50, 0.005, venue="bybit"))  # Bybit: MM on entry value
     19700.0
     """
-    shape = np.shape(side)
-    if venue is None:
+    if venue is None:  # exactly liquidation_price, checked once
         return liquidation_price(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract,
                                  fee=0.0 if fee is None else fee, basis="mark" if basis is None else basis, tick=tick)
-    if basis is None:
-        basis = np.where(_venue_field(venue, lambda p: p.mm_basis == "entry", 0.0, shape) > 0, 1.0, 0.0)
-    if fee is None:
-        fee = _venue_field(venue, lambda p: p.taker_fee if p.fee_in_threshold else 0.0, 0.0, shape)
-    raw = liquidation_price(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract,
-                            fee=fee, basis=basis)
-    if tick is None:
-        return raw
-    offset = _venue_field(venue, "offset_ticks", 0.0, shape)
-    with np.errstate(invalid="ignore"):
-        shifted = np.where(np.isfinite(raw) & (raw > 0), raw + side * offset * tick, raw)
-    return round_price(shifted, side, tick, kind=0.0, venue=venue)
+    return _at_venue(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract, fee=fee,
+                     basis=basis, venue=venue, tick=tick)
+
+
+def _elementwise_at_venue(*args, **kwargs):
+    """``(result, reasons)`` like every checked engine function (the spreadsheet path)."""
+    named = inspect.signature(liquidation_price_at_venue).bind_partial(*args, **kwargs).arguments
+    if named.get("venue") is None:
+        named = {k: v for k, v in named.items() if not (k in ("fee", "basis", "venue") and v is None)}
+        return liquidation_price.elementwise(**named)
+    return _at_venue.elementwise(**named)
+
+
+liquidation_price_at_venue.elementwise = _elementwise_at_venue  # type: ignore[attr-defined]
+liquidation_price_at_venue.domains = _at_venue.domains  # type: ignore[attr-defined]
 
 
 @checked(venue=VENUE)
