@@ -218,3 +218,28 @@ def test_levxl_risk_on_the_bundled_example_names_tables_and_flags():
     assert result.exit_code == 0, result.output
     assert "binance:BTCUSDT@2024-10-24 (as of 2024-10-24" in result.output and "STALE" in result.output
     assert "MISSING" in result.output and "warning: row 3 binance ETHUSDT: flat maintenance rate" in result.output
+    assert "row 4 bybit BTCUSD [bybit-inverse]: liquidation 52,719.7 with the venue's conventions" in result.output
+
+
+def test_every_pack_symbol_has_one_table_for_both_spellings():
+    try:
+        raw = json.load(open(SHARED, encoding="utf-8"))
+    except OSError:
+        pytest.skip("shared reference snapshot not on this machine")
+    for symbol in raw:
+        base, _, rest = symbol.partition("/")
+        quote, _, settle = rest.partition(":")
+        expiry = settle.partition("-")[2]
+        venue_form = base + quote + (f"_{expiry}" if expiry else "")  # Binance's own id
+        assert lx.preset(f"binance:{symbol}") is lx.preset(f"binance:{venue_form}"), symbol
+
+
+def test_featured_presets_are_the_shipped_csv_tables_only(data_dir, monkeypatch):
+    monkeypatch.setattr(tiers_cli, "_exchange", _offline)
+    assert CliRunner().invoke(main, ["tiers", "update", "bybit", "BTCUSDT"]).exit_code == 0
+    featured = lx.presets(featured=True)
+    assert featured == ["binance:BTCUSDT@2021", "binance:BTCUSDT@2024-10-24", "hyperliquid:BTC@2026-12-01",
+                        "hyperliquid:ETH@2026-12-01", "hyperliquid:SOL@2026-12-01"]
+    assert any(n.startswith("bybit:BTCUSDT@") for n in lx.presets())
+    listed = CliRunner().invoke(main, ["tiers", "list", "bybit"])
+    assert listed.exit_code == 0 and "fetched" in listed.output

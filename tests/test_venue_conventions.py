@@ -156,3 +156,26 @@ def test_tier_limits_from_the_tables():
     assert CATALOGUE["LEVXL_MAX_LEVERAGE"]("long", 100, 90, "hyperliquid:SOL") == pytest.approx(
         float(lx.max_leverage_for_stop("long", 100, 90, "hyperliquid:SOL")))
     assert float(lx.max_leverage_for_stop("long", 100, 99.9, "hyperliquid:SOL", size=1)) == 20.0  # capped by the tier
+
+
+def test_liq_price_function_with_venue_and_tick():
+    f = CATALOGUE["LEVXL_LIQ_PRICE"]
+    assert f("long", 20_000, 1, 50, 0.005, None, None, None, None, "bybit") == pytest.approx(19_700)
+    assert f("short", 10, 1, 5, 0.01, None, None, None, None, "okx") == pytest.approx(
+        float(lx.liquidation_price("short", 10, 1, 5, 0.01, fee=0.0005)))  # OKX: taker inside the threshold
+    # KuCoin: MM on the entry value, rounded up to the 0.05 tick for a long
+    assert f("long", 4189.35, 0.02, 25, 0.005, None, None, None, None, "kucoin", 0.05) == pytest.approx(4042.75)
+    assert f("long", 1, 1, 1, 0.005, None, None, None, None, "nowhere").startswith("#VALUE! venue")
+
+
+@settings(max_examples=150, deadline=None)
+@given(side=st.sampled_from(["long", "short"]), entry=st.floats(1, 1e5), size=st.floats(1e-3, 1e3),
+       leverage=st.floats(1.1, 100), mmr=st.sampled_from([0.004, 0.01, "binance:BTCUSDT", "hyperliquid:SOL"]),
+       contract=st.sampled_from(["linear", "inverse"]))
+def test_liq_price_function_without_a_venue_is_the_engine_unchanged(side, entry, size, leverage, mmr, contract):
+    got = CATALOGUE["LEVXL_LIQ_PRICE"](side, entry, size, leverage, mmr, None, contract)
+    want = float(lx.liquidation_price(side, entry, size, leverage, mmr, contract=contract))
+    if isinstance(got, str):
+        assert got == "no liquidation" and (want == 0 or np.isinf(want))
+    else:
+        assert got == pytest.approx(want, rel=1e-12)

@@ -21,7 +21,7 @@ from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import VenueProfile, profile_for
 
 __all__ = ["STALE_DAYS", "profiles_for", "TierUse", "tier_provenance", "TierLimit", "tier_limits",
-           "provenance_rows", "limit_rows", "warnings", "table_lines", "venue_liquidation_prices"]
+           "provenance_rows", "limit_rows", "warnings", "table_lines", "convention_lines", "venue_liquidation_prices"]
 
 STALE_DAYS = 90
 """A tier table older than this many days (before the as-of date of the figures) is flagged as stale."""
@@ -229,6 +229,25 @@ def table_lines(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> l
                 else f"{u.table} (no tier table)")
         flag = {"ok": "", "stale": "  STALE", "missing": "  MISSING"}[u.status]
         lines.append(f"row {u.row} {u.venue} {u.symbol} [{u.profile or 'unknown venue'}]: {what}{flag}")
+    return lines
+
+
+def convention_lines(book: Any, liquidation: Sequence[float]) -> list[str]:
+    """One line per position whose liquidation price under its venue's conventions (:func:`venue_liquidation_prices`)
+    differs from ``liquidation`` (the figures table's, engine defaults: MM at the mark, no fee in the threshold)."""
+    at_venue = venue_liquidation_prices(book)
+    lines = []
+    for i, profile in enumerate(profiles_for(book.venue, book.contract)):
+        mine, theirs = float(liquidation[i]), float(at_venue[i])
+        if profile is None or np.isnan(theirs) or np.isclose(mine, theirs, rtol=1e-9, atol=0.0):
+            continue
+        why = []
+        if profile.mm_basis == "entry":
+            why.append("MM on the entry value")
+        if profile.fee_in_threshold:
+            why.append(f"taker {profile.taker_fee:g} inside the threshold")
+        lines.append(f"row {book.row[i]} {book.venue[i]} {book.symbol[i]} [{profile.id}]: liquidation {theirs:,.6g} "
+                     f"with the venue's conventions ({', '.join(why) or 'venue defaults'}; table: {mine:,.6g})")
     return lines
 
 

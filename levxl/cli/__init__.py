@@ -67,11 +67,16 @@ def risk(positions: Path | None) -> None:
         click.echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
     for row, reason in book.issues:
         click.echo(f"row {row} skipped: {reason}", err=True)
-    from levxl.book.venue_rules import STALE_DAYS, table_lines, warnings
+    from levxl.book.venue_rules import STALE_DAYS, convention_lines, table_lines, warnings
 
     click.echo(f"tier tables (stale after {STALE_DAYS} days):")
     for line in table_lines(book):
         click.echo(f"  {line}")
+    conventions = convention_lines(book, table.liquidation)
+    if conventions:
+        click.echo("venue conventions:")
+        for line in conventions:
+            click.echo(f"  {line}")
     for line in warnings(book):
         click.echo(f"warning: {line}")
 
