@@ -352,7 +352,7 @@ class _MaintenanceDomain:
             except ValueError as exc:
                 if collector is None:
                     raise ValueError(f"{name}: {exc}") from None
-                collector.append((np.asarray(True), f"{name}: unknown preset {value!r}"))
+                collector.append((np.asarray(True), f"{name}: {exc}"))
                 return 0.0
         if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" or isinstance(value, (int, float)):
             return FRACTION.strict(name, value) if collector is None else FRACTION.lenient(name, value, collector)
