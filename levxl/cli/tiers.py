@@ -107,7 +107,10 @@ def fetch_tiers(exchange: Any, venue: str, symbols: list[str]) -> tuple[dict[str
 def update_tables(venue: str, symbols: Iterable[str] = (), exchange_factory: Callable[[str], Any] | None = None,
                   today: str | None = None) -> tuple[Path, list[str], list[str]]:
     """Fetch, check and store ``venue``'s tables; returns (file written, table names stored, problems)."""
-    import ccxt
+    try:
+        import ccxt
+    except ImportError:
+        raise click.ClickException("levxl tiers update needs ccxt: pip install 'levxl[tiers]'") from None
 
     from levxl.engine import tier_store
     from levxl.engine.tiers import table_from_rows
