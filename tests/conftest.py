@@ -30,3 +30,9 @@ def pytest_configure(config):
     import os
 
     os.environ["LEVXL_FUZZ_EXAMPLES"] = "10000" if config.getoption("--fuzz-heavy") else "1000"
+    # Tests see the shipped tier tables only: a table a developer fetched with `levxl tiers update` must not change
+    # what "binance:BTCUSDT" means in a test (the user data folder is an empty temporary one).
+    import tempfile
+
+    os.environ["LEVXL_DATA_DIR"] = tempfile.mkdtemp(prefix="levxl-data-")
+

@@ -14,7 +14,7 @@ from levxl.catalogue import CATALOGUE, canonical_name, lookup
 from conftest import vectors_of
 
 FIXED = {  # saved workbooks depend on these names and argument orders
-    "LEVXL_LIQ_PRICE": "side entry size leverage mmr margin contract fee basis",
+    "LEVXL_LIQ_PRICE": "side entry size leverage mmr margin contract fee basis venue tick",
     "LEVXL_LIQ_PRICE_CROSS": "side entry size wallet mmr other_mm other_upnl contract fee",
     "LEVXL_ACCOUNT_LIQ_PRICES": "sides entries sizes marks wallet mmr contract",
     "LEVXL_BANKRUPTCY_PRICE": "side entry size leverage margin contract fee",
@@ -28,7 +28,7 @@ FIXED = {  # saved workbooks depend on these names and argument orders
     "LEVXL_TIERS": "preset",
     "LEVXL_MMR": "notional mmr",
     "LEVXL_OPTION_PRICE": "type underlying strike days vol rate model settle",
-    "LEVXL_OPTION_GREEK": "greek type underlying strike days vol rate model settle",
+    "LEVXL_OPTION_GREEK": "greek type underlying strike days vol rate model settle venue",
     "LEVXL_OPTION_DECAY": "type underlying strike days vol horizon rate model settle",
     "LEVXL_LIQ_PROBABILITY": "side mark liq_price vol days drift",
     # issue 17 (levxl/catalogue/margin.py)
@@ -42,6 +42,11 @@ FIXED = {  # saved workbooks depend on these names and argument orders
     "LEVXL_ADL_QUANTILE": "keys quantities",
     "LEVXL_ADL_ALLOCATION": "keys quantities liquidated",
     "LEVXL_MARGIN_RULES": "kind",
+    # venue conventions (issue 12)
+    "LEVXL_ROUND_PRICE": "price side tick kind venue",
+    "LEVXL_CLOSE_FEE": "side entry size leverage fee contract margin venue",
+    "LEVXL_FUNDING_INTERVAL": "venue symbol",
+    "LEVXL_WITHIN_TIER_LIMITS": "size price leverage mmr contract",
 }
 
 

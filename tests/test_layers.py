@@ -183,3 +183,13 @@ def test_engine_catalogue_and_udfs_import_with_numpy_scipy_and_xlwings_only():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert float(out.stdout.split()[0]) > 0
+
+
+def test_every_package_folder_is_listed_for_the_wheel():
+    """pyproject.toml lists levxl's packages explicitly (workbook/ ships as levxl.workbook): a new subpackage left
+    out of that list would be missing from a non-editable install."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {module_name(p, ROOT) for p in ROOT.rglob("__init__.py")}
+    assert found | {"levxl.workbook"} == listed

@@ -103,6 +103,13 @@ class Book:
         return len(self.side)
 
     @property
+    def profiles(self) -> list:
+        """Each position's venue profile from its venue name and contract (None if unknown): levxl.book.venue_rules."""
+        from levxl.book.venue_rules import profiles_for
+
+        return profiles_for(self.venue, self.contract)
+
+    @property
     def inverse(self) -> np.ndarray:
         return np.array([c == "inverse" for c in self.contract], dtype=bool)
 

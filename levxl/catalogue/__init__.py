@@ -33,7 +33,7 @@ from typing import Any, Callable
 import numpy as np
 
 import levxl as lx
-from levxl.engine import options, probability
+from levxl.engine import conventions, options, probability, venue_greeks
 from levxl.engine.tiers import TierTable
 
 __all__ = ["Arg", "SheetFunction", "CATALOGUE", "lookup", "canonical_name", "SPELLINGS"]
@@ -356,6 +356,9 @@ MARGIN = A("margin", "isolated margin in the margin currency; default: entry val
            may_be_blank=True)
 CONTRACT = A("contract", '"linear" (default) or "inverse"', "text", default="linear")
 FEE = A("fee", "close/liquidation fee rate on the value at that price (0.0005 = 0.05%)", default=0.0)
+VENUE = A("venue", 'venue preset ("binance", "bybit", "okx", "kucoin", "bybit-inverse", ...): its conventions as '
+                   'defaults (levxl.engine.venues); blank: none', "text", default=None)
+TICK = A("tick", "price tick: round the price the venue's way (blank: no rounding)", default=None)
 OPT = [A("type", '"call" or "put"', "text", engine_name="option_type"),
        A("underlying", "forward (black76) or spot (bs) price"), A("strike", "strike price"),
        A("days", "calendar days to expiry (0 = expiry: the payoff)"), A("vol", "annualised volatility (0.6 = 60%)")]
@@ -365,9 +368,13 @@ OPT_TAIL = [A("rate", "risk-free rate, annual fraction", default=0.0, engine_nam
               engine_name="contract")]
 
 FUNCTIONS = [
-    _entry("LEVXL_LIQ_PRICE", "Isolated-margin liquidation price", "Liquidation", lx.liquidation_price,
-           [SIDE, ENTRY, SIZE, LEVERAGE, MMR, MARGIN, CONTRACT, FEE,
-            A("basis", '"mark" (MM at the liquidation price, default) or "entry" (Bybit)', "text", default="mark")],
+    _entry("LEVXL_LIQ_PRICE", "Isolated-margin liquidation price", "Liquidation",
+           conventions.liquidation_price_at_venue,
+           [SIDE, ENTRY, SIZE, LEVERAGE, MMR, MARGIN, CONTRACT,
+            A("fee", "fee rate inside the threshold, on the value at that price; blank: 0, or the venue's taker "
+                     "rate where the venue counts it (OKX, Gate)", default=None),
+            A("basis", '"mark" (MM at the liquidation price) or "entry" (Bybit); blank: "mark", or the venue\'s',
+              "text", default=None), VENUE, TICK],
            "price; \"no liquidation\" when no price liquidates the position", '=LEVXL_LIQ_PRICE("long",60000,2,10,'
            '"binance:BTCUSDT")', present="price"),
     _entry("LEVXL_LIQ_PRICE_CROSS", "Cross-margin liquidation price", "Liquidation", lx.liquidation_price_cross,
@@ -487,9 +494,11 @@ FUNCTIONS = [
     _entry("LEVXL_OPTION_PRICE", "Option price (Black-76 or Black-Scholes; linear or coin-settled)", "Options",
            options.option_price, [*OPT, *OPT_TAIL], "price: USD (linear) or coin (inverse)",
            '=LEVXL_OPTION_PRICE("call",60000,65000,30,0.6)'),
-    _entry("LEVXL_OPTION_GREEK", "One greek of an option", "Options", options.option_greek,
+    _entry("LEVXL_OPTION_GREEK", "One greek of an option", "Options", venue_greeks.option_greek_at_venue,
            [A("greek", "price, delta, gamma, vega (per vol point), theta (per day) or rho (per 1%)", "text"), *OPT,
-            *OPT_TAIL], "the greek in its unit", '=LEVXL_OPTION_GREEK("theta","call",60000,65000,30,0.6)'),
+            *OPT_TAIL, A("venue", '"deribit": as Deribit\'s ticker shows it (BS on the underlying, USD greeks, price '
+                              'in coin); blank: levxl\'s', "text", default=None)],
+           "the greek in its unit", '=LEVXL_OPTION_GREEK("theta","call",60000,65000,30,0.6)'),
     _entry("LEVXL_OPTION_DECAY", "Value an option loses over a horizon, all else equal", "Options",
            options.option_decay, [*OPT, A("horizon", "days that pass"), *OPT_TAIL], "value lost (positive = lost)",
            '=LEVXL_OPTION_DECAY("call",60000,65000,30,0.6,7)'),
@@ -508,6 +517,32 @@ FUNCTIONS = [
            [A("price", "option price: USD (linear) or coin (inverse)"), *OPT[:4], *OPT_TAIL],
            "annualised volatility", '=LEVXL_IMPLIED_VOL(3000,"call",60000,65000,30)',
            nan_means="#NUM! no volatility fits that price"),
+]
+
+FUNCTIONS += [  # venue conventions (issue 12)
+    _entry("LEVXL_ROUND_PRICE", "A liquidation or bankruptcy price rounded to the tick the venue's way", "Liquidation",
+           conventions.round_price,
+           [A("price", "the unrounded price"), SIDE, A("tick", "price tick of the instrument"),
+            A("kind", '"liquidation" (default) or "bankruptcy"', "text", default="liquidation"), VENUE],
+           "price on the tick; blank venue: long up, short down", '=LEVXL_ROUND_PRICE(4021.776,"long",0.05,'
+           '"bankruptcy","kucoin")', present="price"),
+    _entry("LEVXL_CLOSE_FEE", "Estimated fee to close at the bankruptcy price (in Bybit UTA margins)", "Position",
+           conventions.close_fee_at_bankruptcy,
+           [SIDE, ENTRY, SIZE, LEVERAGE, A("fee", "taker fee rate; blank: the venue's (dated), else 0", default=None),
+            CONTRACT, MARGIN, VENUE],
+           "margin-currency amount; Bybit UTA position margin = LEVXL_MARGIN + this, MM = LEVXL_MAINT_MARGIN at "
+           "the entry + this", '=LEVXL_CLOSE_FEE("long",50000,0.5,10,0.00055)'),
+    _entry("LEVXL_FUNDING_INTERVAL", "Hours between funding payments at a venue", "Funding", conventions.funding_hours,
+           [A("venue", 'venue ("hyperliquid", "binance", "bybit", ...)', "text"),
+            A("symbol", "symbol, for a per-symbol interval where documented", "text", default=None)],
+           "hours (NaN: no funding)", '=LEVXL_FUNDING_INTERVAL("hyperliquid")',
+           nan_means="#N/A no funding for this product"),
+    _entry("LEVXL_WITHIN_TIER_LIMITS", "Whether leverage and notional are within the tier table's limits", "Liquidation",
+           conventions.within_tier_limits,
+           [SIZE, A("price", "mark price (the tier of the notional at the mark)"),
+            A("leverage", "effective leverage, a multiple"), MMR, CONTRACT],
+           "TRUE, or FALSE when the leverage exceeds the tier's max leverage or the notional the top cap",
+           '=LEVXL_WITHIN_TIER_LIMITS(10,100000,100,"binance:BTCUSDT")'),
 ]
 
 CATALOGUE: dict[str, SheetFunction] = {f.name: f for f in FUNCTIONS}

@@ -109,6 +109,18 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
             click.echo(f"row {book.row[i]} warning: {warning}", err=True)
     for row, reason in book.issues:
         click.echo(f"row {row} skipped: {reason}", err=True)
+    from levxl.book.venue_rules import STALE_DAYS, convention_lines, table_lines, warnings
+
+    click.echo(f"tier tables (stale after {STALE_DAYS} days):")
+    for line in table_lines(book):
+        click.echo(f"  {line}")
+    conventions = convention_lines(book, table.liquidation)
+    if conventions:
+        click.echo("venue conventions:")
+        for line in conventions:
+            click.echo(f"  {line}")
+    for line in warnings(book):
+        click.echo(f"warning: {line}")
 
 
 @main.command()
@@ -129,8 +141,10 @@ def _register() -> None:
     from levxl.cli.recalc import recalc
     from levxl.cli.report import report
     from levxl.cli.template import template
+    from levxl.cli.tiers import tiers
 
     main.add_command(recalc)
+    main.add_command(tiers)
     main.add_command(report)
     main.add_command(template)
 

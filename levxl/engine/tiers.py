@@ -18,19 +18,19 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Sequence, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from levxl.engine import tier_store
 from levxl.engine.validate import FRACTION, first_bad
 
-__all__ = ["TierTable", "MaintenanceLike", "preset", "presets", "MAINTENANCE", "maintenance_params", "is_tiered"]
+__all__ = ["TierTable", "MaintenanceLike", "preset", "presets", "MAINTENANCE", "maintenance_params",
+           "is_tiered"]
 
 _CUM_TOLERANCE_ABS = 0.01
 _CUM_TOLERANCE_REL = 1e-9
@@ -297,71 +297,74 @@ def _name_parts(stem: str) -> tuple[str, str, str]:
     return stem, "", ""
 
 
-# -- presets shipped as package data ------------------------------------------------------------------------------
-_PRESET_CACHE: dict[str, TierTable] = {}
+# -- presets: shipped tables and fetched ones (levxl.engine.tier_store) ---------------------------------------------
+_PRESET_CACHE: dict[tuple, TierTable] = {}
 
 
-def _preset_files() -> list[Any]:
-    folder = resources.files("levxl") / "data" / "tiers"
-    return sorted((p for p in folder.iterdir() if p.name.endswith(".csv")), key=lambda p: p.name)
+def presets(*, featured: bool = False) -> list[str]:
+    """Every stored table as ``venue:SYMBOL@as_of`` (shipped and fetched by ``levxl tiers update``), sorted by venue,
+    symbol and date. ``featured=True``: only the hand-curated shipped CSV tables (what the template's Tiers sheet
+    shows; never the user's fetched tables, so the template builds the same everywhere).
 
-
-def presets() -> list[str]:
-    """Every shipped table as ``venue:SYMBOL@as_of``, oldest first within a symbol.
+    Parameters
+    ----------
+    featured : bool, optional
+        Only the curated shipped CSV tables (default False: every stored table).
 
     Returns
     -------
     list of str
         Names :func:`preset` accepts.
     """
-    names = []
-    for path in _preset_files():
-        venue, symbol, as_of = _name_parts(path.name[:-4])
-        names.append(f"{venue}:{symbol}@{as_of}")
-    return names
+    return tier_store.names(featured)
+
+
+def table_from_rows(rows: Sequence[Sequence[Any]], *, venue: str = "", symbol: str = "", as_of: str = "",
+                    source: str = "") -> TierTable:
+    """A table from stored rows ``(floor, cap or None, max leverage, mmr, cum or None)`` (the pack form)."""
+    floors = [float(r[0]) for r in rows]
+    caps = [np.inf if r[1] is None else float(r[1]) for r in rows]
+    lev = None if any(r[2] is None for r in rows) else [float(r[2]) for r in rows]
+    cum = None if any(r[4] is None for r in rows) else [float(r[4]) for r in rows]
+    return TierTable.from_arrays(floors, [float(r[3]) for r in rows], cum=cum, caps=caps, max_leverage=lev,
+                                 venue=venue, symbol=symbol, as_of=as_of, source=source)
 
 
 def preset(name: str) -> TierTable:
-    """A shipped tier table: ``"venue:SYMBOL"`` (the latest) or ``"venue:SYMBOL@DATE"`` (DATE may be a prefix,
-    e.g. ``@2021``). Case-insensitive.
+    """A stored tier table: ``"venue:SYMBOL"`` (the newest) or ``"venue:SYMBOL@DATE"`` (DATE may be a prefix, e.g.
+    ``@2021``). Case-insensitive; the symbol in ccxt form (``ETH/USDT:USDT``) or the venue's (``ETHUSDT``,
+    ``BTC-USDT-SWAP``, ``SOL``) names the same table; a table fetched by ``levxl tiers update`` is preferred over
+    a shipped one when it is at least as new (:mod:`levxl.engine.tier_store`).
 
     Parameters
     ----------
     name : str
-        ``"venue:SYMBOL"`` or ``"venue:SYMBOL@DATE"``; see :func:`presets` for what ships.
+        ``"venue:SYMBOL"`` or ``"venue:SYMBOL@DATE"``; see :func:`presets` for what is stored.
 
     Returns
     -------
     TierTable
-        The table, with its venue, symbol and as-of date.
+        The table, with its venue, symbol, as-of date and source.
 
     >>> preset("binance:BTCUSDT@2024").venue
     'binance'
     """
-    key = name.strip().lower()
-    if key in _PRESET_CACHE:
-        return _PRESET_CACHE[key]
-    match = re.fullmatch(r"([a-z0-9_]+):([a-z0-9_\-]+)(?:@([0-9\-]+))?", key)
-    if not match:
-        raise ValueError(f'tier preset must look like "binance:BTCUSDT" or "binance:BTCUSDT@2021", got {name!r}')
-    venue, symbol, when = match.groups()
-    candidates = []
-    for full in presets():
-        v, rest = full.split(":", 1)
-        s, as_of = rest.split("@", 1)
-        if v.lower() == venue and s.lower() == symbol and (when is None or as_of.startswith(when)):
-            candidates.append(full)
-    if not candidates:
-        raise ValueError(f"unknown tier preset {name!r}; shipped: {', '.join(presets())}")
-    chosen = max(candidates, key=lambda n: n.split("@", 1)[1])
-    for path in _preset_files():
-        v, s, a = _name_parts(path.name[:-4])
-        if f"{v}:{s}@{a}" == chosen:
-            with resources.as_file(path) as real:
-                table = TierTable.from_csv(real)
-            _PRESET_CACHE[key] = table
-            return table
-    raise AssertionError("unreachable")
+    if not isinstance(name, str):
+        raise ValueError(f"tier preset must be text, got {name!r}")
+    generation = tier_store.generation()
+    key = (name.strip().lower(), generation)
+    table = _PRESET_CACHE.get(key)
+    if table is None:
+        stored = tier_store.find(name)
+        built = (stored.name, stored.origin, generation)  # one object per table, whatever the spelling
+        table = _PRESET_CACHE.get(built)
+        if table is None:
+            table = table_from_rows(stored.loader(), venue=stored.venue, symbol=stored.symbol, as_of=stored.as_of,
+                                    source=stored.source)
+        if len(_PRESET_CACHE) > 4096:
+            _PRESET_CACHE.clear()
+        _PRESET_CACHE[key] = _PRESET_CACHE[built] = table
+    return table
 
 
 # -- the `mmr` argument of engine functions -----------------------------------------------------------------------
@@ -396,7 +399,7 @@ class _MaintenanceDomain:
             except ValueError as exc:
                 if collector is None:
                     raise ValueError(f"{name}: {exc}") from None
-                collector.append((np.asarray(True), f"{name}: unknown preset {value!r}"))
+                collector.append((np.asarray(True), f"{name}: {exc}"))
                 return 0.0
         if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" or isinstance(value, (int, float)):
             return FRACTION.strict(name, value) if collector is None else FRACTION.lenient(name, value, collector)

@@ -81,7 +81,7 @@ def _warm_up() -> None:
         from levxl.recalc import fast  # noqa: F401  (the evaluator's tables are built on import)
 
         Tokenizer("=LEVXL_LIQ_PRICE(A1,B1,C1,D1)+1").items
-        for name in presets():
+        for name in presets(featured=True):
             preset(name)
         CATALOGUE["LEVXL_LIQ_PRICE"]("long", 60_000, 1, 10, "binance:BTCUSDT")
     except Exception:  # warming up is an optimisation only

@@ -36,9 +36,10 @@ def greeks(option_type: ArrayLike, underlying: ArrayLike, strike: ArrayLike, day
         rho   = w*K*T*D*N(w*d2) * 0.01 (BSM),  -T*V * 0.01 (Black-76, forward held fixed)   per 1% of rate
 
     Black-76 greeks are with respect to the forward (the ``underlying``). Coin-settled (``contract="inverse"``, in
-    coin, Deribit's convention): price ``V/S``; delta is the premium-adjusted delta Deribit shows,
-    ``delta_usd - V/S`` (= ``S * d(V/S)/dS``, the coin exposure, "Net Transaction Delta"); gamma, vega, theta and rho
-    are the USD greeks divided by the underlying (coin per unit / per vol point / per day / per 1%).
+    coin, Deribit's convention): price ``V/S``; delta is the premium-adjusted delta ``delta_usd - V/S``
+    (= ``S * d(V/S)/dS``, the coin exposure, Deribit's "Net Transaction Delta"; its ticker shows the plain BS delta
+    instead, and BS rho: :mod:`levxl.engine.venue_greeks` reproduces those); gamma, vega, theta and rho are the USD
+    greeks divided by the underlying (coin per unit / per vol point / per day / per 1%).
     At expiry (days 0) delta is the moneyness indicator (1/2 at the money) and gamma, vega, theta, rho are 0; where
     ``sigma*sqrt(T) == 0`` gamma is 0 (it is a spike at the strike).
 

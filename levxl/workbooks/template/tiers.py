@@ -32,7 +32,7 @@ def tiers_sheet(ws, spills: str) -> dict:
                    "(\"binance:BTCUSDT\" = the latest table, \"binance:BTCUSDT@2021\" = that as-of date).")
     row = 4
     out = {}
-    for name in presets():
+    for name in presets(featured=True):  # the curated CSV tables, never the 349-symbol pack or fetched ones
         t = preset(name)
         rows = t.rows()
         section(ws, row, f"{name}  -  {t.venue} {t.symbol}, as of {t.as_of}", width=6)

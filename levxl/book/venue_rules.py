@@ -1,0 +1,260 @@
+"""A book's venue rules: each position's venue profile, the tier table it used (name, as-of date, source), warnings
+for stale or missing tables, tier limits (leverage or notional beyond the tier's maximum), and the liquidation
+price with the venue's own conventions.
+
+What ``levxl risk`` prints after its table and what the report can lay out (:func:`provenance_rows`,
+:func:`limit_rows`: header + rows, plain values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from levxl.engine import kernel
+from levxl.engine.conventions import funding_interval_hours, liquidation_price_at_venue
+from levxl.engine.tier_store import CCXT_IDS
+from levxl.engine.tiers import TierTable, preset
+from levxl.engine.venues import VenueProfile, profile_for
+
+__all__ = ["STALE_DAYS", "profiles_for", "TierUse", "tier_provenance", "TierLimit", "tier_limits",
+           "provenance_rows", "limit_rows", "warnings", "table_lines", "convention_lines", "venue_liquidation_prices"]
+
+STALE_DAYS = 90
+"""A tier table older than this many days (before the as-of date of the figures) is flagged as stale."""
+
+
+def profiles_for(venues: Iterable[str], contracts: Iterable[str] | None = None) -> list[VenueProfile | None]:
+    """The venue profile of each position from its venue name and contract ("inverse" picks a venue's coin-margined
+    product: Binance COIN-M, Bybit inverse, OKX futures); None where the venue is blank or unknown."""
+    venues = list(venues)
+    contracts = list(contracts) if contracts is not None else [None] * len(venues)
+    out: list[VenueProfile | None] = []
+    for venue, contract in zip(venues, contracts):
+        try:
+            out.append(profile_for(venue, contract if contract in ("linear", "inverse") else None))
+        except (KeyError, ValueError):
+            try:
+                out.append(profile_for(venue))
+            except (KeyError, ValueError):
+                out.append(None)
+    return out
+
+
+def _as_date(when: Any) -> date:
+    if when is None:
+        return date.today()
+    if isinstance(when, date):
+        return when
+    text = str(when).strip()[:10]
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"as-of date must be an ISO date (2026-12-01), got {when!r}") from None
+
+
+def _table_date(table: TierTable) -> date | None:
+    text = table.as_of or ""
+    for candidate in (text, text + "-12-31" if len(text) == 4 else ""):  # "2021": the year's end, the kindest case
+        try:
+            return date.fromisoformat(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class TierUse:
+    """The maintenance table behind one position, and what is wrong with it (``status`` "ok", "stale", "missing"
+    (a flat rate used), or "n/a" for options)."""
+
+    row: int
+    venue: str
+    symbol: str
+    profile: str  #: venue profile id ("" when the venue is unknown)
+    table: str  #: "binance:BTCUSDT@2024-10-24", or "flat 0.005"
+    as_of: str
+    source: str
+    age_days: int | None
+    status: str
+    warning: str  #: "" when nothing is wrong
+    funding_hours: float  #: the venue's funding interval for the symbol (NaN: none, or venue unknown)
+
+
+def _available(venue: str, symbol: str) -> TierTable | None:
+    if not venue or not symbol:
+        return None
+    try:
+        return preset(f"{venue}:{symbol}")
+    except ValueError:
+        return None
+
+
+def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> list[TierUse]:
+    """Per position: the tier table used (name, as-of date, source), its age on ``as_of`` (default today) and a
+    warning when it is older than ``stale_days`` or when a flat maintenance rate stands in for a table (saying
+    which shipped table would apply when one exists for the position's venue and symbol)."""
+    today = _as_date(as_of)
+    if not (isinstance(stale_days, (int, float)) and stale_days >= 0):
+        raise ValueError(f"stale_days must be a number of days >= 0, got {stale_days!r}")
+    out = []
+    for i, profile in enumerate(profiles_for(book.venue, book.contract)):
+        venue, symbol, spec = book.venue[i], book.symbol[i], book.mmr[i]
+        hours = float("nan")
+        if profile is not None:
+            hours = funding_interval_hours(profile.id, symbol or None)
+        common = dict(row=book.row[i], venue=venue, symbol=symbol, profile=profile.id if profile else "",
+                      funding_hours=hours)
+        if book.kind[i] == "option":
+            out.append(TierUse(table="", as_of="", source="", age_days=None, status="n/a", warning="", **common))
+            continue
+        table = spec if isinstance(spec, TierTable) else preset(spec) if isinstance(spec, str) else None
+        if table is None:
+            found = _available(venue, symbol)
+            if found:
+                hint = f"; table {found.name} exists: put \"{found.venue}:{found.symbol}\" in the mmr column"
+            elif profile is not None and profile.venue in CCXT_IDS:
+                hint = (f"; no {venue}:{symbol or '?'} table stored (`levxl tiers update {profile.venue} "
+                        f"{symbol or 'SYMBOL'}` fetches it)")
+            else:
+                hint = f"; no {venue or '?'}:{symbol or '?'} table stored and none can be fetched for this venue"
+            out.append(TierUse(table=f"flat {float(spec):g}", as_of="", source="mmr column", age_days=None,
+                               status="missing", warning=f"flat maintenance rate {float(spec):g} used{hint}",
+                               **common))
+            continue
+        when = _table_date(table)
+        age = None if when is None else (today - when).days
+        stale = age is None or age > stale_days
+        warning = ""
+        if stale:
+            warning = (f"table {table.name} is {age} days old on {today.isoformat()} (threshold {stale_days:g})"
+                       if age is not None else f"table {table.name} has no as-of date")
+        out.append(TierUse(table=table.name, as_of=table.as_of, source=table.source, age_days=age,
+                           status="stale" if stale else "ok", warning=warning, **common))
+    return out
+
+
+@dataclass(frozen=True)
+class TierLimit:
+    """A position beyond its tier's limits: leverage above the max leverage of the tier of its notional, or a
+    notional above the table's top cap."""
+
+    row: int
+    venue: str
+    symbol: str
+    table: str
+    notional: float  #: value at the mark (margin currency)
+    leverage: float  #: effective leverage: value at entry / isolated margin
+    max_leverage: float  #: of the tier the notional falls in
+    max_notional: float  #: the largest notional the table allows at this leverage
+    message: str
+
+
+def tier_limits(book: Any) -> list[TierLimit]:
+    """The positions whose leverage or notional exceeds what their tier table allows (flat-rate positions and
+    options have no table and are not checked). Notional at the mark (the venues' tier lookup); leverage is the
+    position's effective leverage, value at entry over isolated margin."""
+    out = []
+    leverage = book.effective_leverage
+    for i in range(len(book)):
+        spec = book.mmr[i]
+        if book.kind[i] == "option" or not isinstance(spec, (str, TierTable)):
+            continue
+        table = spec if isinstance(spec, TierTable) else preset(spec)
+        notional = float(kernel.value(book.size[i], book.mark[i], float(book.inverse[i])))
+        lev = float(leverage[i])
+        cap_lev = float(table.max_leverage_at(notional))
+        cap_notional = float(table.max_notional_at(lev))
+        problems = []
+        if lev > cap_lev * (1 + 1e-9):
+            problems.append(f"leverage {lev:.4g}x exceeds the tier's max {cap_lev:g}x at notional {notional:,.0f}")
+        if notional > float(table.caps[-1]):
+            problems.append(f"notional {notional:,.0f} exceeds the table's top cap {float(table.caps[-1]):,.0f}")
+        if problems:
+            out.append(TierLimit(book.row[i], book.venue[i], book.symbol[i], table.name, notional, lev, cap_lev,
+                                 cap_notional, "; ".join(problems) + f" ({table.name})"))
+    return out
+
+
+def venue_liquidation_prices(book: Any, ticks: Sequence[float] | None = None) -> np.ndarray:
+    """Each position's isolated liquidation price with its venue's conventions (MM basis, fee inside the
+    threshold, tick rounding when ``ticks`` (one per position) are given: :func:`levxl.engine.conventions.liquidation_price_at_venue`);
+    positions on an unknown venue get the engine's default conventions; NaN for options."""
+    out = np.full(len(book), np.nan)
+    profiles = profiles_for(book.venue, book.contract)
+    for i, profile in enumerate(profiles):
+        if book.kind[i] == "option":
+            continue
+        out[i] = liquidation_price_at_venue(book.side[i], book.entry[i], book.size[i], margin=book.isolated_margin[i],
+                                            mmr=book.mmr[i], contract=book.contract[i],
+                                            venue=profile.id if profile else None,
+                                            tick=None if ticks is None else ticks[i])
+    return out
+
+
+PROVENANCE_HEADER = ["row", "venue", "symbol", "venue profile", "tier table", "as of", "age (days)", "status",
+                     "source", "funding interval (h)", "warning"]
+LIMIT_HEADER = ["row", "venue", "symbol", "tier table", "notional", "leverage", "tier max leverage",
+                "max notional at this leverage", "problem"]
+
+
+def provenance_rows(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> list[list[Any]]:
+    """:func:`tier_provenance` as a header row + one row per position (plain values, for a report sheet)."""
+    rows: list[list[Any]] = [list(PROVENANCE_HEADER)]
+    for u in tier_provenance(book, as_of, stale_days):
+        rows.append([u.row, u.venue, u.symbol, u.profile, u.table, u.as_of, u.age_days, u.status, u.source,
+                     None if np.isnan(u.funding_hours) else u.funding_hours, u.warning])
+    return rows
+
+
+def limit_rows(book: Any) -> list[list[Any]]:
+    """:func:`tier_limits` as a header row + one row per flagged position."""
+    rows: list[list[Any]] = [list(LIMIT_HEADER)]
+    for f in tier_limits(book):
+        rows.append([f.row, f.venue, f.symbol, f.table, f.notional, f.leverage, f.max_leverage, f.max_notional,
+                     f.message])
+    return rows
+
+
+def table_lines(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> list[str]:
+    """One line per position: the table used, its date, age and source, and its status when not "ok"."""
+    lines = []
+    for u in tier_provenance(book, as_of, stale_days):
+        if u.status == "n/a":
+            continue
+        what = (f"{u.table} (as of {u.as_of}, {u.age_days} days old; {u.source})" if u.as_of
+                else f"{u.table} (no tier table)")
+        flag = {"ok": "", "stale": "  STALE", "missing": "  MISSING"}[u.status]
+        lines.append(f"row {u.row} {u.venue} {u.symbol} [{u.profile or 'unknown venue'}]: {what}{flag}")
+    return lines
+
+
+def convention_lines(book: Any, liquidation: Sequence[float]) -> list[str]:
+    """One line per position whose liquidation price under its venue's conventions (:func:`venue_liquidation_prices`)
+    differs from ``liquidation`` (the figures table's, engine defaults: MM at the mark, no fee in the threshold)."""
+    at_venue = venue_liquidation_prices(book)
+    lines = []
+    for i, profile in enumerate(profiles_for(book.venue, book.contract)):
+        mine, theirs = float(liquidation[i]), float(at_venue[i])
+        if profile is None or np.isnan(theirs) or np.isclose(mine, theirs, rtol=1e-9, atol=0.0):
+            continue
+        why = []
+        if profile.mm_basis == "entry":
+            why.append("MM on the entry value")
+        if profile.fee_in_threshold:
+            why.append(f"taker {profile.taker_fee:g} inside the threshold")
+        lines.append(f"row {book.row[i]} {book.venue[i]} {book.symbol[i]} [{profile.id}]: liquidation {theirs:,.6g} "
+                     f"with the venue's conventions ({', '.join(why) or 'venue defaults'}; table: {mine:,.6g})")
+    return lines
+
+
+def warnings(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> list[str]:
+    """One line per problem: stale or missing tables, then tier limits exceeded."""
+    lines = [f"row {u.row} {u.venue} {u.symbol}: {u.warning}" for u in tier_provenance(book, as_of, stale_days)
+             if u.warning]
+    lines += [f"row {f.row} {f.venue} {f.symbol}: TIER LIMIT {f.message}" for f in tier_limits(book)]
+    return lines
+

@@ -1,0 +1,198 @@
+"""``levxl tiers``: list the stored tier tables, and fetch current ones from the venues through ccxt.
+
+``levxl tiers update [VENUE [SYMBOL...]]`` calls ccxt's ``fetch_leverage_tiers`` (all symbols, or the ones named)
+or, where a venue has only the per-market call, ``fetch_market_leverage_tiers`` per symbol (default BTC, ETH and SOL
+perpetuals), checks every table (the maintenance amounts against the recursion) and writes them, dated today (UTC),
+to ``$LEVXL_DATA_DIR/tiers/<venue>_<date>.json`` (:mod:`levxl.engine.tier_store`; a same-day file is merged). From
+then on a preset ``venue:SYMBOL`` means the fetched table (the newest wins). No VENUE: every venue ccxt can fetch.
+
+Venue notes. Binance's leverage brackets are a signed endpoint: set ``LEVXL_BINANCE_API_KEY`` and
+``LEVXL_BINANCE_SECRET`` (read-only keys suffice; any venue ``V`` reads ``LEVXL_V_API_KEY``/``LEVXL_V_SECRET``).
+OKX counts its tiers in contracts: the boundaries are converted to notional at the mark price of the fetch (said in
+the table's source), and levxl keeps the maintenance margin continuous (cum by the recursion) where OKX applies the
+tier's rate to the whole position (OKX help "Introduction to clearing mechanism": MM = contracts x multiplier x
+mark x the tier's rate), so above tier 1 levxl's MM is lower than OKX's by the tier's cum; the table's source says so. Hyperliquid and
+Deribit have no tier call in ccxt: their shipped tables (Hyperliquid) or flat rates stay.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import click
+
+__all__ = ["tiers", "update_tables", "CCXT_IDS", "DEFAULT_SYMBOLS"]
+
+from levxl.engine.tier_store import CCXT_IDS
+
+DEFAULT_SYMBOLS = ("BTC/USDT:USDT", "ETH/USDT:USDT", "SOL/USDT:USDT")
+_CONTRACT_COUNTED = {"okx"}  # tiers in contracts, not notional
+
+
+def _exchange(venue: str) -> Any:
+    import ccxt
+
+    ccxt_id = CCXT_IDS[venue][0]
+    prefix = f"LEVXL_{venue.upper()}_"
+    config = {"enableRateLimit": True}
+    if os.environ.get(prefix + "API_KEY"):
+        config.update(apiKey=os.environ[prefix + "API_KEY"], secret=os.environ.get(prefix + "SECRET", ""))
+    return getattr(ccxt, ccxt_id)(config)
+
+
+def _ccxt_symbols(exchange: Any, venue: str, symbols: Iterable[str]) -> list[str]:
+    """User symbols (ccxt or venue form) -> ccxt market symbols, perpetual swaps preferred."""
+    from levxl.engine.tier_store import symbol_key
+
+    markets = list(exchange.markets.values())
+    out = []
+    for wanted in symbols:
+        if wanted in exchange.markets:
+            out.append(wanted)
+            continue
+        key = symbol_key(venue, wanted)
+        matches = [m for m in markets if m.get("contract") and (m.get("id") == wanted or
+                                                               symbol_key(venue, m["symbol"]) == key)]
+        if not matches:
+            raise click.ClickException(f"{venue}: no contract market {wanted!r} (ccxt {exchange.id})")
+        matches.sort(key=lambda m: (not m.get("swap"), not m.get("linear")))
+        out.append(matches[0]["symbol"])
+    return out
+
+
+def _in_notional(exchange: Any, symbol: str, tiers: list[dict]) -> tuple[list[dict], str]:
+    """OKX: boundaries in contracts -> notional at the fetch's mark price (contracts x contract size x price)."""
+    market = exchange.market(symbol)
+    ticker = exchange.fetch_ticker(symbol)
+    price = ticker.get("markPrice") or ticker.get("last")
+    if not price:
+        raise click.ClickException(f"{exchange.id} {symbol}: no price to convert tiers counted in contracts")
+    scale = float(market.get("contractSize") or 1) * float(price)
+    converted = []
+    for t in tiers:
+        c = dict(t)
+        for k in ("minNotional", "maxNotional"):
+            if c.get(k) is not None:
+                c[k] = float(c[k]) * scale
+        converted.append(c)
+    return converted, (f"{symbol} boundaries converted from contracts at price {price}; OKX applies the tier's "
+                       "rate to the whole position (help 'Introduction to clearing mechanism'), levxl keeps MM "
+                       "continuous (cum by the recursion): above tier 1 levxl's MM is lower than OKX's by cum")
+
+
+def fetch_tiers(exchange: Any, venue: str, symbols: list[str]) -> tuple[dict[str, list[dict]], list[str]]:
+    """{ccxt symbol: [LeverageTier]} from the venue and notes for the source line."""
+    exchange.load_markets()
+    wanted = _ccxt_symbols(exchange, venue, symbols) if symbols else []
+    has = exchange.has
+    if has.get("fetchLeverageTiers") is True and (not wanted or has.get("fetchMarketLeverageTiers") is not True):
+        result = dict(exchange.fetch_leverage_tiers(wanted or None))
+    elif has.get("fetchMarketLeverageTiers"):
+        wanted = wanted or _ccxt_symbols(exchange, venue, DEFAULT_SYMBOLS)
+        result = {s: exchange.fetch_market_leverage_tiers(s) for s in wanted}
+    else:
+        raise click.ClickException(f"ccxt {exchange.id} cannot fetch leverage tiers")
+    notes = []
+    if venue in _CONTRACT_COUNTED:
+        for symbol in list(result):
+            result[symbol], note = _in_notional(exchange, symbol, result[symbol])
+            notes.append(note)
+    return result, notes
+
+
+def update_tables(venue: str, symbols: Iterable[str] = (), exchange_factory: Callable[[str], Any] | None = None,
+                  today: str | None = None) -> tuple[Path, list[str], list[str]]:
+    """Fetch, check and store ``venue``'s tables; returns (file written, table names stored, problems)."""
+    try:
+        import ccxt
+    except ImportError:
+        raise click.ClickException("levxl tiers update needs ccxt: pip install 'levxl[tiers]'") from None
+
+    from levxl.engine import tier_store
+    from levxl.engine.tiers import table_from_rows
+    from levxl.files.atomic import atomic_output
+
+    venue = tier_store.venue_key(venue)
+    if venue not in CCXT_IDS:
+        raise click.ClickException(f"levxl cannot fetch {venue} tiers through ccxt; venues: {', '.join(CCXT_IDS)}")
+    exchange = (exchange_factory or _exchange)(venue)
+    try:
+        raw, notes = fetch_tiers(exchange, venue, list(symbols))
+    except ccxt.BaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise click.ClickException(f"{venue}: {type(exc).__name__}: {first[:200]}") from None
+    now = datetime.now(timezone.utc)
+    as_of = today or now.date().isoformat()
+    source = (f"{venue} via ccxt {getattr(ccxt, '__version__', '?')} {exchange.id} "
+              f"{'fetch_leverage_tiers' if exchange.has.get('fetchLeverageTiers') is True else 'fetch_market_leverage_tiers'}"
+              f", fetched {now.strftime('%Y-%m-%dT%H:%M:%SZ')}" + (f"; {'; '.join(notes)}" if notes else ""))
+    packed = tier_store.pack(venue, CCXT_IDS[venue][1], as_of, source, raw)
+    problems, good = [], {}
+    for key, table in packed["tables"].items():
+        try:
+            table_from_rows(table["tiers"], venue=venue, symbol=key)
+            good[key] = table
+        except (ValueError, TypeError) as exc:
+            problems.append(f"{venue}:{key}: refused ({exc})")
+    target = tier_store.user_tier_dir() / f"{venue}_{as_of}.json"
+    if target.exists():  # same venue and day: merge, the new tables winning
+        try:
+            old = json.loads(target.read_text(encoding="utf-8"))
+            if old.get("format") == tier_store.PACK_FORMAT:
+                good = {**old.get("tables", {}), **good}
+        except (OSError, ValueError):
+            pass
+    packed["tables"] = good
+    with atomic_output(target) as tmp:
+        tmp.write_text(json.dumps(packed, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    tier_store.refresh()
+    return target, [f"{venue}:{k}@{as_of}" for k in sorted(good)], problems
+
+
+@click.group("tiers", context_settings={"help_option_names": ["-h", "--help"]})
+def tiers() -> None:
+    """Tier tables: the shipped ones and the ones fetched from the venues."""
+
+
+@tiers.command("update")
+@click.argument("venue", required=False)
+@click.argument("symbols", nargs=-1)
+def update(venue: str | None, symbols: tuple[str, ...]) -> None:
+    """Fetch VENUE's current tier tables (all venues when omitted) into the user data folder, dated today."""
+    from levxl.engine import tier_store
+
+    venues = [venue] if venue else list(CCXT_IDS)
+    if not venue and symbols:
+        raise click.ClickException("name a VENUE before SYMBOLs")
+    failures = 0
+    for v in venues:
+        try:
+            path, names, problems = update_tables(v, symbols)
+        except click.ClickException as exc:
+            if venue:
+                raise
+            failures += 1
+            click.echo(f"{v}: {exc.message}", err=True)
+            continue
+        click.echo(f"{v}: {len(names)} tables -> {path}")
+        for p in problems:
+            click.echo(f"  {p}", err=True)
+    if failures == len(venues):
+        raise click.ClickException(f"no venue could be fetched (data folder {tier_store.user_tier_dir()})")
+
+
+@tiers.command("list")
+@click.argument("venue", required=False)
+def list_tables(venue: str | None) -> None:
+    """List the stored tables (shipped and fetched), newest last, with their source."""
+    from levxl.engine import tier_store
+
+    wanted = tier_store.venue_key(venue) if venue else None
+    for t in tier_store.all_tables():
+        if wanted is None or t.venue == wanted:
+            click.echo(f"{t.name:<40} {t.origin:<8} {t.source}")
+    click.echo(f"(fetched tables live in {tier_store.user_tier_dir()})", err=True)

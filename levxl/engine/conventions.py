@@ -1,0 +1,255 @@
+"""Venue conventions around the formulas: tick rounding per price kind and side, the fee to close inside Bybit's
+unified-account margins, funding intervals, and a liquidation price with a venue's defaults.
+
+The conventions themselves are data in :mod:`levxl.engine.venues` (one dated, sourced profile per venue and
+product); this module applies them, vectorised, with the engine's argument checks. ``venue`` arguments take any
+spelling :func:`levxl.engine.venues.profile_for` knows ("kucoin", "kucoinfutures", "bybit", "okx", ...), a profile
+id ("binance-coinm", "bybit-inverse") or, per element, a range of them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+
+from levxl.engine import kernel
+from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
+from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, POSITIVE, POSITIVE_OR_NAN, SIDE, Choice, Domain,
+                                   checked)
+from levxl.engine.tiers import MAINTENANCE
+from levxl.engine.venues import PROFILES, VenueProfile, profile_for
+
+__all__ = ["VENUE", "PRICE_KIND", "profile_of_code", "round_price", "close_fee_at_bankruptcy", "funding_hours",
+           "tier_caps", "within_tier_limits",
+           "funding_interval_hours", "liquidation_price_at_venue"]
+
+_IDS = sorted(PROFILES)
+_ALIASES: dict[str, int] = {}
+for _code, _id in enumerate(_IDS, start=1):
+    for _alias in PROFILES[_id].aliases + (_id,):
+        _ALIASES.setdefault(_alias.lower(), _code)
+
+VENUE = Choice("must be a venue: " + ", ".join(_IDS), _ALIASES, fill=0.0)
+"""A venue argument: text (a profile alias or id) -> the code of its profile (1-based index into the ids)."""
+PRICE_KIND = Choice('must be "liquidation" or "bankruptcy"', {"liquidation": 0, "liq": 0, "bankruptcy": 1,
+                                                               "bankrupt": 1, "bust": 1}, fill=0.0)
+DIRECTION_CODES = {"up": 1.0, "down": -1.0, "nearest": 0.0}
+TICK = Domain("must be > 0", lambda a: np.isfinite(a) & (a > 0), fill=1.0)
+
+
+def profile_of_code(code: float) -> VenueProfile:
+    """The profile a :data:`VENUE` code stands for."""
+    return PROFILES[_IDS[int(code) - 1]]
+
+
+def _direction(venue_code: np.ndarray, kind_code: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """+1 up, -1 down, 0 nearest per element; no venue (NaN code): the conservative default (long up, short down,
+    as :func:`levxl.engine.liquidation.round_to_tick`)."""
+    shape = np.broadcast_shapes(np.shape(venue_code), np.shape(kind_code), np.shape(side))
+    venue_b, kind_b, side_b = (np.broadcast_to(a, shape) for a in (venue_code, kind_code, side))
+    out = np.where(side_b > 0, 1.0, -1.0)
+    for code in np.unique(venue_b[~np.isnan(venue_b)]) if np.size(venue_b) else ():
+        profile = profile_of_code(code)
+        for k, kind in enumerate(("liquidation", "bankruptcy")):
+            for s, name in ((1.0, "long"), (-1.0, "short")):
+                mask = (venue_b == code) & (kind_b == k) & (side_b == s)
+                out[mask] = DIRECTION_CODES[profile.rounding(kind, name)]
+    return out
+
+
+@checked(side=SIDE, tick=TICK, kind=PRICE_KIND, venue=VENUE)
+def round_price(price, side, tick, kind="liquidation", venue=None):
+    """A liquidation or bankruptcy price rounded to the instrument's tick the way the venue rounds that kind of
+    price for that side (``venue.tick_rounding``, :mod:`levxl.engine.venues`).
+
+    Directions: "up" ``ceil(P/tick)*tick``, "down" ``floor(P/tick)*tick``, "nearest" half up; a price already on
+    the tick (within 1e-9 tick, or a few ulps of ``P/tick``) is kept. Without ``venue``: long up, short down (toward the entry: the engine's
+    :func:`~levxl.engine.liquidation.round_to_tick`). The sentinels 0 and inf (no liquidation) and NaN are kept.
+    Units: price and tick in quote currency.
+
+    Source: KuCoin Futures "Get Position Details" example (ETHUSDTM long, tick 0.05): liquidation 4,044.5158 is
+    shown 4,044.55 (up), bankruptcy 4,021.776 is shown 4,021.75 (DOWN); docs/venue-conventions.md section 1.
+
+    >>> float(round_price(4021.776, "long", 0.05, "bankruptcy", "kucoin"))
+    4021.75
+    >>> float(round_price(4044.5158, "long", 0.05, "liquidation", "kucoin"))
+    4044.55
+    >>> float(round_price(4021.776, "long", 0.05, "bankruptcy"))  # no venue: a long rounds up
+    4021.8
+    """
+    price = np.asarray(price, dtype=float)
+    venue_code = np.asarray(np.nan if venue is None else venue, dtype=float)
+    direction = _direction(venue_code, np.asarray(kind, dtype=float), np.asarray(side, dtype=float))
+    with np.errstate(invalid="ignore"):
+        steps = price / tick
+        # "already on the tick" within 1e-9 tick or a few ulps of the quotient (large price / tick ratios)
+        slack = np.maximum(1e-9, 8 * np.spacing(np.abs(np.where(np.isfinite(steps), steps, 0.0))))
+        rounded = np.select([direction > 0, direction < 0],
+                            [np.ceil(steps - slack), np.floor(steps + slack)], np.floor(steps + 0.5)) * tick
+    return np.where(np.isfinite(price) & (price > 0), rounded, price)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, fee=FRACTION, contract=CONTRACT,
+         margin=POSITIVE_OR_NAN, venue=VENUE)
+def close_fee_at_bankruptcy(side, entry, size, leverage=None, fee=None, contract="linear", margin=None, venue=None):
+    """The estimated fee to close at the bankruptcy price, ``fee * value(BP)`` (BP without fees: linear
+    ``EP*(1 - s/L)``, inverse ``Q/BP`` coin), in the margin currency. ``fee`` blank: the venue's default taker rate
+    (``venue.taker_fee``, dated), else 0.
+
+    Bybit's unified trading account (UTA) puts this fee inside both the position margin and the maintenance margin:
+    position margin = IM + close fee (:func:`levxl.engine.contracts.initial_margin` + this), MM = ``value(EP)*mmr -
+    deduction`` + this (measured on the entry value). Sources: Bybit help "Initial Margin Calculation (USDC
+    Contract)" (0.5 BTC at 50,000, 10x, taker 0.055%: long 12.375, short 15.125), "Maintenance Margin Calculation
+    (USDC Contract)" (1 BTC at 51,000, 10x, 0.06%: 27.54, MM 255 + 27.54 = 282.54), "Position Margin".
+
+    >>> float(close_fee_at_bankruptcy("long", 50_000, 0.5, 10, 0.00055))
+    12.375
+    >>> round(float(close_fee_at_bankruptcy("short", 50_000, 0.5, 10, venue="bybit")), 6)  # taker 0.055% (dated)
+    15.125
+    """
+    if fee is None:
+        fee = _venue_field(venue, "taker_fee", 0.0, np.shape(side))
+    m = kernel.isolated_margin(size, entry, leverage, margin, contract)
+    bankrupt = kernel.bankruptcy(side, entry, size, m, 0.0, contract)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = kernel.value(size, bankrupt, contract)
+    return np.where(np.isfinite(value), value * fee, 0.0)
+
+
+def _venue_field(venue: Any, field: Any, default: float, shape: tuple) -> np.ndarray:
+    """A numeric profile field (a name, or a function of the profile) per element of a checked venue code (NaN or
+    None: ``default``)."""
+    codes = np.asarray(np.nan if venue is None else venue, dtype=float)
+    out = np.full(np.broadcast_shapes(codes.shape, shape), default, dtype=float)
+    codes_b = np.broadcast_to(codes, out.shape)
+    for code in np.unique(codes_b[~np.isnan(codes_b)]):
+        profile = profile_of_code(code)
+        value = field(profile) if callable(field) else getattr(profile, field)
+        out[codes_b == code] = default if value is None else value
+    return out
+
+
+def funding_interval_hours(venue: str, symbol: str | None = None) -> float:
+    """Hours between funding payments at ``venue`` for ``symbol``: the profile's documented per-symbol exception,
+    else its default (Hyperliquid and dYdX 1 h; Binance, Bybit, OKX swaps, BitMEX, Gate, KuCoin 8 h). NaN for a
+    product that pays no funding (dated futures). Venues publish the interval per symbol in their APIs (Binance
+    ``fundingInfo.fundingIntervalHours``, Bybit ``instruments-info.fundingInterval``); levxl ships no per-symbol
+    list it could not source, so a 4 h symbol shows the 8 h default: check the venue.
+
+    >>> funding_interval_hours("hyperliquid"), funding_interval_hours("binance", "BTCUSDT")
+    (1.0, 8.0)
+    """
+    profile = profile_for(venue)
+    hours = profile.funding_hours(symbol)
+    return float("nan") if hours is None else float(hours)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE,
+         margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, basis=BASIS, venue=VENUE, tick=TICK)
+def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract="linear", fee=None, basis=None,
+              venue=None, tick=None):
+    """The venue path of :func:`liquidation_price_at_venue` (arguments checked)."""
+    shape = np.shape(side)
+    if basis is None:
+        basis = np.where(_venue_field(venue, lambda p: p.mm_basis == "entry", 0.0, shape) > 0, 1.0, 0.0)
+    if fee is None:
+        fee = _venue_field(venue, lambda p: p.taker_fee if p.fee_in_threshold else 0.0, 0.0, shape)
+    raw = liquidation_price(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract,
+                            fee=fee, basis=basis)
+    if tick is None:
+        return raw
+    offset = _venue_field(venue, "offset_ticks", 0.0, shape)
+    with np.errstate(invalid="ignore"):
+        shifted = np.where(np.isfinite(raw) & (raw > 0), raw + side * offset * tick, raw)
+    return round_price(shifted, side, tick, kind=0.0, venue=venue)
+
+
+def liquidation_price_at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract="linear",
+                               fee=None, basis=None, venue=None, tick=None):
+    """:func:`~levxl.engine.liquidation.liquidation_price` with a venue's conventions as defaults.
+
+    With ``venue`` given: ``basis`` blank takes the venue's ``mm_basis`` ("entry" at Bybit and KuCoin, "mark"
+    elsewhere); ``fee`` blank takes the venue's taker rate where the venue puts the fee inside the threshold
+    (``fee_in_threshold``: OKX, Gate), else 0; ``tick`` rounds the price the venue's way for a liquidation price
+    (:func:`round_price`) and adds the venue's documented display offset in ticks (0 everywhere: the reported
+    OKX inverse one-tick offset could not be sourced). Without ``venue`` it is exactly ``liquidation_price``
+    (basis "mark", fee 0, a tick rounds toward the entry).
+
+    >>> float(liquidation_price_at_venue("long", 20_000, 1, 50, 0.005, venue="bybit"))  # Bybit: MM on entry value
+    19700.0
+    """
+    if venue is None:  # exactly liquidation_price, checked once
+        return liquidation_price(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract,
+                                 fee=0.0 if fee is None else fee, basis="mark" if basis is None else basis, tick=tick)
+    return _at_venue(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract, fee=fee,
+                     basis=basis, venue=venue, tick=tick)
+
+
+def _elementwise_at_venue(*args, **kwargs):
+    """``(result, reasons)`` like every checked engine function (the spreadsheet path)."""
+    named = inspect.signature(liquidation_price_at_venue).bind_partial(*args, **kwargs).arguments
+    if named.get("venue") is None:
+        named = {k: v for k, v in named.items() if not (k in ("fee", "basis", "venue") and v is None)}
+        return liquidation_price.elementwise(**named)
+    return _at_venue.elementwise(**named)
+
+
+liquidation_price_at_venue.elementwise = _elementwise_at_venue  # type: ignore[attr-defined]
+liquidation_price_at_venue.domains = _at_venue.domains  # type: ignore[attr-defined]
+
+
+@checked(venue=VENUE)
+def funding_hours(venue, symbol=None):
+    """:func:`funding_interval_hours` per element: ``venue`` a venue name (or a range of them), ``symbol`` blank or
+    the symbol (per-symbol exceptions where a profile documents them). Hours; NaN where the product pays no
+    funding."""
+    codes = np.asarray(venue, dtype=float)
+    symbols = np.broadcast_to(np.asarray(symbol if symbol is not None else "", dtype=object), codes.shape) \
+        if np.ndim(symbol) <= codes.ndim else np.asarray(symbol, dtype=object)
+    shape = np.broadcast_shapes(codes.shape, symbols.shape)
+    codes, symbols = np.broadcast_to(codes, shape), np.broadcast_to(symbols, shape)
+    out = np.full(shape, np.nan)
+    for index in np.ndindex(shape):
+        if not np.isnan(codes[index]):
+            hours = profile_of_code(codes[index]).funding_hours(str(symbols[index] or "") or None)
+            out[index] = np.nan if hours is None else hours
+    return out
+
+
+def tier_caps(notional, mmr):
+    """(max leverage of the tier of each notional, the table's top notional cap) under a checked maintenance spec;
+    ``(inf, inf)`` for a flat rate (no table, no cap)."""
+    from levxl.engine.tiers import TierTable
+
+    notional = np.asarray(notional, dtype=float)
+    if isinstance(mmr, TierTable):
+        return mmr.max_leverage_at(notional), np.full(notional.shape, float(mmr.caps[-1]))
+    spec = np.asarray(mmr, dtype=object)
+    shape = np.broadcast_shapes(notional.shape, spec.shape)
+    notional_b, spec_b = np.broadcast_to(notional, shape), np.broadcast_to(spec, shape)
+    lev, cap = np.full(shape, np.inf), np.full(shape, np.inf)
+    for index in np.ndindex(shape):
+        element = spec_b[index]
+        if isinstance(element, TierTable):
+            lev[index] = element.max_leverage_at(notional_b[index])
+            cap[index] = element.caps[-1]
+    return lev, cap
+
+
+@checked(size=POSITIVE, price=POSITIVE, leverage=POSITIVE, mmr=MAINTENANCE, contract=CONTRACT)
+def within_tier_limits(size, price, leverage, mmr=DEFAULT_MMR, contract="linear"):
+    """True where the position's leverage is at most the max leverage of the tier of its notional ``value(price)``
+    and the notional is at most the table's top cap; always True for a flat rate (no table). Units: ``price`` the
+    mark (venues look the tier up by the notional at the mark), ``leverage`` a multiple (effective: value at entry
+    over isolated margin).
+
+    >>> bool(within_tier_limits(10, 100_000, 100, "binance:BTCUSDT"))  # 1e6 notional: tier 3 allows 75x
+    False
+    >>> bool(within_tier_limits(10, 100_000, 50, "binance:BTCUSDT"))
+    True
+    """
+    notional = kernel.value(size, price, contract)
+    max_lev, cap = tier_caps(notional, mmr)
+    return (leverage <= max_lev * (1 + 1e-9)) & (notional <= cap)

@@ -1,0 +1,300 @@
+"""Where tier tables come from: the tables shipped with levxl and the ones ``levxl tiers update`` fetched.
+
+Standard library only; it returns plain rows and metadata, :func:`levxl.engine.tiers.preset` turns them into
+:class:`~levxl.engine.tiers.TierTable` objects (so this module imports nothing of the tiers module: no cycle).
+
+Naming. A preset is ``venue:SYMBOL`` or ``venue:SYMBOL@DATE`` (DATE an ISO date or a prefix of one). The venue may be
+spelled as a user or ccxt spells it (``binance``, ``binanceusdm``, ``okx``, ``hyperliquid``: the venue profiles'
+aliases, :func:`levxl.engine.venues.profile_for`). The symbol may be in ccxt's unified form (``ETH/USDT:USDT``,
+``BTC/USD:BTC``, ``SOL/USDC:USDC``) or the venue's own (``ETHUSDT``, ``BTCUSD_PERP``, ``BTC-USDT-SWAP``, ``SOL``):
+both reduce to one key, base + quote (+ expiry digits for a dated future) with separators and ``SWAP``/``PERP``
+dropped; Hyperliquid keys are the coin alone (its perps are all USDC-quoted).
+
+>>> symbol_key("binance", "ETH/USDT:USDT"), symbol_key("binance", "ETHUSDT")
+('ETHUSDT', 'ETHUSDT')
+>>> symbol_key("okx", "BTC-USDT-SWAP"), symbol_key("okx", "BTC/USDT:USDT")
+('BTCUSDT', 'BTCUSDT')
+>>> symbol_key("hyperliquid", "SOL/USDC:USDC"), symbol_key("binance", "BTCUSD_PERP")
+('SOL', 'BTCUSD')
+
+Sources, newest first. Shipped: ``levxl/data/tiers/*.csv`` (one table a file, ``venue_market_SYMBOL_DATE.csv``) and
+``*.json`` packs (many symbols of one venue at one date, the compact form below). Fetched: the same pack form in the
+user data folder, ``$LEVXL_DATA_DIR/tiers/`` (default: the platform's user data folder + ``levxl``), one file per
+venue and fetch date. For ``venue:SYMBOL`` without a date the newest table wins, a fetched one over a shipped one of
+the same date.
+
+Pack form (JSON)::
+
+    {"format": "levxl-tiers-1", "venue": "binance", "market": "usdm", "as_of": "2024-10-24", "source": "...",
+     "columns": ["notional_floor", "notional_cap", "max_leverage", "mmr", "cum"],
+     "tables": {"BTCUSDT": {"symbol": "BTC/USDT:USDT", "tiers": [[0, 50000, 125, 0.004, 0], ...]}}}
+
+``notional_cap`` of an uncapped top tier is ``null``; ``cum`` is ``null`` where the venue publishes none (it is then
+computed by the recursion ``cum_k = floor_k*(mmr_k - mmr_{k-1}) + cum_{k-1}``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from levxl.engine import venues
+
+__all__ = ["StoredTable", "data_dir", "user_tier_dir", "venue_key", "symbol_key", "parse_name", "find", "names",
+           "pack", "refresh", "generation", "all_tables", "CCXT_IDS", "PACK_FORMAT", "PACK_COLUMNS"]
+
+PACK_FORMAT = "levxl-tiers-1"
+#: venue -> (ccxt exchange id, market label of the stored file): the venues ``levxl tiers update`` can fetch
+CCXT_IDS = {"binance": ("binanceusdm", "usdm"), "bybit": ("bybit", "linear"), "okx": ("okx", "swap"),
+            "gate": ("gate", "swap"), "kucoin": ("kucoinfutures", "usdtm")}
+PACK_COLUMNS = ("notional_floor", "notional_cap", "max_leverage", "mmr", "cum")
+_DROPPED_TOKENS = {"SWAP", "PERP", "PERPETUAL"}
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    """One table as stored: rows ``(floor, cap or None, max leverage, mmr, cum or None)`` and where it came from."""
+
+    venue: str
+    symbol: str  #: the key (venue form, e.g. BTCUSDT)
+    as_of: str
+    source: str
+    origin: str  #: "shipped" or "fetched"
+    featured: bool  #: a hand-curated shipped CSV (the template shows these)
+    loader: Any  #: () -> rows
+
+    @property
+    def name(self) -> str:
+        return f"{self.venue}:{self.symbol}@{self.as_of}"
+
+
+# -- names ---------------------------------------------------------------------------------------------------------
+def venue_key(venue: str) -> str:
+    """The venue as tables name it: a profile alias maps to its venue (``binanceusdm`` -> ``binance``)."""
+    text = str(venue).strip().lower()
+    try:
+        return venues.profile_for(text).venue
+    except (KeyError, ValueError):
+        return re.sub(r"[^a-z0-9]", "", text)
+
+
+def symbol_key(venue: str, symbol: str) -> str:
+    """One key for the ccxt and the venue spelling of a symbol (see the module docstring)."""
+    text = str(symbol).strip().upper()
+    if "/" in text:
+        base, _, rest = text.partition("/")
+        quote, _, settle = rest.partition(":")
+        expiry = settle.partition("-")[2]
+        key = base + ("" if venue_key(venue) == "hyperliquid" else quote) + re.sub(r"[^0-9A-Z]", "", expiry)
+    else:
+        tokens = [t for t in re.split(r"[-_]", text) if t and t not in _DROPPED_TOKENS]
+        key = "".join(tokens)
+    return re.sub(r"[^0-9A-Z]", "", key)
+
+
+def parse_name(name: str) -> tuple[str, str, str | None]:
+    """(venue, symbol key, date prefix or None) of ``venue:SYMBOL[@DATE]``; ValueError when it is not one."""
+    if not isinstance(name, str) or ":" not in name:
+        raise ValueError(f'tier preset must look like "binance:BTCUSDT" or "binance:BTCUSDT@2021", got {name!r}')
+    venue, _, rest = name.strip().partition(":")
+    when = None
+    if "@" in rest:
+        rest, _, when = rest.rpartition("@")
+        if not re.fullmatch(r"[0-9][0-9\-]*", when):
+            raise ValueError(f"tier preset {name!r}: the part after @ must be a date such as 2024-10-24 or 2021")
+    key = symbol_key(venue, rest)
+    if not venue.strip() or not key:
+        raise ValueError(f'tier preset must look like "binance:BTCUSDT" or "binance:BTCUSDT@2021", got {name!r}')
+    return venue_key(venue), key, when
+
+
+# -- folders ---------------------------------------------------------------------------------------------------------
+def data_dir() -> Path:
+    """The user data folder: ``$LEVXL_DATA_DIR`` if set, else the platform's (Windows ``%LOCALAPPDATA%\\levxl``,
+    macOS ``~/Library/Application Support/levxl``, elsewhere ``$XDG_DATA_HOME/levxl`` or ``~/.local/share/levxl``)."""
+    explicit = os.environ.get("LEVXL_DATA_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    home = Path.home()
+    if sys.platform.startswith("win"):
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "levxl"
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "levxl"
+    return Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "levxl"
+
+
+_DIR_CACHE: dict[tuple, Path] = {}
+
+
+def user_tier_dir() -> Path:
+    """``data_dir() / "tiers"`` (memoised on the environment variables it depends on: it is on every preset's path)."""
+    env = os.environ
+    key = (env.get("LEVXL_DATA_DIR"), env.get("XDG_DATA_HOME"), env.get("LOCALAPPDATA"), env.get("HOME"))
+    folder = _DIR_CACHE.get(key)
+    if folder is None:
+        folder = _DIR_CACHE[key] = data_dir() / "tiers"
+    return folder
+
+
+# -- reading ---------------------------------------------------------------------------------------------------------
+def _name_parts(stem: str) -> tuple[str, str, str]:
+    parts = stem.split("_")
+    return (parts[0], parts[-2], parts[-1]) if len(parts) >= 3 else (stem, "", "")
+
+
+def _csv_rows(path: Any) -> list[tuple]:
+    import csv
+
+    with path.open("r", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+
+    def num(row: Mapping[str, str], column: str) -> float | None:
+        value = (row.get(column) or "").strip()
+        return None if value in ("", "inf", "Infinity") else float(value)
+
+    return [(num(r, "notional_floor"), num(r, "notional_cap"), num(r, "max_leverage"), num(r, "mmr"), num(r, "cum"))
+            for r in rows]
+
+
+def _pack_entries(text: str, origin: str, label: str) -> list[StoredTable]:
+    data = json.loads(text)
+    if not isinstance(data, dict) or data.get("format") != PACK_FORMAT:
+        raise ValueError(f"{label}: not a levxl tier pack ({PACK_FORMAT})")
+    venue, as_of, source = venue_key(data["venue"]), str(data["as_of"]), str(data.get("source") or label)
+    out = []
+    for key, table in sorted(data["tables"].items()):
+        rows = [tuple(r) for r in table["tiers"]]
+        out.append(StoredTable(venue, symbol_key(venue, key), as_of, f"{source} [{label}]", origin, False,
+                               (lambda rows=rows: rows)))
+    return out
+
+
+_SHIPPED: list[StoredTable] | None = None
+_FETCHED: tuple[Any, list[StoredTable]] | None = None
+
+
+def _shipped() -> list[StoredTable]:
+    global _SHIPPED
+    if _SHIPPED is None:
+        folder = resources.files("levxl") / "data" / "tiers"
+        found = []
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            if path.name.endswith(".csv"):
+                venue, symbol, as_of = _name_parts(path.name[:-4])
+                found.append(StoredTable(venue_key(venue), symbol_key(venue, symbol), as_of, path.name, "shipped",
+                                         True, (lambda path=path: _csv_rows(path))))
+            elif path.name.endswith(".json"):
+                found.extend(_pack_entries(path.read_text(encoding="utf-8"), "shipped", path.name))
+        _SHIPPED = found
+    return _SHIPPED
+
+
+_RECHECK_SECONDS = 1.0
+_CHECKED: tuple[Path, float] | None = None  # (folder, monotonic time) of the last look at the folder
+
+
+def _fetched() -> list[StoredTable]:
+    """Tables in the user data folder; re-read when the folder changes (another process may have updated it),
+    looked at no more than once a second (a preset lookup must stay in microseconds)."""
+    global _FETCHED, _CHECKED
+    now = time.monotonic()
+    if _CHECKED is not None and now - _CHECKED[1] < _RECHECK_SECONDS:
+        return _FETCHED[1] if _FETCHED is not None else []
+    folder = user_tier_dir()
+    _CHECKED = (folder, now)
+    try:
+        stamp = (str(folder), os.stat(folder).st_mtime_ns)
+    except OSError:
+        _FETCHED = None
+        return []
+    if _FETCHED is not None and _FETCHED[0] == stamp:
+        return _FETCHED[1]
+    found: list[StoredTable] = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            found.extend(_pack_entries(path.read_text(encoding="utf-8"), "fetched", str(path)))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a damaged download must not hide the shipped tables; `levxl tiers list` shows what loaded
+    _FETCHED = (stamp, found)
+    return found
+
+
+def refresh() -> None:
+    """Forget what was read: after writing a table, or changing ``LEVXL_DATA_DIR``, in this process."""
+    global _FETCHED, _CHECKED
+    _FETCHED = _CHECKED = None
+
+
+def all_tables(featured: bool = False) -> list[StoredTable]:
+    """Every stored table; ``featured``: only the hand-curated shipped CSV tables (what the template shows)."""
+    shipped = _shipped()
+    if featured:
+        return [t for t in shipped if t.featured]
+    seen, out = set(), []
+    for t in _fetched() + shipped:  # a fetched table hides a shipped one of the same name
+        if t.name not in seen:
+            seen.add(t.name)
+            out.append(t)
+    return sorted(out, key=lambda t: (t.venue, t.symbol, t.as_of))
+
+
+def names(featured: bool = False) -> list[str]:
+    return [t.name for t in all_tables(featured)]
+
+
+def generation() -> Any:
+    """Changes whenever the fetched tables may have changed (for callers that cache built tables)."""
+    _fetched()
+    return None if _FETCHED is None else _FETCHED[0]
+
+
+def find(name: str) -> StoredTable:
+    """The table a preset name means: the newest match, a fetched one over a shipped one of the same date."""
+    venue, key, when = parse_name(name)
+    candidates = [t for t in _fetched() + _shipped()
+                  if t.venue == venue and t.symbol == key and (when is None or t.as_of.startswith(when))]
+    if not candidates:
+        known = sorted({t.symbol for t in _fetched() + _shipped() if t.venue == venue})
+        have = (f"{len(known)} {venue} symbols are stored (e.g. {', '.join(known[:4])})" if known
+                else f"no {venue} table is stored")
+        symbol = name.strip().partition(":")[2].rpartition("@")[0] or name.strip().partition(":")[2]
+        raise ValueError(f"unknown tier preset {name!r}: {have}; `levxl tiers update {venue} {symbol}` fetches "
+                         "the venue's current table")
+    return max(candidates, key=lambda t: (t.as_of, t.origin == "fetched", t.featured))
+
+
+# -- writing (the pack form) -----------------------------------------------------------------------------------------
+def _number(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    number = float(value)
+    return None if number != number or number in (float("inf"), float("-inf")) else number
+
+
+def pack(venue: str, market: str, as_of: str, source: str, tiers_by_symbol: Mapping[str, Iterable[Mapping]]) -> dict:
+    """A pack from ccxt's unified ``LeverageTier`` lists (``{symbol: [tier, ...]}``); ``cum`` from the venue's raw
+    tier where it reports one (Binance ``cum``, Bybit ``mmDeduction``; checked against the recursion when the table
+    is built), else ``null``. Symbols without tiers are left out."""
+    tables = {}
+    for symbol, tiers in sorted(tiers_by_symbol.items()):
+        tiers = sorted(list(tiers or []), key=lambda t: float(t.get("minNotional") or 0))
+        if not tiers:
+            continue
+        rows = []
+        for t in tiers:
+            info = t.get("info") if isinstance(t.get("info"), dict) else {}
+            rows.append([_number(t.get("minNotional")) or 0.0, _number(t.get("maxNotional")),
+                         _number(t.get("maxLeverage")), _number(t.get("maintenanceMarginRate")),
+                         _number(info.get("cum", info.get("mmDeduction")))])  # Binance cum, Bybit mmDeduction
+        if rows[0][4] is None and len(rows) > 1 and all(r[4] is not None for r in rows[1:]):
+            rows[0][4] = 0.0  # Bybit leaves the first tier's mmDeduction blank: it is 0
+        tables[symbol_key(venue, symbol)] = {"symbol": symbol, "tiers": rows}
+    return {"format": PACK_FORMAT, "venue": venue_key(venue), "market": market, "as_of": as_of, "source": source,
+            "columns": list(PACK_COLUMNS), "tables": tables}

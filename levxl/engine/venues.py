@@ -1,0 +1,369 @@
+"""Venue conventions for liquidation, bankruptcy, fees, tick rounding, funding and greeks, one dated record per venue
+and product.
+
+Standard library only. Every record carries an ``as_of`` date and ``sources`` (title, url) and a ``notes`` line that
+says which fields are *not* backed by a source read for the record (an honest "default"/"unverified"), so a test or
+a reviewer can tell a documented convention from a placeholder. Worked examples that check these conventions, with
+inputs and outputs, are in ``docs/venue-conventions.md`` (recomputed by ``docs/venue_conventions_check.py``).
+
+Units and meanings of the fields:
+
+- ``contract``: ``"linear"`` (quote-margined, size in base coin) or ``"inverse"`` (coin-margined, size in USD face).
+- ``mm_basis``: where the maintenance margin is measured. ``"mark"``: MM = value(P)*mmr - cum at the mark price
+  (the liquidation price solves equity = MM at that price). ``"entry"``: MM = value(EP)*mmr - deduction, fixed at
+  entry, so LP = EP - s*(IM - MM + extra)/q (Bybit's and KuCoin's help pages).
+- ``fee_in_threshold``: the taker fee rate is added to mmr inside the liquidation threshold,
+  LP = (EP - s*M/q) / (1 - s*(mmr + taker)) (Gate, OKX; freqtrade's formula).
+- ``close_fee_in_margin``: position margin *and* maintenance margin include the estimated fee to close at the
+  bankruptcy price, q*EP*(1 - s/L)*taker (Bybit UTA).
+- ``liquidation_fee``: fraction of position value charged on liquidation, or ``None`` when not a single documented
+  rate (tiered, per-symbol, or not sourced).
+- ``taker_fee``: default (lowest VIP tier) taker rate, a fraction (0.00055 = 0.055%). Dated: venues change it.
+- ``tick_rounding``: ``{"liquidation": {"long": d, "short": d}, "bankruptcy": {...}}``, ``d`` in
+  ``"up" | "down" | "nearest"``: the direction the venue rounds that price to the instrument's tick. ``"nearest"``
+  is used where the venue documents no direction (marked in ``notes``).
+- ``offset_ticks``: whole ticks the venue's displayed liquidation price sits above (+) the formula value for a
+  long (mirrored for a short); 0 unless sourced.
+- ``funding_interval_hours``: default funding interval in hours (``None``: no funding, e.g. dated futures);
+  ``funding_exceptions``: mapping symbol -> hours where documented (venues publish it per symbol in their API:
+  Binance ``/fapi/v1/fundingInfo`` ``fundingIntervalHours``, Bybit ``instruments-info`` ``fundingInterval``).
+- ``mark_price``: one-line definition. ``max_leverage_rule``: one line. ``greeks_convention``: option venues only.
+- ``as_of``: ISO date the record was compiled from its sources. ``sources``: tuple of (title, url-or-repo@path).
+
+====================  =======  =====  ==========  ========  ========  =======================  ==================  ======
+id                    contract  mm    fee in thr  close fee  taker     rounding liq/bkr (long)   funding h           notes
+====================  =======  =====  ==========  ========  ========  =======================  ==================  ======
+binance-usdm          linear   mark   no          no        0.0005    nearest/nearest (undoc)  8 (per-symbol 4, 1)
+binance-coinm         inverse  mark   no          no        0.0005    nearest/nearest (undoc)  8
+bybit-linear          linear   entry  no          yes (UTA) 0.00055   up/up (bkr 0.5 tick)     8 (per-symbol 4, 1)
+bybit-inverse         inverse  entry  no          yes (UTA) 0.00055   up/up (bkr 0.5 tick)     8
+okx-swap              linear   mark   yes         no        0.0005    nearest (undoc)          8 (per-symbol)
+okx-futures           inverse  mark   yes         no        0.0005    nearest (undoc)          none (dated)        offset unsourced
+hyperliquid           linear   mark   no          no        0.00045   nearest (undoc)          1
+deribit               inverse  mark   no          no        0.0005    nearest (undoc)          8 (accrues cont.)   greeks
+bitmex                inverse  mark   no          no        0.00075   up/up (bkr 0.5 tick)     8
+dydx                  linear   mark   no          no        0.0005    nearest (undoc)          1
+gate                  linear   mark   yes         no        0.0005    nearest (undoc)          8
+kucoin                linear   entry  no          no        0.0006    up / DOWN                8                   4,021.75
+====================  =======  =====  ==========  ========  ========  =======================  ==================  ======
+
+``profile_for("binance")`` -> binance-usdm; ``profile_for("Binance", "inverse")`` -> binance-coinm;
+``profile_for("binancecoinm")`` -> binance-coinm; ``profile_for("bybit")`` -> bybit-linear; ``profile_for("okx")``
+-> okx-swap; ``profile_for("okx", "inverse")`` -> okx-futures; ``profile_for("hyperliquid")``; ccxt ids
+(``binanceusdm``, ``kucoinfutures``, ``gateio``, ``okex``, ``dydx``) are accepted.
+
+>>> profile_for("binanceusdm").id
+'binance-usdm'
+>>> profile_for("Binance", contract="inverse").id
+'binance-coinm'
+>>> profile_for("kucoinfutures").tick_rounding["bankruptcy"]["long"]
+'down'
+>>> profile_for("hyperliquid").funding_interval_hours
+1.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping, Optional, Tuple
+
+__all__ = ["VenueProfile", "PROFILES", "profile_for", "ROUNDING_DIRECTIONS"]
+
+ROUNDING_DIRECTIONS = ("up", "down", "nearest")
+_PRICE_KINDS = ("liquidation", "bankruptcy")
+_SIDES = ("long", "short")
+
+
+def _rounding(liq_long: str, liq_short: str, bkr_long: str, bkr_short: str) -> Mapping[str, Mapping[str, str]]:
+    return MappingProxyType({
+        "liquidation": MappingProxyType({"long": liq_long, "short": liq_short}),
+        "bankruptcy": MappingProxyType({"long": bkr_long, "short": bkr_short}),
+    })
+
+
+_UNDOCUMENTED = _rounding("nearest", "nearest", "nearest", "nearest")
+# Bybit/BitMEX: bankruptcy price rounded to 0.5 away from the trader's favour (long up, short down); the same
+# conservative direction is used for the liquidation price (engine default, levxl.liquidation.round_to_tick).
+_CONSERVATIVE = _rounding("up", "down", "up", "down")
+
+
+@dataclass(frozen=True)
+class VenueProfile:
+    """One venue's conventions for one product, at one date. See the module docstring for units."""
+
+    id: str
+    venue: str
+    product: str
+    contract: str
+    mm_basis: str
+    fee_in_threshold: bool
+    close_fee_in_margin: bool
+    liquidation_fee: Optional[float]
+    taker_fee: float
+    tick_rounding: Mapping[str, Mapping[str, str]]
+    offset_ticks: int
+    funding_interval_hours: Optional[float]
+    funding_exceptions: Mapping[str, float]
+    mark_price: str
+    max_leverage_rule: str
+    greeks_convention: Optional[str]
+    as_of: str
+    sources: Tuple[Tuple[str, str], ...]
+    notes: str = ""
+    aliases: Tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.contract not in ("linear", "inverse"):
+            raise ValueError(f"{self.id}: contract must be 'linear' or 'inverse', got {self.contract!r}")
+        if self.mm_basis not in ("mark", "entry"):
+            raise ValueError(f"{self.id}: mm_basis must be 'mark' or 'entry', got {self.mm_basis!r}")
+        if not (0 <= self.taker_fee < 0.01):
+            raise ValueError(f"{self.id}: taker_fee is a fraction, got {self.taker_fee!r}")
+        if self.liquidation_fee is not None and not (0 <= self.liquidation_fee < 0.1):
+            raise ValueError(f"{self.id}: liquidation_fee is a fraction or None, got {self.liquidation_fee!r}")
+        for kind in _PRICE_KINDS:
+            for side in _SIDES:
+                d = self.tick_rounding[kind][side]
+                if d not in ROUNDING_DIRECTIONS:
+                    raise ValueError(f"{self.id}: tick_rounding[{kind}][{side}] must be one of "
+                                     f"{ROUNDING_DIRECTIONS}, got {d!r}")
+        if not self.sources:
+            raise ValueError(f"{self.id}: every profile needs its sources")
+        if len(self.as_of) != 10 or self.as_of[4] != "-" or self.as_of[7] != "-":
+            raise ValueError(f"{self.id}: as_of must be an ISO date, got {self.as_of!r}")
+
+    def rounding(self, kind: str, side: int | str) -> str:
+        """Rounding direction for ``kind`` ("liquidation"/"bankruptcy") and side (+1/-1 or "long"/"short")."""
+        key = side if isinstance(side, str) else ("long" if side > 0 else "short")
+        return self.tick_rounding[kind][key]
+
+    def funding_hours(self, symbol: Optional[str] = None) -> Optional[float]:
+        """Funding interval for ``symbol`` (documented exception) or the venue default."""
+        if symbol is not None and symbol in self.funding_exceptions:
+            return self.funding_exceptions[symbol]
+        return self.funding_interval_hours
+
+
+_NONE: Mapping[str, float] = MappingProxyType({})
+AS_OF = "2026-12-01"
+
+# -- sources (title, where) ----------------------------------------------------------------------------------------
+S_BINANCE_LIQ = ("Binance FAQ 'How to Calculate Liquidation Price of USDⓈ-M Futures Contracts' (b3c689c1f50a44cabb3a84e663b81d93); "
+                 "vectors binance_um_* via freqtrade tests/exchange/test_binance.py",
+                 "https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93")
+S_BINANCE_CM = ("Binance FAQ COIN-M leverage and margin (ceccfcfb4e3a45e3b48b0b1bb1a8ae46); vector binance_cm_mm_example",
+                "https://www.binance.com/en/support/faq/ceccfcfb4e3a45e3b48b0b1bb1a8ae46")
+S_BINANCE_TIERS = ("freqtrade binance_leverage_tiers.json (ccxt fetch_leverage_tiers dump, 2024-10-24)",
+                   "github:freqtrade/freqtrade@c9ae5e1:freqtrade/exchange/binance_leverage_tiers.json")
+S_BYBIT_LIQ = ("Bybit help 'Liquidation Price (USDT Contract)' (MM on entry value); vectors bybit_usdt_*",
+               "https://www.bybit.com/en/help-center/article/Liquidation-Price-USDT-Contract")
+S_BYBIT_UTA_IM = ("Bybit help 'Initial Margin Calculation (USDC Perpetual & Futures)' (UTA): IM shown includes fee to "
+                  "close = q*EP*(1 -/+ 1/L)*taker; 0.5 BTC @ 50,000, 10x, 0.055% -> 12.375 / 15.125",
+                  "https://bybitglobal.com/ar-SA/help-center/article/Initial-Margin-Calculation-USDC-Contract")
+S_BYBIT_UTA_MM = ("Bybit help 'Maintenance Margin Calculation (USDC Contract)': MM = q*EP*mmr + estimated fee to close; "
+                  "1 BTC @ 51,000, 10x, 0.5%, 0.06% -> 255 + 27.54",
+                  "https://help.bybit.com/hc/en-us/articles/4431367679641-Maintenance-Margin-Calculation-USDC-Contract-")
+S_BYBIT_POSMARGIN = ("Bybit help 'Position Margin': isolated position margin = initial margin + fee to close",
+                     "https://bybit.com/en-US/help-center/bybitHC_Article/?id=000001391")
+S_BYBIT_INV_LIQ = ("Bybit help 'Liquidation Price Calculation under Isolated Mode (Unified Trading Account)': inverse "
+                   "LP(long) = Q / [position value + (IM - MM)] with position value at entry",
+                   "https://www.bybit.kz/en-KAZ/help-center/search-result?page=2&pageSize=10&query=%29")
+S_BYBIT_ORDER_COST = ("Bybit 'Order cost' (IM + open fee + fee to close at bankruptcy); vector bybit_usdt_order_cost",
+                      "https://www.bybit.com/en/help-center/article/Order-Cost-USDT-Contract")
+S_FREQTRADE_GATE_OKX = ("freqtrade Exchange.get_liquidation_price (Gate/OKX isolated: fee inside threshold); vectors "
+                        "ft_gate_okx_*", "github:freqtrade/freqtrade:freqtrade/exchange/exchange.py")
+S_OKX_TIERS_CONT = ("OKX announcement 'OKX to adjust position tiers of perpetual swaps' (tiers in contracts, 2023-05-15)",
+                    "https://www.okx.com/help/okx-to-adjust-position-tiers-of-perpetual-swaps-2023-05-15")
+S_HL_TIERS = ("Hyperliquid docs 'Margin tiers' (mmr = IMR at max leverage / 2; deduction recursion; mainnet tables)",
+              "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/margin-tiers")
+S_HL_FUNDING = ("Hyperliquid docs 'Funding': 8-hour rate, paid every hour at 1/8; interest 0.01%/8h = 0.00125%/h",
+                "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/funding")
+S_DERIBIT_TICKER = ("ccxt deribit.fetch_greeks docstring: public/ticker BTC-27SEP24-40000-C at 1699578548021 "
+                    "(rho 130.63998, delta 0.59621, vega 141.90146, theta -13.48784)",
+                    "github:ccxt/ccxt:python/ccxt/deribit.py (installed ccxt 4.5.90, fetch_greeks)")
+S_DERIBIT_API = ("Deribit API public/ticker (greeks, underlying_price, interest_rate)", "https://docs.deribit.com/#public-ticker")
+S_DERIBIT_PM = ("Deribit API private/pme/simulate example (inverse risk-vector shape); vector deribit_pm_inverse_shape",
+                "https://docs.deribit.com/#private-pme-simulate")
+S_BITMEX_FUNDING = ("BitMEX perpetual contracts guide: funding every 8 h; vector bitmex_funding_amount",
+                    "https://www.bitmex.com/app/perpetualContractsGuide")
+S_TRAPS = ("levxl shared reference venues.md 'Known traps': Bybit and BitMEX round the bankruptcy price to 0.5 "
+           "(long up, short down)", "/work/shared/reference/venues.md")
+S_DYDX_FUNDING = ("dYdX v4 docs funding.mdx: premium/8 + interest, paid hourly; 8-h cap 600%*(IMF-MMF); vector "
+                  "dydx_funding_cap_large_cap", "https://docs.dydx.exchange/concepts/trading/funding")
+S_GATE_LIQ = ("Gate help 'Calculation of liquidation price' (perpetual): LP = (EP - M/q)/(1 - (mmr + taker)) as freqtrade "
+              "implements it", "https://www.gate.io/help/futures/perpetual/22160/calculation-of-liquidation-price")
+S_KUCOIN_POSITION = ("KuCoin Futures API 'Get Position Details' example (ETHUSDTM long 2 lots @ 4189.35: liquidationPrice "
+                     "4044.55, bankruptPrice 4021.75), as quoted in ccxt kucoinfutures.parsePosition",
+                     "github:ccxt/ccxt:js/src/kucoinfutures.js (parsePosition docstring); "
+                     "https://www.kucoin.com/docs/rest/futures-trading/positions/get-position-details")
+S_KUCOIN_BKR = ("KuCoin help 'How to Calculate Contract Bankruptcy Price' (long BP = EP*(1 - 1/L))",
+                "https://kucoin.zendesk.com/hc/en-us/articles/27619032569113-How-to-Calculate-Contract-Bankruptcy-Price")
+S_KUCOIN_LIQ = ("KuCoin help 'What is Liquidation?': maintenance margin is based on the average entry price",
+                "https://kucoin.zendesk.com/hc/en-us/articles/8664870317849-What-is-Liquidation-")
+
+_BINANCE_MARK = ("median(index*(1 + last funding rate*time to funding/interval), index + 5-min moving average basis, "
+                 "last price)")
+_TIERED = "the tier of the position's notional sets max leverage (notional floors, mmr, cum)"
+
+_P = [
+    VenueProfile(
+        id="binance-usdm", venue="binance", product="USDⓈ-M perpetual", contract="linear", mm_basis="mark",
+        fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
+        tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
+        mark_price=_BINANCE_MARK, max_leverage_rule=_TIERED + " (leverage brackets; cum = Binance 'maintenance amount')",
+        greeks_convention=None, as_of=AS_OF, sources=(S_BINANCE_LIQ, S_BINANCE_TIERS),
+        notes="liquidation clearance fee is per-symbol (None); tick rounding direction undocumented ('nearest'); "
+              "taker 0.05% is the VIP0 rate as commonly published, not re-read here; some symbols fund every 4 h or "
+              "1 h (per-symbol fundingIntervalHours in /fapi/v1/fundingInfo) - no exception list sourced",
+        aliases=("binance", "binanceusdm", "binance-usdm", "binance_usdm", "binanceusdm-futures")),
+    VenueProfile(
+        id="binance-coinm", venue="binance", product="COIN-M perpetual/futures", contract="inverse", mm_basis="mark",
+        fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
+        tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
+        mark_price=_BINANCE_MARK, max_leverage_rule=_TIERED + " (notional in coin)",
+        greeks_convention=None, as_of=AS_OF, sources=(S_BINANCE_CM,),
+        notes="MM in coin = (Q/P)*mmr - cum at the mark; tick rounding undocumented; taker not re-read",
+        aliases=("binancecoinm", "binance-coinm", "binance_coinm", "dapi")),
+    VenueProfile(
+        id="bybit-linear", venue="bybit", product="USDT/USDC perpetual (UTA)", contract="linear", mm_basis="entry",
+        fee_in_threshold=False, close_fee_in_margin=True, liquidation_fee=None, taker_fee=0.00055,
+        tick_rounding=_CONSERVATIVE, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
+        mark_price="index price plus a decaying funding basis (spot index of major exchanges)",
+        max_leverage_rule="risk-limit tiers: max leverage of the tier holding position value + order value",
+        greeks_convention=None, as_of=AS_OF,
+        sources=(S_BYBIT_LIQ, S_BYBIT_UTA_IM, S_BYBIT_UTA_MM, S_BYBIT_POSMARGIN, S_BYBIT_ORDER_COST, S_TRAPS),
+        notes="fee to close = q*EP*(1 - s/L)*taker is inside position margin and MM (UTA); taker 0.055% from the UTA "
+              "IM example (older pages use 0.06%); bankruptcy rounded to the tick long up / short down, liquidation "
+              "direction taken the same (not separately documented); funding interval per symbol in instruments-info "
+              "(fundingInterval, minutes) - no exception list sourced",
+        aliases=("bybit", "bybit-linear", "bybit_linear", "bybit-usdt", "bybitusdt")),
+    VenueProfile(
+        id="bybit-inverse", venue="bybit", product="inverse perpetual/futures (UTA)", contract="inverse",
+        mm_basis="entry", fee_in_threshold=False, close_fee_in_margin=True, liquidation_fee=None, taker_fee=0.00055,
+        tick_rounding=_CONSERVATIVE, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
+        mark_price="index price plus a decaying funding basis; futures: index*(1 + basis rate)",
+        max_leverage_rule="risk-limit tiers in coin (e.g. BTCUSD 150 BTC first tier)",
+        greeks_convention=None, as_of=AS_OF, sources=(S_BYBIT_INV_LIQ, S_BYBIT_POSMARGIN, S_TRAPS),
+        notes="LP(long) = Q/[Q/EP + (IM - MM)] - extra/Q: MM on entry value; fee-to-close in margin assumed as for "
+              "linear UTA (the inverse page was not read in full)",
+        aliases=("bybit-inverse", "bybit_inverse", "bybitinverse")),
+    VenueProfile(
+        id="okx-swap", venue="okx", product="USDT-margined perpetual swap", contract="linear", mm_basis="mark",
+        fee_in_threshold=True, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
+        tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
+        mark_price="index price plus a smoothed basis (EMA of last - index) for swaps",
+        max_leverage_rule="position tiers counted in CONTRACTS (not notional): tier by position size in contracts",
+        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT),
+        notes="margin ratio divides by (MM + fees), so the taker fee sits inside the threshold; tiers are by "
+              "contract count (BTC-USDT-SWAP ctVal 0.01 BTC) so a notional tier table needs a price; funding "
+              "interval per instrument (some 4 h/1 h) - no exception list sourced",
+        aliases=("okx", "okex", "okx-swap", "okx_swap", "okx5")),
+    VenueProfile(
+        id="okx-futures", venue="okx", product="coin-margined (inverse) swap/futures", contract="inverse",
+        mm_basis="mark", fee_in_threshold=True, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
+        tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=None, funding_exceptions=_NONE,
+        mark_price="index price plus basis; delivery futures: index + smoothed basis to expiry",
+        max_leverage_rule="position tiers counted in contracts (USD 100 face for BTC-USD)",
+        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT),
+        notes="UNSOURCED: the reported 'OKX inverse liquidation price sits one tick above the formula' was not found "
+              "in any stored OKX page, API example or issue; offset_ticks left 0. Dated futures have no funding "
+              "(None); the coin-margined SWAP funds every 8 h",
+        aliases=("okx-futures", "okx_futures", "okx-inverse", "okxinverse")),
+    VenueProfile(
+        id="hyperliquid", venue="hyperliquid", product="USDC perpetual", contract="linear", mm_basis="mark",
+        fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.00045,
+        tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=1.0, funding_exceptions=_NONE,
+        mark_price="median of (oracle + EMA of book-mid minus oracle, book median of bid/ask/last, CEX perp prices)",
+        max_leverage_rule="margin tiers: mmr = 1/(2*max leverage of the tier), deduction by the floor recursion",
+        greeks_convention=None, as_of=AS_OF, sources=(S_HL_TIERS, S_HL_FUNDING),
+        notes="funding computed as an 8-h rate and paid hourly at 1/8; taker 0.045% base tier not re-read; no "
+              "liquidation fee (None)",
+        aliases=("hyperliquid", "hl", "hyper")),
+    VenueProfile(
+        id="deribit", venue="deribit", product="inverse perpetual, futures and options", contract="inverse",
+        mm_basis="mark", fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
+        tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
+        mark_price="perpetual: index + 30-s EMA of (fair impact price - index); options: from the mark IV surface",
+        max_leverage_rule="margin by MM/IM rates growing with size (standard) or scenario risk vectors (PM)",
+        greeks_convention=("ticker greeks are Black-Scholes on underlying_price (the forward of the expiry) with "
+                           "r = interest_rate (0): delta = N(d1), rho = K*T*N(d2)/100 per 1% (+130.64 for "
+                           "BTC-27SEP24-40000-C), vega per 1 vol point, theta per calendar day; Black-76 would give "
+                           "rho = -T*C/100 (-74.64). Greeks are in USD; mark_price in coin = Black value / underlying_price (0.2168)"),
+        as_of=AS_OF, sources=(S_DERIBIT_TICKER, S_DERIBIT_API, S_DERIBIT_PM),
+        notes="funding accrues continuously and is quoted per 8 h (funding_8h), so 8 is the quoting interval",
+        aliases=("deribit",)),
+    VenueProfile(
+        id="bitmex", venue="bitmex", product="XBTUSD inverse perpetual", contract="inverse", mm_basis="mark",
+        fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.00075,
+        tick_rounding=_CONSERVATIVE, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
+        mark_price="fair price = index*(1 + funding basis rate*time to funding)",
+        max_leverage_rule="risk limits: initial/maintenance margin step up per risk-limit step of position size",
+        greeks_convention=None, as_of=AS_OF, sources=(S_BITMEX_FUNDING, S_TRAPS),
+        notes="bankruptcy rounded to 0.5 long up / short down; taker 0.075% is the historical XBTUSD rate, not re-read",
+        aliases=("bitmex",)),
+    VenueProfile(
+        id="dydx", venue="dydx", product="v4 perpetual (USDC)", contract="linear", mm_basis="mark",
+        fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
+        tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=1.0, funding_exceptions=_NONE,
+        mark_price="oracle price (validator median)",
+        max_leverage_rule="1/IMF of the market (IMF grows with open notional beyond a base)",
+        greeks_convention=None, as_of=AS_OF, sources=(S_DYDX_FUNDING,),
+        notes="MM = |size|*oracle*MMF; taker 0.05% tier-1 not re-read; liquidation penalty bounded (not sourced: None)",
+        aliases=("dydx", "dydxv4", "dydx-v4")),
+    VenueProfile(
+        id="gate", venue="gate", product="USDT perpetual", contract="linear", mm_basis="mark",
+        fee_in_threshold=True, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
+        tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
+        mark_price="index price plus a moving-average basis",
+        max_leverage_rule="risk-limit tiers (risk_limit_tiers endpoint), max leverage per tier",
+        greeks_convention=None, as_of=AS_OF, sources=(S_GATE_LIQ, S_FREQTRADE_GATE_OKX),
+        notes="freqtrade issue #7294 reproduces Gate's app value with this formula for ETH (1349.70); taker not re-read",
+        aliases=("gate", "gateio", "gate.io", "gate-io")),
+    VenueProfile(
+        id="kucoin", venue="kucoin", product="USDT-M perpetual", contract="linear", mm_basis="entry",
+        fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0006,
+        tick_rounding=_rounding("up", "down", "down", "up"), offset_ticks=0, funding_interval_hours=8.0,
+        funding_exceptions=_NONE,
+        mark_price="fair price marking: index plus decaying basis",
+        max_leverage_rule="risk-limit levels: max leverage falls as risk limit (position value) rises",
+        greeks_convention=None, as_of=AS_OF, sources=(S_KUCOIN_POSITION, S_KUCOIN_BKR, S_KUCOIN_LIQ),
+        notes="API example (long): LP 4044.5158 -> 4044.55 (UP), BP 4021.776 -> 4021.75 (DOWN) on a 0.05 tick "
+              "(tick inferred: every price in the example is a multiple of 0.05). Short directions are the mirror "
+              "image and are NOT sourced. KuCoin's 'bankruptcy cost' posComm = (posCost + posInit)*0.0006 in the "
+              "same example",
+        aliases=("kucoin", "kucoinfutures", "kucoin-futures", "kumex")),
+]
+
+PROFILES: Mapping[str, VenueProfile] = MappingProxyType({p.id: p for p in _P})
+
+_BY_ALIAS = {}
+for _p in _P:
+    for _a in _p.aliases + (_p.id,):
+        _BY_ALIAS.setdefault(_a.lower(), _p.id)
+# a bare venue name plus contract="inverse" picks the venue's inverse product
+_INVERSE_OF = {"binance": "binance-coinm", "bybit": "bybit-inverse", "okx": "okx-futures"}
+_LINEAR_OF = {"binance": "binance-usdm", "bybit": "bybit-linear", "okx": "okx-swap"}
+
+
+def profile_for(venue_name: str, contract: Optional[str] = None) -> VenueProfile:
+    """The profile for a venue name as a user or ccxt spells it ("binance", "binanceusdm", "Binance", "bybit",
+    "okx", "hyperliquid", "kucoinfutures", "gateio", ...). ``contract`` ("linear"/"inverse") picks the product of a
+    venue that has both; it must agree with the named product when one is named."""
+    if not isinstance(venue_name, str) or not venue_name.strip():
+        raise ValueError(f"venue name must be a non-empty string, got {venue_name!r}")
+    if contract not in (None, "linear", "inverse"):
+        raise ValueError(f"contract must be None, 'linear' or 'inverse', got {contract!r}")
+    key = venue_name.strip().lower().replace(" ", "")
+    key = key.split(":", 1)[0]
+    if key not in _BY_ALIAS:
+        raise KeyError(f"no venue profile for {venue_name!r}; known: {', '.join(sorted(PROFILES))}")
+    profile = PROFILES[_BY_ALIAS[key]]
+    if contract is not None and profile.contract != contract:
+        base = profile.venue
+        table = _INVERSE_OF if contract == "inverse" else _LINEAR_OF
+        if base in table and key in (base, base + "futures"):
+            return PROFILES[table[base]]
+        raise ValueError(f"{venue_name!r} is the {profile.contract} product {profile.id}; no {contract} product "
+                         f"of that name")
+    return profile

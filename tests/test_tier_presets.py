@@ -1,0 +1,245 @@
+"""Tier presets for every stored symbol: the shipped Binance USD-M pack, ccxt and venue symbol forms, tables fetched
+by `levxl tiers update` (offline: ccxt's own parsers fed payloads shaped like each venue's API documentation), the
+per-position provenance and warnings, and tier limits."""
+
+import json
+from datetime import date, timedelta
+
+import ccxt
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import levxl as lx
+from levxl.book import venue_rules
+from levxl.book.positions import book_from_records
+from levxl.catalogue import CATALOGUE
+from levxl.cli import main
+from levxl.cli import tiers as tiers_cli
+from levxl.engine import tier_store
+
+SHARED = "/work/shared/reference/tiers/binance_usdm_all_2024-10-24.ccxt.json"
+
+
+def test_every_binance_usdm_symbol_is_shipped_with_venue_symbol_date_and_source():
+    names = [n for n in lx.presets() if n.startswith("binance:") and n.endswith("@2024-10-24")]
+    assert len(names) == 349
+    for name in ("binance:ETHUSDT", "binance:SOLUSDT", "binance:XRPUSDT", "binance:DOGEUSDT", "binance:1000BONKUSDC"):
+        t = lx.preset(name)
+        assert (t.venue, t.as_of) == ("binance", "2024-10-24") and "freqtrade" in t.source
+
+
+def test_the_pack_reproduces_the_shared_ccxt_snapshot():
+    try:
+        raw = json.load(open(SHARED, encoding="utf-8"))
+    except OSError:
+        pytest.skip("shared reference snapshot not on this machine")
+    for symbol in ("ETH/USDT:USDT", "DOGE/USDT:USDT", "1000BONK/USDC:USDC"):
+        t = lx.preset(f"binance:{symbol}")
+        tiers = raw[symbol]
+        np.testing.assert_allclose(t.floors, [x["minNotional"] for x in tiers])
+        np.testing.assert_allclose(t.mmr, [x["maintenanceMarginRate"] for x in tiers])
+        np.testing.assert_allclose(t.max_leverage, [x["maxLeverage"] for x in tiers])
+        np.testing.assert_allclose(t.cum, [float(x["info"]["cum"]) for x in tiers], atol=1e-6)
+
+
+@pytest.mark.parametrize("ccxt_form, venue_form", [
+    ("binance:ETH/USDT:USDT", "binance:ETHUSDT"), ("binanceusdm:ETHUSDT", "BINANCE:ethusdt"),
+    ("hyperliquid:SOL/USDC:USDC", "hyperliquid:SOL"), ("hl:BTC", "hyperliquid:BTC@2026-12-01"),
+])
+def test_ccxt_and_venue_forms_name_the_same_table(ccxt_form, venue_form):
+    assert lx.preset(ccxt_form) is lx.preset(venue_form)
+
+
+def test_an_unsourced_preset_says_how_to_get_it():
+    for name in ("bybit:ETHUSDT", "okx:BTC-USDT-SWAP"):
+        with pytest.raises(ValueError, match="levxl tiers update"):
+            lx.preset(name)
+    assert CATALOGUE["LEVXL_TIERS"]("okx:BTC-USDT-SWAP").startswith("#VALUE! unknown tier preset")
+
+
+def test_uncapped_top_tier_shows_no_cap():
+    rows = CATALOGUE["LEVXL_TIERS"]("hyperliquid:ETH")
+    assert rows[-1][2] == "no cap" and rows[-1][5] == pytest.approx(1_333_333.333, abs=0.01)
+
+
+# -- fetched tables (offline) -----------------------------------------------------------------------------------------
+def _market(id_, base, quote, settle, contract_size=1.0):
+    return {"id": id_, "symbol": f"{base}/{quote}:{settle}", "base": base, "quote": quote, "settle": settle,
+            "baseId": base, "quoteId": quote, "settleId": settle, "type": "swap", "spot": False, "margin": False,
+            "swap": True, "future": False, "option": False, "contract": True, "linear": True, "inverse": False,
+            "contractSize": contract_size, "active": True, "precision": {}, "limits": {}, "info": {}}
+
+
+# Payloads shaped like the venues' API documentation (GET /fapi/v1/leverageBracket, /v5/market/risk-limit,
+# /api/v5/public/position-tiers); the numbers are test data, not venue tables.
+BINANCE_BRACKETS = [{"symbol": "ETHUSDT", "brackets": [
+    {"bracket": 1, "initialLeverage": 125, "notionalCap": 20000, "notionalFloor": 0, "maintMarginRatio": 0.004,
+     "cum": 0.0},
+    {"bracket": 2, "initialLeverage": 100, "notionalCap": 200000, "notionalFloor": 20000, "maintMarginRatio": 0.005,
+     "cum": 20.0},
+    {"bracket": 3, "initialLeverage": 50, "notionalCap": 5000000, "notionalFloor": 200000, "maintMarginRatio": 0.01,
+     "cum": 1020.0}]}]
+BYBIT_RISK_LIMIT = [
+    {"id": 1, "symbol": "BTCUSDT", "riskLimitValue": "2000000", "maintenanceMargin": "0.005", "initialMargin": "0.01",
+     "isLowestRisk": 1, "maxLeverage": "100.00", "mmDeduction": ""},
+    {"id": 2, "symbol": "BTCUSDT", "riskLimitValue": "2600000", "maintenanceMargin": "0.0056",
+     "initialMargin": "0.0111", "isLowestRisk": 0, "maxLeverage": "90.00", "mmDeduction": "1200"}]
+OKX_POSITION_TIERS = [
+    {"instId": "BTC-USDT-SWAP", "uly": "BTC-USDT", "instFamily": "BTC-USDT", "tier": "1", "minSz": "0",
+     "maxSz": "500", "mmr": "0.004", "imr": "0.008", "maxLever": "125", "optMgnFactor": "0", "quoteMaxLoan": "",
+     "baseMaxLoan": ""},
+    {"instId": "BTC-USDT-SWAP", "uly": "BTC-USDT", "instFamily": "BTC-USDT", "tier": "2", "minSz": "501",
+     "maxSz": "1000", "mmr": "0.005", "imr": "0.01", "maxLever": "100", "optMgnFactor": "0", "quoteMaxLoan": "",
+     "baseMaxLoan": ""}]
+
+
+def _offline(venue):
+    """A ccxt exchange whose network calls return the documented payloads through ccxt's own parsers."""
+    if venue == "binance":
+        ex = ccxt.binanceusdm()
+        ex.set_markets([_market("ETHUSDT", "ETH", "USDT", "USDT")])
+        ex.fetch_leverage_tiers = lambda symbols=None, params={}: ex.parse_leverage_tiers(BINANCE_BRACKETS, symbols,
+                                                                                           "symbol")
+    elif venue == "bybit":
+        ex = ccxt.bybit()
+        ex.set_markets([_market("BTCUSDT", "BTC", "USDT", "USDT")])
+        ex.fetch_market_leverage_tiers = lambda symbol, params={}: ex.parse_market_leverage_tiers(
+            BYBIT_RISK_LIMIT, ex.market(symbol))
+    else:
+        ex = ccxt.okx()
+        ex.set_markets([_market("BTC-USDT-SWAP", "BTC", "USDT", "USDT", 0.01)])
+        ex.fetch_market_leverage_tiers = lambda symbol, params={}: ex.parse_market_leverage_tiers(
+            OKX_POSITION_TIERS, ex.market(symbol))
+        ex.fetch_ticker = lambda symbol, params={}: {"symbol": symbol, "last": 100_000.0, "markPrice": 100_000.0}
+    ex.load_markets = lambda *a, **k: ex.markets
+    return ex
+
+
+@pytest.fixture()
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEVXL_DATA_DIR", str(tmp_path))
+    tier_store.refresh()
+    yield tmp_path
+    tier_store.refresh()
+
+
+def test_update_writes_dated_tables_that_presets_then_prefer(data_dir, monkeypatch):
+    monkeypatch.setattr(tiers_cli, "_exchange", _offline)
+    result = CliRunner().invoke(main, ["tiers", "update", "binance", "ETHUSDT"])
+    assert result.exit_code == 0, result.output
+    today = date.today().isoformat()
+    assert (data_dir / "tiers" / f"binance_{today}.json").exists()
+    t = lx.preset("binance:ETH/USDT:USDT")  # the fetched table is newer than the shipped 2024-10-24 one
+    assert t.as_of == today and "fetch_leverage_tiers" in t.source and t.cum.tolist() == [0, 20, 1020]
+    assert lx.preset("binance:ETHUSDT@2024-10-24").as_of == "2024-10-24"  # the shipped one is still there
+    assert f"binance:ETHUSDT@{today}" in lx.presets()
+
+
+def test_update_bybit_and_okx_make_their_presets_work(data_dir, monkeypatch):
+    monkeypatch.setattr(tiers_cli, "_exchange", _offline)
+    for args in (["bybit", "BTCUSDT"], ["okx", "BTC-USDT-SWAP"]):
+        result = CliRunner().invoke(main, ["tiers", "update", *args])
+        assert result.exit_code == 0, result.output
+    bybit = lx.preset("bybit:BTCUSDT")
+    assert bybit.cum.tolist() == [0, 1200] and "bybit:BTCUSDT" in bybit.name and bybit.max_leverage.tolist() == [100, 90]  # mmDeduction checked
+    okx = lx.preset("okx:BTC-USDT-SWAP")
+    assert okx is lx.preset("okx:BTC/USDT:USDT")
+    np.testing.assert_allclose(okx.caps, [500 * 0.01 * 100_000, 1000 * 0.01 * 100_000])  # contracts -> notional
+    assert "converted from contracts" in okx.source
+    assert CATALOGUE["LEVXL_TIERS"]("bybit:ETHUSDT").startswith("#VALUE!")  # only what was fetched
+    assert CATALOGUE["LEVXL_TIERS"]("bybit:BTCUSDT")[1][:2] == [1, 0.0]
+    # the same preset in a positions file
+    book = book_from_records([{"venue": "bybit", "symbol": "BTCUSDT", "side": "long", "size": 1, "entry": 60_000,
+                               "leverage": 10, "mmr": "bybit:BTCUSDT"}])
+    assert not book.issues and venue_rules.tier_provenance(book)[0].status == "ok"
+
+
+def test_a_venue_refusing_a_stale_deduction_is_reported_not_stored(data_dir, monkeypatch):
+    bad = json.loads(json.dumps(BINANCE_BRACKETS))
+    bad[0]["brackets"][2]["cum"] = 999.0  # contradicts the recursion (1,020)
+
+    def offline(venue):
+        ex = _offline(venue)
+        ex.fetch_leverage_tiers = lambda symbols=None, params={}: ex.parse_leverage_tiers(bad, symbols, "symbol")
+        return ex
+
+    path, names, problems = tiers_cli.update_tables("binance", ["ETHUSDT"], exchange_factory=offline)
+    assert names == [] and "inconsistent" in problems[0]
+
+
+def test_a_venue_ccxt_cannot_fetch_is_a_clear_error(data_dir):
+    result = CliRunner().invoke(main, ["tiers", "update", "hyperliquid"])
+    assert result.exit_code != 0 and "cannot fetch hyperliquid" in result.output
+
+
+# -- provenance, warnings and limits --------------------------------------------------------------------------------
+def _book():
+    return book_from_records([
+        {"venue": "binance", "symbol": "BTCUSDT", "side": "long", "size": 10, "entry": 100_000, "leverage": 100,
+         "mmr": "binance:BTCUSDT"},                                            # 1e6 notional: tier 3 allows 75x
+        {"venue": "hyperliquid", "symbol": "SOL", "side": "short", "size": 10, "entry": 150, "leverage": 5,
+         "mmr": "hyperliquid:SOL"},
+        {"venue": "binance", "symbol": "ETHUSDT", "side": "long", "size": 1, "entry": 3000, "leverage": 10,
+         "mmr": 0.005},
+        {"venue": "deribit", "symbol": "BTC-PERPETUAL", "side": "short", "size": 1000, "entry": 60_000,
+         "leverage": 10, "contract": "inverse", "mmr": 0.005, "mark": 60_000},
+    ])
+
+
+def test_provenance_names_table_date_source_and_flags_stale_and_missing():
+    uses = venue_rules.tier_provenance(_book(), as_of="2026-12-01")
+    assert [u.status for u in uses] == ["stale", "ok", "missing", "missing"]
+    assert uses[0].table == "binance:BTCUSDT@2024-10-24" and uses[0].age_days == 768
+    assert uses[1].as_of == "2026-12-01" and uses[1].funding_hours == 1.0 and uses[1].profile == "hyperliquid"
+    assert "binance:ETHUSDT@2024-10-24 exists" in uses[2].warning
+    assert "none can be fetched" in uses[3].warning and uses[3].profile == "deribit"
+    fresh = venue_rules.tier_provenance(_book(), as_of=date(2024, 10, 24) + timedelta(days=90))
+    assert fresh[0].status == "ok"
+    rows = venue_rules.provenance_rows(_book(), as_of="2026-12-01")
+    assert rows[0][:5] == ["row", "venue", "symbol", "venue profile", "tier table"] and len(rows) == 5
+
+
+def test_tier_limits_flag_leverage_beyond_the_tier():
+    flags = venue_rules.tier_limits(_book())
+    assert [f.row for f in flags] == [1]
+    assert flags[0].max_leverage == 75 and "exceeds the tier's max 75x" in flags[0].message
+    assert any("TIER LIMIT" in w for w in venue_rules.warnings(_book(), "2026-12-01"))
+
+
+def test_the_loader_picks_the_profile_from_the_venue_name():
+    assert [p.id for p in _book().profiles] == ["binance-usdm", "hyperliquid", "binance-usdm", "deribit"]
+    found = venue_rules.profiles_for(["bybit", "binance", "nowhere"], ["inverse", "inverse", "linear"])
+    assert [p.id if p else None for p in found] == ["bybit-inverse", "binance-coinm", None]
+
+
+def test_levxl_risk_on_the_bundled_example_names_tables_and_flags():
+    result = CliRunner().invoke(main, ["risk"])
+    assert result.exit_code == 0, result.output
+    assert "binance:BTCUSDT@2024-10-24 (as of 2024-10-24" in result.output and "STALE" in result.output
+    assert "MISSING" in result.output and "warning: row 3 binance ETHUSDT: flat maintenance rate" in result.output
+    assert "row 4 bybit BTCUSD [bybit-inverse]: liquidation 52,719.7 with the venue's conventions" in result.output
+
+
+def test_every_pack_symbol_has_one_table_for_both_spellings():
+    try:
+        raw = json.load(open(SHARED, encoding="utf-8"))
+    except OSError:
+        pytest.skip("shared reference snapshot not on this machine")
+    for symbol in raw:
+        base, _, rest = symbol.partition("/")
+        quote, _, settle = rest.partition(":")
+        expiry = settle.partition("-")[2]
+        venue_form = base + quote + (f"_{expiry}" if expiry else "")  # Binance's own id
+        assert lx.preset(f"binance:{symbol}") is lx.preset(f"binance:{venue_form}"), symbol
+
+
+def test_featured_presets_are_the_shipped_csv_tables_only(data_dir, monkeypatch):
+    monkeypatch.setattr(tiers_cli, "_exchange", _offline)
+    assert CliRunner().invoke(main, ["tiers", "update", "bybit", "BTCUSDT"]).exit_code == 0
+    featured = lx.presets(featured=True)
+    assert featured == ["binance:BTCUSDT@2021", "binance:BTCUSDT@2024-10-24", "hyperliquid:BTC@2026-12-01",
+                        "hyperliquid:ETH@2026-12-01", "hyperliquid:SOL@2026-12-01"]
+    assert any(n.startswith("bybit:BTCUSDT@") for n in lx.presets())
+    listed = CliRunner().invoke(main, ["tiers", "list", "bybit"])
+    assert listed.exit_code == 0 and "fetched" in listed.output
