@@ -6,17 +6,14 @@ An unreadable file raises ``ValueError`` with a clear message.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
 from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
+from levxl.files.reading import MAX_ROWS, TableFile, Unreadable, file_sha256, read_json, xlsx_rows
 
 __all__ = ["Book", "COLUMNS", "load_positions", "book_from_records"]
 
@@ -247,11 +244,35 @@ def _parses(value: Any) -> bool:
         return False
 
 
-def _records_from_csv(text: str) -> list[dict[str, Any]]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"side", "size", "entry"} <= {column_name(f) for f in reader.fieldnames}:
+def _records_from_csv(rows, unreadable: dict[int, str]) -> Iterator[dict[str, Any]]:
+    """Rows from :meth:`levxl.files.reading.TableFile.csv_rows` -> records, streamed (as ``csv.DictReader`` would
+    give them); a row the csv module cannot read is an empty record whose reason goes into ``unreadable``."""
+    header = next((r for r in rows if r != []), None)
+    if isinstance(header, Unreadable) or not header or \
+            not {"side", "size", "entry"} <= {column_name(f) for f in header}:
         raise ValueError("positions CSV needs a header with at least side, size and entry columns")
-    return list(reader)
+    number = 0
+    for row in rows:
+        if row == []:
+            continue
+        number += 1
+        if isinstance(row, Unreadable):
+            unreadable[number] = row.reason
+            yield {}
+            continue
+        record: dict[Any, Any] = dict(zip(header, row))
+        if len(row) > len(header):
+            record[None] = row[len(header):]
+        yield record
+
+
+def _ccxt_size(contracts: Any, contract_size: Any) -> Any:
+    """``contracts * contractSize`` when both are numbers; otherwise the raw value, which the row's checks refuse
+    (a list, "abc" or ``true`` refuses that position only; ``true`` is not 1)."""
+    numeric = (lambda x: isinstance(x, (int, float, str)) and not isinstance(x, bool) and _parses(x))
+    if contracts is None or not numeric(contracts) or not numeric(contract_size):
+        return contracts if not (numeric(contracts) and contracts is not None) else contract_size
+    return _number(contracts) * _number(contract_size)
 
 
 def _records_from_ccxt(data: Any) -> list[dict[str, Any]]:
@@ -267,7 +288,7 @@ def _records_from_ccxt(data: Any) -> list[dict[str, Any]]:
             records.append({"side": None})
             continue
         contracts, contract_size = p.get("contracts"), p.get("contractSize") or 1
-        size = None if contracts is None else float(contracts) * float(contract_size)
+        size = _ccxt_size(contracts, contract_size)
         symbol = str(p.get("symbol") or "")
         base = symbol.partition("/")[0]
         settle = symbol.rpartition(":")[2] if ":" in symbol else ""
@@ -285,25 +306,19 @@ def _records_from_ccxt(data: Any) -> list[dict[str, Any]]:
 
 
 def _records_from_xlsx(path: Path) -> list[dict[str, Any]]:
-    from levxl.files.safety import check_package
-    import openpyxl
-
-    check_package(path)
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    rows = xlsx_rows(path, prefer_sheet="Positions")  # bounded: see levxl.files.reading
     try:
-        sheet = workbook["Positions"] if "Positions" in workbook.sheetnames else workbook.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
+        for row in rows:  # the header is the first row naming side, size and entry
+            names = [column_name(v) for v in row]
+            if {"side", "size", "entry"} <= set(names):
+                records = []
+                for r in rows:
+                    if not any(v not in (None, "") for v in r):
+                        break  # the table ends at its first blank row (totals and notes follow in a levxl sheet)
+                    records.append(dict(zip(names, r)))
+                return records
     finally:
-        workbook.close()
-    for start, row in enumerate(rows):  # the header is the first row naming side, size and entry
-        names = [column_name(v) for v in row]
-        if {"side", "size", "entry"} <= set(names):
-            records = []
-            for r in rows[start + 1:]:
-                if not any(v not in (None, "") for v in r):
-                    break  # the table ends at its first blank row (totals and notes follow in a levxl sheet)
-                records.append(dict(zip(names, r)))
-            return records
+        rows.close()
     raise ValueError(f"{path.name}: no header row with side, size and entry columns")
 
 
@@ -317,25 +332,29 @@ def column_name(header: Any) -> str:
 
 
 def load_positions(path: str | Path) -> Book:
-    """Read a positions CSV, xlsx (the first sheet, or one named Positions) or ccxt ``fetch_positions`` JSON."""
+    """Read a positions CSV, xlsx (the first sheet, or one named Positions) or ccxt ``fetch_positions`` JSON.
+
+    Files are read through :mod:`levxl.files.reading` (bounded size, streamed CSV, at most ``MAX_ROWS`` rows)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
-    digest = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
+    unreadable: dict[int, str] = {}
+    truncated = False
     if suffix in (".xlsx", ".xlsm"):
         records = _records_from_xlsx(path)
+        truncated = len(records) > MAX_ROWS
+        book = book_from_records(records[:MAX_ROWS], source=path.name, sha256=file_sha256(path))
     elif suffix == ".json":
-        try:
-            records = _records_from_ccxt(json.loads(raw.decode("utf-8")))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
+        data, digest = read_json(path)
+        records = _records_from_ccxt(data)
+        truncated = len(records) > MAX_ROWS
+        book = book_from_records(records[:MAX_ROWS], source=path.name, sha256=digest)
     else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValueError(f"{path.name}: not a UTF-8 text CSV") from None
-        records = _records_from_csv(text)
-    return book_from_records(records, source=path.name, sha256=digest)
+        with TableFile(path) as table:
+            book = book_from_records(_records_from_csv(table.csv_rows(), unreadable), source=path.name)
+        book.sha256, truncated = table.sha256, table.truncated
+    if unreadable:
+        book.issues = [(row, unreadable.get(row, reason)) for row, reason in book.issues]
+    if truncated:
+        book.issues.append((MAX_ROWS + 1, f"rows after {MAX_ROWS:,} not read (levxl reads at most {MAX_ROWS:,} "
+                                          "positions from one file)"))
+    return book

@@ -9,6 +9,7 @@ import click
 import numpy as np
 
 from levxl.files.bundled import example_positions
+from levxl.files.cells import terminal_text
 
 
 
@@ -45,28 +46,28 @@ def risk(positions: Path | None) -> None:
     path = positions or example_positions()
     try:
         book = load_positions(path)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+    except (ValueError, MemoryError) as exc:
+        raise click.ClickException(terminal_text(exc)) from None
     table = risk_table(book)
     shocks = pnl_after_mark_move(book, [-0.1, -0.2, -0.3])
     header = ["#", "venue", "symbol", "side", "kind", "mark", "liq price", "move to liq", "σ-days", "P(1d)", "P(7d)",
               "uPnL", "PnL -10%", "PnL -20%", "PnL -30%", "funding/day"]
     rows = []
     for i in range(len(book)):
-        rows.append([str(book.row[i]), book.venue[i], book.symbol[i], "long" if book.side[i] > 0 else "short",
-                     book.contract[i][:3], _fmt(book.mark[i], "num"), _fmt(table.liquidation[i], "price"),
+        rows.append([str(book.row[i]), terminal_text(book.venue[i]), terminal_text(book.symbol[i]), "long" if book.side[i] > 0 else "short",
+                     terminal_text(book.contract[i][:3]), _fmt(book.mark[i], "num"), _fmt(table.liquidation[i], "price"),
                      ("n/a" if np.isnan(table.distance[i]) else _fmt(-table.distance[i] * book.side[i], "pct")
                       if table.distance[i] > 0 else "BEYOND"),
                      _fmt(table.sigma_days[i], "sigma"),
                      _fmt(table.prob_1d[i], "prob"), _fmt(table.prob_7d[i], "prob"), _fmt(table.upnl[i], "num"),
                      *(_fmt(v, "num") for v in shocks[i]), _fmt(table.funding_per_day[i], "num")])
     widths = [max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(header)]
-    click.echo(f"levxl risk: {book.source} ({len(book)} positions; amounts in each position's margin currency)")
+    click.echo(f"levxl risk: {terminal_text(book.source)} ({len(book)} positions; amounts in each position's margin currency)")
     click.echo("  ".join(h.rjust(w) for h, w in zip(header, widths)))
     for r in rows:
         click.echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
     for row, reason in book.issues:
-        click.echo(f"row {row} skipped: {reason}", err=True)
+        click.echo(f"row {row} skipped: {terminal_text(reason)}", err=True)
 
 
 @main.command()

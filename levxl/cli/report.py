@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 import numpy as np
 
+from levxl.files.atomic import refuse_output_over_inputs
 from levxl.files.bundled import example_positions
+from levxl.files.cells import terminal_text
 
 __all__ = ["report"]
 
@@ -26,17 +28,22 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     from levxl.book.figures import risk_table
     from levxl.book.positions import load_positions
     from levxl.workbooks.report import apply_marks, build_report
+    from xlsxwriter.exceptions import FileCreateError
 
+    source = positions or example_positions()
     try:
-        book, notes = apply_marks(load_positions(positions or example_positions()), marks, vol)
+        refuse_output_over_inputs([source, marks], output)  # before anything is read or written
+        book, notes = apply_marks(load_positions(source), marks, vol)
         path = build_report(book, output, as_of=as_of, notes=notes)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+    except (ValueError, MemoryError) as exc:
+        raise click.ClickException(terminal_text(exc)) from None
+    except FileCreateError as exc:  # XlsxWriter's wrapper of an OSError; the temp file is already gone
+        raise click.ClickException(terminal_text(f"cannot write {output}: {exc}; nothing was written")) from None
     # The summary line reads the same marked book the workbook was built from.
     table = risk_table(book)
     near = int(np.sum(table.distance < 0.10))
     finite = np.isfinite(table.distance)  # options have no liquidation distance
     worst = int(np.argmin(np.where(finite, table.distance, np.inf))) if finite.any() else None
-    click.echo(f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues, {near} within 10% "
+    click.echo(terminal_text(f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues, {near} within 10% "
                "of liquidation" + (f", closest: {book.venue[worst]} {book.symbol[worst]} "
-                                   f"{table.distance[worst]:.1%} away" if worst is not None else ""))
+                                   f"{table.distance[worst]:.1%} away" if worst is not None else "")))

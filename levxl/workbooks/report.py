@@ -37,6 +37,8 @@ import numpy as np
 
 import levxl
 from levxl.files.atomic import atomic_output
+from levxl.files.cells import safe_cell_text
+from levxl.files.reading import read_small_file
 from levxl.engine import kernel
 from levxl.engine.liquidation import bankruptcy_price, liquidation_price, maintenance_margin
 from levxl.book.positions import Book, load_positions
@@ -281,10 +283,7 @@ def leverage_grid(c: Computed, i: int, moves, leverages):
 # ---------------------------------------------------------------------------------------------------------------
 def _read_marks(path: Path) -> list[dict[str, Any]]:
     """Marks file: CSV with columns symbol, mark (optional venue, vol), or JSON {symbol: mark} / a list of records."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ValueError(f"cannot read marks file {path}: {exc.strerror or exc}") from None
+    raw = read_small_file(path, "marks file")  # bounded size (levxl.files.reading)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -294,6 +293,8 @@ def _read_marks(path: Path) -> list[dict[str, Any]]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{Path(path).name}: not valid JSON ({exc})") from None
+        except RecursionError:
+            raise ValueError(f"{Path(path).name}: JSON nested too deeply") from None
         if isinstance(data, dict):
             return [{"symbol": k, "mark": v} for k, v in data.items()]
         if isinstance(data, list) and all(isinstance(r, dict) for r in data):
@@ -1682,6 +1683,18 @@ def _as_of_text(as_of: Any) -> tuple[str, _dt.datetime]:
     return label, when
 
 
+def _cell_safe(book: Book) -> Book:
+    """The book's text as a cell may hold it (:func:`levxl.files.cells.safe_cell_text`): a control character in a
+    venue or symbol would otherwise reach the cached ``<v>`` of formula cells unescaped (not well-formed XML)."""
+    import dataclasses
+
+    text = (lambda values: [safe_cell_text(v) for v in values])
+    return dataclasses.replace(book, venue=text(book.venue), symbol=text(book.symbol), contract=text(book.contract),
+                               mmr=text(book.mmr), option_type=text(book.option_type), kind=text(book.kind),
+                               source=safe_cell_text(book.source), issues=[(r, safe_cell_text(str(m)))
+                                                                           for r, m in book.issues])
+
+
 def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLike = "report.xlsx", as_of: Any = None,
                  marks: Any = None, vol: float | None = None, notes: Iterable[tuple[Any, str]] = ()) -> Path:
     """Write the risk report workbook for ``positions`` (a path or a :class:`~levxl.book.positions.Book`) to
@@ -1696,7 +1709,9 @@ def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLik
     book = positions if isinstance(positions, Book) else load_positions(positions)
     label, when = _as_of_text(as_of)
     book, mark_notes = apply_marks(book, marks, vol)
-    issues: list[tuple[Any, str]] = list(book.issues) + list(notes) + mark_notes
+    book = _cell_safe(book)
+    issues: list[tuple[Any, str]] = [(safe_cell_text(row), safe_cell_text(str(reason)))
+                                     for row, reason in list(book.issues) + list(notes) + mark_notes]
     c = compute(book)
     out = Path(out_path)
     with atomic_output(out, suffix=".xlsx") as tmp:

@@ -30,6 +30,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from levxl.files.bundled import example_positions, template_path
+from levxl.files.safety import bounded_zip, parse_xml, verify_package
 from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -888,7 +889,7 @@ def _cells(xml: bytes) -> tuple[dict, bytes]:
     """Sheet XML -> ({ref: (formula, formula attrs, type, value)}, the XML without <sheetData>)."""
     from lxml import etree
 
-    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    root = parse_xml(xml, "sheet")
     cells = {}
     data = root.find(f"{_NS}sheetData")
     for c in data.iter(f"{_NS}c"):
@@ -925,9 +926,10 @@ def check_template(path=DEFAULT_PATH) -> list[str]:
     if not path.exists():
         return [f"{path} does not exist; build it with `levxl template -o {path}`"]
     problems: list[str] = []
+    verify_package(path)  # bounded inflation, CRC and safe XML for every part, before the fresh build or any parser
     with tempfile.TemporaryDirectory(prefix="levxl-check-") as tmp:
         fresh = build_template(Path(tmp) / "fresh.xlsm")
-        with zipfile.ZipFile(path) as za, zipfile.ZipFile(fresh) as zb:
+        with bounded_zip(path) as za, zipfile.ZipFile(fresh) as zb:
             na, nb = za.namelist(), zb.namelist()
             for name in sorted(set(nb) - set(na)):
                 problems.append(f"{name}: missing from {path.name}")
