@@ -13,7 +13,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
-from levxl.files.reading import MAX_ROWS, TableFile, Unreadable, file_sha256, read_json, xlsx_rows
+from levxl.files import reading
+from levxl.files.reading import TableFile, Unreadable, file_sha256, read_json, xlsx_rows
 
 __all__ = ["Book", "COLUMNS", "load_positions", "book_from_records"]
 
@@ -334,20 +335,20 @@ def column_name(header: Any) -> str:
 def load_positions(path: str | Path) -> Book:
     """Read a positions CSV, xlsx (the first sheet, or one named Positions) or ccxt ``fetch_positions`` JSON.
 
-    Files are read through :mod:`levxl.files.reading` (bounded size, streamed CSV, at most ``MAX_ROWS`` rows)."""
+    Files are read through :mod:`levxl.files.reading` (bounded size, streamed CSV, at most ``reading.MAX_ROWS`` rows)."""
     path = Path(path)
     suffix = path.suffix.lower()
     unreadable: dict[int, str] = {}
     truncated = False
     if suffix in (".xlsx", ".xlsm"):
         records = _records_from_xlsx(path)
-        truncated = len(records) > MAX_ROWS
-        book = book_from_records(records[:MAX_ROWS], source=path.name, sha256=file_sha256(path))
+        truncated = len(records) > reading.MAX_ROWS
+        book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=file_sha256(path))
     elif suffix == ".json":
         data, digest = read_json(path)
         records = _records_from_ccxt(data)
-        truncated = len(records) > MAX_ROWS
-        book = book_from_records(records[:MAX_ROWS], source=path.name, sha256=digest)
+        truncated = len(records) > reading.MAX_ROWS
+        book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=digest)
     else:
         with TableFile(path) as table:
             book = book_from_records(_records_from_csv(table.csv_rows(), unreadable), source=path.name)
@@ -355,6 +356,7 @@ def load_positions(path: str | Path) -> Book:
     if unreadable:
         book.issues = [(row, unreadable.get(row, reason)) for row, reason in book.issues]
     if truncated:
-        book.issues.append((MAX_ROWS + 1, f"rows after {MAX_ROWS:,} not read (levxl reads at most {MAX_ROWS:,} "
-                                          "positions from one file)"))
+        limit = reading.MAX_ROWS
+        book.issues.append((limit + 1, f"rows after {limit:,} not read (levxl reads at most {limit:,} positions "
+                                       "from one file)"))
     return book

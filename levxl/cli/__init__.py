@@ -30,6 +30,15 @@ def _fmt(x: float, kind: str) -> str:
     return f"{x:,.{digits}f}"
 
 
+def refuse_empty_book(book) -> None:
+    """A book with no valid position is a one-line error (naming the first refused row), not an engine crash."""
+    if len(book):
+        return
+    first = f": row {book.issues[0][0]}: {book.issues[0][1]}" if book.issues else ""
+    more = f" (and {len(book.issues) - 1} more refused rows)" if len(book.issues) > 1 else ""
+    raise click.ClickException(terminal_text(f"{book.source or 'positions'}: no valid positions{first}{more}"))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="levxl")
 def main() -> None:
@@ -48,6 +57,7 @@ def risk(positions: Path | None) -> None:
         book = load_positions(path)
     except (ValueError, MemoryError) as exc:
         raise click.ClickException(terminal_text(exc)) from None
+    refuse_empty_book(book)
     table = risk_table(book)
     shocks = pnl_after_mark_move(book, [-0.1, -0.2, -0.3])
     header = ["#", "venue", "symbol", "side", "kind", "mark", "liq price", "move to liq", "σ-days", "P(1d)", "P(7d)",

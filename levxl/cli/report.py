@@ -26,6 +26,7 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     """Write a risk report workbook (Excel/LibreOffice, no Python needed) for POSITIONS (CSV, xlsx or ccxt JSON;
     the bundled example when omitted)."""
     from levxl.book.figures import risk_table
+    from levxl.cli import refuse_empty_book
     from levxl.book.positions import load_positions
     from levxl.workbooks.report import apply_marks, build_report
     from xlsxwriter.exceptions import FileCreateError
@@ -33,7 +34,9 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     source = positions or example_positions()
     try:
         refuse_output_over_inputs([source, marks], output)  # before anything is read or written
-        book, notes = apply_marks(load_positions(source), marks, vol)
+        book = load_positions(source)
+        refuse_empty_book(book)
+        book, notes = apply_marks(book, marks, vol)
         path = build_report(book, output, as_of=as_of, notes=notes)
     except (ValueError, MemoryError) as exc:
         raise click.ClickException(terminal_text(exc)) from None

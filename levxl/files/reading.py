@@ -132,9 +132,11 @@ def file_sha256(path: str | Path) -> str:
 MAX_SMALL_BYTES = 64 * 1024 * 1024  #: side inputs read whole (marks files)
 
 
-def read_small_file(path: str | Path, what: str = "file", limit: int = MAX_SMALL_BYTES) -> bytes:
-    """The bytes of a side input (a marks file), refused past ``limit`` bytes; a ValueError with one line."""
+def read_small_file(path: str | Path, what: str = "file", limit: int | None = None) -> bytes:
+    """The bytes of a side input (a marks file), refused past ``limit`` (default :data:`MAX_SMALL_BYTES`) bytes;
+    a ValueError with one line."""
     path = Path(path)
+    limit = MAX_SMALL_BYTES if limit is None else limit
     try:
         with open(path, "rb") as f:
             data = f.read(limit + 1)
@@ -150,7 +152,7 @@ def read_json(path: str | Path) -> tuple[Any, str]:
     path = Path(path)
     try:
         size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
+        if size > MAX_JSON_BYTES:  # read at call time: tests lower it
             raise ValueError(f"{path.name}: {size:,} bytes of JSON, more than levxl reads ({MAX_JSON_BYTES:,}); "
                              "give large books as CSV")
         raw = path.read_bytes()

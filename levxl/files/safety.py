@@ -217,13 +217,29 @@ def parse_xml(data: bytes, name: str, filename: str = "workbook"):
     return root
 
 
+class _Refusing:
+    """A stream that refuses a DOCTYPE/ENTITY declaration anywhere in it (before the parser could expand one)."""
+
+    def __init__(self, stream, name: str, filename: str) -> None:
+        self._stream, self._name, self._filename, self._tail = stream, name, filename, b""
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._stream.read(CHUNK if n is None or n < 0 else min(n, CHUNK))
+        if _DECL.search(self._tail + data) or self._tail == b"" and data[:2] in (b"\xff\xfe", b"\xfe\xff") and \
+                _DECL.search(data.decode("utf-16", "ignore").encode()):
+            raise UnsafeWorkbook(f"{self._filename}: part {self._name} declares a DOCTYPE/ENTITY (XML entity "
+                                 "expansion or external entity); refused")
+        self._tail = data[-16:] if data else self._tail
+        return data
+
+
 def iter_xml(stream, name: str, filename: str = "workbook", events=("end",), tag=None) -> Iterator:
     """Stream-parse one XML part (``lxml.etree.iterparse`` with the same protections as :func:`parse_xml`):
     yields ``(event, element)``; the caller clears elements it is done with, so memory stays flat."""
     from lxml import etree
 
     try:
-        parser = etree.iterparse(stream, events=events, tag=tag, resolve_entities=False, no_network=True,
+        parser = etree.iterparse(_Refusing(stream, name, filename), events=events, tag=tag, resolve_entities=False, no_network=True,
                                  huge_tree=False, load_dtd=False)
         checked = False
         for event, element in parser:
