@@ -335,7 +335,7 @@ def column_name(header: Any) -> str:
 def load_positions(path: str | Path) -> Book:
     """Read a positions CSV, xlsx (the first sheet, or one named Positions) or ccxt ``fetch_positions`` JSON.
 
-    Files are read through :mod:`levxl.files.reading` (bounded size, streamed CSV, at most ``reading.MAX_ROWS`` rows)."""
+    Files are read through :mod:`levxl.files.reading` (bounded size, streamed CSV, at most ``MAX_ROWS`` rows)."""
     path = Path(path)
     suffix = path.suffix.lower()
     unreadable: dict[int, str] = {}

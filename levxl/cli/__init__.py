@@ -64,7 +64,8 @@ def risk(positions: Path | None) -> None:
               "uPnL", "PnL -10%", "PnL -20%", "PnL -30%", "funding/day"]
     rows = []
     for i in range(len(book)):
-        rows.append([str(book.row[i]), terminal_text(book.venue[i]), terminal_text(book.symbol[i]), "long" if book.side[i] > 0 else "short",
+        rows.append([str(book.row[i]), terminal_text(book.venue[i]), terminal_text(book.symbol[i]),
+                     "long" if book.side[i] > 0 else "short",
                      terminal_text(book.contract[i][:3]), _fmt(book.mark[i], "num"), _fmt(table.liquidation[i], "price"),
                      ("n/a" if np.isnan(table.distance[i]) else _fmt(-table.distance[i] * book.side[i], "pct")
                       if table.distance[i] > 0 else "BEYOND"),
@@ -72,7 +73,8 @@ def risk(positions: Path | None) -> None:
                      _fmt(table.prob_1d[i], "prob"), _fmt(table.prob_7d[i], "prob"), _fmt(table.upnl[i], "num"),
                      *(_fmt(v, "num") for v in shocks[i]), _fmt(table.funding_per_day[i], "num")])
     widths = [max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(header)]
-    click.echo(f"levxl risk: {terminal_text(book.source)} ({len(book)} positions; amounts in each position's margin currency)")
+    click.echo(f"levxl risk: {terminal_text(book.source)} ({len(book)} positions; amounts in each position's margin "
+               "currency)")
     click.echo("  ".join(h.rjust(w) for h, w in zip(header, widths)))
     for r in rows:
         click.echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))

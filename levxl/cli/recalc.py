@@ -68,7 +68,8 @@ def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, quiet):
         if not quiet:
             status = "ok" if summary.ok else "FAILED"
             errors = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors.items())) or "no errors"
-            line = (f"{terminal_text(Path(summary.path).name)}: {status}, {summary.formula_cells} formula cells, {errors}, "
+            line = (f"{terminal_text(Path(summary.path).name)}: {status}, {summary.formula_cells} formula cells, "
+                    f"{errors}, "
                     f"{summary.seconds:.2f} s, engine {summary.engine}")
             if summary.message:
                 line += f" - {terminal_text(summary.message.splitlines()[0])}"

@@ -47,6 +47,7 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     near = int(np.sum(table.distance < 0.10))
     finite = np.isfinite(table.distance)  # options have no liquidation distance
     worst = int(np.argmin(np.where(finite, table.distance, np.inf))) if finite.any() else None
-    click.echo(terminal_text(f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues, {near} within 10% "
+    click.echo(terminal_text(f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues, "
+                             f"{near} within 10% "
                "of liquidation" + (f", closest: {book.venue[worst]} {book.symbol[worst]} "
                                    f"{table.distance[worst]:.1%} away" if worst is not None else "")))

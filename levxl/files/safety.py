@@ -239,8 +239,8 @@ def iter_xml(stream, name: str, filename: str = "workbook", events=("end",), tag
     from lxml import etree
 
     try:
-        parser = etree.iterparse(_Refusing(stream, name, filename), events=events, tag=tag, resolve_entities=False, no_network=True,
-                                 huge_tree=False, load_dtd=False)
+        parser = etree.iterparse(_Refusing(stream, name, filename), events=events, tag=tag, resolve_entities=False,
+                                 no_network=True, huge_tree=False, load_dtd=False)
         checked = False
         for event, element in parser:
             if not checked:
