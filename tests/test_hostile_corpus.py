@@ -292,6 +292,25 @@ def test_report_marks_refuses_hostile_marks_files(kind, tmp_path, monkeypatch):
 
 
 def test_recalc_of_a_missing_file_is_a_failed_row_not_a_crash(tmp_path):
-    result = invoke("recalc", tmp_path / "missing.xlsx", "--out", tmp_path / "o")
-    assert result.exit_code == 1 and "no such file" in result.output, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
+    """In a fresh process: ``multiprocessing.connection`` was used without being imported (AttributeError)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "levxl", "recalc", str(tmp_path / "missing.xlsx"), "--out",
+                           str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "no such file" in proc.stdout + proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_running_out_of_memory_while_parsing_is_reported_as_memory(monkeypatch):
+    """libxml2 reports a failed allocation (the worker's memory cap) as a syntax error: say what it is."""
+    from lxml import etree
+
+    from levxl.files.safety import parse_xml
+
+    def fails_to_allocate(*args, **kwargs):
+        raise etree.XMLSyntaxError("Memory allocation failed : growing buffer", 2, 1, 1)
+
+    monkeypatch.setattr(etree, "fromstring", fails_to_allocate)
+    with pytest.raises(MemoryError, match="out of memory while parsing part xl/worksheets/sheet1.xml"):
+        parse_xml(b"<worksheet/>", "xl/worksheets/sheet1.xml", "big.xlsx")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import zipfile
 
-from levxl.files.cells import MAX_CELL_CHARS, safe_cell_text, terminal_text
 from test_hostile_corpus import formula_book, invoke
 
 EVIL = "BTC\x00\x01\x08\x0b\x1b]0;pwned\x07\x1b[2J\x7f\ufffe"
 LONG = "L" * 40_000
+MAX_CELL_CHARS = 32_767
 
 
 def _positions(tmp_path):
@@ -22,6 +22,8 @@ def _positions(tmp_path):
 
 
 def test_safe_cell_text():
+    from levxl.files.cells import safe_cell_text
+
     assert safe_cell_text("a\x00b\tc\nd\x1f\ufffe") == "ab\tc\nd"
     assert len(safe_cell_text(LONG)) == MAX_CELL_CHARS and safe_cell_text(LONG).endswith("...")
     astral = "\U0001F600" * 20_000  # two UTF-16 units each: Excel counts units
@@ -63,4 +65,6 @@ def test_no_escape_sequence_reaches_the_terminal(tmp_path):
 
 
 def test_terminal_text():
+    from levxl.files.cells import terminal_text
+
     assert terminal_text("a\x1b[31mb\tc\nd\x9b\u202e") == "a\\x1b[31mb\tc\nd\\x9b\\u202e"
