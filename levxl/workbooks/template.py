@@ -892,7 +892,7 @@ def _cells(xml: bytes) -> tuple[dict, bytes]:
     root = parse_xml(xml, "sheet")
     cells = {}
     data = root.find(f"{_NS}sheetData")
-    for c in data.iter(f"{_NS}c"):
+    for c in data.iter(f"{_NS}c") if data is not None else ():
         f = c.find(f"{_NS}f")
         v = c.find(f"{_NS}v")
         is_ = c.find(f"{_NS}is")
