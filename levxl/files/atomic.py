@@ -34,8 +34,9 @@ _TEMP = re.compile(r"^\..+\.levxl-(\d+)-[^.]+\.[A-Za-z0-9]+$")
 _cleaned: set[str] = set()
 
 
-class OutputError(ValueError):
-    """An output could not be written (disk full, read-only folder, output over an input); nothing was written."""
+class OutputError(ValueError, OSError):
+    """An output could not be written (disk full, read-only folder, output over an input); nothing was written.
+    A ``ValueError`` (a message for the user, as every bad-input error) and an ``OSError`` (what it wraps)."""
 
 
 def _why(exc: OSError) -> str:
@@ -146,6 +147,6 @@ def atomic_output(target: str | Path, suffix: str = ".tmp") -> Iterator[Path]:
     except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        if isinstance(exc, OSError):
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
             raise OutputError(f"cannot write {target}: {_why(exc)}; nothing was written") from None
         raise
