@@ -128,6 +128,9 @@ def _recalc(path, out, inputs, in_place, engine) -> Summary:
     path = Path(path)
     target = _target(path, out, in_place)
     package = open_package(path)
+    if names_other_books(package):  # before any engine: none may open a file a book names
+        raise RecalcError(f"{path.name}: refers to other workbooks (external links); levxl never opens a file a "
+                          "workbook names, so it is not recalculated and its cached values stay")
     if inputs:
         _apply_inputs(package, inputs)
     summary = Summary(str(path), str(target) if target else None)
@@ -149,9 +152,6 @@ def _recalc(path, out, inputs, in_place, engine) -> Summary:
             if engine == "fast":
                 raise RecalcError(f"{path.name}: the fast path failed: {type(exc).__name__}: {exc}") from None
             summary.message = f"reference engine: the fast path failed ({type(exc).__name__}: {exc})"
-    if results is None and names_other_books(package):
-        raise RecalcError(f"{path.name}: refers to other workbooks (external links); levxl never opens a file a "
-                          "workbook names, so it is not recalculated and its cached values stay")
     if results is None:
         from levxl.recalc.reference import evaluate_reference
 
