@@ -271,6 +271,7 @@ MARKS_HOSTILE = {
     "not_utf8": ("marks.csv", b"\xff\xfe\x00\x01symbol,mark\n", "not UTF-8"),
     "huge": ("marks.csv", None, "larger than"),
     "no_header": ("marks.csv", b"a,b\n1,2\n", "needs a header"),
+    "huge_field": ("marks.csv", b"symbol,mark\nBTC" + b"X" * 200_000 + b",1\n", "cannot be read"),
 }
 
 

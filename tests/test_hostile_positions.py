@@ -106,3 +106,4 @@ def test_a_binary_csv_is_a_message(tmp_path):
     path = tmp_path / "pos.csv"
     path.write_bytes(b"side,size,entry\n" + bytes(range(128, 256)) * 100)
     one_line_failure(invoke("risk", path), "not a UTF-8 text CSV")
+

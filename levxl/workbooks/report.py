@@ -301,9 +301,12 @@ def _read_marks(path: Path) -> list[dict[str, Any]]:
             return [{str(k).lower(): v for k, v in r.items()} for r in data]
         raise ValueError(f"{Path(path).name}: marks JSON must be an object {{symbol: mark}} or a list of records")
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"symbol", "mark"} <= {f.strip().lower() for f in reader.fieldnames}:
-        raise ValueError(f"{Path(path).name}: marks CSV needs a header with symbol and mark columns")
-    return [{str(k).strip().lower(): v for k, v in r.items() if k is not None} for r in reader]
+    try:
+        if not reader.fieldnames or not {"symbol", "mark"} <= {f.strip().lower() for f in reader.fieldnames}:
+            raise ValueError(f"{Path(path).name}: marks CSV needs a header with symbol and mark columns")
+        return [{str(k).strip().lower(): v for k, v in r.items() if k is not None} for r in reader]
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte
+        raise ValueError(f"{Path(path).name}: marks CSV line {reader.line_num} cannot be read ({exc})") from None
 
 
 def apply_marks(book: Book, marks: Any = None, vol: float | None = None) -> tuple[Book, list[tuple[str, str]]]:
