@@ -270,9 +270,11 @@ def _records_from_csv(rows, unreadable: dict[int, str]) -> Iterator[dict[str, An
 def _ccxt_size(contracts: Any, contract_size: Any) -> Any:
     """``contracts * contractSize`` when both are numbers; otherwise the raw value, which the row's checks refuse
     (a list, "abc" or ``true`` refuses that position only; ``true`` is not 1)."""
-    numeric = (lambda x: isinstance(x, (int, float, str)) and not isinstance(x, bool) and _parses(x))
-    if contracts is None or not numeric(contracts) or not numeric(contract_size):
-        return contracts if not (numeric(contracts) and contracts is not None) else contract_size
+    if contracts is None:
+        return None
+    for value in (contracts, contract_size):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)) or not _parses(value):
+            return value  # refused by the row's checks: "size must be a number, got ..."
     return _number(contracts) * _number(contract_size)
 
 
