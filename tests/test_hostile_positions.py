@@ -107,3 +107,20 @@ def test_a_binary_csv_is_a_message(tmp_path):
     path.write_bytes(b"side,size,entry\n" + bytes(range(128, 256)) * 100)
     one_line_failure(invoke("risk", path), "not a UTF-8 text CSV")
 
+
+
+def test_too_many_shared_strings_are_refused(tmp_path, monkeypatch):
+    import xlsxwriter
+
+    from levxl.files import reading
+
+    path = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(str(path))  # XlsxWriter writes shared strings (openpyxl inline ones)
+    ws = wb.add_worksheet("Positions")
+    for r, line in enumerate(POSITIONS_CSV.splitlines()):
+        for c, value in enumerate(line.split(",")):
+            ws.write(r, c, float(value) if value.replace(".", "").isdigit() else value)
+    wb.close()
+    assert len(load_positions(path)) == 2
+    monkeypatch.setattr(reading, "MAX_SHARED_STRINGS", 3)
+    one_line_failure(invoke("risk", path), "more than 3 shared strings")

@@ -25,13 +25,14 @@ from typing import Any, Iterator
 
 from levxl.files.safety import UnsafeWorkbook, bounded_zip, iter_xml
 
-__all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_COLUMNS", "Unreadable", "TableFile", "csv_rows",
-           "xlsx_rows", "read_json", "read_small_file", "file_sha256", "MAX_SMALL_BYTES"]
+__all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_COLUMNS", "MAX_SHARED_STRINGS", "MAX_SMALL_BYTES",
+           "Unreadable", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
 
 MAX_ROWS = 100_000  #: data rows read from one file (each costs 0.3-1 ms in the row checks)
 MAX_FIELD = csv.field_size_limit()  #: characters in one CSV field (the csv module's own limit, 131,072)
 MAX_JSON_BYTES = 64 * 1024 * 1024  #: a JSON document is parsed whole: its size is capped instead
 MAX_COLUMNS = 16_384  #: Excel's last column, XFD
+MAX_SHARED_STRINGS = 2_000_000  #: a positions sheet of MAX_ROWS rows needs far fewer distinct strings
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NSR = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -208,6 +209,9 @@ def _shared_strings(archive, part: str | None) -> list[str]:
         for _, si in iter_xml(stream, part, archive.display_name, tag=f"{_NS}si"):
             out.append("".join(t.text or "" for t in si.iter(f"{_NS}t") if t.getparent().tag != f"{_NS}rPh"))
             si.clear()
+            if len(out) > MAX_SHARED_STRINGS:
+                raise UnsafeWorkbook(f"{archive.display_name}: more than {MAX_SHARED_STRINGS:,} shared strings; "
+                                     "refused")
     return out
 
 
