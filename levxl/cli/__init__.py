@@ -66,7 +66,8 @@ def risk(positions: Path | None) -> None:
     for i in range(len(book)):
         rows.append([str(book.row[i]), terminal_text(book.venue[i]), terminal_text(book.symbol[i]),
                      "long" if book.side[i] > 0 else "short",
-                     terminal_text(book.contract[i][:3]), _fmt(book.mark[i], "num"), _fmt(table.liquidation[i], "price"),
+                     terminal_text(book.contract[i][:3]), _fmt(book.mark[i], "num"),
+                     _fmt(table.liquidation[i], "price"),
                      ("n/a" if np.isnan(table.distance[i]) else _fmt(-table.distance[i] * book.side[i], "pct")
                       if table.distance[i] > 0 else "BEYOND"),
                      _fmt(table.sigma_days[i], "sigma"),
