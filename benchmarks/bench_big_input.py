@@ -6,6 +6,11 @@ fresh process (its table to /dev/null); ``seconds`` is that process's wall time,
 (``ru_maxrss`` of the only child). levxl reads the first ``MAX_ROWS`` (100,000) rows, reports the rest as not read,
 and hashes the whole file.
 
+Measured 2026-12-01 on the project's 2-core machine shared with other jobs: 200 MB, 4,167,000 rows: 74.7 s and
+238.9 MB peak at load average 4.5; 141.6 s and 238.5 MB at load average 7-9. Reading alone (rows streamed, the whole
+file hashed) took 3.5 s and 58 MB; the rest is the per-row checks of ``book_from_records`` on the 100,000 rows read
+(~0.7-1.3 ms a row here) and the risk table. Before the bounded reader: 4.7 GB and still growing at 600 s.
+
     python benchmarks/bench_big_input.py          # 200 MB
     python benchmarks/bench_big_input.py 50       # 50 MB
 """
