@@ -9,7 +9,6 @@ import time
 
 import pytest
 
-from levxl.files.atomic import OutputError, atomic_output, clean_stale_temp_files, refuse_output_over_inputs
 from test_hostile_corpus import POSITIONS_CSV, formula_book, invoke, one_line_failure, positions_xlsx
 
 
@@ -48,6 +47,8 @@ def test_report_never_writes_over_its_marks_file(tmp_path):
 
 
 def test_refuse_output_over_inputs_lets_a_new_file_through(tmp_path):
+    from levxl.files.atomic import OutputError, refuse_output_over_inputs
+
     pos = _positions(tmp_path, "csv")
     refuse_output_over_inputs([pos, None], tmp_path / "report.xlsx")
     with pytest.raises(OutputError):
@@ -106,6 +107,8 @@ def test_sigkill_leftovers_are_cleaned_by_the_next_run_once_stale(tmp_path):
     assert result.exit_code == 0, result.output
     assert not stale.exists()
     assert fresh.exists() and alive.exists() and foreign.exists()
+    from levxl.files.atomic import clean_stale_temp_files
+
     assert clean_stale_temp_files(tmp_path) == []
 
 
@@ -164,6 +167,8 @@ def test_recalc_out_on_a_full_disk_fails_that_file_cleanly(tmp_path, monkeypatch
 
 
 def test_atomic_output_leaves_the_target_alone_on_failure(tmp_path):
+    from levxl.files.atomic import OutputError, atomic_output
+
     target = tmp_path / "t.txt"
     target.write_text("old")
     with pytest.raises(OutputError, match="No space left"):
