@@ -120,6 +120,11 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
     side = p.get("side")
     if side not in ("long", "short"):
         return {"__refuse__": f"ccxt side must be 'long' or 'short', got {side!r}"}
+    for field in ("contracts", "contractSize"):  # a list, "abc" or true refuses this position only (true is not 1)
+        raw = p.get(field)
+        if raw is not None and _num(raw) is None:
+            shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:37] + "..."
+            return {"__refuse__": f"{symbol}: size must be a number: {field} is {shown}"}
     contracts, contract_size = _num(p.get("contracts")), _num(p.get("contractSize")) or 1.0
     size = None if contracts is None else abs(contracts) * contract_size
     if contracts == 0:

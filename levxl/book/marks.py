@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from levxl.files.reading import read_small_file
 from levxl.book.positions import Book
 
 __all__ = ["apply_marks", "read_marks"]
@@ -39,10 +40,7 @@ def read_marks(path: str | os.PathLike) -> list[dict[str, Any]]:
         Unreadable, not UTF-8, invalid JSON, or a CSV without symbol and mark columns (one-line message).
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"cannot read marks file {path}: {exc.strerror or exc}") from None
+    raw = read_small_file(path, "marks file")  # bounded size (levxl.files.reading)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -52,15 +50,20 @@ def read_marks(path: str | os.PathLike) -> list[dict[str, Any]]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
+        except RecursionError:
+            raise ValueError(f"{path.name}: JSON nested too deeply") from None
         if isinstance(data, dict):
             return [{"symbol": k, "mark": v} for k, v in data.items()]
         if isinstance(data, list) and all(isinstance(r, dict) for r in data):
             return [{str(k).lower(): v for k, v in r.items()} for r in data]
         raise ValueError(f"{path.name}: marks JSON must be an object {{symbol: mark}} or a list of records")
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"symbol", "mark"} <= {f.strip().lower() for f in reader.fieldnames}:
-        raise ValueError(f"{path.name}: marks CSV needs a header with symbol and mark columns")
-    return [{str(k).strip().lower(): v for k, v in r.items() if k is not None} for r in reader]
+    try:
+        if not reader.fieldnames or not {"symbol", "mark"} <= {f.strip().lower() for f in reader.fieldnames}:
+            raise ValueError(f"{path.name}: marks CSV needs a header with symbol and mark columns")
+        return [{str(k).strip().lower(): v for k, v in r.items() if k is not None} for r in reader]
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte
+        raise ValueError(f"{path.name}: marks CSV line {reader.line_num} cannot be read ({exc})") from None
 
 
 def _records(marks: Any) -> tuple[list[dict[str, Any]], str]:

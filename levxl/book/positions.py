@@ -6,18 +6,19 @@ An unreadable file raises ``ValueError`` with a clear message.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
 from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
-from levxl.book.cells import CellError, canonical_column, parse_number, parse_side, read_csv_table
+from levxl.book.cells import CellError, canonical_column, decimal_style, parse_number, parse_side
 from levxl.book.checks import plausibility_warnings
 from levxl.book.ccxt import records_from_ccxt
+from levxl.files import reading
+from levxl.files.reading import TableFile, Unreadable, file_sha256, read_json, xlsx_rows
 
 __all__ = ["Book", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_records", "require_positions"]
 
@@ -310,32 +311,93 @@ def _option_reason(record: dict[str, Any], side: str, values: dict[str, float]) 
     return "", canonical, settle
 
 
-def _records_from_csv(text: str) -> tuple[list[dict[str, Any]], str]:
-    """Records of a CSV text and its decimal style (delimiter, decimal comma and header aliases:
-    :func:`levxl.book.cells.read_csv_table`)."""
-    return read_csv_table(text)
+_TEXT_COLUMNS = {"venue", "symbol", "side", "contract", "kind", "option_type", "settle", "margin_mode", "account", "mmr"}
+
+
+def _csv_delimiter(path: Path) -> str:
+    """The one of ``,``, ``;``, tab, ``|`` that splits the header line into the most fields (the file's first
+    64 KiB are enough to see the header)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16).decode("utf-8-sig", errors="replace")
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    return max(",;\t|", key=lambda d: len(next(csv.reader([first], delimiter=d), [])))
+
+
+def _csv_names(rows: Iterator[Any], path: Path) -> list[str]:
+    """The header row of streamed CSV rows as levxl column names (aliases resolved)."""
+    for header in rows:
+        if isinstance(header, Unreadable):
+            raise ValueError(f"{path.name}: the header line cannot be read ({header.reason})")
+        if any(str(c).strip() for c in header):
+            break
+    else:
+        raise ValueError(f"{path.name}: positions CSV is empty (it needs a header with at least side, size and entry "
+                         "columns)")
+    names = [canonical_column(h) for h in header]
+    if not {"size", "entry"} <= set(names):
+        raise ValueError(f"{path.name}: positions CSV needs a header with at least size and entry columns (and side "
+                         f"unless the size is signed); found {', '.join(h.strip() for h in header if h.strip()) or 'none'}")
+    return names
+
+
+def _csv_decimal(path: Path, delimiter: str) -> str:
+    """The file's decimal style (:func:`levxl.book.cells.decimal_style`) from all its numeric cells, streamed: a
+    first pass over the file, so memory does not grow with its size."""
+    comma = point = False
+    with TableFile(path) as table:
+        rows = table.csv_rows(delimiter)
+        names = _csv_names(rows, path)
+        numeric = [k for k, name in enumerate(names) if name not in _TEXT_COLUMNS]
+        for row in rows:
+            if isinstance(row, Unreadable) or not row:
+                continue
+            style = decimal_style([row[k] for k in numeric if k < len(row)])
+            comma, point = comma or style == "comma", point or style == "point"
+            if comma and point:
+                raise CellError("the file mixes decimal commas (2,5) and decimal points with thousands commas "
+                                "(1,234.5)")
+    return "comma" if comma else "point" if point else ""
+
+
+def _csv_records(rows: Iterator[Any], path: Path, unreadable: dict[int, str],
+                 delimiter: str) -> Iterator[dict[str, Any]]:
+    """Streamed CSV rows -> records by levxl column name; a row the csv module cannot read is an empty record whose
+    reason goes into ``unreadable``; a row with more fields than the header is refused with the likely cause."""
+    names = _csv_names(rows, path)
+    number = 0
+    for row in rows:
+        if not isinstance(row, Unreadable) and not any(c.strip() for c in row):
+            continue
+        number += 1
+        if isinstance(row, Unreadable):
+            unreadable[number] = row.reason
+            yield {}
+            continue
+        record: dict[str, Any] = dict(zip(names, row))
+        if len(row) > len(names):
+            record["__refuse__"] = (f"line {number + 1} has {len(row)} fields but the header has {len(names)} (delimiter "
+                                   f"{delimiter!r}: is a number written with a decimal comma and not "
+                                   "quoted?)")
+        yield record
 
 
 def _records_from_xlsx(path: Path) -> list[dict[str, Any]]:
-    from levxl.files.safety import check_package
-    import openpyxl
-
-    check_package(path)
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    rows = xlsx_rows(path, prefer_sheet="Positions")  # bounded: see levxl.files.reading
     try:
-        sheet = workbook["Positions"] if "Positions" in workbook.sheetnames else workbook.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
+        for row in rows:  # the header is the first row naming size and entry
+            names = [canonical_column(v) for v in row]
+            if {"size", "entry"} <= set(names):
+                records = []
+                for r in rows:
+                    if not any(v not in (None, "") for v in r):
+                        break  # the table ends at its first blank row (totals and notes follow in a levxl sheet)
+                    records.append(dict(zip(names, r)))
+                return records
     finally:
-        workbook.close()
-    for start, row in enumerate(rows):  # the header is the first row naming side, size and entry
-        names = [canonical_column(v) for v in row]
-        if {"size", "entry"} <= set(names):
-            records = []
-            for r in rows[start + 1:]:
-                if not any(v not in (None, "") for v in r):
-                    break  # the table ends at its first blank row (totals and notes follow in a levxl sheet)
-                records.append(dict(zip(names, r)))
-            return records
+        rows.close()
     raise ValueError(f"{path.name}: no header row with size and entry columns (and side unless the size is signed)")
 
 
@@ -351,35 +413,40 @@ def column_name(header: Any) -> str:
 def load_positions(path: str | Path) -> Book:
     """Read a positions CSV, xlsx (the first sheet, or one named Positions) or ccxt ``fetch_positions`` JSON.
 
-    Refused rows are in :attr:`Book.issues`; a book may come back empty (a report still lists its issues). Faces
-    that need positions call :func:`require_positions` (``levxl risk`` and ``levxl report`` do, through
-    :func:`levxl.book.accounts.load_book`)."""
+    Files are read through :mod:`levxl.files.reading` (bounded size, CSV streamed twice: once for its decimal
+    style, once for its rows; at most ``MAX_ROWS`` rows). Refused rows are in :attr:`Book.issues`; a book may come
+    back empty (a report still lists its issues). Faces that need positions call :func:`require_positions`
+    (``levxl risk`` and ``levxl report`` do, through :func:`levxl.book.accounts.load_book`)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
-    digest = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
-    decimal = ""
-    if suffix in (".xlsx", ".xlsm"):
-        records = _records_from_xlsx(path)
-    elif suffix == ".json":
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
-        records = records_from_ccxt(data)
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValueError(f"{path.name}: not a UTF-8 text CSV") from None
-        try:
-            records, decimal = _records_from_csv(text)
-        except CellError as exc:
-            raise ValueError(f"{path.name}: {exc}") from None
-    return book_from_records(records, source=path.name, sha256=digest, decimal=decimal)
+    unreadable: dict[int, str] = {}
+    truncated = False
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            records = _records_from_xlsx(path)
+            truncated = len(records) > reading.MAX_ROWS
+            book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=file_sha256(path))
+        elif suffix == ".json":
+            data, digest = read_json(path)
+            records = records_from_ccxt(data)
+            truncated = len(records) > reading.MAX_ROWS
+            book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=digest)
+        else:
+            delimiter = _csv_delimiter(path)
+            decimal = _csv_decimal(path, delimiter)
+            with TableFile(path) as table:
+                book = book_from_records(_csv_records(table.csv_rows(delimiter), path, unreadable, delimiter),
+                                         source=path.name, decimal=decimal)
+            book.sha256, truncated = table.sha256, table.truncated
+    except CellError as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
+    if unreadable:
+        book.issues = [(row, unreadable.get(row, reason)) for row, reason in book.issues]
+    if truncated:
+        limit = reading.MAX_ROWS
+        book.issues.append((limit + 1, f"rows after {limit:,} not read (levxl reads at most {limit:,} positions "
+                                       "from one file)"))
+    return book
 
 
 def require_positions(book: Book, limit: int = 20) -> Book:

@@ -9,6 +9,7 @@ import click
 import numpy as np
 
 from levxl.files.bundled import example_positions
+from levxl.files.cells import terminal_text
 
 
 
@@ -27,6 +28,12 @@ def _fmt(x: float, kind: str) -> str:
         return "0" if kind != "price" else "none"
     digits = max(0, min(8, 5 - int(np.floor(np.log10(abs(x))))))
     return f"{x:,.{digits}f}"
+
+
+def echo(text: str, **kwargs) -> None:
+    """click.echo of text that may hold a venue's strings: control characters shown escaped, never sent to the
+    terminal (a symbol holding ``\x1b]0;title\x07`` must not retitle it)."""
+    click.echo(terminal_text(text), **kwargs)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,8 +65,8 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
         book, liquidation = load_book(path, accounts)
         table = risk_table(book)
         shocks = pnl_after_mark_move(book, [-0.1, -0.2, -0.3])
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+    except (ValueError, MemoryError) as exc:
+        raise click.ClickException(terminal_text(exc)) from None
     if as_json or as_csv:
         records = risk_records(book, liquidation, table.distance)
         if as_json:
@@ -79,7 +86,7 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
                                  for k, v in rec.items()})
             click.echo(out.getvalue(), nl=False)
         for row, reason in book.issues:
-            click.echo(f"row {row} skipped: {reason}", err=True)
+            echo(f"row {row} skipped: {reason}", err=True)
         return
     rec = reconcile(book, liquidation)
     header = ["#", "venue", "symbol", "side", "kind", "mode", "mark", "liq price", "venue liq", "vs venue",
@@ -96,31 +103,31 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
                      _fmt(table.prob_1d[i], "prob"), _fmt(table.prob_7d[i], "prob"), _fmt(table.upnl[i], "num"),
                      *(_fmt(v, "num") for v in shocks[i]), _fmt(table.funding_per_day[i], "num")])
     widths = [max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(header)]
-    click.echo(f"levxl risk: {book.source} ({len(book)} positions; amounts in each position's margin currency)")
-    click.echo("  ".join(h.rjust(w) for h, w in zip(header, widths)))
+    echo(f"levxl risk: {book.source} ({len(book)} positions; amounts in each position's margin currency)")
+    echo("  ".join(h.rjust(w) for h, w in zip(header, widths)))
     for r in rows:
-        click.echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
-    click.echo("reconciliation (venue vs levxl liquidation price):")
+        echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    echo("reconciliation (venue vs levxl liquidation price):")
     for i in range(len(book)):
         label = " ".join(x for x in (f"row {book.row[i]}", book.venue[i], book.symbol[i]) if x)
-        click.echo(f"  {label}: {rec.text[i]}")
+        echo(f"  {label}: {rec.text[i]}")
     for i in range(len(book)):
         for warning in book.warnings[i]:
-            click.echo(f"row {book.row[i]} warning: {warning}", err=True)
+            echo(f"row {book.row[i]} warning: {warning}", err=True)
     for row, reason in book.issues:
-        click.echo(f"row {row} skipped: {reason}", err=True)
+        echo(f"row {row} skipped: {reason}", err=True)
     from levxl.book.venue_rules import STALE_DAYS, convention_lines, table_lines, warnings
 
-    click.echo(f"tier tables (stale after {STALE_DAYS} days):")
+    echo(f"tier tables (stale after {STALE_DAYS} days):")
     for line in table_lines(book):
-        click.echo(f"  {line}")
+        echo(f"  {line}")
     conventions = convention_lines(book, table.liquidation)
     if conventions:
-        click.echo("venue conventions:")
+        echo("venue conventions:")
         for line in conventions:
-            click.echo(f"  {line}")
+            echo(f"  {line}")
     for line in warnings(book):
-        click.echo(f"warning: {line}")
+        echo(f"warning: {line}")
 
 
 @main.command()

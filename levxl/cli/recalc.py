@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from levxl.files.atomic import OutputError, refuse_output_over_inputs
+from levxl.files.cells import terminal_text
 from levxl.recalc import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, expand_paths, recalc_paths
 
 __all__ = ["recalc"]
@@ -17,7 +19,7 @@ def _table(rows: list[dict]) -> str:
     if not rows:
         return ""
     headers = list(rows[0])
-    cells = [[str(r[h]).splitlines()[0] if str(r[h]) else "" for h in headers] for r in rows]
+    cells = [[terminal_text(str(r[h]).splitlines()[0]) if str(r[h]).strip() else "" for h in headers] for r in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
     widths[-1] = len(headers[-1])  # the message column is not padded
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
@@ -49,11 +51,16 @@ def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, quiet):
     if not files:
         raise click.UsageError("no .xlsx/.xlsm files found")
     if out_dir is not None:
-        resolved = {f.resolve() for f in files}
-        if any((out_dir / f.name).resolve() in resolved for f in files):
-            raise click.UsageError("--out would overwrite an input; use --in-place for that")
+        try:
+            for f in files:
+                refuse_output_over_inputs(files, out_dir / f.name)
+        except OutputError:
+            raise click.UsageError("--out would overwrite an input; use --in-place for that") from None
+    import threading
+
     from tqdm import tqdm
 
+    tqdm.set_lock(threading.RLock())  # not tqdm's cross-process lock: a killed worker could hold that one for good
     bar = tqdm(total=len(files), unit="file", disable=len(files) < 2 or quiet, file=sys.stderr)
 
     def done(summary):
@@ -61,17 +68,20 @@ def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, quiet):
         if not quiet:
             status = "ok" if summary.ok else "FAILED"
             errors = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors.items())) or "no errors"
-            line = (f"{Path(summary.path).name}: {status}, {summary.formula_cells} formula cells, {errors}, "
+            line = (f"{terminal_text(Path(summary.path).name)}: {status}, {summary.formula_cells} formula cells, "
+                    f"{errors}, "
                     f"{summary.seconds:.2f} s, engine {summary.engine}")
             if summary.message:
-                line += f" - {summary.message.splitlines()[0]}"
+                line += f" - {terminal_text(summary.message.splitlines()[0])}"
             bar.write(line, file=sys.stderr if not summary.ok else sys.stdout)
 
     try:
         summaries = recalc_paths(files, out_dir, in_place=in_place, jobs=jobs or os.cpu_count(), timeout=timeout,
                                  memory_mb=memory_mb, engine=engine, on_done=done)
+    except OutputError as exc:
+        raise click.ClickException(terminal_text(exc)) from None
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(terminal_text(exc)) from None
     finally:
         bar.close()
     click.echo(_table([s.row() for s in summaries]))

@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 import numpy as np
 
+from levxl.files.atomic import refuse_output_over_inputs
 from levxl.files.bundled import example_positions
+from levxl.files.cells import terminal_text
 
 __all__ = ["report"]
 
@@ -30,21 +32,27 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     from levxl.book.accounts import load_book
     from levxl.book.marks import apply_marks
     from levxl.workbooks.report import build_report
+    from xlsxwriter.exceptions import FileCreateError
 
+    source = positions or example_positions()
     try:
+        refuse_output_over_inputs([source, marks, accounts], output)  # before anything is read or written
         # cross positions on their account's wallet when the input carries it (ccxt fetch_balance, wallet column)
-        book, notes = apply_marks(load_book(positions or example_positions(), accounts)[0], marks, vol)
+        book, notes = apply_marks(load_book(source, accounts)[0], marks, vol)
         path = build_report(book, output, as_of=as_of, notes=notes)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+    except (ValueError, MemoryError) as exc:
+        raise click.ClickException(terminal_text(exc)) from None
+    except FileCreateError as exc:  # XlsxWriter's wrapper of an OSError; the temp file is already gone
+        raise click.ClickException(terminal_text(f"cannot write {output}: {exc}; nothing was written")) from None
     # The summary line reads the same figures table, of the same marked book, as the workbook.
     table = risk_table(book)
     worst = table.closest()  # None when no position has a liquidation distance (options only)
     warned = sum(1 for w in book.warnings if w)
     not_computed = int(np.sum(~book.recomputable & ~book.option))
-    click.echo(f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues"
-               + (f", {warned} rows with warnings (levxl risk lists them)" if warned else "")
-               + (f", {not_computed} cross/unknown-mode positions levxl cannot recompute" if not_computed else "")
-               + f", {table.count_within(0.10)} within 10% of liquidation"
-               + (f", closest: {book.venue[worst]} {book.symbol[worst]} {table.distance[worst]:.1%} away"
-                  if worst is not None else ""))
+    click.echo(terminal_text(
+        f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues"
+        + (f", {warned} rows with warnings (levxl risk lists them)" if warned else "")
+        + (f", {not_computed} cross/unknown-mode positions levxl cannot recompute" if not_computed else "")
+        + f", {table.count_within(0.10)} within 10% of liquidation"
+        + (f", closest: {book.venue[worst]} {book.symbol[worst]} {table.distance[worst]:.1%} away"
+           if worst is not None else "")))

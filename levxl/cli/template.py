@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from levxl.files.cells import terminal_text
+
 __all__ = ["template"]
 
 
@@ -28,15 +30,20 @@ def template(output: Path | None, check: bool, spills: str) -> None:
         target = output or template_path()
         if not target.exists():
             raise click.ClickException(f"{target} does not exist; build it with `levxl template -o {target}`")
-        problems = check_template(target)
+        try:
+            problems = check_template(target)  # runs the package checks (levxl.files.safety) before anything else
+        except (ValueError, MemoryError) as exc:
+            raise click.ClickException(terminal_text(exc)) from None
         for p in problems:
-            click.echo(p)
+            click.echo(terminal_text(p))
         if problems:
             raise click.ClickException(f"{target} differs from a fresh build ({len(problems)} differences)")
         click.echo(f"{target}: up to date")
         return
     try:
         out = build_template(output or Path("levxl_template.xlsm"), spills=spills)
+    except ValueError as exc:  # OutputError (disk full, read-only folder): its message says what and why
+        raise click.ClickException(terminal_text(exc)) from None
     except Exception as exc:
         raise click.ClickException(f"template build failed: {type(exc).__name__}: {exc}") from None
     click.echo(f"wrote {out}")

@@ -8,12 +8,14 @@ waits for its answer on a pipe, kills it after the timeout, and turns a crash, a
 from __future__ import annotations
 
 import multiprocessing as mp
+import multiprocessing.connection
 import os
 import time
 import traceback
 from pathlib import Path
 from typing import Callable, Iterable
 
+from levxl.files.atomic import remove_temp_files
 from levxl.recalc.core import Summary, recalc_workbook
 
 __all__ = ["recalc_paths", "expand_paths", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB"]
@@ -38,7 +40,8 @@ def expand_paths(items: Iterable) -> list[Path]:
 
 def _worker(conn, path: str, out, in_place: bool, memory_mb: int | None, inputs, engine) -> None:
     try:
-        if memory_mb:
+        _private_progress_lock()
+        if memory_mb and os.name != "nt":  # no RLIMIT_AS on Windows: the timeout still applies
             import resource
 
             cap = int(memory_mb) * 1024 * 1024
@@ -88,14 +91,26 @@ def _warm_up() -> None:
         pass
 
 
-def _remove_temp(path: Path, out_dir, in_place: bool) -> None:
-    """A killed worker may leave its temp file (``.NAME.*.tmp``, see write_package) in the target directory."""
-    folder = path.parent if in_place else Path(out_dir)
-    for tmp in folder.glob(f".{path.name}.*.tmp"):
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+def _private_progress_lock() -> None:
+    """Give this process's tqdm a lock of its own (a threading lock, never shared with another process).
+
+    tqdm's default lock holds a multiprocessing lock that forked workers inherit; a worker killed while holding it
+    (the ``formulas`` engine draws tqdm bars) left the parent blocked for good in ``bar.write()``. Called in the
+    parent before its progress bar exists and in every worker before it runs."""
+    import threading
+
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        return
+    tqdm.set_lock(threading.RLock())
+
+
+def _remove_temp(path: Path, out_dir, in_place: bool, pid: int | None) -> None:
+    """A killed worker may leave its temp file (see :func:`levxl.files.atomic.atomic_output`): remove that
+    worker's own (named with its pid), never another job's."""
+    if pid is not None:
+        remove_temp_files(path if in_place else Path(out_dir) / path.name, pid)
 
 
 def _target_for(path: Path, out_dir, in_place: bool):
@@ -119,7 +134,9 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
             raise ValueError(f"several inputs are named {sorted(dupes)[0]!r}; they would overwrite each other")
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     _warm_up()
-    ctx = mp.get_context("fork")
+    _private_progress_lock()
+    # fork keeps the warmed-up parent; where there is none (Windows) workers are spawned
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     results: list[Summary | None] = [None] * len(files)
     pending = list(enumerate(files))
     running: dict = {}
@@ -138,8 +155,10 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
             child.close()
             running[i] = (proc, parent, time.monotonic(), f)
         done = []
+        if not running:
+            continue
         conns = [entry[1] for entry in running.values()]
-        mp.connection.wait(conns + [entry[0].sentinel for entry in running.values()], timeout=0.2)
+        multiprocessing.connection.wait(conns + [entry[0].sentinel for entry in running.values()], timeout=0.2)
         now = time.monotonic()
         for i, (proc, conn, started, f) in running.items():
             summary = None
@@ -162,11 +181,11 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
             elif now - started > timeout:
                 proc.kill()
                 proc.join()
-                _remove_temp(f, out_dir, in_place)
+                _remove_temp(f, out_dir, in_place, proc.pid)
                 summary = Summary(str(f), ok=False, message=f"timed out after {timeout:g} s")
             if summary is not None:
                 if not summary.ok:
-                    _remove_temp(f, out_dir, in_place)
+                    _remove_temp(f, out_dir, in_place, proc.pid)
                 if not summary.seconds:
                     summary.seconds = time.monotonic() - started
                 conn.close()

@@ -128,6 +128,9 @@ def _recalc(path, out, inputs, in_place, engine) -> Summary:
     path = Path(path)
     target = _target(path, out, in_place)
     package = open_package(path)
+    if names_other_books(package):  # before any engine: none may open a file a book names
+        raise RecalcError(f"{path.name}: refers to other workbooks (external links); levxl never opens a file a "
+                          "workbook names, so it is not recalculated and its cached values stay")
     if inputs:
         _apply_inputs(package, inputs)
     summary = Summary(str(path), str(target) if target else None)
@@ -183,6 +186,18 @@ def _recalc(path, out, inputs, in_place, engine) -> Summary:
         write_package(path, target, package.serialized())
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+_OTHER_BOOK = re.compile(r"\[[^\[\]]+\][^\[\]!]*'?!")
+
+
+def names_other_books(package: Package) -> bool:
+    """Whether the workbook links to other workbooks (an externalLink part, or a formula or defined name such as
+    ``[1]Sheet1!A1`` / ``'/path/[book.xlsx]Sheet1'!A1``): such books never reach an engine that would open them."""
+    if package.external_links:
+        return True
+    texts = [c.formula for _, c in package.formula_cells()] + list(package.names.values())
+    return any(text and "[" in text and _OTHER_BOOK.search(text) for text in texts)
 
 
 def _quote(name: str) -> str:

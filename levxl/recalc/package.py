@@ -25,7 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from levxl.files.atomic import atomic_output
-from levxl.files.safety import UnsafeWorkbook, check_package
+from levxl.files.safety import UnsafeWorkbook, bounded_zip, check_package, parse_xml
 from levxl.recalc.values import cell_text, error
 
 __all__ = ["Package", "Sheet", "Cell", "open_package", "formula_text", "write_package", "safe_xml", "split_ref", "col_letter",
@@ -43,18 +43,7 @@ _DECL = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 
 def safe_xml(data: bytes, name: str, filename: str = "workbook") -> etree._Element:
     """Parse one XML part; refuse DTDs/entities (billion laughs, XXE) and malformed XML with a clear message."""
-    head = data[:4096]
-    if _DECL.search(data) or (head[:2] in (b"\xff\xfe", b"\xfe\xff") and _DECL.search(data.decode("utf-16", "ignore")
-                                                                                       .encode())):
-        raise UnsafeWorkbook(f"{filename}: part {name} declares a DOCTYPE/ENTITY (XML entity expansion or external "
-                             "entity); refused")
-    try:
-        root = etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise UnsafeWorkbook(f"{filename}: part {name} is not well-formed XML ({exc})") from None
-    if root.getroottree().docinfo.doctype:
-        raise UnsafeWorkbook(f"{filename}: part {name} declares a DOCTYPE; refused")
-    return root
+    return parse_xml(data, name, filename)  # the one safe XML layer: levxl.files.safety
 
 
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -259,7 +248,7 @@ def open_package(path: str | Path) -> Package:
     members = check_package(path)
     filename = path.name
     try:
-        with zipfile.ZipFile(path) as archive:
+        with bounded_zip(path) as archive:  # members inflate with a running cap (levxl.files.safety)
             parsed: dict[str, etree._Element] = {}
             for info in members:  # every XML part is checked before anything else reads the package
                 lower = info.filename.lower()

@@ -108,6 +108,27 @@ def register() -> None:
         return original(value, base_shape)
 
     franges._reshape_array_as_excel = reshape
+    _only_the_book_itself()
+
+
+_ALLOWED: list[str] = []  # the one workbook formulas may open (evaluate_reference sets it)
+
+
+def _only_the_book_itself() -> None:
+    """formulas opens every workbook a formula names (``[1]Sheet1!A1`` -> ``/abs/secret.xlsx``): refuse them all but
+    the book being recalculated (formulas then shows #REF!; :mod:`levxl.recalc.core` refuses such books earlier)."""
+    import os
+
+    import formulas.excel.xlreader as xlreader
+
+    original = xlreader.load_workbook
+
+    def load_workbook(filename, *args, **kwargs):
+        if os.path.realpath(str(filename)) not in _ALLOWED:
+            raise LookupError("levxl never opens another workbook a formula names")
+        return original(filename, *args, **kwargs)
+
+    xlreader.load_workbook = load_workbook
 
 
 def evaluate_reference(path: Path, package: Package) -> tuple[dict[tuple[str, int, int], object], int]:
@@ -118,7 +139,10 @@ def evaluate_reference(path: Path, package: Package) -> tuple[dict[tuple[str, in
     the cells depending on them: they are written as 0 and counted as circular."""
     import formulas
 
+    import os
+
     register()
+    _ALLOWED[:] = [os.path.realpath(str(path))]
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
     wanted: dict[tuple[str, int, int], None] = {}

@@ -28,12 +28,15 @@ Python API: :func:`build_report`; command: ``levxl report`` (:mod:`levxl.cli.rep
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as _dt
 import os
 from pathlib import Path
 from typing import Any, Iterable
 
 import levxl
+from levxl.files.cells import safe_cell_text
 from levxl.book.figures import risk_table
 from levxl.book.marks import apply_marks
 from levxl.book.positions import Book, load_positions
@@ -105,6 +108,16 @@ def report_sheets(book: Book, as_of: str, issues: list[tuple[Any, str]]) -> tupl
     return sheets, lay
 
 
+def _cell_safe(book: Book) -> Book:
+    """The book's text as a cell may hold it (:func:`levxl.files.cells.safe_cell_text`): a control character in a
+    venue or symbol would otherwise reach the cached ``<v>`` of formula cells unescaped (not well-formed XML)."""
+    text = (lambda values: [safe_cell_text(v) for v in values])
+    return dataclasses.replace(book, venue=text(book.venue), symbol=text(book.symbol), contract=text(book.contract),
+                               mmr=text(book.mmr), option_type=text(book.option_type), kind=text(book.kind),
+                               source=safe_cell_text(book.source),
+                               issues=[(r, safe_cell_text(str(m))) for r, m in book.issues])
+
+
 def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLike = "report.xlsx", as_of: Any = None,
                  marks: Any = None, vol: float | None = None, notes: Iterable[tuple[Any, str]] = ()) -> Path:
     """Write the risk report workbook for ``positions`` and return its path.
@@ -139,7 +152,9 @@ def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLik
     book = positions if isinstance(positions, Book) else load_positions(positions)
     label, when = _as_of_text(as_of)
     book, mark_notes = apply_marks(book, marks, vol)
-    issues: list[tuple[Any, str]] = list(book.issues) + list(notes) + mark_notes
+    book = _cell_safe(book)
+    issues: list[tuple[Any, str]] = [(safe_cell_text(row), safe_cell_text(str(reason)))
+                                     for row, reason in list(book.issues) + list(notes) + mark_notes]
     sheets, _ = report_sheets(book, label, issues)
     out = Path(out_path)
     with atomic_output(out, suffix=".xlsx") as tmp:

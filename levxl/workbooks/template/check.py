@@ -9,6 +9,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from levxl.files.safety import bounded_zip, parse_xml, verify_package
 from levxl.workbooks.template.build import DEFAULT_PATH, build_template
 
 __all__ = ["check_template"]
@@ -19,12 +20,10 @@ IGNORED = ("docProps/core.xml",)
 
 def _cells(xml: bytes) -> tuple[dict, bytes]:
     """Sheet XML -> ({ref: (formula, formula attrs, type, value)}, the XML without <sheetData>)."""
-    from lxml import etree  # noqa: PLC0415 - only the check reads sheet XML
-
-    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    root = parse_xml(xml, "sheet")
     cells = {}
     data = root.find(f"{_NS}sheetData")
-    for c in data.iter(f"{_NS}c"):
+    for c in data.iter(f"{_NS}c") if data is not None else ():
         f = c.find(f"{_NS}f")
         v = c.find(f"{_NS}v")
         is_ = c.find(f"{_NS}is")
@@ -58,9 +57,10 @@ def check_template(path=DEFAULT_PATH) -> list[str]:
     if not path.exists():
         return [f"{path} does not exist; build it with `levxl template -o {path}`"]
     problems: list[str] = []
+    verify_package(path)  # bounded inflation, CRC and safe XML for every part, before the fresh build or any parser
     with tempfile.TemporaryDirectory(prefix="levxl-check-") as tmp:
         fresh = build_template(Path(tmp) / "fresh.xlsm")
-        with zipfile.ZipFile(path) as za, zipfile.ZipFile(fresh) as zb:
+        with bounded_zip(path) as za, zipfile.ZipFile(fresh) as zb:
             na, nb = za.namelist(), zb.namelist()
             for name in sorted(set(nb) - set(na)):
                 problems.append(f"{name}: missing from {path.name}")

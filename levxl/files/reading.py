@@ -1,0 +1,291 @@
+"""Bounded readers for table inputs (positions, marks): CSV, xlsx and JSON, streamed where the format allows.
+
+Memory is independent of the file's size beyond the rows a caller keeps:
+
+* :func:`csv_rows` streams a CSV (the SHA-256 is computed on the way); a row the csv module cannot read (a field over
+  :data:`MAX_FIELD` characters, a NUL byte) becomes a :class:`Unreadable` row, the next row is read as usual;
+* :func:`xlsx_rows` streams one sheet of a workbook through :mod:`levxl.files.safety` (bounded inflation, no DTD or
+  entity) and yields only the rows that hold cells: a ``<dimension ref="A1:XFD1048576"/>`` and one far cell cost one
+  row, not a million padded ones (openpyxl's read-only mode walks the dimension);
+* :func:`read_json` loads a JSON document of at most :data:`MAX_JSON_BYTES`, too-deep nesting is a message.
+
+At most :data:`MAX_ROWS` data rows are read from a file: the rest is reported, not read (see :class:`TableFile`).
+Every failure is a ``ValueError`` (:class:`levxl.files.safety.UnsafeWorkbook` for packages) with a one-line message.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from levxl.files.safety import UnsafeWorkbook, bounded_zip, iter_xml
+
+__all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_COLUMNS", "MAX_SHARED_STRINGS", "MAX_SMALL_BYTES",
+           "Unreadable", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
+
+MAX_ROWS = 100_000  #: data rows read from one file (each costs 0.3-1 ms in the row checks)
+MAX_FIELD = csv.field_size_limit()  #: characters in one CSV field (the csv module's own limit, 131,072)
+MAX_JSON_BYTES = 64 * 1024 * 1024  #: a JSON document is parsed whole: its size is capped instead
+MAX_COLUMNS = 16_384  #: Excel's last column, XFD
+MAX_SHARED_STRINGS = 2_000_000  #: a positions sheet of MAX_ROWS rows needs far fewer distinct strings
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NSR = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NSPR = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@dataclass
+class Unreadable:
+    """A row that could not be read (its line number and why); the caller refuses that row only."""
+
+    line: int
+    reason: str
+
+
+class _Hashing(io.RawIOBase):
+    """A binary file that hashes what is read through it."""
+
+    def __init__(self, raw) -> None:
+        self.raw, self.digest = raw, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer)
+        if n:
+            self.digest.update(memoryview(buffer)[:n])
+        return n or 0
+
+    def drain(self) -> None:
+        while chunk := self.raw.read(1 << 20):
+            self.digest.update(chunk)
+
+
+class TableFile:
+    """An input file opened for streaming: ``with TableFile(path) as t: for row in t.csv_rows(): ...``; then
+    ``t.sha256`` (of the whole file, read to the end even when rows stop at :data:`MAX_ROWS`) and ``t.truncated``
+    (True when rows were left unread)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self._file = open(self.path, "rb")
+        except OSError as exc:
+            raise ValueError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        self._hashing = _Hashing(self._file)
+        self.truncated = False
+        self.sha256 = ""
+
+    def __enter__(self) -> "TableFile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._hashing.drain()
+            self.sha256 = self._hashing.digest.hexdigest()
+            self._file.close()
+
+    def csv_rows(self, delimiter: str = ",") -> Iterator[list[str] | Unreadable]:
+        """Rows as lists of strings (the header first), or :class:`Unreadable`; at most MAX_ROWS + 1 rows."""
+        text = io.TextIOWrapper(io.BufferedReader(self._hashing, 1 << 16), encoding="utf-8-sig", newline="")
+        reader = csv.reader(text, delimiter=delimiter)
+        read = 0
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise ValueError(f"{self.path.name}: not a UTF-8 text CSV (near line {reader.line_num + 1})") from None
+            except csv.Error as exc:
+                row = Unreadable(reader.line_num, f"line {reader.line_num} cannot be read: {exc}")
+            if read > MAX_ROWS:
+                self.truncated = True
+                return
+            read += 1
+            yield row
+
+
+def csv_rows(path: str | Path, delimiter: str = ",") -> Iterator[list[str] | Unreadable]:
+    """The rows of a CSV file (see :meth:`TableFile.csv_rows`)."""
+    with TableFile(path) as table:
+        yield from table.csv_rows(delimiter)
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+MAX_SMALL_BYTES = 64 * 1024 * 1024  #: side inputs read whole (marks files)
+
+
+def read_small_file(path: str | Path, what: str = "file", limit: int | None = None) -> bytes:
+    """The bytes of a side input (a marks file), refused past ``limit`` (default :data:`MAX_SMALL_BYTES`) bytes;
+    a ValueError with one line."""
+    path = Path(path)
+    limit = MAX_SMALL_BYTES if limit is None else limit
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise ValueError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise ValueError(f"{path.name}: {what} larger than {limit:,} bytes; refused")
+    return data
+
+
+def read_json(path: str | Path) -> tuple[Any, str]:
+    """(the parsed document, its SHA-256); a ValueError for a file over MAX_JSON_BYTES, invalid or too deep."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:  # read at call time: tests lower it
+            raise ValueError(f"{path.name}: {size:,} bytes of JSON, more than levxl reads ({MAX_JSON_BYTES:,}); "
+                             "give large books as CSV")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(raw.decode("utf-8-sig")), hashlib.sha256(raw).hexdigest()
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ValueError(f"{path.name}: JSON nested too deeply") from None
+
+
+def _col(ref: str) -> int:
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+        elif "a" <= ch <= "z":
+            n = n * 26 + ord(ch) - 96
+        else:
+            break
+    return n
+
+
+def _rels(archive, part: str) -> dict[str, str]:
+    folder, _, base = part.rpartition("/")
+    name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    out = {}
+    try:
+        stream = archive.open(name)
+    except KeyError:
+        return out
+    with stream:
+        for _, el in iter_xml(stream, name, archive.display_name, tag=f"{_NSPR}Relationship"):
+            target = el.get("Target", "")
+            if el.get("TargetMode") == "External":
+                continue  # never followed
+            out[el.get("Id", "")] = target.lstrip("/") if target.startswith("/") else \
+                (f"{folder}/{target}" if folder else target)
+    return out
+
+
+def _shared_strings(archive, part: str | None) -> list[str]:
+    if not part:
+        return []
+    try:
+        stream = archive.open(part)
+    except KeyError:
+        return []
+    out = []
+    with stream:
+        for _, si in iter_xml(stream, part, archive.display_name, tag=f"{_NS}si"):
+            out.append("".join(t.text or "" for t in si.iter(f"{_NS}t") if t.getparent().tag != f"{_NS}rPh"))
+            si.clear()
+            if len(out) > MAX_SHARED_STRINGS:
+                raise UnsafeWorkbook(f"{archive.display_name}: more than {MAX_SHARED_STRINGS:,} shared strings; "
+                                     "refused")
+    return out
+
+
+def _sheet_part(archive, prefer: str) -> tuple[str, list[str]]:
+    workbook = "xl/workbook.xml"
+    rels = _rels(archive, workbook)
+    sheets = []
+    with archive.open(workbook) as stream:
+        for _, el in iter_xml(stream, workbook, archive.display_name, tag=f"{_NS}sheet"):
+            sheets.append((el.get("name", ""), rels.get(el.get(f"{_NSR}id", ""), "")))
+    if not sheets:
+        raise UnsafeWorkbook(f"{archive.display_name}: no sheets in the workbook")
+    chosen = next((t for n, t in sheets if n == prefer), sheets[0][1])
+    shared = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
+    if not chosen or chosen not in archive.namelist():
+        raise UnsafeWorkbook(f"{archive.display_name}: the sheet's part ({chosen or '?'}) is missing")
+    return chosen, _shared_strings(archive, shared)
+
+
+def _value(c, strings: list[str]) -> Any:
+    t = c.get("t", "n")
+    if t == "inlineStr":
+        return "".join(x.text or "" for x in c.iter(f"{_NS}t"))
+    v = c.find(f"{_NS}v")
+    text = v.text if v is not None else None
+    if text is None:
+        return None
+    if t == "s":
+        try:
+            return strings[int(text)]
+        except (ValueError, IndexError):
+            return None
+    if t == "b":
+        return text.strip() in ("1", "true")
+    if t in ("str", "e", "d"):
+        return text
+    try:
+        return int(text) if text.lstrip("-").isdigit() else float(text)
+    except ValueError:
+        return text
+
+
+def xlsx_rows(path: str | Path, prefer_sheet: str = "Positions") -> Iterator[list[Any]]:
+    """The rows holding cells of the sheet named ``prefer_sheet`` (else the first), as lists of cached values (None
+    for an empty cell); a run of missing rows yields one empty list (so a table ends at its first blank row).
+    At most :data:`MAX_ROWS` + 1 rows."""
+    with bounded_zip(path) as archive:
+        part, strings = _sheet_part(archive, prefer_sheet)
+        previous, count = 0, 0
+        with archive.open(part) as stream:
+            for _, row in iter_xml(stream, part, archive.display_name, tag=f"{_NS}row"):
+                try:
+                    number = int(row.get("r") or previous + 1)
+                except ValueError:
+                    number = previous + 1
+                if number > previous + 1 and previous:
+                    yield []
+                previous = number
+                cells: dict[int, Any] = {}
+                col = 0
+                for c in row.iterchildren(f"{_NS}c"):
+                    col = _col(c.get("r") or "") or col + 1
+                    if col <= MAX_COLUMNS:
+                        cells[col] = _value(c, strings)
+                row.clear()
+                while row.getprevious() is not None:  # drop finished rows: memory stays flat
+                    del row.getparent()[0]
+                if cells:
+                    values = [None] * max(cells)
+                    for k, v in cells.items():
+                        values[k - 1] = v
+                    count += 1
+                    if count > MAX_ROWS + 1:
+                        return
+                    yield values
+                else:
+                    yield []

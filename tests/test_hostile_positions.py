@@ -1,0 +1,126 @@
+"""Positions input: streamed with memory independent of the file's size, one bad row refuses only that row."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+
+import pytest
+
+from levxl.book.positions import load_positions
+from test_hostile_corpus import POSITIONS_CSV, invoke, one_line_failure
+
+
+def test_a_field_over_the_csv_limit_refuses_its_row_only(tmp_path):
+    path = tmp_path / "pos.csv"
+    lines = POSITIONS_CSV.splitlines()
+    path.write_text("\n".join([lines[0], lines[1], "okx,X" + "A" * (128 * 1024 + 10) + ",long,1,100,100,10",
+                               lines[2]]) + "\n")
+    book = load_positions(path)
+    assert len(book) == 2 and book.row == [1, 3]
+    assert book.issues[0][0] == 2 and "cannot be read" in book.issues[0][1] and "field larger" in book.issues[0][1]
+
+
+def test_csv_reading_memory_does_not_grow_with_rows_not_kept(tmp_path):
+    path = tmp_path / "big.csv"
+    with open(path, "w") as f:
+        f.write("venue,symbol,side,size,entry,mark,leverage\n")
+        row = "binance,BTCUSDT,long,abc,60000,61000,10\n"  # every row refused: nothing is kept
+        f.write(row * 20_000)
+    tracemalloc.start()
+    try:
+        book = load_positions(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(book) == 0 and len(book.issues) == 20_000
+    assert peak < 10 << 20, peak  # 4.5 MB (the issues kept); reading the 0.8 MB file whole took 18 MB
+
+
+def test_rows_past_the_limit_are_reported_not_read(tmp_path, monkeypatch):
+    from levxl.files import reading
+
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)
+    path = tmp_path / "pos.csv"
+    path.write_text(POSITIONS_CSV.splitlines()[0] + "\n" + (POSITIONS_CSV.splitlines()[1] + "\n") * 9)
+    book = load_positions(path)
+    assert len(book) == 5
+    assert book.issues == [(6, "rows after 5 not read (levxl reads at most 5 positions from one file)")]
+    import hashlib
+
+    assert book.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()  # of the whole file all the same
+
+
+def _ccxt(path, *contracts):
+    base = {"symbol": "BTC/USDT:USDT", "side": "long", "entryPrice": 60000, "markPrice": 61000, "leverage": 10,
+            "contractSize": 1}
+    path.write_text(json.dumps([dict(base, contracts=c) for c in contracts]))
+    return path
+
+
+def test_ccxt_bad_contracts_refuse_only_their_row(tmp_path):
+    book = load_positions(_ccxt(tmp_path / "p.json", 0.5, [1, 2], "abc", True, {"x": 1}, "0.25"))
+    assert book.row == [1, 6]
+    assert list(book.size) == [0.5, 0.25]
+    assert [row for row, _ in book.issues] == [2, 3, 4, 5]
+    assert all("size must be a number" in reason for _, reason in book.issues)
+
+
+def test_ccxt_contracts_true_is_not_one(tmp_path):
+    book = load_positions(_ccxt(tmp_path / "p.json", True))
+    assert len(book) == 0 and "True" in book.issues[0][1]
+
+
+def test_deep_json_nesting_is_a_message(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        load_positions(path)
+    one_line_failure(invoke("risk", path), "nested too deeply")
+
+
+def test_json_over_the_size_cap_is_a_message(tmp_path, monkeypatch):
+    from levxl.files import reading
+
+    monkeypatch.setattr(reading, "MAX_JSON_BYTES", 100)
+    path = _ccxt(tmp_path / "p.json", 1, 2, 3)
+    one_line_failure(invoke("risk", path), "give large books as CSV")
+
+
+@pytest.mark.parametrize("command", ["risk", "report"])
+def test_zero_valid_rows_is_a_one_line_error(command, tmp_path):
+    path = tmp_path / "pos.csv"
+    path.write_text("side,size,entry,leverage\nlong,abc,100,10\nshort,1,0,10\n")
+    args = [command, path] + (["-o", tmp_path / "r.xlsx"] if command == "report" else [])
+    one_line_failure(invoke(*args), "no valid position, every row was refused: row 1: size must be a number")
+
+
+def test_xlsx_positions_are_read_through_the_bounded_reader(tmp_path):
+    from test_hostile_corpus import positions_xlsx
+
+    book = load_positions(positions_xlsx(tmp_path / "p.xlsx"))
+    assert len(book) == 2 and book.symbol == ["BTCUSDT", "ETHUSDT"] and list(book.size) == [0.5, 4.0]
+
+
+def test_a_binary_csv_is_a_message(tmp_path):
+    path = tmp_path / "pos.csv"
+    path.write_bytes(b"side,size,entry\n" + bytes(range(128, 256)) * 100)
+    one_line_failure(invoke("risk", path), "not a UTF-8 text CSV")
+
+
+
+def test_too_many_shared_strings_are_refused(tmp_path, monkeypatch):
+    import xlsxwriter
+
+    from levxl.files import reading
+
+    path = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(str(path))  # XlsxWriter writes shared strings (openpyxl inline ones)
+    ws = wb.add_worksheet("Positions")
+    for r, line in enumerate(POSITIONS_CSV.splitlines()):
+        for c, value in enumerate(line.split(",")):
+            ws.write(r, c, float(value) if value.replace(".", "").isdigit() else value)
+    wb.close()
+    assert len(load_positions(path)) == 2
+    monkeypatch.setattr(reading, "MAX_SHARED_STRINGS", 3)
+    one_line_failure(invoke("risk", path), "more than 3 shared strings")
