@@ -37,7 +37,8 @@ these cells.
 
 Anything else (another function, an unresolved or sheet-scoped defined name, an external link, a 3-D reference, a
 structured table reference, the intersection operator, whole-row references, a data table) raises
-:class:`Unsupported` and the whole workbook goes to the reference engine (:mod:`levxl.recalc.reference`).
+:class:`Unsupported` and the whole workbook goes to LibreOffice (:mod:`levxl.recalc.libreoffice`); so does a book
+holding any construct the fast path is not proven on (:mod:`levxl.recalc.proven`).
 """
 
 from __future__ import annotations

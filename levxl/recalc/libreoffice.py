@@ -1,0 +1,220 @@
+"""Evaluate a parsed package with LibreOffice + the levxl add-in, with Excel's semantics where they differ.
+
+:func:`evaluate` returns the same ``{(sheet, row, col): value}`` as the fast path, plus the spills whose size
+changed (the caller rewrites their ``ref``) and the cells neither engine can vouch for. What is done to get
+Excel's values (see :mod:`levxl.recalc.office` for the mechanics):
+
+* a private copy is evaluated: LEVXL_ spellings ``_xll.``/``_xludf.``/``_xldudf_`` become ``LEVXL_``; a
+  single-cell reference passed straight to a LEVXL_ function becomes a one-cell range (``J1`` -> ``J1:J1``),
+  because LibreOffice hands a blank single cell to an add-in as 0 but a blank cell of a range as empty, and in
+  Excel a blank argument means "missing" (the default applies);
+* external links: the copy's link targets point at a file that does not exist, LibreOffice's link updates are off,
+  and cells whose formula reads a linked book keep their cached values (Excel's behaviour until links are updated);
+* dynamic arrays (``cm="1"``) are resized to their true size and ``A1#`` follows them; ``cm="1"`` stays;
+* iteration: the book's ``calcPr`` (``iterate``, ``iterateCount``, ``iterateDelta``) is applied;
+* values are LibreOffice's doubles, unrounded; booleans come back as booleans;
+* errors: Excel's codes as they are; LibreOffice's own ``Err:502``/``Err:503`` (an illegal argument or a failed
+  floating-point operation, e.g. ``SQRT(-1)``) are Excel's ``#NUM!``; a circular reference without iteration is 0
+  (what Excel shows); any other ``Err:NNN``, and a ``#NAME?`` where the file's cached value was not ``#NAME?`` (a
+  function LibreOffice does not know), is a problem: the recalc fails naming those cells rather than write a value
+  Excel would not show.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+import zipfile
+
+from lxml import etree
+
+from levxl.recalc.package import NS, Package, col_letter, safe_xml, write_package
+from levxl.recalc.values import XlError, error
+
+__all__ = ["evaluate", "Outcome", "prepare_formula"]
+
+_F = f"{{{NS}}}f"
+_PREFIX = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xll\.|_xludf\.|_xldudf_)(?=levxl_)")
+_EXTERNAL = re.compile(r"\[\d+\]")
+_NUM = error("#NUM!")
+_MAPPED = {502: _NUM, 503: _NUM}
+_CIRCULAR = 522
+
+
+@dataclass
+class Outcome:
+    values: dict = field(default_factory=dict)  # (sheet, row, col) -> value
+    circular: int = 0
+    spills: dict = field(default_factory=dict)  # (sheet, row, col) anchor -> (r2, c2) new corner, 1-based
+    blocked: list = field(default_factory=list)  # anchors whose spill range is not empty (#SPILL!)
+    problems: list = field(default_factory=list)  # "Sheet!A1: Err:504" for cells no engine vouches for
+
+
+def prepare_formula(text: str) -> str:
+    """A formula as the copy handed to LibreOffice holds it (see the module docstring)."""
+    if "levxl_" not in text.lower():
+        return text
+    text = _PREFIX.sub("", text)
+    return _wrap_single_cells(text)
+
+
+def _wrap_single_cells(text: str) -> str:
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+
+    try:
+        tokens = Tokenizer("=" + text).items
+    except Exception:
+        return text
+    stack: list[bool] = []  # per open function: is it a LEVXL_ function
+    out = []
+    for i, tok in enumerate(tokens):
+        value = tok.value
+        if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
+            stack.append(value.upper().startswith("LEVXL_"))
+        elif tok.type == Token.FUNC and tok.subtype == Token.CLOSE:
+            stack.pop() if stack else None
+        elif (tok.type == Token.OPERAND and tok.subtype == Token.RANGE and stack and stack[-1]
+              and _whole_argument(tokens, i)):
+            value = _as_range(value)
+        out.append(value)
+    return "".join(out)
+
+
+def _whole_argument(tokens, i: int) -> bool:
+    from openpyxl.formula.tokenizer import Token
+
+    def edge(tok, opening):
+        if tok.type == Token.SEP and tok.subtype == Token.ARG:
+            return True
+        return tok.type == Token.FUNC and tok.subtype == (Token.OPEN if opening else Token.CLOSE)
+
+    before = next((t for t in reversed(tokens[:i]) if t.type != Token.WSPACE), None)
+    after = next((t for t in tokens[i + 1:] if t.type != Token.WSPACE), None)
+    return before is not None and after is not None and edge(before, True) and edge(after, False)
+
+
+_SINGLE = re.compile(r"^((?:'(?:[^']|'')+'|[^'!:]+)!)?(\$?[A-Za-z]{1,3}\$?\d+)$")
+
+
+def _as_range(ref: str) -> str:
+    m = _SINGLE.match(ref)
+    if not m or "[" in ref:
+        return ref
+    return f"{m.group(1) or ''}{m.group(2)}:{m.group(2)}"
+
+
+def _copy_for_office(package: Package, target: Path) -> None:
+    replaced = dict(package.serialized())
+    with zipfile.ZipFile(package.path) as archive:
+        for sheet in package.sheets:
+            data = replaced.get(sheet.part) or archive.read(sheet.part)
+            root = safe_xml(data, sheet.part, package.path.name)
+            changed = False
+            for f in root.iter(_F):
+                if f.text and "levxl_" in f.text.lower():
+                    new = prepare_formula(f.text)
+                    if new != f.text:
+                        f.text, changed = new, True
+            if changed:
+                replaced[sheet.part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                                      standalone=True)
+        for name in archive.namelist():
+            if re.fullmatch(r"xl/externalLinks/_rels/externalLink\d+\.xml\.rels", name):
+                rels = safe_xml(archive.read(name), name, package.path.name)
+                for rel in rels:
+                    if rel.get("TargetMode") == "External":
+                        rel.set("Target", "levxl-external-link-not-opened.xlsx")
+                replaced[name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    write_package(package.path, target, replaced)
+
+
+def _iteration(package: Package) -> dict | None:
+    calc = package.workbook_root.find(f"{{{NS}}}calcPr")
+    if calc is None or calc.get("iterate") not in ("1", "true"):
+        return None
+    return {"count": int(calc.get("iterateCount") or 100), "delta": float(calc.get("iterateDelta") or 0.001)}
+
+
+def _spill_anchors(package: Package) -> list[list[int]]:
+    anchors = []
+    for s, sheet in enumerate(package.sheets):
+        for (r, c), cell in sheet.cells.items():
+            if cell.kind == "array" and cell.element is not None and cell.element.get("cm"):
+                anchors.append([s, r - 1, c - 1])
+    return anchors
+
+
+def _quote(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) else "'" + name.replace("'", "''") + "'"
+
+
+def evaluate(package: Package, office=None, timeout: float = 600.0) -> Outcome:
+    """Evaluate every formula cell of ``package`` with LibreOffice (``office``: a running
+    :class:`levxl.recalc.office.Office`, default this process's shared one)."""
+    from levxl.recalc.office import shared_office
+
+    office = office or shared_office()
+    tmp = Path(tempfile.mkdtemp(prefix="levxl-lo-book-"))
+    try:
+        copy = tmp / ("book" + (package.path.suffix or ".xlsx"))
+        _copy_for_office(package, copy)
+        answer = office.evaluate(copy, spills=_spill_anchors(package), iterate=_iteration(package),
+                                 timeout=timeout)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return _outcome(package, answer)
+
+
+def _outcome(package: Package, answer: dict) -> Outcome:
+    out = Outcome()
+    covered: dict[str, set] = {}
+    for s, r, c, r2, c2, blocked in answer.get("spills", []):
+        sheet = package.sheets[s]
+        cell = sheet.cells[(r + 1, c + 1)]
+        if blocked:
+            out.blocked.append((sheet.name, r + 1, c + 1))
+        else:
+            out.spills[(sheet.name, r + 1, c + 1)] = (r2 + 1, c2 + 1)
+        del cell
+    for index, data in enumerate(answer["sheets"]):
+        sheet = package.sheets[index]
+        formula_at = {}
+        for (r, c), cell in sheet.cells.items():
+            if cell.formula is not None:
+                formula_at[(r, c)] = cell
+        booleans = {(r + 1, c + 1) for r, c in data["booleans"]}
+        keep = {key for key, cell in formula_at.items() if _EXTERNAL.search(cell.formula or "")}
+        covered[sheet.name] = keep
+        for r, c, value in data["cells"]:
+            key = (r + 1, c + 1)
+            if key in keep:
+                continue
+            if key in booleans:
+                value = bool(value)
+            out.values[(sheet.name, *key)] = value
+        for r, c, code, text in data["errors"]:
+            key = (r + 1, c + 1)
+            if key in keep:
+                continue
+            where = f"{_quote(sheet.name)}!{col_letter(key[1])}{key[0]}"
+            cached = formula_at[key].value if key in formula_at else None
+            if code == _CIRCULAR:
+                out.values[(sheet.name, *key)] = 0.0
+                out.circular += 1
+            elif code in _MAPPED:
+                out.values[(sheet.name, *key)] = _MAPPED[code]
+            elif text.startswith("#") and not (text == "#NAME?" and not _is(cached, "#NAME?")):
+                out.values[(sheet.name, *key)] = error(text)
+            else:
+                out.problems.append(f"{where}: {text}" + (" (a function LibreOffice does not know)"
+                                                          if text == "#NAME?" else ""))
+    for anchor in out.blocked:
+        out.values[anchor] = error("#SPILL!")
+    return out
+
+
+def _is(value, code: str) -> bool:
+    return isinstance(value, XlError) and value.code == code
