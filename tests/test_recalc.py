@@ -50,7 +50,7 @@ def book(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def reference(book):
-    return recalc_workbook(book, engine="formulas")
+    return recalc_workbook(book, engine="libreoffice")
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def fast(book, tmp_path_factory):
 
 def test_fast_path_equals_reference_cell_by_cell(fast, reference):
     summary, _ = fast
-    assert summary.engine == "fast" and reference.engine == "formulas"
+    assert summary.engine == "fast" and reference.engine == "libreoffice"
     assert len(summary.values) == len(reference.values) > 100
     assert diffs(summary.values, reference.values) == []
     assert summary.errors == reference.errors
@@ -182,7 +182,7 @@ def test_unknown_function_falls_back_to_reference(tmp_path):
     path = _book(tmp_path, {"A1": 2.0, "B1": "=FOOBAR(A1)+1", "C1": '=_xll.LEVXL_PNL("long",100,110,A1)',
                             "D1": "=C1*2"})
     summary = recalc_workbook(path, tmp_path / "out.xlsx")
-    assert summary.engine == "formulas" and "FOOBAR" in summary.message
+    assert summary.engine == "libreoffice" and "FOOBAR" in summary.message
     assert summary.values["S!B1"].code == "#NAME?"
     assert summary.values["S!C1"] == pytest.approx(20.0) and summary.values["S!D1"] == pytest.approx(40.0)
     with pytest.raises(RecalcError, match="FOOBAR"):
@@ -203,7 +203,7 @@ def test_circular_reference_writes_zero_and_reports(tmp_path):
 def test_circular_reference_in_the_reference_engine(tmp_path):
     path = _book(tmp_path, {"A1": "=B1+1", "B1": "=A1+1", "C1": "=FOOBAR(1)"})
     summary = recalc_workbook(path, tmp_path / "out.xlsx")
-    assert summary.engine == "formulas"
+    assert summary.engine == "libreoffice"
     assert summary.values["S!A1"] == 0 and summary.values["S!B1"] == 0
     assert summary.errors == {"#NAME?": 1, "circular": 2} and "circular" in summary.message
 
@@ -228,7 +228,7 @@ def test_shared_formulas_and_cumulative_columns(tmp_path):
     assert summary.engine == "fast"
     assert [summary.values[f"S!B{r}"] for r in range(1, 7)] == [2.0 * r for r in range(1, 7)]
     assert [summary.values[f"S!C{r}"] for r in range(1, 7)] == [1, 3, 6, 10, 15, 21]
-    assert diffs(summary.values, recalc_workbook(shared, engine="formulas").values) == []
+    assert diffs(summary.values, recalc_workbook(shared, engine="libreoffice").values) == []
 
 
 def test_defined_names_and_cross_sheet(tmp_path):
@@ -252,7 +252,7 @@ def test_defined_names_and_cross_sheet(tmp_path):
     summary = recalc_workbook(path)
     assert summary.engine == "fast"
     assert summary.values["Calc!A1"] == pytest.approx(CATALOGUE["LEVXL_LIQ_PRICE"]("long", 60000.0, 1, 10, 0.005))
-    assert diffs(summary.values, recalc_workbook(path, engine="formulas").values) == []
+    assert diffs(summary.values, recalc_workbook(path, engine="libreoffice").values) == []
 
 
 def test_template_fast_equals_reference(tmp_path):
@@ -260,7 +260,7 @@ def test_template_fast_equals_reference(tmp_path):
 
     summary = recalc_workbook(TEMPLATE, tmp_path / TEMPLATE.name)
     assert summary.engine == "fast", summary.message
-    reference = recalc_workbook(TEMPLATE, engine="formulas")
+    reference = recalc_workbook(TEMPLATE, engine="libreoffice")
     cells = {(s.name, c.row, c.col): c for s in open_package(TEMPLATE).sheets for c in s.cells.values()}
 
     def cell(key):
@@ -302,7 +302,7 @@ EXCEL_NOT_FORMULAS = {"S!B36": 7.0,  # COUNT skips a text argument; formulas giv
 def test_native_functions_pinned(tmp_path):
     path = _book(tmp_path, {**NATIVE_INPUTS, **NATIVES}, "natives.xlsx")
     summary = recalc_workbook(path, engine="fast")
-    reference = recalc_workbook(path, engine="formulas")
+    reference = recalc_workbook(path, engine="libreoffice")
     found = {k: a for k, a, b in diffs(summary.values, reference.values)}
     assert {k: (v.code if isinstance(v, XlError) else v) for k, v in found.items()} == EXCEL_NOT_FORMULAS
     v = summary.values
@@ -313,7 +313,7 @@ def test_native_functions_pinned(tmp_path):
 def test_inputs_reach_the_reference_engine(tmp_path):
     path = _book(tmp_path, {"A1": 2.0, "B1": "=FOOBAR(A1)", "C1": '=LEVXL_PNL("long",100,110,A1)'})
     summary = recalc_workbook(path, inputs={"S!A1": 3.0})
-    assert summary.engine == "formulas" and summary.values["S!C1"] == pytest.approx(30.0)
+    assert summary.engine == "libreoffice" and summary.values["S!C1"] == pytest.approx(30.0)
 
 
 def test_write_is_atomic(book, tmp_path, monkeypatch):
@@ -389,4 +389,4 @@ def test_spill_into_missing_rows(tmp_path):
     with zipfile.ZipFile(out) as z:
         root = etree.fromstring(z.read("xl/worksheets/sheet1.xml"))
     assert [r.get("r") for r in root.iterfind(".//m:sheetData/m:row", NS)] == ["1", "2", "3", "4", "5"]
-    assert diffs(summary.values, recalc_workbook(path, engine="formulas").values) == []
+    assert diffs(summary.values, recalc_workbook(path, engine="libreoffice").values) == []

@@ -42,6 +42,9 @@ _EXTERNAL = re.compile(r"\[\d+\]")
 _NUM = error("#NUM!")
 _MAPPED = {502: _NUM, 503: _NUM}
 _CIRCULAR = 522
+_PARAMETER = 504
+_REF = re.compile(r"(?:('(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?\$?([A-Za-z]{1,3})\$?(\d+)"
+                  r"(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
 
 
 @dataclass
@@ -53,8 +56,23 @@ class Outcome:
     problems: list = field(default_factory=list)  # "Sheet!A1: Err:504" for cells no engine vouches for
 
 
+#: Functions Excel stores with the ``_xlfn.`` prefix; a file written by another tool may hold them bare, which
+#: LibreOffice then does not resolve (Excel does).
+FUTURE_FUNCTIONS = ("NORM.S.DIST", "NORM.DIST", "NORM.INV", "NORM.S.INV", "STDEV.S", "STDEV.P", "VAR.S", "VAR.P",
+                    "XLOOKUP", "XMATCH", "IFS", "SWITCH", "MAXIFS", "MINIFS", "CONCAT", "TEXTJOIN", "LET", "FILTER",
+                    "SORT", "SORTBY", "UNIQUE", "SEQUENCE", "CEILING.MATH", "FLOOR.MATH", "PERCENTILE.INC",
+                    "PERCENTILE.EXC", "QUARTILE.INC", "RANK.EQ", "MODE.SNGL", "IFNA", "XOR", "DAYS", "LOGNORM.DIST",
+                    "CHOOSECOLS", "CHOOSEROWS", "VSTACK", "HSTACK", "TAKE", "DROP", "TOCOL", "TOROW")
+_BARE_FUTURE = re.compile(r"(?i)(?<![A-Za-z0-9_.])(" + "|".join(re.escape(f) for f in FUTURE_FUNCTIONS) + r")\(")
+
+
 def prepare_formula(text: str) -> str:
     """A formula as the copy handed to LibreOffice holds it (see the module docstring)."""
+    if not _BARE_FUTURE.search(text) and "levxl_" not in text.lower():
+        return text
+    parts = re.split(r'("(?:[^"]|"")*")', text)
+    parts[::2] = [_BARE_FUTURE.sub(lambda m: "_xlfn." + m.group(1).upper() + "(", p) for p in parts[::2]]
+    text = "".join(parts)
     if "levxl_" not in text.lower():
         return text
     text = _PREFIX.sub("", text)
@@ -114,7 +132,7 @@ def _copy_for_office(package: Package, target: Path) -> None:
             root = safe_xml(data, sheet.part, package.path.name)
             changed = False
             for f in root.iter(_F):
-                if f.text and "levxl_" in f.text.lower():
+                if f.text:
                     new = prepare_formula(f.text)
                     if new != f.text:
                         f.text, changed = new, True
@@ -206,7 +224,12 @@ def _outcome(package: Package, answer: dict) -> Outcome:
                 out.circular += 1
             elif code in _MAPPED:
                 out.values[(sheet.name, *key)] = _MAPPED[code]
-            elif text.startswith("#") and not (text == "#NAME?" and not _is(cached, "#NAME?")):
+            elif code == _PARAMETER and key in formula_at and "LEVXL_" in formula_at[key].formula.upper() and \
+                    _argument_error(package, sheet, formula_at[key].formula, answer) is not None:
+                # an Excel error in a LEVXL_ argument: Excel hands it to the function, whose result it is
+                out.values[(sheet.name, *key)] = _argument_error(package, sheet, formula_at[key].formula, answer)
+            elif text.startswith("#") and not (text == "#NAME?" and cached is not None and not _is(cached, "#NAME?")):
+                # a #NAME? where the file held another value: a function Excel had (another add-in) and we lack
                 out.values[(sheet.name, *key)] = error(text)
             else:
                 out.problems.append(f"{where}: {text}" + (" (a function LibreOffice does not know)"
@@ -214,6 +237,37 @@ def _outcome(package: Package, answer: dict) -> Outcome:
     for anchor in out.blocked:
         out.values[anchor] = error("#SPILL!")
     return out
+
+
+def _argument_error(package: Package, sheet, formula: str, answer: dict):
+    """The first Excel error among the cells a formula references (LibreOffice's values, else the cached ones)."""
+    from levxl.recalc.package import col_index
+
+    names = [s.name for s in package.sheets]
+    errors = {}
+    for index, data in enumerate(answer["sheets"]):
+        for r, c, code, text in data["errors"]:
+            errors[(index, r + 1, c + 1)] = _MAPPED.get(code) or (error(text) if text.startswith("#") else None)
+    body = re.sub(r'"(?:[^"]|"")*"', '""', formula)
+    for m in _REF.finditer(body):
+        quoted, c1, r1, c2, r2 = m.groups()
+        name = quoted.strip("'").replace("''", "'") if quoted else sheet.name
+        if name not in names:
+            continue
+        index = names.index(name)
+        target = package.sheets[index]
+        r1, c1 = int(r1), col_index(c1)
+        r2, c2 = (int(r2), col_index(c2)) if c2 else (r1, c1)
+        for r in range(r1, min(r2, r1 + 10_000) + 1):
+            for c in range(c1, c2 + 1):
+                found = errors.get((index, r, c))
+                if found is None:
+                    cell = target.cells.get((r, c))
+                    found = cell.value if cell is not None and cell.formula is None and \
+                        isinstance(cell.value, XlError) else None
+                if found is not None:
+                    return found
+    return None
 
 
 def _is(value, code: str) -> bool:
