@@ -5,7 +5,7 @@ waits for its answer on a pipe, kills it after the timeout, and turns a crash, a
 :class:`Summary`. One bad file never stops the batch.
 
 With ``engine="auto"`` a worker only tries the fast path; a book the fast path does not claim comes back to the
-parent, which evaluates those books one after another with its one LibreOffice (one ``soffice`` for the batch,
+parent (with ``engine="libreoffice"`` every book goes there), which evaluates those books one after another with its one LibreOffice (one ``soffice`` for the batch,
 started on first need; LibreOffice computes in its own processes, so the memory cap does not apply to it; the
 timeout does, per book).
 """
@@ -144,6 +144,9 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
                 if on_done:
                     on_done(results[i])
                 continue
+            if engine == "libreoffice":
+                deferred.append((i, f, time.monotonic()))
+                continue
             parent, child = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=_worker, args=(child, str(f), _target_for(f, out_dir, in_place), in_place,
                                                       memory_mb, None, engine), daemon=True)
@@ -203,6 +206,7 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
 
 def _in_parent(f: Path, out_dir, in_place: bool, timeout: float, started: float) -> Summary:
     """A book the fast path did not claim, with this process's LibreOffice."""
+    started = time.monotonic()
     try:
         summary = recalc_workbook(f, _target_for(f, out_dir, in_place), in_place=in_place, engine="libreoffice",
                                   timeout=timeout)

@@ -150,6 +150,8 @@ def _recalc(path, out, inputs, in_place, engine, timeout) -> Summary:
             summary.message = f"libreoffice: {exc}"
         except MemoryError:
             raise
+        except SystemError as exc:  # a C extension (numpy) whose allocation failed under the memory cap
+            raise MemoryError(f"{path.name}: out of memory in the fast path ({exc})") from None
         except Exception as exc:  # a bug in the fast path must not cost the user the file: LibreOffice, say so
             log.exception("fast path failed on %s", path)
             if engine == "fast":

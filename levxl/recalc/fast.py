@@ -75,6 +75,7 @@ _A1 = re.compile(r"(?<![A-Za-z0-9_.\\\]])(\$?)([A-Za-z]{1,3})(\$?)(\d{1,7})(?![A
 
 
 _LEVXL = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xll\.|_xldudf_)?levxl_")
+_COLUMNS = re.compile(r"(?<![A-Za-z0-9_.\\\]$])(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})(?![A-Za-z0-9_(.\[])")
 
 
 def shape_key(formula: str, row: int, col: int) -> str:
@@ -87,11 +88,22 @@ def shape_key(formula: str, row: int, col: int) -> str:
         return ("R" + digits if rabs else "R[" + str(int(digits) - row) + "]") + \
             ("C" + str(c) if cabs else "C[" + str(c - col) + "]")
 
+    def columns(m: re.Match) -> str:  # a relative whole column differs by the column it is written in
+        a_abs, a, b_abs, b = m.groups()
+        ca, cb = col_index(a), col_index(b)
+        return ("C" + str(ca) if a_abs else f"C[{ca - col}]") + ":" + ("C" + str(cb) if b_abs else f"C[{cb - col}]")
+
+    def shape(text: str) -> str:
+        text = _A1.sub(sub, text)
+        if ":" in text:
+            text = _COLUMNS.sub(columns, text)
+        return _LEVXL.sub("LEVXL_", text)
+
     if '"' not in formula and "'" not in formula:
-        return _LEVXL.sub("LEVXL_", _A1.sub(sub, formula))
+        return shape(formula)
     parts = _SPLIT.split(formula)
     for i in range(0, len(parts), 2):
-        parts[i] = _LEVXL.sub("LEVXL_", _A1.sub(sub, parts[i]))
+        parts[i] = shape(parts[i])
     return "".join(parts)
 
 
@@ -328,6 +340,25 @@ def _obj(arr) -> np.ndarray:
     return arr if arr.dtype == object else arr.astype(object)
 
 
+_NUMBER_TEXT = re.compile(r"^\s*([+-]?)\s*\$?\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)"
+                          r"([eE][+-]?\d+)?\s*(%?)\s*$")
+_DATE_LIKE = re.compile(r"(?i)\d\s*[-/:.]\s*\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+
+
+def _text_number(text: str):
+    """Numeric text as Excel (en-US) reads it in arithmetic: thousands separators, a currency sign, a percent.
+    Dates and times in text are not read here: the book goes to LibreOffice."""
+    m = _NUMBER_TEXT.match(text)
+    if m:
+        sign, digits, exponent, percent = m.groups()
+        x = float(digits.replace(",", "") + (exponent or ""))
+        x = -x if sign == "-" else x
+        return x / 100 if percent else x
+    if _DATE_LIKE.search(text) and any(ch.isdigit() for ch in text):
+        raise Unsupported(f"text {text!r} that Excel may read as a date or time")
+    return VALUE
+
+
 def _tonum1(v):
     t = type(v)
     if t is float:
@@ -340,7 +371,7 @@ def _tonum1(v):
         try:
             return float(v)
         except ValueError:
-            return VALUE
+            return _text_number(v)
     if t is XlError:
         return v
     if isinstance(v, (np.floating, np.integer, np.bool_)):
@@ -478,7 +509,7 @@ def _cmp1(op: str):
         elif ra == 2:
             x, y = a.lower(), b.lower()
         else:
-            x, y = float(a), float(b)
+            x, y = _sig15(float(a)), _sig15(float(b))
         if op == "=":
             return x == y
         if op == "<>":
@@ -499,10 +530,24 @@ _NPCMP = {"=": np.equal, "<>": np.not_equal, "<": np.less, ">": np.greater, "<="
           ">=": np.greater_equal}
 
 
+def _sig15(x: float) -> float:
+    """A number as Excel compares it: to 15 significant digits (0.1+0.2 = 0.3 is TRUE)."""
+    return float(f"{x:.15g}") if x == x and x not in (math.inf, -math.inf) else x
+
+
+def _sig15_array(x: np.ndarray) -> np.ndarray:
+    x = x.astype(float, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        mag = np.floor(np.log10(np.abs(x)))
+        scale = 10.0 ** (14 - np.where(np.isfinite(mag), mag, 0))
+        out = np.round(x * scale) / scale
+    return np.where(np.isfinite(out) & (x != 0), out, x)
+
+
 def _compare(op: str, a: Val, b: Val, n: int) -> Val:
     _check_mix(n, a, b)
     if a.arr.dtype.kind in "fi" and b.arr.dtype.kind in "fi":  # numbers only (booleans rank above numbers)
-        return Val(_NPCMP[op](a.arr, b.arr), a.varying or b.varying)
+        return Val(_NPCMP[op](_sig15_array(a.arr), _sig15_array(b.arr)), a.varying or b.varying)
     return Val(_CMP[op](_obj(a.arr), _obj(b.arr)), a.varying or b.varying)
 
 
@@ -716,6 +761,8 @@ def check_functions(node) -> None:
 
 
 def _round1(x, d):
+    """Excel's ROUND: half away from zero on the decimal Excel shows (15 significant digits), so ROUND(1.005, 2)
+    is 1.01 although the double 1.005 is 1.00499999999999989..."""
     if not (math.isfinite(x) and math.isfinite(d)):
         return math.nan
     d = int(d)
@@ -723,9 +770,10 @@ def _round1(x, d):
         return x
     if d < -308:
         return 0.0
-    d = 10 ** d
-    v = float(Decimal(abs(x * d)).quantize(0, rounding=ROUND_HALF_UP)) / d
-    return -v if x < 0 else v
+    shown = Decimal(f"{x:.15g}")
+    if d >= 0 and abs(x) >= 1e15:
+        return x
+    return float(shown.quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_UP))
 
 
 class Evaluator:

@@ -204,12 +204,13 @@ def _outcome(package: Package, answer: dict) -> Outcome:
             if cell.formula is not None:
                 formula_at[(r, c)] = cell
         booleans = {(r + 1, c + 1) for r, c in data["booleans"]}
+        arrays = _array_cells(sheet, out.spills)
         keep = {key for key, cell in formula_at.items() if _EXTERNAL.search(cell.formula or "")}
         covered[sheet.name] = keep
         for r, c, value in data["cells"]:
             key = (r + 1, c + 1)
-            if key in keep:
-                continue
+            if key in keep or (key not in formula_at and key not in arrays):
+                continue  # a boolean constant, which LibreOffice holds as =TRUE()
             if key in booleans:
                 value = bool(value)
             out.values[(sheet.name, *key)] = value
@@ -268,6 +269,21 @@ def _argument_error(package: Package, sheet, formula: str, answer: dict):
                 if found is not None:
                     return found
     return None
+
+
+def _array_cells(sheet, spills: dict) -> set:
+    from levxl.recalc.package import split_ref
+
+    cells = set()
+    for (r, c), cell in sheet.cells.items():
+        if cell.kind != "array":
+            continue
+        a, _, b = (cell.ref or f"{col_letter(c)}{r}").partition(":")
+        (r1, c1), (r2, c2) = split_ref(a), split_ref(b or a)
+        r2, c2 = spills.get((sheet.name, r, c), (r2, c2))
+        r2, c2 = max(r2, split_ref(b or a)[0]), max(c2, split_ref(b or a)[1])
+        cells |= {(i, j) for i in range(r1, r2 + 1) for j in range(c1, c2 + 1)}
+    return cells
 
 
 def _is(value, code: str) -> bool:

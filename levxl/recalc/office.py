@@ -202,7 +202,8 @@ class Office:
             reader.join(timeout)
             if reader.is_alive() or not answer or not answer[0]:
                 self.close()
-                raise OfficeError(f"LibreOffice gave no answer within {timeout:g} s: {self._stderr()}")
+                raise OfficeError(f"timed out after {timeout:g} s (LibreOffice gave no answer; stopped): "
+                                  f"{self._stderr()}")
         result = json.loads(answer[0])
         if "error" in result:
             raise OfficeError(f"LibreOffice could not evaluate {Path(path).name}: {result['error']}")

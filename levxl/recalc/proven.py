@@ -6,9 +6,10 @@
 * iterative calculation (``calcPr iterate="1"``): the fast path writes circular cells as 0;
 * a dynamic array (``cm="1"``): its true size is known only after evaluation, and may have changed since saving;
 * an ``A1#`` spill reference (``ANCHORARRAY``);
-* a whole-column or whole-row reference (``A:A``, ``1:1``);
-* a range, or a defined name, used where Excel applies legacy implicit intersection: a multi-cell operand of an
-  operator outside any function call in a non-array formula (``=Qty*2`` with ``Qty`` a column);
+* a whole-row reference (``1:1``; whole columns are proven);
+* a range, or a defined name, used where Excel applies legacy implicit intersection (non-array formulas): a
+  multi-cell operand outside any function call (``=Qty*2`` with ``Qty`` a column), or of an operator inside a
+  function other than SUMPRODUCT (``=OR(A1:A9>5)``);
 * a function outside :data:`PROVEN_FUNCTIONS` (the LEVXL_ functions are all proven).
 """
 
@@ -29,7 +30,7 @@ PROVEN_FUNCTIONS = frozenset({
     "COUNTIF", "AVERAGEIF"})
 
 _STRINGS = re.compile(r'"(?:[^"]|"")*"')
-_WHOLE = re.compile(r"(?<![A-Za-z0-9_.$])(?:\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}|\$?\d+:\$?\d+)(?![A-Za-z0-9_(!])")
+_WHOLE_ROW = re.compile(r"(?<![A-Za-z0-9_.$])\$?\d+:\$?\d+(?![A-Za-z0-9_(!])")
 _FUNC = re.compile(r"(?<![A-Za-z0-9_.])((?:_xlfn\.|_xlws\.|_xll\.|_xldudf_)*[A-Za-z][A-Za-z0-9_.]*)\s*\(")
 _SPILL_REF = re.compile(r"\$?[A-Za-z]{1,3}\$?\d+#")
 _MULTI = re.compile(r"\$?[A-Za-z]{1,3}\$?\d+:\$?[A-Za-z]{1,3}\$?\d+")
@@ -52,22 +53,32 @@ def _multi_names(package: Package) -> set[str]:
 
 
 def _intersects(text: str, multi: set[str]) -> bool:
-    """A multi-cell range or name as an operand outside any function call (Excel's implicit intersection)."""
+    """A multi-cell range or name where Excel applies legacy implicit intersection: an operand outside any function
+    call, or an operand of an operator inside a function other than SUMPRODUCT (``=OR(A1:A9>5)`` entered without
+    Ctrl+Shift+Enter is #VALUE! outside rows 1-9)."""
     from openpyxl.formula.tokenizer import Token, Tokenizer
 
     try:
-        tokens = Tokenizer("=" + text).items
+        tokens = [t for t in Tokenizer("=" + text).items if t.type != Token.WSPACE]
     except Exception:
         return True
-    depth = 0
-    for tok in tokens:
+    stack: list[str] = []
+    for i, tok in enumerate(tokens):
         if tok.type in (Token.FUNC, Token.PAREN) and tok.subtype == Token.OPEN:
-            depth += tok.type == Token.FUNC
-        elif tok.type == Token.FUNC and tok.subtype == Token.CLOSE:
-            depth -= 1
-        elif depth == 0 and tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
+            stack.append(tok.value.upper().rstrip("(") if tok.type == Token.FUNC else "(")
+        elif tok.type in (Token.FUNC, Token.PAREN) and tok.subtype == Token.CLOSE:
+            stack.pop() if stack else None
+        elif tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
             ref = tok.value.split("!")[-1]
-            if ":" in ref or ref.upper() in multi:
+            if not (":" in ref or ref.upper() in multi):
+                continue
+            functions = [f for f in stack if f != "("]
+            if not functions:
+                return True
+            if any(_bare(f) == "SUMPRODUCT" for f in functions):
+                continue
+            near = [tokens[j] for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+            if any(t.type in (Token.OP_IN, Token.OP_PRE) for t in near):
                 return True
     return False
 
@@ -92,8 +103,8 @@ def claim(package: Package) -> None:
             bare = _STRINGS.sub('""', text)
             if "ANCHORARRAY" in bare.upper() or _SPILL_REF.search(bare):
                 raise Unsupported(f"spill reference in {text!r}")
-            if _WHOLE.search(bare):
-                raise Unsupported(f"whole-column or whole-row reference in {text!r}")
+            if _WHOLE_ROW.search(bare):
+                raise Unsupported(f"whole-row reference in {text!r}")
             for name in _FUNC.findall(bare):
                 fn = _bare(name)
                 if fn not in PROVEN_FUNCTIONS and lookup(fn) is None:
