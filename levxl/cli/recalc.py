@@ -41,8 +41,11 @@ def _table(rows: list[dict]) -> str:
                    "levxl add-in for the rest.")
 @click.option("--build-addin", "build_addin", type=click.Path(path_type=Path), default=None, is_eager=True,
               expose_value=True, help="Build levxl.oxt (the LibreOffice Calc add-in) at this path and exit.")
+@click.option("--register-addin", "register_addin", is_flag=True,
+              help="Build the add-in from the catalogue and register it for headless use ($LEVXL_ADDIN_HOME or "
+                   "~/.cache/levxl), then exit. Done on first need otherwise.")
 @click.option("--quiet", "-q", is_flag=True, help="No per-file lines, only the final table.")
-def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, build_addin, quiet):
+def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, build_addin, register_addin, quiet):
     """Evaluate every formula in FILE_OR_DIR... (LEVXL_ functions in every spelling and the native Excel functions
     they mix with) and write the results as cached values into the original package; everything else is kept byte
     for byte. Exit code 1 if any file failed (also when a book holds a construct neither engine handles: the
@@ -51,6 +54,11 @@ def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, build_add
         from levxl.recalc import build_addin as build
 
         click.echo(build(build_addin))
+        return
+    if register_addin:
+        from levxl.recalc import register_addin as register
+
+        click.echo(register())
         return
     if not paths:
         raise click.UsageError("give FILE_OR_DIR... (or --build-addin PATH)")

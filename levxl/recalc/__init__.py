@@ -30,5 +30,14 @@ from levxl.recalc.core import RecalcError, Summary, recalc_workbook
 from levxl.recalc.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, expand_paths, recalc_paths
 from levxl.recalc.addin import build_addin
 
+
+def register_addin():
+    """Build levxl.oxt from the catalogue and register it for headless recalc (once per catalogue version); the
+    tree's path (see :func:`levxl.recalc.office.addin_home`)."""
+    from levxl.recalc.office import addin_home
+
+    return addin_home()
+
+
 __all__ = ["recalc_workbook", "recalc_paths", "expand_paths", "Summary", "RecalcError", "DEFAULT_TIMEOUT",
-           "DEFAULT_MEMORY_MB", "build_addin"]
+           "DEFAULT_MEMORY_MB", "build_addin", "register_addin"]
