@@ -74,7 +74,7 @@ _SPLIT = re.compile(r"(\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*')")
 _A1 = re.compile(r"(?<![A-Za-z0-9_.\\\]])(\$?)([A-Za-z]{1,3})(\$?)(\d{1,7})(?![A-Za-z0-9_(.\[])")
 
 
-_LEVXL = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xll\.|_xldudf_)?levxl_")
+_LEVXL = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xll\.|_xludf\.|_xldudf_)?levxl_")
 _COLUMNS = re.compile(r"(?<![A-Za-z0-9_.\\\]$])(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})(?![A-Za-z0-9_(.\[])")
 
 
@@ -469,6 +469,12 @@ def _arith(op: str, a: Val, b: Val, n: int) -> Val:
             return Val(_combine(shape, r, ea, eb, ca, cb), a.varying or b.varying)
         elif op == "^":
             r = np.power(fa, fb)
+            odd_root = (fa < 0) & (fb != 0) & np.isfinite(fb)
+            if np.any(odd_root):  # Excel takes odd roots of negatives: (-8)^(1/3) = -2
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    inverse = 1.0 / fb
+                    odd_root &= (np.abs(inverse - np.round(inverse)) < 1e-9) & (np.round(inverse) % 2 == 1)
+                    r = np.where(odd_root, -np.power(np.abs(fa), fb), r)
             zero_zero = np.broadcast_to((fa == 0) & (fb == 0), shape)
             zero_neg = np.broadcast_to((fa == 0) & (fb < 0), shape)
             r = _finish(np.broadcast_to(r, shape))
@@ -739,7 +745,7 @@ SUPPORTED_FUNCTIONS = tuple(sorted(_NATIVE))
 
 def _fname(name: str) -> str:
     upper = name.upper()
-    for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
+    for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS.", "_XLUDF."):  # _xludf.: a UDF Excel did not have loaded
         if upper.startswith(prefix):
             upper = upper[len(prefix):]
     return upper

@@ -229,8 +229,9 @@ def _outcome(package: Package, answer: dict) -> Outcome:
                     _argument_error(package, sheet, formula_at[key].formula, answer) is not None:
                 # an Excel error in a LEVXL_ argument: Excel hands it to the function, whose result it is
                 out.values[(sheet.name, *key)] = _argument_error(package, sheet, formula_at[key].formula, answer)
-            elif text.startswith("#") and not (text == "#NAME?" and cached is not None and not _is(cached, "#NAME?")):
-                # a #NAME? where the file held another value: a function Excel had (another add-in) and we lack
+            elif text.startswith("#") and not (text == "#NAME?" and _unknown_to_libreoffice(formula_at.get(key), cached)):
+                # a #NAME? where the file held another value (a function of another add-in), or over an Excel
+                # function (_xlfn.) LibreOffice lacks, is not what Excel shows
                 out.values[(sheet.name, *key)] = error(text)
             else:
                 out.problems.append(f"{where}: {text}" + (" (a function LibreOffice does not know)"
@@ -284,6 +285,12 @@ def _array_cells(sheet, spills: dict) -> set:
         r2, c2 = max(r2, split_ref(b or a)[0]), max(c2, split_ref(b or a)[1])
         cells |= {(i, j) for i in range(r1, r2 + 1) for j in range(c1, c2 + 1)}
     return cells
+
+
+def _unknown_to_libreoffice(cell, cached) -> bool:
+    if cached is not None and not _is(cached, "#NAME?"):
+        return True
+    return cell is not None and "_xlfn." in (cell.formula or "").lower() and not _is(cached, "#NAME?")
 
 
 def _is(value, code: str) -> bool:

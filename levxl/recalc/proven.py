@@ -38,7 +38,7 @@ _MULTI = re.compile(r"\$?[A-Za-z]{1,3}\$?\d+:\$?[A-Za-z]{1,3}\$?\d+")
 
 def _bare(name: str) -> str:
     upper = name.upper()
-    for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
+    for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS.", "_XLUDF."):
         if upper.startswith(prefix):
             return upper[len(prefix):]
     return upper
