@@ -79,49 +79,47 @@ def prepare_formula(text: str) -> str:
     return _wrap_single_cells(text)
 
 
+_IDENT = re.compile(r"[A-Za-z0-9_.]+$")
+_ARGUMENT = re.compile(r"\s*((?:'(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?(\$?[A-Za-z]{1,3}\$?\d+)\s*(?=[,)])")
+
+
 def _wrap_single_cells(text: str) -> str:
-    from openpyxl.formula.tokenizer import Token, Tokenizer
-
-    try:
-        tokens = Tokenizer("=" + text).items
-    except Exception:
-        return text
-    stack: list[bool] = []  # per open function: is it a LEVXL_ function
-    out = []
-    for i, tok in enumerate(tokens):
-        value = tok.value
-        if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
-            stack.append(value.upper().startswith("LEVXL_"))
-        elif tok.type == Token.FUNC and tok.subtype == Token.CLOSE:
-            stack.pop() if stack else None
-        elif (tok.type == Token.OPERAND and tok.subtype == Token.RANGE and stack and stack[-1]
-              and _whole_argument(tokens, i)):
-            value = _as_range(value)
-        out.append(value)
+    """``J1`` -> ``J1:J1`` where a single cell is a whole argument of a LEVXL_ function (one pass; strings
+    skipped)."""
+    out: list[str] = []
+    stack: list[bool] = []  # per open parenthesis: is it a LEVXL_ call
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            j = i + 1
+            while j < n:
+                if text[j] == '"':
+                    if j + 1 < n and text[j + 1] == '"':
+                        j += 2
+                        continue
+                    break
+                j += 1
+            out.append(text[i:j + 1])
+            i = j + 1
+            continue
+        if ch == "(":
+            name = _IDENT.search(text, max(0, i - 80), i)
+            stack.append(bool(name) and name.group(0).upper().startswith("LEVXL_"))
+        elif ch == ")" and stack:
+            stack.pop()
+        if ch in "(," and stack and stack[-1]:
+            out.append(ch)
+            m = _ARGUMENT.match(text, i + 1)
+            if m:
+                out.append(f"{m.group(1) or ''}{m.group(2)}:{m.group(2)}")
+                i = m.end()
+            else:
+                i += 1
+            continue
+        out.append(ch)
+        i += 1
     return "".join(out)
-
-
-def _whole_argument(tokens, i: int) -> bool:
-    from openpyxl.formula.tokenizer import Token
-
-    def edge(tok, opening):
-        if tok.type == Token.SEP and tok.subtype == Token.ARG:
-            return True
-        return tok.type == Token.FUNC and tok.subtype == (Token.OPEN if opening else Token.CLOSE)
-
-    before = next((t for t in reversed(tokens[:i]) if t.type != Token.WSPACE), None)
-    after = next((t for t in tokens[i + 1:] if t.type != Token.WSPACE), None)
-    return before is not None and after is not None and edge(before, True) and edge(after, False)
-
-
-_SINGLE = re.compile(r"^((?:'(?:[^']|'')+'|[^'!:]+)!)?(\$?[A-Za-z]{1,3}\$?\d+)$")
-
-
-def _as_range(ref: str) -> str:
-    m = _SINGLE.match(ref)
-    if not m or "[" in ref:
-        return ref
-    return f"{m.group(1) or ''}{m.group(2)}:{m.group(2)}"
 
 
 def _copy_for_office(package: Package, target: Path) -> None:
