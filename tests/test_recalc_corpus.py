@@ -183,6 +183,26 @@ def test_a_construct_neither_engine_handles_fails_naming_the_cells(tmp_path):
     assert result.exit_code == 1 and "S!B2" in result.output
 
 
+def test_a_boolean_cell_in_an_aggregate_libreoffice_would_count_is_reported(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"], ws["A2"], ws["A3"] = 4.0, True, 2.0
+    ws["B1"] = "=AVERAGE(A1:A3)"  # Excel 3 (TRUE skipped); LibreOffice 7/3
+    ws["B2"] = '=VLOOKUP(4,A1:A3,1,FALSE)'  # not on the fast path's list: the book goes to LibreOffice
+    path = tmp_path / "bool.xlsx"
+    wb.save(path)
+    with pytest.raises(RecalcError, match=r"S!B1: a TRUE/FALSE cell"):
+        recalc_workbook(path)
+    ws["B2"] = "=MAX(A1:A3)"
+    wb.save(path)
+    assert recalc_workbook(path).values["S!B1"] == 3.0  # the fast path claims it: Excel's value
+
+
+def test_proven_functions_are_implemented_by_the_fast_path():
+    assert proven.PROVEN_FUNCTIONS <= set(fast.SUPPORTED_FUNCTIONS)
+
+
 def test_a_function_of_another_add_in_with_a_cached_value_is_reported(tmp_path):
     path = tmp_path / "bdp.xlsx"
     wb = xlsxwriter.Workbook(str(path))
