@@ -153,7 +153,8 @@ def formulas_recalc(path: str) -> int:
     return sum(1 for key in solution if "!" in key and ":" not in key.rpartition("!")[2])
 
 
-def run(rows: int) -> dict:
+def run(rows: int = 2000) -> list[dict]:
+    """Rows {case, n, seconds, peak_mb, ...} (the format of benchmarks/run.py)."""
     with tempfile.TemporaryDirectory(prefix="levxl-bench-recalc-") as tmp:
         tmp = Path(tmp)
         path = book(tmp / "book.xlsx", rows)
@@ -163,21 +164,22 @@ def run(rows: int) -> dict:
         fast = measure(_CHILD.format(engine="fast", **common))
         office = measure(_CHILD.format(engine="libreoffice", **common))
         peer = measure(_CHILD.format(engine="formulas", **common))
+    n = fast["cells"]
     levxl_cells = rows * len(LEVXL)
     office_peak = office["self_mb"] + office["office_mb"]
-    return {
-        "book": {"levxl_cells": levxl_cells, "native_cells": rows * len(NATIVE), "formula_cells": fast["cells"]},
-        "fast": {"seconds": round(fast["seconds"], 3), "peak_mb": round(fast["self_mb"], 1)},
-        "libreoffice": {"seconds_cold": round(office["seconds"], 3), "seconds_warm": round(office["warm"], 3),
-                        "peak_mb": round(office_peak, 1), "python_mb": round(office["self_mb"], 1),
-                        "soffice_and_helper_mb": round(office["office_mb"], 1),
-                        "per_addin_cell_us": round(1e6 * (office["warm"] - office["warm_constants"]) / levxl_cells,
-                                                   1)},
-        "formulas": {"seconds": round(peer["seconds"], 3), "peak_mb": round(peer["peak_mb"], 1)},
-        "ratios": {"formulas_over_libreoffice_cold_time": round(peer["seconds"] / office["seconds"], 1),
-                   "libreoffice_over_formulas_memory": round(office_peak / peer["peak_mb"], 2),
-                   "libreoffice_cold_over_fast_time": round(office["seconds"] / fast["seconds"], 1)},
-    }
+    return [
+        {"case": "fast path", "n": n, "seconds": round(fast["seconds"], 3), "peak_mb": round(fast["self_mb"], 1)},
+        {"case": "libreoffice + add-in, cold", "n": n, "seconds": round(office["seconds"], 3),
+         "peak_mb": round(office_peak, 1), "python_mb": round(office["self_mb"], 1),
+         "soffice_and_helper_mb": round(office["office_mb"], 1),
+         "speedup_over_formulas": round(peer["seconds"] / office["seconds"], 1),
+         "memory_vs_formulas": round(office_peak / peer["peak_mb"], 2)},
+        {"case": "libreoffice + add-in, warm", "n": n, "seconds": round(office["warm"], 3)},
+        {"case": "libreoffice per add-in cell", "n": levxl_cells,
+         "seconds": round((office["warm"] - office["warm_constants"]) / levxl_cells, 7),
+         "us": round(1e6 * (office["warm"] - office["warm_constants"]) / levxl_cells, 1)},
+        {"case": "formulas (peer)", "n": n, "seconds": round(peer["seconds"], 3), "peak_mb": round(peer["peak_mb"], 1)},
+    ]
 
 
 def main(argv=None) -> None:
@@ -190,15 +192,11 @@ def main(argv=None) -> None:
     if args.json:
         print(json.dumps(result, indent=1))
         return
-    b = result["book"]
-    print(f"book: {b['levxl_cells']} LEVXL_ + {b['native_cells']} native formula cells")
-    f, o, p = result["fast"], result["libreoffice"], result["formulas"]
-    print(f"fast path            {f['seconds']:>8.2f} s  {f['peak_mb']:>7.0f} MB")
-    print(f"libreoffice (cold)   {o['seconds_cold']:>8.2f} s  {o['peak_mb']:>7.0f} MB  (python {o['python_mb']:.0f} "
-          f"+ soffice/helper {o['soffice_and_helper_mb']:.0f}); warm {o['seconds_warm']:.2f} s; "
-          f"{o['per_addin_cell_us']:.0f} us per add-in cell")
-    print(f"formulas (peer)      {p['seconds']:>8.2f} s  {p['peak_mb']:>7.0f} MB")
-    print("ratios:", result["ratios"])
+    print(f"book: {args.rows * len(LEVXL)} LEVXL_ + {args.rows * len(NATIVE)} native formula cells")
+    for r in result:
+        extra = "  ".join(f"{k}={v}" for k, v in r.items() if k not in ("case", "n", "seconds", "peak_mb"))
+        peak = f"{r['peak_mb']:>7.0f} MB" if "peak_mb" in r else " " * 10
+        print(f"{r['case']:<30} n={r['n']:<7} {r['seconds']:>10.4g} s {peak}  {extra}")
     print(f"(total {time.perf_counter() - start:.0f} s)")
 
 
