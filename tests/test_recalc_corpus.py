@@ -199,6 +199,21 @@ def test_a_boolean_cell_in_an_aggregate_libreoffice_would_count_is_reported(tmp_
     assert recalc_workbook(path).values["S!B1"] == 3.0  # the fast path claims it: Excel's value
 
 
+def test_levxl_booleans_stay_booleans_on_the_libreoffice_path(tmp_path):
+    path = tmp_path / "liquidated.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    ws.write_array_formula("A1:B2", '{=LEVXL_SCENARIO_GRID("long",60000,1,{-0.2;0.1},{5,50},0.005,"linear",'
+                           '"liquidated")}')
+    wb.close()
+    expected = CATALOGUE["LEVXL_SCENARIO_GRID"]("long", 60000, 1, [[-0.2], [0.1]], [[5, 50]], 0.005, "linear",
+                                                "liquidated")
+    for engine in ("fast", "libreoffice"):
+        values = recalc_workbook(path, engine=engine).values
+        assert [[values[f"S!{c}{r}"] for c in "AB"] for r in (1, 2)] == expected, engine
+        assert all(type(values[f"S!{c}{r}"]) is bool for c in "AB" for r in (1, 2))
+
+
 def test_proven_functions_are_implemented_by_the_fast_path():
     assert proven.PROVEN_FUNCTIONS <= set(fast.SUPPORTED_FUNCTIONS)
 

@@ -241,7 +241,7 @@ def _outcome(package: Package, answer: dict) -> Outcome:
         for (r, c), cell in sheet.cells.items():
             if cell.formula is not None:
                 formula_at[(r, c)] = cell
-        booleans = {(r + 1, c + 1) for r, c in data["booleans"]}
+        booleans = {(r + 1, c + 1) for r, c in data["booleans"]} | _levxl_booleans(sheet, out.spills)
         arrays = _array_cells(sheet, out.spills)
         keep = {key for key, cell in formula_at.items() if _EXTERNAL.search(cell.formula or "")}
         covered[sheet.name] = keep
@@ -249,7 +249,7 @@ def _outcome(package: Package, answer: dict) -> Outcome:
             key = (r + 1, c + 1)
             if key in keep or (key not in formula_at and key not in arrays):
                 continue  # a boolean constant, which LibreOffice holds as =TRUE()
-            if key in booleans:
+            if key in booleans and value in (0.0, 1.0) and not isinstance(value, str):
                 value = bool(value)
             out.values[(sheet.name, *key)] = value
         for r, c, code, text in data["errors"]:
@@ -308,6 +308,30 @@ def _argument_error(package: Package, sheet, formula: str, answer: dict):
                 if found is not None:
                     return found
     return None
+
+
+_BOOLEAN_OUTPUT = re.compile(r'(?i)levxl_\w*grid\s*\(.*"liquidated"')
+
+
+def _levxl_booleans(sheet, spills: dict) -> set:
+    """Cells of LEVXL_ grids asked for ``"liquidated"``: the catalogue's TRUE/FALSE, which reach LibreOffice as
+    1/0 (an add-in's matrix cannot carry a boolean)."""
+    cells = set()
+    for (r, c), cell in sheet.cells.items():
+        if cell.formula and _BOOLEAN_OUTPUT.search(cell.formula):
+            cells |= _array_cells_of(sheet.name, cell, spills)
+    return cells
+
+
+def _array_cells_of(name: str, cell, spills: dict) -> set:
+    from levxl.recalc.package import split_ref
+
+    if cell.kind != "array":
+        return {(cell.row, cell.col)}
+    a, _, b = (cell.ref or f"{col_letter(cell.col)}{cell.row}").partition(":")
+    (r1, c1), (r2, c2) = split_ref(a), split_ref(b or a)
+    r2, c2 = spills.get((name, cell.row, cell.col), (r2, c2))
+    return {(i, j) for i in range(r1, r2 + 1) for j in range(c1, c2 + 1)}
 
 
 def _array_cells(sheet, spills: dict) -> set:
