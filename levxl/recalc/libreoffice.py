@@ -310,7 +310,8 @@ def _argument_error(package: Package, sheet, formula: str, answer: dict):
     return None
 
 
-_BOOLEAN_OUTPUT = re.compile(r'(?i)levxl_\w*grid\s*\(.*"liquidated"')
+# the grid is the formula's value (or INDEX into it): wrapped in arithmetic (--INDEX(...)) the 1/0 is right
+_BOOLEAN_OUTPUT = re.compile(r'(?i)^\s*(?:index\s*\(\s*)?(?:_xll\.|_xludf\.|_xldudf_)?levxl_\w*grid\s*\(.*"liquidated"')
 
 
 def _levxl_booleans(sheet, spills: dict) -> set:
