@@ -309,3 +309,22 @@ def test_stale_cached_errors_are_not_written_over_fresh_spills(tmp_path):
 def test_soffice_is_25():
     out = subprocess.run(["soffice", "--version"], capture_output=True, text=True, timeout=60).stdout
     assert re.search(r"LibreOffice (2[5-9]|[3-9]\d)\.", out), out
+
+
+def test_a_batch_mixes_fast_and_libreoffice_books(tmp_path):
+    from click.testing import CliRunner
+
+    from levxl.cli.recalc import recalc
+
+    folder = tmp_path / "books"
+    folder.mkdir()
+    for make in (fast_claimed, natives):
+        wb = openpyxl.Workbook()
+        make(wb)
+        wb.save(folder / f"{make.__name__}.xlsx")
+    result = CliRunner().invoke(recalc, [str(folder), "--out", str(tmp_path / "out"), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "fast_claimed.xlsx: ok" in result.output and "engine fast" in result.output
+    assert "natives.xlsx: ok" in result.output and "engine libreoffice" in result.output
+    cached = openpyxl.load_workbook(tmp_path / "out" / "natives.xlsx", data_only=True)[DESK]
+    assert cached["F18"].value == 20 and cached["F13"].value == 17
