@@ -288,6 +288,21 @@ def test_external_links_are_never_opened_and_keep_their_cached_values(tmp_path):
     shutil.rmtree(secret.parent)
 
 
+def test_functions_that_fetch_from_outside_are_never_evaluated(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"] = '=_xlfn.WEBSERVICE("http://127.0.0.1:9/levxl")'
+    ws["A2"] = '=INDIRECT("\'file:///etc/passwd\'#$Sheet1.A1")'
+    path = tmp_path / "fetch.xlsx"
+    wb.save(path)
+    with pytest.raises(RecalcError, match=r"S!A1: WEBSERVICE fetches from outside"):
+        recalc_workbook(path)
+    ws["A1"] = 1.0
+    wb.save(path)
+    assert recalc_workbook(path).values["S!A2"].code == "#REF!"  # Excel cannot read a closed book either
+
+
 def test_stale_cached_errors_are_not_written_over_fresh_spills(tmp_path):
     path = tmp_path / "stale.xlsx"
     wb = xlsxwriter.Workbook(str(path))

@@ -10,6 +10,8 @@ Excel's values (see :mod:`levxl.recalc.office` for the mechanics):
   Excel a blank argument means "missing" (the default applies);
 * external links: the copy's link targets point at a file that does not exist, LibreOffice's link updates are off,
   and cells whose formula reads a linked book keep their cached values (Excel's behaviour until links are updated);
+  a book with a function that fetches from outside (WEBSERVICE, FILTERXML, RTD, DDE, STOCKHISTORY, CUBE...) is not
+  handed to LibreOffice at all: it fails, naming the cells;
 * dynamic arrays (``cm="1"``) are resized to their true size and ``A1#`` follows them; ``cm="1"`` stays;
 * iteration: the book's ``calcPr`` (``iterate``, ``iterateCount``, ``iterateDelta``) is applied;
 * values are LibreOffice's doubles, unrounded; booleans come back as booleans;
@@ -172,11 +174,30 @@ def _quote(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) else "'" + name.replace("'", "''") + "'"
 
 
+_FETCHING = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(WEBSERVICE|FILTERXML|RTD|DDE|STOCKHISTORY|"
+                       r"CUBEVALUE|CUBEMEMBER)\s*\(")
+
+
+def _fetching_cells(package: Package) -> list[str]:
+    """Cells whose functions fetch from outside the book (a URL, an RTD/DDE server, a data cube)."""
+    found = []
+    for sheet in package.sheets:
+        for (r, c), cell in sheet.cells.items():
+            m = cell.formula and _FETCHING.search(re.sub(r'"(?:[^"]|"")*"', '""', cell.formula))
+            if m:
+                found.append(f"{_quote(sheet.name)}!{col_letter(c)}{r}: {m.group(1).upper()} fetches from outside "
+                             "the book (not evaluated)")
+    return found
+
+
 def evaluate(package: Package, office=None, timeout: float = 600.0) -> Outcome:
     """Evaluate every formula cell of ``package`` with LibreOffice (``office``: a running
     :class:`levxl.recalc.office.Office`, default this process's shared one)."""
     from levxl.recalc.office import shared_office
 
+    fetching = _fetching_cells(package)
+    if fetching:  # never let LibreOffice reach out (a URL, a server); Excel's value cannot be vouched for
+        return Outcome(problems=fetching)
     office = office or shared_office()
     tmp = Path(tempfile.mkdtemp(prefix="levxl-lo-book-"))
     try:
