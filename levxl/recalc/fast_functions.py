@@ -15,13 +15,14 @@ from typing import Callable
 
 import numpy as np
 
+from levxl.catalogue import lookup
 from levxl.recalc.fast_parse import PerCell, Unsupported
 from levxl.recalc.fast_values import (DIV0, NA, REF, VALUE, Val, _agg, _approx_match, _arith, _blank0,
                                       _check_mix, _combine, _const, _criterion, _finish, _iserr, _isnum,
                                       _isnum1, _matchkey, _obj, _round1, _wild_match, num, num2, truth)
 from levxl.recalc.values import XlError
 
-__all__ = ["REGISTRY", "Native", "native"]
+__all__ = ["REGISTRY", "Native", "native", "check_functions"]
 
 
 @dataclass(frozen=True)
@@ -360,3 +361,26 @@ def _match(name, args, n) -> Val:
         else:
             out[j] = _approx_match(key, seq, mtype)
     return Val(out.reshape(args[0].arr.shape), args[0].varying)
+
+
+def _fname(name: str) -> str:
+    upper = name.upper()
+    for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS.", "_XLUDF."):  # _xludf.: a UDF Excel did not have loaded
+        if upper.startswith(prefix):
+            upper = upper[len(prefix):]
+    return upper
+
+
+def check_functions(node) -> None:
+    """Raise Unsupported for a function the fast path does not know."""
+    if node[0] == "func":
+        name = _fname(node[1])
+        if name not in REGISTRY and lookup(name) is None:
+            raise Unsupported(f"function {node[1]}")
+        for a in node[2]:
+            check_functions(a)
+    elif node[0] in ("bin",):
+        check_functions(node[2])
+        check_functions(node[3])
+    elif node[0] in ("neg", "pct"):
+        check_functions(node[1])

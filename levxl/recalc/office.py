@@ -169,16 +169,17 @@ class Office:
         env = _clean_env()
         env["LEVXL_PYTHONPATH"] = os.pathsep.join(addin.python_paths())
         self._lock = threading.Lock()
+        self._logs = [open(self.work / "soffice.err", "wb"), open(self.work / "helper.err", "wb")]
         self.soffice = subprocess.Popen(
             [soffice, *_env_args(home, profile), "--headless", "--invisible", "--norestore", "--nologo",
              "--nodefault", "--nolockcheck", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(self.work / "soffice.err", "wb"),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._logs[0],
             start_new_session=True, env=env)
         script = self.work / "helper.py"
         script.write_text((Path(__file__).with_name("office_helper.py.in")).read_text(encoding="utf-8"),
                           encoding="utf-8")
         self.helper = subprocess.Popen([python, str(script), pipe, str(timeout)], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=open(self.work / "helper.err", "wb"),
+                                       stdout=subprocess.PIPE, stderr=self._logs[1],
                                        start_new_session=True, env=_clean_env(), text=True, bufsize=1)
 
     def alive(self) -> bool:
@@ -232,6 +233,11 @@ class Office:
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     pass
+        for stream in [*self._logs, self.helper.stdin, self.helper.stdout]:
+            try:
+                stream.close()
+            except (OSError, ValueError):
+                pass
         shutil.rmtree(self.work, ignore_errors=True)
 
 
