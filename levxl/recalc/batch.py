@@ -5,8 +5,8 @@ waits for its answer on a pipe, kills it after the timeout, and turns a crash, a
 :class:`Summary`. One bad file never stops the batch.
 
 With ``engine="auto"`` a worker only tries the fast path; a book the fast path does not claim comes back to the
-parent (with ``engine="libreoffice"`` every book goes there), which evaluates those books one after another with its one LibreOffice (one ``soffice`` for the batch,
-started on first need; LibreOffice computes in its own processes, so the memory cap does not apply to it; the
+parent (with ``engine="libreoffice"`` every book goes there), which evaluates those books one after another with
+its one LibreOffice (one ``soffice`` for the batch, started on first need; LibreOffice computes in its own processes, so the memory cap does not apply to it; the
 timeout does, per book).
 """
 

@@ -1,5 +1,6 @@
 """The fast path's formula reading: R1C1 shapes (the grouping key of runs) and the compiler from formula text to
-expression trees (``("ref", ...)``, ``("func", name, args)``, ``("bin", op, a, b)``...). See :mod:`levxl.recalc.fast`."""
+expression trees (``("ref", ...)``, ``("func", name, args)``, ``("bin", op, a, b)``...).
+See :mod:`levxl.recalc.fast`."""
 
 from __future__ import annotations
 

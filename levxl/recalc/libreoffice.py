@@ -210,8 +210,8 @@ def evaluate(package: Package, office=None, timeout: float = 600.0) -> Outcome:
     return _outcome(package, answer)
 
 
-_AGGREGATES = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(SUM|AVERAGE|COUNT|MIN|MAX|PRODUCT|MEDIAN|STDEV(?:\.[SP])?|"
-                         r"VAR(?:\.[SP])?|SUMPRODUCT|MODE|LARGE|SMALL|PERCENTILE|QUARTILE)\s*\(")
+_AGGREGATES = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(SUM|AVERAGE|COUNT|MIN|MAX|PRODUCT|MEDIAN|"
+                         r"STDEV(?:\.[SP])?|VAR(?:\.[SP])?|SUMPRODUCT|MODE|LARGE|SMALL|PERCENTILE|QUARTILE)\s*\(")
 
 
 def boolean_hazards(package: Package) -> list[str]:
@@ -288,7 +288,8 @@ def _outcome(package: Package, answer: dict) -> Outcome:
                     _argument_error(package, sheet, formula_at[key].formula, answer) is not None:
                 # an Excel error in a LEVXL_ argument: Excel hands it to the function, whose result it is
                 out.values[(sheet.name, *key)] = _argument_error(package, sheet, formula_at[key].formula, answer)
-            elif text.startswith("#") and not (text == "#NAME?" and _unknown_to_libreoffice(formula_at.get(key), cached)):
+            elif text.startswith("#") and not (text == "#NAME?" and
+                                               _unknown_to_libreoffice(formula_at.get(key), cached)):
                 # a #NAME? where the file held another value (a function of another add-in), or over an Excel
                 # function (_xlfn.) LibreOffice lacks, is not what Excel shows
                 out.values[(sheet.name, *key)] = error(text)
