@@ -26,7 +26,17 @@ def test_lite_main_exposes_every_function():
 
 
 def test_every_install_path_has_a_readme():
-    for folder in ("windows", "lite", "linux"):
+    for folder in ("windows", "lite", "linux", "libreoffice"):
         assert (INSTALL / folder / "README.md").read_text().strip()
     assert "UDF MODULES" in (INSTALL / "windows" / "install.ps1").read_text()
     assert "levxl.udfs" in (INSTALL / "windows" / "install.ps1").read_text()
+
+
+def test_ci_and_batch_host_install_libreoffice_25_from_backports():
+    script = (INSTALL / "linux" / "libreoffice.sh").read_text()
+    assert "bookworm-backports" in script and "-t bookworm-backports" in script
+    for package in ("libreoffice-calc-nogui", "python3-uno", "libreoffice-dev", "poppler-utils"):
+        assert package in script
+    ci = (INSTALL.parent / ".ci" / "run").read_text()
+    assert "install/linux/libreoffice.sh" in ci and "--register-addin" in ci
+    assert "install/linux/libreoffice.sh" in (INSTALL / "linux" / "setup.sh").read_text()

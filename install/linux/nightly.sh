@@ -6,6 +6,7 @@ books="${1:?usage: nightly.sh BOOKS_DIR OUT_DIR POSITIONS_FILE}"
 out="${2:?usage: nightly.sh BOOKS_DIR OUT_DIR POSITIONS_FILE}"
 positions="${3:?usage: nightly.sh BOOKS_DIR OUT_DIR POSITIONS_FILE}"
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
+export LEVXL_ADDIN_HOME="${LEVXL_ADDIN_HOME:-/opt/levxl/addin}"  # where setup.sh registered the add-in
 mkdir -p "$out"
 status=0
 levxl recalc "$books" --out "$out" || status=$?

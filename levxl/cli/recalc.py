@@ -28,7 +28,7 @@ def _table(rows: list[dict]) -> str:
 
 
 @click.command("recalc", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Directory for the recalculated copies (created if missing).")
 @click.option("--in-place", is_flag=True, help="Overwrite each input file (atomically).")
@@ -38,13 +38,32 @@ def _table(rows: list[dict]) -> str:
               help="Seconds allowed per file.")
 @click.option("--memory-mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB, show_default=True,
               help="Address-space cap per worker (RLIMIT_AS).")
-@click.option("--engine", type=click.Choice(["auto", "fast", "formulas"]), default="auto", show_default=True,
-              help="auto: the vectorised evaluator, the formulas library when a workbook needs it.")
+@click.option("--engine", type=click.Choice(["auto", "fast", "libreoffice"]), default="auto", show_default=True,
+              help="auto: the fast path for books whose every construct it is proven on, LibreOffice 25.2 with the "
+                   "levxl add-in for the rest.")
+@click.option("--build-addin", "build_addin", type=click.Path(path_type=Path), default=None, is_eager=True,
+              expose_value=True, help="Build levxl.oxt (the LibreOffice Calc add-in) at this path and exit.")
+@click.option("--register-addin", "register_addin", is_flag=True,
+              help="Build the add-in from the catalogue and register it for headless use ($LEVXL_ADDIN_HOME or "
+                   "~/.cache/levxl), then exit. Done on first need otherwise.")
 @click.option("--quiet", "-q", is_flag=True, help="No per-file lines, only the final table.")
-def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, quiet):
+def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, build_addin, register_addin, quiet):
     """Evaluate every formula in FILE_OR_DIR... (LEVXL_ functions in every spelling and the native Excel functions
     they mix with) and write the results as cached values into the original package; everything else is kept byte
-    for byte. Exit code 1 if any file failed."""
+    for byte. Exit code 1 if any file failed (also when a book holds a construct neither engine handles: the
+    message names the cells)."""
+    if build_addin is not None:
+        from levxl.recalc import build_addin as build
+
+        click.echo(build(build_addin))
+        return
+    if register_addin:
+        from levxl.recalc import register_addin as register
+
+        click.echo(register())
+        return
+    if not paths:
+        raise click.UsageError("give FILE_OR_DIR... (or --build-addin PATH)")
     if bool(out_dir) == bool(in_place):
         raise click.UsageError("give exactly one of --out DIR or --in-place")
     files = expand_paths(paths)

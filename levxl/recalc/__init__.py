@@ -16,15 +16,28 @@ styles and every other attribute are untouched; ``fullCalcOnLoad`` is neither ad
   directory (None: compute only; ``in_place=True`` overwrites ``path``); ``inputs={"Sheet!B2": 61850.0}`` sets
   constants first (their ``<v>`` is patched too). Hostile/broken files raise :class:`levxl.files.safety.UnsafeWorkbook`;
 * the CLI, :data:`levxl.cli.recalc.recalc` — ``levxl recalc FILE_OR_DIR... (--out DIR | --in-place) [--jobs N]
-  [--timeout S] [--memory-mb MB] [--engine auto|fast|formulas]``;
+  [--timeout S] [--memory-mb MB] [--engine auto|fast|libreoffice]``, ``levxl recalc --build-addin levxl.oxt``;
 * :func:`recalc_paths` — a batch, one worker process per file with a timeout and a memory cap (the CLI);
+* :mod:`levxl.recalc.proven` — which books the fast path claims (every construct proven by the differential corpus);
 * :mod:`levxl.recalc.fast` — the vectorised evaluator and its supported functions;
-* :mod:`levxl.recalc.reference` — the ``formulas`` library fallback;
+* :mod:`levxl.recalc.libreoffice` and :mod:`levxl.recalc.office` — every other book: LibreOffice 25.2 headless with
+  the levxl Calc add-in (:mod:`levxl.recalc.addin`, ``levxl.oxt`` built from the catalogue), Excel's semantics where
+  LibreOffice differs; a construct neither engine handles fails the book, naming the cells;
 * :mod:`levxl.recalc.package` — safe reading (zip bombs, XML bombs, XXE refused) and byte-preserving writing.
 """
 
 from levxl.recalc.core import RecalcError, Summary, recalc_workbook
 from levxl.recalc.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, expand_paths, recalc_paths
+from levxl.recalc.addin import build_addin
+
+
+def register_addin():
+    """Build levxl.oxt from the catalogue and register it for headless recalc (once per catalogue version); the
+    tree's path (see :func:`levxl.recalc.office.addin_home`)."""
+    from levxl.recalc.office import addin_home
+
+    return addin_home()
+
 
 __all__ = ["recalc_workbook", "recalc_paths", "expand_paths", "Summary", "RecalcError", "DEFAULT_TIMEOUT",
-           "DEFAULT_MEMORY_MB"]
+           "DEFAULT_MEMORY_MB", "build_addin", "register_addin"]

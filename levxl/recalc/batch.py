@@ -3,6 +3,11 @@
 A worker is a forked process that sets ``RLIMIT_AS`` (the memory cap) and runs :func:`recalc_workbook`; the parent
 waits for its answer on a pipe, kills it after the timeout, and turns a crash, a MemoryError or a timeout into a failed
 :class:`Summary`. One bad file never stops the batch.
+
+With ``engine="auto"`` a worker only tries the fast path; a book the fast path does not claim comes back to the
+parent (with ``engine="libreoffice"`` every book goes there), which evaluates those books one after another with
+its one LibreOffice (one ``soffice`` for the batch, started on first need; LibreOffice computes in its own processes, so the memory cap does not apply to it; the
+timeout does, per book).
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from levxl.files.atomic import remove_temp_files
-from levxl.recalc.core import Summary, recalc_workbook
+from levxl.recalc.core import RecalcError, Summary, recalc_workbook
 
 __all__ = ["recalc_paths", "expand_paths", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB"]
 
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_MEMORY_MB = 2048
 SUFFIXES = (".xlsx", ".xlsm")
+_DEFER = "defer: libreoffice"  # a worker's answer for a book the fast path does not claim
 
 
 def expand_paths(items: Iterable) -> list[Path]:
@@ -49,7 +55,13 @@ def _worker(conn, path: str, out, in_place: bool, memory_mb: int | None, inputs,
             if hard != resource.RLIM_INFINITY:
                 cap = min(cap, hard)
             resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-        summary = recalc_workbook(path, out, inputs, in_place=in_place, engine=engine)
+        try:
+            summary = recalc_workbook(path, out, inputs, in_place=in_place,
+                                      engine="fast" if engine == "auto" else engine)
+        except RecalcError as exc:
+            if engine != "auto":
+                raise
+            summary = Summary(path, ok=False, engine=_DEFER, message=str(exc))
         summary.values = {}
         conn.send(summary)
     except MemoryError:
@@ -140,6 +152,7 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
     results: list[Summary | None] = [None] * len(files)
     pending = list(enumerate(files))
     running: dict = {}
+    deferred: list = []
     while pending or running:
         while pending and len(running) < jobs:
             i, f = pending.pop(0)
@@ -147,6 +160,9 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
                 results[i] = Summary(str(f), ok=False, message="no such file")
                 if on_done:
                     on_done(results[i])
+                continue
+            if engine == "libreoffice":
+                deferred.append((i, f, time.monotonic()))
                 continue
             parent, child = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=_worker, args=(child, str(f), _target_for(f, out_dir, in_place), in_place,
@@ -183,6 +199,11 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
                 proc.join()
                 _remove_temp(f, out_dir, in_place, proc.pid)
                 summary = Summary(str(f), ok=False, message=f"timed out after {timeout:g} s")
+            if summary is not None and summary.engine == _DEFER:
+                conn.close()
+                deferred.append((i, f, started))
+                done.append(i)
+                continue
             if summary is not None:
                 if not summary.ok:
                     _remove_temp(f, out_dir, in_place, proc.pid)
@@ -195,4 +216,25 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
                     on_done(summary)
         for i in done:
             running.pop(i)
+    for i, f, started in deferred:
+        results[i] = _in_parent(f, out_dir, in_place, timeout, started)
+        if on_done:
+            on_done(results[i])
     return [r for r in results if r is not None]
+
+
+def _in_parent(f: Path, out_dir, in_place: bool, timeout: float, started: float) -> Summary:
+    """A book the fast path did not claim, with this process's LibreOffice."""
+    started = time.monotonic()
+    try:
+        summary = recalc_workbook(f, _target_for(f, out_dir, in_place), in_place=in_place, engine="libreoffice",
+                                  timeout=timeout)
+        summary.values = {}
+    except ValueError as exc:
+        summary = Summary(str(f), ok=False, engine="libreoffice", message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - reported, not raised: one bad file never stops the batch
+        summary = Summary(str(f), ok=False, engine="libreoffice", message=f"{type(exc).__name__}: {exc}")
+    if not summary.ok:
+        _remove_temp(f, out_dir, in_place, os.getpid())
+    summary.seconds = time.monotonic() - started
+    return summary

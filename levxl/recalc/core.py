@@ -1,24 +1,25 @@
-"""Recalculate one workbook: check, parse, set inputs, evaluate (fast path or reference engine), patch, write."""
+"""Recalculate one workbook: check, parse, set inputs, evaluate (fast path or LibreOffice), patch, write."""
 
 from __future__ import annotations
 
 import gc
 import logging
 import re
-import shutil
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from levxl.recalc.package import Package, open_package, split_ref, write_package, col_letter
+from levxl.recalc.package import NS, Package, open_package, split_ref, write_package, col_letter
 from levxl.recalc.values import XlError
 
-__all__ = ["Summary", "recalc_workbook", "RecalcError"]
+__all__ = ["Summary", "recalc_workbook", "RecalcError", "ENGINES"]
+
+ENGINES = ("auto", "fast", "libreoffice")
 
 
 log = logging.getLogger(__name__)
+_F = f"{{{NS}}}f"
 
 
 class RecalcError(ValueError):
@@ -32,12 +33,12 @@ class Summary:
     path: str
     out: str | None = None
     ok: bool = True
-    engine: str = "-"  # "fast", "formulas" (the reference engine) or "-" (failed before evaluating)
+    engine: str = "-"  # "fast", "libreoffice" or "-" (failed before evaluating)
     formula_cells: int = 0
     cells_written: int = 0
     errors: dict[str, int] = field(default_factory=dict)  # "#DIV/0!": 2, "#VALUE! (text)": 3, "circular": 1
     seconds: float = 0.0
-    message: str = ""  # why it failed, or why the reference engine was used
+    message: str = ""  # why it failed, or why LibreOffice was used
     values: dict[str, object] = field(default_factory=dict, repr=False)
 
     def row(self) -> dict:
@@ -103,74 +104,68 @@ def _count_errors(values, circular: int) -> dict[str, int]:
 
 
 def recalc_workbook(path, out=None, inputs: dict | None = None, *, in_place: bool = False,
-                    engine: str = "auto") -> Summary:
+                    engine: str = "auto", timeout: float = 600.0) -> Summary:
     """Recalculate every formula cell of one workbook and write the results as cached values.
 
     ``out``: a file or directory to write to; None writes nothing (the values are in the summary) unless
-    ``in_place``. ``inputs``: {"Sheet!B2": 61850.0, ...} constants set first. ``engine``: "auto" (the fast path,
-    the reference engine when the workbook needs it), "fast" (fail rather than fall back) or "formulas".
+    ``in_place``. ``inputs``: {"Sheet!B2": 61850.0, ...} constants set first. ``engine``: "auto" (the fast path
+    when it claims the book, :func:`levxl.recalc.fast.claim`; LibreOffice 25.2 with the levxl add-in otherwise),
+    "fast" (fail rather than use LibreOffice) or "libreoffice".
     Raises :class:`levxl.files.safety.UnsafeWorkbook` (a ValueError) for a hostile or broken file and
-    :class:`RecalcError` for bad inputs or a workbook neither engine handles.
+    :class:`RecalcError` for bad inputs, a workbook neither engine handles (naming the cells), or LibreOffice
+    failing or taking longer than ``timeout`` seconds.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     gc_was_enabled = gc.isenabled()
     gc.disable()  # ~150k short-lived objects per 100k cells and no cycles among them: the collector only costs time
     try:
-        return _recalc(path, out, inputs, in_place, engine)
+        return _recalc(path, out, inputs, in_place, engine, timeout)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _recalc(path, out, inputs, in_place, engine) -> Summary:
-    from levxl.recalc import fast
+def _recalc(path, out, inputs, in_place, engine, timeout) -> Summary:
+    from levxl.recalc import fast, proven
 
     start = time.perf_counter()
     path = Path(path)
     target = _target(path, out, in_place)
     package = open_package(path)
-    if names_other_books(package):  # before any engine: none may open a file a book names
-        raise RecalcError(f"{path.name}: refers to other workbooks (external links); levxl never opens a file a "
-                          "workbook names, so it is not recalculated and its cached values stay")
+    # A book naming other workbooks never reaches the fast path; the LibreOffice path points every link target
+    # nowhere with link updates off, so no engine opens a file a book names and linked cells keep cached values.
+    linked = names_other_books(package)
+    if linked and engine == "fast":
+        raise RecalcError(f"{path.name}: refers to other workbooks (external links): the fast path does not take "
+                          "it; levxl never opens a file a workbook names")
     if inputs:
         _apply_inputs(package, inputs)
     summary = Summary(str(path), str(target) if target else None)
     summary.formula_cells = sum(1 for _ in package.formula_cells())
     results = None
     circular = 0
-    if engine in ("auto", "fast"):
+    if engine in ("auto", "fast") and not linked:
         try:
+            proven.claim(package)
             results, circular = fast.evaluate(package)
             summary.engine = "fast"
         except fast.Unsupported as exc:
             if engine == "fast":
                 raise RecalcError(f"{path.name}: the fast path does not handle this workbook: {exc}") from None
-            summary.message = f"reference engine: {exc}"
+            summary.message = f"libreoffice: {exc}"
         except MemoryError:
             raise
-        except Exception as exc:  # a bug in the fast path must not cost the user the file: fall back, say so
+        except SystemError as exc:  # a C extension (numpy) whose allocation failed under the memory cap
+            raise MemoryError(f"{path.name}: out of memory in the fast path ({exc})") from None
+        except Exception as exc:  # a bug in the fast path must not cost the user the file: LibreOffice, say so
             log.exception("fast path failed on %s", path)
             if engine == "fast":
                 raise RecalcError(f"{path.name}: the fast path failed: {type(exc).__name__}: {exc}") from None
-            summary.message = f"reference engine: the fast path failed ({type(exc).__name__}: {exc})"
+            summary.message = f"libreoffice: the fast path failed ({type(exc).__name__}: {exc})"
     if results is None:
-        from levxl.recalc.reference import evaluate_reference
-
-        source = path
-        tmpdir = None
-        try:
-            if inputs:
-                tmpdir = tempfile.mkdtemp(prefix="levxl-recalc-")
-                source = Path(tmpdir) / path.name
-                write_package(path, source, package.serialized())
-            results, circular = evaluate_reference(source, package)
-        except (MemoryError, SystemError) as exc:  # SystemError: a C extension whose allocation failed
-            raise MemoryError(f"{path.name}: out of memory in the reference engine ({exc})") from None
-        except Exception as exc:  # formulas raises many kinds; the message is what matters
-            raise RecalcError(f"{path.name}: the reference engine failed: {type(exc).__name__}: {exc}") from None
-        finally:
-            if tmpdir:
-                shutil.rmtree(tmpdir, ignore_errors=True)
-        summary.engine = "formulas"
+        results, circular = _libreoffice(package, path, timeout)
+        summary.engine = "libreoffice"
     by_name = {s.name: s for s in package.sheets}
     for (sheet_name, r, c), value in results.items():
         by_name[sheet_name].set_value(r, c, value)
@@ -178,9 +173,7 @@ def _recalc(path, out, inputs, in_place, engine) -> Summary:
     summary.cells_written = len(results)
     summary.errors = _count_errors(results.values(), circular)
     if circular:
-        note = (f"{circular} cells in circular references (written as 0, as Excel shows them)" if
-                summary.engine == "fast" else
-                f"{circular} cells in or depending on circular references (written as 0)")
+        note = f"{circular} cells in circular references (written as 0, as Excel shows them)"
         summary.message = f"{summary.message}; {note}" if summary.message else note
     if target is not None:
         write_package(path, target, package.serialized())
@@ -198,6 +191,53 @@ def names_other_books(package: Package) -> bool:
         return True
     texts = [c.formula for _, c in package.formula_cells()] + list(package.names.values())
     return any(text and "[" in text and _OTHER_BOOK.search(text) for text in texts)
+
+
+def _libreoffice(package: Package, path: Path, timeout: float):
+    """LibreOffice's values, spills resized; RecalcError naming the cells when some value cannot be vouched for."""
+    from levxl.recalc import libreoffice
+    from levxl.recalc.office import OfficeError
+
+    try:
+        outcome = libreoffice.evaluate(package, timeout=timeout)
+    except OfficeError as exc:
+        raise RecalcError(f"{path.name}: {exc}") from None
+    if outcome.problems:
+        shown = ", ".join(outcome.problems[:20]) + (f" and {len(outcome.problems) - 20} more"
+                                                     if len(outcome.problems) > 20 else "")
+        raise RecalcError(f"{path.name}: {len(outcome.problems)} cells neither engine handles: {shown}")
+    by_name = {s.name: s for s in package.sheets}
+    for (name, r, c), (r2, c2) in outcome.spills.items():
+        sheet = by_name[name]
+        _respill(sheet, sheet.cells[(r, c)], r2, c2)
+    for name, r, c in outcome.blocked:
+        sheet = by_name[name]
+        _respill(sheet, sheet.cells[(r, c)], r, c, keep_ref=True)
+    return outcome.values, outcome.circular
+
+
+def _respill(sheet, anchor, r2: int, c2: int, keep_ref: bool = False) -> None:
+    """A dynamic array's new extent: ``<f ref>`` rewritten, cells of the old extent outside the new one emptied."""
+    old = _extent(anchor)
+    new = (anchor.row, anchor.col, r2, c2)
+    if not keep_ref:
+        ref = f"{col_letter(anchor.col)}{anchor.row}:{col_letter(c2)}{r2}"
+        if (r2, c2) == (anchor.row, anchor.col):
+            ref = f"{col_letter(anchor.col)}{anchor.row}"
+        anchor.element.find(_F).set("ref", ref)
+        anchor.ref = ref
+        sheet.dirty = True
+    for r in range(old[0], old[2] + 1):
+        for c in range(old[1], old[3] + 1):
+            if (r, c) != (anchor.row, anchor.col) and not (new[0] <= r <= new[2] and new[1] <= c <= new[3]):
+                sheet.clear_value(r, c)
+
+
+def _extent(cell) -> tuple[int, int, int, int]:
+    a, _, b = (cell.ref or f"{col_letter(cell.col)}{cell.row}").partition(":")
+    r1, c1 = split_ref(a)
+    r2, c2 = split_ref(b) if b else (r1, c1)
+    return r1, c1, r2, c2
 
 
 def _quote(name: str) -> str:

@@ -3,7 +3,7 @@
 * :func:`open_package` runs :func:`levxl.files.safety.check_package` (zip bombs, non-zips, truncated files) and then parses
   the parts the recalc needs with lxml (``resolve_entities=False, no_network=True, huge_tree=False``); any XML part of
   the package that declares a DOCTYPE or an ENTITY is refused (billion laughs, XXE), before any other parser (openpyxl,
-  the ``formulas`` library) sees the file.
+  LibreOffice) sees the file.
 * :class:`Package` holds the sheets' cells (cached values and formulas, shared formulas expanded by their anchor) and
   patches ``<c>`` elements: ``<v>`` and the ``t`` attribute only; ``<f>`` and every other attribute stay as they are.
 * :func:`write_package` writes a new zip: the members in the original order, unchanged members copied as their raw
@@ -141,6 +141,18 @@ class Sheet:
             el.attrib.pop("t", None)
         else:
             el.set("t", t)
+        self.dirty = True
+
+    def clear_value(self, row: int, col: int) -> None:
+        """Empty a cell's cached value (a cell a shrunken spill no longer covers): its ``<v>`` and ``t`` go."""
+        cell = self.cells.get((row, col))
+        if cell is None or cell.element is None:
+            return
+        for child in list(cell.element):
+            if child.tag in (_V, _IS):
+                cell.element.remove(child)
+        cell.element.attrib.pop("t", None)
+        cell.value = None
         self.dirty = True
 
     def _create(self, row: int, col: int) -> etree._Element:

@@ -1,0 +1,382 @@
+"""Evaluate a parsed package with LibreOffice + the levxl add-in, with Excel's semantics where they differ.
+
+:func:`evaluate` returns the same ``{(sheet, row, col): value}`` as the fast path, plus the spills whose size
+changed (the caller rewrites their ``ref``) and the cells neither engine can vouch for. What is done to get
+Excel's values (see :mod:`levxl.recalc.office` for the mechanics):
+
+* a private copy is evaluated: LEVXL_ spellings ``_xll.``/``_xludf.``/``_xldudf_`` become ``LEVXL_``; a
+  single-cell reference passed straight to a LEVXL_ function becomes a one-cell range (``J1`` -> ``J1:J1``),
+  because LibreOffice hands a blank single cell to an add-in as 0 but a blank cell of a range as empty, and in
+  Excel a blank argument means "missing" (the default applies);
+* external links: the copy's link targets point at a file that does not exist, LibreOffice's link updates are off,
+  and cells whose formula reads a linked book keep their cached values (Excel's behaviour until links are updated);
+  a book with a function that fetches from outside (WEBSERVICE, FILTERXML, RTD, DDE, STOCKHISTORY, CUBE...) is not
+  handed to LibreOffice at all: it fails, naming the cells;
+* dynamic arrays (``cm="1"``) are resized to their true size and ``A1#`` follows them; ``cm="1"`` stays;
+* iteration: the book's ``calcPr`` (``iterate``, ``iterateCount``, ``iterateDelta``) is applied;
+* values are LibreOffice's doubles, unrounded; booleans come back as booleans;
+* errors: Excel's codes as they are; LibreOffice's own ``Err:502``/``Err:503`` (an illegal argument or a failed
+  floating-point operation, e.g. ``SQRT(-1)``) are Excel's ``#NUM!``; a circular reference without iteration is 0
+  (what Excel shows); any other ``Err:NNN``, and a ``#NAME?`` where the file's cached value was not ``#NAME?`` (a
+  function LibreOffice does not know), is a problem: the recalc fails naming those cells rather than write a value
+  Excel would not show;
+* LibreOffice has no boolean type: an aggregate over a reference holding a TRUE/FALSE constant (Excel skips it,
+  LibreOffice counts 1/0) is a problem too (:func:`boolean_hazards`). Known differences not detected (pinned in
+  tests/test_recalc.py, where the fast path gives Excel's values): ``0^0`` (Excel #NUM!, LibreOffice 1),
+  ``TRUE&"x"`` (Excel "TRUEx", LibreOffice "1x"), a number compared with a boolean (Excel: never equal),
+  AVERAGE of a numeric text argument (Excel reads it, LibreOffice #VALUE!).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+import zipfile
+
+from lxml import etree
+
+from levxl.recalc.package import NS, Package, col_letter, safe_xml, write_package
+from levxl.recalc.values import XlError, error
+
+__all__ = ["evaluate", "Outcome", "prepare_formula", "boolean_hazards"]
+
+_F = f"{{{NS}}}f"
+_PREFIX = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xll\.|_xludf\.|_xldudf_)(?=levxl_)")
+_EXTERNAL = re.compile(r"\[\d+\]|\[[^\[\]]+\][^\[\]!,()+*/^&=<>;]*'?!")  # [1]Sheet1!A1, '/path/[book.xlsx]Sheet1'!A1
+_NUM = error("#NUM!")
+_MAPPED = {502: _NUM, 503: _NUM}
+_CIRCULAR = 522
+_PARAMETER = 504
+_REF = re.compile(r"(?:('(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?\$?([A-Za-z]{1,3})\$?(\d+)"
+                  r"(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
+
+
+@dataclass
+class Outcome:
+    values: dict = field(default_factory=dict)  # (sheet, row, col) -> value
+    circular: int = 0
+    spills: dict = field(default_factory=dict)  # (sheet, row, col) anchor -> (r2, c2) new corner, 1-based
+    blocked: list = field(default_factory=list)  # anchors whose spill range is not empty (#SPILL!)
+    problems: list = field(default_factory=list)  # "Sheet!A1: Err:504" for cells no engine vouches for
+
+
+#: Functions Excel stores with the ``_xlfn.`` prefix; a file written by another tool may hold them bare, which
+#: LibreOffice then does not resolve (Excel does).
+FUTURE_FUNCTIONS = ("NORM.S.DIST", "NORM.DIST", "NORM.INV", "NORM.S.INV", "STDEV.S", "STDEV.P", "VAR.S", "VAR.P",
+                    "XLOOKUP", "XMATCH", "IFS", "SWITCH", "MAXIFS", "MINIFS", "CONCAT", "TEXTJOIN", "LET", "FILTER",
+                    "SORT", "SORTBY", "UNIQUE", "SEQUENCE", "CEILING.MATH", "FLOOR.MATH", "PERCENTILE.INC",
+                    "PERCENTILE.EXC", "QUARTILE.INC", "RANK.EQ", "MODE.SNGL", "IFNA", "XOR", "DAYS", "LOGNORM.DIST",
+                    "CHOOSECOLS", "CHOOSEROWS", "VSTACK", "HSTACK", "TAKE", "DROP", "TOCOL", "TOROW")
+_BARE_FUTURE = re.compile(r"(?i)(?<![A-Za-z0-9_.])(" + "|".join(re.escape(f) for f in FUTURE_FUNCTIONS) + r")\(")
+
+
+def prepare_formula(text: str) -> str:
+    """A formula as the copy handed to LibreOffice holds it (see the module docstring)."""
+    if not _BARE_FUTURE.search(text) and "levxl_" not in text.lower():
+        return text
+    parts = re.split(r'("(?:[^"]|"")*")', text)
+    parts[::2] = [_BARE_FUTURE.sub(lambda m: "_xlfn." + m.group(1).upper() + "(", p) for p in parts[::2]]
+    text = "".join(parts)
+    if "levxl_" not in text.lower():
+        return text
+    text = _PREFIX.sub("", text)
+    return _wrap_single_cells(text)
+
+
+_IDENT = re.compile(r"[A-Za-z0-9_.]+$")
+_ARGUMENT = re.compile(r"\s*((?:'(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?(\$?[A-Za-z]{1,3}\$?\d+)\s*(?=[,)])")
+
+
+def _wrap_single_cells(text: str) -> str:
+    """``J1`` -> ``J1:J1`` where a single cell is a whole argument of a LEVXL_ function (one pass; strings
+    skipped)."""
+    out: list[str] = []
+    stack: list[bool] = []  # per open parenthesis: is it a LEVXL_ call
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            j = i + 1
+            while j < n:
+                if text[j] == '"':
+                    if j + 1 < n and text[j + 1] == '"':
+                        j += 2
+                        continue
+                    break
+                j += 1
+            out.append(text[i:j + 1])
+            i = j + 1
+            continue
+        if ch == "(":
+            name = _IDENT.search(text, max(0, i - 80), i)
+            stack.append(bool(name) and name.group(0).upper().startswith("LEVXL_"))
+        elif ch == ")" and stack:
+            stack.pop()
+        if ch in "(," and stack and stack[-1]:
+            out.append(ch)
+            m = _ARGUMENT.match(text, i + 1)
+            if m:
+                out.append(f"{m.group(1) or ''}{m.group(2)}:{m.group(2)}")
+                i = m.end()
+            else:
+                i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _copy_for_office(package: Package, target: Path) -> None:
+    replaced = dict(package.serialized())
+    with zipfile.ZipFile(package.path) as archive:
+        for sheet in package.sheets:
+            data = replaced.get(sheet.part) or archive.read(sheet.part)
+            root = safe_xml(data, sheet.part, package.path.name)
+            changed = False
+            for f in root.iter(_F):
+                if f.text:
+                    new = prepare_formula(f.text)
+                    if new != f.text:
+                        f.text, changed = new, True
+            if changed:
+                replaced[sheet.part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                                      standalone=True)
+        for name in archive.namelist():
+            if re.fullmatch(r"xl/externalLinks/_rels/externalLink\d+\.xml\.rels", name):
+                rels = safe_xml(archive.read(name), name, package.path.name)
+                for rel in rels:
+                    if rel.get("TargetMode") == "External":
+                        rel.set("Target", "levxl-external-link-not-opened.xlsx")
+                replaced[name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    write_package(package.path, target, replaced)
+
+
+def _iteration(package: Package) -> dict | None:
+    calc = package.workbook_root.find(f"{{{NS}}}calcPr")
+    if calc is None or calc.get("iterate") not in ("1", "true"):
+        return None
+    return {"count": int(calc.get("iterateCount") or 100), "delta": float(calc.get("iterateDelta") or 0.001)}
+
+
+def _spill_anchors(package: Package) -> list[list[int]]:
+    anchors = []
+    for s, sheet in enumerate(package.sheets):
+        for (r, c), cell in sheet.cells.items():
+            if cell.kind == "array" and cell.element is not None and cell.element.get("cm"):
+                anchors.append([s, r - 1, c - 1])
+    return anchors
+
+
+def _quote(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) else "'" + name.replace("'", "''") + "'"
+
+
+_FETCHING = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(WEBSERVICE|FILTERXML|RTD|DDE|STOCKHISTORY|"
+                       r"CUBEVALUE|CUBEMEMBER)\s*\(")
+
+
+def _fetching_cells(package: Package) -> list[str]:
+    """Cells whose functions fetch from outside the book (a URL, an RTD/DDE server, a data cube)."""
+    found = []
+    for sheet in package.sheets:
+        for (r, c), cell in sheet.cells.items():
+            m = cell.formula and _FETCHING.search(re.sub(r'"(?:[^"]|"")*"', '""', cell.formula))
+            if m:
+                found.append(f"{_quote(sheet.name)}!{col_letter(c)}{r}: {m.group(1).upper()} fetches from outside "
+                             "the book (not evaluated)")
+    return found
+
+
+def evaluate(package: Package, office=None, timeout: float = 600.0) -> Outcome:
+    """Evaluate every formula cell of ``package`` with LibreOffice (``office``: a running
+    :class:`levxl.recalc.office.Office`, default this process's shared one)."""
+    from levxl.recalc.office import shared_office
+
+    fetching = _fetching_cells(package)
+    if fetching:  # never let LibreOffice reach out (a URL, a server); Excel's value cannot be vouched for
+        return Outcome(problems=fetching)
+    office = office or shared_office()
+    tmp = Path(tempfile.mkdtemp(prefix="levxl-lo-book-"))
+    try:
+        copy = tmp / ("book" + (package.path.suffix or ".xlsx"))
+        _copy_for_office(package, copy)
+        answer = office.evaluate(copy, spills=_spill_anchors(package), iterate=_iteration(package),
+                                 timeout=timeout)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return _outcome(package, answer)
+
+
+_AGGREGATES = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(SUM|AVERAGE|COUNT|MIN|MAX|PRODUCT|MEDIAN|"
+                         r"STDEV(?:\.[SP])?|VAR(?:\.[SP])?|SUMPRODUCT|MODE|LARGE|SMALL|PERCENTILE|QUARTILE)\s*\(")
+
+
+def boolean_hazards(package: Package) -> list[str]:
+    """Cells where LibreOffice would count a boolean constant as a number and Excel skips it: an aggregate
+    (SUM, AVERAGE, COUNT, MIN, ...) over a reference that holds a TRUE/FALSE cell. LibreOffice has no boolean type."""
+    from levxl.recalc.package import col_index
+
+    booleans = {s.name: {k for k, c in s.cells.items() if c.formula is None and isinstance(c.value, bool)}
+                for s in package.sheets}
+    if not any(booleans.values()):
+        return []
+    names = {s.name for s in package.sheets}
+    found = []
+    for sheet in package.sheets:
+        for (r, c), cell in sheet.cells.items():
+            if not cell.formula or not _AGGREGATES.search(cell.formula):
+                continue
+            body = re.sub(r'"(?:[^"]|"")*"', '""', cell.formula)
+            for m in _REF.finditer(body):
+                quoted, c1, r1, c2, r2 = m.groups()
+                target = quoted.strip("'").replace("''", "'") if quoted else sheet.name
+                if target not in names:
+                    continue
+                r1, c1 = int(r1), col_index(c1)
+                r2, c2 = (int(r2), col_index(c2)) if c2 else (r1, c1)
+                if any(r1 <= br <= r2 and c1 <= bc <= c2 for br, bc in booleans[target]):
+                    found.append(f"{_quote(sheet.name)}!{col_letter(c)}{r}: a TRUE/FALSE cell in an aggregate's "
+                                 "reference (LibreOffice counts it as a number, Excel skips it)")
+                    break
+    return found
+
+
+def _outcome(package: Package, answer: dict) -> Outcome:
+    out = Outcome()
+    out.problems.extend(boolean_hazards(package))
+    covered: dict[str, set] = {}
+    for s, r, c, r2, c2, blocked in answer.get("spills", []):
+        sheet = package.sheets[s]
+        cell = sheet.cells[(r + 1, c + 1)]
+        if blocked:
+            out.blocked.append((sheet.name, r + 1, c + 1))
+        else:
+            out.spills[(sheet.name, r + 1, c + 1)] = (r2 + 1, c2 + 1)
+        del cell
+    for index, data in enumerate(answer["sheets"]):
+        sheet = package.sheets[index]
+        formula_at = {}
+        for (r, c), cell in sheet.cells.items():
+            if cell.formula is not None:
+                formula_at[(r, c)] = cell
+        booleans = {(r + 1, c + 1) for r, c in data["booleans"]} | _levxl_booleans(sheet, out.spills)
+        arrays = _array_cells(sheet, out.spills)
+        keep = {key for key, cell in formula_at.items() if _EXTERNAL.search(cell.formula or "")}
+        covered[sheet.name] = keep
+        for r, c, value in data["cells"]:
+            key = (r + 1, c + 1)
+            if key in keep or (key not in formula_at and key not in arrays):
+                continue  # a boolean constant, which LibreOffice holds as =TRUE()
+            if key in booleans and value in (0.0, 1.0) and not isinstance(value, str):
+                value = bool(value)
+            out.values[(sheet.name, *key)] = value
+        for r, c, code, text in data["errors"]:
+            key = (r + 1, c + 1)
+            if key in keep:
+                continue
+            where = f"{_quote(sheet.name)}!{col_letter(key[1])}{key[0]}"
+            cached = formula_at[key].value if key in formula_at else None
+            if code == _CIRCULAR:
+                out.values[(sheet.name, *key)] = 0.0
+                out.circular += 1
+            elif code in _MAPPED:
+                out.values[(sheet.name, *key)] = _MAPPED[code]
+            elif code == _PARAMETER and key in formula_at and "LEVXL_" in formula_at[key].formula.upper() and \
+                    _argument_error(package, sheet, formula_at[key].formula, answer) is not None:
+                # an Excel error in a LEVXL_ argument: Excel hands it to the function, whose result it is
+                out.values[(sheet.name, *key)] = _argument_error(package, sheet, formula_at[key].formula, answer)
+            elif text.startswith("#") and not (text == "#NAME?" and
+                                               _unknown_to_libreoffice(formula_at.get(key), cached)):
+                # a #NAME? where the file held another value (a function of another add-in), or over an Excel
+                # function (_xlfn.) LibreOffice lacks, is not what Excel shows
+                out.values[(sheet.name, *key)] = error(text)
+            else:
+                out.problems.append(f"{where}: {text}" + (" (a function LibreOffice does not know)"
+                                                          if text == "#NAME?" else ""))
+    for anchor in out.blocked:
+        out.values[anchor] = error("#SPILL!")
+    return out
+
+
+def _argument_error(package: Package, sheet, formula: str, answer: dict):
+    """The first Excel error among the cells a formula references (LibreOffice's values, else the cached ones)."""
+    from levxl.recalc.package import col_index
+
+    names = [s.name for s in package.sheets]
+    errors = {}
+    for index, data in enumerate(answer["sheets"]):
+        for r, c, code, text in data["errors"]:
+            errors[(index, r + 1, c + 1)] = _MAPPED.get(code) or (error(text) if text.startswith("#") else None)
+    body = re.sub(r'"(?:[^"]|"")*"', '""', formula)
+    for m in _REF.finditer(body):
+        quoted, c1, r1, c2, r2 = m.groups()
+        name = quoted.strip("'").replace("''", "'") if quoted else sheet.name
+        if name not in names:
+            continue
+        index = names.index(name)
+        target = package.sheets[index]
+        r1, c1 = int(r1), col_index(c1)
+        r2, c2 = (int(r2), col_index(c2)) if c2 else (r1, c1)
+        for r in range(r1, min(r2, r1 + 10_000) + 1):
+            for c in range(c1, c2 + 1):
+                found = errors.get((index, r, c))
+                if found is None:
+                    cell = target.cells.get((r, c))
+                    found = cell.value if cell is not None and cell.formula is None and \
+                        isinstance(cell.value, XlError) else None
+                if found is not None:
+                    return found
+    return None
+
+
+# the grid is the formula's value (or INDEX into it): wrapped in arithmetic (--INDEX(...)) the 1/0 is right
+_BOOLEAN_OUTPUT = re.compile(r'(?i)^\s*(?:index\s*\(\s*)?(?:_xll\.|_xludf\.|_xldudf_)?levxl_\w*grid\s*\(.*"liquidated"')
+
+
+def _levxl_booleans(sheet, spills: dict) -> set:
+    """Cells of LEVXL_ grids asked for ``"liquidated"``: the catalogue's TRUE/FALSE, which reach LibreOffice as
+    1/0 (an add-in's matrix cannot carry a boolean)."""
+    cells = set()
+    for (r, c), cell in sheet.cells.items():
+        if cell.formula and _BOOLEAN_OUTPUT.search(cell.formula):
+            cells |= _array_cells_of(sheet.name, cell, spills)
+    return cells
+
+
+def _array_cells_of(name: str, cell, spills: dict) -> set:
+    from levxl.recalc.package import split_ref
+
+    if cell.kind != "array":
+        return {(cell.row, cell.col)}
+    a, _, b = (cell.ref or f"{col_letter(cell.col)}{cell.row}").partition(":")
+    (r1, c1), (r2, c2) = split_ref(a), split_ref(b or a)
+    r2, c2 = spills.get((name, cell.row, cell.col), (r2, c2))
+    return {(i, j) for i in range(r1, r2 + 1) for j in range(c1, c2 + 1)}
+
+
+def _array_cells(sheet, spills: dict) -> set:
+    from levxl.recalc.package import split_ref
+
+    cells = set()
+    for (r, c), cell in sheet.cells.items():
+        if cell.kind != "array":
+            continue
+        a, _, b = (cell.ref or f"{col_letter(c)}{r}").partition(":")
+        (r1, c1), (r2, c2) = split_ref(a), split_ref(b or a)
+        r2, c2 = spills.get((sheet.name, r, c), (r2, c2))
+        r2, c2 = max(r2, split_ref(b or a)[0]), max(c2, split_ref(b or a)[1])
+        cells |= {(i, j) for i in range(r1, r2 + 1) for j in range(c1, c2 + 1)}
+    return cells
+
+
+def _unknown_to_libreoffice(cell, cached) -> bool:
+    if cached is not None and not _is(cached, "#NAME?"):
+        return True
+    return cell is not None and "_xlfn." in (cell.formula or "").lower() and not _is(cached, "#NAME?")
+
+
+def _is(value, code: str) -> bool:
+    return isinstance(value, XlError) and value.code == code

@@ -1,0 +1,94 @@
+"""The levxl Calc add-in (levxl.oxt): generated from the catalogue, and LEVXL_ functions computing inside
+LibreOffice together with native functions in both directions, equal to the catalogue's values."""
+
+from __future__ import annotations
+
+import zipfile
+
+import openpyxl
+import pytest
+from lxml import etree
+
+from levxl.catalogue import CATALOGUE
+from levxl.recalc import addin, build_addin, recalc_workbook
+
+
+def test_idl_has_one_method_per_catalogue_function_every_argument_any():
+    idl = addin.idl_text()
+    for fn in CATALOGUE.values():
+        line = next(ln for ln in idl.splitlines() if f" {addin.method_name(fn.name)}(" in ln)
+        assert line.strip().startswith("sequence< sequence< any > >"), line
+        assert line.count("[in] any ") == len(fn.args), line
+
+
+def test_xcu_names_docs_and_categories_come_from_the_catalogue():
+    root = etree.fromstring(addin.xcu_text().encode())
+    ns = {"oor": "http://openoffice.org/2001/registry"}
+    functions = root.find(".//node[@oor:name='AddInFunctions']", ns)
+    assert len(functions) == len(CATALOGUE)
+    for node in functions:
+        fn = next(f for f in CATALOGUE.values() if addin.method_name(f.name) == node.get(f"{{{ns['oor']}}}name"))
+        props = {p.get(f"{{{ns['oor']}}}name"): p.findtext("value") for p in node.findall("prop")}
+        assert props["DisplayName"] == props["CompatibilityName"] == fn.name
+        assert props["Description"].startswith(f"{fn.category}: {fn.summary}")
+        params = node.find("node", ns)
+        docs = [p.find("prop[@oor:name='Description']", ns).findtext("value") for p in params]
+        assert [d.replace(" (optional)", "") for d in docs] == [a.doc for a in fn.args]
+
+
+def test_build_addin_writes_an_oxt(tmp_path):
+    oxt = build_addin(tmp_path)
+    assert oxt.name == "levxl.oxt"
+    with zipfile.ZipFile(oxt) as z:
+        assert set(z.namelist()) >= {"META-INF/manifest.xml", "description.xml", "levxl.rdb", "levxl.xcu",
+                                     "levxl_addin.py"}
+        source = z.read("levxl_addin.py").decode()
+    assert "'levxlLiqPrice': 'LEVXL_LIQ_PRICE'" in source and "@BUILT_PATHS@" not in source
+
+
+def _mixed_book(path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Desk"
+    rows = [("long", 60000, 2, 10), ("short", 3380, 40, 20), ("long", 100, 1, 5), ("short", 25000, 0.5, 3)]
+    ws.append(["side", "entry", "size", "leverage", "liq", "lev from table", "liq2", "pnl", "flag"])
+    for i, (side, entry, size, lev) in enumerate(rows, start=2):
+        ws.append([side, entry, size, lev])
+        ws[f"E{i}"] = f'=LEVXL_LIQ_PRICE(A{i},B{i},C{i},D{i},"binance:BTCUSDT")'
+        ws[f"F{i}"] = f"=VLOOKUP(A{i},$K$2:$L$3,2,FALSE)*IF(B{i}>1000,1,2)"  # native feeding LEVXL
+        ws[f"G{i}"] = f"=LEVXL_LIQ_PRICE(A{i},B{i},C{i},F{i})"
+        ws[f"H{i}"] = f"=_xlfn.LET(_xlpm.p,LEVXL_PNL(A{i},B{i},_xlfn.XLOOKUP(A{i},$K$2:$K$3,$M$2:$M$3)*B{i},C{i}),p*1)"
+        ws[f"I{i}"] = f'=IF(E{i}<B{i},"below","above")'  # LEVXL feeding native
+    ws["K2"], ws["L2"], ws["M2"] = "long", 10, 1.1
+    ws["K3"], ws["L3"], ws["M3"] = "short", 20, 0.9
+    ws["E8"] = "=SUMIF(A2:A5,\"long\",E2:E5)"
+    ws["E9"] = "=_xll.LEVXL_MARGIN(C2,B2,D2)"
+    ws["E10"] = "=LEVXL_LIQ_PRICE(A2,B2,C2,D2,J20)"  # a blank cell: "missing", the default mmr
+    wb.save(path)
+    return path, rows
+
+
+def test_levxl_and_native_functions_compute_together_in_libreoffice(tmp_path):
+    path, rows = _mixed_book(tmp_path / "mixed.xlsx")
+    summary = recalc_workbook(path, tmp_path / "out.xlsx", engine="libreoffice")
+    assert summary.engine == "libreoffice"
+    v = summary.values
+    lev = {"long": 10, "short": 20}
+    move = {"long": 1.1, "short": 0.9}
+    liq = CATALOGUE["LEVXL_LIQ_PRICE"]
+    for i, (side, entry, size, leverage) in enumerate(rows, start=2):
+        assert v[f"Desk!E{i}"] == pytest.approx(liq(side, entry, size, leverage, "binance:BTCUSDT"), rel=1e-12)
+        table_lev = lev[side] * (1 if entry > 1000 else 2)
+        assert v[f"Desk!F{i}"] == table_lev
+        assert v[f"Desk!G{i}"] == pytest.approx(liq(side, entry, size, table_lev), rel=1e-12)
+        pnl = CATALOGUE["LEVXL_PNL"](side, entry, move[side] * entry, size)
+        assert v[f"Desk!H{i}"] == pytest.approx(pnl, rel=1e-12)
+        assert v[f"Desk!I{i}"] == ("below" if v[f"Desk!E{i}"] < entry else "above")
+    assert v["Desk!E8"] == pytest.approx(v["Desk!E2"] + v["Desk!E4"], rel=1e-12)
+    assert v["Desk!E9"] == pytest.approx(CATALOGUE["LEVXL_MARGIN"](2, 60000, 10), rel=1e-12)
+    assert v["Desk!E10"] == pytest.approx(liq("long", 60000, 2, 10), rel=1e-12)  # not mmr 0
+    assert v["Desk!E10"] != pytest.approx(liq("long", 60000, 2, 10, 0.0), rel=1e-9)
+    cached = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["Desk"]
+    assert cached["E2"].value == v["Desk!E2"]  # full precision in the file, not LibreOffice's 15 digits
+    formulas = openpyxl.load_workbook(tmp_path / "out.xlsx")["Desk"]
+    assert formulas["E2"].value == '=LEVXL_LIQ_PRICE(A2,B2,C2,D2,"binance:BTCUSDT")'  # formulas untouched
