@@ -15,7 +15,8 @@ def test_stress_figures_are_the_engine_at_the_shocked_inputs():
     t = risk_table(book)
     sf = stress_figures(t, funding_cap=0.0075, funding_days=3.0, vol_multiplier=2.0)
     for i in range(len(book)):
-        want = lx.liquidation_probability(book.side[i], book.mark[i], t.liquidation[i], book.vol[i] * 2.0, 7)
+        want = lx.liquidation_probability(book.side[i], mark=book.mark[i], liq_price=t.liquidation[i],
+                                          vol=book.vol[i] * 2.0, days=7)
         assert np.isclose(sf.prob_shocked[i], float(want), rtol=1e-12)
         assert sf.shocked_vol[i] == book.vol[i] * 2.0
     np.testing.assert_array_equal(sf.gap, -t.margin * t.fx)  # every example position has a liquidation price
