@@ -1,0 +1,135 @@
+"""Spreadsheet values -> engine arguments, whole columns at a time.
+
+Hosts pass a range as a list of rows (xlwings: a 100,000-row column is 100,000 one-element lists) or as a numpy
+array (the recalc). A range becomes one numpy array without a Python object per cell where numpy can convert the
+whole column: numbers through one flat list (``float`` array), text labels of a fixed choice (side, contract, ...)
+through the engine's own label table in one ``map`` (codes as floats). Mixed columns (blanks, booleans, error
+cells, other spellings) take the general object path, where each cell gets its own message.
+
+An Excel error in an argument (a cell holding ``#N/A``, read as that text) is passed on: the cells it feeds show
+the same error, as Excel's own functions do. An empty range, a ragged list or ranges whose shapes cannot pair up
+get a message naming the arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import math
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+
+from levxl.catalogue.errors import CODES, CellError
+
+__all__ = ["MISSING", "as_array", "is_range", "is_blank", "error_cells", "choice_codes", "shape_text",
+           "check_line_up", "scalar_value"]
+
+MISSING = object()
+"""A blank optional argument (take the default)."""
+
+_CODE_SET = frozenset(CODES)
+_first = itemgetter(0)
+
+
+def is_range(value: Any) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray))
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value == "")
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "x".join(str(n) for n in shape) if shape else "1x1"
+
+
+def scalar_value(value: Any) -> Any:
+    """A single cell as the engine takes it: dates become a message (no argument is a date), a Python int a
+    float, numpy scalars plain Python values."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        raise ValueError("got a date")
+    if isinstance(value, dict):  # an Office.js rich value (a formatted number: a date cell) carries its number
+        value = value.get("basicValue")
+    return value
+
+
+def as_array(name: str, value: Any) -> np.ndarray:
+    """A range as a 2-D array: float where every cell is a number, str where every cell is text, else object
+    (nothing is coerced: a boolean or a blank stays what it is, for its own message)."""
+    if isinstance(value, np.ndarray):
+        array = value if value.ndim == 2 else (np.atleast_2d(value) if value.ndim < 2 else
+                                               value.reshape(value.shape[0], -1))
+        if array.size == 0:
+            raise ValueError(f"{name} is an empty range")
+        return array
+    rows = value if value and isinstance(value[0], (list, tuple)) else [value]
+    if not rows or not rows[0]:
+        raise ValueError(f"{name} is an empty range")
+    width = len(rows[0])
+    try:
+        widths = set(map(len, rows))
+    except TypeError:
+        widths = {-1}
+    if widths != {width}:
+        raise ValueError(f"{name} must be a rectangular range")
+    flat = list(map(_first, rows)) if width == 1 else list(itertools.chain.from_iterable(rows))
+    kinds = set(map(type, flat))
+    if kinds <= {float, int}:
+        array = np.array(flat, dtype=float)
+    elif kinds == {str}:
+        array = np.empty(len(flat), dtype=object)
+        array[:] = flat
+    else:
+        array = np.empty(len(flat), dtype=object)
+        array[:] = [scalar_or_self(v) for v in flat]
+    return array.reshape(len(rows), width)
+
+
+def scalar_or_self(value: Any) -> Any:
+    """Per-cell clean-up on the mixed path: Office.js rich values to their number, dates kept for a message."""
+    if isinstance(value, dict):
+        return value.get("basicValue") if value.get("type") != "Error" else value.get("basicValue", "#VALUE!")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def error_cells(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(mask, codes) of the cells holding an Excel error (``"#N/A"``...), or None when there are none."""
+    if array.dtype != object:
+        return None
+    found = np.frompyfunc(lambda v: isinstance(v, str) and (v in _CODE_SET or isinstance(v, CellError)), 1, 1)(array)
+    mask = np.asarray(found, dtype=bool)
+    if not mask.any():
+        return None
+    codes = np.empty(array.shape, dtype=object)
+    codes[mask] = [v.code if isinstance(v, CellError) else v for v in array[mask]]
+    return mask, codes
+
+
+def choice_codes(array: np.ndarray, mapping: dict) -> np.ndarray | None:
+    """A column of text labels as the engine's numeric codes in one pass, when every label is spelled exactly as
+    the engine's table has it ("long", "short", "linear"...); None otherwise (the general path then says which
+    cell is wrong)."""
+    if array.dtype != object or array.size < 64:
+        return None
+    labels = {k: v for k, v in mapping.items() if isinstance(k, str)}
+    codes = np.fromiter(map(labels.get, array.reshape(-1).tolist(), itertools.repeat(math.nan)), float, array.size)
+    if np.isnan(codes).any():
+        return None
+    return codes.reshape(array.shape)
+
+
+def check_line_up(shapes: dict[str, tuple[int, ...]]) -> None:
+    """Raise a message naming two ranges whose shapes cannot pair up cell by cell (numpy broadcasting: each
+    dimension equal, or 1 in one of them)."""
+    items = [(n, s) for n, s in shapes.items() if s not in ((), (1, 1))]
+    for (a, sa), (b, sb) in itertools.combinations(items, 2):
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            raise ValueError(f"{a} and {b} ranges don't line up: {shape_text(sa)} vs {shape_text(sb)}") from None
