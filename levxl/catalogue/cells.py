@@ -26,6 +26,7 @@ __all__ = ["evaluate", "call", "explain", "NO_LIQUIDATION"]
 log = logging.getLogger("levxl.catalogue")
 
 NO_LIQUIDATION = "no liquidation"
+_LONGEST_TEXT = convert.LONGEST_TEXT
 _BIG = 10_000  # cells from which the garbage collector is paused while whole columns become lists
 
 
@@ -102,11 +103,28 @@ def _evaluate(fn, values: tuple) -> Any:
     selector = {k: kwargs.pop(k) for k in ("output",) if k in kwargs and "output" not in fn.engine_params}
     if "liq_price" in kwargs and any(a.kind == "liq_price" for a in fn.args):
         kwargs["liq_price"] = _no_liquidation_sentinels(kwargs["liq_price"], kwargs.get("side"))
-    result, reasons = fn.engine.elementwise(**kwargs)
+    try:
+        result, reasons = fn.engine.elementwise(**kwargs)
+    except ValueError as exc:
+        raise ValueError(_name_mismatch(str(exc), shapes, kwargs, fn)) from None
     cells = present(fn.pick(result, selector), reasons, fn)
     if passed:
         cells = _pass_errors(cells, passed, fn)
     return cells
+
+
+def _name_mismatch(message: str, shapes: dict, kwargs: dict, fn) -> str:
+    """numpy's "could not be broadcast" in the user's words: the two ranges whose sizes differ."""
+    if "broadcast" not in message and "shape mismatch" not in message:
+        return message
+    sizes = {a.name: np.size(kwargs[a.engine_name or a.name]) for a in fn.args
+             if a.kind == "vector" and (a.engine_name or a.name) in kwargs}
+    sizes.update({n: int(np.prod(s)) for n, s in shapes.items()})
+    named = [(n, k) for n, k in sizes.items() if k > 1]
+    for (a, ka), (b, kb) in zip(named, named[1:]):
+        if ka != kb:
+            return f"{a} and {b} ranges don't line up: {ka} vs {kb} cells"
+    return message
 
 
 def _choice_domain(fn, arg) -> Choice | None:
@@ -126,10 +144,13 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
             return MISSING
         if isinstance(value, str) and is_error_code(value):
             return CellError(value.code if isinstance(value, CellError) else value, f"{arg.name} is {value[:8]}")
-        if isinstance(value, str) and len(value) > 64 and arg.kind not in ("text",):
-            raise ValueError(f"{arg.name} must be a number, got a long text")
+        if isinstance(value, str) and len(value) > _LONGEST_TEXT:
+            raise ValueError(f"{arg.name} is too long a text ({len(value):,} characters)")
         return value
     array = convert.as_array(arg.name, value)
+    if array.size == 1 and not fn.elementwise and arg.kind in ("text", "number", "mmr"):
+        return _convert(fn, arg, array.reshape(-1)[0].item() if isinstance(array.reshape(-1)[0], np.generic)
+                        else array.reshape(-1)[0], shapes, passed)
     if array.dtype == object:
         errors = convert.error_cells(array)
         if errors is not None:

@@ -30,6 +30,8 @@ MISSING = object()
 """A blank optional argument (take the default)."""
 
 _CODE_SET = frozenset(CODES)
+LONGEST_TEXT = 64
+"""No label or preset name is longer; a longer text is a mistake, refused without being echoed."""
 _first = itemgetter(0)
 
 
@@ -80,7 +82,12 @@ def as_array(name: str, value: Any) -> np.ndarray:
     kinds = set(map(type, flat))
     if kinds <= {float, int}:
         array = np.array(flat, dtype=float)
-    elif kinds == {str}:
+        return array.reshape(len(rows), width)
+    texts = flat if kinds == {str} else [v for v in flat if isinstance(v, str)]
+    longest = max(map(len, texts), default=0)
+    if longest > LONGEST_TEXT:
+        raise ValueError(f"{name} holds too long a text ({longest:,} characters)")
+    if kinds == {str}:
         array = np.empty(len(flat), dtype=object)
         array[:] = flat
     else:

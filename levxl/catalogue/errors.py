@@ -76,6 +76,9 @@ _BROADCAST = re.compile(r"shape mismatch|could not be broadcast|operands could n
 def _short_value(text: str) -> str:
     """A quoted value kept only when it is short and not a range."""
     text = _NUMPY_SCALAR.sub(r"\1", text.strip())
+    bare = text.strip("'\"")
+    if bare.startswith("[") or bare.startswith("array(") or "\\n" in text:
+        return ""
     if "\n" in text or text.startswith("[") or text.startswith("array(") or len(text) > 24:
         return ""
     return text
