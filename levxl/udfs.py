@@ -70,7 +70,7 @@ def make_udf(entry: SheetFunction, office_js: bool = OFFICE_JS, func=None, arg=N
     to_error = error_value(office_js)
 
     def udf(*values):
-        return host.for_host(entry.evaluate(*values), to_error)
+        return host.host_call(entry, values, to_error)
 
     udf.__name__ = udf.__qualname__ = entry.name
     udf.__doc__ = f"{entry.summary}. Returns {entry.returns}."

@@ -12,8 +12,21 @@ Calling an entry (``CATALOGUE["LEVXL_PNL"](...)``) follows spreadsheet semantics
 * ranges broadcast against each other like numpy arrays and the result spills in that shape (a single value for
   single-cell inputs);
 * blank optional arguments, and blank cells inside an optional range, take their defaults;
-* a bad element gives a short message in its own cell, e.g. ``#VALUE! leverage must be > 0``, while the other
-  elements still compute; a problem with the whole call gives one such message.
+* a bad element is an Excel error value in its own cell while the other elements still compute: a
+  :class:`~levxl.catalogue.errors.CellError` with ``.code`` (``#VALUE!`` for bad input, ``#NUM!`` where no number
+  exists, or the error of an error cell in an argument, passed on as Excel does) and ``.reason`` ("leverage must
+  be > 0", naming the argument and what was expected, at most 120 characters). It is also the old text
+  ``"#VALUE! leverage must be > 0"`` (a ``str``), for callers that still write text. A problem with the whole
+  call (ranges that don't line up, an empty range) gives one such error;
+* hosts show real error values, so ``SUM``/``MIN`` over a column with a bad row show an error instead of silently
+  leaving the row out; the reasons come from ``explain`` (the sheet function ``LEVXL_WHY("LIQ_PRICE", <the same
+  arguments>)``, ``LEVXL.WHY`` in Office.js hosts), text in the shape of the result, "" where a cell is fine;
+* names: ``LEVXL_X`` in classic Windows Excel and saved files (also ``_xll.``/``_xldudf_`` forms), ``LEVXL.X`` in
+  Office.js hosts (Excel on Mac and the web through xlwings Lite, xlwings Server): :func:`lookup` takes any.
+
+The cell semantics live in :mod:`levxl.catalogue.cells` (calls), :mod:`~levxl.catalogue.convert` (ranges to
+arrays), :mod:`~levxl.catalogue.errors` (error values, messages), :mod:`~levxl.catalogue.scalar` (the single-cell
+fast path) and :mod:`~levxl.catalogue.host` (what each Excel host gets); this module holds the entries.
 
 Conventions for every function: ``side`` is long/short (also buy/sell, 1/-1, any case); ``contract`` is "linear"
 (default) or "inverse"; size is base coin (linear) or USD face value (inverse); rates and moves are fractions

@@ -15,18 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from levxl.catalogue import convert
+from levxl.catalogue import convert, scalar
 from levxl.catalogue.convert import MISSING
-from levxl.catalogue.errors import BUG_MESSAGE, CellError, is_error_code, num_error, value_error
+from levxl.catalogue.errors import BUG_MESSAGE, CODES, CellError, is_error_code, num_error, value_error
 from levxl.engine.tiers import TierTable
 from levxl.engine.validate import Choice
 
-__all__ = ["evaluate", "call", "explain", "NO_LIQUIDATION"]
+__all__ = ["evaluate", "call", "run", "explain", "present", "Patched", "pause_gc", "NO_LIQUIDATION"]
 
 log = logging.getLogger("levxl.catalogue")
 
 NO_LIQUIDATION = "no liquidation"
 _LONGEST_TEXT = convert.LONGEST_TEXT
+_CODES = frozenset(CODES)
 _BIG = 10_000  # cells from which the garbage collector is paused while whole columns become lists
 
 
@@ -52,17 +53,56 @@ def _size(value: Any) -> int:
     return 1
 
 
+class Patched:
+    """A float result with a few cells that are not numbers (errors, "no liquidation"): the numbers stay one
+    float array and the others are laid over it when the cells are built, so a 100,000-row column with three bad
+    rows never becomes an array of 100,000 Python objects."""
+
+    __slots__ = ("numbers", "index", "values")
+
+    def __init__(self, numbers: np.ndarray, index: np.ndarray, values: list):
+        self.numbers, self.index, self.values = numbers, index, values
+
+    def array(self) -> np.ndarray:
+        out = self.numbers.astype(object)
+        flat = out.reshape(-1)
+        for i, v in zip(self.index.tolist(), self.values):
+            flat[i] = v
+        return out
+
+    def rows(self, convert=None) -> list:
+        rows = self.numbers.tolist()
+        width = self.numbers.shape[1]
+        for i, v in zip(self.index.tolist(), self.values):
+            rows[i // width][i % width] = convert(v) if convert else v
+        return rows
+
+
+def pause_gc(values: tuple):
+    """No garbage-collector passes while a large call builds its lists (see :func:`_no_gc_pauses`)."""
+    return _no_gc_pauses(sum(map(_size, values)) >= _BIG)
+
+
 def call(fn, values: tuple) -> Any:
     """A spreadsheet call: a value, or a 2-D list (rows) for a range result. Never raises."""
-    with _no_gc_pauses(sum(map(_size, values)) >= _BIG):
-        result = evaluate(fn, values)
+    fast = scalar.try_scalar(fn, values)
+    if fast is not None:
+        return fast
+    with pause_gc(values):
+        result = run(fn, values)
+        if isinstance(result, Patched):
+            return result.rows()
         return result.tolist() if isinstance(result, np.ndarray) else result
 
 
 def evaluate(fn, values: tuple) -> Any:
     """Like :func:`call`, but a range result is a 2-D numpy array (float where every cell is a number)."""
-    from levxl.catalogue import scalar
+    result = run(fn, values)
+    return result.array() if isinstance(result, Patched) else result
 
+
+def run(fn, values: tuple) -> Any:
+    """The call's result as a value, a 2-D array or a :class:`Patched` float array (for the faces' converters)."""
     try:
         fast = scalar.try_scalar(fn, values)
         if fast is not None:
@@ -109,7 +149,7 @@ def _evaluate(fn, values: tuple) -> Any:
         raise ValueError(_name_mismatch(str(exc), shapes, kwargs, fn)) from None
     cells = present(fn.pick(result, selector), reasons, fn)
     if passed:
-        cells = _pass_errors(cells, passed, fn)
+        cells = _pass_errors(cells.array() if isinstance(cells, Patched) else cells, passed, fn)
     return cells
 
 
@@ -147,10 +187,26 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
         if isinstance(value, str) and len(value) > _LONGEST_TEXT:
             raise ValueError(f"{arg.name} is too long a text ({len(value):,} characters)")
         return value
+    domain = _choice_domain(fn, arg) if arg.kind not in ("single", "vector", "mmr", "mmr_each", "table") else None
+    if domain is not None:
+        texts = convert.text_rows(value)
+        if texts is not None and not (texts[1] & _CODES) and "" not in texts[1]:
+            codes = convert.choice_codes(texts[0], texts[1], texts[2], domain.mapping)
+            if codes is not None:
+                shapes[arg.name] = texts[2]
+                return codes
     array = convert.as_array(arg.name, value)
     if array.size == 1 and not fn.elementwise and arg.kind in ("text", "number", "mmr"):
         return _convert(fn, arg, array.reshape(-1)[0].item() if isinstance(array.reshape(-1)[0], np.generic)
                         else array.reshape(-1)[0], shapes, passed)
+    if array.dtype.kind == "U":
+        flat, distinct = convert.text_column(array)
+        if distinct & _CODES or "" in distinct:
+            array = array.astype(object)  # error cells or blanks among the texts: the per-cell path below
+        elif arg.kind not in ("single", "vector", "mmr", "mmr_each", "table") and _choice_domain(fn, arg):
+            shapes[arg.name] = array.shape
+            codes = convert.choice_codes(flat, distinct, array.shape, _choice_domain(fn, arg).mapping)
+            return codes if codes is not None else array
     if array.dtype == object:
         errors = convert.error_cells(array)
         if errors is not None:
@@ -183,14 +239,6 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
     if arg.kind == "table":
         return array
     shapes[arg.name] = array.shape
-    if array.dtype == object:
-        domain = _choice_domain(fn, arg)
-        if domain is not None:
-            codes = convert.choice_codes(array, domain.mapping)
-            if codes is not None:
-                return codes
-            if all(isinstance(v, str) for v in array.flat):
-                return array.astype(str)
     return array
 
 
@@ -255,22 +303,30 @@ def present(values: Any, reasons: np.ndarray | None, fn) -> Any:
     if fn.present == "table":
         return np.array(values, dtype=object)
     array = np.asarray(values)
+    overlay = None
     if array.dtype == bool:
         cells = array.astype(object)
     else:
         cells = array.astype(float, copy=False)
         special = _special_cells(cells, fn)
         if special is not None:
-            cells = cells.astype(object)
-            cells[special[0]] = special[1][special[0]]
+            overlay = np.array(special[1], dtype=object)
+            overlay[~special[0]] = None
     if reasons is not None:
         if fn.stacked:
             reasons = reasons[..., None]  # the values stacked for an element share its reason
         reasons = np.broadcast_to(reasons, cells.shape)
         bad = reasons != ""
         if bad.any():
+            if overlay is None:
+                overlay = np.full(cells.shape, None, dtype=object)
+            overlay[bad] = [value_error(r) for r in reasons[bad]]
+    if overlay is not None:
+        if cells.dtype == object or cells.ndim == 0:
             cells = np.array(cells, dtype=object)
-            cells[bad] = [value_error(r) for r in reasons[bad]]
+            laid = overlay != None  # noqa: E711
+            cells[laid] = overlay[laid]
+            overlay = None
     if cells.ndim == 0:
         item = cells[()]
         return item.item() if isinstance(item, np.generic) else item
@@ -280,6 +336,10 @@ def present(values: Any, reasons: np.ndarray | None, fn) -> Any:
         cells = cells.reshape(-1, 1)
     if cells.ndim > 2:
         cells = cells.reshape(cells.shape[0], -1)
+    if overlay is not None:
+        flat = overlay.reshape(-1)
+        index = np.flatnonzero(flat != None)  # noqa: E711
+        return Patched(cells, index, flat[index].tolist())
     return cells
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from levxl.catalogue.errors import CODES, CellError
 
 __all__ = ["MISSING", "as_array", "is_range", "is_blank", "error_cells", "choice_codes", "shape_text",
-           "check_line_up", "scalar_value"]
+           "check_line_up", "scalar_value", "text_column", "text_rows", "LONGEST_TEXT"]
 
 MISSING = object()
 """A blank optional argument (take the default)."""
@@ -68,32 +68,59 @@ def as_array(name: str, value: Any) -> np.ndarray:
         if array.size == 0:
             raise ValueError(f"{name} is an empty range")
         return array
-    rows = value if value and isinstance(value[0], (list, tuple)) else [value]
-    if not rows or not rows[0]:
-        raise ValueError(f"{name} is an empty range")
-    width = len(rows[0])
-    try:
-        widths = set(map(len, rows))
-    except TypeError:
-        widths = {-1}
-    if widths != {width}:
-        raise ValueError(f"{name} must be a rectangular range")
-    flat = list(map(_first, rows)) if width == 1 else list(itertools.chain.from_iterable(rows))
+    rows, flat = _flatten(name, value)
+    numbers = _all_numbers(flat)
+    if numbers is not None:
+        return numbers.reshape(len(rows), -1)
     kinds = set(map(type, flat))
-    if kinds <= {float, int}:
-        array = np.array(flat, dtype=float)
-        return array.reshape(len(rows), width)
     texts = flat if kinds == {str} else [v for v in flat if isinstance(v, str)]
     longest = max(map(len, texts), default=0)
     if longest > LONGEST_TEXT:
         raise ValueError(f"{name} holds too long a text ({longest:,} characters)")
     if kinds == {str}:
-        array = np.empty(len(flat), dtype=object)
-        array[:] = flat
+        array = np.array(flat, dtype=f"U{max(longest, 1)}")  # all text: one fixed-width array, no objects
     else:
         array = np.empty(len(flat), dtype=object)
         array[:] = [scalar_or_self(v) for v in flat]
-    return array.reshape(len(rows), width)
+    return array.reshape(len(rows), -1)
+
+
+def _flatten(name: str, value: Any) -> tuple[list, list]:
+    """(rows, the cells row by row in one flat list). A spreadsheet range is rectangular by construction; a
+    Python caller's ragged list is caught by the total count (one pass fewer than measuring every row)."""
+    rows = value if value and isinstance(value[0], (list, tuple)) else [value]
+    if not rows or not rows[0]:
+        raise ValueError(f"{name} is an empty range")
+    width = len(rows[0])
+    try:
+        flat = list(map(_first, rows)) if width == 1 else list(itertools.chain.from_iterable(rows))
+        ragged = len(flat) != len(rows) * width or (width == 1 and len(rows[-1]) != 1)
+    except (TypeError, IndexError):
+        ragged = True
+    if ragged or (width == 1 and not all(map(_is_one_cell, rows[:: max(1, len(rows) // 64)]))):
+        raise ValueError(f"{name} must be a rectangular range")
+    return rows, flat
+
+
+def _is_one_cell(row: Any) -> bool:
+    return isinstance(row, (list, tuple)) and len(row) == 1
+
+
+def _all_numbers(flat: list) -> np.ndarray | None:
+    """The cells as one float array when every one is a number, else None. numpy infers the type in C; the only
+    non-number it would turn into a float is a boolean, which can only have become 0.0 or 1.0, so only those
+    cells are looked at (a TRUE in a numbers column gets its own message, never a silent 1)."""
+    try:
+        array = np.array(flat)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if array.dtype.kind not in "fi" or array.ndim != 1:
+        return None
+    array = array.astype(float, copy=False)
+    suspects = np.flatnonzero((array == 0.0) | (array == 1.0))
+    if suspects.size and any(type(flat[i]) is bool for i in suspects.tolist()):
+        return None
+    return array
 
 
 def scalar_or_self(value: Any) -> Any:
@@ -118,17 +145,39 @@ def error_cells(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return mask, codes
 
 
-def choice_codes(array: np.ndarray, mapping: dict) -> np.ndarray | None:
+def text_rows(value: Any) -> tuple[list, set, tuple[int, int]] | None:
+    """(cells, distinct texts, shape) of a list-of-rows range that holds only text, else None: the way a column
+    of sides or contracts becomes codes without building an array of strings first (the distinct texts are
+    few, so checking their types checks every cell's)."""
+    if not isinstance(value, list) or not value or not isinstance(value[0], list) or not value[0]:
+        return None
+    try:
+        rows, flat = _flatten("range", value)
+    except ValueError:
+        return None
+    try:
+        distinct = set(flat)
+    except TypeError:  # a rich value (dict) or a nested list among the cells
+        return None
+    if not all(type(v) is str for v in distinct):
+        return None
+    return flat, distinct, (len(rows), len(flat) // len(rows))
+
+
+def text_column(array: np.ndarray) -> tuple[list, set]:
+    """The cells of an all-text array as a flat list and the set of distinct texts (both built in C)."""
+    flat = array.reshape(-1).tolist()
+    return flat, set(flat)
+
+
+def choice_codes(flat: list, distinct: set, shape: tuple, mapping: dict) -> np.ndarray | None:
     """A column of text labels as the engine's numeric codes in one pass, when every label is spelled exactly as
-    the engine's table has it ("long", "short", "linear"...); None otherwise (the general path then says which
-    cell is wrong)."""
-    if array.dtype != object or array.size < 64:
-        return None
+    the engine's table has it ("long", "short", "linear"...); None otherwise (the engine then maps the other
+    spellings, or says which cell is wrong)."""
     labels = {k: v for k, v in mapping.items() if isinstance(k, str)}
-    codes = np.fromiter(map(labels.get, array.reshape(-1).tolist(), itertools.repeat(math.nan)), float, array.size)
-    if np.isnan(codes).any():
+    if not distinct <= labels.keys():
         return None
-    return codes.reshape(array.shape)
+    return np.fromiter(map(labels.__getitem__, flat), float, len(flat)).reshape(shape)
 
 
 def check_line_up(shapes: dict[str, tuple[int, ...]]) -> None:

@@ -28,9 +28,10 @@ from typing import Any
 
 import numpy as np
 
+from levxl.catalogue.cells import Patched, run
 from levxl.catalogue.errors import CellError
 
-__all__ = ["CHOICES", "dropdown", "for_host", "ERROR_MODES"]
+__all__ = ["CHOICES", "dropdown", "for_host", "host_call", "ERROR_MODES"]
 
 CHOICES = {
     "side": ("long", "short", "buy", "sell"),
@@ -59,11 +60,21 @@ def dropdown(fn, arg) -> tuple[str, ...] | None:
     return None
 
 
+def host_call(fn, values: tuple, error: Any = None) -> Any:
+    """A catalogue call as a host takes its result (see :func:`for_host`)."""
+    from levxl.catalogue.cells import pause_gc
+
+    with pause_gc(values):
+        return for_host(run(fn, values), error)
+
+
 def for_host(result: Any, error: Any = None) -> Any:
     """A catalogue result (value or 2-D numpy array) as a host takes it: a value or a 2-D list, each CellError
     replaced by ``error(cell)`` (the host's error value); ``error=None`` keeps the old text form."""
     if isinstance(result, CellError):
         return error(result) if error else str.__str__(result)
+    if isinstance(result, Patched):
+        return result.rows(lambda v: (error(v) if error else str.__str__(v)) if isinstance(v, CellError) else v)
     if not isinstance(result, np.ndarray):
         return result
     if result.dtype == object:
