@@ -118,8 +118,8 @@ def _lookup(floors: list, notional: float) -> int:
 
 def liquidation_price(side, entry, size, leverage, mmr, margin, contract, fee, basis) -> float | None:
     """LEVXL_LIQ_PRICE on plain values; None where the general path must answer."""
-    s = _label(side, _SIDES, None) if type(side) is str else (float(side) if side in (1, -1) and
-                                                                type(side) in (int, float) else None)
+    s = _label(side, _SIDES, None) if type(side) is str else (float(side) if type(side) in (int, float) and
+                                                                side in (1, -1) else None)
     entry, size = _positive(entry), _positive(size)
     inverse, e = _label(contract, _CONTRACTS, 0.0), _label(basis, _BASES, 0.0)
     fee, spec = _fraction(fee, 0.0), _spec(mmr)
@@ -163,6 +163,7 @@ def liquidation_price(side, entry, size, leverage, mmr, margin, contract, fee, b
 
 
 _FAST = {"LEVXL_LIQ_PRICE": liquidation_price}
+_PLAIN = (float, int, str, type(None))
 
 
 def try_scalar(fn, values: tuple) -> Any:
@@ -171,10 +172,13 @@ def try_scalar(fn, values: tuple) -> Any:
     if fast is None or len(values) > len(fn.args):
         return None
     cells = [_cell(v) for v in values]
-    if any(type(v) in (list, tuple) for v in cells):
+    if not all(type(v) in _PLAIN for v in cells):  # ranges, numpy values, dates...: the general path
         return None
     cells += [None] * (len(fn.args) - len(cells))
-    price = fast(*cells)
+    try:
+        price = fast(*cells)
+    except (ArithmeticError, ValueError, TypeError):  # an input the general path explains
+        return None
     if price is None or math.isnan(price):
         return None
     return "no liquidation" if price == 0 or math.isinf(price) else price
