@@ -298,7 +298,7 @@ def test_scalar_fast_path_equals_the_array_path(seed):
         taken += 1
         assert fast == slow, (args, fast, slow)  # identical, not close
         assert fn(*args) == fast
-        assert fn(*[[[a]] for a in args]) in (fast, [[fast]])
+        assert fn(*[[[a]] for a in args]) == [[fast]]  # 1x1 ranges in, a 1x1 range out, as without the fast path
     assert taken > 200
 
 

@@ -106,6 +106,8 @@ def run(fn, values: tuple) -> Any:
     try:
         fast = scalar.try_scalar(fn, values)
         if fast is not None:
+            if isinstance(fast, list):
+                return np.array(fast, dtype=float if isinstance(fast[0][0], float) else object)
             return fast
         return _evaluate(fn, values)
     except ValueError as exc:

@@ -181,4 +181,7 @@ def try_scalar(fn, values: tuple) -> Any:
         return None
     if price is None or math.isnan(price):
         return None
-    return "no liquidation" if price == 0 or math.isinf(price) else price
+    cell = "no liquidation" if price == 0 or math.isinf(price) else price
+    # a 1x1 range in gives a 1x1 range out, as the general path does (a blank one is an omitted argument)
+    ranged = any(type(v) is list and c is not None and c != "" for v, c in zip(values, cells))
+    return [[cell]] if ranged else cell
