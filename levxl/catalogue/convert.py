@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-import math
 from operator import itemgetter
 from typing import Any
 
