@@ -201,14 +201,8 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
     if array.size == 1 and not fn.elementwise and arg.kind in ("text", "number", "mmr"):
         return _convert(fn, arg, array.reshape(-1)[0].item() if isinstance(array.reshape(-1)[0], np.generic)
                         else array.reshape(-1)[0], shapes, passed)
-    if array.dtype.kind == "U":
-        flat, distinct = convert.text_column(array)
-        if distinct & _CODES or "" in distinct:
-            array = array.astype(object)  # error cells or blanks among the texts: the per-cell path below
-        elif arg.kind not in ("single", "vector", "mmr", "mmr_each", "table") and _choice_domain(fn, arg):
-            shapes[arg.name] = array.shape
-            codes = convert.choice_codes(flat, distinct, array.shape, _choice_domain(fn, arg).mapping)
-            return codes if codes is not None else array
+    if array.dtype.kind == "U" and convert.blank_or_error_text(array):
+        array = array.astype(object)  # error cells or blanks among the texts: the per-cell path below
     if array.dtype == object:
         errors = convert.error_cells(array)
         if errors is not None:

@@ -23,7 +23,7 @@ import numpy as np
 from levxl.catalogue.errors import CODES, CellError
 
 __all__ = ["MISSING", "as_array", "is_range", "is_blank", "error_cells", "choice_codes", "shape_text",
-           "check_line_up", "scalar_value", "text_column", "text_rows", "LONGEST_TEXT"]
+           "check_line_up", "scalar_value", "blank_or_error_text", "text_rows", "LONGEST_TEXT"]
 
 MISSING = object()
 """A blank optional argument (take the default)."""
@@ -163,10 +163,13 @@ def text_rows(value: Any) -> tuple[list, set, tuple[int, int]] | None:
     return flat, distinct, (len(rows), len(flat) // len(rows))
 
 
-def text_column(array: np.ndarray) -> tuple[list, set]:
-    """The cells of an all-text array as a flat list and the set of distinct texts (both built in C)."""
-    flat = array.reshape(-1).tolist()
-    return flat, set(flat)
+def blank_or_error_text(array: np.ndarray) -> bool:
+    """Whether a text array (numpy ``U``) holds a blank or an error code (``#N/A``...), judged by each cell's first
+    character in one vectorised pass (a blank's is NUL, an error code's ``#``)."""
+    if array.size == 0 or array.itemsize == 0:
+        return True
+    first = np.ascontiguousarray(array).view(np.uint32).reshape(array.size, -1)[:, 0]
+    return bool(np.any((first == 0) | (first == ord("#"))))
 
 
 def choice_codes(flat: list, distinct: set, shape: tuple, mapping: dict) -> np.ndarray | None:
