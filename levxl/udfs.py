@@ -1,39 +1,115 @@
 """The xlwings UDF module: every function of :data:`levxl.catalogue.CATALOGUE` as an Excel function.
 
-Point xlwings' ``UDF Modules`` setting at ``levxl.udfs`` and click "Import Functions". The functions are generated
-from the catalogue (names, argument names, docs, optional arguments), so nothing here can drift from it. The same
-decorators serve classic Windows Excel (the xlwings add-in) and xlwings Lite (Excel on Mac and the web).
+Point xlwings' ``UDF Modules`` setting at ``levxl.udfs`` and click "Import Functions" (classic Windows Excel), or
+import it from xlwings Lite's ``main.py`` (Excel on Mac and the web) or an xlwings Server app. The functions are
+generated from the catalogue (names, argument names, docs, optional arguments), so nothing here can drift from it.
 
-Every argument arrives as a 2-D list (``ndim=2``) so a range keeps its shape and a result spills in that shape;
-numbers come as floats (``dtype=float`` is not forced because text and blank cells must reach the catalogue, which
-turns them into per-cell messages).
+* Names: ``=LEVXL_LIQ_PRICE(...)`` in classic Windows Excel; ``=LEVXL.LIQ_PRICE(...)`` in Office.js hosts (the
+  ``LEVXL`` namespace, as Excel shows add-in functions there). Both spellings are the same catalogue entry and the
+  recalc and template accept both.
+* Arguments arrive as 2-D lists (``ndim=2``) so a range keeps its shape and a result spills in that shape; error
+  cells arrive as their code (``err_to_str``) and are passed on. In Office.js hosts an argument with one fixed
+  choice per call (``model``, ``greek``, ``output``...) is a dropdown (``typing.Literal``).
+* Errors: a bad element is a real Excel error (``#VALUE!``, ``#NUM!``, a passed-on ``#N/A``), so ``SUM`` or
+  ``MIN`` over a column with a bad row shows an error instead of skipping the row; ``=LEVXL_WHY("LIQ_PRICE",
+  <same arguments>)`` (``=LEVXL.WHY`` in Office.js) gives the reasons as text in the same shape. The environment
+  variable ``LEVXL_ERRORS=text`` brings back the old text cells (``"#VALUE! leverage must be > 0"``). See
+  :mod:`levxl.catalogue.host` for how each host gets its error values.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
+import typing
 
 import xlwings as xw
 
-from levxl.catalogue import CATALOGUE, SheetFunction
+from levxl.catalogue import CATALOGUE, NAMESPACE, WHY_NAME, SheetFunction, explain, host
+from levxl.catalogue.errors import CellError
 
-__all__ = sorted(CATALOGUE)
+__all__ = sorted([*CATALOGUE, WHY_NAME])
+
+OFFICE_JS = getattr(xw.func, "__module__", "") == "xlwings.pro.udfs_officejs"
+"""True under xlwings Lite and xlwings Server (``XLWINGS_ON_SERVER=true``): the Office.js custom-functions path."""
+
+_COM_ERRORS = {"#NULL!": 2000, "#DIV/0!": 2007, "#VALUE!": 2015, "#REF!": 2023, "#NAME?": 2029, "#NUM!": 2036,
+               "#N/A": 2042}
+"""Excel's CVErr numbers; a COM error cell is the HRESULT 0x800A0000 + number (what xlwings reads back)."""
 
 
-def _udf(entry: SheetFunction):
+def error_value(office_js: bool = OFFICE_JS) -> typing.Callable[[CellError], typing.Any] | None:
+    """How this host gets an error cell: the exact code text in Office.js (xlwings makes it a real error), a
+    COM VT_ERROR variant in classic Windows Excel, or None (text) with ``LEVXL_ERRORS=text`` or no pywin32."""
+    if os.environ.get("LEVXL_ERRORS", "values").strip().lower() == "text":
+        return None
+    if office_js:
+        return lambda e: e.code
+    try:
+        import pythoncom
+        from win32com.client import VARIANT
+    except ImportError:  # not Windows: nothing else calls this module's classic functions
+        return None
+
+    def com_error(e: CellError):
+        return VARIANT(pythoncom.VT_ERROR, -2146828288 + _COM_ERRORS.get(e.code, 2015))
+
+    return com_error
+
+
+def _signature(args: typing.Sequence, annotations: dict) -> inspect.Signature:
+    return inspect.Signature([
+        inspect.Parameter(a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          default=None if a.optional else inspect.Parameter.empty,
+                          annotation=annotations.get(a.name, inspect.Parameter.empty)) for a in args])
+
+
+def make_udf(entry: SheetFunction, office_js: bool = OFFICE_JS, func=None, arg=None):
+    """One catalogue entry as an xlwings function (``func``/``arg``: the host's decorators, xlwings' by default)."""
+    func, arg = func or xw.func, arg or xw.arg
+    to_error = error_value(office_js)
+
     def udf(*values):
-        return entry(*values)
+        return host.host_call(entry, values, to_error)
 
     udf.__name__ = udf.__qualname__ = entry.name
     udf.__doc__ = f"{entry.summary}. Returns {entry.returns}."
-    udf.__signature__ = inspect.Signature([
-        inspect.Parameter(a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                          default=None if a.optional else inspect.Parameter.empty) for a in entry.args])
+    annotations = {}
+    if office_js:
+        for a in entry.args:
+            choices = host.dropdown(entry, a)
+            if choices:
+                annotations[a.name] = typing.Literal[choices]
+    udf.__annotations__ = dict(annotations)
+    udf.__signature__ = _signature(entry.args, annotations)
     decorated = udf
-    for arg in reversed(entry.args):
-        decorated = xw.arg(arg.name, ndim=2, doc=arg.doc)(decorated)
-    return xw.func(category="levxl")(decorated)
+    for a in reversed(entry.args):
+        options = {} if a.name in annotations else {"ndim": 2, "err_to_str": True}
+        decorated = arg(a.name, doc=a.doc, **options)(decorated)
+    names = {"namespace": NAMESPACE, "name": entry.name[len(NAMESPACE) + 1:]} if office_js else {}
+    return func(category="levxl", **names)(decorated)
 
 
-for _name, _entry in CATALOGUE.items():
-    globals()[_name] = _udf(_entry)
+def make_why(office_js: bool = OFFICE_JS, func=None, arg=None):
+    """``LEVXL_WHY(function, arguments...)``: the reasons behind the error cells of that call, as text."""
+    func, arg = func or xw.func, arg or xw.arg
+
+    def LEVXL_WHY(function, *arguments):
+        return explain(function, *arguments)
+
+    LEVXL_WHY.__doc__ = ("Why cells of a LEVXL function show an error: the reasons as text, in the shape of that "
+                         'call\'s result ("" where a cell is fine).')
+    decorated = arg("function", ndim=2, doc='the function\'s name, e.g. "LIQ_PRICE"')(LEVXL_WHY)
+    decorated = arg("arguments", ndim=2, err_to_str=True, doc="the same arguments as that function's call")(decorated)
+    names = {"namespace": NAMESPACE, "name": "WHY"} if office_js else {}
+    return func(category="levxl", **names)(decorated)
+
+
+def module_functions(office_js: bool = OFFICE_JS, func=None, arg=None) -> dict[str, typing.Callable]:
+    """Every function of this module, decorated for a host (the tests build the Office.js set this way)."""
+    functions = {name: make_udf(entry, office_js, func, arg) for name, entry in CATALOGUE.items()}
+    functions[WHY_NAME] = make_why(office_js, func, arg)
+    return functions
+
+
+globals().update(module_functions())

@@ -9,6 +9,9 @@ Layers, lowest first: ``engine`` -> ``book`` -> ``catalogue`` -> faces (``udfs``
 from __future__ import annotations
 
 import ast
+import json
+import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -193,3 +196,51 @@ def test_every_package_folder_is_listed_for_the_wheel():
     listed = set(tomllib.loads((ROOT.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {module_name(p, ROOT) for p in ROOT.rglob("__init__.py")}
     assert found | {"levxl.workbook"} == listed
+
+
+def test_udfs_answer_through_the_officejs_path_with_numpy_scipy_and_xlwings_only():
+    """xlwings Lite's situation end to end: only numpy, scipy and xlwings importable, xlwings in its Office.js mode
+    (XLWINGS_ON_SERVER=true; the free noncommercial key enables that code here), ``levxl.udfs`` imported as Lite's
+    main.py does, then registered and called through xlwings' own custom-function code."""
+    blocked = ["openpyxl", "xlsxwriter", "lxml", "click", "tqdm", "defusedxml", "formulas", "hypothesis", "pandas"]
+    code = textwrap.dedent(f"""
+        import asyncio, json, sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in {blocked!r}:
+                    raise ImportError("blocked: " + name)
+        sys.meta_path.insert(0, Block())
+        import levxl.udfs as udfs
+        import xlwings.server as server
+        meta = server.custom_functions_meta(udfs)
+        payload = {{"func_name": "LEVXL_LIQ_PRICE", "version": "0", "client": "Office.js", "runtime": "1.5",
+                   "args": [[["long"], ["long"]], [[60000.0]], [[2.5]], [[10.0], [0.0]], [["binance:BTCUSDT"]],
+                            None, None, None, None]}}
+        result = asyncio.run(server.custom_functions_call(payload, udfs))
+        print(json.dumps({{"names": sorted(f["name"] for f in meta["functions"]), "result": result,
+                          "office_js": udfs.OFFICE_JS}}))
+    """)
+    env = dict(os.environ, XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, env=env)
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout.strip().splitlines()[-1])
+    from levxl.catalogue import CATALOGUE
+
+    assert answer["office_js"] is True and len(answer["names"]) == len(CATALOGUE) + 1  # + LEVXL.WHY
+    assert "LEVXL.LIQ_PRICE" in answer["names"]
+    assert isinstance(answer["result"][0][0], float) and answer["result"][1][0] == {"type": "Error",
+                                                                                     "errorType": "Value"}
+
+
+def test_lite_requirements_ask_only_for_what_pyodide_has():
+    """install/lite/requirements.txt: Pyodide's numpy and scipy unpinned (their version is Pyodide's), xlwings,
+    and the levxl wheel installed without its batch-host dependencies (which Lite never imports)."""
+    lines = [line.split("#")[0].strip() for line in (ROOT.parent / "install" / "lite" / "requirements.txt")
+             .read_text().splitlines()]
+    lines = [line for line in lines if line]
+    names = [re.split(r"[=<> @]", line)[0].lower() for line in lines]
+    assert {"numpy", "scipy", "xlwings"} <= set(names)
+    assert "numpy" in lines and "scipy" in lines  # unpinned: Pyodide provides them
+    wheel = [line for line in lines if line.endswith(".whl") or ".whl " in line]
+    assert len(wheel) == 1 and "--no-deps" in wheel[0]
+    assert not set(names) & {"openpyxl", "xlsxwriter", "lxml", "click", "tqdm", "defusedxml", "formulas"}

@@ -12,8 +12,21 @@ Calling an entry (``CATALOGUE["LEVXL_PNL"](...)``) follows spreadsheet semantics
 * ranges broadcast against each other like numpy arrays and the result spills in that shape (a single value for
   single-cell inputs);
 * blank optional arguments, and blank cells inside an optional range, take their defaults;
-* a bad element gives a short message in its own cell, e.g. ``#VALUE! leverage must be > 0``, while the other
-  elements still compute; a problem with the whole call gives one such message.
+* a bad element is an Excel error value in its own cell while the other elements still compute: a
+  :class:`~levxl.catalogue.errors.CellError` with ``.code`` (``#VALUE!`` for bad input, ``#NUM!`` where no number
+  exists, or the error of an error cell in an argument, passed on as Excel does) and ``.reason`` ("leverage must
+  be > 0", naming the argument and what was expected, at most 120 characters). It is also the old text
+  ``"#VALUE! leverage must be > 0"`` (a ``str``), for callers that still write text. A problem with the whole
+  call (ranges that don't line up, an empty range) gives one such error;
+* hosts show real error values, so ``SUM``/``MIN`` over a column with a bad row show an error instead of silently
+  leaving the row out; the reasons come from ``explain`` (the sheet function ``LEVXL_WHY("LIQ_PRICE", <the same
+  arguments>)``, ``LEVXL.WHY`` in Office.js hosts), text in the shape of the result, "" where a cell is fine;
+* names: ``LEVXL_X`` in classic Windows Excel and saved files (also ``_xll.``/``_xldudf_`` forms), ``LEVXL.X`` in
+  Office.js hosts (Excel on Mac and the web through xlwings Lite, xlwings Server): :func:`lookup` takes any.
+
+The cell semantics live in :mod:`levxl.catalogue.cells` (calls), :mod:`~levxl.catalogue.convert` (ranges to
+arrays), :mod:`~levxl.catalogue.errors` (error values, messages), :mod:`~levxl.catalogue.scalar` (the single-cell
+fast path) and :mod:`~levxl.catalogue.host` (what each Excel host gets); this module holds the entries.
 
 Conventions for every function: ``side`` is long/short (also buy/sell, 1/-1, any case); ``contract`` is "linear"
 (default) or "inverse"; size is base coin (linear) or USD face value (inverse); rates and moves are fractions
@@ -24,7 +37,8 @@ name such as "binance:BTCUSDT" (latest) or "binance:BTCUSDT@2021".
 
 from __future__ import annotations
 
-import itertools
+import functools
+import inspect
 import logging
 import math
 from dataclasses import dataclass, field
@@ -35,8 +49,12 @@ import numpy as np
 import levxl as lx
 from levxl.engine import conventions, options, probability, venue_greeks
 from levxl.engine.tiers import TierTable
+from levxl.catalogue import cells
+from levxl.catalogue.cells import NO_LIQUIDATION
+from levxl.catalogue.errors import CellError
 
-__all__ = ["Arg", "SheetFunction", "CATALOGUE", "lookup", "canonical_name", "SPELLINGS"]
+__all__ = ["Arg", "SheetFunction", "CATALOGUE", "CellError", "lookup", "canonical_name", "SPELLINGS", "spellings",
+           "explain", "WHY_NAME", "NAMESPACE"]
 
 log = logging.getLogger(__name__)
 
@@ -85,42 +103,23 @@ class SheetFunction:
 
     def __call__(self, *values: Any) -> Any:
         """Spreadsheet call (see the module docstring). Returns a value or a 2-D list; never raises."""
-        result = self.evaluate(*values)
-        return result.tolist() if isinstance(result, np.ndarray) else result
+        return cells.call(self, values)
 
     def evaluate(self, *values: Any) -> Any:
         """Like calling the entry, but ranges come back as a 2-D numpy array (float where every cell is a number,
         object otherwise): the form for callers that hold numpy columns already (the recalc's fast path)."""
-        try:
-            if len(values) > len(self.args):
-                return f"#VALUE! {self.name} takes at most {len(self.args)} arguments"
-            kwargs = {}
-            for arg, value in zip(self.args, values + (None,) * (len(self.args) - len(values))):
-                converted = _convert(arg, value)
-                if converted is _MISSING:
-                    if arg.may_be_blank:
-                        continue
-                    if not arg.optional:
-                        return f"#VALUE! {arg.name} is required"
-                    if arg.default is None:
-                        continue
-                    converted = arg.default
-                kwargs[arg.engine_name or arg.name] = converted
-            selector = {k: kwargs.pop(k) for k in ("output",) if k in kwargs and "output" not in _params(self)}
-            if "liq_price" in kwargs and any(a.kind == "liq_price" for a in self.args):
-                kwargs["liq_price"] = _no_liquidation_sentinels(kwargs["liq_price"], kwargs.get("side"))
-            result, reasons = self.engine.elementwise(**kwargs)
-            if reasons is not None and any(a.engine_name for a in self.args):
-                reasons = np.frompyfunc(self._sheet_names, 1, 1)(reasons)
-            values_out = self.pick(result, selector)
-            return _present(values_out, reasons, self)
-        except ValueError as exc:
-            return _error(self._sheet_names(str(exc)))
-        except Exception as exc:  # a bug must not show a traceback in a cell; it is logged instead
-            log.exception("%s failed", self.name)
-            return f"#VALUE! levxl internal error ({type(exc).__name__})"
+        return cells.evaluate(self, values)
 
-    def _sheet_names(self, message: str) -> str:
+    def explain(self, *values: Any) -> Any:
+        """``LEVXL_WHY``: the reason of each error cell of the same call, as text in the same shape ("" where a
+        cell is fine)."""
+        return cells.explain(self, values)
+
+    @functools.cached_property
+    def engine_params(self) -> frozenset:
+        return frozenset(inspect.signature(self.engine).parameters)
+
+    def sheet_names(self, message: str) -> str:
         """An engine message about a renamed argument in the spreadsheet's name ("risk_free_rate ..." -> "rate")."""
         for arg in self.args:
             if arg.engine_name and message.startswith(arg.engine_name + " "):
@@ -131,160 +130,6 @@ class SheetFunction:
     def signature(self) -> str:
         parts = [a.name if not a.optional else f"[{a.name}]" for a in self.args]
         return f"{self.name}({', '.join(parts)})"
-
-
-def _params(fn: SheetFunction) -> set[str]:
-    import inspect
-
-    return set(inspect.signature(fn.engine).parameters)
-
-
-_MISSING = object()
-
-
-def _error(message: str) -> str:
-    first = message.strip().splitlines()[0] if message.strip() else "bad input"
-    return "#VALUE! " + (first if len(first) <= 160 else first[:157] + "...")
-
-
-def _as_array(value: Any) -> np.ndarray:
-    """A range as a 2-D numpy array, built from one flat list because numpy converts a flat list ~10x faster
-    than a list of one-element lists (measured: 0.02 s vs 0.2 s for 1e6 rows). Numbers become float, all-text
-    ranges unicode, anything mixed (blanks, booleans, text among numbers) object, so nothing is coerced."""
-    if isinstance(value, np.ndarray):
-        return value if value.ndim == 2 else np.atleast_2d(value)
-    rows = value if value and isinstance(value[0], (list, tuple)) else [value]
-    widths = set(map(len, rows))
-    if len(widths) != 1:
-        raise ValueError("ranges must be rectangular")
-    width = widths.pop()
-    flat = list(itertools.chain.from_iterable(rows))
-    kinds = set(map(type, flat))
-    if kinds <= {float, int}:
-        array = np.array(flat, dtype=float)
-    elif kinds == {str}:
-        array = np.array(flat, dtype=str)
-    else:
-        array = np.empty(len(flat), dtype=object)
-        array[:] = flat
-    return array.reshape(len(rows), width)
-
-
-NO_LIQUIDATION = "no liquidation"
-
-
-def _no_liquidation_sentinels(liq_price: Any, side: Any) -> Any:
-    """A liquidation price cell showing "no liquidation" becomes the engine's sentinel: 0 for a long, inf for a
-    short, so distance and probability functions take LEVXL_LIQ_PRICE's output as it is."""
-    prices = np.asarray(liq_price, dtype=object)
-    marked = np.frompyfunc(lambda v: isinstance(v, str) and v.strip().lower() == NO_LIQUIDATION, 1, 1)(prices)
-    marked = np.asarray(marked, dtype=bool)
-    if not marked.any():
-        return liq_price
-    from levxl.engine.validate import SIDE as side_domain
-
-    sides, _ = side_domain.convert(side if side is not None else 1.0)
-    sentinel = np.where(np.broadcast_to(sides, np.broadcast_shapes(np.shape(sides), prices.shape)) < 0, np.inf, 0.0)
-    shape = np.broadcast_shapes(prices.shape, sentinel.shape)
-    out = np.array(np.broadcast_to(prices, shape), dtype=object)
-    marked = np.broadcast_to(marked, shape)
-    out[marked] = np.broadcast_to(sentinel, shape)[marked]
-    return out if out.ndim else out[()]
-
-
-def _one_tier(row: np.ndarray) -> TierTable:
-    """A one-row tier range (floor, mmr[, cum]): the position's own tier, whatever its notional."""
-    try:
-        values = [float(v) for v in row[1:3] if v is not None and not isinstance(v, (str, bool))]
-    except (TypeError, ValueError):
-        values = []
-    if not values or len(values) != len([v for v in row[1:3] if v not in (None, "")]):
-        raise ValueError("tier range must hold numbers: notional floor, mmr[, cum]")
-    return TierTable.fixed(*values, source="range")
-
-
-def _is_range(value: Any) -> bool:
-    return isinstance(value, (list, tuple, np.ndarray))
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value == "")
-
-
-def _convert(arg: Arg, value: Any) -> Any:
-    """A spreadsheet value -> an engine argument, or _MISSING for a blank optional argument."""
-    if _is_range(value):
-        array = _as_array(value)
-        if array.dtype.kind in "OU":
-            blanks = np.frompyfunc(_blank, 1, 1)(array).astype(bool) if array.dtype == object else array == ""
-            if blanks.all():
-                return _MISSING
-            if blanks.any() and (arg.may_be_blank or (arg.optional and arg.default is not None)):
-                array = array.astype(object)
-                array[blanks] = np.nan if arg.may_be_blank else arg.default
-        if arg.kind == "single":
-            if array.size != 1:
-                raise ValueError(f"{arg.name} must be a single value")
-            return array.reshape(-1)[0]
-        if arg.kind == "vector":
-            flat = array.reshape(-1)
-            return flat[~np.frompyfunc(_blank, 1, 1)(flat).astype(bool)] if flat.dtype == object else flat
-        if arg.kind == "mmr_each" and array.shape[1] == 1:
-            return array.reshape(-1)  # one rate or preset per position of an account
-        if arg.kind in ("mmr", "mmr_each") and array.shape[1] >= 2:
-            return TierTable.from_rows(array.tolist()) if array.shape[0] > 1 else _one_tier(array[0])
-        if arg.kind == "table":
-            return array
-        return array
-    if _blank(value):
-        return _MISSING
-    if isinstance(value, bool):
-        return value  # the engine's domains refuse booleans where numbers belong, with a message
-    if isinstance(value, float) and math.isnan(value):
-        return _MISSING
-    return value
-
-
-def _present(values: Any, reasons: np.ndarray | None, fn: SheetFunction) -> Any:
-    """Engine output -> a cell value or 2-D list, with each bad element's reason in its own cell."""
-    if fn.present == "table":
-        return np.array(values, dtype=object)
-    array = np.asarray(values)
-    if array.dtype == bool:
-        cells = array.astype(object)
-    else:
-        numbers = array.astype(float)
-        finite = np.isfinite(numbers)
-        if fn.present == "price":
-            none = ~finite | (numbers == 0)
-            special = np.where(none & ~np.isnan(numbers), "no liquidation", fn.nan_means)
-        else:
-            infinite = fn.inf_means or np.where(numbers > 0, "#NUM! +infinity", "#NUM! -infinity")
-            special = np.where(np.isnan(numbers), fn.nan_means, infinite)
-            none = ~finite
-        if none.any():
-            cells = numbers.astype(object)
-            cells[none] = special[none]
-        else:
-            cells = numbers
-    if reasons is not None:
-        if fn.stacked:
-            reasons = reasons[..., None]  # the values stacked for an element share its reason
-        reasons = np.broadcast_to(reasons, cells.shape)
-        bad = reasons != ""
-        if bad.any():
-            cells = np.array(cells, dtype=object)
-            cells[bad] = np.char.add("#VALUE! ", reasons[bad].astype(str)).astype(object)
-    if cells.ndim == 0:
-        item = cells[()]
-        return item.item() if hasattr(item, "item") else item
-    if fn.stacked:
-        cells = cells.reshape(-1, fn.stacked)
-    if cells.ndim == 1:
-        cells = cells.reshape(-1, 1)
-    if cells.ndim > 2:
-        cells = cells.reshape(cells.shape[0], -1)
-    return cells
 
 
 # -- small adapters: shaping, not formulas ------------------------------------------------------------------------
@@ -320,7 +165,12 @@ from levxl.engine.tiers import MAINTENANCE as _MMR  # noqa: E402
 @_checked()
 def tier_rows(preset):
     """The tier table of a preset as rows with a header (an adapter for LEVXL_TIERS)."""
-    table = lx.preset(str(preset)) if not isinstance(preset, TierTable) else preset
+    if isinstance(preset, TierTable):
+        table = preset
+    elif isinstance(preset, str):
+        table = lx.preset(preset)
+    else:  # a range or a number where a preset name belongs: say so, never echo the range
+        raise ValueError('preset must be one text cell, e.g. "binance:BTCUSDT"')
     header = [["tier", "notional floor", "notional cap", "max leverage", "mmr", "cum"]]
     rows = [[r[0], r[1], r[2] if math.isfinite(r[2]) else "no cap", r[3], r[4], r[5]] for r in table.rows()]
     return header + rows
@@ -386,7 +236,7 @@ FUNCTIONS = [
            "Liquidation", lx.account_liquidation_prices,
            [A("sides", "column of long/short", "vector"), A("entries", "column of entry prices", "vector"),
             A("sizes", "column of sizes", "vector"), A("marks", "column of mark prices", "vector"),
-            A("wallet", "wallet balance"), A("mmr", "rate, preset, tier range, or a column with one per position",
+            A("wallet", "wallet balance in the margin currency"), A("mmr", "rate, preset, tier range, or a column with one per position",
                                             "mmr_each", default=lx.DEFAULT_MMR),
             A("contract", '"linear" (default) or "inverse" for the whole account', "text", default="linear")],
            "a column: one price per position", "=LEVXL_ACCOUNT_LIQ_PRICES(C2:C5,D2:D5,E2:E5,F2:F5,50000)",
@@ -452,13 +302,13 @@ FUNCTIONS = [
     _entry("LEVXL_MAX_LEVERAGE", "Highest leverage whose liquidation price stays beyond the stop", "Sizing",
            lx.max_leverage_for_stop, [SIDE, ENTRY, A("stop", "stop price"), MMR,
                                       A("buffer", "extra distance beyond the stop, fraction of the stop", default=0.0),
-                                      CONTRACT, FEE, A("size", "size, to pick the tier of a tier table", default=None)],
+                                      CONTRACT, FEE, A("size", "size (coin or USD face), to pick the tier of a tier table", default=None)],
            "leverage, a multiple (round down)", '=LEVXL_MAX_LEVERAGE("long",100,90)',
            nan_means="#NUM! no leverage"),
     _entry("LEVXL_MAX_SIZE", "Largest size a margin balance opens at a leverage (tier caps included)", "Sizing",
            lx.max_position_size, [SIDE, A("available", "available margin"), ENTRY,
-                                  A("leverage", "leverage, a multiple"), A("mmr", "tier preset or range for the "
-                                                                          "tier cap", "mmr", default=None),
+                                  A("leverage", "leverage, a multiple"), A("mmr", "maintenance rate, tier preset or "
+                                                                          "range for the tier cap", "mmr", default=None),
                                   A("fee", "taker fee rate", default=0.0), CONTRACT],
            "size", '=LEVXL_MAX_SIZE("long",1000,60000,20,"binance:BTCUSDT",0.0005)'),
     _entry("LEVXL_FUNDING_COST", "Funding paid over a holding period", "Funding", lx.funding_cost,
@@ -549,19 +399,56 @@ CATALOGUE: dict[str, SheetFunction] = {f.name: f for f in FUNCTIONS}
 """Every spreadsheet function by its Excel name."""
 
 SPELLINGS = ("", "_xll.", "_xldudf_")
-"""Prefixes a saved workbook can put before a LEVXL_ name (Excel's add-in and UDF forms)."""
+"""Prefixes a saved workbook can put before a LEVXL_ name (Excel's add-in and UDF forms). Office.js hosts (Excel on
+Mac and the web, xlwings Server) show the same function as ``LEVXL.X`` (the ``LEVXL`` namespace): see
+:func:`spellings` for every form and :func:`canonical_name`, which accepts them all."""
+
+NAMESPACE = "LEVXL"
+"""The Office.js namespace: ``=LEVXL.LIQ_PRICE(...)`` there, ``=LEVXL_LIQ_PRICE(...)`` in classic Windows Excel."""
+
+
+def spellings(name: str) -> list[str]:
+    """Every spelling of one function a workbook can hold: ``LEVXL_X``, ``_xll.LEVXL_X``, ``_xldudf_LEVXL_X``,
+    ``LEVXL.X``, ``_xll.LEVXL.X`` and ``_xldudf_LEVXL.X`` (for registering the catalogue in another engine)."""
+    dotted = NAMESPACE + "." + name[len(NAMESPACE) + 1:]
+    return [prefix + form for form in (name, dotted) for prefix in SPELLINGS]
 
 
 def canonical_name(name: str) -> str | None:
-    """``LEVXL_X`` for any spelling a file can hold (``_xll.LEVXL_X``, ``_xldudf_LEVXL_X``, any case)."""
+    """``LEVXL_X`` for any spelling a file or host can hold (``_xll.LEVXL_X``, ``_xldudf_LEVXL_X``, the Office.js
+    ``LEVXL.X``, any case)."""
     upper = name.strip().upper()
     for prefix in ("_XLL.", "_XLDUDF_"):
         if upper.startswith(prefix):
             upper = upper[len(prefix):]
+    if upper.startswith(NAMESPACE + "."):
+        upper = NAMESPACE + "_" + upper[len(NAMESPACE) + 1:]
     return upper if upper in CATALOGUE else None
 
 
 def lookup(name: str) -> SheetFunction | None:
+    """The catalogue entry of any spelling of a function name (see :func:`canonical_name`), or None."""
     canonical = canonical_name(name)
     return CATALOGUE.get(canonical) if canonical else None
+
+
+WHY_NAME = "LEVXL_WHY"
+
+
+def explain(function: Any, *values: Any) -> Any:
+    """``=LEVXL_WHY("LIQ_PRICE", <the same arguments>)``: the reason behind each error cell of that call, as
+    text in the result's shape, ``""`` where a cell is fine. ``function`` is any spelling of the name, with or
+    without the ``LEVXL_`` prefix (``"LIQ_PRICE"``, ``"LEVXL_LIQ_PRICE"``, ``"LEVXL.LIQ_PRICE"``)."""
+    if isinstance(function, list):
+        function = function[0][0] if function and isinstance(function[0], list) and function[0] else None
+    if not isinstance(function, str) or not function.strip():
+        return "function must be a LEVXL function name, e.g. \"LIQ_PRICE\""
+    text = function.strip()
+    entry = lookup(text) or lookup(NAMESPACE + "_" + text)
+    if entry is None:
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        return f"function: no LEVXL function named {shown!r}"
+    return entry.explain(*values)
+
+
 from levxl.catalogue.margin import MARGIN_FUNCTIONS; FUNCTIONS += MARGIN_FUNCTIONS; CATALOGUE.update({f.name: f for f in MARGIN_FUNCTIONS})  # noqa: E402,E702 (issue 17: margin functions)

@@ -103,7 +103,7 @@ OPTION_COLUMNS = [A("strikes", "column of strikes (blank for perps)", "vector", 
                   A("vols", "column of implied vols (blank for perps)", "vector", default=None, may_be_blank=True)]
 ENTRIES = A("entries", "column of perp entry prices / option premiums per option (account currency)", "vector")
 UNDERLYING = A("underlying", "the underlying's price now (USD)")
-WALLET = A("wallet", "wallet balance (coin for an inverse account, USD for linear)")
+WALLET = A("wallet", "wallet balance in the account's currency (coin for an inverse account, USD for linear)")
 ACCOUNT_TAIL = [A("mmr", "the perps' maintenance rate", default=0.005),
                 A("contract", '"inverse" (coin account, Deribit; default) or "linear" (USD)', "text",
                   default="inverse"),
@@ -119,7 +119,7 @@ MARGIN_FUNCTIONS = [
         args=(A("type", '"call" or "put"', "text", engine_name="option_type"),
               A("underlying", "underlying price (USD)"), A("strike", "strike (USD)"),
               A("mark", "option mark price: coin (inverse) or USD (linear)"),
-              A("size", "number of options", default=1.0), A("side", '"short" (default) or "long" (no margin)',
+              A("size", "number of options, in coins of underlying", default=1.0), A("side", '"short" (default) or "long" (no margin)',
                                                              "text", default="short"),
               A("rules", '"deribit" (default), "aevo", "paradex", "bitcom-usd@2026", "bitcom-bch@2021"', "single",
                 default="deribit"),
@@ -162,8 +162,8 @@ MARGIN_FUNCTIONS = [
         category="Margin", engine=margin.adl_key,
         args=(A("side", "long or short (also buy/sell, 1/-1)", "text"), A("entry", "entry price"),
               A("mark", "mark price"), A("size", "size: base coin (linear) or USD face value (inverse)"),
-              A("leverage", "leverage (BitMEX: fixes the bankruptcy price)", default=None, may_be_blank=True),
-              A("margin", "isolated margin instead of leverage", default=None, may_be_blank=True),
+              A("leverage", "leverage, a multiple (BitMEX: fixes the bankruptcy price)", default=None, may_be_blank=True),
+              A("margin", "isolated margin in the margin currency, instead of leverage", default=None, may_be_blank=True),
               A("venue", '"bitmex" (default), "binance" or "hyperliquid"', "text", default="bitmex"),
               A("account_value", "account value / collateral (Binance, Hyperliquid)", default=None,
                 may_be_blank=True),

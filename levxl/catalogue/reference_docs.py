@@ -28,8 +28,13 @@ def markdown() -> str:
     out = ["# levxl spreadsheet functions", "",
            "Generated from `levxl/catalogue/__init__.py` by `levxl functions --markdown`; a test fails when this file is "
            "stale.", "", "Conventions for every function: " + " ".join(conventions.split()), "",
-           "Bad input shows a short message in its own cell (`#VALUE! leverage must be > 0`) while the other cells "
-           "still compute.", ""]
+           "Names: `=LEVXL_LIQ_PRICE(...)` in classic Windows Excel, `=LEVXL.LIQ_PRICE(...)` in Excel on Mac and the "
+           "web (xlwings Lite) and xlwings Server; the recalc and the template accept both.", "",
+           "Bad input makes a real Excel error in its own cell (`#VALUE!`; `#NUM!` where no number exists; an error "
+           "cell in an argument is passed on) while the other cells still compute, so `SUM`/`MIN` over a column "
+           "show that something is wrong. `=LEVXL_WHY(\"LIQ_PRICE\", <the same arguments>)` (`LEVXL.WHY`) gives the "
+           "reasons as text in the same shape, e.g. `#VALUE! leverage must be > 0`; the environment variable "
+           "`LEVXL_ERRORS=text` puts the reasons in the cells instead (as text, which `SUM` skips).", ""]
     category = None
     for e in sorted(CATALOGUE.values(), key=lambda e: (e.category, e.name)):
         if e.category != category:

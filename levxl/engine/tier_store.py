@@ -265,7 +265,8 @@ def find(name: str) -> StoredTable:
         have = (f"{len(known)} {venue} symbols are stored (e.g. {', '.join(known[:4])})" if known
                 else f"no {venue} table is stored")
         symbol = name.strip().partition(":")[2].rpartition("@")[0] or name.strip().partition(":")[2]
-        raise ValueError(f"unknown tier preset {name!r}: {have}; `levxl tiers update {venue} {symbol}` fetches "
+        shown = repr(name.strip()) if len(name.strip()) <= 40 else repr(name.strip()[:37] + "...")
+        raise ValueError(f"unknown tier preset {shown}: {have}; `levxl tiers update {venue} {symbol[:40]}` fetches "
                          "the venue's current table")
     return max(candidates, key=lambda t: (t.as_of, t.origin == "fetched", t.featured))
 

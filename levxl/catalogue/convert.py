@@ -1,0 +1,193 @@
+"""Spreadsheet values -> engine arguments, whole columns at a time.
+
+Hosts pass a range as a list of rows (xlwings: a 100,000-row column is 100,000 one-element lists) or as a numpy
+array (the recalc). A range becomes one numpy array without a Python object per cell where numpy can convert the
+whole column: numbers through one flat list (``float`` array), text labels of a fixed choice (side, contract, ...)
+through the engine's own label table in one ``map`` (codes as floats). Mixed columns (blanks, booleans, error
+cells, other spellings) take the general object path, where each cell gets its own message.
+
+An Excel error in an argument (a cell holding ``#N/A``, read as that text) is passed on: the cells it feeds show
+the same error, as Excel's own functions do. An empty range, a ragged list or ranges whose shapes cannot pair up
+get a message naming the arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+
+from levxl.catalogue.errors import CODES, CellError
+
+__all__ = ["MISSING", "as_array", "is_range", "is_blank", "error_cells", "choice_codes", "shape_text",
+           "check_line_up", "scalar_value", "blank_or_error_text", "text_rows", "LONGEST_TEXT"]
+
+MISSING = object()
+"""A blank optional argument (take the default)."""
+
+_CODE_SET = frozenset(CODES)
+LONGEST_TEXT = 64
+"""No label or preset name is longer; a longer text is a mistake, refused without being echoed."""
+_first = itemgetter(0)
+
+
+def is_range(value: Any) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray))
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value == "")
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "x".join(str(n) for n in shape) if shape else "1x1"
+
+
+def scalar_value(value: Any) -> Any:
+    """A single cell as the engine takes it: dates become a message (no argument is a date), a Python int a
+    float, numpy scalars plain Python values."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        raise ValueError("got a date")
+    if isinstance(value, dict):  # an Office.js rich value (a formatted number: a date cell) carries its number
+        value = value.get("basicValue")
+    return value
+
+
+def as_array(name: str, value: Any) -> np.ndarray:
+    """A range as a 2-D array: float where every cell is a number, str where every cell is text, else object
+    (nothing is coerced: a boolean or a blank stays what it is, for its own message)."""
+    if isinstance(value, np.ndarray):
+        array = value if value.ndim == 2 else (np.atleast_2d(value) if value.ndim < 2 else
+                                               value.reshape(value.shape[0], -1))
+        if array.size == 0:
+            raise ValueError(f"{name} is an empty range")
+        return array
+    rows, flat = _flatten(name, value)
+    numbers = _all_numbers(flat)
+    if numbers is not None:
+        return numbers.reshape(len(rows), -1)
+    kinds = set(map(type, flat))
+    texts = flat if kinds == {str} else [v for v in flat if isinstance(v, str)]
+    longest = max(map(len, texts), default=0)
+    if longest > LONGEST_TEXT:
+        raise ValueError(f"{name} holds too long a text ({longest:,} characters)")
+    if kinds == {str}:
+        array = np.array(flat, dtype=f"U{max(longest, 1)}")  # all text: one fixed-width array, no objects
+    else:
+        array = np.empty(len(flat), dtype=object)
+        array[:] = [scalar_or_self(v) for v in flat]
+    return array.reshape(len(rows), -1)
+
+
+def _flatten(name: str, value: Any) -> tuple[list, list]:
+    """(rows, the cells row by row in one flat list). A spreadsheet range is rectangular by construction; a
+    Python caller's ragged list is caught by the total count (one pass fewer than measuring every row)."""
+    rows = value if value and isinstance(value[0], (list, tuple)) else [value]
+    if not rows or not rows[0]:
+        raise ValueError(f"{name} is an empty range")
+    width = len(rows[0])
+    try:
+        flat = list(map(_first, rows)) if width == 1 else list(itertools.chain.from_iterable(rows))
+        ragged = len(flat) != len(rows) * width or (width == 1 and len(rows[-1]) != 1)
+    except (TypeError, IndexError):
+        ragged = True
+    if ragged or (width == 1 and not all(map(_is_one_cell, rows[:: max(1, len(rows) // 64)]))):
+        raise ValueError(f"{name} must be a rectangular range")
+    return rows, flat
+
+
+def _is_one_cell(row: Any) -> bool:
+    return isinstance(row, (list, tuple)) and len(row) == 1
+
+
+def _all_numbers(flat: list) -> np.ndarray | None:
+    """The cells as one float array when every one is a number, else None. numpy infers the type in C; the only
+    non-number it would turn into a float is a boolean, which can only have become 0.0 or 1.0, so only those
+    cells are looked at (a TRUE in a numbers column gets its own message, never a silent 1)."""
+    try:
+        array = np.array(flat)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if array.dtype.kind not in "fi" or array.ndim != 1:
+        return None
+    array = array.astype(float, copy=False)
+    suspects = np.flatnonzero((array == 0.0) | (array == 1.0))
+    if suspects.size and any(type(flat[i]) is bool for i in suspects.tolist()):
+        return None
+    return array
+
+
+def scalar_or_self(value: Any) -> Any:
+    """Per-cell clean-up on the mixed path: Office.js rich values to their number, dates kept for a message."""
+    if isinstance(value, dict):
+        return value.get("basicValue") if value.get("type") != "Error" else value.get("basicValue", "#VALUE!")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def error_cells(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(mask, codes) of the cells holding an Excel error (``"#N/A"``...), or None when there are none."""
+    if array.dtype != object:
+        return None
+    found = np.frompyfunc(lambda v: isinstance(v, str) and (v in _CODE_SET or isinstance(v, CellError)), 1, 1)(array)
+    mask = np.asarray(found, dtype=bool)
+    if not mask.any():
+        return None
+    codes = np.empty(array.shape, dtype=object)
+    codes[mask] = [v.code if isinstance(v, CellError) else v for v in array[mask]]
+    return mask, codes
+
+
+def text_rows(value: Any) -> tuple[list, set, tuple[int, int]] | None:
+    """(cells, distinct texts, shape) of a list-of-rows range that holds only text, else None: the way a column
+    of sides or contracts becomes codes without building an array of strings first (the distinct texts are
+    few, so checking their types checks every cell's)."""
+    if not isinstance(value, list) or not value or not isinstance(value[0], list) or not value[0]:
+        return None
+    try:
+        rows, flat = _flatten("range", value)
+    except ValueError:
+        return None
+    try:
+        distinct = set(flat)
+    except TypeError:  # a rich value (dict) or a nested list among the cells
+        return None
+    if not all(type(v) is str for v in distinct):
+        return None
+    return flat, distinct, (len(rows), len(flat) // len(rows))
+
+
+def blank_or_error_text(array: np.ndarray) -> bool:
+    """Whether a text array (numpy ``U``) holds a blank or an error code (``#N/A``...), judged by each cell's first
+    character in one vectorised pass (a blank's is NUL, an error code's ``#``)."""
+    if array.size == 0 or array.itemsize == 0:
+        return True
+    first = np.ascontiguousarray(array).view(np.uint32).reshape(array.size, -1)[:, 0]
+    return bool(np.any((first == 0) | (first == ord("#"))))
+
+
+def choice_codes(flat: list, distinct: set, shape: tuple, mapping: dict) -> np.ndarray | None:
+    """A column of text labels as the engine's numeric codes in one pass, when every label is spelled exactly as
+    the engine's table has it ("long", "short", "linear"...); None otherwise (the engine then maps the other
+    spellings, or says which cell is wrong)."""
+    labels = {k: v for k, v in mapping.items() if isinstance(k, str)}
+    if not distinct <= labels.keys():
+        return None
+    return np.fromiter(map(labels.__getitem__, flat), float, len(flat)).reshape(shape)
+
+
+def check_line_up(shapes: dict[str, tuple[int, ...]]) -> None:
+    """Raise a message naming two ranges whose shapes cannot pair up cell by cell (numpy broadcasting: each
+    dimension equal, or 1 in one of them)."""
+    items = [(n, s) for n, s in shapes.items() if s not in ((), (1, 1))]
+    for (a, sa), (b, sb) in itertools.combinations(items, 2):
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            raise ValueError(f"{a} and {b} ranges don't line up: {shape_text(sa)} vs {shape_text(sb)}") from None
