@@ -4,9 +4,10 @@ spreadsheet application.
 The results go into the original package: only the ``<v>`` elements and ``t`` attributes of formula cells (and the
 cells of array/spill ranges) change; every other zip member is copied byte for byte, in order, with its compression.
 
-What is written: a number as ``<v>`` (no ``t``); text ``t="str"`` (the catalogue's per-element messages such as
-"#VALUE! leverage must be > 0" are text, as the xlwings UDF shows them); booleans ``t="b"``; real Excel errors
-(#DIV/0!, #REF!, #NAME?, #VALUE!, #NUM!, #N/A) ``t="e"``. Array formulas and dynamic-array spills
+What is written: a number as ``<v>`` (no ``t``); text ``t="str"``; booleans ``t="b"``; real Excel errors
+(#DIV/0!, #REF!, #NAME?, #VALUE!, #NUM!, #N/A) ``t="e"`` -- the catalogue's bad elements included (a
+:class:`levxl.catalogue.CellError` is written as its code, on both engines, so SUM/MIN/COUNT over it show the error;
+the reason is what ``LEVXL_WHY`` returns in Excel). Array formulas and dynamic-array spills
 (``<f t="array" ref="D1:F3">``) fill every cell of ``ref``, creating missing ``<c>``/``<row>`` elements in order. Cells
 in a circular reference are written as 0 (what Excel shows) and counted as ``circular`` in the summary. ``<f>``,
 styles and every other attribute are untouched; ``fullCalcOnLoad`` is neither added nor removed.

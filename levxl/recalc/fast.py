@@ -29,8 +29,7 @@ Supported
 * every catalogue function in every spelling (``LEVXL_X``, ``_xll.LEVXL_X``, ``_xldudf_LEVXL_X``, any case):
   elementwise entries are called once per run with ``(N, 1)`` columns; the others (grids, TIERS, MMR,
   ACCOUNT_LIQ_PRICES, AVG_ENTRY) once per cell. An Excel error in an argument (also inside a range argument) is the
-  result, as Excel does for its own functions; the catalogue's per-element messages ("#VALUE! leverage must be > 0")
-  are text, as the xlwings UDF shows them.
+  result, as Excel does for its own functions; the catalogue's bad elements are real errors (their code).
 * array formulas (``<f t="array" ref="A1:C3">``, also dynamic-array spills): the result is fitted to ``ref`` like
   Excel (a single value fills it, a row/column repeats, a larger result is cut, a smaller one padded with #N/A).
 
@@ -49,8 +48,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from levxl.catalogue import lookup
+from levxl.catalogue import CellError, lookup
 from levxl.recalc.package import Package, Sheet
+from levxl.recalc.values import error
 from levxl.recalc.fast_parse import MAX_COL, MAX_ROW, PerCell, Unsupported
 from levxl.recalc.fast_values import (_CMP, REF, Val, _arith, _blank0, _check_mix_levxl, _combine, _compact,
                                       _compare, _concat, _const, _iserr, _py, _scalar, num)
@@ -201,7 +201,7 @@ class Evaluator:
         elif n > 1:
             raise PerCell()
         if len(args) > len(entry.args):
-            return _const(f"#VALUE! {entry.name} takes at most {len(entry.args)} arguments")
+            return _const(error("#VALUE!"))
         varying = any(a.varying for a in args)
         m = n if varying and entry.elementwise else 1
         # Excel errors in arguments are the result (first argument first)
@@ -225,9 +225,9 @@ class Evaluator:
         if not (varying and entry.elementwise):
             call_args = [_py(a.arr[0, 0]) if a.arr.shape == (1, 1) else _compact(a.arr) for a in args]
             result = entry(*call_args)
-            out = np.array(result, dtype=object) if isinstance(result, list) else None
+            out = _excel_errors(np.array(result, dtype=object)) if isinstance(result, list) else None
             if out is None:
-                return _const(_py(result))
+                return _const(_py(_excel_error(result)))
             if out.ndim != 2:
                 out = out.reshape(1, -1) if out.ndim < 2 else out.reshape(out.shape[0], -1)
             return Val(out, False)
@@ -247,8 +247,8 @@ class Evaluator:
                 else:
                     call_args.append(_py(a.arr[0, 0]) if a.arr.shape == (1, 1) else _compact(a.arr))
             result = entry(*call_args)
-            out = np.array(result, dtype=object) if isinstance(result, list) else \
-                np.full((1, 1), result, dtype=object)
+            out = _excel_errors(np.array(result, dtype=object)) if isinstance(result, list) else \
+                np.full((1, 1), _excel_error(result), dtype=object)
             if out.shape == (1, 1) and k != 1:
                 out = np.broadcast_to(out, (k, 1))
             if out.shape != (k, 1):
@@ -257,9 +257,18 @@ class Evaluator:
         for i in np.flatnonzero(blank & ~has_err):
             call_args = [_py(a.arr[i if a.varying else 0, 0]) if a.varying or a.arr.shape == (1, 1)
                          else _compact(a.arr) for a in args]
-            full[i, 0] = _py(_scalar(entry(*call_args)))
+            full[i, 0] = _py(_excel_error(_scalar(entry(*call_args))))
         full[has_err, 0] = err[has_err]
         return Val(full, True)
+
+
+def _excel_error(value):
+    """A catalogue error cell (:class:`levxl.catalogue.CellError`, a real Excel error with its reason) as the
+    recalc's error value, so SUM/MIN/COUNT over it show the error instead of skipping a text cell."""
+    return error(value.code) if isinstance(value, CellError) else value
+
+
+_excel_errors = np.frompyfunc(_excel_error, 1, 1)
 
 
 def evaluate(package: Package, progress=None) -> tuple[dict[tuple[str, int, int], object], int]:

@@ -42,8 +42,9 @@ _LINES = (
      "USDT); amounts (PnL, margin, funding) in the position's margin currency: USD(T) for linear contracts, the "
      "coin for inverse ones. Totals on Positions convert to USD at the mark.", "wrap"),
     (None, "wrap"),  # the catalogue's conventions (see conventions())
-    ("A bad input shows a short message in its own cell (e.g. '#VALUE! leverage must be > 0') while the other "
-     "cells still compute. 'no liquidation' means no price liquidates the position.", "wrap"),
+    ("A bad input is a real error in its own cell (#VALUE!, so a SUM over the column shows it) while the other "
+     "cells still compute; =LEVXL_WHY(\"LIQ_PRICE\", <the same arguments>) gives the reason as text. "
+     "'no liquidation' means no price liquidates the position.", "wrap"),
     ("Rebuild this file with: levxl template -o workbook/levxl_template.xlsm", "note"),
 )
 
