@@ -9,12 +9,11 @@ function argument; ``LEVXL_MARGIN_RULES`` lists the sets with their dates and so
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from levxl.book.options_book import PM_RULES_COMPARED, OptionsBookFigures, options_book_figures  # re-exported
 from levxl.catalogue import Arg, SheetFunction
-from levxl.engine import margin, options
+from levxl.engine import margin
 from levxl.engine.margin import params as margin_params
 from levxl.engine.margin.account_with_options import ACCOUNT_DOMAINS
 from levxl.engine.margin.portfolio_margin import scenarios_of
