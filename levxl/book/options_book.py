@@ -12,7 +12,11 @@ import numpy as np
 
 from levxl.engine import margin, options
 
-__all__ = ["PM_RULES_COMPARED", "OptionsBookFigures", "options_book_figures"]
+__all__ = ["PM_RULES_COMPARED", "FRONTIER_VOL_SHIFTS", "OptionsBookFigures", "options_book_figures",
+           "option_accounts"]
+
+FRONTIER_VOL_SHIFTS = (0.0, 0.1, 0.2, 0.3)
+"""Default vol shifts (absolute, annualised fractions) of the reverse-stress frontier."""
 
 PM_RULES_COMPARED = ("deribit", "paradex", "okx")
 """The portfolio-margin sets an options book is measured under, in this order."""
@@ -59,7 +63,7 @@ def _book_columns(book):
     return columns
 
 
-def options_book_figures(book, wallet=None, rules="deribit", vol_slope=0.0, vol_shifts=(0.0, 0.1, 0.2, 0.3),
+def options_book_figures(book, wallet=None, rules="deribit", vol_slope=0.0, vol_shifts=FRONTIER_VOL_SHIFTS,
                          loss_fraction=0.25) -> OptionsBookFigures:
     """Every figure of an options book (Deribit BTC options and a perpetual hedge, say) in one call.
 
@@ -93,3 +97,21 @@ def options_book_figures(book, wallet=None, rules="deribit", vol_slope=0.0, vol_
     return OptionsBookFigures(U, wallet, "coin" if settle == "inverse" else "USD", liquidation,
                               float(np.sum(standard.im) + perp_mm.sum()), float(np.sum(standard.mm) + perp_mm.sum()),
                               standard.params, portfolio, frontier, loss_frontier, moves, tuple(book.symbol))
+
+
+def option_accounts(book) -> list[tuple[str, np.ndarray]]:
+    """The book's accounts that hold options, each as (label, indices into ``book``): positions grouped by venue,
+    account, settlement (coin or USD) and underlying price (the mark), in book order; the perps of the same group
+    are the options' hedge and collateral (:func:`options_book_figures` takes one such group)."""
+    groups: dict[tuple, list[int]] = {}
+    inverse = book.inverse
+    for i in range(len(book)):
+        key = (book.venue[i].strip().lower(), book.account[i].strip(), bool(inverse[i]), float(book.mark[i]))
+        groups.setdefault(key, []).append(i)
+    option = book.option
+    out = []
+    for (venue, account, inv, mark), idx in groups.items():
+        if option[idx].any():
+            label = " / ".join(x for x in (venue or "venue?", account) if x)
+            out.append((f"{label}, {'coin' if inv else 'USD'}-settled, underlying {mark:,.8g}", np.array(idx)))
+    return out
