@@ -75,7 +75,8 @@ def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: 
         return
     S, M, Q, E, L = g["s"], g["margin"], g["size"], g["entry"], g["mark"]
     lpf = number("liqprice", price_style(t, i).digits)
-    sheet.formula(r0, c["liq"], formulas.liquidation(S, Q, E, M, g["mmr_liq"], g["cum_liq"], inv), lpf,
+    sheet.formula(r0, c["liq"], formulas.liquidation(S, Q, E, M, g["mmr_liq"], g["cum_liq"], inv,
+                                                           t.book.basis[i] == "entry"), lpf,
                   cached(t.liquidation[i]))
     sheet.formula(r0, c["bank"], formulas.bankruptcy(S, Q, E, M, inv), lpf, cached(t.bankruptcy[i]))
     LQ, D, V = g["liq"], g["dist"], g["vol"]
