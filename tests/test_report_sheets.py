@@ -184,7 +184,7 @@ def test_options_margin_sheet_is_the_function(options_report):
     assert _same(_cell(ws, b.line("liq_down"), v + 1), f.liquidation.down / f.underlying - 1)
     assert _same(_cell(ws, b.line("standard_im"), v), f.standard_im)
     assert _same(_cell(ws, b.line("standard_mm"), v), f.standard_mm)
-    assert f.standard_rules in _cell(ws, b.line("standard_im"), v + 1)
+    assert f.standard_rules in _cell(ws, b.line("standard_im"), v + 2)
     for j, r in enumerate(f.portfolio.values()):
         row = [_cell(ws, b.pm_first + j, c) for c in range(1, 9)]
         assert row[1] == r.params

@@ -344,7 +344,7 @@ RECONCILIATION_COLUMNS = (
     ("side", "Side", 6), ("mode", "Margin mode", 9), ("venue_liq", "Venue liq. price", 12),
     ("levxl_liq", "levxl liq. price", 12), ("diff", "Difference (levxl / venue − 1)", 11),
     ("venue_mm", "Venue maint. margin (margin ccy)", 12), ("levxl_mm", "levxl maint. margin (margin ccy)", 12),
-    ("reason", "Reconciliation: how levxl computed it, and why it differs", 80),
+    ("reason", "Reconciliation: how levxl computed it, and why it differs", 60),
 )
 """(key, header, width) of the Reconciliation columns (:func:`levxl.book.reconcile.reconciliation_table`)."""
 
@@ -373,8 +373,8 @@ class ReconciliationLayout:
 PROVENANCE_COLUMNS = (
     ("row", "Input row", 6), ("venue", "Venue", 10), ("symbol", "Symbol", 16), ("profile", "Venue profile", 13),
     ("table", "Tier table used", 26), ("as_of", "Table as of", 10), ("age", "Age (days)", 7),
-    ("status", "Status", 9), ("source", "Source", 30), ("funding", "Funding interval (hours)", 9),
-    ("warning", "Warning", 60),
+    ("status", "Status", 9), ("source", "Source", 34), ("funding", "Funding interval (hours)", 9),
+    ("warning", "Warning", 56),
 )
 """(key, header, width) of the tier-table provenance rows (:func:`levxl.book.venue_rules.provenance_rows`)."""
 LIMIT_COLUMNS = (

@@ -16,6 +16,7 @@ from levxl.workbooks.report.cells import (HEADER, LABEL, NOTE, SECTION, SUBTITLE
 from levxl.workbooks.report.layout import Layout, OptionBlock
 
 __all__ = ["options_margin_sheet", "PM_HEADERS", "FRONTIER_HEADERS", "POSITION_HEADERS"]
+_WORD = number("num", 0)  #: a word ("none", "n/a") in a numeric column, right-aligned like the numbers
 
 PM_HEADERS = ("Rule set", "Parameters", "MM", "IM", "Worst scenario loss", "Worst move", "Worst vol shock",
               "Underlying at the worst move (USD)")
@@ -23,7 +24,7 @@ FRONTIER_HEADERS = ("Vol shift (abs.)", "Params", "Move down to liq.", "Price do
                     "Price up (USD)", "Move down to lose {f:.0%} of equity", "Move up to lose {f:.0%}")
 POSITION_HEADERS = ("Symbol", "", "Move down to lose {f:.0%} of equity", "Move up to lose {f:.0%} of equity")
 _RULE_NAMES = {"deribit": "Deribit PM", "paradex": "Paradex PM", "okx": "OKX MR1"}
-_WIDTHS = (30, 18, 14, 14, 14, 14, 14, 16)
+_WIDTHS = (50, 18, 14, 14, 14, 14, 14, 16)
 
 
 def _amount(cur: str) -> object:
@@ -49,9 +50,9 @@ def _lines(sheet: SheetSpec, b: OptionBlock, f: OptionsBookFigures, lay: Layout)
         r0 = b.line(key)
         sheet.string(r0, 1, label, LABEL)
         if key in ("liq_down", "liq_up") and not has_wallet:
-            sheet.string(r0, v, "n/a", number("text"))
+            sheet.string(r0, v, "n/a", _WORD)
         elif key in ("liq_down", "liq_up") and not math.isfinite(value):
-            sheet.string(r0, v, "none", number("text"))
+            sheet.string(r0, v, "none", _WORD)
         else:
             sheet.number(r0, v, float(value), style)
         if key in ("liq_down", "liq_up") and has_wallet and math.isfinite(value):
@@ -59,7 +60,7 @@ def _lines(sheet: SheetSpec, b: OptionBlock, f: OptionsBookFigures, lay: Layout)
             sheet.formula(r0, v + 1, f"={cell}/{U}-1", number("pct", 2), value / f.underlying - 1)
             sheet.string(r0, v + 2, note or "move of the underlying to reach it", TEXT)
         elif note:
-            sheet.string(r0, v + 1, note, TEXT)
+            sheet.string(r0, v + 2, note, TEXT)
 
 
 def _pm(sheet: SheetSpec, b: OptionBlock, f: OptionsBookFigures, lay: Layout) -> None:
@@ -93,8 +94,8 @@ def _frontier(sheet: SheetSpec, b: OptionBlock, f: OptionsBookFigures, lay: Layo
                 sheet.formula(r0, c + 1, f"={U}*(1+{col(c)}{r0 + 1})", number("price", 0),
                               f.underlying * (1 + float(move)))
             else:
-                sheet.string(r0, c, "n/a" if f.wallet <= 0 else "none", number("text"))
-                sheet.string(r0, c + 1, "", number("text"))
+                sheet.string(r0, c, "n/a" if f.wallet <= 0 else "none", _WORD)
+                sheet.string(r0, c + 1, "", _WORD)
         for c, move in ((7, lf.move_down[j]), (8, lf.move_up[j])):
             _move(sheet, r0, c, float(move), f.wallet > 0)
 
@@ -103,7 +104,7 @@ def _move(sheet: SheetSpec, r0: int, c: int, move: float, ok: bool = True) -> No
     if ok and math.isfinite(move):
         sheet.number(r0, c, move, number("pct", 2))
     else:
-        sheet.string(r0, c, "none" if ok else "n/a", number("text"))
+        sheet.string(r0, c, "none" if ok else "n/a", _WORD)
 
 
 def _positions(sheet: SheetSpec, b: OptionBlock, f: OptionsBookFigures, fraction: float) -> None:
@@ -140,8 +141,8 @@ def options_margin_sheet(accounts: list[tuple[str, OptionsBookFigures | str]], l
     sheet, O = SheetSpec("Options margin"), lay.options_margin
     sheet.string(0, 1, "Options margin, account liquidation and reverse stress", TITLE)
     sheet.string(1, 1, "Per account holding options (venue, account, settlement, underlying): amounts in the "
-                       "account's currency; moves are fractions of the underlying; every figure names its dated "
-                       "rule set (LEVXL_MARGIN_RULES lists their sources).", SUBTITLE)
+                       "account's currency, moves as fractions of the underlying.", SUBTITLE)
+    sheet.string(2, 1, "Every figure names its dated rule set (LEVXL_MARGIN_RULES lists their sources).", SUBTITLE)
     sheet.column(0, 0, 2)
     for k, w in enumerate(_WIDTHS):
         sheet.column(1 + k, 1 + k, w)

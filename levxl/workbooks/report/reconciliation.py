@@ -11,11 +11,12 @@ import math
 from typing import Any
 
 from levxl.book.reconcile import CLOSE, MATCH
-from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, RED, SUBTITLE, TEXT, TITLE, WRAP, SheetSpec, cached,
+from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, NOTE, RED, TEXT, TITLE, WRAP, SheetSpec, cached,
                                           col, number, price_digits)
 from levxl.workbooks.report.layout import Layout
 
 __all__ = ["reconciliation_sheet"]
+_WORD = number("num", 0)  #: a word ("none", "n/a") in a numeric column, right-aligned like the numbers
 
 _NOTE = (f"'matches' within {MATCH:.1%}, 'close' within {CLOSE:.1%}. levxl's price: isolated on the position's "
          "margin, cross on the account's wallet less the other cross positions' MM plus their uPnL; n/a where levxl "
@@ -25,9 +26,9 @@ _NOTE = (f"'matches' within {MATCH:.1%}, 'close' within {CLOSE:.1%}. levxl's pri
 
 def _price(sheet: SheetSpec, r0: int, c: int, x: float, digits: int, missing: str) -> None:
     if math.isnan(x):
-        sheet.string(r0, c, missing, number("text"))
+        sheet.string(r0, c, missing, _WORD)
     elif math.isinf(x) or x == 0:
-        sheet.string(r0, c, "none", number("text"))  # no price liquidates the position
+        sheet.string(r0, c, "none", _WORD)  # no price liquidates the position
     else:
         sheet.number(r0, c, x, number("price", digits))
 
@@ -56,7 +57,7 @@ def _row(sheet: SheetSpec, lay: Layout, i: int, row: list[Any], inverse: bool) -
     _amount(sheet, r0, c("venue_mm"), vmm, amount_digits)
     _amount(sheet, r0, c("levxl_mm"), lmm, amount_digits)
     sheet.string(r0, c("reason"), str(reason), WRAP)
-    sheet.row_height(r0, 13.5 * max(1, math.ceil(len(str(reason)) / 95)))
+    sheet.row_height(r0, 13.5 * max(1, math.ceil(len(str(reason)) / 64)))
 
 
 def reconciliation_sheet(headers: tuple, rows: list[list[Any]], inverse: list[bool], lay: Layout,
@@ -80,8 +81,8 @@ def reconciliation_sheet(headers: tuple, rows: list[list[Any]], inverse: list[bo
     """
     sheet, R = SheetSpec("Reconciliation"), lay.reconciliation
     sheet.string(0, 0, "Reconciliation with the venue", TITLE)
-    sheet.merge(1, 0, 2, len(R.columns) - 1, SUBTITLE)
-    sheet.string(1, 0, _NOTE, SUBTITLE)
+    sheet.merge(1, 0, 2, len(R.columns) - 1, NOTE)
+    sheet.string(1, 0, _NOTE, NOTE)
     sheet.row_height(1, 15)
     sheet.row_height(2, 15)
     for k, (key, head, width) in enumerate(R.columns):

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from levxl.book.venue_rules import STALE_DAYS
@@ -31,19 +32,27 @@ def _value(sheet: SheetSpec, r0: int, c: int, value: Any, style) -> None:
         sheet.number(r0, c, float(value), style or number("num", 2))
 
 
+_WIDTH = {key: max(w1, w2) for (key, _, w1), (_, _, w2) in zip(PROVENANCE_COLUMNS, LIMIT_COLUMNS + (("", "", 0),) * 2)}
+
+
+def _lines(text, key: str) -> int:
+    """Lines a wrapped text cell of a provenance column needs (about 1.1 characters per width unit at 10 pt)."""
+    return max(1, math.ceil(len(str(text or "")) / (_WIDTH[key] * 1.1 - 2)))
+
+
 def _provenance(sheet: SheetSpec, rows: list[list[Any]], lay: Layout) -> None:
     T = lay.tier_tables
     for k, (key, head, _) in enumerate(PROVENANCE_COLUMNS):
         sheet.string(T.header, k, head, HEADER)
-    sheet.row_height(T.header, 30)
+    sheet.row_height(T.header, 42)
     for i, row in enumerate(rows):
         r0 = T.first + i
         for k, (key, _, _) in enumerate(PROVENANCE_COLUMNS):
             value = STATUS_TEXT.get(row[k], row[k]) if key == "status" else row[k]
             _value(sheet, r0, k, value, _PROVENANCE_STYLES.get(key))
-        warning = str(row[T.col("warning")] or "")
-        if len(warning) > 75:
-            sheet.row_height(r0, 13.5 * (len(warning) // 75 + 1))
+        lines = max(_lines(row[T.col(key)], key) for key in ("warning", "source", "table"))
+        if lines > 1:
+            sheet.row_height(r0, 13.5 * lines)
     if not rows:
         sheet.string(T.first, 0, "no positions", TEXT)
         return
@@ -65,7 +74,7 @@ def _limits(sheet: SheetSpec, rows: list[list[Any]], lay: Layout) -> None:
     for i, row in enumerate(rows):
         for k, (key, _, _) in enumerate(LIMIT_COLUMNS):
             _value(sheet, T.limits_first + i, k, row[k], _LIMIT_STYLES.get(key))
-        sheet.row_height(T.limits_first + i, 13.5 * (len(str(row[-1])) // 75 + 1))
+        sheet.row_height(T.limits_first + i, 13.5 * max(1, math.ceil(len(str(row[-1])) / 62)))
 
 
 def tier_tables_sheet(provenance: list[list[Any]], limits: list[list[Any]], lay: Layout, as_of: str) -> SheetSpec:
@@ -93,8 +102,8 @@ def tier_tables_sheet(provenance: list[list[Any]], limits: list[list[Any]], lay:
                        "update` fetches current tables).", SUBTITLE)
     sheet.string(2, 0, "Funding interval: the venue's for the symbol (hours; blank where the venue is unknown).",
                  SUBTITLE)
-    for k, ((_, _, w1), (_, _, w2)) in enumerate(zip(PROVENANCE_COLUMNS, LIMIT_COLUMNS + ((None, None, 0),) * 2)):
-        sheet.column(k, k, max(w1, w2))
+    for k, (key, _, _) in enumerate(PROVENANCE_COLUMNS):
+        sheet.column(k, k, _WIDTH[key])
     _provenance(sheet, provenance, lay)
     _limits(sheet, limits, lay)
     sheet.feature("freeze_panes", lay.tier_tables.first, 3)
