@@ -125,7 +125,7 @@ def test_positions_levxl_cannot_recompute_show_no_isolated_price(ccxt_reports):
         assert liq == f"n/a (venue: {bare.venue_liquidation[i]:,.{_digits(bare.venue_liquidation[i])}f})"
         for key in ("bank", "dist", "sigma", "flag", "p1", "p7"):
             assert formulas[P.local(key, i)].value == "n/a", key  # a value: no live isolated formula
-        assert "see Reconciliation" in values[P.local("tier", i)].value
+        assert "(Reconciliation)" in values[P.local("tier", i)].value
     # nowhere else in the report: the heatmap shows the same text, the ladder leaves them out, no grid on them
     wb = openpyxl.load_workbook(path, data_only=True)
     sc = wb["Scenarios"]

@@ -3,6 +3,8 @@ figures table's value cached; options as Black-76 formulas."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from levxl.book.figures import FUNDING_INTERVALS_PER_DAY, RiskTable
 from levxl.workbooks.report import formulas
 from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, RED, SUBTITLE, TEXT, TITLE, SheetSpec, cached,
@@ -21,7 +23,7 @@ _OPTION_NOTE = (" Options: entry = premium per option, mark = the underlying's p
 _OPTION_KEYS = ("kind", "otype", "strike", "expiry", "oval", "delta", "gamma", "vega", "theta")
 
 
-def _header(sheet: SheetSpec, lay: Layout, options: bool) -> None:
+def _header(sheet: SheetSpec, lay: Layout, options: bool, unknown: bool = False) -> None:
     P = lay.positions
     sheet.string(0, 0, "Positions", TITLE)
     sheet.string(1, 0, _NOTE + (_OPTION_NOTE if options else ""), SUBTITLE)
@@ -32,6 +34,9 @@ def _header(sheet: SheetSpec, lay: Layout, options: bool) -> None:
     sheet.row_height(P.header_row, 30 if not options else 42)
     if options:  # option symbols are long (BTC-27DEC24-70000-C)
         sheet.column(P.col_of["symbol"], P.col_of["symbol"], 21)
+    if unknown:  # "n/a (venue: 97,941.60)" and the reason where levxl cannot recompute a position
+        sheet.column(P.col_of["liq"], P.col_of["liq"], 19)
+        sheet.column(P.col_of["tier"], P.col_of["tier"], 36)
     sheet.feature("freeze_panes", 4, 3)
 
 
@@ -58,9 +63,9 @@ def _not_recomputed(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int) -> None
     anywhere (no live formula would recompute one from a stand-in margin); the venue's figure, and why."""
     r0, c = lay.positions.row0(i), lay.positions.col_of
     shown, why = not_recomputed_text(t, i)
-    sheet.string(r0, c["liq"], shown, number("text"))
+    sheet.string(r0, c["liq"], shown, number("num", 0))  # right-aligned like the prices
     for key in ("bank", "dist", "sigma", "flag", "p1", "p7"):
-        sheet.string(r0, c[key], "n/a", number("text"))
+        sheet.string(r0, c[key], "n/a", number("num", 0) if key != "flag" else TEXT)
     sheet.string(r0, c["tier"], why, TEXT)
 
 
@@ -201,10 +206,10 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     SheetSpec
     """
     sheet = SheetSpec("Positions")
-    _header(sheet, lay, t.any_options)
+    recomputable = t.book.recomputable
+    _header(sheet, lay, t.any_options, bool(np.any(~recomputable & ~t.option)))
     P = lay.positions
     flags = report_flags(t, RED_AT, AMBER_AT)
-    recomputable = t.book.recomputable
     for i in range(P.n):
         g = P.locals(i)
         _inputs(sheet, t, lay, i)

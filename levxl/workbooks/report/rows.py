@@ -36,8 +36,8 @@ def not_recomputed_text(table: RiskTable, i: int) -> tuple[str, str]:
     book = table.book
     venue = float(book.venue_liquidation[i])
     shown = f"n/a (venue: {venue:,.{price_digits(venue)}f})" if venue > 0 else "n/a"
-    why = ("cross, account wallet not in the input" if book.cross[i] else "margin mode unknown")
-    return shown, f"{why}: see Reconciliation"
+    why = ("cross, account wallet not in the input" if book.cross[i] else "margin mode not in the input")
+    return shown, f"{why} (Reconciliation)"
 
 
 def side_text(table: RiskTable, i: int) -> str:
