@@ -373,7 +373,7 @@ class ReconciliationLayout:
 PROVENANCE_COLUMNS = (
     ("row", "Input row", 6), ("venue", "Venue", 10), ("symbol", "Symbol", 16), ("profile", "Venue profile", 13),
     ("table", "Tier table used", 26), ("as_of", "Table as of", 10), ("age", "Age (days)", 7),
-    ("status", "Status", 9), ("source", "Source", 34), ("funding", "Funding interval (hours)", 9),
+    ("status", "Status", 9), ("source", "Source", 44), ("funding", "Funding interval (hours)", 9),
     ("warning", "Warning", 56),
 )
 """(key, header, width) of the tier-table provenance rows (:func:`levxl.book.venue_rules.provenance_rows`)."""

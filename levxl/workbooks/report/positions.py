@@ -36,7 +36,7 @@ def _header(sheet: SheetSpec, lay: Layout, options: bool, unknown: bool = False)
         sheet.column(P.col_of["symbol"], P.col_of["symbol"], 21)
     if unknown:  # "n/a (venue: 97,941.60)" and the reason where levxl cannot recompute a position
         sheet.column(P.col_of["liq"], P.col_of["liq"], 19)
-        sheet.column(P.col_of["tier"], P.col_of["tier"], 36)
+        sheet.column(P.col_of["tier"], P.col_of["tier"], 44)
     sheet.feature("freeze_panes", 4, 3)
 
 

@@ -17,8 +17,8 @@ __all__ = ["tier_tables_sheet", "STATUS_TEXT"]
 STATUS_TEXT = {"ok": "ok", "stale": "STALE", "missing": "MISSING", "n/a": "n/a"}
 """How a provenance status reads on the sheet (and what the Summary counts)."""
 
-_PROVENANCE_STYLES = {"row": number("int"), "age": number("int"), "funding": number("num", 0),
-                      "warning": WRAP, "source": WRAP}
+_PROVENANCE_STYLES = {"row": WRAP, "age": WRAP, "funding": WRAP, "warning": WRAP, "source": WRAP}
+# WRAP on the numbers too (General: whole numbers, top-aligned with the wrapped texts of their row)
 _LIMIT_STYLES = {"row": number("int"), "notional": number("num", 0), "leverage": number("num", 2),
                  "max_leverage": number("num", 0), "max_notional": number("num", 0), "problem": WRAP}
 
@@ -26,8 +26,8 @@ _LIMIT_STYLES = {"row": number("int"), "notional": number("num", 0), "leverage":
 def _value(sheet: SheetSpec, r0: int, c: int, value: Any, style) -> None:
     if value is None or value == "":
         sheet.blank(r0, c, style or TEXT)
-    elif isinstance(value, str):
-        sheet.string(r0, c, value, style if style is WRAP else TEXT)
+    elif isinstance(value, str):  # wrapped and top-aligned: a row grows with its longest text
+        sheet.string(r0, c, value, WRAP)
     else:
         sheet.number(r0, c, float(value), style or number("num", 2))
 
