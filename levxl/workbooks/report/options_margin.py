@@ -157,6 +157,11 @@ def options_margin_sheet(accounts: list[tuple[str, OptionsBookFigures | str]], l
                                    "frontier: smallest adverse move that liquidates the account.", NOTE)
         sheet.row_height(b.top + 1, 27)
         _lines(sheet, b, f, lay)
+        for r0, text in ((b.pm_header - 1, "Portfolio margin of the book under each rule set, and its worst scenario"),
+                         (b.frontier_header - 1, "Reverse stress: the smallest adverse move of the underlying per vol "
+                                                 "shift"),
+                         (b.positions_header - 1, "Each position alone: the move that costs it the share of equity")):
+            sheet.string(r0, 1, text, LABEL)
         _pm(sheet, b, f, lay)
         _frontier(sheet, b, f, lay, loss_fraction)
         _positions(sheet, b, f, loss_fraction)
