@@ -285,8 +285,12 @@ def _mark_move(book: Book, moves: np.ndarray, margin=None) -> tuple[np.ndarray, 
         res = loss_at_move(b.side[:, None], b.entry[:, None], b.size[:, None], move=from_entry,
                            mmr=_mixed(b.mmr)[:, None], margin=m[:, None],
                            contract=np.array(b.contract, dtype=object)[:, None])
-        out[perp] = res.pnl
-        liquidated[perp] = np.asarray(res.liquidated, dtype=bool)
+        # a position levxl cannot recompute (cross without its wallet) has no isolated liquidation: plain PnL
+        known = b.recomputable[:, None]
+        plain = kernel.pnl(b.side[:, None], b.entry[:, None], exit=b.mark[:, None] * (1 + moves),
+                           size=b.size[:, None], inverse=b.inverse.astype(float)[:, None])
+        out[perp] = np.where(known, res.pnl, plain)
+        liquidated[perp] = np.asarray(res.liquidated, dtype=bool) & known
     if opt.any():
         b = book.select(opt)
         value = option_value_at(b, moves)

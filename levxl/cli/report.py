@@ -38,8 +38,11 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     try:
         refuse_output_over_inputs([source, marks, accounts], output)  # before anything is read or written
         # cross positions on their account's wallet when the input carries it (ccxt fetch_balance, wallet column)
-        book, notes = apply_marks(load_book(source, accounts)[0], marks, vol)
-        path = build_report(book, output, as_of=as_of, notes=notes)
+        loaded, liquidation = load_book(source, accounts)
+        book, notes = apply_marks(loaded, marks, vol)
+        # levxl's cross prices (Reconciliation) are the accounts' at the file's marks: not reused over other marks
+        path = build_report(book, output, as_of=as_of, notes=notes,
+                            liquidation=liquidation if marks is None else None)
     except (ValueError, MemoryError) as exc:
         raise click.ClickException(terminal_text(exc)) from None
     except FileCreateError as exc:  # XlsxWriter's wrapper of an OSError; the temp file is already gone

@@ -11,9 +11,11 @@ constants next to each position: the liquidation price does not depend on the ma
 so a changed mark leaves it exact); the order of the liquidation ladder; the choice of the largest position.
 The tier *at the mark* (maintenance margin) is looked up live in the tier tables on the Methodology sheet.
 
-Sheets (one module each): Summary (:mod:`.summary`), Positions (:mod:`.positions`), Scenarios (:mod:`.scenarios`,
-the option grid in :mod:`.option_grid`), Stress (:mod:`.stress`), Liquidation ladder (:mod:`.ladder`), Funding and
-decay (:mod:`.funding`), Methodology (:mod:`.methodology`), Input issues (:mod:`.issues`). Every anchor a formula or
+Sheets (one module each): Summary (:mod:`.summary`), Positions (:mod:`.positions`), Reconciliation with the venue
+(:mod:`.reconciliation`), Scenarios (:mod:`.scenarios`, the option grid in :mod:`.option_grid`), Stress
+(:mod:`.stress`), Liquidation ladder (:mod:`.ladder`), Funding and decay (:mod:`.funding`), Options margin
+(:mod:`.options_margin`, books with options), Tier tables (:mod:`.tier_tables`), Methodology (:mod:`.methodology`),
+Input issues (:mod:`.issues`). Every anchor a formula or
 a test refers to is planned once in :mod:`.layout`; the sheets produce cell specs (:mod:`.cells`) that
 :mod:`.writer` hands to XlsxWriter.
 
@@ -22,6 +24,10 @@ native formulas (value, delta, gamma, vega, theta on Positions; PnL at each move
 vol-shift grid of the option book on Scenarios; the theta bleed over 7 and 30 days on Funding and decay; option lines
 on Summary). They are not liquidated by the futures formulas: their liquidation columns read "n/a" and they are left
 out of the ladder, the flags and the liquidation counts. A book without options gets the report it always had.
+
+Positions levxl cannot recompute (a cross position whose account wallet is not in the input, a margin mode the input
+does not give: :attr:`levxl.book.positions.Book.recomputable` false) show no liquidation figure anywhere: "n/a
+(venue: X)" with the reason on Positions, the venue's number and why on Reconciliation.
 
 Python API: :func:`build_report`; command: ``levxl report`` (:mod:`levxl.cli.report`).
 """
@@ -37,27 +43,34 @@ from typing import Any, Iterable
 
 import levxl
 from levxl.files.cells import safe_cell_text
+from levxl.book.accounts import Liquidation
 from levxl.book.figures import risk_table
 from levxl.book.marks import apply_marks
+from levxl.book.options_book import option_accounts, options_book_figures
 from levxl.book.positions import Book, load_positions
+from levxl.book.reconcile import reconciliation_table
+from levxl.book.venue_rules import limit_rows, provenance_rows
 from levxl.files.atomic import atomic_output
 from levxl.workbooks.report.funding import funding_sheet
 from levxl.workbooks.report.inputs import LEVERAGES, MOVES, STRESS_DAYS
 from levxl.workbooks.report.issues import issues_sheet
 from levxl.workbooks.report.ladder import ladder_sheet
-from levxl.workbooks.report.layout import SHEETS, Layout, plan_layout, position_columns
+from levxl.workbooks.report.layout import SHEETS, Layout, plan_layout, position_columns, sheet_names
 from levxl.workbooks.report.methodology import methodology_sheet
+from levxl.workbooks.report.options_margin import figures_or_reason, options_margin_sheet
+from levxl.workbooks.report.reconciliation import reconciliation_sheet
 from levxl.workbooks.report.positions import positions_sheet
 from levxl.workbooks.report.scenarios import scenarios_sheet
 from levxl.workbooks.report.stress import stress_sheet
 from levxl.workbooks.report.summary import summary_sheet
+from levxl.workbooks.report.tier_tables import tier_tables_sheet
 from levxl.workbooks.report.writer import write_sheets
 
 __all__ = ["build_report", "apply_marks", "MOVES", "LEVERAGES", "STRESS_DAYS", "SHEETS", "Layout", "plan_layout",
-           "position_columns", "report_sheets"]
+           "position_columns", "report_sheets", "sheet_names"]
 
 WRITE_ORDER = ("Positions", "Summary", "Scenarios", "Stress", "Liquidation ladder", "Funding", "Methodology",
-               "Input issues")
+               "Input issues", "Reconciliation", "Tier tables", "Options margin")
 """The order the sheets are written in (formats and shared strings numbered in first-use order: kept stable so the
 same book gives the same bytes)."""
 
@@ -83,7 +96,8 @@ def _as_of_text(as_of: Any) -> tuple[str, _dt.datetime]:
     return label, when
 
 
-def report_sheets(book: Book, as_of: str, issues: list[tuple[Any, str]]) -> tuple[list, Layout]:
+def report_sheets(book: Book, as_of: str, issues: list[tuple[Any, str]],
+                  liquidation: Liquidation | None = None) -> tuple[list, Layout]:
     """The cell specs of every sheet of ``book``'s report (tab order) and their layout.
 
     Parameters
@@ -91,9 +105,13 @@ def report_sheets(book: Book, as_of: str, issues: list[tuple[Any, str]]) -> tupl
     book : Book
         Positions with their marks applied.
     as_of : str
-        The timestamp shown on every page.
+        The timestamp shown on every page (tier tables' ages are counted to its date).
     issues : list of (row, reason)
         What the Input issues sheet lists.
+    liquidation : Liquidation, optional
+        levxl's liquidation per position with cross positions on their accounts
+        (:func:`levxl.book.accounts.load_book`), for the Reconciliation sheet; default: recomputed from the book
+        alone (:func:`levxl.book.reconcile.reconcile`).
 
     Returns
     -------
@@ -101,11 +119,23 @@ def report_sheets(book: Book, as_of: str, issues: list[tuple[Any, str]]) -> tupl
     """
     table = risk_table(book)
     lay = plan_layout(table)
-    sheets = [summary_sheet(table, lay, as_of, book.source, book.sha256, len(issues)),
-              positions_sheet(table, lay, as_of), scenarios_sheet(table, lay, as_of), stress_sheet(table, lay, as_of),
-              ladder_sheet(table, lay, as_of), funding_sheet(table, lay, as_of), methodology_sheet(table, lay, as_of),
-              issues_sheet(issues, lay, as_of)]
-    return sheets, lay
+    provenance = provenance_rows(book, as_of)[1:]
+    limits = limit_rows(book)[1:]
+    statuses = [row[7] for row in provenance]
+    headers, recon = reconciliation_table(book, liquidation)
+    by_name = {
+        "Summary": summary_sheet(table, lay, as_of, book.source, book.sha256, len(issues), statuses, len(limits)),
+        "Positions": positions_sheet(table, lay, as_of),
+        "Reconciliation": reconciliation_sheet(headers, recon, list(table.inverse), lay, as_of),
+        "Scenarios": scenarios_sheet(table, lay, as_of), "Stress": stress_sheet(table, lay, as_of),
+        "Liquidation ladder": ladder_sheet(table, lay, as_of), "Funding": funding_sheet(table, lay, as_of),
+        "Tier tables": tier_tables_sheet(provenance, limits, lay, as_of),
+        "Methodology": methodology_sheet(table, lay, as_of), "Input issues": issues_sheet(issues, lay, as_of)}
+    if table.any_options:
+        accounts = [(label, figures_or_reason(book, idx, options_book_figures)) for label, idx in
+                    option_accounts(book)]
+        by_name["Options margin"] = options_margin_sheet(accounts, lay, as_of)
+    return [by_name[name] for name in sheet_names(table.any_options)], lay
 
 
 def _cell_safe(book: Book) -> Book:
@@ -119,7 +149,8 @@ def _cell_safe(book: Book) -> Book:
 
 
 def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLike = "report.xlsx", as_of: Any = None,
-                 marks: Any = None, vol: float | None = None, notes: Iterable[tuple[Any, str]] = ()) -> Path:
+                 marks: Any = None, vol: float | None = None, notes: Iterable[tuple[Any, str]] = (),
+                 liquidation: Liquidation | None = None) -> Path:
     """Write the risk report workbook for ``positions`` and return its path.
 
     Parameters
@@ -137,6 +168,11 @@ def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLik
         Annualised volatility for every position.
     notes : iterable of (row, reason)
         Issues from a caller that applied marks itself, listed on "Input issues".
+    liquidation : Liquidation, optional
+        levxl's liquidation per position of ``positions`` (a Book) with cross positions computed on their account's
+        wallet: the second value of :func:`levxl.book.accounts.load_book`, shown on Reconciliation. Default: the
+        book alone (:func:`levxl.book.reconcile.reconcile` without it). Ignored when ``marks`` are given here
+        (a cross price depends on the other positions' marks).
 
     Returns
     -------
@@ -155,7 +191,9 @@ def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLik
     book = _cell_safe(book)
     issues: list[tuple[Any, str]] = [(safe_cell_text(row), safe_cell_text(str(reason)))
                                      for row, reason in list(book.issues) + list(notes) + mark_notes]
-    sheets, _ = report_sheets(book, label, issues)
+    if marks is not None:  # the cross prices were computed at the book's own marks
+        liquidation = None
+    sheets, _ = report_sheets(book, label, issues, liquidation)
     out = Path(out_path)
     with atomic_output(out, suffix=".xlsx") as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": False, "strings_to_formulas": False,
@@ -165,6 +203,6 @@ def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLik
                            "author": "levxl", "comments": f"levxl {levxl.__version__}; input sha256 {book.sha256}",
                            "created": when})
         wb.set_calc_mode("auto")
-        write_sheets(wb, sheets, list(WRITE_ORDER))
+        write_sheets(wb, sheets, [name for name in WRITE_ORDER if any(s.name == name for s in sheets)])
         wb.close()
     return out

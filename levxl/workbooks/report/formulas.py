@@ -35,13 +35,18 @@ def black76(w: int, F: str, K: str, T: str, vol: str, what: str = "value", coin:
     return f"{g}/({F})" if coin else g
 
 
-def liquidation(S: str, Q: str, E: str, M: str, mmr: str, cum: str, inverse: bool) -> str:
-    """The isolated liquidation price, maintenance at the liquidation price, no fee (the engine's
-    :func:`levxl.engine.liquidation.liquidation_price` for one tier): linear ``max(0, (M/q + cum/q - s*EP)/(mmr -
-    s))``, inverse ``Q(mmr + s)/(M + cum + s*Q/EP)`` ("none" for a short no price liquidates)."""
+def liquidation(S: str, Q: str, E: str, M: str, mmr: str, cum: str, inverse: bool, entry_basis: bool = False) -> str:
+    """The isolated liquidation price, no fee (the engine's :func:`levxl.engine.liquidation.liquidation_price` for
+    one tier). Maintenance at the liquidation price: linear ``max(0, (M/q + cum/q - s*EP)/(mmr - s))``, inverse
+    ``Q(mmr + s)/(M + cum + s*Q/EP)``; at the entry (``entry_basis``, Bybit): linear
+    ``max(0, (M/q + cum/q - s*EP - mmr*EP)/(-s))``, inverse ``Q*s/(M + cum + (s - mmr)*Q/EP)`` ("none" for a short
+    no price liquidates)."""
     if inverse:
-        den = f"{M}+{cum}+{S}*{Q}/{E}"
-        return f'=IF(AND({S}<0,{den}>=0),"none",{Q}*({mmr}+{S})/({den}))'
+        den = f"{M}+{cum}+({S}-{mmr})*{Q}/{E}" if entry_basis else f"{M}+{cum}+{S}*{Q}/{E}"
+        num = f"{Q}*{S}" if entry_basis else f"{Q}*({mmr}+{S})"
+        return f'=IF(AND({S}<0,{den}>=0),"none",{num}/({den}))'
+    if entry_basis:
+        return f"=MAX((({M}/{Q}+{cum}/{Q})-{S}*{E}-{mmr}*{E})/(-{S}),0)"
     return f"=MAX((({M}/{Q}+{cum}/{Q})-{S}*{E})/({mmr}-{S}),0)"
 
 

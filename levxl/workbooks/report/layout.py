@@ -13,16 +13,25 @@ from functools import cached_property
 import numpy as np
 
 from levxl.book.figures import OPTION_VOL_SHIFTS, RiskTable
+from levxl.book.options_book import FRONTIER_VOL_SHIFTS, PM_RULES_COMPARED, option_accounts
+from levxl.book.venue_rules import limit_rows
 from levxl.workbooks.report.cells import col
 from levxl.workbooks.report.inputs import MOVES, STRESS_DAYS
 
 __all__ = ["Layout", "plan_layout", "position_columns", "PositionsLayout", "SummaryLayout", "ScenariosLayout",
            "StressLayout", "FundingLayout", "MethodologyLayout", "LadderLayout", "IssuesLayout", "SHEETS",
-           "PERP_COLUMNS", "OPTION_COLUMNS", "HELPERS"]
+           "PERP_COLUMNS", "OPTION_COLUMNS", "HELPERS", "ReconciliationLayout", "TierTablesLayout",
+           "OptionsMarginLayout", "OptionBlock", "RECONCILIATION_COLUMNS", "PROVENANCE_COLUMNS", "LIMIT_COLUMNS",
+           "OPTION_ACCOUNT_LINES", "sheet_names"]
 
-SHEETS = ("Summary", "Positions", "Scenarios", "Stress", "Liquidation ladder", "Funding", "Methodology",
-          "Input issues")
-"""The report's sheets in tab order."""
+SHEETS = ("Summary", "Positions", "Reconciliation", "Scenarios", "Stress", "Liquidation ladder", "Funding",
+          "Options margin", "Tier tables", "Methodology", "Input issues")
+"""The report's sheets in tab order ("Options margin" only when the book holds options: :func:`sheet_names`)."""
+
+
+def sheet_names(options: bool) -> list[str]:
+    """The sheets of a report, in tab order: :data:`SHEETS` without "Options margin" for a book without options."""
+    return [s for s in SHEETS if options or s != "Options margin"]
 
 PERP_COLUMNS = (
     ("row", "Input row", 6), ("venue", "Venue", 10), ("symbol", "Symbol", 14), ("side", "Side", 6),
@@ -140,6 +149,7 @@ class SummaryLayout:
     market_first: int = 31
     mark_col: int = 4
     vol_col: int = 5
+    tiers_row: int = 22  #: one line: stale / missing tier tables and tier-limit breaches (see Tier tables)
 
     def row(self, key: str) -> int:
         return self.book_first + SUMMARY_BOOK_ROWS.index(key)
@@ -329,6 +339,151 @@ class IssuesLayout:
     first: int = 4
 
 
+RECONCILIATION_COLUMNS = (
+    ("row", "Input row", 6), ("venue", "Venue", 10), ("account", "Account", 10), ("symbol", "Symbol", 16),
+    ("side", "Side", 6), ("mode", "Margin mode", 9), ("venue_liq", "Venue liq. price", 12),
+    ("levxl_liq", "levxl liq. price", 12), ("diff", "Difference (levxl / venue − 1)", 11),
+    ("venue_mm", "Venue maint. margin (margin ccy)", 12), ("levxl_mm", "levxl maint. margin (margin ccy)", 12),
+    ("reason", "Reconciliation: how levxl computed it, and why it differs", 60),
+)
+"""(key, header, width) of the Reconciliation columns (:func:`levxl.book.reconcile.reconciliation_table`)."""
+
+
+def _column_of(columns: tuple, key: str) -> int:
+    return [k for k, _, _ in columns].index(key)
+
+
+@dataclass(frozen=True)
+class ReconciliationLayout:
+    """Reconciliation: one row per position (book order) from 0-based row :attr:`first`."""
+
+    n: int
+    columns: tuple = RECONCILIATION_COLUMNS
+    header: int = 4
+    first: int = 5
+
+    def col(self, key: str) -> int:
+        return _column_of(self.columns, key)
+
+    def a1(self, key: str, i: int) -> str:
+        """A1 reference of position ``i``'s ``key`` cell on the sheet itself."""
+        return f"{col(self.col(key))}{self.first + i + 1}"
+
+
+PROVENANCE_COLUMNS = (
+    ("row", "Input row", 6), ("venue", "Venue", 10), ("symbol", "Symbol", 16), ("profile", "Venue profile", 13),
+    ("table", "Tier table used", 26), ("as_of", "Table as of", 10), ("age", "Age (days)", 7),
+    ("status", "Status", 9), ("source", "Source", 44), ("funding", "Funding interval (hours)", 9),
+    ("warning", "Warning", 56),
+)
+"""(key, header, width) of the tier-table provenance rows (:func:`levxl.book.venue_rules.provenance_rows`)."""
+LIMIT_COLUMNS = (
+    ("row", "Input row", 6), ("venue", "Venue", 10), ("symbol", "Symbol", 16), ("table", "Tier table", 24),
+    ("notional", "Notional (margin ccy, at mark)", 16), ("leverage", "Eff. leverage", 10),
+    ("max_leverage", "Tier max leverage", 9), ("max_notional", "Max notional at this leverage", 16),
+    ("problem", "Problem", 60),
+)
+"""(key, header, width) of the tier-limit rows (:func:`levxl.book.venue_rules.limit_rows`), below the provenance
+rows in the same columns (each column as wide as the wider of the two)."""
+
+
+@dataclass(frozen=True)
+class TierTablesLayout:
+    """Tier tables: the provenance table (a row per position), then the tier-limit breaches."""
+
+    n: int
+    n_limits: int
+    header: int = 4
+    first: int = 5
+
+    @property
+    def last(self) -> int:
+        """0-based row of the last provenance row."""
+        return self.first + max(self.n, 1) - 1
+
+    @property
+    def limits_section(self) -> int:
+        return self.last + 3
+
+    @property
+    def limits_header(self) -> int:
+        return self.limits_section + 1
+
+    @property
+    def limits_first(self) -> int:
+        return self.limits_header + 1
+
+    def col(self, key: str) -> int:
+        return _column_of(PROVENANCE_COLUMNS, key)
+
+    def limit_col(self, key: str) -> int:
+        return _column_of(LIMIT_COLUMNS, key)
+
+    def status_range(self) -> str:
+        """The status column of the provenance rows, absolute ("'Tier tables'!$H$6:$H$9")."""
+        c = col(self.col("status"))
+        return f"'Tier tables'!${c}${self.first + 1}:${c}${self.last + 1}"
+
+
+OPTION_ACCOUNT_LINES = ("underlying", "wallet", "liq_down", "liq_up", "standard_im", "standard_mm")
+"""The figure lines of an option account's block, in order (value in column C, unit/notes to the right)."""
+
+
+@dataclass(frozen=True)
+class OptionBlock:
+    """One option account's block on Options margin (0-based rows)."""
+
+    top: int  #: the account's section title
+    n_positions: int
+    n_rules: int
+    n_shifts: int
+
+    @property
+    def lines_first(self) -> int:
+        return self.top + 2
+
+    def line(self, key: str) -> int:
+        return self.lines_first + OPTION_ACCOUNT_LINES.index(key)
+
+    @property
+    def pm_header(self) -> int:
+        return self.lines_first + len(OPTION_ACCOUNT_LINES) + 1
+
+    @property
+    def pm_first(self) -> int:
+        return self.pm_header + 1
+
+    @property
+    def frontier_header(self) -> int:
+        return self.pm_first + self.n_rules + 1
+
+    @property
+    def frontier_first(self) -> int:
+        return self.frontier_header + 1
+
+    @property
+    def positions_header(self) -> int:
+        return self.frontier_first + self.n_shifts + 1
+
+    @property
+    def positions_first(self) -> int:
+        return self.positions_header + 1
+
+    @property
+    def bottom(self) -> int:
+        """0-based row of the block's last row."""
+        return self.positions_first + self.n_positions - 1
+
+
+@dataclass(frozen=True)
+class OptionsMarginLayout:
+    """Options margin: one block per account holding options (:func:`levxl.book.options_book.option_accounts`)."""
+
+    blocks: tuple  #: OptionBlock per account, in the accounts' order
+    value_col: int = 2
+    first: int = 4
+
+
 @dataclass(frozen=True)
 class Layout:
     """Every sheet's anchors."""
@@ -341,6 +496,9 @@ class Layout:
     methodology: MethodologyLayout
     ladder: LadderLayout = field(default_factory=LadderLayout)
     issues: IssuesLayout = field(default_factory=IssuesLayout)
+    reconciliation: ReconciliationLayout | None = None
+    tier_tables: TierTablesLayout | None = None
+    options_margin: OptionsMarginLayout | None = None
 
 
 def _instruments(table: RiskTable) -> tuple[tuple, tuple]:
@@ -371,13 +529,26 @@ def _scenarios(table: RiskTable) -> ScenariosLayout:
     n, opt = len(table), table.option
     grid = None
     heat_top = 2
-    if n and not opt.all():
-        grid = int(np.argmax(np.where(opt, -np.inf, table.notional_usd)))
+    # the largest future levxl can recompute (a cross position without its wallet is never figured as isolated)
+    eligible = ~opt & table.book.recomputable if n else opt
+    if n and eligible.any():
+        grid = int(np.argmax(np.where(eligible, table.notional_usd, -np.inf)))
         heat_top = 2 + 2 + 5 + len(MOVES) + 3  # grid section, note, 5 leverage rows, header, moves, gap
     first = heat_top + 1 + 5
     option_grid = OptionGridLayout(max(first + n - 1, first) + 3, len(table.options.idx)) if table.any_options \
         else None
     return ScenariosLayout(grid, heat_top, n, option_grid)
+
+
+def _options_margin(table: RiskTable) -> OptionsMarginLayout | None:
+    if not table.any_options:
+        return None
+    blocks, top = [], OptionsMarginLayout.first
+    for _, idx in option_accounts(table.book):
+        block = OptionBlock(top, len(idx), len(PM_RULES_COMPARED), len(FRONTIER_VOL_SHIFTS))
+        blocks.append(block)
+        top = block.bottom + 3
+    return OptionsMarginLayout(tuple(blocks))
 
 
 def plan_layout(table: RiskTable) -> Layout:
@@ -391,4 +562,7 @@ def plan_layout(table: RiskTable) -> Layout:
         stress=StressLayout(n),
         funding=FundingLayout(n - n_opt, n_opt),
         methodology=MethodologyLayout(_tier_blocks(table, MethodologyLayout.tier_start)),
+        reconciliation=ReconciliationLayout(n),
+        tier_tables=TierTablesLayout(n, len(limit_rows(table.book)) - 1),
+        options_margin=_options_margin(table),
     )

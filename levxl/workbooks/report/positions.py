@@ -3,13 +3,15 @@ figures table's value cached; options as Black-76 formulas."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from levxl.book.figures import FUNDING_INTERVALS_PER_DAY, RiskTable
 from levxl.workbooks.report import formulas
 from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, RED, SUBTITLE, TEXT, TITLE, SheetSpec, cached,
                                           margin_currency, number)
 from levxl.workbooks.report.inputs import AMBER as AMBER_AT, RED as RED_AT
 from levxl.workbooks.report.layout import HELPERS, Layout
-from levxl.workbooks.report.rows import amount_style, price_style, side_text
+from levxl.workbooks.report.rows import amount_style, not_recomputed_text, price_style, report_flags, side_text
 
 __all__ = ["positions_sheet"]
 
@@ -21,7 +23,7 @@ _OPTION_NOTE = (" Options: entry = premium per option, mark = the underlying's p
 _OPTION_KEYS = ("kind", "otype", "strike", "expiry", "oval", "delta", "gamma", "vega", "theta")
 
 
-def _header(sheet: SheetSpec, lay: Layout, options: bool) -> None:
+def _header(sheet: SheetSpec, lay: Layout, options: bool, unknown: bool = False) -> None:
     P = lay.positions
     sheet.string(0, 0, "Positions", TITLE)
     sheet.string(1, 0, _NOTE + (_OPTION_NOTE if options else ""), SUBTITLE)
@@ -32,6 +34,9 @@ def _header(sheet: SheetSpec, lay: Layout, options: bool) -> None:
     sheet.row_height(P.header_row, 30 if not options else 42)
     if options:  # option symbols are long (BTC-27DEC24-70000-C)
         sheet.column(P.col_of["symbol"], P.col_of["symbol"], 21)
+    if unknown:  # "n/a (venue: 97,941.60)" and the reason where levxl cannot recompute a position
+        sheet.column(P.col_of["liq"], P.col_of["liq"], 19)
+        sheet.column(P.col_of["tier"], P.col_of["tier"], 44)
     sheet.feature("freeze_panes", 4, 3)
 
 
@@ -53,14 +58,30 @@ def _inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int) -> None:
     sheet.formula(r0, 9, f'=IF(ISBLANK({vref}),"",{vref})', number("pct", 1), cached(book.vol[i]))
 
 
-def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: str) -> None:
+def _not_recomputed(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int) -> None:
+    """A position levxl cannot recompute (cross without its wallet, mode unknown): no isolated liquidation price
+    anywhere (no live formula would recompute one from a stand-in margin); the venue's figure, and why."""
+    r0, c = lay.positions.row0(i), lay.positions.col_of
+    shown, why = not_recomputed_text(t, i)
+    sheet.string(r0, c["liq"], shown, number("num", 0))  # right-aligned like the prices
+    for key in ("bank", "dist", "sigma", "flag", "p1", "p7"):
+        sheet.string(r0, c[key], "n/a", number("num", 0) if key != "flag" else TEXT)
+    sheet.string(r0, c["tier"], why, TEXT)
+
+
+def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: str,
+            recomputable: bool = True) -> None:
     """Leverage, margin, liquidation and bankruptcy prices, distance, σ-days, flag."""
     r0, inv, c = lay.positions.row0(i), bool(t.inverse[i]), lay.positions.col_of
     sheet.number(r0, c["lev"], float(t.leverage[i]), number("num", 1))
     sheet.number(r0, c["margin"], float(t.margin[i]), amount_style(t, i))
+    if not recomputable:
+        _not_recomputed(sheet, t, lay, i)
+        return
     S, M, Q, E, L = g["s"], g["margin"], g["size"], g["entry"], g["mark"]
     lpf = number("liqprice", price_style(t, i).digits)
-    sheet.formula(r0, c["liq"], formulas.liquidation(S, Q, E, M, g["mmr_liq"], g["cum_liq"], inv), lpf,
+    sheet.formula(r0, c["liq"], formulas.liquidation(S, Q, E, M, g["mmr_liq"], g["cum_liq"], inv,
+                                                           t.book.basis[i] == "entry"), lpf,
                   cached(t.liquidation[i]))
     sheet.formula(r0, c["bank"], formulas.bankruptcy(S, Q, E, M, inv), lpf, cached(t.bankruptcy[i]))
     LQ, D, V = g["liq"], g["dist"], g["vol"]
@@ -73,7 +94,7 @@ def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: 
                                  f'"GREEN")))', TEXT, flag)
 
 
-def _amounts(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> None:
+def _amounts(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, recomputable: bool = True) -> None:
     """Notional, maintenance, tier, uPnL, funding, probabilities."""
     book, r0, inv, c = t.book, lay.positions.row0(i), bool(t.inverse[i]), lay.positions.col_of
     S, Q, E, L, V = g["s"], g["size"], g["entry"], g["mark"], g["vol"]
@@ -82,7 +103,8 @@ def _amounts(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
     sheet.formula(r0, c["notional_usd"], f"={Q}" if inv else f"={Q}*{L}", number("usd"), float(t.notional_usd[i]))
     sheet.formula(r0, c["mm"], f"={g['notional']}*{g['mmr_mark']}-{g['cum_mark']}", af, float(t.maintenance[i]))
     sheet.formula(r0, c["mm_rate"], f"={g['mm']}/{g['notional']}", number("pct", 3), float(t.maintenance_rate[i]))
-    sheet.string(r0, c["tier"], t.tier_liq[i], TEXT)
+    if recomputable:  # else: the reason, written with the prices
+        sheet.string(r0, c["tier"], t.tier_liq[i], TEXT)
     upnl = f"={S}*{Q}*(1/{E}-1/{L})" if inv else f"={S}*{Q}*({L}-{E})"
     sheet.formula(r0, c["upnl"], upnl, af, float(t.upnl[i]))
     sheet.formula(r0, c["upnl_usd"], f"={g['upnl']}*{g['fx']}", number("usd"), float(t.upnl_usd[i]))
@@ -91,6 +113,8 @@ def _amounts(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
                   float(t.funding_per_day[i]))
     sheet.formula(r0, c["fund_year"], f"={g['fund_day']}*365", af, float(t.funding_per_day[i] * 365))
     for key, days, val in (("p1", 1, t.prob_1d[i]), ("p7", 7, t.prob_7d[i])):
+        if not recomputable:
+            continue
         sheet.formula(r0, c[key], formulas.probability(S, L, g["liq"], days, V), number("pct", 2), cached(val))
 
 
@@ -182,9 +206,10 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     SheetSpec
     """
     sheet = SheetSpec("Positions")
-    _header(sheet, lay, t.any_options)
+    recomputable = t.book.recomputable
+    _header(sheet, lay, t.any_options, bool(np.any(~recomputable & ~t.option)))
     P = lay.positions
-    flags = t.flags(RED_AT, AMBER_AT)
+    flags = report_flags(t, RED_AT, AMBER_AT)
     for i in range(P.n):
         g = P.locals(i)
         _inputs(sheet, t, lay, i)
@@ -195,8 +220,8 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
             for key in _OPTION_KEYS:
                 sheet.blank(P.row0(i), P.col_of[key], TEXT)
             sheet.string(P.row0(i), P.col_of["kind"], "perp", TEXT)
-        _prices(sheet, t, lay, i, g, flags[i])
-        _amounts(sheet, t, lay, i, g)
+        _prices(sheet, t, lay, i, g, flags[i], bool(recomputable[i]))
+        _amounts(sheet, t, lay, i, g, bool(recomputable[i]))
         _helpers(sheet, t, lay, i, g)
     _finish(sheet, t, lay, as_of)
     return sheet

@@ -8,7 +8,7 @@ from typing import Callable
 from levxl.book.figures import RiskTable
 from levxl.workbooks.report.cells import TEXT, SheetSpec, Style, number, price_digits
 
-__all__ = ["price_style", "amount_style", "side_text", "identity_cells"]
+__all__ = ["price_style", "amount_style", "side_text", "identity_cells", "report_flags", "not_recomputed_text"]
 
 
 def price_style(table: RiskTable, i: int, **kw) -> Style:
@@ -20,6 +20,24 @@ def price_style(table: RiskTable, i: int, **kw) -> Style:
 def amount_style(table: RiskTable, i: int, **kw) -> Style:
     """Margin-currency amount format: 2 decimals for USD, 6 for a coin."""
     return number("amt", 2 if not table.inverse[i] else 6, **kw)
+
+
+def report_flags(table: RiskTable, red: float, amber: float) -> list[str]:
+    """The Flag column: :meth:`~levxl.book.figures.RiskTable.flags`, with "n/a" where levxl cannot recompute the
+    liquidation price (a cross position without its wallet, margin mode unknown): such a position is not GREEN."""
+    flags = table.flags(red, amber)
+    recomputable = table.book.recomputable
+    return [f if recomputable[i] or table.option[i] else "n/a" for i, f in enumerate(flags)]
+
+
+def not_recomputed_text(table: RiskTable, i: int) -> tuple[str, str]:
+    """(liquidation cell, reason) of a position levxl cannot recompute: "n/a (venue: 4,420)" or "n/a", and why
+    (the Reconciliation sheet has the full text)."""
+    book = table.book
+    venue = float(book.venue_liquidation[i])
+    shown = f"n/a (venue: {venue:,.{price_digits(venue)}f})" if venue > 0 else "n/a"
+    why = ("cross, account wallet not in the input" if book.cross[i] else "margin mode not in the input")
+    return shown, f"{why} (Reconciliation)"
 
 
 def side_text(table: RiskTable, i: int) -> str:

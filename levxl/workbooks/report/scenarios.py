@@ -15,7 +15,7 @@ from levxl.workbooks.report.cells import (HEADER, LABEL, LIQ, LIQ_PCT, RLABEL, S
 from levxl.workbooks.report.inputs import LEVERAGES, MOVES
 from levxl.workbooks.report.layout import Layout
 from levxl.workbooks.report.option_grid import option_grid
-from levxl.workbooks.report.rows import amount_style, identity_cells, price_style, side_text
+from levxl.workbooks.report.rows import amount_style, identity_cells, not_recomputed_text, price_style, side_text
 
 __all__ = ["scenarios_sheet"]
 
@@ -100,11 +100,13 @@ def _heat_totals(sheet: SheetSpec, t: RiskTable, lay: Layout, pnl: np.ndarray, l
         sheet.formula(tr + 2, L_.first_col + j, cnt, number("int"), int(liquidated[:, j].sum()))
 
 
-def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl: np.ndarray) -> None:
+def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl: np.ndarray,
+              recomputable: bool = True) -> None:
     L_, P, book = lay.scenarios, lay.positions, t.book
     r0, hr, inv = L_.heat_first + i, L_.heat_moves, bool(t.inverse[i])
     identity_cells(sheet, r0, t, i, lambda k: P.ref(k, i))
-    sheet.formula(r0, 5, f"={P.ref('liq', i)}", price_style(t, i), cached(t.liquidation[i]))
+    shown = cached(t.liquidation[i]) if t.option[i] or recomputable else not_recomputed_text(t, i)[0]
+    sheet.formula(r0, 5, f"={P.ref('liq', i)}", price_style(t, i), shown)
     S, Q, E, M = (P.ref(k, i, col_abs=True) for k in ("s", "size", "entry", "margin"))
     if t.option[i]:
         sheet.formula(r0, 5, f"={P.ref('liq', i)}", number("num", 0), "n/a")
@@ -137,8 +139,9 @@ def _heatmap(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     for j in range(len(MOVES)):
         sheet.formula(first - 1, L_.first_col + j, f"={col(L_.first_col + j)}{hr + 1}", number("pct", 0, bold=True),
                       MOVES[j])
+    recomputable = t.book.recomputable
     for i in range(len(t)):
-        _heat_row(sheet, t, lay, i, pnl)
+        _heat_row(sheet, t, lay, i, pnl, bool(recomputable[i]))
     if len(t):
         rng = f"G{first + 1}:{col(5 + len(MOVES))}{last + 1}"
         sheet.conditional(rng, {"type": "formula", "format": LIQ, "stop_if_true": True, "criteria":

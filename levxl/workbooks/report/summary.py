@@ -8,9 +8,11 @@ import numpy as np
 import levxl
 from levxl.book.figures import RiskTable, pnl_usd_after_mark_move
 from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, LABEL, NOTE, RED, SECTION, SUBTITLE, TEXT, TITLE,
-                                          SheetSpec, cached, number, price_digits)
+                                          SheetSpec, cached, col, number, price_digits)
 from levxl.workbooks.report.inputs import AMBER as AMBER_AT, RED as RED_AT, SCENARIO_MOVE
 from levxl.workbooks.report.layout import Layout
+from levxl.workbooks.report.rows import report_flags
+from levxl.workbooks.report.tier_tables import STATUS_TEXT
 
 __all__ = ["summary_sheet"]
 
@@ -65,7 +67,7 @@ def _worst_position(t: RiskTable, lay: Layout) -> tuple[str, str]:
 def _book(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     S = lay.summary
     sheet.string(S.book_section, 1, "Book", SECTION)
-    flags = t.flags(RED_AT, AMBER_AT)
+    flags = report_flags(t, RED_AT, AMBER_AT)
     for key, label, formula, value, style in _book_rows(t, lay):
         r0 = S.row(key)
         sheet.string(r0, 1, label, LABEL if not label.startswith("  ") else TEXT)
@@ -78,6 +80,22 @@ def _book(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
                               flags.count(word))
         else:
             sheet.formula(r0, S.value_col, formula, style, value)
+
+
+def _tiers(sheet: SheetSpec, lay: Layout, statuses: list[str], n_limits: int) -> None:
+    """One line: stale and missing tier tables and tier-limit breaches, counted live on the Tier tables sheet."""
+    S, T = lay.summary, lay.tier_tables
+    r0 = S.tiers_row
+    sheet.string(r0, 1, "Tier tables: STALE / MISSING / tier-limit breaches", LABEL)
+    rng = T.status_range()
+    for j, word in enumerate(("stale", "missing")):
+        text = STATUS_TEXT[word]
+        count = sum(1 for s in statuses if s == word)
+        sheet.formula(r0, S.value_col + j, f'=COUNTIF({rng},"{text}")', AMBER if count else number("int"), count)
+    c = col(T.limit_col("row"))
+    limits = f"'Tier tables'!${c}${T.limits_first + 1}:${c}${T.limits_first + max(n_limits, 1)}"
+    sheet.formula(r0, S.value_col + 2, f"=COUNT({limits})", RED if n_limits else number("int"), n_limits)
+    sheet.string(r0, S.value_col + 3, "see sheet 'Tier tables'", TEXT)
 
 
 def _inputs(sheet: SheetSpec, lay: Layout) -> None:
@@ -147,7 +165,8 @@ def _options(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
                          "implied vol.", NOTE)
 
 
-def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, n_issues: int) -> SheetSpec:
+def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, n_issues: int,
+                  tier_statuses: list[str] | None = None, n_limits: int = 0) -> SheetSpec:
     """The Summary sheet.
 
     Parameters
@@ -162,6 +181,9 @@ def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, 
         Input file name and its SHA-256 (shown as report info).
     n_issues : int
         Input issues (refused rows and unusable marks).
+    tier_statuses : list of str, optional
+        Each position's tier-table status ("ok", "stale", "missing", "n/a": Tier tables); with ``n_limits`` (the
+        tier-limit breaches) the line counting them (none without).
 
     Returns
     -------
@@ -179,6 +201,8 @@ def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, 
         sheet.string(4 + k, 1, lab, LABEL)
         sheet.string(4 + k, 2, val, TEXT)
     _book(sheet, t, lay)
+    if tier_statuses is not None and lay.tier_tables is not None:
+        _tiers(sheet, lay, tier_statuses, n_limits)
     _inputs(sheet, lay)
     _market(sheet, lay)
     if t.any_options:

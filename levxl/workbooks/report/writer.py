@@ -102,7 +102,7 @@ def _fast_formulas(ws) -> None:
 
 def _page(ws, title: str, as_of: str, repeat: tuple[int, int] | None = None) -> None:
     ws.set_landscape()
-    ws.set_paper(8 if title in ("Positions", "Scenarios", "Stress") else 9)  # A3 for the wide sheets
+    ws.set_paper(8 if title in ("Positions", "Scenarios", "Stress", "Tier tables") else 9)  # A3 for the wide sheets
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.set_header(f'&L&"Calibri,Bold"levxl risk report&C{title}&R{as_of}')

@@ -1,0 +1,112 @@
+"""The Reconciliation sheet: the venue's liquidation price and maintenance margin beside levxl's, the difference and
+why they differ, one row per position (:func:`levxl.book.reconcile.reconciliation_table`).
+
+The numbers are the reconciliation's own (plain values; the difference a native formula over them). levxl's price
+is the account's: a cross position computed on its account's wallet shows the cross number, one levxl cannot
+recompute (cross without its wallet, mode unknown) shows "n/a" and the reason, never an isolated price."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from levxl.book.reconcile import CLOSE, MATCH
+from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, NOTE, RED, TEXT, TITLE, WRAP, SheetSpec, cached,
+                                          col, number, price_digits)
+from levxl.workbooks.report.layout import Layout
+
+__all__ = ["reconciliation_sheet"]
+_WORD = number("num", 0)  #: a word ("none", "n/a") in a numeric column, right-aligned like the numbers
+
+_NOTE = (f"'matches' within {MATCH:.1%}, 'close' within {CLOSE:.1%}. levxl's price: isolated on the position's "
+         "margin, cross on the account's wallet less the other cross positions' MM plus their uPnL; n/a where levxl "
+         "cannot recompute it (the venue's figure is the one to use). Maintenance margins at the mark, in the margin "
+         "currency. Give the venue's liq. price and MM as columns (or ccxt JSON) to reconcile.")
+
+
+def _price(sheet: SheetSpec, r0: int, c: int, x: float, digits: int, missing: str) -> None:
+    if math.isnan(x):
+        sheet.string(r0, c, missing, _WORD)
+    elif math.isinf(x) or x == 0:
+        sheet.string(r0, c, "none", _WORD)  # no price liquidates the position
+    else:
+        sheet.number(r0, c, x, number("price", digits))
+
+
+def _amount(sheet: SheetSpec, r0: int, c: int, x: float, digits: int) -> None:
+    if math.isnan(x):
+        sheet.blank(r0, c, number("amt", digits))
+    else:
+        sheet.number(r0, c, x, number("amt", digits))
+
+
+def _row(sheet: SheetSpec, lay: Layout, i: int, row: list[Any], inverse: bool) -> None:
+    R = lay.reconciliation
+    r0, c = R.first + i, R.col
+    rownum, venue, account, symbol, side, mode, vliq, lliq, diff, vmm, lmm, reason = row
+    sheet.number(r0, c("row"), int(rownum), number("int"))
+    for key, text in (("venue", venue), ("account", account), ("symbol", symbol), ("side", side), ("mode", mode)):
+        sheet.string(r0, c(key), str(text), TEXT)
+    digits = price_digits(vliq if math.isfinite(vliq) and vliq > 0 else lliq)
+    _price(sheet, r0, c("venue_liq"), vliq, digits, "")
+    _price(sheet, r0, c("levxl_liq"), lliq, digits, "n/a")
+    v, lx = R.a1("venue_liq", i), R.a1("levxl_liq", i)
+    sheet.formula(r0, c("diff"), f'=IF(AND(ISNUMBER({v}),ISNUMBER({lx})),{lx}/{v}-1,"")', number("pct", 2),
+                  cached(diff))
+    amount_digits = 6 if inverse else 2
+    _amount(sheet, r0, c("venue_mm"), vmm, amount_digits)
+    _amount(sheet, r0, c("levxl_mm"), lmm, amount_digits)
+    sheet.string(r0, c("reason"), str(reason), WRAP)
+    sheet.row_height(r0, 13.5 * max(1, math.ceil(len(str(reason)) / 64)))
+
+
+def reconciliation_sheet(headers: tuple, rows: list[list[Any]], inverse: list[bool], lay: Layout,
+                         as_of: str) -> SheetSpec:
+    """The Reconciliation sheet.
+
+    Parameters
+    ----------
+    headers, rows
+        :func:`levxl.book.reconcile.reconciliation_table` of the book (book order, as Positions).
+    inverse : list of bool
+        Per position: coin-margined (maintenance margins in coin, 6 decimals).
+    lay : Layout
+        The report's anchors (:attr:`Layout.reconciliation`).
+    as_of : str
+        The report's timestamp.
+
+    Returns
+    -------
+    SheetSpec
+    """
+    sheet, R = SheetSpec("Reconciliation"), lay.reconciliation
+    sheet.string(0, 0, "Reconciliation with the venue", TITLE)
+    sheet.merge(1, 0, 2, len(R.columns) - 1, NOTE)
+    sheet.string(1, 0, _NOTE, NOTE)
+    sheet.row_height(1, 15)
+    sheet.row_height(2, 15)
+    for k, (key, head, width) in enumerate(R.columns):
+        sheet.string(R.header, k, head, HEADER)
+        sheet.column(k, k, width)
+    sheet.row_height(R.header, 42)
+    for i, row in enumerate(rows):
+        _row(sheet, lay, i, row, inverse[i])
+    if not rows:
+        sheet.string(R.first, 0, "no positions", TEXT)
+    if rows:
+        d = col(R.col("diff"))
+        rng = f"{d}{R.first + 1}:{d}{R.first + len(rows)}"
+        for crit, value, fmt in (("between", (-MATCH, MATCH), GREEN), ("not between", (-CLOSE, CLOSE), RED),
+                                 ("between", (-CLOSE, CLOSE), AMBER)):
+            sheet.conditional(rng, {"type": "formula",
+                                    "criteria": _criteria(f"{d}{R.first + 1}", crit, value), "format": fmt})
+    sheet.feature("freeze_panes", R.first, 4)
+    sheet.page("Reconciliation", as_of, (R.header, R.header))
+    return sheet
+
+
+def _criteria(cell: str, how: str, bounds: tuple[float, float]) -> str:
+    """A conditional-format formula on a difference cell (blank cells never match)."""
+    lo, hi = bounds
+    inside = f"AND({cell}>={lo},{cell}<={hi})"
+    return f"=AND(ISNUMBER({cell}),{inside if how == 'between' else 'NOT(' + inside + ')'})"
