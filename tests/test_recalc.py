@@ -77,16 +77,16 @@ def test_excel_semantics(fast):
     assert code("Summary!B14") == "#REF!"
     assert code("Summary!B15") == "#DIV/0!"  # an error argument of a LEVXL function propagates
     assert v["Summary!B16"] == -1
-    assert isinstance(v["Summary!B17"], str) and v["Summary!B17"].startswith("#VALUE! ")  # the UDF's text
-    assert v["Summary!B18"] == v["Summary!B17"]  # IFERROR does not catch a text
+    assert code("Summary!B17") == "#VALUE!"  # a bad element is a real error (its reason: LEVXL_WHY)
+    assert v["Summary!B18"] == -1  # so IFERROR catches it, as SUM/MIN/COUNT see it
     assert code("Summary!B19") == "#NUM!" and code("Summary!B20") == "#N/A"
     assert v["Summary!B10"] == pytest.approx(CATALOGUE["LEVXL_LIQ_PRICE"]("long", 61850.0, 1, 10))
     grid = CATALOGUE["LEVXL_SCENARIO_GRID"]("long", 60000, 1, [[-0.2], [-0.1], [0.1]], [[5, 10, 20]])
     assert [v[f"Summary!{c}{r}"] for r in (1, 2, 3) for c in "DEF"] == pytest.approx(sum(grid, []))
     assert v["Summary!H3"] == "tier" and v["Summary!M5"] == pytest.approx(50.0)  # TIERS cut to its range
-    # per-element messages in a LEVXL column, and IFERROR around arithmetic on them
-    texts = [k for k, x in v.items() if k.startswith("Positions!H") and isinstance(x, str)]
-    assert texts and all(v[k.replace("!H", "!K")] == "n/a" for k in texts)
+    # bad elements of a LEVXL column are real errors, and IFERROR around arithmetic on them catches them
+    bad = [k for k, x in v.items() if k.startswith("Positions!H") and isinstance(x, XlError)]
+    assert bad and all(v[k.replace("!H", "!K")] == "n/a" for k in bad)
 
 
 def test_package_kept_byte_for_byte(book, fast):

@@ -101,7 +101,7 @@ def positions_book(path, rows: int = 40, seed: int = 0, summary: bool = True, er
             s["A14"], s["B14"] = "ref", "=#REF!+1"
             s["A15"], s["B15"] = "err arg", '=LEVXL_LIQ_PRICE("long",B12,1,10)'
             s["A16"], s["B16"] = "iferror", "=IFERROR(B15,-1)"
-            s["A17"], s["B17"] = "text msg", '=LEVXL_LIQ_PRICE("long",100,1,-5)'
+            s["A17"], s["B17"] = "bad element", '=LEVXL_LIQ_PRICE("long",100,1,-5)'
             s["A18"], s["B18"] = "iferror msg", '=IFERROR(B17,-1)'
             s["A19"], s["B19"] = "num", "=SQRT(-1)"
             s["A20"], s["B20"] = "na", "=MATCH(\"zzz\",Positions!A2:A5,0)"
