@@ -82,7 +82,7 @@ def _hypotheses(book: Book, i: int, margin: float) -> list[tuple[str, float]]:
 
 def _cause(book: Book, i: int, venue: float, levxl: float, margin: float) -> str:
     """The hypothesis that brings levxl's price nearest the venue's, when it gets within :data:`CLOSE`."""
-    if book.cross[i]:
+    if book.margin_mode[i] == "cross":  # one element, not the whole column per row
         return ("cross: the wallet or the other positions in the input differ from the venue's account (other "
                 "collateral, open orders, positions not in the file, or fees)")
     best, best_gap = "", abs(levxl / venue - 1)
@@ -120,7 +120,7 @@ def reconcile(book: Book, liquidation: Liquidation | None = None) -> Reconciliat
 
 
 def _text(book: Book, i: int, venue: float, levxl: float, diff: float, margin: float, how: str) -> str:
-    if book.option[i]:
+    if book.kind[i] == "option":  # one element, not the whole column per row
         return how
     if not np.isfinite(levxl):
         if np.isfinite(venue):
