@@ -2,9 +2,9 @@
 
 A sheet of a few thousand single-cell ``LEVXL_LIQ_PRICE`` formulas pays the per-call cost on every recalculation
 (xlwings Lite runs in Pyodide, slower than CPython). The engine's array machinery costs ~75 us per call whatever
-the size; the same closed form in Python floats costs a few microseconds. The arithmetic here is the engine's
-(:func:`levxl.engine.kernel.solve_threshold` and the tier iteration of
-:func:`levxl.engine.liquidation.solve_liquidation`), operation for operation, so the numbers are identical (IEEE
+the size; the same closed form in Python floats costs a few microseconds. The closed form is the kernel's own scalar twin
+(:func:`levxl.engine.kernel.solve_threshold_scalar`, beside the array form it mirrors operation for operation) and
+the tier iteration that of :func:`levxl.engine.liquidation.solve_liquidation`, so the numbers are identical (IEEE
 doubles either way; ``tests/test_catalogue_hosts.py`` pins them against the array path).
 
 Only calls whose every argument is a valid single value take this path; anything else (a range, a blank
@@ -18,7 +18,7 @@ import bisect
 import math
 from typing import Any
 
-from levxl.engine.kernel import RESIDUE
+from levxl.engine.kernel import solve_threshold_scalar as _solve, value_scalar as _value
 from levxl.engine.liquidation import DEFAULT_MMR
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.validate import BASIS, CONTRACT, SIDE
@@ -86,30 +86,6 @@ def _spec(value: Any) -> Any:
             return None
     x = _number(value)
     return x if x is not None and 0 <= x < 1 else None
-
-
-def _value(size: float, price: float, inverse: float) -> float:
-    return size / price if inverse else size * price
-
-
-def _solve(side, entry, size, margin, rate, cum, fee, inverse, e) -> float | None:
-    """kernel.solve_threshold for one element (same operations, same order)."""
-    if not inverse:
-        slope = (rate + fee - side) if not e else (rate * (1 - e) + fee - side)
-        constant = margin / size + cum / size - side * entry
-        if e:
-            constant = constant - rate * e * entry
-        if slope == 0:
-            return None
-        price = constant / slope
-        return 0.0 if abs(constant) <= RESIDUE * entry else max(price, 0.0)
-    slope = size * (rate * (1 - e) + fee + side)
-    denominator = margin + cum + (side - rate * e) * size / entry
-    if side < 0 and denominator >= -RESIDUE * size / entry:
-        return math.inf
-    if denominator == 0:
-        return None
-    return slope / denominator
 
 
 def _lookup(floors: list, notional: float) -> int:

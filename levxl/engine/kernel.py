@@ -8,13 +8,15 @@ and :mod:`levxl.engine.liquidation`.
 
 from __future__ import annotations
 
+import math
 from typing import Any  # noqa: F401
 
 import numpy as np
 
 from levxl.engine.validate import require
 
-__all__ = ["by_contract", "value", "pnl", "solve_threshold", "bankruptcy", "isolated_margin", "RESIDUE"]
+__all__ = ["by_contract", "value", "pnl", "solve_threshold", "bankruptcy", "isolated_margin", "RESIDUE",
+           "value_scalar", "solve_threshold_scalar"]
 
 
 def by_contract(inverse: np.ndarray, linear_value: Any, inverse_value: Any) -> Any:
@@ -89,3 +91,30 @@ def isolated_margin(size, entry, leverage, margin, inverse):
         return margin
     require(~(missing & np.isnan(leverage)), "leverage or margin", "must be given")
     return np.where(missing, value(size, entry, inverse) / leverage, margin)
+
+
+def value_scalar(size: float, price: float, inverse: float) -> float:
+    """:func:`value` of one element in plain floats."""
+    return size / price if inverse else size * price
+
+
+def solve_threshold_scalar(side, entry, size, margin, rate, cum, fee, inverse, e) -> float | None:
+    """:func:`solve_threshold` for one element in plain floats: the same operations in the same order, so the
+    numbers are identical (the single-cell fast path of the catalogue uses it; a test pins the two together).
+    None where the array form would divide by zero."""
+    if not inverse:
+        slope = (rate + fee - side) if not e else (rate * (1 - e) + fee - side)
+        constant = margin / size + cum / size - side * entry
+        if e:
+            constant = constant - rate * e * entry
+        if slope == 0:
+            return None
+        price = constant / slope
+        return 0.0 if abs(constant) <= RESIDUE * entry else max(price, 0.0)
+    slope = size * (rate * (1 - e) + fee + side)
+    denominator = margin + cum + (side - rate * e) * size / entry
+    if side < 0 and denominator >= -RESIDUE * size / entry:
+        return math.inf
+    if denominator == 0:
+        return None
+    return slope / denominator
