@@ -31,7 +31,8 @@ from levxl.engine.options import (Greeks, ImpliedVol, decay_curve, greeks, impli
                                   option_decay, option_greek, option_leverage, option_pnl_grid, option_price)
 from levxl.engine.probability import liquidation_distance, liquidation_distance_sigma, liquidation_probability
 from levxl.engine.scenarios import MoveOutcome, funding_grid, inverse_risk_shape, loss_at_move, scenario_grid
-from levxl.engine.sizing import margin_for_liquidation_at, max_leverage_for_stop, max_position_size, position_size
+from levxl.engine.sizing import (margin_for_liquidation_at, margin_to_add_for_distance, max_leverage_for_stop,
+                                 max_position_size, position_size, size_to_cut_for_distance)
 from levxl.engine.tiers import TierTable, preset, presets
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "MoveOutcome", "loss_at_move", "scenario_grid", "funding_grid", "inverse_risk_shape",
     # sizing
     "position_size", "max_leverage_for_stop", "max_position_size", "margin_for_liquidation_at",
+    "margin_to_add_for_distance", "size_to_cut_for_distance",
     # probability of liquidation
     "liquidation_distance", "liquidation_distance_sigma", "liquidation_probability",
     # options

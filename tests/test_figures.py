@@ -46,4 +46,4 @@ def test_empty_book_gives_an_empty_table(tmp_path):
     src = tmp_path / "bad.csv"
     src.write_text("side,size,entry,leverage\nlong,abc,100,10\n")
     t = risk_table(load_positions(src))
-    assert len(t) == 0 and t.closest() is None and t.count_within(0.1) == 0 and t.flags(0.05, 0.1) == []
+    assert len(t) == 0 and t.closest() is None and t.count_within(0.1) == 0 and t.statuses(0.05, 0.1) == []

@@ -60,6 +60,13 @@ def _engine(x: float):
     return "" if math.isnan(x) else "none" if math.isinf(x) else x
 
 
+def _shown(key: str, x: float, vol: float):
+    """What a Positions cell shows for the engine's number: a figure that needs a vol reads "n/a: no vol" without
+    one (unknown, and why: never blank or 0)."""
+    want = _engine(x)
+    return "n/a: no vol" if key in ("sigma", "p1", "p7") and want == "" and not vol > 0 else want
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     d = tmp_path_factory.mktemp("report")
@@ -142,7 +149,7 @@ def test_positions_equal_the_engine(built, lay, cached, recalculated):
         for key, arr in fields.items():
             for i in range(len(book)):
                 got = values.get(lay.positions.local(key, i), "")
-                assert _close(got, _engine(arr[i])), (key, i, got, arr[i])
+                assert _close(got, _shown(key, arr[i], book.vol[i])), (key, i, got, arr[i])
     # the heatmap, in USD, against pnl_after_mark_move
     pnl = pnl_after_mark_move(book, MOVES) * np.where(book.inverse[:, None],
                                                       book.mark[:, None] * (1 + np.array(MOVES)), 1.0)
@@ -188,7 +195,7 @@ def test_changing_a_mark_recalculates_like_the_engine(built, lay, tmp_path):
                      "p7": t.prob_7d, "notional": t.notional}.items():
         for i in range(len(book)):
             got = pos[lay.positions.local(key, i)]
-            assert _close(got, _engine(arr[i])), (key, i, got, arr[i])
+            assert _close(got, _shown(key, arr[i], book.vol[i])), (key, i, got, arr[i])
     for i in range(len(book)):
         for j in range(len(moves)):
             got = values["Scenarios"][_heat(lay, i, j)]
@@ -213,7 +220,8 @@ def test_bad_rows_are_listed_and_the_rest_reported(built, lay):
     assert set(rows) == {10, 11}
     assert "size" in rows[10] and "abc" in rows[10]
     assert "leverage or margin" in rows[11]
-    assert wb.sheetnames == ["Summary", "Positions", "Reconciliation", "Scenarios", "Stress", "Liquidation ladder",
+    assert wb.sheetnames == ["Summary", "Positions", "Reconciliation", "Scenarios", "Stress", "Stress detail",
+                             "Liquidation ladder",
                              "Funding", "Tier tables", "Methodology", "Input issues"]
     assert wb["Positions"].cell(lay.positions.first + 9, 1).value == 12  # the last good row is still there
 
@@ -253,7 +261,7 @@ def test_no_add_in_functions_and_print_setup(built):
     with zipfile.ZipFile(built[1]) as z:
         xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
         assert "LEVXL_" not in xml
-        n = 10  # every sheet (a book without options has no Options margin sheet)
+        n = 11  # every sheet (a book without options has no Options margin sheet)
         assert xml.count('orientation="landscape"') == n and xml.count('fitToHeight="0"') == n
         assert "_xlfn.NORM.S.DIST" in xml
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())
@@ -368,8 +376,9 @@ def test_summary_line_and_workbook_agree(tmp_path):
     marked, _ = apply_marks(load_positions(src), marks)
     S = _layout(marked).summary
     summary = openpyxl.load_workbook(out, data_only=True)["Summary"]
-    within = summary[S.cell("within_amber")].value
-    worst = summary[S.cell("worst")].value
+    r0 = S.headline("status") + 1
+    within = sum(summary.cell(r0, S.value_col + 1 + j).value for j in range(3))  # LIQUIDATED, RED, AMBER
+    worst = summary.cell(S.headline("nearest") + 1, S.value_col + 1).value
     assert f"{within} within 10%" in result.output and f"{worst:.1%} away" in result.output
 
 
@@ -383,16 +392,16 @@ def test_no_anchor_is_written_twice(built):
     sheets, lay = report_sheets(book, AS_OF, [])
     cells = {s.name: {(c.row, c.col): c for c in s.items if isinstance(c, Cell)} for s in sheets}
     S = lay.summary
-    assert cells["Summary"][(S.row("within_red"), S.value_col)].formula.endswith(f'"<"&{S.a1(S.red_row)})')
-    assert cells["Summary"][(S.row("within_amber"), S.value_col)].formula.endswith(f'"<"&{S.a1(S.amber_row)})')
+    status = cells["Summary"][(S.headline("status"), S.value_col + 1)]
+    assert status.formula == f'=COUNTIF({lay.positions.range("flag")},"RED")'
     assert cells["Summary"][(S.red_row, S.value_col)].value == 0.05
     flag = cells["Positions"][(lay.positions.row0(0), lay.positions.col_of["flag"])].formula
     assert S.ref(S.red_row) in flag and S.ref(S.amber_row) in flag
-    scenario = cells["Summary"][(S.row("scenario_pnl"), S.value_col)]
-    row = lay.stress.scenario_move_row
-    assert scenario.formula == f"={lay.stress.total_ref(row)}"
-    assert cells["Stress"][(row, 3)].cached == scenario.cached
+    adverse = cells["Summary"][(S.headline("adverse"), S.value_col)]
+    assert adverse.formula == f"={lay.stress.total_ref(lay.stress.first, 4)}"
+    assert cells["Stress"][(lay.stress.first, 4)].cached == adverse.cached
+    assert cells["Stress"][(lay.stress.first, 2)].formula == f"={S.ref(S.move_row)}"
     # blocks do not overlap
-    assert lay.stress.vol_row < lay.stress.detail_header - 1
+    assert lay.stress.vol_row < lay.stress.betas_section < lay.stress.map_section
     assert S.option_section > S.market_first + len(S.instruments)
     assert lay.scenarios.heat_top > lay.scenarios.grid_header + len(MOVES)

@@ -117,7 +117,7 @@ def test_risk_table_keeps_options_out_of_liquidation(book):
     assert np.isnan(t.liquidation[opt]).all() and np.isfinite(t.liquidation[~opt]).all()
     assert np.isnan(t.margin[opt]).all() and np.isnan(t.notional[opt]).all() and (t.funding_per_day[opt] == 0).all()
     assert [t.tier_liq[i] for i in np.flatnonzero(opt)] == ["n/a"] * int(opt.sum())
-    assert t.flags(0.05, 0.10)[2:] == ["n/a"] * 5
+    assert t.statuses(0.05, 0.10)[2:] == ["n/a"] * 5
     for i in np.flatnonzero(opt):
         assert _close(t.upnl[i], _engine_greeks(book, i)["upnl"])
     # the perps are what they would be without the options
@@ -222,8 +222,8 @@ def test_ladder_and_flags_leave_options_out(built, book, lay, shown):
               and int(re.sub(r"[A-Z]+", "", ref)) > L_.first and isinstance(v, int)}
     assert listed == {1, 2}
     summary, S = shown["Summary"], lay.summary
-    assert summary[f"B{S.row('flags') + 1}"].startswith("Flags: RED")
-    counts = [summary[S.a1(S.row("flags"), S.value_col + j)] for j in range(3)]
+    assert summary[f"B{S.headline('status') + 1}"].startswith("Positions LIQUIDATED / RED")
+    counts = [summary[S.a1(S.headline("status"), S.value_col + j)] for j in range(4)]
     assert sum(counts) == 2  # the two perps only
     assert "Options (model)" in shown["Methodology"].values()
 

@@ -25,7 +25,8 @@ from levxl.engine.tiers import TierTable, maintenance_params, preset
 
 __all__ = ["RiskTable", "risk_table", "pnl_after_mark_move", "pnl_usd_after_mark_move", "FUNDING_INTERVALS_PER_DAY",
            "OptionFigures", "option_figures", "option_value_at", "OPTION_MOVES", "OPTION_VOL_SHIFTS",
-           "LeverageGrid", "leverage_grid", "StressFigures", "stress_figures"]
+           "LeverageGrid", "leverage_grid", "StressFigures", "stress_figures", "DistanceFixes", "distance_fixes",
+           "TARGET_DISTANCE"]
 
 OPTION_MOVES = (-0.16, -0.12, -0.08, -0.04, 0.0, 0.04, 0.08, 0.12, 0.16)
 """Underlying moves of the option book's move x vol grid (Deribit portfolio margin: +-16% in 4% steps)."""
@@ -116,17 +117,20 @@ class RiskTable:
         """Positions whose distance to liquidation is below ``fraction`` (those beyond it included)."""
         return int(np.sum(self.distance[np.isfinite(self.distance)] < fraction))
 
-    def flags(self, red: float, amber: float) -> list[str]:
-        """"RED" (distance below ``red``), "AMBER" (below ``amber``), "GREEN" (otherwise or no liquidation
-        price), "n/a" for options."""
+    def statuses(self, red: float, amber: float) -> list[str]:
+        """Each position's status: "LIQUIDATED" (the mark at or past the liquidation price: distance <= 0), "RED"
+        (distance below ``red``), "AMBER" (below ``amber``), "GREEN" (further, or no price liquidates it), "n/a"
+        for options and for positions levxl cannot recompute (a cross position without its wallet is not
+        GREEN)."""
         out = []
+        recomputable = self.book.recomputable
         for i, d in enumerate(self.distance):
-            if self.option[i]:
+            if self.option[i] or not recomputable[i]:
                 out.append("n/a")
             elif not np.isfinite(d):
                 out.append("GREEN")
             else:
-                out.append("RED" if d < red else "AMBER" if d < amber else "GREEN")
+                out.append("LIQUIDATED" if d <= 0 else "RED" if d < red else "AMBER" if d < amber else "GREEN")
         return out
 
 
@@ -273,46 +277,63 @@ def risk_table(book: Book) -> RiskTable:
 
 
 def _mark_move(book: Book, moves: np.ndarray, margin=None) -> tuple[np.ndarray, np.ndarray]:
-    """(PnL in the margin currency, liquidated) at each move of the mark; see :func:`pnl_after_mark_move`."""
+    """(PnL in the margin currency, liquidated) at each move of the mark; see :func:`pnl_after_mark_move`.
+    ``moves`` is (1, k) (the same moves for every position) or (positions, k)."""
     opt = book.option
+    moves = np.broadcast_to(moves, (len(book), moves.shape[1]))
     out = np.full((len(book), moves.shape[1]), np.nan)
     liquidated = np.zeros((len(book), moves.shape[1]), dtype=bool)
     perp = ~opt
     if perp.any():
         b = book.select(perp)
+        mv = moves[perp]
         m = b.isolated_margin if margin is None else np.asarray(margin, dtype=float)[perp]
-        from_entry = (b.mark[:, None] * (1 + moves)) / b.entry[:, None] - 1
+        from_entry = (b.mark[:, None] * (1 + mv)) / b.entry[:, None] - 1
         res = loss_at_move(b.side[:, None], b.entry[:, None], b.size[:, None], move=from_entry,
                            mmr=_mixed(b.mmr)[:, None], margin=m[:, None],
                            contract=np.array(b.contract, dtype=object)[:, None])
+        # the path starts at the mark: a mark already at or past the liquidation price has lost the margin,
+        # whatever the move does next
+        liq = np.asarray(res.liquidation_price, dtype=float)[:, :1]
+        past = np.where(b.side[:, None] > 0, b.mark[:, None] <= liq, b.mark[:, None] >= liq)
+        hit = np.asarray(res.liquidated, dtype=bool) | past
+        pnl = np.where(past, -m[:, None], res.pnl)
         # a position levxl cannot recompute (cross without its wallet) has no isolated liquidation: plain PnL
         known = b.recomputable[:, None]
-        plain = kernel.pnl(b.side[:, None], b.entry[:, None], exit=b.mark[:, None] * (1 + moves),
+        plain = kernel.pnl(b.side[:, None], b.entry[:, None], exit=b.mark[:, None] * (1 + mv),
                            size=b.size[:, None], inverse=b.inverse.astype(float)[:, None])
-        out[perp] = np.where(known, res.pnl, plain)
-        liquidated[perp] = np.asarray(res.liquidated, dtype=bool) & known
+        out[perp] = np.where(known, pnl, plain)
+        liquidated[perp] = hit & known
     if opt.any():
         b = book.select(opt)
-        value = option_value_at(b, moves)
+        value = option_value_at(b, moves[opt])
         out[opt] = b.side[:, None] * b.size[:, None] * (value - b.entry[:, None])
     return out, liquidated
 
 
+def _moves_matrix(moves) -> np.ndarray:
+    """Moves as (1, k) (the same for every position) or, given 2-D, (positions, k)."""
+    moves = np.asarray(moves if not isinstance(moves, (list, tuple)) or np.ndim(moves) > 1 else list(moves),
+                       dtype=float)
+    return moves if moves.ndim == 2 else moves.reshape(1, -1)
+
+
 def pnl_after_mark_move(book: Book, moves, margin=None) -> np.ndarray:
     """PnL of each position (rows) if the price moves by each of ``moves`` (columns) from its *mark*,
-    liquidation included (isolated: the loss stops at the margin). Shape (positions, moves).
+    liquidation included (isolated: the loss stops at the margin; a mark already past the liquidation price has
+    lost the margin whatever the move). Shape (positions, moves); ``moves`` 1-D (the same for every position)
+    or 2-D (a move per position and column).
 
     Options (not liquidated): ``s*size*(V(mark*(1 + move)) - entry)``, PnL from the premium paid like a future's
     PnL from its entry, Black-76 at the same vol and days to expiry (margin currency: coin for coin-settled)."""
-    moves = np.asarray(moves, dtype=float).reshape(1, -1)
-    return _mark_move(book, moves, margin)[0]
+    return _mark_move(book, _moves_matrix(moves), margin)[0]
 
 
 def pnl_usd_after_mark_move(book: Book, moves) -> tuple[np.ndarray, np.ndarray]:
     """(PnL in USD, liquidated) of each position (rows) at each move of its mark (columns): :func:`pnl_after_mark_move`
     converted to USD at the moved price (coin-margined and coin-settled), and whether the move liquidates it
     (options never are)."""
-    moves = np.asarray(list(moves), dtype=float).reshape(1, -1)
+    moves = _moves_matrix(moves)
     if not len(book):
         return np.zeros((0, moves.shape[1])), np.zeros((0, moves.shape[1]), dtype=bool)
     pnl, liquidated = _mark_move(book, moves)
@@ -330,7 +351,7 @@ def option_value_at(book: Book, moves, vol_shift: float = 0.0) -> np.ndarray:
     """Black-76 value per option (margin currency) of an options-only ``book`` after each of ``moves`` of the
     underlying (columns) and an absolute ``vol_shift`` (vol floored at 0); same days to expiry, rate 0."""
     w, U, K, T, vol, settle = _option_args(book)
-    moves = np.asarray(moves, dtype=float).reshape(1, -1)
+    moves = _moves_matrix(moves)
     return np.asarray(option_price(w[:, None], U[:, None] * (1 + moves), K[:, None], T[:, None],
                                    np.maximum(vol + vol_shift, 0.0)[:, None], contract=settle[:, None]), dtype=float)
 
@@ -432,3 +453,62 @@ def stress_figures(table: RiskTable, funding_cap: float, funding_days: float, vo
     return StressFigures(gap=gap, gapped=gapped, funding_cost=cost, funding_cost_usd=cost * table.fx,
                          funding_liquidated=hit, shocked_vol=np.where(has_vol, book.vol * vol_multiplier, np.nan),
                          prob_shocked=prob, expected_loss=np.where(np.isnan(prob), 0.0, prob) * equity_usd)
+
+
+TARGET_DISTANCE = 0.10
+"""Default target distance to liquidation of the margin-to-add and size-to-cut figures (the AMBER threshold)."""
+
+
+@dataclass
+class DistanceFixes:
+    """What brings each position back to a target distance to liquidation (the adverse move of the mark, a
+    fraction of it): margin to add, or size to close with the margin left in place. NaN for options and positions
+    levxl cannot recompute; 0 where the position is already that far."""
+
+    target: float
+    target_price: np.ndarray  #: the liquidation price at the target distance, ``mark*(1 - s*target)``
+    margin_to_add: np.ndarray  #: margin currency
+    margin_to_add_usd: np.ndarray
+    size_to_cut: np.ndarray  #: the position's size unit (coin, or USD face for inverse)
+    mmr_target: np.ndarray  #: rate of the tier at the target price (the margin-to-add formula's tier)
+    cum_target: np.ndarray
+    mmr_cut: np.ndarray  #: rate of the tier of the size left after the cut
+    cum_cut: np.ndarray
+
+
+def distance_fixes(table: RiskTable, target: float = TARGET_DISTANCE) -> DistanceFixes:
+    """Margin to add and size to cut for each position of ``table`` to reach ``target`` (the engine's
+    :func:`levxl.engine.sizing.margin_to_add_for_distance` and :func:`~levxl.engine.sizing.size_to_cut_for_distance`,
+    with each position's maintenance spec; basis "entry" measures maintenance at the entry, as the figures do)."""
+    from levxl.engine.sizing import margin_to_add_for_distance, size_to_cut_for_distance  # noqa: PLC0415
+
+    book, n = table.book, len(table)
+    nan = np.full(n, np.nan)
+    ok = ~table.option & book.recomputable & np.isfinite(table.margin) if n else np.zeros(0, dtype=bool)
+    price = np.where(ok, book.mark * (1 - table.side * target), np.nan) if n else nan
+    fixes = DistanceFixes(target, price, nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(),
+                          nan.copy())
+    if not ok.any():
+        return fixes
+    b = book.select(ok)
+    spec = _mixed(b.mmr)
+    contract = np.array(b.contract, dtype=object)
+    basis = np.array(b.basis, dtype=object)
+    m = table.margin[ok]
+    add = margin_to_add_for_distance(b.side, b.entry, b.size, mark=b.mark, margin=m, distance=target, mmr=spec,
+                                     contract=contract, basis=basis)
+    cut = size_to_cut_for_distance(b.side, b.entry, b.size, mark=b.mark, margin=m, distance=target, mmr=spec,
+                                   contract=contract, basis=basis)
+    tp = price[ok]
+    measured = np.where(basis == "entry", b.entry, tp)
+    inv = b.inverse.astype(float)
+    specs = np.empty(len(b), dtype=object)
+    specs[:] = [_spec(v) for v in b.mmr]
+    rate_t, cum_t = maintenance_params(kernel.value(b.size, price=measured, inverse=inv), specs)
+    rate_c, cum_c = maintenance_params(kernel.value(b.size - cut, price=measured, inverse=inv), specs)
+    fixes.margin_to_add[ok] = add
+    fixes.margin_to_add_usd[ok] = add * table.fx[ok]
+    fixes.size_to_cut[ok] = cut
+    fixes.mmr_target[ok], fixes.cum_target[ok] = rate_t, cum_t
+    fixes.mmr_cut[ok], fixes.cum_cut[ok] = rate_c, cum_c
+    return fixes

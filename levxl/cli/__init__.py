@@ -55,8 +55,9 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
     --accounts); the venue's liquidation price, when the input has it, is shown beside levxl's with the likely
     cause of any difference."""
     from levxl.book.accounts import load_book
-    from levxl.book.figures import pnl_after_mark_move, risk_table
+    from levxl.book.figures import TARGET_DISTANCE, distance_fixes, pnl_after_mark_move, risk_table
     from levxl.book.reconcile import RECORD_FIELDS, reconcile, risk_records
+    from levxl.book.stresses import ADVERSE_MOVES, run_stresses, stress_moves, Stress
 
     if as_json and as_csv:
         raise click.ClickException("choose one of --json and --csv")
@@ -64,7 +65,12 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
     try:
         book, liquidation = load_book(path, accounts)
         table = risk_table(book)
-        shocks = pnl_after_mark_move(book, [-0.1, -0.2, -0.3])
+        # every side stressed: each mark moves against its own position (longs fall, shorts rise)
+        adverse = [Stress(f"{m:.0%} adverse", m, "adverse", "") for m in ADVERSE_MOVES]
+        shocks = pnl_after_mark_move(book, stress_moves(table, adverse))
+        fixes = distance_fixes(table, TARGET_DISTANCE)
+        stressed = run_stresses(table)
+        statuses = table.statuses(0.05, 0.10)
     except (ValueError, MemoryError) as exc:
         raise click.ClickException(terminal_text(exc)) from None
     if as_json or as_csv:
@@ -90,23 +96,36 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
         return
     rec = reconcile(book, liquidation)
     header = ["#", "venue", "symbol", "side", "kind", "mode", "mark", "liq price", "venue liq", "vs venue",
-              "move to liq", "σ-days", "P(1d)", "P(7d)", "uPnL", "PnL -10%", "PnL -20%", "PnL -30%", "funding/day"]
+              "dist to liq", "status", "σ-days", "P(1d)", "P(7d)", "uPnL",
+              *(f"PnL {m:.0%} adv" for m in ADVERSE_MOVES), f"add→{TARGET_DISTANCE:.0%}", "funding/day"]
     rows = []
     for i in range(len(book)):
         rows.append([str(book.row[i]), book.venue[i], book.symbol[i], "long" if book.side[i] > 0 else "short",
                      book.contract[i][:3], (book.margin_mode[i] or "?")[:5], _fmt(book.mark[i], "num"),
                      _fmt(table.liquidation[i], "price") or "n/a", _fmt(rec.venue_price[i], "price"),
                      _fmt(rec.difference[i], "pct"),
-                     ("n/a" if np.isnan(table.distance[i]) else _fmt(table.move_to_liq[i], "pct")
-                      if table.distance[i] > 0 else "BEYOND"),
+                     "n/a" if np.isnan(table.distance[i]) else _fmt(table.distance[i], "pct"), statuses[i],
                      _fmt(table.sigma_days[i], "sigma"),
                      _fmt(table.prob_1d[i], "prob"), _fmt(table.prob_7d[i], "prob"), _fmt(table.upnl[i], "num"),
-                     *(_fmt(v, "num") for v in shocks[i]), _fmt(table.funding_per_day[i], "num")])
+                     *(_fmt(v, "num") for v in shocks[i]),
+                     "n/a" if np.isnan(fixes.margin_to_add[i]) else _fmt(fixes.margin_to_add[i], "num"),
+                     _fmt(table.funding_per_day[i], "num")])
     widths = [max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(header)]
     echo(f"levxl risk: {book.source} ({len(book)} positions; amounts in each position's margin currency)")
     echo("  ".join(h.rjust(w) for h, w in zip(header, widths)))
     for r in rows:
         echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    echo(f"dist to liq: the adverse move of the mark to the liquidation price (longs a fall, shorts a rise), <= 0 = "
+         f"LIQUIDATED; PnL N% adv: every mark N% against its position; add→{TARGET_DISTANCE:.0%}: margin to add "
+         f"for a {TARGET_DISTANCE:.0%} distance")
+    echo("stresses (USD, change vs now; market moves: BTC's, every asset by its beta):")
+    width = max(len(s.name) for s in stressed.stresses)
+    for k, stress in enumerate(stressed.stresses):
+        worst = stressed.worst[k]
+        who = (f"largest loss row {book.row[worst]} {book.symbol[worst]} {stressed.worst_loss(k):,.0f}"
+               if worst is not None else "no position loses")
+        echo(f"  {stress.name.ljust(width)}  {stressed.change[k]:>14,.0f}  {int(stressed.n_liquidated[k])} "
+             f"liquidated  {who}")
     echo("reconciliation (venue vs levxl liquidation price):")
     for i in range(len(book)):
         label = " ".join(x for x in (f"row {book.row[i]}", book.venue[i], book.symbol[i]) if x)

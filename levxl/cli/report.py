@@ -52,10 +52,12 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     worst = table.closest()  # None when no position has a liquidation distance (options only)
     warned = sum(1 for w in book.warnings if w)
     not_computed = int(np.sum(~book.recomputable & ~book.option))
+    liquidated = table.statuses(0.05, 0.10).count("LIQUIDATED")
     click.echo(terminal_text(
         f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues"
         + (f", {warned} rows with warnings (levxl risk lists them)" if warned else "")
         + (f", {not_computed} cross/unknown-mode positions levxl cannot recompute" if not_computed else "")
+        + (f", {liquidated} LIQUIDATED (mark past the liquidation price)" if liquidated else "")
         + f", {table.count_within(0.10)} within 10% of liquidation"
         + (f", closest: {book.venue[worst]} {book.symbol[worst]} {table.distance[worst]:.1%} away"
            if worst is not None else "")))

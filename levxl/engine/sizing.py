@@ -12,7 +12,8 @@ from levxl.engine.kernel import by_contract
 from levxl.engine.liquidation import DEFAULT_MMR
 from levxl.engine.tiers import MAINTENANCE, MaintenanceLike, TierTable, is_tiered, maintenance_params
 
-__all__ = ["position_size", "max_leverage_for_stop", "max_position_size", "margin_for_liquidation_at"]
+__all__ = ["position_size", "max_leverage_for_stop", "max_position_size", "margin_for_liquidation_at",
+           "margin_to_add_for_distance", "size_to_cut_for_distance"]
 
 
 @checked(equity=POSITIVE, risk=RISK, entry=POSITIVE, stop=POSITIVE, fee=FRACTION, contract=CONTRACT)
@@ -192,3 +193,96 @@ def max_position_size(side: ArrayLike, entry: ArrayLike, *, available: ArrayLike
         cap = by_contract(contract, lambda: cap_notional / entry, lambda: cap_notional * entry)
         size = np.minimum(size, cap)
     return size
+
+
+def _target_price(side, mark, distance):
+    """The liquidation price ``distance`` away from the mark in the adverse direction: ``mark*(1 - s*d)``."""
+    return mark * (1.0 - side * distance)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, mark=POSITIVE, margin=POSITIVE, distance=FRACTION,
+         mmr=MAINTENANCE, contract=CONTRACT, fee=FRACTION, basis=BASIS)
+def margin_to_add_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, mark: ArrayLike,
+                               margin: ArrayLike, distance: ArrayLike, mmr: MaintenanceLike = DEFAULT_MMR,
+                               contract: ArrayLike = "linear", fee: ArrayLike = 0.0,
+                               basis: ArrayLike = "mark") -> ArrayOrFloat:
+    """Isolated margin to add so that the liquidation price sits ``distance`` from the mark in the adverse
+    direction: ``max(0, M* - M)`` with ``M*`` from :func:`margin_for_liquidation_at` at the price
+    ``LP* = mark*(1 - s*distance)`` (0 when the position is already at least that far).
+
+    Parameters
+    ----------
+    side, entry, size : array_like
+        The position: long/short, entry price, size (base coin, or USD face for inverse).
+    mark : array_like
+        Mark price now, > 0.
+    margin : array_like
+        Isolated margin now (margin currency), > 0.
+    distance : array_like
+        Target distance to liquidation, the adverse move of the mark as a fraction of it, in [0, 1].
+    mmr, contract, fee, basis
+        As :func:`~levxl.engine.liquidation.liquidation_price`.
+
+    Returns
+    -------
+    ndarray or float
+        Margin to add (margin currency), >= 0.
+
+    >>> round(float(margin_to_add_for_distance("long", 100, 1, mark=100, margin=5, distance=0.10, mmr=0.01)), 6)
+    5.9
+    """
+    needed = _required_margin(side, entry, size, _target_price(side, mark, distance), mmr, fee, contract, basis)
+    return np.maximum(needed - margin, 0.0)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, mark=POSITIVE, margin=POSITIVE, distance=FRACTION,
+         mmr=MAINTENANCE, contract=CONTRACT, fee=FRACTION, basis=BASIS)
+def size_to_cut_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, mark: ArrayLike,
+                             margin: ArrayLike, distance: ArrayLike, mmr: MaintenanceLike = DEFAULT_MMR,
+                             contract: ArrayLike = "linear", fee: ArrayLike = 0.0,
+                             basis: ArrayLike = "mark") -> ArrayOrFloat:
+    """Size to close, keeping the whole isolated margin on what is left, so that the liquidation price sits
+    ``distance`` from the mark in the adverse direction (0 when it already does).
+
+    The remaining size ``q`` solves ``M = q*(mmr*v(B) + fee*v(LP*) - pnl(LP*)) - cum`` with the per-unit value ``v``
+    and PnL ``pnl`` at ``LP* = mark*(1 - s*distance)`` (``B`` the price maintenance is measured at), the tier of
+    the notional ``q*v(B)``. The required margin grows with ``q`` (maintenance margin is continuous and
+    non-decreasing in notional), so ``q`` is bracketed in ``[0, size]`` by bisection and then solved exactly
+    within its tier. Venues that release margin pro rata when a position is reduced keep the liquidation price
+    of a linear flat-rate position unchanged: the figure assumes the released margin stays (or is added back).
+
+    Parameters
+    ----------
+    side, entry, size, mark, margin, distance, mmr, contract, fee, basis
+        As :func:`margin_to_add_for_distance`.
+
+    Returns
+    -------
+    ndarray or float
+        Size to close, in the position's size unit (base coin, or USD face for inverse), in ``[0, size]``.
+
+    >>> round(float(size_to_cut_for_distance("long", 100, 1, mark=100, margin=5, distance=0.10, mmr=0.01)), 6)
+    0.541284
+    """
+    target = _target_price(side, mark, distance)
+    side, entry, size, target, margin = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in
+                                                              (side, entry, size, target, margin)))
+
+    def required(q):
+        return _required_margin(side, entry, q, target, mmr, fee, contract, basis)
+
+    fits = required(size) <= margin
+    low, high = np.zeros_like(size), size.copy()
+    for _ in range(60):  # the bracket shrinks 2**60-fold: far below a tier's width
+        mid = 0.5 * (low + high)
+        over = required(mid) > margin
+        high = np.where(over, mid, high)
+        low = np.where(over, low, mid)
+    # exact within the tier at the bracket: the required margin is linear in q there
+    per_unit = required(np.where(high > 0, high, 1.0)) / np.where(high > 0, high, 1.0)
+    measured = np.where(basis != 0, entry, target) if np.ndim(basis) or basis else target
+    _, cum = maintenance_params(kernel.value(high, measured, contract), mmr)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = (margin + cum) / (per_unit + cum / np.where(high > 0, high, 1.0))
+    keep = np.where(np.isfinite(exact) & (exact >= low - 1e-12 * size) & (exact <= high + 1e-12 * size), exact, low)
+    return np.where(fits, 0.0, np.maximum(size - keep, 0.0))

@@ -13,7 +13,7 @@ The tier *at the mark* (maintenance margin) is looked up live in the tier tables
 
 Sheets (one module each): Summary (:mod:`.summary`), Positions (:mod:`.positions`), Reconciliation with the venue
 (:mod:`.reconciliation`), Scenarios (:mod:`.scenarios`, the option grid in :mod:`.option_grid`), Stress
-(:mod:`.stress`), Liquidation ladder (:mod:`.ladder`), Funding and decay (:mod:`.funding`), Options margin
+and Stress detail (:mod:`.stress`), Liquidation ladder (:mod:`.ladder`), Funding and decay (:mod:`.funding`), Options margin
 (:mod:`.options_margin`, books with options), Tier tables (:mod:`.tier_tables`), Methodology (:mod:`.methodology`),
 Input issues (:mod:`.issues`). Every anchor a formula or
 a test refers to is planned once in :mod:`.layout`; the sheets produce cell specs (:mod:`.cells`) that
@@ -44,7 +44,10 @@ from typing import Any, Iterable
 import levxl
 from levxl.files.cells import safe_cell_text
 from levxl.book.accounts import Liquidation
-from levxl.book.figures import risk_table
+import numpy as np
+
+from levxl.book.figures import distance_fixes, risk_table
+from levxl.book.stresses import betas_of, net_by_asset, run_stresses
 from levxl.book.marks import apply_marks
 from levxl.book.options_book import option_accounts, options_book_figures
 from levxl.book.positions import Book, load_positions
@@ -52,7 +55,7 @@ from levxl.book.reconcile import reconciliation_table
 from levxl.book.venue_rules import limit_rows, provenance_rows
 from levxl.files.atomic import atomic_output
 from levxl.workbooks.report.funding import funding_sheet
-from levxl.workbooks.report.inputs import LEVERAGES, MOVES, STRESS_DAYS
+from levxl.workbooks.report.inputs import LEVERAGES, MOVES, STRESSES, TARGET_DISTANCE
 from levxl.workbooks.report.issues import issues_sheet
 from levxl.workbooks.report.ladder import ladder_sheet
 from levxl.workbooks.report.layout import SHEETS, Layout, plan_layout, position_columns, sheet_names
@@ -61,15 +64,15 @@ from levxl.workbooks.report.options_margin import figures_or_reason, options_mar
 from levxl.workbooks.report.reconciliation import reconciliation_sheet
 from levxl.workbooks.report.positions import positions_sheet
 from levxl.workbooks.report.scenarios import scenarios_sheet
-from levxl.workbooks.report.stress import stress_sheet
+from levxl.workbooks.report.stress import stress_detail_sheet, stress_sheet
 from levxl.workbooks.report.summary import summary_sheet
 from levxl.workbooks.report.tier_tables import tier_tables_sheet
 from levxl.workbooks.report.writer import write_sheets
 
-__all__ = ["build_report", "apply_marks", "MOVES", "LEVERAGES", "STRESS_DAYS", "SHEETS", "Layout", "plan_layout",
+__all__ = ["build_report", "apply_marks", "MOVES", "LEVERAGES", "STRESSES", "SHEETS", "Layout", "plan_layout",
            "position_columns", "report_sheets", "sheet_names"]
 
-WRITE_ORDER = ("Positions", "Summary", "Scenarios", "Stress", "Liquidation ladder", "Funding", "Methodology",
+WRITE_ORDER = ("Positions", "Summary", "Scenarios", "Stress", "Stress detail", "Liquidation ladder", "Funding", "Methodology",
                "Input issues", "Reconciliation", "Tier tables", "Options margin")
 """The order the sheets are written in (formats and shared strings numbered in first-use order: kept stable so the
 same book gives the same bytes)."""
@@ -119,15 +122,23 @@ def report_sheets(book: Book, as_of: str, issues: list[tuple[Any, str]],
     """
     table = risk_table(book)
     lay = plan_layout(table)
+    betas = dict(zip(lay.stress.assets, lay.stress.betas))
+    stresses = run_stresses(table, betas=betas)
+    fixes = distance_fixes(table, TARGET_DISTANCE)
+    net = net_by_asset(table)
+    assets, beta = betas_of(table, betas)
+    squeezed = np.array([net[a][1] for a in assets], dtype=int)
     provenance = provenance_rows(book, as_of)[1:]
     limits = limit_rows(book)[1:]
     statuses = [row[7] for row in provenance]
     headers, recon = reconciliation_table(book, liquidation)
     by_name = {
-        "Summary": summary_sheet(table, lay, as_of, book.source, book.sha256, len(issues), statuses, len(limits)),
-        "Positions": positions_sheet(table, lay, as_of),
+        "Summary": summary_sheet(table, lay, as_of, book.source, book.sha256, len(issues), stresses, fixes, statuses,
+                                 len(limits)),
+        "Positions": positions_sheet(table, lay, as_of, fixes, beta, squeezed),
         "Reconciliation": reconciliation_sheet(headers, recon, list(table.inverse), lay, as_of),
-        "Scenarios": scenarios_sheet(table, lay, as_of), "Stress": stress_sheet(table, lay, as_of),
+        "Scenarios": scenarios_sheet(table, lay, as_of), "Stress": stress_sheet(table, lay, as_of, stresses, net),
+        "Stress detail": stress_detail_sheet(table, lay, as_of, stresses),
         "Liquidation ladder": ladder_sheet(table, lay, as_of), "Funding": funding_sheet(table, lay, as_of),
         "Tier tables": tier_tables_sheet(provenance, limits, lay, as_of),
         "Methodology": methodology_sheet(table, lay, as_of), "Input issues": issues_sheet(issues, lay, as_of)}

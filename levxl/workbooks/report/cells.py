@@ -40,7 +40,10 @@ def number(kind: str, digits: int = 2, inp: bool = False, bold: bool = False, to
 
 TITLE, SUBTITLE, SECTION, HEADER, LABEL, TEXT, WRAP, NOTE = (named(x) for x in (
     "title", "subtitle", "section", "header", "label", "text", "wrap", "note"))
-RED, AMBER, GREEN, LIQ, LIQ_PCT, RLABEL = (named(x) for x in ("red", "amber", "green", "liq", "liq_pct", "rlabel"))
+RED, AMBER, GREEN, LIQ, LIQ_PCT, RLABEL, LIQUIDATED = (named(x) for x in ("red", "amber", "green", "liq", "liq_pct",
+                                                                          "rlabel", "liquidated"))
+STATUS_STYLES = (("LIQUIDATED", LIQUIDATED), ("RED", RED), ("AMBER", AMBER), ("GREEN", GREEN))
+"""Each status word and its style (conditional formats and cached cells)."""
 
 
 class Cell(NamedTuple):
@@ -102,11 +105,12 @@ class SheetSpec:
         self.row_height(row, 13.5 * max(1, math.ceil(len(text) / 110)))
 
 
-def cached(x: float) -> Any:
-    """A cached value: NaN -> "" (the formula shows blank), inf -> "none" (no liquidation price)."""
+def cached(x: float, missing: str = "") -> Any:
+    """A cached value: NaN -> ``missing`` (default "": the formula shows blank), inf -> "none" (no liquidation
+    price)."""
     x = float(x)
     if math.isnan(x):
-        return ""
+        return missing
     if math.isinf(x):
         return "none"
     return x

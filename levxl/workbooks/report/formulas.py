@@ -3,7 +3,10 @@ spreadsheet syntax, over cell references passed in, so a recipient's edits recal
 
 from __future__ import annotations
 
-__all__ = ["black76", "liquidation", "bankruptcy", "move_pnl", "option_move_pnl", "probability"]
+__all__ = ["black76", "liquidation", "bankruptcy", "move_pnl", "option_move_pnl", "probability", "NO_VOL"]
+
+NO_VOL = "n/a: no vol"
+"""What a figure that needs a volatility shows without one (not blank, not 0: unknown, and why)."""
 
 
 def black76(w: int, F: str, K: str, T: str, vol: str, what: str = "value", coin: bool = False) -> str:
@@ -58,10 +61,15 @@ def bankruptcy(S: str, Q: str, E: str, M: str, inverse: bool) -> str:
     return f"=MAX(({M}/{Q}-{S}*{E})/(-{S}),0)"
 
 
-def move_pnl(S: str, Q: str, E: str, M: str, LQ: str, price: str, inverse: bool) -> str:
+def move_pnl(S: str, Q: str, E: str, M: str, LQ: str, price: str, inverse: bool, mark: str | None = None) -> str:
     """PnL in USD from entry at the moved ``price``, liquidation included (beyond ``LQ`` the isolated margin is
-    lost); inverse PnL converted at the moved price."""
-    cond = f"IF(ISNUMBER({LQ}),IF({S}>0,{price}<={LQ},{price}>={LQ}),FALSE)"
+    lost); inverse PnL converted at the moved price. With ``mark``, the path starts at the mark: a mark already
+    at or past ``LQ`` has lost the margin whatever the move (the engine's
+    :func:`levxl.book.figures.pnl_after_mark_move`)."""
+    if mark is None:
+        cond = f"IF(ISNUMBER({LQ}),IF({S}>0,{price}<={LQ},{price}>={LQ}),FALSE)"
+    else:
+        cond = (f"IF(ISNUMBER({LQ}),IF({S}>0,MIN({price},{mark})<={LQ},MAX({price},{mark})>={LQ}),FALSE)")
     if inverse:
         return f"=IF({cond},-{M},{S}*{Q}*(1/{E}-1/({price})))*{price}"
     return f"=IF({cond},-{M},{S}*{Q}*({price}-{E}))"
@@ -84,4 +92,4 @@ def probability(S: str, L: str, LQ: str, days: int, vol: str) -> str:
     half = f"{vol}^2/2*{T}"
     core = (f"MIN(MAX(_xlfn.NORM.S.DIST({S}*({b}+{half})/{sd},TRUE)"
             f"+{L}/{LQ}*_xlfn.NORM.S.DIST({S}*({b}-{half})/{sd},TRUE),0),1)")
-    return f'=IF(N({vol})<=0,"",IF(NOT(ISNUMBER({LQ})),0,IF({LQ}=0,0,IF({S}*({L}-{LQ})<=0,1,{core}))))'
+    return f'=IF(N({vol})<=0,"{NO_VOL}",IF(NOT(ISNUMBER({LQ})),0,IF({LQ}=0,0,IF({S}*({L}-{LQ})<=0,1,{core}))))'

@@ -15,16 +15,18 @@ import numpy as np
 from levxl.book.figures import OPTION_VOL_SHIFTS, RiskTable
 from levxl.book.options_book import FRONTIER_VOL_SHIFTS, PM_RULES_COMPARED, option_accounts
 from levxl.book.venue_rules import limit_rows
+from levxl.book.stresses import MAP_EDGES, STRESSES, betas_of
 from levxl.workbooks.report.cells import col
-from levxl.workbooks.report.inputs import MOVES, STRESS_DAYS
+from levxl.workbooks.report.inputs import MOVES
 
 __all__ = ["Layout", "plan_layout", "position_columns", "PositionsLayout", "SummaryLayout", "ScenariosLayout",
-           "StressLayout", "FundingLayout", "MethodologyLayout", "LadderLayout", "IssuesLayout", "SHEETS",
+           "StressLayout", "SUMMARY_BOOK_ROWS", "SUMMARY_HEADLINES", "WORST_N", "FundingLayout", "MethodologyLayout", "LadderLayout", "IssuesLayout", "SHEETS",
            "PERP_COLUMNS", "OPTION_COLUMNS", "HELPERS", "ReconciliationLayout", "TierTablesLayout",
            "OptionsMarginLayout", "OptionBlock", "RECONCILIATION_COLUMNS", "PROVENANCE_COLUMNS", "LIMIT_COLUMNS",
            "OPTION_ACCOUNT_LINES", "sheet_names"]
 
-SHEETS = ("Summary", "Positions", "Reconciliation", "Scenarios", "Stress", "Liquidation ladder", "Funding",
+SHEETS = ("Summary", "Positions", "Reconciliation", "Scenarios", "Stress", "Stress detail", "Liquidation ladder",
+          "Funding",
           "Options margin", "Tier tables", "Methodology", "Input issues")
 """The report's sheets in tab order ("Options margin" only when the book holds options: :func:`sheet_names`)."""
 
@@ -38,18 +40,26 @@ PERP_COLUMNS = (
     ("contract", "Contract", 8), ("ccy", "Margin ccy", 7), ("size", "Size (coin / USD face)", 12),
     ("entry", "Entry", 11), ("mark", "Mark", 11), ("vol", "Vol (ann.)", 7), ("lev", "Eff. leverage", 7),
     ("margin", "Isolated margin", 12), ("liq", "Liquidation price", 12), ("bank", "Bankruptcy price", 12),
-    ("dist", "Distance to liq.", 8), ("sigma", "σ-days to liq.", 7), ("flag", "Flag", 7),
+    ("dist", "Distance to liq. (adverse move of the mark; ≤ 0 = past it)", 10), ("sigma", "σ-days to liq.", 7),
+    ("flag", "Status", 11),
     ("notional", "Notional (margin ccy)", 12), ("notional_usd", "Notional (USD)", 12),
     ("mm", "Maint. margin", 11), ("mm_rate", "Maint. rate", 7), ("tier", "Tier at liq. price", 27),
     ("upnl", "Unrealised PnL", 12), ("upnl_usd", "uPnL (USD)", 11), ("fund_rate", "Funding / 8h", 9),
     ("fund_day", "Funding / day", 11), ("fund_year", "Funding / year", 11), ("p1", "P(liq) 1 day", 8),
-    ("p7", "P(liq) 7 days", 8),
-    # helpers (grouped and hidden): constants of the tier at the liquidation price, live tier at the mark
+    ("p7", "P(liq) 7 days", 8), ("add_margin", "Margin to add for the target distance (margin ccy)", 12),
+    ("cut_size", "Or size to cut, margin kept (size unit)", 12),
+    # helpers (grouped and hidden): constants of the tier at the liquidation price, live tier at the mark, the
+    # stresses' per-position inputs (asset, beta, squeezed, adverse direction), the tiers of the distance fixes
     ("s", "s (+1 long)", 6), ("mmr_liq", "mmr at liq.", 8), ("cum_liq", "cum at liq.", 10),
     ("mmr_mark", "mmr at mark", 8), ("cum_mark", "cum at mark", 10), ("fx", "USD per margin ccy", 10),
+    ("asset", "Asset", 8), ("beta", "Beta to BTC", 7), ("squeezed", "Squeezed (book net short the asset)", 8),
+    ("adv", "Adverse direction (+1 = a rise loses)", 8), ("mkt_liq", "BTC move to liq. (beta-scaled)", 9),
+    ("tgt_price", "Liq. price at the target distance", 12), ("mmr_tgt", "mmr at target", 8),
+    ("cum_tgt", "cum at target", 10), ("mmr_cut", "mmr after cut", 8), ("cum_cut", "cum after cut", 10),
 )
 """(key, header, width) of the Positions columns of a book without options."""
-HELPERS = ("s", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "fx")
+HELPERS = ("s", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "fx", "asset", "beta", "squeezed", "adv", "mkt_liq",
+           "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut")
 """Helper columns (hidden, grouped) at the right of Positions."""
 OPTION_COLUMNS = (
     ("kind", "Kind", 7), ("otype", "Call / put", 6), ("strike", "Strike", 10), ("expiry", "Days to expiry", 7),
@@ -125,31 +135,48 @@ class PositionsLayout:
         return f"Positions!${c}${self.first}:${c}${max(self.last, self.first)}"
 
 
-SUMMARY_BOOK_ROWS = ("equity", "upnl", "gross", "net", "leverage", "worst", "worst_position", "within_red",
-                     "within_amber", "flags", "funding", "expected_liquidations", "scenario_pnl")
+SUMMARY_BOOK_ROWS = ("equity", "upnl", "gross", "net", "leverage", "funding")
 """The Summary's book figures, one row each from :attr:`SummaryLayout.book_first`."""
+SUMMARY_HEADLINES = ("status", "nearest", "worst_stress", "adverse", "margin_to_add", "expected_liquidations")
+"""The Summary's headline figures (what to read in ten seconds), one row each from
+:attr:`SummaryLayout.headline_first`."""
+WORST_N = 5
+"""Positions in the Summary's "closest to liquidation" table."""
 
 
 @dataclass(frozen=True)
 class SummaryLayout:
-    """Summary: report info, book figures (value column C), inputs, the market inputs table, option lines."""
+    """Summary: headline figures, the positions closest to liquidation, two charts (change by stress, the
+    liquidation map), report info, book figures, inputs, the market inputs table, option lines."""
 
     instruments: tuple  #: (venue, symbol, contract, mark, vol or None) of each market-inputs row
     instrument_of: tuple  #: per position: its row in the market inputs table
     options: bool
-    book_section: int = 8
-    book_first: int = 9
+    headline_section: int = 3
+    headline_first: int = 4
+    worst_section: int = 11
+    worst_header: int = 12
+    worst_first: int = 13
+    chart_first: int = 19  #: the change-by-stress chart (full width), the liquidation map below it
+    chart_second: int = 36
+    info_section: int = 54
+    book_section: int = 60
+    book_first: int = 61
     value_col: int = 2
-    inputs_section: int = 23
-    move_row: int = 24  #: scenario move of every mark (input)
-    red_row: int = 25  #: RED threshold (input)
-    amber_row: int = 26  #: AMBER threshold (input)
-    market_section: int = 28
-    market_header: int = 30
-    market_first: int = 31
+    tiers_row: int = 67  #: one line: stale / missing tier tables and tier-limit breaches (see Tier tables)
+    inputs_section: int = 69
+    move_row: int = 70  #: the adverse move of every mark (input)
+    red_row: int = 71  #: RED threshold (input)
+    amber_row: int = 72  #: AMBER threshold (input)
+    target_row: int = 73  #: target distance of the margin-to-add and size-to-cut columns (input)
+    market_section: int = 75
+    market_header: int = 77
+    market_first: int = 78
     mark_col: int = 4
     vol_col: int = 5
-    tiers_row: int = 22  #: one line: stale / missing tier tables and tier-limit breaches (see Tier tables)
+
+    def headline(self, key: str) -> int:
+        return self.headline_first + SUMMARY_HEADLINES.index(key)
 
     def row(self, key: str) -> int:
         return self.book_first + SUMMARY_BOOK_ROWS.index(key)
@@ -241,20 +268,24 @@ class ScenariosLayout:
 
 @dataclass(frozen=True)
 class StressLayout:
-    """Stress: scenario rows (historical days, the Summary move), gap, funding spike, vol shock; detail table."""
+    """Stress: the named stresses (:data:`levxl.book.stresses.STRESSES`), gap, funding spike, vol shock; the betas
+    by asset; the liquidation map by BTC move; the detail table (change vs now of each position in each stress)."""
 
     n: int
+    assets: tuple = ()  #: the book's assets, one row each in the betas table
+    betas: tuple = ()  #: their default betas to BTC (inputs)
     header: int = 3
-    first: int = 4  #: first scenario row
-    detail_header: int = 16
+    first: int = 4  #: first stress row
+    move_col: int = 2
 
     @property
     def names(self) -> list[str]:
-        return [d[0] for d in STRESS_DAYS] + ["Scenario move (Summary)"]
+        return [s.name for s in STRESSES]
 
     @property
-    def scenario_move_row(self) -> int:
-        return self.first + len(STRESS_DAYS)
+    def last_named(self) -> int:
+        """Row of the last named stress."""
+        return self.first + len(STRESSES) - 1
 
     @property
     def gap_row(self) -> int:
@@ -269,6 +300,45 @@ class StressLayout:
         return self.funding_row + 2
 
     @property
+    def betas_section(self) -> int:
+        return self.vol_row + 2
+
+    @property
+    def betas_header(self) -> int:
+        return self.betas_section + 1
+
+    @property
+    def betas_first(self) -> int:
+        return self.betas_header + 1
+
+    @property
+    def betas_last(self) -> int:
+        return self.betas_first + max(len(self.assets), 1) - 1
+
+    def betas_range(self, k: int = 0) -> str:
+        """Absolute range of the betas table (``k`` = 0 the whole table, for VLOOKUP)."""
+        return f"Stress!$B${self.betas_first + 1}:$E${self.betas_last + 1}"
+
+    @property
+    def map_section(self) -> int:
+        return self.betas_last + 2
+
+    @property
+    def map_header(self) -> int:
+        return self.map_section + 1
+
+    @property
+    def map_first(self) -> int:
+        return self.map_header + 1
+
+    @property
+    def map_last(self) -> int:
+        return self.map_first + len(MAP_EDGES)  # the open buckets below the first edge and above the last
+
+    detail_header: int = 3  #: on the "Stress detail" sheet
+    detail_sheet: str = "'Stress detail'"
+
+    @property
     def detail_first(self) -> int:
         return self.detail_header + 1
 
@@ -276,15 +346,26 @@ class StressLayout:
     def detail_last(self) -> int:
         return self.detail_first + self.n - 1
 
-    def detail_col(self, what: str | int) -> int:
-        """Detail column of scenario ``k`` (int) or of gap, funding_cost, funding_hit, vol, prob, loss."""
-        if isinstance(what, int):
-            return 3 + what
-        return 3 + len(self.names) + ("gap", "funding_cost", "funding_hit", "vol", "prob", "loss").index(what)
+    def detail_range(self, what: str | int) -> str:
+        """Absolute range of a detail column over the positions ("'Stress detail'!$E$5:$E$12")."""
+        c = col(self.detail_col(what))
+        return f"{self.detail_sheet}!${c}${self.detail_first + 1}:${c}${max(self.detail_last, self.detail_first) + 1}"
 
-    def total_ref(self, row: int) -> str:
-        """Reference to the PnL total of a scenario row ("Stress!D9")."""
-        return f"Stress!D{row + 1}"
+    def detail_ref(self, what: str | int, i: int) -> str:
+        """Absolute reference of position ``i``'s detail cell."""
+        return f"{self.detail_sheet}!${col(self.detail_col(what))}${self.detail_first + 1 + i}"
+
+    def detail_col(self, what: str | int) -> int:
+        """Detail column of stress ``k`` (int) or of now, gap, funding_cost, funding_hit, vol, prob, loss."""
+        if isinstance(what, int):
+            return 4 + what
+        if what == "now":
+            return 3
+        return 4 + len(self.names) + ("gap", "funding_cost", "funding_hit", "vol", "prob", "loss").index(what)
+
+    def total_ref(self, row: int, column: int = 3) -> str:
+        """Reference to a stress row's figure ("Stress!D9": PnL from entry; column 4: change vs now)."""
+        return f"Stress!{col(column)}{row + 1}"
 
 
 @dataclass(frozen=True)
@@ -312,10 +393,10 @@ class FundingLayout:
 
 @dataclass(frozen=True)
 class MethodologyLayout:
-    """Methodology: text, stress days, then the tier tables from :attr:`tier_start`."""
+    """Methodology: text, stresses, then the tier tables from :attr:`tier_start`."""
 
     tiers: tuple  #: (name, table, label row, header row, first row)
-    tier_start: int = 26
+    tier_start: int = 42
 
     def tier_ranges(self, name: str) -> tuple[str, str, str]:
         """Absolute (floor, mmr, cum) ranges of a tier table, for LOOKUP."""
@@ -501,6 +582,13 @@ class Layout:
     options_margin: OptionsMarginLayout | None = None
 
 
+def _assets(table: RiskTable) -> tuple[tuple, tuple]:
+    """The book's assets in first-seen order (rows of the Stress sheet's betas table) and their default betas."""
+    assets, betas = betas_of(table)
+    first = dict(zip(assets, betas))
+    return tuple(first), tuple(float(first[a]) for a in first)
+
+
 def _instruments(table: RiskTable) -> tuple[tuple, tuple]:
     book = table.book
     instruments: list[tuple] = []
@@ -559,7 +647,7 @@ def plan_layout(table: RiskTable) -> Layout:
         positions=PositionsLayout(tuple(position_columns(table.any_options)), n),
         summary=SummaryLayout(instruments, instrument_of, table.any_options),
         scenarios=_scenarios(table),
-        stress=StressLayout(n),
+        stress=StressLayout(n, *_assets(table)),
         funding=FundingLayout(n - n_opt, n_opt),
         methodology=MethodologyLayout(_tier_blocks(table, MethodologyLayout.tier_start)),
         reconciliation=ReconciliationLayout(n),

@@ -1,4 +1,4 @@
-"""The Methodology sheet: conventions and formulas in words, the stress days, and the maintenance tier tables the
+"""The Methodology sheet: conventions and formulas in words, the stresses, and the maintenance tier tables the
 Positions sheet looks the tier at the mark up in (their ranges are :meth:`MethodologyLayout.tier_ranges`)."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import math
 
 from levxl.book.figures import RiskTable
 from levxl.workbooks.report.cells import HEADER, LABEL, NOTE, SECTION, TEXT, TITLE, WRAP, SheetSpec, number
-from levxl.workbooks.report.inputs import STRESS_DAYS
+from levxl.book.stresses import DEFAULT_BETA, MOVE_FLOOR
+from levxl.workbooks.report.inputs import STRESSES
 from levxl.workbooks.report.layout import Layout
 
 __all__ = ["methodology_sheet"]
@@ -28,28 +29,45 @@ _LINES = (
                        "tier: run the report again. The tier at the mark (maintenance margin) is looked up "
                        "live in the tables below."),
     ("Bankruptcy price", "The same equation with mmr = cum = 0: where the isolated margin is exhausted."),
-    ("Distance to liquidation", "s·(mark − LP)/mark: the adverse move of the mark, fraction of the mark. "
-                                "σ-days: the log distance s·ln(mark/LP) over the one-day volatility "
-                                "vol·√(1/365)."),
+    ("Distance to liquidation", "s·(mark − LP)/mark: the adverse move of the mark (longs: a fall, shorts: "
+                                "a rise), a fraction of the mark, the same in levxl risk, the template and "
+                                "the functions. Positive: that far to go; 0 or below: the mark is at or past "
+                                "the liquidation price (status LIQUIDATED). σ-days: the log distance "
+                                "s·ln(mark/LP) over the one-day volatility vol·√(1/365): how many typical "
+                                "days' moves away the liquidation price is."),
+    ("Status", "LIQUIDATED: distance ≤ 0; RED: below the RED input; AMBER: below the AMBER input; GREEN: "
+               "further, or no price liquidates it; n/a: an option, or a position levxl cannot recompute."),
+    ("Margin to add / size to cut", "What brings a position back to the target distance (Summary input): "
+                                    "margin M* − M with M* = mmr·value(B) − cum − PnL(LP*) at LP* = "
+                                    "mark·(1 − s·target), the tier of the notional there looked up live; or "
+                                    "the size to close keeping the whole margin on the rest, q = (M + cum)/"
+                                    "(mmr·v(B) − pnl(LP*)) per unit, the tier of the size left found at "
+                                    "report time."),
     ("Probability of liquidation", "The mark follows a driftless geometric Brownian motion with the "
                                    "annualised vol; P(touch LP within T) = N(s(b + v²T/2)/(v√T)) + "
                                    "(mark/LP)·N(s(b − v²T/2)/(v√T)), b = ln(LP/mark), T = days/365 "
-                                   "(reflection principle). Blank without a vol."),
+                                   "(reflection principle). 'n/a: no vol' without a vol."),
     ("Unrealised PnL", "Linear s·q·(mark − EP); inverse s·Q·(1/EP − 1/mark) (coin)."),
     ("Funding", "Cash flow per day = −s·notional·rate·3 (8-hour intervals; positive rate: longs pay). "
                 "Annualised ×365. Projected at the current rate; rates change every interval."),
-    ("Scenarios", "Every mark moves by the same fraction; a position beyond its liquidation price loses "
-                  "its isolated margin and no more (the loss beyond the bankruptcy price falls on the "
-                  "venue). PnL is from entry; 'change vs now' subtracts today's uPnL."),
-    ("Stress", "Historical days apply BTC's approximate move to every position (alts usually fell more). "
-               "Funding spike: every position pays the capped rate. Vol shock: expected counts and losses "
-               "from the first-passage probability at the shocked vol."),
+    ("Scenarios", "Moves are fractions of each mark. A position whose price path from the mark reaches its "
+                  "liquidation price loses its isolated margin and no more (the loss beyond the bankruptcy "
+                  "price falls on the venue); a mark already past it has lost the margin. PnL is from "
+                  "entry; 'change vs now' subtracts the PnL at the mark now."),
+    ("Stress", "Adverse: every mark moves against its own position at once (longs fall, shorts rise, an "
+               "option the way its delta loses). Market: BTC moves and every asset by its beta (Stress "
+               f"sheet inputs; {DEFAULT_BETA:g} for an asset not listed), moved prices floored at "
+               f"{MOVE_FLOOR:.0%}: historical days with their fall and their rebound, and a short squeeze "
+               "(assets the book is net short rise by beta × the move, the others stay). Funding spike: "
+               "every position pays the capped rate. Vol shock: expected counts and losses from the "
+               "first-passage probability at the shocked vol. Liquidation map: notional liquidated in "
+               "each bucket of the BTC move, longs on the falls and shorts on the rises."),
     ("Not included", "Cross-margin accounts (every position is treated as isolated), fees and slippage on "
                      "liquidation, insurance fund and auto-deleveraging, basis between mark and last price, "
-                     "correlation between assets (one move applies to every mark), options (none in the "
+                     "correlation beyond one beta per asset, options (none in the "
                      "input), mark-price smoothing and liquidation in stages."),
-    ("Live cells", "Marks, vols, the scenario move and flag thresholds (Summary), the heatmap moves and "
-                   "the leverages (Scenarios), the stress shocks (Stress) are inputs (blue). Every figure "
+    ("Live cells", "Marks, vols, the adverse move, flag thresholds and target distance (Summary), the heatmap moves and "
+                   "the leverages (Scenarios), the stress moves and betas (Stress) are inputs (blue). Every figure "
                    "that depends on them is a plain spreadsheet formula with the engine's value cached."),
 )
 
@@ -135,13 +153,13 @@ def methodology_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
             sheet.row_height(r, 15 * max(1, math.ceil(len(text) / 120)))
         r += 1
     r += 1
-    sheet.string(r, 1, "Stress days (approx.)", SECTION)
+    sheet.string(r, 1, "Stresses (historical moves approx.)", SECTION)
     r += 1
-    for name, move, note in STRESS_DAYS:
-        sheet.string(r, 1, name, LABEL)
-        sheet.number(r, 2, move, number("pct", 0))
+    for stress in STRESSES:
+        sheet.string(r, 1, stress.name, LABEL)
+        sheet.number(r, 2, stress.move, number("pct", 0))
         sheet.merge(r, 3, r, 8, WRAP)
-        sheet.string(r, 3, note, WRAP)
+        sheet.string(r, 3, f"{stress.kind}: {stress.note}", WRAP)
         r += 1
     if r >= lay.methodology.tier_start - 1:  # pragma: no cover - a longer text needs a later tier_start
         raise RuntimeError("methodology text overflows the tier tables")

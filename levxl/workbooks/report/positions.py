@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from levxl.book.figures import FUNDING_INTERVALS_PER_DAY, RiskTable
+from levxl.book.figures import FUNDING_INTERVALS_PER_DAY, DistanceFixes, RiskTable
+from levxl.book.stresses import asset_of, market_move_to_liquidation
 from levxl.workbooks.report import formulas
-from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, RED, SUBTITLE, TEXT, TITLE, SheetSpec, cached,
+from levxl.workbooks.report.cells import (HEADER, STATUS_STYLES, SUBTITLE, TEXT, TITLE, SheetSpec, cached,
                                           margin_currency, number)
 from levxl.workbooks.report.inputs import AMBER as AMBER_AT, RED as RED_AT
 from levxl.workbooks.report.layout import HELPERS, Layout
-from levxl.workbooks.report.rows import amount_style, not_recomputed_text, price_style, report_flags, side_text
+from levxl.workbooks.report.rows import (amount_style, not_recomputed_text, price_style, report_statuses,
+                                         side_text)
 
 __all__ = ["positions_sheet"]
 
 _NOTE = ("Amounts in each position's margin currency unless marked USD; blue cells are inputs (marks and vols live "
-         "on Summary). 'none' = no price liquidates the position.")
+         "on Summary). Distance: the adverse move of the mark to the liquidation price (longs a fall, shorts a "
+         "rise); ≤ 0 = past it (LIQUIDATED). 'none' = no price liquidates the position.")
 _OPTION_NOTE = (" Options: entry = premium per option, mark = the underlying's price, vol = implied; value and greeks "
                 "(s × size × greek, Black-76) in the margin currency, coin for coin-settled; 'n/a' = not liquidated "
                 "by the futures formulas.")
@@ -64,7 +67,7 @@ def _not_recomputed(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int) -> None
     r0, c = lay.positions.row0(i), lay.positions.col_of
     shown, why = not_recomputed_text(t, i)
     sheet.string(r0, c["liq"], shown, number("num", 0))  # right-aligned like the prices
-    for key in ("bank", "dist", "sigma", "flag", "p1", "p7"):
+    for key in ("bank", "dist", "sigma", "flag", "p1", "p7", "add_margin", "cut_size", "mkt_liq"):
         sheet.string(r0, c[key], "n/a", number("num", 0) if key != "flag" else TEXT)
     sheet.string(r0, c["tier"], why, TEXT)
 
@@ -87,11 +90,14 @@ def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: 
     LQ, D, V = g["liq"], g["dist"], g["vol"]
     sheet.formula(r0, c["dist"], f'=IF(ISNUMBER({LQ}),{S}*({L}-{LQ})/{L},"none")', number("pct", 2),
                   cached(t.distance[i]))
-    sheet.formula(r0, c["sigma"], f'=IF(N({V})<=0,"",IF(NOT(ISNUMBER({LQ})),"none",IF({LQ}=0,"none",'
-                                  f'{S}*LN({L}/{LQ})/({V}*SQRT(1/365)))))', number("num", 1), cached(t.sigma_days[i]))
+    no_liq = not np.isfinite(t.liquidation[i]) or t.liquidation[i] == 0
+    sheet.formula(r0, c["sigma"], f'=IF(N({V})<=0,"{formulas.NO_VOL}",IF(NOT(ISNUMBER({LQ})),"none",IF({LQ}=0,'
+                                  f'"none",{S}*LN({L}/{LQ})/({V}*SQRT(1/365)))))', number("num", 1),
+                  "none" if no_liq and not np.isnan(t.book.vol[i]) and t.book.vol[i] > 0
+                  else cached(t.sigma_days[i], formulas.NO_VOL))
     red, amber = lay.summary.ref(lay.summary.red_row), lay.summary.ref(lay.summary.amber_row)
-    sheet.formula(r0, c["flag"], f'=IF(NOT(ISNUMBER({D})),"GREEN",IF({D}<{red},"RED",IF({D}<{amber},"AMBER",'
-                                 f'"GREEN")))', TEXT, flag)
+    sheet.formula(r0, c["flag"], f'=IF(NOT(ISNUMBER({D})),"GREEN",IF({D}<=0,"LIQUIDATED",IF({D}<{red},"RED",'
+                                 f'IF({D}<{amber},"AMBER","GREEN"))))', TEXT, flag)
 
 
 def _amounts(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, recomputable: bool = True) -> None:
@@ -115,7 +121,8 @@ def _amounts(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, recom
     for key, days, val in (("p1", 1, t.prob_1d[i]), ("p7", 7, t.prob_7d[i])):
         if not recomputable:
             continue
-        sheet.formula(r0, c[key], formulas.probability(S, L, g["liq"], days, V), number("pct", 2), cached(val))
+        sheet.formula(r0, c[key], formulas.probability(S, L, g["liq"], days, V), number("pct", 2),
+                      cached(val, formulas.NO_VOL))
 
 
 def _helpers(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> None:
@@ -137,6 +144,57 @@ def _helpers(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
     _fx(sheet, t, lay, i, g)
 
 
+def _stress_inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, beta: float, squeezed: int,
+                   market_move: float) -> None:
+    """Hidden helpers the stresses read: asset, its beta and squeeze flag (looked up in the Stress sheet's betas
+    table), the adverse direction, and the BTC move that liquidates the position (the liquidation map)."""
+    r0, c, St = lay.positions.row0(i), lay.positions.col_of, lay.stress
+    sheet.string(r0, c["asset"], asset_of(t.book.symbol[i]), TEXT)
+    sheet.formula(r0, c["beta"], f"=VLOOKUP({g['asset']},{St.betas_range()},2,FALSE)", number("num", 2), beta)
+    sheet.formula(r0, c["squeezed"], f"=VLOOKUP({g['asset']},{St.betas_range()},4,FALSE)", number("int"), squeezed)
+    if t.option[i]:
+        delta = float(t.options.delta[int((t.options.idx == i).nonzero()[0][0])])
+        sheet.formula(r0, c["adv"], f"=IF({g['delta']}>0,-1,1)", number("int"), -1 if delta > 0 else 1)
+        return
+    sheet.formula(r0, c["adv"], f"=-{g['s']}", number("int"), -float(t.side[i]))
+    if not t.book.recomputable[i]:
+        return
+    D, LQ, L, B = g["dist"], g["liq"], g["mark"], g["beta"]
+    sheet.formula(r0, c["mkt_liq"], f'=IF(ISNUMBER({D}),IF(AND({D}>0,{B}<>0),({LQ}/{L}-1)/{B},""),"")',
+                  number("pct", 1), cached(market_move))
+
+
+def _fixes(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, fixes: DistanceFixes) -> None:
+    """Margin to add, or size to cut with the margin kept, to bring the liquidation price to the target distance
+    (Summary input) from the mark: the engine's figures (:func:`levxl.book.figures.distance_fixes`) cached."""
+    r0, c, inv = lay.positions.row0(i), lay.positions.col_of, bool(t.inverse[i])
+    S, Q, E, M, L = g["s"], g["size"], g["entry"], g["margin"], g["mark"]
+    T, target = g["tgt_price"], lay.summary.ref(lay.summary.target_row)
+    sheet.formula(r0, c["tgt_price"], f"={L}*(1-{S}*{target})", price_style(t, i), float(fixes.target_price[i]))
+    B = E if t.book.basis[i] == "entry" else T  # where maintenance is measured
+    name = t.tier_of[i]
+    if name is None:
+        sheet.number(r0, c["mmr_tgt"], float(fixes.mmr_target[i]), number("rate"))
+        sheet.number(r0, c["cum_tgt"], 0.0, number("num", 2))
+    else:
+        fl, mm, cu = lay.methodology.tier_ranges(name)
+        notional = f"{Q}/{B}" if inv else f"{Q}*{B}"
+        sheet.formula(r0, c["mmr_tgt"], f"=LOOKUP({notional},{fl},{mm})", number("rate"), float(fixes.mmr_target[i]))
+        sheet.formula(r0, c["cum_tgt"], f"=LOOKUP({notional},{fl},{cu})", number("num", 2),
+                      float(fixes.cum_target[i]))
+    sheet.number(r0, c["mmr_cut"], float(fixes.mmr_cut[i]), number("rate"))
+    sheet.number(r0, c["cum_cut"], float(fixes.cum_cut[i]), number("num", 2))
+    if inv:
+        need = f"{g['mmr_tgt']}*{Q}/{B}-{g['cum_tgt']}-{S}*{Q}*(1/{E}-1/{T})"
+        den = f"({g['mmr_cut']}/{B}-{S}*(1/{E}-1/{T}))"
+    else:
+        need = f"{g['mmr_tgt']}*{Q}*{B}-{g['cum_tgt']}-{S}*{Q}*({T}-{E})"
+        den = f"({g['mmr_cut']}*{B}-{S}*({T}-{E}))"
+    sheet.formula(r0, c["add_margin"], f"=MAX(0,{need}-{M})", amount_style(t, i), float(fixes.margin_to_add[i]))
+    sheet.formula(r0, c["cut_size"], f"=IF({den}<=0,0,MAX(0,{Q}-({M}+{g['cum_cut']})/{den}))", number("num", 4),
+                  float(fixes.size_to_cut[i]))
+
+
 def _fx(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> None:
     r0, col = lay.positions.row0(i), lay.positions.col_of["fx"]
     if t.inverse[i]:
@@ -152,11 +210,12 @@ def _option_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) ->
     k = int((fig.idx == i).nonzero()[0][0])
     inv, af, na = bool(t.inverse[i]), amount_style(t, i), number("num", 0)
     sheet.number(r0, 7, float(book.entry[i]), af)
-    for key in ("lev", "margin", "liq", "bank", "dist", "sigma", "flag", "tier"):
+    for key in ("lev", "margin", "liq", "bank", "dist", "sigma", "flag", "tier", "add_margin", "cut_size",
+                "mkt_liq"):
         sheet.string(r0, c[key], "n/a", na if key != "tier" else TEXT)
     # blank, not text: sums and array products over these columns skip them
     for key in ("notional", "notional_usd", "mm", "mm_rate", "fund_rate", "fund_day", "fund_year", "p1", "p7",
-                "mmr_liq", "cum_liq", "mmr_mark", "cum_mark"):
+                "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut"):
         sheet.blank(r0, c[key], TEXT)
     sheet.string(r0, c["kind"], "option", TEXT)
     sheet.string(r0, c["otype"], book.option_type[i], TEXT)
@@ -179,7 +238,7 @@ def _finish(sheet: SheetSpec, t: RiskTable, lay: Layout, as_of: str) -> None:
     visible = len(P.columns) - 1 - len(HELPERS)
     if P.n:
         rng = f"{P.letter('flag')}{P.first}:{P.letter('flag')}{P.last}"
-        for word, fmt in (("RED", RED), ("AMBER", AMBER), ("GREEN", GREEN)):
+        for word, fmt in STATUS_STYLES:
             sheet.conditional(rng, {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt})
         sheet.conditional(f"{P.letter('p7')}{P.first}:{P.letter('p7')}{P.last}",
                           {"type": "data_bar", "bar_color": "#F4B183", "bar_solid": True,
@@ -189,7 +248,8 @@ def _finish(sheet: SheetSpec, t: RiskTable, lay: Layout, as_of: str) -> None:
     sheet.feature("print_area", 0, 0, max(P.last - 1, 4), visible)
 
 
-def positions_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
+def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes, betas: np.ndarray,
+                    squeezed: np.ndarray) -> SheetSpec:
     """The Positions sheet of ``t`` laid out by ``lay``.
 
     Parameters
@@ -200,6 +260,10 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
         The report's anchors (columns, first row, Summary inputs, tier table ranges).
     as_of : str
         The report's timestamp (page header).
+    fixes : DistanceFixes
+        Margin to add and size to cut at the Summary's target distance.
+    betas, squeezed : ndarray
+        Each position's beta to BTC and whether its asset is squeezed (the book is net short it).
 
     Returns
     -------
@@ -209,19 +273,25 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     recomputable = t.book.recomputable
     _header(sheet, lay, t.any_options, bool(np.any(~recomputable & ~t.option)))
     P = lay.positions
-    flags = report_flags(t, RED_AT, AMBER_AT)
+    statuses = report_statuses(t, RED_AT, AMBER_AT)
+    market_move = market_move_to_liquidation(t, dict(zip(lay.stress.assets, lay.stress.betas)))
+    market_move = np.where(np.nan_to_num(t.distance, nan=-1.0) > 0, market_move, np.nan)
     for i in range(P.n):
         g = P.locals(i)
         _inputs(sheet, t, lay, i)
         if t.option[i]:
             _option_row(sheet, t, lay, i, g)
+            _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), np.nan)
             continue
         if t.any_options:
             for key in _OPTION_KEYS:
                 sheet.blank(P.row0(i), P.col_of[key], TEXT)
             sheet.string(P.row0(i), P.col_of["kind"], "perp", TEXT)
-        _prices(sheet, t, lay, i, g, flags[i], bool(recomputable[i]))
+        _prices(sheet, t, lay, i, g, statuses[i], bool(recomputable[i]))
         _amounts(sheet, t, lay, i, g, bool(recomputable[i]))
         _helpers(sheet, t, lay, i, g)
+        _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), float(market_move[i]))
+        if recomputable[i]:
+            _fixes(sheet, t, lay, i, g, fixes)
     _finish(sheet, t, lay, as_of)
     return sheet

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Callable
 
 from levxl.book.figures import RiskTable
+from levxl.book.stresses import status
 from levxl.workbooks.report.cells import TEXT, SheetSpec, Style, number, price_digits
 
-__all__ = ["price_style", "amount_style", "side_text", "identity_cells", "report_flags", "not_recomputed_text"]
+__all__ = ["price_style", "amount_style", "side_text", "identity_cells", "report_statuses", "not_recomputed_text"]
 
 
 def price_style(table: RiskTable, i: int, **kw) -> Style:
@@ -22,12 +23,10 @@ def amount_style(table: RiskTable, i: int, **kw) -> Style:
     return number("amt", 2 if not table.inverse[i] else 6, **kw)
 
 
-def report_flags(table: RiskTable, red: float, amber: float) -> list[str]:
-    """The Flag column: :meth:`~levxl.book.figures.RiskTable.flags`, with "n/a" where levxl cannot recompute the
-    liquidation price (a cross position without its wallet, margin mode unknown): such a position is not GREEN."""
-    flags = table.flags(red, amber)
-    recomputable = table.book.recomputable
-    return [f if recomputable[i] or table.option[i] else "n/a" for i, f in enumerate(flags)]
+def report_statuses(table: RiskTable, red: float, amber: float) -> list[str]:
+    """The Status column: :func:`levxl.book.stresses.status` (LIQUIDATED, RED, AMBER, GREEN; "n/a" for options
+    and where levxl cannot recompute the liquidation price: such a position is not GREEN)."""
+    return status(table, red, amber)
 
 
 def not_recomputed_text(table: RiskTable, i: int) -> tuple[str, str]:

@@ -83,20 +83,24 @@ def _heat_totals(sheet: SheetSpec, t: RiskTable, lay: Layout, pnl: np.ndarray, l
     sheet.merge(tr, 0, tr, 5, RLABEL, "Total PnL (USD)")
     sheet.merge(tr + 1, 0, tr + 1, 5, RLABEL, "Change vs now (USD)")
     sheet.merge(tr + 2, 0, tr + 2, 5, RLABEL, "Positions liquidated")
-    upnl_total = f"SUM({lay.positions.range('upnl_usd')})"
+    St = lay.stress
+    # "now" is the PnL at the mark with liquidation included (a position past its price has lost its margin)
+    upnl_total = f"SUM({St.detail_range('now')})" if len(t) else "0"
+    now_total = float(pnl_usd_after_mark_move(t.book, [0.0])[0].sum()) if len(t) else 0.0
     for j in range(len(MOVES)):
         cl = col(L_.first_col + j)
         mvr = f"{cl}${hr + 1}"
         if len(t):
             tot = f"=SUM({cl}{first + 1}:{cl}{last + 1})"
             sides, marks, liqs = (f"${x}${first + 1}:${x}${last + 1}" for x in ("D", "E", "F"))
-            cnt = (f"=SUMPRODUCT(ISNUMBER({liqs})*((({sides}=\"long\")*({marks}*(1+{mvr})<={liqs}))+"
-                   f"(({sides}=\"short\")*({marks}*(1+{mvr})>={liqs}))))")
+            # the path starts at the mark: a mark already past its price counts as liquidated at every move
+            cnt = (f"=SUMPRODUCT(ISNUMBER({liqs})*((({sides}=\"long\")*((({marks}*(1+{mvr})<={liqs})+"
+                   f"({marks}<={liqs}))>0))+(({sides}=\"short\")*((({marks}*(1+{mvr})>={liqs})+({marks}>={liqs}))>0))))")
         else:
             tot, cnt = "=0", "=0"
         sheet.formula(tr, L_.first_col + j, tot, number("usd", bold=True), float(pnl[:, j].sum()))
         sheet.formula(tr + 1, L_.first_col + j, f"={cl}{tr + 1}-{upnl_total}", number("usd"),
-                      float(pnl[:, j].sum() - np.sum(t.upnl_usd)))
+                      float(pnl[:, j].sum() - now_total))
         sheet.formula(tr + 2, L_.first_col + j, cnt, number("int"), int(liquidated[:, j].sum()))
 
 
@@ -119,7 +123,7 @@ def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl: np.ndarr
         return
     for j in range(len(MOVES)):
         Pm = f"$E{r0 + 1}*(1+{col(L_.first_col + j)}${hr + 1})"
-        sheet.formula(r0, L_.first_col + j, formulas.move_pnl(S, Q, E, M, f"$F{r0 + 1}", Pm, inv), number("usd"),
+        sheet.formula(r0, L_.first_col + j, formulas.move_pnl(S, Q, E, M, f"$F{r0 + 1}", Pm, inv, f"$E{r0 + 1}"), number("usd"),
                       float(pnl[i, j]))
 
 

@@ -1,5 +1,7 @@
-"""The Stress sheet: historical days and the Summary's scenario move applied to every mark, a gap through every
-liquidation price, a funding spike to the cap and a volatility shock; a detail table per position."""
+"""The Stress and Stress detail sheets: the named stresses of :mod:`levxl.book.stresses` (every mark against its position, market moves
+with betas, historical days with their fall and their rebound, a short squeeze), a gap through every liquidation
+price, a funding spike to the cap and a volatility shock; the betas by asset; the liquidation map of the book by
+BTC move; and (Stress detail) each position's change vs now in each stress."""
 
 from __future__ import annotations
 
@@ -7,17 +9,16 @@ from types import MappingProxyType
 
 import numpy as np
 
-from levxl.book.figures import (FUNDING_INTERVALS_PER_DAY, RiskTable, StressFigures, pnl_usd_after_mark_move,
-                                stress_figures)
+from levxl.book.figures import FUNDING_INTERVALS_PER_DAY, RiskTable, StressFigures, stress_figures
+from levxl.book.stresses import MAP_EDGES, MOVE_FLOOR, STRESSES, StressResult, liquidation_map, map_labels
 from levxl.workbooks.report import formulas
 from levxl.workbooks.report.cells import (HEADER, LABEL, SECTION, SUBTITLE, TEXT, TITLE, SheetSpec, cached, col,
                                           number)
-from levxl.workbooks.report.inputs import (FUNDING_CAP, FUNDING_STRESS_DAYS, SCENARIO_MOVE, STRESS_DAYS,
-                                           VOL_MULTIPLIER)
+from levxl.workbooks.report.inputs import FUNDING_CAP, FUNDING_STRESS_DAYS, VOL_MULTIPLIER
 from levxl.workbooks.report.layout import Layout
 from levxl.workbooks.report.rows import side_text
 
-__all__ = ["stress_sheet"]
+__all__ = ["stress_sheet", "stress_detail_sheet"]
 
 _NOTES = MappingProxyType({
     "gap": "Each mark jumps past its liquidation price with no fill in between: the whole isolated margin is lost "
@@ -26,91 +27,177 @@ _NOTES = MappingProxyType({
                "each position whatever its side, on the notional at the mark. Liquidated: margin + uPnL - funding "
                "<= maintenance margin at the mark.",
     "vol": "Expected values: Σ P(liquidated within 7 days at the shocked vol) for the count, x notional, and x "
-           "equity (margin + uPnL) for the change vs now.",
+           "equity (margin + uPnL) for the change vs now. Positions without a vol are left out (n/a: no vol).",
 })
+_LABEL_CHARS = 120  #: longest position label a cell shows (a symbol may be up to 32,767 characters)
+_FIRST_NOTE_COL = 9  #: notes in one wide column (J), K a spacer the merge needs
 
 
 class _Refs:
-    """Ranges the summary rows share: detail columns and Positions columns."""
+    """Ranges the stress rows share: detail columns and Positions columns."""
 
     def __init__(self, lay: Layout):
         L_, P = lay.stress, lay.positions
         self.n = L_.n
         self.lay = L_
-        self.upnl = f"SUM({P.range('upnl_usd')})"
-        self.liqs, self.sides, self.marks, self.nus = (P.range(k) for k in ("liq", "s", "mark", "notional_usd"))
+        self.P = P
+        (self.liqs, self.sides, self.marks, self.nus, self.adv, self.beta,
+         self.squeezed) = (P.range(k) for k in ("liq", "s", "mark", "notional_usd", "adv", "beta", "squeezed"))
 
     def detail(self, what) -> str:
-        c = col(self.lay.detail_col(what))
-        return f"{c}{self.lay.detail_first + 1}:{c}{self.lay.detail_last + 1}"
+        return self.lay.detail_range(what)
 
     def total(self, fn: str, what, extra: str = "") -> str:
         return f"={fn}({self.detail(what)}{extra})" if self.n else "=0"
 
+    @property
+    def now(self) -> str:
+        return f"SUM({self.detail('now')})" if self.n else "0"
 
-def _scenarios(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, pnl, liquidated) -> None:
-    L_ = lay.stress
-    moves = [d[1] for d in STRESS_DAYS] + [SCENARIO_MOVE]
-    up_tot = float(t.upnl_usd.sum())
-    for k, (name, mv) in enumerate(zip(L_.names, moves)):
+
+def _move(kind: str, move: str, adv: str, beta: str, squeezed: str) -> str:
+    """The move of a mark in a stress of ``kind`` (cell references or ranges), before the floor."""
+    if kind == "adverse":
+        return f"{adv}*{move}"
+    if kind == "squeeze":
+        return f"{beta}*{squeezed}*{move}"
+    return f"{beta}*{move}"
+
+
+def _floored(raw: str) -> str:
+    """``max(raw, MOVE_FLOOR)`` as arithmetic (elementwise inside SUMPRODUCT, where MAX would not be)."""
+    return f"(({raw})+({MOVE_FLOOR}-({raw}))*(({raw})<{MOVE_FLOOR}))"
+
+
+def _hit(r: _Refs, moved: str) -> str:
+    """1 where the path from the mark to ``moved`` reaches the liquidation price (or the mark is past it)."""
+    S, L, LQ = r.sides, r.marks, r.liqs
+    return (f"ISNUMBER({LQ})*((({S}>0)*((({moved}<={LQ})+({L}<={LQ}))>0))+(({S}<0)*((({moved}>={LQ})+"
+            f"({L}>={LQ}))>0)))")
+
+
+def _stress_rows(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, res: StressResult) -> None:
+    L_, book = lay.stress, t.book
+    now_total = float(res.now_usd.sum())
+    for k, stress in enumerate(STRESSES):
         r0 = L_.first + k
-        sheet.string(r0, 1, name, LABEL)
-        if k < len(STRESS_DAYS):
-            sheet.number(r0, 2, mv, number("pct", 0, inp=True))
-            sheet.note(r0, STRESS_DAYS[k][2])
+        sheet.string(r0, 0, stress.kind, TEXT)
+        sheet.string(r0, 1, stress.name, LABEL)
+        if k == 0:  # the Summary's adverse move
+            sheet.formula(r0, 2, f"={lay.summary.ref(lay.summary.move_row)}", number("pct", 1), stress.move)
         else:
-            sheet.formula(r0, 2, f"={lay.summary.ref(lay.summary.move_row)}", number("pct", 1), mv)
-            sheet.note(r0, "The move on Summary's input cell")
+            sheet.number(r0, 2, stress.move, number("pct", 0, inp=True))
+        sheet.note(r0, stress.note, _FIRST_NOTE_COL, _FIRST_NOTE_COL + 1)
         mvr = f"$C${r0 + 1}"
-        sheet.formula(r0, 3, r.total("SUM", k), number("usd"), float(pnl[:, k].sum()))
-        sheet.formula(r0, 4, f"=D{r0 + 1}-{r.upnl}", number("usd"), float(pnl[:, k].sum() - up_tot))
-        hit = (f"ISNUMBER({r.liqs})*((({r.sides}>0)*({r.marks}*(1+{mvr})<={r.liqs}))+(({r.sides}<0)*"
-               f"({r.marks}*(1+{mvr})>={r.liqs})))")
-        sheet.formula(r0, 5, f"=SUMPRODUCT({hit})" if r.n else "=0", number("int"), int(liquidated[:, k].sum()))
+        change = r.detail(k)
+        sheet.formula(r0, 4, f"=SUM({change})" if r.n else "=0", number("usd"), float(res.change[k]))
+        sheet.formula(r0, 3, f"=E{r0 + 1}+{r.now}", number("usd"), float(res.change[k] + now_total))
+        moved = f"{r.marks}*(1+{_floored(_move(stress.kind, mvr, r.adv, r.beta, r.squeezed))})"
+        hit = _hit(r, moved)
+        sheet.formula(r0, 5, f"=SUMPRODUCT({hit})" if r.n else "=0", number("int"), int(res.n_liquidated[k]))
         sheet.formula(r0, 6, f"=SUMPRODUCT({hit}*{r.nus})" if r.n else "=0", number("usd"),
-                      float((liquidated[:, k] * np.nan_to_num(t.notional_usd)).sum()))
+                      float(res.notional_liquidated[k]))
+        i = res.worst[k]
+        P = lay.positions
+        match = f"MATCH(MIN({change}),{change},0)"
+        who = (f'=IF(MIN({change})<0,LEFT(INDEX({P.range("row")},{match})&": "&INDEX({P.range("symbol")},{match})&" "&'
+               f'INDEX({P.range("side")},{match}),{_LABEL_CHARS}),"none")') if r.n else '="none"'
+        shown = f"{book.row[i]}: {book.symbol[i]} {side_text(t, i)}"[:_LABEL_CHARS] if i is not None else "none"
+        sheet.formula(r0, 7, who, TEXT, shown)
+        sheet.formula(r0, 8, f"=MIN(0,MIN({change}))" if r.n else "=0", number("usd"), res.worst_loss(k))
 
 
-def _gap_and_funding(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, sf: StressFigures) -> None:
-    L_, up_tot = lay.stress, float(t.upnl_usd.sum())
+def _gap_and_funding(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, sf: StressFigures,
+                     now_total: float) -> None:
+    L_ = lay.stress
     rg, rf = L_.gap_row, L_.funding_row
     sheet.string(rg, 1, "Gap through every liquidation price", LABEL)
     sheet.string(rg, 2, "all", TEXT)
     sheet.formula(rg, 3, r.total("SUM", "gap"), number("usd"), float(sf.gap.sum()))
-    sheet.formula(rg, 4, f"=D{rg + 1}-{r.upnl}", number("usd"), float(sf.gap.sum() - up_tot))
+    sheet.formula(rg, 4, f"=D{rg + 1}-{r.now}", number("usd"), float(sf.gap.sum() - now_total))
     sheet.formula(rg, 5, f"=COUNT({r.liqs})" if r.n else "=0", number("int"), int(sf.gapped.sum()))
     sheet.formula(rg, 6, f"=SUMPRODUCT(ISNUMBER({r.liqs})*{r.nus})" if r.n else "=0", number("usd"),
                   float(np.where(sf.gapped, t.notional_usd, 0.0).sum()))
-    sheet.note(rg, _NOTES["gap"])
+    sheet.note(rg, _NOTES["gap"], _FIRST_NOTE_COL, _FIRST_NOTE_COL + 1)
     sheet.string(rf, 1, "Funding spike to the cap, paid by every position", LABEL)
     sheet.number(rf, 2, FUNDING_CAP, number("rate", inp=True))
     sheet.string(rf + 1, 1, "  days at the cap (3 intervals a day)", TEXT)
     sheet.number(rf + 1, 2, FUNDING_STRESS_DAYS, number("num", 1, inp=True))
     cost = float(-sf.funding_cost_usd.sum())
     sheet.formula(rf, 4, f"=-SUM({r.detail('funding_cost')})" if r.n else "=0", number("usd"), cost)
-    sheet.formula(rf, 3, f"=E{rf + 1}+{r.upnl}", number("usd"), cost + up_tot)
+    sheet.formula(rf, 3, f"=E{rf + 1}+{r.now}", number("usd"), cost + now_total)
     sheet.formula(rf, 5, r.total("SUM", "funding_hit"), number("int"), int(sf.funding_liquidated.sum()))
     sheet.formula(rf, 6, r.total("SUMPRODUCT", "funding_hit", f",{r.nus}"), number("usd"),
                   float((sf.funding_liquidated * np.nan_to_num(t.notional_usd)).sum()))
-    sheet.note(rf, _NOTES["funding"])
+    sheet.note(rf, _NOTES["funding"], _FIRST_NOTE_COL, _FIRST_NOTE_COL + 1)
 
 
-def _vol_shock(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, sf: StressFigures) -> None:
-    rv, up_tot = lay.stress.vol_row, float(t.upnl_usd.sum())
+def _vol_shock(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, sf: StressFigures, now_total: float) -> None:
+    rv = lay.stress.vol_row
     sheet.string(rv, 1, "Volatility shock: vol x, liquidation within 7 days", LABEL)
     sheet.number(rv, 2, VOL_MULTIPLIER, number("num", 1, inp=True))
     loss = float(-sf.expected_loss.sum())
     sheet.formula(rv, 4, f"=-SUM({r.detail('loss')})" if r.n else "=0", number("usd"), loss)
-    sheet.formula(rv, 3, f"=E{rv + 1}+{r.upnl}", number("usd"), loss + up_tot)
+    sheet.formula(rv, 3, f"=E{rv + 1}+{r.now}", number("usd"), loss + now_total)
     sheet.formula(rv, 5, r.total("SUM", "prob"), number("num", 2), float(np.nansum(sf.prob_shocked)))
     sheet.formula(rv, 6, r.total("SUMPRODUCT", "prob", f",{r.nus}"), number("usd"),
                   float(np.nansum(sf.prob_shocked * np.nan_to_num(t.notional_usd))))
-    sheet.note(rv, _NOTES["vol"])
-    sheet.conditional(f"D5:E{rv + 1}", {"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFFFFF",
-                                        "max_color": "#63BE7B", "mid_type": "num", "mid_value": 0})
+    sheet.note(rv, _NOTES["vol"], _FIRST_NOTE_COL, _FIRST_NOTE_COL + 1)
+    sheet.conditional(f"D{lay.stress.first + 1}:E{rv + 1}", {
+        "type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFFFFF", "max_color": "#63BE7B",
+        "mid_type": "num", "mid_value": 0})
 
 
-def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl, sf: StressFigures) -> None:
+def _betas(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, squeezed: dict) -> None:
+    """The betas table: one row per asset (beta an input), the book's net notional in it and whether the squeeze
+    moves it (the book is net short)."""
+    L_, P = lay.stress, lay.positions
+    sheet.string(L_.betas_section, 1, "Betas to BTC by asset (inputs) and the squeeze", SECTION)
+    for k, head in enumerate(("Asset", "Beta to BTC", "Net notional (USD, long − short)",
+                              "Squeezed (1 = book net short)")):
+        sheet.string(L_.betas_header, 1 + k, head, HEADER)
+    sheet.row_height(L_.betas_header, 42)
+    for k, asset in enumerate(L_.assets):
+        r0 = L_.betas_first + k
+        sheet.string(r0, 1, asset, TEXT)
+        sheet.number(r0, 2, L_.betas[k], number("num", 2, inp=True))
+        net, flag = squeezed[asset]
+        sheet.formula(r0, 3, f"=SUMPRODUCT(({P.range('asset')}=B{r0 + 1})*{r.sides}*{r.nus})", number("usd"), net)
+        sheet.formula(r0, 4, f"=IF(D{r0 + 1}<0,1,0)", number("int"), flag)
+    if not L_.assets:
+        sheet.string(L_.betas_first, 1, "none", TEXT)
+
+
+def _map(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs) -> None:
+    """The liquidation map: USD notional liquidated in each bucket of the BTC move, longs on the falls and shorts
+    on the rises, every asset moving by its beta (:func:`levxl.book.stresses.liquidation_map`)."""
+    L_, P = lay.stress, lay.positions
+    longs, shorts = liquidation_map(t, dict(zip(L_.assets, L_.betas)))
+    sheet.string(L_.map_section, 1, "Liquidation map: notional liquidated as BTC moves (every asset by its beta)",
+                 SECTION)
+    for k, head in enumerate(("Bucket", "BTC move from", "to", "Longs liquidated (USD)", "Shorts liquidated (USD)")):
+        sheet.string(L_.map_header, 1 + k, head, HEADER)
+    sheet.row_height(L_.map_header, 42)
+    x = P.range("mkt_liq")
+    edges = [None, *MAP_EDGES, None]
+    for k, label in enumerate(map_labels()):
+        r0 = L_.map_first + k
+        lo, hi = edges[k], edges[k + 1]
+        sheet.string(r0, 1, label, TEXT)
+        conds = [f"ISNUMBER({x})"]
+        if lo is not None:
+            sheet.number(r0, 2, lo, number("pct", 1))
+            conds.append(f"({x}>=C{r0 + 1})")
+        if hi is not None:
+            sheet.number(r0, 3, hi, number("pct", 1))
+            conds.append(f"({x}<D{r0 + 1})")
+        inside = "*".join(conds)
+        for j, (sign, values) in enumerate(((">0", longs), ("<0", shorts))):
+            sheet.formula(r0, 4 + j, f"=SUMPRODUCT({inside}*({r.sides}{sign})*{r.nus})" if r.n else "=0",
+                          number("usd"), float(values[k]))
+
+
+def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: StressResult, sf: StressFigures) -> None:
     L_, book = lay.stress, t.book
     r0, inv = L_.detail_first + i, bool(t.inverse[i])
     g = lay.positions.refs(i, True, True)
@@ -118,19 +205,26 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl, sf: St
     sheet.formula(r0, 1, f"={g['symbol']}", TEXT, book.symbol[i])
     sheet.formula(r0, 2, f"={g['side']}", TEXT, side_text(t, i))
     S, Q, E, M, L, LQ = g["s"], g["size"], g["entry"], g["margin"], g["mark"], g["liq"]
-    shock = [f"$C${L_.first + 1 + k}" for k in range(len(L_.names))]
+    now = f"$D{r0 + 1}"
+    shock = [f"Stress!$C${L_.first + 1 + k}" for k in range(len(STRESSES))]
+    prices = [f"({L}*(1+{_floored(_move(s.kind, shock[k], g['adv'], g['beta'], g['squeezed']))}))"
+              for k, s in enumerate(STRESSES)]
     if t.option[i]:  # not liquidated, no funding: Black-76 value at the moved mark, from the premium
         w = 1 if book.option_type[i] == "call" else -1
-        for k in range(len(L_.names)):
-            f = formulas.option_move_pnl(w, S, Q, E, f"({L}*(1+{shock[k]}))", g["strike"], g["expiry"], g["vol"], inv)
-            sheet.formula(r0, L_.detail_col(k), f, number("usd"), float(pnl[i, k]))
+        sheet.formula(r0, 3, formulas.option_move_pnl(w, S, Q, E, f"({L})", g["strike"], g["expiry"], g["vol"],
+                                                      inv), number("usd"), float(res.now_usd[i]))
+        for k, price in enumerate(prices):
+            f = formulas.option_move_pnl(w, S, Q, E, price, g["strike"], g["expiry"], g["vol"], inv)
+            sheet.formula(r0, L_.detail_col(k), f"{f}-{now}", number("usd"),
+                          float(res.pnl_usd[i, k] - res.now_usd[i]))
         for c in range(L_.detail_col("gap"), L_.detail_col("loss") + 1):
             sheet.string(r0, c, "n/a", number("num", 0))
         return
-    for k in range(len(L_.names)):
-        sheet.formula(r0, L_.detail_col(k), formulas.move_pnl(S, Q, E, M, LQ, f"{L}*(1+{shock[k]})", inv),
-                      number("usd"), float(pnl[i, k]))
-    cap, days = f"$C${L_.funding_row + 1}", f"$C${L_.funding_row + 2}"
+    sheet.formula(r0, 3, formulas.move_pnl(S, Q, E, M, LQ, L, inv, L), number("usd"), float(res.now_usd[i]))
+    for k, price in enumerate(prices):
+        sheet.formula(r0, L_.detail_col(k), formulas.move_pnl(S, Q, E, M, LQ, price, inv, L) + f"-{now}",
+                      number("usd"), float(res.pnl_usd[i, k] - res.now_usd[i]))
+    cap, days = f"Stress!$C${L_.funding_row + 1}", f"Stress!$C${L_.funding_row + 2}"
     per_day = f"{g['notional']}*{cap}*{FUNDING_INTERVALS_PER_DAY}*{days}"
     sheet.formula(r0, L_.detail_col("gap"), f"=IF(ISNUMBER({LQ}),-{M}*{g['fx']},0)", number("usd"),
                   float(sf.gap[i]))
@@ -139,38 +233,69 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl, sf: St
     sheet.formula(r0, L_.detail_col("funding_hit"), f"=IF({M}+{g['upnl']}-{per_day}<={g['mm']},1,0)",
                   number("int"), int(sf.funding_liquidated[i]))
     vcell = f"{col(L_.detail_col('vol'))}{r0 + 1}"
-    sheet.formula(r0, L_.detail_col("vol"), f'=IF(N({g["vol"]})>0,{g["vol"]}*$C${L_.vol_row + 1},"")',
+    sheet.formula(r0, L_.detail_col("vol"), f'=IF(N({g["vol"]})>0,{g["vol"]}*Stress!$C${L_.vol_row + 1},"")',
                   number("pct", 1), cached(sf.shocked_vol[i]))
     sheet.formula(r0, L_.detail_col("prob"), formulas.probability(S, L, LQ, 7, vcell), number("pct", 2),
-                  cached(sf.prob_shocked[i]))
+                  cached(sf.prob_shocked[i], formulas.NO_VOL))
     sheet.formula(r0, L_.detail_col("loss"), f"=N({col(L_.detail_col('prob'))}{r0 + 1})*({M}+{g['upnl']})*{g['fx']}",
                   number("usd"), float(sf.expected_loss[i]))
 
 
-def _detail(sheet: SheetSpec, t: RiskTable, lay: Layout, pnl, sf: StressFigures) -> None:
+def stress_detail_sheet(t: RiskTable, lay: Layout, as_of: str, res: StressResult) -> SheetSpec:
+    """The Stress detail sheet: each position's PnL now and its change vs now in each stress of the Stress sheet,
+    the gap, funding and vol-shock figures (the Stress totals sum these columns).
+
+    Parameters
+    ----------
+    t : RiskTable
+        The book's figures.
+    lay : Layout
+        The report's anchors (:attr:`Layout.stress`).
+    as_of : str
+        The report's timestamp.
+    res : StressResult
+        The named stresses' figures (cached values).
+
+    Returns
+    -------
+    SheetSpec
+    """
     L_ = lay.stress
-    sheet.string(L_.detail_header - 1, 0, "Detail by position (USD)", SECTION)
-    heads = ["Input row", "Symbol", "Side"] + L_.names + ["Gap", "Funding cost", "Liq. by funding",
-                                                          "Ann. vol shocked", "P(liq 7d) shocked", "Expected loss"]
+    sheet = SheetSpec("Stress detail")
+    sheet.string(0, 0, "Stress detail", TITLE)
+    sheet.string(1, 0, "Each position's PnL now (from entry, liquidation included) and its change vs now in each "
+                       "stress of the Stress sheet (USD; moves and betas are inputs there).", SUBTITLE)
+    heads = (["Input row", "Symbol", "Side", "PnL now (from entry)"] + L_.names
+             + ["Gap", "Funding cost", "Liq. by funding", "Ann. vol shocked", "P(liq 7d) shocked", "Expected loss"])
     for k, h in enumerate(heads):
         sheet.string(L_.detail_header, k, h, HEADER)
-    sheet.row_height(L_.detail_header, 42)
-    sheet.column(8, 8 + 7, 13)
+    sheet.row_height(L_.detail_header, 80)
+    for k, width in enumerate([7, 16, 6, 11]):
+        sheet.column(k, k, width)
+    sheet.column(4, len(heads) - 1, 10)
+    sf = stress_figures(t, FUNDING_CAP, FUNDING_STRESS_DAYS, VOL_MULTIPLIER)
     for i in range(len(t)):
-        _detail_row(sheet, t, lay, i, pnl, sf)
+        _detail_row(sheet, t, lay, i, res, sf)
+    sheet.feature("freeze_panes", L_.detail_header + 1, 3)
+    sheet.page("Stress detail", as_of, (L_.detail_header, L_.detail_header))
+    return sheet
 
 
-def stress_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
+def stress_sheet(t: RiskTable, lay: Layout, as_of: str, res: StressResult, squeezed: dict) -> SheetSpec:
     """The Stress sheet.
 
     Parameters
     ----------
     t : RiskTable
-        The book's figures (scenario PnL and :func:`levxl.book.figures.stress_figures` for the cached values).
+        The book's figures (:func:`levxl.book.figures.stress_figures` for the non-price stresses' cached values).
     lay : Layout
         The report's anchors (:attr:`Layout.stress`).
     as_of : str
         The report's timestamp.
+    res : StressResult
+        The named stresses' figures (:func:`levxl.book.stresses.run_stresses` at the layout's betas).
+    squeezed : dict
+        asset -> (net notional USD, 1 if the squeeze moves it): the betas table's cached values.
 
     Returns
     -------
@@ -178,23 +303,25 @@ def stress_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     """
     sheet = SheetSpec("Stress")
     sheet.string(0, 0, "Stress", TITLE)
-    sheet.string(1, 0, "Historical days apply BTC's move to every position's mark (alts usually fell further: edit "
-                       "the moves). Isolated margin: a liquidated position loses its margin.", SUBTITLE)
-    for k, width in enumerate([8, 44, 11, 15, 15, 12, 15, 13]):
+    sheet.string(1, 0, "Moves are fractions of each mark. Adverse: every mark against its own position (longs fall, "
+                       "shorts rise). Market: BTC's move, every asset by its beta (table below). Isolated margin: a "
+                       "liquidated position loses its margin.", SUBTITLE)
+    for k, width in enumerate([8, 40, 9, 14, 14, 11, 14, 24, 13, 100, 2]):
         sheet.column(k, k, width)
-    heads = ["", "Scenario", "Shock", "PnL from entry (USD)", "Change vs now (USD)", "Positions liquidated",
-             "Notional liquidated (USD)", "Notes"]
+    heads = ["Kind", "Scenario", "Move (input)", "PnL from entry (USD)", "Change vs now (USD)",
+             "Positions liquidated", "Notional liquidated (USD)", "Largest loss: position", "Its change vs now (USD)",
+             "Notes"]
     for k, h in enumerate(heads):
-        if h:
-            sheet.string(lay.stress.header, k, h, HEADER)
+        sheet.string(lay.stress.header, k, h, HEADER)
     sheet.row_height(lay.stress.header, 30)
-    pnl, liquidated = pnl_usd_after_mark_move(t.book, [d[1] for d in STRESS_DAYS] + [SCENARIO_MOVE])
     sf = stress_figures(t, FUNDING_CAP, FUNDING_STRESS_DAYS, VOL_MULTIPLIER)
     refs = _Refs(lay)
-    _scenarios(sheet, t, lay, refs, pnl, liquidated)
-    _gap_and_funding(sheet, t, lay, refs, sf)
-    _vol_shock(sheet, t, lay, refs, sf)
-    _detail(sheet, t, lay, pnl, sf)
-    sheet.feature("freeze_panes", lay.stress.detail_header + 1, 3)
+    now_total = float(res.now_usd.sum())
+    _stress_rows(sheet, t, lay, refs, res)
+    _gap_and_funding(sheet, t, lay, refs, sf, now_total)
+    _vol_shock(sheet, t, lay, refs, sf, now_total)
+    _betas(sheet, t, lay, refs, squeezed)
+    _map(sheet, t, lay, refs)
+    sheet.feature("freeze_panes", lay.stress.header + 1, 2)
     sheet.page("Stress", as_of)
     return sheet

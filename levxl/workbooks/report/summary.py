@@ -1,17 +1,22 @@
-"""The Summary sheet: report info, the book's figures (live sums over Positions), the inputs (scenario move, flag
-thresholds, marks and vols by instrument) and, for a book with options, the option book's lines."""
+"""The Summary sheet, read in ten seconds: headline figures (statuses, the nearest liquidation, the worst stress,
+the adverse move, the margin that brings every position to the target distance, expected liquidations), the
+positions closest to liquidation, a chart of the change by stress and the book's liquidation map; then report
+info, the book's figures (live sums over Positions), the inputs (adverse move, flag thresholds, target distance,
+marks and vols by instrument) and, for a book with options, the option book's lines."""
 
 from __future__ import annotations
 
 import numpy as np
 
 import levxl
-from levxl.book.figures import RiskTable, pnl_usd_after_mark_move
-from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, LABEL, NOTE, RED, SECTION, SUBTITLE, TEXT, TITLE,
-                                          SheetSpec, cached, col, number, price_digits)
-from levxl.workbooks.report.inputs import AMBER as AMBER_AT, RED as RED_AT, SCENARIO_MOVE
-from levxl.workbooks.report.layout import Layout
-from levxl.workbooks.report.rows import report_flags
+from levxl.book.figures import DistanceFixes, RiskTable
+from levxl.book.stresses import StressResult
+from levxl.workbooks.report import formulas
+from levxl.workbooks.report.cells import (AMBER, HEADER, LABEL, NOTE, RED, SECTION, STATUS_STYLES, SUBTITLE, TEXT,
+                                          TITLE, SheetSpec, cached, col, number, price_digits)
+from levxl.workbooks.report.inputs import ADVERSE_MOVE, AMBER as AMBER_AT, RED as RED_AT, TARGET_DISTANCE
+from levxl.workbooks.report.layout import WORST_N, Layout
+from levxl.workbooks.report.rows import report_statuses, side_text
 from levxl.workbooks.report.tier_tables import STATUS_TEXT
 
 __all__ = ["summary_sheet"]
@@ -20,12 +25,9 @@ __all__ = ["summary_sheet"]
 def _book_rows(t: RiskTable, lay: Layout) -> list[tuple]:
     """(key, label, formula, cached, style) of the book figures."""
     P, S = lay.positions, lay.summary
-    fx, dist, usd = P.range("fx"), P.range("dist"), number("usd")
+    fx, usd = P.range("fx"), number("usd")
     equity = float(np.nansum(t.margin * t.fx)) + float(np.sum(t.upnl_usd))
-    finite = t.distance[np.isfinite(t.distance)]
-    worst = float(finite.min()) if finite.size else float("nan")
     gross = float(np.nansum(t.notional_usd))
-    red_in, amber_in = S.a1(S.red_row), S.a1(S.amber_row)
     return [
         ("equity", "Equity (USD): isolated margin + unrealised PnL",
          f"=SUMPRODUCT({P.range('margin')},{fx})+SUM({P.range('upnl_usd')})", equity, usd),
@@ -36,50 +38,153 @@ def _book_rows(t: RiskTable, lay: Layout) -> list[tuple]:
         ("leverage", "Effective leverage (gross / equity)",
          f'=IF({S.cell("equity")}<=0,"",{S.cell("gross")}/{S.cell("equity")})', gross / equity if equity > 0 else "",
          number("num", 2)),
-        ("worst", "Worst distance to liquidation", f'=IF(COUNT({dist})=0,"none",MIN({dist}))', cached(worst),
-         number("pct", 2)),
-        ("worst_position", "  position (input row)", None, None, TEXT),
-        ("within_red", f"Positions within {RED_AT:.0%} of liquidation", f'=COUNTIF({dist},"<"&{red_in})',
-         t.count_within(RED_AT), number("int")),
-        ("within_amber", f"Positions within {AMBER_AT:.0%} of liquidation", f'=COUNTIF({dist},"<"&{amber_in})',
-         t.count_within(AMBER_AT), number("int")),
-        ("flags", "Flags: RED / AMBER / GREEN", None, None, None),
         ("funding", "Funding per day (USD, + = received)", f"=SUMPRODUCT({P.range('fund_day')},{fx})",
          float(np.sum(t.funding_per_day_usd)), usd),
-        ("expected_liquidations", "Expected liquidations within 7 days (Σ P)", f"=SUM({P.range('p7')})",
-         float(np.nansum(t.prob_7d)), number("num", 2)),
-        ("scenario_pnl", "PnL at the scenario move below (USD)", f"={lay.stress.total_ref(lay.stress.scenario_move_row)}",
-         float(pnl_usd_after_mark_move(t.book, [SCENARIO_MOVE])[0][:, -1].sum()), usd),
     ]
 
 
-def _worst_position(t: RiskTable, lay: Layout) -> tuple[str, str]:
-    P, S = lay.positions, lay.summary
-    dist, w = P.range("dist"), S.cell("worst")
+LABEL_CHARS = 120
+"""Longest position label a Summary cell shows (a venue or symbol may be up to a cell's 32,767 characters)."""
+
+
+def _position_text(P, i_expr: str) -> str:
+    """A position's "row: venue symbol side" from the Positions columns at the index expression ``i_expr``."""
+    return (f'LEFT(INDEX({P.range("row")},{i_expr})&": "&INDEX({P.range("venue")},{i_expr})&" "&'
+            f'INDEX({P.range("symbol")},{i_expr})&" "&INDEX({P.range("side")},{i_expr}),{LABEL_CHARS})')
+
+
+def _label(t: RiskTable, i: int) -> str:
+    book = t.book
+    return f"{book.row[i]}: {book.venue[i]} {book.symbol[i]} {side_text(t, i)}"[:LABEL_CHARS]
+
+
+def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fixes: DistanceFixes) -> None:
+    S, P, St = lay.summary, lay.positions, lay.stress
+    v = S.value_col
+    sheet.string(S.headline_section, 1, "Headline", SECTION)
+    statuses = report_statuses(t, RED_AT, AMBER_AT)
+    r0 = S.headline("status")
+    sheet.string(r0, 1, "Positions LIQUIDATED / RED / AMBER / GREEN", LABEL)
+    for j, (word, fmt) in enumerate(STATUS_STYLES):
+        sheet.formula(r0, v + j, f'=COUNTIF({P.range("flag")},"{word}")', fmt, statuses.count(word))
+    # nearest liquidation
+    dist = P.range("dist")
+    finite = np.where(np.isfinite(t.distance), t.distance, np.inf)
     i = t.closest()
-    shown = f"{t.book.row[i]}: {t.book.venue[i]} {t.book.symbol[i]}" if i is not None else ""
-    match = f"MATCH({w},{dist},0)"
-    formula = (f'=IF(ISNUMBER({w}),INDEX({P.range("row")},{match})&": "&INDEX({P.range("venue")},{match})&" "&'
-               f'INDEX({P.range("symbol")},{match}),"")')
-    return formula, shown
+    r0 = S.headline("nearest")
+    sheet.string(r0, 1, "Nearest liquidation: distance (adverse move of the mark)", LABEL)
+    sheet.formula(r0, v, f'=IF(COUNT({dist})=0,"none",MIN({dist}))', number("pct", 2),
+                  float(finite[i]) if i is not None else "none")
+    match = f"MATCH({S.a1(r0)},{dist},0)"
+    sheet.formula(r0, v + 1, f'=IF(ISNUMBER({S.a1(r0)}),{_position_text(P, match)},"")', TEXT,
+                  _label(t, i) if i is not None else "")
+    # worst stress
+    r0 = S.headline("worst_stress")
+    names = f"Stress!$B${St.first + 1}:$B${St.last_named + 1}"
+    changes = f"Stress!$E${St.first + 1}:$E${St.last_named + 1}"
+    k = int(np.argmin(res.change)) if len(res.change) else None
+    sheet.string(r0, 1, "Worst stress: change vs now (USD)", LABEL)
+    sheet.formula(r0, v, f"=MIN({changes})", number("usd"), float(res.change[k]) if k is not None else 0.0)
+    sheet.formula(r0, v + 1, f"=INDEX({names},MATCH({S.a1(r0)},{changes},0))", TEXT,
+                  res.stresses[k].name if k is not None else "")
+    # the adverse move
+    r0 = S.headline("adverse")
+    sheet.string(r0, 1, "Every mark against its position by the adverse move (input)", LABEL)
+    sheet.formula(r0, v, f"={St.total_ref(St.first, 4)}", number("usd"), float(res.change[0]))
+    sheet.formula(r0, v + 1, f'={St.total_ref(St.first, 5)}&" positions liquidated"', TEXT,
+                  f"{int(res.n_liquidated[0])} positions liquidated")
+    # margin to add
+    r0 = S.headline("margin_to_add")
+    sheet.string(r0, 1, "Margin to add: every position to the target distance (USD)", LABEL)
+    sheet.formula(r0, v, f"=SUMPRODUCT({P.range('add_margin')},{P.range('fx')})", number("usd"),
+                  float(np.nansum(fixes.margin_to_add_usd)))
+    sheet.formula(r0, v + 1, f'="target distance "&TEXT({S.a1(S.target_row)},"0.0%")', TEXT,
+                  f"target distance {TARGET_DISTANCE * 100:.1f}%")
+    # expected liquidations
+    r0 = S.headline("expected_liquidations")
+    p7 = P.range("p7")
+    no_vol = formulas.NO_VOL
+    futures = ~t.option & t.book.recomputable
+    missing = int(np.sum(futures & ~(t.book.vol > 0)))
+    have = int(np.sum(futures & (t.book.vol > 0)))
+    sheet.string(r0, 1, "Expected liquidations within 7 days (Σ P)", LABEL)
+    sheet.formula(r0, v, f'=IF(COUNT({p7})=0,"{no_vol}",SUM({p7}))', number("num", 2),
+                  float(np.nansum(t.prob_7d)) if have else no_vol)
+    sheet.formula(r0, v + 1, f'=IF(COUNTIF({p7},"{no_vol}")>0,COUNTIF({p7},"{no_vol}")&" position(s) without a vol '
+                             f'left out","")', TEXT, f"{missing} position(s) without a vol left out" if missing else "")
+    note_row = S.headline_first + 6
+    sheet.merge(note_row, 1, note_row, 7, NOTE)
+    sheet.string(note_row, 1, "Distance = the adverse move of the mark to the liquidation price (longs a fall, shorts "
+                              "a rise), a fraction of the mark; ≤ 0: LIQUIDATED (the mark is at or past it). RED / "
+                              "AMBER: below the inputs. Stresses: sheet Stress.", NOTE)
+
+
+def _worst(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fixes: DistanceFixes) -> None:
+    """The positions closest to liquidation (order fixed at report time, values live)."""
+    S, P, St = lay.summary, lay.positions, lay.stress
+    sheet.string(S.worst_section, 1, f"Closest to liquidation (worst {WORST_N})", SECTION)
+    heads = ("Position (input row: venue symbol side)", "Status", "Distance to liq.",
+             "Change if every mark moves the adverse move (USD)", "Margin to add (USD)", "Or size to cut")
+    for k, h in enumerate(heads):
+        sheet.string(S.worst_header, 1 + k, h, HEADER)
+    sheet.row_height(S.worst_header, 45)
+    statuses = report_statuses(t, RED_AT, AMBER_AT)
+    order = [i for i in np.argsort(np.where(np.isfinite(t.distance), t.distance, np.inf), kind="stable")
+             if np.isfinite(t.distance[i])][:WORST_N]
+    for k, i in enumerate(order):
+        r0 = S.worst_first + k
+        g = P.refs(int(i), True, True)
+        sheet.formula(r0, 1, f'=LEFT({g["row"]}&": "&{g["venue"]}&" "&{g["symbol"]}&" "&{g["side"]},{LABEL_CHARS})',
+                      TEXT, _label(t, i))
+        style = dict(STATUS_STYLES).get(statuses[i], TEXT)
+        sheet.formula(r0, 2, f"={g['flag']}", style, statuses[i])
+        sheet.formula(r0, 3, f"={g['dist']}", number("pct", 2), float(t.distance[i]))
+        sheet.formula(r0, 4, f"={St.detail_ref(0, int(i))}", number("usd"),
+                      float(res.pnl_usd[i, 0] - res.now_usd[i]))
+        sheet.formula(r0, 5, f"={g['add_margin']}*{g['fx']}", number("usd"), cached(fixes.margin_to_add_usd[i]))
+        sheet.formula(r0, 6, f"={g['cut_size']}", number("num", 4), cached(fixes.size_to_cut[i]))
+    if not order:
+        sheet.string(S.worst_first, 1, "none: no position has a liquidation price", NOTE)
+
+
+def _charts(sheet: SheetSpec, lay: Layout, res: StressResult) -> None:
+    """Change vs now by stress (bars) and the liquidation map (columns by BTC move: the steps liquidations come
+    in, longs on the falls, shorts on the rises)."""
+    S, St = lay.summary, lay.stress
+    grid = {"visible": True, "line": {"color": "#D9D9D9"}}
+    sheet.feature("chart", {
+        "type": {"type": "bar"},
+        "series": [{"name": "Change vs now (USD)",
+                    "categories": ["Stress", St.first, 1, St.last_named, 1],
+                    "values": ["Stress", St.first, 4, St.last_named, 4],
+                    "fill": {"color": "#2F5597"}, "invert_if_negative": False,
+                    "data_labels": {"value": True, "num_format": "#,##0", "font": {"size": 8}}}],
+        "title": {"name": "Change vs now by stress (USD)", "name_font": {"size": 11}},
+        "x_axis": {"num_format": "#,##0", "major_gridlines": grid, "num_font": {"size": 8}},
+        # categories top-down, their labels at the left edge (not under the negative bars), values at the bottom
+        "y_axis": {"reverse": True, "label_position": "low", "crossing": "max", "num_font": {"size": 8}},
+        "legend": {"none": True}, "size": {"width": 960, "height": 330}, "anchor": (S.chart_first, 1)})
+    series = []
+    for name, c, color in (("Longs liquidated (USD)", 4, "#C00000"), ("Shorts liquidated (USD)", 5, "#2F5597")):
+        series.append({"name": name, "categories": ["Stress", St.map_first, 1, St.map_last, 1],
+                       "values": ["Stress", St.map_first, c, St.map_last, c], "fill": {"color": color},
+                       "gap": 0, "border": {"color": "#FFFFFF", "width": 0.5}})
+    sheet.feature("chart", {
+        "type": {"type": "column", "subtype": "stacked"}, "series": series,
+        "title": {"name": "Liquidation map: notional liquidated as BTC moves (assets by beta)",
+                  "name_font": {"size": 11}},
+        "x_axis": {"name": "BTC move (bucket start; every asset moves beta × it)", "num_font": {"size": 8}},
+        "y_axis": {"name": "USD", "num_format": "#,##0", "min": 0, "major_gridlines": grid, "num_font": {"size": 8}},
+        "legend": {"position": "bottom"}, "size": {"width": 960, "height": 330}, "anchor": (S.chart_second, 1)})
 
 
 def _book(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     S = lay.summary
     sheet.string(S.book_section, 1, "Book", SECTION)
-    flags = report_flags(t, RED_AT, AMBER_AT)
     for key, label, formula, value, style in _book_rows(t, lay):
         r0 = S.row(key)
         sheet.string(r0, 1, label, LABEL if not label.startswith("  ") else TEXT)
-        if key == "worst_position":
-            formula, value = _worst_position(t, lay)
-            sheet.formula(r0, S.value_col, formula, TEXT, value)
-        elif key == "flags":
-            for j, (word, fmt) in enumerate((("RED", RED), ("AMBER", AMBER), ("GREEN", GREEN))):
-                sheet.formula(r0, S.value_col + j, f'=COUNTIF({lay.positions.range("flag")},"{word}")', fmt,
-                              flags.count(word))
-        else:
-            sheet.formula(r0, S.value_col, formula, style, value)
+        sheet.formula(r0, S.value_col, formula, style, value)
 
 
 def _tiers(sheet: SheetSpec, lay: Layout, statuses: list[str], n_limits: int) -> None:
@@ -101,13 +206,16 @@ def _tiers(sheet: SheetSpec, lay: Layout, statuses: list[str], n_limits: int) ->
 def _inputs(sheet: SheetSpec, lay: Layout) -> None:
     S = lay.summary
     sheet.string(S.inputs_section, 1, "Inputs (blue cells: change them, the workbook recalculates)", SECTION)
-    sheet.string(S.move_row, 1, "Scenario move of every mark", LABEL)
-    sheet.number(S.move_row, 2, SCENARIO_MOVE, number("pct", 1, inp=True))
-    sheet.string(S.move_row, 3, "used on Stress ('Scenario move') and above", SUBTITLE)
+    sheet.string(S.move_row, 1, "Adverse move of every mark (against its position)", LABEL)
+    sheet.number(S.move_row, 2, ADVERSE_MOVE, number("pct", 1, inp=True))
+    sheet.string(S.move_row, 3, "the first stress on Stress, and the headline above", SUBTITLE)
     sheet.string(S.red_row, 1, "RED flag: distance to liquidation below", LABEL)
     sheet.number(S.red_row, 2, RED_AT, number("pct", 1, inp=True))
     sheet.string(S.amber_row, 1, "AMBER flag: distance to liquidation below", LABEL)
     sheet.number(S.amber_row, 2, AMBER_AT, number("pct", 1, inp=True))
+    sheet.string(S.target_row, 1, "Target distance: margin to add / size to cut", LABEL)
+    sheet.number(S.target_row, 2, TARGET_DISTANCE, number("pct", 1, inp=True))
+    sheet.string(S.target_row, 3, "columns on Positions, total above", SUBTITLE)
 
 
 def _market(sheet: SheetSpec, lay: Layout) -> None:
@@ -166,7 +274,8 @@ def _options(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
 
 
 def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, n_issues: int,
-                  tier_statuses: list[str] | None = None, n_limits: int = 0) -> SheetSpec:
+                  res: StressResult, fixes: DistanceFixes, tier_statuses: list[str] | None = None,
+                  n_limits: int = 0) -> SheetSpec:
     """The Summary sheet.
 
     Parameters
@@ -181,6 +290,10 @@ def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, 
         Input file name and its SHA-256 (shown as report info).
     n_issues : int
         Input issues (refused rows and unusable marks).
+    res : StressResult
+        The named stresses (:func:`levxl.book.stresses.run_stresses`): headline, worst-N table, chart.
+    fixes : DistanceFixes
+        Margin to add and size to cut at the target distance (:func:`levxl.book.figures.distance_fixes`).
     tier_statuses : list of str, optional
         Each position's tier-table status ("ok", "stale", "missing", "n/a": Tier tables); with ``n_limits`` (the
         tier-limit breaches) the line counting them (none without).
@@ -189,17 +302,21 @@ def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, 
     -------
     SheetSpec
     """
+    S = lay.summary
     sheet = SheetSpec("Summary")
-    for first, last, width in ((0, 0, 2), (1, 1, 44), (2, 2, 18), (3, 3, 14), (4, 6, 13), (7, 7, 40)):
+    for first, last, width in ((0, 0, 2), (1, 1, 50), (2, 2, 16), (3, 3, 14), (4, 6, 14), (7, 7, 14)):
         sheet.column(first, last, width)
     sheet.string(0, 1, "Leverage risk report", TITLE)
-    sheet.string(1, 1, f"{source or 'book'}: {len(t)} positions, {n_issues} input issue(s)", SUBTITLE)
+    sheet.string(1, 1, f"{source or 'book'}: {len(t)} positions, {n_issues} input issue(s); as of {as_of}", SUBTITLE)
+    _headline(sheet, t, lay, res, fixes)
+    _worst(sheet, t, lay, res, fixes)
+    _charts(sheet, lay, res)
     info = [("As of", as_of), ("levxl version", levxl.__version__), ("Input file", source or "(in memory)"),
             ("Input SHA-256", sha or "(n/a)")]
-    sheet.string(3, 1, "Report", SECTION)
+    sheet.string(S.info_section, 1, "Report", SECTION)
     for k, (lab, val) in enumerate(info):
-        sheet.string(4 + k, 1, lab, LABEL)
-        sheet.string(4 + k, 2, val, TEXT)
+        sheet.string(S.info_section + 1 + k, 1, lab, LABEL)
+        sheet.string(S.info_section + 1 + k, 2, val, TEXT)
     _book(sheet, t, lay)
     if tier_statuses is not None and lay.tier_tables is not None:
         _tiers(sheet, lay, tier_statuses, n_limits)
@@ -207,11 +324,7 @@ def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, 
     _market(sheet, lay)
     if t.any_options:
         _options(sheet, t, lay)
-    sheet.string(8, 6, "Flags", SECTION)  # the legend
-    for r0, word, fmt, text in ((9, "RED", RED, "distance to liquidation below the RED input"),
-                                (10, "AMBER", AMBER, "below the AMBER input"), (11, "GREEN", GREEN, "otherwise")):
-        sheet.string(r0, 6, word, fmt)
-        sheet.string(r0, 7, text, TEXT)
+    sheet.feature("set_h_pagebreaks", [S.chart_second])  # the headline, the worst and the stresses on page 1
     sheet.page("Summary", as_of)
     sheet.feature("activate")
     return sheet

@@ -33,6 +33,7 @@ class Formats:
         self.red = wb.add_format({**base, "bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
         self.amber = wb.add_format({**base, "bold": True, "font_color": "#7F6000", "bg_color": "#FFEB9C"})
         self.green = wb.add_format({**base, "font_color": "#006100", "bg_color": "#C6EFCE"})
+        self.liquidated = wb.add_format({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": "#404040"})
         # black on a red fill: readable whether or not a viewer lets the colour scale paint over the fill
         self.liq = wb.add_format({"bold": True, "italic": True, "font_color": "#000000", "bg_color": "#FF5050",
                                   "num_format": '"LIQ "#,##0;"LIQ "-#,##0'})
@@ -102,7 +103,7 @@ def _fast_formulas(ws) -> None:
 
 def _page(ws, title: str, as_of: str, repeat: tuple[int, int] | None = None) -> None:
     ws.set_landscape()
-    ws.set_paper(8 if title in ("Positions", "Scenarios", "Stress", "Tier tables") else 9)  # A3 for the wide sheets
+    ws.set_paper(8 if title in ("Positions", "Scenarios", "Stress", "Stress detail", "Tier tables") else 9)  # A3 for the wide sheets
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.set_header(f'&L&"Calibri,Bold"levxl risk report&C{title}&R{as_of}')
@@ -156,7 +157,7 @@ def _feature(wb, ws, F: Formats, name: str, args: tuple, kwargs: dict) -> None:
         _page(ws, *args)
     elif name == "chart":
         _chart(wb, ws, args[0])
-    elif name in ("freeze_panes", "autofilter", "print_area", "activate"):
+    elif name in ("freeze_panes", "autofilter", "print_area", "activate", "set_h_pagebreaks"):
         getattr(ws, name)(*args, **kwargs)
     else:  # pragma: no cover - a sheet module asked for a feature the writer does not know
         raise ValueError(f"unknown sheet feature {name!r}")
