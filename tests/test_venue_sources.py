@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 import levxl as lx
 from levxl.catalogue import CATALOGUE
+from levxl.engine import venues
 from levxl.engine.conventions import close_fee_at_bankruptcy, liquidation_price_at_venue
 
 
@@ -74,3 +75,114 @@ def test_bybit_close_fee_moves_a_given_margin_price_toward_the_entry_and_cancels
     s = 1 if side == "long" else -1
     if np.isfinite(given) and np.isfinite(plain) and plain > 0:
         assert s * (given - plain) >= -1e-9 * entry  # a long's price rises, a short's falls (closer to the entry)
+
+
+# -- venue-reported margins confirm the fee to close and the taker rate ------------------------------------------
+@pytest.mark.parametrize("entry, size, lev, mmr, taker, position_im, position_mm", [
+    (1073.85, 0.5, 10, 0.005, 0.0006, 53.98243950, 2.97456450),  # ccxt bybit fetch_positions example, ETHUSDT 2022
+    (0.3615, 100, 10, 0.01, 0.0006, 3.634521, 0.381021),  # same, XRPUSDT 2022-12
+    (60766.7, 0.001, 10, 0.005, None, 6.10674952, 0.33391302),  # BTCUSDT /v5/position/list 2024-06-27, profile taker
+])
+def test_bybit_reported_position_margins_hold_the_fee_to_close(entry, size, lev, mmr, taker, position_im,
+                                                                position_mm):
+    fee = float(close_fee_at_bankruptcy("long", entry, size, lev, taker, venue="bybit"))
+    assert lx.initial_margin(entry, size, leverage=lev) + fee == pytest.approx(position_im, abs=5e-8)
+    assert float(lx.maintenance_margin(size, price=entry, mmr=mmr)) + fee == pytest.approx(position_mm, abs=5e-8)
+    # the liquidation price on the venue's own position margin is the one equity = the venue's MM gives
+    lp = liquidation_price_at_venue("long", entry, size, lev, mmr, margin=position_im, fee=taker, venue="bybit")
+    assert lp == pytest.approx(entry - (position_im - position_mm) / size, abs=2e-8 / size)  # 8-dp margins
+
+
+# -- taker fees in the profiles: base tier, as ccxt transcribes each venue's schedule ----------------------------
+def test_profile_taker_rates_are_the_cited_base_tier_rates():
+    import ccxt
+
+    def fees(exchange_id):
+        return getattr(ccxt, exchange_id)().describe()["fees"]
+
+    cited = {"binance-usdm": fees("binanceusdm")["linear"]["trading"]["taker"],
+             "binance-coinm": fees("binancecoinm")["inverse"]["trading"]["taker"],
+             "okx-swap": fees("okx")["swap"]["taker"], "okx-futures": fees("okx")["future"]["taker"],
+             "hyperliquid": fees("hyperliquid")["swap"]["taker"], "dydx": fees("dydx")["trading"]["taker"],
+             "gate": fees("gate")["swap"]["taker"], "kucoin": fees("kucoinfutures")["contract"]["taker"],
+             "deribit": 0.0005,  # Deribit support "Fees": BTC/ETH futures & perpetual taker 0.05%
+             "bybit-linear": 0.00055, "bybit-inverse": 0.00055}  # the 2024 reported position above
+    for pid, rate in cited.items():
+        assert venues.PROFILES[pid].taker_fee == pytest.approx(float(rate)), pid
+    assert "PLACEHOLDER" in venues.PROFILES["bitmex"].notes  # the one rate no source was found for
+
+
+# -- per-symbol funding intervals, fetched through ccxt's own parsers (offline) ----------------------------------
+def _market(id_, base, quote, settle, info=None):
+    return {"id": id_, "symbol": f"{base}/{quote}:{settle}", "base": base, "quote": quote, "settle": settle,
+            "baseId": base, "quoteId": quote, "settleId": settle, "type": "swap", "spot": False, "margin": False,
+            "swap": True, "future": False, "option": False, "contract": True, "linear": True, "inverse": False,
+            "contractSize": 1.0, "active": True, "precision": {}, "limits": {}, "info": info or {}}
+
+
+# GET /fapi/v1/fundingInfo as Binance documents it (the docs' example row BLZUSDT, 4 h, quoted in ccxt binance)
+BINANCE_FUNDING_INFO = [
+    {"symbol": "BLZUSDT", "adjustedFundingRateCap": "0.03000000", "adjustedFundingRateFloor": "-0.03000000",
+     "fundingIntervalHours": 4, "disclaimer": False},
+    {"symbol": "ETHUSDT", "adjustedFundingRateCap": "0.03000000", "adjustedFundingRateFloor": "-0.03000000",
+     "fundingIntervalHours": 8, "disclaimer": False}]
+
+
+def _offline(venue):
+    import ccxt
+
+    if venue == "binance":
+        ex = ccxt.binanceusdm()
+        ex.set_markets([_market("BLZUSDT", "BLZ", "USDT", "USDT"), _market("ETHUSDT", "ETH", "USDT", "USDT")])
+        ex.fapiPublicGetFundingInfo = lambda params={}: BINANCE_FUNDING_INFO
+    else:  # bybit: /v5/market/instruments-info rows carry fundingInterval in minutes (480 in Bybit's example)
+        ex = ccxt.bybit()
+        ex.set_markets([_market("BTCUSDT", "BTC", "USDT", "USDT", {"fundingInterval": 480}),
+                        _market("SOLUSDT", "SOL", "USDT", "USDT", {"fundingInterval": 240})])
+    ex.load_markets = lambda *a, **k: ex.markets
+    return ex
+
+
+@pytest.fixture()
+def data_dir(tmp_path, monkeypatch):
+    from levxl.engine import tier_store
+
+    monkeypatch.setenv("LEVXL_DATA_DIR", str(tmp_path))
+    tier_store.refresh()
+    yield tmp_path
+    tier_store.refresh()
+
+
+def test_fetched_funding_intervals_replace_the_venue_default(data_dir):
+    from levxl.cli import tiers as tiers_cli
+    from levxl.engine.conventions import funding_hours, funding_interval_hours
+
+    assert funding_interval_hours("binance", "BLZUSDT") == 8.0  # nothing fetched: the 8 h default
+    path, count = tiers_cli.update_funding("binance", exchange_factory=_offline, today="2026-12-01")
+    assert count == 2 and path == data_dir / "funding" / "binance_2026-12-01.json"
+    assert funding_interval_hours("binance", "BLZUSDT") == 4.0
+    assert funding_interval_hours("binance", "BLZ/USDT:USDT") == 4.0  # ccxt form names the same symbol
+    assert funding_interval_hours("binanceusdm", "ETHUSDT") == 8.0
+    assert funding_interval_hours("binance", "XRPUSDT") == 8.0  # not fetched: default
+    tiers_cli.update_funding("bybit", ["SOLUSDT"], exchange_factory=_offline, today="2026-12-01")
+    assert funding_interval_hours("bybit", "SOLUSDT") == 4.0 and funding_interval_hours("bybit", "BTCUSDT") == 8.0
+    np.testing.assert_array_equal(funding_hours(["binance", "bybit", "hyperliquid"], ["BLZUSDT", "SOLUSDT", "SOL"]),
+                                  [4.0, 4.0, 1.0])
+    assert CATALOGUE["LEVXL_FUNDING_INTERVAL"]("binance", "BLZUSDT") == 4.0
+
+
+def test_funding_flag_on_the_update_command(data_dir, monkeypatch):
+    from click.testing import CliRunner
+
+    from levxl.cli import main
+    from levxl.cli import tiers as tiers_cli
+
+    def offline(venue):
+        ex = _offline(venue)
+        ex.fetch_leverage_tiers = lambda symbols=None, params={}: {}
+        return ex
+
+    monkeypatch.setattr(tiers_cli, "_exchange", offline)
+    result = CliRunner().invoke(main, ["tiers", "update", "--funding", "binance"])
+    assert result.exit_code == 0, result.output
+    assert "2 funding intervals" in result.output

@@ -136,14 +136,27 @@ def funding_interval_hours(venue: str, symbol: str | None = None) -> float:
     else its default (Hyperliquid and dYdX 1 h; Binance, Bybit, OKX swaps, BitMEX, Gate, KuCoin 8 h). NaN for a
     product that pays no funding (dated futures). Venues publish the interval per symbol in their APIs (Binance
     ``fundingInfo.fundingIntervalHours``, Bybit ``instruments-info.fundingInterval``); levxl ships no per-symbol
-    list it could not source, so a 4 h symbol shows the 8 h default: check the venue.
+    list it could not source: ``levxl tiers update --funding VENUE`` fetches them through ccxt into the user data
+    folder, and from then on a fetched symbol's interval wins (a 4 h Binance symbol shows 4); unfetched, a 4 h
+    symbol shows the 8 h default.
 
     >>> funding_interval_hours("hyperliquid"), funding_interval_hours("binance", "BTCUSDT")
     (1.0, 8.0)
     """
-    profile = profile_for(venue)
-    hours = profile.funding_hours(symbol)
+    hours = _hours(profile_for(venue), symbol)
     return float("nan") if hours is None else float(hours)
+
+
+def _hours(profile: VenueProfile, symbol: str | None) -> float | None:
+    """A fetched per-symbol interval (``levxl tiers update --funding``), else the profile's exception or default;
+    None where the product pays no funding."""
+    if profile.funding_interval_hours is not None and symbol:
+        from levxl.engine import tier_store
+
+        fetched = tier_store.funding_interval(profile.venue, symbol)
+        if fetched is not None:
+            return fetched[0]
+    return profile.funding_hours(symbol)
 
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE,
@@ -252,7 +265,7 @@ def funding_hours(venue, symbol=None):
     out = np.full(shape, np.nan)
     for index in np.ndindex(shape):
         if not np.isnan(codes[index]):
-            hours = profile_of_code(codes[index]).funding_hours(str(symbols[index] or "") or None)
+            hours = _hours(profile_of_code(codes[index]), str(symbols[index] or "") or None)
             out[index] = np.nan if hours is None else hours
     return out
 
