@@ -186,3 +186,41 @@ def test_funding_flag_on_the_update_command(data_dir, monkeypatch):
     result = CliRunner().invoke(main, ["tiers", "update", "--funding", "binance"])
     assert result.exit_code == 0, result.output
     assert "2 funding intervals" in result.output
+
+
+# -- shipped tier tables against the numbers their source quotes ------------------------------------------------
+# Hyperliquid docs "Margin tiers": "at 20x max leverage, maintenance_margin_rate = 2.5%"; mainnet BTC 0-150M 40x,
+# >150M 20x; ETH 0-100M 25x, >100M 15x; SOL 0-70M 20x, >70M 10x; XRP 0-40M 20x, >40M 10x; DOGE (and its group)
+# 0-20M 10x, >20M 5x; OP (and its group) 0-3M 10x, >3M 5x; deduction by the documented recursion.
+@pytest.mark.parametrize("name, below, lev_below, lev_above, rate_below", [
+    ("hyperliquid:BTC", 150e6, 40, 20, 0.0125), ("hyperliquid:ETH", 100e6, 25, 15, 0.02),
+    ("hyperliquid:SOL", 70e6, 20, 10, 0.025), ("hyperliquid:XRP", 40e6, 20, 10, 0.025),
+    ("hyperliquid:DOGE", 20e6, 10, 5, 0.05), ("hyperliquid:kPEPE", 20e6, 10, 5, 0.05),
+    ("hyperliquid:HYPE", 20e6, 10, 5, 0.05), ("hyperliquid:OP", 3e6, 10, 5, 0.05),
+])
+def test_hyperliquid_tables_reproduce_the_margin_tiers_page(name, below, lev_below, lev_above, rate_below):
+    t = lx.preset(name)
+    assert t.venue == "hyperliquid" and "margin-tiers" in t.source
+    assert float(t.max_leverage_at(below * 0.999)) == lev_below and float(t.max_leverage_at(below * 1.001)) == lev_above
+    assert float(t.mmr[0]) == pytest.approx(rate_below)  # 1/(2 x max leverage): 20x -> 2.5% as the page says
+    # MM continuous at the boundary (the deduction's purpose on the page)
+    mm = lambda n: float(t.mmr[np.searchsorted(t.floors, n, side="right") - 1]) * n - float(
+        t.cum[np.searchsorted(t.floors, n, side="right") - 1])
+    assert mm(below * (1 + 1e-12)) == pytest.approx(mm(below * (1 - 1e-12)), rel=1e-9)
+
+
+def test_ccxt_and_venue_forms_name_the_same_hyperliquid_table():
+    assert lx.preset("hyperliquid:XRP/USDC:USDC") is lx.preset("hyperliquid:XRP")
+    assert CATALOGUE["LEVXL_TIERS"]("hyperliquid:SOL")[1][:2] == [1, 0.0]
+
+
+@pytest.mark.parametrize("preset, fetch", [("bybit:ETHUSDT", "levxl tiers update bybit ETHUSDT"),
+                                           ("bybit:ETH/USDT:USDT", "levxl tiers update bybit ETH/USDT:USDT"),
+                                           ("okx:BTC-USDT-SWAP", "levxl tiers update okx BTC-USDT-SWAP")])
+def test_unsourced_venue_tables_point_to_the_live_fetch(preset, fetch, data_dir):
+    # no complete dated Bybit or OKX table could be sourced (levxl/data/tiers/SOURCES.md): nothing is shipped, and
+    # the error says how to fetch the venue's current one (then the preset works: tests/test_tier_presets.py)
+    with pytest.raises(ValueError, match="fetches the venue's current table") as info:
+        lx.preset(preset)
+    assert fetch in str(info.value)
+    assert CATALOGUE["LEVXL_TIERS"](preset).startswith("#VALUE!")

@@ -17,7 +17,8 @@ dropped; Hyperliquid keys are the coin alone (its perps are all USDC-quoted).
 >>> symbol_key("hyperliquid", "SOL/USDC:USDC"), symbol_key("binance", "BTCUSD_PERP")
 ('SOL', 'BTCUSD')
 
-Sources, newest first. Shipped: ``levxl/data/tiers/*.csv`` (one table a file, ``venue_market_SYMBOL_DATE.csv``) and
+Sources, newest first. Shipped: ``levxl/data/tiers/*.csv`` (one table a file, ``venue_market_SYMBOL_DATE.csv``,
+its source document and URL in ``csv_sources.json`` beside it) and
 ``*.json`` packs (many symbols of one venue at one date, the compact form below). Fetched: the same pack form in the
 user data folder, ``$LEVXL_DATA_DIR/tiers/`` (default: the platform's user data folder + ``levxl``), one file per
 venue and fetch date. For ``venue:SYMBOL`` without a date the newest table wins, a fetched one over a shipped one of
@@ -52,6 +53,7 @@ __all__ = ["StoredTable", "data_dir", "user_tier_dir", "venue_key", "symbol_key"
            "FUNDING_FORMAT", "user_funding_dir", "funding_pack", "funding_interval"]
 
 PACK_FORMAT = "levxl-tiers-1"
+SOURCES_FILE = "csv_sources.json"  #: {shipped CSV file name: its source document and URL}
 #: venue -> (ccxt exchange id, market label of the stored file): the venues ``levxl tiers update`` can fetch
 CCXT_IDS = {"binance": ("binanceusdm", "usdm"), "bybit": ("bybit", "linear"), "okx": ("okx", "swap"),
             "gate": ("gate", "swap"), "kucoin": ("kucoinfutures", "usdtm")}
@@ -185,13 +187,18 @@ def _shipped() -> list[StoredTable]:
     global _SHIPPED
     if _SHIPPED is None:
         folder = resources.files("levxl") / "data" / "tiers"
+        try:  # the source (document and URL) of each shipped CSV table: data beside the tables
+            cited = json.loads((folder / SOURCES_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            cited = {}
         found = []
         for path in sorted(folder.iterdir(), key=lambda p: p.name):
             if path.name.endswith(".csv"):
                 venue, symbol, as_of = _name_parts(path.name[:-4])
-                found.append(StoredTable(venue_key(venue), symbol_key(venue, symbol), as_of, path.name, "shipped",
+                source = f"{cited[path.name]} [{path.name}]" if path.name in cited else path.name
+                found.append(StoredTable(venue_key(venue), symbol_key(venue, symbol), as_of, source, "shipped",
                                          True, (lambda path=path: _csv_rows(path))))
-            elif path.name.endswith(".json"):
+            elif path.name.endswith(".json") and path.name != SOURCES_FILE:
                 found.extend(_pack_entries(path.read_text(encoding="utf-8"), "shipped", path.name))
         _SHIPPED = found
     return _SHIPPED
