@@ -19,6 +19,8 @@ Units and meanings of the fields:
 - ``liquidation_fee``: fraction of position value charged on liquidation, or ``None`` when not a single documented
   rate (tiered, per-symbol, or not sourced).
 - ``taker_fee``: default (lowest VIP tier) taker rate, a fraction (0.00055 = 0.055%). Dated: venues change it.
+  Each profile's sources say where it comes from (the venue's fee page, a venue-reported number, or ccxt's
+  transcription of the fee schedule); BitMEX's is a PLACEHOLDER (``notes``).
 - ``tick_rounding``: ``{"liquidation": {"long": d, "short": d}, "bankruptcy": {...}}``, ``d`` in
   ``"up" | "down" | "nearest"``: the direction the venue rounds that price to the instrument's tick. ``"nearest"``
   is used where the venue documents no direction (marked in ``notes``).
@@ -26,7 +28,9 @@ Units and meanings of the fields:
   long (mirrored for a short); 0 unless sourced.
 - ``funding_interval_hours``: default funding interval in hours (``None``: no funding, e.g. dated futures);
   ``funding_exceptions``: mapping symbol -> hours where documented (venues publish it per symbol in their API:
-  Binance ``/fapi/v1/fundingInfo`` ``fundingIntervalHours``, Bybit ``instruments-info`` ``fundingInterval``).
+  Binance ``/fapi/v1/fundingInfo`` ``fundingIntervalHours``, Bybit ``instruments-info`` ``fundingInterval``);
+  none is shipped: ``levxl tiers update --funding`` fetches them (:func:`levxl.engine.tier_store.funding_interval`),
+  and a fetched symbol's interval wins over the default in :func:`levxl.engine.conventions.funding_interval_hours`.
 - ``mark_price``: one-line definition. ``max_leverage_rule``: one line. ``greeks_convention``: option venues only.
 - ``as_of``: ISO date the record was compiled from its sources. ``sources``: tuple of (title, url-or-repo@path).
 
@@ -169,6 +173,11 @@ S_BYBIT_POSMARGIN = ("Bybit help 'Position Margin': isolated position margin = i
 S_BYBIT_INV_LIQ = ("Bybit help 'Liquidation Price Calculation under Isolated Mode (Unified Trading Account)': inverse "
                    "LP(long) = Q / [position value + (IM - MM)] with position value at entry",
                    "https://www.bybit.kz/en-KAZ/help-center/search-result?page=2&pageSize=10&query=%29")
+S_BYBIT_UTA_ISO = ("Bybit help 'Liquidation Price Calculation under Isolated Mode (Unified Trading Account)', last "
+                   "updated 2026-05-27: Initial Margin = value/L + estimated fee to close; Maintenance Margin = "
+                   "value x MMR - deduction + estimated fee to close (inverse section read; USDT section not in the "
+                   "stored copy)", "https://www.kbybit.com/en/help-center/article/"
+                   "Liquidation-Price-Calculation-under-Isolated-Mode-Unified-Trading-Account")
 S_BYBIT_ORDER_COST = ("Bybit 'Order cost' (IM + open fee + fee to close at bankruptcy); vector bybit_usdt_order_cost",
                       "https://www.bybit.com/en/help-center/article/Order-Cost-USDT-Contract")
 S_FREQTRADE_GATE_OKX = ("freqtrade Exchange.get_liquidation_price (Gate/OKX isolated: fee inside threshold); vectors "
@@ -253,7 +262,7 @@ _P = [
         max_leverage_rule="risk-limit tiers: max leverage of the tier holding position value + order value",
         greeks_convention=None, as_of=AS_OF,
         sources=(S_BYBIT_LIQ, S_BYBIT_UTA_IM, S_BYBIT_UTA_MM, S_BYBIT_POSMARGIN, S_BYBIT_ORDER_COST, S_TRAPS,
-                 S_BYBIT_FEES),
+                 S_BYBIT_FEES, S_BYBIT_UTA_ISO),
         notes="fee to close = q*EP*(1 - s/L)*taker is inside position margin and MM (UTA); taker 0.055% from the UTA "
               "IM example and a 2024 position the venue reported (positionIM/positionMM; older pages and the 2022 "
               "API examples use 0.06%); bankruptcy rounded to the tick long up / short down, liquidation "
@@ -266,9 +275,10 @@ _P = [
         tick_rounding=_CONSERVATIVE, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
         mark_price="index price plus a decaying funding basis; futures: index*(1 + basis rate)",
         max_leverage_rule="risk-limit tiers in coin (e.g. BTCUSD 150 BTC first tier)",
-        greeks_convention=None, as_of=AS_OF, sources=(S_BYBIT_INV_LIQ, S_BYBIT_POSMARGIN, S_TRAPS, S_BYBIT_FEES),
-        notes="LP(long) = Q/[Q/EP + (IM - MM)] - extra/Q: MM on entry value; fee-to-close in margin assumed as for "
-              "linear UTA (the inverse page was not read in full)",
+        greeks_convention=None, as_of=AS_OF, sources=(S_BYBIT_INV_LIQ, S_BYBIT_POSMARGIN, S_TRAPS, S_BYBIT_FEES, S_BYBIT_UTA_ISO),
+        notes="LP(long) = Q/[Q/EP + (IM - MM)] - extra/Q: MM on entry value (older page); fee to close in IM and MM "
+              "per the 2026-05-27 UTA page, whose inverse formula also divides extra margin by (1 + taker) and "
+              "takes position value at the mark - not applied (entry basis kept; see docs/venue-conventions.md 3)",
         aliases=("bybit-inverse", "bybit_inverse", "bybitinverse")),
     VenueProfile(
         id="okx-swap", venue="okx", product="USDT-margined perpetual swap", contract="linear", mm_basis="mark",
