@@ -188,7 +188,12 @@ def venue_liquidation_prices(book: Any, ticks: Sequence[float] | None = None) ->
     for i, profile in enumerate(profiles):
         if book.kind[i] == "option":
             continue
-        out[i] = liquidation_price_at_venue(book.side[i], book.entry[i], book.size[i], margin=book.isolated_margin[i],
+        # a margin from leverage is passed as leverage: at Bybit only a margin *given* holds the fee to close
+        derived = (np.isnan(book.margin[i]) and np.isfinite(book.leverage[i])
+                   and not (book.cross[i] and np.isfinite(book.cross_margin[i])))
+        out[i] = liquidation_price_at_venue(book.side[i], book.entry[i], book.size[i],
+                                            margin=np.nan if derived else book.isolated_margin[i],
+                                            leverage=book.leverage[i] if derived else None,
                                             mmr=book.mmr[i], contract=book.contract[i],
                                             venue=profile.id if profile else None,
                                             tick=None if ticks is None else ticks[i])

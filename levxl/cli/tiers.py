@@ -13,6 +13,12 @@ the table's source), and levxl keeps the maintenance margin continuous (cum by t
 tier's rate to the whole position (OKX help "Introduction to clearing mechanism": MM = contracts x multiplier x
 mark x the tier's rate), so above tier 1 levxl's MM is lower than OKX's by the tier's cum; the table's source says so. Hyperliquid and
 Deribit have no tier call in ccxt: their shipped tables (Hyperliquid) or flat rates stay.
+
+``levxl tiers update --funding [VENUE [SYMBOL...]]`` also fetches each symbol's funding interval (Binance
+``fetch_funding_intervals``: ``/fapi/v1/fundingInfo`` ``fundingIntervalHours``, every symbol at once; Bybit: the
+``fundingInterval`` minutes of ``instruments-info`` that ccxt's markets carry; OKX ``fetch_funding_interval`` per
+symbol) into ``$LEVXL_DATA_DIR/funding/<venue>_<date>.json``; ``LEVXL_FUNDING_INTERVAL`` and the reports then use
+the fetched interval of the symbol instead of the venue's default.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from typing import Any, Callable, Iterable
 
 import click
 
-__all__ = ["tiers", "update_tables", "CCXT_IDS", "DEFAULT_SYMBOLS"]
+__all__ = ["tiers", "update_tables", "update_funding", "fetch_funding", "CCXT_IDS", "DEFAULT_SYMBOLS"]
 
 from levxl.engine.tier_store import CCXT_IDS
 
@@ -153,6 +159,85 @@ def update_tables(venue: str, symbols: Iterable[str] = (), exchange_factory: Cal
     return target, [f"{venue}:{k}@{as_of}" for k in sorted(good)], problems
 
 
+def _hours(interval: Any) -> float | None:
+    """ccxt's funding-rate ``interval`` ("4h", "8h", "1h") -> hours."""
+    text = str(interval or "").strip().lower()
+    if text.endswith("h") and text[:-1].replace(".", "", 1).isdigit():
+        return float(text[:-1])
+    return None
+
+
+def fetch_funding(exchange: Any, venue: str, symbols: list[str]) -> tuple[dict[str, float], str]:
+    """{ccxt symbol: funding interval in hours} of ``venue``'s perpetuals (or the symbols named) and the method."""
+    exchange.load_markets()
+    wanted = set(_ccxt_symbols(exchange, venue, symbols)) if symbols else None
+    has = exchange.has
+    out: dict[str, float] = {}
+    if has.get("fetchFundingIntervals") is True:
+        method = "fetch_funding_intervals"
+        for symbol, rate in dict(exchange.fetch_funding_intervals(sorted(wanted) if wanted else None)).items():
+            hours = _hours((rate or {}).get("interval"))
+            if hours is not None:
+                out[symbol] = hours
+    elif venue == "bybit":  # instruments-info carries fundingInterval (minutes) on every perpetual
+        method = "load_markets (instruments-info fundingInterval)"
+        for market in exchange.markets.values():
+            minutes = (market.get("info") or {}).get("fundingInterval")
+            if market.get("swap") and minutes not in (None, "", "0", 0):
+                out[market["symbol"]] = float(minutes) / 60.0
+    elif has.get("fetchFundingInterval"):
+        method = "fetch_funding_interval"
+        for symbol in sorted(wanted or _ccxt_symbols(exchange, venue, DEFAULT_SYMBOLS)):
+            hours = _hours((exchange.fetch_funding_interval(symbol) or {}).get("interval"))
+            if hours is not None:
+                out[symbol] = hours
+    else:
+        raise click.ClickException(f"ccxt {exchange.id} cannot fetch funding intervals")
+    if wanted is not None:
+        out = {k: v for k, v in out.items() if k in wanted}
+    return out, method
+
+
+def update_funding(venue: str, symbols: Iterable[str] = (), exchange_factory: Callable[[str], Any] | None = None,
+                   today: str | None = None) -> tuple[Path, int]:
+    """Fetch and store ``venue``'s per-symbol funding intervals; returns (file written, symbols stored)."""
+    try:
+        import ccxt
+    except ImportError:
+        raise click.ClickException("levxl tiers update needs ccxt: pip install 'levxl[tiers]'") from None
+
+    from levxl.engine import tier_store
+    from levxl.files.atomic import atomic_output
+
+    venue = tier_store.venue_key(venue)
+    if venue not in CCXT_IDS:
+        raise click.ClickException(f"levxl cannot fetch {venue} funding intervals through ccxt; venues: "
+                                   f"{', '.join(CCXT_IDS)}")
+    exchange = (exchange_factory or _exchange)(venue)
+    try:
+        hours, method = fetch_funding(exchange, venue, list(symbols))
+    except ccxt.BaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise click.ClickException(f"{venue}: {type(exc).__name__}: {first[:200]}") from None
+    now = datetime.now(timezone.utc)
+    as_of = today or now.date().isoformat()
+    source = (f"{venue} via ccxt {getattr(ccxt, '__version__', '?')} {exchange.id} {method}, fetched "
+              f"{now.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+    packed = tier_store.funding_pack(venue, as_of, source, hours)
+    target = tier_store.user_funding_dir() / f"{venue}_{as_of}.json"
+    if target.exists():  # same venue and day: merge, the new intervals winning
+        try:
+            old = json.loads(target.read_text(encoding="utf-8"))
+            if old.get("format") == tier_store.FUNDING_FORMAT:
+                packed["hours"] = {**old.get("hours", {}), **packed["hours"]}
+        except (OSError, ValueError):
+            pass
+    with atomic_output(target) as tmp:
+        tmp.write_text(json.dumps(packed, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    tier_store.refresh()
+    return target, len(packed["hours"])
+
+
 @click.group("tiers", context_settings={"help_option_names": ["-h", "--help"]})
 def tiers() -> None:
     """Tier tables: the shipped ones and the ones fetched from the venues."""
@@ -161,7 +246,9 @@ def tiers() -> None:
 @tiers.command("update")
 @click.argument("venue", required=False)
 @click.argument("symbols", nargs=-1)
-def update(venue: str | None, symbols: tuple[str, ...]) -> None:
+@click.option("--funding", is_flag=True, help="also fetch each symbol's funding interval (hours) into the user "
+                                               "data folder")
+def update(venue: str | None, symbols: tuple[str, ...], funding: bool) -> None:
     """Fetch VENUE's current tier tables (all venues when omitted) into the user data folder, dated today."""
     from levxl.engine import tier_store
 
@@ -181,6 +268,12 @@ def update(venue: str | None, symbols: tuple[str, ...]) -> None:
         click.echo(f"{v}: {len(names)} tables -> {path}")
         for p in problems:
             click.echo(f"  {p}", err=True)
+        if funding:
+            try:
+                fpath, count = update_funding(v, symbols)
+                click.echo(f"{v}: {count} funding intervals -> {fpath}")
+            except click.ClickException as exc:
+                click.echo(f"{v}: funding intervals not fetched: {exc.message}", err=True)
     if failures == len(venues):
         raise click.ClickException(f"no venue could be fetched (data folder {tier_store.user_tier_dir()})")
 

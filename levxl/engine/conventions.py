@@ -136,14 +136,27 @@ def funding_interval_hours(venue: str, symbol: str | None = None) -> float:
     else its default (Hyperliquid and dYdX 1 h; Binance, Bybit, OKX swaps, BitMEX, Gate, KuCoin 8 h). NaN for a
     product that pays no funding (dated futures). Venues publish the interval per symbol in their APIs (Binance
     ``fundingInfo.fundingIntervalHours``, Bybit ``instruments-info.fundingInterval``); levxl ships no per-symbol
-    list it could not source, so a 4 h symbol shows the 8 h default: check the venue.
+    list it could not source: ``levxl tiers update --funding VENUE`` fetches them through ccxt into the user data
+    folder, and from then on a fetched symbol's interval wins (a 4 h Binance symbol shows 4); unfetched, a 4 h
+    symbol shows the 8 h default.
 
     >>> funding_interval_hours("hyperliquid"), funding_interval_hours("binance", "BTCUSDT")
     (1.0, 8.0)
     """
-    profile = profile_for(venue)
-    hours = profile.funding_hours(symbol)
+    hours = _hours(profile_for(venue), symbol)
     return float("nan") if hours is None else float(hours)
+
+
+def _hours(profile: VenueProfile, symbol: str | None) -> float | None:
+    """A fetched per-symbol interval (``levxl tiers update --funding``), else the profile's exception or default;
+    None where the product pays no funding."""
+    if profile.funding_interval_hours is not None and symbol:
+        from levxl.engine import tier_store
+
+        fetched = tier_store.funding_interval(profile.venue, symbol)
+        if fetched is not None:
+            return fetched[0]
+    return profile.funding_hours(symbol)
 
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE,
@@ -154,8 +167,15 @@ def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, co
     shape = np.shape(side)
     if basis is None:
         basis = np.where(_venue_field(venue, lambda p: p.mm_basis == "entry", 0.0, shape) > 0, 1.0, 0.0)
+    close = _venue_field(venue, lambda p: 1.0 if p.close_fee_in_margin else 0.0, 0.0, shape) > 0
     if fee is None:
+        taker = _venue_field(venue, "taker_fee", 0.0, shape)
         fee = _venue_field(venue, lambda p: p.taker_fee if p.fee_in_threshold else 0.0, 0.0, shape)
+    else:  # at a close-fee venue (Bybit) the fee given is the taker rate of the fee to close, not a threshold fee
+        taker = np.where(close, fee, 0.0)
+        fee = np.where(close, 0.0, fee)
+    if np.any(close):
+        margin = _margin_net_of_close_fee(side, entry, size, leverage, margin, contract, close, taker)
     raw = liquidation_price(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract,
                             fee=fee, basis=basis)
     if tick is None:
@@ -166,19 +186,51 @@ def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, co
     return round_price(shifted, side, tick, kind=0.0, venue=venue)
 
 
+def _margin_net_of_close_fee(side, entry, size, leverage, margin, contract, close, taker):
+    """The margin of the liquidation equation where the venue puts the fee to close inside the maintenance margin
+    (``close_fee_in_margin``: Bybit UTA), checked arguments.
+
+    Bybit UTA: maintenance margin = ``value(EP)*mmr - deduction + fee to close`` and position margin = ``value/L +
+    fee to close``, the fee to close being ``taker * value(BP)`` (:func:`close_fee_at_bankruptcy`, the profile's
+    dated taker rate). Equity = MM is the same equation as the fee-free one with the margin lowered by the fee
+    (the fee is a fixed amount, known at entry), so: a margin *given* (the venue's position margin, which holds the
+    fee) is lowered by the fee; a margin from leverage is ``value/L + fee - fee = value/L`` (the fee cancels, which
+    is why Bybit's fee-free worked examples hold). Elsewhere (``close`` false) the margin is returned unchanged."""
+    if margin is None:
+        return margin
+    margin = np.asarray(margin, dtype=float)
+    # Bybit's bankruptcy price of the fee to close is EP*(1 - s/L): the leverage's margin where a leverage is given
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_leverage = kernel.value(size, entry, contract) / (np.nan if leverage is None else leverage)
+        m = np.where(np.isfinite(by_leverage), by_leverage, margin)
+        value = kernel.value(size, kernel.bankruptcy(side, entry, size, m, 0.0, contract), contract)
+        fee_close = np.where(np.isfinite(value), value * taker, 0.0)
+        floor = 1e-12 * kernel.value(size, entry, contract)  # a margin at or under the fee: liquidates at once
+        net = np.maximum(margin - fee_close, floor)
+    return np.where(close & np.isfinite(margin), net, margin)
+
+
 def liquidation_price_at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract="linear",
                                fee=None, basis=None, venue=None, tick=None):
     """:func:`~levxl.engine.liquidation.liquidation_price` with a venue's conventions as defaults.
 
     With ``venue`` given: ``basis`` blank takes the venue's ``mm_basis`` ("entry" at Bybit and KuCoin, "mark"
     elsewhere); ``fee`` blank takes the venue's taker rate where the venue puts the fee inside the threshold
-    (``fee_in_threshold``: OKX, Gate), else 0; ``tick`` rounds the price the venue's way for a liquidation price
+    (``fee_in_threshold``: OKX, Gate), else 0; where the venue puts the fee to close at the bankruptcy price
+    inside the maintenance margin (``close_fee_in_margin``: Bybit UTA, MM = ``value(EP)*mmr - deduction +
+    taker*value(BP)``, the profile's taker rate) a ``margin`` given is taken as the venue's position margin, which
+    holds that fee, and the fee is charged against it; with ``leverage`` alone the position margin is
+    ``value/L + fee`` and the fee cancels (Bybit's fee-free worked example, 19,700, holds); there a ``fee`` given is
+    that taker rate (no fee inside the threshold); ``tick`` rounds the price the venue's way for a liquidation price
     (:func:`round_price`) and adds the venue's documented display offset in ticks (0 everywhere: the reported
     OKX inverse one-tick offset could not be sourced). Without ``venue`` it is exactly ``liquidation_price``
     (basis "mark", fee 0, a tick rounds toward the entry).
 
     >>> float(liquidation_price_at_venue("long", 20_000, 1, 50, 0.005, venue="bybit"))  # Bybit: MM on entry value
     19700.0
+    >>> round(float(liquidation_price_at_venue("long", 51_000, 1, mmr=0.005, margin=5_100, fee=0.0006,
+    ...                                          venue="bybit")), 6)  # Bybit's MM 255 + 27.54 against 5,100
+    46182.54
     """
     if venue is None:  # exactly liquidation_price, checked once
         return liquidation_price(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract,
@@ -213,7 +265,7 @@ def funding_hours(venue, symbol=None):
     out = np.full(shape, np.nan)
     for index in np.ndindex(shape):
         if not np.isnan(codes[index]):
-            hours = profile_of_code(codes[index]).funding_hours(str(symbols[index] or "") or None)
+            hours = _hours(profile_of_code(codes[index]), str(symbols[index] or "") or None)
             out[index] = np.nan if hours is None else hours
     return out
 

@@ -17,7 +17,8 @@ dropped; Hyperliquid keys are the coin alone (its perps are all USDC-quoted).
 >>> symbol_key("hyperliquid", "SOL/USDC:USDC"), symbol_key("binance", "BTCUSD_PERP")
 ('SOL', 'BTCUSD')
 
-Sources, newest first. Shipped: ``levxl/data/tiers/*.csv`` (one table a file, ``venue_market_SYMBOL_DATE.csv``) and
+Sources, newest first. Shipped: ``levxl/data/tiers/*.csv`` (one table a file, ``venue_market_SYMBOL_DATE.csv``,
+its source document and URL in ``csv_sources.json`` beside it) and
 ``*.json`` packs (many symbols of one venue at one date, the compact form below). Fetched: the same pack form in the
 user data folder, ``$LEVXL_DATA_DIR/tiers/`` (default: the platform's user data folder + ``levxl``), one file per
 venue and fetch date. For ``venue:SYMBOL`` without a date the newest table wins, a fetched one over a shipped one of
@@ -48,9 +49,11 @@ from typing import Any, Iterable, Mapping
 from levxl.engine import venues
 
 __all__ = ["StoredTable", "data_dir", "user_tier_dir", "venue_key", "symbol_key", "parse_name", "find", "names",
-           "pack", "refresh", "generation", "all_tables", "CCXT_IDS", "PACK_FORMAT", "PACK_COLUMNS"]
+           "pack", "refresh", "generation", "all_tables", "CCXT_IDS", "PACK_FORMAT", "PACK_COLUMNS",
+           "FUNDING_FORMAT", "user_funding_dir", "funding_pack", "funding_interval"]
 
 PACK_FORMAT = "levxl-tiers-1"
+SOURCES_FILE = "csv_sources.json"  #: {shipped CSV file name: its source document and URL}
 #: venue -> (ccxt exchange id, market label of the stored file): the venues ``levxl tiers update`` can fetch
 CCXT_IDS = {"binance": ("binanceusdm", "usdm"), "bybit": ("bybit", "linear"), "okx": ("okx", "swap"),
             "gate": ("gate", "swap"), "kucoin": ("kucoinfutures", "usdtm")}
@@ -184,13 +187,18 @@ def _shipped() -> list[StoredTable]:
     global _SHIPPED
     if _SHIPPED is None:
         folder = resources.files("levxl") / "data" / "tiers"
+        try:  # the source (document and URL) of each shipped CSV table: data beside the tables
+            cited = json.loads((folder / SOURCES_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            cited = {}
         found = []
         for path in sorted(folder.iterdir(), key=lambda p: p.name):
             if path.name.endswith(".csv"):
                 venue, symbol, as_of = _name_parts(path.name[:-4])
-                found.append(StoredTable(venue_key(venue), symbol_key(venue, symbol), as_of, path.name, "shipped",
+                source = f"{cited[path.name]} [{path.name}]" if path.name in cited else path.name
+                found.append(StoredTable(venue_key(venue), symbol_key(venue, symbol), as_of, source, "shipped",
                                          True, (lambda path=path: _csv_rows(path))))
-            elif path.name.endswith(".json"):
+            elif path.name.endswith(".json") and path.name != SOURCES_FILE:
                 found.extend(_pack_entries(path.read_text(encoding="utf-8"), "shipped", path.name))
         _SHIPPED = found
     return _SHIPPED
@@ -228,8 +236,8 @@ def _fetched() -> list[StoredTable]:
 
 def refresh() -> None:
     """Forget what was read: after writing a table, or changing ``LEVXL_DATA_DIR``, in this process."""
-    global _FETCHED, _CHECKED
-    _FETCHED = _CHECKED = None
+    global _FETCHED, _CHECKED, _FUNDING
+    _FETCHED = _CHECKED = _FUNDING = None
 
 
 def all_tables(featured: bool = False) -> list[StoredTable]:
@@ -299,3 +307,64 @@ def pack(venue: str, market: str, as_of: str, source: str, tiers_by_symbol: Mapp
         tables[symbol_key(venue, symbol)] = {"symbol": symbol, "tiers": rows}
     return {"format": PACK_FORMAT, "venue": venue_key(venue), "market": market, "as_of": as_of, "source": source,
             "columns": list(PACK_COLUMNS), "tables": tables}
+
+
+# -- funding intervals fetched per symbol (levxl tiers update --funding) ----------------------------------------------
+FUNDING_FORMAT = "levxl-funding-1"
+"""Funding-interval file form: ``{"format": "levxl-funding-1", "venue": "binance", "as_of": "2026-12-01",
+"source": "...", "hours": {"BTCUSDT": {"symbol": "BTC/USDT:USDT", "hours": 8}, ...}}``, one file per venue and
+fetch date in ``$LEVXL_DATA_DIR/funding/``. Venues publish the interval per symbol only in their APIs (Binance
+``/fapi/v1/fundingInfo`` ``fundingIntervalHours``, Bybit ``instruments-info`` ``fundingInterval`` in minutes, OKX
+``funding-rate`` ``fundingTime``/``nextFundingTime``), so levxl ships no list: it fetches one."""
+
+
+def user_funding_dir() -> Path:
+    """``data_dir() / "funding"``: where ``levxl tiers update --funding`` writes the per-symbol intervals."""
+    return user_tier_dir().parent / "funding"
+
+
+def funding_pack(venue: str, as_of: str, source: str, hours_by_symbol: Mapping[str, float]) -> dict:
+    """The funding-interval file for ``{ccxt or venue symbol: hours}`` (hours > 0; others left out)."""
+    hours = {}
+    for symbol, value in sorted(hours_by_symbol.items()):
+        number = _number(value)
+        if number is not None and number > 0:
+            hours[symbol_key(venue, symbol)] = {"symbol": symbol, "hours": number}
+    return {"format": FUNDING_FORMAT, "venue": venue_key(venue), "as_of": as_of, "source": source, "hours": hours}
+
+
+_FUNDING: tuple[Any, dict] | None = None
+
+
+def _funding_index() -> dict:
+    """{(venue, key): (hours, as_of, source)}, the newest file per venue winning; re-read when the folder changes."""
+    global _FUNDING
+    folder = user_funding_dir()
+    try:
+        stamp = (str(folder), os.stat(folder).st_mtime_ns)
+    except OSError:
+        return {}
+    if _FUNDING is not None and _FUNDING[0] == stamp:
+        return _FUNDING[1]
+    index: dict = {}
+    for path in sorted(folder.glob("*.json")):  # venue_DATE.json: later dates overwrite earlier ones
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != FUNDING_FORMAT:
+                continue
+            venue, as_of, source = venue_key(data["venue"]), str(data["as_of"]), str(data.get("source") or path)
+            for key, entry in data["hours"].items():
+                old = index.get((venue, key))
+                if old is None or old[1] <= as_of:
+                    index[(venue, key)] = (float(entry["hours"]), as_of, f"{source} [{path.name}]")
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a damaged file must not hide the defaults
+    _FUNDING = (stamp, index)
+    return index
+
+
+def funding_interval(venue: str, symbol: str) -> tuple[float, str, str] | None:
+    """(hours, as_of, source) of ``symbol`` at ``venue`` as last fetched, or None when none was fetched."""
+    if not symbol:
+        return None
+    return _funding_index().get((venue_key(venue), symbol_key(venue, symbol)))

@@ -19,6 +19,8 @@ Units and meanings of the fields:
 - ``liquidation_fee``: fraction of position value charged on liquidation, or ``None`` when not a single documented
   rate (tiered, per-symbol, or not sourced).
 - ``taker_fee``: default (lowest VIP tier) taker rate, a fraction (0.00055 = 0.055%). Dated: venues change it.
+  Each profile's sources say where it comes from (the venue's fee page, a venue-reported number, or ccxt's
+  transcription of the fee schedule); BitMEX's is a PLACEHOLDER (``notes``).
 - ``tick_rounding``: ``{"liquidation": {"long": d, "short": d}, "bankruptcy": {...}}``, ``d`` in
   ``"up" | "down" | "nearest"``: the direction the venue rounds that price to the instrument's tick. ``"nearest"``
   is used where the venue documents no direction (marked in ``notes``).
@@ -26,7 +28,9 @@ Units and meanings of the fields:
   long (mirrored for a short); 0 unless sourced.
 - ``funding_interval_hours``: default funding interval in hours (``None``: no funding, e.g. dated futures);
   ``funding_exceptions``: mapping symbol -> hours where documented (venues publish it per symbol in their API:
-  Binance ``/fapi/v1/fundingInfo`` ``fundingIntervalHours``, Bybit ``instruments-info`` ``fundingInterval``).
+  Binance ``/fapi/v1/fundingInfo`` ``fundingIntervalHours``, Bybit ``instruments-info`` ``fundingInterval``);
+  none is shipped: ``levxl tiers update --funding`` fetches them (:func:`levxl.engine.tier_store.funding_interval`),
+  and a fetched symbol's interval wins over the default in :func:`levxl.engine.conventions.funding_interval_hours`.
 - ``mark_price``: one-line definition. ``max_leverage_rule``: one line. ``greeks_convention``: option venues only.
 - ``as_of``: ISO date the record was compiled from its sources. ``sources``: tuple of (title, url-or-repo@path).
 
@@ -169,6 +173,11 @@ S_BYBIT_POSMARGIN = ("Bybit help 'Position Margin': isolated position margin = i
 S_BYBIT_INV_LIQ = ("Bybit help 'Liquidation Price Calculation under Isolated Mode (Unified Trading Account)': inverse "
                    "LP(long) = Q / [position value + (IM - MM)] with position value at entry",
                    "https://www.bybit.kz/en-KAZ/help-center/search-result?page=2&pageSize=10&query=%29")
+S_BYBIT_UTA_ISO = ("Bybit help 'Liquidation Price Calculation under Isolated Mode (Unified Trading Account)', last "
+                   "updated 2026-05-27: Initial Margin = value/L + estimated fee to close; Maintenance Margin = "
+                   "value x MMR - deduction + estimated fee to close (inverse section read; USDT section not in the "
+                   "stored copy)", "https://www.kbybit.com/en/help-center/article/"
+                   "Liquidation-Price-Calculation-under-Isolated-Mode-Unified-Trading-Account")
 S_BYBIT_ORDER_COST = ("Bybit 'Order cost' (IM + open fee + fee to close at bankruptcy); vector bybit_usdt_order_cost",
                       "https://www.bybit.com/en/help-center/article/Order-Cost-USDT-Contract")
 S_FREQTRADE_GATE_OKX = ("freqtrade Exchange.get_liquidation_price (Gate/OKX isolated: fee inside threshold); vectors "
@@ -202,6 +211,24 @@ S_KUCOIN_BKR = ("KuCoin help 'How to Calculate Contract Bankruptcy Price' (long 
 S_KUCOIN_LIQ = ("KuCoin help 'What is Liquidation?': maintenance margin is based on the average entry price",
                 "https://kucoin.zendesk.com/hc/en-us/articles/8664870317849-What-is-Liquidation-")
 
+# Taker rates: the base (non-VIP) tier, from ccxt's transcription of each venue's fee schedule (``describe()["fees"]``
+# of the installed ccxt 4.5.90, whose ``urls["fees"]`` names the venue page), checked against a venue page or a
+# venue-reported number where one was found (tests/test_venue_sources.py).
+S_CCXT_FEES = ("ccxt 4.5.90 describe()['fees'] (base-tier transcription of the venue fee schedule; binanceusdm "
+               "linear/inverse taker 0.0005, okx swap/future 0.0005, hyperliquid swap 0.00045, dydx 0.0005, gate "
+               "swap 0.0005, kucoinfutures contract 0.0006)", "github:ccxt/ccxt:python/ccxt/<exchange>.py describe()")
+S_BINANCE_FEES = ("Binance fee schedule (USDⓈ-M/COIN-M regular user taker 0.0500%), as ccxt binanceusdm/binancecoinm "
+                  "transcribe it; the stored copy of the page shows no table", "https://www.binance.com/en/fee/schedule")
+S_BYBIT_FEES = ("Bybit v5 /v5/position/list BTCUSDT long 0.001 @ 60,766.7, 10x (2024-06-27, time 1719446282332): "
+                "positionIM 6.10674952 and positionMM 0.33391302 = value/L or value*0.5% + 0.055% of the bankruptcy "
+                "value; ccxt bybit fetch_positions examples (2022: ETHUSDT 53.9824395/2.9745645, XRPUSDT "
+                "3.634521/0.381021) at the then 0.06%", "github:ccxt/ccxt:python/ccxt/bybit.py (fetch_positions "
+                "docstring); a public bybit bot script quoting a live /v5/position/list response")
+S_HL_FEES = ("Hyperliquid docs 'Fees' (perps tier 0, 14-day volume <= 5M: taker 0.045%, maker 0.015%), as ccxt "
+             "hyperliquid fees.swap transcribes it", "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/fees")
+S_DERIBIT_FEES = ("Deribit support 'Fees': BTC/ETH futures & perpetual taker 0.05%, maker 0.00%",
+                  "https://support.deribit.com/hc/en-us/articles/25944746248989-Fees")
+
 _BINANCE_MARK = ("median(index*(1 + last funding rate*time to funding/interval), index + 5-min moving average basis, "
                  "last price)")
 _TIERED = "the tier of the position's notional sets max leverage (notional floors, mmr, cum)"
@@ -212,18 +239,20 @@ _P = [
         fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
         tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
         mark_price=_BINANCE_MARK, max_leverage_rule=_TIERED + " (leverage brackets; cum = Binance 'maintenance amount')",
-        greeks_convention=None, as_of=AS_OF, sources=(S_BINANCE_LIQ, S_BINANCE_TIERS),
+        greeks_convention=None, as_of=AS_OF, sources=(S_BINANCE_LIQ, S_BINANCE_TIERS, S_BINANCE_FEES, S_CCXT_FEES),
         notes="liquidation clearance fee is per-symbol (None); tick rounding direction undocumented ('nearest'); "
-              "taker 0.05% is the VIP0 rate as commonly published, not re-read here; some symbols fund every 4 h or "
-              "1 h (per-symbol fundingIntervalHours in /fapi/v1/fundingInfo) - no exception list sourced",
+              "taker 0.05% = regular-user rate (ccxt's transcription of the fee schedule; the page's table was not "
+              "in the stored copy); some symbols fund every 4 h or 1 h: no list is shipped (fetched per symbol "
+              "from /fapi/v1/fundingInfo by `levxl tiers update binance`, the Binance docs' example BLZUSDT 4 h)",
         aliases=("binance", "binanceusdm", "binance-usdm", "binance_usdm", "binanceusdm-futures")),
     VenueProfile(
         id="binance-coinm", venue="binance", product="COIN-M perpetual/futures", contract="inverse", mm_basis="mark",
         fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
         tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
         mark_price=_BINANCE_MARK, max_leverage_rule=_TIERED + " (notional in coin)",
-        greeks_convention=None, as_of=AS_OF, sources=(S_BINANCE_CM,),
-        notes="MM in coin = (Q/P)*mmr - cum at the mark; tick rounding undocumented; taker not re-read",
+        greeks_convention=None, as_of=AS_OF, sources=(S_BINANCE_CM, S_BINANCE_FEES, S_CCXT_FEES),
+        notes="MM in coin = (Q/P)*mmr - cum at the mark; tick rounding undocumented; taker 0.05% from ccxt's "
+              "transcription (Binance's COIN-M FAQ example uses an older 0.040%: PLACEHOLDER until re-read)",
         aliases=("binancecoinm", "binance-coinm", "binance_coinm", "dapi")),
     VenueProfile(
         id="bybit-linear", venue="bybit", product="USDT/USDC perpetual (UTA)", contract="linear", mm_basis="entry",
@@ -232,9 +261,11 @@ _P = [
         mark_price="index price plus a decaying funding basis (spot index of major exchanges)",
         max_leverage_rule="risk-limit tiers: max leverage of the tier holding position value + order value",
         greeks_convention=None, as_of=AS_OF,
-        sources=(S_BYBIT_LIQ, S_BYBIT_UTA_IM, S_BYBIT_UTA_MM, S_BYBIT_POSMARGIN, S_BYBIT_ORDER_COST, S_TRAPS),
+        sources=(S_BYBIT_LIQ, S_BYBIT_UTA_IM, S_BYBIT_UTA_MM, S_BYBIT_POSMARGIN, S_BYBIT_ORDER_COST, S_TRAPS,
+                 S_BYBIT_FEES, S_BYBIT_UTA_ISO),
         notes="fee to close = q*EP*(1 - s/L)*taker is inside position margin and MM (UTA); taker 0.055% from the UTA "
-              "IM example (older pages use 0.06%); bankruptcy rounded to the tick long up / short down, liquidation "
+              "IM example and a 2024 position the venue reported (positionIM/positionMM; older pages and the 2022 "
+              "API examples use 0.06%); bankruptcy rounded to the tick long up / short down, liquidation "
               "direction taken the same (not separately documented); funding interval per symbol in instruments-info "
               "(fundingInterval, minutes) - no exception list sourced",
         aliases=("bybit", "bybit-linear", "bybit_linear", "bybit-usdt", "bybitusdt")),
@@ -244,9 +275,10 @@ _P = [
         tick_rounding=_CONSERVATIVE, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
         mark_price="index price plus a decaying funding basis; futures: index*(1 + basis rate)",
         max_leverage_rule="risk-limit tiers in coin (e.g. BTCUSD 150 BTC first tier)",
-        greeks_convention=None, as_of=AS_OF, sources=(S_BYBIT_INV_LIQ, S_BYBIT_POSMARGIN, S_TRAPS),
-        notes="LP(long) = Q/[Q/EP + (IM - MM)] - extra/Q: MM on entry value; fee-to-close in margin assumed as for "
-              "linear UTA (the inverse page was not read in full)",
+        greeks_convention=None, as_of=AS_OF, sources=(S_BYBIT_INV_LIQ, S_BYBIT_POSMARGIN, S_TRAPS, S_BYBIT_FEES, S_BYBIT_UTA_ISO),
+        notes="LP(long) = Q/[Q/EP + (IM - MM)] - extra/Q: MM on entry value (older page); fee to close in IM and MM "
+              "per the 2026-05-27 UTA page, whose inverse formula also divides extra margin by (1 + taker) and "
+              "takes position value at the mark - not applied (entry basis kept; see docs/venue-conventions.md 3)",
         aliases=("bybit-inverse", "bybit_inverse", "bybitinverse")),
     VenueProfile(
         id="okx-swap", venue="okx", product="USDT-margined perpetual swap", contract="linear", mm_basis="mark",
@@ -254,8 +286,8 @@ _P = [
         tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
         mark_price="index price plus a smoothed basis (EMA of last - index) for swaps",
         max_leverage_rule="position tiers counted in CONTRACTS (not notional): tier by position size in contracts",
-        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT),
-        notes="margin ratio divides by (MM + fees), so the taker fee sits inside the threshold; tiers are by "
+        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT, S_CCXT_FEES),
+        notes="taker 0.05% = ccxt's okx fees.swap (Lv1; OKX fee page not in the stored copies); margin ratio divides by (MM + fees), so the taker fee sits inside the threshold; tiers are by "
               "contract count (BTC-USDT-SWAP ctVal 0.01 BTC) so a notional tier table needs a price; funding "
               "interval per instrument (some 4 h/1 h) - no exception list sourced",
         aliases=("okx", "okex", "okx-swap", "okx_swap", "okx5")),
@@ -265,8 +297,8 @@ _P = [
         tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=None, funding_exceptions=_NONE,
         mark_price="index price plus basis; delivery futures: index + smoothed basis to expiry",
         max_leverage_rule="position tiers counted in contracts (USD 100 face for BTC-USD)",
-        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT),
-        notes="UNSOURCED: the reported 'OKX inverse liquidation price sits one tick above the formula' was not found "
+        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT, S_CCXT_FEES),
+        notes="taker 0.05% = ccxt's okx fees.future; UNSOURCED: the reported 'OKX inverse liquidation price sits one tick above the formula' was not found "
               "in any stored OKX page, API example or issue; offset_ticks left 0. Dated futures have no funding "
               "(None); the coin-margined SWAP funds every 8 h",
         aliases=("okx-futures", "okx_futures", "okx-inverse", "okxinverse")),
@@ -276,8 +308,8 @@ _P = [
         tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=1.0, funding_exceptions=_NONE,
         mark_price="median of (oracle + EMA of book-mid minus oracle, book median of bid/ask/last, CEX perp prices)",
         max_leverage_rule="margin tiers: mmr = 1/(2*max leverage of the tier), deduction by the floor recursion",
-        greeks_convention=None, as_of=AS_OF, sources=(S_HL_TIERS, S_HL_FUNDING),
-        notes="funding computed as an 8-h rate and paid hourly at 1/8; taker 0.045% base tier not re-read; no "
+        greeks_convention=None, as_of=AS_OF, sources=(S_HL_TIERS, S_HL_FUNDING, S_HL_FEES),
+        notes="funding computed as an 8-h rate and paid hourly at 1/8; taker 0.045% = perps tier 0 (docs 'Fees'); no "
               "liquidation fee (None)",
         aliases=("hyperliquid", "hl", "hyper")),
     VenueProfile(
@@ -290,8 +322,9 @@ _P = [
                            "r = interest_rate (0): delta = N(d1), rho = K*T*N(d2)/100 per 1% (+130.64 for "
                            "BTC-27SEP24-40000-C), vega per 1 vol point, theta per calendar day; Black-76 would give "
                            "rho = -T*C/100 (-74.64). Greeks are in USD; mark_price in coin = Black value / underlying_price (0.2168)"),
-        as_of=AS_OF, sources=(S_DERIBIT_TICKER, S_DERIBIT_API, S_DERIBIT_PM),
-        notes="funding accrues continuously and is quoted per 8 h (funding_8h), so 8 is the quoting interval",
+        as_of=AS_OF, sources=(S_DERIBIT_TICKER, S_DERIBIT_API, S_DERIBIT_PM, S_DERIBIT_FEES),
+        notes="taker 0.05% = BTC/ETH futures and perpetual (Deribit 'Fees'); options are charged per underlying, "
+              "not this rate; funding accrues continuously and is quoted per 8 h (funding_8h), so 8 is the quoting interval",
         aliases=("deribit",)),
     VenueProfile(
         id="bitmex", venue="bitmex", product="XBTUSD inverse perpetual", contract="inverse", mm_basis="mark",
@@ -300,7 +333,8 @@ _P = [
         mark_price="fair price = index*(1 + funding basis rate*time to funding)",
         max_leverage_rule="risk limits: initial/maintenance margin step up per risk-limit step of position size",
         greeks_convention=None, as_of=AS_OF, sources=(S_BITMEX_FUNDING, S_TRAPS),
-        notes="bankruptcy rounded to 0.5 long up / short down; taker 0.075% is the historical XBTUSD rate, not re-read",
+        notes="bankruptcy rounded to 0.5 long up / short down; taker 0.075% is the historical XBTUSD rate: "
+              "PLACEHOLDER (no BitMEX fee page found; ccxt 4.5.90 ships no bitmex class)",
         aliases=("bitmex",)),
     VenueProfile(
         id="dydx", venue="dydx", product="v4 perpetual (USDC)", contract="linear", mm_basis="mark",
@@ -308,8 +342,8 @@ _P = [
         tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=1.0, funding_exceptions=_NONE,
         mark_price="oracle price (validator median)",
         max_leverage_rule="1/IMF of the market (IMF grows with open notional beyond a base)",
-        greeks_convention=None, as_of=AS_OF, sources=(S_DYDX_FUNDING,),
-        notes="MM = |size|*oracle*MMF; taker 0.05% tier-1 not re-read; liquidation penalty bounded (not sourced: None)",
+        greeks_convention=None, as_of=AS_OF, sources=(S_DYDX_FUNDING, S_CCXT_FEES),
+        notes="MM = |size|*oracle*MMF; taker 0.05% = ccxt's dydx transcription (dYdX fee page not read); liquidation penalty bounded (not sourced: None)",
         aliases=("dydx", "dydxv4", "dydx-v4")),
     VenueProfile(
         id="gate", venue="gate", product="USDT perpetual", contract="linear", mm_basis="mark",
@@ -317,8 +351,9 @@ _P = [
         tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
         mark_price="index price plus a moving-average basis",
         max_leverage_rule="risk-limit tiers (risk_limit_tiers endpoint), max leverage per tier",
-        greeks_convention=None, as_of=AS_OF, sources=(S_GATE_LIQ, S_FREQTRADE_GATE_OKX),
-        notes="freqtrade issue #7294 reproduces Gate's app value with this formula for ETH (1349.70); taker not re-read",
+        greeks_convention=None, as_of=AS_OF, sources=(S_GATE_LIQ, S_FREQTRADE_GATE_OKX, S_CCXT_FEES),
+        notes="freqtrade issue #7294 reproduces Gate's app value with this formula for ETH (1349.70); taker 0.05% = "
+              "ccxt's gate fees.swap (Gate fee page not read)",
         aliases=("gate", "gateio", "gate.io", "gate-io")),
     VenueProfile(
         id="kucoin", venue="kucoin", product="USDT-M perpetual", contract="linear", mm_basis="entry",
@@ -327,8 +362,8 @@ _P = [
         funding_exceptions=_NONE,
         mark_price="fair price marking: index plus decaying basis",
         max_leverage_rule="risk-limit levels: max leverage falls as risk limit (position value) rises",
-        greeks_convention=None, as_of=AS_OF, sources=(S_KUCOIN_POSITION, S_KUCOIN_BKR, S_KUCOIN_LIQ),
-        notes="API example (long): LP 4044.5158 -> 4044.55 (UP), BP 4021.776 -> 4021.75 (DOWN) on a 0.05 tick "
+        greeks_convention=None, as_of=AS_OF, sources=(S_KUCOIN_POSITION, S_KUCOIN_BKR, S_KUCOIN_LIQ, S_CCXT_FEES),
+        notes="taker 0.06% = ccxt's kucoinfutures fees.contract and the example's posComm rate 0.0006; API example (long): LP 4044.5158 -> 4044.55 (UP), BP 4021.776 -> 4021.75 (DOWN) on a 0.05 tick "
               "(tick inferred: every price in the example is a multiple of 0.05). Short directions are the mirror "
               "image and are NOT sourced. KuCoin's 'bankruptcy cost' posComm = (posCost + posInit)*0.0006 in the "
               "same example",
