@@ -92,8 +92,12 @@ class SheetSpec:
     def conditional(self, rng: str, options: dict) -> None:
         self.feature("conditional", rng, options)
 
-    def page(self, title: str, as_of: str, repeat: tuple[int, int] | None = None) -> None:
-        self.feature("page", title, as_of, repeat)
+    def page(self, title: str, as_of: str, repeat: tuple[int, int] | None = None, bands: bool = True) -> None:
+        """Page setup: header ``title`` and ``as_of``, rows ``repeat`` on every page; the paper and scale are
+        planned from the sheet's widths (:func:`levxl.workbooks.report.writer.plan_page`). ``bands``: a sheet too
+        wide for 8 pt on A3 may print in bands of columns (False: a sheet whose notes run across its columns keeps
+        one page wide, smaller)."""
+        self.feature("page", title, as_of, repeat, bands)
 
     def note(self, row: int, text: str, first_col: int = 7, last_col: int = 13) -> None:
         """A wrapped note merged over ``first_col..last_col``, its row as tall as the text needs."""

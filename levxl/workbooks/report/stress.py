@@ -196,5 +196,5 @@ def stress_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     _vol_shock(sheet, t, lay, refs, sf)
     _detail(sheet, t, lay, pnl, sf)
     sheet.feature("freeze_panes", lay.stress.detail_header + 1, 3)
-    sheet.page("Stress", as_of)
+    sheet.page("Stress", as_of, bands=False)  # the notes run across the columns: one page wide
     return sheet

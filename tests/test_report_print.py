@@ -1,0 +1,155 @@
+"""The report on paper: every sheet's print setup read back from the written file (paper, landscape where wide,
+fit to one page wide or bands of columns that fit, repeated header rows, effective font >= 8 pt), the rendered
+pages measured (LibreOffice -> PDF), and the liquidation ladder's step chart (doubled points, clipped axis)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from levxl.book.figures import risk_table
+from levxl.book.positions import load_positions
+from levxl.testing import libreoffice
+from levxl.testing.printing import LIBREOFFICE_DEJAVU, PAPER_MM, pdf_text_sizes, workbook_estimates
+from levxl.workbooks.report import build_report, report_sheets
+from levxl.workbooks.report.cells import Cell
+from levxl.workbooks.report.ladder import AXIS_STEPS, STEP_COL, axis_half_range, step_points
+from levxl.workbooks.report.writer import plan_page
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "workbook" / "examples"
+AS_OF = "2026-12-01"
+#: sheets whose table has a header row to repeat on every page
+TABLES = {"Positions", "Reconciliation", "Scenarios", "Liquidation ladder", "Funding", "Tier tables"}
+#: below 8 pt in LibreOffice without Calibri/Carlito (DejaVu Sans is 1.33x wider): Stress's notes run across its
+#: columns, so it is not split into bands; Excel (and LibreOffice with Carlito) print it at 9.8 pt
+SMALL_IN_DEJAVU = {"Stress": 7.2}
+needs_lo = pytest.mark.skipif(not libreoffice.available() or shutil.which("pdftotext") is None,
+                              reason="LibreOffice and poppler-utils needed")
+
+
+@pytest.fixture(scope="module", params=["positions.csv", "options_book.csv"])
+def built(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp("print") / "report.xlsx"
+    return build_report(EXAMPLES / request.param, out, as_of=AS_OF)
+
+
+@pytest.mark.parametrize("factor", [1.0, LIBREOFFICE_DEJAVU], ids=["excel", "libreoffice-dejavu"])
+def test_every_sheet_prints_readable(built, factor):
+    for name, e in workbook_estimates(built, factor).items():
+        a4_portrait = PAPER_MM[9][0] * 72 / 25.4 - 0.8 * 72
+        assert e.paper in (8, 9), name
+        assert e.landscape or e.printed_pt <= a4_portrait, name  # landscape where wide
+        if e.fit_to_page:
+            assert e.fit_width == 1 and e.fit_height == 0, name  # one page wide, as many tall as needed
+        else:  # bands of columns at a fixed scale, identifiers repeated
+            assert e.bands_pt and len(e.bands_pt) >= 2 and e.repeat_cols, name
+            assert e.fits, (name, e.bands_pt, e.scale)
+        if name in TABLES:
+            assert e.repeat_rows, name
+        floor = SMALL_IN_DEJAVU.get(name, 8.0) if factor != 1.0 else 8.0
+        assert e.effective_font >= floor, (name, round(e.effective_font, 2))
+
+
+def test_wide_positions_print_in_bands_with_identifiers(built):
+    e = workbook_estimates(built)["Positions"]
+    assert not e.fit_to_page and e.repeat_cols == "$A:$C" and e.paper == 8
+    wb = openpyxl.load_workbook(built)
+    ws = wb["Positions"]
+    assert ws.col_breaks.brk and ws.page_setup.pageOrder == "overThenDown"
+    assert ws.freeze_panes == "D5"
+
+
+def test_page_plan_prefers_a4_then_a3_then_bands():
+    book = load_positions(EXAMPLES / "positions.csv")
+    sheets, _ = report_sheets(book, AS_OF, [])
+    plans = {s.name: plan_page(s) for s in sheets}
+    assert plans["Funding"].paper == "A4 landscape" and plans["Funding"].scale is None
+    assert plans["Positions"].scale is not None and plans["Positions"].repeat_cols == (0, 2)
+    for plan in plans.values():
+        if plan.scale is not None:
+            assert 80 <= plan.scale <= 100
+
+
+# ---- the liquidation ladder's step chart
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(-0.9, 0.05), st.floats(1, 1e7)), min_size=1, max_size=12),
+       st.sampled_from(AXIS_STEPS), st.booleans())
+def test_step_points_double_every_liquidation(rows, half_range, longs):
+    sign = 1 if longs else -1
+    moves = sorted((sign * m for m, _ in rows), key=lambda m: -sign * m)
+    cums = list(np.cumsum([n for _, n in rows]))
+    pts = step_points(moves, cums, longs, half_range)
+    assert pts[0] == (0.0, 0.0) and len(pts) == 2 * len(moves) + 2
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    for k, m in enumerate(moves):  # each price twice: the total before it, then after it (a vertical step)
+        x = min(m, 0.0) if longs else max(m, 0.0)
+        assert pts[1 + 2 * k] == (x, cums[k - 1] if k else 0.0) and pts[2 + 2 * k] == (x, cums[k])
+    assert all(b >= a for a, b in zip(ys, ys[1:]))  # nothing un-liquidates
+    assert all((b <= a) if longs else (b >= a) for a, b in zip(xs, xs[1:]))  # longs on falls, shorts on rises
+    assert abs(xs[-1]) >= half_range and ys[-1] == cums[-1]  # flat to the axis edge
+
+
+def test_axis_is_not_stretched_by_a_far_position():
+    table = risk_table(load_positions(EXAMPLES / "positions.csv"))
+    idx = [i for i in range(len(table)) if np.isfinite(table.liquidation[i])]
+    assert max(abs(table.move_to_liq[i]) for i in idx) > 1.0  # the deribit short at +108%
+    assert axis_half_range(table, idx) == 0.2
+
+
+def test_ladder_chart_series_are_the_doubled_points(tmp_path):
+    book = load_positions(EXAMPLES / "positions.csv")
+    sheets, lay = report_sheets(book, AS_OF, [])
+    spec = next(s for s in sheets if s.name == "Liquidation ladder")
+    chart = next(args[0] for item in spec.items if not isinstance(item, Cell) and item[0] == "chart"
+                 for args in [item[1]])
+    assert chart["type"] == {"type": "scatter", "subtype": "straight"} and chart["show_hidden_data"]
+    assert chart["x_axis"]["min"] == -0.2 and chart["x_axis"]["max"] == 0.2
+    cells = {(c.row, c.col): c for c in spec.items if isinstance(c, Cell)}
+    table = risk_table(book)
+    for series, longs in zip(chart["series"], (True, False)):
+        _, r0, c0, r1, c1 = series["categories"]
+        assert c0 == c1 and series["values"][2] == c0 + 1 and c0 in (STEP_COL, STEP_COL + 2)
+        xs = [cells[(r, c0)].cached if cells[(r, c0)].formula else cells[(r, c0)].value for r in range(r0, r1 + 1)]
+        ys = [cells[(r, c0 + 1)].cached if cells[(r, c0 + 1)].formula else cells[(r, c0 + 1)].value
+              for r in range(r0, r1 + 1)]
+        side = [i for i in range(len(table)) if (table.side[i] > 0) == longs and np.isfinite(table.liquidation[i])]
+        assert len(xs) == 2 * len(side) + 2
+        inner = xs[1:-1]
+        assert inner[0::2] == inner[1::2]  # every liquidation move appears twice
+        assert ys[0] == 0 and ys[-1] == pytest.approx(float(np.sum(table.notional_usd[side])))
+    note = [c.value for c in spec.items if isinstance(c, Cell) and isinstance(c.value, str) and "axis" in c.value]
+    assert note and "+108.3%" in note[0] and "BTC-PERPETUAL" in note[0]
+    out = build_report(book, tmp_path / "r.xlsx", as_of=AS_OF)
+    with zipfile.ZipFile(out) as z:
+        xml = next(z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart"))
+    assert "<c:scatterChart>" in xml and '<c:plotVisOnly val="1"/>' not in xml  # hidden step columns plotted
+    assert '<c:min val="-0.2"/>' in xml and '<c:max val="0.2"/>' in xml
+    refs = re.findall(r"<c:f>'Liquidation ladder'!\$([A-Z]+)\$\d+:\$[A-Z]+\$\d+</c:f>", xml)
+    assert set(refs) == {"P", "Q", "R", "S"}  # the hidden step columns, not the ladder's own
+    ws = openpyxl.load_workbook(out)["Liquidation ladder"]
+    dim = ws.column_dimensions["P"]  # openpyxl keeps P:S as one dimension
+    assert dim.hidden and (dim.min, dim.max) == (STEP_COL + 1, STEP_COL + 4)
+
+
+# ---- the rendered pages
+
+
+@needs_lo
+def test_rendered_pages_are_readable(built, tmp_path):
+    pdf = libreoffice.convert([built], "pdf", tmp_path)[0]
+    text = __import__("subprocess").run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                                        text=True).stdout
+    assert "###" not in text  # every value fits its column
+    for k, (size, words) in enumerate(pdf_text_sizes(pdf), 1):
+        floor = 7.2 if words.startswith("Historical days") else 7.9  # Stress (see SMALL_IN_DEJAVU); 2% measuring
+        assert size >= floor, (k, words, round(size, 2))
