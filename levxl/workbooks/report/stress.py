@@ -196,5 +196,7 @@ def stress_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     _vol_shock(sheet, t, lay, refs, sf)
     _detail(sheet, t, lay, pnl, sf)
     sheet.feature("freeze_panes", lay.stress.detail_header + 1, 3)
-    sheet.page("Stress", as_of, bands=False)  # the notes run across the columns: one page wide
+    # too wide for 8 pt on one A3 page: two bands, the scenario names (A:C) on both; the second starts at the
+    # notes (merged H:N) so no note is cut
+    sheet.page("Stress", as_of, repeat_cols=(0, 2), breaks=(7,))
     return sheet

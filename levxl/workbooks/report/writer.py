@@ -166,7 +166,8 @@ def _partition(widths: list[float], fixed: float, k: int) -> tuple[float, list[i
     return best[k][n], sorted(starts)
 
 
-def plan_page(spec: SheetSpec, bands: bool = True) -> PagePlan:
+def plan_page(spec: SheetSpec, bands: bool = True, repeat_cols: tuple[int, int] | None = None,
+              breaks: tuple[int, ...] | None = None) -> PagePlan:
     """The paper and scale of ``spec``'s sheet from its column widths, printed extent and charts.
 
     A4 when the sheet prints at 100% on it (portrait, else landscape) or at :data:`MIN_PRINTED_PT` or more
@@ -188,7 +189,7 @@ def plan_page(spec: SheetSpec, bands: bool = True) -> PagePlan:
             for c in range(first, end + 1):
                 widths[c] = width
                 (hidden.add if hide else hidden.discard)(c)
-            last = max(last, end if not hide else last)
+            # a formatted but empty column does not print: the extent comes from cells and merges
         elif name == "merge":
             last = max(last, args[3])
         elif name == "print_area":
@@ -215,20 +216,28 @@ def plan_page(spec: SheetSpec, bands: bool = True) -> PagePlan:
     paper, code, landscape, printable = PAPERS[-1]
     if not bands:
         return PagePlan(paper, code, landscape, widths_pt=(total,))
-    fixed_cols = [c for c in range(c0, min(freeze_col, c1 + 1)) if c in pts]
+    first_free = freeze_col if repeat_cols is None else repeat_cols[1] + 1
+    fixed_cols = [c for c in range(c0, min(first_free, c1 + 1)) if c in pts]
     fixed = sum(pts[c] for c in fixed_cols)
-    rest = [c for c in cols if c >= freeze_col]
-    for k in range(2, len(rest) + 1):
-        widest, starts = _partition([pts[c] for c in rest], fixed, k)
-        if widest <= printable * need:
-            break
+    rest = [c for c in cols if c >= first_free]
+    if breaks:  # the sheet's own band starts
+        edges = [c for c in breaks if c in rest]
+        groups, start = [], rest[0]
+        for c in edges + [None]:
+            groups.append([k for k in rest if k >= start and (c is None or k < c)])
+            start = c
+        widest, starts = max(fixed + sum(pts[k] for k in g) for g in groups), [rest.index(c) for c in edges]
+    else:
+        for k in range(2, len(rest) + 1):
+            widest, starts = _partition([pts[c] for c in rest], fixed, k)
+            if widest <= printable * need:
+                break
     scale = int(min(1.0, printable / widest) * 100)
     return PagePlan(paper, code, landscape, scale, tuple(rest[s] for s in starts),
-                    (c0, freeze_col - 1) if fixed_cols else None, (widest,))
+                    (c0, first_free - 1) if fixed_cols else None, (widest,))
 
 
-def _page(ws, plan: PagePlan, title: str, as_of: str, repeat: tuple[int, int] | None = None,
-          bands: bool = True) -> None:
+def _page(ws, plan: PagePlan, title: str, as_of: str, repeat: tuple[int, int] | None = None, *_hints) -> None:
     if plan.landscape:
         ws.set_landscape()
     else:
@@ -293,10 +302,10 @@ def _feature(wb, ws, F: Formats, spec: SheetSpec, name: str, args: tuple, kwargs
         rng, options = args
         ws.conditional_format(rng, {k: F.resolve(v) if isinstance(v, Style) else v for k, v in options.items()})
     elif name == "page":
-        _page(ws, plan_page(spec, *args[3:4]), *args)
+        _page(ws, plan_page(spec, *args[3:]), *args)
     elif name == "chart":
         _chart(wb, ws, args[0])
-    elif name in ("freeze_panes", "autofilter", "print_area", "activate"):
+    elif name in ("freeze_panes", "autofilter", "print_area", "activate", "set_h_pagebreaks"):
         getattr(ws, name)(*args, **kwargs)
     else:  # pragma: no cover - a sheet module asked for a feature the writer does not know
         raise ValueError(f"unknown sheet feature {name!r}")
