@@ -12,7 +12,7 @@ from levxl.workbooks.report.cells import HEADER, NOTE, SECTION, SUBTITLE, TEXT, 
 from levxl.workbooks.report.layout import Layout
 from levxl.workbooks.report.rows import price_style
 
-__all__ = ["ladder_sheet", "step_points", "axis_half_range", "STEP_COL", "AXIS_STEPS"]
+__all__ = ["ladder_sheet", "step_points", "axis_half_range", "STEP_COL", "AXIS_STEPS", "FAR_STEPS"]
 
 _HEADS = ("Input row", "Symbol", "Liq. price", "Move to liq.", "Notional (USD)", "Cumulative (USD)",
           "Cum. % of gross")
@@ -63,12 +63,20 @@ STEP_COL = 15
 right of the shorts' table (no blank column widens the printed page)."""
 
 
+FAR_STEPS = (0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+"""Half-ranges for a ladder with no position within ±50%: the smallest that shows the nearest one."""
+
+
 def axis_half_range(t: RiskTable, idx: list[int]) -> float:
     """The chart's move axis runs from ``-R`` to ``+R``: the smallest of :data:`AXIS_STEPS` that holds every ladder
     position (``idx``) liquidated within ±50% (5% of room past the farthest), so one far position does not squeeze
-    the steps near the mark into a corner; those beyond are named under the tables."""
+    the steps near the mark into a corner; those beyond are named under the tables. A ladder with none within ±50%
+    gets the smallest of :data:`FAR_STEPS` that shows its nearest position."""
     moves = [abs(float(t.move_to_liq[i])) for i in idx if np.isfinite(t.move_to_liq[i])]
     inside = [m for m in moves if m <= AXIS_STEPS[-1]]
+    if not inside and moves:
+        near = min(moves) * 1.05
+        return next((r for r in FAR_STEPS if r >= near), FAR_STEPS[-1])
     far = max(inside, default=0.0) * 1.05
     return next((r for r in AXIS_STEPS if r >= far), AXIS_STEPS[-1])
 
@@ -141,6 +149,15 @@ def _beyond(t: RiskTable, idx: list[int], half_range: float) -> list[str]:
     return out
 
 
+def _major_unit(half_range: float) -> float:
+    """A round tick step giving at most 6 ticks each side of 0 (0.2 -> 5%, 0.75 -> 25%)."""
+    for unit in (0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0):
+        n = half_range / unit
+        if n <= 6 + 1e-9 and abs(n - round(n)) < 1e-9:
+            return unit
+    return half_range / 4
+
+
 def _chart(lay: Layout, points: dict, half_range: float, anchor_row: int) -> dict:
     L_, series = lay.ladder, []
     for title, out, color in (("Longs: liquidated as the price falls", STEP_COL, "#C00000"),
@@ -157,7 +174,7 @@ def _chart(lay: Layout, points: dict, half_range: float, anchor_row: int) -> dic
             "title": {"name": "Cumulative notional liquidated (USD) if every mark moves by the same fraction: "
                               "steps at each liquidation price", "name_font": {"size": 11}},
             "x_axis": {"name": "Move of every mark (falls left: longs; rises right: shorts)", "num_format": "0%",
-                       "min": -half_range, "max": half_range, "major_unit": half_range / 4,
+                       "min": -half_range, "max": half_range, "major_unit": _major_unit(half_range),
                        "crossing": "min", "major_gridlines": grid, "num_font": {"size": 10}},
             "y_axis": {"name": "Notional liquidated (USD)", "num_format": "#,##0", "min": 0,
                        "major_gridlines": grid, "num_font": {"size": 10}},
