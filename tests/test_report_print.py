@@ -22,7 +22,7 @@ from levxl.testing.printing import LIBREOFFICE_DEJAVU, PAPER_MM, pdf_text_sizes,
 from levxl.workbooks.report import build_report, report_sheets
 from levxl.workbooks.report.cells import Cell
 from levxl.workbooks.report.ladder import AXIS_STEPS, STEP_COL, axis_half_range, step_points
-from levxl.workbooks.report.writer import plan_page
+from levxl.workbooks.report.writer import LIBREOFFICE_WIDTH, plan_page
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "workbook" / "examples"
 AS_OF = "2026-12-01"
@@ -68,6 +68,7 @@ def test_page_plan_prefers_a4_then_a3_then_bands():
     book = load_positions(EXAMPLES / "positions.csv")
     sheets, _ = report_sheets(book, AS_OF, [])
     plans = {s.name: plan_page(s) for s in sheets}
+    assert LIBREOFFICE_WIDTH == LIBREOFFICE_DEJAVU  # the planner and the check use one measurement
     assert plans["Funding"].paper == "A4 landscape" and plans["Funding"].scale is None
     assert plans["Positions"].scale is not None and plans["Positions"].repeat_cols == (0, 2)
     for plan in plans.values():

@@ -155,9 +155,9 @@ def sheet_estimate(ws, width_factor: float = 1.0) -> PageEstimate:
         for k in range(len(edges) - 1):
             band = [c for c in cols if edges[k] < c <= edges[k + 1]]
             width = sum(pts[c] for c in band)
-            if titles is not None and k > 0:
-                width += sum(column_points(widths.get(c, (None, False))[0]) * width_factor for c in range(titles[0], titles[1] + 1)
-                             if not widths.get(c, (None, False))[1])
+            if titles is not None and k > 0:  # the repeated columns print on every band after the first
+                width += sum(column_points(widths.get(c, (None, False))[0]) * width_factor
+                             for c in range(titles[0], titles[1] + 1) if not widths.get(c, (None, False))[1])
             bands.append(width)
     fit = bool(props is not None and props.fitToPage)
     fit_w = ps.fitToWidth if ps.fitToWidth is not None else (1 if fit else None)

@@ -144,7 +144,8 @@ def _beyond(t: RiskTable, idx: list[int], half_range: float) -> list[str]:
     for i in idx:
         m = float(t.move_to_liq[i])
         if abs(m) > half_range:
-            out.append(f"row {t.book.row[i]} {t.book.venue[i]} {t.book.symbol[i]} {'long' if t.side[i] > 0 else 'short'}"
+            side = "long" if t.side[i] > 0 else "short"
+            out.append(f"row {t.book.row[i]} {t.book.venue[i]} {t.book.symbol[i]} {side}"
                        f" at {m:+.1%} ({float(t.notional_usd[i]):,.0f} USD)")
     return out
 

@@ -101,19 +101,21 @@ def _fast_formulas(ws) -> None:
     ws._prepare_formula = prepare
 
 
-# Paper: (XlsxWriter paper code, landscape, printable width in points with the side margins below).
 _MARGIN_IN = 0.4
 _A4_PT, _A3_PT = (595.3, 841.9), (841.9, 1190.6)
-PAPERS = (("A4 portrait", 9, False, _A4_PT[0] - 144 * _MARGIN_IN), ("A4 landscape", 9, True, _A4_PT[1] - 144 * _MARGIN_IN),
+PAPERS = (("A4 portrait", 9, False, _A4_PT[0] - 144 * _MARGIN_IN),
+          ("A4 landscape", 9, True, _A4_PT[1] - 144 * _MARGIN_IN),
           ("A3 landscape", 8, True, _A3_PT[1] - 144 * _MARGIN_IN))
+"""(name, XlsxWriter paper code, landscape, printable width in points: paper less 0.4 in margins each side)."""
 BASE_FONT_PT = 10.0
 """The report's cell font (Calibri 10): the smallest text a sheet prints."""
 MIN_PRINTED_PT = 8.0
 """The smallest effective font (cell font x print scale) a page may have (planned on the wider LibreOffice geometry)."""
 LIBREOFFICE_WIDTH = 1.33
 """How much wider LibreOffice lays out a column than Excel when Calibri and its metric twin Carlito are missing
-(it measures a column's width in digits of the substitute, DejaVu Sans): measured on the rendered report. Pages
-are planned on the wider of the two, so they fit in either application."""
+(it measures a column's width in digits of the substitute, DejaVu Sans): measured on the rendered report (the
+tests' :data:`levxl.testing.printing.LIBREOFFICE_DEJAVU`; faces do not import the test harness). Pages are planned
+on the wider of the two, so they fit in either application."""
 
 
 def column_points(width: float | None) -> float:
