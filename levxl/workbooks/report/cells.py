@@ -95,8 +95,14 @@ class SheetSpec:
     def conditional(self, rng: str, options: dict) -> None:
         self.feature("conditional", rng, options)
 
-    def page(self, title: str, as_of: str, repeat: tuple[int, int] | None = None) -> None:
-        self.feature("page", title, as_of, repeat)
+    def page(self, title: str, as_of: str, repeat: tuple[int, int] | None = None, bands: bool = True,
+             repeat_cols: tuple[int, int] | None = None, breaks: tuple[int, ...] | None = None) -> None:
+        """Page setup: header ``title`` and ``as_of``, rows ``repeat`` on every page; the paper and scale are
+        planned from the sheet's widths (:func:`levxl.workbooks.report.writer.plan_page`). A sheet too wide for
+        8 pt on A3 prints in bands of columns, ``repeat_cols`` (default: the frozen columns) on each, starting at
+        ``breaks`` (0-based columns; default: as even as the widths allow); ``bands`` False keeps one page wide (a
+        sheet whose notes run across its columns)."""
+        self.feature("page", title, as_of, repeat, bands, repeat_cols, breaks)
 
     def note(self, row: int, text: str, first_col: int = 7, last_col: int = 13) -> None:
         """A wrapped note merged over ``first_col..last_col``, its row as tall as the text needs."""

@@ -29,8 +29,8 @@ def issues_sheet(issues: list[tuple[Any, str]], lay: Layout, as_of: str) -> Shee
     SheetSpec
     """
     sheet, L_ = SheetSpec("Input issues"), lay.issues
-    sheet.column(0, 0, 22)
-    sheet.column(1, 1, 100)
+    sheet.column(0, 0, 12)
+    sheet.column(1, 1, 92)  # wrapped: A4 landscape at 100% (LibreOffice's wider substitute font included)
     sheet.string(0, 0, "Input issues", TITLE)
     sheet.string(1, 0, "Rows left out of the report, with the reason; the rest of the book is reported.", SUBTITLE)
     sheet.string(L_.header, 0, "Row", HEADER)
@@ -44,5 +44,6 @@ def issues_sheet(issues: list[tuple[Any, str]], lay: Layout, as_of: str) -> Shee
         else:
             sheet.string(L_.first + k, 0, str(row), TEXT)
         sheet.string(L_.first + k, 1, str(reason), WRAP)
-    sheet.page("Input issues", as_of)
+    sheet.feature("freeze_panes", L_.first, 0)
+    sheet.page("Input issues", as_of, (L_.header, L_.header))
     return sheet

@@ -164,5 +164,7 @@ def methodology_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     if r >= lay.methodology.tier_start - 1:  # pragma: no cover - a longer text needs a later tier_start
         raise RuntimeError("methodology text overflows the tier tables")
     _tiers(sheet, lay)
+    if lay.methodology.tiers:  # the tier tables start on a page of their own (not a table cut after its 6th row)
+        sheet.feature("set_h_pagebreaks", [lay.methodology.tier_start - 1])
     sheet.page("Methodology", as_of)
     return sheet

@@ -182,7 +182,16 @@ def scenarios_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     _heatmap(sheet, t, lay)
     first = lay.scenarios.heat_first
     sheet.feature("freeze_panes", first, 3)
-    sheet.page("Scenarios", as_of, (first - 1, first - 1))
+    # too wide for 8 pt on one A3 page: falls and rises print as two bands, the row labels (ids, side, mark,
+    # liquidation price; the grid's labels) on both
+    zero = lay.scenarios.first_col + list(MOVES).index(0) if 0 in MOVES else None
+    grid = lay.scenarios.option_grid
+    # the heatmap's header repeats on every page, unless the option grid (its own moves and headers) follows: it
+    # starts on a page of its own, under no header of the heatmap's moves
+    sheet.page("Scenarios", as_of, (first - 1, first - 1) if grid is None else None,
+               repeat_cols=(0, lay.scenarios.first_col - 1), breaks=(zero,) if zero else None)
+    if grid is not None:
+        sheet.feature("set_h_pagebreaks", [grid.top])
     if lay.scenarios.option_grid is not None:
         option_grid(sheet, t, lay)
     return sheet

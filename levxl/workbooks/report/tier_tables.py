@@ -33,6 +33,8 @@ def _value(sheet: SheetSpec, r0: int, c: int, value: Any, style) -> None:
 
 
 _WIDTH = {key: max(w1, w2) for (key, _, w1), (_, _, w2) in zip(PROVENANCE_COLUMNS, LIMIT_COLUMNS + (("", "", 0),) * 2)}
+# the long wrapped texts (source path / problem, warning) narrower: the sheet prints on one A3 page wide at >= 8 pt
+_WIDTH.update(source=min(_WIDTH["source"], 32), warning=min(_WIDTH["warning"], 34))
 
 
 def _lines(text, key: str) -> int:

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from levxl.workbooks.report.cells import Cell, SheetSpec, Style
 
-__all__ = ["Formats", "write_sheets"]
+__all__ = ["Formats", "write_sheets", "plan_page", "PagePlan", "column_points", "MIN_PRINTED_PT", "PAPERS"]
 
 
 class Formats:
@@ -101,11 +102,159 @@ def _fast_formulas(ws) -> None:
     ws._prepare_formula = prepare
 
 
-def _page(ws, title: str, as_of: str, repeat: tuple[int, int] | None = None) -> None:
-    ws.set_landscape()
-    ws.set_paper(8 if title in ("Positions", "Scenarios", "Stress", "Stress detail", "Tier tables") else 9)  # A3 for the wide sheets
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+_MARGIN_IN = 0.4
+_A4_PT, _A3_PT = (595.3, 841.9), (841.9, 1190.6)
+PAPERS = (("A4 portrait", 9, False, _A4_PT[0] - 144 * _MARGIN_IN),
+          ("A4 landscape", 9, True, _A4_PT[1] - 144 * _MARGIN_IN),
+          ("A3 landscape", 8, True, _A3_PT[1] - 144 * _MARGIN_IN))
+"""(name, XlsxWriter paper code, landscape, printable width in points: paper less 0.4 in margins each side)."""
+BASE_FONT_PT = 10.0
+"""The report's cell font (Calibri 10): the smallest text a sheet prints."""
+MIN_PRINTED_PT = 8.0
+"""The smallest effective font (cell font x print scale) a page may have (planned on the wider LibreOffice geometry)."""
+LIBREOFFICE_WIDTH = 1.33
+"""How much wider LibreOffice lays out a column than Excel when Calibri and its metric twin Carlito are missing
+(it measures a column's width in digits of the substitute, DejaVu Sans): measured on the rendered report (the
+tests' :data:`levxl.testing.printing.LIBREOFFICE_DEJAVU`; faces do not import the test harness). Pages are planned
+on the wider of the two, so they fit in either application."""
+
+
+def column_points(width: float | None) -> float:
+    """Printed width (points, Excel's geometry) of a column ``width`` characters wide (None: the default 8.43).
+    XlsxWriter stores ``int(width * 7 + 0.5) + 5`` pixels (Calibri 11's digit is 7 px at 96 dpi)."""
+    if width is None:
+        width = 8.43
+    if width <= 0:
+        return 0.0
+    px = int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
+    return px * 0.75
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """How a sheet prints: the paper, fit to one page wide (``scale`` None) or, for a sheet too wide for
+    :data:`MIN_PRINTED_PT` even on A3 landscape, bands of columns at a fixed ``scale`` (percent) with the frozen
+    identifier columns repeated on every band (``breaks``: 0-based first column of each band after the first)."""
+
+    paper: str
+    code: int
+    landscape: bool
+    scale: int | None = None
+    breaks: tuple = ()
+    repeat_cols: tuple | None = None
+    widths_pt: tuple = ()  #: printed width of each band (points, the planning geometry)
+
+
+def _partition(widths: list[float], fixed: float, k: int) -> tuple[float, list[int]]:
+    """Split ``widths`` (in order) into ``k`` contiguous bands minimising the widest band (each band also prints the
+    ``fixed`` repeated columns): (widest, index of the first column of every band after the first)."""
+    n = len(widths)
+    pre = [0.0]
+    for w in widths:
+        pre.append(pre[-1] + w)
+    INF = float("inf")
+    best = [[INF] * (n + 1) for _ in range(k + 1)]
+    cut = [[0] * (n + 1) for _ in range(k + 1)]
+    best[0][0] = 0.0
+    for j in range(1, k + 1):
+        for i in range(1, n + 1):
+            for m in range(j - 1, i):
+                w = max(best[j - 1][m], fixed + pre[i] - pre[m])
+                if w < best[j][i]:
+                    best[j][i], cut[j][i] = w, m
+    starts, i = [], n
+    for j in range(k, 1, -1):
+        i = cut[j][i]
+        starts.append(i)
+    return best[k][n], sorted(starts)
+
+
+def plan_page(spec: SheetSpec, bands: bool = True, repeat_cols: tuple[int, int] | None = None,
+              breaks: tuple[int, ...] | None = None) -> PagePlan:
+    """The paper and scale of ``spec``'s sheet from its column widths, printed extent and charts.
+
+    A4 when the sheet prints at 100% on it (portrait, else landscape) or at :data:`MIN_PRINTED_PT` or more
+    (landscape), else A3 landscape, fit to one page wide; a sheet too wide even for that prints in bands of columns
+    (the frozen identifier columns repeated), as few bands as keep :data:`MIN_PRINTED_PT`, pages ordered across
+    then down so a row's bands follow each other.
+    """
+    widths: dict[int, float | None] = {}
+    hidden: set[int] = set()
+    last, area, freeze_col, chart_right = 0, None, 0, 0.0
+    charts = []
+    for item in spec.items:
+        if isinstance(item, Cell):
+            last = max(last, item.col)
+            continue
+        name, args, _ = item
+        if name == "column":
+            first, end, width, hide, _level = args
+            for c in range(first, end + 1):
+                widths[c] = width
+                (hidden.add if hide else hidden.discard)(c)
+            # a formatted but empty column does not print: the extent comes from cells and merges
+        elif name == "merge":
+            last = max(last, args[3])
+        elif name == "print_area":
+            area = args
+        elif name == "freeze_panes":
+            freeze_col = args[1] if len(args) > 1 else 0
+        elif name == "chart" and args[0]["series"]:
+            charts.append(args[0])
+    c0, c1 = (area[1], area[3]) if area else (0, last)
+    cols = [c for c in range(c0, c1 + 1) if c not in hidden]
+    pts = {c: column_points(widths.get(c)) * LIBREOFFICE_WIDTH for c in cols}
+    total = sum(pts.values())
+    for chart in charts:  # a chart's size is in pixels: it does not widen with the substitute font
+        r, c = chart["anchor"][:2]
+        left = sum(pts.get(k, 0.0) for k in range(c0, c))
+        chart_right = max(chart_right, left + chart["size"]["width"] * 0.75)
+    total = max(total, chart_right)
+    need = BASE_FONT_PT / MIN_PRINTED_PT
+    for paper, code, landscape, printable in PAPERS:
+        if total <= printable or (landscape and total <= printable * need):
+            if paper == "A4 portrait" and total > printable:
+                continue
+            return PagePlan(paper, code, landscape, widths_pt=(total,))
+    paper, code, landscape, printable = PAPERS[-1]
+    if not bands:
+        return PagePlan(paper, code, landscape, widths_pt=(total,))
+    first_free = freeze_col if repeat_cols is None else repeat_cols[1] + 1
+    fixed_cols = [c for c in range(c0, min(first_free, c1 + 1)) if c in pts]
+    fixed = sum(pts[c] for c in fixed_cols)
+    rest = [c for c in cols if c >= first_free]
+    if breaks:  # the sheet's own band starts
+        edges = [c for c in breaks if c in rest]
+        groups, start = [], rest[0]
+        for c in edges + [None]:
+            groups.append([k for k in rest if k >= start and (c is None or k < c)])
+            start = c
+        widest, starts = max(fixed + sum(pts[k] for k in g) for g in groups), [rest.index(c) for c in edges]
+    else:
+        for k in range(2, len(rest) + 1):
+            widest, starts = _partition([pts[c] for c in rest], fixed, k)
+            if widest <= printable * need:
+                break
+    scale = int(min(1.0, printable / widest) * 100)
+    return PagePlan(paper, code, landscape, scale, tuple(rest[s] for s in starts),
+                    (c0, first_free - 1) if fixed_cols else None, (widest,))
+
+
+def _page(ws, plan: PagePlan, title: str, as_of: str, repeat: tuple[int, int] | None = None, *_hints) -> None:
+    if plan.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(plan.code)
+    if plan.scale is None:
+        ws.fit_to_pages(1, 0)
+    else:  # Excel ignores manual page breaks under "fit to": the bands print at a fixed scale
+        ws.set_print_scale(plan.scale)
+        ws.set_v_pagebreaks(list(plan.breaks))
+        ws.print_across()
+        if plan.repeat_cols is not None:
+            ws.repeat_columns(*plan.repeat_cols)
+    ws.set_margins(left=_MARGIN_IN, right=_MARGIN_IN, top=0.6, bottom=0.6)
     ws.set_header(f'&L&"Calibri,Bold"levxl risk report&C{title}&R{as_of}')
     ws.set_footer("&LPage &P of &N&R&A")
     if repeat is not None:
@@ -134,11 +283,13 @@ def _chart(wb, ws, spec: dict) -> None:
     chart.set_y_axis(spec["y_axis"])
     chart.set_legend(spec["legend"])
     chart.set_size(spec["size"])
+    if spec.get("show_hidden_data"):  # series read hidden helper columns (the ladder's doubled step points)
+        chart.show_hidden_data()
     if spec["series"]:  # a chart without a series is not a valid part
         ws.insert_chart(*spec["anchor"], chart)
 
 
-def _feature(wb, ws, F: Formats, name: str, args: tuple, kwargs: dict) -> None:
+def _feature(wb, ws, F: Formats, spec: SheetSpec, name: str, args: tuple, kwargs: dict) -> None:
     if name == "merge":
         r0, c0, r1, c1, style, text = args
         ws.merge_range(r0, c0, r1, c1, text, F.resolve(style))
@@ -154,7 +305,7 @@ def _feature(wb, ws, F: Formats, name: str, args: tuple, kwargs: dict) -> None:
         rng, options = args
         ws.conditional_format(rng, {k: F.resolve(v) if isinstance(v, Style) else v for k, v in options.items()})
     elif name == "page":
-        _page(ws, *args)
+        _page(ws, plan_page(spec, *args[3:]), *args)
     elif name == "chart":
         _chart(wb, ws, args[0])
     elif name in ("freeze_panes", "autofilter", "print_area", "activate", "set_h_pagebreaks"):
@@ -183,5 +334,5 @@ def write_sheets(wb, sheets: list[SheetSpec], order: list[str] | None = None) ->
                     fmt = resolved[style] = F.resolve(style)
                 _write_cell(ws, item, fmt)
             else:
-                _feature(wb, ws, F, *item)
+                _feature(wb, ws, F, by_name[name], *item)
     return worksheets
