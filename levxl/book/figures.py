@@ -288,16 +288,11 @@ def _mark_move(book: Book, moves: np.ndarray, margin=None) -> tuple[np.ndarray, 
         b = book.select(perp)
         mv = moves[perp]
         m = b.isolated_margin if margin is None else np.asarray(margin, dtype=float)[perp]
-        from_entry = (b.mark[:, None] * (1 + mv)) / b.entry[:, None] - 1
-        res = loss_at_move(b.side[:, None], b.entry[:, None], b.size[:, None], move=from_entry,
+        # moves of the mark, the path from the mark (a mark already past its price has lost the margin)
+        res = loss_at_move(b.side[:, None], b.entry[:, None], b.size[:, None], move=mv, mark=b.mark[:, None],
                            mmr=_mixed(b.mmr)[:, None], margin=m[:, None],
                            contract=np.array(b.contract, dtype=object)[:, None])
-        # the path starts at the mark: a mark already at or past the liquidation price has lost the margin,
-        # whatever the move does next
-        liq = np.asarray(res.liquidation_price, dtype=float)[:, :1]
-        past = np.where(b.side[:, None] > 0, b.mark[:, None] <= liq, b.mark[:, None] >= liq)
-        hit = np.asarray(res.liquidated, dtype=bool) | past
-        pnl = np.where(past, -m[:, None], res.pnl)
+        hit, pnl = np.asarray(res.liquidated, dtype=bool), res.pnl
         # a position levxl cannot recompute (cross without its wallet) has no isolated liquidation: plain PnL
         known = b.recomputable[:, None]
         plain = kernel.pnl(b.side[:, None], b.entry[:, None], exit=b.mark[:, None] * (1 + mv),

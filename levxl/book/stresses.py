@@ -82,7 +82,7 @@ STRESSES = (
            "BTC about -12% on the main indices (122k to 107k), about -15% on some venues; alts -20% to -70%; "
            "about $19bn liquidated (Coinglass) (approx.)"),
     Stress("11-13 Oct 2025: rebound", 0.08, "market", "BTC about +8% from the low to ~115k (approx.)"),
-    Stress("Short squeeze: assets the book is net short +30% x beta", 0.30, "squeeze",
+    Stress("Short squeeze: net-short assets +30% x beta", 0.30, "squeeze",
            "Every asset the book is net short rises 30% x its beta in one candle, the others stay: the squeeze "
            "that takes out crowded shorts, with no gain on the longs to offset it"),
 )

@@ -40,16 +40,19 @@ class MoveOutcome(NamedTuple):
 
 
 def _outcome(side, entry, size, leverage, move, mmr, margin, contract, fee, funding_rate, funding_periods, wallet,
-             basis):
+             basis, mark=None):
     isolated = wallet is None
     m = wallet if not isolated and leverage is None and margin is None else kernel.isolated_margin(size, entry, leverage, margin,
                                                                                     contract)
-    price = entry * (1.0 + move)
+    start = entry if mark is None else mark
+    price = start * (1.0 + move)
     funding = side * kernel.value(size, entry, contract) * funding_rate * funding_periods
     raw = kernel.pnl(side, entry, price, size, contract) - funding - fee * kernel.value(size, price, contract)
     held = (m if isolated else wallet) - funding
     liq = solve_liquidation(side, entry, size, held, mmr, fee, contract, basis)
     liquidated = np.where(side > 0, price <= liq, price >= liq)
+    if mark is not None:  # the path starts at the mark: a mark already at or past the price has been liquidated
+        liquidated = liquidated | np.where(side > 0, mark <= liq, mark >= liq)
     if isolated:
         pnl = np.where(liquidated, -m, raw)
         equity = m + pnl
@@ -64,20 +67,24 @@ def _outcome(side, entry, size, leverage, move, mmr, margin, contract, fee, fund
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, move=MOVE, mmr=MAINTENANCE,
          margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, funding_rate=NUMBER, funding_periods=NONNEGATIVE,
-         wallet=POSITIVE, basis=BASIS)
+         wallet=POSITIVE, basis=BASIS, mark=POSITIVE)
 def loss_at_move(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, move: ArrayLike,
                  leverage: ArrayLike | None = None, mmr: MaintenanceLike = DEFAULT_MMR, margin: ArrayLike | None = None,
                  contract: ArrayLike = "linear", fee: ArrayLike = 0.0, funding_rate: ArrayLike = 0.0,
                  funding_periods: ArrayLike = 0.0, wallet: ArrayLike | None = None,
-                 basis: ArrayLike = "mark") -> MoveOutcome:
+                 basis: ArrayLike = "mark", mark: ArrayLike | None = None) -> MoveOutcome:
     """Outcome of a price move ``move`` for a position; see the module docstring for the definitions.
+
+    With ``mark``, the move is a fraction of the mark (levxl's convention for a position already open: the price
+    after the move is ``mark*(1 + move)``) and the path starts there: a mark already at or past the liquidation
+    price has lost the isolated margin, whatever the move does next.
 
     Parameters
     ----------
     side, entry, size : array_like
         The position: long/short, entry price, size (base coin, or USD face for inverse).
     move : array_like
-        Price move from the entry, a fraction > -1 (-0.1 = the price falls 10%).
+        Price move from the entry (from ``mark`` when given), a fraction > -1 (-0.1 = the price falls 10%).
     leverage : array_like, optional
         Leverage, a multiple: the isolated margin is ``value(EP)/L`` unless ``margin`` is given.
     mmr : float, TierTable, str or array_like, default DEFAULT_MMR (0.005)
@@ -95,6 +102,8 @@ def loss_at_move(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, move: Ar
         Cross margin: the wallet balance (margin currency) that carries the position instead of its margin.
     basis : {"mark", "entry"} or array_like, default "mark"
         Where maintenance margin is measured (see :func:`~levxl.engine.liquidation.liquidation_price`).
+    mark : array_like, optional
+        Mark price now (> 0): the move is measured from it and the path starts there.
 
     Returns
     -------
@@ -110,7 +119,7 @@ def loss_at_move(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, move: Ar
     (-10000.0, True)
     """
     return _outcome(side, entry, size, leverage, move, mmr, margin, contract, fee, funding_rate, funding_periods,
-                    wallet, basis)
+                    wallet, basis, mark)
 
 
 def _column(values):

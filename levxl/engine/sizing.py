@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, NONNEGATIVE, POSITIVE, RISK, SIDE, ArrayLike,
+from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, NONNEGATIVE, POSITIVE, POSITIVE_OR_NAN, RISK, SIDE,
+                                   ArrayLike,
                                    ArrayOrFloat, checked, require)
 from levxl.engine import kernel
 from levxl.engine.kernel import by_contract
@@ -200,10 +201,11 @@ def _target_price(side, mark, distance):
     return mark * (1.0 - side * distance)
 
 
-@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, mark=POSITIVE, margin=POSITIVE, distance=FRACTION,
-         mmr=MAINTENANCE, contract=CONTRACT, fee=FRACTION, basis=BASIS)
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, mark=POSITIVE, margin=POSITIVE_OR_NAN, distance=FRACTION,
+         leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE, contract=CONTRACT, fee=FRACTION, basis=BASIS)
 def margin_to_add_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, mark: ArrayLike,
-                               margin: ArrayLike, distance: ArrayLike, mmr: MaintenanceLike = DEFAULT_MMR,
+                               distance: ArrayLike, leverage: ArrayLike | None = None,
+                               margin: ArrayLike | None = None, mmr: MaintenanceLike = DEFAULT_MMR,
                                contract: ArrayLike = "linear", fee: ArrayLike = 0.0,
                                basis: ArrayLike = "mark") -> ArrayOrFloat:
     """Isolated margin to add so that the liquidation price sits ``distance`` from the mark in the adverse
@@ -216,10 +218,10 @@ def margin_to_add_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLik
         The position: long/short, entry price, size (base coin, or USD face for inverse).
     mark : array_like
         Mark price now, > 0.
-    margin : array_like
-        Isolated margin now (margin currency), > 0.
     distance : array_like
         Target distance to liquidation, the adverse move of the mark as a fraction of it, in [0, 1].
+    leverage, margin : array_like, optional
+        The isolated margin now: ``margin`` (margin currency) where given, else ``value(EP)/leverage``.
     mmr, contract, fee, basis
         As :func:`~levxl.engine.liquidation.liquidation_price`.
 
@@ -231,14 +233,16 @@ def margin_to_add_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLik
     >>> round(float(margin_to_add_for_distance("long", 100, 1, mark=100, margin=5, distance=0.10, mmr=0.01)), 6)
     5.9
     """
+    margin = kernel.isolated_margin(size, entry, leverage, margin, contract)
     needed = _required_margin(side, entry, size, _target_price(side, mark, distance), mmr, fee, contract, basis)
     return np.maximum(needed - margin, 0.0)
 
 
-@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, mark=POSITIVE, margin=POSITIVE, distance=FRACTION,
-         mmr=MAINTENANCE, contract=CONTRACT, fee=FRACTION, basis=BASIS)
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, mark=POSITIVE, margin=POSITIVE_OR_NAN, distance=FRACTION,
+         leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE, contract=CONTRACT, fee=FRACTION, basis=BASIS)
 def size_to_cut_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, mark: ArrayLike,
-                             margin: ArrayLike, distance: ArrayLike, mmr: MaintenanceLike = DEFAULT_MMR,
+                             distance: ArrayLike, leverage: ArrayLike | None = None,
+                             margin: ArrayLike | None = None, mmr: MaintenanceLike = DEFAULT_MMR,
                              contract: ArrayLike = "linear", fee: ArrayLike = 0.0,
                              basis: ArrayLike = "mark") -> ArrayOrFloat:
     """Size to close, keeping the whole isolated margin on what is left, so that the liquidation price sits
@@ -253,7 +257,7 @@ def size_to_cut_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLike,
 
     Parameters
     ----------
-    side, entry, size, mark, margin, distance, mmr, contract, fee, basis
+    side, entry, size, mark, distance, leverage, margin, mmr, contract, fee, basis
         As :func:`margin_to_add_for_distance`.
 
     Returns
@@ -265,6 +269,7 @@ def size_to_cut_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLike,
     0.541284
     """
     target = _target_price(side, mark, distance)
+    margin = kernel.isolated_margin(size, entry, leverage, margin, contract)
     side, entry, size, target, margin = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in
                                                               (side, entry, size, target, margin)))
 

@@ -158,7 +158,7 @@ class SummaryLayout:
     worst_header: int = 12
     worst_first: int = 13
     chart_first: int = 19  #: the change-by-stress chart (full width), the liquidation map below it
-    chart_second: int = 36
+    chart_second: int = 37
     info_section: int = 54
     book_section: int = 60
     book_first: int = 61

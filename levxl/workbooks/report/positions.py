@@ -34,7 +34,7 @@ def _header(sheet: SheetSpec, lay: Layout, options: bool, unknown: bool = False)
         sheet.string(P.header_row, k, head, HEADER)
         hidden = key in HELPERS
         sheet.column(k, k, width, hidden, 1 if hidden else 0)
-    sheet.row_height(P.header_row, 30 if not options else 42)
+    sheet.row_height(P.header_row, 56)  # four lines: the distance header says what its sign means
     if options:  # option symbols are long (BTC-27DEC24-70000-C)
         sheet.column(P.col_of["symbol"], P.col_of["symbol"], 21)
     if unknown:  # "n/a (venue: 97,941.60)" and the reason where levxl cannot recompute a position

@@ -114,6 +114,7 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
                              f'left out","")', TEXT, f"{missing} position(s) without a vol left out" if missing else "")
     note_row = S.headline_first + 6
     sheet.merge(note_row, 1, note_row, 7, NOTE)
+    sheet.row_height(note_row, 26)
     sheet.string(note_row, 1, "Distance = the adverse move of the mark to the liquidation price (longs a fall, shorts "
                               "a rise), a fraction of the mark; ≤ 0: LIQUIDATED (the mark is at or past it). RED / "
                               "AMBER: below the inputs. Stresses: sheet Stress.", NOTE)
@@ -324,7 +325,9 @@ def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, 
     _market(sheet, lay)
     if t.any_options:
         _options(sheet, t, lay)
-    sheet.feature("set_h_pagebreaks", [S.chart_second])  # the headline, the worst and the stresses on page 1
+    # the headline, the worst and the stresses on page 1; the map starts a row below the break (LibreOffice draws an
+    # object anchored on the break row's edge on both pages)
+    sheet.feature("set_h_pagebreaks", [S.chart_second - 1])
     sheet.page("Summary", as_of)
     sheet.feature("activate")
     return sheet
