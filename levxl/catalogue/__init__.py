@@ -330,12 +330,15 @@ FUNCTIONS = [
            '=LEVXL_LIQ_PRICE_FUNDING("long",100,1,10,0.001,30)', present="price"),
     _entry("LEVXL_LIQ_DISTANCE", "Adverse move from the mark to the liquidation price", "Probability",
            probability.liquidation_distance, [SIDE, A("mark", "mark price"), LIQ],
-           "fraction of the mark (0.1 = 10% away)", '=LEVXL_LIQ_DISTANCE("long",60000,54000)',
+           "the signed adverse move of the mark that reaches the liquidation price, a fraction of the mark (0.1 = "
+           "10% away; negative = the mark is already past it)", '=LEVXL_LIQ_DISTANCE("long",60000,54000)',
            inf_means=NO_LIQUIDATION),
     _entry("LEVXL_LIQ_DISTANCE_SIGMA", "Distance to liquidation in one-day standard deviations", "Probability",
            probability.liquidation_distance_sigma,
            [SIDE, A("mark", "mark price"), LIQ, A("vol", "annualised volatility")],
-           "sigma-days", '=LEVXL_LIQ_DISTANCE_SIGMA("long",60000,54000,0.6)', inf_means=NO_LIQUIDATION),
+           "sigma-days: the adverse log move of the mark to the liquidation price in one-day standard deviations "
+           "(negative = the mark is already past it)", '=LEVXL_LIQ_DISTANCE_SIGMA("long",60000,54000,0.6)',
+           inf_means=NO_LIQUIDATION),
     _entry("LEVXL_LIQ_PROBABILITY", "Probability the mark touches the liquidation price within some days",
            "Probability", probability.liquidation_probability,
            [SIDE, A("mark", "mark price"), LIQ, A("vol", "annualised volatility"),

@@ -9,9 +9,18 @@ HEADER = ["function", "category", "what it returns", "arguments", "example"]
 
 
 def argument_lines(entry) -> list[str]:
+    """One line per argument: ``name: doc`` plus its default, "(optional)" and "(may be blank)" where they apply.
+
+    The default is added only where the doc does not already state it (``mmr``'s doc says "default 0.005", the
+    text arguments say '"linear" (default)'), so each default appears once."""
     lines = []
     for a in entry.args:
-        default = "" if not a.optional else (" (optional)" if a.default is None else f" (default {a.default!r})")
+        if not a.optional:
+            default = ""
+        elif a.default is None:
+            default = " (optional)"
+        else:
+            default = "" if "default" in a.doc.lower() else f" (default {a.default!r})"
         default += " (may be blank)" if a.may_be_blank else ""
         lines.append(f"{a.name}: {a.doc}{default}")
     return lines

@@ -26,7 +26,8 @@ from levxl.workbooks.template.build import (DEFAULT_PATH, EXAMPLE_POSITIONS, SHE
                                             quickstart_source)
 from levxl.workbooks.template.check import check_template
 from levxl.workbooks.template.functions import conventions
-from levxl.workbooks.template.positions import ACCOUNT_MMR, POS_COLS, POS_FIRST
+from levxl.workbooks.template.positions import ACCOUNT_MMR, MOVE_COLS, STRESS_MOVES, POS_COLS, POS_FIRST, RISK_COLS
 
 __all__ = ["build_template", "check_template", "DEFAULT_PATH", "EXAMPLE_POSITIONS", "SPILLS", "SHEETS",
-           "quickstart_source", "conventions", "POS_COLS", "POS_FIRST", "ACCOUNT_MMR"]
+           "quickstart_source", "conventions", "POS_COLS", "RISK_COLS", "MOVE_COLS", "STRESS_MOVES", "POS_FIRST",
+           "ACCOUNT_MMR"]

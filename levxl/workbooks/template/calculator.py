@@ -6,9 +6,9 @@ from __future__ import annotations
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 
-from levxl.workbooks.template.styles import (AMOUNT, F_BOLD, F_LABEL, F_TITLE, INT, LEV, PCT, PRICE, RATE, SIZE,
-                                             header_cells, input_cell, note, output_cell, print_setup, section,
-                                             widths)
+from levxl.workbooks.template.styles import (AMOUNT, F_BOLD, F_LABEL, F_TITLE, INT, LEV, LEV_CAP, PCT, PRICE, RATE,
+                                             SIZE, header_cells, input_cell, note, output_cell, print_setup,
+                                             section, widths)
 
 __all__ = ["calculator_sheet"]
 
@@ -85,9 +85,9 @@ def _pnl_and_liquidation(s: _Stack) -> None:
           "maintenance margin from the rate or the position's tier")
     s.out("bankrupt", "bankruptcy price", f"=LEVXL_BANKRUPTCY_PRICE({S},{E},{Z},{L},{M},{C},{FEE})", PRICE,
           "where the margin is gone")
-    s.out("liq_dist", "liquidation distance from entry",
-          f'=IF({s["liq"]}="no liquidation","none",LEVXL_LIQ_DISTANCE({S},{E},{s["liq"]}))', PCT,
-          "adverse move from the entry to liquidation")
+    s.out("liq_dist", "distance to liq. from the mark (<0 = past it)",
+          f'=IF({s["liq"]}="no liquidation","none",LEVXL_LIQ_DISTANCE({S},{X},{s["liq"]}))', PCT,
+          "adverse move of the exit/mark price to liquidation, a fraction of it")
     s.section("Liquidation price (cross margin)")
     s.inp("wallet", "wallet balance", 10000, AMOUNT, "margin currency")
     s.inp("other_mm", "maintenance margin of the other positions", 0, AMOUNT)
@@ -137,9 +137,11 @@ def _funding_and_sizing(s: _Stack) -> None:
           "coin (linear) or USD (inverse); fee paid to open and close")
     s.section("Max leverage for a stop")
     s.inp("buffer", "buffer beyond the stop", 0.002, PCT, "fraction of the stop price")
-    s.out("max_lev", "max leverage",
-          f"=LEVXL_MAX_LEVERAGE({S},{E},{s['stop']},{MMR},{s['buffer']},{C},{FEE},{Z})", LEV,
-          "liquidation stays beyond the stop (round down)")
+    # rounded DOWN to 0.01x in the formula: a number format rounds to nearest (17.777 would show 17.78x, above the
+    # cap); 0.01x is the finest leverage step venues take (Bybit, OKX), Binance takes whole numbers
+    s.out("max_lev", "max leverage (rounded down to 0.01x)",
+          f"=INT(LEVXL_MAX_LEVERAGE({S},{E},{s['stop']},{MMR},{s['buffer']},{C},{FEE},{Z})*100)/100", LEV_CAP,
+          "the liquidation price stays beyond the stop at this leverage or below")
 
 
 def calculator_sheet(ws) -> dict[str, str]:
@@ -155,7 +157,7 @@ def calculator_sheet(ws) -> dict[str, str]:
         key -> absolute address of every input and result (``{"liq": "$B$22", ...}``).
     """
     ws.sheet_view.showGridLines = False
-    widths(ws, {"A": 46, "B": 18, "C": 16, "D": 58})
+    widths(ws, {"A": 40, "B": 17, "C": 13, "D": 56})  # 126 units: one A4 landscape page wide at >= 8 pt
     ws["A1"] = "Calculator: the exchange-calculator tabs for one position"
     ws["A1"].font = F_TITLE
     note(ws, "A2", "Edit the yellow inputs; every result below updates once the functions are imported "

@@ -30,11 +30,12 @@ _LINES = (
      "(isolated and cross), bankruptcy price, max position size, average entry over fills, funding cost, "
      "position size from a risk budget and a stop, max leverage for a stop.", "wrap"),
     ("Positions - a book of positions (seeded from workbook/examples/positions.csv) with liquidation and "
-     "bankruptcy prices, distance to liquidation (% and sigma-days), loss at -10/-20/-30% from the mark, "
-     "funding per day, probability of liquidation in 1 and 7 days, totals and a cross-margin account block.",
-     "wrap"),
-    ("Scenarios - move x leverage grids of PnL and ROE for a chosen position (heatmap; liquidated cells "
-     "greyed), move x funding-intervals grid, option price over price move x days to expiry.", "wrap"),
+     "bankruptcy prices, distance to liquidation (% and sigma-days) and a status (LIQUIDATED, RED, AMBER, GREEN), "
+     "PnL at moves of the mark both ways (-30% to +30%), funding per day, probability of liquidation in 1 and 7 "
+     "days, totals and a cross-margin account block.", "wrap"),
+    ("Scenarios - move x leverage grids of PnL and ROE for a chosen position (one colour scale of the loss as a "
+     "fraction of the margin; liquidated cells grey), move x funding-intervals grid, option price over price move "
+     "x days to expiry.", "wrap"),
     ("Tiers - the shipped exchange tier tables (maintenance margin brackets) with their as-of dates.", "wrap"),
     ("Functions - the reference of every LEVXL_ function, generated from the levxl catalogue.", "wrap"),
     ("Units and conventions", None),
@@ -45,7 +46,11 @@ _LINES = (
     ("A bad input is a real error in its own cell (#VALUE!, so a SUM over the column shows it) while the other "
      "cells still compute; =LEVXL_WHY(\"LIQ_PRICE\", <the same arguments>) gives the reason as text. "
      "'no liquidation' means no price liquidates the position.", "wrap"),
-    ("Rebuild this file with: levxl template -o workbook/levxl_template.xlsm", "note"),
+    ("One convention for distance and moves: a distance to liquidation is the adverse move of the MARK that reaches "
+     "the liquidation price, a fraction of the mark (< 0 = the mark is already past it: LIQUIDATED); scenario moves "
+     "are fractions of the mark.", "wrap"),
+    ("Legend: yellow cell, blue text = input (edit it); white cell = formula. Rebuild this file with: levxl "
+     "template -o workbook/levxl_template.xlsm", "note"),
 )
 
 
@@ -63,14 +68,10 @@ def start_sheet(ws) -> None:
     ws["B1"] = "levxl: leverage-risk desk sheet"
     ws["B1"].font = Font(name=FONT, bold=True, size=18, color="1F3864")
     row = 3
-    for k, (text, kind) in enumerate(_LINES):
+    for text, kind in _LINES:
         text = conventions() if text is None else text
         c = ws.cell(row, 2, text)
         if kind is None:
-            if k:
-                row += 1
-                c.value = None
-                c = ws.cell(row, 2, text)
             c.font = F_SECTION
             c.fill = SECTION_FILL
             row += 1
@@ -78,8 +79,9 @@ def start_sheet(ws) -> None:
         c.alignment = Alignment(wrap_text=True, vertical="top")
         if kind == "note":
             c.font = F_NOTE
-        ws.row_dimensions[row].height = 15.0 * max(1, math.ceil(len(text) / 115))
+        # 12 pt text in 120 units: ~139 characters a line in LibreOffice's DejaVu Sans, more in Calibri
+        ws.row_dimensions[row].height = 15.0 * max(1, math.ceil(len(text) / 128))
         row += 1
-    r = row + 1
-    ws.cell(r, 2, "Legend: yellow cell, blue text = input (edit it); white cell = formula").font = F_NOTE
-    print_setup(ws, area=f"A1:B{r}")
+    r = row - 1  # the whole sheet on one printed page
+    ws.freeze_panes = "A2"
+    print_setup(ws, "1:1", f"A1:B{r}")

@@ -3,19 +3,22 @@ formula cells, headers, sections, notes, print setup, and :func:`spill` for a ca
 
 from __future__ import annotations
 
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.page import PageMargins
 
 __all__ = ["SPILL_MODES", "input_cell", "output_cell", "header_cells", "section", "note", "widths", "print_setup",
-           "grid_axes", "spill"]
+           "grid_axes", "spill", "dxf_fill", "HEAT", "heat_rules", "heat_legend", "STATUS", "status_rules",
+           "PRINT_MARGINS"]
 
 BLUE = "0000FF"
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEAD_FILL = PatternFill("solid", fgColor="1F3864")
 SECTION_FILL = PatternFill("solid", fgColor="D9E1F2")
 TOTAL_FILL = PatternFill("solid", fgColor="EDEDED")
-LIQ_FILL = PatternFill("solid", fgColor="7F7F7F")
+LIQ = "7F7F7F"  #: liquidated: grey
+LIQ_FILL = PatternFill("solid", fgColor=LIQ)
 THIN = Side(style="thin", color="BFBFBF")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FONT = "Calibri"
@@ -35,11 +38,27 @@ PCT1 = '0.0%;[Red]-0.0%'
 PROB = '0.00%'
 RATE = '0.0000%'
 LEV = '0.0#"x"'
+LEV_CAP = '0.00"x"'  # a leverage cap: the formula rounds it down to 0.01x first (a number format would round up)
+GRID_AMOUNT = '#,##0.00##;-#,##0.00##'  # inside heat maps: the fill shows the sign, red text on red would not read
+GRID_PCT = '0.0%;-0.0%'
 SIGMA = '0.00'
 SIZE = '#,##0.00##'
 INT = '0'
 OPTION = '#,##0.00##'
 LIQ_FMT = '"liquidated";"liquidated";"-"'
+
+HEAT = (("loss 75-100%", "F8696B", "<=-0.75"), ("loss 50-75%", "FA9C9D", "<=-0.5"),
+        ("loss 25-50%", "FCC6C7", "<=-0.25"), ("loss < 25%", "FDE7E7", "<0"), ("0", "FFFFFF", "=0"),
+        ("gain < 50%", "E3F1DA", "<0.5"), ("gain 50-100%", "B7DCA0", "<1"), ("gain ≥ 100%", "63BE7B", ">=1"))
+"""The heat maps' one fixed scale, on PnL as a fraction of the initial margin (ROE): (label, fill, test). The same
+loss is the same red at every leverage (a min-max colour scale over the grid made deep losses at high leverage look
+paler, their margin being smaller). Discrete rules, not a colour scale: LibreOffice paints a colour scale over a
+higher-priority rule's fill, so the grey "liquidated" rule would lose to it; formula rules are first-match in both."""
+LIQ_TEXT = "FFFFFF"
+STATUS = (("LIQUIDATED", "7F7F7F", "FFFFFF"), ("RED", "F8696B", "000000"), ("AMBER", "FFEB84", "000000"),
+          ("GREEN", "C6E0B4", "000000"))
+"""Position status: (word, fill, text colour). LIQUIDATED = the mark is already past the liquidation price."""
+PRINT_MARGINS = PageMargins(left=0.3, right=0.3, top=0.55, bottom=0.55, header=0.25, footer=0.25)
 
 SPILL_MODES = ("index", "array")
 """How a call that returns a table is written: "index" (default) = one ``=INDEX(LEVXL_...(...), i, j)`` per cell;
@@ -58,6 +77,47 @@ def grid_axes(ws, header_row, corner, columns, moves):
         input_cell(ws.cell(header_row, 3 + j), value, '0')
     for i, move in enumerate(moves):
         input_cell(ws.cell(header_row + 1 + i, 2), move, PCT1)
+
+
+def heat_rules(ws, rng: str, ratio: str, liquidated: str | None = None) -> None:
+    """Colour ``rng`` on the fixed :data:`HEAT` scale of ``ratio``, a formula for the range's top-left cell giving
+    PnL / initial margin (relative references move with each cell); grey with white text first where
+    ``liquidated`` (a formula for the top-left cell) is true."""
+    if liquidated:
+        ws.conditional_formatting.add(rng, FormulaRule(formula=[liquidated], stopIfTrue=True, fill=dxf_fill(LIQ),
+                                                       font=Font(name=FONT, color=LIQ_TEXT)))
+    for _, color, test in HEAT:
+        ws.conditional_formatting.add(rng, FormulaRule(
+            formula=[f"AND(ISNUMBER({ratio}),{ratio}{test})"], stopIfTrue=True,
+            fill=dxf_fill(color)))
+
+
+def dxf_fill(color: str) -> PatternFill:
+    """A conditional format's solid fill: both colours set (Excel reads a differential fill's bgColor, LibreOffice
+    its fgColor)."""
+    return PatternFill("solid", fgColor=color, bgColor=color)
+
+
+def heat_legend(ws, row: int, col: int, liquidated: bool = True) -> int:
+    """The heat maps' legend from (row, col) rightwards: the same fills as :func:`heat_rules` (static, so what the
+    legend shows is what the rules paint). Returns the next free column."""
+    items = ([("liquidated", LIQ, LIQ_TEXT)] if liquidated else []) + \
+        [(label, color, "000000") for label, color, _ in HEAT]
+    for k, (label, color, text) in enumerate(items):
+        c = ws.cell(row, col + k, label)
+        c.fill = PatternFill("solid", fgColor=color)
+        c.font = Font(name=FONT, size=10, color=text)
+        c.border = BOX
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return col + len(items)
+
+
+def status_rules(ws, rng: str, first: str) -> None:
+    """Fill the status words of :data:`STATUS` in ``rng`` (``first`` = its top-left cell)."""
+    for word, fill, text in STATUS:
+        ws.conditional_formatting.add(rng, FormulaRule(formula=[f'{first}="{word}"'], stopIfTrue=True,
+                                                       fill=dxf_fill(fill),
+                                                       font=Font(name=FONT, bold=True, color=text)))
 
 
 def input_cell(cell, value, fmt=None):
@@ -121,7 +181,9 @@ def print_setup(ws, title_rows: str | None = None, area: str | None = None):
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.page_margins = PageMargins(left=PRINT_MARGINS.left, right=PRINT_MARGINS.right, top=PRINT_MARGINS.top,
+                                  bottom=PRINT_MARGINS.bottom, header=PRINT_MARGINS.header,
+                                  footer=PRINT_MARGINS.footer)
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "&A - page &P of &N"
     ws.oddHeader.left.text = "levxl template"

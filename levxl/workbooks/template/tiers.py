@@ -54,5 +54,6 @@ def tiers_sheet(ws, spills: str) -> dict:
     ws.merge_cells("A2:F2")
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[2].height = 30
+    ws.freeze_panes = "A3"
     print_setup(ws, "1:2", f"A1:F{row}")
     return out
