@@ -161,7 +161,7 @@ def test_positions_match_the_risk_table(values):
         "uPnL", "liquidation price", "bankruptcy price", positions.DISTANCE, positions.SIGMA_DAYS,
         "isolated margin", "status")}
     assert ws.cell(stress - 1, 11).value == FUNDING_INTERVALS_PER_DAY
-    flags = table.flags(positions.RED, positions.AMBER)
+    flags = table.statuses(positions.RED, positions.AMBER)
     for i in range(len(book)):
         row, q, p = template.POS_FIRST + i, risk + 1 + i, stress + 1 + i
         get = lambda name: ws.cell(q, col[name]).value  # noqa: E731
