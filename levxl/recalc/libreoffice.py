@@ -20,11 +20,10 @@ Excel's values (see :mod:`levxl.recalc.office` for the mechanics):
   (what Excel shows); any other ``Err:NNN``, and a ``#NAME?`` where the file's cached value was not ``#NAME?`` (a
   function LibreOffice does not know), is a problem: the recalc fails naming those cells rather than write a value
   Excel would not show;
-* LibreOffice has no boolean type: an aggregate over a reference holding a TRUE/FALSE constant (Excel skips it,
-  LibreOffice counts 1/0) is a problem too (:func:`boolean_hazards`). Known differences not detected (pinned in
-  tests/test_recalc.py, where the fast path gives Excel's values): ``0^0`` (Excel #NUM!, LibreOffice 1),
-  ``TRUE&"x"`` (Excel "TRUEx", LibreOffice "1x"), a number compared with a boolean (Excel: never equal),
-  AVERAGE of a numeric text argument (Excel reads it, LibreOffice #VALUE!).
+* where LibreOffice and Excel differ (``0^0``; a TRUE/FALSE as text, compared with a number, in an aggregate's
+  range, in a lookup, under ISNUMBER/TYPE; numeric text passed straight to SUM/AVERAGE/...) the cells whose
+  operands can hit the difference are listed in :attr:`Outcome.divergences`
+  (:func:`levxl.recalc.divergence.divergences`); the caller fails the book or warns.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ from lxml import etree
 from levxl.recalc.package import NS, Package, col_letter, safe_xml, write_package
 from levxl.recalc.values import XlError, error
 
-__all__ = ["evaluate", "Outcome", "prepare_formula", "boolean_hazards"]
+__all__ = ["evaluate", "Outcome", "prepare_formula"]
 
 _F = f"{{{NS}}}f"
 _PREFIX = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xll\.|_xludf\.|_xldudf_)(?=levxl_)")
@@ -61,6 +60,7 @@ class Outcome:
     spills: dict = field(default_factory=dict)  # (sheet, row, col) anchor -> (r2, c2) new corner, 1-based
     blocked: list = field(default_factory=list)  # anchors whose spill range is not empty (#SPILL!)
     problems: list = field(default_factory=list)  # "Sheet!A1: Err:504" for cells no engine vouches for
+    divergences: list = field(default_factory=list)  # "Sheet!A1: reason" where Excel's value may differ
 
 
 #: Functions Excel stores with the ``_xlfn.`` prefix; a file written by another tool may hold them bare, which
@@ -210,43 +210,10 @@ def evaluate(package: Package, office=None, timeout: float = 600.0) -> Outcome:
     return _outcome(package, answer)
 
 
-_AGGREGATES = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(SUM|AVERAGE|COUNT|MIN|MAX|PRODUCT|MEDIAN|"
-                         r"STDEV(?:\.[SP])?|VAR(?:\.[SP])?|SUMPRODUCT|MODE|LARGE|SMALL|PERCENTILE|QUARTILE)\s*\(")
-
-
-def boolean_hazards(package: Package) -> list[str]:
-    """Cells where LibreOffice would count a boolean constant as a number and Excel skips it: an aggregate
-    (SUM, AVERAGE, COUNT, MIN, ...) over a reference that holds a TRUE/FALSE cell. LibreOffice has no boolean type."""
-    from levxl.recalc.package import col_index
-
-    booleans = {s.name: {k for k, c in s.cells.items() if c.formula is None and isinstance(c.value, bool)}
-                for s in package.sheets}
-    if not any(booleans.values()):
-        return []
-    names = {s.name for s in package.sheets}
-    found = []
-    for sheet in package.sheets:
-        for (r, c), cell in sheet.cells.items():
-            if not cell.formula or not _AGGREGATES.search(cell.formula):
-                continue
-            body = re.sub(r'"(?:[^"]|"")*"', '""', cell.formula)
-            for m in _REF.finditer(body):
-                quoted, c1, r1, c2, r2 = m.groups()
-                target = quoted.strip("'").replace("''", "'") if quoted else sheet.name
-                if target not in names:
-                    continue
-                r1, c1 = int(r1), col_index(c1)
-                r2, c2 = (int(r2), col_index(c2)) if c2 else (r1, c1)
-                if any(r1 <= br <= r2 and c1 <= bc <= c2 for br, bc in booleans[target]):
-                    found.append(f"{_quote(sheet.name)}!{col_letter(c)}{r}: a TRUE/FALSE cell in an aggregate's "
-                                 "reference (LibreOffice counts it as a number, Excel skips it)")
-                    break
-    return found
-
-
 def _outcome(package: Package, answer: dict) -> Outcome:
+    from levxl.recalc.divergence import divergences
+
     out = Outcome()
-    out.problems.extend(boolean_hazards(package))
     covered: dict[str, set] = {}
     for s, r, c, r2, c2, blocked in answer.get("spills", []):
         sheet = package.sheets[s]
@@ -298,6 +265,8 @@ def _outcome(package: Package, answer: dict) -> Outcome:
                                                           if text == "#NAME?" else ""))
     for anchor in out.blocked:
         out.values[anchor] = error("#SPILL!")
+    out.divergences = divergences(package, out.values,
+                                  skip={(name, *key) for name, keys in covered.items() for key in keys})
     return out
 
 
