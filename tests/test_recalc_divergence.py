@@ -141,3 +141,39 @@ def test_cli_exit_status_and_one_line_per_cell(tmp_path):
     assert (tmp_path / "out2" / "diverging.xlsx").exists()
     result = runner.invoke(recalc, [str(folder / "plain.xlsx"), "--out", str(tmp_path / "out3")])
     assert result.exit_code == 0, result.output
+
+
+def test_levxl_grid_booleans_come_out_as_booleans_or_are_reported(tmp_path):
+    """LEVXL_SCENARIO_GRID(..., "liquidated") is TRUE/FALSE in the catalogue (and Excel); LibreOffice receives 1/0
+    from the add-in (a matrix cannot carry a boolean, LibreOffice has no boolean type). levxl writes TRUE/FALSE where
+    the grid (or INDEX of it) is the whole formula and the output is known -- a literal or a cell's value -- and
+    reports the cells where the 1/0 would go further."""
+    import xlsxwriter
+
+    from levxl.catalogue import CATALOGUE
+
+    path = tmp_path / "grid.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    grid = 'LEVXL_SCENARIO_GRID("long",60000,1,{-0.2;0.1},{5,50},0.005,"linear",%s)'
+    ws.write("H1", "Liquidated")
+    ws.write("H2", "pnl")
+    ws.write_array_formula("A1:B2", "{=" + grid % "H1" + "}")  # the output from a cell
+    ws.write_formula("A4", "=INDEX(" + grid % "H1" + ",1,1)")
+    ws.write_formula("A5", "=IFERROR(INDEX(" + grid % '"liquidated"' + ",1,1),0)")  # wrapped: reported
+    ws.write_formula("A6", "=--INDEX(" + grid % '"liquidated"' + ",1,1)")  # arithmetic: 1/0 is Excel's too
+    ws.write_formula("A7", "=SUM(A1:B2)")  # Excel skips the booleans: reported
+    ws.write_formula("A8", "=INDEX(" + grid % "H2" + ",1,1)")  # pnl: numbers
+    ws.write_formula("A10", '=VLOOKUP("zz",H1:H2,1,FALSE)')
+    wb.close()
+    expected = CATALOGUE["LEVXL_SCENARIO_GRID"]("long", 60000, 1, [[-0.2], [0.1]], [[5, 50]], 0.005, "linear",
+                                                "liquidated")
+    summary = recalc_workbook(path, on_divergence="warn")
+    v = summary.values
+    assert summary.engine == "libreoffice"
+    assert [[v[f"S!{c}{r}"] for c in "AB"] for r in (1, 2)] == expected
+    assert all(type(v[f"S!{c}{r}"]) is bool for c in "AB" for r in (1, 2))
+    assert v["S!A4"] is True and v["S!A6"] == 1.0 and type(v["S!A6"]) is float and type(v["S!A8"]) is float
+    reported = dict(c.split(": ", 1) for c in summary.cells)
+    assert sorted(reported) == ["S!A5", "S!A7"]
+    assert REASONS["gridbool"] in reported["S!A5"] and REASONS["boolagg"] in reported["S!A7"]

@@ -60,6 +60,8 @@ REASONS = {
     "boolagg": "a TRUE/FALSE cell in an aggregate's reference (LibreOffice counts it as a number, Excel skips it)",
     "numtext": "numeric text passed straight to an aggregate (Excel reads it as a number, LibreOffice #VALUE!)",
     "boollookup": "a lookup or criterion among TRUE/FALSE values (LibreOffice matches them as 1/0)",
+    "gridbool": "a LEVXL_ grid's \"liquidated\" TRUE/FALSE reaching LibreOffice as 1/0 (levxl writes them as "
+                "TRUE/FALSE only where the grid, or INDEX of it, is the whole formula and the output is known)",
     "unchecked": "not checked (levxl cannot read this formula) and it holds a construct where LibreOffice and "
                  "Excel can differ",
 }
@@ -107,9 +109,24 @@ _BOOL_TEXT = re.compile(r"(?i)&|[<>=]|(?<![A-Za-z0-9_.])(?:_xlfn\.)?(?:" + "|".j
     + r")\s*\(")
 
 
+def _grids() -> dict[str, int]:
+    """LEVXL_ functions with an ``output`` argument that can be "liquidated" (TRUE/FALSE cells) -> its index."""
+    from levxl.catalogue import CATALOGUE
+
+    found = {}
+    for name, fn in CATALOGUE.items():
+        for i, a in enumerate(fn.args):
+            if a.name == "output" and "liquidated" in a.doc:
+                found[name] = i
+    return found
+
+
+GRIDS = _grids()
+
+
 def _bare(name: str) -> str:
     upper = name.upper()
-    for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
+    for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS.", "_XLL.", "_XLUDF.", "_XLDUDF_"):
         if upper.startswith(prefix):
             return upper[len(prefix):]
     return upper
@@ -256,7 +273,19 @@ class _Checker:
     def check(self, sheet, row: int, col: int, node) -> tuple[set, _Val]:
         self.sheet, self.row, self.col = sheet.name, row, col
         self.found: set[str] = set()
+        self.root_grid = root_grid(node)
+        self.numeric_grids: set[int] = set()
         return self.found, self.eval(node)
+
+    def grid_is_boolean(self, sheet, row: int, col: int, node) -> bool:
+        """Whether the formula is a LEVXL_ grid (or INDEX of one) asked for "liquidated" (known exactly)."""
+        grid = root_grid(node)
+        if grid is None:
+            return False
+        self.sheet, self.row, self.col = sheet.name, row, col
+        self.found, self.numeric_grids, self.root_grid = set(), set(), grid
+        index = GRIDS[_bare(grid[1])]
+        return index < len(grid[2]) and _grid_status(self.eval(grid[2][index])) == "yes"
 
     def _pos(self, r, rabs, c, cabs):
         return (r if rabs else r + self.row), (c if cabs else c + self.col)
@@ -280,6 +309,11 @@ class _Checker:
             return _Val(self.range_kinds(name, r1, c1, r2, c2), ref=True)
         if kind == "array":
             return _Val({_kind(v) for row in node[1] for v in row})
+        if kind in ("neg", "pct") or (kind == "bin" and node[1] in ("+", "-", "*", "/", "^")):
+            for child in node[1:] if kind != "bin" else node[2:]:
+                grid = root_grid(child)
+                if grid is not None:  # arithmetic on a "liquidated" grid: 1/0 is Excel's value too
+                    self.numeric_grids.add(id(grid))
         if kind in ("neg", "pct"):
             inner = self.eval(node[1])
             x = _number(inner)
@@ -290,7 +324,7 @@ class _Checker:
         if kind == "bin":
             return self.binary(node[1], self.eval(node[2]), self.eval(node[3]))
         if kind == "func":
-            return self.func(_bare(node[1]), node[2])
+            return self.func(_bare(node[1]), node[2], node)
         return _Val(ANY)
 
     def binary(self, op: str, a: _Val, b: _Val) -> _Val:
@@ -369,7 +403,7 @@ class _Checker:
             return _Val(self.range_kinds(sheet, r1, c1, r2, c2), ref=True)
         return None
 
-    def func(self, name: str, arg_nodes) -> _Val:
+    def func(self, name: str, arg_nodes, node=None) -> _Val:
         args = [self.eval(a) for a in arg_nodes]
         if name == "POWER" and len(args) == 2:
             self.binary("^", args[0], args[1])
@@ -423,9 +457,55 @@ class _Checker:
                 picked = args[:1]
             kinds = frozenset().union(*(a.kinds for a in picked)) if picked else ANY
             return _Val(kinds | {ERR}, ref=name in ("INDEX", "CHOOSE", "IF"))
+        if name in GRIDS:
+            status = _grid_status(args[GRIDS[name]] if GRIDS[name] < len(args) else _Val({BLANK}, None))
+            if id(node) in self.numeric_grids:
+                pass
+            elif status == "maybe" or (status == "yes" and node is not self.root_grid):
+                self.found.add("gridbool")
+            if status != "no":
+                return _Val(NUMBER | {TEXT, ERR, BLANK, BOOL})
         if name.startswith("LEVXL_"):
-            return _Val(NUMBER | {TEXT, ERR, BLANK})  # a grid's "liquidated" booleans: libreoffice._levxl_booleans
+            return _Val(NUMBER | {TEXT, ERR, BLANK})
         return _Val(NUMBER | {TEXT, ERR})
+
+
+def root_grid(node):
+    """The LEVXL_ grid call that is the whole formula, or the first argument of INDEX that is; else None."""
+    if node[0] == "func" and _bare(node[1]) == "INDEX" and node[2]:
+        node = node[2][0]
+    return node if node[0] == "func" and _bare(node[1]) in GRIDS else None
+
+
+def _grid_status(output: _Val) -> str:
+    """"yes": the output is "liquidated" (TRUE/FALSE cells); "no": it is not; "maybe": not known."""
+    if isinstance(output.exact, str):
+        return "yes" if output.exact.strip().lower() == "liquidated" else "no"
+    if output.exact is not _UNKNOWN:
+        return "no"
+    return "maybe" if output.kinds & {TEXT} else "no"
+
+
+def boolean_grids(package: Package, values: dict) -> set:
+    """(sheet, row, col) of the formula cells that are a LEVXL_ grid (or INDEX of one) asked for "liquidated":
+    the catalogue's TRUE/FALSE, which reach LibreOffice as 1/0 (an add-in's matrix cannot carry a boolean)."""
+    from levxl.recalc.fast_parse import Compiler
+
+    checker = _Checker(package, values)
+    compiler = Compiler(package)
+    found = set()
+    for sheet in package.sheets:
+        for (r, c), cell in sheet.cells.items():
+            text = cell.formula
+            if not text or "grid" not in text.lower() or "levxl" not in text.lower():
+                continue
+            try:
+                node = compiler.compile(text, *(cell.origin or (r, c)))
+            except Exception:
+                continue
+            if checker.grid_is_boolean(sheet, r, c, node):
+                found.add((sheet.name, r, c))
+    return found
 
 
 def divergences(package: Package, values: dict, skip=frozenset()) -> list[str]:

@@ -229,7 +229,7 @@ def _outcome(package: Package, answer: dict) -> Outcome:
         for (r, c), cell in sheet.cells.items():
             if cell.formula is not None:
                 formula_at[(r, c)] = cell
-        booleans = {(r + 1, c + 1) for r, c in data["booleans"]} | _levxl_booleans(sheet, out.spills)
+        booleans = {(r + 1, c + 1) for r, c in data["booleans"]}
         arrays = _array_cells(sheet, out.spills)
         keep = {key for key, cell in formula_at.items() if _EXTERNAL.search(cell.formula or "")}
         covered[sheet.name] = keep
@@ -265,6 +265,7 @@ def _outcome(package: Package, answer: dict) -> Outcome:
                                                           if text == "#NAME?" else ""))
     for anchor in out.blocked:
         out.values[anchor] = error("#SPILL!")
+    _grid_booleans(package, out)
     out.divergences = divergences(package, out.values,
                                   skip={(name, *key) for name, keys in covered.items() for key in keys})
     return out
@@ -301,18 +302,19 @@ def _argument_error(package: Package, sheet, formula: str, answer: dict):
     return None
 
 
-# the grid is the formula's value (or INDEX into it): wrapped in arithmetic (--INDEX(...)) the 1/0 is right
-_BOOLEAN_OUTPUT = re.compile(r'(?i)^\s*(?:index\s*\(\s*)?(?:_xll\.|_xludf\.|_xldudf_)?levxl_\w*grid\s*\(.*"liquidated"')
+def _grid_booleans(package: Package, out: Outcome) -> None:
+    """The cells of LEVXL_ grids asked for "liquidated" (the output a literal or a cell's value): the catalogue's
+    TRUE/FALSE, which reach LibreOffice as 1/0 (an add-in's matrix cannot carry a boolean; LibreOffice has no boolean
+    type, only a number format that an add-in's result does not get). A grid whose output is not known, or wrapped
+    in another function, is reported by :func:`levxl.recalc.divergence.divergences`."""
+    from levxl.recalc.divergence import boolean_grids
 
-
-def _levxl_booleans(sheet, spills: dict) -> set:
-    """Cells of LEVXL_ grids asked for ``"liquidated"``: the catalogue's TRUE/FALSE, which reach LibreOffice as
-    1/0 (an add-in's matrix cannot carry a boolean)."""
-    cells = set()
-    for (r, c), cell in sheet.cells.items():
-        if cell.formula and _BOOLEAN_OUTPUT.search(cell.formula):
-            cells |= _array_cells_of(sheet.name, cell, spills)
-    return cells
+    by_name = {s.name: s for s in package.sheets}
+    for name, r, c in boolean_grids(package, out.values):
+        for key in _array_cells_of(name, by_name[name].cells[(r, c)], out.spills):
+            value = out.values.get((name, *key))
+            if type(value) is float and value in (0.0, 1.0):
+                out.values[(name, *key)] = bool(value)
 
 
 def _array_cells_of(name: str, cell, spills: dict) -> set:
