@@ -8,8 +8,10 @@ Excel's values (see :mod:`levxl.recalc.office` for the mechanics):
   single-cell reference passed straight to a LEVXL_ function becomes a one-cell range (``J1`` -> ``J1:J1``),
   because LibreOffice hands a blank single cell to an add-in as 0 but a blank cell of a range as empty, and in
   Excel a blank argument means "missing" (the default applies);
-* external links: the copy's link targets point at a file that does not exist, LibreOffice's link updates are off,
-  and cells whose formula reads a linked book keep their cached values (Excel's behaviour until links are updated);
+* external links: in the copy, a cell whose formula reads another book (``[1]Sheet1!A1``, or a path written in the
+  formula, ``'/abs/path/[book.xlsx]Sheet1'!A1``) is its cached value as a constant, the link targets point at a
+  file that does not exist and LibreOffice's link updates are off: no file a book names is opened, those cells
+  keep their cached values and the cells computed from them use them (Excel's behaviour until links are updated);
   a book with a function that fetches from outside (WEBSERVICE, FILTERXML, RTD, DDE, STOCKHISTORY, CUBE...) is not
   handed to LibreOffice at all: it fails, naming the cells;
 * dynamic arrays (``cm="1"``) are resized to their true size and ``A1#`` follows them; ``cm="1"`` stays;
@@ -135,7 +137,7 @@ def _copy_for_office(package: Package, target: Path) -> None:
         for sheet in package.sheets:
             data = replaced.get(sheet.part) or archive.read(sheet.part)
             root = safe_xml(data, sheet.part, package.path.name)
-            changed = False
+            changed = _freeze_linked(sheet, root)
             for f in root.iter(_F):
                 if f.text:
                     new = prepare_formula(f.text)
@@ -152,6 +154,38 @@ def _copy_for_office(package: Package, target: Path) -> None:
                         rel.set("Target", "levxl-external-link-not-opened.xlsx")
                 replaced[name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
     write_package(package.path, target, replaced)
+
+
+def _linked_cells(sheet) -> set:
+    """(row, col) of the formula cells that read another workbook (``[1]Sheet1!A1``, ``'/path/[b.xlsx]S'!A1``)."""
+    return {key for key, cell in sheet.cells.items() if cell.formula and "[" in cell.formula
+            and _EXTERNAL.search(cell.formula)}
+
+
+def _freeze_linked(sheet, root) -> bool:
+    """In LibreOffice's copy, a cell reading another workbook becomes its cached value (a constant): LibreOffice
+    never sees the path or the link, and the cells computed from it use the value Excel shows until links are
+    updated. Returns whether anything changed."""
+    from levxl.recalc.package import split_ref
+
+    linked = _linked_cells(sheet)
+    if not linked:
+        return False
+    for c in root.iter(f"{{{NS}}}c"):
+        if c.get("r") is None or split_ref(c.get("r")) not in linked:
+            continue
+        f = c.find(_F)
+        if f is not None:
+            c.remove(f)
+        c.attrib.pop("cm", None)
+        if c.get("t") == "str":  # a formula's text result: as a constant it is an inline string
+            v = c.find(f"{{{NS}}}v")
+            text = v.text if v is not None else ""
+            if v is not None:
+                c.remove(v)
+            c.set("t", "inlineStr")
+            etree.SubElement(etree.SubElement(c, f"{{{NS}}}is"), f"{{{NS}}}t").text = text or ""
+    return True
 
 
 def _iteration(package: Package) -> dict | None:
@@ -231,7 +265,7 @@ def _outcome(package: Package, answer: dict) -> Outcome:
                 formula_at[(r, c)] = cell
         booleans = {(r + 1, c + 1) for r, c in data["booleans"]}
         arrays = _array_cells(sheet, out.spills)
-        keep = {key for key, cell in formula_at.items() if _EXTERNAL.search(cell.formula or "")}
+        keep = _linked_cells(sheet)
         covered[sheet.name] = keep
         for r, c, value in data["cells"]:
             key = (r + 1, c + 1)
