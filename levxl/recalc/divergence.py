@@ -95,11 +95,11 @@ _PASS = {"IF", "IFERROR", "IFNA", "CHOOSE", "IFS", "SWITCH", "INDEX", "VLOOKUP",
          "FILTER", "SORT", "SORTBY", "UNIQUE", "TAKE", "DROP", "TRANSPOSE", "CHOOSECOLS", "CHOOSEROWS", "VSTACK",
          "HSTACK", "TOCOL", "TOROW", "MAX", "MIN"}
 _OPAQUE = {"OFFSET", "INDIRECT"}  # a reference built at run time: anything
-_RANGE_CAP = 20_000  # cells scanned one by one; a larger range is judged by the book's booleans and numeric text
 
 _STRINGS = re.compile(r'"(?:[^"]|"")*"')
 _POW_TEXT = re.compile(r"(?i)\^(?!\s*\(?\s*\+?(?:0*[1-9]\d*(?:\.\d*)?|0*\.\d*[1-9]\d*)(?![\d.%eE(]))|"
                        r"(?<![A-Za-z0-9_.])(?:_xlfn\.)?POWER\s*\(")  # a ^ not followed by a nonzero number
+_GRID_TEXT = re.compile(r"(?i)levxl_\w*grid")
 _BOOL_MAKERS = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:TRUE|FALSE)(?![A-Za-z0-9_.(])|(?<![A-Za-z0-9_.])"
                           r"(?:_xlfn\.)?(?:" + "|".join(sorted(_BOOL_FUNCS, key=len, reverse=True)) + r")\s*\(")
 _A1_REF = re.compile(r"(?:('(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?\$?([A-Za-z]{1,3})\$?(\d+)"
@@ -133,6 +133,8 @@ def _bare(name: str) -> str:
 
 
 def _kind(value) -> str:
+    if type(value) is float:
+        return ZERO if value == 0 else NEG if value < 0 else POS
     if value is None:
         return BLANK
     if isinstance(value, bool):
@@ -156,13 +158,17 @@ class _Val:
     __slots__ = ("kinds", "exact", "ref")
 
     def __init__(self, kinds, exact=_UNKNOWN, ref=False):
-        self.kinds = frozenset(kinds)
+        self.kinds = kinds if type(kinds) is frozenset else frozenset(kinds)
         self.exact = exact
         self.ref = ref  # a reference (a cell or a range), which aggregates read differently from a value
 
 
+_SINGLE = {k: frozenset({k}) for k in ANY}
+_PLAIN = frozenset({ZERO, NEG, POS, TEXT, ERR, BLANK})
+
+
 def _of(value, ref=False) -> _Val:
-    return _Val({_kind(value)}, value, ref)
+    return _Val(_SINGLE[_kind(value)], value, ref)
 
 
 def _number(v: _Val):
@@ -214,6 +220,10 @@ class _Checker:
             if name in self.booleans:
                 self._note(name, (r, c), value)
         self.any_boolean = any(self.booleans.values())
+        # no TRUE/FALSE or numeric text in any cell: a formula without ^ diverges or not whatever its cells hold,
+        # so it is checked once per R1C1 shape (``static``), with every reference "a number, text, error or blank"
+        self.uniform = not self.any_boolean and not any(self.numtext.values())
+        self.static = False
         self._ranges: dict = {}
 
     def _note(self, name, key, value):
@@ -231,19 +241,26 @@ class _Checker:
         return None if cell is None else cell.value
 
     def range_kinds(self, name: str, r1, c1, r2, c2) -> frozenset:
-        key = (name, r1, c1, r2, c2)
-        if key in self._ranges:
-            return self._ranges[key]
-        if (r2 - r1 + 1) * (c2 - c1 + 1) <= _RANGE_CAP:
-            kinds = {_kind(self.value_at(name, r, c)) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
-        else:
-            kinds = {ZERO, NEG, POS, TEXT, ERR, BLANK}
-            if any(r1 <= r <= r2 and c1 <= c <= c2 for r, c in self.booleans[name]):
-                kinds.add(BOOL)
-            if any(r1 <= r <= r2 and c1 <= c <= c2 for r, c in self.numtext[name]):
-                kinds.add(NUMTEXT)
-        self._ranges[key] = frozenset(kinds)
-        return self._ranges[key]
+        """What a range can hold: any number, text, error or blank (not scanned: the per-cell values matter only for
+        the kinds that diverge), plus boolean / numeric text when the range holds one (indexed by column)."""
+        kinds = {ZERO, NEG, POS, TEXT, ERR, BLANK}
+        if _holds(self._index(self.booleans, "b")[name], r1, c1, r2, c2):
+            kinds.add(BOOL)
+        if _holds(self._index(self.numtext, "n")[name], r1, c1, r2, c2):
+            kinds.add(NUMTEXT)
+        return frozenset(kinds)
+
+    def _index(self, positions: dict, tag: str) -> dict:
+        cached = self._ranges.get(tag)
+        if cached is None:
+            cached = {}
+            for name, keys in positions.items():
+                by_col: dict[int, list] = {}
+                for r, c in keys:
+                    by_col.setdefault(c, []).append(r)
+                cached[name] = {c: sorted(rows) for c, rows in by_col.items()}
+            self._ranges[tag] = cached
+        return cached
 
     def unreadable(self, sheet, formula: str) -> bool:
         """A formula the compiler cannot read (a LET variable, a structured or sheet-scoped name...): whether it
@@ -297,6 +314,8 @@ class _Checker:
         if kind == "missing":
             return _Val({BLANK}, None)
         if kind == "ref":
+            if self.static:
+                return _Val(_PLAIN, ref=True)
             name = node[1] or self.sheet
             r, c = self._pos(*node[2:6])
             return _of(self.value_at(name, r, c), ref=True)
@@ -440,7 +459,7 @@ class _Checker:
         if name in _TEXT_RESULT:
             return _Val({TEXT, NUMTEXT, ERR})
         if name in _OPAQUE:
-            return self._built_reference(name, arg_nodes, args) or _Val(ANY, ref=True)
+            return self._built_reference(name, arg_nodes, args) or _Val(_PLAIN if self.uniform else ANY, ref=True)
         if name in _PASS:
             if name in ("MAX", "MIN"):
                 return _Val(NUMBER | {ERR})
@@ -468,6 +487,21 @@ class _Checker:
         if name.startswith("LEVXL_"):
             return _Val(NUMBER | {TEXT, ERR, BLANK})
         return _Val(NUMBER | {TEXT, ERR})
+
+
+def _holds(by_col: dict, r1, c1, r2, c2) -> bool:
+    from bisect import bisect_left
+
+    if not by_col:
+        return False
+    cols = range(c1, c2 + 1) if c2 - c1 < len(by_col) else [c for c in by_col if c1 <= c <= c2]
+    for c in cols:
+        rows = by_col.get(c)
+        if rows:
+            i = bisect_left(rows, r1)
+            if i < len(rows) and rows[i] <= r2:
+                return True
+    return False
 
 
 def root_grid(node):
@@ -518,12 +552,18 @@ def divergences(package: Package, values: dict, skip=frozenset()) -> list[str]:
     compiler = Compiler(package)
     out = []
     trees: dict = {}
+    from levxl.recalc.fast_parse import shape_key
+
     for sheet in package.sheets:
         for (r, c), cell in sorted(sheet.cells.items()):
             if cell.formula is None or (sheet.name, r, c) in skip:
                 continue
+            body = _STRINGS.sub('""', cell.formula)
+            if not (_POW_TEXT.search(body) or _BOOL_TEXT.search(body) or _GRID_TEXT.search(body)):
+                continue  # none of the constructs that diverge
             origin = cell.origin or (r, c)
-            key = (id(sheet), cell.formula, origin)
+            # references are relative to the cell: one tree per R1C1 shape
+            key = (id(sheet), shape_key(cell.formula, *origin))
             try:
                 if key not in trees:
                     trees[key] = compiler.compile(cell.formula, *origin)
@@ -537,6 +577,14 @@ def divergences(package: Package, values: dict, skip=frozenset()) -> list[str]:
                     found = {"unchecked"}
                 else:
                     continue
+            elif checker.uniform and not _POW_TEXT.search(body):
+                if ("static", key) not in trees:
+                    checker.static = True
+                    try:
+                        trees[("static", key)] = set(checker.check(sheet, r, c, node)[0])
+                    finally:
+                        checker.static = False
+                found = trees[("static", key)]
             else:
                 found, _ = checker.check(sheet, r, c, node)
             if found:
