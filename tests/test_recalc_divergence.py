@@ -97,10 +97,34 @@ def test_each_difference_is_measured_and_reported(tmp_path):
             assert got == pytest.approx(AGREED[formula]) and type(got) is type(AGREED[formula]), (formula, got)
 
 
-def test_a_formula_levxl_cannot_read_is_reported_when_it_can_diverge(tmp_path):
-    path = _book(tmp_path, {"G1": "=_xlfn.LET(_xlpm.x,A1,_xlpm.x^A2)", "G2": "=_xlfn.LET(_xlpm.x,A3,_xlpm.x^2)",
-                            "G3": '=_xlfn.LET(_xlpm.x,A8,_xlpm.x&"")', "G4": "=_xlfn.LET(_xlpm.x,A3,_xlpm.x*2)"})
+def test_let_variables_are_followed(tmp_path):
+    path = _book(tmp_path, {"G1": "=_xlfn.LET(_xlpm.x,A1,_xlpm.x^A2)", "G2": "=_xlfn.LET(_xlpm.x,A3,_xlpm.x^A1)",
+                            "G3": '=_xlfn.LET(_xlpm.x,A8,_xlpm.x&"")', "G4": '=_xlfn.LET(_xlpm.x,A12,_xlpm.x&"")'})
     summary = recalc_workbook(path, on_divergence="warn")
+    assert [_code(summary.values[f"S!G{i}"]) for i in range(1, 5)] == [1.0, 1.0, "1", "5"]  # LibreOffice's
+    reported = dict(c.split(": ", 1) for c in summary.cells)
+    assert sorted(reported) == ["S!G1", "S!G3"]  # 3^0 and 5&"" agree with Excel
+    assert reported["S!G1"] == REASONS["pow00"] and reported["S!G3"] == REASONS["booltext"]
+
+
+def test_a_formula_levxl_cannot_read_is_reported_when_it_can_diverge(tmp_path):
+    from openpyxl.worksheet.table import Table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for ref, value in {**INPUTS, "J1": "q", "J2": 1.0, "J3": 2.0}.items():
+        ws[ref] = value
+    ws.add_table(Table(displayName="Tq", ref="J1:J3"))
+    ws["G1"] = "=SUM(Tq[q])^A2"  # a structured reference: not read, and ^ to a cell can meet 0^0
+    ws["G2"] = "=SUM(Tq[q])^2"  # to a nonzero number: cannot diverge
+    ws["G3"] = "=COUNTIF(Tq[q],TRUE)"  # a boolean at hand in a lookup
+    ws["G4"] = "=SUM(Tq[q])*2"
+    path = tmp_path / "table.xlsx"
+    wb.save(path)
+    summary = recalc_workbook(path, on_divergence="warn")
+    # G3: LibreOffice counts the 1 as TRUE (Excel: 0) -- the reason it is reported
+    assert [summary.values[f"S!G{i}"] for i in range(1, 5)] == [1.0, 9.0, 1.0, 6.0]
     assert [c.split(":")[0] for c in summary.cells] == ["S!G1", "S!G3"]
     assert all(REASONS["unchecked"] in c for c in summary.cells)
 

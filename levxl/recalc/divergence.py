@@ -29,21 +29,24 @@ with the *kinds* each operand can take -- number (zero, negative, positive), tex
 blank -- taken from the recalculated values of the cells it reads (LibreOffice's results, the book's constants), and
 exact values where an operand is a constant expression of single cells. A construct above whose operands can hit the
 difference is reported, naming the cell and the reason: ``A1^B1`` only when both can be 0, ``A1&"x"`` only when A1
-can be a boolean. A formula the compiler cannot read (a LET variable, a sheet-scoped name, ...) is reported when it
-holds one of the operators or functions above and the book holds a boolean (or, for ``^``/POWER, always), as
-"not checked". The caller (:mod:`levxl.recalc.core`) fails the book with these (default), or writes it and warns
+can be a boolean. A formula the compiler cannot read (a structured reference, a sheet-scoped name, LAMBDA...) is reported when it
+holds ``^`` (not to a nonzero number) or POWER, or a boolean-sensitive construct with a boolean at hand (a literal,
+a boolean function, a cell it names holding one), as "not checked". LET's variables are followed. The caller (:mod:`levxl.recalc.core`) fails the book with these (default), or writes it and warns
 (``on_divergence="warn"``, exit status 2 from the CLI).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 
 from levxl.recalc.package import Package, col_letter
 from levxl.recalc.values import XlError
 
-__all__ = ["divergences", "REASONS"]
+__all__ = ["divergences", "boolean_grids", "REASONS", "GRIDS"]
+
+log = logging.getLogger(__name__)
 
 ZERO, NEG, POS, TEXT, NUMTEXT, BOOL, ERR, BLANK = "zero", "neg", "pos", "text", "numtext", "bool", "err", "blank"
 NUMBER = frozenset({ZERO, NEG, POS})
@@ -263,7 +266,7 @@ class _Checker:
         return cached
 
     def unreadable(self, sheet, formula: str) -> bool:
-        """A formula the compiler cannot read (a LET variable, a structured or sheet-scoped name...): whether it
+        """A formula the compiler cannot read (a structured reference, a sheet-scoped name, LAMBDA...): whether it
         holds a ^/POWER not raising to a nonzero number, or a boolean-sensitive construct with a boolean at hand (a
         literal, a boolean function, or a cell it names by address holding one)."""
         from levxl.recalc.package import col_index
@@ -292,6 +295,7 @@ class _Checker:
         self.found: set[str] = set()
         self.root_grid = root_grid(node)
         self.numeric_grids: set[int] = set()
+        self.scopes: list[dict] = []
         return self.found, self.eval(node)
 
     def grid_is_boolean(self, sheet, row: int, col: int, node) -> bool:
@@ -300,7 +304,7 @@ class _Checker:
         if grid is None:
             return False
         self.sheet, self.row, self.col = sheet.name, row, col
-        self.found, self.numeric_grids, self.root_grid = set(), set(), grid
+        self.found, self.numeric_grids, self.root_grid, self.scopes = set(), set(), grid, []
         index = GRIDS[_bare(grid[1])]
         return index < len(grid[2]) and _grid_status(self.eval(grid[2][index])) == "yes"
 
@@ -342,9 +346,29 @@ class _Checker:
             return _Val(NUMBER | (inner.kinds & {ERR}))
         if kind == "bin":
             return self.binary(node[1], self.eval(node[2]), self.eval(node[3]))
+        if kind == "var":
+            for scope in reversed(self.scopes):
+                if node[1] in scope:
+                    return scope[node[1]]
+            return _Val(ANY)
         if kind == "func":
+            if _bare(node[1]) == "LET" and len(node[2]) % 2 == 1:
+                return self.let(node[2])
             return self.func(_bare(node[1]), node[2], node)
         return _Val(ANY)
+
+    def let(self, args) -> _Val:
+        """LET(name, value, ..., result): each name bound to its value's kinds (and exact value)."""
+        scope: dict = {}
+        self.scopes.append(scope)
+        try:
+            for name, value in zip(args[:-1:2], args[1:-1:2]):
+                if name[0] != "var":
+                    return _Val(ANY)
+                scope[name[1]] = self.eval(value)
+            return self.eval(args[-1])
+        finally:
+            self.scopes.pop()
 
     def binary(self, op: str, a: _Val, b: _Val) -> _Val:
         if op == "&":
@@ -489,6 +513,19 @@ class _Checker:
         return _Val(NUMBER | {TEXT, ERR})
 
 
+def _compiler(package: Package):
+    """The fast path's compiler, also reading LET's variables (``_xlpm.x``) as ``("var", name)``."""
+    from levxl.recalc.fast_parse import Compiler
+
+    class _Reader(Compiler):
+        def reference(self, text: str, resolving: str | None = None):
+            if text.lower().startswith("_xlpm."):
+                return ("var", text.lower())
+            return super().reference(text, resolving)
+
+    return _Reader(package)
+
+
 def _holds(by_col: dict, r1, c1, r2, c2) -> bool:
     from bisect import bisect_left
 
@@ -523,10 +560,9 @@ def _grid_status(output: _Val) -> str:
 def boolean_grids(package: Package, values: dict) -> set:
     """(sheet, row, col) of the formula cells that are a LEVXL_ grid (or INDEX of one) asked for "liquidated":
     the catalogue's TRUE/FALSE, which reach LibreOffice as 1/0 (an add-in's matrix cannot carry a boolean)."""
-    from levxl.recalc.fast_parse import Compiler
 
     checker = _Checker(package, values)
-    compiler = Compiler(package)
+    compiler = _compiler(package)
     found = set()
     for sheet in package.sheets:
         for (r, c), cell in sheet.cells.items():
@@ -535,10 +571,10 @@ def boolean_grids(package: Package, values: dict) -> set:
                 continue
             try:
                 node = compiler.compile(text, *(cell.origin or (r, c)))
-            except Exception:
+                if checker.grid_is_boolean(sheet, r, c, node):
+                    found.add((sheet.name, r, c))
+            except Exception:  # not read: left as 1/0, and divergences() reports the cell as not checked
                 continue
-            if checker.grid_is_boolean(sheet, r, c, node):
-                found.add((sheet.name, r, c))
     return found
 
 
@@ -546,10 +582,10 @@ def divergences(package: Package, values: dict, skip=frozenset()) -> list[str]:
     """``"Sheet!A1: reason; reason"`` for every formula cell whose LibreOffice value may not be Excel's (see the
     module docstring). ``values``: (sheet, row, col) -> the value LibreOffice gave (booleans as bool); ``skip``:
     (sheet, row, col) of cells not evaluated (external links keep their cached values)."""
-    from levxl.recalc.fast_parse import Compiler, Unsupported
+    from levxl.recalc.fast_parse import Unsupported
 
     checker = _Checker(package, values)
-    compiler = Compiler(package)
+    compiler = _compiler(package)
     out = []
     trees: dict = {}
     from levxl.recalc.fast_parse import shape_key
@@ -582,11 +618,18 @@ def divergences(package: Package, values: dict, skip=frozenset()) -> list[str]:
                     checker.static = True
                     try:
                         trees[("static", key)] = set(checker.check(sheet, r, c, node)[0])
+                    except Exception:  # a bug here must not pass a cell as checked
+                        log.exception("divergence check failed on %s!%s%d", sheet.name, col_letter(c), r)
+                        trees[("static", key)] = {"unchecked"}
                     finally:
                         checker.static = False
                 found = trees[("static", key)]
             else:
-                found, _ = checker.check(sheet, r, c, node)
+                try:
+                    found, _ = checker.check(sheet, r, c, node)
+                except Exception:  # a bug here must not pass a cell as checked
+                    log.exception("divergence check failed on %s!%s%d", sheet.name, col_letter(c), r)
+                    found = {"unchecked"}
             if found:
                 out.append(f"{_quote(sheet.name)}!{col_letter(c)}{r}: "
                            + "; ".join(REASONS[k] for k in REASONS if k in found))
