@@ -48,13 +48,16 @@ CASES = {
     '=PRODUCT(A11&"",3)': ("#VALUE!", 6.0, "numtext"),
     "=COUNTIF(A1:A9,1)": (1.0, 0.0, "boollookup"),
     "=VLOOKUP(TRUE,A8:A9,1,FALSE)": (1.0, True, "boollookup"),
+    "=IF(A11,1,2)": (1.0, "#VALUE!", "textcond"),  # A11 = "2"
+    "=NOT(A11)": (False, "#VALUE!", "textcond"),
 }
 # look-alikes LibreOffice and Excel agree on: not reported
 AGREED = {
     "=(1+A3)^(A3/365)": 4.0 ** (3 / 365), "=A1^A3": 0.0, "=A3^0": 1.0, "=A12&\"x\"": "5x", "=SUM(A11:A13)": 5.0,
     "=AVERAGE(A11:A13)": 5.0, "=SUM(TRUE,1)": 2.0, "=A8": True, "=IF(A3>0,A8,0)": True, "=A8+0": 1.0,
     "=IF(A3>9,1)": False, "=A11+1": 3.0, '="1,234.5"*1': 1234.5, "=COUNT(\"2\")": 1.0, "=(A3>1)=(A3>2)": True,
-    "=SUM(OFFSET(A11,0,0,2,1))": 5.0, '=SUM(INDIRECT("A11:A12"))': 5.0, '=A12>"a"': False,
+    "=SUM(OFFSET(A11,0,0,2,1))": 5.0, "=AND(A11:A12)": True, "=IF(A12,1,2)": 1.0,
+    '=SUM(INDIRECT("A11:A12"))': 5.0, '=A12>"a"': False,
 }
 
 

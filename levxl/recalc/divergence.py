@@ -13,6 +13,9 @@ TEXTJOIN/LEN/UPPER/EXACT/TEXT(TRUE,..)    TRUE/FALSE)
 ``1=TRUE``, ``TRUE>5``, ``"a"<TRUE``      FALSE, TRUE, TRUE (numbers <      TRUE, FALSE, FALSE (TRUE is 1)
                                           text < FALSE < TRUE)
 ``ISNUMBER(TRUE)``, ``TYPE(TRUE)``        FALSE, 4                          TRUE, 1
+``IF(A1,..)``, ``NOT(A1)``, A1 = "2"      #VALUE! (not verified in Excel    1, FALSE (numeric text read as 2)
+                                          here: only "TRUE"/"FALSE" text
+                                          is a condition)
 SUM/AVERAGE/COUNT/... over a range        the boolean is skipped            counted as 1/0
 holding a TRUE/FALSE (constant or result)
 ``SUM("2",1)``, ``AVERAGE(A3,"2")``,      3, 2.5, 6 (a text argument is     #VALUE! (MAX/MIN: Err:504)
@@ -29,9 +32,10 @@ with the *kinds* each operand can take -- number (zero, negative, positive), tex
 blank -- taken from the recalculated values of the cells it reads (LibreOffice's results, the book's constants), and
 exact values where an operand is a constant expression of single cells. A construct above whose operands can hit the
 difference is reported, naming the cell and the reason: ``A1^B1`` only when both can be 0, ``A1&"x"`` only when A1
-can be a boolean. A formula the compiler cannot read (a structured reference, a sheet-scoped name, LAMBDA...) is reported when it
-holds ``^`` (not to a nonzero number) or POWER, or a boolean-sensitive construct with a boolean at hand (a literal,
-a boolean function, a cell it names holding one), as "not checked". LET's variables are followed. The caller (:mod:`levxl.recalc.core`) fails the book with these (default), or writes it and warns
+can be a boolean. LET's variables are followed. A formula the compiler cannot read (a structured reference, a
+sheet-scoped name, LAMBDA...) is reported as "not checked" when it holds ``^`` (not to a nonzero number) or POWER,
+or a boolean-sensitive construct with a boolean at hand (a literal, a boolean function, a cell it names holding
+one). The caller (:mod:`levxl.recalc.core`) fails the book with these (default), or writes it and warns
 (``on_divergence="warn"``, exit status 2 from the CLI).
 """
 
@@ -62,6 +66,8 @@ REASONS = {
     "booltype": "ISNUMBER/TYPE of a TRUE/FALSE (Excel: a boolean, LibreOffice: a number)",
     "boolagg": "a TRUE/FALSE cell in an aggregate's reference (LibreOffice counts it as a number, Excel skips it)",
     "numtext": "numeric text passed straight to an aggregate (Excel reads it as a number, LibreOffice #VALUE!)",
+    "textcond": "numeric text used as a TRUE/FALSE condition (LibreOffice reads \"2\" as 2, so TRUE; Excel reads "
+                "only \"TRUE\"/\"FALSE\" text as a condition, other text is #VALUE!)",
     "boollookup": "a lookup or criterion among TRUE/FALSE values (LibreOffice matches them as 1/0)",
     "gridbool": "a LEVXL_ grid's \"liquidated\" TRUE/FALSE reaching LibreOffice as 1/0 (levxl writes them as "
                 "TRUE/FALSE only where the grid, or INDEX of it, is the whole formula and the output is known)",
@@ -81,6 +87,7 @@ _TEXT_ARGS = {"CONCATENATE": None, "CONCAT": None, "TEXTJOIN": None, "LEN": (0,)
               "EXACT": (0, 1), "TEXT": (0,), "REPT": (0,), "SUBSTITUTE": (0, 1, 2), "REPLACE": (0, 3),
               "FIND": (0, 1), "SEARCH": (0, 1), "LENB": (0,), "TEXTBEFORE": (0,), "TEXTAFTER": (0,)}
 _TYPE_TESTS = {"ISNUMBER", "TYPE"}
+_CONDITIONS = {"IF", "NOT", "IFS", "AND", "OR", "XOR"}  # AND/OR/XOR skip text in references, as Excel does
 #: aggregates that skip booleans and text in references and read a text argument as a number
 _AGGREGATES = {"SUM", "AVERAGE", "COUNT", "MIN", "MAX", "PRODUCT", "MEDIAN", "STDEV", "STDEV.S", "STDEV.P",
                "STDEVP", "VAR", "VAR.S", "VAR.P", "VARP", "SUMPRODUCT", "MODE", "MODE.SNGL", "LARGE", "SMALL",
@@ -107,9 +114,9 @@ _BOOL_MAKERS = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:TRUE|FALSE)(?![A-Za-z0-9_.(
                           r"(?:_xlfn\.)?(?:" + "|".join(sorted(_BOOL_FUNCS, key=len, reverse=True)) + r")\s*\(")
 _A1_REF = re.compile(r"(?:('(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?\$?([A-Za-z]{1,3})\$?(\d+)"
                      r"(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
-_BOOL_TEXT = re.compile(r"(?i)&|[<>=]|(?<![A-Za-z0-9_.])(?:_xlfn\.)?(?:" + "|".join(
-    re.escape(f) for f in sorted({*_TEXT_ARGS, *_TYPE_TESTS, *_AGGREGATES, *_LOOKUPS}, key=len, reverse=True))
-    + r")\s*\(")
+_SENSITIVE = sorted({*_TEXT_ARGS, *_TYPE_TESTS, *_AGGREGATES, *_LOOKUPS, *_CONDITIONS}, key=len, reverse=True)
+_BOOL_TEXT = re.compile(r"(?i)&|[<>=]|(?<![A-Za-z0-9_.])(?:_xlfn\.)?(?:" + "|".join(map(re.escape, _SENSITIVE))
+                        + r")\s*\(")
 
 
 def _grids() -> dict[str, int]:
@@ -457,6 +464,10 @@ class _Checker:
                 picked = args[2:] + args[:1]
             if any(BOOL in a.kinds for a in picked):
                 self.found.add("booltext")
+        if name in _CONDITIONS:
+            picked = args[0::2][:-1] if name == "IFS" else (args if name in ("AND", "OR", "XOR") else args[:1])
+            if any(NUMTEXT in a.kinds and not (a.ref and name in ("AND", "OR", "XOR")) for a in picked):
+                self.found.add("textcond")
         if name in _TYPE_TESTS and args and BOOL in args[0].kinds:
             self.found.add("booltype")
         if name in _AGGREGATES:
