@@ -27,7 +27,7 @@ def _secret(folder: Path) -> Path:
     return folder / "secret.xlsx"
 
 
-def linked_book(path: Path, target: str, formula: str = "[1]Sheet1!A1") -> Path:
+def linked_book(path: Path, target: str, formula: str = "[1]Sheet1!A1", cells: str | None = None) -> Path:
     """A book whose A1 is ``formula`` (cached value 7) and B1 ``=A1*2`` (cached 14), with an externalLink part
     pointing at ``target``."""
     import openpyxl
@@ -37,9 +37,10 @@ def linked_book(path: Path, target: str, formula: str = "[1]Sheet1!A1") -> Path:
     wb.active["A1"] = 1
     wb.save(base)
     parts = {i.filename: z for i, z in _read(base)}
+    cells = cells or (f'<c r="A1"><f>{formula}</f><v>7</v></c><c r="B1"><f>A1*2</f><v>14</v></c>'
+                      '<c r="C1"><f>LEVXL_PNL("long",100,110,1)</f><v>0</v></c>')
     sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}"><sheetData><row r="1">'
-             f'<c r="A1"><f>{formula}</f><v>7</v></c><c r="B1"><f>A1*2</f><v>14</v></c>'
-             '<c r="C1"><f>LEVXL_PNL("long",100,110,1)</f><v>0</v></c></row></sheetData></worksheet>').encode()
+             f'{cells}</row></sheetData></worksheet>').encode()
     workbook = parts["xl/workbook.xml"].decode()
     workbook = workbook.replace("</sheets>", '</sheets><externalReferences><externalReference r:id="rIdX1"/>'
                                              '</externalReferences>')
@@ -100,16 +101,33 @@ def test_recalc_never_opens_a_linked_workbook(case, tmp_path):
     assert str(SECRET) not in result.output and "424242" not in result.output
     assert not _leaks(tmp_path), "the secret workbook's value reached an output"
     assert book.read_bytes() == before
-    if case == "named_in_formula":
-        # no externalLink part holds the other book's values for LibreOffice, so a cell computed from the linked
-        # one (B1 = A1*2) cannot be vouched for: the book fails, naming it, and nothing is written
-        assert result.exit_code == 1 and "Sheet!B1" in result.output, result.output
-        assert not (out / "linked.xlsx").exists()
-    else:
-        assert result.exit_code == 0, result.output
-        sheet = openpyxl.load_workbook(out / "linked.xlsx", data_only=True).active
-        assert sheet["A1"].value == 7  # the cached value stays
-        assert sheet["B1"].value == 14 and sheet["C1"].value == pytest.approx(10.0)
+    # every form (a link part, or the path written in the formula with no link part): the naming cell keeps its
+    # cached value and the cells computed from it use it (LibreOffice is handed that value as a constant)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out / "linked.xlsx", data_only=True).active
+    assert sheet["A1"].value == 7  # the cached value stays
+    assert sheet["B1"].value == 14 and sheet["C1"].value == pytest.approx(10.0)
     assert {p: p.stat().st_atime_ns for p in secrets} == touched
     fast = invoke("recalc", book, "--out", tmp_path / "fast", "--engine", "fast")
     assert fast.exit_code == 1 and "never opens a file a workbook names" in fast.output
+
+
+def test_linked_text_and_levxl_arguments_use_the_cached_values(tmp_path):
+    """A linked cell holding text (``t="str"``) and a LEVXL_ call reading a linked number: the cached values, never
+    the file's, with the path in the formula and no link part holding values."""
+    import openpyxl
+
+    secret = _secret(tmp_path / "private")
+    path = f"'{secret.parent}/[secret.xlsx]Sheet1'"
+    cells = (f'<c r="A1" t="str"><f>{path}!B1</f><v>long</v></c><c r="B1"><f>{path}!A1</f><v>100</v></c>'
+             '<c r="C1" t="str"><f>A1&amp;"!"</f><v>x</v></c><c r="D1"><f>LEVXL_PNL(A1,B1,110,1)</f><v>0</v></c>')
+    book = linked_book(tmp_path / "linked.xlsx", str(secret), cells=cells)
+    before = secret.stat().st_atime_ns
+    result = invoke("recalc", book, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "linked.xlsx", data_only=True).active
+    assert [sheet[c].value for c in ("A1", "B1", "C1")] == ["long", 100, "long!"]
+    assert sheet["D1"].value == pytest.approx(10.0)
+    formulas = openpyxl.load_workbook(tmp_path / "out" / "linked.xlsx").active
+    assert formulas["A1"].value.startswith("='") and formulas["B1"].value.endswith("!A1")  # formulas kept
+    assert secret.stat().st_atime_ns == before and not _leaks(tmp_path)

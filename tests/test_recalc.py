@@ -292,8 +292,8 @@ NATIVES = {
  "B59": "=ROUND(0,0)=FALSE", "B60": '="a"+NA()', "B61": '=ROUND("a",NA())', "B62": "=ISNUMBER(A3)<(A2<>10)",
  "B63": "=MIN(A3,A8)*10", "B64": '=AVERAGE(A1:A3,"2")',
 }
-# where LibreOffice 25.2 is not Excel, the fast path follows Excel (with A8 blank: LibreOffice has no boolean type,
-# so a boolean constant in an aggregate's range is refused on the LibreOffice path, see below)
+# where LibreOffice 25.2 is not Excel, the fast path follows Excel; on the LibreOffice path these cells are
+# reported (levxl.recalc.divergence), never written silently
 EXCEL_NOT_LIBREOFFICE = {"S!B20": "TRUEx",  # LibreOffice: "1x"
                          "S!B42": "#NUM!",  # 0^0 is #NUM! in Excel; LibreOffice gives 1
                          "S!B59": False,  # a number never equals a boolean in Excel; LibreOffice: TRUE
@@ -306,12 +306,19 @@ def test_native_functions_pinned(tmp_path):
     # the boolean constant A8 inside aggregated ranges: LibreOffice would count it, so it refuses, naming the cells
     with pytest.raises(RecalcError) as refused:
         recalc_workbook(path, engine="libreoffice")
-    assert re.findall(r"S!(B\d+): a TRUE/FALSE", str(refused.value)) == ["B32", "B34", "B35", "B36", "B55", "B63"]
+    assert re.findall(r"S!(B\d+): a TRUE/FALSE cell in an aggregate", str(refused.value)) == \
+        ["B32", "B34", "B35", "B36", "B55", "B63"]
     no_boolean = _book(tmp_path, {**NATIVE_INPUTS, "A8": None, **NATIVES}, "natives_no_boolean.xlsx")
     fast_values = recalc_workbook(no_boolean, engine="fast").values
-    reference = recalc_workbook(no_boolean, engine="libreoffice")
+    with pytest.raises(RecalcError) as refused:
+        recalc_workbook(no_boolean, engine="libreoffice")
+    assert sorted(refused.value.cells) == sorted(recalc_workbook(no_boolean, engine="libreoffice",
+                                                                 on_divergence="warn").cells)
+    reference = recalc_workbook(no_boolean, engine="libreoffice", on_divergence="warn")
     found = {k: a for k, a, b in diffs(fast_values, reference.values)}
     assert {k: (v.code if isinstance(v, XlError) else v) for k, v in found.items()} == EXCEL_NOT_LIBREOFFICE
+    # the cells reported are exactly those where the engines differ (B62 compares two booleans: not reported)
+    assert {c.split(":", 1)[0] for c in reference.cells} == set(EXCEL_NOT_LIBREOFFICE) and reference.warned
     v = summary.values
     assert v["S!B1"] == 2.68 and v["S!B2"] == -2 and v["S!B3"] == 2 and v["S!B21"] == 4  # -2^2 = 4 in Excel
     assert v["S!B14"] == 2 and v["S!B44"] == 2 and v["S!B20"] == "TRUEx" and v["S!B50"] == 7

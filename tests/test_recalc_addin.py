@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from levxl.catalogue import CATALOGUE
+from levxl.catalogue import CATALOGUE, WHY_NAME, explain
 from levxl.recalc import addin, build_addin, recalc_workbook
 
 
@@ -25,8 +25,12 @@ def test_xcu_names_docs_and_categories_come_from_the_catalogue():
     root = etree.fromstring(addin.xcu_text().encode())
     ns = {"oor": "http://openoffice.org/2001/registry"}
     functions = root.find(".//node[@oor:name='AddInFunctions']", ns)
-    assert len(functions) == len(CATALOGUE)
+    assert len(functions) == len(CATALOGUE) + 1  # and LEVXL_WHY
+    why = functions.find(f"node[@oor:name='{addin.method_name(WHY_NAME)}']", ns)
+    assert why.find("prop[@oor:name='CompatibilityName']", ns).findtext("value") == WHY_NAME
     for node in functions:
+        if node is why:
+            continue
         fn = next(f for f in CATALOGUE.values() if addin.method_name(f.name) == node.get(f"{{{ns['oor']}}}name"))
         props = {p.get(f"{{{ns['oor']}}}name"): p.findtext("value") for p in node.findall("prop")}
         assert props["DisplayName"] == props["CompatibilityName"] == fn.name
@@ -92,3 +96,30 @@ def test_levxl_and_native_functions_compute_together_in_libreoffice(tmp_path):
     assert cached["E2"].value == v["Desk!E2"]  # full precision in the file, not LibreOffice's 15 digits
     formulas = openpyxl.load_workbook(tmp_path / "out.xlsx")["Desk"]
     assert formulas["E2"].value == '=LEVXL_LIQ_PRICE(A2,B2,C2,D2,"binance:BTCUSDT")'  # formulas untouched
+
+
+def test_levxl_why_gives_the_reasons_through_the_addin(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "why.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    ws.write("A1", "long")
+    ws.write("A2", -5)
+    ws.write_formula("B1", "=LEVXL_LIQ_PRICE(A1,60000,1,A2)")
+    ws.write_formula("B2", '=LEVXL_WHY("LIQ_PRICE",A1,60000,1,A2)')  # the reason of B1's error
+    ws.write_formula("B3", '=_xludf.LEVXL_WHY("LEVXL_LIQ_PRICE","long",60000,1,10)')  # fine: ""
+    ws.write_formula("B4", '=LEVXL_WHY("NOPE",1)')
+    ws.write_formula("B5", '=LEVXL_WHY("LIQ_PRICE",A1,60000,1,A2,Z9)')  # a blank cell is "missing"
+    ws.write_array_formula("C1:C2", '{=LEVXL_WHY("LIQ_PRICE",A1,60000,1,{10;-1})}')  # the call's shape
+    ws.write_formula("D1", '=LEN(LEVXL_WHY("LIQ_PRICE",A1,60000,1,A2))')  # and native functions read it
+    wb.close()
+    summary = recalc_workbook(path)  # LEVXL_WHY is not on the fast path's list: LibreOffice with the add-in
+    assert summary.engine == "libreoffice" and not summary.cells
+    v = summary.values
+    reason = explain("LIQ_PRICE", "long", 60000, 1, -5.0)
+    assert reason.startswith("#VALUE! leverage") and v["S!B2"] == v["S!B5"] == reason
+    assert v["S!B3"] == "" and v["S!B4"] == explain("NOPE", 1)
+    assert [v["S!C1"], v["S!C2"]] == [row[0] for row in explain("LIQ_PRICE", "long", 60000, 1, [[10], [-1]])]
+    assert v["S!C1"] == "" and v["S!C2"].startswith("#VALUE!")
+    assert v["S!D1"] == len(reason)

@@ -46,12 +46,18 @@ def _table(rows: list[dict]) -> str:
 @click.option("--register-addin", "register_addin", is_flag=True,
               help="Build the add-in from the catalogue and register it for headless use ($LEVXL_ADDIN_HOME or "
                    "~/.cache/levxl), then exit. Done on first need otherwise.")
+@click.option("--on-divergence", type=click.Choice(["fail", "warn"]), default="fail", show_default=True,
+              help="A cell where LibreOffice's value may not be Excel's (0^0, a TRUE/FALSE as text or compared with "
+                   "a number, ...): fail the book (nothing written), or warn: write LibreOffice's values, list the "
+                   "cells, exit status 2.")
 @click.option("--quiet", "-q", is_flag=True, help="No per-file lines, only the final table.")
-def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, build_addin, register_addin, quiet):
+def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, build_addin, register_addin, quiet,
+           on_divergence):
     """Evaluate every formula in FILE_OR_DIR... (LEVXL_ functions in every spelling and the native Excel functions
     they mix with) and write the results as cached values into the original package; everything else is kept byte
-    for byte. Exit code 1 if any file failed (also when a book holds a construct neither engine handles: the
-    message names the cells)."""
+    for byte. Exit status 1 if any file failed (also when a book holds a construct neither engine handles, or a cell
+    where LibreOffice's value may not be Excel's: a line per cell names it and the reason); 2 if none failed but
+    some were written with such cells (--on-divergence warn); 0 otherwise."""
     if build_addin is not None:
         from levxl.recalc import build_addin as build
 
@@ -85,7 +91,7 @@ def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, build_add
     def done(summary):
         bar.update(1)
         if not quiet:
-            status = "ok" if summary.ok else "FAILED"
+            status = "FAILED" if not summary.ok else "WARNING" if summary.warned else "ok"
             errors = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors.items())) or "no errors"
             line = (f"{terminal_text(Path(summary.path).name)}: {status}, {summary.formula_cells} formula cells, "
                     f"{errors}, "
@@ -93,10 +99,13 @@ def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, build_add
             if summary.message:
                 line += f" - {terminal_text(summary.message.splitlines()[0])}"
             bar.write(line, file=sys.stderr if not summary.ok else sys.stdout)
+            name = terminal_text(Path(summary.path).name)
+            for cell in summary.cells:  # one line per cell, greppable: "book.xlsx: S!A1: reason"
+                bar.write(f"  {name}: {terminal_text(cell)}", file=sys.stderr if not summary.ok else sys.stdout)
 
     try:
         summaries = recalc_paths(files, out_dir, in_place=in_place, jobs=jobs or os.cpu_count(), timeout=timeout,
-                                 memory_mb=memory_mb, engine=engine, on_done=done)
+                                 memory_mb=memory_mb, engine=engine, on_done=done, on_divergence=on_divergence)
     except OutputError as exc:
         raise click.ClickException(terminal_text(exc)) from None
     except ValueError as exc:
@@ -105,8 +114,12 @@ def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, build_add
         bar.close()
     click.echo(_table([s.row() for s in summaries]))
     failed = [s for s in summaries if not s.ok]
+    warned = [s for s in summaries if s.ok and s.warned]
     total = sum(s.formula_cells for s in summaries)
-    click.echo(f"{len(summaries)} files, {len(failed)} failed, {total} formula cells, "
-               f"{sum(s.seconds for s in summaries):.2f} s in workers")
+    click.echo(f"{len(summaries)} files, {len(failed)} failed, "
+               + (f"{len(warned)} written with cells Excel may show differently, " if warned else "")
+               + f"{total} formula cells, {sum(s.seconds for s in summaries):.2f} s in workers")
     if failed:
         sys.exit(1)
+    if warned:
+        sys.exit(2)

@@ -17,13 +17,19 @@ styles and every other attribute are untouched; ``fullCalcOnLoad`` is neither ad
   directory (None: compute only; ``in_place=True`` overwrites ``path``); ``inputs={"Sheet!B2": 61850.0}`` sets
   constants first (their ``<v>`` is patched too). Hostile/broken files raise :class:`levxl.files.safety.UnsafeWorkbook`;
 * the CLI, :data:`levxl.cli.recalc.recalc` — ``levxl recalc FILE_OR_DIR... (--out DIR | --in-place) [--jobs N]
-  [--timeout S] [--memory-mb MB] [--engine auto|fast|libreoffice]``, ``levxl recalc --build-addin levxl.oxt``;
+  [--timeout S] [--memory-mb MB] [--engine auto|fast|libreoffice] [--on-divergence fail|warn]``, ``levxl recalc
+  --build-addin levxl.oxt``; exit status 0 only when every file was written with values levxl vouches for, 1 when
+  one failed, 2 when (``--on-divergence warn``) one was written with cells where Excel's value may differ;
 * :func:`recalc_paths` — a batch, one worker process per file with a timeout and a memory cap (the CLI);
 * :mod:`levxl.recalc.proven` — which books the fast path claims (every construct proven by the differential corpus);
 * :mod:`levxl.recalc.fast` — the vectorised evaluator and its supported functions;
 * :mod:`levxl.recalc.libreoffice` and :mod:`levxl.recalc.office` — every other book: LibreOffice 25.2 headless with
   the levxl Calc add-in (:mod:`levxl.recalc.addin`, ``levxl.oxt`` built from the catalogue), Excel's semantics where
   LibreOffice differs; a construct neither engine handles fails the book, naming the cells;
+* :mod:`levxl.recalc.divergence` — the cells of a LibreOffice-evaluated book where LibreOffice and Excel can differ
+  (``0^0``, a TRUE/FALSE as text or compared with a number, ...), judged from the operands' recalculated values:
+  ``Summary.cells`` names each with its reason; ``recalc_workbook(..., on_divergence="fail")`` (the default) raises
+  :class:`RecalcError` (its ``cells`` likewise), ``"warn"`` writes the book and sets ``Summary.warned``;
 * :mod:`levxl.recalc.package` — safe reading (zip bombs, XML bombs, XXE refused) and byte-preserving writing.
 """
 

@@ -4,7 +4,8 @@ Everything in the extension is generated from :data:`levxl.catalogue.CATALOGUE`,
 and docs, and categories are those of ``docs/functions.md``:
 
 * ``levxl.idl`` -> ``levxl.rdb``: interface ``org.levxl.XLevxl``, one method per catalogue entry (``LEVXL_LIQ_PRICE``
-  -> ``levxlLiqPrice``), compiled with ``unoidl-write`` (Debian package ``libreoffice-dev``) against
+  -> ``levxlLiqPrice``) plus ``levxlWhy`` for ``LEVXL_WHY(function, arguments...)`` (a last ``sequence< any >``
+  parameter, Calc's variable argument list), compiled with ``unoidl-write`` (Debian package ``libreoffice-dev``) against
   LibreOffice's own type registries. Every argument is ``any``: LibreOffice then passes a blank cell or an omitted
   argument as void (None), which the catalogue reads as "missing" (a ``double`` argument would receive 0), and a
   range as rows. Every method returns ``sequence< sequence< any > >`` (a matrix): an ``any`` return cannot carry an
@@ -35,7 +36,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from levxl.catalogue import CATALOGUE
+from levxl.catalogue import CATALOGUE, WHY_NAME
 
 __all__ = ["build_addin", "idl_text", "xcu_text", "method_name", "python_paths", "IMPLEMENTATION", "AddinError"]
 
@@ -67,6 +68,9 @@ def idl_text() -> str:
     for fn in CATALOGUE.values():
         params = ", ".join(f"[in] any {_param(a.name)}" for a in fn.args)
         lines.append(f"    sequence< sequence< any > > {method_name(fn.name)}({params});")
+    # LEVXL_WHY(function, arguments...): a last ``sequence< any >`` parameter is Calc's variable argument list
+    lines.append(f"    sequence< sequence< any > > {method_name(WHY_NAME)}([in] any aFunction, "
+                 "[in] sequence< any > aArguments);")
     lines += ["};", "}; };", ""]
     return "\n".join(lines)
 
@@ -96,6 +100,18 @@ def xcu_text() -> str:
             out.append(f'<node oor:name="{_param(a.name)}" oor:op="replace">{_value("DisplayName", a.name)}'
                        f'{_value("Description", doc)}</node>')
         out.append("</node></node>")
+    out.append(f'<node oor:name="{method_name(WHY_NAME)}" oor:op="replace">')
+    out.append(_value("DisplayName", WHY_NAME))
+    out.append(_value("Description", "Errors: why cells of a LEVXL function show an error: the reasons as text, "
+                                     "in the shape of that call's result (\"\" where a cell is fine). Returns text."))
+    out.append(_value("Category", "Add-In", localised=False))
+    out.append(_value("CompatibilityName", WHY_NAME))
+    out.append('<node oor:name="Parameters">')
+    for name, doc in (("function", 'the function\'s name, e.g. "LIQ_PRICE"'),
+                      ("arguments", "the same arguments as the call whose errors are explained")):
+        out.append(f'<node oor:name="{_param(name)}" oor:op="replace">{_value("DisplayName", name)}'
+                   f'{_value("Description", doc)}</node>')
+    out.append("</node></node>")
     out += ["</node></node></node>", "</oor:component-data>", ""]
     return "\n".join(out)
 
@@ -154,7 +170,7 @@ def _compile_idl(idl: str, rdb: Path) -> None:
 
 def _component_source(paths: list[str]) -> str:
     template = (Path(__file__).with_name("addin_component.py.in")).read_text(encoding="utf-8")
-    methods = ", ".join(f"{method_name(n)!r}: {n!r}" for n in CATALOGUE)
+    methods = ", ".join(f"{method_name(n)!r}: {n!r}" for n in [*CATALOGUE, WHY_NAME])
     return (template.replace('"@BUILT_PATHS@"', repr(os.pathsep.join(paths)))
             .replace("METHODS = {}", "METHODS = {" + methods + "}"))
 

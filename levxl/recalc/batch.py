@@ -67,7 +67,7 @@ def _worker(conn, path: str, out, in_place: bool, memory_mb: int | None, inputs,
     except MemoryError:
         conn.send(Summary(path, ok=False, message=f"out of memory (cap {memory_mb} MB)"))
     except ValueError as exc:  # UnsafeWorkbook, RecalcError: their message is for the user
-        conn.send(Summary(path, ok=False, message=str(exc)))
+        conn.send(Summary(path, ok=False, message=str(exc), cells=list(getattr(exc, "cells", []))))
     except BaseException as exc:  # noqa: BLE001 - anything else is reported, not raised
         tb = traceback.format_exc(limit=3)
         try:
@@ -133,8 +133,10 @@ def _target_for(path: Path, out_dir, in_place: bool):
 
 def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs: int | None = None,
                  timeout: float = DEFAULT_TIMEOUT, memory_mb: int | None = DEFAULT_MEMORY_MB,
-                 engine: str = "auto", on_done: Callable[[Summary], None] | None = None) -> list[Summary]:
-    """Recalculate many workbooks in worker processes; a Summary per file, in input order."""
+                 engine: str = "auto", on_done: Callable[[Summary], None] | None = None,
+                 on_divergence: str = "fail") -> list[Summary]:
+    """Recalculate many workbooks in worker processes; a Summary per file, in input order. ``on_divergence``:
+    see :func:`levxl.recalc.recalc_workbook` (only LibreOffice-evaluated books have divergences)."""
     files = expand_paths(paths)
     if not in_place and out_dir is None:
         raise ValueError("give out_dir or in_place=True")
@@ -217,21 +219,23 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
         for i in done:
             running.pop(i)
     for i, f, started in deferred:
-        results[i] = _in_parent(f, out_dir, in_place, timeout, started)
+        results[i] = _in_parent(f, out_dir, in_place, timeout, started, on_divergence)
         if on_done:
             on_done(results[i])
     return [r for r in results if r is not None]
 
 
-def _in_parent(f: Path, out_dir, in_place: bool, timeout: float, started: float) -> Summary:
+def _in_parent(f: Path, out_dir, in_place: bool, timeout: float, started: float,
+               on_divergence: str = "fail") -> Summary:
     """A book the fast path did not claim, with this process's LibreOffice."""
     started = time.monotonic()
     try:
         summary = recalc_workbook(f, _target_for(f, out_dir, in_place), in_place=in_place, engine="libreoffice",
-                                  timeout=timeout)
+                                  timeout=timeout, on_divergence=on_divergence)
         summary.values = {}
     except ValueError as exc:
-        summary = Summary(str(f), ok=False, engine="libreoffice", message=str(exc))
+        summary = Summary(str(f), ok=False, engine="libreoffice", message=str(exc),
+                          cells=list(getattr(exc, "cells", [])))
     except Exception as exc:  # noqa: BLE001 - reported, not raised: one bad file never stops the batch
         summary = Summary(str(f), ok=False, engine="libreoffice", message=f"{type(exc).__name__}: {exc}")
     if not summary.ok:

@@ -13,9 +13,10 @@ from pathlib import Path
 from levxl.recalc.package import NS, Package, open_package, split_ref, write_package, col_letter
 from levxl.recalc.values import XlError
 
-__all__ = ["Summary", "recalc_workbook", "RecalcError", "ENGINES"]
+__all__ = ["Summary", "recalc_workbook", "RecalcError", "ENGINES", "ON_DIVERGENCE"]
 
 ENGINES = ("auto", "fast", "libreoffice")
+ON_DIVERGENCE = ("fail", "warn")
 
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,12 @@ _F = f"{{{NS}}}f"
 
 
 class RecalcError(ValueError):
-    """A workbook could not be recalculated (the message says why)."""
+    """A workbook could not be recalculated (the message says why; ``cells`` lists "Sheet!A1: reason" for each cell
+    that made it fail, when cells did)."""
+
+    def __init__(self, message: str, cells: list[str] | None = None):
+        super().__init__(message)
+        self.cells = list(cells or [])
 
 
 @dataclass
@@ -39,6 +45,10 @@ class Summary:
     errors: dict[str, int] = field(default_factory=dict)  # "#DIV/0!": 2, "#VALUE! (text)": 3, "circular": 1
     seconds: float = 0.0
     message: str = ""  # why it failed, or why LibreOffice was used
+    # "Sheet!A1: reason" per cell: why the book failed, or (on_divergence="warn") cells written with LibreOffice's
+    # value where Excel's may differ
+    cells: list[str] = field(default_factory=list)
+    warned: bool = False  # written, but ``cells`` may hold values Excel would not show (CLI exit status 2)
     values: dict[str, object] = field(default_factory=dict, repr=False)
 
     def row(self) -> dict:
@@ -104,29 +114,34 @@ def _count_errors(values, circular: int) -> dict[str, int]:
 
 
 def recalc_workbook(path, out=None, inputs: dict | None = None, *, in_place: bool = False,
-                    engine: str = "auto", timeout: float = 600.0) -> Summary:
+                    engine: str = "auto", timeout: float = 600.0, on_divergence: str = "fail") -> Summary:
     """Recalculate every formula cell of one workbook and write the results as cached values.
 
     ``out``: a file or directory to write to; None writes nothing (the values are in the summary) unless
     ``in_place``. ``inputs``: {"Sheet!B2": 61850.0, ...} constants set first. ``engine``: "auto" (the fast path
     when it claims the book, :func:`levxl.recalc.fast.claim`; LibreOffice 25.2 with the levxl add-in otherwise),
-    "fast" (fail rather than use LibreOffice) or "libreoffice".
+    "fast" (fail rather than use LibreOffice) or "libreoffice". ``on_divergence``: what to do with cells whose
+    LibreOffice value may not be Excel's (:mod:`levxl.recalc.divergence`: ``0^0``, a TRUE/FALSE as text or compared
+    with a number, ...): "fail" (raise RecalcError naming them, nothing written) or "warn" (write LibreOffice's
+    values; ``Summary.warned`` and ``Summary.cells`` say which cells).
     Raises :class:`levxl.files.safety.UnsafeWorkbook` (a ValueError) for a hostile or broken file and
     :class:`RecalcError` for bad inputs, a workbook neither engine handles (naming the cells), or LibreOffice
     failing or taking longer than ``timeout`` seconds.
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if on_divergence not in ON_DIVERGENCE:
+        raise ValueError(f"on_divergence must be one of {', '.join(ON_DIVERGENCE)}, not {on_divergence!r}")
     gc_was_enabled = gc.isenabled()
     gc.disable()  # ~150k short-lived objects per 100k cells and no cycles among them: the collector only costs time
     try:
-        return _recalc(path, out, inputs, in_place, engine, timeout)
+        return _recalc(path, out, inputs, in_place, engine, timeout, on_divergence)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _recalc(path, out, inputs, in_place, engine, timeout) -> Summary:
+def _recalc(path, out, inputs, in_place, engine, timeout, on_divergence) -> Summary:
     from levxl.recalc import fast, proven
 
     start = time.perf_counter()
@@ -164,8 +179,14 @@ def _recalc(path, out, inputs, in_place, engine, timeout) -> Summary:
                 raise RecalcError(f"{path.name}: the fast path failed: {type(exc).__name__}: {exc}") from None
             summary.message = f"libreoffice: the fast path failed ({type(exc).__name__}: {exc})"
     if results is None:
-        results, circular = _libreoffice(package, path, timeout)
+        results, circular, diverging = _libreoffice(package, path, timeout, on_divergence)
         summary.engine = "libreoffice"
+        if diverging:
+            summary.cells, summary.warned = diverging, True
+            note = (f"{len(diverging)} cells written with LibreOffice's value where Excel's may differ: "
+                    + ", ".join(c.split(":", 1)[0] for c in diverging[:20])
+                    + (f" and {len(diverging) - 20} more" if len(diverging) > 20 else ""))
+            summary.message = f"{summary.message}; {note}" if summary.message else note
     by_name = {s.name: s for s in package.sheets}
     for (sheet_name, r, c), value in results.items():
         by_name[sheet_name].set_value(r, c, value)
@@ -193,8 +214,13 @@ def names_other_books(package: Package) -> bool:
     return any(text and "[" in text and _OTHER_BOOK.search(text) for text in texts)
 
 
-def _libreoffice(package: Package, path: Path, timeout: float):
-    """LibreOffice's values, spills resized; RecalcError naming the cells when some value cannot be vouched for."""
+def _cells_message(cells: list[str]) -> str:
+    return ", ".join(cells[:20]) + (f" and {len(cells) - 20} more" if len(cells) > 20 else "")
+
+
+def _libreoffice(package: Package, path: Path, timeout: float, on_divergence: str = "fail"):
+    """LibreOffice's values, spills resized, and the cells where Excel's may differ (``on_divergence="warn"``);
+    RecalcError naming the cells when some value cannot be vouched for."""
     from levxl.recalc import libreoffice
     from levxl.recalc.office import OfficeError
 
@@ -203,9 +229,15 @@ def _libreoffice(package: Package, path: Path, timeout: float):
     except OfficeError as exc:
         raise RecalcError(f"{path.name}: {exc}") from None
     if outcome.problems:
-        shown = ", ".join(outcome.problems[:20]) + (f" and {len(outcome.problems) - 20} more"
-                                                     if len(outcome.problems) > 20 else "")
-        raise RecalcError(f"{path.name}: {len(outcome.problems)} cells neither engine handles: {shown}")
+        cells = outcome.problems + [c for c in outcome.divergences if c not in outcome.problems]
+        raise RecalcError(f"{path.name}: {len(outcome.problems)} cells neither engine handles: "
+                          f"{_cells_message(outcome.problems)}"
+                          + (f"; and {len(outcome.divergences)} where LibreOffice may differ from Excel"
+                             if outcome.divergences else ""), cells)
+    if outcome.divergences and on_divergence == "fail":
+        raise RecalcError(f"{path.name}: {len(outcome.divergences)} cells where LibreOffice's value may not be "
+                          f"Excel's (nothing written; --on-divergence warn writes them): "
+                          f"{_cells_message(outcome.divergences)}", outcome.divergences)
     by_name = {s.name: s for s in package.sheets}
     for (name, r, c), (r2, c2) in outcome.spills.items():
         sheet = by_name[name]
@@ -213,7 +245,7 @@ def _libreoffice(package: Package, path: Path, timeout: float):
     for name, r, c in outcome.blocked:
         sheet = by_name[name]
         _respill(sheet, sheet.cells[(r, c)], r, c, keep_ref=True)
-    return outcome.values, outcome.circular
+    return outcome.values, outcome.circular, outcome.divergences
 
 
 def _respill(sheet, anchor, r2: int, c2: int, keep_ref: bool = False) -> None:

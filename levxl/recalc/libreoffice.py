@@ -8,8 +8,10 @@ Excel's values (see :mod:`levxl.recalc.office` for the mechanics):
   single-cell reference passed straight to a LEVXL_ function becomes a one-cell range (``J1`` -> ``J1:J1``),
   because LibreOffice hands a blank single cell to an add-in as 0 but a blank cell of a range as empty, and in
   Excel a blank argument means "missing" (the default applies);
-* external links: the copy's link targets point at a file that does not exist, LibreOffice's link updates are off,
-  and cells whose formula reads a linked book keep their cached values (Excel's behaviour until links are updated);
+* external links: in the copy, a cell whose formula reads another book (``[1]Sheet1!A1``, or a path written in the
+  formula, ``'/abs/path/[book.xlsx]Sheet1'!A1``) is its cached value as a constant, the link targets point at a
+  file that does not exist and LibreOffice's link updates are off: no file a book names is opened, those cells
+  keep their cached values and the cells computed from them use them (Excel's behaviour until links are updated);
   a book with a function that fetches from outside (WEBSERVICE, FILTERXML, RTD, DDE, STOCKHISTORY, CUBE...) is not
   handed to LibreOffice at all: it fails, naming the cells;
 * dynamic arrays (``cm="1"``) are resized to their true size and ``A1#`` follows them; ``cm="1"`` stays;
@@ -20,11 +22,10 @@ Excel's values (see :mod:`levxl.recalc.office` for the mechanics):
   (what Excel shows); any other ``Err:NNN``, and a ``#NAME?`` where the file's cached value was not ``#NAME?`` (a
   function LibreOffice does not know), is a problem: the recalc fails naming those cells rather than write a value
   Excel would not show;
-* LibreOffice has no boolean type: an aggregate over a reference holding a TRUE/FALSE constant (Excel skips it,
-  LibreOffice counts 1/0) is a problem too (:func:`boolean_hazards`). Known differences not detected (pinned in
-  tests/test_recalc.py, where the fast path gives Excel's values): ``0^0`` (Excel #NUM!, LibreOffice 1),
-  ``TRUE&"x"`` (Excel "TRUEx", LibreOffice "1x"), a number compared with a boolean (Excel: never equal),
-  AVERAGE of a numeric text argument (Excel reads it, LibreOffice #VALUE!).
+* where LibreOffice and Excel differ (``0^0``; a TRUE/FALSE as text, compared with a number, in an aggregate's
+  range, in a lookup, under ISNUMBER/TYPE; numeric text passed straight to SUM/AVERAGE/...) the cells whose
+  operands can hit the difference are listed in :attr:`Outcome.divergences`
+  (:func:`levxl.recalc.divergence.divergences`); the caller fails the book or warns.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from lxml import etree
 from levxl.recalc.package import NS, Package, col_letter, safe_xml, write_package
 from levxl.recalc.values import XlError, error
 
-__all__ = ["evaluate", "Outcome", "prepare_formula", "boolean_hazards"]
+__all__ = ["evaluate", "Outcome", "prepare_formula"]
 
 _F = f"{{{NS}}}f"
 _PREFIX = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xll\.|_xludf\.|_xldudf_)(?=levxl_)")
@@ -61,6 +62,7 @@ class Outcome:
     spills: dict = field(default_factory=dict)  # (sheet, row, col) anchor -> (r2, c2) new corner, 1-based
     blocked: list = field(default_factory=list)  # anchors whose spill range is not empty (#SPILL!)
     problems: list = field(default_factory=list)  # "Sheet!A1: Err:504" for cells no engine vouches for
+    divergences: list = field(default_factory=list)  # "Sheet!A1: reason" where Excel's value may differ
 
 
 #: Functions Excel stores with the ``_xlfn.`` prefix; a file written by another tool may hold them bare, which
@@ -135,7 +137,7 @@ def _copy_for_office(package: Package, target: Path) -> None:
         for sheet in package.sheets:
             data = replaced.get(sheet.part) or archive.read(sheet.part)
             root = safe_xml(data, sheet.part, package.path.name)
-            changed = False
+            changed = _freeze_linked(sheet, root)
             for f in root.iter(_F):
                 if f.text:
                     new = prepare_formula(f.text)
@@ -152,6 +154,38 @@ def _copy_for_office(package: Package, target: Path) -> None:
                         rel.set("Target", "levxl-external-link-not-opened.xlsx")
                 replaced[name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
     write_package(package.path, target, replaced)
+
+
+def _linked_cells(sheet) -> set:
+    """(row, col) of the formula cells that read another workbook (``[1]Sheet1!A1``, ``'/path/[b.xlsx]S'!A1``)."""
+    return {key for key, cell in sheet.cells.items() if cell.formula and "[" in cell.formula
+            and _EXTERNAL.search(cell.formula)}
+
+
+def _freeze_linked(sheet, root) -> bool:
+    """In LibreOffice's copy, a cell reading another workbook becomes its cached value (a constant): LibreOffice
+    never sees the path or the link, and the cells computed from it use the value Excel shows until links are
+    updated. Returns whether anything changed."""
+    from levxl.recalc.package import split_ref
+
+    linked = _linked_cells(sheet)
+    if not linked:
+        return False
+    for c in root.iter(f"{{{NS}}}c"):
+        if c.get("r") is None or split_ref(c.get("r")) not in linked:
+            continue
+        f = c.find(_F)
+        if f is not None:
+            c.remove(f)
+        c.attrib.pop("cm", None)
+        if c.get("t") == "str":  # a formula's text result: as a constant it is an inline string
+            v = c.find(f"{{{NS}}}v")
+            text = v.text if v is not None else ""
+            if v is not None:
+                c.remove(v)
+            c.set("t", "inlineStr")
+            etree.SubElement(etree.SubElement(c, f"{{{NS}}}is"), f"{{{NS}}}t").text = text or ""
+    return True
 
 
 def _iteration(package: Package) -> dict | None:
@@ -210,43 +244,10 @@ def evaluate(package: Package, office=None, timeout: float = 600.0) -> Outcome:
     return _outcome(package, answer)
 
 
-_AGGREGATES = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(SUM|AVERAGE|COUNT|MIN|MAX|PRODUCT|MEDIAN|"
-                         r"STDEV(?:\.[SP])?|VAR(?:\.[SP])?|SUMPRODUCT|MODE|LARGE|SMALL|PERCENTILE|QUARTILE)\s*\(")
-
-
-def boolean_hazards(package: Package) -> list[str]:
-    """Cells where LibreOffice would count a boolean constant as a number and Excel skips it: an aggregate
-    (SUM, AVERAGE, COUNT, MIN, ...) over a reference that holds a TRUE/FALSE cell. LibreOffice has no boolean type."""
-    from levxl.recalc.package import col_index
-
-    booleans = {s.name: {k for k, c in s.cells.items() if c.formula is None and isinstance(c.value, bool)}
-                for s in package.sheets}
-    if not any(booleans.values()):
-        return []
-    names = {s.name for s in package.sheets}
-    found = []
-    for sheet in package.sheets:
-        for (r, c), cell in sheet.cells.items():
-            if not cell.formula or not _AGGREGATES.search(cell.formula):
-                continue
-            body = re.sub(r'"(?:[^"]|"")*"', '""', cell.formula)
-            for m in _REF.finditer(body):
-                quoted, c1, r1, c2, r2 = m.groups()
-                target = quoted.strip("'").replace("''", "'") if quoted else sheet.name
-                if target not in names:
-                    continue
-                r1, c1 = int(r1), col_index(c1)
-                r2, c2 = (int(r2), col_index(c2)) if c2 else (r1, c1)
-                if any(r1 <= br <= r2 and c1 <= bc <= c2 for br, bc in booleans[target]):
-                    found.append(f"{_quote(sheet.name)}!{col_letter(c)}{r}: a TRUE/FALSE cell in an aggregate's "
-                                 "reference (LibreOffice counts it as a number, Excel skips it)")
-                    break
-    return found
-
-
 def _outcome(package: Package, answer: dict) -> Outcome:
+    from levxl.recalc.divergence import divergences
+
     out = Outcome()
-    out.problems.extend(boolean_hazards(package))
     covered: dict[str, set] = {}
     for s, r, c, r2, c2, blocked in answer.get("spills", []):
         sheet = package.sheets[s]
@@ -262,9 +263,9 @@ def _outcome(package: Package, answer: dict) -> Outcome:
         for (r, c), cell in sheet.cells.items():
             if cell.formula is not None:
                 formula_at[(r, c)] = cell
-        booleans = {(r + 1, c + 1) for r, c in data["booleans"]} | _levxl_booleans(sheet, out.spills)
+        booleans = {(r + 1, c + 1) for r, c in data["booleans"]}
         arrays = _array_cells(sheet, out.spills)
-        keep = {key for key, cell in formula_at.items() if _EXTERNAL.search(cell.formula or "")}
+        keep = _linked_cells(sheet)
         covered[sheet.name] = keep
         for r, c, value in data["cells"]:
             key = (r + 1, c + 1)
@@ -298,6 +299,9 @@ def _outcome(package: Package, answer: dict) -> Outcome:
                                                           if text == "#NAME?" else ""))
     for anchor in out.blocked:
         out.values[anchor] = error("#SPILL!")
+    _grid_booleans(package, out)
+    out.divergences = divergences(package, out.values,
+                                  skip={(name, *key) for name, keys in covered.items() for key in keys})
     return out
 
 
@@ -332,18 +336,19 @@ def _argument_error(package: Package, sheet, formula: str, answer: dict):
     return None
 
 
-# the grid is the formula's value (or INDEX into it): wrapped in arithmetic (--INDEX(...)) the 1/0 is right
-_BOOLEAN_OUTPUT = re.compile(r'(?i)^\s*(?:index\s*\(\s*)?(?:_xll\.|_xludf\.|_xldudf_)?levxl_\w*grid\s*\(.*"liquidated"')
+def _grid_booleans(package: Package, out: Outcome) -> None:
+    """The cells of LEVXL_ grids asked for "liquidated" (the output a literal or a cell's value): the catalogue's
+    TRUE/FALSE, which reach LibreOffice as 1/0 (an add-in's matrix cannot carry a boolean; LibreOffice has no boolean
+    type, only a number format that an add-in's result does not get). A grid whose output is not known, or wrapped
+    in another function, is reported by :func:`levxl.recalc.divergence.divergences`."""
+    from levxl.recalc.divergence import boolean_grids
 
-
-def _levxl_booleans(sheet, spills: dict) -> set:
-    """Cells of LEVXL_ grids asked for ``"liquidated"``: the catalogue's TRUE/FALSE, which reach LibreOffice as
-    1/0 (an add-in's matrix cannot carry a boolean)."""
-    cells = set()
-    for (r, c), cell in sheet.cells.items():
-        if cell.formula and _BOOLEAN_OUTPUT.search(cell.formula):
-            cells |= _array_cells_of(sheet.name, cell, spills)
-    return cells
+    by_name = {s.name: s for s in package.sheets}
+    for name, r, c in boolean_grids(package, out.values):
+        for key in _array_cells_of(name, by_name[name].cells[(r, c)], out.spills):
+            value = out.values.get((name, *key))
+            if type(value) is float and value in (0.0, 1.0):
+                out.values[(name, *key)] = bool(value)
 
 
 def _array_cells_of(name: str, cell, spills: dict) -> set:
