@@ -225,3 +225,13 @@ def test_cli_risk_stresses_shorts_and_shows_status():
     head = result.output.splitlines()[1]
     assert "PnL 10% adv" in head and "status" in head and "dist to liq" in head and "PnL -10%" not in head
     assert "Short squeeze" in result.output and "rebound" in result.output
+
+
+def test_cli_risk_says_no_vol_instead_of_blank(tmp_path):
+    from levxl.cli import main
+
+    path = tmp_path / "nv.csv"
+    path.write_text("symbol,side,size,entry,mark,leverage\nBTCUSDT,long,1,60000,60000,10\n")
+    result = CliRunner().invoke(main, ["risk", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "no vol" in result.output.splitlines()[2] and "unknown, not 0" in result.output

@@ -105,8 +105,9 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
                      _fmt(table.liquidation[i], "price") or "n/a", _fmt(rec.venue_price[i], "price"),
                      _fmt(rec.difference[i], "pct"),
                      "n/a" if np.isnan(table.distance[i]) else _fmt(table.distance[i], "pct"), statuses[i],
-                     _fmt(table.sigma_days[i], "sigma"),
-                     _fmt(table.prob_1d[i], "prob"), _fmt(table.prob_7d[i], "prob"), _fmt(table.upnl[i], "num"),
+                     *((_fmt(table.sigma_days[i], "sigma"), _fmt(table.prob_1d[i], "prob"),
+                        _fmt(table.prob_7d[i], "prob")) if book.vol[i] > 0 or book.option[i] else ("no vol",) * 3),
+                     _fmt(table.upnl[i], "num"),
                      *(_fmt(v, "num") for v in shocks[i]),
                      "n/a" if np.isnan(fixes.margin_to_add[i]) else _fmt(fixes.margin_to_add[i], "num"),
                      _fmt(table.funding_per_day[i], "num")])
@@ -115,6 +116,9 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
     echo("  ".join(h.rjust(w) for h, w in zip(header, widths)))
     for r in rows:
         echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    no_vol = int(np.sum(~(book.vol > 0) & ~book.option))
+    if no_vol:
+        echo(f"no vol: σ-days and P(liquidation) need a vol column; {no_vol} position(s) have none (unknown, not 0)")
     echo(f"dist to liq: the adverse move of the mark to the liquidation price (longs a fall, shorts a rise), <= 0 = "
          f"LIQUIDATED; PnL N% adv: every mark N% against its position; add→{TARGET_DISTANCE:.0%}: margin to add "
          f"for a {TARGET_DISTANCE:.0%} distance")
