@@ -125,7 +125,7 @@ def _worst(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fixes
     S, P, St = lay.summary, lay.positions, lay.stress
     sheet.string(S.worst_section, 1, f"Closest to liquidation (worst {WORST_N})", SECTION)
     heads = ("Position (input row: venue symbol side)", "Status", "Distance to liq.",
-             "Change if every mark moves the adverse move (USD)", "Margin to add (USD)", "Or size to cut")
+             "Change at the adverse move (USD)", "Margin to add (USD)", "Or size to cut (size unit)")
     for k, h in enumerate(heads):
         sheet.string(S.worst_header, 1 + k, h, HEADER)
     sheet.row_height(S.worst_header, 45)
