@@ -18,8 +18,11 @@ from levxl.workbooks.report.rows import (amount_style, not_recomputed_text, pric
 __all__ = ["positions_sheet"]
 
 _NOTE = ("Amounts in each position's margin currency unless marked USD; blue cells are inputs (marks and vols live "
-         "on Summary). Distance: the adverse move of the mark to the liquidation price (longs a fall, shorts a "
-         "rise); ≤ 0 = past it (LIQUIDATED). 'none' = no price liquidates the position.")
+         "on Summary); 'none' = no price liquidates the position.")
+_DISTANCE_NOTE = ("Distance: the adverse move of the mark to the liquidation price (longs a fall, shorts a rise); "
+                  "≤ 0 = past it (LIQUIDATED).")
+NOTE_COL = 3
+"""The notes start right of the identifier columns that repeat on every printed band (never clipped there)."""
 _OPTION_NOTE = (" Options: entry = premium per option, mark = the underlying's price, vol = implied; value and greeks "
                 "(s × size × greek, Black-76) in the margin currency, coin for coin-settled; 'n/a' = not liquidated "
                 "by the futures formulas.")
@@ -29,7 +32,8 @@ _OPTION_KEYS = ("kind", "otype", "strike", "expiry", "oval", "delta", "gamma", "
 def _header(sheet: SheetSpec, lay: Layout, options: bool, unknown: bool = False) -> None:
     P = lay.positions
     sheet.string(0, 0, "Positions", TITLE)
-    sheet.string(1, 0, _NOTE + (_OPTION_NOTE if options else ""), SUBTITLE)
+    sheet.string(1, NOTE_COL, _NOTE, SUBTITLE)
+    sheet.string(2, NOTE_COL, _DISTANCE_NOTE + (_OPTION_NOTE if options else ""), SUBTITLE)
     for k, (key, head, width) in enumerate(P.columns):
         sheet.string(P.header_row, k, head, HEADER)
         hidden = key in HELPERS

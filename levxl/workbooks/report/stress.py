@@ -303,9 +303,10 @@ def stress_sheet(t: RiskTable, lay: Layout, as_of: str, res: StressResult, squee
     """
     sheet = SheetSpec("Stress")
     sheet.string(0, 0, "Stress", TITLE)
-    sheet.string(1, 0, "Moves are fractions of each mark. Adverse: every mark against its own position (longs fall, "
-                       "shorts rise). Market: BTC's move, every asset by its beta (table below). Isolated margin: a "
-                       "liquidated position loses its margin.", SUBTITLE)
+    # right of the columns every printed band repeats (never clipped there)
+    sheet.string(1, 2, "Moves are fractions of each mark. Adverse: every mark against its own position (longs fall, "
+                       "shorts rise). Market: BTC's move, every asset by its beta (table below).", SUBTITLE)
+    sheet.string(2, 2, "Isolated margin: a liquidated position loses its margin.", SUBTITLE)
     for k, width in enumerate([8, 40, 9, 14, 14, 11, 14, 24, 13, 100, 2]):
         sheet.column(k, k, width)
     heads = ["Kind", "Scenario", "Move (input)", "PnL from entry (USD)", "Change vs now (USD)",
