@@ -131,8 +131,8 @@ def _heatmap(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     """PnL by position at a move of every mark (USD; from entry, liquidation included)."""
     L_ = lay.scenarios
     hr, tr, first, last = L_.heat_moves, L_.heat_total, L_.heat_first, L_.heat_last
-    sheet.string(L_.heat_top, 0, "PnL by position at a move of every mark (USD; from entry, liquidation included: "
-                                 "an isolated position loses its margin and no more). LIQ = liquidated.", SECTION)
+    sheet.string(L_.heat_top, 0, "PnL by position at a move of every mark (USD, from entry; LIQ = liquidated: the "
+                                 "isolated margin is lost)", SECTION)
     sheet.merge(hr, 0, hr, 5, RLABEL, "Move of every mark (input) →")
     for j, mv in enumerate(MOVES):
         sheet.number(hr, L_.first_col + j, mv, number("pct", 0, inp=True))
