@@ -192,13 +192,11 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
             raise ValueError(f"{arg.name} is too long a text ({len(value):,} characters)")
         return value
     domain = _choice_domain(fn, arg) if arg.kind not in ("single", "vector", "mmr", "mmr_each", "table") else None
-    if domain is not None:
-        texts = convert.text_rows(value)
-        if texts is not None and not (texts[1] & _CODES) and "" not in texts[1]:
-            codes = convert.choice_codes(texts[0], texts[1], texts[2], domain.mapping)
-            if codes is not None:
-                shapes[arg.name] = texts[2]
-                return codes
+    if domain is not None:  # a column of labels ("long"/"short"...) straight to the engine's codes
+        codes = convert.column_codes(value, domain.mapping)
+        if codes is not None:
+            shapes[arg.name] = codes.shape
+            return codes
     array = convert.as_array(arg.name, value)
     if array.size == 1 and not fn.elementwise and arg.kind in ("text", "number", "mmr"):
         return _convert(fn, arg, array.reshape(-1)[0].item() if isinstance(array.reshape(-1)[0], np.generic)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -23,7 +22,8 @@ import numpy as np
 from levxl.catalogue.errors import CODES, CellError
 
 __all__ = ["MISSING", "as_array", "is_range", "is_blank", "error_cells", "choice_codes", "shape_text",
-           "check_line_up", "scalar_value", "blank_or_error_text", "text_rows", "LONGEST_TEXT"]
+           "check_line_up", "scalar_value", "blank_or_error_text", "text_rows", "column_codes", "rich_value",
+           "LONGEST_TEXT"]
 
 MISSING = object()
 """A blank optional argument (take the default)."""
@@ -31,15 +31,37 @@ MISSING = object()
 _CODE_SET = frozenset(CODES)
 LONGEST_TEXT = 64
 """No label or preset name is longer; a longer text is a mistake, refused without being echoed."""
-_first = itemgetter(0)
 
 
 def is_range(value: Any) -> bool:
     return isinstance(value, (list, tuple, np.ndarray))
 
 
+try:  # Pyodide >= 0.28 (xlwings Lite) passes a blank cell inside a range as JS null's own sentinel, not None
+    from pyodide.ffi import JsNull as _JsNull  # type: ignore[import-not-found]
+except ImportError:
+    _JsNull = None
+
+_ERROR_TYPES = {"Div0": "#DIV/0!", "NotAvailable": "#N/A", "Name": "#NAME?", "Null": "#NULL!", "Num": "#NUM!",
+                "Ref": "#REF!", "Value": "#VALUE!", "Spill": "#SPILL!", "Calc": "#CALC!",
+                "GettingData": "#GETTING_DATA"}
+"""Office.js ``errorType`` names -> the error code, for an error cell passed as a rich value."""
+
+
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value == "")
+    return value is None or (isinstance(value, str) and value == "") or (_JsNull is not None and
+                                                                        isinstance(value, _JsNull))
+
+
+def rich_value(value: dict) -> Any:
+    """An Office.js rich value as a plain cell: an error cell as its code (``"#N/A"``), any other (a formatted
+    number such as a date cell) as its number. Office.js hosts pass cells this way when levxl reads their
+    arguments raw (see :mod:`levxl.udfs`)."""
+    if value.get("type") == "Error":
+        code = value.get("basicValue")
+        return code if isinstance(code, str) and code in _CODE_SET else _ERROR_TYPES.get(value.get("errorType"),
+                                                                                         "#VALUE!")
+    return value.get("basicValue")
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -53,8 +75,10 @@ def scalar_value(value: Any) -> Any:
         value = value.item()
     if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
         raise ValueError("got a date")
-    if isinstance(value, dict):  # an Office.js rich value (a formatted number: a date cell) carries its number
-        value = value.get("basicValue")
+    if isinstance(value, dict):  # an Office.js rich value: an error cell, or a formatted number (a date cell)
+        value = rich_value(value)
+    elif _JsNull is not None and isinstance(value, _JsNull):
+        value = None
     return value
 
 
@@ -85,39 +109,84 @@ def as_array(name: str, value: Any) -> np.ndarray:
 
 
 def _flatten(name: str, value: Any) -> tuple[list, list]:
-    """(rows, the cells row by row in one flat list). A spreadsheet range is rectangular by construction; a
-    Python caller's ragged list is caught by the total count (one pass fewer than measuring every row)."""
+    """(rows, the cells row by row in one flat list). A one-column range (the common case: 100,000 one-element
+    lists) is unpacked row by row, which checks that every row holds exactly one cell at no extra cost; a wider
+    range is caught by the total count."""
     rows = value if value and isinstance(value[0], (list, tuple)) else [value]
     if not rows or not rows[0]:
         raise ValueError(f"{name} is an empty range")
     width = len(rows[0])
     try:
-        flat = list(map(_first, rows)) if width == 1 else list(itertools.chain.from_iterable(rows))
-        ragged = len(flat) != len(rows) * width or (width == 1 and len(rows[-1]) != 1)
-    except (TypeError, IndexError):
+        if width == 1:
+            flat = [cell for cell, in rows]
+            ragged = False
+        else:
+            flat = list(itertools.chain.from_iterable(rows))
+            ragged = len(flat) != len(rows) * width
+    except (TypeError, ValueError):
         ragged = True
-    if ragged or (width == 1 and not all(map(_is_one_cell, rows[:: max(1, len(rows) // 64)]))):
+    if ragged:
         raise ValueError(f"{name} must be a rectangular range")
     return rows, flat
 
 
-def _is_one_cell(row: Any) -> bool:
-    return isinstance(row, (list, tuple)) and len(row) == 1
+_REJECT = object()  # what an unknown label maps to: numpy refuses to make a float of it (None would become NaN)
+
+
+def _list_cells(value: Any) -> tuple[list, tuple[int, int]] | None:
+    """(the cells in one flat list, (rows, columns)) of a range passed as a list of row lists (what xlwings
+    passes), or None (anything else: the general path decides and explains)."""
+    if type(value) is not list or not value or type(value[0]) is not list or not value[0]:
+        return None
+    try:
+        rows, flat = _flatten("range", value)
+    except ValueError:
+        return None
+    return flat, (len(rows), len(flat) // len(rows))
+
+
+def column_codes(value: Any, mapping: dict) -> np.ndarray | None:
+    """A list-of-rows range of text labels spelled exactly as the engine's table has them ("long", "short",
+    "linear"...) as a 2-D array of the engine's codes, in one pass (a dict lookup per cell, inside numpy's
+    ``fromiter``); None when any cell is something else (another spelling, a blank, an error code, a number):
+    the general path maps or explains those."""
+    cells = _list_cells(value)
+    if cells is None:
+        return None
+    flat, shape = cells
+    labels = _label_table(mapping)
+    try:
+        codes = np.fromiter(map(labels.get, flat, itertools.repeat(_REJECT)), float, len(flat))
+    except (TypeError, ValueError):  # _REJECT (not a label) or an unhashable cell (a rich value)
+        return None
+    return codes.reshape(shape)
+
+
+_LABEL_TABLES: dict[int, tuple[dict, dict]] = {}
+
+
+def _label_table(mapping: dict) -> dict:
+    """The text labels of an engine domain's mapping, kept per mapping (built once, not per call)."""
+    cached = _LABEL_TABLES.get(id(mapping))
+    if cached is None or cached[0] is not mapping:
+        cached = (mapping, {k: float(v) for k, v in mapping.items() if isinstance(k, str)})
+        _LABEL_TABLES[id(mapping)] = cached
+    return cached[1]
 
 
 def _all_numbers(flat: list) -> np.ndarray | None:
-    """The cells as one float array when every one is a number, else None. numpy infers the type in C; the only
-    non-number it would turn into a float is a boolean, which can only have become 0.0 or 1.0, so only those
-    cells are looked at (a TRUE in a numbers column gets its own message, never a silent 1)."""
+    """The cells as one float array when every one is a number, else None. ``sum`` is the type check: it runs a C
+    loop over Python floats and ints and raises for anything that is not a number (text, a blank's None, a rich
+    value), faster than numpy's own type inference; numpy then copies the numbers without inferring. The only
+    non-number that passes is a boolean, which can only have become 0.0 or 1.0, so only those cells are looked
+    at (a TRUE in a numbers column gets its own message, never a silent 1)."""
     try:
-        array = np.array(flat)
-    except (ValueError, TypeError, OverflowError):
+        sum(flat)
+        array = np.fromiter(flat, float, len(flat))
+    except (ValueError, TypeError, OverflowError, ArithmeticError):
         return None
-    if array.dtype.kind not in "fi" or array.ndim != 1:
-        return None
-    array = array.astype(float, copy=False)
     suspects = np.flatnonzero((array == 0.0) | (array == 1.0))
-    if suspects.size and any(type(flat[i]) is bool for i in suspects.tolist()):
+    if suspects.size and any(isinstance(flat[i], (bool, np.bool_)) for i in suspects.tolist()):
         return None
     return array
 
@@ -125,7 +194,7 @@ def _all_numbers(flat: list) -> np.ndarray | None:
 def scalar_or_self(value: Any) -> Any:
     """Per-cell clean-up on the mixed path: Office.js rich values to their number, dates kept for a message."""
     if isinstance(value, dict):
-        return value.get("basicValue") if value.get("type") != "Error" else value.get("basicValue", "#VALUE!")
+        return rich_value(value)
     if isinstance(value, np.generic):
         return value.item()
     return value
