@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import gc
 import json
 import os
 import subprocess
@@ -43,9 +44,13 @@ def seconds(fn, repeat=7):
 
 
 def wall_and_cpu(fn, repeat=7):
-    """(best wall-clock seconds, best CPU seconds of this process) over ``repeat`` calls."""
+    """(best wall-clock seconds, best CPU seconds of this process) over ``repeat`` calls, each started after a full
+    garbage collection (untimed), so that every repeat of the loop and of levxl starts from the same collector
+    state: otherwise whether one repeat happens to pay a full collection of the ~450,000 live objects (the
+    input lists) swings the loop's time by half."""
     wall = cpu = float("inf")
     for _ in range(repeat):
+        gc.collect()
         w, c = time.perf_counter(), time.process_time()
         fn()
         wall, cpu = min(wall, time.perf_counter() - w), min(cpu, time.process_time() - c)
@@ -87,7 +92,7 @@ def officejs_case(n: int) -> dict:
 
     out = call(*columns, tiers)
     assert udfs.OFFICE_JS and len(out) == n and isinstance(out[0][0], (float, str))
-    loop = wall_and_cpu(lambda: loop_liq_price(*columns, tiers), repeat=5)
+    loop = wall_and_cpu(lambda: loop_liq_price(*columns, tiers), repeat=7)
     host = wall_and_cpu(lambda: call(*columns, tiers), repeat=7)
     host_preset = wall_and_cpu(lambda: call(*columns, "binance:BTCUSDT"), repeat=7)
     one = [[["long"]], [[60_000.0]], [[2.0]], [[10.0]], [["binance:BTCUSDT"]]]
@@ -149,7 +154,7 @@ def run(n: int = 100_000) -> list[dict]:
     (side, entry, size, leverage), columns, tiers = column_inputs(n)
     from levxl import udfs  # classic xlwings here (the Office.js form is timed in a child process)
 
-    column_loop = wall_and_cpu(lambda: loop_liq_price(*columns, tiers), repeat=5)
+    column_loop = wall_and_cpu(lambda: loop_liq_price(*columns, tiers), repeat=7)
     column_call = wall_and_cpu(lambda: fn(*columns, tiers), repeat=9)
     column_preset = wall_and_cpu(lambda: fn(*columns, "binance:BTCUSDT"), repeat=9)
     column_udf = wall_and_cpu(lambda: udfs.LEVXL_LIQ_PRICE(*columns, tiers), repeat=9)

@@ -13,6 +13,7 @@ get a message naming the arguments.
 
 from __future__ import annotations
 
+import array as _array
 import datetime as _dt
 import itertools
 from typing import Any
@@ -175,15 +176,14 @@ def _label_table(mapping: dict) -> dict:
 
 
 def _all_numbers(flat: list) -> np.ndarray | None:
-    """The cells as one float array when every one is a number, else None. ``sum`` is the type check: it runs a C
-    loop over Python floats and ints and raises for anything that is not a number (text, a blank's None, a rich
-    value), faster than numpy's own type inference; numpy then copies the numbers without inferring. The only
-    non-number that passes is a boolean, which can only have become 0.0 or 1.0, so only those cells are looked
-    at (a TRUE in a numbers column gets its own message, never a silent 1)."""
+    """The cells as one float array when every one is a number, else None, in one C pass: ``array('d', ...)``
+    takes Python floats and ints (and numpy floats) and refuses text, a blank's None or a rich value, where numpy
+    would infer types first (slower) or parse "1.5" and turn None into NaN. The only non-number it takes is a
+    boolean, which can only have become 0.0 or 1.0, so only those cells are looked at (a TRUE in a numbers column
+    gets its own message, never a silent 1)."""
     try:
-        sum(flat)
-        array = np.fromiter(flat, float, len(flat))
-    except (ValueError, TypeError, OverflowError, ArithmeticError):
+        array = np.frombuffer(_array.array("d", flat), dtype=float)
+    except (ValueError, TypeError, OverflowError):
         return None
     suspects = np.flatnonzero((array == 0.0) | (array == 1.0))
     if suspects.size and any(isinstance(flat[i], (bool, np.bool_)) for i in suspects.tolist()):
