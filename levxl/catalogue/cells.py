@@ -17,7 +17,7 @@ import numpy as np
 
 from levxl.catalogue import convert, scalar
 from levxl.catalogue.convert import MISSING
-from levxl.catalogue.errors import BUG_MESSAGE, CODES, CellError, is_error_code, num_error, value_error
+from levxl.catalogue.errors import BUG_MESSAGE, CellError, is_error_code, num_error, value_error
 from levxl.engine.tiers import TierTable
 from levxl.engine.validate import Choice
 
@@ -27,7 +27,6 @@ log = logging.getLogger("levxl.catalogue")
 
 NO_LIQUIDATION = "no liquidation"
 _LONGEST_TEXT = convert.LONGEST_TEXT
-_CODES = frozenset(CODES)
 _BIG = 10_000  # cells from which the garbage collector is paused while whole columns become lists
 
 

@@ -2,9 +2,11 @@
 
 Hosts pass a range as a list of rows (xlwings: a 100,000-row column is 100,000 one-element lists) or as a numpy
 array (the recalc). A range becomes one numpy array without a Python object per cell where numpy can convert the
-whole column: numbers through one flat list (``float`` array), text labels of a fixed choice (side, contract, ...)
-through the engine's own label table in one ``map`` (codes as floats). Mixed columns (blanks, booleans, error
-cells, other spellings) take the general object path, where each cell gets its own message.
+whole column: a one-column range is unpacked in one pass (which also checks every row is one cell), numbers
+become a float array in one typed C pass (``array('d')``, which refuses text and blanks), text labels of a fixed
+choice (side, contract, ...) become the engine's codes by one dict lookup per cell. Mixed columns (blanks,
+booleans, error cells, other spellings, Office.js rich values) take the general object path, where each cell gets
+its own message.
 
 An Excel error in an argument (a cell holding ``#N/A``, read as that text) is passed on: the cells it feeds show
 the same error, as Excel's own functions do. An empty range, a ragged list or ranges whose shapes cannot pair up
@@ -22,8 +24,8 @@ import numpy as np
 
 from levxl.catalogue.errors import CODES, CellError
 
-__all__ = ["MISSING", "as_array", "is_range", "is_blank", "error_cells", "choice_codes", "shape_text",
-           "check_line_up", "scalar_value", "blank_or_error_text", "text_rows", "column_codes", "rich_value",
+__all__ = ["MISSING", "as_array", "is_range", "is_blank", "error_cells", "shape_text",
+           "check_line_up", "scalar_value", "blank_or_error_text", "column_codes", "rich_value",
            "LONGEST_TEXT"]
 
 MISSING = object()
@@ -131,36 +133,23 @@ def _flatten(name: str, value: Any) -> tuple[list, list]:
     return rows, flat
 
 
-_REJECT = object()  # what an unknown label maps to: numpy refuses to make a float of it (None would become NaN)
-
-
-def _list_cells(value: Any) -> tuple[list, tuple[int, int]] | None:
-    """(the cells in one flat list, (rows, columns)) of a range passed as a list of row lists (what xlwings
-    passes), or None (anything else: the general path decides and explains)."""
-    if type(value) is not list or not value or type(value[0]) is not list or not value[0]:
-        return None
-    try:
-        rows, flat = _flatten("range", value)
-    except ValueError:
-        return None
-    return flat, (len(rows), len(flat) // len(rows))
-
-
 def column_codes(value: Any, mapping: dict) -> np.ndarray | None:
     """A list-of-rows range of text labels spelled exactly as the engine's table has them ("long", "short",
-    "linear"...) as a 2-D array of the engine's codes, in one pass (a dict lookup per cell, inside numpy's
-    ``fromiter``); None when any cell is something else (another spelling, a blank, an error code, a number):
-    the general path maps or explains those."""
-    cells = _list_cells(value)
-    if cells is None:
+    "linear"...) as a 2-D array of the engine's codes, in one pass (a dict lookup per cell); None when any cell is
+    something else (another spelling, a blank, an error code, a number, a rich value) or a row is not one cell
+    wide: the general path maps or explains those."""
+    if type(value) is not list or not value or type(value[0]) is not list or not value[0]:
         return None
-    flat, shape = cells
     labels = _label_table(mapping)
+    width = len(value[0])
     try:
-        codes = np.fromiter(map(labels.get, flat, itertools.repeat(_REJECT)), float, len(flat))
-    except (TypeError, ValueError):  # _REJECT (not a label) or an unhashable cell (a rich value)
+        if width == 1:  # the unpacking also checks that every row holds exactly one cell
+            codes = [labels[cell] for cell, in value]
+        else:
+            codes = [labels[cell] for cell in _flatten("range", value)[1]]
+    except (KeyError, TypeError, ValueError):  # not a label, an unhashable cell, a ragged range
         return None
-    return codes.reshape(shape)
+    return np.frombuffer(_array.array("d", codes), dtype=float).reshape(len(value), width)
 
 
 _LABEL_TABLES: dict[int, tuple[dict, dict]] = {}
@@ -213,25 +202,6 @@ def error_cells(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return mask, codes
 
 
-def text_rows(value: Any) -> tuple[list, set, tuple[int, int]] | None:
-    """(cells, distinct texts, shape) of a list-of-rows range that holds only text, else None: the way a column
-    of sides or contracts becomes codes without building an array of strings first (the distinct texts are
-    few, so checking their types checks every cell's)."""
-    if not isinstance(value, list) or not value or not isinstance(value[0], list) or not value[0]:
-        return None
-    try:
-        rows, flat = _flatten("range", value)
-    except ValueError:
-        return None
-    try:
-        distinct = set(flat)
-    except TypeError:  # a rich value (dict) or a nested list among the cells
-        return None
-    if not all(type(v) is str for v in distinct):
-        return None
-    return flat, distinct, (len(rows), len(flat) // len(rows))
-
-
 def blank_or_error_text(array: np.ndarray) -> bool:
     """Whether a text array (numpy ``U``) holds a blank or an error code (``#N/A``...), judged by each cell's first
     character in one vectorised pass (a blank's is NUL, an error code's ``#``)."""
@@ -239,16 +209,6 @@ def blank_or_error_text(array: np.ndarray) -> bool:
         return True
     first = np.ascontiguousarray(array).view(np.uint32).reshape(array.size, -1)[:, 0]
     return bool(np.any((first == 0) | (first == ord("#"))))
-
-
-def choice_codes(flat: list, distinct: set, shape: tuple, mapping: dict) -> np.ndarray | None:
-    """A column of text labels as the engine's numeric codes in one pass, when every label is spelled exactly as
-    the engine's table has it ("long", "short", "linear"...); None otherwise (the engine then maps the other
-    spellings, or says which cell is wrong)."""
-    labels = {k: v for k, v in mapping.items() if isinstance(k, str)}
-    if not distinct <= labels.keys():
-        return None
-    return np.fromiter(map(labels.__getitem__, flat), float, len(flat)).reshape(shape)
 
 
 def check_line_up(shapes: dict[str, tuple[int, ...]]) -> None:
