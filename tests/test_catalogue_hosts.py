@@ -412,3 +412,9 @@ def test_a_long_column_through_the_officejs_path(server, addin, monkeypatch):
         if i not in (10, 20, 30):
             assert g == w, (i, g, w)
     assert isinstance(got[40][0], float) and got[40] == want[40]
+    blank_entry = [r[:] for r in entries[:3]]
+    blank_entry[1] = [JsNull()]
+    got = run(server, addin, "LEVXL_LIQ_PRICE", sides[:3], blank_entry, sizes[:3], leverage[:3])
+    want = CATALOGUE["LEVXL_LIQ_PRICE"](sides[:3], [entries[0], [None], entries[2]], sizes[:3], leverage[:3])
+    assert is_error(got[1][0]) and explain("LIQ_PRICE", sides[:3], blank_entry, sizes[:3], leverage[:3])[1] == \
+        [want[1][0]] and isinstance(got[0][0], float)  # a blank required cell reads as a blank, not an object

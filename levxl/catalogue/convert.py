@@ -184,6 +184,8 @@ def scalar_or_self(value: Any) -> Any:
     """Per-cell clean-up on the mixed path: Office.js rich values to their number, dates kept for a message."""
     if isinstance(value, dict):
         return rich_value(value)
+    if _JsNull is not None and isinstance(value, _JsNull):
+        return None  # a blank cell, as every other host passes it
     if isinstance(value, np.generic):
         return value.item()
     return value
