@@ -47,7 +47,7 @@ def addin(server):
     """The UDF module as an Office.js host loads it: levxl.udfs' functions decorated with xlwings.server's
     decorators (what ``xw.func``/``xw.arg`` are under XLWINGS_ON_SERVER=true)."""
     module = types.ModuleType("levxl_officejs")
-    module.__dict__.update(udfs.module_functions(office_js=True, func=server.func, arg=server.arg))
+    module.__dict__.update(udfs.module_functions(office_js=True, func=server.func, arg=server.arg, ret=server.ret))
     return module
 
 
@@ -252,7 +252,8 @@ def test_why_accepts_any_spelling_and_explains_scalars():
 
 def test_text_switch_brings_back_the_old_cells(monkeypatch, server):
     monkeypatch.setenv("LEVXL_ERRORS", "text")
-    udf = udfs.make_udf(CATALOGUE["LEVXL_LIQ_PRICE"], office_js=True, func=server.func, arg=server.arg)
+    udf = udfs.make_udf(CATALOGUE["LEVXL_LIQ_PRICE"], office_js=True, func=server.func, arg=server.arg,
+                        ret=server.ret)
     assert udf([["long"]], [[100.0]], [[1.0]], [[0.0]]) == [["#VALUE! leverage must be > 0"]]
 
 
@@ -320,3 +321,100 @@ def test_scalar_fast_path_leaves_bad_input_to_the_general_path():
                  None, 0.5), ("long", 100, 1, None), ("long", 100, 1, 10, "nowhere:X")]:
         assert scalar.try_scalar(fn, args) is None
         assert isinstance(fn(*args), CellError)
+
+
+def test_com_error_values_are_excels_cverr_codes():
+    """The VT_ERROR value classic xlwings returns per error code: 0x800A0000 + CVErr number, signed (the table
+    xlwings issue #496 quotes for what pywin32 reads from an error cell)."""
+    table = {"#DIV/0!": -2146826281, "#N/A": -2146826246, "#NAME?": -2146826259, "#NULL!": -2146826288,
+             "#NUM!": -2146826252, "#REF!": -2146826265, "#VALUE!": -2146826273}
+    assert {code: udfs.com_error_scode(code) for code in table} == table
+    assert udfs.com_error_scode("#SPILL!") == table["#VALUE!"]  # no CVErr for it: a #VALUE!
+
+
+# -- whole columns: the fast conversions give the general path's cells -------------------------------------------------
+_ODD_CELLS = [None, "", True, False, "LONG", " short", "#N/A", "two", 0, 1, 3, 1.5, -2.0, float("nan"), "buy",
+              {"type": "Error", "errorType": "NotAvailable"}, {"type": "FormattedNumber", "basicValue": 12.0}]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_column_fast_paths_equal_the_per_cell_path(seed):
+    """A column of lists (the fast conversions: labels by lookup, numbers through ``sum``/``fromiter``) gives
+    exactly the cells of the same column as an object array (the per-cell path), odd cells included."""
+    from levxl.catalogue import convert
+
+    fn = CATALOGUE["LEVXL_LIQ_PRICE"]
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+
+    def column(good):
+        cells = [good() for _ in range(n)]
+        for i in rng.choice(n, size=int(rng.integers(0, 3)), replace=False) if rng.random() < 0.7 else []:
+            cells[i] = _ODD_CELLS[rng.integers(len(_ODD_CELLS))]
+        return [[c] for c in cells]
+
+    args = [column(lambda: "long" if rng.random() < 0.5 else "short"),
+            column(lambda: float(rng.uniform(100, 1e5))), column(lambda: float(rng.uniform(0.01, 50))),
+            column(lambda: int(rng.integers(1, 100)) if rng.random() < 0.3 else float(rng.uniform(1, 100)))]
+    mmr = [[[0.0, 0.004, 0.0], [50_000.0, 0.005, 50.0], [250_000.0, 0.01, 1_300.0]], "binance:BTCUSDT", 0.005]
+    for spec in mmr:
+        fast = fn(*args, spec)
+        slow = fn(*[np.array([[convert.scalar_or_self(c) for c in row] for row in a], dtype=object) for a in args],
+                  spec)  # (an object array is taken as it is: rich values are a list payload's, read per cell)
+        assert fast == slow, (args, spec)
+
+
+def test_ragged_and_odd_columns_get_messages():
+    fn = CATALOGUE["LEVXL_LIQ_PRICE"]
+    assert fn("long", [[100.0], [1.0, 2.0], [3.0]], 1, 10).reason == "entry must be a rectangular range"
+    assert fn("long", [[100.0], 5.0, [3.0]], 1, 10).reason == "entry must be a rectangular range"
+    out = fn([["long"], [True], ["short"]], [[100.0], [100.0], [True]], 1, 10)
+    assert isinstance(out[0][0], float) and isinstance(out[1][0], CellError) and isinstance(out[2][0], CellError)
+    assert out[1][0].reason.startswith("side") and out[2][0].reason.startswith("entry")  # never a silent 1
+
+
+def test_a_result_lists_the_cells_that_are_not_numbers():
+    fn = CATALOGUE["LEVXL_LIQ_PRICE"]
+    rows = host.host_call(fn, ([["long"]] * 4, [[100.0]] * 4, [[1.0], [1.0], [1.0], ["x"]],
+                               [[10.0], [0.0], [1.0], [10.0]], 0.0), lambda e: e.code)  # 1x long, mmr 0: no price
+    assert isinstance(rows, host.Rows) and sorted(rows.special) == [(1, 0), (2, 0), (3, 0)]
+    assert rows[1][0] == "#VALUE!" and rows[2][0] == "no liquidation" and rows[3][0] == "#VALUE!"
+    assert rows == [[rows[0][0]], ["#VALUE!"], ["no liquidation"], ["#VALUE!"]]  # equal to the plain list
+    plain = host.host_call(fn, ([["long"]] * 3, [[100.0]] * 3, [[1.0]] * 3, [[10.0]] * 3), None)
+    assert isinstance(plain, host.Rows) and plain.special == []
+
+
+def test_a_long_column_through_the_officejs_path(server, addin, monkeypatch):
+    """2,000 rows read raw (as Excel sends them): the good rows compute, each bad row is its own error value, a
+    blank (null, or Pyodide's JsNull) in an optional column takes the default, an error cell is passed on."""
+    class JsNull:  # a stand-in for pyodide.ffi.JsNull (Pyodide >= 0.28 passes blank cells as it)
+        pass
+
+    from levxl.catalogue import convert
+    monkeypatch.setattr(convert, "_JsNull", JsNull)
+    n = 2_000
+    rng = np.random.default_rng(3)
+    sides = [["long" if rng.random() < 0.5 else "short"] for _ in range(n)]
+    entries = [[float(v)] for v in rng.uniform(20_000, 100_000, n)]
+    sizes = [[float(v)] for v in rng.uniform(0.01, 50, n)]
+    leverage = [[float(v)] for v in rng.uniform(1, 100, n)]
+    margins = [[None] for _ in range(n)]
+    leverage[10] = [0.0]
+    sizes[20] = ["two"]
+    entries[30] = [{"type": "Error", "errorType": "NotAvailable", "basicValue": "#N/A"}]
+    margins[40], margins[41] = [JsNull()], [None]
+    got = run(server, addin, "LEVXL_LIQ_PRICE", sides, entries, sizes, leverage, [["binance:BTCUSDT"]], margins)
+    plain_entries = [[e if not isinstance(e, dict) else "#N/A"] for e, in entries]
+    want = CATALOGUE["LEVXL_LIQ_PRICE"](sides, plain_entries, sizes, leverage, "binance:BTCUSDT")
+    assert type(got) is list and len(got) == n
+    assert is_error(got[10][0]) and is_error(got[20][0]) and is_error(got[30][0], "NotAvailable")
+    for i, (g, w) in enumerate(zip(got, want)):
+        if i not in (10, 20, 30):
+            assert g == w, (i, g, w)
+    assert isinstance(got[40][0], float) and got[40] == want[40]
+    blank_entry = [r[:] for r in entries[:3]]
+    blank_entry[1] = [JsNull()]
+    got = run(server, addin, "LEVXL_LIQ_PRICE", sides[:3], blank_entry, sizes[:3], leverage[:3])
+    want = CATALOGUE["LEVXL_LIQ_PRICE"](sides[:3], [entries[0], [None], entries[2]], sizes[:3], leverage[:3])
+    assert is_error(got[1][0]) and explain("LIQ_PRICE", sides[:3], blank_entry, sizes[:3], leverage[:3])[1] == \
+        [want[1][0]] and isinstance(got[0][0], float)  # a blank required cell reads as a blank, not an object

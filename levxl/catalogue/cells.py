@@ -17,7 +17,7 @@ import numpy as np
 
 from levxl.catalogue import convert, scalar
 from levxl.catalogue.convert import MISSING
-from levxl.catalogue.errors import BUG_MESSAGE, CODES, CellError, is_error_code, num_error, value_error
+from levxl.catalogue.errors import BUG_MESSAGE, CellError, is_error_code, num_error, value_error
 from levxl.engine.tiers import TierTable
 from levxl.engine.validate import Choice
 
@@ -27,7 +27,6 @@ log = logging.getLogger("levxl.catalogue")
 
 NO_LIQUIDATION = "no liquidation"
 _LONGEST_TEXT = convert.LONGEST_TEXT
-_CODES = frozenset(CODES)
 _BIG = 10_000  # cells from which the garbage collector is paused while whole columns become lists
 
 
@@ -192,13 +191,11 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
             raise ValueError(f"{arg.name} is too long a text ({len(value):,} characters)")
         return value
     domain = _choice_domain(fn, arg) if arg.kind not in ("single", "vector", "mmr", "mmr_each", "table") else None
-    if domain is not None:
-        texts = convert.text_rows(value)
-        if texts is not None and not (texts[1] & _CODES) and "" not in texts[1]:
-            codes = convert.choice_codes(texts[0], texts[1], texts[2], domain.mapping)
-            if codes is not None:
-                shapes[arg.name] = texts[2]
-                return codes
+    if domain is not None:  # a column of labels ("long"/"short"...) straight to the engine's codes
+        codes = convert.column_codes(value, domain.mapping)
+        if codes is not None:
+            shapes[arg.name] = codes.shape
+            return codes
     array = convert.as_array(arg.name, value)
     if array.size == 1 and not fn.elementwise and arg.kind in ("text", "number", "mmr"):
         return _convert(fn, arg, array.reshape(-1)[0].item() if isinstance(array.reshape(-1)[0], np.generic)

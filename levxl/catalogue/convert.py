@@ -2,9 +2,11 @@
 
 Hosts pass a range as a list of rows (xlwings: a 100,000-row column is 100,000 one-element lists) or as a numpy
 array (the recalc). A range becomes one numpy array without a Python object per cell where numpy can convert the
-whole column: numbers through one flat list (``float`` array), text labels of a fixed choice (side, contract, ...)
-through the engine's own label table in one ``map`` (codes as floats). Mixed columns (blanks, booleans, error
-cells, other spellings) take the general object path, where each cell gets its own message.
+whole column: a one-column range is unpacked in one pass (which also checks every row is one cell), numbers
+become a float array in one typed C pass (``array('d')``, which refuses text and blanks), text labels of a fixed
+choice (side, contract, ...) become the engine's codes by one dict lookup per cell. Mixed columns (blanks,
+booleans, error cells, other spellings, Office.js rich values) take the general object path, where each cell gets
+its own message.
 
 An Excel error in an argument (a cell holding ``#N/A``, read as that text) is passed on: the cells it feeds show
 the same error, as Excel's own functions do. An empty range, a ragged list or ranges whose shapes cannot pair up
@@ -13,17 +15,18 @@ get a message naming the arguments.
 
 from __future__ import annotations
 
+import array as _array
 import datetime as _dt
 import itertools
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
 from levxl.catalogue.errors import CODES, CellError
 
-__all__ = ["MISSING", "as_array", "is_range", "is_blank", "error_cells", "choice_codes", "shape_text",
-           "check_line_up", "scalar_value", "blank_or_error_text", "text_rows", "LONGEST_TEXT"]
+__all__ = ["MISSING", "as_array", "is_range", "is_blank", "error_cells", "shape_text",
+           "check_line_up", "scalar_value", "blank_or_error_text", "column_codes", "rich_value",
+           "LONGEST_TEXT"]
 
 MISSING = object()
 """A blank optional argument (take the default)."""
@@ -31,15 +34,37 @@ MISSING = object()
 _CODE_SET = frozenset(CODES)
 LONGEST_TEXT = 64
 """No label or preset name is longer; a longer text is a mistake, refused without being echoed."""
-_first = itemgetter(0)
 
 
 def is_range(value: Any) -> bool:
     return isinstance(value, (list, tuple, np.ndarray))
 
 
+try:  # Pyodide >= 0.28 (xlwings Lite) passes a blank cell inside a range as JS null's own sentinel, not None
+    from pyodide.ffi import JsNull as _JsNull  # type: ignore[import-not-found]
+except ImportError:
+    _JsNull = None
+
+_ERROR_TYPES = {"Div0": "#DIV/0!", "NotAvailable": "#N/A", "Name": "#NAME?", "Null": "#NULL!", "Num": "#NUM!",
+                "Ref": "#REF!", "Value": "#VALUE!", "Spill": "#SPILL!", "Calc": "#CALC!",
+                "GettingData": "#GETTING_DATA"}
+"""Office.js ``errorType`` names -> the error code, for an error cell passed as a rich value."""
+
+
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value == "")
+    return value is None or (isinstance(value, str) and value == "") or (_JsNull is not None and
+                                                                        isinstance(value, _JsNull))
+
+
+def rich_value(value: dict) -> Any:
+    """An Office.js rich value as a plain cell: an error cell as its code (``"#N/A"``), any other (a formatted
+    number such as a date cell) as its number. Office.js hosts pass cells this way when levxl reads their
+    arguments raw (see :mod:`levxl.udfs`)."""
+    if value.get("type") == "Error":
+        code = value.get("basicValue")
+        return code if isinstance(code, str) and code in _CODE_SET else _ERROR_TYPES.get(value.get("errorType"),
+                                                                                         "#VALUE!")
+    return value.get("basicValue")
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -53,8 +78,10 @@ def scalar_value(value: Any) -> Any:
         value = value.item()
     if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
         raise ValueError("got a date")
-    if isinstance(value, dict):  # an Office.js rich value (a formatted number: a date cell) carries its number
-        value = value.get("basicValue")
+    if isinstance(value, dict):  # an Office.js rich value: an error cell, or a formatted number (a date cell)
+        value = rich_value(value)
+    elif _JsNull is not None and isinstance(value, _JsNull):
+        value = None
     return value
 
 
@@ -85,39 +112,70 @@ def as_array(name: str, value: Any) -> np.ndarray:
 
 
 def _flatten(name: str, value: Any) -> tuple[list, list]:
-    """(rows, the cells row by row in one flat list). A spreadsheet range is rectangular by construction; a
-    Python caller's ragged list is caught by the total count (one pass fewer than measuring every row)."""
+    """(rows, the cells row by row in one flat list). A one-column range (the common case: 100,000 one-element
+    lists) is unpacked row by row, which checks that every row holds exactly one cell at no extra cost; a wider
+    range is caught by the total count."""
     rows = value if value and isinstance(value[0], (list, tuple)) else [value]
     if not rows or not rows[0]:
         raise ValueError(f"{name} is an empty range")
     width = len(rows[0])
     try:
-        flat = list(map(_first, rows)) if width == 1 else list(itertools.chain.from_iterable(rows))
-        ragged = len(flat) != len(rows) * width or (width == 1 and len(rows[-1]) != 1)
-    except (TypeError, IndexError):
+        if width == 1:
+            flat = [cell for cell, in rows]
+            ragged = False
+        else:
+            flat = list(itertools.chain.from_iterable(rows))
+            ragged = len(flat) != len(rows) * width
+    except (TypeError, ValueError):
         ragged = True
-    if ragged or (width == 1 and not all(map(_is_one_cell, rows[:: max(1, len(rows) // 64)]))):
+    if ragged:
         raise ValueError(f"{name} must be a rectangular range")
     return rows, flat
 
 
-def _is_one_cell(row: Any) -> bool:
-    return isinstance(row, (list, tuple)) and len(row) == 1
+def column_codes(value: Any, mapping: dict) -> np.ndarray | None:
+    """A list-of-rows range of text labels spelled exactly as the engine's table has them ("long", "short",
+    "linear"...) as a 2-D array of the engine's codes, in one pass (a dict lookup per cell); None when any cell is
+    something else (another spelling, a blank, an error code, a number, a rich value) or a row is not one cell
+    wide: the general path maps or explains those."""
+    if type(value) is not list or not value or type(value[0]) is not list or not value[0]:
+        return None
+    labels = _label_table(mapping)
+    width = len(value[0])
+    try:
+        if width == 1:  # the unpacking also checks that every row holds exactly one cell
+            codes = [labels[cell] for cell, in value]
+        else:
+            codes = [labels[cell] for cell in _flatten("range", value)[1]]
+    except (KeyError, TypeError, ValueError):  # not a label, an unhashable cell, a ragged range
+        return None
+    return np.frombuffer(_array.array("d", codes), dtype=float).reshape(len(value), width)
+
+
+_LABEL_TABLES: dict[int, tuple[dict, dict]] = {}
+
+
+def _label_table(mapping: dict) -> dict:
+    """The text labels of an engine domain's mapping, kept per mapping (built once, not per call)."""
+    cached = _LABEL_TABLES.get(id(mapping))
+    if cached is None or cached[0] is not mapping:
+        cached = (mapping, {k: float(v) for k, v in mapping.items() if isinstance(k, str)})
+        _LABEL_TABLES[id(mapping)] = cached
+    return cached[1]
 
 
 def _all_numbers(flat: list) -> np.ndarray | None:
-    """The cells as one float array when every one is a number, else None. numpy infers the type in C; the only
-    non-number it would turn into a float is a boolean, which can only have become 0.0 or 1.0, so only those
-    cells are looked at (a TRUE in a numbers column gets its own message, never a silent 1)."""
+    """The cells as one float array when every one is a number, else None, in one C pass: ``array('d', ...)``
+    takes Python floats and ints (and numpy floats) and refuses text, a blank's None or a rich value, where numpy
+    would infer types first (slower) or parse "1.5" and turn None into NaN. The only non-number it takes is a
+    boolean, which can only have become 0.0 or 1.0, so only those cells are looked at (a TRUE in a numbers column
+    gets its own message, never a silent 1)."""
     try:
-        array = np.array(flat)
+        array = np.frombuffer(_array.array("d", flat), dtype=float)
     except (ValueError, TypeError, OverflowError):
         return None
-    if array.dtype.kind not in "fi" or array.ndim != 1:
-        return None
-    array = array.astype(float, copy=False)
     suspects = np.flatnonzero((array == 0.0) | (array == 1.0))
-    if suspects.size and any(type(flat[i]) is bool for i in suspects.tolist()):
+    if suspects.size and any(isinstance(flat[i], (bool, np.bool_)) for i in suspects.tolist()):
         return None
     return array
 
@@ -125,7 +183,9 @@ def _all_numbers(flat: list) -> np.ndarray | None:
 def scalar_or_self(value: Any) -> Any:
     """Per-cell clean-up on the mixed path: Office.js rich values to their number, dates kept for a message."""
     if isinstance(value, dict):
-        return value.get("basicValue") if value.get("type") != "Error" else value.get("basicValue", "#VALUE!")
+        return rich_value(value)
+    if _JsNull is not None and isinstance(value, _JsNull):
+        return None  # a blank cell, as every other host passes it
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -144,25 +204,6 @@ def error_cells(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return mask, codes
 
 
-def text_rows(value: Any) -> tuple[list, set, tuple[int, int]] | None:
-    """(cells, distinct texts, shape) of a list-of-rows range that holds only text, else None: the way a column
-    of sides or contracts becomes codes without building an array of strings first (the distinct texts are
-    few, so checking their types checks every cell's)."""
-    if not isinstance(value, list) or not value or not isinstance(value[0], list) or not value[0]:
-        return None
-    try:
-        rows, flat = _flatten("range", value)
-    except ValueError:
-        return None
-    try:
-        distinct = set(flat)
-    except TypeError:  # a rich value (dict) or a nested list among the cells
-        return None
-    if not all(type(v) is str for v in distinct):
-        return None
-    return flat, distinct, (len(rows), len(flat) // len(rows))
-
-
 def blank_or_error_text(array: np.ndarray) -> bool:
     """Whether a text array (numpy ``U``) holds a blank or an error code (``#N/A``...), judged by each cell's first
     character in one vectorised pass (a blank's is NUL, an error code's ``#``)."""
@@ -170,16 +211,6 @@ def blank_or_error_text(array: np.ndarray) -> bool:
         return True
     first = np.ascontiguousarray(array).view(np.uint32).reshape(array.size, -1)[:, 0]
     return bool(np.any((first == 0) | (first == ord("#"))))
-
-
-def choice_codes(flat: list, distinct: set, shape: tuple, mapping: dict) -> np.ndarray | None:
-    """A column of text labels as the engine's numeric codes in one pass, when every label is spelled exactly as
-    the engine's table has it ("long", "short", "linear"...); None otherwise (the engine then maps the other
-    spellings, or says which cell is wrong)."""
-    labels = {k: v for k, v in mapping.items() if isinstance(k, str)}
-    if not distinct <= labels.keys():
-        return None
-    return np.fromiter(map(labels.__getitem__, flat), float, len(flat)).reshape(shape)
 
 
 def check_line_up(shapes: dict[str, tuple[int, ...]]) -> None:

@@ -31,7 +31,7 @@ import numpy as np
 from levxl.catalogue.cells import Patched, run
 from levxl.catalogue.errors import CellError
 
-__all__ = ["CHOICES", "dropdown", "for_host", "host_call", "ERROR_MODES"]
+__all__ = ["CHOICES", "dropdown", "for_host", "host_call", "Rows", "ERROR_MODES"]
 
 CHOICES = {
     "side": ("long", "short", "buy", "sell"),
@@ -68,17 +68,36 @@ def host_call(fn, values: tuple, error: Any = None) -> Any:
         return for_host(run(fn, values), error)
 
 
+class Rows(list):
+    """A range result as a host takes it (a list of row lists) that also says which cells are not numbers:
+    ``special`` lists their (row, column), so a host's converter can give only those cells its own treatment
+    (an error value, a text) instead of looking at 100,000 floats one by one. Equal to the plain list."""
+
+    __slots__ = ("special",)
+
+    def __init__(self, rows: list, special: list):
+        super().__init__(rows)
+        self.special = special
+
+
 def for_host(result: Any, error: Any = None) -> Any:
     """A catalogue result (value or 2-D numpy array) as a host takes it: a value or a 2-D list, each CellError
-    replaced by ``error(cell)`` (the host's error value); ``error=None`` keeps the old text form."""
+    replaced by ``error(cell)`` (the host's error value); ``error=None`` keeps the old text form. A range whose
+    non-number cells are known (the common case) comes back as :class:`Rows`."""
     if isinstance(result, CellError):
         return error(result) if error else str.__str__(result)
     if isinstance(result, Patched):
-        return result.rows(lambda v: (error(v) if error else str.__str__(v)) if isinstance(v, CellError) else v)
+        width = result.numbers.shape[1]
+        special = [divmod(i, width) for i in result.index.tolist()]
+        return Rows(result.rows(lambda v: (error(v) if error else str.__str__(v)) if isinstance(v, CellError)
+                                else v), special)
     if not isinstance(result, np.ndarray):
         return result
     if result.dtype == object:
         convert = (lambda v: error(v) if isinstance(v, CellError) else v) if error else \
             (lambda v: str.__str__(v) if isinstance(v, CellError) else v)
-        result = np.frompyfunc(convert, 1, 1)(result)
+        return np.frompyfunc(convert, 1, 1)(result).tolist()
+    if result.dtype.kind == "f" and result.ndim == 2:  # numbers (present() lays the others over as Patched)
+        odd = np.argwhere(~np.isfinite(result))  # none, unless a function skipped present(): the host decides
+        return Rows(result.tolist(), [tuple(ij) for ij in odd.tolist()])
     return result.tolist()
