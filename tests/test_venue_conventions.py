@@ -179,3 +179,10 @@ def test_liq_price_function_without_a_venue_is_the_engine_unchanged(side, entry,
         assert got == "no liquidation" and (want == 0 or np.isinf(want))
     else:
         assert got == pytest.approx(want, rel=1e-12)
+
+
+def test_round_price_names_a_bad_price_argument():
+    from levxl.catalogue import lookup
+
+    out = lookup("LEVXL_ROUND_PRICE")("[[", 0, 0)
+    assert out.code == "#VALUE!" and out.reason.startswith("price ") and "float" not in out.reason

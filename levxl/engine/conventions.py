@@ -59,7 +59,11 @@ def _direction(venue_code: np.ndarray, kind_code: np.ndarray, side: np.ndarray) 
     return out
 
 
-@checked(side=SIDE, tick=TICK, kind=PRICE_KIND, venue=VENUE)
+# a price, or the engine's "no liquidation" sentinels (0 for a long, inf for a short), which pass through unrounded
+PRICE_OR_SENTINEL = Domain("must be a price (a number >= 0)", lambda a: ~np.isnan(a) & (a >= 0), fill=0.0)
+
+
+@checked(price=PRICE_OR_SENTINEL, side=SIDE, tick=TICK, kind=PRICE_KIND, venue=VENUE)
 def round_price(price, side, tick, kind="liquidation", venue=None):
     """A liquidation or bankruptcy price rounded to the instrument's tick the way the venue rounds that kind of
     price for that side (``venue.tick_rounding``, :mod:`levxl.engine.venues`).
