@@ -42,10 +42,15 @@ def tier_table_for(venue: str, symbol: str, mmr: Any) -> TierTable | None:
     return None
 
 
-def plausibility_warnings(row: dict[str, Any]) -> list[str]:
-    """Warnings for one checked perpetual row (keys as :data:`levxl.book.positions.COLUMNS`)."""
+_MISSING = object()
+
+
+def plausibility_warnings(row: dict[str, Any], table: Any = _MISSING) -> list[str]:
+    """Warnings for one checked perpetual row (keys as :data:`levxl.book.positions.COLUMNS`); ``table`` the row's
+    :func:`tier_table_for` when the caller already looked it up (None: no table)."""
     out = []
-    table = tier_table_for(row.get("venue", ""), row.get("symbol", ""), row.get("mmr"))
+    if table is _MISSING:
+        table = tier_table_for(row.get("venue", ""), row.get("symbol", ""), row.get("mmr"))
     leverage = row.get("leverage", np.nan)
     if table is not None and leverage == leverage and row.get("contract") != "inverse":
         notional = row["size"] * row["entry"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -15,14 +16,14 @@ from levxl.files.cells import terminal_text
 
 def _fmt(x: float, kind: str) -> str:
     if kind == "pct":
-        return "" if np.isnan(x) else ("inf" if np.isinf(x) else f"{x:+.1%}")
+        return "" if math.isnan(x) else ("inf" if math.isinf(x) else f"{x:+.1%}")
     if kind == "sigma":
-        return "" if np.isnan(x) else f"{x:.2f}"
+        return "" if math.isnan(x) else f"{x:.2f}"
     if kind == "prob":
-        return "" if np.isnan(x) else f"{x:.1%}"
-    if np.isnan(x):
+        return "" if math.isnan(x) else f"{x:.1%}"
+    if math.isnan(x):
         return ""
-    if np.isinf(x):
+    if math.isinf(x):
         return "none"
     if x == 0:
         return "0" if kind != "price" else "none"
@@ -34,6 +35,18 @@ def echo(text: str, **kwargs) -> None:
     """click.echo of text that may hold a venue's strings: control characters shown escaped, never sent to the
     terminal (a symbol holding ``\x1b]0;title\x07`` must not retitle it)."""
     click.echo(terminal_text(text), **kwargs)
+
+
+def echo_lines(lines, err: bool = False, block: int = 2000) -> None:
+    """:func:`echo` of each line, ``block`` lines per write (the same bytes; a 100,000-row table is 100,000 lines)."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= block:
+            echo("\n".join(batch), err=err)
+            batch.clear()
+    if batch:
+        echo("\n".join(batch), err=err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,8 +98,7 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
                 writer.writerow({k: ("; ".join(v) if isinstance(v, list) else "" if v is None else v)
                                  for k, v in rec.items()})
             click.echo(out.getvalue(), nl=False)
-        for row, reason in book.issues:
-            echo(f"row {row} skipped: {reason}", err=True)
+        echo_lines((f"row {row} skipped: {reason}" for row, reason in book.issues), err=True)
         return
     rec = reconcile(book, liquidation)
     header = ["#", "venue", "symbol", "side", "kind", "mode", "mark", "liq price", "venue liq", "vs venue",
@@ -105,29 +117,22 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
     widths = [max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(header)]
     echo(f"levxl risk: {book.source} ({len(book)} positions; amounts in each position's margin currency)")
     echo("  ".join(h.rjust(w) for h, w in zip(header, widths)))
-    for r in rows:
-        echo("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    echo_lines("  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows)
     echo("reconciliation (venue vs levxl liquidation price):")
-    for i in range(len(book)):
-        label = " ".join(x for x in (f"row {book.row[i]}", book.venue[i], book.symbol[i]) if x)
-        echo(f"  {label}: {rec.text[i]}")
-    for i in range(len(book)):
-        for warning in book.warnings[i]:
-            echo(f"row {book.row[i]} warning: {warning}", err=True)
-    for row, reason in book.issues:
-        echo(f"row {row} skipped: {reason}", err=True)
+    echo_lines(f"  {' '.join(x for x in (f'row {book.row[i]}', book.venue[i], book.symbol[i]) if x)}: {rec.text[i]}"
+               for i in range(len(book)))
+    echo_lines((f"row {book.row[i]} warning: {warning}" for i in range(len(book)) for warning in book.warnings[i]),
+               err=True)
+    echo_lines((f"row {row} skipped: {reason}" for row, reason in book.issues), err=True)
     from levxl.book.venue_rules import STALE_DAYS, convention_lines, table_lines, warnings
 
     echo(f"tier tables (stale after {STALE_DAYS} days):")
-    for line in table_lines(book):
-        echo(f"  {line}")
+    echo_lines(f"  {line}" for line in table_lines(book))
     conventions = convention_lines(book, table.liquidation)
     if conventions:
         echo("venue conventions:")
-        for line in conventions:
-            echo(f"  {line}")
-    for line in warnings(book):
-        echo(f"warning: {line}")
+        echo_lines(f"  {line}" for line in conventions)
+    echo_lines(f"warning: {line}" for line in warnings(book))
 
 
 @main.command()
