@@ -28,11 +28,11 @@ Wallets for cross accounts (:func:`wallets_from_balance`): Binance ``crossWallet
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from levxl.engine.tiers import TierTable, presets
 
-__all__ = ["records_from_ccxt", "venue_of", "wallets_from_balance", "balances_in", "margin_currency"]
+__all__ = ["records_from_ccxt", "ccxt_record_stream", "venue_of", "wallets_from_balance", "balances_in", "margin_currency"]
 
 
 def _num(value: Any) -> float | None:
@@ -97,10 +97,21 @@ def records_from_ccxt(data: Any) -> list[dict[str, Any]]:
     records = []
     for p in data:
         if not isinstance(p, dict):
-            records.append({"__refuse__": f"not a ccxt Position object: {str(p)[:40]!r}"})
+            records.append(_not_position(p))
             continue
         records.append(_record(p, account))
     return records
+
+
+def ccxt_record_stream(positions: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """Book records of ccxt Positions streamed one at a time (a ``fetch_positions`` array too large to load
+    whole): as :func:`records_from_ccxt` gives them for the same list."""
+    for p in positions:
+        yield _record(p, "") if isinstance(p, dict) else _not_position(p)
+
+
+def _not_position(p: Any) -> dict[str, Any]:
+    return {"__refuse__": f"not a ccxt Position object: {str(p)[:40]!r}"}
 
 
 def _record(p: dict[str, Any], account: str) -> dict[str, Any]:

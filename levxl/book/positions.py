@@ -18,7 +18,7 @@ from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
 from levxl.engine.tiers import TierTable, preset
 from levxl.book.cells import CellError, canonical_column, decimal_style, parse_number, parse_side
 from levxl.book.checks import plausibility_warnings, tier_table_for
-from levxl.book.ccxt import records_from_ccxt
+from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
 from levxl.files import reading
 from levxl.files.reading import TableFile, Unreadable, file_sha256, read_json, xlsx_rows
 
@@ -556,7 +556,8 @@ def load_positions(path: str | Path) -> Book:
     """Read a positions CSV, xlsx (the first sheet, or one named Positions) or ccxt ``fetch_positions`` JSON.
 
     Files are read through :mod:`levxl.files.reading` (bounded size, CSV streamed twice: once for its decimal
-    style, once for its rows; at most ``MAX_ROWS`` rows). Refused rows are in :attr:`Book.issues`; a book may come
+    style, once for its rows; a JSON array over ``MAX_JSON_BYTES`` streamed one position at a time; at most
+    ``MAX_ROWS`` rows). Refused rows are in :attr:`Book.issues`; a book may come
     back empty (a report still lists its issues). Faces that need positions call :func:`require_positions`
     (``levxl risk`` and ``levxl report`` do, through :func:`levxl.book.accounts.load_book`)."""
     path = Path(path)
@@ -568,6 +569,10 @@ def load_positions(path: str | Path) -> Book:
             records = _records_from_xlsx(path)
             truncated = len(records) > reading.MAX_ROWS
             book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=file_sha256(path))
+        elif suffix == ".json" and _size(path) > reading.MAX_JSON_BYTES:  # read at call time: tests lower it
+            with TableFile(path) as table:  # a large array streamed one position at a time
+                book = book_from_records(ccxt_record_stream(table.json_items()), source=path.name)
+            book.sha256, truncated = table.sha256, table.truncated
         elif suffix == ".json":
             data, digest = read_json(path)
             records = records_from_ccxt(data)
@@ -589,6 +594,13 @@ def load_positions(path: str | Path) -> Book:
         book.issues.append((limit + 1, f"rows after {limit:,} not read (levxl reads at most {limit:,} positions "
                                        "from one file)"))
     return book
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def require_positions(book: Book, limit: int = 20) -> Book:
