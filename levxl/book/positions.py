@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import functools
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -191,12 +192,15 @@ def book_from_records(records: Iterable[dict[str, Any]], source: str = "", sha25
     Records are read one at a time and their cells parsed; the engine's checks then run on whole columns of
     :data:`_CHUNK` rows at a time (:func:`_check_chunk`): one vectorised call instead of one per row, each row
     still getting its own reason, the one the engine gives for that row alone. Memory is the kept rows."""
-    good: dict[str, list] = {c: [] for c in COLUMNS + VENUE_COLUMNS + ("basis", "margin_source", "warnings")
-                             if c != "settle"}
+    good: dict[str, Any] = {c: [] for c in COLUMNS + VENUE_COLUMNS + ("basis", "margin_source", "warnings")
+                            if c != "settle"}
+    for c in ("side",) + _NUMERIC + _VENUE_NUMERIC:
+        good[c] = array("d")  # 8 bytes a number, not a float object and a list slot
     rows: list[int] = []
     issues: list[tuple[int, str]] = []
     chunk: list[tuple[int, dict[str, Any], Any]] = []
     warn = _PlausibilityCache()
+    texts: dict[str, str] = {}  # one object per distinct venue, symbol, mode...: a book repeats a few of them
 
     def flush() -> None:
         failed = _check_chunk(chunk)
@@ -209,6 +213,8 @@ def book_from_records(records: Iterable[dict[str, Any]], source: str = "", sha25
                 continue
             if check is not None:  # a perpetual: its warnings once it passed the engine's checks
                 out["warnings"] += warn(out)
+            for c in _TEXT_KEPT:
+                out[c] = texts.setdefault(out[c], out[c])
             for c in good:
                 good[c].append(out[c])
             rows.append(number)
@@ -232,6 +238,8 @@ def book_from_records(records: Iterable[dict[str, Any]], source: str = "", sha25
 
 
 _CHUNK = 4096  #: rows whose engine checks run as one vectorised call
+_TEXT_KEPT = ("venue", "symbol", "contract", "kind", "option_type", "margin_mode", "account", "basis",
+              "margin_source")
 
 
 @functools.lru_cache(maxsize=4096)
