@@ -30,7 +30,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from levxl.engine.tiers import TierTable, presets
+from levxl.book.checks import preset_base_names
+from levxl.engine.tiers import TierTable
 
 __all__ = ["records_from_ccxt", "ccxt_record_stream", "venue_of", "wallets_from_balance", "balances_in", "margin_currency"]
 
@@ -202,7 +203,7 @@ def _maintenance(p: dict[str, Any], venue: str, info: dict[str, Any], symbol: st
     if venue == "binance":
         plain = symbol.split(":")[0].replace("/", "")
         name = f"binance:{plain}"
-        if not inverse and any(x.split("@")[0] == name for x in presets()):
+        if not inverse and name in preset_base_names():
             return name, "mark"
         reported, notional = _num(info.get("maintMargin")), _num(p.get("notional"))
         if rate is not None and reported is not None and notional:
