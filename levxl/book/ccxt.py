@@ -33,7 +33,8 @@ from typing import Any, Iterable, Iterator
 from levxl.book.checks import preset_base_names
 from levxl.engine.tiers import TierTable
 
-__all__ = ["records_from_ccxt", "ccxt_record_stream", "venue_of", "wallets_from_balance", "balances_in", "margin_currency"]
+__all__ = ["records_from_ccxt", "ccxt_record_stream", "venue_of", "wallets_from_balance", "balances_in",
+           "margin_currency"]
 
 
 def _num(value: Any) -> float | None:

@@ -13,7 +13,8 @@ import numpy as np
 from levxl.engine import tier_store
 from levxl.engine.tiers import TierTable, preset, presets
 
-__all__ = ["plausibility_warnings", "tier_table_for", "preset_base_names", "VOL_PLAUSIBLE", "FUNDING_PLAUSIBLE", "MMR_PLAUSIBLE"]
+__all__ = ["plausibility_warnings", "tier_table_for", "preset_base_names", "VOL_PLAUSIBLE", "FUNDING_PLAUSIBLE",
+           "MMR_PLAUSIBLE"]
 
 VOL_PLAUSIBLE = 5.0
 """Annualised vol above 500% is taken as a percentage typed as a number (``55`` for 55%)."""

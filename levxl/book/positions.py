@@ -405,9 +405,9 @@ class _PlausibilityCache:
     def __call__(self, row: dict[str, Any]) -> list[str]:
         mmr = row.get("mmr")
         key = (row.get("venue", ""), row.get("symbol", ""), mmr if isinstance(mmr, (str, float, int)) else id(mmr))
-        if key not in self.tables:
-            self.tables[key] = tier_table_for(row.get("venue", ""), row.get("symbol", ""), mmr)
-        return plausibility_warnings(row, table=self.tables[key])
+        if key not in self.tables:  # the spec is kept beside its table: its id cannot be reused meanwhile
+            self.tables[key] = (mmr, tier_table_for(row.get("venue", ""), row.get("symbol", ""), mmr))
+        return plausibility_warnings(row, table=self.tables[key][1])
 
 
 def _mmr_cell(value: Any, decimal: str) -> Any:

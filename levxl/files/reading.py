@@ -28,7 +28,8 @@ from typing import Any, Iterator
 
 from levxl.files.safety import UnsafeWorkbook, bounded_zip, iter_xml
 
-__all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_JSON_DEPTH", "MAX_JSON_TOKEN", "MAX_COLUMNS", "MAX_SHARED_STRINGS", "MAX_SMALL_BYTES",
+__all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_JSON_DEPTH", "MAX_JSON_TOKEN", "MAX_COLUMNS",
+           "MAX_SHARED_STRINGS", "MAX_SMALL_BYTES",
            "Unreadable", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
 
 MAX_ROWS = 100_000  #: data rows read from one file (each costs 0.3-1 ms in the row checks)
