@@ -174,7 +174,8 @@ def _feature(wb, ws, F: Formats, name: str, args: tuple, kwargs: dict) -> None:
 
 def write_sheets(wb, sheets: list[SheetSpec], order: list[str] | None = None) -> Any:
     """Add one worksheet per spec (in ``sheets`` order, the tab order) and replay each spec, in ``order`` of sheet
-    names if given (the order formats and shared strings are first used in, kept for byte-identical output)."""
+    names if given (the order formats and shared strings are first used in, kept for byte-identical output).
+    Each spec's ``items`` are emptied once replayed: the cells then live in the workbook only (peak memory)."""
     F = Formats(wb)
     worksheets = {}
     for spec in sheets:
@@ -194,4 +195,5 @@ def write_sheets(wb, sheets: list[SheetSpec], order: list[str] | None = None) ->
                 _write_cell(writers, item, fmt)
             else:
                 _feature(wb, ws, F, *item)
+        by_name[name].items = []  # replayed: its cells live in the workbook now (a spec's million cells freed)
     return worksheets
