@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
@@ -79,12 +80,86 @@ def test_deep_json_nesting_is_a_message(tmp_path):
     one_line_failure(invoke("risk", path), "nested too deeply")
 
 
-def test_json_over_the_size_cap_is_a_message(tmp_path, monkeypatch):
+CCXT = Path(__file__).parent / "data" / "ccxt"
+
+
+def _fixture_positions() -> list:
+    """Every position of the ccxt fixtures (single cases and fetch_positions lists), and items that are not."""
+    out = []
+    for f in sorted(CCXT.glob("*.json")):
+        data = json.loads(f.read_text())
+        if isinstance(data, list):
+            out += data
+        elif isinstance(data, dict) and isinstance(data.get("position"), dict) and not data.get("market"):
+            out.append(data["position"])
+    return out + [1, "x", None, [1, [2]], {"side": "long"}, {"contracts": True, "side": "long", "symbol": "A/B:B"},
+                  {"side": "short", "contracts": "abc", "info": {"deep": [[{"é": "\u2028"}]]}}]
+
+
+def _columns(book) -> tuple:
+    numbers = [repr(getattr(book, c).tolist()) for c in ("size", "entry", "mark", "margin", "leverage",
+                                                          "venue_liquidation", "venue_maintenance")]  # NaN as text
+    return (book.issues, book.row, book.venue, book.symbol, book.contract, book.margin_mode, book.basis,
+            book.margin_source, book.warnings, numbers,
+            [m if isinstance(m, (str, float)) else repr((m.mmr.tolist(), m.cum.tolist())) for m in book.mmr],
+            book.sha256)
+
+
+def test_json_array_over_the_size_cap_is_streamed_as_if_parsed_whole(tmp_path, monkeypatch):
+    from levxl.files import reading
+
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(_fixture_positions(), indent=1))
+    whole = load_positions(path)
+    assert len(whole) >= 10 and len(whole.issues) >= 7
+    monkeypatch.setattr(reading, "MAX_JSON_BYTES", 100)  # every file is "large": streamed
+    streamed = load_positions(path)
+    assert _columns(streamed) == _columns(whole)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # a byte-order mark, as json.loads("utf-8-sig") takes
+    assert _columns(load_positions(path))[:-1] == _columns(whole)[:-1]
+
+
+def test_streamed_json_keeps_only_the_rows_read(tmp_path, monkeypatch):
     from levxl.files import reading
 
     monkeypatch.setattr(reading, "MAX_JSON_BYTES", 100)
-    path = _ccxt(tmp_path / "p.json", 1, 2, 3)
-    one_line_failure(invoke("risk", path), "give large books as CSV")
+    path = _ccxt(tmp_path / "p.json", *(["abc"] * 20_000))  # every position refused: nothing is kept
+    tracemalloc.start()
+    try:
+        book = load_positions(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(book) == 0 and len(book.issues) == 20_000
+    assert peak < 12 << 20, peak  # the issues kept; the 2.6 MB document parsed whole took ~30 MB
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)
+    book = load_positions(_ccxt(tmp_path / "q.json", *([0.5] * 9)))
+    assert len(book) == 5 and book.issues == [(6, "rows after 5 not read (levxl reads at most 5 positions from "
+                                                   "one file)")]
+    import hashlib
+
+    assert book.sha256 == hashlib.sha256((tmp_path / "q.json").read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("content, message", [
+    (b'{"positions": [' + b" " * 200 + b"]}", "must be an array of positions"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b'[{"side": "long"}, {"side": ', "not valid JSON"),
+    (b"[1, 2] x" + b" " * 200, "not valid JSON"),
+    (b'["' + b"a" * 200_000 + b'"]', "a JSON value longer than 1,000 bytes"),  # past one 64 KiB read
+    (b" " * 200_000 + b"[]", "a JSON value longer than 1,000 bytes"),
+    (b"\xff\xfe[" + b" " * 200 + b"]", "not valid JSON"),
+])
+def test_streamed_json_failures_are_one_line_messages(tmp_path, monkeypatch, content, message):
+    from levxl.files import reading
+
+    monkeypatch.setattr(reading, "MAX_JSON_BYTES", 100)
+    monkeypatch.setattr(reading, "MAX_JSON_TOKEN", 1000)
+    path = tmp_path / "p.json"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message):
+        load_positions(path)
+    one_line_failure(invoke("risk", path), message)
 
 
 @pytest.mark.parametrize("command", ["risk", "report"])

@@ -27,6 +27,8 @@ from levxl.book.cells import CellError, canonical_column, parse_number
 from levxl.book.ccxt import balances_in, margin_currency, wallets_from_balance
 from levxl.book.positions import Book, load_positions, require_positions
 from levxl.engine import kernel
+from levxl.files import reading
+from levxl.files.reading import read_json
 from levxl.engine.liquidation import account_liquidation_prices, liquidation_price, maintenance_margin
 
 __all__ = ["AccountKey", "Liquidation", "account_key", "levxl_liquidation", "with_accounts", "read_wallets",
@@ -189,9 +191,9 @@ def load_book(path: str | Path, accounts: str | Path | None = None) -> tuple[Boo
     book = require_positions(load_positions(path))
     wallets: dict[AccountKey, float] = {}
     if Path(path).suffix.lower() == ".json":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        try:  # bounded like the positions (a streamed array, over the cap, bundles no balance)
+            data = read_json(path)[0] if Path(path).stat().st_size <= reading.MAX_JSON_BYTES else None
+        except (OSError, ValueError):
             data = None
         for balance in balances_in(data):
             wallets.update(wallets_from_balance(balance))

@@ -28,11 +28,13 @@ Wallets for cross accounts (:func:`wallets_from_balance`): Binance ``crossWallet
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Iterator
 
-from levxl.engine.tiers import TierTable, presets
+from levxl.book.checks import preset_base_names
+from levxl.engine.tiers import TierTable
 
-__all__ = ["records_from_ccxt", "venue_of", "wallets_from_balance", "balances_in", "margin_currency"]
+__all__ = ["records_from_ccxt", "ccxt_record_stream", "venue_of", "wallets_from_balance", "balances_in",
+           "margin_currency"]
 
 
 def _num(value: Any) -> float | None:
@@ -97,10 +99,21 @@ def records_from_ccxt(data: Any) -> list[dict[str, Any]]:
     records = []
     for p in data:
         if not isinstance(p, dict):
-            records.append({"__refuse__": f"not a ccxt Position object: {str(p)[:40]!r}"})
+            records.append(_not_position(p))
             continue
         records.append(_record(p, account))
     return records
+
+
+def ccxt_record_stream(positions: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """Book records of ccxt Positions streamed one at a time (a ``fetch_positions`` array too large to load
+    whole): as :func:`records_from_ccxt` gives them for the same list."""
+    for p in positions:
+        yield _record(p, "") if isinstance(p, dict) else _not_position(p)
+
+
+def _not_position(p: Any) -> dict[str, Any]:
+    return {"__refuse__": f"not a ccxt Position object: {str(p)[:40]!r}"}
 
 
 def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
@@ -191,7 +204,7 @@ def _maintenance(p: dict[str, Any], venue: str, info: dict[str, Any], symbol: st
     if venue == "binance":
         plain = symbol.split(":")[0].replace("/", "")
         name = f"binance:{plain}"
-        if not inverse and any(x.split("@")[0] == name for x in presets()):
+        if not inverse and name in preset_base_names():
             return name, "mark"
         reported, notional = _num(info.get("maintMargin")), _num(p.get("notional"))
         if rate is not None and reported is not None and notional:

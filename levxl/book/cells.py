@@ -92,6 +92,7 @@ _THOUSANDS_COMMA = re.compile(r"^[1-9]\d{0,2}(,\d{3})+$")  # 60,000  1,234,567
 _THOUSANDS_POINT = re.compile(r"^[1-9]\d{0,2}(\.\d{3})+$")  # 60.000  1.234.567 (European)
 _POINT_THEN_COMMA = re.compile(r"^\d{1,3}(\.\d{3})+,\d+$")  # 1.234,5
 _COMMA_THEN_POINT = re.compile(r"^\d{1,3}(,\d{3})+\.\d+$")  # 1,234.5
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")  # digits with at most a decimal point: one reading only
 _GROUP_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f\u2009'](?=\d{3}\b)")
 
 
@@ -110,6 +111,8 @@ def decimal_style(cells: list[str]) -> str:
     """
     comma = point = False
     for cell in cells:
+        if isinstance(cell, str) and _PLAIN_NUMBER.fullmatch(cell):
+            continue  # digits with at most a point ("61000", "0.5") say nothing about the separator
         text = _core(str(cell)).lstrip("+-")
         if _POINT_THEN_COMMA.match(text) or (re.fullmatch(r"\d+,\d+", text) and not _THOUSANDS_COMMA.match(text)):
             comma = True
@@ -135,6 +138,8 @@ def parse_number(value: Any, column: str, style: str = "") -> float:
     if isinstance(value, (int, float)):
         return float(value)
     raw = str(value)
+    if _PLAIN_NUMBER.fullmatch(raw) and (style != "comma" or "." not in raw):
+        return float(raw)  # the common cell ("61000", "0.5"): what the rules below give it, without them
     text = _core(raw)
     if not text:
         return float("nan")

@@ -10,9 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from levxl.engine import tier_store
 from levxl.engine.tiers import TierTable, preset, presets
 
-__all__ = ["plausibility_warnings", "tier_table_for", "VOL_PLAUSIBLE", "FUNDING_PLAUSIBLE", "MMR_PLAUSIBLE"]
+__all__ = ["plausibility_warnings", "tier_table_for", "preset_base_names", "VOL_PLAUSIBLE", "FUNDING_PLAUSIBLE",
+           "MMR_PLAUSIBLE"]
 
 VOL_PLAUSIBLE = 5.0
 """Annualised vol above 500% is taken as a percentage typed as a number (``55`` for 55%)."""
@@ -22,6 +24,19 @@ number (``1`` for 1%)."""
 MMR_PLAUSIBLE = 0.2
 """A maintenance rate above 20% (the venues' highest tiers stop around 50% only at absurd notionals; first tiers are
 0.4%-2.5%) is taken as a percentage typed as a number (``0.5`` for 0.5%)."""
+
+
+_NAMES: tuple[Any, frozenset[str]] | None = None
+
+
+def preset_base_names() -> frozenset[str]:
+    """The stored tables' names without their date (``binance:BTCUSDT``), listed once per state of the tier store
+    (listing them walks every stored table: a per-position lookup made 100,000 positions cost minutes)."""
+    global _NAMES
+    generation = tier_store.generation()
+    if _NAMES is None or _NAMES[0] != generation:
+        _NAMES = (generation, frozenset(p.split("@")[0] for p in presets()))
+    return _NAMES[1]
 
 
 def tier_table_for(venue: str, symbol: str, mmr: Any) -> TierTable | None:
@@ -37,15 +52,20 @@ def tier_table_for(venue: str, symbol: str, mmr: Any) -> TierTable | None:
             return None
     plain = "".join(ch for ch in symbol.split(":")[0] if ch.isalnum()).upper()
     name = f"{venue.strip().lower()}:{plain}"
-    if venue and plain and any(p.split("@")[0] == name for p in presets()):
+    if venue and plain and name in preset_base_names():
         return preset(name)
     return None
 
 
-def plausibility_warnings(row: dict[str, Any]) -> list[str]:
-    """Warnings for one checked perpetual row (keys as :data:`levxl.book.positions.COLUMNS`)."""
+_MISSING = object()
+
+
+def plausibility_warnings(row: dict[str, Any], table: Any = _MISSING) -> list[str]:
+    """Warnings for one checked perpetual row (keys as :data:`levxl.book.positions.COLUMNS`); ``table`` the row's
+    :func:`tier_table_for` when the caller already looked it up (None: no table)."""
     out = []
-    table = tier_table_for(row.get("venue", ""), row.get("symbol", ""), row.get("mmr"))
+    if table is _MISSING:
+        table = tier_table_for(row.get("venue", ""), row.get("symbol", ""), row.get("mmr"))
     leverage = row.get("leverage", np.nan)
     if table is not None and leverage == leverage and row.get("contract") != "inverse":
         notional = row["size"] * row["entry"]

@@ -7,16 +7,19 @@ An unreadable file raises ``ValueError`` with a clear message.
 from __future__ import annotations
 
 import csv
+import functools
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
 from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
+from levxl.engine.tiers import TierTable, preset
 from levxl.book.cells import CellError, canonical_column, decimal_style, parse_number, parse_side
-from levxl.book.checks import plausibility_warnings
-from levxl.book.ccxt import records_from_ccxt
+from levxl.book.checks import plausibility_warnings, tier_table_for
+from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
 from levxl.files import reading
 from levxl.files.reading import TableFile, Unreadable, file_sha256, read_json, xlsx_rows
 
@@ -179,25 +182,54 @@ _MODES = {"isolated": "isolated", "iso": "isolated", "fixed": "isolated", "cross
           "unknown": ""}
 
 
-def book_from_records(records: list[dict[str, Any]], source: str = "", sha256: str = "",
+def book_from_records(records: Iterable[dict[str, Any]], source: str = "", sha256: str = "",
                       decimal: str = "") -> Book:
     """Check every record; good ones become the book, bad ones become issues (row, reason naming the column).
 
     ``decimal`` is the file's decimal separator (``"comma"``, ``"point"`` or ``""`` undecided, see
-    :func:`levxl.book.cells.decimal_style`)."""
-    good: dict[str, list] = {c: [] for c in COLUMNS + VENUE_COLUMNS + ("basis", "margin_source", "warnings")
-                             if c != "settle"}
+    :func:`levxl.book.cells.decimal_style`).
+
+    Records are read one at a time and their cells parsed; the engine's checks then run on whole columns of
+    :data:`_CHUNK` rows at a time (:func:`_check_chunk`): one vectorised call instead of one per row, each row
+    still getting its own reason, the one the engine gives for that row alone. Memory is the kept rows."""
+    good: dict[str, Any] = {c: [] for c in COLUMNS + VENUE_COLUMNS + ("basis", "margin_source", "warnings")
+                            if c != "settle"}
+    for c in ("side",) + _NUMERIC + _VENUE_NUMERIC:
+        good[c] = array("d")  # 8 bytes a number, not a float object and a list slot
     rows: list[int] = []
     issues: list[tuple[int, str]] = []
+    chunk: list[tuple[int, dict[str, Any], Any]] = []
+    warn = _PlausibilityCache()
+    texts: dict[str, str] = {}  # one object per distinct venue, symbol, mode...: a book repeats a few of them
+
+    def flush() -> None:
+        failed = _check_chunk(chunk)
+        for number, out, check in chunk:
+            if out is None:  # a cell that could not be parsed: ``check`` is the reason
+                issues.append((number, check))
+                continue
+            if number in failed:
+                issues.append((number, failed[number]))
+                continue
+            if check is not None:  # a perpetual: its warnings once it passed the engine's checks
+                out["warnings"] += warn(out)
+            for c in _TEXT_KEPT:
+                out[c] = texts.setdefault(out[c], out[c])
+            for c in good:
+                good[c].append(out[c])
+            rows.append(number)
+        chunk.clear()
+
     for number, record in enumerate(records, start=1):
         try:
-            row = _checked_record({canonical_column(k): v for k, v in record.items() if k is not None}, decimal)
+            out, check = _parsed_record({_canonical(k): v for k, v in record.items() if k is not None}, decimal)
         except CellError as exc:
-            issues.append((number, str(exc)))
+            chunk.append((number, None, str(exc)))  # kept in the chunk: issues stay in row order
             continue
-        for c in good:
-            good[c].append(row[c])
-        rows.append(number)
+        chunk.append((number, out, check))
+        if len(chunk) >= _CHUNK:
+            flush()
+    flush()
     arrays = {c: np.array(good[c], dtype=float) for c in ("side",) + _NUMERIC + _VENUE_NUMERIC}
     return Book(venue=good["venue"], symbol=good["symbol"], contract=good["contract"], mmr=good["mmr"], row=rows,
                 issues=issues, source=source, sha256=sha256, kind=good["kind"], option_type=good["option_type"],
@@ -205,8 +237,41 @@ def book_from_records(records: list[dict[str, Any]], source: str = "", sha256: s
                 margin_source=good["margin_source"], warnings=good["warnings"], **arrays)
 
 
-def _checked_record(record: dict[str, Any], decimal: str) -> dict[str, Any]:
-    """One record as book columns, or :class:`CellError` with the reason (see :func:`book_from_records`)."""
+_CHUNK = 4096  #: rows whose engine checks run as one vectorised call
+_TEXT_KEPT = ("venue", "symbol", "contract", "kind", "option_type", "margin_mode", "account", "basis",
+              "margin_source")
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_cached(header: str) -> str:
+    return canonical_column(header)
+
+
+def _canonical(header: Any) -> str:
+    """:func:`canonical_column`, memoised for text headers (every record of a file repeats the same keys)."""
+    return _canonical_cached(header) if isinstance(header, str) else canonical_column(header)
+
+
+@dataclass
+class _PerpCheck:
+    """What the engine checks of one perpetual row (see :func:`_check_chunk`): the arguments of the row's
+    ``liquidation_price`` call, the vol, the mark used and the mark cell as given (for the message)."""
+
+    side: float
+    entry: float
+    size: float
+    leverage: float | None
+    margin: float | None
+    mmr: Any
+    contract: str
+    vol: float
+    mark: float
+    mark_cell: Any
+
+
+def _parsed_record(record: dict[str, Any], decimal: str) -> tuple[dict[str, Any], _PerpCheck | None]:
+    """One record's cells parsed as book columns, and for a perpetual what the engine must still check (None for
+    an option, already fully checked); :class:`CellError` with the reason (see :func:`book_from_records`)."""
     if record.get("__refuse__"):
         raise CellError(record["__refuse__"])
     values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
@@ -226,7 +291,7 @@ def _checked_record(record: dict[str, Any], decimal: str) -> dict[str, Any]:
             raise CellError(reason)
         out.update(values, contract=settle, mmr=DEFAULT_MMR, kind="option", option_type=option_type,
                    leverage=np.nan, margin=np.nan, funding_rate=0.0, margin_mode="isolated")
-        return out
+        return out, None
     mode_text = str(record.get("margin_mode") or "isolated").strip().lower()
     if mode_text not in _MODES:
         raise CellError(f'margin_mode must be "isolated" or "cross", got {record.get("margin_mode")!r}')
@@ -244,20 +309,105 @@ def _checked_record(record: dict[str, Any], decimal: str) -> dict[str, Any]:
     leverage = None if np.isnan(values["leverage"]) else values["leverage"]
     if margin is None and leverage is None:
         leverage = 1.0  # a cross row needs neither: its margin comes from the account (checks only)
-    # The engine's own checks decide what a bad row is: one mechanism for the CLI, reports and cells.
-    _, reasons = liquidation_price.elementwise(side, values["entry"], values["size"], leverage=leverage, mmr=mmr,
-                                               margin=margin, contract=contract)
-    if reasons is None and not np.isnan(values["vol"]) and values["vol"] < 0:
-        reasons = np.array("vol must be >= 0")
-    if reasons is None and not mark > 0:
-        reasons = np.array(f"mark must be > 0, got {record.get('mark')!r}")
-    if reasons is not None and str(reasons[()]):
-        raise CellError(str(reasons[()]))
     out.update(values, contract=contract, mmr=mmr, kind="perp", option_type="", margin_mode=mode, mark=mark,
                strike=np.nan, expiry_days=np.nan,
                funding_rate=0.0 if np.isnan(values["funding_rate"]) else values["funding_rate"])
-    out["warnings"] += plausibility_warnings(out)
-    return out
+    return out, _PerpCheck(side, values["entry"], values["size"], leverage, margin, mmr, contract, values["vol"],
+                           mark, record.get("mark"))
+
+
+def _row_reason(c: _PerpCheck) -> str:
+    """The reason one perpetual row is refused ("" when it passes): the engine's own checks decide what a bad row
+    is (one mechanism for the CLI, reports and cells), then vol >= 0 and mark > 0. The reference for
+    :func:`_check_chunk`, which gives the same reasons for many rows at once."""
+    _, reasons = liquidation_price.elementwise(c.side, c.entry, c.size, leverage=c.leverage, mmr=c.mmr,
+                                               margin=c.margin, contract=c.contract)
+    if reasons is not None and str(reasons[()]):
+        return str(reasons[()])
+    if not np.isnan(c.vol) and c.vol < 0:
+        return "vol must be >= 0"
+    if not c.mark > 0:
+        return f"mark must be > 0, got {c.mark_cell!r}"
+    return ""
+
+
+def _batch_spec(mmr: Any) -> Any:
+    """The maintenance spec of a row for a column call (a float rate or a TierTable), or None when the row must
+    be checked alone: a preset that does not resolve or a rate out of range get their own message from the
+    engine's scalar check, which an array element would not."""
+    if isinstance(mmr, TierTable):
+        return mmr
+    if isinstance(mmr, str):
+        try:
+            return preset(mmr)
+        except ValueError:
+            return None
+    if isinstance(mmr, (int, float)) and not isinstance(mmr, bool) and np.isfinite(mmr) and 0 <= mmr < 1:
+        return float(mmr)
+    return None
+
+
+def _check_chunk(chunk: list[tuple[int, dict[str, Any], Any]]) -> dict[int, str]:
+    """{row number: reason} of the perpetual rows of ``chunk`` that the engine refuses, each reason the one
+    :func:`_row_reason` gives for that row alone.
+
+    The rows go through ``liquidation_price.elementwise`` as columns, in two calls that mirror the scalar call's
+    two forms: rows with a margin (leverage NaN where not given) and rows with only a leverage (margin not
+    passed). Rows whose maintenance spec an array would describe differently are checked one by one."""
+    failed: dict[int, str] = {}
+    groups: dict[bool, list[tuple[int, _PerpCheck, Any]]] = {True: [], False: []}
+    for number, out, check in chunk:
+        if out is None or check is None:
+            continue
+        spec = _batch_spec(check.mmr)
+        if spec is None:
+            reason = _row_reason(check)
+            if reason:
+                failed[number] = reason
+            continue
+        groups[check.margin is not None].append((number, check, spec))
+    for with_margin, members in groups.items():
+        if not members:
+            continue
+        checks = [c for _, c, _ in members]
+        specs = np.empty(len(members), dtype=object)
+        specs[:] = [s for _, _, s in members]
+        if all(isinstance(s, float) for s in specs):
+            specs = specs.astype(float)
+        leverage = np.array([np.nan if c.leverage is None else c.leverage for c in checks], dtype=float)
+        margin = np.array([c.margin for c in checks], dtype=float) if with_margin else None
+        contract = np.empty(len(members), dtype=object)
+        contract[:] = [c.contract for c in checks]
+        _, reasons = liquidation_price.elementwise(
+            np.array([c.side for c in checks], dtype=float), np.array([c.entry for c in checks], dtype=float),
+            np.array([c.size for c in checks], dtype=float), leverage=leverage, mmr=specs, margin=margin,
+            contract=contract)
+        vol = np.array([c.vol for c in checks], dtype=float)
+        mark = np.array([c.mark for c in checks], dtype=float)
+        with np.errstate(invalid="ignore"):
+            bad_vol = ~np.isnan(vol) & (vol < 0)
+            bad_mark = ~(mark > 0)
+        engine_bad = np.zeros(len(members), dtype=bool) if reasons is None else reasons.astype(str) != ""
+        for k in np.flatnonzero(engine_bad | bad_vol | bad_mark):
+            number, check = members[k][0], members[k][1]
+            failed[number] = (str(reasons[k]) if engine_bad[k] else "vol must be >= 0" if bad_vol[k] else
+                              f"mark must be > 0, got {check.mark_cell!r}")
+    return failed
+
+
+class _PlausibilityCache:
+    """:func:`levxl.book.checks.plausibility_warnings` with the row's tier table looked up once per venue, symbol
+    and maintenance spec (a book repeats them; the lookup lists every stored table)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[Any, Any] = {}
+
+    def __call__(self, row: dict[str, Any]) -> list[str]:
+        mmr = row.get("mmr")
+        key = (row.get("venue", ""), row.get("symbol", ""), mmr if isinstance(mmr, (str, float, int)) else id(mmr))
+        if key not in self.tables:  # the spec is kept beside its table: its id cannot be reused meanwhile
+            self.tables[key] = (mmr, tier_table_for(row.get("venue", ""), row.get("symbol", ""), mmr))
+        return plausibility_warnings(row, table=self.tables[key][1])
 
 
 def _mmr_cell(value: Any, decimal: str) -> Any:
@@ -414,7 +564,8 @@ def load_positions(path: str | Path) -> Book:
     """Read a positions CSV, xlsx (the first sheet, or one named Positions) or ccxt ``fetch_positions`` JSON.
 
     Files are read through :mod:`levxl.files.reading` (bounded size, CSV streamed twice: once for its decimal
-    style, once for its rows; at most ``MAX_ROWS`` rows). Refused rows are in :attr:`Book.issues`; a book may come
+    style, once for its rows; a JSON array over ``MAX_JSON_BYTES`` streamed one position at a time; at most
+    ``MAX_ROWS`` rows). Refused rows are in :attr:`Book.issues`; a book may come
     back empty (a report still lists its issues). Faces that need positions call :func:`require_positions`
     (``levxl risk`` and ``levxl report`` do, through :func:`levxl.book.accounts.load_book`)."""
     path = Path(path)
@@ -426,6 +577,10 @@ def load_positions(path: str | Path) -> Book:
             records = _records_from_xlsx(path)
             truncated = len(records) > reading.MAX_ROWS
             book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=file_sha256(path))
+        elif suffix == ".json" and _size(path) > reading.MAX_JSON_BYTES:  # read at call time: tests lower it
+            with TableFile(path) as table:  # a large array streamed one position at a time
+                book = book_from_records(ccxt_record_stream(table.json_items()), source=path.name)
+            book.sha256, truncated = table.sha256, table.truncated
         elif suffix == ".json":
             data, digest = read_json(path)
             records = records_from_ccxt(data)
@@ -447,6 +602,13 @@ def load_positions(path: str | Path) -> Book:
         book.issues.append((limit + 1, f"rows after {limit:,} not read (levxl reads at most {limit:,} positions "
                                        "from one file)"))
     return book
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def require_positions(book: Book, limit: int = 20) -> Book:

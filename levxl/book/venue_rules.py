@@ -33,14 +33,26 @@ def profiles_for(venues: Iterable[str], contracts: Iterable[str] | None = None) 
     venues = list(venues)
     contracts = list(contracts) if contracts is not None else [None] * len(venues)
     out: list[VenueProfile | None] = []
+    seen: dict = {}  # a book repeats a few venues: each (venue, contract) looked up once
     for venue, contract in zip(venues, contracts):
+        key = (venue, contract if contract in ("linear", "inverse") else None)
         try:
-            out.append(profile_for(venue, contract if contract in ("linear", "inverse") else None))
+            out.append(seen[key])
+            continue
+        except (KeyError, TypeError):
+            pass
+        try:
+            found = profile_for(venue, key[1])
         except (KeyError, ValueError):
             try:
-                out.append(profile_for(venue))
+                found = profile_for(venue)
             except (KeyError, ValueError):
-                out.append(None)
+                found = None
+        try:
+            seen[key] = found
+        except TypeError:  # an unhashable venue (never from a book): not memoised
+            pass
+        out.append(found)
     return out
 
 
@@ -84,13 +96,21 @@ class TierUse:
     funding_hours: float  #: the venue's funding interval for the symbol (NaN: none, or venue unknown)
 
 
-def _available(venue: str, symbol: str) -> TierTable | None:
+def _available(venue: str, symbol: str, seen: dict | None = None) -> TierTable | None:
+    """The stored table for a venue and symbol, or None; ``seen`` memoises the lookups of one book (a lookup that
+    finds nothing searches every stored table)."""
     if not venue or not symbol:
         return None
+    key = (venue, symbol)
+    if seen is not None and key in seen:
+        return seen[key]
     try:
-        return preset(f"{venue}:{symbol}")
+        found = preset(f"{venue}:{symbol}")
     except ValueError:
-        return None
+        found = None
+    if seen is not None:
+        seen[key] = found
+    return found
 
 
 def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> list[TierUse]:
@@ -101,11 +121,16 @@ def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) 
     if not (isinstance(stale_days, (int, float)) and stale_days >= 0):
         raise ValueError(f"stale_days must be a number of days >= 0, got {stale_days!r}")
     out = []
+    seen: dict = {}
+    hours_of: dict = {}
     for i, profile in enumerate(profiles_for(book.venue, book.contract)):
         venue, symbol, spec = book.venue[i], book.symbol[i], book.mmr[i]
         hours = float("nan")
         if profile is not None:
-            hours = funding_interval_hours(profile.id, symbol or None)
+            key = (profile.id, symbol or None)
+            if key not in hours_of:
+                hours_of[key] = funding_interval_hours(profile.id, symbol or None)
+            hours = hours_of[key]
         common = dict(row=book.row[i], venue=venue, symbol=symbol, profile=profile.id if profile else "",
                       funding_hours=hours)
         if book.kind[i] == "option":
@@ -113,7 +138,7 @@ def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) 
             continue
         table = spec if isinstance(spec, TierTable) else preset(spec) if isinstance(spec, str) else None
         if table is None:
-            found = _available(venue, symbol)
+            found = _available(venue, symbol, seen)
             if found:
                 hint = f"; table {found.name} exists: put \"{found.venue}:{found.symbol}\" in the mmr column"
             elif profile is not None and profile.venue in CCXT_IDS:
@@ -159,12 +184,13 @@ def tier_limits(book: Any) -> list[TierLimit]:
     position's effective leverage, value at entry over isolated margin."""
     out = []
     leverage = book.effective_leverage
+    inverse = book.inverse  # the columns once, not once per row
     for i in range(len(book)):
         spec = book.mmr[i]
         if book.kind[i] == "option" or not isinstance(spec, (str, TierTable)):
             continue
         table = spec if isinstance(spec, TierTable) else preset(spec)
-        notional = float(kernel.value(book.size[i], book.mark[i], float(book.inverse[i])))
+        notional = float(kernel.value(book.size[i], book.mark[i], float(inverse[i])))
         lev = float(leverage[i])
         cap_lev = float(table.max_leverage_at(notional))
         cap_notional = float(table.max_notional_at(lev))
@@ -185,18 +211,25 @@ def venue_liquidation_prices(book: Any, ticks: Sequence[float] | None = None) ->
     positions on an unknown venue get the engine's default conventions; NaN for options."""
     out = np.full(len(book), np.nan)
     profiles = profiles_for(book.venue, book.contract)
+    margin = book.isolated_margin  # the column once, not once per row
+    groups: dict[str | None, list[int]] = {}  # one vectorised engine call per venue profile
     for i, profile in enumerate(profiles):
-        if book.kind[i] == "option":
-            continue
-        # a margin from leverage is passed as leverage: at Bybit only a margin *given* holds the fee to close
-        derived = (np.isnan(book.margin[i]) and np.isfinite(book.leverage[i])
-                   and not (book.cross[i] and np.isfinite(book.cross_margin[i])))
-        out[i] = liquidation_price_at_venue(book.side[i], book.entry[i], book.size[i],
-                                            margin=np.nan if derived else book.isolated_margin[i],
-                                            leverage=book.leverage[i] if derived else None,
-                                            mmr=book.mmr[i], contract=book.contract[i],
-                                            venue=profile.id if profile else None,
-                                            tick=None if ticks is None else ticks[i])
+        if book.kind[i] != "option":
+            groups.setdefault(profile.id if profile else None, []).append(i)
+    # a margin from leverage is passed as leverage: at Bybit only a margin *given* holds the fee to close
+    derived = (np.isnan(book.margin) & np.isfinite(book.leverage)
+               & ~(np.asarray(book.cross, dtype=bool) & np.isfinite(book.cross_margin)))
+    margin = np.where(derived, np.nan, margin)
+    leverage = np.where(derived, book.leverage, np.nan)
+    for venue, members in groups.items():
+        idx = np.array(members, dtype=int)
+        mmr = np.empty(len(idx), dtype=object)
+        mmr[:] = [book.mmr[i] for i in members]
+        contract = np.empty(len(idx), dtype=object)
+        contract[:] = [book.contract[i] for i in members]
+        out[idx] = liquidation_price_at_venue(book.side[idx], book.entry[idx], book.size[idx], margin=margin[idx],
+                                              leverage=leverage[idx], mmr=mmr, contract=contract, venue=venue,
+                                              tick=None if ticks is None else np.asarray(ticks, dtype=float)[idx])
     return out
 
 
@@ -241,10 +274,11 @@ def convention_lines(book: Any, liquidation: Sequence[float]) -> list[str]:
     """One line per position whose liquidation price under its venue's conventions (:func:`venue_liquidation_prices`)
     differs from ``liquidation`` (the figures table's, engine defaults: MM at the mark, no fee in the threshold)."""
     at_venue = venue_liquidation_prices(book)
+    same = np.isclose(np.asarray(liquidation, dtype=float), at_venue, rtol=1e-9, atol=0.0)  # the column at once
     lines = []
     for i, profile in enumerate(profiles_for(book.venue, book.contract)):
         mine, theirs = float(liquidation[i]), float(at_venue[i])
-        if profile is None or np.isnan(theirs) or np.isclose(mine, theirs, rtol=1e-9, atol=0.0):
+        if profile is None or np.isnan(theirs) or same[i]:
             continue
         why = []
         if profile.mm_basis == "entry":

@@ -7,7 +7,10 @@ Memory is independent of the file's size beyond the rows a caller keeps:
 * :func:`xlsx_rows` streams one sheet of a workbook through :mod:`levxl.files.safety` (bounded inflation, no DTD or
   entity) and yields only the rows that hold cells: a ``<dimension ref="A1:XFD1048576"/>`` and one far cell cost one
   row, not a million padded ones (openpyxl's read-only mode walks the dimension);
-* :func:`read_json` loads a JSON document of at most :data:`MAX_JSON_BYTES`, too-deep nesting is a message.
+* :func:`read_json` loads a JSON document of at most :data:`MAX_JSON_BYTES`, too-deep nesting is a message;
+  :meth:`TableFile.json_items` streams a larger one when it is an array (ccxt ``fetch_positions`` output), one
+  element at a time (ijson's C parser; nesting deeper than :data:`MAX_JSON_DEPTH` and a single value longer than
+  :data:`MAX_JSON_TOKEN` bytes are messages, never a memory blow-up).
 
 At most :data:`MAX_ROWS` data rows are read from a file: the rest is reported, not read (see :class:`TableFile`).
 Every failure is a ``ValueError`` (:class:`levxl.files.safety.UnsafeWorkbook` for packages) with a one-line message.
@@ -25,12 +28,15 @@ from typing import Any, Iterator
 
 from levxl.files.safety import UnsafeWorkbook, bounded_zip, iter_xml
 
-__all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_COLUMNS", "MAX_SHARED_STRINGS", "MAX_SMALL_BYTES",
+__all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_JSON_DEPTH", "MAX_JSON_TOKEN", "MAX_COLUMNS",
+           "MAX_SHARED_STRINGS", "MAX_SMALL_BYTES",
            "Unreadable", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
 
 MAX_ROWS = 100_000  #: data rows read from one file (each costs 0.3-1 ms in the row checks)
 MAX_FIELD = csv.field_size_limit()  #: characters in one CSV field (the csv module's own limit, 131,072)
-MAX_JSON_BYTES = 64 * 1024 * 1024  #: a JSON document is parsed whole: its size is capped instead
+MAX_JSON_BYTES = 64 * 1024 * 1024  #: a JSON document up to this size is parsed whole; a larger array is streamed
+MAX_JSON_DEPTH = 64  #: nesting levels of a streamed JSON array (a ccxt Position is 4 deep)
+MAX_JSON_TOKEN = 16 * 1024 * 1024  #: bytes of one JSON value (a string, a number) in a streamed array
 MAX_COLUMNS = 16_384  #: Excel's last column, XFD
 MAX_SHARED_STRINGS = 2_000_000  #: a positions sheet of MAX_ROWS rows needs far fewer distinct strings
 
@@ -52,14 +58,19 @@ class _Hashing(io.RawIOBase):
 
     def __init__(self, raw) -> None:
         self.raw, self.digest = raw, hashlib.sha256()
+        self.total = 0  #: bytes read so far
+        self.limit: int | None = None  #: read() refuses past this many bytes (see TableFile.json_items)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
+        if self.limit is not None and self.total > self.limit:
+            raise _TokenTooLong()
         n = self.raw.readinto(buffer)
         if n:
             self.digest.update(memoryview(buffer)[:n])
+            self.total += n
         return n or 0
 
     def drain(self) -> None:
@@ -113,6 +124,95 @@ class TableFile:
                 return
             read += 1
             yield row
+
+
+    def json_items(self) -> Iterator[Any]:
+        """The elements of a JSON array, one at a time, as ``json.loads`` would give them (at most MAX_ROWS;
+        ``truncated`` when more follow). A ValueError with one line for a document that is not an array, invalid JSON,
+        nesting deeper than :data:`MAX_JSON_DEPTH` or a value longer than :data:`MAX_JSON_TOKEN` bytes: memory
+        stays bounded by one element (the builder holds the element being read, never the document)."""
+        import ijson
+
+        name = self.path.name
+        head = self._hashing.raw.read(3)  # a UTF-8 byte-order mark is not JSON
+        self._hashing.digest.update(head)
+        self._hashing.total += len(head)
+        source = _Prefixed(b"" if head == b"\xef\xbb\xbf" else head, self._hashing)
+        events = ijson.basic_parse(source, use_float=True, buf_size=1 << 16)
+        read = 0
+        try:
+            self._hashing.limit = self._hashing.total + MAX_JSON_TOKEN  # moved on by each event from here
+            first = next(events, (None, None))[0]
+            self._hashing.limit = self._hashing.total + MAX_JSON_TOKEN
+            if first != "start_array":
+                raise ValueError(f"{name}: a JSON file over {MAX_JSON_BYTES:,} bytes must be an array of positions "
+                                 "(ccxt fetch_positions output) to be streamed; give large books as CSV or as an "
+                                 "array")
+            for item in _json_elements(events, self._hashing, name):
+                if read >= MAX_ROWS:  # one element past the limit: the rest is not read
+                    self.truncated = True
+                    return
+                read += 1
+                yield item
+        except _TokenTooLong:
+            raise ValueError(f"{name}: a JSON value longer than {MAX_JSON_TOKEN:,} bytes; refused") from None
+        except ijson.JSONError as exc:
+            why = " ".join(str(exc).split()) or type(exc).__name__  # yajl's message spans lines: one line
+            raise ValueError(f"{name}: not valid JSON ({why[:300]})") from None
+        finally:
+            self._hashing.limit = None
+
+
+class _TokenTooLong(Exception):
+    """Raised by the reader when one JSON value runs past MAX_JSON_TOKEN bytes."""
+
+
+class _Prefixed:
+    """A binary reader that returns ``head`` first, then ``raw`` (the bytes peeked for a byte-order mark)."""
+
+    def __init__(self, head: bytes, raw: _Hashing) -> None:
+        self.head, self.raw = head, raw
+
+    def read(self, n: int = -1) -> bytes:
+        if n == 0:  # ijson asks for 0 bytes to see whether the reader gives bytes or text
+            return b""
+        if self.head:
+            out, self.head = self.head, b""
+            return out
+        buffer = bytearray(n if n and n > 0 else 1 << 16)
+        got = self.raw.readinto(buffer)
+        return bytes(buffer[:got])
+
+
+def _json_elements(events, reader: _Hashing, name: str) -> Iterator[Any]:
+    """The elements of the array whose ``start_array`` was just read, built from ijson's basic events without
+    recursion; ``reader.limit`` moves on with each event, so a value spanning MAX_JSON_TOKEN bytes is refused."""
+    stack: list[Any] = []  # containers of the element being built
+    keys: list[Any] = []  # the pending key of each map in ``stack``
+    for event, value in events:
+        reader.limit = reader.total + MAX_JSON_TOKEN
+        if event == "start_map" or event == "start_array":
+            if len(stack) + 1 >= MAX_JSON_DEPTH:
+                raise ValueError(f"{name}: JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)")
+            stack.append({} if event == "start_map" else [])
+            keys.append(None)
+            continue
+        if event == "map_key":
+            keys[-1] = value
+            continue
+        if event == "end_map" or event == "end_array":
+            if not stack:  # the end of the top array: what follows is checked by the parser
+                for _ in events:
+                    reader.limit = reader.total + MAX_JSON_TOKEN
+                return
+            value = stack.pop()
+            keys.pop()
+        if not stack:
+            yield value
+        elif isinstance(stack[-1], list):
+            stack[-1].append(value)
+        else:
+            stack[-1][keys[-1]] = value
 
 
 def csv_rows(path: str | Path, delimiter: str = ",") -> Iterator[list[str] | Unreadable]:

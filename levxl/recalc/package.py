@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import posixpath
 import re
@@ -107,6 +108,9 @@ class Sheet:
     rows: dict[int, etree._Element] = field(default_factory=dict)
     sheet_data: etree._Element | None = None
     dirty: bool = False
+    #: ``rows``' numbers in order, kept while rows are created (a spill's rows: one bisect each, not a scan of
+    #: every row, which made an n-row spill cost n^2)
+    _row_order: list[int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def max_row(self) -> int:
@@ -161,12 +165,16 @@ class Sheet:
         row_el = self.rows.get(row)
         if row_el is None:
             row_el = etree.Element(_ROW, r=str(row))
-            following = [r for r in self.rows if r > row]
-            if following:
-                self.rows[min(following)].addprevious(row_el)
+            order = self._row_order
+            if order is None or len(order) != len(self.rows):
+                order = self._row_order = sorted(self.rows)
+            k = bisect.bisect_right(order, row)
+            if k < len(order):  # before the next row of the sheet
+                self.rows[order[k]].addprevious(row_el)
             else:
                 self.sheet_data.append(row_el)
             self.rows[row] = row_el
+            order.insert(k, row)
         el = etree.Element(_C, r=f"{col_letter(col)}{row}")
         for other in row_el.iterchildren(_C):
             ref = other.get("r")

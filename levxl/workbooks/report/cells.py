@@ -140,6 +140,7 @@ def margin_currency(symbol: str, contract: str) -> str:
     return s[:3] or "coin"
 
 
+@lru_cache(maxsize=4096)
 def col(k: int) -> str:
     """Column letters of 0-based column ``k`` (0 -> A, 26 -> AA)."""
     name = ""

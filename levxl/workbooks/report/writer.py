@@ -91,6 +91,8 @@ def _fast_formulas(ws) -> None:
         return
 
     def prepare(formula: str, expand_future_functions: bool = False) -> str:
+        if formula[:1] == "=" and formula[-1:] != "}":  # the report's every formula: the steps below, at once
+            return formula[1:]
         if formula.startswith("{"):
             formula = formula[1:]
         if formula.startswith("="):
@@ -262,16 +264,24 @@ def _page(ws, plan: PagePlan, title: str, as_of: str, repeat: tuple[int, int] | 
     ws.hide_gridlines(2)
 
 
-def _write_cell(ws, cell: Cell, fmt) -> None:
+def _cell_writers(ws) -> tuple:
+    """(formula, blank, string, number) writers of a worksheet: XlsxWriter's undecorated ones where it has them
+    (the public ones only add A1-notation parsing, a million times at 10,000 positions; row and column are
+    always numbers here)."""
+    return tuple(getattr(ws, "_" + name, None) or getattr(ws, name)
+                 for name in ("write_formula", "write_blank", "write_string", "write_number"))
+
+
+def _write_cell(writers: tuple, cell: Cell, fmt) -> None:
     row, col, _, value, formula, cached = cell
     if formula is not None:
-        ws.write_formula(row, col, formula, fmt, cached)
+        writers[0](row, col, formula, fmt, cached)
     elif value is None:
-        ws.write_blank(row, col, None, fmt)
+        writers[1](row, col, None, fmt)
     elif isinstance(value, str):
-        ws.write_string(row, col, value, fmt)
+        writers[2](row, col, value, fmt)
     else:
-        ws.write_number(row, col, value, fmt)
+        writers[3](row, col, value, fmt)
 
 
 def _chart(wb, ws, spec: dict) -> None:
@@ -316,7 +326,8 @@ def _feature(wb, ws, F: Formats, spec: SheetSpec, name: str, args: tuple, kwargs
 
 def write_sheets(wb, sheets: list[SheetSpec], order: list[str] | None = None) -> Any:
     """Add one worksheet per spec (in ``sheets`` order, the tab order) and replay each spec, in ``order`` of sheet
-    names if given (the order formats and shared strings are first used in, kept for byte-identical output)."""
+    names if given (the order formats and shared strings are first used in, kept for byte-identical output).
+    Each spec's ``items`` are emptied once replayed: the cells then live in the workbook only (peak memory)."""
     F = Formats(wb)
     worksheets = {}
     for spec in sheets:
@@ -326,13 +337,15 @@ def write_sheets(wb, sheets: list[SheetSpec], order: list[str] | None = None) ->
     resolved: dict = {}  # Style -> XlsxWriter format (a report has a few dozen styles and a million cells)
     for name in order or [s.name for s in sheets]:
         ws = worksheets[name]
+        writers = _cell_writers(ws)
         for item in by_name[name].items:
             if isinstance(item, Cell):
                 style = item.style
                 fmt = resolved.get(style)
                 if fmt is None and style is not None:
                     fmt = resolved[style] = F.resolve(style)
-                _write_cell(ws, item, fmt)
+                _write_cell(writers, item, fmt)
             else:
                 _feature(wb, ws, F, by_name[name], *item)
+        by_name[name].items = []  # replayed: its cells live in the workbook now (a spec's million cells freed)
     return worksheets
