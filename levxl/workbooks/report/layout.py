@@ -363,6 +363,11 @@ class StressLayout:
             return 3
         return 4 + len(self.names) + ("gap", "funding_cost", "funding_hit", "vol", "prob", "loss").index(what)
 
+    def price_col(self, k: int) -> int:
+        """Hidden detail column of the mark after stress ``k`` (the change formulas read it: written once, not
+        repeated inside each of them)."""
+        return self.detail_col("loss") + 1 + k
+
     def total_ref(self, row: int, column: int = 3) -> str:
         """Reference to a stress row's figure ("Stress!D9": PnL from entry; column 4: change vs now)."""
         return f"Stress!{col(column)}{row + 1}"

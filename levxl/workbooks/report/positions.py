@@ -149,7 +149,7 @@ def _helpers(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
 
 
 def _stress_inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, beta: float, squeezed: int,
-                   market_move: float) -> None:
+                   market_move: float, recomputable: bool) -> None:
     """Hidden helpers the stresses read: asset, its beta and squeeze flag (looked up in the Stress sheet's betas
     table), the adverse direction, and the BTC move that liquidates the position (the liquidation map)."""
     r0, c, St = lay.positions.row0(i), lay.positions.col_of, lay.stress
@@ -161,7 +161,7 @@ def _stress_inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict,
         sheet.formula(r0, c["adv"], f"=IF({g['delta']}>0,-1,1)", number("int"), -1 if delta > 0 else 1)
         return
     sheet.formula(r0, c["adv"], f"=-{g['s']}", number("int"), -float(t.side[i]))
-    if not t.book.recomputable[i]:
+    if not recomputable:
         return
     D, LQ, L, B = g["dist"], g["liq"], g["mark"], g["beta"]
     sheet.formula(r0, c["mkt_liq"], f'=IF(ISNUMBER({D}),IF(AND({D}>0,{B}<>0),({LQ}/{L}-1)/{B},""),"")',
@@ -285,7 +285,7 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes,
         _inputs(sheet, t, lay, i)
         if t.option[i]:
             _option_row(sheet, t, lay, i, g)
-            _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), np.nan)
+            _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), np.nan, False)
             continue
         if t.any_options:
             for key in _OPTION_KEYS:
@@ -294,7 +294,8 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes,
         _prices(sheet, t, lay, i, g, statuses[i], bool(recomputable[i]))
         _amounts(sheet, t, lay, i, g, bool(recomputable[i]))
         _helpers(sheet, t, lay, i, g)
-        _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), float(market_move[i]))
+        _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), float(market_move[i]),
+                       bool(recomputable[i]))
         if recomputable[i]:
             _fixes(sheet, t, lay, i, g, fixes)
     _finish(sheet, t, lay, as_of)

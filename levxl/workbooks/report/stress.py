@@ -16,7 +16,7 @@ from levxl.workbooks.report.cells import (HEADER, LABEL, SECTION, SUBTITLE, TEXT
                                           number)
 from levxl.workbooks.report.inputs import FUNDING_CAP, FUNDING_STRESS_DAYS, VOL_MULTIPLIER
 from levxl.workbooks.report.layout import Layout
-from levxl.workbooks.report.rows import side_text
+from levxl.workbooks.report.rows import price_style, side_text
 
 __all__ = ["stress_sheet", "stress_detail_sheet"]
 
@@ -207,14 +207,20 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
     S, Q, E, M, L, LQ = g["s"], g["size"], g["entry"], g["margin"], g["mark"], g["liq"]
     now = f"$D{r0 + 1}"
     shock = [f"Stress!$C${L_.first + 1 + k}" for k in range(len(STRESSES))]
-    prices = [f"({L}*(1+{_floored(_move(s.kind, shock[k], g['adv'], g['beta'], g['squeezed']))}))"
-              for k, s in enumerate(STRESSES)]
+    prices = []
+    for k, stress in enumerate(STRESSES):
+        c = L_.price_col(k)
+        # one cell each: MAX is elementwise here (a single cell), unlike inside the totals' SUMPRODUCT
+        move = _move(stress.kind, shock[k], g["adv"], g["beta"], g["squeezed"])
+        sheet.formula(r0, c, f"={L}*(1+MAX({MOVE_FLOOR},{move}))", price_style(t, i),
+                      float(book.mark[i] * (1 + res.moves[i, k])))
+        prices.append(f"{col(c)}{r0 + 1}")
     if t.option[i]:  # not liquidated, no funding: Black-76 value at the moved mark, from the premium
         w = 1 if book.option_type[i] == "call" else -1
         sheet.formula(r0, 3, formulas.option_move_pnl(w, S, Q, E, f"({L})", g["strike"], g["expiry"], g["vol"],
                                                       inv), number("usd"), float(res.now_usd[i]))
         for k, price in enumerate(prices):
-            f = formulas.option_move_pnl(w, S, Q, E, price, g["strike"], g["expiry"], g["vol"], inv)
+            f = formulas.option_move_pnl(w, S, Q, E, f"({price})", g["strike"], g["expiry"], g["vol"], inv)
             sheet.formula(r0, L_.detail_col(k), f"{f}-{now}", number("usd"),
                           float(res.pnl_usd[i, k] - res.now_usd[i]))
         for c in range(L_.detail_col("gap"), L_.detail_col("loss") + 1):
@@ -269,10 +275,13 @@ def stress_detail_sheet(t: RiskTable, lay: Layout, as_of: str, res: StressResult
              + ["Gap", "Funding cost", "Liq. by funding", "Ann. vol shocked", "P(liq 7d) shocked", "Expected loss"])
     for k, h in enumerate(heads):
         sheet.string(L_.detail_header, k, h, HEADER)
+    for k in range(len(STRESSES)):
+        sheet.string(L_.detail_header, L_.price_col(k), f"Mark after: {L_.names[k]}", HEADER)
     sheet.row_height(L_.detail_header, 80)
     for k, width in enumerate([7, 16, 6, 11]):
         sheet.column(k, k, width)
     sheet.column(4, len(heads) - 1, 10)
+    sheet.column(L_.price_col(0), L_.price_col(len(STRESSES) - 1), 12, True, 1)  # helpers: hidden, grouped
     sf = stress_figures(t, FUNDING_CAP, FUNDING_STRESS_DAYS, VOL_MULTIPLIER)
     for i in range(len(t)):
         _detail_row(sheet, t, lay, i, res, sf)
