@@ -47,11 +47,13 @@ def _grid(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     """Move x leverage: the largest future re-margined at each leverage; return on margin."""
     L_, i = lay.scenarios, lay.scenarios.grid_position
     book, inv = t.book, bool(t.inverse[i])
-    sheet.string(L_.grid_top, 0, f"Move x leverage: the largest position (input row {book.row[i]}, {book.venue[i]} "
-                                 f"{book.symbol[i]} {side_text(t, i)}) re-margined at each leverage; return on margin",
-                 SECTION)
-    sheet.string(L_.grid_top + 1, 0, "Tiers at each liquidation price are frozen at report time; the leverage row is "
-                                     "editable but then the tier constants below it may be stale.", SUBTITLE)
+    # titles short enough for the columns every printed band repeats; the details right of them (band 1 only)
+    sheet.string(L_.grid_top, 0, "Move x leverage: the largest position", SECTION)
+    sheet.string(L_.grid_top, L_.first_col, f"input row {book.row[i]}, {book.venue[i]} {book.symbol[i]} "
+                                            f"{side_text(t, i)}, re-margined at each leverage; return on margin",
+                 SUBTITLE)
+    sheet.string(L_.grid_top + 1, L_.first_col, "Tiers frozen at report time: after editing a leverage, run the "
+                                                "report again.", SUBTITLE)
     refs = tuple(lay.positions.ref(k, i, True, True) for k in ("s", "size", "entry", "mark"))
     S, Q, E, L = refs
     grid = _grid_rows(sheet, t, lay, i, refs)
@@ -131,8 +133,9 @@ def _heatmap(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     """PnL by position at a move of every mark (USD; from entry, liquidation included)."""
     L_ = lay.scenarios
     hr, tr, first, last = L_.heat_moves, L_.heat_total, L_.heat_first, L_.heat_last
-    sheet.string(L_.heat_top, 0, "PnL by position at a move of every mark (USD, from entry; LIQ = liquidated: the "
-                                 "isolated margin is lost)", SECTION)
+    sheet.string(L_.heat_top, 0, "PnL by position at a move of every mark (USD)", SECTION)
+    sheet.string(L_.heat_top, L_.first_col, "From entry, liquidation included; LIQ = liquidated: the isolated margin "
+                                            "is lost.", SUBTITLE)
     sheet.merge(hr, 0, hr, 5, RLABEL, "Move of every mark (input) →")
     for j, mv in enumerate(MOVES):
         sheet.number(hr, L_.first_col + j, mv, number("pct", 0, inp=True))

@@ -152,7 +152,7 @@ def _betas(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, squeezed: dict
     """The betas table: one row per asset (beta an input), the book's net notional in it and whether the squeeze
     moves it (the book is net short)."""
     L_, P = lay.stress, lay.positions
-    sheet.string(L_.betas_section, 1, "Betas to BTC by asset (inputs) and the squeeze", SECTION)
+    sheet.string(L_.betas_section, 1, "Betas to BTC (inputs) and the squeeze", SECTION)
     for k, head in enumerate(("Asset", "Beta to BTC", "Net notional (USD, long − short)",
                               "Squeezed (1 = book net short)")):
         sheet.string(L_.betas_header, 1 + k, head, HEADER)
@@ -173,8 +173,8 @@ def _map(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs) -> None:
     on the rises, every asset moving by its beta (:func:`levxl.book.stresses.liquidation_map`)."""
     L_, P = lay.stress, lay.positions
     longs, shorts = liquidation_map(t, dict(zip(L_.assets, L_.betas)))
-    sheet.string(L_.map_section, 1, "Liquidation map: notional liquidated as BTC moves (every asset by its beta)",
-                 SECTION)
+    sheet.string(L_.map_section, 1, "Liquidation map by BTC move", SECTION)
+    sheet.string(L_.map_section, 2, "notional liquidated as BTC moves, every asset by its beta", SUBTITLE)
     for k, head in enumerate(("Bucket", "BTC move from", "to", "Longs liquidated (USD)", "Shorts liquidated (USD)")):
         sheet.string(L_.map_header, 1 + k, head, HEADER)
     sheet.row_height(L_.map_header, 42)
