@@ -360,7 +360,9 @@ def test_command_summary_reads_the_marked_book(tmp_path):
     marked, _ = apply_marks(load_positions(src), marks)
     table = risk_table(marked)
     i = table.closest()
-    assert f"closest: {marked.venue[i]} {marked.symbol[i]} {table.distance[i]:.1%} away" in result.output
+    d = table.distance[i]
+    where = f"{d:.1%} away" if d > 0 else f"{-d:.1%} past its liquidation price"
+    assert f"closest: {marked.venue[i]} {marked.symbol[i]} {where}" in result.output
     assert f"{int(np.sum(table.distance < 0.10))} within 10%" in result.output
     unmarked = risk_table(load_positions(src))
     assert not np.allclose(unmarked.distance, table.distance, equal_nan=True)
@@ -381,7 +383,8 @@ def test_summary_line_and_workbook_agree(tmp_path):
     r0 = S.headline("status") + 1
     within = sum(summary.cell(r0, S.value_col + 1 + j).value for j in range(3))  # LIQUIDATED, RED, AMBER
     worst = summary.cell(S.headline("nearest") + 1, S.value_col + 1).value
-    assert f"{within} within 10%" in result.output and f"{worst:.1%} away" in result.output
+    shown = f"{worst:.1%} away" if worst > 0 else f"{-worst:.1%} past its liquidation price"
+    assert f"{within} within 10%" in result.output and shown in result.output
 
 
 def test_no_anchor_is_written_twice(built):

@@ -59,5 +59,7 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
         + (f", {not_computed} cross/unknown-mode positions levxl cannot recompute" if not_computed else "")
         + (f", {liquidated} LIQUIDATED (mark past the liquidation price)" if liquidated else "")
         + f", {table.count_within(0.10)} within 10% of liquidation"
-        + (f", closest: {book.venue[worst]} {book.symbol[worst]} {table.distance[worst]:.1%} away"
+        + (f", closest: {' '.join(x for x in (book.venue[worst], book.symbol[worst]) if x)} "
+           + (f"{table.distance[worst]:.1%} away" if table.distance[worst] > 0
+              else f"{-table.distance[worst]:.1%} past its liquidation price")
            if worst is not None else "")))
