@@ -89,9 +89,9 @@ def _csv(path: Path, n: int) -> Path:
     return path
 
 
-def _work(args: list[str]) -> int:
+def _work(args: list[str], watched: tuple = ("book", "cli", "files")) -> int:
     count = 0
-    watched = (str(ROOT / "book"), str(ROOT / "cli"), str(ROOT / "files"))
+    watched = tuple(str(ROOT / w) for w in watched)
 
     def local(frame, event, arg):
         nonlocal count
@@ -116,3 +116,16 @@ def test_risk_work_grows_linearly_with_rows(tmp_path):
     small = _work(["risk", str(_csv(tmp_path / "a.csv", n))])
     large = _work(["risk", str(_csv(tmp_path / "b.csv", 2 * n))])
     assert large / small < 2.6, f"{small:,} line events for {n} rows, {large:,} for {2 * n} (x{large / small:.2f})"
+
+
+def test_report_work_grows_linearly_with_rows(tmp_path):
+    """The report's sheets (and the book figures they read) do a row's work once per row. Its fixed work is large
+    (every sheet's layout), so the test compares increments: for n, 2n and 4n rows linear work adds about twice as
+    much from 2n to 4n as from n to 2n; a whole-book property read per row (the recomputable flags, 21 s of a
+    10,000-position report) makes that x2.4 and more."""
+    n = 150
+    watched = ("book", "workbooks/report")
+    work = [_work(["report", "--as-of", "2026-12-02", "-o", str(tmp_path / f"{k}.xlsx"),
+                   str(_csv(tmp_path / f"{k}.csv", k * n))], watched) for k in (1, 2, 4)]
+    growth = (work[2] - work[1]) / (work[1] - work[0])
+    assert growth < 2.25, f"line events for {n}, {2 * n}, {4 * n} rows: {work} (increments x{growth:.2f})"
