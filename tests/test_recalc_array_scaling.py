@@ -16,11 +16,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import xlsxwriter  # a core dependency: never skipped
 
-xlsxwriter = pytest.importorskip("xlsxwriter")
-
-import levxl.recalc  # noqa: E402
-from levxl.recalc import recalc_workbook  # noqa: E402
+import levxl.recalc
+from levxl.recalc import recalc_workbook
 
 RECALC = str(Path(levxl.recalc.__file__).resolve().parent)
 

@@ -110,28 +110,36 @@ def fetch_tiers(exchange: Any, venue: str, symbols: list[str]) -> tuple[dict[str
     return result, notes
 
 
-def update_tables(venue: str, symbols: Iterable[str] = (), exchange_factory: Callable[[str], Any] | None = None,
-                  today: str | None = None) -> tuple[Path, list[str], list[str]]:
-    """Fetch, check and store ``venue``'s tables; returns (file written, table names stored, problems)."""
+def _fetched(venue: str, what: str, exchange_factory, fetch):
+    """(ccxt module, venue key, exchange, ``fetch(exchange, venue)``, now) for a ``levxl tiers update`` of
+    ``what``; ccxt missing, a venue ccxt cannot fetch from, or a ccxt error is one line."""
     try:
         import ccxt
     except ImportError:
         raise click.ClickException("levxl tiers update needs ccxt: pip install 'levxl[tiers]'") from None
+    from levxl.engine import tier_store
 
+    venue = tier_store.venue_key(venue)
+    if venue not in CCXT_IDS:
+        raise click.ClickException(f"levxl cannot fetch {venue} {what} through ccxt; venues: {', '.join(CCXT_IDS)}")
+    exchange = (exchange_factory or _exchange)(venue)
+    try:
+        result = fetch(exchange, venue)
+    except ccxt.BaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise click.ClickException(f"{venue}: {type(exc).__name__}: {first[:200]}") from None
+    return ccxt, venue, exchange, result, datetime.now(timezone.utc)
+
+
+def update_tables(venue: str, symbols: Iterable[str] = (), exchange_factory: Callable[[str], Any] | None = None,
+                  today: str | None = None) -> tuple[Path, list[str], list[str]]:
+    """Fetch, check and store ``venue``'s tables; returns (file written, table names stored, problems)."""
     from levxl.engine import tier_store
     from levxl.engine.tiers import table_from_rows
     from levxl.files.atomic import atomic_output
 
-    venue = tier_store.venue_key(venue)
-    if venue not in CCXT_IDS:
-        raise click.ClickException(f"levxl cannot fetch {venue} tiers through ccxt; venues: {', '.join(CCXT_IDS)}")
-    exchange = (exchange_factory or _exchange)(venue)
-    try:
-        raw, notes = fetch_tiers(exchange, venue, list(symbols))
-    except ccxt.BaseError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise click.ClickException(f"{venue}: {type(exc).__name__}: {first[:200]}") from None
-    now = datetime.now(timezone.utc)
+    ccxt, venue, exchange, (raw, notes), now = _fetched(
+        venue, "tiers", exchange_factory, lambda ex, v: fetch_tiers(ex, v, list(symbols)))
     as_of = today or now.date().isoformat()
     source = (f"{venue} via ccxt {getattr(ccxt, '__version__', '?')} {exchange.id} "
               f"{'fetch_leverage_tiers' if exchange.has.get('fetchLeverageTiers') is True else 'fetch_market_leverage_tiers'}"
@@ -201,25 +209,11 @@ def fetch_funding(exchange: Any, venue: str, symbols: list[str]) -> tuple[dict[s
 def update_funding(venue: str, symbols: Iterable[str] = (), exchange_factory: Callable[[str], Any] | None = None,
                    today: str | None = None) -> tuple[Path, int]:
     """Fetch and store ``venue``'s per-symbol funding intervals; returns (file written, symbols stored)."""
-    try:
-        import ccxt
-    except ImportError:
-        raise click.ClickException("levxl tiers update needs ccxt: pip install 'levxl[tiers]'") from None
-
     from levxl.engine import tier_store
     from levxl.files.atomic import atomic_output
 
-    venue = tier_store.venue_key(venue)
-    if venue not in CCXT_IDS:
-        raise click.ClickException(f"levxl cannot fetch {venue} funding intervals through ccxt; venues: "
-                                   f"{', '.join(CCXT_IDS)}")
-    exchange = (exchange_factory or _exchange)(venue)
-    try:
-        hours, method = fetch_funding(exchange, venue, list(symbols))
-    except ccxt.BaseError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise click.ClickException(f"{venue}: {type(exc).__name__}: {first[:200]}") from None
-    now = datetime.now(timezone.utc)
+    ccxt, venue, exchange, (hours, method), now = _fetched(
+        venue, "funding intervals", exchange_factory, lambda ex, v: fetch_funding(ex, v, list(symbols)))
     as_of = today or now.date().isoformat()
     source = (f"{venue} via ccxt {getattr(ccxt, '__version__', '?')} {exchange.id} {method}, fetched "
               f"{now.strftime('%Y-%m-%dT%H:%M:%SZ')}")
