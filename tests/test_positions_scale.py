@@ -8,19 +8,17 @@ quadruples (rebuilding a whole column per row made 100,000 rows cost hours).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-import levxl
 from levxl.book import positions
 from levxl.book.positions import _parsed_record, _row_reason, book_from_records
 from levxl.book.cells import CellError
 from levxl.cli import main
+from levxl.testing.work import line_events
 
-ROOT = Path(levxl.__file__).resolve().parent
 CELLS = {
     "venue": ["binance", "bybit", "okx", "", "hyperliquid", "deribit", "weird"],
     "symbol": ["BTCUSDT", "ETHUSDT", "BTCUSD", "SOL-USDT-SWAP", "", "BTC"],
@@ -90,23 +88,7 @@ def _csv(path: Path, n: int) -> Path:
 
 
 def _work(args: list[str], watched: tuple = ("book", "cli", "files")) -> int:
-    count = 0
-    watched = tuple(str(ROOT / w) for w in watched)
-
-    def local(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    def tracer(frame, event, arg):
-        return local if frame.f_code.co_filename.startswith(watched) else None
-
-    sys.settrace(tracer)
-    try:
-        result = CliRunner().invoke(main, args)
-    finally:
-        sys.settrace(None)
+    count, result = line_events(lambda: CliRunner().invoke(main, args), watched)
     assert result.exit_code == 0, result.output
     return count
 

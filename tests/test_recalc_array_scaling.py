@@ -11,17 +11,15 @@ book whose spill rows the writer must create; each created row scanned every row
 from __future__ import annotations
 
 import re
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 import xlsxwriter  # a core dependency: never skipped
 
-import levxl.recalc
 from levxl.recalc import recalc_workbook
+from levxl.testing.work import line_events
 
-RECALC = str(Path(levxl.recalc.__file__).resolve().parent)
 
 
 def _book(path: Path, n: int, kind: str) -> Path:
@@ -49,23 +47,7 @@ def _book(path: Path, n: int, kind: str) -> Path:
 
 def _work(path: Path, out: Path) -> tuple[int, object]:
     """(line events in levxl/recalc while recalculating ``path`` on the fast path, the summary)."""
-    count = 0
-
-    def local(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    def tracer(frame, event, arg):
-        return local if frame.f_code.co_filename.startswith(RECALC) else None
-
-    sys.settrace(tracer)
-    try:
-        summary = recalc_workbook(path, out, engine="fast")
-    finally:
-        sys.settrace(None)
-    return count, summary
+    return line_events(lambda: recalc_workbook(path, out, engine="fast"), ("recalc",))
 
 
 @pytest.mark.parametrize("kind", ["array", "anchor only", "plain"])
