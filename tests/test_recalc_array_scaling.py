@@ -21,7 +21,6 @@ from levxl.recalc import recalc_workbook
 from levxl.testing.work import line_events
 
 
-
 def _book(path: Path, n: int, kind: str) -> Path:
     """Sheet1!B1:B{n} = Data!A1:A{n}*2 as one array formula (``kind`` "array" / "anchor only") or n plain ones."""
     wb = xlsxwriter.Workbook(str(path))
