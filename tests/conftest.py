@@ -22,6 +22,25 @@ def assert_value_error(call, words):
         assert word in str(error.value), (word, str(error.value))
 
 
+def ccxt_market(id_, base, quote, settle, contract_size=1.0, info=None):
+    """A linear swap market as ccxt's ``set_markets`` takes it (the tier and funding parsers read it)."""
+    return {"id": id_, "symbol": f"{base}/{quote}:{settle}", "base": base, "quote": quote, "settle": settle,
+            "baseId": base, "quoteId": quote, "settleId": settle, "type": "swap", "spot": False, "margin": False,
+            "swap": True, "future": False, "option": False, "contract": True, "linear": True, "inverse": False,
+            "contractSize": contract_size, "active": True, "precision": {}, "limits": {}, "info": info or {}}
+
+
+@pytest.fixture()
+def data_dir(tmp_path, monkeypatch):
+    """A fresh user data folder (``LEVXL_DATA_DIR``) for ``levxl tiers update``, the tier store re-read around it."""
+    from levxl.engine import tier_store
+
+    monkeypatch.setenv("LEVXL_DATA_DIR", str(tmp_path))
+    tier_store.refresh()
+    yield tmp_path
+    tier_store.refresh()
+
+
 def pytest_addoption(parser):
     parser.addoption("--fuzz-heavy", action="store_true", help="run the spreadsheet fuzzers with >= 10,000 examples")
 

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from conftest import ccxt_market
+
 import levxl as lx
 from levxl.book import venue_rules
 from levxl.book.positions import book_from_records
@@ -64,13 +66,6 @@ def test_uncapped_top_tier_shows_no_cap():
 
 
 # -- fetched tables (offline) -----------------------------------------------------------------------------------------
-def _market(id_, base, quote, settle, contract_size=1.0):
-    return {"id": id_, "symbol": f"{base}/{quote}:{settle}", "base": base, "quote": quote, "settle": settle,
-            "baseId": base, "quoteId": quote, "settleId": settle, "type": "swap", "spot": False, "margin": False,
-            "swap": True, "future": False, "option": False, "contract": True, "linear": True, "inverse": False,
-            "contractSize": contract_size, "active": True, "precision": {}, "limits": {}, "info": {}}
-
-
 # Payloads shaped like the venues' API documentation (GET /fapi/v1/leverageBracket, /v5/market/risk-limit,
 # /api/v5/public/position-tiers); the numbers are test data, not venue tables.
 BINANCE_BRACKETS = [{"symbol": "ETHUSDT", "brackets": [
@@ -98,30 +93,22 @@ def _offline(venue):
     """A ccxt exchange whose network calls return the documented payloads through ccxt's own parsers."""
     if venue == "binance":
         ex = ccxt.binanceusdm()
-        ex.set_markets([_market("ETHUSDT", "ETH", "USDT", "USDT")])
+        ex.set_markets([ccxt_market("ETHUSDT", "ETH", "USDT", "USDT")])
         ex.fetch_leverage_tiers = lambda symbols=None, params={}: ex.parse_leverage_tiers(BINANCE_BRACKETS, symbols,
                                                                                            "symbol")
     elif venue == "bybit":
         ex = ccxt.bybit()
-        ex.set_markets([_market("BTCUSDT", "BTC", "USDT", "USDT")])
+        ex.set_markets([ccxt_market("BTCUSDT", "BTC", "USDT", "USDT")])
         ex.fetch_market_leverage_tiers = lambda symbol, params={}: ex.parse_market_leverage_tiers(
             BYBIT_RISK_LIMIT, ex.market(symbol))
     else:
         ex = ccxt.okx()
-        ex.set_markets([_market("BTC-USDT-SWAP", "BTC", "USDT", "USDT", 0.01)])
+        ex.set_markets([ccxt_market("BTC-USDT-SWAP", "BTC", "USDT", "USDT", 0.01)])
         ex.fetch_market_leverage_tiers = lambda symbol, params={}: ex.parse_market_leverage_tiers(
             OKX_POSITION_TIERS, ex.market(symbol))
         ex.fetch_ticker = lambda symbol, params={}: {"symbol": symbol, "last": 100_000.0, "markPrice": 100_000.0}
     ex.load_markets = lambda *a, **k: ex.markets
     return ex
-
-
-@pytest.fixture()
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("LEVXL_DATA_DIR", str(tmp_path))
-    tier_store.refresh()
-    yield tmp_path
-    tier_store.refresh()
 
 
 def test_update_writes_dated_tables_that_presets_then_prefer(data_dir, monkeypatch):

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from conftest import ccxt_market
+
 import levxl as lx
 from levxl.catalogue import CATALOGUE
 from levxl.engine import venues
@@ -113,13 +115,6 @@ def test_profile_taker_rates_are_the_cited_base_tier_rates():
 
 
 # -- per-symbol funding intervals, fetched through ccxt's own parsers (offline) ----------------------------------
-def _market(id_, base, quote, settle, info=None):
-    return {"id": id_, "symbol": f"{base}/{quote}:{settle}", "base": base, "quote": quote, "settle": settle,
-            "baseId": base, "quoteId": quote, "settleId": settle, "type": "swap", "spot": False, "margin": False,
-            "swap": True, "future": False, "option": False, "contract": True, "linear": True, "inverse": False,
-            "contractSize": 1.0, "active": True, "precision": {}, "limits": {}, "info": info or {}}
-
-
 # GET /fapi/v1/fundingInfo as Binance documents it (the docs' example row BLZUSDT, 4 h, quoted in ccxt binance)
 BINANCE_FUNDING_INFO = [
     {"symbol": "BLZUSDT", "adjustedFundingRateCap": "0.03000000", "adjustedFundingRateFloor": "-0.03000000",
@@ -133,24 +128,14 @@ def _offline(venue):
 
     if venue == "binance":
         ex = ccxt.binanceusdm()
-        ex.set_markets([_market("BLZUSDT", "BLZ", "USDT", "USDT"), _market("ETHUSDT", "ETH", "USDT", "USDT")])
+        ex.set_markets([ccxt_market("BLZUSDT", "BLZ", "USDT", "USDT"), ccxt_market("ETHUSDT", "ETH", "USDT", "USDT")])
         ex.fapiPublicGetFundingInfo = lambda params={}: BINANCE_FUNDING_INFO
     else:  # bybit: /v5/market/instruments-info rows carry fundingInterval in minutes (480 in Bybit's example)
         ex = ccxt.bybit()
-        ex.set_markets([_market("BTCUSDT", "BTC", "USDT", "USDT", {"fundingInterval": 480}),
-                        _market("SOLUSDT", "SOL", "USDT", "USDT", {"fundingInterval": 240})])
+        ex.set_markets([ccxt_market("BTCUSDT", "BTC", "USDT", "USDT", info={"fundingInterval": 480}),
+                        ccxt_market("SOLUSDT", "SOL", "USDT", "USDT", info={"fundingInterval": 240})])
     ex.load_markets = lambda *a, **k: ex.markets
     return ex
-
-
-@pytest.fixture()
-def data_dir(tmp_path, monkeypatch):
-    from levxl.engine import tier_store
-
-    monkeypatch.setenv("LEVXL_DATA_DIR", str(tmp_path))
-    tier_store.refresh()
-    yield tmp_path
-    tier_store.refresh()
 
 
 def test_fetched_funding_intervals_replace_the_venue_default(data_dir):
