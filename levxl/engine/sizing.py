@@ -251,8 +251,7 @@ def size_to_cut_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLike,
     The remaining size ``q`` solves ``M = q*(mmr*v(B) + fee*v(LP*) - pnl(LP*)) - cum`` with the per-unit value ``v``
     and PnL ``pnl`` at ``LP* = mark*(1 - s*distance)`` (``B`` the price maintenance is measured at), the tier of
     the notional ``q*v(B)``. The required margin grows with ``q`` (maintenance margin is continuous and
-    non-decreasing in notional), so ``q`` is bracketed in ``[0, size]`` by bisection and then solved exactly
-    within its tier. Venues that release margin pro rata when a position is reduced keep the liquidation price
+    non-decreasing in notional), so ``q`` is found in ``[0, size]`` by bisection to the last bit. Venues that release margin pro rata when a position is reduced keep the liquidation price
     of a linear flat-rate position unchanged: the figure assumes the released margin stays (or is added back).
 
     Parameters
@@ -277,17 +276,12 @@ def size_to_cut_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLike,
         return _required_margin(side, entry, q, target, mmr, fee, contract, basis)
 
     fits = required(size) <= margin
-    low, high = np.zeros_like(size), size.copy()
-    for _ in range(60):  # the bracket shrinks 2**60-fold: far below a tier's width
-        mid = 0.5 * (low + high)
+    keep, high = np.zeros_like(size), size.copy()
+    # 60 halvings narrow the bracket to 2**-60 of the size, below a double's resolution: the root to the last bit
+    # (the largest size whose required margin the margin covers), tiers included, with no per-tier solve
+    for _ in range(60):
+        mid = 0.5 * (keep + high)
         over = required(mid) > margin
         high = np.where(over, mid, high)
-        low = np.where(over, low, mid)
-    # exact within the tier at the bracket: the required margin is linear in q there
-    per_unit = required(np.where(high > 0, high, 1.0)) / np.where(high > 0, high, 1.0)
-    measured = np.where(basis != 0, entry, target) if np.ndim(basis) or basis else target
-    _, cum = maintenance_params(kernel.value(high, measured, contract), mmr)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        exact = (margin + cum) / (per_unit + cum / np.where(high > 0, high, 1.0))
-    keep = np.where(np.isfinite(exact) & (exact >= low - 1e-12 * size) & (exact <= high + 1e-12 * size), exact, low)
+        keep = np.where(over, keep, mid)
     return np.where(fits, 0.0, np.maximum(size - keep, 0.0))
