@@ -217,6 +217,11 @@ OPT_TAIL = [A("rate", "risk-free rate, annual fraction", default=0.0, engine_nam
             A("settle", '"linear" (default) or "inverse" (coin-settled, Deribit)', "text", default="linear",
               engine_name="contract")]
 
+DISTANCE_FIX = [SIDE, ENTRY, SIZE, LEVERAGE, A("mark", "mark price now"),
+                A("distance", "target distance: adverse move of the mark to liquidation, fraction (0.1 = 10%)"), MMR,
+                MARGIN, CONTRACT]
+"""Arguments of the two functions that bring a position back to a target distance (margin to add, size to cut)."""
+
 FUNCTIONS = [
     _entry("LEVXL_LIQ_PRICE", "Isolated-margin liquidation price", "Liquidation",
            conventions.liquidation_price_at_venue,
@@ -315,15 +320,11 @@ FUNCTIONS = [
            "size", '=LEVXL_MAX_SIZE("long",1000,60000,20,"binance:BTCUSDT",0.0005)'),
     _entry("LEVXL_MARGIN_TO_ADD", "Margin to add so the liquidation price is a target distance from the mark",
            "Sizing", lx.margin_to_add_for_distance,
-           [SIDE, ENTRY, SIZE, LEVERAGE, A("mark", "mark price now"),
-            A("distance", "target distance: adverse move of the mark to liquidation, fraction (0.1 = 10%)"), MMR,
-            MARGIN, CONTRACT],
+           DISTANCE_FIX,
            "margin-currency amount (0 when already that far)", '=LEVXL_MARGIN_TO_ADD("long",60000,1,20,60000,0.1)'),
     _entry("LEVXL_SIZE_TO_CUT", "Size to close, margin kept, so the liquidation price is a target distance away",
            "Sizing", lx.size_to_cut_for_distance,
-           [SIDE, ENTRY, SIZE, LEVERAGE, A("mark", "mark price now"),
-            A("distance", "target distance: adverse move of the mark to liquidation, fraction (0.1 = 10%)"), MMR,
-            MARGIN, CONTRACT],
+           DISTANCE_FIX,
            "size to close: coin (linear) or USD face (inverse); 0 when already that far",
            '=LEVXL_SIZE_TO_CUT("long",60000,1,20,60000,0.1)'),
     _entry("LEVXL_FUNDING_COST", "Funding paid over a holding period", "Funding", lx.funding_cost,

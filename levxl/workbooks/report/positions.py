@@ -135,17 +135,24 @@ def _helpers(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
     sheet.number(r0, c["s"], float(t.side[i]), number("int"))
     sheet.number(r0, c["mmr_liq"], float(t.mmr_liq[i]), number("rate"))
     sheet.number(r0, c["cum_liq"], float(t.cum_liq[i]), number("num", 2))
+    _live_tier(sheet, t, lay, i, ("mmr_mark", "cum_mark"), g["notional"], (t.mmr_mark[i], t.cum_mark[i]))
+    _fx(sheet, t, lay, i, g)
+
+
+def _live_tier(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, keys: tuple[str, str], notional: str,
+               cached_values: tuple) -> None:
+    """The (mmr, cum) helper cells ``keys`` of position ``i``: the tier of ``notional`` looked up live in its table
+    on Methodology, or its flat rate (cum 0) when it has none."""
+    r0, c = lay.positions.row0(i), lay.positions.col_of
+    rate, cum = (float(v) for v in cached_values)
     name = t.tier_of[i]
     if name is None:
-        sheet.number(r0, c["mmr_mark"], float(t.mmr_mark[i]), number("rate"))
-        sheet.number(r0, c["cum_mark"], 0.0, number("num", 2))
-    else:
-        fl, mm, cu = lay.methodology.tier_ranges(name)
-        sheet.formula(r0, c["mmr_mark"], f"=LOOKUP({g['notional']},{fl},{mm})", number("rate"),
-                      float(t.mmr_mark[i]))
-        sheet.formula(r0, c["cum_mark"], f"=LOOKUP({g['notional']},{fl},{cu})", number("num", 2),
-                      float(t.cum_mark[i]))
-    _fx(sheet, t, lay, i, g)
+        sheet.number(r0, c[keys[0]], rate, number("rate"))
+        sheet.number(r0, c[keys[1]], 0.0, number("num", 2))
+        return
+    fl, mm, cu = lay.methodology.tier_ranges(name)
+    sheet.formula(r0, c[keys[0]], f"=LOOKUP({notional},{fl},{mm})", number("rate"), rate)
+    sheet.formula(r0, c[keys[1]], f"=LOOKUP({notional},{fl},{cu})", number("num", 2), cum)
 
 
 def _stress_inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, beta: float, squeezed: int,
@@ -176,16 +183,8 @@ def _fixes(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, fixes: 
     T, target = g["tgt_price"], lay.summary.ref(lay.summary.target_row)
     sheet.formula(r0, c["tgt_price"], f"={L}*(1-{S}*{target})", price_style(t, i), float(fixes.target_price[i]))
     B = E if t.book.basis[i] == "entry" else T  # where maintenance is measured
-    name = t.tier_of[i]
-    if name is None:
-        sheet.number(r0, c["mmr_tgt"], float(fixes.mmr_target[i]), number("rate"))
-        sheet.number(r0, c["cum_tgt"], 0.0, number("num", 2))
-    else:
-        fl, mm, cu = lay.methodology.tier_ranges(name)
-        notional = f"{Q}/{B}" if inv else f"{Q}*{B}"
-        sheet.formula(r0, c["mmr_tgt"], f"=LOOKUP({notional},{fl},{mm})", number("rate"), float(fixes.mmr_target[i]))
-        sheet.formula(r0, c["cum_tgt"], f"=LOOKUP({notional},{fl},{cu})", number("num", 2),
-                      float(fixes.cum_target[i]))
+    _live_tier(sheet, t, lay, i, ("mmr_tgt", "cum_tgt"), f"{Q}/{B}" if inv else f"{Q}*{B}",
+               (fixes.mmr_target[i], fixes.cum_target[i]))
     sheet.number(r0, c["mmr_cut"], float(fixes.mmr_cut[i]), number("rate"))
     sheet.number(r0, c["cum_cut"], float(fixes.cum_cut[i]), number("num", 2))
     if inv:
