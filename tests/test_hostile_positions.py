@@ -22,18 +22,23 @@ def test_a_field_over_the_csv_limit_refuses_its_row_only(tmp_path):
     assert book.issues[0][0] == 2 and "cannot be read" in book.issues[0][1] and "field larger" in book.issues[0][1]
 
 
+def _loaded_with_peak(path):
+    """(the book of ``path``, the peak bytes Python allocated while loading it)."""
+    tracemalloc.start()
+    try:
+        book = load_positions(path)
+        return book, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_csv_reading_memory_does_not_grow_with_rows_not_kept(tmp_path):
     path = tmp_path / "big.csv"
     with open(path, "w") as f:
         f.write("venue,symbol,side,size,entry,mark,leverage\n")
         row = "binance,BTCUSDT,long,abc,60000,61000,10\n"  # every row refused: nothing is kept
         f.write(row * 20_000)
-    tracemalloc.start()
-    try:
-        book = load_positions(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    book, peak = _loaded_with_peak(path)
     assert len(book) == 0 and len(book.issues) == 20_000
     assert peak < 10 << 20, peak  # 4.5 MB (the issues kept); reading the 0.8 MB file whole took 18 MB
 
@@ -124,12 +129,7 @@ def test_streamed_json_keeps_only_the_rows_read(tmp_path, monkeypatch):
 
     monkeypatch.setattr(reading, "MAX_JSON_BYTES", 100)
     path = _ccxt(tmp_path / "p.json", *(["abc"] * 20_000))  # every position refused: nothing is kept
-    tracemalloc.start()
-    try:
-        book = load_positions(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    book, peak = _loaded_with_peak(path)
     assert len(book) == 0 and len(book.issues) == 20_000
     assert peak < 12 << 20, peak  # the issues kept; the 2.6 MB document parsed whole took ~30 MB
     monkeypatch.setattr(reading, "MAX_ROWS", 5)
