@@ -34,7 +34,7 @@ from levxl.book.figures import RiskTable, pnl_usd_after_mark_move
 
 __all__ = ["Stress", "STRESSES", "DEFAULT_BETAS", "DEFAULT_BETA", "MOVE_FLOOR", "ADVERSE_MOVES", "asset_of",
            "betas_of", "stress_moves", "StressResult", "run_stresses", "liquidation_map", "MAP_EDGES", "map_labels",
-           "market_move_to_liquidation", "status", "STATUSES", "net_by_asset"]
+           "market_move_to_liquidation", "net_by_asset"]
 
 MOVE_FLOOR = -0.95
 """Lowest move a stress applies to a mark (beta x a large fall would otherwise take a price below zero)."""
@@ -87,8 +87,6 @@ STRESSES = (
            "that takes out crowded shorts, with no gain on the longs to offset it"),
 )
 """The named stresses of the report and ``levxl risk``, in order (moves are inputs in the report)."""
-
-STATUSES = ("LIQUIDATED", "RED", "AMBER", "GREEN", "n/a")
 
 _QUOTES = ("USDT", "USDC", "BUSD", "USD", "PERP", "FDUSD", "EUR")
 _BITMEX = MappingProxyType({"XBT": "BTC"})
@@ -147,12 +145,6 @@ def stress_moves(table: RiskTable, stresses=STRESSES, betas=None) -> np.ndarray:
             else beta * s.move for s in stresses]
     moves = np.stack(cols, axis=1) if cols else np.zeros((len(table), 0))
     return np.maximum(moves, MOVE_FLOOR)
-
-
-def status(table: RiskTable, red: float, amber: float) -> list[str]:
-    """Each position's status (:meth:`levxl.book.figures.RiskTable.statuses`): LIQUIDATED, RED, AMBER, GREEN or
-    n/a."""
-    return table.statuses(red, amber)
 
 
 @dataclass

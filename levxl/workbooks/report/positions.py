@@ -12,8 +12,7 @@ from levxl.workbooks.report.cells import (HEADER, STATUS_STYLES, SUBTITLE, TEXT,
                                           margin_currency, number)
 from levxl.workbooks.report.inputs import AMBER as AMBER_AT, RED as RED_AT
 from levxl.workbooks.report.layout import HELPERS, Layout
-from levxl.workbooks.report.rows import (amount_style, not_recomputed_text, price_style, report_statuses,
-                                         side_text)
+from levxl.workbooks.report.rows import amount_style, not_recomputed_text, price_style, side_text
 
 __all__ = ["positions_sheet"]
 
@@ -276,7 +275,7 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes,
     recomputable = t.book.recomputable
     _header(sheet, lay, t.any_options, bool(np.any(~recomputable & ~t.option)))
     P = lay.positions
-    statuses = report_statuses(t, RED_AT, AMBER_AT)
+    statuses = t.statuses(RED_AT, AMBER_AT)
     market_move = market_move_to_liquidation(t, dict(zip(lay.stress.assets, lay.stress.betas)))
     market_move = np.where(np.nan_to_num(t.distance, nan=-1.0) > 0, market_move, np.nan)
     for i in range(P.n):

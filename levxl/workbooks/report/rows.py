@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Callable
 
 from levxl.book.figures import RiskTable
-from levxl.book.stresses import status
 from levxl.workbooks.report.cells import TEXT, SheetSpec, Style, number, price_digits
 
-__all__ = ["price_style", "amount_style", "side_text", "identity_cells", "report_statuses", "not_recomputed_text"]
+__all__ = ["price_style", "amount_style", "side_text", "identity_cells", "not_recomputed_text"]
 
 
 def price_style(table: RiskTable, i: int, **kw) -> Style:
@@ -21,12 +20,6 @@ def price_style(table: RiskTable, i: int, **kw) -> Style:
 def amount_style(table: RiskTable, i: int, **kw) -> Style:
     """Margin-currency amount format: 2 decimals for USD, 6 for a coin."""
     return number("amt", 2 if not table.inverse[i] else 6, **kw)
-
-
-def report_statuses(table: RiskTable, red: float, amber: float) -> list[str]:
-    """The Status column: :func:`levxl.book.stresses.status` (LIQUIDATED, RED, AMBER, GREEN; "n/a" for options
-    and where levxl cannot recompute the liquidation price: such a position is not GREEN)."""
-    return status(table, red, amber)
 
 
 def not_recomputed_text(table: RiskTable, i: int) -> tuple[str, str]:

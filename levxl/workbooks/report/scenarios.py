@@ -79,7 +79,8 @@ def _grid(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     sheet.conditional(rng, {**_SCALE, "min_type": "num", "min_value": -1, "max_type": "num", "max_value": 1})
 
 
-def _heat_totals(sheet: SheetSpec, t: RiskTable, lay: Layout, pnl: np.ndarray, liquidated: np.ndarray) -> None:
+def _heat_totals(sheet: SheetSpec, t: RiskTable, lay: Layout, pnl: np.ndarray, liquidated: np.ndarray,
+                 now_total: float) -> None:
     L_ = lay.scenarios
     hr, tr, first, last = L_.heat_moves, L_.heat_total, L_.heat_first, L_.heat_last
     sheet.merge(tr, 0, tr, 5, RLABEL, "Total PnL (USD)")
@@ -88,7 +89,6 @@ def _heat_totals(sheet: SheetSpec, t: RiskTable, lay: Layout, pnl: np.ndarray, l
     St = lay.stress
     # "now" is the PnL at the mark with liquidation included (a position past its price has lost its margin)
     upnl_total = f"SUM({St.detail_range('now')})" if len(t) else "0"
-    now_total = float(pnl_usd_after_mark_move(t.book, [0.0])[0].sum()) if len(t) else 0.0
     for j in range(len(MOVES)):
         cl = col(L_.first_col + j)
         mvr = f"{cl}${hr + 1}"
@@ -129,7 +129,7 @@ def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl: np.ndarr
                       float(pnl[i, j]))
 
 
-def _heatmap(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
+def _heatmap(sheet: SheetSpec, t: RiskTable, lay: Layout, now_total: float) -> None:
     """PnL by position at a move of every mark (USD; from entry, liquidation included)."""
     L_ = lay.scenarios
     hr, tr, first, last = L_.heat_moves, L_.heat_total, L_.heat_first, L_.heat_last
@@ -140,7 +140,7 @@ def _heatmap(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     for j, mv in enumerate(MOVES):
         sheet.number(hr, L_.first_col + j, mv, number("pct", 0, inp=True))
     pnl, liquidated = pnl_usd_after_mark_move(t.book, MOVES)
-    _heat_totals(sheet, t, lay, pnl, liquidated)
+    _heat_totals(sheet, t, lay, pnl, liquidated, now_total)
     for k, h in enumerate(["Input row", "Venue", "Symbol", "Side", "Mark", "Liq. price"]):
         sheet.string(first - 1, k, h, HEADER)
     for j in range(len(MOVES)):
@@ -153,13 +153,13 @@ def _heatmap(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
         rng = f"G{first + 1}:{col(5 + len(MOVES))}{last + 1}"
         sheet.conditional(rng, {"type": "formula", "format": LIQ, "stop_if_true": True, "criteria":
                                 f'=AND(ISNUMBER($F{first + 1}),IF($D{first + 1}="long",'
-                                f'$E{first + 1}*(1+G${hr + 1})<=$F{first + 1},'
-                                f'$E{first + 1}*(1+G${hr + 1})>=$F{first + 1}))'})
+                                f'MIN($E{first + 1}*(1+G${hr + 1}),$E{first + 1})<=$F{first + 1},'
+                                f'MAX($E{first + 1}*(1+G${hr + 1}),$E{first + 1})>=$F{first + 1}))'})
         sheet.conditional(rng, dict(_SCALE))
         sheet.conditional(f"G{tr + 1}:{col(5 + len(MOVES))}{tr + 1}", dict(_SCALE))
 
 
-def scenarios_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
+def scenarios_sheet(t: RiskTable, lay: Layout, as_of: str, now_usd: np.ndarray) -> SheetSpec:
     """The Scenarios sheet.
 
     Parameters
@@ -170,6 +170,9 @@ def scenarios_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
         The report's anchors (:attr:`Layout.scenarios`: grid, heatmap and option grid rows).
     as_of : str
         The report's timestamp.
+    now_usd : ndarray
+        Each position's PnL at its mark now, liquidation included (:attr:`levxl.book.stresses.StressResult.now_usd`):
+        the "change vs now" rows subtract it.
 
     Returns
     -------
@@ -182,7 +185,7 @@ def scenarios_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
         sheet.column(first, last, width)
     if lay.scenarios.grid_position is not None:
         _grid(sheet, t, lay)
-    _heatmap(sheet, t, lay)
+    _heatmap(sheet, t, lay, float(np.sum(now_usd)))
     first = lay.scenarios.heat_first
     sheet.feature("freeze_panes", first, 3)
     # too wide for 8 pt on one A3 page: falls and rises print as two bands, the row labels (ids, side, mark,

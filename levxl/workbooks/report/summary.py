@@ -16,7 +16,7 @@ from levxl.workbooks.report.cells import (AMBER, HEADER, LABEL, NOTE, RED, SECTI
                                           TITLE, SheetSpec, cached, col, number, price_digits)
 from levxl.workbooks.report.inputs import ADVERSE_MOVE, AMBER as AMBER_AT, RED as RED_AT, TARGET_DISTANCE
 from levxl.workbooks.report.layout import WORST_N, Layout
-from levxl.workbooks.report.rows import report_statuses, side_text
+from levxl.workbooks.report.rows import side_text
 from levxl.workbooks.report.tier_tables import STATUS_TEXT
 
 __all__ = ["summary_sheet"]
@@ -62,7 +62,7 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
     S, P, St = lay.summary, lay.positions, lay.stress
     v = S.value_col
     sheet.string(S.headline_section, 1, "Headline", SECTION)
-    statuses = report_statuses(t, RED_AT, AMBER_AT)
+    statuses = t.statuses(RED_AT, AMBER_AT)
     r0 = S.headline("status")
     sheet.string(r0, 1, "Positions LIQUIDATED / RED / AMBER / GREEN", LABEL)
     for j, (word, fmt) in enumerate(STATUS_STYLES):
@@ -129,7 +129,7 @@ def _worst(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fixes
     for k, h in enumerate(heads):
         sheet.string(S.worst_header, 1 + k, h, HEADER)
     sheet.row_height(S.worst_header, 45)
-    statuses = report_statuses(t, RED_AT, AMBER_AT)
+    statuses = t.statuses(RED_AT, AMBER_AT)
     order = [i for i in np.argsort(np.where(np.isfinite(t.distance), t.distance, np.inf), kind="stable")
              if np.isfinite(t.distance[i])][:WORST_N]
     for k, i in enumerate(order):
