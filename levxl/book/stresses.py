@@ -200,11 +200,13 @@ def map_labels(edges=MAP_EDGES) -> list[str]:
 
 def market_move_to_liquidation(table: RiskTable, betas=None) -> np.ndarray:
     """The BTC move that liquidates each position when every asset moves by its beta: ``(LP/mark - 1)/beta``
-    (NaN for options, positions without a liquidation price, beta 0, or a beta that moves the mark away)."""
+    (NaN for options, positions without a liquidation price, beta 0, and positions already past their price:
+    LIQUIDATED now, no move liquidates them)."""
     _, beta = betas_of(table, betas)
+    alive = np.nan_to_num(table.distance, nan=-1.0) > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        x = np.where((beta != 0) & np.isfinite(table.move_to_liq) & ~table.option, table.move_to_liq / beta, np.nan)
-    return x
+        return np.where((beta != 0) & np.isfinite(table.move_to_liq) & ~table.option & alive,
+                        table.move_to_liq / beta, np.nan)
 
 
 def liquidation_map(table: RiskTable, betas=None, edges=MAP_EDGES) -> tuple[np.ndarray, np.ndarray]:
@@ -214,11 +216,10 @@ def liquidation_map(table: RiskTable, betas=None, edges=MAP_EDGES) -> tuple[np.n
     their price (distance <= 0) are not in it: they are LIQUIDATED now."""
     x = market_move_to_liquidation(table, betas)
     notional = np.nan_to_num(table.notional_usd)
-    alive = np.nan_to_num(table.distance, nan=-1.0) > 0
     edges = np.asarray(edges, dtype=float)
     out = []
     for longs in (True, False):
-        sel = alive & np.isfinite(x) & ((table.side > 0) if longs else (table.side < 0))
+        sel = np.isfinite(x) & ((table.side > 0) if longs else (table.side < 0))
         k = np.searchsorted(edges, x[sel], side="right")  # 0: below the first edge; len(edges): at/above the last
         out.append(np.bincount(k, weights=notional[sel], minlength=len(edges) + 1))
     return out[0], out[1]

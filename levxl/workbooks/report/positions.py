@@ -277,7 +277,6 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes,
     P = lay.positions
     statuses = t.statuses(RED_AT, AMBER_AT)
     market_move = market_move_to_liquidation(t, dict(zip(lay.stress.assets, lay.stress.betas)))
-    market_move = np.where(np.nan_to_num(t.distance, nan=-1.0) > 0, market_move, np.nan)
     for i in range(P.n):
         g = P.locals(i)
         _inputs(sheet, t, lay, i)
