@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import os
 import pickle
-import re
 import sys
 import types
 

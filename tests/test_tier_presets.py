@@ -18,7 +18,6 @@ from levxl.book.positions import book_from_records
 from levxl.catalogue import CATALOGUE
 from levxl.cli import main
 from levxl.cli import tiers as tiers_cli
-from levxl.engine import tier_store
 
 SHARED = "/work/shared/reference/tiers/binance_usdm_all_2024-10-24.ccxt.json"
 

@@ -158,7 +158,7 @@ def _checked(**domains):  # adapters that are engine-shaped but not formulas use
     return checked(**domains)
 
 
-from levxl.engine.validate import NONNEGATIVE as _NONNEG, NUMBER as _NUM  # noqa: E402
+from levxl.engine.validate import NONNEGATIVE as _NONNEG  # noqa: E402
 from levxl.engine.tiers import MAINTENANCE as _MMR  # noqa: E402
 
 

@@ -25,7 +25,7 @@ _SCALE = MappingProxyType({"type": "3_color_scale", "min_color": "#F8696B", "mid
 
 def _grid_rows(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, refs: tuple):
     """Leverage (inputs), margin, tier at the liquidation price (frozen) and liquidation price per leverage."""
-    book, r0, inv = t.book, lay.scenarios.grid_leverage_row, bool(t.inverse[i])
+    r0, inv = lay.scenarios.grid_leverage_row, bool(t.inverse[i])
     S, Q, E, _ = refs
     grid = leverage_grid(t, i, MOVES, LEVERAGES)
     for k, lab in enumerate(["Leverage", "Margin", "mmr at liq.", "cum at liq.", "Liquidation price"]):
