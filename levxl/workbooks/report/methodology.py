@@ -139,7 +139,7 @@ def methodology_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     SheetSpec
     """
     sheet = SheetSpec("Methodology")
-    for first, last, width in ((0, 0, 3), (1, 1, 30), (2, 7, 14), (8, 8, 40)):
+    for first, last, width in ((0, 0, 3), (1, 1, 38), (2, 7, 14), (8, 8, 40)):
         sheet.column(first, last, width)
     sheet.string(0, 1, "Methodology", TITLE)
     r = 2

@@ -269,7 +269,8 @@ def stress_detail_sheet(t: RiskTable, lay: Layout, as_of: str, res: StressResult
     L_ = lay.stress
     sheet = SheetSpec("Stress detail")
     sheet.string(0, 0, "Stress detail", TITLE)
-    sheet.string(1, 0, "Each position's PnL now (from entry, liquidation included) and its change vs now in each "
+    # right of the identifier columns every printed band repeats (never clipped there)
+    sheet.string(1, 3, "Each position's PnL now (from entry, liquidation included) and its change vs now in each "
                        "stress of the Stress sheet (USD; moves and betas are inputs there).", SUBTITLE)
     heads = (["Input row", "Symbol", "Side", "PnL now (from entry)"] + L_.names
              + ["Gap", "Funding cost", "Liq. by funding", "Ann. vol shocked", "P(liq 7d) shocked", "Expected loss"])
