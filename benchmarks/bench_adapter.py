@@ -20,6 +20,7 @@ Run: ``python benchmarks/bench_adapter.py``.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import bisect
 import gc
@@ -138,6 +139,23 @@ def loop_liq_price(sides, entries, sizes, leverages, tiers):
     return out
 
 
+def list_io_floor(sides, entries, sizes, leverages, tiers):
+    """What any function pays on these lists before it computes anything: the four columns into float arrays
+    and a 100,000-row result back into one-element lists, each in the fastest way measured here (row unpacking,
+    ``array('d')``, a dict for the side labels, ``ndarray.tolist``), the collector paused as levxl pauses it. The
+    result is not a liquidation price (the entry column, scaled): the floor computes nothing."""
+    gc.disable()
+    try:
+        labels = {"long": 1.0, "short": -1.0}
+        side = np.frombuffer(array.array("d", [labels[cell] for cell, in sides]))
+        columns = [np.frombuffer(array.array("d", [cell for cell, in column])) for column in (entries, sizes,
+                                                                                             leverages)]
+        floors = [float(t[0]) for t in tiers]
+        return (columns[0] * side * (floors[0] + 0.9)).reshape(-1, 1).tolist()
+    finally:
+        gc.enable()
+
+
 def run(n: int = 100_000) -> list[dict]:
     import levxl as lx
     from levxl.catalogue import CATALOGUE
@@ -155,6 +173,7 @@ def run(n: int = 100_000) -> list[dict]:
     from levxl import udfs  # classic xlwings here (the Office.js form is timed in a child process)
 
     column_loop = wall_and_cpu(lambda: loop_liq_price(*columns, tiers), repeat=7)
+    column_floor = wall_and_cpu(lambda: list_io_floor(*columns, tiers), repeat=9)
     column_call = wall_and_cpu(lambda: fn(*columns, tiers), repeat=9)
     column_preset = wall_and_cpu(lambda: fn(*columns, "binance:BTCUSDT"), repeat=9)
     column_udf = wall_and_cpu(lambda: udfs.LEVXL_LIQ_PRICE(*columns, tiers), repeat=9)
@@ -181,6 +200,10 @@ def run(n: int = 100_000) -> list[dict]:
          "note": f"{column_loop[1] * 1e3:.1f} ms CPU"},
         {"case": "  catalogue call, lists of lists in and out", "n": n, "seconds": column_call[0],
          "note": versus(column_loop, column_call) + f"; max rel. diff {agree:.1e}"},
+        {"case": "  list I/O floor: lists in and out, nothing computed", "n": n, "seconds": column_floor[0],
+         "note": (f"the loop is {column_loop[0] / column_floor[0]:.1f}x this floor (wall), "
+                  f"{column_loop[1] / column_floor[1]:.1f}x CPU: no function on these lists can be faster; "
+                  f"levxl's call is {column_call[0] / column_floor[0]:.2f}x the floor")},
         {"case": "  catalogue call, preset instead of tier range", "n": n, "seconds": column_preset[0],
          "note": versus(column_loop, column_preset)},
         {"case": "  levxl.udfs function (classic xlwings)", "n": n, "seconds": column_udf[0],
