@@ -199,11 +199,51 @@ def test_ccxt_and_venue_forms_name_the_same_hyperliquid_table():
     assert CATALOGUE["LEVXL_TIERS"]("hyperliquid:SOL")[1][:2] == [1, 0.0]
 
 
+# Bybit v5 /v5/market/risk-limit (linear) on mainnet, recorded 2026-09-19T18:24:31Z in
+# github:VF78/coinmaster@c1d5bedf70bba8e25ea1e95e607cd47206805114:runtime/var/raw/venues/bybit-*-risk-limit.json;
+# rows quoted verbatim from the payloads: (id, riskLimitValue, maintenanceMargin, maxLeverage, mmDeduction).
+BYBIT_BTCUSDT_ROWS = [(1, "300000", "0.0033", "150.00", ""), (2, "2000000", "0.005", "100.00", "510"),
+                      (3, "2600000", "0.0056", "90.00", "1710"), (9, "8500000", "0.01", "50.00", "21010"),
+                      (15, "50000000", "0.029", "20.00", "452510"), (25, "100000000", "0.065", "10.00", "3232510"),
+                      (34, "800000000", "0.42", "1.43", "98382510"), (35, "1200000000", "0.6", "1.00", "242382510")]
+BYBIT_SOLUSDT_ROWS = [(281, "50000", "0.005", "100.00", ""), (282, "100000", "0.0056", "90.00", "30"),
+                      (288, "1000000", "0.01", "50.00", "2435"), (294, "10000000", "0.025", "20.00", "81135"),
+                      (304, "30000000", "0.05", "10.00", "612135"), (313, "200000000", "0.3497", "1.43", "30869135"),
+                      (315, "300000000", "0.5", "1.00", "66399135")]
+
+
+@pytest.mark.parametrize("name, rows, first_id", [("bybit:BTCUSDT", BYBIT_BTCUSDT_ROWS, 1),
+                                                  ("bybit:SOLUSDT", BYBIT_SOLUSDT_ROWS, 281)])
+def test_bybit_linear_tables_reproduce_the_recorded_risk_limit_payloads(name, rows, first_id, data_dir):
+    t = lx.preset(name)
+    assert t.venue == "bybit" and t.as_of == "2026-09-19" and "VF78/coinmaster@c1d5bed" in t.source
+    assert t.size == 35 and t.floors[0] == 0 and float(t.caps[-1]) == float(rows[-1][1])
+    for rid, cap, mmr, lev, deduction in rows:
+        k = rid - first_id
+        assert float(t.caps[k]) == float(cap) and float(t.mmr[k]) == float(mmr)
+        assert float(t.max_leverage[k]) == float(lev) and float(t.cum[k]) == float(deduction or 0)
+        if k:  # Bybit's tiers are bounded by riskLimitValue: a tier starts where the one before it ends
+            assert float(t.floors[k]) == float(t.caps[k - 1])
+    # every published mmDeduction agrees with the recursion (the table would be refused otherwise), so Bybit's
+    # MM = position value x mmr - mmDeduction is continuous across each riskLimitValue
+    edges = t.caps[:-1]
+    np.testing.assert_allclose(t.maintenance_margin(edges * (1 - 1e-12)), t.maintenance_margin(edges * (1 + 1e-12)),
+                               rtol=1e-9)
+
+
+def test_bybit_tables_in_ccxt_form_and_in_the_spreadsheet(data_dir):
+    assert lx.preset("bybit:BTC/USDT:USDT") is lx.preset("bybit:BTCUSDT")
+    # 12,000,000 USDT of BTCUSDT is in tier 11 (10M-14M, 1.5%, 40x, mmDeduction 66,510): MM 113,490
+    assert float(lx.preset("bybit:BTCUSDT").maintenance_margin(12e6)) == pytest.approx(12e6 * 0.015 - 66_510)
+    assert float(lx.preset("bybit:SOLUSDT").max_leverage_at(1.5e6)) == 45
+    assert CATALOGUE["LEVXL_TIERS"]("bybit:SOLUSDT")[1][:2] == [1, 0.0]
+
+
 @pytest.mark.parametrize("preset, fetch", [("bybit:ETHUSDT", "levxl tiers update bybit ETHUSDT"),
                                            ("bybit:ETH/USDT:USDT", "levxl tiers update bybit ETH/USDT:USDT"),
                                            ("okx:BTC-USDT-SWAP", "levxl tiers update okx BTC-USDT-SWAP")])
 def test_unsourced_venue_tables_point_to_the_live_fetch(preset, fetch, data_dir):
-    # no complete dated Bybit or OKX table could be sourced (levxl/data/tiers/SOURCES.md): nothing is shipped, and
+    # no complete dated Bybit ETHUSDT or OKX table could be sourced (levxl/data/tiers/SOURCES.md): none shipped, and
     # the error says how to fetch the venue's current one (then the preset works: tests/test_tier_presets.py)
     with pytest.raises(ValueError, match="fetches the venue's current table") as info:
         lx.preset(preset)
