@@ -105,7 +105,8 @@ def bybit() -> None:
 
 def okx_inverse() -> None:
     print("\n# OKX inverse liquidation price one tick above the formula")
-    print("not checked: no stored OKX document, API example or issue states it (see the doc); nothing to recompute")
+    print("not checked against OKX: no stored OKX document, API example or issue states it; levxl follows the desk's "
+          "report (issue 12: formula + 1 tick, offset_ticks = 1); no venue number to recompute")
 
 
 def gate() -> None:

@@ -128,9 +128,55 @@ def test_gate_preset_puts_the_fee_inside_the_threshold_freqtrade_7294():
     assert got == pytest.approx(1349.70, abs=0.01)
 
 
-def test_okx_inverse_offset_is_unsourced_and_zero():
+def test_okx_inverse_liquidation_price_sits_one_tick_above_the_formula():
+    # issue 12, the desk's check against OKX-reported inverse positions: "exactly one tick above the formula"
+    # (the formula: Gate/OKX isolated, taker fee inside the threshold, on OKX's tick). No OKX document shows it, and
+    # the profile says so; the report names no side, so a short's price is one tick above too.
     profile = venues.profile_for("okx", "inverse")
-    assert profile.offset_ticks == 0 and "UNSOURCED" in profile.notes
+    assert profile.offset_ticks == 1 and "issue 12" in profile.notes
+    tick = 0.1
+    for side in ("long", "short"):
+        formula = lx.liquidation_price(side, 60_000, 1_000, leverage=10, mmr=0.005, contract="inverse",
+                                       fee=profile.taker_fee)
+        shown = liquidation_price_at_venue(side, 60_000, 1_000, 10, 0.005, contract="inverse", venue="okx", tick=tick)
+        assert shown == round(round(float(formula) / tick) * tick + tick, 1)
+    # the swap (linear) has no offset: the venue's tick, nearest
+    linear = lx.liquidation_price("long", 60_000, 1, leverage=10, mmr=0.005, fee=0.0005)
+    assert liquidation_price_at_venue("long", 60_000, 1, 10, 0.005, venue="okx", tick=tick) == round(float(linear), 1)
+
+
+def test_a_venue_with_both_products_takes_the_one_of_the_position_contract():
+    # "okx" names the swap; an inverse position there is OKX's coin-margined product, with its conventions
+    okx_inverse = liquidation_price_at_venue("long", 60_000, 1_000, 10, 0.005, contract="inverse", venue="okx", tick=0.1)
+    assert okx_inverse == liquidation_price_at_venue("long", 60_000, 1_000, 10, 0.005, contract="inverse",
+                                                     venue="okx-futures", tick=0.1)
+    # a blank contract is the named product's: binance-coinm alone is inverse (never the linear formula)
+    assert liquidation_price_at_venue("long", 60_000, 1, 10, 0.005, venue="binance-coinm") == pytest.approx(
+        lx.liquidation_price("long", 60_000, 1, leverage=10, mmr=0.005, contract="inverse"))
+    assert liquidation_price_at_venue("long", 60_000, 1, 10, 0.005, venue="okx-futures", tick=0.1) == okx_inverse
+    # a venue with one product keeps it; no venue: linear
+    assert liquidation_price_at_venue("long", 60_000, 1, 10, 0.005, venue="hyperliquid") == pytest.approx(
+        lx.liquidation_price("long", 60_000, 1, leverage=10, mmr=0.005))
+    assert liquidation_price_at_venue("long", 60_000, 1, 10, 0.005) == lx.liquidation_price(
+        "long", 60_000, 1, leverage=10, mmr=0.005)
+    # per row, in the spreadsheet function
+    f = CATALOGUE["LEVXL_LIQ_PRICE"]
+    rows = f([["long"], ["long"]], 60_000, 1_000, 10, 0.005, None, [["inverse"], ["inverse"]], None, None,
+             [["okx"], ["okx-futures"]], 0.1)
+    assert rows == [[okx_inverse], [okx_inverse]]
+
+
+def test_tick_prices_are_the_doubles_a_venue_shows():
+    # 548,456 ticks of 0.1 is 54,845.6, the double "54845.6" parses to (548,456 * 0.1 is 54,845.600000000006)
+    assert lx.round_to_tick(54_845.55, side=1, tick=0.1) == 54_845.6
+    rng = np.random.default_rng(3)
+    for tick, digits in ((0.1, 1), (0.05, 2), (0.01, 2), (0.0001, 4), (0.5, 1), (1e-6, 6)):
+        prices = rng.uniform(0.01, 100_000, 2_000)
+        for kind in ("liquidation", "bankruptcy"):
+            for side in (1.0, -1.0):
+                got = round_price(prices, side, tick, kind)
+                assert np.array_equal(got, np.round(got, digits))
+                assert np.all(np.abs(got - prices) < tick * (1 + 1e-9))
 
 
 # -- funding intervals ----------------------------------------------------------------------------------------------

@@ -225,7 +225,9 @@ DISTANCE_FIX = [SIDE, ENTRY, SIZE, LEVERAGE, A("mark", "mark price now"),
 FUNCTIONS = [
     _entry("LEVXL_LIQ_PRICE", "Isolated-margin liquidation price", "Liquidation",
            conventions.liquidation_price_at_venue,
-           [SIDE, ENTRY, SIZE, LEVERAGE, MMR, MARGIN, CONTRACT,
+           [SIDE, ENTRY, SIZE, LEVERAGE, MMR, MARGIN,
+            A("contract", '"linear" or "inverse"; blank: linear, or the venue product\'s (binance-coinm: inverse); '
+                          'with a venue that has both, its product for this contract', "text", default=None),
             A("fee", "fee rate inside the threshold, on the value at that price; blank: 0, or the venue's taker "
                      "rate where the venue counts it (OKX, Gate)", default=None),
             A("basis", '"mark" (MM at the liquidation price) or "entry" (Bybit); blank: "mark", or the venue\'s',

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from levxl.engine import kernel
-from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
+from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price, ticks_to_price
 from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, POSITIVE, POSITIVE_OR_NAN, SIDE, Choice, Domain,
                                    checked)
 from levxl.engine.tiers import MAINTENANCE
-from levxl.engine.venues import PROFILES, VenueProfile, profile_for
+from levxl.engine.venues import PROFILES, VenueProfile, product_for, profile_for
 
 __all__ = ["VENUE", "PRICE_KIND", "profile_of_code", "round_price", "close_fee_at_bankruptcy", "funding_hours",
            "tier_caps", "within_tier_limits",
@@ -42,6 +42,27 @@ TICK = Domain("must be > 0", lambda a: np.isfinite(a) & (a > 0), fill=1.0)
 def profile_of_code(code: float) -> VenueProfile:
     """The profile a :data:`VENUE` code stands for."""
     return PROFILES[_IDS[int(code) - 1]]
+
+
+def _products_for_contracts(venue: np.ndarray, contract: Any, shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """(venue codes, contract codes) per element, checked codes in: a blank contract is the venue product's
+    ("binance-coinm" alone is inverse), and a venue named with a position's contract is that venue's product for
+    it ("okx" with an inverse position is okx-futures, whose conventions differ from the swap's)."""
+    codes = np.broadcast_to(np.asarray(venue, dtype=float), shape).copy()
+    known = ~np.isnan(codes)
+    if contract is None:
+        inverse = _venue_field(codes, lambda p: 1.0 if p.contract == "inverse" else 0.0, 0.0, shape)
+        return codes, inverse
+    contract = np.broadcast_to(np.asarray(contract, dtype=float), np.broadcast_shapes(shape, np.shape(contract)))
+    codes = np.broadcast_to(codes, contract.shape).copy()
+    known = np.broadcast_to(known, contract.shape)
+    for code in np.unique(codes[known]):
+        profile = profile_of_code(code)
+        for name, value in (("linear", 0.0), ("inverse", 1.0)):
+            other = product_for(profile, name)
+            if other is not profile:
+                codes[(codes == code) & (contract == value)] = _IDS.index(other.id) + 1
+    return codes, contract
 
 
 def _direction(venue_code: np.ndarray, kind_code: np.ndarray, side: np.ndarray) -> np.ndarray:
@@ -90,8 +111,9 @@ def round_price(price, side, tick, kind="liquidation", venue=None):
         steps = price / tick
         # "already on the tick" within 1e-9 tick or a few ulps of the quotient (large price / tick ratios)
         slack = np.maximum(1e-9, 8 * np.spacing(np.abs(np.where(np.isfinite(steps), steps, 0.0))))
-        rounded = np.select([direction > 0, direction < 0],
-                            [np.ceil(steps - slack), np.floor(steps + slack)], np.floor(steps + 0.5)) * tick
+        rounded = ticks_to_price(np.select([direction > 0, direction < 0],
+                                           [np.ceil(steps - slack), np.floor(steps + slack)], np.floor(steps + 0.5)),
+                                 tick)
     return np.where(np.isfinite(price) & (price > 0), rounded, price)
 
 
@@ -165,10 +187,12 @@ def _hours(profile: VenueProfile, symbol: str | None) -> float | None:
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE,
          margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, basis=BASIS, venue=VENUE, tick=TICK)
-def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract="linear", fee=None, basis=None,
+def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract=None, fee=None, basis=None,
               venue=None, tick=None):
     """The venue path of :func:`liquidation_price_at_venue` (arguments checked)."""
-    shape = np.shape(side)
+    shape = np.broadcast_shapes(np.shape(side), np.shape(venue))
+    venue, contract = _products_for_contracts(venue, contract, shape)
+    shape = np.broadcast_shapes(shape, np.shape(contract))
     if basis is None:
         basis = np.where(_venue_field(venue, lambda p: p.mm_basis == "entry", 0.0, shape) > 0, 1.0, 0.0)
     close = _venue_field(venue, lambda p: 1.0 if p.close_fee_in_margin else 0.0, 0.0, shape) > 0
@@ -186,7 +210,7 @@ def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, co
         return raw
     offset = _venue_field(venue, "offset_ticks", 0.0, shape)
     with np.errstate(invalid="ignore"):
-        shifted = np.where(np.isfinite(raw) & (raw > 0), raw + side * offset * tick, raw)
+        shifted = np.where(np.isfinite(raw) & (raw > 0), raw + offset * tick, raw)  # "above", as reported
     return round_price(shifted, side, tick, kind=0.0, venue=venue)
 
 
@@ -214,7 +238,7 @@ def _margin_net_of_close_fee(side, entry, size, leverage, margin, contract, clos
     return np.where(close & np.isfinite(margin), net, margin)
 
 
-def liquidation_price_at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract="linear",
+def liquidation_price_at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract=None,
                                fee=None, basis=None, venue=None, tick=None):
     """:func:`~levxl.engine.liquidation.liquidation_price` with a venue's conventions as defaults.
 
@@ -226,9 +250,12 @@ def liquidation_price_at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR
     holds that fee, and the fee is charged against it; with ``leverage`` alone the position margin is
     ``value/L + fee`` and the fee cancels (Bybit's fee-free worked example, 19,700, holds); there a ``fee`` given is
     that taker rate (no fee inside the threshold); ``tick`` rounds the price the venue's way for a liquidation price
-    (:func:`round_price`) and adds the venue's documented display offset in ticks (0 everywhere: the reported
-    OKX inverse one-tick offset could not be sourced). Without ``venue`` it is exactly ``liquidation_price``
-    (basis "mark", fee 0, a tick rounds toward the entry).
+    (:func:`round_price`) and adds the venue's display offset in ticks (OKX inverse: one tick above the formula, as the
+    desk's check against OKX-reported positions found; 0 elsewhere). ``contract`` blank is the venue product's
+    ("binance-coinm", "okx-futures": inverse), and a venue that has both products is taken as its product for the
+    position's contract ("okx" with ``contract="inverse"``: okx-futures). Without ``venue`` it is exactly
+    ``liquidation_price`` (linear unless ``contract`` says otherwise, basis "mark", fee 0, a tick rounds toward the
+    entry).
 
     >>> float(liquidation_price_at_venue("long", 20_000, 1, 50, 0.005, venue="bybit"))  # Bybit: MM on entry value
     19700.0
@@ -237,7 +264,8 @@ def liquidation_price_at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR
     46182.54
     """
     if venue is None:  # exactly liquidation_price, checked once
-        return liquidation_price(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract,
+        return liquidation_price(side, entry, size, leverage=leverage, mmr=mmr, margin=margin,
+                                 contract="linear" if contract is None else contract,
                                  fee=0.0 if fee is None else fee, basis="mark" if basis is None else basis, tick=tick)
     return _at_venue(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract, fee=fee,
                      basis=basis, venue=venue, tick=tick)
@@ -247,7 +275,7 @@ def _elementwise_at_venue(*args, **kwargs):
     """``(result, reasons)`` like every checked engine function (the spreadsheet path)."""
     named = inspect.signature(liquidation_price_at_venue).bind_partial(*args, **kwargs).arguments
     if named.get("venue") is None:
-        named = {k: v for k, v in named.items() if not (k in ("fee", "basis", "venue") and v is None)}
+        named = {k: v for k, v in named.items() if not (k in ("fee", "basis", "venue", "contract") and v is None)}
         return liquidation_price.elementwise(**named)
     return _at_venue.elementwise(**named)
 

@@ -276,8 +276,27 @@ def round_to_tick(price: ArrayLike, *, side: ArrayLike, tick: ArrayLike | None) 
     require(np.isfinite(tick) & (tick > 0), "tick", "must be > 0", tick)
     with np.errstate(invalid="ignore"):
         steps = price / tick
-        rounded = np.where(side > 0, np.ceil(steps - 1e-9), np.floor(steps + 1e-9)) * tick
+        rounded = ticks_to_price(np.where(side > 0, np.ceil(steps - 1e-9), np.floor(steps + 1e-9)), tick)
     return np.where(np.isfinite(price) & (price > 0), rounded, price)
+
+
+def ticks_to_price(steps: ArrayLike, tick: ArrayLike) -> np.ndarray:
+    """A whole number of ticks as a price: the double nearest the decimal price the venue shows.
+
+    ``steps * tick`` misses it for about a third of prices (548,456 * 0.1 = 54,845.600000000006, not 54,845.6, which a
+    venue's "54845.6" parses to), so where ``1/tick`` is a whole number (0.1, 0.05, 0.25, 1e-6: every tick venues
+    use below 1) the price is one correctly rounded division, ``steps / (1/tick)``; other ticks (5, 0.3) keep the
+    product (exact for whole ticks).
+
+    >>> float(ticks_to_price(548_456, 0.1)), 548_456 * 0.1
+    (54845.6, 54845.600000000006)
+    """
+    steps = np.asarray(steps, dtype=float)
+    tick = np.asarray(tick, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_unit = np.round(1.0 / tick)
+        whole = (per_unit >= 1) & (np.abs(1.0 / tick - per_unit) <= 1e-9 * per_unit)
+        return np.where(whole, steps / np.where(whole, per_unit, 1.0), steps * tick)
 
 
 @checked(size=POSITIVE, price=POSITIVE, mmr=MAINTENANCE, contract=CONTRACT)

@@ -24,8 +24,8 @@ Units and meanings of the fields:
 - ``tick_rounding``: ``{"liquidation": {"long": d, "short": d}, "bankruptcy": {...}}``, ``d`` in
   ``"up" | "down" | "nearest"``: the direction the venue rounds that price to the instrument's tick. ``"nearest"``
   is used where the venue documents no direction (marked in ``notes``).
-- ``offset_ticks``: whole ticks the venue's displayed liquidation price sits above (+) the formula value for a
-  long (mirrored for a short); 0 unless sourced.
+- ``offset_ticks``: whole ticks the venue's displayed liquidation price sits above (+) the formula value (on the
+  venue's tick, either side: the report gives no side); 0 unless a venue-reported number shows one.
 - ``funding_interval_hours``: default funding interval in hours (``None``: no funding, e.g. dated futures);
   ``funding_exceptions``: mapping symbol -> hours where documented (venues publish it per symbol in their API:
   Binance ``/fapi/v1/fundingInfo`` ``fundingIntervalHours``, Bybit ``instruments-info`` ``fundingInterval``);
@@ -42,7 +42,7 @@ binance-coinm         inverse  mark   no          no        0.0005    nearest/ne
 bybit-linear          linear   entry  no          yes (UTA) 0.00055   up/up (bkr 0.5 tick)     8 (per-symbol 4, 1)
 bybit-inverse         inverse  entry  no          yes (UTA) 0.00055   up/up (bkr 0.5 tick)     8
 okx-swap              linear   mark   yes         no        0.0005    nearest (undoc)          8 (per-symbol)
-okx-futures           inverse  mark   yes         no        0.0005    nearest (undoc)          none (dated)        offset unsourced
+okx-futures           inverse  mark   yes         no        0.0005    nearest (undoc)          none (dated)        +1 tick (desk report)
 hyperliquid           linear   mark   no          no        0.00045   nearest (undoc)          1
 deribit               inverse  mark   no          no        0.0005    nearest (undoc)          8 (accrues cont.)   greeks
 bitmex                inverse  mark   no          no        0.00075   up/up (bkr 0.5 tick)     8
@@ -72,7 +72,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, Optional, Tuple
 
-__all__ = ["VenueProfile", "PROFILES", "profile_for", "ROUNDING_DIRECTIONS"]
+__all__ = ["product_for", "VenueProfile", "PROFILES", "profile_for", "ROUNDING_DIRECTIONS"]
 
 ROUNDING_DIRECTIONS = ("up", "down", "nearest")
 _PRICE_KINDS = ("liquidation", "bankruptcy")
@@ -184,6 +184,9 @@ S_FREQTRADE_GATE_OKX = ("freqtrade Exchange.get_liquidation_price (Gate/OKX isol
                         "ft_gate_okx_*", "github:freqtrade/freqtrade:freqtrade/exchange/exchange.py")
 S_OKX_TIERS_CONT = ("OKX announcement 'OKX to adjust position tiers of perpetual swaps' (tiers in contracts, 2023-05-15)",
                     "https://www.okx.com/help/okx-to-adjust-position-tiers-of-perpetual-swaps-2023-05-15")
+S_OKX_INVERSE_TICK = ("levxl issue 12 (2026): the desk's check of OKX-reported inverse liquidation prices, 'OKX's inverse "
+                      "liquidation price sits exactly one tick above the formula' (a venue-reported number, as reported; "
+                      "no OKX document found)", "levxl issue 12")
 S_HL_TIERS = ("Hyperliquid docs 'Margin tiers' (mmr = IMR at max leverage / 2; deduction recursion; mainnet tables)",
               "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/margin-tiers")
 S_HL_FUNDING = ("Hyperliquid docs 'Funding': 8-hour rate, paid every hour at 1/8; interest 0.01%/8h = 0.00125%/h",
@@ -294,13 +297,15 @@ _P = [
     VenueProfile(
         id="okx-futures", venue="okx", product="coin-margined (inverse) swap/futures", contract="inverse",
         mm_basis="mark", fee_in_threshold=True, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
-        tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=None, funding_exceptions=_NONE,
+        tick_rounding=_UNDOCUMENTED, offset_ticks=1, funding_interval_hours=None, funding_exceptions=_NONE,
         mark_price="index price plus basis; delivery futures: index + smoothed basis to expiry",
         max_leverage_rule="position tiers counted in contracts (USD 100 face for BTC-USD)",
-        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT, S_CCXT_FEES),
-        notes="taker 0.05% = ccxt's okx fees.future; UNSOURCED: the reported 'OKX inverse liquidation price sits one tick above the formula' was not found "
-              "in any stored OKX page, API example or issue; offset_ticks left 0. Dated futures have no funding "
-              "(None); the coin-margined SWAP funds every 8 h",
+        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT, S_CCXT_FEES, S_OKX_INVERSE_TICK),
+        notes="taker 0.05% = ccxt's okx fees.future; offset_ticks 1 from the desk's check against OKX-reported "
+              "inverse positions (issue 12: 'sits exactly one tick above the formula'), not from an OKX document: no "
+              "OKX page, API example or issue in the stored copies shows it (4 searches), and the report gives no side, "
+              "so it is applied above for longs and shorts alike. Dated futures have no funding (None); the "
+              "coin-margined SWAP funds every 8 h",
         aliases=("okx-futures", "okx_futures", "okx-inverse", "okxinverse")),
     VenueProfile(
         id="hyperliquid", venue="hyperliquid", product="USDC perpetual", contract="linear", mm_basis="mark",
@@ -379,6 +384,15 @@ for _p in _P:
 # a bare venue name plus contract="inverse" picks the venue's inverse product
 _INVERSE_OF = {"binance": "binance-coinm", "bybit": "bybit-inverse", "okx": "okx-futures"}
 _LINEAR_OF = {"binance": "binance-usdm", "bybit": "bybit-linear", "okx": "okx-swap"}
+
+
+def product_for(profile: VenueProfile, contract: str) -> VenueProfile:
+    """The same venue's product for ``contract`` ("linear"/"inverse"): okx-swap and "inverse" -> okx-futures;
+    ``profile`` itself where it is that contract or the venue has no other product (Hyperliquid, Deribit)."""
+    if profile.contract == contract:
+        return profile
+    other = (_INVERSE_OF if contract == "inverse" else _LINEAR_OF).get(profile.venue)
+    return PROFILES[other] if other else profile
 
 
 def profile_for(venue_name: str, contract: Optional[str] = None) -> VenueProfile:
