@@ -17,6 +17,7 @@ from levxl.book.ccxt import records_from_ccxt, wallets_from_balance
 from levxl.book.figures import risk_table
 from levxl.book.positions import book_from_records, load_positions
 from levxl.book.reconcile import TABLE_HEADERS, reconcile, reconciliation_table
+from levxl.book.venue_rules import tier_provenance
 from levxl.cli import main
 from levxl.engine.liquidation import liquidation_price
 from levxl.engine.tiers import TierTable
@@ -253,13 +254,43 @@ def test_warnings_name_the_row(tmp_path):
 
 def test_reconciliation_names_the_likely_cause(tmp_path):
     # margin given with uPnL in it (ccxt collateral): Binance SOL in profit, isolatedMargin 4500
-    book = _load(tmp_path, "venue,symbol,side,size,entry,mark,margin,mmr,liq. price\n"
-                           "binance,SOLUSDT,long,100,150,165,4500,0.005,120.60301508\n"
-                           "bybit,XUSDT,long,1,100,95,20,0.05,85\n")  # MM at entry: 20 + P - 100 = 5
+    # a Bybit row measured at the mark (basis given) where Bybit measures MM at the entry: 20 + P - 100 = 5
+    book = _load(tmp_path, "venue,symbol,side,size,entry,mark,margin,mmr,liq. price,basis\n"
+                           "binance,SOLUSDT,long,100,150,165,4500,0.005,120.60301508,\n"
+                           "bybit,XUSDT,long,1,100,95,20,0.05,85,mark\n")
     headers, rows = reconciliation_table(book)
     assert headers == TABLE_HEADERS and len(rows) == 2
     assert "includes unrealised PnL" in rows[0][-1]
     assert "at the entry price" in rows[1][-1] and "differs from the venue" in rows[1][-1]
+
+
+def test_a_blank_basis_is_where_the_venue_measures_maintenance(tmp_path):
+    # the loader picks the venue's profile: Bybit and KuCoin measure MM on the entry value, so Bybit's 85 holds
+    book = _load(tmp_path, "venue,symbol,side,size,entry,mark,margin,mmr,liq. price\n"
+                           "bybit,XUSDT,long,1,100,95,20,0.05,85\n"
+                           "kucoin,XUSDTM,long,1,100,95,20,0.05,\n"
+                           "binance,XUSDT,long,1,100,95,20,0.05,\n"
+                           "somewhere,XUSDT,long,1,100,95,20,0.05,\n")
+    assert book.basis == ["entry", "entry", "mark", "mark"]
+    _, rows = reconciliation_table(book)
+    assert "matches the venue" in rows[0][-1]
+
+
+def test_a_blank_mmr_takes_the_venue_table_of_the_symbol(tmp_path):
+    # a blank mmr is the venue's own table where one is stored (ccxt or venue form), never a silent flat rate
+    book = _load(tmp_path, "venue,symbol,side,size,entry,mark,leverage,mmr\n"
+                           "bybit,BTCUSDT,long,200,64200,61850,10,\n"
+                           "binance,ETH/USDT:USDT,short,40,3380,3455,20,\n"
+                           "hyperliquid,SOL,long,1000,150,140,10,\n"
+                           "binance,ETHUSDT,short,40,3380,3455,20,0.004\n"
+                           "bybit,BTCUSD,long,250000,63000,61850,5,\n")
+    names = [getattr(m, "name", m) for m in book.mmr]
+    assert names[:3] == ["bybit:BTCUSDT@2026-09-19", "binance:ETHUSDT@2024-10-24", "hyperliquid:SOL@2026-12-01"]
+    assert names[3] == 0.004  # a rate given stands
+    assert names[4] == 0.005  # no table stored for the symbol: the flat default, flagged as missing
+    uses = tier_provenance(book, as_of="2026-12-02")
+    assert [u.status for u in uses][:3] != ["missing"] * 3 and uses[4].status == "missing"
+    assert "leave the mmr cell blank" in uses[3].warning
 
 
 # -- no traceback from any file --------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 from levxl.book import positions
-from levxl.book.positions import _parsed_record, _row_reason, book_from_records
+from levxl.book.positions import _VenueTables, _parsed_record, _row_reason, book_from_records
 from levxl.book.cells import CellError
 from levxl.cli import main
 from levxl.testing.work import line_events
@@ -47,7 +47,7 @@ def _one_by_one(records):
     out = []
     for number, record in enumerate(records, start=1):
         try:
-            row, check = _parsed_record(dict(record), "")
+            row, check = _parsed_record(dict(record), "", _VenueTables())
         except CellError as exc:
             out.append((number, str(exc)))
             continue

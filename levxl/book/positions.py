@@ -17,6 +17,7 @@ import numpy as np
 
 from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
 from levxl.engine.tiers import TierTable, preset
+from levxl.engine.venues import profile_for
 from levxl.book.cells import CellError, canonical_column, decimal_style, parse_number, parse_side
 from levxl.book.checks import plausibility_warnings, tier_table_for
 from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
@@ -29,7 +30,8 @@ COLUMNS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leve
            "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle")
 """Columns of a positions table. Required: side, size, entry and one of leverage/margin. ``size`` is base coin
 (linear) or USD face value (inverse); ``margin`` is isolated margin in the margin currency; ``mmr`` a rate or a tier
-preset such as ``binance:BTCUSDT``; ``funding_rate`` per 8-hour interval; ``vol`` annualised (0.6 = 60%).
+preset such as ``binance:BTCUSDT`` (blank: the venue's stored table for the symbol, linear rows, else
+:data:`DEFAULT_MMR`; an optional ``basis`` column, blank: the venue profile's ``mm_basis``); ``funding_rate`` per 8-hour interval; ``vol`` annualised (0.6 = 60%).
 
 Options (optional columns): ``kind`` "perp" (default) or "option"; for an option ``option_type`` call/put,
 ``strike`` (USD), ``expiry_days`` (calendar days to expiry), ``settle`` "linear" (default, USD-settled) or "inverse"
@@ -200,6 +202,7 @@ def book_from_records(records: Iterable[dict[str, Any]], source: str = "", sha25
     issues: list[tuple[int, str]] = []
     chunk: list[tuple[int, dict[str, Any], Any]] = []
     warn = _PlausibilityCache()
+    venue_table = _VenueTables()
     texts: dict[str, str] = {}  # one object per distinct venue, symbol, mode...: a book repeats a few of them
 
     def flush() -> None:
@@ -222,7 +225,8 @@ def book_from_records(records: Iterable[dict[str, Any]], source: str = "", sha25
 
     for number, record in enumerate(records, start=1):
         try:
-            out, check = _parsed_record({_canonical(k): v for k, v in record.items() if k is not None}, decimal)
+            out, check = _parsed_record({_canonical(k): v for k, v in record.items() if k is not None}, decimal,
+                                        venue_table)
         except CellError as exc:
             chunk.append((number, None, str(exc)))  # kept in the chunk: issues stay in row order
             continue
@@ -269,9 +273,10 @@ class _PerpCheck:
     mark_cell: Any
 
 
-def _parsed_record(record: dict[str, Any], decimal: str) -> tuple[dict[str, Any], _PerpCheck | None]:
+def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tuple[dict[str, Any], _PerpCheck | None]:
     """One record's cells parsed as book columns, and for a perpetual what the engine must still check (None for
-    an option, already fully checked); :class:`CellError` with the reason (see :func:`book_from_records`)."""
+    an option, already fully checked); :class:`CellError` with the reason (see :func:`book_from_records`).
+    ``venue_table(venue, symbol, contract)``: the stored table a blank mmr cell takes, or None."""
     if record.get("__refuse__"):
         raise CellError(record["__refuse__"])
     values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
@@ -279,7 +284,7 @@ def _parsed_record(record: dict[str, Any], decimal: str) -> tuple[dict[str, Any]
     out: dict[str, Any] = {"venue": str(record.get("venue") or "").strip(),
                            "symbol": str(record.get("symbol") or "").strip(), "side": side,
                            "account": str(record.get("account") or "").strip(),
-                           "basis": str(record.get("basis") or "mark"),  # "entry": ccxt Bybit rows
+                           "basis": str(record.get("basis") or ""),  # "entry": ccxt Bybit rows
                            "margin_source": str(record.get("margin_source") or ""),
                            "warnings": list(record.get("warnings") or [])}
     kind = str(record.get("kind") or "perp").strip().lower()
@@ -289,7 +294,7 @@ def _parsed_record(record: dict[str, Any], decimal: str) -> tuple[dict[str, Any]
         reason, option_type, settle = _option_reason(record, "long" if side > 0 else "short", values)
         if reason:
             raise CellError(reason)
-        out.update(values, contract=settle, mmr=DEFAULT_MMR, kind="option", option_type=option_type,
+        out.update(values, contract=settle, mmr=DEFAULT_MMR, kind="option", option_type=option_type, basis="mark",
                    leverage=np.nan, margin=np.nan, funding_rate=0.0, margin_mode="isolated")
         return out, None
     mode_text = str(record.get("margin_mode") or "isolated").strip().lower()
@@ -297,7 +302,11 @@ def _parsed_record(record: dict[str, Any], decimal: str) -> tuple[dict[str, Any]
         raise CellError(f'margin_mode must be "isolated" or "cross", got {record.get("margin_mode")!r}')
     mode = _MODES[mode_text]
     contract = str(record.get("contract") or "linear").strip().lower()
+    if not out["basis"]:  # blank: where the venue measures maintenance margin (Bybit, KuCoin: the entry value)
+        out["basis"] = venue_table.basis(out["venue"], contract)
     mmr = _mmr_cell(record.get("mmr"), decimal)
+    if mmr is None:  # blank: the venue's own table for the symbol where one is stored, else the flat default
+        mmr = venue_table(out["venue"], out["symbol"], contract) or DEFAULT_MMR
     if mode == "isolated" and np.isnan(values["leverage"]) and np.isnan(values["margin"]):
         raise CellError("leverage or margin must be given")
     mark = values["mark"]
@@ -395,6 +404,39 @@ def _check_chunk(chunk: list[tuple[int, dict[str, Any], Any]]) -> dict[int, str]
     return failed
 
 
+class _VenueTables:
+    """A book's lookups of its venues' rules, once per venue (and symbol). Called: the stored tier table of a venue and symbol (``binance`` + ``ETH/USDT:USDT`` or ``ETHUSDT``: the newest
+    ``binance:ETHUSDT``), looked up once per pair in a book; None where none is stored. Linear rows only: every
+    table levxl ships is a linear product's, and a coin-margined position's tiers are in contracts, so an inverse
+    row takes a table only when its mmr cell names one."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, str], Any] = {}
+        self.bases: dict[tuple[str, str], str] = {}
+
+    def basis(self, venue: str, contract: str) -> str:
+        """Where the venue's profile measures maintenance margin ("mark", or "entry" at Bybit and KuCoin); "mark"
+        for a venue levxl has no profile of."""
+        key = (venue.lower(), contract)
+        if key not in self.bases:
+            try:
+                self.bases[key] = profile_for(venue, contract if contract in ("linear", "inverse") else None).mm_basis
+            except (KeyError, ValueError):
+                self.bases[key] = "mark"
+        return self.bases[key]
+
+    def __call__(self, venue: str, symbol: str, contract: str) -> Any:
+        if contract != "linear" or not venue or not symbol:
+            return None
+        key = (venue.lower(), symbol)
+        if key not in self.found:
+            try:
+                self.found[key] = preset(f"{venue}:{symbol}")
+            except (KeyError, ValueError):
+                self.found[key] = None
+        return self.found[key]
+
+
 class _PlausibilityCache:
     """:func:`levxl.book.checks.plausibility_warnings` with the row's tier table looked up once per venue, symbol
     and maintenance spec (a book repeats them; the lookup lists every stored table)."""
@@ -411,10 +453,10 @@ class _PlausibilityCache:
 
 
 def _mmr_cell(value: Any, decimal: str) -> Any:
-    """A maintenance rate cell: a number (``0.5%`` = 0.005) or a tier preset name kept as text."""
+    """A maintenance rate cell: a number (``0.5%`` = 0.005), a tier preset name kept as text, or None (blank)."""
     if value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and
                                                                             np.isnan(value)):
-        return DEFAULT_MMR
+        return None
     if not isinstance(value, str):
         return value  # a number, or a TierTable from a venue reader
     try:

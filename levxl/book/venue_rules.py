@@ -140,7 +140,8 @@ def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) 
         if table is None:
             found = _available(venue, symbol, seen)
             if found:
-                hint = f"; table {found.name} exists: put \"{found.venue}:{found.symbol}\" in the mmr column"
+                hint = (f"; table {found.name} exists: leave the mmr cell blank (the venue's table is then used) or "
+                        f"put \"{found.venue}:{found.symbol}\" there")
             elif profile is not None and profile.venue in CCXT_IDS:
                 hint = (f"; no {venue}:{symbol or '?'} table stored (`levxl tiers update {profile.venue} "
                         f"{symbol or 'SYMBOL'}` fetches it)")

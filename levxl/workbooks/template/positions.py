@@ -125,13 +125,15 @@ def _risk(ws, n: int, top: int) -> dict:
     for i in range(n):
         q, R = first + i, POS_FIRST + i
         _ids(ws, q, R)
-        D, E, F, G, H, I_, J, K, M = (c + str(R) for c in "DEFGHIJKM")
+        B, D, E, F, G, H, I_, J, K, M = (c + str(R) for c in "BDEFGHIJKM")
         formulas = (
             (f'=IF({E}="inverse",{F}/{G},{F}*{G})', AMOUNT),                      # E value at entry
             (f"=IF(ISBLANK({J}),E{q}/{I_},{J})", AMOUNT),                         # F isolated margin
             (f"=E{q}/F{q}", LEV),                                                 # G effective leverage
             (f"=LEVXL_PNL({D},{G},{H},{F},{E})", AMOUNT),                          # H uPnL
-            (f"=LEVXL_LIQ_PRICE({D},{G},{F},G{q},{K},F{q},{E})", PRICE),            # I liquidation price
+            # I liquidation price, maintenance measured where the venue (B) measures it (Bybit, KuCoin: the
+            # entry), as levxl risk and the report do; fee 0: the book's figures carry no fee term
+            (f"=LEVXL_LIQ_PRICE({D},{G},{F},G{q},{K},F{q},{E},0,,{B})", PRICE),
             (f"=LEVXL_BANKRUPTCY_PRICE({D},{G},{F},G{q},F{q},{E})", PRICE),         # J bankruptcy price
             (f'=IF(I{q}="no liquidation","none",LEVXL_LIQ_DISTANCE({D},{H},I{q}))', PCT),             # K
             (f'=IF(I{q}="no liquidation","none",LEVXL_LIQ_DISTANCE_SIGMA({D},{H},I{q},{M}))', SIGMA),  # L
