@@ -476,8 +476,9 @@ def _csv_delimiter(path: Path) -> str:
     return max(",;\t|", key=lambda d: len(next(csv.reader([first], delimiter=d), [])))
 
 
-def _csv_names(rows: Iterator[Any], path: Path) -> list[str]:
-    """The header row of streamed CSV rows as levxl column names (aliases resolved)."""
+def _csv_names(rows: Iterator[Any], path: Path, with_headers: bool = False) -> Any:
+    """The header row of streamed CSV rows as levxl column names (aliases resolved); with ``with_headers`` also the
+    header cells as written."""
     for header in rows:
         if isinstance(header, Unreadable):
             raise ValueError(f"{path.name}: the header line cannot be read ({header.reason})")
@@ -490,7 +491,63 @@ def _csv_names(rows: Iterator[Any], path: Path) -> list[str]:
     if not {"size", "entry"} <= set(names):
         raise ValueError(f"{path.name}: positions CSV needs a header with at least size and entry columns (and side "
                          f"unless the size is signed); found {', '.join(h.strip() for h in header if h.strip()) or 'none'}")
-    return names
+    return (names, list(header)) if with_headers else names
+
+
+#: headers that name a column only loosely: dropped when the file also has a column named for it exactly
+#: ("Last Price" beside "Mark Price" is not the mark)
+_WEAK_HEADERS = {"last_price": "mark"}
+
+
+def _record_builder(names: list[str], headers: list[Any]):
+    """A function turning a row (cells in header order) into a record by levxl column name.
+
+    Where two headers name one column ("size" and "Qty"), the row's cells must agree: a row where they differ is
+    refused naming both headers and values, never read as whichever came last. A loose header (see
+    :data:`_WEAK_HEADERS`) beside an exact one is ignored."""
+    where: dict[str, list[int]] = {}
+    for k, name in enumerate(names):
+        where.setdefault(name, []).append(k)
+    for name, ks in where.items():
+        strong = [k for k in ks if _header_key(headers[k]) not in _WEAK_HEADERS]
+        if len(ks) > 1 and strong and len(strong) < len(ks):
+            where[name] = strong
+    duplicated = {name: ks for name, ks in where.items() if len(ks) > 1 and name}
+    single = [(name, ks[0]) for name, ks in where.items() if name not in duplicated]
+    if len(single) == len(names):  # every header names its own column: the plain (fast) record
+        return lambda row: dict(zip(names, row))
+
+    def build(row: list[Any]) -> dict[str, Any]:
+        record = {name: row[k] for name, k in single if k < len(row)}
+        for name, ks in duplicated.items():
+            cells = [(k, row[k]) for k in ks if k < len(row) and not _blank(row[k])]
+            record[name] = cells[0][1] if cells else None
+            if len({_same(v) for _, v in cells}) > 1 and "__refuse__" not in record:
+                shown = " vs ".join(f"{str(headers[k]).strip()!r} = {v!r}" for k, v in cells)
+                record["__refuse__"] = f"two columns give {name} and disagree: {shown} (keep one)"
+        return record
+
+    return build
+
+
+def _header_key(header: Any) -> str:
+    text = str(header).strip().lower().lstrip("\ufeff") if header is not None else ""
+    return "_".join(text.split())
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _same(value: Any) -> Any:
+    """A cell as compared between duplicate columns: numbers by value (2.5 and "2.5" agree), text folded."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        return text.lower()
 
 
 def _csv_decimal(path: Path, delimiter: str) -> str:
@@ -516,7 +573,8 @@ def _csv_records(rows: Iterator[Any], path: Path, unreadable: dict[int, str],
                  delimiter: str) -> Iterator[dict[str, Any]]:
     """Streamed CSV rows -> records by levxl column name; a row the csv module cannot read is an empty record whose
     reason goes into ``unreadable``; a row with more fields than the header is refused with the likely cause."""
-    names = _csv_names(rows, path)
+    names, headers = _csv_names(rows, path, with_headers=True)
+    build = _record_builder(names, headers)
     number = 0
     for row in rows:
         if not isinstance(row, Unreadable) and not any(c.strip() for c in row):
@@ -526,7 +584,7 @@ def _csv_records(rows: Iterator[Any], path: Path, unreadable: dict[int, str],
             unreadable[number] = row.reason
             yield {}
             continue
-        record: dict[str, Any] = dict(zip(names, row))
+        record = build(row)
         if len(row) > len(names):
             record["__refuse__"] = (f"line {number + 1} has {len(row)} fields but the header has {len(names)} (delimiter "
                                    f"{delimiter!r}: is a number written with a decimal comma and not "
@@ -540,11 +598,12 @@ def _records_from_xlsx(path: Path) -> list[dict[str, Any]]:
         for row in rows:  # the header is the first row naming size and entry
             names = [canonical_column(v) for v in row]
             if {"size", "entry"} <= set(names):
+                build = _record_builder(names, list(row))
                 records = []
                 for r in rows:
                     if not any(v not in (None, "") for v in r):
                         break  # the table ends at its first blank row (totals and notes follow in a levxl sheet)
-                    records.append(dict(zip(names, r)))
+                    records.append(build(r))
                 return records
     finally:
         rows.close()
