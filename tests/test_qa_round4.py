@@ -159,3 +159,11 @@ def test_deribit_size_is_the_usd_size_not_ten_times_it(tmp_path):
     assert book.size[0] == 100_000.0  # USD face value, as Deribit reports it
     assert book.mmr[0] == pytest.approx(0.004948045522018802)  # a rate, not the percent
     assert not any("mmr" in w for w in book.warnings[0])
+
+
+def test_venue_conventions_give_no_price_for_a_position_levxl_cannot_recompute(tmp_path):
+    path = tmp_path / "positions.json"
+    path.write_text(json.dumps([DERIBIT]))  # margin mode unknown: never computed as isolated
+    result = invoke("risk", path)
+    assert result.exit_code == 0, result.output
+    assert "with the venue's conventions" not in result.output
