@@ -167,3 +167,10 @@ def test_venue_conventions_give_no_price_for_a_position_levxl_cannot_recompute(t
     result = invoke("risk", path)
     assert result.exit_code == 0, result.output
     assert "with the venue's conventions" not in result.output
+
+
+def test_an_unknown_preset_reads_whole_in_a_cell():
+    from levxl.udfs import LEVXL_LIQ_PRICE
+
+    text = str(LEVXL_LIQ_PRICE("long", 64200, 2.5, 10, "binance:BTC-PERP"))
+    assert "'binance:BTC-PERP'" in text and "that text" not in text, text  # was "'binance:BTC-PERPthat texts current table"
