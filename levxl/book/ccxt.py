@@ -4,7 +4,8 @@ ccxt's unified Position (ccxt 4.5) is not uniform across venues; ``tests/data/cc
 the ccxt source lines. What levxl takes:
 
 ========================  ==============================================================================
-size                      ``contracts * contractSize``: coin for linear, USD face value for inverse
+size                      ``contracts * contractSize``: coin for linear, USD face value for inverse (Deribit:
+                          ``contracts`` alone, the venue's own size; ccxt fills ``contractSize`` from the market)
 linear / inverse          the market's settle currency: ``BTC/USD:BTC`` settles in its base, so inverse;
                           a settle currency that is neither base nor quote (quanto) is refused
 isolated margin           **without** unrealised PnL (ccxt ``collateral`` includes it on all four venues):
@@ -16,7 +17,7 @@ margin mode               ``marginMode``; Bybit ``info.tradeMode`` (ccxt always 
 maintenance rate          Binance: the bundled tier table for the symbol, else ccxt's bracket rate with the
                           ``cum`` recovered from ``info.maintMargin`` (v3); Bybit ``positionMM`` over the entry
                           value (Bybit measures it at entry); OKX ``maintenanceMarginPercentage``; Hyperliquid
-                          ``1/(2*maxLeverage)``
+                          ``1/(2*maxLeverage)``; Deribit ccxt's ``maintenanceMarginPercentage`` / 100 (a percent)
 venue numbers             ``liquidationPrice``; the maintenance margin as the venue reports it (Binance v3
                           ``maintMargin``, Bybit ``positionMM``, OKX ``mmr``; ccxt's Binance figure omits cum)
 ========================  ==============================================================================
@@ -51,7 +52,7 @@ def _num(value: Any) -> float | None:
 def venue_of(position: dict[str, Any]) -> str:
     """The venue of a ccxt Position, from its raw ``info`` (the Position has no venue field): ``positionAmt`` ->
     binance, ``tradeMode``/``positionIdx`` -> bybit, ``instId``/``mgnMode`` -> okx, ``position.szi`` ->
-    hyperliquid; else an ``exchange``/``venue`` key if present, else ""."""
+    hyperliquid, ``instrument_name`` with ``size_currency`` -> deribit; else an ``exchange``/``venue`` key if present, else ""."""
     info = position.get("info") if isinstance(position.get("info"), dict) else {}
     if "positionAmt" in info:
         return "binance"
@@ -61,6 +62,8 @@ def venue_of(position: dict[str, Any]) -> str:
         return "okx"
     if isinstance(info.get("position"), dict) and "szi" in info["position"]:
         return "hyperliquid"
+    if "instrument_name" in info and "size_currency" in info:
+        return "deribit"
     return str(position.get("exchange") or position.get("venue") or info.get("exchange") or "").strip().lower()
 
 
@@ -139,6 +142,8 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
             shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:37] + "..."
             return {"__refuse__": f"{symbol}: size must be a number: {field} is {shown}"}
     contracts, contract_size = _num(p.get("contracts")), _num(p.get("contractSize")) or 1.0
+    if venue == "deribit":  # ccxt's contracts is Deribit's own size (USD for inverse futures), not a count of
+        contract_size = 1.0  # contracts: ccxt fills contractSize (10 USD for BTC-PERPETUAL) from the market
     size = None if contracts is None else abs(contracts) * contract_size
     if contracts == 0:
         return {"__refuse__": f"{symbol}: contracts 0 (a closed position, as some venues list them): skipped"}
@@ -146,6 +151,8 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
     margin, source = _margin_without_upnl(p, venue, info, mode)
     mmr, basis = _maintenance(p, venue, info, symbol, inverse, size)
     leverage = _num(p.get("leverage")) or _num(info.get("leverage"))
+    if leverage is not None and leverage <= 0:
+        leverage = None  # Gate reports a cross position's leverage as 0 (ccxt: leverage '0' = cross): not given
     if leverage is None and _num(p.get("initialMargin")) and _num(p.get("notional")):
         leverage = abs(_num(p["notional"])) / _num(p["initialMargin"])  # Binance v3 gives no leverage
     return {"venue": venue, "account": account, "symbol": symbol, "side": side,
@@ -200,6 +207,8 @@ def _maintenance(p: dict[str, Any], venue: str, info: dict[str, Any], symbol: st
                  size: float | None) -> tuple[Any, str]:
     """(maintenance spec for the engine, basis) per venue (see the module docstring)."""
     rate = _num(p.get("maintenanceMarginPercentage"))
+    if venue == "deribit" and rate is not None:
+        rate /= 100.0  # ccxt's Deribit figure is maintenance_margin / size_currency * 100, a percent
     entry = _num(p.get("entryPrice"))
     if venue == "binance":
         plain = symbol.split(":")[0].replace("/", "")

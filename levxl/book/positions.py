@@ -22,7 +22,7 @@ from levxl.book.cells import CellError, canonical_column, decimal_style, parse_n
 from levxl.book.checks import plausibility_warnings, tier_table_for
 from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
 from levxl.files import reading
-from levxl.files.reading import TableFile, Unreadable, file_sha256, read_json, xlsx_rows
+from levxl.files.reading import TableFile, Uncached, Unreadable, file_sha256, read_json, text_encoding, xlsx_rows
 
 __all__ = ["Book", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_records", "require_positions"]
 
@@ -279,6 +279,10 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
     ``venue_table(venue, symbol, contract)``: the stored table a blank mmr cell takes, or None."""
     if record.get("__refuse__"):
         raise CellError(record["__refuse__"])
+    for column, value in record.items():
+        if isinstance(value, Uncached):
+            raise CellError(f"{column or 'a cell'} is a formula saved without its value (={value.formula}): open and "
+                            "save the workbook in Excel or LibreOffice, or run `levxl recalc` on it")
     values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
     side, values["size"] = parse_side(record.get("side"), values["size"])
     out: dict[str, Any] = {"venue": str(record.get("venue") or "").strip(),
@@ -511,28 +515,104 @@ def _csv_delimiter(path: Path) -> str:
     64 KiB are enough to see the header)."""
     try:
         with open(path, "rb") as f:
-            head = f.read(1 << 16).decode("utf-8-sig", errors="replace")
+            raw = f.read(1 << 16)
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
-    first = next((line for line in head.splitlines() if line.strip()), "")
+    lines = [line for line in raw.decode(text_encoding(raw), errors="replace").splitlines() if line.strip()]
+    for line in lines[:_TITLE_LINES + 1]:  # the header line: the first naming size and entry (a title may precede)
+        fits = [d for d in ",;\t|" if {"size", "entry"} <= set(_header_names(line, d))]
+        if fits:
+            return max(fits, key=lambda d: len(_header_names(line, d)))
+    first = lines[0] if lines else ""
     return max(",;\t|", key=lambda d: len(next(csv.reader([first], delimiter=d), [])))
 
 
-def _csv_names(rows: Iterator[Any], path: Path) -> list[str]:
-    """The header row of streamed CSV rows as levxl column names (aliases resolved)."""
+_TITLE_LINES = 10  #: lines of title and notes a CSV may have above its header (Excel exports of a desk sheet)
+
+
+def _header_names(line: str, delimiter: str) -> list[str]:
+    return [canonical_column(h) for h in next(csv.reader([line], delimiter=delimiter), [])]
+
+
+def _csv_names(rows: Iterator[Any], path: Path, with_headers: bool = False) -> Any:
+    """The header row of streamed CSV rows as levxl column names (aliases resolved); with ``with_headers`` also the
+    header cells as written."""
+    first, skipped = None, 0
     for header in rows:
         if isinstance(header, Unreadable):
             raise ValueError(f"{path.name}: the header line cannot be read ({header.reason})")
-        if any(str(c).strip() for c in header):
+        if not any(str(c).strip() for c in header):
+            continue
+        first = header if first is None else first
+        names = [canonical_column(h) for h in header]
+        if {"size", "entry"} <= set(names) or skipped >= _TITLE_LINES:
             break
+        skipped += 1  # a title or note line above the header
     else:
-        raise ValueError(f"{path.name}: positions CSV is empty (it needs a header with at least side, size and entry "
-                         "columns)")
-    names = [canonical_column(h) for h in header]
+        if first is None:
+            raise ValueError(f"{path.name}: positions CSV is empty (it needs a header with at least side, size and "
+                             "entry columns)")
     if not {"size", "entry"} <= set(names):
+        header = first
         raise ValueError(f"{path.name}: positions CSV needs a header with at least size and entry columns (and side "
                          f"unless the size is signed); found {', '.join(h.strip() for h in header if h.strip()) or 'none'}")
-    return names
+    return (names, list(header)) if with_headers else names
+
+
+#: headers that name a column only loosely: dropped when the file also has a column named for it exactly
+#: ("Last Price" beside "Mark Price" is not the mark)
+_WEAK_HEADERS = {"last_price": "mark"}
+
+
+def _record_builder(names: list[str], headers: list[Any]):
+    """A function turning a row (cells in header order) into a record by levxl column name.
+
+    Where two headers name one column ("size" and "Qty"), the row's cells must agree: a row where they differ is
+    refused naming both headers and values, never read as whichever came last. A loose header (see
+    :data:`_WEAK_HEADERS`) beside an exact one is ignored."""
+    where: dict[str, list[int]] = {}
+    for k, name in enumerate(names):
+        where.setdefault(name, []).append(k)
+    for name, ks in where.items():
+        strong = [k for k in ks if _header_key(headers[k]) not in _WEAK_HEADERS]
+        if len(ks) > 1 and strong and len(strong) < len(ks):
+            where[name] = strong
+    duplicated = {name: ks for name, ks in where.items() if len(ks) > 1 and name}
+    single = [(name, ks[0]) for name, ks in where.items() if name not in duplicated]
+    if len(single) == len(names):  # every header names its own column: the plain (fast) record
+        return lambda row: dict(zip(names, row))
+
+    def build(row: list[Any]) -> dict[str, Any]:
+        record = {name: row[k] for name, k in single if k < len(row)}
+        for name, ks in duplicated.items():
+            cells = [(k, row[k]) for k in ks if k < len(row) and not _blank(row[k])]
+            record[name] = cells[0][1] if cells else None
+            if len({_same(v) for _, v in cells}) > 1 and "__refuse__" not in record:
+                shown = " vs ".join(f"{str(headers[k]).strip()!r} = {v!r}" for k, v in cells)
+                record["__refuse__"] = f"two columns give {name} and disagree: {shown} (keep one)"
+        return record
+
+    return build
+
+
+def _header_key(header: Any) -> str:
+    text = str(header).strip().lower().lstrip("\ufeff") if header is not None else ""
+    return "_".join(text.split())
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _same(value: Any) -> Any:
+    """A cell as compared between duplicate columns: numbers by value (2.5 and "2.5" agree), text folded."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        return text.lower()
 
 
 def _csv_decimal(path: Path, delimiter: str) -> str:
@@ -558,7 +638,8 @@ def _csv_records(rows: Iterator[Any], path: Path, unreadable: dict[int, str],
                  delimiter: str) -> Iterator[dict[str, Any]]:
     """Streamed CSV rows -> records by levxl column name; a row the csv module cannot read is an empty record whose
     reason goes into ``unreadable``; a row with more fields than the header is refused with the likely cause."""
-    names = _csv_names(rows, path)
+    names, headers = _csv_names(rows, path, with_headers=True)
+    build = _record_builder(names, headers)
     number = 0
     for row in rows:
         if not isinstance(row, Unreadable) and not any(c.strip() for c in row):
@@ -568,7 +649,7 @@ def _csv_records(rows: Iterator[Any], path: Path, unreadable: dict[int, str],
             unreadable[number] = row.reason
             yield {}
             continue
-        record: dict[str, Any] = dict(zip(names, row))
+        record = build(row)
         if len(row) > len(names):
             record["__refuse__"] = (f"line {number + 1} has {len(row)} fields but the header has {len(names)} (delimiter "
                                    f"{delimiter!r}: is a number written with a decimal comma and not "
@@ -582,15 +663,30 @@ def _records_from_xlsx(path: Path) -> list[dict[str, Any]]:
         for row in rows:  # the header is the first row naming size and entry
             names = [canonical_column(v) for v in row]
             if {"size", "entry"} <= set(names):
+                build = _record_builder(names, list(row))
                 records = []
+                after_blank = False
                 for r in rows:
                     if not any(v not in (None, "") for v in r):
-                        break  # the table ends at its first blank row (totals and notes follow in a levxl sheet)
-                    records.append(dict(zip(names, r)))
+                        after_blank = True
+                        continue
+                    record = build(r)
+                    if after_blank and not _looks_like_position(record):
+                        break  # the table ends at a blank row followed by something else (a levxl sheet's next table)
+                    after_blank = False
+                    records.append(record)
                 return records
     finally:
         rows.close()
     raise ValueError(f"{path.name}: no header row with size and entry columns (and side unless the size is signed)")
+
+
+def _looks_like_position(record: dict[str, Any]) -> bool:
+    """A row after a blank row that continues the positions table (a desk's blank separator between groups): it
+    gives a size and an entry and is not a total. Anything else (a title, the next table, a total) ends the table."""
+    if any(isinstance(v, str) and v.strip().lower().startswith(("total", "subtotal", "sum")) for v in record.values()):
+        return False
+    return not _blank(record.get("size")) and not _blank(record.get("entry"))
 
 
 def column_name(header: Any) -> str:
@@ -628,6 +724,10 @@ def load_positions(path: str | Path) -> Book:
             records = records_from_ccxt(data)
             truncated = len(records) > reading.MAX_ROWS
             book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=digest)
+        elif _is_zip(path):  # an xlsx saved or renamed with a .csv name: read as the workbook it is
+            records = _records_from_xlsx(path)
+            truncated = len(records) > reading.MAX_ROWS
+            book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=file_sha256(path))
         else:
             delimiter = _csv_delimiter(path)
             decimal = _csv_decimal(path, delimiter)
@@ -644,6 +744,14 @@ def load_positions(path: str | Path) -> Book:
         book.issues.append((limit + 1, f"rows after {limit:,} not read (levxl reads at most {limit:,} positions "
                                        "from one file)"))
     return book
+
+
+def _is_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False  # the CSV reader says why it cannot be read
 
 
 def _size(path: Path) -> int:

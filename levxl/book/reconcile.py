@@ -23,6 +23,7 @@ import numpy as np
 
 from levxl.book.accounts import Liquidation, levxl_liquidation
 from levxl.book.positions import Book
+from levxl.book.venue_rules import tier_limits, tier_provenance
 from levxl.engine import kernel
 from levxl.engine.liquidation import liquidation_price, maintenance_margin
 
@@ -169,9 +170,17 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
     """One dict per position for batch jobs: the identity, levxl's liquidation price (None where it cannot be
     computed, or where no finite price liquidates a short), the venue's (None when the input has none), the
     difference, maintenance margins, ``distance`` (adverse move to levxl's price, fraction of the mark), the
-    reconciliation text and the row's warnings."""
+    reconciliation text and the row's warnings (the book's, then the tier table's: stale or missing, limits)."""
     r = reconcile(book, liquidation)
     margin = liquidation.margin if liquidation is not None else book.isolated_margin
+    # the table's warnings that `levxl risk` prints below its table (stale or missing tier table, tier limits),
+    # on the row they concern: a batch job reading only the records must see them too
+    rules: dict[int, list[str]] = {}
+    for u in tier_provenance(book):
+        if u.warning:
+            rules.setdefault(u.row, []).append(u.warning)
+    for f in tier_limits(book):
+        rules.setdefault(f.row, []).append(f"TIER LIMIT {f.message}")
     out = []
     for i in range(len(book)):
         out.append({"row": book.row[i], "venue": book.venue[i], "account": book.account[i],
@@ -183,5 +192,6 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
                     "difference": _plain(r.difference[i]), "maintenance_margin": _plain(r.levxl_mm[i]),
                     "venue_maintenance_margin": _plain(r.venue_mm[i]),
                     "distance": None if distance is None else _plain(distance[i]),
-                    "reconciliation": r.text[i], "warnings": list(book.warnings[i])})
+                    "reconciliation": r.text[i],
+                    "warnings": list(book.warnings[i]) + rules.get(book.row[i], [])})
     return out

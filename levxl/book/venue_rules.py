@@ -273,14 +273,15 @@ def table_lines(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> l
 
 def convention_lines(book: Any, liquidation: Sequence[float]) -> list[str]:
     """One line per position whose liquidation price under its venue's conventions (:func:`venue_liquidation_prices`)
-    differs from ``liquidation`` (the figures table's, engine defaults: MM at the mark, no fee in the threshold)."""
+    differs from ``liquidation`` (the figures table's, engine defaults: MM at the mark, no fee in the threshold);
+    none for a position the table leaves blank (NaN: levxl cannot recompute it from the input)."""
     at_venue = venue_liquidation_prices(book)
     same = np.isclose(np.asarray(liquidation, dtype=float), at_venue, rtol=1e-9, atol=0.0)  # the column at once
     lines = []
     for i, profile in enumerate(profiles_for(book.venue, book.contract)):
         mine, theirs = float(liquidation[i]), float(at_venue[i])
-        if profile is None or np.isnan(theirs) or same[i]:
-            continue
+        if profile is None or np.isnan(theirs) or np.isnan(mine) or same[i]:
+            continue  # NaN in the table: not recomputable (cross without a wallet, mode unknown), never as isolated
         why = []
         if profile.mm_basis == "entry":
             why.append("MM on the entry value")

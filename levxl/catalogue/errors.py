@@ -103,7 +103,8 @@ def tidy(message: str) -> str:
         text = text[:got.start()] + (f", got {quoted}" if quoted else "")
     text = _NUMPY_SCALAR.sub(r"\1", text)
     text = _ARRAY_REPR.sub("a range", text) if "[[" in text or "array(" in text else text
-    text = re.sub(r"'[^']{25,}'", "that text", text)  # a long quoted string (a 1 MB preset name) is not echoed
+    # a long quoted string (a 1 MB preset name) is not echoed; an apostrophe inside a word ("venue's") is no quote
+    text = re.sub(r"(?<!\w)'[^']{25,}'(?!\w)", "that text", text)
     if len(text) > MAX_MESSAGE:
         text = text[:MAX_MESSAGE - 3].rstrip() + "..."
     return text

@@ -30,7 +30,7 @@ from levxl.files.safety import UnsafeWorkbook, bounded_zip, iter_xml
 
 __all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_JSON_DEPTH", "MAX_JSON_TOKEN", "MAX_COLUMNS",
            "MAX_SHARED_STRINGS", "MAX_SMALL_BYTES",
-           "Unreadable", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
+           "Unreadable", "Uncached", "text_encoding", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
 
 MAX_ROWS = 100_000  #: data rows read from one file (each costs 0.3-1 ms in the row checks)
 MAX_FIELD = csv.field_size_limit()  #: characters in one CSV field (the csv module's own limit, 131,072)
@@ -43,6 +43,20 @@ MAX_SHARED_STRINGS = 2_000_000  #: a positions sheet of MAX_ROWS rows needs far 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NSR = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NSPR = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@dataclass(frozen=True)
+class Uncached:
+    """A formula cell saved without its value (openpyxl and some generators write none): what it computes is not
+    in the file, so a reader refuses it rather than read it as blank."""
+
+    formula: str
+
+
+def text_encoding(head: bytes) -> str:
+    """The encoding of a text file from its first bytes: UTF-16 with its byte-order mark (Excel's "Unicode Text"),
+    else UTF-8 with or without one."""
+    return "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
 
 
 @dataclass
@@ -107,7 +121,9 @@ class TableFile:
 
     def csv_rows(self, delimiter: str = ",") -> Iterator[list[str] | Unreadable]:
         """Rows as lists of strings (the header first), or :class:`Unreadable`; at most MAX_ROWS + 1 rows."""
-        text = io.TextIOWrapper(io.BufferedReader(self._hashing, 1 << 16), encoding="utf-8-sig", newline="")
+        buffered = io.BufferedReader(self._hashing, 1 << 16)
+        encoding = text_encoding(buffered.peek(2)[:2])
+        text = io.TextIOWrapper(buffered, encoding=encoding, newline="")
         reader = csv.reader(text, delimiter=delimiter)
         read = 0
         while True:
@@ -116,7 +132,8 @@ class TableFile:
             except StopIteration:
                 return
             except UnicodeDecodeError:
-                raise ValueError(f"{self.path.name}: not a UTF-8 text CSV (near line {reader.line_num + 1})") from None
+                raise ValueError(f"{self.path.name}: not a UTF-8 text CSV (near line {reader.line_num + 1}); save it as "
+                                 "'CSV UTF-8'") from None
             except csv.Error as exc:
                 row = Unreadable(reader.line_num, f"line {reader.line_num} cannot be read: {exc}")
             if read > MAX_ROWS:
@@ -338,7 +355,9 @@ def _value(c, strings: list[str]) -> Any:
     v = c.find(f"{_NS}v")
     text = v.text if v is not None else None
     if text is None:
-        return None
+        # a formula with no <v>, or an empty one where the type is not text (openpyxl writes <v></v>): no value saved
+        formula = c.find(f"{_NS}f") if v is None or t != "str" else None
+        return None if formula is None else Uncached(formula.text or "(shared formula)")
     if t == "s":
         try:
             return strings[int(text)]

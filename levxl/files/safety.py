@@ -42,6 +42,14 @@ class UnsafeWorkbook(ValueError):
 UnsafeFile = UnsafeWorkbook  #: the same error under the name the other readers use
 
 
+def _starts_with(path: Path, magic: bytes) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(magic)) == magic
+    except OSError:
+        return False
+
+
 def check_package(path: str | Path) -> list[zipfile.ZipInfo]:
     """Check a workbook package without decompressing it; return its members or raise :class:`UnsafeWorkbook`."""
     path = Path(path)
@@ -49,6 +57,9 @@ def check_package(path: str | Path) -> list[zipfile.ZipInfo]:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, EOFError, ValueError):
+        if _starts_with(path, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE2 compound file, not a zip
+            raise UnsafeWorkbook(f"{path.name}: not an .xlsx/.xlsm workbook: a password-protected (encrypted) "
+                                 "workbook or an old .xls; save a copy without a password as .xlsx") from None
         raise UnsafeWorkbook(f"{path.name}: not an .xlsx/.xlsm workbook (not a zip package, or truncated)") from None
     except OSError as exc:
         raise UnsafeWorkbook(f"{path.name}: cannot read ({exc.strerror or exc})") from None
