@@ -50,11 +50,12 @@ def test_a_last_price_column_beside_the_mark_is_not_read_as_the_mark(tmp_path):
 
 def test_risk_json_carries_the_flat_rate_and_stale_table_warnings(tmp_path):
     path = tmp_path / "p.csv"
-    path.write_text(f"{HEADER}\n{BTC}\n")  # no mmr column: a flat 0.005 stands in for Binance's table
+    path.write_text(f"{HEADER},mmr\n{BTC},0.005\n{BTC},\n")  # a flat rate given; a blank: Binance's stored table
     result = invoke("risk", path, "--json")
     assert result.exit_code == 0, result.output
-    warnings = json.loads(result.stdout)["positions"][0]["warnings"]
-    assert any("flat maintenance rate" in w and "binance:BTCUSDT" in w for w in warnings), warnings
+    flat, blank = (p["warnings"] for p in json.loads(result.stdout)["positions"])
+    assert any("flat maintenance rate" in w and "binance:BTCUSDT" in w for w in flat), flat
+    assert any("binance:BTCUSDT@2024-10-24 is" in w and "days old" in w for w in blank), blank
 
 
 # --- desk spreadsheets --------------------------------------------------------------------------------------------
@@ -176,9 +177,6 @@ def test_an_unknown_preset_reads_whole_in_a_cell():
     assert "'binance:BTC-PERP'" in text and "that text" not in text, text  # was "'binance:BTC-PERPthat texts current table"
 
 
-@pytest.mark.xfail(strict=True, reason="design question: a row with venue and symbol but no mmr column is computed on "
-                   "a flat 0.005 even when that venue's table is stored (binance:BTCUSDT); only a warning says so. "
-                   "At 300 BTC the venue's tier rate is far above 0.005, so the price is far from the venue's")
 def test_a_binance_row_without_mmr_uses_the_stored_tier_table(tmp_path):
     from levxl.book.figures import risk_table
 
