@@ -186,3 +186,18 @@ def test_a_binance_row_without_mmr_uses_the_stored_tier_table(tmp_path):
     with_table.write_text(f"{HEADER},mmr\nbinance,BTCUSDT,long,300,64200,61850,10,binance:BTCUSDT\n")
     assert risk_table(load_positions(path)).liquidation[0] == pytest.approx(
         risk_table(load_positions(with_table)).liquidation[0])
+
+
+def test_a_report_named_other_than_xlsx_is_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "r.csv"
+    result = invoke("report", "-o", out)
+    assert result.exit_code != 0 and ".xlsx workbook" in result.output and not out.exists()
+
+
+def test_a_huge_notional_in_a_warning_is_short(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(f"{HEADER},mmr\nbinance,BTCUSDT,long,1e300,64200,61850,125,binance:BTCUSDT\n")
+    result = invoke("risk", path, "--json")
+    warnings = [w for p in json.loads(result.stdout)["positions"] for w in p["warnings"]] if result.exit_code == 0 \
+        else [result.output]
+    assert all(len(w) < 400 for w in warnings), warnings

@@ -14,7 +14,7 @@ from levxl.engine import tier_store
 from levxl.engine.tiers import TierTable, preset, presets
 
 __all__ = ["plausibility_warnings", "tier_table_for", "preset_base_names", "VOL_PLAUSIBLE", "FUNDING_PLAUSIBLE",
-           "MMR_PLAUSIBLE"]
+           "MMR_PLAUSIBLE", "amount_text"]
 
 VOL_PLAUSIBLE = 5.0
 """Annualised vol above 500% is taken as a percentage typed as a number (``55`` for 55%)."""
@@ -60,6 +60,12 @@ def tier_table_for(venue: str, symbol: str, mmr: Any) -> TierTable | None:
 _MISSING = object()
 
 
+def amount_text(value: float) -> str:
+    """An amount for a message: whole units with separators, or 3 significant digits past a trillion (a size of
+    1e300 must not print 300 digits)."""
+    return f"{value:,.0f}" if abs(value) < 1e12 else f"{value:.3g}"
+
+
 def plausibility_warnings(row: dict[str, Any], table: Any = _MISSING) -> list[str]:
     """Warnings for one checked perpetual row (keys as :data:`levxl.book.positions.COLUMNS`); ``table`` the row's
     :func:`tier_table_for` when the caller already looked it up (None: no table)."""
@@ -72,7 +78,7 @@ def plausibility_warnings(row: dict[str, Any], table: Any = _MISSING) -> list[st
         allowed = float(table.max_leverage_at(notional))
         if leverage > allowed + 1e-9:
             out.append(f"leverage {leverage:g}x is above the {allowed:g}x the {table.name} tier allows at a "
-                       f"notional of {notional:,.0f} (the venue would refuse it or cap it; check the leverage)")
+                       f"notional of {amount_text(notional)} (the venue would refuse it or cap it; check the leverage)")
     vol = row.get("vol", np.nan)
     if vol == vol and vol > VOL_PLAUSIBLE:
         out.append(f"vol {vol:g} means {vol:.0%} a year: if you meant {vol:g}%, write {vol / 100:g} or {vol:g}%")

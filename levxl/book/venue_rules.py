@@ -19,6 +19,7 @@ from levxl.engine.conventions import funding_interval_hours, liquidation_price_a
 from levxl.engine.tier_store import CCXT_IDS
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import VenueProfile, profile_for
+from levxl.book.checks import amount_text
 
 __all__ = ["STALE_DAYS", "profiles_for", "TierUse", "tier_provenance", "TierLimit", "tier_limits",
            "provenance_rows", "limit_rows", "warnings", "table_lines", "convention_lines", "venue_liquidation_prices"]
@@ -197,9 +198,9 @@ def tier_limits(book: Any) -> list[TierLimit]:
         cap_notional = float(table.max_notional_at(lev))
         problems = []
         if lev > cap_lev * (1 + 1e-9):
-            problems.append(f"leverage {lev:.4g}x exceeds the tier's max {cap_lev:g}x at notional {notional:,.0f}")
+            problems.append(f"leverage {lev:.4g}x exceeds the tier's max {cap_lev:g}x at notional {amount_text(notional)}")
         if notional > float(table.caps[-1]):
-            problems.append(f"notional {notional:,.0f} exceeds the table's top cap {float(table.caps[-1]):,.0f}")
+            problems.append(f"notional {amount_text(notional)} exceeds the table's top cap {amount_text(float(table.caps[-1]))}")
         if problems:
             out.append(TierLimit(book.row[i], book.venue[i], book.symbol[i], table.name, notional, lev, cap_lev,
                                  cap_notional, "; ".join(problems) + f" ({table.name})"))

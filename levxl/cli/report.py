@@ -37,6 +37,9 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     source = positions or example_positions()
     try:
         refuse_output_over_inputs([source, marks, accounts], output)  # before anything is read or written
+        if output.suffix.lower() != ".xlsx":  # an .xlsx under another name opens as garbage or not at all
+            raise ValueError(f"the report is an .xlsx workbook: name it so ({output.name} has "
+                             f"{output.suffix or 'no extension'}); nothing was written")
         # cross positions on their account's wallet when the input carries it (ccxt fetch_balance, wallet column)
         loaded, liquidation = load_book(source, accounts)
         book, notes = apply_marks(loaded, marks, vol)
