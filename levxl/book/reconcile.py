@@ -23,7 +23,7 @@ import numpy as np
 
 from levxl.book.accounts import Liquidation, levxl_liquidation
 from levxl.book.positions import Book
-from levxl.book.venue_rules import tier_limits, tier_provenance
+from levxl.book.venue_rules import tier_limits, tier_provenance, venue_liquidation_prices
 from levxl.engine import kernel
 from levxl.engine.liquidation import liquidation_price, maintenance_margin
 
@@ -157,7 +157,8 @@ def reconciliation_table(book: Book, liquidation: Liquidation | None = None) -> 
 
 
 RECORD_FIELDS = ("row", "venue", "account", "symbol", "side", "contract", "size", "entry", "mark", "margin_mode",
-                 "margin", "leverage", "liquidation_price", "venue_liquidation_price", "difference",
+                 "margin", "leverage", "liquidation_price", "liquidation_price_venue_conventions",
+                 "venue_liquidation_price", "difference",
                  "maintenance_margin", "venue_maintenance_margin", "distance", "reconciliation", "warnings")
 """Keys of :func:`risk_records` (``levxl risk --json`` / ``--csv``)."""
 
@@ -170,8 +171,12 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
     """One dict per position for batch jobs: the identity, levxl's liquidation price (None where it cannot be
     computed, or where no finite price liquidates a short), the venue's (None when the input has none), the
     difference, maintenance margins, ``distance`` (adverse move to levxl's price, fraction of the mark), the
-    reconciliation text and the row's warnings (the book's, then the tier table's: stale or missing, limits)."""
+    reconciliation text and the row's warnings (the book's, then the tier table's: stale or missing, limits).
+    ``liquidation_price_venue_conventions``: the isolated price with every convention of the row's venue profile
+    (the fee inside the threshold at OKX and Gate, which the book's figures leave out; None where levxl's price is
+    None), the figure `levxl risk` prints under "venue conventions" when it differs."""
     r = reconcile(book, liquidation)
+    at_venue = np.where(np.isfinite(r.levxl_price), venue_liquidation_prices(book), np.nan)
     margin = liquidation.margin if liquidation is not None else book.isolated_margin
     # the table's warnings that `levxl risk` prints below its table (stale or missing tier table, tier limits),
     # on the row they concern: a batch job reading only the records must see them too
@@ -188,7 +193,9 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
                     "contract": book.contract[i], "size": float(book.size[i]), "entry": float(book.entry[i]),
                     "mark": float(book.mark[i]), "margin_mode": book.margin_mode[i] or "unknown",
                     "margin": _plain(margin[i]), "leverage": _plain(book.leverage[i]),
-                    "liquidation_price": _plain(r.levxl_price[i]), "venue_liquidation_price": _plain(r.venue_price[i]),
+                    "liquidation_price": _plain(r.levxl_price[i]),
+                    "liquidation_price_venue_conventions": _plain(at_venue[i]),
+                    "venue_liquidation_price": _plain(r.venue_price[i]),
                     "difference": _plain(r.difference[i]), "maintenance_margin": _plain(r.levxl_mm[i]),
                     "venue_maintenance_margin": _plain(r.venue_mm[i]),
                     "distance": None if distance is None else _plain(distance[i]),
