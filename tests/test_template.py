@@ -2,6 +2,7 @@
 that reproduce the engine, visible in LibreOffice, reproducible, and the committed file is what the builder makes."""
 
 import math
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -545,3 +546,14 @@ def test_libreoffice_prints_every_page_readable_and_liquidated_cells_grey(built,
     # grey (it painted them red with a strike-through while a colour scale shared their range)
     assert len(grey) >= 2 and grey[-1] > grey[0]
     assert len(grey) - 1 in (sum(map(any, flags)), sum(map(sum, flags)))  # one run per row, or one per cell
+
+
+def test_positions_venue_is_a_dropdown_of_the_profiled_venues_and_sets_the_basis(formulas):
+    ws = formulas["Positions"]
+    venue_lists = [dv for dv in ws.data_validations.dataValidation if any(str(r).startswith("B") for r in dv.sqref.ranges)]
+    assert len(venue_lists) == 1 and venue_lists[0].errorStyle == "warning"
+    listed = venue_lists[0].formula1.strip('"').split(",")
+    assert {"binance", "bybit", "okx", "hyperliquid", "deribit", "kucoin"} <= set(listed)
+    # the liquidation price passes the row's venue: maintenance measured where that venue measures it
+    liq = [c.value for c in ws["I"] if isinstance(c.value, str) and c.value.startswith("=LEVXL_LIQ_PRICE(")]
+    assert liq and all(re.search(r",0,,B\d+\)$", f) for f in liq)

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 
+from levxl.engine.venues import PROFILES
 from levxl.workbooks.template.styles import (AMOUNT, F_BOLD, F_TITLE, INT, LEV, PCT, PCT1, PRICE, PROB, RATE, SIGMA,
                                              SIZE, TOTAL_FILL, USD, BOX, header_cells, input_cell, note, output_cell,
                                              print_setup, section, spill, status_rules)
@@ -84,8 +85,16 @@ def _inputs(ws, positions: list[dict]) -> tuple[int, int]:
     dv.add(f"D{first}:D{last}")
     dv2 = DataValidation(type="list", formula1='"linear,inverse"', allow_blank=True)
     dv2.add(f"E{first}:E{last}")
+    # the venues levxl has a profile of; another name is allowed (warning only), its liquidation price then shows
+    # #VALUE! (no conventions to apply) until the venue is blanked (the default conventions)
+    venues = DataValidation(type="list", formula1='"' + ",".join(sorted({p.venue for p in PROFILES.values()})) + '"',
+                            allow_blank=True, showErrorMessage=True, errorStyle="warning", errorTitle="venue",
+                            error="levxl has no conventions for this venue: its liquidation price shows #VALUE!. "
+                                  "Leave the venue blank for the default conventions.")
+    venues.add(f"B{first}:B{last}")
     ws.add_data_validation(dv)
     ws.add_data_validation(dv2)
+    ws.add_data_validation(venues)
     return first, last
 
 
