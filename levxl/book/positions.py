@@ -651,7 +651,8 @@ def _csv_records(rows: Iterator[Any], path: Path, unreadable: dict[int, str],
             continue
         record = build(row)
         if len(row) > len(names):
-            record["__refuse__"] = (f"line {number + 1} has {len(row)} fields but the header has {len(names)} (delimiter "
+            # no line number: the row's own number leads the issue, and title lines above the header would skew one
+            record["__refuse__"] = (f"{len(row)} fields but the header has {len(names)} (delimiter "
                                    f"{delimiter!r}: is a number written with a decimal comma and not "
                                    "quoted?)")
         yield record
