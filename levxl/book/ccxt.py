@@ -8,18 +8,26 @@ size                      ``contracts * contractSize``: coin for linear, USD fac
                           ``contracts`` alone, the venue's own size; ccxt fills ``contractSize`` from the market)
 linear / inverse          the market's settle currency: ``BTC/USD:BTC`` settles in its base, so inverse;
                           a settle currency that is neither base nor quote (quanto) is refused
-isolated margin           **without** unrealised PnL (ccxt ``collateral`` includes it on all four venues):
+isolated margin           **without** unrealised PnL (ccxt ``collateral`` includes it on every venue here):
                           Binance ``info.isolatedWallet``; Bybit ``info.positionBalance`` (else ``positionIM``);
-                          OKX ``info.margin``; Hyperliquid ``marginUsed - unrealizedPnl``; other venues
-                          ``positionMargin``, else ``collateral - unrealizedPnl``
+                          OKX ``info.margin``; Hyperliquid ``marginUsed - unrealizedPnl``; Gate ``info.margin``;
+                          KuCoin ``info.posMargin`` (its ``maintMargin``, ccxt's collateral, holds the uPnL);
+                          Bitget ``info.marginSize``; other venues ``positionMargin``, else
+                          ``collateral - unrealizedPnl``
 margin mode               ``marginMode``; Bybit ``info.tradeMode`` (ccxt always gives None); Hyperliquid
-                          ``info.position.leverage.type``; unknown stays unknown (never assumed isolated)
+                          ``info.position.leverage.type``; Gate leverage "0" = cross, KuCoin ``crossMode``, Bitget
+                          ``crossed`` (all three read by ccxt); unknown stays unknown (never assumed isolated)
 maintenance rate          Binance: the bundled tier table for the symbol, else ccxt's bracket rate with the
                           ``cum`` recovered from ``info.maintMargin`` (v3); Bybit ``positionMM`` over the entry
                           value (Bybit measures it at entry); OKX ``maintenanceMarginPercentage``; Hyperliquid
-                          ``1/(2*maxLeverage)``; Deribit ccxt's ``maintenanceMarginPercentage`` / 100 (a percent)
+                          ``1/(2*maxLeverage)``; Deribit ccxt's ``maintenanceMarginPercentage`` / 100 (a percent);
+                          Gate ``info.average_maintenance_rate``, else ``maintenance_rate`` (ccxt's percentage is
+                          maintenance_margin / value, the taker fee inside, which the gate profile adds itself);
+                          KuCoin ``posMaint`` over ``posCost`` (the entry value: KuCoin fixes MM at entry, basis
+                          "entry"), else ``maintMarginReq``; Bitget ``keepMarginRate``
 venue numbers             ``liquidationPrice``; the maintenance margin as the venue reports it (Binance v3
-                          ``maintMargin``, Bybit ``positionMM``, OKX ``mmr``; ccxt's Binance figure omits cum)
+                          ``maintMargin``, Bybit ``positionMM``, OKX ``mmr``, Gate ``maintenance_margin``, KuCoin
+                          ``posMaint``; ccxt's Binance figure omits cum, its Bitget one is its own derivation)
 ========================  ==============================================================================
 
 Wallets for cross accounts (:func:`wallets_from_balance`): Binance ``crossWalletBalance``; Bybit coin
@@ -52,7 +60,10 @@ def _num(value: Any) -> float | None:
 def venue_of(position: dict[str, Any]) -> str:
     """The venue of a ccxt Position, from its raw ``info`` (the Position has no venue field): ``positionAmt`` ->
     binance, ``tradeMode``/``positionIdx`` -> bybit, ``instId``/``mgnMode`` -> okx, ``position.szi`` ->
-    hyperliquid, ``instrument_name`` with ``size_currency`` -> deribit; else an ``exchange``/``venue`` key if present, else ""."""
+    hyperliquid, ``instrument_name`` with ``size_currency`` -> deribit, ``contract`` with ``leverage_max`` /
+    ``maintenance_rate`` / ``liq_price`` -> gate, ``posMaint`` / ``posInit`` (or ``currentQty`` with ``avgEntryPrice``)
+    -> kucoin, ``holdSide`` / ``keepMarginRate`` / ``marginSize`` with ``openPriceAvg`` -> bitget; else an
+    ``exchange``/``venue`` key if present, else ""."""
     info = position.get("info") if isinstance(position.get("info"), dict) else {}
     if "positionAmt" in info:
         return "binance"
@@ -64,6 +75,12 @@ def venue_of(position: dict[str, Any]) -> str:
         return "hyperliquid"
     if "instrument_name" in info and "size_currency" in info:
         return "deribit"
+    if "contract" in info and ("leverage_max" in info or "maintenance_rate" in info or "liq_price" in info):
+        return "gate"
+    if "posMaint" in info or "posInit" in info or ("currentQty" in info and "avgEntryPrice" in info):
+        return "kucoin"
+    if "holdSide" in info or "keepMarginRate" in info or ("marginSize" in info and "openPriceAvg" in info):
+        return "bitget"
     return str(position.get("exchange") or position.get("venue") or info.get("exchange") or "").strip().lower()
 
 
@@ -195,6 +212,9 @@ def _margin_without_upnl(p: dict[str, Any], venue: str, info: dict[str, Any], mo
         return _num(info["margin"]), "info.margin"
     if venue == "hyperliquid" and _num(p.get("positionMargin")):
         return _num(p["positionMargin"]), "marginUsed - unrealizedPnl"
+    own = {"gate": "margin", "kucoin": "posMargin", "bitget": "marginSize"}.get(venue)
+    if own and _num(info.get(own)):
+        return _num(info[own]), f"info.{own}"
     if _num(p.get("positionMargin")):
         return _num(p["positionMargin"]), "positionMargin"
     collateral, upnl = _num(p.get("collateral")), _num(p.get("unrealizedPnl"))
@@ -234,6 +254,20 @@ def _maintenance(p: dict[str, Any], venue: str, info: dict[str, Any], symbol: st
         if max_leverage:
             return 1.0 / (2.0 * max_leverage), "mark"
         return rate, "mark"
+    if venue == "gate":  # ccxt's rate is maintenance_margin / value, Gate's taker fee inside (ccxt gate.py)
+        own = _num(info.get("average_maintenance_rate")) or _num(info.get("maintenance_rate"))
+        return (own if own else rate), "mark"
+    if venue == "kucoin":  # KuCoin fixes the maintenance margin on the entry value (posCost = value at entry)
+        mm = _num(info.get("posMaint"))
+        value = _num(info.get("posCost"))
+        if not value and size and entry:
+            value = size / entry if inverse else size * entry
+        if mm is not None and value:
+            return mm / abs(value), "entry"
+        return (_num(info.get("maintMarginReq")) if _num(info.get("maintMarginReq")) is not None else rate), "entry"
+    if venue == "bitget":
+        own = _num(info.get("keepMarginRate"))
+        return (own if own is not None else rate), "mark"
     return rate, "mark"
 
 
@@ -247,6 +281,12 @@ def _venue_maintenance(p: dict[str, Any], venue: str, info: dict[str, Any]) -> f
         return _num(info.get("mmr"))
     if venue == "hyperliquid":
         return None  # ccxt's figure is derived at the liquidation price, not the venue's
+    if venue == "gate":
+        return _num(info.get("maintenance_margin")) or None  # ccxt derives one (rate + fee) when Gate gives none
+    if venue == "kucoin":
+        return _num(info.get("posMaint"))
+    if venue == "bitget":
+        return None  # the positions endpoint reports none; ccxt's is keepMarginRate x notional + a fee to close
     return _num(p.get("maintenanceMargin"))
 
 

@@ -289,6 +289,200 @@ def same_positions(a, b):
     return sorted(ja, key=key) == sorted(jb, key=key)
 
 
+# ---------------------------------------------------------------------------------------------- Gate, KuCoin, Bitget
+# Unlike the cases above, these raw positions are the venues' documented response examples, verbatim (only the
+# JSON spelling of KuCoin's Python-style True/False changed); nothing in them is constructed here.
+SRC_GATE = ("Gate API v4, Futures, 'Get user position list' (formerly 'List all positions of a user'), "
+            "GET /futures/{settle}/positions, settle=usdt, example response: "
+            "https://www.gate.io/docs/developers/apiv4/en/#listpositions-responses")
+SRC_GATE_CONTRACT = ("Gate API v4, Futures, 'Query all futures contracts', GET /futures/{settle}/contracts, example "
+                     "response: https://www.gate.com/docs/developers/apiv4/en/futures/")
+SRC_KUCOIN_LIST = ("KuCoin Futures API, Positions, 'Get Position List', GET /api/v1/positions, example response: "
+                   "https://www.kucoin.com/docs/rest/futures-trading/positions/get-position-list")
+SRC_KUCOIN_DETAILS = ("KuCoin Futures API, Positions, 'Get Position Details', GET /api/v1/position, example response "
+                      "as quoted in ccxt 4.5.90 kucoin.parse_position (python/ccxt/kucoin.py l. 10125-10166; "
+                      "https://www.kucoin.com/docs/rest/futures-trading/positions/get-position-details); the "
+                      "example levxl/engine/venues.py cites for KuCoin's rounding")
+SRC_BITGET = ("Bitget API v2, Futures (mix), Position, 'Get All Positions', GET /api/v2/mix/position/all-position, "
+              "example response: https://www.bitget.com/api-doc/contract/position/get-all-position")
+
+GATE_CONTRACT_DOC = {  # GET /futures/usdt/contracts example, the one entry
+    "name": "BTC_USDT", "type": "direct", "quanto_multiplier": "0.0001", "ref_discount_rate": "0",
+    "order_price_deviate": "0.5", "maintenance_rate": "0.005", "mark_type": "index", "last_price": "38026",
+    "mark_price": "37985.6", "index_price": "37954.92", "funding_rate_indicative": "0.000219",
+    "mark_price_round": "0.01", "funding_offset": 0, "in_delisting": False, "risk_limit_base": "1000000",
+    "interest_rate": "0.0003", "order_price_round": "0.1", "order_size_min": "1", "enable_decimal": False,
+    "ref_rebate_rate": "0.2", "funding_interval": 28800, "risk_limit_step": "1000000", "leverage_min": "1",
+    "leverage_max": "100", "risk_limit_max": "8000000", "maker_fee_rate": "-0.00025", "taker_fee_rate": "0.00075",
+    "funding_rate": "0.002053", "order_size_max": "1000000", "funding_next_apply": 1610035200, "short_users": 977,
+    "config_change_time": 1609899548, "trade_size": "28530850594", "position_size": "5223816", "long_users": 455,
+    "funding_impact_value": "60000", "orders_limit": 50, "trade_id": 10851092, "orderbook_id": 2129638396,
+    "enable_bonus": True, "enable_credit": True, "create_time": 1669688556, "funding_cap_ratio": "0.75",
+    "status": "trading", "launch_time": 1609899548, "delisting_time": 1609899548, "delisted_time": 1609899548,
+    "market_order_slip_ratio": "0.05", "market_order_size_max": "0", "funding_rate_limit": "0.003"}
+
+GATE_POSITION_DOC = {
+    "user": 10000, "contract": "BTC_USDT", "size": -9440, "leverage": "0", "risk_limit": "100",
+    "leverage_max": "100", "maintenance_rate": "0.005", "value": "3568.62", "margin": "4.431548146258",
+    "entry_price": "3779.55", "liq_price": "99999999", "mark_price": "3780.32",
+    "unrealised_pnl": "-0.000507486844", "realised_pnl": "0.045543982432", "pnl_pnl": "0.045543982432",
+    "pnl_fund": "0", "pnl_fee": "0", "history_pnl": "0", "last_close_pnl": "0", "realised_point": "0",
+    "history_point": "0", "adl_ranking": 5, "pending_orders": 16,
+    "close_order": {"id": 232323, "price": "3779", "is_liq": False}, "mode": "single", "update_time": 1684994406,
+    "update_id": 1, "cross_leverage_limit": "0", "risk_limit_table": "BIG_HOT_COIN_50X_V2",
+    "average_maintenance_rate": "0.005"}
+
+KUCOIN_LIST_DOC = {
+    "id": "5e81a7827911f40008e80715", "symbol": "XBTUSDTM", "autoDeposit": False, "maintMarginReq": 0.005,
+    "riskLimit": 2000000, "realLeverage": 5.0, "crossMode": False, "delevPercentage": 0.35,
+    "openingTimestamp": 1623832410892, "currentTimestamp": 1623832488929, "currentQty": 1, "currentCost": 40.008,
+    "currentComm": 0.0240048, "unrealisedCost": 40.008, "realisedGrossCost": 0.0, "realisedCost": 0.0240048,
+    "isOpen": True, "markPrice": 40014.93, "markValue": 40.01493, "posCost": 40.008, "posCross": 0.0,
+    "posInit": 8.0016, "posComm": 0.02880576, "posLoss": 0.0, "posMargin": 8.03040576, "posMaint": 0.23284656,
+    "maintMargin": 8.03733576, "realisedGrossPnl": 0.0, "realisedPnl": -0.0240048, "unrealisedPnl": 0.00693,
+    "unrealisedPnlPcnt": 0.0002, "unrealisedRoePcnt": 0.0009, "avgEntryPrice": 40008.0,
+    "liquidationPrice": 32211.0, "bankruptPrice": 32006.0, "settleCurrency": "USDT", "isInverse": False,
+    "userId": 1234321123, "maintainMargin": 0.005}
+
+KUCOIN_DETAILS_DOC = {
+    "id": "615ba79f83a3410001cde321", "symbol": "ETHUSDTM", "autoDeposit": False, "maintMarginReq": 0.005,
+    "riskLimit": 1000000, "realLeverage": 25.92, "crossMode": False, "delevPercentage": 0.76,
+    "openingTimestamp": 1638578546031, "currentTimestamp": 1638578563580, "currentQty": 2, "currentCost": 83.787,
+    "currentComm": 0.0167574, "unrealisedCost": 83.787, "realisedGrossCost": 0.0, "realisedCost": 0.0167574,
+    "isOpen": True, "markPrice": 4183.38, "markValue": 83.6676, "posCost": 83.787, "posCross": 0.0,
+    "posInit": 3.35148, "posComm": 0.05228309, "posLoss": 0.0, "posMargin": 3.40376309, "posMaint": 0.50707892,
+    "maintMargin": 3.28436309, "realisedGrossPnl": 0.0, "realisedPnl": -0.0167574, "unrealisedPnl": -0.1194,
+    "unrealisedPnlPcnt": -0.0014, "unrealisedRoePcnt": -0.0356, "avgEntryPrice": 4189.35,
+    "liquidationPrice": 4044.55, "bankruptPrice": 4021.75, "settleCurrency": "USDT", "isInverse": False}
+
+BITGET_POSITION_DOC = {
+    "marginCoin": "USDT", "symbol": "BTCUSDT", "holdSide": "long", "openDelegateSize": "0.01",
+    "marginSize": "9.6695050093373343", "available": "0.01", "locked": "0.09", "total": "0.01", "leverage": "20",
+    "achievedProfits": "0", "openPriceAvg": "25000", "marginMode": "isolated", "posMode": "hedge_mode",
+    "unrealizedPL": "1", "liquidationPrice": "24144.1124161806977798", "keepMarginRate": "0.004",
+    "markPrice": "25100", "marginRatio": "0.1082149545822005", "cTime": "1691382137448"}
+
+
+def kucoin_market(kc, market_id, base_id, multiplier):
+    """KuCoin USDT-M market with only the fields parse_position reads (symbol, contractSize): no documented
+    /api/v1/contracts entry was used, the multiplier is the position example's own posCost / (currentQty *
+    avgEntryPrice)."""
+    base = kc.safe_currency_code(base_id)
+    return kc.safe_market_structure({
+        "id": market_id, "symbol": f"{base}/USDT:USDT", "base": base, "quote": "USDT", "settle": "USDT",
+        "baseId": base_id, "quoteId": "USDT", "settleId": "USDT", "type": "swap", "spot": False, "margin": False,
+        "swap": True, "future": False, "option": False, "active": True, "contract": True, "linear": True,
+        "inverse": False, "contractSize": kc.parse_number(multiplier), "info": {"note": kucoin_market.__doc__}})
+
+
+def doc_example_cases():
+    """Gate, KuCoin and Bitget positions from the venues' documented examples, through ccxt's parse_position and
+    its fetch_positions (offline); returns (written files, the book)."""
+    written, book = [], []
+
+    # Gate USDT perpetual
+    gt = new(ccxt.gate)
+    gate_market = gt.parse_contract_market(copy.deepcopy(GATE_CONTRACT_DOC), "usdt")
+    gt.set_markets([gate_market])
+    m = gt.market("BTC/USDT:USDT")
+    parsed = gt.parse_position(copy.deepcopy(GATE_POSITION_DOC), m)
+    offline(gt, [("GET", "/futures/usdt/positions", None, [GATE_POSITION_DOC])])
+    assert same_positions(gt.fetch_positions(), [parsed]), "gate fetch_positions != parse_position"
+    book.append(parsed)
+    written.append(case_file(
+        "gate", "gate-futures-usdt", "btc-usdt-cross-short-doc",
+        "Gate's documented example, verbatim: BTC_USDT size -9440 contracts x quanto_multiplier 0.0001 BTC (the "
+        "contracts example) = 0.944 BTC short, entry 3779.55, mark 3780.32; value 3568.62 = 0.944 x 3780.32 holds. "
+        "leverage '0' = cross (ccxt: marginMode 'cross'; levxl: leverage not given), cross_leverage_limit '0'. NOT "
+        "self-consistent, so only the field mapping is tested: liq_price '99999999' is a placeholder, not a price; "
+        "unrealised_pnl -0.000507486844 is not 0.944 x (3779.55 - 3780.32) = -0.72688; and as a cross position its "
+        "liquidation needs the account (no fetch_balance example is paired with it). ccxt's maintenanceMargin is "
+        "None: the payload has no maintenance_margin and ccxt derives one only when liq_price is absent.",
+        SRC_GATE + "; market: " + SRC_GATE_CONTRACT, GATE_CONTRACT_DOC, GATE_POSITION_DOC, parsed, m,
+        {"liquidationPrice": GATE_POSITION_DOC["liq_price"], "maintenanceMargin": None,
+         "maintenanceMarginNote": "no maintenance_margin field in the example",
+         "maintenanceRate": GATE_POSITION_DOC["average_maintenance_rate"],
+         "maintenanceRateField": "average_maintenance_rate (maintenance_rate is the current tier's)",
+         "isolatedMarginWithoutUpnl": None, "isolatedMarginWithoutUpnlField": "margin (isolated only)",
+         "marginMode": "cross", "self_consistent": False}))
+
+    # KuCoin USDT-M (classic account: /api/v1/positions, /api/v1/position)
+    kc = new(ccxt.kucoinfutures, password="offline-passphrase")
+    kc.options["uta"] = False  # else fetch_positions asks /api/v2/user/account-mode first
+    kc.set_markets([kucoin_market(kc, "XBTUSDTM", "XBT", "0.001"), kucoin_market(kc, "ETHUSDTM", "ETH", "0.01")])
+    parsed_kc = []
+    for case, raw, src, lp_note in [
+        ("xbtusdtm-isolated-long-doc", KUCOIN_LIST_DOC, SRC_KUCOIN_LIST,
+         "EP - (posMargin - posMaint)/q = 40008 - (8.03040576 - 0.23284656)/0.001 = 32210.4408; KuCoin shows "
+         "32211.0. Bankruptcy EP - posInit/q = 32006.4, shown 32006.0 (up for the liquidation price, down for the "
+         "bankruptcy price, the directions the kucoin profile records)."),
+        ("ethusdtm-isolated-long-doc", KUCOIN_DETAILS_DOC, SRC_KUCOIN_DETAILS,
+         "EP - (posMargin - posMaint)/q = 4189.35 - (3.40376309 - 0.50707892)/0.02 = 4044.5158; KuCoin shows "
+         "4044.55 (docs/venue-conventions.md section 1)."),
+    ]:
+        m = kc.market(("BTC" if raw["symbol"].startswith("XBT") else "ETH") + "/USDT:USDT")
+        parsed = kc.parse_position(copy.deepcopy(raw), m)
+        parsed_kc.append(parsed)
+        book.append(parsed)
+        q = D(str(raw["currentQty"])) * D(str(m["contractSize"]))
+        written.append(case_file(
+            "kucoin", "kucoin-futures", case,
+            f"KuCoin's documented example, verbatim (True/False written as JSON): {raw['symbol']} isolated long "
+            f"(crossMode false) {raw['currentQty']} lot(s) x multiplier {m['contractSize']} = {q} base coin @ "
+            f"avgEntryPrice {raw['avgEntryPrice']}, mark {raw['markPrice']}; posCost = q x avgEntryPrice holds (the "
+            f"multiplier is taken from it: no contracts example used). maintMargin = posMargin + unrealisedPnl "
+            f"(ccxt's collateral, with uPnL); posMargin = posInit + posComm + posCross is the margin without uPnL "
+            f"(kucoin.parse_position sets none when maintMargin is present; safe_position then derives positionMargin = "
+            f"collateral - unrealizedPnl, base/exchange.py l. 5507-5514, which equals it). posMaint is KuCoin's maintenance "
+            f"margin, fixed on the entry value: posMaint/posCost = {D(str(raw['posMaint'])) / D(str(raw['posCost']))} "
+            f"(maintMarginReq {raw['maintMarginReq']} is the tier rate; posMaint holds more than posCost x "
+            f"maintMarginReq, by an amount the docs do not explain). Self-consistent: liquidation {lp_note}",
+            src, {"note": kucoin_market.__doc__}, raw, parsed, m,
+            {"liquidationPrice": str(raw["liquidationPrice"]), "bankruptPrice": str(raw["bankruptPrice"]),
+             "maintenanceMargin": str(raw["posMaint"]), "maintenanceMarginField": "posMaint",
+             "maintMarginReq": str(raw["maintMarginReq"]),
+             "isolatedMarginWithoutUpnl": str(raw["posMargin"]), "isolatedMarginWithoutUpnlField": "posMargin",
+             "isolatedMarginWithUpnl": str(raw["maintMargin"]), "marginMode": "isolated",
+             "self_consistent": True}))
+    offline(kc, [("GET", "/api/v1/positions", None,
+                  {"code": "200000", "data": [KUCOIN_LIST_DOC, KUCOIN_DETAILS_DOC]})])
+    assert same_positions(kc.fetch_positions(), parsed_kc), "kucoinfutures fetch_positions != parse_position"
+
+    # Bitget USDT-M
+    bg = new(ccxt.bitget, password="offline-passphrase")
+    bg.set_markets([bg.safe_market_structure({
+        "id": "BTCUSDT", "symbol": "BTC/USDT:USDT", "base": "BTC", "quote": "USDT", "settle": "USDT",
+        "baseId": "BTC", "quoteId": "USDT", "settleId": "USDT", "type": "swap", "spot": False, "margin": False,
+        "swap": True, "future": False, "option": False, "active": True, "contract": True, "linear": True,
+        "inverse": False, "contractSize": 1, "info": {"note": "only the fields parse_position reads; contractSize 1 "
+                                                               "as bitget.fetch_default_markets sets it for every "
+                                                               "contract (bitget.py l. 2362)"}})])
+    m = bg.market("BTC/USDT:USDT")
+    parsed = bg.parse_position(copy.deepcopy(BITGET_POSITION_DOC), m)
+    offline(bg, [("GET", "/api/v2/mix/position/all-position", None,
+                  {"code": "00000", "msg": "success", "requestTime": 21312312312321, "data": [BITGET_POSITION_DOC]})])
+    assert same_positions(bg.fetch_positions(), [parsed]), "bitget fetch_positions != parse_position"
+    book.append(parsed)
+    written.append(case_file(
+        "bitget", "bitget-usdt-futures", "btcusdt-isolated-long-doc",
+        "Bitget's documented example, verbatim: BTCUSDT isolated long total 0.01 BTC @ openPriceAvg 25000, mark "
+        "25100, leverage 20, hedge mode; unrealizedPL 1 = 0.01 x (25100 - 25000) holds. marginSize "
+        "9.6695050093373343 is the margin without uPnL (ccxt: positionMargin = marginSize, collateral = marginSize "
+        "+ unrealizedPL); it is not 0.01 x 25000 / 20 = 12.5. Self-consistent: liquidationPrice "
+        "24144.1124161806977798 = (EP - marginSize/q) / (1 - keepMarginRate - 0.0006) to every printed digit, i.e. "
+        "Bitget puts a 0.06% taker fee inside the threshold (as the gate and okx profiles do); without the fee the "
+        "same formula gives 24129.5678 (-0.06%). ccxt's maintenanceMargin is its own keepMarginRate x notional + "
+        "fee to close, not a venue number (the endpoint reports no maintenance margin).",
+        SRC_BITGET, {"note": "no contracts example used; see market.info"}, BITGET_POSITION_DOC, parsed, m,
+        {"liquidationPrice": BITGET_POSITION_DOC["liquidationPrice"], "maintenanceMargin": None,
+         "maintenanceMarginNote": "not in the payload",
+         "maintenanceRate": BITGET_POSITION_DOC["keepMarginRate"], "maintenanceRateField": "keepMarginRate",
+         "isolatedMarginWithoutUpnl": BITGET_POSITION_DOC["marginSize"],
+         "isolatedMarginWithoutUpnlField": "marginSize", "marginMode": "isolated",
+         "impliedTakerFeeInThreshold": "0.0006", "self_consistent": True}))
+    return written, book
+
+
 # ---------------------------------------------------------------------------------------------- main
 def main():
     written, book = [], []
@@ -819,6 +1013,9 @@ def main():
 
     # ---------------- the combined book
     write("fetch_positions.json", book)
+    doc_written, doc_book = doc_example_cases()
+    write("fetch_positions_gate_kucoin_bitget.json", doc_book)
+    written += doc_written + ["fetch_positions_gate_kucoin_bitget.json"]
     print("\n".join(written))
     print(f"{len(book)} positions; ccxt {ccxt.__version__}")
 
