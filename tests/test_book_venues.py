@@ -17,7 +17,7 @@ from levxl.book.ccxt import records_from_ccxt, wallets_from_balance
 from levxl.book.figures import risk_table
 from levxl.book.positions import book_from_records, load_positions
 from levxl.book.reconcile import TABLE_HEADERS, reconcile, reconciliation_table
-from levxl.book.venue_rules import tier_provenance
+from levxl.book.venue_rules import tier_provenance, venue_liquidation_prices
 from levxl.cli import main
 from levxl.engine.liquidation import liquidation_price
 from levxl.engine.tiers import TierTable
@@ -145,6 +145,9 @@ def test_bitget_doc_example_is_the_isolated_formula_with_a_0_06_percent_fee_in_t
     assert liq.price[i] == pytest.approx(24129.5677701469, rel=1e-12)  # no fee: levxl's default, -0.06%
     with_fee = liquidation_price("long", 25000, 0.01, mmr=0.004, margin=book.margin[i], fee=0.0006)
     assert with_fee == pytest.approx(book.venue_liquidation[i], rel=1e-12)  # 24144.1124161807, every digit
+    # the bitget profile carries that convention: the venue-convention price is Bitget's own
+    at_venue = venue_liquidation_prices(book)
+    assert at_venue[i] == pytest.approx(book.venue_liquidation[i], rel=1e-12)
 
 
 def test_risk_names_gate_kucoin_bitget_and_their_profiles():
@@ -152,7 +155,7 @@ def test_risk_names_gate_kucoin_bitget_and_their_profiles():
     assert out.exit_code == 0, out.output
     assert "row 1 gate BTC/USDT:USDT [gate]" in out.output
     assert "row 2 kucoin BTC/USDT:USDT [kucoin]" in out.output and "row 3 kucoin ETH/USDT:USDT [kucoin]" in out.output
-    assert "row 4 bitget BTC/USDT:USDT [unknown venue]" in out.output  # levxl has no Bitget profile
+    assert "row 4 bitget BTC/USDT:USDT [bitget]" in out.output
     out = CliRunner().invoke(main, ["risk", str(DOC_BOOK), "--json"])
     data = json.loads(out.output)["positions"]
     assert [p["venue"] for p in data] == ["gate", "kucoin", "kucoin", "bitget"]

@@ -49,6 +49,7 @@ bitmex                inverse  mark   no          no        0.00075   up/up (bkr
 dydx                  linear   mark   no          no        0.0005    nearest (undoc)          1
 gate                  linear   mark   yes         no        0.0005    nearest (undoc)          8
 kucoin                linear   entry  no          no        0.0006    up / DOWN                8                   4,021.75
+bitget                linear   mark   yes         no        0.0006    nearest (undoc)          8 (unsourced)       24,144.11
 ====================  =======  =====  ==========  ========  ========  =======================  ==================  ======
 
 ``profile_for("binance")`` -> binance-usdm; ``profile_for("Binance", "inverse")`` -> binance-coinm;
@@ -205,6 +206,11 @@ S_DYDX_FUNDING = ("dYdX v4 docs funding.mdx: premium/8 + interest, paid hourly; 
                   "dydx_funding_cap_large_cap", "https://docs.dydx.exchange/concepts/trading/funding")
 S_GATE_LIQ = ("Gate help 'Calculation of liquidation price' (perpetual): LP = (EP - M/q)/(1 - (mmr + taker)) as freqtrade "
               "implements it", "https://www.gate.io/help/futures/perpetual/22160/calculation-of-liquidation-price")
+S_BITGET_POSITION = ("Bitget API 'Get All Positions' GET /api/v2/mix/position/all-position example (BTCUSDT isolated long "
+                     "0.01 @ 25,000, keepMarginRate 0.004: liquidationPrice 24144.1124161807 = the isolated formula with "
+                     "0.06% inside the threshold, every printed digit); tests/data/ccxt/"
+                     "bitget-usdt-futures_btcusdt-isolated-long-doc.json",
+                     "https://www.bitget.com/api-doc/contract/position/get-all-position")
 S_KUCOIN_POSITION = ("KuCoin Futures API 'Get Position Details' example (ETHUSDTM long 2 lots @ 4189.35: liquidationPrice "
                      "4044.55, bankruptPrice 4021.75), as quoted in ccxt kucoinfutures.parsePosition",
                      "github:ccxt/ccxt:js/src/kucoinfutures.js (parsePosition docstring); "
@@ -360,6 +366,16 @@ _P = [
         notes="freqtrade issue #7294 reproduces Gate's app value with this formula for ETH (1349.70); taker 0.05% = "
               "ccxt's gate fees.swap (Gate fee page not read)",
         aliases=("gate", "gateio", "gate.io", "gate-io")),
+    VenueProfile(
+        id="bitget", venue="bitget", product="USDT-M perpetual", contract="linear", mm_basis="mark",
+        fee_in_threshold=True, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0006,
+        tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
+        mark_price="not sourced", max_leverage_rule="position tiers per symbol (not sourced)",
+        greeks_convention=None, as_of="2026-12-02", sources=(S_BITGET_POSITION,),
+        notes="only the liquidation convention is sourced: Bitget's documented position reproduces with the taker "
+              "0.06% inside the threshold on the mark (as Gate and OKX); the funding interval (8 h) and the rest are "
+              "UNSOURCED defaults",
+        aliases=("bitget", "bitget-usdt", "bitgetusdt")),
     VenueProfile(
         id="kucoin", venue="kucoin", product="USDT-M perpetual", contract="linear", mm_basis="entry",
         fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0006,
