@@ -427,3 +427,15 @@ def test_no_ccxt_json_gives_a_traceback(positions):
         reconcile(book)
     except ValueError:
         pass  # a message, never a crash
+
+
+def test_a_hyperliquid_position_takes_the_stored_margin_table_where_its_max_leverage_agrees():
+    # Hyperliquid's position carries the asset's max leverage; the stored table (tiers with their deduction) is
+    # used where its tier-1 max leverage is the venue's, else the venue's own rate 1/(2 x max leverage)
+    case = json.loads((CCXT / "hyperliquid-perp_sol-isolated-short.json").read_text())
+    (agrees,) = records_from_ccxt([case["position"]])
+    assert getattr(agrees["mmr"], "name", None) == "hyperliquid:SOL@2026-12-01"
+    moved = json.loads(json.dumps(case["position"]))
+    moved["info"]["position"]["maxLeverage"] = 10  # the venue changed it: its number wins over the stored table
+    (disagrees,) = records_from_ccxt([moved])
+    assert disagrees["mmr"] == pytest.approx(1 / 20)

@@ -40,7 +40,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator
 
 from levxl.book.checks import preset_base_names
-from levxl.engine.tiers import TierTable
+from levxl.engine.tiers import TierTable, preset
 
 __all__ = ["records_from_ccxt", "ccxt_record_stream", "venue_of", "wallets_from_balance", "balances_in",
            "margin_currency"]
@@ -251,6 +251,11 @@ def _maintenance(p: dict[str, Any], venue: str, info: dict[str, Any], symbol: st
     if venue == "hyperliquid":
         max_leverage = _num((info.get("position") or {}).get("maxLeverage")) if isinstance(
             info.get("position"), dict) else None
+        # the stored margin table (its deduction covers the upper tier) where it agrees with the venue's own max
+        # leverage; else the venue's number: mmr = 1/(2 * max leverage), Hyperliquid's definition
+        table = _stored_table("hyperliquid", symbol)
+        if table is not None and (max_leverage is None or float(table.max_leverage[0]) == max_leverage):
+            return table, "mark"
         if max_leverage:
             return 1.0 / (2.0 * max_leverage), "mark"
         return rate, "mark"
@@ -269,6 +274,14 @@ def _maintenance(p: dict[str, Any], venue: str, info: dict[str, Any], symbol: st
         own = _num(info.get("keepMarginRate"))
         return (own if own is not None else rate), "mark"
     return rate, "mark"
+
+
+def _stored_table(venue: str, symbol: str) -> TierTable | None:
+    """The stored tier table of a venue's symbol (ccxt form), or None."""
+    try:
+        return preset(f"{venue}:{symbol}")
+    except (KeyError, ValueError):
+        return None
 
 
 def _venue_maintenance(p: dict[str, Any], venue: str, info: dict[str, Any]) -> float | None:
