@@ -39,8 +39,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from levxl.book.checks import preset_base_names
-from levxl.engine.tiers import TierTable, preset
+from levxl.book.checks import preset_base_names, stored_table
+from levxl.engine.tiers import TierTable
 
 __all__ = ["records_from_ccxt", "ccxt_record_stream", "venue_of", "wallets_from_balance", "balances_in",
            "margin_currency"]
@@ -253,7 +253,7 @@ def _maintenance(p: dict[str, Any], venue: str, info: dict[str, Any], symbol: st
             info.get("position"), dict) else None
         # the stored margin table (its deduction covers the upper tier) where it agrees with the venue's own max
         # leverage; else the venue's number: mmr = 1/(2 * max leverage), Hyperliquid's definition
-        table = _stored_table("hyperliquid", symbol)
+        table = stored_table("hyperliquid", symbol)
         if table is not None and (max_leverage is None or float(table.max_leverage[0]) == max_leverage):
             return table, "mark"
         if max_leverage:
@@ -275,13 +275,6 @@ def _maintenance(p: dict[str, Any], venue: str, info: dict[str, Any], symbol: st
         return (own if own is not None else rate), "mark"
     return rate, "mark"
 
-
-def _stored_table(venue: str, symbol: str) -> TierTable | None:
-    """The stored tier table of a venue's symbol (ccxt form), or None."""
-    try:
-        return preset(f"{venue}:{symbol}")
-    except (KeyError, ValueError):
-        return None
 
 
 def _venue_maintenance(p: dict[str, Any], venue: str, info: dict[str, Any]) -> float | None:

@@ -14,7 +14,7 @@ from levxl.engine import tier_store
 from levxl.engine.tiers import TierTable, preset, presets
 
 __all__ = ["plausibility_warnings", "tier_table_for", "preset_base_names", "VOL_PLAUSIBLE", "FUNDING_PLAUSIBLE",
-           "MMR_PLAUSIBLE", "amount_text"]
+           "MMR_PLAUSIBLE", "amount_text", "stored_table"]
 
 VOL_PLAUSIBLE = 5.0
 """Annualised vol above 500% is taken as a percentage typed as a number (``55`` for 55%)."""
@@ -37,6 +37,14 @@ def preset_base_names() -> frozenset[str]:
     if _NAMES is None or _NAMES[0] != generation:
         _NAMES = (generation, frozenset(p.split("@")[0] for p in presets()))
     return _NAMES[1]
+
+
+def stored_table(venue: str, symbol: str) -> TierTable | None:
+    """The stored tier table of a venue's symbol (ccxt or venue form: ``preset("venue:symbol")``), or None."""
+    try:
+        return preset(f"{venue}:{symbol}")
+    except (KeyError, ValueError):
+        return None
 
 
 def tier_table_for(venue: str, symbol: str, mmr: Any) -> TierTable | None:

@@ -19,7 +19,7 @@ from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import profile_for
 from levxl.book.cells import CellError, canonical_column, decimal_style, parse_number, parse_side
-from levxl.book.checks import plausibility_warnings, tier_table_for
+from levxl.book.checks import plausibility_warnings, stored_table, tier_table_for
 from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
 from levxl.files import reading
 from levxl.files.reading import TableFile, Uncached, Unreadable, file_sha256, read_json, text_encoding, xlsx_rows
@@ -434,10 +434,7 @@ class _VenueTables:
             return None
         key = (venue.lower(), symbol)
         if key not in self.found:
-            try:
-                self.found[key] = preset(f"{venue}:{symbol}")
-            except (KeyError, ValueError):
-                self.found[key] = None
+            self.found[key] = stored_table(venue, symbol)
         return self.found[key]
 
 
