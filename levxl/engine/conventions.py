@@ -10,7 +10,7 @@ id ("binance-coinm", "bybit-inverse") or, per element, a range of them.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from levxl.engine.tiers import MAINTENANCE
 from levxl.engine.venues import PROFILES, VenueProfile, product_for, profile_for
 
 __all__ = ["VENUE", "PRICE_KIND", "profile_of_code", "round_price", "close_fee_at_bankruptcy", "funding_hours",
-           "tier_caps", "within_tier_limits",
+           "tier_caps", "within_tier_limits", "ThresholdTerms", "threshold_terms_at_venue",
            "funding_interval_hours", "liquidation_price_at_venue"]
 
 _IDS = sorted(PROFILES)
@@ -185,14 +185,17 @@ def _hours(profile: VenueProfile, symbol: str | None) -> float | None:
     return profile.funding_hours(symbol)
 
 
-@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE,
-         margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, basis=BASIS, venue=VENUE, tick=TICK)
-def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract=None, fee=None, basis=None,
-              venue=None, tick=None):
-    """The venue path of :func:`liquidation_price_at_venue` (arguments checked)."""
-    shape = np.broadcast_shapes(np.shape(side), np.shape(venue))
-    venue, contract = _products_for_contracts(venue, contract, shape)
-    shape = np.broadcast_shapes(shape, np.shape(contract))
+class ThresholdTerms(NamedTuple):
+    """The inputs of the liquidation equation with a venue's conventions resolved (:func:`threshold_terms_at_venue`)."""
+
+    basis: np.ndarray  #: 1.0 where maintenance margin is measured on the entry value, 0.0 at the mark
+    fee: np.ndarray  #: the fee rate inside the threshold (fraction)
+    margin: np.ndarray  #: the margin of the equation (margin currency): a given margin less any fee to close it holds
+    close_fee: np.ndarray  #: that fee to close taken out of a given margin (Bybit UTA; 0 elsewhere)
+
+
+def _terms(side, entry, size, leverage, margin, contract, fee, basis, venue, shape) -> ThresholdTerms:
+    """:class:`ThresholdTerms` of checked arguments, ``venue`` and ``contract`` already the product's codes."""
     if basis is None:
         basis = np.where(_venue_field(venue, lambda p: p.mm_basis == "entry", 0.0, shape) > 0, 1.0, 0.0)
     close = _venue_field(venue, lambda p: 1.0 if p.close_fee_in_margin else 0.0, 0.0, shape) > 0
@@ -202,10 +205,54 @@ def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, co
     else:  # at a close-fee venue (Bybit) the fee given is the taker rate of the fee to close, not a threshold fee
         taker = np.where(close, fee, 0.0)
         fee = np.where(close, 0.0, fee)
-    if np.any(close):
-        margin = _margin_net_of_close_fee(side, entry, size, leverage, margin, contract, close, taker)
-    raw = liquidation_price(side, entry, size, leverage=leverage, mmr=mmr, margin=margin, contract=contract,
-                            fee=fee, basis=basis)
+    net = margin
+    if margin is not None and np.any(close):
+        net = _margin_net_of_close_fee(side, entry, size, leverage, margin, contract, close, taker)
+    close_fee = np.zeros(shape) if margin is None else np.where(np.isfinite(margin), margin - net, 0.0)
+    return ThresholdTerms(np.broadcast_to(np.asarray(basis, dtype=float), shape),
+                          np.broadcast_to(np.asarray(fee, dtype=float), shape), net, close_fee)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, margin=POSITIVE_OR_NAN,
+         contract=CONTRACT, fee=FRACTION, basis=BASIS, venue=VENUE)
+def threshold_terms_at_venue(side, entry, size, leverage=None, margin=None, contract=None, fee=None, basis=None,
+                             venue=None) -> ThresholdTerms:
+    """Where a venue measures maintenance margin, the fee inside its threshold and the margin of its liquidation
+    equation, per element: what :func:`liquidation_price_at_venue` passes to
+    :func:`~levxl.engine.liquidation.liquidation_price` (the book resolves its positions' conventions with it, so
+    its figures are the venue's price).
+
+    ``basis`` blank: the venue's ``mm_basis``; ``fee`` blank: the venue's taker rate where it sits inside the
+    threshold (OKX, Gate, Bitget), else 0; a given ``margin`` at a venue that holds the fee to close in the position
+    margin (Bybit UTA) is lowered by that fee (``margin`` blank or NaN: no fee taken, it cancels against a margin
+    from leverage). Without ``venue`` the terms are the engine's defaults (basis as given or "mark", fee as given or
+    0, the margin unchanged).
+
+    >>> t = threshold_terms_at_venue("long", 51_000, 1, margin=5_100, fee=0.0006, venue="bybit")
+    >>> float(t.basis), float(t.fee), round(float(t.margin), 6), round(float(t.close_fee), 6)
+    (1.0, 0.0, 5072.46, 27.54)
+    >>> float(threshold_terms_at_venue("long", 100, 1, 10, venue="okx").fee)
+    0.0005
+    """
+    shape = np.broadcast_shapes(*(np.shape(a) for a in (side, entry, size, venue) if a is not None))
+    if venue is None:
+        venue = np.full(shape, np.nan)
+    venue, contract = _products_for_contracts(venue, contract, shape)
+    shape = np.broadcast_shapes(shape, np.shape(contract))
+    return _terms(side, entry, size, leverage, margin, contract, fee, basis, venue, shape)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE,
+         margin=POSITIVE_OR_NAN, contract=CONTRACT, fee=FRACTION, basis=BASIS, venue=VENUE, tick=TICK)
+def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, contract=None, fee=None, basis=None,
+              venue=None, tick=None):
+    """The venue path of :func:`liquidation_price_at_venue` (arguments checked)."""
+    shape = np.broadcast_shapes(np.shape(side), np.shape(venue))
+    venue, contract = _products_for_contracts(venue, contract, shape)
+    shape = np.broadcast_shapes(shape, np.shape(contract))
+    terms = _terms(side, entry, size, leverage, margin, contract, fee, basis, venue, shape)
+    raw = liquidation_price(side, entry, size, leverage=leverage, mmr=mmr, margin=terms.margin, contract=contract,
+                            fee=terms.fee, basis=terms.basis)
     if tick is None:
         return raw
     offset = _venue_field(venue, "offset_ticks", 0.0, shape)
