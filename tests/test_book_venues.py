@@ -142,12 +142,15 @@ def test_kucoin_doc_examples_recompute_to_the_venue_price_before_its_tick():
 def test_bitget_doc_example_is_the_isolated_formula_with_a_0_06_percent_fee_in_the_threshold():
     book, liq = load_book(DOC_BOOK)
     i = book.venue.index("bitget")
-    assert liq.price[i] == pytest.approx(24129.5677701469, rel=1e-12)  # no fee: levxl's default, -0.06%
     with_fee = liquidation_price("long", 25000, 0.01, mmr=0.004, margin=book.margin[i], fee=0.0006)
     assert with_fee == pytest.approx(book.venue_liquidation[i], rel=1e-12)  # 24144.1124161807, every digit
-    # the bitget profile carries that convention: the venue-convention price is Bitget's own
-    at_venue = venue_liquidation_prices(book)
-    assert at_venue[i] == pytest.approx(book.venue_liquidation[i], rel=1e-12)
+    without = liquidation_price("long", 25000, 0.01, mmr=0.004, margin=book.margin[i])
+    assert without == pytest.approx(24129.5677701469, rel=1e-12)  # the engine's default: -0.06% off Bitget's
+    # the bitget profile carries that convention, and the book applies it: the book's own price is Bitget's
+    assert book.fee[i] == 0.0006
+    assert liq.price[i] == pytest.approx(book.venue_liquidation[i], rel=1e-12)
+    assert risk_table(book).liquidation[i] == pytest.approx(book.venue_liquidation[i], rel=1e-12)
+    assert venue_liquidation_prices(book)[i] == pytest.approx(book.venue_liquidation[i], rel=1e-12)
 
 
 def test_risk_names_gate_kucoin_bitget_and_their_profiles():

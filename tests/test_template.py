@@ -100,8 +100,10 @@ def test_formulas_use_the_catalogue(formulas):
         assert name in used
     pos = formulas["Positions"]
     stress = _header_row(pos, "PnL at mark move")
-    assert "LEVXL_LOSS_AT_MOVE" in pos.cell(stress + 1, 5).value
-    assert f"H5*(1+E${stress - 1})/G5-1" in pos.cell(stress + 1, 5).value  # a move of the mark
+    shock = pos.cell(stress + 1, 5).value
+    assert "LEVXL_PNL" in shock and f"H5*(1+E${stress - 1})" in shock  # a move of the mark
+    risk = _header_row(pos, "value at entry")
+    assert f"I{risk + 1}" in shock  # liquidated past the row's own (venue-convention) liquidation price
     assert any("LEVXL_ACCOUNT_LIQ_PRICES" in str(c.value) for row in pos.iter_rows() for c in row)
     # inputs are styled as inputs and side/contract are drop-downs
     assert calc["B8"].font.color.rgb.endswith("0000FF")
@@ -556,4 +558,4 @@ def test_positions_venue_is_a_dropdown_of_the_profiled_venues_and_sets_the_basis
     assert {"binance", "bybit", "okx", "hyperliquid", "deribit", "kucoin"} <= set(listed)
     # the liquidation price passes the row's venue: maintenance measured where that venue measures it
     liq = [c.value for c in ws["I"] if isinstance(c.value, str) and c.value.startswith("=LEVXL_LIQ_PRICE(")]
-    assert liq and all(re.search(r",0,,B\d+\)$", f) for f in liq)
+    assert liq and all(re.search(r",,,B\d+\)$", f) for f in liq)  # fee and basis blank: the venue's

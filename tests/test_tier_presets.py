@@ -207,7 +207,11 @@ def test_levxl_risk_on_the_bundled_example_names_tables_and_flags():
     # the Bybit row is figured where Bybit measures maintenance (the entry value): its own number, not a side note
     row4 = next(line for line in result.output.splitlines() if line.startswith("4 "))
     assert "52,719.7" in row4 and "row 4 bybit BTCUSD [bybit-inverse]: liquidation" not in result.output
-    assert "row 5 okx SOLUSDT [okx-swap]: liquidation 135.068 with the venue's conventions" in result.output
+    # the OKX row's own price has the taker fee inside the threshold, and says so
+    row5 = next(line for line in result.output.splitlines() if line.startswith("5 "))
+    assert "135.068" in row5
+    assert "row 5 okx SOLUSDT [okx-swap]: taker 0.05% inside the threshold" in result.output
+    assert "row 4 bybit BTCUSD [bybit-inverse]: MM on the entry value" in result.output
 
 
 def test_every_pack_symbol_has_one_table_for_both_spellings():

@@ -85,12 +85,14 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
         b = book.select(iso)
         m = b.isolated_margin
         price[idx] = liquidation_price(b.side, b.entry, b.size, mmr=_spec_array(b.mmr), margin=m,
-                                       contract=np.array(b.contract, dtype=object),
+                                       contract=np.array(b.contract, dtype=object), fee=b.fee,
                                        basis=np.array(b.basis, dtype=object))
         margin[idx] = m
         for k, i in enumerate(idx):
             src = book.margin_source[i] or ("margin given" if np.isfinite(book.margin[i]) else
                                             f"initial margin from {book.leverage[i]:g}x leverage")
+            if book.close_fee[i] > 0:  # Bybit UTA: the position margin holds the fee to close
+                src += f" less the fee to close it holds ({book.close_fee[i]:,.6g})"
             how[i] = f"isolated on {src}"
     groups: dict[AccountKey, list[int]] = {}
     for i in np.flatnonzero(book.cross & ~book.option):
@@ -121,7 +123,7 @@ def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey,
     b = book.select(np.isin(np.arange(len(book)), idx))  # book order, as members are
     mmr, contract = _spec_array(b.mmr), np.array(b.contract, dtype=object)
     lp = account_liquidation_prices(b.side, b.entry, b.size, marks=b.mark, wallet=wallet, mmr=mmr,
-                                    contract=contract)
+                                    contract=contract, fee=b.fee)
     own_mm = np.asarray(maintenance_margin(b.size, price=b.mark, mmr=mmr, contract=contract), dtype=float)
     own_upnl = kernel.pnl(b.side, b.entry, b.mark, b.size, b.inverse.astype(float))
     m = wallet - (own_mm.sum() - own_mm) + (own_upnl.sum() - own_upnl)

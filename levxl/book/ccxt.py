@@ -172,15 +172,45 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
         leverage = None  # Gate reports a cross position's leverage as 0 (ccxt: leverage '0' = cross): not given
     if leverage is None and _num(p.get("initialMargin")) and _num(p.get("notional")):
         leverage = abs(_num(p["notional"])) / _num(p["initialMargin"])  # Binance v3 gives no leverage
+    taker = None
+    if venue == "bybit":
+        mmr, taker = _bybit_fee_to_close(info, mmr, side, size, _num(p.get("entryPrice")), leverage, inverse)
     return {"venue": venue, "account": account, "symbol": symbol, "side": side,
             "contract": "inverse" if inverse else "linear", "size": size, "entry": p.get("entryPrice"),
             "mark": p.get("markPrice"), "leverage": leverage, "margin": margin, "margin_source": source,
-            "margin_mode": mode or "unknown", "mmr": mmr, "basis": basis,
+            "margin_mode": mode or "unknown", "mmr": mmr, "basis": basis, "taker_fee": taker,
             "venue_liquidation": _num(p.get("liquidationPrice")),
             "venue_maintenance": _venue_maintenance(p, venue, info),
             "warnings": (["hedge-mode position: levxl's cross formula is the one-way-mode one (Binance); a hedged "
                           "account's other leg changes the venue's number"] if p.get("hedged") and mode == "cross"
                          else [])}
+
+
+def _bybit_fee_to_close(info: dict[str, Any], mmr: Any, side: str, size: float | None, entry: float | None,
+                        leverage: float | None, inverse: bool) -> tuple[Any, float | None]:
+    """(maintenance rate without the fee to close, the account's taker rate) of a Bybit position.
+
+    A unified trading account puts the estimated fee to close at the bankruptcy price inside both ``positionIM``
+    and ``positionMM`` (Bybit help "Maintenance Margin Calculation", "Position Margin"), so the fee is ``positionIM -
+    value(EP)/leverage``, the rate it was charged at is that fee over ``value(BP)`` (``BP = EP(1 - s/L)`` linear,
+    ``EP*L/(L + s)`` inverse), and the maintenance rate is ``(positionMM - fee)/value(EP)``. A fee of 0 (a classic
+    account: margins without it) gives a taker rate of 0, so nothing is taken out of the margin. Unchanged where
+    the fields needed are missing, or the fee is negative or over 1% of the value (not this convention)."""
+    im, mm = _num(info.get("positionIM")), _num(info.get("positionMM"))
+    if im is None or mm is None or not size or not entry or not leverage or not isinstance(mmr, float):
+        return mmr, None
+    s = 1.0 if side == "long" else -1.0
+    value = size / entry if inverse else size * entry
+    fee = im - value / leverage
+    if abs(fee) <= 1e-9 * value:
+        return mmr, 0.0
+    if fee < 0 or fee > 0.01 * value or (inverse and leverage + s <= 0):
+        return mmr, None
+    bankrupt = entry * leverage / (leverage + s) if inverse else entry * (1 - s / leverage)
+    at_bankruptcy = size / bankrupt if inverse else size * bankrupt
+    if at_bankruptcy <= 0 or mm - fee < 0:
+        return mmr, None
+    return (mm - fee) / value, fee / at_bankruptcy
 
 
 def _margin_mode(p: dict[str, Any], venue: str, info: dict[str, Any]) -> str:

@@ -57,12 +57,13 @@ ALIASES = {
     "wallet_balance": "wallet", "walletbalance": "wallet", "cross_wallet": "wallet", "crosswalletbalance": "wallet",
     "cross_wallet_balance": "wallet", "balance": "wallet",
     # rates
+    "taker_fee_rate": "taker_fee", "takerfeerate": "taker_fee", "taker": "taker_fee",
     "mmr_rate": "mmr", "maintenance_margin_rate": "mmr", "maintenance_rate": "mmr", "tier": "mmr",
     "maintenancemarginpercentage": "mmr",
     "funding": "funding_rate", "fundingrate": "funding_rate", "funding_rate_8h": "funding_rate",
     "volatility": "vol", "implied_vol": "vol", "iv": "vol", "type": "contract",
 }
-RATE_COLUMNS = ("mmr", "funding_rate", "vol")  #: columns where ``10%`` means 0.10
+RATE_COLUMNS = ("mmr", "funding_rate", "vol", "taker_fee")  #: columns where ``10%`` means 0.10
 AMOUNT_COLUMNS = ("size", "entry", "mark", "margin", "wallet", "strike", "venue_liquidation", "venue_maintenance")
 SIDE_WORDS = {"long": 1.0, "buy": 1.0, "l": 1.0, "b": 1.0, "1": 1.0, "+1": 1.0, "1.0": 1.0,
               "short": -1.0, "sell": -1.0, "s": -1.0, "-1": -1.0, "-1.0": -1.0}

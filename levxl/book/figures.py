@@ -190,14 +190,17 @@ def _perp_table(book: Book) -> RiskTable:
         empty["margin"] = margin
         return RiskTable(book=book, side=s, inverse=inv, tier_liq=[], tier_tables=tables, tier_of=table_of,
                          option=np.zeros(0, dtype=bool), options=_empty_options(), **empty)
+    # the venue's conventions are resolved in the book: basis, fee inside the threshold, margin net of a fee to close
     liq = np.asarray(liquidation_price(s, book.entry, book.size, mmr=mmr, margin=margin, contract=contract,
-                                       basis=np.array(book.basis, dtype=object)), dtype=float)
+                                       fee=book.fee, basis=np.array(book.basis, dtype=object)), dtype=float)
     # A position levxl cannot recompute (cross without its wallet, mode unknown) is never figured as isolated.
     liq = np.where(book.recomputable, liq, np.nan)
     bankrupt = np.where(book.recomputable, np.asarray(bankruptcy_price(s, book.entry, book.size, margin=margin,
                                                                        contract=contract), dtype=float), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        at_liq = kernel.value(book.size, price=liq, inverse=invf)
+        # the tier of the liquidation equation: by the value where maintenance is measured (Bybit: the entry's)
+        at_liq = kernel.value(book.size, price=np.where(np.array(book.basis) == "entry", book.entry, liq),
+                              inverse=invf)
     spec = np.empty(n, dtype=object)
     spec[:] = [_spec(v) for v in book.mmr]
     mmr_liq, cum_liq = (np.asarray(a, dtype=float) for a in maintenance_params(np.nan_to_num(at_liq), spec))
@@ -289,15 +292,18 @@ def _mark_move(book: Book, moves: np.ndarray, margin=None) -> tuple[np.ndarray, 
         mv = moves[perp]
         m = b.isolated_margin if margin is None else np.asarray(margin, dtype=float)[perp]
         # moves of the mark, the path from the mark (a mark already past its price has lost the margin)
+        # liquidated where the table's price (the venue's basis and fee) is crossed; the PnL is the mark-to-market
+        # one (no fee to close in it), the isolated margin lost past that price
         res = loss_at_move(b.side[:, None], b.entry[:, None], b.size[:, None], move=mv, mark=b.mark[:, None],
                            mmr=_mixed(b.mmr)[:, None], margin=m[:, None],
-                           contract=np.array(b.contract, dtype=object)[:, None])
-        hit, pnl = np.asarray(res.liquidated, dtype=bool), res.pnl
+                           contract=np.array(b.contract, dtype=object)[:, None], fee=b.fee[:, None],
+                           basis=np.array(b.basis, dtype=object)[:, None])
+        hit = np.asarray(res.liquidated, dtype=bool)
         # a position levxl cannot recompute (cross without its wallet) has no isolated liquidation: plain PnL
         known = b.recomputable[:, None]
         plain = kernel.pnl(b.side[:, None], b.entry[:, None], exit=b.mark[:, None] * (1 + mv),
                            size=b.size[:, None], inverse=b.inverse.astype(float)[:, None])
-        out[perp] = np.where(known, pnl, plain)
+        out[perp] = np.where(known & hit, -m[:, None], plain)
         liquidated[perp] = hit & known
     if opt.any():
         b = book.select(opt)
@@ -398,15 +404,20 @@ def leverage_grid(table: RiskTable, i: int, moves, leverages) -> LeverageGrid:
     spec = _spec(book.mmr[i])
     s, inv = table.side[i], float(table.inverse[i])
     from_entry = book.mark[i] * (1 + moves) / book.entry[i] - 1
+    fee, basis = float(book.fee[i]), book.basis[i]  # the venue's conventions, as the figures table
     out = loss_at_move(s, book.entry[i], book.size[i], leverage=lev, move=from_entry, mmr=spec,
-                       contract=book.contract[i])
+                       contract=book.contract[i], fee=fee, basis=basis)
+    with np.errstate(divide="ignore", invalid="ignore"):  # mark-to-market return, the margin lost past the price
+        roe = np.where(out.liquidated, -1.0, kernel.pnl(s, book.entry[i], exit=book.mark[i] * (1 + moves),
+                                                        size=book.size[i], inverse=inv) * lev
+                       / kernel.value(book.size[i], price=book.entry[i], inverse=inv))
     liq = np.asarray(liquidation_price(s, book.entry[i], book.size[i], leverage=lev.ravel(), mmr=spec,
-                                       contract=book.contract[i]), dtype=float)
+                                       contract=book.contract[i], fee=fee, basis=basis), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        at_liq = kernel.value(book.size[i], price=liq, inverse=inv)
+        at_liq = kernel.value(book.size[i], price=book.entry[i] if basis == "entry" else liq, inverse=inv)
     rate, cum = maintenance_params(np.nan_to_num(at_liq), spec)
     margin = np.array([float(kernel.value(book.size[i], price=book.entry[i], inverse=inv) / x) for x in leverages])
-    return LeverageGrid(np.asarray(out.roe, dtype=float), margin, liq, np.broadcast_to(rate, liq.shape),
+    return LeverageGrid(np.asarray(roe, dtype=float), margin, liq, np.broadcast_to(rate, liq.shape),
                         np.broadcast_to(cum, liq.shape))
 
 
@@ -491,9 +502,9 @@ def distance_fixes(table: RiskTable, target: float = TARGET_DISTANCE) -> Distanc
     basis = np.array(b.basis, dtype=object)
     m = table.margin[ok]
     add = margin_to_add_for_distance(b.side, b.entry, b.size, mark=b.mark, margin=m, distance=target, mmr=spec,
-                                     contract=contract, basis=basis)
+                                     contract=contract, fee=b.fee, basis=basis)
     cut = size_to_cut_for_distance(b.side, b.entry, b.size, mark=b.mark, margin=m, distance=target, mmr=spec,
-                                   contract=contract, basis=basis)
+                                   contract=contract, fee=b.fee, basis=basis)
     tp = price[ok]
     measured = np.where(basis == "entry", b.entry, tp)
     inv = b.inverse.astype(float)

@@ -27,11 +27,13 @@ from levxl.files.reading import TableFile, Uncached, Unreadable, file_sha256, re
 __all__ = ["Book", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_records", "require_positions"]
 
 COLUMNS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leverage", "margin", "mmr",
-           "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle")
+           "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle", "taker_fee")
 """Columns of a positions table. Required: side, size, entry and one of leverage/margin. ``size`` is base coin
 (linear) or USD face value (inverse); ``margin`` is isolated margin in the margin currency; ``mmr`` a rate or a tier
 preset such as ``binance:BTCUSDT`` (blank: the venue's stored table for the symbol, linear rows, else
-:data:`DEFAULT_MMR`; an optional ``basis`` column, blank: the venue profile's ``mm_basis``); ``funding_rate`` per 8-hour interval; ``vol`` annualised (0.6 = 60%).
+:data:`DEFAULT_MMR`; an optional ``basis`` column, blank: the venue profile's ``mm_basis``); ``funding_rate`` per 8-hour interval; ``vol`` annualised (0.6 = 60%); ``taker_fee`` (optional) the account's taker rate (blank: the venue
+profile's base rate), which enters the figures only where the venue puts it (inside the threshold at OKX, Gate and
+Bitget; the fee to close held in a Bybit position margin).
 
 Options (optional columns): ``kind`` "perp" (default) or "option"; for an option ``option_type`` call/put,
 ``strike`` (USD), ``expiry_days`` (calendar days to expiry), ``settle`` "linear" (default, USD-settled) or "inverse"
@@ -39,7 +41,8 @@ Options (optional columns): ``kind`` "perp" (default) or "option"; for an option
 (USD for linear, coin for inverse), ``mark`` the underlying's price and ``vol`` the implied vol (both required);
 side long = bought, short = sold. Leverage, margin, mmr and funding do not apply to options."""
 
-_NUMERIC = ("size", "entry", "mark", "leverage", "margin", "funding_rate", "vol", "strike", "expiry_days")
+_NUMERIC = ("size", "entry", "mark", "leverage", "margin", "funding_rate", "vol", "strike", "expiry_days",
+            "taker_fee")
 
 
 @dataclass
@@ -84,6 +87,13 @@ class Book:
     #: for cross positions, the margin of the liquidation equation ``wallet - others' MM + others' uPnL`` set by
     #: :func:`levxl.book.accounts.with_accounts` (NaN while the wallet is unknown)
     cross_margin: np.ndarray | None = None
+    #: the account's taker rate as given (NaN: blank, the venue profile's base rate), and what the venue's
+    #: conventions make of it (:func:`levxl.book.venue_rules.threshold_terms`): the fee rate inside the liquidation
+    #: threshold (OKX, Gate, Bitget; 0 elsewhere) and the fee to close that a given margin holds (Bybit UTA: taken
+    #: out of the margin of the liquidation equation, :attr:`isolated_margin`; 0 elsewhere), margin currency
+    taker_fee: np.ndarray | None = None
+    fee: np.ndarray | None = None
+    close_fee: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.side)
@@ -91,7 +101,7 @@ class Book:
                               ("margin_source", "")):
             if getattr(self, name) is None:
                 setattr(self, name, [default] * n)
-        for name in ("venue_liquidation", "venue_maintenance", "wallet", "cross_margin"):
+        for name in ("venue_liquidation", "venue_maintenance", "wallet", "cross_margin", "taker_fee"):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(n, np.nan))
         if self.warnings is None:
@@ -104,6 +114,10 @@ class Book:
             self.strike = np.full(n, np.nan)
         if self.expiry_days is None:
             self.expiry_days = np.full(n, np.nan)
+        if self.fee is None or self.close_fee is None:
+            from levxl.book.venue_rules import threshold_terms
+
+            self.fee, self.close_fee = threshold_terms(self)
 
     def __len__(self) -> int:
         return len(self.side)
@@ -139,13 +153,13 @@ class Book:
 
     @property
     def isolated_margin(self) -> np.ndarray:
-        """The margin of the liquidation equation (margin currency): the isolated margin given, else the initial
-        margin from leverage; for a cross position with a known wallet, ``wallet - others' MM + others' uPnL``
+        """The margin of the liquidation equation (margin currency): the isolated margin given (less the fee to close
+        it holds at Bybit, :attr:`close_fee`), else the initial margin from leverage; for a cross position with a known wallet, ``wallet - others' MM + others' uPnL``
         (:attr:`cross_margin`). NaN for options. Where :attr:`recomputable` is false the initial margin from
         leverage stands in (so layouts keep their shape), and the figures are blanked."""
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(self.inverse, self.size / self.entry, self.size * self.entry)
-            margin = np.where(np.isnan(self.margin), value / self.leverage, self.margin)
+            margin = np.where(np.isnan(self.margin), value / self.leverage, self.margin - self.close_fee)
             margin = np.where(self.cross & np.isfinite(self.cross_margin), self.cross_margin, margin)
             isolated = np.array([m == "isolated" for m in self.margin_mode], dtype=bool)
             margin = np.where(~isolated & np.isnan(margin), value, margin)  # stand-in only (not recomputable)
@@ -170,7 +184,8 @@ class Book:
                     margin_mode=pick(self.margin_mode), account=pick(self.account), basis=pick(self.basis),
                     venue_liquidation=self.venue_liquidation[idx], venue_maintenance=self.venue_maintenance[idx],
                     wallet=self.wallet[idx], margin_source=pick(self.margin_source),
-                    warnings=[list(w) for w in pick(self.warnings)], cross_margin=self.cross_margin[idx])
+                    warnings=[list(w) for w in pick(self.warnings)], cross_margin=self.cross_margin[idx],
+                    taker_fee=self.taker_fee[idx], fee=self.fee[idx], close_fee=self.close_fee[idx])
 
 
 VENUE_COLUMNS = ("margin_mode", "account", "wallet", "venue_liquidation", "venue_maintenance")
@@ -291,6 +306,9 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                            "basis": str(record.get("basis") or ""),  # "entry": ccxt Bybit rows
                            "margin_source": str(record.get("margin_source") or ""),
                            "warnings": list(record.get("warnings") or [])}
+    taker = values["taker_fee"]
+    if not np.isnan(taker) and not 0 <= taker < 0.01:  # venues' taker rates are 0.02%-0.1%
+        raise CellError(f"taker_fee must be a rate below 1% (0.0005 or 0.05%), got {record.get('taker_fee')!r}")
     kind = str(record.get("kind") or "perp").strip().lower()
     if kind not in ("perp", "option"):
         raise CellError(f'kind must be "perp" or "option", got {record.get("kind")!r}')

@@ -23,7 +23,7 @@ import numpy as np
 
 from levxl.book.accounts import Liquidation, levxl_liquidation
 from levxl.book.positions import Book
-from levxl.book.venue_rules import tier_limits, tier_provenance, venue_liquidation_prices
+from levxl.book.venue_rules import tier_limits, tier_provenance
 from levxl.engine import kernel
 from levxl.engine.liquidation import liquidation_price, maintenance_margin
 
@@ -50,7 +50,8 @@ class Reconciliation:
     text: list[str]
 
 
-def _isolated(book: Book, i: int, margin: float, basis: str, fee: float = 0.0, mmr=None) -> float:
+def _isolated(book: Book, i: int, margin: float, basis: str, fee: float | None = None, mmr=None) -> float:
+    fee = float(book.fee[i]) if fee is None else fee  # the book's: the venue's fee inside the threshold
     try:
         return float(liquidation_price(book.side[i], book.entry[i], book.size[i], mmr=book.mmr[i] if mmr is None
                                        else mmr, margin=margin, contract=book.contract[i], fee=fee, basis=basis))
@@ -68,8 +69,12 @@ def _hypotheses(book: Book, i: int, margin: float) -> list[tuple[str, float]]:
     if margin - upnl > 0:
         out.append(("the margin given includes unrealised PnL (ccxt collateral = isolated wallet + uPnL); give the "
                     "margin without it", _isolated(book, i, margin - upnl, basis)))
-    out.append((f"the venue charges a liquidation/close fee inside its threshold (~{TAKER_FEE:.2%})",
-                _isolated(book, i, margin, basis, fee=TAKER_FEE)))
+    if book.fee[i] > 0:  # the venue profile puts one in: the venue's figure may not
+        out.append((f"the venue's figure has no fee inside the threshold (levxl's has {book.fee[i]:.3%})",
+                    _isolated(book, i, margin, basis, fee=0.0)))
+    else:
+        out.append((f"the venue charges a liquidation/close fee inside its threshold (~{TAKER_FEE:.2%})",
+                    _isolated(book, i, margin, basis, fee=TAKER_FEE)))
     vmm = book.venue_maintenance[i]
     if np.isfinite(vmm) and vmm > 0:
         value = float(kernel.value(book.size[i], book.mark[i], float(book.inverse[i])))
@@ -116,6 +121,7 @@ def reconcile(book: Book, liquidation: Liquidation | None = None) -> Reconciliat
         levxl_mm[perp] = np.asarray(maintenance_margin(b.size, price=np.where(np.array(b.basis) == "entry", b.entry,
                                                                         b.mark), mmr=mmr,
                                                        contract=np.array(b.contract, dtype=object)), dtype=float)
+        levxl_mm[perp] += b.close_fee  # Bybit UTA reports MM with the fee to close in it (0 elsewhere)
     text = [_text(book, i, venue[i], liq.price[i], diff[i], liq.margin[i], liq.how[i]) for i in range(n)]
     return Reconciliation(venue, liq.price, diff, book.venue_maintenance.copy(), levxl_mm, text)
 
@@ -172,11 +178,11 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
     computed, or where no finite price liquidates a short), the venue's (None when the input has none), the
     difference, maintenance margins, ``distance`` (adverse move to levxl's price, fraction of the mark), the
     reconciliation text and the row's warnings (the book's, then the tier table's: stale or missing, limits).
-    ``liquidation_price_venue_conventions``: the isolated price with every convention of the row's venue profile
-    (the fee inside the threshold at OKX and Gate, which the book's figures leave out; None where levxl's price is
-    None), the figure `levxl risk` prints under "venue conventions" when it differs."""
+    ``liquidation_price_venue_conventions``: kept for the batch jobs that read it; the book's figures now apply
+    every convention of the row's venue profile (MM basis, the fee inside the threshold at OKX, Gate and Bitget, the
+    fee to close in a Bybit margin: :func:`levxl.book.venue_rules.threshold_terms`), so it equals
+    ``liquidation_price``."""
     r = reconcile(book, liquidation)
-    at_venue = np.where(np.isfinite(r.levxl_price), venue_liquidation_prices(book), np.nan)
     margin = liquidation.margin if liquidation is not None else book.isolated_margin
     # the table's warnings that `levxl risk` prints below its table (stale or missing tier table, tier limits),
     # on the row they concern: a batch job reading only the records must see them too
@@ -194,7 +200,7 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
                     "mark": float(book.mark[i]), "margin_mode": book.margin_mode[i] or "unknown",
                     "margin": _plain(margin[i]), "leverage": _plain(book.leverage[i]),
                     "liquidation_price": _plain(r.levxl_price[i]),
-                    "liquidation_price_venue_conventions": _plain(at_venue[i]),
+                    "liquidation_price_venue_conventions": _plain(r.levxl_price[i]),
                     "venue_liquidation_price": _plain(r.venue_price[i]),
                     "difference": _plain(r.difference[i]), "maintenance_margin": _plain(r.levxl_mm[i]),
                     "venue_maintenance_margin": _plain(r.venue_mm[i]),

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from levxl.engine import kernel
-from levxl.engine.conventions import funding_interval_hours, liquidation_price_at_venue
+from levxl.engine.conventions import funding_interval_hours, liquidation_price_at_venue, threshold_terms_at_venue
 from levxl.engine.tier_store import CCXT_IDS
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import VenueProfile, profile_for
@@ -207,31 +207,86 @@ def tier_limits(book: Any) -> list[TierLimit]:
     return out
 
 
+def threshold_terms(book: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(fee rate inside the liquidation threshold, fee to close held in the given margin) of each position, from its
+    venue profile and the account's taker rate (``book.taker_fee``, NaN: the profile's base rate):
+    :func:`levxl.engine.conventions.threshold_terms_at_venue`, one vectorised call per profile.
+
+    The taker rate enters only where the venue puts it: inside the threshold at OKX, Gate and Bitget
+    (``fee_in_threshold``), in the position margin and the maintenance margin at Bybit UTA (``close_fee_in_margin``:
+    the fee to close at the bankruptcy price is taken out of a margin *given*; with a margin from leverage it
+    cancels). Elsewhere, on an unknown venue, for options and for cross positions (whose margin is the account's)
+    both are 0. Units: a fraction, and the margin currency."""
+    n = len(book)
+    fee, close = np.zeros(n), np.zeros(n)
+    if not n:
+        return fee, close
+    groups: dict[str, tuple[VenueProfile, list[int]]] = {}
+    for i, profile in enumerate(profiles_for(book.venue, book.contract)):
+        if profile is not None and book.kind[i] != "option" and (profile.fee_in_threshold or
+                                                                 profile.close_fee_in_margin):
+            groups.setdefault(profile.id, (profile, []))[1].append(i)
+    isolated = np.array([m == "isolated" for m in book.margin_mode], dtype=bool)
+    taker = np.asarray(book.taker_fee, dtype=float)
+    for venue, (profile, members) in groups.items():
+        idx = np.array(members, dtype=int)
+        contract = np.empty(len(idx), dtype=object)
+        contract[:] = [book.contract[i] for i in members]
+        given = np.isfinite(taker[idx])
+        for part, rate in ((~given, None), (given, taker[idx])):
+            if not part.any():
+                continue
+            sub = idx[part]
+            margin = np.where(isolated[sub], book.margin[sub], np.nan)  # NaN: from leverage, no fee taken
+            terms = threshold_terms_at_venue(book.side[sub], book.entry[sub], book.size[sub],
+                                             leverage=book.leverage[sub], margin=margin, contract=contract[part],
+                                             fee=None if rate is None else rate[part], venue=venue)
+            fee[sub] = terms.fee
+            close[sub] = np.where(isolated[sub], np.nan_to_num(terms.close_fee), 0.0)
+    return fee, close
+
+
+def conventions_text(profile: VenueProfile | None, fee: float = 0.0, close_fee: float = 0.0) -> str:
+    """What a venue profile changes in a position's liquidation price, in words ("MM on the entry value, taker
+    0.05% inside the threshold"); "" for the engine's defaults."""
+    if profile is None:
+        return ""
+    why = []
+    if profile.mm_basis == "entry":
+        why.append("MM on the entry value")
+    if fee:
+        why.append(f"taker {fee * 100:g}% inside the threshold")
+    if close_fee:
+        why.append(f"the fee to close it holds ({close_fee:,.6g}) taken out of the margin given")
+    return ", ".join(why)
+
+
 def venue_liquidation_prices(book: Any, ticks: Sequence[float] | None = None) -> np.ndarray:
-    """Each position's isolated liquidation price with its venue's conventions (MM basis, fee inside the
-    threshold, tick rounding when ``ticks`` (one per position) are given: :func:`levxl.engine.conventions.liquidation_price_at_venue`);
-    positions on an unknown venue get the engine's default conventions; NaN for options."""
+    """Each isolated position's liquidation price by the engine's venue path on the position's own inputs (the
+    margin as given, or its leverage; the venue profile's conventions: MM basis, fee inside the threshold, the fee
+    to close in a Bybit margin, and tick rounding when ``ticks``, one per position, are given:
+    :func:`levxl.engine.conventions.liquidation_price_at_venue`). Without ticks it is the figures table's price
+    (the book resolves the same conventions, :func:`threshold_terms`; a test pins the two); positions on an unknown
+    venue get the engine's defaults; NaN for options, cross positions and a taker rate given in the book (the book
+    applies it; this path takes the profile's)."""
     out = np.full(len(book), np.nan)
     profiles = profiles_for(book.venue, book.contract)
-    margin = book.isolated_margin  # the column once, not once per row
+    isolated = np.array([m == "isolated" for m in book.margin_mode], dtype=bool)
     groups: dict[str | None, list[int]] = {}  # one vectorised engine call per venue profile
     for i, profile in enumerate(profiles):
-        if book.kind[i] != "option":
+        if book.kind[i] != "option" and isolated[i] and np.isnan(book.taker_fee[i]):
             groups.setdefault(profile.id if profile else None, []).append(i)
-    # a margin from leverage is passed as leverage: at Bybit only a margin *given* holds the fee to close
-    derived = (np.isnan(book.margin) & np.isfinite(book.leverage)
-               & ~(np.asarray(book.cross, dtype=bool) & np.isfinite(book.cross_margin)))
-    margin = np.where(derived, np.nan, margin)
-    leverage = np.where(derived, book.leverage, np.nan)
     for venue, members in groups.items():
         idx = np.array(members, dtype=int)
         mmr = np.empty(len(idx), dtype=object)
         mmr[:] = [book.mmr[i] for i in members]
         contract = np.empty(len(idx), dtype=object)
         contract[:] = [book.contract[i] for i in members]
-        out[idx] = liquidation_price_at_venue(book.side[idx], book.entry[idx], book.size[idx], margin=margin[idx],
-                                              leverage=leverage[idx], mmr=mmr, contract=contract, venue=venue,
-                                              tick=None if ticks is None else np.asarray(ticks, dtype=float)[idx])
+        basis = np.array([book.basis[i] for i in members], dtype=object)
+        out[idx] = liquidation_price_at_venue(book.side[idx], book.entry[idx], book.size[idx], margin=book.margin[idx],
+                                              leverage=book.leverage[idx], mmr=mmr, contract=contract, venue=venue,
+                                              basis=basis, tick=None if ticks is None else
+                                              np.asarray(ticks, dtype=float)[idx])
     return out
 
 
@@ -272,24 +327,18 @@ def table_lines(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> l
     return lines
 
 
-def convention_lines(book: Any, liquidation: Sequence[float]) -> list[str]:
-    """One line per position whose liquidation price under its venue's conventions (:func:`venue_liquidation_prices`)
-    differs from ``liquidation`` (the figures table's, engine defaults: MM at the mark, no fee in the threshold);
-    none for a position the table leaves blank (NaN: levxl cannot recompute it from the input)."""
-    at_venue = venue_liquidation_prices(book)
-    same = np.isclose(np.asarray(liquidation, dtype=float), at_venue, rtol=1e-9, atol=0.0)  # the column at once
+def convention_lines(book: Any) -> list[str]:
+    """One line per position whose liquidation price carries a convention of its venue beyond the engine's
+    defaults (MM on the entry value, a fee inside the threshold, the fee to close taken out of the margin): what
+    the figures applied, so a price that differs from a textbook formula says why."""
     lines = []
     for i, profile in enumerate(profiles_for(book.venue, book.contract)):
-        mine, theirs = float(liquidation[i]), float(at_venue[i])
-        if profile is None or np.isnan(theirs) or np.isnan(mine) or same[i]:
-            continue  # NaN in the table: not recomputable (cross without a wallet, mode unknown), never as isolated
-        why = []
-        if profile.mm_basis == "entry":
-            why.append("MM on the entry value")
-        if profile.fee_in_threshold:
-            why.append(f"taker {profile.taker_fee:g} inside the threshold")
-        lines.append(f"row {book.row[i]} {book.venue[i]} {book.symbol[i]} [{profile.id}]: liquidation {theirs:,.6g} "
-                     f"with the venue's conventions ({', '.join(why) or 'venue defaults'}; table: {mine:,.6g})")
+        if book.kind[i] == "option":
+            continue
+        text = conventions_text(profile, float(book.fee[i]), float(book.close_fee[i]))
+        if text:
+            rate = "" if np.isnan(book.taker_fee[i]) else f" (taker rate {book.taker_fee[i] * 100:.4g}%, given)"
+            lines.append(f"row {book.row[i]} {book.venue[i]} {book.symbol[i]} [{profile.id}]: {text}{rate}")
     return lines
 
 

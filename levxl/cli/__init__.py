@@ -164,9 +164,9 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
 
     echo(f"tier tables (stale after {STALE_DAYS} days):")
     echo_lines(f"  {line}" for line in table_lines(book))
-    conventions = convention_lines(book, table.liquidation)
+    conventions = convention_lines(book)
     if conventions:
-        echo("venue conventions:")
+        echo("venue conventions in the liquidation prices:")
         echo_lines(f"  {line}" for line in conventions)
     echo_lines(f"warning: {line}" for line in warnings(book))
 

@@ -38,19 +38,22 @@ def black76(w: int, F: str, K: str, T: str, vol: str, what: str = "value", coin:
     return f"{g}/({F})" if coin else g
 
 
-def liquidation(S: str, Q: str, E: str, M: str, mmr: str, cum: str, inverse: bool, entry_basis: bool = False) -> str:
-    """The isolated liquidation price, no fee (the engine's :func:`levxl.engine.liquidation.liquidation_price` for
-    one tier). Maintenance at the liquidation price: linear ``max(0, (M/q + cum/q - s*EP)/(mmr - s))``, inverse
-    ``Q(mmr + s)/(M + cum + s*Q/EP)``; at the entry (``entry_basis``, Bybit): linear
-    ``max(0, (M/q + cum/q - s*EP - mmr*EP)/(-s))``, inverse ``Q*s/(M + cum + (s - mmr)*Q/EP)`` ("none" for a short
-    no price liquidates)."""
+def liquidation(S: str, Q: str, E: str, M: str, mmr: str, cum: str, inverse: bool, entry_basis: bool = False,
+                fee: str = "0") -> str:
+    """The isolated liquidation price (the engine's :func:`levxl.engine.liquidation.liquidation_price` for one
+    tier), ``fee`` the rate inside the threshold (OKX, Gate, Bitget; "0" elsewhere). Maintenance at the liquidation
+    price: linear ``max(0, (M/q + cum/q - s*EP)/(mmr + fee - s))``, inverse ``Q(mmr + fee + s)/(M + cum + s*Q/EP)``;
+    at the entry (``entry_basis``, Bybit): linear ``max(0, (M/q + cum/q - s*EP - mmr*EP)/(fee - s))``, inverse
+    ``Q*(s + fee)/(M + cum + (s - mmr)*Q/EP)`` ("none" for a short no price liquidates)."""
+    f = "" if fee == "0" else f"+{fee}"
     if inverse:
         den = f"{M}+{cum}+({S}-{mmr})*{Q}/{E}" if entry_basis else f"{M}+{cum}+{S}*{Q}/{E}"
-        num = f"{Q}*{S}" if entry_basis else f"{Q}*({mmr}+{S})"
+        num = f"{Q}*({S}{f})" if entry_basis else f"{Q}*({mmr}{f}+{S})"
         return f'=IF(AND({S}<0,{den}>=0),"none",{num}/({den}))'
     if entry_basis:
-        return f"=MAX((({M}/{Q}+{cum}/{Q})-{S}*{E}-{mmr}*{E})/(-{S}),0)"
-    return f"=MAX((({M}/{Q}+{cum}/{Q})-{S}*{E})/({mmr}-{S}),0)"
+        return f"=MAX((({M}/{Q}+{cum}/{Q})-{S}*{E}-{mmr}*{E})/({fee}-{S}),0)" if f else \
+            f"=MAX((({M}/{Q}+{cum}/{Q})-{S}*{E}-{mmr}*{E})/(-{S}),0)"
+    return f"=MAX((({M}/{Q}+{cum}/{Q})-{S}*{E})/({mmr}{f}-{S}),0)"
 
 
 def bankruptcy(S: str, Q: str, E: str, M: str, inverse: bool) -> str:

@@ -56,10 +56,11 @@ PERP_COLUMNS = (
     ("adv", "Adverse direction (+1 = a rise loses)", 8), ("mkt_liq", "BTC move to liq. (beta-scaled)", 9),
     ("tgt_price", "Liq. price at the target distance", 12), ("mmr_tgt", "mmr at target", 8),
     ("cum_tgt", "cum at target", 10), ("mmr_cut", "mmr after cut", 8), ("cum_cut", "cum after cut", 10),
+    ("fee", "Fee inside the liq. threshold (venue)", 8),
 )
 """(key, header, width) of the Positions columns of a book without options."""
 HELPERS = ("s", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "fx", "asset", "beta", "squeezed", "adv", "mkt_liq",
-           "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut")
+           "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut", "fee")
 """Helper columns (hidden, grouped) at the right of Positions."""
 OPTION_COLUMNS = (
     ("kind", "Kind", 7), ("otype", "Call / put", 6), ("strike", "Strike", 10), ("expiry", "Days to expiry", 7),

@@ -87,7 +87,7 @@ def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: 
     S, M, Q, E, L = g["s"], g["margin"], g["size"], g["entry"], g["mark"]
     lpf = number("liqprice", price_style(t, i).digits)
     sheet.formula(r0, c["liq"], formulas.liquidation(S, Q, E, M, g["mmr_liq"], g["cum_liq"], inv,
-                                                           t.book.basis[i] == "entry"), lpf,
+                                                     t.book.basis[i] == "entry", g["fee"]), lpf,
                   cached(t.liquidation[i]))
     sheet.formula(r0, c["bank"], formulas.bankruptcy(S, Q, E, M, inv), lpf, cached(t.bankruptcy[i]))
     LQ, D, V = g["liq"], g["dist"], g["vol"]
@@ -134,6 +134,7 @@ def _helpers(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
     sheet.number(r0, c["s"], float(t.side[i]), number("int"))
     sheet.number(r0, c["mmr_liq"], float(t.mmr_liq[i]), number("rate"))
     sheet.number(r0, c["cum_liq"], float(t.cum_liq[i]), number("num", 2))
+    sheet.number(r0, c["fee"], float(t.book.fee[i]), number("rate"))
     _live_tier(sheet, t, lay, i, ("mmr_mark", "cum_mark"), g["notional"], (t.mmr_mark[i], t.cum_mark[i]))
     _fx(sheet, t, lay, i, g)
 
@@ -186,12 +187,13 @@ def _fixes(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, fixes: 
                (fixes.mmr_target[i], fixes.cum_target[i]))
     sheet.number(r0, c["mmr_cut"], float(fixes.mmr_cut[i]), number("rate"))
     sheet.number(r0, c["cum_cut"], float(fixes.cum_cut[i]), number("num", 2))
+    F = g["fee"]  # the fee inside the threshold, on the value at the target price
     if inv:
-        need = f"{g['mmr_tgt']}*{Q}/{B}-{g['cum_tgt']}-{S}*{Q}*(1/{E}-1/{T})"
-        den = f"({g['mmr_cut']}/{B}-{S}*(1/{E}-1/{T}))"
+        need = f"{g['mmr_tgt']}*{Q}/{B}-{g['cum_tgt']}+{F}*{Q}/{T}-{S}*{Q}*(1/{E}-1/{T})"
+        den = f"({g['mmr_cut']}/{B}+{F}/{T}-{S}*(1/{E}-1/{T}))"
     else:
-        need = f"{g['mmr_tgt']}*{Q}*{B}-{g['cum_tgt']}-{S}*{Q}*({T}-{E})"
-        den = f"({g['mmr_cut']}*{B}-{S}*({T}-{E}))"
+        need = f"{g['mmr_tgt']}*{Q}*{B}-{g['cum_tgt']}+{F}*{Q}*{T}-{S}*{Q}*({T}-{E})"
+        den = f"({g['mmr_cut']}*{B}+{F}*{T}-{S}*({T}-{E}))"
     sheet.formula(r0, c["add_margin"], f"=MAX(0,{need}-{M})", amount_style(t, i), float(fixes.margin_to_add[i]))
     sheet.formula(r0, c["cut_size"], f"=IF({den}<=0,0,MAX(0,{Q}-({M}+{g['cum_cut']})/{den}))", number("num", 4),
                   float(fixes.size_to_cut[i]))
@@ -217,7 +219,8 @@ def _option_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) ->
         sheet.string(r0, c[key], "n/a", na if key != "tier" else TEXT)
     # blank, not text: sums and array products over these columns skip them
     for key in ("notional", "notional_usd", "mm", "mm_rate", "fund_rate", "fund_day", "fund_year", "p1", "p7",
-                "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut"):
+                "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut",
+                "fee"):
         sheet.blank(r0, c[key], TEXT)
     sheet.string(r0, c["kind"], "option", TEXT)
     sheet.string(r0, c["otype"], book.option_type[i], TEXT)

@@ -27,6 +27,7 @@ def _grid_rows(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, refs: tuple)
     """Leverage (inputs), margin, tier at the liquidation price (frozen) and liquidation price per leverage."""
     r0, inv = lay.scenarios.grid_leverage_row, bool(t.inverse[i])
     S, Q, E, _ = refs
+    fee = lay.positions.ref("fee", i, True, True)  # the venue's fee inside the threshold (Positions helper)
     grid = leverage_grid(t, i, MOVES, LEVERAGES)
     for k, lab in enumerate(["Leverage", "Margin", "mmr at liq.", "cum at liq.", "Liquidation price"]):
         sheet.string(r0 + k, 4, lab, LABEL)
@@ -38,7 +39,8 @@ def _grid_rows(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, refs: tuple)
         sheet.formula(r0 + 1, c, margin, amount_style(t, i), float(grid.margin[j]))
         sheet.number(r0 + 2, c, float(grid.mmr[j]), number("rate"))
         sheet.number(r0 + 3, c, float(grid.cum[j]), number("num", 2))
-        liq = formulas.liquidation(S, Q, E, f"{cl}{r0 + 2}", f"{cl}{r0 + 3}", f"{cl}{r0 + 4}", inv)
+        liq = formulas.liquidation(S, Q, E, f"{cl}{r0 + 2}", f"{cl}{r0 + 3}", f"{cl}{r0 + 4}", inv,
+                                   t.book.basis[i] == "entry", fee)
         sheet.formula(r0 + 4, c, liq, price_style(t, i), cached(grid.liquidation[j]))
     return grid
 

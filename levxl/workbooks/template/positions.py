@@ -140,9 +140,11 @@ def _risk(ws, n: int, top: int) -> dict:
             (f"=IF(ISBLANK({J}),E{q}/{I_},{J})", AMOUNT),                         # F isolated margin
             (f"=E{q}/F{q}", LEV),                                                 # G effective leverage
             (f"=LEVXL_PNL({D},{G},{H},{F},{E})", AMOUNT),                          # H uPnL
-            # I liquidation price, maintenance measured where the venue (B) measures it (Bybit, KuCoin: the
-            # entry), as levxl risk and the report do; fee 0: the book's figures carry no fee term
-            (f"=LEVXL_LIQ_PRICE({D},{G},{F},G{q},{K},F{q},{E},0,,{B})", PRICE),
+            # I liquidation price with the conventions of the row's venue (B), as levxl risk and the report: where
+            # it measures maintenance (Bybit, KuCoin: the entry), its taker fee inside the threshold (OKX, Gate,
+            # Bitget), the fee to close a Bybit margin holds; the leverage and margin cells as typed (a margin from
+            # leverage holds no fee to close)
+            (f"=LEVXL_LIQ_PRICE({D},{G},{F},{I_},{K},{J},{E},,,{B})", PRICE),
             (f"=LEVXL_BANKRUPTCY_PRICE({D},{G},{F},G{q},F{q},{E})", PRICE),         # J bankruptcy price
             (f'=IF(I{q}="no liquidation","none",LEVXL_LIQ_DISTANCE({D},{H},I{q}))', PCT),             # K
             (f'=IF(I{q}="no liquidation","none",LEVXL_LIQ_DISTANCE_SIGMA({D},{H},I{q},{M}))', SIGMA),  # L
@@ -188,8 +190,11 @@ def _stress(ws, n: int, top: int, risk: dict) -> dict:
         D, E, F, G, H, K, L_, M = (c + str(R) for c in "DEFGHKLM")
         for k in range(len(STRESS_MOVES)):
             col = get_column_letter(5 + k)
-            output_cell(ws[f"{col}{p}"], f"=LEVXL_LOSS_AT_MOVE({D},{G},{F},G{q},{H}*(1+{col}${inp})/{G}-1,{K},F{q},"
-                                         f"{E})", AMOUNT)
+            # past the row's liquidation price (on the path from the mark) the isolated margin is lost, else the
+            # mark-to-market PnL: levxl.book.figures.pnl_after_mark_move
+            price, liq = f"{H}*(1+{col}${inp})", f"I{q}"
+            hit = f'IF(ISNUMBER({liq}),IF({D}="long",MIN({price},{H})<={liq},MAX({price},{H})>={liq}),FALSE)'
+            output_cell(ws[f"{col}{p}"], f"=IF({hit},-F{q},LEVXL_PNL({D},{G},{price},{F},{E}))", AMOUNT)
         output_cell(ws[f"K{p}"], f'=-LEVXL_FUNDING_COST({D},IF({E}="inverse",{F}/{H},{F}*{H}),{L_},$K${inp})',
                     AMOUNT)
         for col in "LM":

@@ -25,6 +25,10 @@ getcontext().prec = 40
 HERE = Path(__file__).resolve().parent
 TIERS = Path("/work/shared/reference/tiers/binance_usdm_all_2024-10-24.ccxt.json")
 T0 = 1733011200000  # 2024-12-01T00:00:00Z, a fixed timestamp for every payload
+# the venues' base taker rates, as levxl's venue profiles date and source them (levxl/engine/venues.py): Bybit UTA
+# holds the fee to close at this rate in the position margin and MM; OKX puts this rate inside its threshold
+BYBIT_TAKER = D("0.00055")
+OKX_TAKER = D("0.0005")
 
 
 def s(x: D, places: int = 8) -> str:
@@ -642,10 +646,11 @@ def main():
     by.set_markets(by.fetch_markets())  # bybit.fetch_future_markets parses inline: bybit has no parse_market
     # linear BTCUSDT isolated long; MMR 0.5% (risk tier 1, assumed; stated), MM on the entry value
     q, ep, mark, lev, mmr = D("0.5"), D("64000"), D("63000"), D(10), D("0.005")
-    im = q * ep / lev
-    mm = q * ep * mmr
+    bust = ep - q * ep / lev / q
+    close_fee = q * bust * BYBIT_TAKER  # UTA: the fee to close at the bankruptcy price sits in IM and MM
+    im = q * ep / lev + close_fee
+    mm = q * ep * mmr + close_fee
     lp = ep - (im - mm) / q
-    bust = ep - im / q
     raw_by_lin = {
         "positionIdx": 0, "riskId": 1, "riskLimitValue": "2000000", "symbol": "BTCUSDT", "side": "Buy",
         "size": s(q, 3), "avgPrice": s(ep, 2), "positionValue": s(q * ep, 2), "tradeMode": 1,
@@ -664,10 +669,12 @@ def main():
     written.append(case_file(
         "bybit", "bybit-linear", "btcusdt-isolated-long",
         f"Bybit v5 linear BTCUSDT isolated (tradeMode 1) long, size {q}, avgPrice {ep}, markPrice {mark}, leverage "
-        f"{lev}. positionIM = positionBalance = size*avgPrice/leverage = {im} (posted margin, no uPnL; fees to close "
-        f"not modelled). MMR {mmr} (risk tier 1, assumed, not read from a dated table); positionMM = positionValue "
-        f"(at entry)*MMR = {mm}, the basis of Bybit's published isolated formula LP = EP - (IM - MM)/size = {lp}; "
-        f"bustPrice = EP - IM/size = {bust}. positionIMByMp/positionMMByMp are the same at mark. "
+        f"{lev}. Unified trading account: the fee to close at the bankruptcy price, size*bustPrice*taker "
+        f"{BYBIT_TAKER} = {close_fee}, is in both margins. positionIM = positionBalance = size*avgPrice/leverage + "
+        f"that fee = {im} (posted margin, no uPnL). MMR {mmr} (risk tier 1, assumed, not read from a dated table); "
+        f"positionMM = positionValue (at entry)*MMR + that fee = {mm}, Bybit's published isolated formula LP = EP - "
+        f"(IM - MM)/size = {lp} (the fee cancels); bustPrice = EP*(1 - 1/leverage) = {bust}. "
+        f"positionIMByMp/positionMMByMp are the fee-free figures at mark. "
         f"unrealisedPnl = size*(mark - EP).",
         src_by, bybit_lin_instr, raw_by_lin, parsed_by_lin, by.market("BTC/USDT:USDT"),
         {"liquidationPrice": raw_by_lin["liqPrice"], "maintenanceMargin": raw_by_lin["positionMM"],
@@ -689,10 +696,11 @@ def main():
          "marginMode": "isolated (tradeMode 1)"}))
     # inverse BTCUSD isolated long
     qty, ep, mark, lev, mmr = D(10000), D(60000), D(62000), D(5), D("0.005")
-    im = qty / (ep * lev)
-    mm = qty / ep * mmr
+    bust = qty / (qty / ep + qty / (ep * lev))
+    close_fee = qty / bust * BYBIT_TAKER  # coin, UTA (as linear)
+    im = qty / (ep * lev) + close_fee
+    mm = qty / ep * mmr + close_fee
     lp = qty / (qty / ep + im - mm)
-    bust = qty / (qty / ep + im)
     raw_by_inv = dict(raw_by_lin, symbol="BTCUSD", size=str(qty), avgPrice=s(ep, 2), positionValue=s(qty / ep, 8),
                       riskLimitValue="150", leverage=str(lev), positionBalance=s(im, 8), markPrice=s(mark, 2),
                       liqPrice=s(lp, 2), bustPrice=s(bust, 2), positionMM=s(mm, 8), positionIM=s(im, 8),
@@ -703,10 +711,11 @@ def main():
     written.append(case_file(
         "bybit", "bybit-inverse", "btcusd-isolated-long",
         f"Bybit v5 inverse BTCUSD isolated (tradeMode 1) long, size {qty} USD (contracts of 1 USD), avgPrice {ep}, "
-        f"markPrice {mark}, leverage {lev}. positionValue = size/avgPrice (BTC); positionIM = positionBalance = "
-        f"size/(avgPrice*leverage) = {s(im)} BTC; MMR {mmr} (assumed); positionMM = size/avgPrice*MMR = {s(mm)} BTC; "
-        f"LP from equity IM + size*(1/EP - 1/P) = MM: LP = size/(size/EP + IM - MM) = {lp}; bustPrice = "
-        f"size/(size/EP + IM). unrealisedPnl = size*(1/EP - 1/mark) BTC.",
+        f"markPrice {mark}, leverage {lev}. positionValue = size/avgPrice (BTC); the fee to close at the bankruptcy "
+        f"price (UTA), size/bustPrice*{BYBIT_TAKER} = {s(close_fee)} BTC, is in both margins: positionIM = "
+        f"positionBalance = size/(avgPrice*leverage) + fee = {s(im)} BTC; MMR {mmr} (assumed); positionMM = "
+        f"size/avgPrice*MMR + fee = {s(mm)} BTC; LP from equity IM + size*(1/EP - 1/P) = MM: LP = size/(size/EP + IM "
+        f"- MM) = {lp}; bustPrice = size/(size/EP + size/(EP*leverage)). unrealisedPnl = size*(1/EP - 1/mark) BTC.",
         src_by, bybit_inv_instr, raw_by_inv, parsed_by_inv, by.market("BTC/USD:BTC"),
         {"liquidationPrice": raw_by_inv["liqPrice"], "maintenanceMargin": raw_by_inv["positionMM"],
          "isolatedMarginWithoutUpnl": raw_by_inv["positionBalance"],
@@ -729,8 +738,8 @@ def main():
         "totalMaintenanceMargin": "", "accountLTV": "",
         "coin": [
             {"coin": "USDT", "equity": "9500.00000000", "usdValue": "9500.00000000", "walletBalance": "10000.00000000",
-             "unrealisedPnl": "-500.00000000", "cumRealisedPnl": "0", "totalPositionIM": s(D(3200)),
-             "totalPositionMM": s(D(160)), "totalOrderIM": "0", "locked": "0", "borrowAmount": "0",
+             "unrealisedPnl": "-500.00000000", "cumRealisedPnl": "0", "totalPositionIM": raw_by_lin["positionIM"],
+             "totalPositionMM": raw_by_lin["positionMM"], "totalOrderIM": "0", "locked": "0", "borrowAmount": "0",
              "accruedInterest": "0", "bonus": "0", "collateralSwitch": True, "marginCollateral": True,
              "availableToWithdraw": "", "availableToBorrow": "", "spotHedgingQty": "0"},
             {"coin": "BTC", "equity": s(D("0.1") + D(raw_by_inv["unrealisedPnl"])), "usdValue": "",
@@ -746,8 +755,8 @@ def main():
         "venue": "bybit", "product": "bybit", "ccxt_version": ccxt.__version__,
         "source": "Bybit V5 API, 'Get Wallet Balance', GET /v5/account/wallet-balance, "
                   "https://bybit-exchange.github.io/docs/v5/account/wallet-balance",
-        "description": "UTA wallet with the two Bybit positions: USDT walletBalance 10000 (posted isolated margin "
-                       "3200 is part of it), BTC walletBalance 0.1; equity = walletBalance + unrealisedPnl. Account "
+        "description": "UTA wallet with the two Bybit positions: USDT walletBalance 10000 (the posted isolated "
+                       "margin is part of it), BTC walletBalance 0.1; equity = walletBalance + unrealisedPnl. Account "
                        "totals left '' (constructed; ccxt does not read them). availableToWithdraw '' as UTA 2.0 "
                        "reports it, so ccxt computes used = locked + totalPositionIM + totalOrderIM.",
         "call": "bybit.fetch_balance() (options enableUnifiedAccount=True) -> privateGetV5AccountWalletBalance -> "
@@ -793,7 +802,7 @@ def main():
     margin = qb * ep / lev
     upl = qb * (mark - ep)
     mmr_amt = qb * mark * ok_mmr
-    lp_iso = (qb * ep - margin) / (qb * (1 - ok_mmr))
+    lp_iso = (qb * ep - margin) / (qb * (1 - ok_mmr - OKX_TAKER))  # the taker fee inside the threshold
     raw_ok_iso = okx_pos(posId="1752810569801498626", mgnMode="isolated", pos=str(c), avgPx=s(ep, 1),
                          markPx=s(mark, 1), last=s(mark, 1), idxPx=s(mark, 1), lever=str(lev), margin=s(margin, 8),
                          upl=s(upl, 8), uplLastPx=s(upl, 8), uplRatio=s(upl / margin, 8),
@@ -807,7 +816,7 @@ def main():
     imr2 = qb2 * mark / lev2
     mmr2 = qb2 * mark * ok_mmr
     cross_cash = D(10000)
-    lp_cross = (cross_cash + qb2 * ep2) / (qb2 * (1 + ok_mmr))
+    lp_cross = (cross_cash + qb2 * ep2) / (qb2 * (1 + ok_mmr + OKX_TAKER))
     raw_ok_cross = okx_pos(posId="1752810569801498627", mgnMode="cross", pos=str(-cc), avgPx=s(ep2, 1),
                            markPx=s(mark, 1), last=s(mark, 1), idxPx=s(mark, 1), lever=str(lev2), imr=s(imr2, 8),
                            upl=s(upl2, 8), uplLastPx=s(upl2, 8), uplRatio=s(upl2 / (qb2 * ep2 / lev2), 8),
@@ -821,7 +830,7 @@ def main():
     imr3 = n3 / mark3 / lev3
     mmr3 = n3 / mark3 * ok_mmr
     btc_cash = D("0.1")
-    lp_inv = n3 * (1 + ok_mmr) / (btc_cash + n3 / ep3)
+    lp_inv = n3 * (1 + ok_mmr + OKX_TAKER) / (btc_cash + n3 / ep3)
     raw_ok_inv = okx_pos(posId="1752810569801498628", instId="BTC-USD-SWAP", ccy="BTC", mgnMode="cross",
                          pos=str(ci), avgPx=s(ep3, 1), markPx=s(mark3, 1), last=s(mark3, 1), idxPx=s(mark3, 1),
                          lever=str(lev3), imr=s(imr3, 8), upl=s(upl3, 8), uplLastPx=s(upl3, 8),
@@ -839,21 +848,21 @@ def main():
          f"OKX BTC-USDT-SWAP isolated long, pos {c} contracts x ctVal {ctv} BTC = {qb} BTC, avgPx {ep}, markPx {mark}, "
          f"lever {lev}. margin = size*avgPx/lever = {margin} USDT (posted, no upl); upl = size*(mark-avgPx); mmr = "
          f"size*mark*{ok_mmr} (tier-1 ratio assumed) = {mmr_amt}; notionalUsd = size*mark. liqPx from margin + "
-         f"size*(P - avgPx) = size*P*mmrRatio: P = (size*avgPx - margin)/(size*(1 - mmrRatio)) = {lp_iso} (fees and "
-         f"liquidation penalty not modelled). imr is '' for isolated, as OKX reports it.", "isolated"),
+         f"size*(P - avgPx) = size*P*(mmrRatio + taker {OKX_TAKER}) (OKX's margin ratio divides by MM plus the fee to close): P = "
+         f"(size*avgPx - margin)/(size*(1 - mmrRatio - taker)) = {lp_iso} (liquidation penalty not modelled). imr is '' for isolated, as OKX reports it.", "isolated"),
         ("btc-usdt-swap-cross-short", raw_ok_cross, "BTC/USDT:USDT", okx_lin_instr,
          f"OKX BTC-USDT-SWAP cross short, pos {-cc} contracts = {qb2} BTC, avgPx {ep2}, markPx {mark}, lever {lev2}. "
          f"imr = size*mark/lever = {imr2}; mmr = size*mark*{ok_mmr} = {mmr2}; upl = size*(avgPx - mark) = {upl2}. "
          f"Account (single-currency margin, see 'account'): USDT cross cash {cross_cash} (cashBal minus the "
          f"isolated position's margin); the only USDT cross position. liqPx from cross cash + size*(avgPx - P) = "
-         f"size*P*mmrRatio: P = (cash + size*avgPx)/(size*(1 + mmrRatio)) = {lp_cross}. margin is '' for cross.",
+         f"size*P*(mmrRatio + taker {OKX_TAKER}): P = (cash + size*avgPx)/(size*(1 + mmrRatio + taker)) = {lp_cross}. margin is '' for cross.",
          "cross"),
         ("btc-usd-swap-inverse-cross-long", raw_ok_inv, "BTC/USD:BTC", okx_inv_instr,
          f"OKX BTC-USD-SWAP (inverse) cross long, pos {ci} contracts x ctVal {ctv_i} USD = {n3} USD, avgPx {ep3}, "
          f"markPx {mark3}, lever {lev3}; margin currency BTC. upl = N*(1/avgPx - 1/mark) BTC; imr = N/mark/lever "
          f"BTC; mmr = N/mark*{ok_mmr} BTC; notionalUsd = N. Account: BTC cross cash {btc_cash}, the only BTC cross "
-         f"position. liqPx from cash + N*(1/avgPx - 1/P) = N/P*mmrRatio: P = N*(1 + mmrRatio)/(cash + N/avgPx) = "
-         f"{lp_inv}.", "cross"),
+         f"position. liqPx from cash + N*(1/avgPx - 1/P) = N/P*(mmrRatio + taker {OKX_TAKER}): P = N*(1 + mmrRatio + "
+         f"taker)/(cash + N/avgPx) = {lp_inv}.", "cross"),
     ]:
         m = ok.market(market_sym)
         parsed = ok.parse_position(copy.deepcopy(raw), m)
