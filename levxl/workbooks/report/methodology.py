@@ -18,10 +18,14 @@ _LINES = (
     ("Units", "Size: base coin (linear) or USD face value (inverse). Amounts in each position's margin "
               "currency (quote for linear, coin for inverse) unless marked USD; coin amounts are converted "
               "to USD at the mark (at the moved price in scenarios). Moves and rates are fractions."),
-    ("Liquidation price", "Isolated margin, maintenance measured at the liquidation price (Binance, "
-                          "Hyperliquid, dYdX, OKX), no fee: M + PnL(P) = mmr·value(P) − cum. Linear: "
-                          "LP = max(0, (M/q + cum/q − s·EP)/(mmr − s)); inverse: LP = Q(mmr + s)/(M + cum "
-                          "+ s·Q/EP), 'none' for a short no price liquidates. s = +1 long, −1 short."),
+    ("Liquidation price", "Isolated margin, with each venue's conventions: M + PnL(P) = mmr·value(B) − cum "
+                          "+ fee·value(P), B the price where the venue measures maintenance (the liquidation "
+                          "price; the entry at Bybit and KuCoin), fee its taker rate where it sits inside the "
+                          "threshold (OKX, Gate, Bitget; 0 elsewhere; hidden helper column on Positions). At the "
+                          "liquidation price, linear: LP = max(0, (M/q + cum/q − s·EP)/(mmr + fee − s)); "
+                          "inverse: LP = Q(mmr + fee + s)/(M + cum + s·Q/EP), 'none' for a short no price "
+                          "liquidates. s = +1 long, −1 short. A Bybit position margin given holds the fee to "
+                          "close at the bankruptcy price: the isolated margin shown is net of it."),
     ("Tiers (frozen)", "mmr and cum are those of the tier at the liquidation price, found by the engine at "
                        "report time and written as constants beside each position (hidden helper columns "
                        "on Positions). The liquidation price depends on entry, size and margin, not on the "
@@ -62,8 +66,8 @@ _LINES = (
                "every position pays the capped rate. Vol shock: expected counts and losses from the "
                "first-passage probability at the shocked vol. Liquidation map: notional liquidated in "
                "each bucket of the BTC move, longs on the falls and shorts on the rises."),
-    ("Not included", "Cross-margin accounts (every position is treated as isolated), fees and slippage on "
-                     "liquidation, insurance fund and auto-deleveraging, basis between mark and last price, "
+    ("Not included", "Cross-margin accounts (every position is treated as isolated), liquidation fees and "
+                     "slippage beyond the venue's threshold, insurance fund and auto-deleveraging, basis between mark and last price, "
                      "correlation beyond one beta per asset, options (none in the "
                      "input), mark-price smoothing and liquidation in stages."),
     ("Live cells", "Marks, vols, the adverse move, flag thresholds and target distance (Summary), the heatmap moves and "
