@@ -559,3 +559,32 @@ def test_positions_venue_is_a_dropdown_of_the_profiled_venues_and_sets_the_basis
     # the liquidation price passes the row's venue: maintenance measured where that venue measures it
     liq = [c.value for c in ws["I"] if isinstance(c.value, str) and c.value.startswith("=LEVXL_LIQ_PRICE(")]
     assert liq and all(re.search(r",,,B\d+\)$", f) for f in liq)  # fee and basis blank: the venue's
+
+
+def test_a_bybit_margin_and_an_okx_row_follow_their_venues_like_the_book(built, values):
+    # row 1 becomes a Bybit position whose typed margin holds the UTA fee to close (IM 3,200 + 15.84); row 5 is
+    # the example's OKX row (taker inside the threshold): the sheet's figures are the book's, through the recalc
+    from levxl.book.positions import book_from_records
+    from levxl.recalc import recalc_workbook
+
+    ws = values["Positions"]
+    r = template.POS_FIRST
+    inputs = {f"Positions!{c}{r}": v for c, v in zip("BCDEFGHIJK", ("bybit", "BTCUSDT", "long", "linear", 0.5,
+                                                                    64000, 63000, 10, 3215.84, 0.005))}
+    out = recalc_workbook(built, inputs=inputs)
+    assert out.ok and not out.errors
+    risk = _header_row(ws, "value at entry") + 1
+    liq_col = openpyxl.utils.get_column_letter(template.RISK_COLS.index("liquidation price") + 1)
+    margin_col = openpyxl.utils.get_column_letter(template.RISK_COLS.index("isolated margin") + 1)
+    rows = [{"venue": "bybit", "symbol": "BTCUSDT", "side": "long", "contract": "linear", "size": 0.5,
+             "entry": 64000, "mark": 63000, "leverage": 10, "margin": 3215.84, "mmr": 0.005}]
+    book = book_from_records(rows)
+    table = risk_table(book)
+    assert book.close_fee[0] == pytest.approx(15.84, rel=1e-9)
+    _close(out.values[f"Positions!{margin_col}{risk}"], book.isolated_margin[0])  # 3,200: the fee taken out
+    _close(out.values[f"Positions!{liq_col}{risk}"], table.liquidation[0])
+    _close(table.liquidation[0], 57920.0)  # Bybit's LP = EP - (IM - MM)/q, the fee cancelling
+    example = load_positions(template.EXAMPLE_POSITIONS)
+    okx = example.venue.index("okx")
+    assert example.fee[okx] == 0.0005
+    _close(out.values[f"Positions!{liq_col}{risk + okx}"], risk_table(example).liquidation[okx])

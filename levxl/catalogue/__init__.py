@@ -229,7 +229,7 @@ FUNCTIONS = [
             A("contract", '"linear" or "inverse"; blank: linear, or the venue product\'s (binance-coinm: inverse); '
                           'with a venue that has both, its product for this contract', "text", default=None),
             A("fee", "fee rate inside the threshold, on the value at that price; blank: 0, or the venue's taker "
-                     "rate where the venue counts it (OKX, Gate)", default=None),
+                     "rate where the venue counts it (OKX, Gate, Bitget)", default=None),
             A("basis", '"mark" (MM at the liquidation price) or "entry" (Bybit); blank: "mark", or the venue\'s',
               "text", default=None), VENUE, TICK],
            "price; \"no liquidation\" when no price liquidates the position", '=LEVXL_LIQ_PRICE("long",60000,2,10,'
@@ -403,6 +403,13 @@ FUNCTIONS += [  # venue conventions (issue 12)
             CONTRACT, MARGIN, VENUE],
            "margin-currency amount; Bybit UTA position margin = LEVXL_MARGIN + this, MM = LEVXL_MAINT_MARGIN at "
            "the entry + this", '=LEVXL_CLOSE_FEE("long",50000,0.5,10,0.00055)'),
+    _entry("LEVXL_VENUE_MARGIN", "Isolated margin of a venue's liquidation equation (a Bybit margin less the fee "
+           "to close it holds)", "Position", conventions.margin_at_venue,
+           [SIDE, ENTRY, SIZE, LEVERAGE, MARGIN,
+            A("contract", '"linear" or "inverse"; blank: linear, or the venue product\'s', "text", default=None),
+            A("fee", "the account's taker fee rate; blank: the venue's (dated)", default=None), VENUE],
+           "margin-currency amount: the margin given (Bybit UTA: less the fee to close), else entry value / leverage",
+           '=LEVXL_VENUE_MARGIN("long",51000,1,10,5127.54,"linear",0.0006,"bybit")'),
     _entry("LEVXL_FUNDING_INTERVAL", "Hours between funding payments at a venue", "Funding", conventions.funding_hours,
            [A("venue", 'venue ("hyperliquid", "binance", "bybit", ...)', "text"),
             A("symbol", "symbol, for a per-symbol interval where documented", "text", default=None)],

@@ -22,7 +22,7 @@ from levxl.engine.tiers import MAINTENANCE
 from levxl.engine.venues import PROFILES, VenueProfile, product_for, profile_for
 
 __all__ = ["VENUE", "PRICE_KIND", "profile_of_code", "round_price", "close_fee_at_bankruptcy", "funding_hours",
-           "tier_caps", "within_tier_limits", "ThresholdTerms", "threshold_terms_at_venue",
+           "tier_caps", "within_tier_limits", "ThresholdTerms", "threshold_terms_at_venue", "margin_at_venue",
            "funding_interval_hours", "liquidation_price_at_venue"]
 
 _IDS = sorted(PROFILES)
@@ -240,6 +240,30 @@ def threshold_terms_at_venue(side, entry, size, leverage=None, margin=None, cont
     venue, contract = _products_for_contracts(venue, contract, shape)
     shape = np.broadcast_shapes(shape, np.shape(contract))
     return _terms(side, entry, size, leverage, margin, contract, fee, basis, venue, shape)
+
+
+@checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, margin=POSITIVE_OR_NAN,
+         contract=CONTRACT, fee=FRACTION, venue=VENUE)
+def margin_at_venue(side, entry, size, leverage=None, margin=None, contract=None, fee=None, venue=None):
+    """The isolated margin of a venue's liquidation equation: ``margin`` where given, less the fee to close it holds
+    where the venue puts that fee in the position margin (Bybit UTA: :func:`threshold_terms_at_venue`), else
+    ``value(EP)/leverage`` (where that fee cancels). Margin currency. ``fee``: the account's taker rate (blank: the
+    venue's dated base rate). Without ``venue``, or at a venue without that convention: the margin as given.
+
+    >>> round(float(margin_at_venue("long", 51_000, 1, margin=5_127.54, fee=0.0006, leverage=10, venue="bybit")), 6)
+    5100.0
+    >>> float(margin_at_venue("long", 51_000, 1, margin=5_127.54, venue="okx"))
+    5127.54
+    >>> float(margin_at_venue("long", 51_000, 1, leverage=10, venue="bybit"))
+    5100.0
+    """
+    shape = np.broadcast_shapes(np.shape(side), np.shape(venue) if venue is not None else ())
+    if venue is None:
+        venue = np.full(shape, np.nan)
+    venue, contract = _products_for_contracts(venue, contract, shape)
+    shape = np.broadcast_shapes(shape, np.shape(contract))
+    net = _terms(side, entry, size, leverage, margin, contract, fee, None, venue, shape).margin
+    return kernel.isolated_margin(size, entry, leverage, net, contract)
 
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE,

@@ -137,7 +137,9 @@ def _risk(ws, n: int, top: int) -> dict:
         B, D, E, F, G, H, I_, J, K, M = (c + str(R) for c in "BDEFGHIJKM")
         formulas = (
             (f'=IF({E}="inverse",{F}/{G},{F}*{G})', AMOUNT),                      # E value at entry
-            (f"=IF(ISBLANK({J}),E{q}/{I_},{J})", AMOUNT),                         # F isolated margin
+            # F isolated margin of the liquidation equation: the margin typed (a Bybit one less the fee to close
+            # it holds), else value / leverage
+            (f"=LEVXL_VENUE_MARGIN({D},{G},{F},{I_},{J},{E},,{B})", AMOUNT),
             (f"=E{q}/F{q}", LEV),                                                 # G effective leverage
             (f"=LEVXL_PNL({D},{G},{H},{F},{E})", AMOUNT),                          # H uPnL
             # I liquidation price with the conventions of the row's venue (B), as levxl risk and the report: where
