@@ -14,6 +14,9 @@ Measured 2026-12-02 on the project's 2-core machine shared with other jobs (load
   risk``; 34.0 s / 414 MB before the positions were packed; before the column checks the run did not finish:
   killed after 10 min at 341 MB, the venue-rules loops rebuilt whole columns per row, n^2). The 2026-12-01
   figure, 74.7 s / 239 MB, predates the venue-rules sheets.
+* CSV again, 2026-12-02 evening (load average 1.0), after the book took on each venue's fee conventions: 29.9,
+  36.2 and 34.8 s, 334-337 MB; the code before that change, same machine and hour: 43.5 and 32.6 s, 328-330 MB.
+  The spread is the machine's; the change costs nothing measurable.
 * JSON, 150 MB, 97,659 positions: 30.5 s and 288 MB by this script (26.2 s / 293 MB by ``/usr/bin/time -v``; 34.7 s
   before the tier names were listed once). About 7 s of it is building the positions from ijson's events.
 
