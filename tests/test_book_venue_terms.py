@@ -143,3 +143,43 @@ def test_ccxt_bybit_reads_the_fee_to_close_from_the_venue_margins(tmp_path):
     book = load_positions(path)
     assert book.taker_fee[0] == 0.0 and book.close_fee[0] == 0.0
     assert risk_table(book).liquidation[0] == pytest.approx(57920.0, rel=1e-9)
+
+
+VENUE_BOOK = """venue,symbol,side,contract,size,entry,mark,leverage,margin,mmr,vol
+bybit,BTCUSDT,long,linear,0.5,64000,63000,10,3215.84,0.005,0.5
+bybit,BTCUSD,short,inverse,20000,60000,61000,,0.0668,0.005,0.5
+okx,BTC-USDT-SWAP,short,linear,0.3,65000,63000,20,,0.004,0.5
+gate,ETH_USDT,long,linear,2,3000,2900,,400,0.005,0.6
+"""
+
+
+def test_the_report_formulas_recalculate_to_the_venue_prices(tmp_path):
+    # the report's native formulas (fee helper, margin net of Bybit's fee to close) give back the book's figures
+    # in the real spreadsheet application, cell for cell
+    import openpyxl
+
+    from levxl.testing import libreoffice
+    from levxl.workbooks.report import build_report
+
+    if not libreoffice.available():
+        pytest.skip("LibreOffice 25.2 not installed")
+    src = tmp_path / "venues.csv"
+    src.write_text(VENUE_BOOK, encoding="utf-8")
+    out = build_report(src, tmp_path / "venues.xlsx", as_of="2026-12-02T00:00:00Z")
+    book = load_positions(src)
+    table = risk_table(book)
+    assert list(book.fee) == [0.0, 0.0, 0.0005, 0.0005] and book.close_fee[0] == pytest.approx(15.84)
+    assert table.liquidation[0] == pytest.approx(57920.0)
+    seen = libreoffice.read_values(out)
+    cached = openpyxl.load_workbook(out, data_only=True)
+    compared = 0
+    for sheet, cells in seen.items():
+        for ref, value in cells.items():
+            c = cached[sheet][ref].value
+            if isinstance(c, (int, float)) and not isinstance(c, bool):
+                assert value == pytest.approx(c, rel=1e-9, abs=1e-12), (sheet, ref)
+                compared += 1
+    assert compared > 500
+    liq_shown = [v for ref, v in seen["Positions"].items() if ref.startswith("M") and isinstance(v, float)]
+    for price in table.liquidation:
+        assert any(v == pytest.approx(price, rel=1e-12) for v in liq_shown)
