@@ -183,3 +183,18 @@ def test_the_report_formulas_recalculate_to_the_venue_prices(tmp_path):
     liq_shown = [v for ref, v in seen["Positions"].items() if ref.startswith("M") and isinstance(v, float)]
     for price in table.liquidation:
         assert any(v == pytest.approx(price, rel=1e-12) for v in liq_shown)
+
+
+def test_batch_records_say_which_conventions_each_price_carries(tmp_path):
+    from levxl.book.reconcile import RECORD_FIELDS, risk_records
+
+    src = tmp_path / "venues.csv"
+    src.write_text(VENUE_BOOK, encoding="utf-8")
+    records = risk_records(load_positions(src))
+    assert all(set(r) == set(RECORD_FIELDS) for r in records)
+    bybit, _, okx, gate = records
+    assert bybit["close_fee"] == pytest.approx(15.84) and bybit["margin"] == pytest.approx(3200.0)
+    assert "MM on the entry value" in bybit["venue_conventions"] and "15.84" in bybit["venue_conventions"]
+    assert bybit["maintenance_margin"] == pytest.approx(160 + 15.84)  # as Bybit reports it: the fee inside
+    assert okx["fee_in_threshold"] == 0.0005 and okx["venue_conventions"] == "taker 0.05% inside the threshold"
+    assert gate["liquidation_price"] == gate["liquidation_price_venue_conventions"]

@@ -23,7 +23,7 @@ import numpy as np
 
 from levxl.book.accounts import Liquidation, levxl_liquidation
 from levxl.book.positions import Book
-from levxl.book.venue_rules import tier_limits, tier_provenance
+from levxl.book.venue_rules import conventions_text, profiles_for, tier_limits, tier_provenance
 from levxl.engine import kernel
 from levxl.engine.liquidation import liquidation_price, maintenance_margin
 
@@ -164,7 +164,7 @@ def reconciliation_table(book: Book, liquidation: Liquidation | None = None) -> 
 
 RECORD_FIELDS = ("row", "venue", "account", "symbol", "side", "contract", "size", "entry", "mark", "margin_mode",
                  "margin", "leverage", "liquidation_price", "liquidation_price_venue_conventions",
-                 "venue_liquidation_price", "difference",
+                 "venue_conventions", "fee_in_threshold", "close_fee", "venue_liquidation_price", "difference",
                  "maintenance_margin", "venue_maintenance_margin", "distance", "reconciliation", "warnings")
 """Keys of :func:`risk_records` (``levxl risk --json`` / ``--csv``)."""
 
@@ -181,7 +181,9 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
     ``liquidation_price_venue_conventions``: kept for the batch jobs that read it; the book's figures now apply
     every convention of the row's venue profile (MM basis, the fee inside the threshold at OKX, Gate and Bitget, the
     fee to close in a Bybit margin: :func:`levxl.book.venue_rules.threshold_terms`), so it equals
-    ``liquidation_price``."""
+    ``liquidation_price``. ``venue_conventions`` says which of them the price carries ("" for the engine's
+    defaults), ``fee_in_threshold`` the taker rate inside the threshold, ``close_fee`` the fee to close taken out
+    of a given margin (margin currency)."""
     r = reconcile(book, liquidation)
     margin = liquidation.margin if liquidation is not None else book.isolated_margin
     # the table's warnings that `levxl risk` prints below its table (stale or missing tier table, tier limits),
@@ -193,6 +195,8 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
     for f in tier_limits(book):
         rules.setdefault(f.row, []).append(f"TIER LIMIT {f.message}")
     out = []
+    conventions = [conventions_text(p, float(book.fee[i]), float(book.close_fee[i])) if book.kind[i] != "option"
+                   else "" for i, p in enumerate(profiles_for(book.venue, book.contract))]
     for i in range(len(book)):
         out.append({"row": book.row[i], "venue": book.venue[i], "account": book.account[i],
                     "symbol": book.symbol[i], "side": "long" if book.side[i] > 0 else "short",
@@ -201,6 +205,8 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
                     "margin": _plain(margin[i]), "leverage": _plain(book.leverage[i]),
                     "liquidation_price": _plain(r.levxl_price[i]),
                     "liquidation_price_venue_conventions": _plain(r.levxl_price[i]),
+                    "venue_conventions": conventions[i], "fee_in_threshold": float(book.fee[i]),
+                    "close_fee": float(book.close_fee[i]),
                     "venue_liquidation_price": _plain(r.venue_price[i]),
                     "difference": _plain(r.difference[i]), "maintenance_margin": _plain(r.levxl_mm[i]),
                     "venue_maintenance_margin": _plain(r.venue_mm[i]),
