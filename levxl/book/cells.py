@@ -18,7 +18,7 @@ import io
 import re
 from typing import Any
 
-__all__ = ["ALIASES", "CellError", "canonical_column", "read_csv_table", "parse_number", "decimal_style",
+__all__ = ["ALIASES", "CellError", "canonical_column", "FUNDING_PER_HOURS_KEY", "read_csv_table", "parse_number", "decimal_style",
            "parse_side", "SIDE_WORDS", "RATE_COLUMNS", "AMOUNT_COLUMNS"]
 
 #: header (lower case, after :func:`canonical_column`'s clean-up) -> levxl column. Sources: the venues' position
@@ -60,7 +60,9 @@ ALIASES = {
     "taker_fee_rate": "taker_fee", "takerfeerate": "taker_fee", "taker": "taker_fee",
     "mmr_rate": "mmr", "maintenance_margin_rate": "mmr", "maintenance_rate": "mmr", "tier": "mmr",
     "maintenancemarginpercentage": "mmr",
-    "funding": "funding_rate", "fundingrate": "funding_rate", "funding_rate_8h": "funding_rate",
+    "funding": "funding_rate", "fundingrate": "funding_rate", "funding_interval_hours": "funding_interval",
+    "fundingintervalhours": "funding_interval", "fundinginterval": "funding_interval", "funding_hours": "funding_interval",
+    "funding_period": "funding_interval", "fundingperiod": "funding_interval",
     "volatility": "vol", "implied_vol": "vol", "iv": "vol", "type": "contract",
 }
 RATE_COLUMNS = ("mmr", "funding_rate", "vol", "taker_fee")  #: columns where ``10%`` means 0.10
@@ -75,14 +77,30 @@ class CellError(ValueError):
     """A cell that cannot be read (the message names the column; the caller adds the row)."""
 
 
+_FUNDING_PER_HOURS = re.compile(r"^funding(?:[ _]?rate)?\s*(?:/|\(|_|per)?\s*(\d+(?:\.\d+)?)\s*-?\s*h(?:ours?|rs?)?\)?$")
+"""A funding-rate header that names the hours the rate is quoted per ("funding rate / 8h")."""
+FUNDING_PER_HOURS_KEY = re.compile(r"^funding_rate_(\d+(?:\.\d+)?)h$")
+"""The column :func:`canonical_column` makes of such a header (``funding_rate_8h``)."""
+
+
 def canonical_column(header: Any) -> str:
     """A header cell as a levxl column: units in ``" /"`` or ``" ("`` cut ("mmr / tier" -> "mmr"), case and spaces
     folded, venue aliases mapped ("Entry Price" -> "entry", "Liq. Price" -> "venue_liquidation", "szi" -> "size").
 
+    A funding rate whose header names its period keeps it ("funding rate / 8h" -> "funding_rate_8h": the rate is
+    per 8 hours whatever the venue's interval).
+
     >>> [canonical_column(h) for h in ("Entry Price", "Liq. Price", "mmr / tier", "positionAmt", "Lev.")]
     ['entry', 'venue_liquidation', 'mmr', 'size', 'leverage']
+    >>> [canonical_column(h) for h in ("funding rate / 8h", "Funding (1h)", "funding_rate", "fundingIntervalHours")]
+    ['funding_rate_8h', 'funding_rate_1h', 'funding_rate', 'funding_interval']
     """
     text = str(header).strip().lower().lstrip("\ufeff") if header is not None else ""
+    quoted = _FUNDING_PER_HOURS.match(text)
+    if quoted:  # "funding rate / 8h", "Funding (1h)", "funding_rate_8h": a rate quoted per so many hours
+        return f"funding_rate_{float(quoted.group(1)):g}h"
+    if re.match(r"^funding\b.*/\s*(day|year|month|week)", text):  # an amount per day (levxl's own sheets), no rate
+        return "funding_amount"
     for cut in (" /", " ("):
         text = text.split(cut, 1)[0]
     text = re.sub(r"\s+", "_", text.strip())

@@ -19,8 +19,8 @@ __all__ = ["plausibility_warnings", "tier_table_for", "preset_base_names", "VOL_
 VOL_PLAUSIBLE = 5.0
 """Annualised vol above 500% is taken as a percentage typed as a number (``55`` for 55%)."""
 FUNDING_PLAUSIBLE = 0.03
-"""Funding per 8 hours above 3% in size (venues cap it at 0.3%-3% a period) is taken as a percentage typed as a
-number (``1`` for 1%)."""
+"""Funding per interval above 3% in size (venues cap it at 0.3%-3% a period, the 8-hour one; an hourly rate is
+smaller still) is taken as a percentage typed as a number (``1`` for 1%)."""
 MMR_PLAUSIBLE = 0.2
 """A maintenance rate above 20% (the venues' highest tiers stop around 50% only at absurd notionals; first tiers are
 0.4%-2.5%) is taken as a percentage typed as a number (``0.5`` for 0.5%)."""
@@ -92,7 +92,7 @@ def plausibility_warnings(row: dict[str, Any], table: Any = _MISSING) -> list[st
         out.append(f"vol {vol:g} means {vol:.0%} a year: if you meant {vol:g}%, write {vol / 100:g} or {vol:g}%")
     funding = row.get("funding_rate", np.nan)
     if funding == funding and abs(funding) > FUNDING_PLAUSIBLE:
-        out.append(f"funding_rate {funding:g} means {funding:.0%} per 8 hours: if you meant {funding:g}%, write "
+        out.append(f"funding_rate {funding:g} means {funding:.0%} per funding interval: if you meant {funding:g}%, write "
                    f"{funding / 100:g} or {funding:g}%")
     mmr = row.get("mmr")
     if isinstance(mmr, float) and mmr > MMR_PLAUSIBLE:

@@ -33,7 +33,7 @@ OPTION_MOVES = (-0.16, -0.12, -0.08, -0.04, 0.0, 0.04, 0.08, 0.12, 0.16)
 OPTION_VOL_SHIFTS = (-0.10, 0.0, 0.10)
 """Absolute vol shifts of that grid (annualised fractions: -10 / 0 / +10 vol points; floored at vol 0)."""
 
-FUNDING_INTERVALS_PER_DAY = 3  # 8-hour funding, the default at Binance, Bybit, OKX and BitMEX
+FUNDING_INTERVALS_PER_DAY = 3  # the funding-spike stress's cap is per 8 hours (a position's own rate: Book.funding_hours)
 
 
 @dataclass
@@ -221,7 +221,7 @@ def _perp_table(book: Book) -> RiskTable:
         move_to_liq = liq / book.mark - 1
     upnl = kernel.pnl(s, book.entry, exit=book.mark, size=book.size, inverse=invf)
     fx = np.where(inv, book.mark, 1.0)
-    funding = -s * notional * book.funding_rate * FUNDING_INTERVALS_PER_DAY
+    funding = -s * notional * book.funding_rate * (24.0 / book.funding_hours)  # per the row's interval
     return RiskTable(
         book=book, side=s, inverse=inv, fx=fx, margin=margin, leverage=book.effective_leverage, notional=notional,
         notional_usd=np.where(inv, book.size, notional), upnl=upnl, upnl_usd=upnl * fx, liquidation=liq,

@@ -7,6 +7,7 @@ An unreadable file raises ``ValueError`` with a clear message.
 from __future__ import annotations
 
 import csv
+import re
 import functools
 from array import array
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ import numpy as np
 from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import profile_for
-from levxl.book.cells import CellError, canonical_column, decimal_style, parse_number, parse_side
+from levxl.book.cells import (FUNDING_PER_HOURS_KEY, CellError, canonical_column, decimal_style, parse_number,
+                               parse_side)
 from levxl.book.checks import plausibility_warnings, stored_table, tier_table_for
 from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
 from levxl.files import reading
@@ -27,11 +29,16 @@ from levxl.files.reading import TableFile, Uncached, Unreadable, file_sha256, re
 __all__ = ["Book", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_records", "require_positions"]
 
 COLUMNS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leverage", "margin", "mmr",
-           "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle", "taker_fee")
+           "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle", "taker_fee",
+           "funding_interval")
 """Columns of a positions table. Required: side, size, entry and one of leverage/margin. ``size`` is base coin
 (linear) or USD face value (inverse); ``margin`` is isolated margin in the margin currency; ``mmr`` a rate or a tier
 preset such as ``binance:BTCUSDT`` (blank: the venue's stored table for the symbol, linear rows, else
-:data:`DEFAULT_MMR`; an optional ``basis`` column, blank: the venue profile's ``mm_basis``); ``funding_rate`` per 8-hour interval; ``vol`` annualised (0.6 = 60%); ``taker_fee`` (optional) the account's taker rate (blank: the venue
+:data:`DEFAULT_MMR`; an optional ``basis`` column, blank: the venue profile's ``mm_basis``); ``funding_rate`` per funding interval, as the venue shows it (Hyperliquid's hourly rate, a Binance
+4-hour symbol's 4-hour rate), the interval being the optional ``funding_interval`` column (hours), else the
+period a header names ("funding rate / 8h": per 8 hours), else the venue's interval for the symbol
+(:func:`levxl.engine.conventions.funding_interval_hours`: fetched by ``levxl tiers update --funding``, or the profile's),
+else 8 hours; ``vol`` annualised (0.6 = 60%); ``taker_fee`` (optional) the account's taker rate (blank: the venue
 profile's base rate), which enters the figures only where the venue puts it (inside the threshold at OKX, Gate and
 Bitget; the fee to close held in a Bybit position margin).
 
@@ -42,7 +49,7 @@ Options (optional columns): ``kind`` "perp" (default) or "option"; for an option
 side long = bought, short = sold. Leverage, margin, mmr and funding do not apply to options."""
 
 _NUMERIC = ("size", "entry", "mark", "leverage", "margin", "funding_rate", "vol", "strike", "expiry_days",
-            "taker_fee")
+            "taker_fee", "funding_interval")
 
 
 @dataclass
@@ -94,6 +101,11 @@ class Book:
     taker_fee: np.ndarray | None = None
     fee: np.ndarray | None = None
     close_fee: np.ndarray | None = None
+    #: the hours ``funding_rate`` is quoted per, as given (a ``funding_interval`` column or a header such as
+    #: "funding rate / 8h"; NaN: blank), and as used (:attr:`funding_hours`: the given hours, else the venue's
+    #: interval for the symbol, else 8)
+    funding_interval: np.ndarray | None = None
+    funding_hours: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.side)
@@ -101,7 +113,8 @@ class Book:
                               ("margin_source", "")):
             if getattr(self, name) is None:
                 setattr(self, name, [default] * n)
-        for name in ("venue_liquidation", "venue_maintenance", "wallet", "cross_margin", "taker_fee"):
+        for name in ("venue_liquidation", "venue_maintenance", "wallet", "cross_margin", "taker_fee",
+                     "funding_interval"):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(n, np.nan))
         if self.warnings is None:
@@ -118,6 +131,10 @@ class Book:
             from levxl.book.venue_rules import threshold_terms
 
             self.fee, self.close_fee = threshold_terms(self)
+        if self.funding_hours is None:
+            from levxl.book.venue_rules import funding_hours
+
+            self.funding_hours = funding_hours(self)
 
     def __len__(self) -> int:
         return len(self.side)
@@ -185,7 +202,8 @@ class Book:
                     venue_liquidation=self.venue_liquidation[idx], venue_maintenance=self.venue_maintenance[idx],
                     wallet=self.wallet[idx], margin_source=pick(self.margin_source),
                     warnings=[list(w) for w in pick(self.warnings)], cross_margin=self.cross_margin[idx],
-                    taker_fee=self.taker_fee[idx], fee=self.fee[idx], close_fee=self.close_fee[idx])
+                    taker_fee=self.taker_fee[idx], fee=self.fee[idx], close_fee=self.close_fee[idx],
+                    funding_interval=self.funding_interval[idx], funding_hours=self.funding_hours[idx])
 
 
 VENUE_COLUMNS = ("margin_mode", "account", "wallet", "venue_liquidation", "venue_maintenance")
@@ -298,7 +316,13 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
         if isinstance(value, Uncached):
             raise CellError(f"{column or 'a cell'} is a formula saved without its value (={value.formula}): open and "
                             "save the workbook in Excel or LibreOffice, or run `levxl recalc` on it")
+    _funding_period(record)
     values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
+    hours = values["funding_interval"]
+    if not np.isnan(hours) and not 0 < hours <= 24:
+        raise CellError(f"funding_interval is the hours between funding payments (1, 4 or 8), got "
+                        f"{record.get('funding_interval')!r}" + (" (minutes? Bybit's API gives 480 for 8 hours)"
+                                                                 if hours > 24 else ""))
     side, values["size"] = parse_side(record.get("side"), values["size"])
     out: dict[str, Any] = {"venue": str(record.get("venue") or "").strip(),
                            "symbol": str(record.get("symbol") or "").strip(), "side": side,
@@ -345,6 +369,35 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                funding_rate=0.0 if np.isnan(values["funding_rate"]) else values["funding_rate"])
     return out, _PerpCheck(side, values["entry"], values["size"], leverage, margin, mmr, contract, values["vol"],
                            mark, record.get("mark"))
+
+
+_HOURS_TEXT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
+
+
+def _funding_period(record: dict[str, Any]) -> None:
+    """Resolve in ``record`` the period its funding rate is quoted per: a header that names it
+    ("funding rate / 8h", key ``funding_rate_8h``) gives the rate and its hours; a ``funding_interval`` cell may
+    read "8h". A header's period and an interval column that disagree are refused (which one is the rate's?)."""
+    interval = record.get("funding_interval")
+    if isinstance(interval, str):
+        m = _HOURS_TEXT.match(interval)
+        if m:
+            record["funding_interval"] = m.group(1).replace(",", ".")
+    for key in [k for k in record if isinstance(k, str) and FUNDING_PER_HOURS_KEY.match(k)]:
+        value = record.pop(key)
+        if _blank(value) or not _blank(record.get("funding_rate")):
+            continue
+        hours = FUNDING_PER_HOURS_KEY.match(key).group(1)
+        given = record.get("funding_interval")
+        if not _blank(given):
+            try:
+                same = float(str(given).replace(",", ".")) == float(hours)
+            except ValueError:
+                same = True  # the interval cell's own parse names the problem
+            if not same:
+                raise CellError(f"the funding rate's header says per {hours} h but funding_interval is {given!r}: "
+                                "give the rate per the interval, or drop the interval column")
+        record["funding_rate"], record["funding_interval"] = value, hours
 
 
 def _row_reason(c: _PerpCheck) -> str:

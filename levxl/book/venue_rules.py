@@ -22,7 +22,8 @@ from levxl.engine.venues import VenueProfile, profile_for
 from levxl.book.checks import amount_text
 
 __all__ = ["STALE_DAYS", "profiles_for", "TierUse", "tier_provenance", "TierLimit", "tier_limits",
-           "provenance_rows", "limit_rows", "warnings", "table_lines", "convention_lines", "venue_liquidation_prices"]
+           "provenance_rows", "limit_rows", "warnings", "table_lines", "convention_lines", "venue_liquidation_prices",
+           "DEFAULT_FUNDING_HOURS", "funding_hours", "funding_lines"]
 
 STALE_DAYS = 90
 """A tier table older than this many days (before the as-of date of the figures) is flagged as stale."""
@@ -244,6 +245,46 @@ def threshold_terms(book: Any) -> tuple[np.ndarray, np.ndarray]:
             fee[sub] = terms.fee
             close[sub] = np.where(isolated[sub], np.nan_to_num(terms.close_fee), 0.0)
     return fee, close
+
+
+DEFAULT_FUNDING_HOURS = 8.0
+"""The period a funding rate is taken to be quoted per where neither the row nor its venue says (8 hours: Binance,
+Bybit, OKX swaps, BitMEX, Gate and KuCoin by default)."""
+
+
+def funding_hours(book: Any) -> np.ndarray:
+    """The hours each position's ``funding_rate`` is quoted per: the row's own (``book.funding_interval``: a
+    ``funding_interval`` column, or a header naming the period), else the venue's interval for the symbol
+    (:func:`levxl.engine.conventions.funding_interval_hours`: a fetched per-symbol interval, else the profile's
+    exception or default: Hyperliquid and dYdX 1 h), else :data:`DEFAULT_FUNDING_HOURS` (an unknown venue, or a
+    dated future, which pays no funding)."""
+    given = np.asarray(book.funding_interval, dtype=float)
+    out = np.where(np.isfinite(given), given, DEFAULT_FUNDING_HOURS)
+    seen: dict = {}
+    for i, profile in enumerate(profiles_for(book.venue, book.contract)):
+        if profile is None or np.isfinite(given[i]) or book.kind[i] == "option":
+            continue
+        key = (profile.id, book.symbol[i] or None)
+        if key not in seen:
+            seen[key] = funding_interval_hours(*key)
+        if np.isfinite(seen[key]):
+            out[i] = seen[key]
+    return out
+
+
+def funding_lines(book: Any) -> list[str]:
+    """One line per position whose funding rate is read per an interval other than 8 hours (the row's own, or its
+    venue's for the symbol), so a funding figure says which period its rate was taken for."""
+    lines = []
+    given = np.asarray(book.funding_interval, dtype=float)
+    for i, profile in enumerate(profiles_for(book.venue, book.contract)):
+        hours = float(book.funding_hours[i])
+        if book.kind[i] == "option" or hours == DEFAULT_FUNDING_HOURS:
+            continue
+        where = "as given" if np.isfinite(given[i]) else f"{profile.id}'s interval"
+        lines.append(f"row {book.row[i]} {book.venue[i]} {book.symbol[i]}: funding rate per {hours:g} h ({where}; "
+                     f"{24 / hours:g} payments a day)")
+    return lines
 
 
 def conventions_text(profile: VenueProfile | None, fee: float = 0.0, close_fee: float = 0.0) -> str:
