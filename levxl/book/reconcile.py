@@ -165,7 +165,8 @@ def reconciliation_table(book: Book, liquidation: Liquidation | None = None) -> 
 RECORD_FIELDS = ("row", "venue", "account", "symbol", "side", "contract", "size", "entry", "mark", "margin_mode",
                  "margin", "leverage", "liquidation_price", "liquidation_price_venue_conventions",
                  "venue_conventions", "fee_in_threshold", "close_fee", "venue_liquidation_price", "difference",
-                 "maintenance_margin", "venue_maintenance_margin", "distance", "reconciliation", "warnings")
+                 "maintenance_margin", "venue_maintenance_margin", "distance", "funding_rate",
+                 "funding_interval_hours", "funding_per_day", "reconciliation", "warnings")
 """Keys of :func:`risk_records` (``levxl risk --json`` / ``--csv``)."""
 
 
@@ -183,8 +184,13 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
     fee to close in a Bybit margin: :func:`levxl.book.venue_rules.threshold_terms`), so it equals
     ``liquidation_price``. ``venue_conventions`` says which of them the price carries ("" for the engine's
     defaults), ``fee_in_threshold`` the taker rate inside the threshold, ``close_fee`` the fee to close taken out
-    of a given margin (margin currency)."""
+    of a given margin (margin currency). ``funding_rate`` is per ``funding_interval_hours`` (the row's interval, or
+    its venue's for the symbol: :func:`levxl.book.venue_rules.funding_hours`) and ``funding_per_day`` the cash flow
+    at that rate, ``-s * notional(mark) * rate * 24 / hours`` (margin currency; negative = paid; 0 for options)."""
     r = reconcile(book, liquidation)
+    with np.errstate(invalid="ignore"):
+        notional = np.where(book.inverse, book.size / book.mark, book.size * book.mark)
+        funding = np.where(book.option, 0.0, -book.side * notional * book.funding_rate * 24.0 / book.funding_hours)
     margin = liquidation.margin if liquidation is not None else book.isolated_margin
     # the table's warnings that `levxl risk` prints below its table (stale or missing tier table, tier limits),
     # on the row they concern: a batch job reading only the records must see them too
@@ -211,6 +217,9 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
                     "difference": _plain(r.difference[i]), "maintenance_margin": _plain(r.levxl_mm[i]),
                     "venue_maintenance_margin": _plain(r.venue_mm[i]),
                     "distance": None if distance is None else _plain(distance[i]),
+                    "funding_rate": float(book.funding_rate[i]),
+                    "funding_interval_hours": float(book.funding_hours[i]),
+                    "funding_per_day": _plain(funding[i]),
                     "reconciliation": r.text[i],
                     "warnings": list(book.warnings[i]) + rules.get(book.row[i], [])})
     return out

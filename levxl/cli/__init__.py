@@ -160,7 +160,7 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
     echo_lines((f"row {book.row[i]} warning: {warning}" for i in range(len(book)) for warning in book.warnings[i]),
                err=True)
     echo_lines((f"row {row} skipped: {reason}" for row, reason in book.issues), err=True)
-    from levxl.book.venue_rules import STALE_DAYS, convention_lines, table_lines, warnings
+    from levxl.book.venue_rules import STALE_DAYS, convention_lines, funding_lines, table_lines, warnings
 
     echo(f"tier tables (stale after {STALE_DAYS} days):")
     echo_lines(f"  {line}" for line in table_lines(book))
@@ -168,6 +168,10 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
     if conventions:
         echo("venue conventions in the liquidation prices:")
         echo_lines(f"  {line}" for line in conventions)
+    funding = funding_lines(book)
+    if funding:
+        echo("funding intervals other than 8 h (funding/day = rate x 24 / hours):")
+        echo_lines(f"  {line}" for line in funding)
     echo_lines(f"warning: {line}" for line in warnings(book))
 
 
