@@ -113,11 +113,11 @@ def funding_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     """
     sheet = SheetSpec("Funding")
     sheet.string(0, 0, "Funding and decay", TITLE)
-    sheet.string(1, 0, "Funding projected at each position's current rate (per 8 h, 3 intervals a day; positive "
-                       "rate: longs pay). " + ("Options pay no funding: their theta bleed is below."
+    sheet.string(1, 0, "Funding projected at each position's current rate per its interval (hours: Positions "
+                       "sheet; positive rate: longs pay). " + ("Options pay no funding: their theta bleed is below."
                                                if t.any_options else "No options in this book, so no theta bleed."),
                  SUBTITLE)
-    heads = ["Input row", "Venue", "Symbol", "Side", "Margin ccy", "Rate / 8h", "Per day (margin ccy)",
+    heads = ["Input row", "Venue", "Symbol", "Side", "Margin ccy", "Rate / interval", "Per day (margin ccy)",
              "Per day (USD)", "7 days (USD)", "30 days (USD)", "Per year (USD)", "% of margin / year"]
     widths = [7, 10, 14 if not t.any_options else 21, 6, 7, 10, 14, 12, 12, 12, 13, 11]
     for k, (h, width) in enumerate(zip(heads, widths)):

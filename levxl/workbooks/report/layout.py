@@ -44,8 +44,9 @@ PERP_COLUMNS = (
     ("flag", "Status", 11),
     ("notional", "Notional (margin ccy)", 12), ("notional_usd", "Notional (USD)", 12),
     ("mm", "Maint. margin", 11), ("mm_rate", "Maint. rate", 7), ("tier", "Tier at liq. price", 27),
-    ("upnl", "Unrealised PnL", 12), ("upnl_usd", "uPnL (USD)", 11), ("fund_rate", "Funding / 8h", 9),
-    ("fund_day", "Funding / day", 11), ("fund_year", "Funding / year", 11), ("p1", "P(liq) 1 day", 8),
+    ("upnl", "Unrealised PnL", 12), ("upnl_usd", "uPnL (USD)", 11), ("fund_rate", "Funding rate / interval", 9),
+    ("fund_hours", "Funding interval (h)", 7), ("fund_day", "Funding / day", 11), ("fund_year", "Funding / year", 11),
+    ("p1", "P(liq) 1 day", 8),
     ("p7", "P(liq) 7 days", 8), ("add_margin", "Margin to add for the target distance (margin ccy)", 12),
     ("cut_size", "Or size to cut, margin kept (size unit)", 12),
     # helpers (grouped and hidden): constants of the tier at the liquidation price, live tier at the mark, the

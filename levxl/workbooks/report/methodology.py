@@ -52,8 +52,10 @@ _LINES = (
                                    "(mark/LP)·N(s(b − v²T/2)/(v√T)), b = ln(LP/mark), T = days/365 "
                                    "(reflection principle). 'n/a: no vol' without a vol."),
     ("Unrealised PnL", "Linear s·q·(mark − EP); inverse s·Q·(1/EP − 1/mark) (coin)."),
-    ("Funding", "Cash flow per day = −s·notional·rate·3 (8-hour intervals; positive rate: longs pay). "
-                "Annualised ×365. Projected at the current rate; rates change every interval."),
+    ("Funding", "Cash flow per day = −s·notional·rate·24/h, the rate per the position's funding interval of h "
+                "hours (Positions: the input's interval, or the one a header names, else the venue's for the "
+                "symbol: Hyperliquid and dYdX 1 h, a fetched per-symbol interval, else 8 h; positive rate: longs "
+                "pay). Annualised ×365. Projected at the current rate; rates change every interval."),
     ("Scenarios", "Moves are fractions of each mark. A position whose price path from the mark reaches its "
                   "liquidation price loses its isolated margin and no more (the loss beyond the bankruptcy "
                   "price falls on the venue); a mark already past it has lost the margin. PnL is from "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from levxl.book.figures import FUNDING_INTERVALS_PER_DAY, DistanceFixes, RiskTable
+from levxl.book.figures import DistanceFixes, RiskTable
 from levxl.book.stresses import asset_of, market_move_to_liquidation
 from levxl.workbooks.report import formulas
 from levxl.workbooks.report.cells import (HEADER, STATUS_STYLES, SUBTITLE, TEXT, TITLE, SheetSpec, cached,
@@ -118,7 +118,8 @@ def _amounts(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, recom
     sheet.formula(r0, c["upnl"], upnl, af, float(t.upnl[i]))
     sheet.formula(r0, c["upnl_usd"], f"={g['upnl']}*{g['fx']}", number("usd"), float(t.upnl_usd[i]))
     sheet.number(r0, c["fund_rate"], float(book.funding_rate[i]), number("rate"))
-    sheet.formula(r0, c["fund_day"], f"=-{S}*{g['notional']}*{g['fund_rate']}*{FUNDING_INTERVALS_PER_DAY}", af,
+    sheet.number(r0, c["fund_hours"], float(book.funding_hours[i]), number("num", 0))
+    sheet.formula(r0, c["fund_day"], f"=-{S}*{g['notional']}*{g['fund_rate']}*24/{g['fund_hours']}", af,
                   float(t.funding_per_day[i]))
     sheet.formula(r0, c["fund_year"], f"={g['fund_day']}*365", af, float(t.funding_per_day[i] * 365))
     for key, days, val in (("p1", 1, t.prob_1d[i]), ("p7", 7, t.prob_7d[i])):
@@ -218,8 +219,8 @@ def _option_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) ->
                 "mkt_liq"):
         sheet.string(r0, c[key], "n/a", na if key != "tier" else TEXT)
     # blank, not text: sums and array products over these columns skip them
-    for key in ("notional", "notional_usd", "mm", "mm_rate", "fund_rate", "fund_day", "fund_year", "p1", "p7",
-                "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut",
+    for key in ("notional", "notional_usd", "mm", "mm_rate", "fund_rate", "fund_hours", "fund_day", "fund_year",
+                "p1", "p7", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut",
                 "fee"):
         sheet.blank(r0, c[key], TEXT)
     sheet.string(r0, c["kind"], "option", TEXT)

@@ -57,7 +57,7 @@ class Formats:
         return {
             "price": fixed, "num": fixed, "usd": "#,##0;[Red]-#,##0",
             "amt": "#,##0." + "0" * digits + ";[Red]-#,##0." + "0" * digits,  # USD with 2 dp, coin with 6
-            "pct": "0." + "0" * digits + "%;[Red]-0." + "0" * digits + "%", "rate": "0.0000%;[Red]-0.0000%",
+            "pct": "0." + "0" * digits + "%;[Red]-0." + "0" * digits + "%", "rate": "0.0000#%;[Red]-0.0000#%",
             "int": "0", "size": "#,##0.########", "sci": "0.000E+00;[Red]-0.000E+00",
             "liqprice": fixed + ';-#,##0;"none"',  # the engine's sentinel 0 (a long no price liquidates) reads "none"
         }.get(kind)

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 
+from levxl.book.positions import load_positions
 from levxl.engine.venues import PROFILES
 from levxl.workbooks.template.styles import (AMOUNT, F_BOLD, F_TITLE, INT, LEV, PCT, PCT1, PRICE, PROB, RATE, SIGMA,
                                              SIZE, TOTAL_FILL, USD, BOX, header_cells, input_cell, note, output_cell,
@@ -52,7 +53,9 @@ _WIDTHS = (3.5, 9.5, 13, 5.5, 11.5, 10, 10, 10, 12, 10, 13, 8.5, 10.5)
 
 
 def read_positions(path: Path) -> list[dict]:
-    """The rows of a positions CSV as the sheet's input values (numbers as floats, blanks None)."""
+    """The rows of a positions CSV as the sheet's input values (numbers as floats, blanks None), the funding rate
+    per 8 hours as the sheet's header says (a Hyperliquid row's hourly rate times 8: the book's own reading of the
+    file decides each row's interval)."""
     rows = []
     with open(path, newline="", encoding="utf-8") as fh:
         for rec in csv.DictReader(fh):
@@ -69,6 +72,12 @@ def read_positions(path: Path) -> list[dict]:
                 else:
                     row[key] = float(value) if value else None
             rows.append(row)
+    book = load_positions(path)
+    if len(book) != len(rows):
+        raise ValueError(f"{path}: the template is seeded from a clean positions file; levxl refused some rows")
+    for row, rate, hours in zip(rows, book.funding_rate, book.funding_hours):
+        if row.get("funding_rate") is not None:
+            row["funding_rate"] = float(rate) * 8.0 / float(hours)
     return rows
 
 
