@@ -23,7 +23,7 @@ from levxl.engine.venues import PROFILES, VenueProfile, product_for, profile_for
 
 __all__ = ["VENUE", "PRICE_KIND", "profile_of_code", "round_price", "close_fee_at_bankruptcy", "funding_hours",
            "tier_caps", "within_tier_limits", "ThresholdTerms", "threshold_terms_at_venue", "margin_at_venue",
-           "funding_interval_hours", "liquidation_price_at_venue"]
+           "funding_interval_hours", "liquidation_price_at_venue", "price_on_tick"]
 
 _IDS = sorted(PROFILES)
 _ALIASES: dict[str, int] = {}
@@ -279,10 +279,41 @@ def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, co
                             fee=terms.fee, basis=terms.basis)
     if tick is None:
         return raw
-    offset = _venue_field(venue, "offset_ticks", 0.0, shape)
+    return _on_tick(raw, side, tick, 0.0, venue, shape)
+
+
+def _on_tick(price, side, tick, kind, venue, shape):
+    """A price as the venue shows it, checked codes in: a liquidation price (``kind`` 0) moved by the venue's
+    ``offset_ticks`` ("above", as reported), then rounded its way for the kind and side (:func:`round_price`)."""
+    offset = np.where(np.asarray(kind) == 0, _venue_field(venue, "offset_ticks", 0.0, shape), 0.0)
     with np.errstate(invalid="ignore"):
-        shifted = np.where(np.isfinite(raw) & (raw > 0), raw + offset * tick, raw)  # "above", as reported
-    return round_price(shifted, side, tick, kind=0.0, venue=venue)
+        shifted = np.where(np.isfinite(price) & (price > 0), price + offset * tick, price)
+    return round_price(shifted, side, tick, kind=kind, venue=venue)
+
+
+@checked(price=PRICE_OR_SENTINEL, side=SIDE, tick=TICK, kind=PRICE_KIND, venue=VENUE, contract=CONTRACT)
+def price_on_tick(price, side, tick, kind="liquidation", venue=None, contract=None):
+    """A computed liquidation or bankruptcy price as the venue displays it on the instrument's tick: a liquidation
+    price moved by the venue's display offset (``offset_ticks``: OKX inverse one tick above the formula), then
+    rounded the venue's way for that kind of price and side (:func:`round_price`: KuCoin rounds a long's
+    liquidation price up and its bankruptcy price down; no venue: toward the entry). ``contract`` picks the venue's
+    product as :func:`liquidation_price_at_venue` does ("okx" with an inverse position is okx-futures). The
+    sentinels 0 and inf are kept. Units: price and tick in quote currency.
+
+    The positions book applies it where a row gives its tick (a ``tick`` column), so its liquidation and bankruptcy
+    prices are the numbers the venue shows.
+
+    >>> float(price_on_tick(4044.5158, "long", 0.05, venue="kucoin")), float(price_on_tick(4021.776, "long", 0.05,
+    ...                                                                      "bankruptcy", "kucoin"))
+    (4044.55, 4021.75)
+    >>> float(price_on_tick(52_719.664, "long", 0.1, venue="okx", contract="inverse"))  # +1 tick, then rounded
+    52719.8
+    """
+    shape = np.broadcast_shapes(*(np.shape(a) for a in (price, side, tick, kind, venue) if a is not None))
+    if venue is None:
+        return round_price(price, side, tick, kind=kind)
+    venue, _ = _products_for_contracts(venue, contract, shape)
+    return _on_tick(price, side, tick, kind, venue, venue.shape)
 
 
 def _margin_net_of_close_fee(side, entry, size, leverage, margin, contract, close, taker):
