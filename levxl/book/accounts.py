@@ -30,6 +30,7 @@ from levxl.engine import kernel
 from levxl.files import reading
 from levxl.files.reading import read_json
 from levxl.engine.liquidation import account_liquidation_prices, liquidation_price, maintenance_margin
+from levxl.book.venue_rules import on_tick
 
 __all__ = ["AccountKey", "Liquidation", "account_key", "levxl_liquidation", "with_accounts", "read_wallets",
            "load_book"]
@@ -99,7 +100,10 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
         groups.setdefault(account_key(book, i), []).append(int(i))
     for key, members in groups.items():
         _cross_group(book, members, _wallet_for(book, members[0], wallets), key, price, margin, how)
-    return Liquidation(price=price, margin=margin, how=how)
+    ticked = np.isfinite(book.tick) & np.isfinite(price) & (price > 0)
+    for i in np.flatnonzero(ticked):
+        how[i] += f"; on the tick {book.tick[i]:g} the venue's way"
+    return Liquidation(price=on_tick(book, price, "liquidation"), margin=margin, how=how)
 
 
 def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey, price: np.ndarray,

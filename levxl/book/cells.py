@@ -63,6 +63,8 @@ ALIASES = {
     "funding": "funding_rate", "fundingrate": "funding_rate", "funding_interval_hours": "funding_interval",
     "fundingintervalhours": "funding_interval", "fundinginterval": "funding_interval", "funding_hours": "funding_interval",
     "funding_period": "funding_interval", "fundingperiod": "funding_interval",
+    "tick_size": "tick", "ticksize": "tick", "ticksz": "tick", "tick_sz": "tick", "price_tick": "tick",
+    "pricetick": "tick", "price_increment": "tick", "priceincrement": "tick", "min_price_increment": "tick",
     "volatility": "vol", "implied_vol": "vol", "iv": "vol", "type": "contract",
 }
 RATE_COLUMNS = ("mmr", "funding_rate", "vol", "taker_fee")  #: columns where ``10%`` means 0.10

@@ -18,6 +18,7 @@ import numpy as np
 from levxl.book.positions import Book
 from levxl.engine import kernel
 from levxl.engine.liquidation import bankruptcy_price, liquidation_price, maintenance_margin
+from levxl.book.venue_rules import on_tick
 from levxl.engine.options import greeks, option_decay, option_pnl_grid, option_price
 from levxl.engine.probability import liquidation_distance, liquidation_distance_sigma, liquidation_probability
 from levxl.engine.scenarios import loss_at_move
@@ -79,6 +80,10 @@ class RiskTable:
     upnl_usd: np.ndarray
     liquidation: np.ndarray  #: liquidation price (0: a long no price liquidates; inf: such a short)
     bankruptcy: np.ndarray
+    #: the two prices as the formula gives them, before a row's tick (the venue's rounding and display offset,
+    #: :func:`levxl.book.venue_rules.on_tick`); equal to them where the row gives no tick
+    liquidation_unrounded: np.ndarray
+    bankruptcy_unrounded: np.ndarray
     distance: np.ndarray  #: adverse move from the mark to liquidation, fraction of the mark
     sigma_days: np.ndarray  #: that distance in one-day standard deviations (NaN without vol)
     move_to_liq: np.ndarray  #: liquidation / mark - 1 (signed move of the mark)
@@ -201,6 +206,10 @@ def _perp_table(book: Book) -> RiskTable:
         # the tier of the liquidation equation: by the value where maintenance is measured (Bybit: the entry's)
         at_liq = kernel.value(book.size, price=np.where(np.array(book.basis) == "entry", book.entry, liq),
                               inverse=invf)
+    # a row that gives its tick: the prices the venue shows (its rounding, OKX inverse's offset), which every
+    # figure below measures from
+    liq_unrounded, bankrupt_unrounded = liq, bankrupt
+    liq, bankrupt = on_tick(book, liq, "liquidation"), on_tick(book, bankrupt, "bankruptcy")
     spec = np.empty(n, dtype=object)
     spec[:] = [_spec(v) for v in book.mmr]
     mmr_liq, cum_liq = (np.asarray(a, dtype=float) for a in maintenance_params(np.nan_to_num(at_liq), spec))
@@ -225,7 +234,7 @@ def _perp_table(book: Book) -> RiskTable:
     return RiskTable(
         book=book, side=s, inverse=inv, fx=fx, margin=margin, leverage=book.effective_leverage, notional=notional,
         notional_usd=np.where(inv, book.size, notional), upnl=upnl, upnl_usd=upnl * fx, liquidation=liq,
-        bankruptcy=bankrupt, distance=distance, sigma_days=sigma, move_to_liq=move_to_liq, maintenance=mm,
+        bankruptcy=bankrupt, liquidation_unrounded=liq_unrounded, bankruptcy_unrounded=bankrupt_unrounded, distance=distance, sigma_days=sigma, move_to_liq=move_to_liq, maintenance=mm,
         maintenance_rate=mm / notional, mmr_liq=mmr_liq, cum_liq=cum_liq, mmr_mark=mmr_mark, cum_mark=cum_mark,
         tier_liq=_tier_labels(book, tables, table_of, at_liq), tier_tables=tables, tier_of=table_of,
         funding_per_day=funding, funding_per_day_usd=funding * fx, funding_per_year_of_margin=funding * 365 / margin,
@@ -234,7 +243,7 @@ def _perp_table(book: Book) -> RiskTable:
 
 
 _COLUMNS = ("fx", "margin", "leverage", "notional", "notional_usd", "upnl", "upnl_usd", "liquidation", "bankruptcy",
-            "distance", "sigma_days", "move_to_liq", "maintenance", "maintenance_rate", "mmr_liq", "cum_liq",
+            "liquidation_unrounded", "bankruptcy_unrounded", "distance", "sigma_days", "move_to_liq", "maintenance", "maintenance_rate", "mmr_liq", "cum_liq",
             "mmr_mark", "cum_mark", "funding_per_day", "funding_per_day_usd", "funding_per_year_of_margin", "prob_1d",
             "prob_7d")
 

@@ -30,7 +30,7 @@ __all__ = ["Book", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_reco
 
 COLUMNS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leverage", "margin", "mmr",
            "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle", "taker_fee",
-           "funding_interval")
+           "funding_interval", "tick")
 """Columns of a positions table. Required: side, size, entry and one of leverage/margin. ``size`` is base coin
 (linear) or USD face value (inverse); ``margin`` is isolated margin in the margin currency; ``mmr`` a rate or a tier
 preset such as ``binance:BTCUSDT`` (blank: the venue's stored table for the symbol, linear rows, else
@@ -40,7 +40,10 @@ period a header names ("funding rate / 8h": per 8 hours), else the venue's inter
 (:func:`levxl.engine.conventions.funding_interval_hours`: fetched by ``levxl tiers update --funding``, or the profile's),
 else 8 hours; ``vol`` annualised (0.6 = 60%); ``taker_fee`` (optional) the account's taker rate (blank: the venue
 profile's base rate), which enters the figures only where the venue puts it (inside the threshold at OKX, Gate and
-Bitget; the fee to close held in a Bybit position margin).
+Bitget; the fee to close held in a Bybit position margin); ``tick`` (optional) the instrument's price tick: given,
+the liquidation and bankruptcy prices are the ones the venue shows, on the tick its way
+(:func:`levxl.engine.conventions.price_on_tick`: KuCoin a long's liquidation up and bankruptcy down, OKX inverse
+one tick above the formula), blank: unrounded.
 
 Options (optional columns): ``kind`` "perp" (default) or "option"; for an option ``option_type`` call/put,
 ``strike`` (USD), ``expiry_days`` (calendar days to expiry), ``settle`` "linear" (default, USD-settled) or "inverse"
@@ -49,7 +52,7 @@ Options (optional columns): ``kind`` "perp" (default) or "option"; for an option
 side long = bought, short = sold. Leverage, margin, mmr and funding do not apply to options."""
 
 _NUMERIC = ("size", "entry", "mark", "leverage", "margin", "funding_rate", "vol", "strike", "expiry_days",
-            "taker_fee", "funding_interval")
+            "taker_fee", "funding_interval", "tick")
 
 
 @dataclass
@@ -106,6 +109,8 @@ class Book:
     #: interval for the symbol, else 8)
     funding_interval: np.ndarray | None = None
     funding_hours: np.ndarray | None = None
+    #: the instrument's price tick (NaN: not given; prices unrounded)
+    tick: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.side)
@@ -114,7 +119,7 @@ class Book:
             if getattr(self, name) is None:
                 setattr(self, name, [default] * n)
         for name in ("venue_liquidation", "venue_maintenance", "wallet", "cross_margin", "taker_fee",
-                     "funding_interval"):
+                     "funding_interval", "tick"):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(n, np.nan))
         if self.warnings is None:
@@ -203,7 +208,8 @@ class Book:
                     wallet=self.wallet[idx], margin_source=pick(self.margin_source),
                     warnings=[list(w) for w in pick(self.warnings)], cross_margin=self.cross_margin[idx],
                     taker_fee=self.taker_fee[idx], fee=self.fee[idx], close_fee=self.close_fee[idx],
-                    funding_interval=self.funding_interval[idx], funding_hours=self.funding_hours[idx])
+                    funding_interval=self.funding_interval[idx], funding_hours=self.funding_hours[idx],
+                    tick=self.tick[idx])
 
 
 VENUE_COLUMNS = ("margin_mode", "account", "wallet", "venue_liquidation", "venue_maintenance")
@@ -330,6 +336,8 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                            "basis": str(record.get("basis") or ""),  # "entry": ccxt Bybit rows
                            "margin_source": str(record.get("margin_source") or ""),
                            "warnings": list(record.get("warnings") or [])}
+    if not np.isnan(values["tick"]) and (not values["tick"] > 0 or values["tick"] >= values["entry"]):
+        raise CellError(f"tick must be the instrument's price step (> 0, below the price), got {record.get('tick')!r}")
     taker = values["taker_fee"]
     if not np.isnan(taker) and not 0 <= taker < 0.01:  # venues' taker rates are 0.02%-0.1%
         raise CellError(f"taker_fee must be a rate below 1% (0.0005 or 0.05%), got {record.get('taker_fee')!r}")

@@ -15,7 +15,8 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from levxl.engine import kernel
-from levxl.engine.conventions import funding_interval_hours, liquidation_price_at_venue, threshold_terms_at_venue
+from levxl.engine.conventions import (funding_interval_hours, liquidation_price_at_venue, price_on_tick,
+                                     threshold_terms_at_venue)
 from levxl.engine.tier_store import CCXT_IDS
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import VenueProfile, profile_for
@@ -23,7 +24,7 @@ from levxl.book.checks import amount_text
 
 __all__ = ["STALE_DAYS", "profiles_for", "TierUse", "tier_provenance", "TierLimit", "tier_limits",
            "provenance_rows", "limit_rows", "warnings", "table_lines", "convention_lines", "venue_liquidation_prices",
-           "DEFAULT_FUNDING_HOURS", "funding_hours", "funding_lines"]
+           "DEFAULT_FUNDING_HOURS", "funding_hours", "funding_lines", "on_tick", "tick_rule"]
 
 STALE_DAYS = 90
 """A tier table older than this many days (before the as-of date of the figures) is flagged as stale."""
@@ -287,11 +288,40 @@ def funding_lines(book: Any) -> list[str]:
     return lines
 
 
-def conventions_text(profile: VenueProfile | None, fee: float = 0.0, close_fee: float = 0.0) -> str:
-    """What a venue profile changes in a position's liquidation price, in words ("MM on the entry value, taker
-    0.05% inside the threshold"); "" for the engine's defaults."""
+def on_tick(book: Any, prices: np.ndarray, kind: str = "liquidation") -> np.ndarray:
+    """``prices`` (one per position: liquidation or bankruptcy, as ``kind`` says) as each venue shows them where
+    the row gives its tick (:func:`levxl.engine.conventions.price_on_tick`, the row's venue profile; an unknown
+    venue rounds toward the entry); unchanged where no tick is given, for options, and for NaN (not computed)."""
+    out = np.array(prices, dtype=float, copy=True)
+    tick = np.asarray(book.tick, dtype=float)
+    ticked = np.isfinite(tick) & ~np.isnan(out) & ~np.asarray(book.option, dtype=bool)
+    if not ticked.any():
+        return out
+    groups: dict[str | None, list[int]] = {}
+    profiles = profiles_for(book.venue, book.contract)
+    for i in np.flatnonzero(ticked):
+        groups.setdefault(profiles[i].id if profiles[i] else None, []).append(int(i))
+    for venue, members in groups.items():
+        idx = np.array(members, dtype=int)
+        out[idx] = price_on_tick(out[idx], np.asarray(book.side, dtype=float)[idx], tick[idx], kind, venue)
+    return out
+
+
+def tick_rule(profile: VenueProfile | None, side: float, kind: str = "liquidation") -> tuple[str, int]:
+    """(direction "up" / "down" / "nearest", display offset in ticks) of a price of ``kind`` for ``side`` at the
+    venue of ``profile`` (:func:`levxl.engine.conventions.price_on_tick`'s rule, for the report's formulas); no
+    profile: toward the entry (a long up, a short down), no offset."""
     if profile is None:
-        return ""
+        return ("up" if side > 0 else "down"), 0
+    return profile.rounding(kind, 1 if side > 0 else -1), (int(profile.offset_ticks) if kind == "liquidation" else 0)
+
+
+def conventions_text(profile: VenueProfile | None, fee: float = 0.0, close_fee: float = 0.0,
+                     tick: float = float("nan"), side: float = 1.0) -> str:
+    """What a venue profile changes in a position's liquidation price, in words ("MM on the entry value, taker
+    0.05% inside the threshold", "on the tick 0.05 rounded up"); "" for the engine's defaults."""
+    if profile is None:
+        return f"on the tick {tick:g} rounded {tick_rule(None, side)[0]}" if np.isfinite(tick) else ""
     why = []
     if profile.mm_basis == "entry":
         why.append("MM on the entry value")
@@ -299,6 +329,10 @@ def conventions_text(profile: VenueProfile | None, fee: float = 0.0, close_fee: 
         why.append(f"taker {fee * 100:g}% inside the threshold")
     if close_fee:
         why.append(f"the fee to close it holds ({close_fee:,.6g}) taken out of the margin given")
+    if np.isfinite(tick):
+        direction, offset = tick_rule(profile, side)
+        shown = f" after {offset:+d} tick as the venue shows it" if offset else ""
+        why.append(f"on the tick {tick:g} rounded {direction}{shown}")
     return ", ".join(why)
 
 
@@ -376,10 +410,12 @@ def convention_lines(book: Any) -> list[str]:
     for i, profile in enumerate(profiles_for(book.venue, book.contract)):
         if book.kind[i] == "option":
             continue
-        text = conventions_text(profile, float(book.fee[i]), float(book.close_fee[i]))
+        text = conventions_text(profile, float(book.fee[i]), float(book.close_fee[i]), float(book.tick[i]),
+                                float(book.side[i]))
         if text:
             rate = "" if np.isnan(book.taker_fee[i]) else f" (taker rate {book.taker_fee[i] * 100:.4g}%, given)"
-            lines.append(f"row {book.row[i]} {book.venue[i]} {book.symbol[i]} [{profile.id}]: {text}{rate}")
+            name = profile.id if profile else "no venue profile"
+            lines.append(f"row {book.row[i]} {book.venue[i]} {book.symbol[i]} [{name}]: {text}{rate}")
     return lines
 
 
