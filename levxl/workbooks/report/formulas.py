@@ -56,6 +56,17 @@ def liquidation(S: str, Q: str, E: str, M: str, mmr: str, cum: str, inverse: boo
     return f"=MAX((({M}/{Q}+{cum}/{Q})-{S}*{E})/({mmr}{f}-{S}),0)"
 
 
+def on_tick(raw: str, tick: str, direction: str, offset: int = 0) -> str:
+    """The price in cell ``raw`` as the venue shows it on the tick in cell ``tick`` (the engine's
+    :func:`levxl.engine.conventions.price_on_tick`): ``offset`` ticks added, then rounded ``direction`` ("up",
+    "down", "nearest" half up) with the engine's 1e-9-tick slack for a price already on the tick; the sentinels
+    (0, "none") are kept. ``ROUND(..., 10)`` gives the decimal the venue prints, as the engine's division does."""
+    x = f"({raw}+{offset}*{tick})" if offset else raw
+    steps = {"up": f"-INT(1E-9-{x}/{tick})", "down": f"INT({x}/{tick}+1E-9)",
+             "nearest": f"INT({x}/{tick}+0.5)"}[direction]
+    return f"=IF(ISNUMBER({raw}),IF({raw}>0,ROUND({steps}*{tick},10),{raw}),{raw})"
+
+
 def bankruptcy(S: str, Q: str, E: str, M: str, inverse: bool) -> str:
     """The bankruptcy price: :func:`liquidation` with mmr = cum = 0."""
     if inverse:

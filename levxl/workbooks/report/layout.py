@@ -58,10 +58,12 @@ PERP_COLUMNS = (
     ("tgt_price", "Liq. price at the target distance", 12), ("mmr_tgt", "mmr at target", 8),
     ("cum_tgt", "cum at target", 10), ("mmr_cut", "mmr after cut", 8), ("cum_cut", "cum after cut", 10),
     ("fee", "Fee inside the liq. threshold (venue)", 8),
+    ("tick", "Tick (input; blank: prices unrounded)", 8), ("liq_raw", "Liq. price before the tick", 12),
+    ("bank_raw", "Bankruptcy price before the tick", 12),
 )
 """(key, header, width) of the Positions columns of a book without options."""
 HELPERS = ("s", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "fx", "asset", "beta", "squeezed", "adv", "mkt_liq",
-           "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut", "fee")
+           "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut", "fee", "tick", "liq_raw", "bank_raw")
 """Helper columns (hidden, grouped) at the right of Positions."""
 OPTION_COLUMNS = (
     ("kind", "Kind", 7), ("otype", "Call / put", 6), ("strike", "Strike", 10), ("expiry", "Days to expiry", 7),

@@ -25,7 +25,11 @@ _LINES = (
                           "liquidation price, linear: LP = max(0, (M/q + cum/q − s·EP)/(mmr + fee − s)); "
                           "inverse: LP = Q(mmr + fee + s)/(M + cum + s·Q/EP), 'none' for a short no price "
                           "liquidates. s = +1 long, −1 short. A Bybit position margin given holds the fee to "
-                          "close at the bankruptcy price: the isolated margin shown is net of it."),
+                          "close at the bankruptcy price: the isolated margin shown is net of it. Where the input "
+                          "gives the instrument's tick (hidden helper column), the liquidation and bankruptcy "
+                          "prices are on that tick as the venue shows them (KuCoin: a long's liquidation price "
+                          "up, its bankruptcy price down; OKX inverse: one tick above the formula; unknown venue: "
+                          "toward the entry); the formula's prices are in the helpers beside it."),
     ("Tiers (frozen)", "mmr and cum are those of the tier at the liquidation price, found by the engine at "
                        "report time and written as constants beside each position (hidden helper columns "
                        "on Positions). The liquidation price depends on entry, size and margin, not on the "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from levxl.book.figures import DistanceFixes, RiskTable
+from levxl.book.venue_rules import profiles_for, tick_rule
 from levxl.book.stresses import asset_of, market_move_to_liquidation
 from levxl.workbooks.report import formulas
 from levxl.workbooks.report.cells import (HEADER, STATUS_STYLES, SUBTITLE, TEXT, TITLE, SheetSpec, cached,
@@ -86,10 +87,18 @@ def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: 
         return
     S, M, Q, E, L = g["s"], g["margin"], g["size"], g["entry"], g["mark"]
     lpf = number("liqprice", price_style(t, i).digits)
-    sheet.formula(r0, c["liq"], formulas.liquidation(S, Q, E, M, g["mmr_liq"], g["cum_liq"], inv,
-                                                     t.book.basis[i] == "entry", g["fee"]), lpf,
-                  cached(t.liquidation[i]))
-    sheet.formula(r0, c["bank"], formulas.bankruptcy(S, Q, E, M, inv), lpf, cached(t.bankruptcy[i]))
+    liq = formulas.liquidation(S, Q, E, M, g["mmr_liq"], g["cum_liq"], inv, t.book.basis[i] == "entry", g["fee"])
+    bank = formulas.bankruptcy(S, Q, E, M, inv)
+    tick = float(t.book.tick[i])
+    if np.isfinite(tick):  # the prices the venue shows: the formula's in hidden helpers, rounded its way here
+        profile = profiles_for([t.book.venue[i]], [t.book.contract[i]])[0]
+        sheet.number(r0, c["tick"], tick, price_style(t, i))
+        sheet.formula(r0, c["liq_raw"], liq, lpf, cached(t.liquidation_unrounded[i]))
+        sheet.formula(r0, c["bank_raw"], bank, lpf, cached(t.bankruptcy_unrounded[i]))
+        liq = formulas.on_tick(g["liq_raw"], g["tick"], *tick_rule(profile, t.side[i], "liquidation"))
+        bank = formulas.on_tick(g["bank_raw"], g["tick"], *tick_rule(profile, t.side[i], "bankruptcy"))
+    sheet.formula(r0, c["liq"], liq, lpf, cached(t.liquidation[i]))
+    sheet.formula(r0, c["bank"], bank, lpf, cached(t.bankruptcy[i]))
     LQ, D, V = g["liq"], g["dist"], g["vol"]
     sheet.formula(r0, c["dist"], f'=IF(ISNUMBER({LQ}),{S}*({L}-{LQ})/{L},"none")', number("pct", 2),
                   cached(t.distance[i]))
