@@ -17,6 +17,9 @@ Measured 2026-12-02 on the project's 2-core machine shared with other jobs (load
 * CSV again, 2026-12-02 evening (load average 1.0), after the book took on each venue's fee conventions: 29.9,
   36.2 and 34.8 s, 334-337 MB; the code before that change, same machine and hour: 43.5 and 32.6 s, 328-330 MB.
   The spread is the machine's; the change costs nothing measurable.
+* CSV again, 2026-12-03 (a quieter machine, load average 0.9-1.0), after funding per the row's interval and the
+  tick column: 17.0, 16.4 and 17.3 s, 338-342 MB; the code before both (5a79a2f), alternating runs in the same
+  minutes: 16.6, 16.4 and 16.5 s, 334-339 MB (about +0.4 s, +4 MB).
 * JSON, 150 MB, 97,659 positions: 30.5 s and 288 MB by this script (26.2 s / 293 MB by ``/usr/bin/time -v``; 34.7 s
   before the tier names were listed once). About 7 s of it is building the positions from ijson's events.
 
