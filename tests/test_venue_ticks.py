@@ -71,7 +71,7 @@ def test_risk_says_how_each_price_was_put_on_its_tick(book_csv):
     out = CliRunner().invoke(main, ["risk", str(book_csv), "--json"])
     assert out.exit_code == 0, out.output
     records = json.loads(out.stdout)["positions"]
-    assert records[1]["liquidation_price"] == 4044.55
+    assert records[1]["liquidation_price"] == 4044.55 and records[1]["tick"] == 0.05 and records[5]["tick"] is None
     assert records[1]["venue_conventions"] == "MM on the entry value, on the tick 0.05 rounded up"
     assert "on the tick 0.1 rounded nearest after +1 tick as the venue shows it" in records[3]["venue_conventions"]
     assert records[5]["venue_conventions"] == "taker 0.05% inside the threshold"

@@ -164,7 +164,7 @@ def reconciliation_table(book: Book, liquidation: Liquidation | None = None) -> 
 
 RECORD_FIELDS = ("row", "venue", "account", "symbol", "side", "contract", "size", "entry", "mark", "margin_mode",
                  "margin", "leverage", "liquidation_price", "liquidation_price_venue_conventions",
-                 "venue_conventions", "fee_in_threshold", "close_fee", "venue_liquidation_price", "difference",
+                 "venue_conventions", "fee_in_threshold", "close_fee", "tick", "venue_liquidation_price", "difference",
                  "maintenance_margin", "venue_maintenance_margin", "distance", "funding_rate",
                  "funding_interval_hours", "funding_per_day", "reconciliation", "warnings")
 """Keys of :func:`risk_records` (``levxl risk --json`` / ``--csv``)."""
@@ -184,7 +184,8 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
     fee to close in a Bybit margin: :func:`levxl.book.venue_rules.threshold_terms`), so it equals
     ``liquidation_price``. ``venue_conventions`` says which of them the price carries ("" for the engine's
     defaults), ``fee_in_threshold`` the taker rate inside the threshold, ``close_fee`` the fee to close taken out
-    of a given margin (margin currency). ``funding_rate`` is per ``funding_interval_hours`` (the row's interval, or
+    of a given margin (margin currency), ``tick`` the row's price tick when given (the price is then on it the
+    venue's way; None: unrounded). ``funding_rate`` is per ``funding_interval_hours`` (the row's interval, or
     its venue's for the symbol: :func:`levxl.book.venue_rules.funding_hours`) and ``funding_per_day`` the cash flow
     at that rate, ``-s * notional(mark) * rate * 24 / hours`` (margin currency; negative = paid; 0 for options)."""
     r = reconcile(book, liquidation)
@@ -213,7 +214,7 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
                     "liquidation_price": _plain(r.levxl_price[i]),
                     "liquidation_price_venue_conventions": _plain(r.levxl_price[i]),
                     "venue_conventions": conventions[i], "fee_in_threshold": float(book.fee[i]),
-                    "close_fee": float(book.close_fee[i]),
+                    "close_fee": float(book.close_fee[i]), "tick": _plain(book.tick[i]),
                     "venue_liquidation_price": _plain(r.venue_price[i]),
                     "difference": _plain(r.difference[i]), "maintenance_margin": _plain(r.levxl_mm[i]),
                     "venue_maintenance_margin": _plain(r.venue_mm[i]),
