@@ -170,3 +170,16 @@ binance,BTCUSDT,long,linear,2.5,64200,61850,10,binance:BTCUSDT,0.0001,,0.55
     wb.save(edited)
     again = libreoffice.recalculated_values(edited)["Positions"]
     assert again[lay.positions.local("fund_day", 0)] == pytest.approx(t.funding_per_day[0] / 8, rel=1e-12)
+
+
+def test_the_templates_per_8h_column_reads_back_to_the_examples_funding():
+    """The template's Positions sheet says "funding rate / 8h" (its Hyperliquid row is the hourly rate x 8): read
+    back, every row is per 8 h and pays what the example CSV's own rates pay."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sheet = load_positions(root / "workbook" / "levxl_template.xlsm")
+    example = load_positions(root / "workbook" / "examples" / "positions.csv")
+    assert sheet.funding_hours.tolist() == [8.0] * len(sheet)
+    assert example.funding_hours[example.venue.index("hyperliquid")] == 1.0
+    np.testing.assert_allclose(risk_table(sheet).funding_per_day, risk_table(example).funding_per_day, rtol=1e-12)
