@@ -55,3 +55,22 @@ def pytest_configure(config):
 
     os.environ["LEVXL_DATA_DIR"] = tempfile.mkdtemp(prefix="levxl-data-")
 
+
+
+@pytest.fixture()
+def report_recalculated(tmp_path):
+    """``make(positions_csv) -> (book, risk table, layout, report path, LibreOffice's recalculated Positions)``:
+    a levxl report of the file, as LibreOffice computes it (the report's formulas against the engine)."""
+    from levxl.book.figures import risk_table
+    from levxl.book.positions import load_positions
+    from levxl.testing import libreoffice
+    from levxl.workbooks.report import build_report
+    from levxl.workbooks.report.layout import plan_layout
+
+    def make(src):
+        out = build_report(src, tmp_path / "report.xlsx", as_of="2026-12-01T00:00:00Z")
+        book = load_positions(src)
+        table = risk_table(book)
+        return book, table, plan_layout(table), out, libreoffice.recalculated_values(out)["Positions"]
+
+    return make

@@ -15,8 +15,6 @@ from levxl.book.positions import book_from_records, load_positions
 from levxl.book.reconcile import RECORD_FIELDS, risk_records
 from levxl.cli import main
 from levxl.testing import libreoffice
-from levxl.workbooks.report import build_report
-from levxl.workbooks.report.layout import plan_layout
 
 needs_lo = pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice not installed")
 
@@ -144,31 +142,22 @@ binance,BTCUSDT,long,linear,2.5,64200,61850,10,binance:BTCUSDT,0.0001
 
 
 @needs_lo
-def test_the_report_recalculates_funding_per_the_interval(tmp_path):
+def test_the_report_recalculates_funding_per_the_interval(tmp_path, report_recalculated):
     """The report's funding/day formula reads the row's interval cell: LibreOffice recalculates the engine's number,
     and a changed interval changes it."""
-    import openpyxl
-
     src = tmp_path / "book.csv"
     src.write_text(f"""{HEAD},funding_rate,funding_interval,vol
 hyperliquid,BTC,short,linear,1.2,61500,61850,20,0.0125,0.0000125,,0.55
 binance,BLZUSDT,long,linear,1000,0.1,0.1,5,0.01,0.0002,4,0.9
 binance,BTCUSDT,long,linear,2.5,64200,61850,10,binance:BTCUSDT,0.0001,,0.55
 """)
-    out = build_report(src, tmp_path / "report.xlsx", as_of="2026-12-01T00:00:00Z")
-    book = load_positions(src)
-    t = risk_table(book)
-    lay = plan_layout(t)
-    values = libreoffice.recalculated_values(out)["Positions"]
+    book, t, lay, out, values = report_recalculated(src)
     for i in range(len(book)):
         assert values[lay.positions.local("fund_hours", i)] == book.funding_hours[i]
         assert values[lay.positions.local("fund_day", i)] == pytest.approx(t.funding_per_day[i], rel=1e-12)
-    wb = openpyxl.load_workbook(out)
-    cell = lay.positions.local("fund_hours", 0)
-    wb["Positions"][cell].value = 8  # the desk says the rate was per 8 h after all
-    edited = tmp_path / "edited.xlsx"
-    wb.save(edited)
-    again = libreoffice.recalculated_values(edited)["Positions"]
+    # the desk says the Hyperliquid rate was per 8 h after all
+    again = libreoffice.recalculated_after_edit(out, {("Positions", lay.positions.local("fund_hours", 0)): 8},
+                                                tmp_path / "edited.xlsx")["Positions"]
     assert again[lay.positions.local("fund_day", 0)] == pytest.approx(t.funding_per_day[0] / 8, rel=1e-12)
 
 

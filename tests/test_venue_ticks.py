@@ -19,8 +19,6 @@ from levxl.cli import main
 from levxl.engine.conventions import liquidation_price_at_venue, price_on_tick, round_price
 from levxl.engine.venues import profile_for
 from levxl.testing import libreoffice
-from levxl.workbooks.report import build_report
-from levxl.workbooks.report.layout import plan_layout
 
 needs_lo = pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice not installed")
 
@@ -120,23 +118,14 @@ def test_price_on_tick_broadcasts_and_keeps_the_sentinels():
 
 
 @needs_lo
-def test_the_report_rounds_in_its_formulas_as_the_engine_does(book_csv, tmp_path):
+def test_the_report_rounds_in_its_formulas_as_the_engine_does(book_csv, tmp_path, report_recalculated):
     """The report's liquidation and bankruptcy cells round the formula's price on the row's tick the venue's way:
     LibreOffice recalculates the engine's numbers, and an edited tick re-rounds them."""
-    import openpyxl
-
-    out = build_report(book_csv, tmp_path / "report.xlsx", as_of="2026-12-01T00:00:00Z")
-    book = load_positions(book_csv)
-    t = risk_table(book)
-    lay = plan_layout(t)
-    values = libreoffice.recalculated_values(out)["Positions"]
+    book, t, lay, out, values = report_recalculated(book_csv)
     for i in range(len(book)):
         for key, want in (("liq", t.liquidation[i]), ("bank", t.bankruptcy[i]), ("dist", t.distance[i])):
             assert values[lay.positions.local(key, i)] == pytest.approx(float(want), rel=1e-14), (key, i)
     assert values[lay.positions.local("liq", 1)] == 4044.55 and values[lay.positions.local("bank", 0)] == 4021.75
-    wb = openpyxl.load_workbook(out)
-    wb["Positions"][lay.positions.local("tick", 1)].value = 1.0
-    edited = tmp_path / "edited.xlsx"
-    wb.save(edited)
-    again = libreoffice.recalculated_values(edited)["Positions"]
+    again = libreoffice.recalculated_after_edit(out, {("Positions", lay.positions.local("tick", 1)): 1.0},
+                                                tmp_path / "edited.xlsx")["Positions"]
     assert again[lay.positions.local("liq", 1)] == 4045.0  # up to the new tick

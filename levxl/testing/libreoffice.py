@@ -457,6 +457,19 @@ def recalculated_values(path: PathLike, timeout: float = 180) -> dict[str, dict[
     return read_values(path, recalc="always", timeout=timeout)
 
 
+def recalculated_after_edit(path: PathLike, edits: dict[tuple[str, str], object], out: PathLike,
+                            timeout: float = 180) -> dict[str, dict[str, object]]:
+    """LibreOffice's calculation of the workbook at ``path`` after a user's edits, ``{(sheet, "A1"): value}``
+    (written with openpyxl to ``out``, which drops every cached value, so LibreOffice computes them all)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    for (sheet, ref), value in edits.items():
+        wb[sheet][ref].value = value
+    wb.save(out)
+    return recalculated_values(out, timeout=timeout)
+
+
 # ------------------------------------------------------------------------------------------------------- render
 def render_png(path: PathLike, outdir: PathLike, dpi: int = 70, recalc: str = "never",
                timeout: float = 180) -> list[Path]:
