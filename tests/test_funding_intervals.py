@@ -81,11 +81,13 @@ def test_an_interval_that_is_not_hours_is_refused_on_its_row(tmp_path):
 bybit,BTCUSDT,long,linear,1,60000,60000,5,0.005,0.0001,480
 bybit,ETHUSDT,long,linear,1,3000,3000,5,0.005,0.0001,0
 bybit,SOLUSDT,long,linear,1,150,150,5,0.005,0.0001,8
+bybit,XRPUSDT,long,linear,1,1,1,5,0.005,0.0001,inf
 """)
     assert len(book) == 1 and book.symbol == ["SOLUSDT"]
     reasons = dict(book.issues)
     assert "minutes? Bybit's API gives 480 for 8 hours" in reasons[1]
     assert "funding_interval is the hours between funding payments" in reasons[2]
+    assert "funding_interval is the hours" in reasons[4] and "minutes?" not in reasons[4]
 
 
 def test_a_header_period_and_an_interval_column_that_disagree_are_refused(tmp_path):

@@ -81,7 +81,7 @@ def test_tick_headers(header):
     assert canonical_column(header) == "tick"
 
 
-@pytest.mark.parametrize("tick", ["0", "-0.05", "5000", "abc"])
+@pytest.mark.parametrize("tick", ["0", "-0.05", "5000", "abc", "inf", "1e-300"])
 def test_a_bad_tick_is_refused_on_its_row(tmp_path, tick):
     path = tmp_path / "b.csv"
     path.write_text(f"venue,symbol,side,size,entry,leverage,tick\nkucoin,ETHUSDTM,long,1,4189.35,10,{tick}\n"

@@ -328,7 +328,7 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
     if not np.isnan(hours) and not 0 < hours <= 24:
         raise CellError(f"funding_interval is the hours between funding payments (1, 4 or 8), got "
                         f"{record.get('funding_interval')!r}" + (" (minutes? Bybit's API gives 480 for 8 hours)"
-                                                                 if hours > 24 else ""))
+                                                                 if 24 < hours < np.inf else ""))
     side, values["size"] = parse_side(record.get("side"), values["size"])
     out: dict[str, Any] = {"venue": str(record.get("venue") or "").strip(),
                            "symbol": str(record.get("symbol") or "").strip(), "side": side,
@@ -336,8 +336,11 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                            "basis": str(record.get("basis") or ""),  # "entry": ccxt Bybit rows
                            "margin_source": str(record.get("margin_source") or ""),
                            "warnings": list(record.get("warnings") or [])}
-    if not np.isnan(values["tick"]) and (not values["tick"] > 0 or values["tick"] >= values["entry"]):
-        raise CellError(f"tick must be the instrument's price step (> 0, below the price), got {record.get('tick')!r}")
+    tick = values["tick"]
+    if not np.isnan(tick) and (not tick > 0 or tick >= values["entry"] or tick < values["entry"] * 1e-10):
+        # venues' ticks sit between 1e-8 and 1e-2 of the price; 1e-10 leaves room and keeps the rounding exact
+        raise CellError(f"tick must be the instrument's price step (> 0, below the price and at least 1e-10 of "
+                        f"it), got {record.get('tick')!r}")
     taker = values["taker_fee"]
     if not np.isnan(taker) and not 0 <= taker < 0.01:  # venues' taker rates are 0.02%-0.1%
         raise CellError(f"taker_fee must be a rate below 1% (0.0005 or 0.05%), got {record.get('taker_fee')!r}")
