@@ -291,8 +291,8 @@ def positions_sheet(ws, positions: list[dict], spills: str) -> dict:
     ws.sheet_view.showGridLines = False
     ws["A1"] = "Positions: the book's liquidation risk"
     ws["A1"].font = F_TITLE
-    note(ws, "A2", "Yellow cells are inputs: the positions (seeded from workbook/examples/positions.csv; give leverage "
-                   "or margin) and the thresholds, moves and horizons above the tables below.")
+    note(ws, "A2", "Yellow cells are inputs: the positions (from workbook/examples/positions.csv; leverage or margin; "
+                   "funding per 8 h: an hourly rate x 8) and the thresholds, moves and horizons below.")
     note(ws, "A3", "Amounts are in each position's margin currency (USD(T) linear, coin inverse); totals in USD at the "
                    "mark. To add a position, insert a row in each table and copy the row above.")
     first, last = _inputs(ws, positions)
