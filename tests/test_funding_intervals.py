@@ -55,6 +55,9 @@ nowhere,XYZ,long,linear,1,100,100,5,0.01,0.0001
     assert _daily(book, 2) == pytest.approx(-100 * 0.0001 * 3)  # unknown venue: 8 h
     lines = venue_rules.funding_lines(book)
     assert lines == ["row 1 hyperliquid BTC: funding rate per 1 h (hyperliquid's interval; 24 payments a day)"]
+    no_rate = book_from_records([{"venue": "hyperliquid", "symbol": "ETH", "side": "long", "size": 1, "entry": 3000,
+                                  "leverage": 5}])  # ccxt positions carry no rate: nothing to say of its period
+    assert no_rate.funding_hours[0] == 1.0 and venue_rules.funding_lines(no_rate) == []
 
 
 def test_a_header_period_or_an_interval_column_wins_over_the_venue(tmp_path):

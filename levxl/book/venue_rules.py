@@ -274,14 +274,14 @@ def funding_hours(book: Any) -> np.ndarray:
 
 
 def funding_lines(book: Any) -> list[str]:
-    """One line per position whose funding rate is read per an interval other than 8 hours (the row's own, or its
-    venue's for the symbol), so a funding figure says which period its rate was taken for."""
+    """One line per position whose funding rate (non-zero) is read per an interval other than 8 hours (the row's
+    own, or its venue's for the symbol), so a funding figure says which period its rate was taken for."""
     lines = []
     given = np.asarray(book.funding_interval, dtype=float)
     for i, profile in enumerate(profiles_for(book.venue, book.contract)):
         hours = float(book.funding_hours[i])
-        if book.kind[i] == "option" or hours == DEFAULT_FUNDING_HOURS:
-            continue
+        if book.kind[i] == "option" or hours == DEFAULT_FUNDING_HOURS or book.funding_rate[i] == 0:
+            continue  # a zero (or absent: ccxt positions carry none) rate pays nothing whatever its period
         where = "as given" if np.isfinite(given[i]) else f"{profile.id}'s interval"
         lines.append(f"row {book.row[i]} {book.venue[i]} {book.symbol[i]}: funding rate per {hours:g} h ({where}; "
                      f"{24 / hours:g} payments a day)")
