@@ -1,7 +1,6 @@
 """The spreadsheet-function catalogue: fixed names and argument orders, Excel-style calls against the engine on the
 shared vectors, per-cell errors, the UDF module and the generated reference."""
 
-import math
 from pathlib import Path
 
 import numpy as np

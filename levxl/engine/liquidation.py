@@ -34,7 +34,6 @@ from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, NUMBER, POSITIVE, 
                                    ArrayOrFloat, checked, flagged, require)
 from levxl.engine.parallel import pool
 from levxl.engine import kernel
-from levxl.engine.kernel import by_contract
 from levxl.engine.tiers import MAINTENANCE, MaintenanceLike, TierTable, is_tiered, maintenance_params
 
 __all__ = [

@@ -85,7 +85,6 @@ def _iferror(ev, name: str, argn: list, sheet, rows: np.ndarray, col: int) -> Va
 @native('NA', 'PI', 'TRUE', 'FALSE', lazy=True)
 def _constant(ev, name: str, argn: list, sheet, rows: np.ndarray, col: int) -> Val:
     """NA(), PI(), TRUE(), FALSE()."""
-    n = len(rows)
     if argn:
         return _const(VALUE)
     return _const({"NA": NA, "PI": math.pi, "TRUE": True, "FALSE": False}[name])

@@ -29,7 +29,6 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
 import uuid
 from pathlib import Path
 

@@ -4,7 +4,6 @@ vectorised code to these; the benchmark times the per-scenario loop against the 
 
 from __future__ import annotations
 
-import math
 
 from scipy.optimize import brentq
 

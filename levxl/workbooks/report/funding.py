@@ -72,7 +72,7 @@ def _decay_row(sheet: SheetSpec, t: RiskTable, lay: Layout, kk: int, i: int) -> 
 def _decay(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     """Theta bleed of the options: theta per day (Positions) and the value lost to time over 7 and 30 days, all
     else equal (native Black-76 formulas; cached: :func:`levxl.engine.options.option_decay`)."""
-    F, fig, book = lay.funding, t.options, t.book
+    F, fig = lay.funding, t.options
     sheet.string(F.decay_section, 0, "Theta bleed of the options (all else equal; + = earned by a seller, − = paid "
                                      "by a buyer)", SECTION)
     heads = ["Input row", "Venue", "Symbol", "Side", "Margin ccy", "Days to expiry", "Theta / day (margin ccy)",

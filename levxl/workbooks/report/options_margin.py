@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from levxl.book.options_book import OptionsBookFigures
-from levxl.workbooks.report.cells import (HEADER, LABEL, NOTE, SECTION, SUBTITLE, TEXT, TITLE, SheetSpec, cached,
+from levxl.workbooks.report.cells import (HEADER, LABEL, NOTE, SECTION, SUBTITLE, TEXT, TITLE, SheetSpec,
                                           col, number)
 from levxl.workbooks.report.layout import Layout, OptionBlock
 
