@@ -34,8 +34,8 @@ def _daily(book, i: int) -> float:
 @pytest.mark.parametrize("header, column", [
     ("funding rate / 8h", "funding_rate_8h"), ("Funding Rate (1h)", "funding_rate_1h"),
     ("funding_rate_8h", "funding_rate_8h"), ("funding / 4 hours", "funding_rate_4h"), ("Funding", "funding_rate"),
-    ("fundingRate", "funding_rate"), ("funding_interval", "funding_interval"),
-    ("fundingIntervalHours", "funding_interval"), ("Funding interval (h)", "funding_interval"),
+    ("fundingRate", "funding_rate"), ("funding_interval", "funding_interval_hours"),
+    ("fundingIntervalHours", "funding_interval_hours"), ("Funding interval (h)", "funding_interval_hours"),
     ("funding / day (− = paid)", "funding_amount"), ("Funding / year", "funding_amount"),
 ])
 def test_headers_that_name_the_period(header, column):
@@ -66,14 +66,14 @@ hyperliquid,BTC,short,linear,1.2,61500,61850,20,0.0125,0.0001
 """)
     assert book.funding_hours[0] == 8.0 and book.funding_rate[0] == 0.0001
     assert _daily(book, 0) == pytest.approx(1.2 * 61850 * 0.0001 * 3)  # same cash flow as 0.0000125 hourly
-    book = _csv(tmp_path, f"""{HEAD},funding_rate,funding_interval
+    book = _csv(tmp_path, f"""{HEAD},funding_rate,funding_interval_hours
 binance,BLZUSDT,long,linear,1000,0.1,0.1,5,0.01,0.0002,4h
 hyperliquid,SOL,long,linear,10,150,150,5,0.02,0.0001,8
 binance,ETHUSDT,long,linear,1,3000,3000,5,0.01,0.0001,
 """)
     np.testing.assert_array_equal(book.funding_hours, [4.0, 8.0, 8.0])
-    np.testing.assert_array_equal(book.funding_interval[:2], [4.0, 8.0])
-    assert math.isnan(book.funding_interval[2])
+    np.testing.assert_array_equal(book.funding_interval_hours[:2], [4.0, 8.0])
+    assert math.isnan(book.funding_interval_hours[2])
     assert _daily(book, 0) == pytest.approx(-1000 * 0.1 * 0.0002 * 6)
     assert venue_rules.funding_lines(book) == [
         "row 1 binance BLZUSDT: funding rate per 4 h (as given; 6 payments a day)"]
@@ -89,17 +89,17 @@ bybit,XRPUSDT,long,linear,1,1,1,5,0.005,0.0001,inf
     assert len(book) == 1 and book.symbol == ["SOLUSDT"]
     reasons = dict(book.issues)
     assert "minutes? Bybit's API gives 480 for 8 hours" in reasons[1]
-    assert "funding_interval is the hours between funding payments" in reasons[2]
-    assert "funding_interval is the hours" in reasons[4] and "minutes?" not in reasons[4]
+    assert "funding_interval_hours must be the hours between funding payments" in reasons[2]
+    assert "funding_interval_hours must be the hours" in reasons[4] and "minutes?" not in reasons[4]
 
 
 def test_a_header_period_and_an_interval_column_that_disagree_are_refused(tmp_path):
-    book = _csv(tmp_path, f"""{HEAD},funding rate / 8h,funding_interval
+    book = _csv(tmp_path, f"""{HEAD},funding rate / 8h,funding_interval_hours
 hyperliquid,BTC,short,linear,1.2,61500,61850,20,0.0125,0.0001,1
 hyperliquid,ETH,short,linear,1,3000,3000,20,0.02,0.0001,8
 """)
     assert book.symbol == ["ETH"]
-    assert "header says per 8 h but funding_interval is '1'" in dict(book.issues)[1]
+    assert "header says per 8 h but funding_interval_hours is '1'" in dict(book.issues)[1]
 
 
 def test_a_fetched_interval_is_the_symbols(data_dir):
@@ -143,7 +143,8 @@ binance,BTCUSDT,long,linear,2.5,64200,61850,10,binance:BTCUSDT,0.0001
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["positions"][0]["funding_interval_hours"] == 1.0
     out = CliRunner().invoke(main, ["risk", str(path)])
-    assert "funding intervals other than 8 h" in out.output and "row 1 hyperliquid BTC: funding rate per 1 h" in out.output
+    assert "funding intervals other than 8 h" in out.output
+    assert "row 1 hyperliquid BTC: funding rate per 1 h" in out.output
 
 
 @needs_lo
@@ -151,7 +152,7 @@ def test_the_report_recalculates_funding_per_the_interval(tmp_path, report_recal
     """The report's funding/day formula reads the row's interval cell: LibreOffice recalculates the engine's number,
     and a changed interval changes it."""
     src = tmp_path / "book.csv"
-    src.write_text(f"""{HEAD},funding_rate,funding_interval,vol
+    src.write_text(f"""{HEAD},funding_rate,funding_interval_hours,vol
 hyperliquid,BTC,short,linear,1.2,61500,61850,20,0.0125,0.0000125,,0.55
 binance,BLZUSDT,long,linear,1000,0.1,0.1,5,0.01,0.0002,4,0.9
 binance,BTCUSDT,long,linear,2.5,64200,61850,10,binance:BTCUSDT,0.0001,,0.55

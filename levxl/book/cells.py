@@ -18,8 +18,8 @@ import io
 import re
 from typing import Any
 
-__all__ = ["ALIASES", "CellError", "canonical_column", "FUNDING_PER_HOURS_KEY", "read_csv_table", "parse_number", "decimal_style",
-           "parse_side", "SIDE_WORDS", "RATE_COLUMNS", "AMOUNT_COLUMNS"]
+__all__ = ["ALIASES", "CellError", "canonical_column", "FUNDING_PER_HOURS_KEY", "read_csv_table", "parse_number",
+           "decimal_style", "parse_side", "SIDE_WORDS", "RATE_COLUMNS", "AMOUNT_COLUMNS"]
 
 #: header (lower case, after :func:`canonical_column`'s clean-up) -> levxl column. Sources: the venues' position
 #: API fields (Binance positionRisk, Bybit v5 position/list, OKX /account/positions, Hyperliquid clearinghouseState),
@@ -60,9 +60,10 @@ ALIASES = {
     "taker_fee_rate": "taker_fee", "takerfeerate": "taker_fee", "taker": "taker_fee",
     "mmr_rate": "mmr", "maintenance_margin_rate": "mmr", "maintenance_rate": "mmr", "tier": "mmr",
     "maintenancemarginpercentage": "mmr",
-    "funding": "funding_rate", "fundingrate": "funding_rate", "funding_interval_hours": "funding_interval",
-    "fundingintervalhours": "funding_interval", "fundinginterval": "funding_interval", "funding_hours": "funding_interval",
-    "funding_period": "funding_interval", "fundingperiod": "funding_interval",
+    "funding": "funding_rate", "fundingrate": "funding_rate", "funding_interval": "funding_interval_hours",
+    "fundingintervalhours": "funding_interval_hours", "fundinginterval": "funding_interval_hours",
+    "funding_hours": "funding_interval_hours", "funding_period": "funding_interval_hours",
+    "fundingperiod": "funding_interval_hours",
     "tick_size": "tick", "ticksize": "tick", "ticksz": "tick", "tick_sz": "tick", "price_tick": "tick",
     "pricetick": "tick", "price_increment": "tick", "priceincrement": "tick", "min_price_increment": "tick",
     "volatility": "vol", "implied_vol": "vol", "iv": "vol", "type": "contract",
@@ -79,7 +80,8 @@ class CellError(ValueError):
     """A cell that cannot be read (the message names the column; the caller adds the row)."""
 
 
-_FUNDING_PER_HOURS = re.compile(r"^funding(?:[ _]?rate)?\s*(?:/|\(|_|per)?\s*(\d+(?:\.\d+)?)\s*-?\s*h(?:ours?|rs?)?\)?$")
+_FUNDING_PER_HOURS = re.compile(
+    r"^funding(?:[ _]?rate)?\s*(?:/|\(|_|per)?\s*(\d+(?:\.\d+)?)\s*-?\s*h(?:ours?|rs?)?\)?$")
 """A funding-rate header that names the hours the rate is quoted per ("funding rate / 8h")."""
 FUNDING_PER_HOURS_KEY = re.compile(r"^funding_rate_(\d+(?:\.\d+)?)h$")
 """The column :func:`canonical_column` makes of such a header (``funding_rate_8h``)."""
@@ -95,7 +97,7 @@ def canonical_column(header: Any) -> str:
     >>> [canonical_column(h) for h in ("Entry Price", "Liq. Price", "mmr / tier", "positionAmt", "Lev.")]
     ['entry', 'venue_liquidation', 'mmr', 'size', 'leverage']
     >>> [canonical_column(h) for h in ("funding rate / 8h", "Funding (1h)", "funding_rate", "fundingIntervalHours")]
-    ['funding_rate_8h', 'funding_rate_1h', 'funding_rate', 'funding_interval']
+    ['funding_rate_8h', 'funding_rate_1h', 'funding_rate', 'funding_interval_hours']
     """
     text = str(header).strip().lower().lstrip("\ufeff") if header is not None else ""
     quoted = _FUNDING_PER_HOURS.match(text)

@@ -92,8 +92,8 @@ def plausibility_warnings(row: dict[str, Any], table: Any = _MISSING) -> list[st
         out.append(f"vol {vol:g} means {vol:.0%} a year: if you meant {vol:g}%, write {vol / 100:g} or {vol:g}%")
     funding = row.get("funding_rate", np.nan)
     if funding == funding and abs(funding) > FUNDING_PLAUSIBLE:
-        out.append(f"funding_rate {funding:g} means {funding:.0%} per funding interval: if you meant {funding:g}%, write "
-                   f"{funding / 100:g} or {funding:g}%")
+        out.append(f"funding_rate {funding:g} means {funding:.0%} per funding interval: if you meant {funding:g}%, "
+                   f"write {funding / 100:g} or {funding:g}%")
     mmr = row.get("mmr")
     if isinstance(mmr, float) and mmr > MMR_PLAUSIBLE:
         out.append(f"mmr {mmr:g} means a maintenance rate of {mmr:.0%}: if you meant {mmr:g}%, write "

@@ -34,7 +34,7 @@ OPTION_MOVES = (-0.16, -0.12, -0.08, -0.04, 0.0, 0.04, 0.08, 0.12, 0.16)
 OPTION_VOL_SHIFTS = (-0.10, 0.0, 0.10)
 """Absolute vol shifts of that grid (annualised fractions: -10 / 0 / +10 vol points; floored at vol 0)."""
 
-FUNDING_INTERVALS_PER_DAY = 3  # the funding-spike stress's cap is per 8 hours (a position's own rate: Book.funding_hours)
+FUNDING_INTERVALS_PER_DAY = 3  # the funding-spike stress's cap is per 8 h (a position's own rate: Book.funding_hours)
 
 
 @dataclass
@@ -234,7 +234,8 @@ def _perp_table(book: Book) -> RiskTable:
     return RiskTable(
         book=book, side=s, inverse=inv, fx=fx, margin=margin, leverage=book.effective_leverage, notional=notional,
         notional_usd=np.where(inv, book.size, notional), upnl=upnl, upnl_usd=upnl * fx, liquidation=liq,
-        bankruptcy=bankrupt, liquidation_unrounded=liq_unrounded, bankruptcy_unrounded=bankrupt_unrounded, distance=distance, sigma_days=sigma, move_to_liq=move_to_liq, maintenance=mm,
+        bankruptcy=bankrupt, liquidation_unrounded=liq_unrounded, bankruptcy_unrounded=bankrupt_unrounded,
+        distance=distance, sigma_days=sigma, move_to_liq=move_to_liq, maintenance=mm,
         maintenance_rate=mm / notional, mmr_liq=mmr_liq, cum_liq=cum_liq, mmr_mark=mmr_mark, cum_mark=cum_mark,
         tier_liq=_tier_labels(book, tables, table_of, at_liq), tier_tables=tables, tier_of=table_of,
         funding_per_day=funding, funding_per_day_usd=funding * fx, funding_per_year_of_margin=funding * 365 / margin,
@@ -243,9 +244,9 @@ def _perp_table(book: Book) -> RiskTable:
 
 
 _COLUMNS = ("fx", "margin", "leverage", "notional", "notional_usd", "upnl", "upnl_usd", "liquidation", "bankruptcy",
-            "liquidation_unrounded", "bankruptcy_unrounded", "distance", "sigma_days", "move_to_liq", "maintenance", "maintenance_rate", "mmr_liq", "cum_liq",
-            "mmr_mark", "cum_mark", "funding_per_day", "funding_per_day_usd", "funding_per_year_of_margin", "prob_1d",
-            "prob_7d")
+            "liquidation_unrounded", "bankruptcy_unrounded", "distance", "sigma_days", "move_to_liq", "maintenance",
+            "maintenance_rate", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "funding_per_day",
+            "funding_per_day_usd", "funding_per_year_of_margin", "prob_1d", "prob_7d")
 
 
 def risk_table(book: Book) -> RiskTable:

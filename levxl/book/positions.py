@@ -30,18 +30,19 @@ __all__ = ["Book", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_reco
 
 COLUMNS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leverage", "margin", "mmr",
            "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle", "taker_fee",
-           "funding_interval", "tick")
+           "funding_interval_hours", "tick")
 """Columns of a positions table. Required: side, size, entry and one of leverage/margin. ``size`` is base coin
 (linear) or USD face value (inverse); ``margin`` is isolated margin in the margin currency; ``mmr`` a rate or a tier
 preset such as ``binance:BTCUSDT`` (blank: the venue's stored table for the symbol, linear rows, else
-:data:`DEFAULT_MMR`; an optional ``basis`` column, blank: the venue profile's ``mm_basis``); ``funding_rate`` per funding interval, as the venue shows it (Hyperliquid's hourly rate, a Binance
-4-hour symbol's 4-hour rate), the interval being the optional ``funding_interval`` column (hours), else the
-period a header names ("funding rate / 8h": per 8 hours), else the venue's interval for the symbol
-(:func:`levxl.engine.conventions.funding_interval_hours`: fetched by ``levxl tiers update --funding``, or the profile's),
-else 8 hours; ``vol`` annualised (0.6 = 60%); ``taker_fee`` (optional) the account's taker rate (blank: the venue
-profile's base rate), which enters the figures only where the venue puts it (inside the threshold at OKX, Gate and
-Bitget; the fee to close held in a Bybit position margin); ``tick`` (optional) the instrument's price tick: given,
-the liquidation and bankruptcy prices are the ones the venue shows, on the tick its way
+:data:`DEFAULT_MMR`; an optional ``basis`` column, blank: the venue profile's ``mm_basis``); ``funding_rate`` per
+funding interval, as the venue shows it (Hyperliquid's hourly rate, a Binance 4-hour symbol's 4-hour rate), the
+interval being the optional ``funding_interval_hours`` column (also read as ``funding_interval``), else the period a
+header names ("funding rate / 8h": per 8 hours), else the venue's interval for the symbol
+(:func:`levxl.engine.conventions.funding_interval_hours`: fetched by ``levxl tiers update --funding``, or the
+profile's), else 8 hours; ``vol`` annualised (0.6 = 60%); ``taker_fee`` (optional) the account's taker rate
+(blank: the venue profile's base rate), which enters the figures only where the venue puts it (inside the
+threshold at OKX, Gate and Bitget; the fee to close held in a Bybit position margin); ``tick`` (optional) the
+instrument's price tick: given, the liquidation and bankruptcy prices are the ones the venue shows, on the tick its way
 (:func:`levxl.engine.conventions.price_on_tick`: KuCoin a long's liquidation up and bankruptcy down, OKX inverse
 one tick above the formula), blank: unrounded.
 
@@ -52,7 +53,7 @@ Options (optional columns): ``kind`` "perp" (default) or "option"; for an option
 side long = bought, short = sold. Leverage, margin, mmr and funding do not apply to options."""
 
 _NUMERIC = ("size", "entry", "mark", "leverage", "margin", "funding_rate", "vol", "strike", "expiry_days",
-            "taker_fee", "funding_interval", "tick")
+            "taker_fee", "funding_interval_hours", "tick")
 
 
 @dataclass
@@ -104,10 +105,10 @@ class Book:
     taker_fee: np.ndarray | None = None
     fee: np.ndarray | None = None
     close_fee: np.ndarray | None = None
-    #: the hours ``funding_rate`` is quoted per, as given (a ``funding_interval`` column or a header such as
+    #: the hours ``funding_rate`` is quoted per, as given (a ``funding_interval_hours`` column or a header such as
     #: "funding rate / 8h"; NaN: blank), and as used (:attr:`funding_hours`: the given hours, else the venue's
     #: interval for the symbol, else 8)
-    funding_interval: np.ndarray | None = None
+    funding_interval_hours: np.ndarray | None = None
     funding_hours: np.ndarray | None = None
     #: the instrument's price tick (NaN: not given; prices unrounded)
     tick: np.ndarray | None = None
@@ -119,7 +120,7 @@ class Book:
             if getattr(self, name) is None:
                 setattr(self, name, [default] * n)
         for name in ("venue_liquidation", "venue_maintenance", "wallet", "cross_margin", "taker_fee",
-                     "funding_interval", "tick"):
+                     "funding_interval_hours", "tick"):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(n, np.nan))
         if self.warnings is None:
@@ -208,7 +209,7 @@ class Book:
                     wallet=self.wallet[idx], margin_source=pick(self.margin_source),
                     warnings=[list(w) for w in pick(self.warnings)], cross_margin=self.cross_margin[idx],
                     taker_fee=self.taker_fee[idx], fee=self.fee[idx], close_fee=self.close_fee[idx],
-                    funding_interval=self.funding_interval[idx], funding_hours=self.funding_hours[idx],
+                    funding_interval_hours=self.funding_interval_hours[idx], funding_hours=self.funding_hours[idx],
                     tick=self.tick[idx])
 
 
@@ -324,10 +325,10 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                             "save the workbook in Excel or LibreOffice, or run `levxl recalc` on it")
     _funding_period(record)
     values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
-    hours = values["funding_interval"]
+    hours = values["funding_interval_hours"]
     if not np.isnan(hours) and not 0 < hours <= 24:
-        raise CellError(f"funding_interval is the hours between funding payments (1, 4 or 8), got "
-                        f"{record.get('funding_interval')!r}" + (" (minutes? Bybit's API gives 480 for 8 hours)"
+        raise CellError(f"funding_interval_hours must be the hours between funding payments (1, 4 or 8), got "
+                        f"{record.get('funding_interval_hours')!r}" + (" (minutes? Bybit's API gives 480 for 8 hours)"
                                                                  if 24 < hours < np.inf else ""))
     side, values["size"] = parse_side(record.get("side"), values["size"])
     out: dict[str, Any] = {"venue": str(record.get("venue") or "").strip(),
@@ -387,28 +388,28 @@ _HOURS_TEXT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours)\s*$",
 
 def _funding_period(record: dict[str, Any]) -> None:
     """Resolve in ``record`` the period its funding rate is quoted per: a header that names it
-    ("funding rate / 8h", key ``funding_rate_8h``) gives the rate and its hours; a ``funding_interval`` cell may
+    ("funding rate / 8h", key ``funding_rate_8h``) gives the rate and its hours; a ``funding_interval_hours`` cell may
     read "8h". A header's period and an interval column that disagree are refused (which one is the rate's?)."""
-    interval = record.get("funding_interval")
+    interval = record.get("funding_interval_hours")
     if isinstance(interval, str):
         m = _HOURS_TEXT.match(interval)
         if m:
-            record["funding_interval"] = m.group(1).replace(",", ".")
+            record["funding_interval_hours"] = m.group(1).replace(",", ".")
     for key in [k for k in record if isinstance(k, str) and FUNDING_PER_HOURS_KEY.match(k)]:
         value = record.pop(key)
         if _blank(value) or not _blank(record.get("funding_rate")):
             continue
         hours = FUNDING_PER_HOURS_KEY.match(key).group(1)
-        given = record.get("funding_interval")
+        given = record.get("funding_interval_hours")
         if not _blank(given):
             try:
                 same = float(str(given).replace(",", ".")) == float(hours)
             except ValueError:
                 same = True  # the interval cell's own parse names the problem
             if not same:
-                raise CellError(f"the funding rate's header says per {hours} h but funding_interval is {given!r}: "
-                                "give the rate per the interval, or drop the interval column")
-        record["funding_rate"], record["funding_interval"] = value, hours
+                raise CellError(f"the funding rate's header says per {hours} h but funding_interval_hours is "
+                                f"{given!r}: give the rate per the interval, or drop the interval column")
+        record["funding_rate"], record["funding_interval_hours"] = value, hours
 
 
 def _row_reason(c: _PerpCheck) -> str:

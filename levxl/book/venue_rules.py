@@ -254,12 +254,12 @@ Bybit, OKX swaps, BitMEX, Gate and KuCoin by default)."""
 
 
 def funding_hours(book: Any) -> np.ndarray:
-    """The hours each position's ``funding_rate`` is quoted per: the row's own (``book.funding_interval``: a
-    ``funding_interval`` column, or a header naming the period), else the venue's interval for the symbol
+    """The hours each position's ``funding_rate`` is quoted per: the row's own (``book.funding_interval_hours``: a
+    ``funding_interval_hours`` column, or a header naming the period), else the venue's interval for the symbol
     (:func:`levxl.engine.conventions.funding_interval_hours`: a fetched per-symbol interval, else the profile's
     exception or default: Hyperliquid and dYdX 1 h), else :data:`DEFAULT_FUNDING_HOURS` (an unknown venue, or a
     dated future, which pays no funding)."""
-    given = np.asarray(book.funding_interval, dtype=float)
+    given = np.asarray(book.funding_interval_hours, dtype=float)
     out = np.where(np.isfinite(given), given, DEFAULT_FUNDING_HOURS)
     seen: dict = {}
     for i, profile in enumerate(profiles_for(book.venue, book.contract)):
@@ -277,7 +277,7 @@ def funding_lines(book: Any) -> list[str]:
     """One line per position whose funding rate (non-zero) is read per an interval other than 8 hours (the row's
     own, or its venue's for the symbol), so a funding figure says which period its rate was taken for."""
     lines = []
-    given = np.asarray(book.funding_interval, dtype=float)
+    given = np.asarray(book.funding_interval_hours, dtype=float)
     for i, profile in enumerate(profiles_for(book.venue, book.contract)):
         hours = float(book.funding_hours[i])
         if book.kind[i] == "option" or hours == DEFAULT_FUNDING_HOURS or book.funding_rate[i] == 0:

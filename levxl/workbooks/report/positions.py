@@ -229,8 +229,8 @@ def _option_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) ->
         sheet.string(r0, c[key], "n/a", na if key != "tier" else TEXT)
     # blank, not text: sums and array products over these columns skip them
     for key in ("notional", "notional_usd", "mm", "mm_rate", "fund_rate", "fund_hours", "fund_day", "fund_year",
-                "p1", "p7", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut",
-                "fee"):
+                "p1", "p7", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut",
+                "cum_cut", "fee"):
         sheet.blank(r0, c[key], TEXT)
     sheet.string(r0, c["kind"], "option", TEXT)
     sheet.string(r0, c["otype"], book.option_type[i], TEXT)
