@@ -9,6 +9,23 @@ DATA = Path(__file__).parent / "data"
 VECTORS = json.loads((DATA / "vectors.json").read_text())
 
 
+BINANCE_SNAPSHOT = DATA / "tiers" / "binance_usdm_all_2024-10-24.ccxt.json.gz"
+"""A gzip copy of ../shared/reference/tiers/binance_usdm_all_2024-10-24.ccxt.json (ccxt fetch_leverage_tiers,
+349 Binance USD-M symbols), so the tests that check the shipped pack against it run from any clone."""
+BINANCE_SNAPSHOT_SHA256 = "a7dcf55a06a621892cd4056ba1833a8ed1ed69ce3c47f993678ae697c14a0f67"
+"""sha256 of the shared file, byte for byte (the copy is checked against it on every read)."""
+
+
+def binance_snapshot() -> dict:
+    """The shared ccxt snapshot of every Binance USD-M tier table, from its checked copy."""
+    import gzip
+    import hashlib
+
+    raw = gzip.decompress(BINANCE_SNAPSHOT.read_bytes())
+    assert hashlib.sha256(raw).hexdigest() == BINANCE_SNAPSHOT_SHA256, "tests/data copy differs from the shared file"
+    return json.loads(raw)
+
+
 def vectors_of(*kinds):
     """pytest.param for every vector of these kinds, named by the vector id."""
     return [pytest.param(v, id=v["id"]) for v in VECTORS if v["kind"] in kinds]

@@ -12,7 +12,6 @@ import json
 import sys
 from pathlib import Path
 
-import pytest
 
 from levxl.engine import tier_store
 from levxl.engine.tiers import table_from_rows
@@ -22,27 +21,26 @@ SOURCE = ("Binance /fapi/v1/leverageBracket via ccxt fetch_leverage_tiers, 2024-
 
 
 REPO = Path(__file__).resolve().parent.parent
-SNAPSHOT = REPO.parent / "shared" / "reference" / "tiers" / "binance_usdm_all_2024-10-24.ccxt.json"
 PACK = REPO / "levxl" / "data" / "tiers" / "binance_usdm_all_2024-10-24.json"
 
 
-def packed_from(src) -> dict:
-    raw = json.load(open(src, encoding="utf-8"))
+def packed_from(raw: dict) -> dict:
     packed = tier_store.pack("binance", "usdm", "2024-10-24", SOURCE, raw)
     for key, table in packed["tables"].items():
         table_from_rows(table["tiers"], venue="binance", symbol=key)  # raises on an inconsistent cum
     return packed
 
 
-@pytest.mark.skipif(not SNAPSHOT.exists(), reason="the shared reference snapshot is not beside this checkout")
 def test_the_shipped_pack_is_the_shared_snapshot():
+    from conftest import binance_snapshot
+
     shipped = json.loads(PACK.read_text(encoding="utf-8"))
-    assert shipped == json.loads(json.dumps(packed_from(SNAPSHOT), sort_keys=True))
+    assert shipped == json.loads(json.dumps(packed_from(binance_snapshot()), sort_keys=True))
     assert len(shipped["tables"]) == 349
 
 
 def main(src: str, dst: str) -> None:
-    packed = packed_from(src)
+    packed = packed_from(json.load(open(src, encoding="utf-8")))
     with open(dst, "w", encoding="utf-8") as out:
         json.dump(packed, out, separators=(",", ":"), sort_keys=True)
         out.write("\n")

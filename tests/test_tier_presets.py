@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import ccxt_market
+from conftest import binance_snapshot, ccxt_market
 
 import levxl as lx
 from levxl.book import venue_rules
@@ -19,7 +19,6 @@ from levxl.catalogue import CATALOGUE
 from levxl.cli import main
 from levxl.cli import tiers as tiers_cli
 
-SHARED = "/work/shared/reference/tiers/binance_usdm_all_2024-10-24.ccxt.json"
 
 
 def test_every_binance_usdm_symbol_is_shipped_with_venue_symbol_date_and_source():
@@ -31,10 +30,7 @@ def test_every_binance_usdm_symbol_is_shipped_with_venue_symbol_date_and_source(
 
 
 def test_the_pack_reproduces_the_shared_ccxt_snapshot():
-    try:
-        raw = json.load(open(SHARED, encoding="utf-8"))
-    except OSError:
-        pytest.skip("shared reference snapshot not on this machine")
+    raw = binance_snapshot()
     for symbol in ("ETH/USDT:USDT", "DOGE/USDT:USDT", "1000BONK/USDC:USDC"):
         t = lx.preset(f"binance:{symbol}")
         tiers = raw[symbol]
@@ -215,10 +211,7 @@ def test_levxl_risk_on_the_bundled_example_names_tables_and_flags():
 
 
 def test_every_pack_symbol_has_one_table_for_both_spellings():
-    try:
-        raw = json.load(open(SHARED, encoding="utf-8"))
-    except OSError:
-        pytest.skip("shared reference snapshot not on this machine")
+    raw = binance_snapshot()
     for symbol in raw:
         base, _, rest = symbol.partition("/")
         quote, _, settle = rest.partition(":")
