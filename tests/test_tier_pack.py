@@ -12,7 +12,6 @@ import json
 import sys
 from pathlib import Path
 
-
 from levxl.engine import tier_store
 from levxl.engine.tiers import table_from_rows
 
