@@ -178,3 +178,24 @@ def test_the_templates_per_8h_column_reads_back_to_the_examples_funding():
     assert sheet.funding_hours.tolist() == [8.0] * len(sheet)
     assert example.funding_hours[example.venue.index("hyperliquid")] == 1.0
     np.testing.assert_allclose(risk_table(sheet).funding_per_day, risk_table(example).funding_per_day, rtol=1e-12)
+
+
+def test_the_books_funding_reproduces_the_venues_examples():
+    """BitMEX perpetual guide (vector bitmex_funding_amount): a long of 20 XBT value at 0.25% per 8 h pays 0.05 XBT
+    an interval, so 0.15 XBT a day. Hyperliquid docs "Funding": 0.01% per 8 h of interest is paid hourly at
+    0.00125%, the same cash a day as 0.01% three times."""
+    from conftest import VECTORS
+
+    v = next(x for x in VECTORS if x["id"] == "bitmex_funding_amount")
+    book = book_from_records([
+        {"venue": "bitmex", "symbol": "XBTUSD", "side": "long", "contract": "inverse", "size": 1_000_000,
+         "entry": 50_000, "mark": 50_000, "leverage": 5, "funding_rate": v["inputs"]["rate"]},   # 20 XBT at the mark
+        {"venue": "hyperliquid", "symbol": "BTC", "side": "long", "size": 1, "entry": 60_000, "mark": 60_000,
+         "leverage": 10, "funding_rate": 0.0000125},
+        {"venue": "binance", "symbol": "BTCUSDT", "side": "long", "size": 1, "entry": 60_000, "mark": 60_000,
+         "leverage": 10, "funding_rate": 0.0001},
+    ])
+    daily = risk_table(book).funding_per_day
+    assert daily[0] == pytest.approx(v["expected"] * 3, abs=v["tol"])  # -0.05 XBT per 8 h
+    assert daily[2] == pytest.approx(-60_000 * 0.0001 * 3, rel=1e-12)  # Binance: 8-hourly, three a day
+    assert daily[1] == pytest.approx(daily[2], rel=1e-12)  # Hyperliquid: the hourly rate, 24 a day

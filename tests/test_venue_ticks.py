@@ -17,6 +17,7 @@ from levxl.book.figures import risk_table
 from levxl.book.positions import load_positions
 from levxl.cli import main
 from levxl.engine.conventions import liquidation_price_at_venue, price_on_tick, round_price
+from levxl.engine.reference import engine as ref
 from levxl.engine.venues import profile_for
 from levxl.testing import libreoffice
 
@@ -108,6 +109,21 @@ def test_price_on_tick_lands_on_the_tick_within_one_step(price, tick_exp, side, 
         assert shown >= price + offset * tick - slack
     elif rule == "down":
         assert shown <= price + offset * tick + slack
+
+
+@settings(max_examples=500, deadline=None)
+@given(price=st.floats(1e-4, 1e6), tick_exp=st.integers(-6, 1), side=st.sampled_from([1.0, -1.0]),
+       venue=st.sampled_from(["kucoin", "okx-futures", "binance", None]),
+       kind=st.sampled_from(["liquidation", "bankruptcy"]))
+def test_price_on_tick_matches_the_exact_decimal_reference(price, tick_exp, side, venue, kind):
+    """The vectorised rounding against exact decimals; they may differ only where the price sits within the
+    engine's slack (1e-9 tick, or a few ulps of price / tick) of a tick, where the engine keeps the tick."""
+    tick = 10.0 ** tick_exp
+    direction, offset = venue_rules.tick_rule(None if venue is None else profile_for(venue), side, kind)
+    want = ref.price_on_tick(price, tick, direction, offset)
+    got = float(price_on_tick(price, side, tick, kind, venue))
+    steps = (price + offset * tick) / tick
+    assert got == want or abs(steps - round(steps)) < 1e-3, (got, want)
 
 
 def test_price_on_tick_broadcasts_and_keeps_the_sentinels():
