@@ -145,3 +145,22 @@ def test_the_report_rounds_in_its_formulas_as_the_engine_does(book_csv, tmp_path
     again = libreoffice.recalculated_after_edit(out, {("Positions", lay.positions.local("tick", 1)): 1.0},
                                                 tmp_path / "edited.xlsx")["Positions"]
     assert again[lay.positions.local("liq", 1)] == 4045.0  # up to the new tick
+
+
+@needs_lo
+def test_a_desk_sheet_saved_by_libreoffice_reads_like_the_csv(tmp_path):
+    """A desk's sheet as LibreOffice saves it (xlsx, from the same rows), with venue-export headers for the
+    tick and the funding interval: the same book, the same prices on the tick, the same funding."""
+    src = tmp_path / "desk.csv"
+    src.write_text("Venue,Symbol,Side,Contract,Size,Entry Price,Mark Price,Margin,mmr,Tick Size,Funding Rate,"
+                   "Funding interval (h)\n"
+                   "kucoin,ETHUSDTM,long,linear,0.02,4189.35,4189.35,3.35148,0.005,0.05,0.0001,4\n"
+                   "okx,BTC-USD-SWAP,long,inverse,10000,63000,61850,0.03,0.005,0.1,0.0001,\n")
+    want = risk_table(load_positions(src))
+    saved = libreoffice.convert([src], "xlsx", tmp_path / "saved")[0]
+    got = risk_table(load_positions(saved))
+    assert got.book.tick.tolist() == [0.05, 0.1] and got.book.funding_hours.tolist() == [4.0, 8.0]
+    np.testing.assert_array_equal(got.liquidation, want.liquidation)
+    np.testing.assert_array_equal(got.bankruptcy, want.bankruptcy)
+    np.testing.assert_array_equal(got.funding_per_day, want.funding_per_day)
+    assert want.bankruptcy[0] == 4021.75
