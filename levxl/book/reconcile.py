@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from levxl.book.accounts import Liquidation, levxl_liquidation
+from levxl.book.figures import RiskTable, risk_table
 from levxl.book.positions import Book
 from levxl.book.venue_rules import conventions_text, profiles_for, tier_limits, tier_provenance
 from levxl.engine import kernel
@@ -174,7 +175,8 @@ def _plain(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
-def risk_records(book: Book, liquidation: Liquidation | None = None, distance=None) -> list[dict]:
+def risk_records(book: Book, liquidation: Liquidation | None = None, distance=None,
+                 table: RiskTable | None = None) -> list[dict]:
     """One dict per position for batch jobs: the identity, levxl's liquidation price (None where it cannot be
     computed, or where no finite price liquidates a short), the venue's (None when the input has none), the
     difference, maintenance margins, ``distance`` (adverse move to levxl's price, fraction of the mark), the
@@ -187,11 +189,10 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
     of a given margin (margin currency), ``tick`` the row's price tick when given (the price is then on it the
     venue's way; None: unrounded). ``funding_rate`` is per ``funding_interval_hours`` (the row's interval, or
     its venue's for the symbol: :func:`levxl.book.venue_rules.funding_hours`) and ``funding_per_day`` the cash flow
-    at that rate, ``-s * notional(mark) * rate * 24 / hours`` (margin currency; negative = paid; 0 for options)."""
+    at that rate (the figures table's, :attr:`~levxl.book.figures.RiskTable.funding_per_day`; ``table`` is the
+    book's, computed when not given; margin currency, negative = paid, 0 for options)."""
     r = reconcile(book, liquidation)
-    with np.errstate(invalid="ignore"):
-        notional = np.where(book.inverse, book.size / book.mark, book.size * book.mark)
-        funding = np.where(book.option, 0.0, -book.side * notional * book.funding_rate * 24.0 / book.funding_hours)
+    funding = (table if table is not None else risk_table(book)).funding_per_day
     margin = liquidation.margin if liquidation is not None else book.isolated_margin
     # the table's warnings that `levxl risk` prints below its table (stale or missing tier table, tier limits),
     # on the row they concern: a batch job reading only the records must see them too

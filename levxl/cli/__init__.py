@@ -100,7 +100,7 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
     except (ValueError, MemoryError) as exc:
         raise click.ClickException(terminal_text(exc)) from None
     if as_json or as_csv:
-        records = risk_records(book, liquidation, table.distance)
+        records = risk_records(book, liquidation, table.distance, table)
         if as_json:
             import json
 
