@@ -10,13 +10,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-from levxl.book import venue_rules
 from levxl.book.accounts import levxl_liquidation
 from levxl.book.cells import canonical_column
 from levxl.book.figures import risk_table
 from levxl.book.positions import load_positions
 from levxl.cli import main
-from levxl.engine.conventions import liquidation_price_at_venue, price_on_tick, round_price
+from levxl.engine.conventions import liquidation_price_at_venue, price_on_tick, round_price, tick_rule
 from levxl.engine.reference import engine as ref
 from levxl.engine.venues import profile_for
 from levxl.testing import libreoffice
@@ -103,7 +102,7 @@ def test_price_on_tick_lands_on_the_tick_within_one_step(price, tick_exp, side, 
     assert math.isclose(steps, round(steps), abs_tol=1e-6)  # on the tick
     offset = 1 if (venue == "okx-futures" and kind == "liquidation") else 0
     assert abs(shown - (price + offset * tick)) <= tick * (1 + 1e-9)  # within one tick of the displayed formula
-    rule = venue_rules.tick_rule(None if venue is None else profile_for(venue), side, kind)[0]
+    rule = tick_rule(None if venue is None else profile_for(venue), side, kind)[0]
     slack = 2e-3 * tick  # the engine's "already on the tick" slack: 1e-9 tick, or a few ulps of price / tick
     if rule == "up":
         assert shown >= price + offset * tick - slack
@@ -119,7 +118,7 @@ def test_price_on_tick_matches_the_exact_decimal_reference(price, tick_exp, side
     """The vectorised rounding against exact decimals; they may differ only where the price sits within the
     engine's slack (1e-9 tick, or a few ulps of price / tick) of a tick, where the engine keeps the tick."""
     tick = 10.0 ** tick_exp
-    direction, offset = venue_rules.tick_rule(None if venue is None else profile_for(venue), side, kind)
+    direction, offset = tick_rule(None if venue is None else profile_for(venue), side, kind)
     want = ref.price_on_tick(price, tick, direction, offset)
     got = float(price_on_tick(price, side, tick, kind, venue))
     steps = (price + offset * tick) / tick

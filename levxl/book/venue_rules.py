@@ -16,7 +16,7 @@ import numpy as np
 
 from levxl.engine import kernel
 from levxl.engine.conventions import (funding_interval_hours, liquidation_price_at_venue, price_on_tick,
-                                     threshold_terms_at_venue)
+                                     threshold_terms_at_venue, tick_rule)
 from levxl.engine.tier_store import CCXT_IDS
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import VenueProfile, profile_for
@@ -24,7 +24,7 @@ from levxl.book.checks import amount_text
 
 __all__ = ["STALE_DAYS", "profiles_for", "TierUse", "tier_provenance", "TierLimit", "tier_limits",
            "provenance_rows", "limit_rows", "warnings", "table_lines", "convention_lines", "venue_liquidation_prices",
-           "DEFAULT_FUNDING_HOURS", "funding_hours", "funding_lines", "on_tick", "tick_rule"]
+           "DEFAULT_FUNDING_HOURS", "funding_hours", "funding_lines", "on_tick"]
 
 STALE_DAYS = 90
 """A tier table older than this many days (before the as-of date of the figures) is flagged as stale."""
@@ -305,15 +305,6 @@ def on_tick(book: Any, prices: np.ndarray, kind: str = "liquidation") -> np.ndar
         idx = np.array(members, dtype=int)
         out[idx] = price_on_tick(out[idx], np.asarray(book.side, dtype=float)[idx], tick[idx], kind, venue)
     return out
-
-
-def tick_rule(profile: VenueProfile | None, side: float, kind: str = "liquidation") -> tuple[str, int]:
-    """(direction "up" / "down" / "nearest", display offset in ticks) of a price of ``kind`` for ``side`` at the
-    venue of ``profile`` (:func:`levxl.engine.conventions.price_on_tick`'s rule, for the report's formulas); no
-    profile: toward the entry (a long up, a short down), no offset."""
-    if profile is None:
-        return ("up" if side > 0 else "down"), 0
-    return profile.rounding(kind, 1 if side > 0 else -1), (int(profile.offset_ticks) if kind == "liquidation" else 0)
 
 
 def conventions_text(profile: VenueProfile | None, fee: float = 0.0, close_fee: float = 0.0,

@@ -23,7 +23,7 @@ from levxl.engine.venues import PROFILES, VenueProfile, product_for, profile_for
 
 __all__ = ["VENUE", "PRICE_KIND", "profile_of_code", "round_price", "close_fee_at_bankruptcy", "funding_hours",
            "tier_caps", "within_tier_limits", "ThresholdTerms", "threshold_terms_at_venue", "margin_at_venue",
-           "funding_interval_hours", "liquidation_price_at_venue", "price_on_tick"]
+           "funding_interval_hours", "liquidation_price_at_venue", "price_on_tick", "tick_rule"]
 
 _IDS = sorted(PROFILES)
 _ALIASES: dict[str, int] = {}
@@ -70,14 +70,28 @@ def _direction(venue_code: np.ndarray, kind_code: np.ndarray, side: np.ndarray) 
     as :func:`levxl.engine.liquidation.round_to_tick`)."""
     shape = np.broadcast_shapes(np.shape(venue_code), np.shape(kind_code), np.shape(side))
     venue_b, kind_b, side_b = (np.broadcast_to(a, shape) for a in (venue_code, kind_code, side))
-    out = np.where(side_b > 0, 1.0, -1.0)
+    out = np.where(side_b > 0, 1.0, -1.0)  # tick_rule(None, ...)
     for code in np.unique(venue_b[~np.isnan(venue_b)]) if np.size(venue_b) else ():
         profile = profile_of_code(code)
         for k, kind in enumerate(("liquidation", "bankruptcy")):
-            for s, name in ((1.0, "long"), (-1.0, "short")):
+            for s in (1.0, -1.0):
                 mask = (venue_b == code) & (kind_b == k) & (side_b == s)
-                out[mask] = DIRECTION_CODES[profile.rounding(kind, name)]
+                out[mask] = DIRECTION_CODES[tick_rule(profile, s, kind)[0]]
     return out
+
+
+def tick_rule(profile: VenueProfile | None, side: float, kind: str = "liquidation") -> tuple[str, int]:
+    """(direction "up" / "down" / "nearest", display offset in ticks) of a price of ``kind`` for ``side`` at the
+    venue of ``profile``: the rule :func:`round_price` and :func:`price_on_tick` apply, in words (the report's
+    formulas and texts use it); no profile: toward the entry (a long up, a short down), no offset; the offset is a
+    liquidation price's only.
+
+    >>> tick_rule(profile_for("kucoin"), -1, "bankruptcy"), tick_rule(profile_for("okx-futures"), 1), tick_rule(None, 1)
+    (('up', 0), ('nearest', 1), ('up', 0))
+    """
+    if profile is None:
+        return ("up" if side > 0 else "down"), 0
+    return profile.rounding(kind, 1 if side > 0 else -1), (int(profile.offset_ticks) if kind == "liquidation" else 0)
 
 
 # a price, or the engine's "no liquidation" sentinels (0 for a long, inf for a short), which pass through unrounded

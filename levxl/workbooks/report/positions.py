@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from levxl.book.figures import DistanceFixes, RiskTable
-from levxl.book.venue_rules import profiles_for, tick_rule
+from levxl.book.venue_rules import profiles_for
+from levxl.engine.conventions import tick_rule
 from levxl.book.stresses import asset_of, market_move_to_liquidation
 from levxl.workbooks.report import formulas
 from levxl.workbooks.report.cells import (HEADER, STATUS_STYLES, SUBTITLE, TEXT, TITLE, SheetSpec, cached,
