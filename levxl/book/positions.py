@@ -323,9 +323,15 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
         if isinstance(value, Uncached):
             raise CellError(f"{column or 'a cell'} is a formula saved without its value (={value.formula}): open and "
                             "save the workbook in Excel or LibreOffice, or run `levxl recalc` on it")
-    _funding_period(record)
+    quoted_hours = _funding_period(record)
     values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
     hours = values["funding_interval_hours"]
+    if quoted_hours is not None:
+        if not np.isnan(hours) and hours != quoted_hours:
+            raise CellError(f"the funding rate's header says per {quoted_hours:g} h but funding_interval_hours is "
+                            f"{record.get('funding_interval_hours')!r}: give the rate per the interval, or drop the "
+                            "interval column")
+        values["funding_interval_hours"] = hours = quoted_hours
     if not np.isnan(hours) and not 0 < hours <= 24:
         raise CellError(f"funding_interval_hours must be the hours between funding payments (1, 4 or 8), got "
                         f"{record.get('funding_interval_hours')!r}" + (" (minutes? Bybit's API gives 480 for 8 hours)"
@@ -386,30 +392,21 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
 _HOURS_TEXT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
 
 
-def _funding_period(record: dict[str, Any]) -> None:
-    """Resolve in ``record`` the period its funding rate is quoted per: a header that names it
-    ("funding rate / 8h", key ``funding_rate_8h``) gives the rate and its hours; a ``funding_interval_hours`` cell may
-    read "8h". A header's period and an interval column that disagree are refused (which one is the rate's?)."""
+def _funding_period(record: dict[str, Any]) -> float | None:
+    """The hours a header says the funding rate is quoted per ("funding rate / 8h", key ``funding_rate_8h``: its
+    cell becomes ``funding_rate``), else None; a ``funding_interval_hours`` cell reading "8h" loses its unit. The
+    caller refuses a header's period and an interval column that disagree (which one is the rate's?)."""
     interval = record.get("funding_interval_hours")
     if isinstance(interval, str):
         m = _HOURS_TEXT.match(interval)
         if m:
-            record["funding_interval_hours"] = m.group(1).replace(",", ".")
+            record["funding_interval_hours"] = m.group(1)
+    quoted = None
     for key in [k for k in record if isinstance(k, str) and FUNDING_PER_HOURS_KEY.match(k)]:
         value = record.pop(key)
-        if _blank(value) or not _blank(record.get("funding_rate")):
-            continue
-        hours = FUNDING_PER_HOURS_KEY.match(key).group(1)
-        given = record.get("funding_interval_hours")
-        if not _blank(given):
-            try:
-                same = float(str(given).replace(",", ".")) == float(hours)
-            except ValueError:
-                same = True  # the interval cell's own parse names the problem
-            if not same:
-                raise CellError(f"the funding rate's header says per {hours} h but funding_interval_hours is "
-                                f"{given!r}: give the rate per the interval, or drop the interval column")
-        record["funding_rate"], record["funding_interval_hours"] = value, hours
+        if not _blank(value) and _blank(record.get("funding_rate")):
+            record["funding_rate"], quoted = value, float(FUNDING_PER_HOURS_KEY.match(key).group(1))
+    return quoted
 
 
 def _row_reason(c: _PerpCheck) -> str:
