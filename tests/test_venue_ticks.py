@@ -91,10 +91,14 @@ def test_a_bad_tick_is_refused_on_its_row(tmp_path, tick):
     assert "tick" in dict(book.issues)[1]
 
 
+# prices, ticks 1e-6..10, both sides, venues of each rounding rule (up/down, nearest + offset, nearest, none)
+TICK_CASES = dict(price=st.floats(1e-4, 1e6), tick_exp=st.integers(-6, 1), side=st.sampled_from([1.0, -1.0]),
+                  venue=st.sampled_from(["kucoin", "okx-futures", "binance", "bybit", None]),
+                  kind=st.sampled_from(["liquidation", "bankruptcy"]))
+
+
 @settings(max_examples=300, deadline=None)
-@given(price=st.floats(1e-4, 1e6), tick_exp=st.integers(-6, 1), side=st.sampled_from([1.0, -1.0]),
-       venue=st.sampled_from(["kucoin", "okx-futures", "binance", "bybit", None]),
-       kind=st.sampled_from(["liquidation", "bankruptcy"]))
+@given(**TICK_CASES)
 def test_price_on_tick_lands_on_the_tick_within_one_step(price, tick_exp, side, venue, kind):
     tick = 10.0 ** tick_exp
     shown = float(price_on_tick(price, side, tick, kind, venue))
@@ -111,9 +115,7 @@ def test_price_on_tick_lands_on_the_tick_within_one_step(price, tick_exp, side, 
 
 
 @settings(max_examples=500, deadline=None)
-@given(price=st.floats(1e-4, 1e6), tick_exp=st.integers(-6, 1), side=st.sampled_from([1.0, -1.0]),
-       venue=st.sampled_from(["kucoin", "okx-futures", "binance", None]),
-       kind=st.sampled_from(["liquidation", "bankruptcy"]))
+@given(**TICK_CASES)
 def test_price_on_tick_matches_the_exact_decimal_reference(price, tick_exp, side, venue, kind):
     """The vectorised rounding against exact decimals; they may differ only where the price sits within the
     engine's slack (1e-9 tick, or a few ulps of price / tick) of a tick, where the engine keeps the tick."""
