@@ -209,8 +209,11 @@ def test_liq_price_function_with_venue_and_tick():
     assert f("long", 20_000, 1, 50, 0.005, None, None, None, None, "bybit") == pytest.approx(19_700)
     assert f("short", 10, 1, 5, 0.01, None, None, None, None, "okx") == pytest.approx(
         float(lx.liquidation_price("short", 10, 1, leverage=5, mmr=0.01, fee=0.0005)))  # OKX: taker inside the threshold
-    # KuCoin: MM on the entry value, rounded up to the 0.05 tick for a long
-    assert f("long", 4189.35, 0.02, 25, 0.005, None, None, None, None, "kucoin", 0.05) == pytest.approx(4042.75)
+    # KuCoin since 2025-05-22: MM on the mark value, LP = EP(1 - 1/L)/(1 - mmr) = 4041.98, up to the 0.05 tick
+    assert f("long", 4189.35, 0.02, 25, 0.005, None, None, None, None, "kucoin", 0.05) == pytest.approx(4042.00)
+    # its rule until then: MM on the entry value, EP(1 - 1/L + mmr) = 4042.7228, up to 4042.75
+    assert f("long", 4189.35, 0.02, 25, 0.005, None, None, None, None, "kucoin-2025-05-21", 0.05) == pytest.approx(
+        4042.75)
     assert f("long", 1, 1, 1, 0.005, None, None, None, None, "nowhere").startswith("#VALUE! venue")
 
 

@@ -52,9 +52,9 @@ def test_the_spreadsheet_function_follows_the_preset():
 
 
 def test_other_venues_are_unchanged_by_the_close_fee_rule():
-    for venue in ("binance", "okx", "kucoin", "gate", "hyperliquid"):
+    for venue in ("binance", "okx", "kucoin", "kucoin-2025-05-21", "gate", "hyperliquid"):
         a = liquidation_price_at_venue("short", 3_000, 2, mmr=0.01, margin=400, venue=venue)
-        basis = "entry" if venue == "kucoin" else "mark"
+        basis = "entry" if venue == "kucoin-2025-05-21" else "mark"
         fee = 0.0005 if venue in ("okx", "gate") else 0.0
         assert a == pytest.approx(float(lx.liquidation_price("short", 3_000, 2, margin=400, mmr=0.01, fee=fee,
                                                              basis=basis)))

@@ -24,12 +24,13 @@ needs_lo = pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice n
 
 # KuCoin Futures "Get Position Details" example (docs/venue-conventions.md section 1): ETHUSDTM long, 2 lots of
 # 0.01 ETH at 4,189.35, posInit 3.35148, posMargin 3.40376309, posMaint 0.50707892 (of posCost 83.787), tick 0.05;
-# the venue shows bankruptcy 4,021.75 and liquidation 4,044.55. posMaint / posCost is the rate of its MM.
+# the venue shows bankruptcy 4,021.75 and liquidation 4,044.55. posMaint / posCost is the rate of its MM, fixed on
+# the entry value: the example predates KuCoin's rule of 2025-05-22, so its rows name the rule of their time.
 KUCOIN_MMR = 0.50707892 / 83.787
 BOOK = f"""venue,symbol,side,contract,size,entry,mark,margin,mmr,tick,vol
-kucoin,ETHUSDTM,long,linear,0.02,4189.35,4189.35,3.35148,0.005,0.05,0.7
-kucoin,ETHUSDTM,long,linear,0.02,4189.35,4189.35,3.40376309,{KUCOIN_MMR!r},0.05,0.7
-kucoin,ETHUSDTM,short,linear,0.02,4189.35,4189.35,3.40376309,0.005,0.05,0.7
+kucoin-2025-05-21,ETHUSDTM,long,linear,0.02,4189.35,4189.35,3.35148,0.005,0.05,0.7
+kucoin-2025-05-21,ETHUSDTM,long,linear,0.02,4189.35,4189.35,3.40376309,{KUCOIN_MMR!r},0.05,0.7
+kucoin-2025-05-21,ETHUSDTM,short,linear,0.02,4189.35,4189.35,3.40376309,0.005,0.05,0.7
 okx,BTC-USD-SWAP,long,inverse,10000,63000,61850,0.03,0.005,0.1,0.5
 okx,BTC-USD-SWAP,short,inverse,10000,63000,61850,0.03,0.005,0.1,0.5
 okx,BTC-USD-SWAP,long,inverse,10000,63000,61850,0.03,0.005,,0.5
@@ -84,8 +85,8 @@ def test_tick_headers(header):
 @pytest.mark.parametrize("tick", ["0", "-0.05", "5000", "abc", "inf", "1e-300"])
 def test_a_bad_tick_is_refused_on_its_row(tmp_path, tick):
     path = tmp_path / "b.csv"
-    path.write_text(f"venue,symbol,side,size,entry,leverage,tick\nkucoin,ETHUSDTM,long,1,4189.35,10,{tick}\n"
-                    "kucoin,ETHUSDTM,long,1,4189.35,10,0.05\n")
+    path.write_text(f"venue,symbol,side,size,entry,leverage,tick\nkucoin-2025-05-21,ETHUSDTM,long,1,4189.35,10,{tick}\n"
+                    "kucoin-2025-05-21,ETHUSDTM,long,1,4189.35,10,0.05\n")
     book = load_positions(path)
     assert len(book) == 1 and book.row == [2]
     assert "tick" in dict(book.issues)[1]
@@ -155,7 +156,7 @@ def test_a_desk_sheet_saved_by_libreoffice_reads_like_the_csv(tmp_path):
     src = tmp_path / "desk.csv"
     src.write_text("Venue,Symbol,Side,Contract,Size,Entry Price,Mark Price,Margin,mmr,Tick Size,Funding Rate,"
                    "Funding interval (h)\n"
-                   "kucoin,ETHUSDTM,long,linear,0.02,4189.35,4189.35,3.35148,0.005,0.05,0.0001,4\n"
+                   "kucoin-2025-05-21,ETHUSDTM,long,linear,0.02,4189.35,4189.35,3.35148,0.005,0.05,0.0001,4\n"
                    "okx,BTC-USD-SWAP,long,inverse,10000,63000,61850,0.03,0.005,0.1,0.0001,\n")
     want = risk_table(load_positions(src))
     saved = libreoffice.convert([src], "xlsx", tmp_path / "saved")[0]

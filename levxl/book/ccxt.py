@@ -11,7 +11,8 @@ linear / inverse          the market's settle currency: ``BTC/USD:BTC`` settles 
 isolated margin           **without** unrealised PnL (ccxt ``collateral`` includes it on every venue here):
                           Binance ``info.isolatedWallet``; Bybit ``info.positionBalance`` (else ``positionIM``);
                           OKX ``info.margin``; Hyperliquid ``marginUsed - unrealizedPnl``; Gate ``info.margin``;
-                          KuCoin ``info.posMargin`` (its ``maintMargin``, ccxt's collateral, holds the uPnL);
+                          KuCoin ``info.posMargin`` (its ``maintMargin``, ccxt's collateral, holds the uPnL),
+                          less ``posComm``, the bankruptcy fee frozen in it before 2025-05-22;
                           Bitget ``info.marginSize``; other venues ``positionMargin``, else
                           ``collateral - unrealizedPnl``
 margin mode               ``marginMode``; Bybit ``info.tradeMode`` (ccxt always gives None); Hyperliquid
@@ -23,8 +24,10 @@ maintenance rate          Binance: the bundled tier table for the symbol, else c
                           ``1/(2*maxLeverage)``; Deribit ccxt's ``maintenanceMarginPercentage`` / 100 (a percent);
                           Gate ``info.average_maintenance_rate``, else ``maintenance_rate`` (ccxt's percentage is
                           maintenance_margin / value, the taker fee inside, which the gate profile adds itself);
-                          KuCoin ``posMaint`` over ``posCost`` (the entry value: KuCoin fixes MM at entry, basis
-                          "entry"), else ``maintMarginReq``; Bitget ``keepMarginRate``
+                          KuCoin ``posMaint`` over ``markValue`` (basis "mark", its rule since 2025-05-22); a
+                          payload with a frozen bankruptcy fee ``posComm`` is of the rule before: ``posMaint -
+                          posComm`` over ``posCost`` (basis "entry"), else ``maintMarginReq``; Bitget
+                          ``keepMarginRate``
 venue numbers             ``liquidationPrice``; the maintenance margin as the venue reports it (Binance v3
                           ``maintMargin``, Bybit ``positionMM``, OKX ``mmr``, Gate ``maintenance_margin``, KuCoin
                           ``posMaint``; ccxt's Binance figure omits cum, its Bitget one is its own derivation)
@@ -242,6 +245,12 @@ def _margin_without_upnl(p: dict[str, Any], venue: str, info: dict[str, Any], mo
         return _num(info["margin"]), "info.margin"
     if venue == "hyperliquid" and _num(p.get("positionMargin")):
         return _num(p["positionMargin"]), "marginUsed - unrealizedPnl"
+    if venue == "kucoin" and _num(info.get("posMargin")) and (_num(info.get("posComm")) or 0) > 0:
+        # before its rule of 2025-05-22 KuCoin froze the bankruptcy fee (posComm) in posMargin; its bankruptcy
+        # price leaves it out, and its maintenance margin (posMaint) holds the same fee, which cancels
+        return (_num(info["posMargin"]) - _num(info["posComm"]),
+                "info.posMargin - info.posComm (the bankruptcy fee KuCoin froze in posMargin and posMaint until "
+                "2025-05-22)")
     own = {"gate": "margin", "kucoin": "posMargin", "bitget": "marginSize"}.get(venue)
     if own and _num(info.get(own)):
         return _num(info[own]), f"info.{own}"
@@ -292,14 +301,26 @@ def _maintenance(p: dict[str, Any], venue: str, info: dict[str, Any], symbol: st
     if venue == "gate":  # ccxt's rate is maintenance_margin / value, Gate's taker fee inside (ccxt gate.py)
         own = _num(info.get("average_maintenance_rate")) or _num(info.get("maintenance_rate"))
         return (own if own else rate), "mark"
-    if venue == "kucoin":  # KuCoin fixes the maintenance margin on the entry value (posCost = value at entry)
+    if venue == "kucoin":
         mm = _num(info.get("posMaint"))
-        value = _num(info.get("posCost"))
-        if not value and size and entry:
-            value = size / entry if inverse else size * entry
+        frozen_fee = _num(info.get("posComm")) or 0.0
+        if frozen_fee > 0:
+            # the rule until 2025-05-22 (profile kucoin-2025-05-21): MM fixed on the entry value (posCost), the
+            # bankruptcy fee frozen in both margins (taken out of both: the liquidation price is unchanged)
+            value = _num(info.get("posCost"))
+            if not value and size and entry:
+                value = size / entry if inverse else size * entry
+            if mm is not None and value:
+                return (mm - frozen_fee) / abs(value), "entry"
+            return (_num(info.get("maintMarginReq")) if _num(info.get("maintMarginReq")) is not None else rate), "entry"
+        # the rule since 2025-05-22: MM on the mark value (markValue), no bankruptcy fee frozen
+        value = _num(info.get("markValue"))
+        mark = _num(p.get("markPrice"))
+        if not value and size and mark:
+            value = size / mark if inverse else size * mark
         if mm is not None and value:
-            return mm / abs(value), "entry"
-        return (_num(info.get("maintMarginReq")) if _num(info.get("maintMarginReq")) is not None else rate), "entry"
+            return mm / abs(value), "mark"
+        return (_num(info.get("maintMarginReq")) if _num(info.get("maintMarginReq")) is not None else rate), "mark"
     if venue == "bitget":
         own = _num(info.get("keepMarginRate"))
         return (own if own is not None else rate), "mark"

@@ -11,7 +11,7 @@ Units and meanings of the fields:
 - ``contract``: ``"linear"`` (quote-margined, size in base coin) or ``"inverse"`` (coin-margined, size in USD face).
 - ``mm_basis``: where the maintenance margin is measured. ``"mark"``: MM = value(P)*mmr - cum at the mark price
   (the liquidation price solves equity = MM at that price). ``"entry"``: MM = value(EP)*mmr - deduction, fixed at
-  entry, so LP = EP - s*(IM - MM + extra)/q (Bybit's and KuCoin's help pages).
+  entry, so LP = EP - s*(IM - MM + extra)/q (Bybit's help page; KuCoin's rule until 2025-05-22).
 - ``fee_in_threshold``: the taker fee rate is added to mmr inside the liquidation threshold,
   LP = (EP - s*M/q) / (1 - s*(mmr + taker)) (Gate, OKX; freqtrade's formula).
 - ``close_fee_in_margin``: position margin *and* maintenance margin include the estimated fee to close at the
@@ -48,7 +48,8 @@ deribit               inverse  mark   no          no        0.0005    nearest (u
 bitmex                inverse  mark   no          no        0.00075   up/up (bkr 0.5 tick)     8
 dydx                  linear   mark   no          no        0.0005    nearest (undoc)          1
 gate                  linear   mark   yes         no        0.0005    nearest (undoc)          8
-kucoin                linear   entry  no          no        0.0006    up / DOWN                8                   4,021.75
+kucoin                linear   mark   no          no        0.0006    up / DOWN                8                   since 2025-05-22
+kucoin-2025-05-21     linear   entry  no          no        0.0006    up / DOWN                8                   4,021.75
 bitget                linear   mark   yes         no        0.0006    nearest (undoc)          8 (unsourced)       24,144.11
 ====================  =======  =====  ==========  ========  ========  =======================  ==================  ======
 
@@ -219,6 +220,21 @@ S_KUCOIN_BKR = ("KuCoin help 'How to Calculate Contract Bankruptcy Price' (long 
                 "https://kucoin.zendesk.com/hc/en-us/articles/27619032569113-How-to-Calculate-Contract-Bankruptcy-Price")
 S_KUCOIN_LIQ = ("KuCoin help 'What is Liquidation?': maintenance margin is based on the average entry price",
                 "https://kucoin.zendesk.com/hc/en-us/articles/8664870317849-What-is-Liquidation-")
+S_KUCOIN_2025 = ("KuCoin announcement 'Important: Update to the Isolated Margin Calculation Formula' (2025-05-20; in force "
+                 "2025-05-22 04:00 UTC for all isolated positions): 'Entry Price is replaced with Mark Price for "
+                 "maintenance margin calculation'; 'Bankruptcy Fee Freeze Removed'; Liquidation Fee = Mark Price x "
+                 "Position Size x Contract Multiplier x Liquidation Fee Rate",
+                 "https://www.kucoin.com/announcement/update-to-the-isolated-margin-calculation-formula")
+S_KUCOIN_2025_FUNDING = ("KuCoin 'Supplemental Notice on the Optimization of the Isolated Margin Calculation Formula' "
+                         "(2025-05-29): Maintenance Margin = Mark Price x Position Size x Contract Multiplier x "
+                         "(Maintenance Margin Rate + Liquidation Fee Rate + Funding Rate), the estimated funding fee "
+                         "now zero; Total Position Margin = Initial Margin + Additional Margin + Funding Fee + "
+                         "Unrealized PNL",
+                         "https://www.kucoin.com/announcement/en-kucoin-s-supplemental-notice-on-the-optimization-of-"
+                         "the-isolated-margin-calculation-formula")
+S_KUCOIN_XRP_SHORT = ("KuCoin Futures API add-margin reply example (XRPUSDTM short 1 lot x 10 @ 0.7658, 1x: "
+                      "liquidationPrice 1.6239, bankruptPrice 1.6317), as quoted in ccxt kucoinfutures",
+                      "github:ccxt/ccxt:python/ccxt/kucoinfutures.py (add_margin docstring)")
 
 # Taker rates: the base (non-VIP) tier, from ccxt's transcription of each venue's fee schedule (``describe()["fees"]``
 # of the installed ccxt 4.5.90, whose ``urls["fees"]`` names the venue page), checked against a venue page or a
@@ -377,18 +393,39 @@ _P = [
               "UNSOURCED defaults",
         aliases=("bitget", "bitget-usdt", "bitgetusdt")),
     VenueProfile(
-        id="kucoin", venue="kucoin", product="USDT-M perpetual", contract="linear", mm_basis="entry",
+        id="kucoin", venue="kucoin", product="USDT-M perpetual", contract="linear", mm_basis="mark",
         fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0006,
         tick_rounding=_rounding("up", "down", "down", "up"), offset_ticks=0, funding_interval_hours=8.0,
         funding_exceptions=_NONE,
         mark_price="fair price marking: index plus decaying basis",
         max_leverage_rule="risk-limit levels: max leverage falls as risk limit (position value) rises",
-        greeks_convention=None, as_of=AS_OF, sources=(S_KUCOIN_POSITION, S_KUCOIN_BKR, S_KUCOIN_LIQ, S_CCXT_FEES),
-        notes="taker 0.06% = ccxt's kucoinfutures fees.contract and the example's posComm rate 0.0006; API example (long): LP 4044.5158 -> 4044.55 (UP), BP 4021.776 -> 4021.75 (DOWN) on a 0.05 tick "
-              "(tick inferred: every price in the example is a multiple of 0.05). Short directions are the mirror "
-              "image and are NOT sourced. KuCoin's 'bankruptcy cost' posComm = (posCost + posInit)*0.0006 in the "
-              "same example",
+        greeks_convention=None, as_of="2026-12-03",
+        sources=(S_KUCOIN_2025, S_KUCOIN_2025_FUNDING, S_KUCOIN_POSITION, S_KUCOIN_XRP_SHORT, S_KUCOIN_BKR,
+                 S_CCXT_FEES),
+        notes="the isolated-margin rule in force since 2025-05-22: maintenance margin on the MARK value; no "
+              "bankruptcy fee frozen in the margin. The liquidation fee rate KuCoin adds to the maintenance rate "
+              "is per symbol and in none of the stored sources, so it is not added: give mmr + that rate to "
+              "include it. Ticks: a long's liquidation price UP and bankruptcy price DOWN (API example, 4044.55 / "
+              "4021.75 on a 0.05 tick), a short's liquidation price DOWN and bankruptcy price UP (API example "
+              "XRPUSDTM, 1.6239 / 1.6317 on a 0.0001 tick). Taker 0.06% = ccxt's kucoinfutures fees.contract. "
+              "Positions reported before 2025-05-22 follow kucoin-2025-05-21",
         aliases=("kucoin", "kucoinfutures", "kucoin-futures", "kumex")),
+    VenueProfile(
+        id="kucoin-2025-05-21", venue="kucoin", product="USDT-M perpetual, isolated-margin rule until 2025-05-22",
+        contract="linear", mm_basis="entry",
+        fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0006,
+        tick_rounding=_rounding("up", "down", "down", "up"), offset_ticks=0, funding_interval_hours=8.0,
+        funding_exceptions=_NONE,
+        mark_price="fair price marking: index plus decaying basis",
+        max_leverage_rule="risk-limit levels: max leverage falls as risk limit (position value) rises",
+        greeks_convention=None, as_of=AS_OF,
+        sources=(S_KUCOIN_2025, S_KUCOIN_POSITION, S_KUCOIN_BKR, S_KUCOIN_LIQ, S_CCXT_FEES),
+        notes="the rule before 2025-05-22 (the announcement's 'Before Adjustment'): maintenance margin fixed on the "
+              "ENTRY value, EP x q x (mmr + (1 + 1/L) x taker + funding rate), and the same bankruptcy fee "
+              "(1 + 1/L) x taker x value frozen in the position margin (posComm), so it cancels from the "
+              "liquidation price and is left out of the bankruptcy price. API example (long): LP 4044.5158 -> "
+              "4044.55 (UP), BP 4021.776 -> 4021.75 (DOWN) on a 0.05 tick",
+        aliases=("kucoin-2025-05-21", "kucoin-legacy", "kucoinfutures-2025-05-21")),
 ]
 
 PROFILES: Mapping[str, VenueProfile] = MappingProxyType({p.id: p for p in _P})
