@@ -68,6 +68,24 @@ def main() -> None:
     """levxl: how leverage amplifies a crypto-derivatives desk's losses."""
 
 
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value):
+    """A record value as a CSV cell: lists joined, None blank, -0.0 as 0.0, and text that a spreadsheet would take
+    for a formula (=, +, -, @, tab, CR first: a symbol or reason from the input file) led by an apostrophe, so a
+    desk opening the file sees the text and nothing runs (OWASP's CSV-injection rule)."""
+    if isinstance(value, list):
+        value = "; ".join(value)
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return value + 0.0
+    if isinstance(value, str) and value.startswith(_FORMULA_LEAD):
+        return "'" + value
+    return value
+
+
 @main.command()
 @click.argument("positions", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--accounts", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -114,8 +132,9 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
             writer = csv.DictWriter(out, fieldnames=RECORD_FIELDS, lineterminator="\n")
             writer.writeheader()
             for rec in records:
-                writer.writerow({k: ("; ".join(v) if isinstance(v, list) else "" if v is None else v)
-                                 for k, v in rec.items()})
+                writer.writerow({k: _csv_cell(v) for k, v in rec.items()})
+            for row, reason in book.issues:  # a refused row is in the file, so a job summing a column can see it
+                writer.writerow({"row": row, "warnings": _csv_cell(f"refused: {reason}")})
             click.echo(out.getvalue(), nl=False)
         echo_lines((f"row {row} skipped: {reason}" for row, reason in book.issues), err=True)
         return
