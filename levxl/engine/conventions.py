@@ -358,7 +358,7 @@ def liquidation_price_at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR
                                fee=None, basis=None, venue=None, tick=None):
     """:func:`~levxl.engine.liquidation.liquidation_price` with a venue's conventions as defaults.
 
-    With ``venue`` given: ``basis`` blank takes the venue's ``mm_basis`` ("entry" at Bybit and KuCoin, "mark"
+    With ``venue`` given: ``basis`` blank takes the venue's ``mm_basis`` ("entry" at Bybit and kucoin-2025-05-21, "mark"
     elsewhere); ``fee`` blank takes the venue's taker rate where the venue puts the fee inside the threshold
     (``fee_in_threshold``: OKX, Gate), else 0; where the venue puts the fee to close at the bankruptcy price
     inside the maintenance margin (``close_fee_in_margin``: Bybit UTA, MM = ``value(EP)*mmr - deduction +

@@ -189,6 +189,11 @@ S_OKX_TIERS_CONT = ("OKX announcement 'OKX to adjust position tiers of perpetual
 S_OKX_INVERSE_TICK = ("levxl issue 12 (2026): the desk's check of OKX-reported inverse liquidation prices, 'OKX's inverse "
                       "liquidation price sits exactly one tick above the formula' (a venue-reported number, as reported; "
                       "no OKX document found)", "levxl issue 12")
+S_OKX_POSITIONS_API = ("OKX API v5 docs, GET /api/v5/account/positions response example (ETH-USD-210430 isolated long 1 "
+                       "contract @ 2566.31, margin 0.0003896645377994: liqPx 2352.8496681818233 = the formula + 0.01, "
+                       "one tick, unrounded), quoted verbatim in ccxt okx.parse_position",
+                       "https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-positions; "
+                       "github:ccxt/ccxt:python/ccxt/okx.py (parse_position docstring)")
 S_HL_TIERS = ("Hyperliquid docs 'Margin tiers' (mmr = IMR at max leverage / 2; deduction recursion; mainnet tables)",
               "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/margin-tiers")
 S_HL_FUNDING = ("Hyperliquid docs 'Funding': 8-hour rate, paid every hour at 1/8; interest 0.01%/8h = 0.00125%/h",
@@ -322,11 +327,14 @@ _P = [
         tick_rounding=_UNDOCUMENTED, offset_ticks=1, funding_interval_hours=None, funding_exceptions=_NONE,
         mark_price="index price plus basis; delivery futures: index + smoothed basis to expiry",
         max_leverage_rule="position tiers counted in contracts (USD 100 face for BTC-USD)",
-        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT, S_CCXT_FEES, S_OKX_INVERSE_TICK),
-        notes="taker 0.05% = ccxt's okx fees.future; offset_ticks 1 from the desk's check against OKX-reported "
-              "inverse positions (issue 12: 'sits exactly one tick above the formula'), not from an OKX document: no "
-              "OKX page, API example or issue in the stored copies shows it (4 searches), and the report gives no side, "
-              "so it is applied above for longs and shorts alike. Dated futures have no funding (None); the "
+        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT, S_CCXT_FEES, S_OKX_INVERSE_TICK,
+                                                S_OKX_POSITIONS_API),
+        notes="taker 0.05% = ccxt's okx fees.future; offset_ticks 1: the desk's check against OKX-reported inverse "
+              "positions (issue 12: 'sits exactly one tick above the formula') and OKX's own API example (an "
+              "inverse long: liqPx = formula + 0.01 exactly, at mmr 0.8% with the 0.05% taker inside). That example "
+              "is not on the tick (the offset is added, the sum not rounded), so with a tick levxl's price is the "
+              "nearest tick to it, within half a tick; no short is shown, so the offset is applied above for both "
+              "sides. Dated futures have no funding (None); the "
               "coin-margined SWAP funds every 8 h",
         aliases=("okx-futures", "okx_futures", "okx-inverse", "okxinverse")),
     VenueProfile(

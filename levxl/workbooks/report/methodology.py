@@ -20,7 +20,7 @@ _LINES = (
               "to USD at the mark (at the moved price in scenarios). Moves and rates are fractions."),
     ("Liquidation price", "Isolated margin, with each venue's conventions: M + PnL(P) = mmr·value(B) − cum "
                           "+ fee·value(P), B the price where the venue measures maintenance (the liquidation "
-                          "price; the entry at Bybit and KuCoin), fee its taker rate where it sits inside the "
+                          "price; the entry at Bybit and at KuCoin before 2025-05-22), fee its taker rate where it sits inside the "
                           "threshold (OKX, Gate, Bitget; 0 elsewhere; hidden helper column on Positions). At the "
                           "liquidation price, linear: LP = max(0, (M/q + cum/q − s·EP)/(mmr + fee − s)); "
                           "inverse: LP = Q(mmr + fee + s)/(M + cum + s·Q/EP), 'none' for a short no price "

@@ -152,7 +152,7 @@ def _risk(ws, n: int, top: int) -> dict:
             (f"=E{q}/F{q}", LEV),                                                 # G effective leverage
             (f"=LEVXL_PNL({D},{G},{H},{F},{E})", AMOUNT),                          # H uPnL
             # I liquidation price with the conventions of the row's venue (B), as levxl risk and the report: where
-            # it measures maintenance (Bybit, KuCoin: the entry), its taker fee inside the threshold (OKX, Gate,
+            # it measures maintenance (Bybit: the entry), its taker fee inside the threshold (OKX, Gate,
             # Bitget), the fee to close a Bybit margin holds; the leverage and margin cells as typed (a margin from
             # leverage holds no fee to close)
             (f"=LEVXL_LIQ_PRICE({D},{G},{F},{I_},{K},{J},{E},,,{B})", PRICE),
