@@ -65,7 +65,9 @@ def solve_liquidation(side, entry, size, margin, spec, fee, inverse, entry_basis
     if isinstance(spec, TierTable):
         require(spec.mmr[-1] + fee < 1, "mmr + fee", "must be < 1", spec.mmr[-1] + fee)
     sources = (side, entry, size, margin if margin is not None else leverage, fee, inverse, entry_basis)
-    shape = np.broadcast_shapes(*(np.shape(a) for a in sources))
+    # a column of tier specs (one preset per row) shapes the result too
+    spec_shape = () if isinstance(spec, TierTable) else np.shape(spec)
+    shape = np.broadcast_shapes(*(np.shape(a) for a in sources), spec_shape)
     # Arrays are flattened views (scalars stay scalars) and walked in cache-sized chunks: a chain of numpy
     # operations on 8 MB temporaries is bound by page faults, on 256 KB chunks by arithmetic (measured 4x).
     args = [a if np.ndim(a) == 0 else np.broadcast_to(a, shape).reshape(-1) for a in sources]

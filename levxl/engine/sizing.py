@@ -148,6 +148,19 @@ def _max_leverage_at(spec, notional):
     return out
 
 
+def _max_notional_at(spec, leverage):
+    """The tier cap at each leverage: one table's, or each element's own (a column of presets; a flat rate in it
+    has no cap)."""
+    if isinstance(spec, TierTable):
+        return spec.max_notional_at(leverage)
+    leverage, spec = np.broadcast_arrays(np.asarray(leverage, dtype=float), spec)
+    out = np.full(leverage.shape, np.inf)
+    for index, element in np.ndenumerate(spec):
+        if isinstance(element, TierTable):
+            out[index] = element.max_notional_at(leverage[index])
+    return out
+
+
 @checked(side=SIDE, available=NONNEGATIVE, entry=POSITIVE, leverage=POSITIVE, mmr=MAINTENANCE, fee=FRACTION,
          contract=CONTRACT)
 def max_position_size(side: ArrayLike, entry: ArrayLike, *, available: ArrayLike, leverage: ArrayLike,
@@ -189,7 +202,7 @@ def max_position_size(side: ArrayLike, entry: ArrayLike, *, available: ArrayLike
     per_unit = kernel.value(1.0, entry, contract) * (1.0 / leverage + fee) + fee * kernel.value(1.0, bankrupt, contract)
     size = available / per_unit
     if mmr is not None and is_tiered(mmr):
-        cap_notional = mmr.max_notional_at(leverage) if isinstance(mmr, TierTable) else np.inf
+        cap_notional = _max_notional_at(mmr, leverage)
         # Tier notionals are in the margin currency: q*EP (linear) or Q/EP (inverse).
         cap = by_contract(contract, lambda: cap_notional / entry, lambda: cap_notional * entry)
         size = np.minimum(size, cap)
