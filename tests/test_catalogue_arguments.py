@@ -48,3 +48,74 @@ def test_max_size_column_of_presets_keeps_each_cap():
     assert [round(r[0]) for r in got] == [1667, 833, 1083]
     mixed = CATALOGUE["LEVXL_MAX_SIZE"]("long", 1e8, 60000, 20, [["binance:BTCUSDT"], [0.01]])
     assert mixed == [[got[0][0]], [CATALOGUE["LEVXL_MAX_SIZE"]("long", 1e8, 60000, 20, 0.01)]]
+
+
+# -- 2. a grid's bad move (leverage, interval, day) is the error of its own row (column) ----------------------------
+def _codes(grid):
+    return [[c.code if isinstance(c, CellError) else round(c, 6) for c in row] for row in grid]
+
+
+def test_bad_move_is_its_row_and_the_rest_computes(server, addin):
+    sg = CATALOGUE["LEVXL_SCENARIO_GRID"]
+    got = sg("long", 60000, 1, [[-0.2], [-1.5], [0.1]], [[5, 10, 20]])
+    assert _codes(got) == [[-12000.0, -6000.0, -3000.0], ["#VALUE!"] * 3, [6000.0] * 3]
+    assert got[1][0].reason.startswith("moves must be a fraction > -1")
+    why = explain("SCENARIO_GRID", "long", 60000, 1, [[-0.2], [-1.5], [0.1]], [[5, 10, 20]])
+    assert [bool(c) for c in why[1]] == [True] * 3 and why[0] == why[2] == ["", "", ""]
+    ojs = run(server, addin, "LEVXL_SCENARIO_GRID", [["long"]], [[60000.0]], [[1.0]], [[-0.2], [-1.5], [0.1]],
+              [[5.0, 10.0, 20.0]], None, None, None)
+    assert ojs[0] == [-12000.0, -6000.0, -3000.0] and all(c.get("errorType") == "Value" for c in ojs[1])
+
+
+@pytest.mark.parametrize("moves, leverages", [([[-0.2], ["x"], [0.1]], [[5, 10]]),
+                                              ([[-0.2], [-0.1]], [[5, 0, 20]]),
+                                              ([[-0.2], [-0.1], [0.1]], [[5, "x", 20]])])
+def test_grid_lists_of_different_lengths_keep_their_good_cells(moves, leverages):
+    got = CATALOGUE["LEVXL_SCENARIO_GRID"]("long", 60000, 1, moves, leverages)
+    assert len(got) == len(moves) and len(got[0]) == len(leverages[0])
+    bad_rows = [i for i, m in enumerate(moves) if not isinstance(m[0], float) or m[0] <= -1]
+    bad_cols = [j for j, v in enumerate(leverages[0]) if not isinstance(v, (int, float)) or v <= 0]
+    for i, row in enumerate(got):
+        for j, cell in enumerate(row):
+            assert isinstance(cell, CellError) == (i in bad_rows or j in bad_cols)
+
+
+def test_funding_and_option_grids_put_bad_elements_in_their_line():
+    fg = CATALOGUE["LEVXL_FUNDING_GRID"]("long", 60000, 1, 10, [[-0.05], ["x"], [0.0]], [[0, -5, 90]], 0.0003)
+    assert _codes(fg) == [[-3000.0, "#VALUE!", -4620.0], ["#VALUE!"] * 3, [0.0, "#VALUE!", -1620.0]]
+    assert fg[1][1].reason == "moves must be a number"  # the move's error wins where its row crosses a bad column
+    og = CATALOGUE["LEVXL_OPTION_PNL_GRID"]("call", 60000, 65000, 30, 0.6, -1, [[-0.2], [-1.5], [0.2]],
+                                             [[0, -7, 30]])
+    good = CATALOGUE["LEVXL_OPTION_PNL_GRID"]("call", 60000, 65000, 30, 0.6, -1, [[-0.2], [0.2]], [[0, 30]])
+    assert [og[0][0], og[0][2], og[2][0], og[2][2]] == [good[0][0], good[0][1], good[1][0], good[1][1]]
+    assert all(isinstance(c, CellError) for c in og[1]) and all(isinstance(r[1], CellError) for r in og)
+
+
+def test_error_cell_in_moves_is_passed_on_in_its_row():
+    got = CATALOGUE["LEVXL_SCENARIO_GRID"]("long", 60000, 1, [[-0.2], ["#N/A"], [0.1]], [[5, 10]])
+    assert _codes(got) == [[-12000.0, -6000.0], ["#N/A", "#N/A"], [6000.0, 6000.0]]
+
+
+# -- 3. a blank between a vector's values is an error in its own row; blanks after the last value are trimmed -------
+def test_blank_move_is_its_own_row_error(server, addin):
+    sg = CATALOGUE["LEVXL_SCENARIO_GRID"]
+    got = sg("long", 60000, 1, [[-0.2], [None], [0.1], [0.2]], [[5, 10]])
+    assert _codes(got) == [[-12000.0, -6000.0], ["#VALUE!"] * 2, [6000.0] * 2, [12000.0] * 2]
+    assert got[1][0].reason == "moves is blank"
+    assert sg("long", 60000, 1, [[-0.2], [0.1], [None], [None]], [[5, 10]]) == sg("long", 60000, 1,
+                                                                                   [[-0.2], [0.1]], [[5, 10]])
+    ojs = run(server, addin, "LEVXL_SCENARIO_GRID", [["long"]], [[60000.0]], [[1.0]], [[-0.2], [None], [0.1]],
+              [[5.0, 10.0]], None, None, None)
+    assert len(ojs) == 3 and all(c.get("errorType") == "Value" for c in ojs[1])
+
+
+def test_account_with_a_blank_middle_row_gives_one_cell_per_row():
+    acc = CATALOGUE["LEVXL_ACCOUNT_LIQ_PRICES"]
+    got = acc([["long"], [None], ["short"]], [[60000], [3000], [100]], [[1], [2], [3]],
+              [[60000], [3000], [100]], 50000)
+    assert len(got) == 3 and all(isinstance(r[0], CellError) for r in got)
+    assert got[1][0].reason == "sides is blank"
+    trailing = acc([["long"], ["short"], [None]], [[60000], [100], [None]], [[1], [3], [None]],
+                   [[60000], [100], [None]], 50000)
+    assert trailing == acc([["long"], ["short"]], [[60000], [100]], [[1], [3]], [[60000], [100]], 50000)
+    assert "#VALUE!" in CATALOGUE["LEVXL_AVG_ENTRY"]([[100], [None], [110]], [[1], [2], [3]])

@@ -71,6 +71,7 @@ class Arg:
     default: Any = REQUIRED
     engine_name: str | None = None  # the engine's parameter name, when it differs
     may_be_blank: bool = False  # a required position that a blank cell may fill (the engine then decides)
+    axis: int | None = None  # a grid's vector: the result's axis it runs along (0 = rows, 1 = columns)
 
     @property
     def optional(self) -> bool:
@@ -290,14 +291,14 @@ FUNCTIONS = [
            "PnL in the margin currency (negative = loss); isolated loss capped at the margin",
            '=LEVXL_LOSS_AT_MOVE("long",100000,1,10,-0.05)', pick=_field("pnl")),
     _entry("LEVXL_SCENARIO_GRID", "Move x leverage grid (spills)", "Scenario", lx.scenario_grid,
-           [SIDE, ENTRY, SIZE, A("moves", "price moves (a column or row)", "vector"),
-            A("leverages", "leverages (a row or column)", "vector"), MMR, CONTRACT,
+           [SIDE, ENTRY, SIZE, A("moves", "price moves (a column or row)", "vector", axis=0),
+            A("leverages", "leverages (a row or column)", "vector", axis=1), MMR, CONTRACT,
             A("output", '"pnl" (default), "roe", "liquidated", "equity" or "liq_price"', "single", default="pnl")],
            "rows = moves, columns = leverages", '=LEVXL_SCENARIO_GRID("long",60000,1,{-0.2;-0.1;0.1},{5,10,20})',
            pick=_grid_output, elementwise=False),
     _entry("LEVXL_FUNDING_GRID", "Move x funding-intervals grid (spills)", "Scenario", lx.funding_grid,
-           [SIDE, ENTRY, SIZE, A("leverage", "leverage, a multiple"), A("moves", "price moves", "vector"),
-            A("periods", "numbers of funding intervals", "vector", engine_name="funding_periods"),
+           [SIDE, ENTRY, SIZE, A("leverage", "leverage, a multiple"), A("moves", "price moves", "vector", axis=0),
+            A("periods", "numbers of funding intervals", "vector", engine_name="funding_periods", axis=1),
             A("funding_rate", "rate per interval"), MMR,
             CONTRACT, A("output", '"pnl" (default), "roe", "liquidated", "equity" or "liq_price"', "single",
                         default="pnl")],
@@ -378,8 +379,8 @@ FUNCTIONS = [
            '=LEVXL_OPTION_LEVERAGE("call",60000,65000,30,0.6)'),
     _entry("LEVXL_OPTION_PNL_GRID", "Option position PnL over price moves x days passed (spills)", "Options",
            options.option_pnl_grid,
-           [*OPT, A("quantity", "number of options (negative = short)"), A("moves", "price moves (a column)", "vector"),
-            A("days_passed", "days passed (a row)", "vector"),
+           [*OPT, A("quantity", "number of options (negative = short)"), A("moves", "price moves (a column)", "vector", axis=0),
+            A("days_passed", "days passed (a row)", "vector", axis=1),
             A("vol_shift", "absolute vol change, annualised (0.1 = +10 vol points)", "single", default=0.0,
               engine_name="vol_shifts"), *OPT_TAIL],
            "rows = moves, columns = days passed; USD (linear) or coin (inverse)",

@@ -135,6 +135,7 @@ def _evaluate(fn, values: tuple) -> Any:
                 continue
             converted = arg.default
         kwargs[arg.engine_name or arg.name] = converted
+    lines = _grid_lines(fn, kwargs, passed)
     if passed and not fn.elementwise:
         name, mask, codes = passed[0]
         code = codes[mask][0]
@@ -151,9 +152,61 @@ def _evaluate(fn, values: tuple) -> Any:
     if reasons is not None and any(a.engine_name for a in fn.args):  # the engine's names in the sheet's words
         reasons = np.frompyfunc(fn.sheet_names, 1, 1)(reasons)
     cells = present(fn.pick(result, selector), reasons, fn)
+    if lines:
+        cells = _lay_lines(cells, lines)
     if passed:
         cells = _pass_errors(cells.array() if isinstance(cells, Patched) else cells, passed, fn)
     return cells
+
+
+def _grid_lines(fn, kwargs: dict, passed: list) -> list[tuple[int, np.ndarray]]:
+    """The bad elements of a grid's vectors (moves down the rows, leverages across the columns...), checked here
+    with the engine's own rule, as (axis, one cell per element: "" or the error of its whole row or column). The
+    engine gets a valid stand-in in their place: its reasons would be laid out by numpy's broadcasting, which
+    pairs a list with the columns whatever it means, and spoils the whole grid when the two lists differ in length.
+    An error cell in such a vector is passed on in its row or column only (taken out of ``passed``)."""
+    lines = []
+    for arg in fn.args:
+        key = arg.engine_name or arg.name
+        if arg.axis is None or key not in kwargs or np.ndim(kwargs[key]) == 0:
+            continue
+        domain = getattr(fn.engine, "domains", {}).get(key)
+        if domain is None:
+            continue
+        values = kwargs[key]
+        found: list = []
+        kwargs[key] = domain.lenient(arg.name, values, found)
+        cells = np.full(np.size(values), None, dtype=object)
+        for entry in [p for p in passed if p[0] == arg.name]:
+            passed.remove(entry)
+            _, mask, codes = entry
+            where = np.flatnonzero(mask.reshape(-1)[:cells.size])
+            cells[where] = [CellError(code, f"{arg.name} is {code}") for code in codes.reshape(-1)[where]]
+        for bad, reason in found:
+            bad = np.broadcast_to(np.asarray(bad, dtype=bool).reshape(-1), cells.shape) if np.size(bad) in (
+                1, cells.size) else np.zeros(cells.shape, dtype=bool)
+            fresh = bad & np.equal(cells, None)
+            cells[fresh] = value_error(reason)
+        if any(c is not None for c in cells):
+            lines.append((arg.axis, cells))
+    return lines
+
+
+def _lay_lines(cells: Any, lines: list) -> Any:
+    """The errors of a grid's bad moves (or leverages...) over their whole row (column); the first argument's
+    error wins where a bad row crosses a bad column."""
+    array = cells.array() if isinstance(cells, Patched) else cells
+    if not isinstance(array, np.ndarray) or array.ndim != 2:
+        return cells
+    array = np.array(array, dtype=object)
+    for axis, errors in reversed(lines):
+        for i, error in enumerate(errors.tolist()):
+            if error is not None and i < array.shape[axis]:
+                if axis == 0:
+                    array[i, :] = error
+                else:
+                    array[:, i] = error
+    return array
 
 
 def _name_mismatch(message: str, shapes: dict, kwargs: dict, fn) -> str:
@@ -202,6 +255,7 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
                         else array.reshape(-1)[0], shapes, passed)
     if array.dtype.kind == "U" and convert.blank_or_error_text(array):
         array = array.astype(object)  # error cells or blanks among the texts: the per-cell path below
+    errors = None
     if array.dtype == object:
         errors = convert.error_cells(array)
         if errors is not None:
@@ -222,8 +276,7 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
             raise ValueError(f"{arg.name} must be a single cell, got a {convert.shape_text(array.shape)} range")
         return array.reshape(-1)[0]
     if arg.kind == "vector":
-        flat = array.reshape(-1)
-        return flat[~np.frompyfunc(convert.is_blank, 1, 1)(flat).astype(bool)] if flat.dtype == object else flat
+        return _vector(array, errors[0] if array.dtype == object and errors is not None else None)
     if arg.kind == "mmr_each" and array.shape[1] == 1:
         shapes[arg.name] = array.shape
         return array.reshape(-1)
@@ -235,6 +288,20 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
         return array
     shapes[arg.name] = array.shape
     return array
+
+
+def _vector(array: np.ndarray, error_mask: np.ndarray | None) -> np.ndarray:
+    """A range flattened to a list of values. Blank cells after the last value are trimmed (a range drawn longer
+    than the list); a blank between values stays, so the engine gives it its own "is blank" in its own row instead
+    of the rows below moving up a place (an error cell counts as a value here: its code is passed on in its place)."""
+    flat = array.reshape(-1)
+    if flat.dtype != object:
+        return flat
+    blank = np.frompyfunc(convert.is_blank, 1, 1)(flat).astype(bool)
+    if error_mask is not None:
+        blank &= ~error_mask.reshape(-1)
+    kept = np.flatnonzero(~blank)
+    return flat[:kept[-1] + 1] if kept.size else flat[:0]
 
 
 def _one_tier(row: np.ndarray) -> TierTable:
