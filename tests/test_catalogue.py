@@ -219,7 +219,7 @@ def test_blank_optional_arguments_take_defaults():
 def test_a_one_row_tier_range_with_a_blank_is_a_message_not_a_crash():
     # found by the --fuzz-heavy run: float(None) escaped as an internal error
     assert CATALOGUE["LEVXL_MAX_SIZE"](0.0, 0.0, 0.0, 0.0, [[0.0, None]]) == \
-        "#VALUE! tier range must hold numbers: notional floor, mmr[, cum]"
+        "#VALUE! mmr tier range row 1 mmr is blank"
     assert CATALOGUE["LEVXL_LIQ_PRICE"]("long", 100, 1, 10, [[0, 0.01]]) == lx.liquidation_price("long", 100, 1,
                                                                                                  leverage=10, mmr=0.01)
 

@@ -119,3 +119,40 @@ def test_account_with_a_blank_middle_row_gives_one_cell_per_row():
                    [[60000], [100], [None]], 50000)
     assert trailing == acc([["long"], ["short"]], [[60000], [100]], [[1], [3]], [[60000], [100]], 50000)
     assert "#VALUE!" in CATALOGUE["LEVXL_AVG_ENTRY"]([[100], [None], [110]], [[1], [2], [3]])
+
+
+# -- 4. a blank, a text or an error cell inside a tier range is an error, never the default rate --------------------
+GOOD_TIERS = [[0, 0.004, 0], [50000, 0.005, 50], [250000, 0.01, 1300]]
+NA = {"type": "Error", "basicType": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
+
+
+def _with(row, column, value):
+    tiers = [list(r) for r in GOOD_TIERS]
+    tiers[row][column] = value
+    return tiers
+
+
+@pytest.mark.parametrize("row, column", [(1, 0), (1, 1), (1, 2), (2, 1)])
+@pytest.mark.parametrize("value, code, words", [(None, "#VALUE!", "is blank"), ("#N/A", "#N/A", "is #N/A"),
+                                                ("0.005", "#VALUE!", "holds text"),
+                                                (True, "#VALUE!", "must be a number")])
+def test_bad_cell_in_a_tier_range_is_an_error(server, addin, row, column, value, code, words):
+    tiers = _with(row, column, value)
+    for name, args in [("LEVXL_LIQ_PRICE", ("long", 60000, 2, 10)), ("LEVXL_MAINT_MARGIN", (2, 60000))]:
+        got = CATALOGUE[name](*args, tiers)
+        assert isinstance(got, CellError) and got.code == code, (name, got)
+        assert got.reason.startswith(f"mmr tier range row {row + 1}") and words in got.reason
+        assert explain(name, *args, tiers) == got.text
+        ojs_tiers = [[NA if c == "#N/A" else c for c in r] for r in tiers]
+        ojs = run(server, addin, name, *[[[a]] for a in args], ojs_tiers)
+        assert ojs[0][0]["type"] == "Error" and ojs[0][0]["errorType"] == ("NotAvailable" if code == "#N/A"
+                                                                          else "Value")
+
+
+def test_tier_range_drawn_longer_than_its_table_still_reads():
+    f = CATALOGUE["LEVXL_LIQ_PRICE"]
+    good = f("long", 60000, 2, 10, GOOD_TIERS)
+    assert f("long", 60000, 2, 10, GOOD_TIERS + [[None, None, None]] * 2) == good
+    assert f("long", 60000, 2, 10, [r[:2] + [None] for r in GOOD_TIERS]) == f("long", 60000, 2, 10,
+                                                                               [r[:2] for r in GOOD_TIERS])
+    assert isinstance(f("long", 60000, 2, 10, [GOOD_TIERS[0], [None] * 3, GOOD_TIERS[1]]), CellError)

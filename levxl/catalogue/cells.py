@@ -253,6 +253,8 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
     if array.size == 1 and not fn.elementwise and arg.kind in ("text", "number", "mmr"):
         return _convert(fn, arg, array.reshape(-1)[0].item() if isinstance(array.reshape(-1)[0], np.generic)
                         else array.reshape(-1)[0], shapes, passed)
+    if arg.kind in ("mmr", "mmr_each") and array.shape[1] >= 2:
+        return _tier_range(arg, array)
     if array.dtype.kind == "U" and convert.blank_or_error_text(array):
         array = array.astype(object)  # error cells or blanks among the texts: the per-cell path below
     errors = None
@@ -280,10 +282,6 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
     if arg.kind == "mmr_each" and array.shape[1] == 1:
         shapes[arg.name] = array.shape
         return array.reshape(-1)
-    if arg.kind in ("mmr", "mmr_each") and array.shape[1] >= 2:
-        if array.shape[1] > 3:
-            raise ValueError(f"{arg.name} tier range needs 2 or 3 columns (floor, mmr[, cum]), got {array.shape[1]}")
-        return TierTable.from_rows(array.tolist()) if array.shape[0] > 1 else _one_tier(array[0])
     if arg.kind == "table":
         return array
     shapes[arg.name] = array.shape
@@ -302,6 +300,42 @@ def _vector(array: np.ndarray, error_mask: np.ndarray | None) -> np.ndarray:
         blank &= ~error_mask.reshape(-1)
     kept = np.flatnonzero(~blank)
     return flat[:kept[-1] + 1] if kept.size else flat[:0]
+
+
+_TIER_COLUMNS = ("notional floor", "mmr", "cum")
+
+
+def _tier_range(arg, array: np.ndarray) -> Any:
+    """A tier range (floor, mmr[, cum] per row) as a TierTable, or the error of the whole call: the table feeds
+    every cell, so an error cell in it is passed on and a blank or a text inside it is refused (never the default
+    rate in its place). Blank rows after the last tier are trimmed (a range drawn longer than the table), and so is
+    a wholly blank cum column (the amounts then follow from the recursion)."""
+    if array.shape[1] > 3:
+        raise ValueError(f"{arg.name} tier range needs 2 or 3 columns (floor, mmr[, cum]), got {array.shape[1]}")
+    cells = np.array(array, dtype=object)
+    if cells.dtype == object:
+        cells = np.frompyfunc(convert.scalar_or_self, 1, 1)(cells)
+    blank = np.frompyfunc(convert.is_blank, 1, 1)(cells).astype(bool)
+    filled = np.flatnonzero(~blank.all(axis=1))
+    if not filled.size:
+        return MISSING  # a wholly blank range is an omitted argument, as a blank cell is
+    cells, blank = cells[:filled[-1] + 1], blank[:filled[-1] + 1]
+    if cells.shape[1] == 3 and blank[:, 2].all():
+        cells, blank = cells[:, :2], blank[:, :2]
+    one_row = cells.shape[0] == 1
+    for (row, column), value in np.ndenumerate(cells):
+        if one_row and column == 0 and blank[row, column]:
+            continue  # one row is the position's own tier: its floor is not used
+        where = f"{arg.name} tier range row {row + 1} {_TIER_COLUMNS[column]}"
+        if isinstance(value, str) and is_error_code(value):
+            return CellError(value.code if isinstance(value, CellError) else value, f"{where} is {value[:8]}")
+        if blank[row, column]:
+            raise ValueError(f"{where} is blank")
+        if isinstance(value, str):
+            raise ValueError(f"{where} holds text, not a number")
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+            raise ValueError(f"{where} must be a number")
+    return TierTable.from_rows(cells.tolist()) if not one_row else _one_tier(cells[0])
 
 
 def _one_tier(row: np.ndarray) -> TierTable:
