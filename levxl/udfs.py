@@ -140,8 +140,9 @@ def make_udf(entry: SheetFunction, office_js: bool = OFFICE_JS, func=None, arg=N
     udf.__signature__ = _signature(entry.args, annotations)
     decorated = ret(convert=_officejs_result_converter())(udf) if office_js else udf
     for a in reversed(entry.args):
-        options = {} if a.name in annotations else _range_options(office_js)
-        decorated = arg(a.name, doc=a.doc, **options)(decorated)
+        # a dropdown argument is read raw too: xlwings' own reader would turn an error cell into an omitted
+        # argument (the default used, a number shown) and flatten a column into a row
+        decorated = arg(a.name, doc=a.doc, **_range_options(office_js))(decorated)
     names = {"namespace": NAMESPACE, "name": entry.name[len(NAMESPACE) + 1:]} if office_js else {}
     return func(category="levxl", **names)(decorated)
 

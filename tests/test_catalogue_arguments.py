@@ -156,3 +156,44 @@ def test_tier_range_drawn_longer_than_its_table_still_reads():
     assert f("long", 60000, 2, 10, [r[:2] + [None] for r in GOOD_TIERS]) == f("long", 60000, 2, 10,
                                                                                [r[:2] for r in GOOD_TIERS])
     assert isinstance(f("long", 60000, 2, 10, [GOOD_TIERS[0], [None] * 3, GOOD_TIERS[1]]), CellError)
+
+
+# -- 5. Office.js dropdown arguments: error cells passed on, shapes kept; a grid's position is single cells --------
+DIV0 = {"type": "Error", "basicValue": "#DIV/0!", "errorType": "Div0"}
+OPTION = [[["call"]], [[60000.0]], [[65000.0]], [[30.0]], [[0.6]]]
+
+
+@pytest.mark.parametrize("name, args, errors", [
+    ("LEVXL_OPTION_PRICE", OPTION + [None, [[NA]], None], "NotAvailable"),
+    ("LEVXL_OPTION_PRICE", OPTION + [None, None, [[NA]]], "NotAvailable"),
+    ("LEVXL_OPTION_PRICE", OPTION + [None, [[DIV0]], None], "Div0"),
+    ("LEVXL_OPTION_GREEK", [[[NA]]] + OPTION + [None, None, None, None], "NotAvailable"),
+    ("LEVXL_SCENARIO_GRID", [[["long"]], [[60000.0]], [[1.0]], [[-0.2], [0.1]], [[5.0, 10.0]], None, None, [[NA]]],
+     "NotAvailable"),
+    ("LEVXL_SCENARIO_GRID", [[["long"]], [[60000.0]], [[1.0]], [[-0.2], [0.1]], [[5.0, 10.0]], None, [[NA]], None],
+     "NotAvailable"),
+    ("LEVXL_AVG_ENTRY", [[[100.0], [110.0]], [[1.0], [3.0]], [[NA]]], "NotAvailable"),
+    ("LEVXL_ACCOUNT_LIQ_PRICES", [[["long"], ["short"]], [[60000.0], [3000.0]], [[1.0], [10.0]],
+                                  [[61000.0], [2900.0]], [[50000.0]], None, [[NA]]], "NotAvailable"),
+])
+def test_office_js_dropdown_passes_an_error_cell_on(server, addin, name, args, errors):
+    got = run(server, addin, name, *args)
+    assert got == [[{"type": "Error", "errorType": errors}]] or (
+        len(got) == 1 and got[0][0].get("errorType") == errors), got
+
+
+def test_office_js_dropdown_column_keeps_its_shape(server, addin):
+    column = [["bs"], ["black76"]]
+    direct = CATALOGUE["LEVXL_OPTION_PRICE"]("call", 60000, 65000, 30, 0.6, 0.05, column)
+    assert len(direct) == 2 and len(direct[0]) == 1
+    assert run(server, addin, "LEVXL_OPTION_PRICE", *OPTION, [[0.05]], column, None) == direct
+
+
+@pytest.mark.parametrize("side", [[["long"], ["short"]], [["long", "short"]]])
+def test_grid_position_must_be_single_cells(server, addin, side):
+    for name, args in [("LEVXL_SCENARIO_GRID", (side, 60000, 1, [[-0.2], [0.1]], [[5, 10]])),
+                       ("LEVXL_FUNDING_GRID", (side, 60000, 1, 10, [[-0.05], [0.0]], [[0, 90]], 0.0003))]:
+        got = CATALOGUE[name](*args)
+        assert isinstance(got, CellError) and got.reason.startswith("side must be a single cell"), got
+        ojs = run(server, addin, name, *[_ojs(a) for a in args], *[None] * (len(CATALOGUE[name].args) - len(args)))
+        assert ojs == [[{"type": "Error", "errorType": "Value"}]]

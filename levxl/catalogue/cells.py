@@ -135,6 +135,8 @@ def _evaluate(fn, values: tuple) -> Any:
                 continue
             converted = arg.default
         kwargs[arg.engine_name or arg.name] = converted
+    if any(a.axis is not None for a in fn.args):
+        _one_position(fn, shapes)
     lines = _grid_lines(fn, kwargs, passed)
     if passed and not fn.elementwise:
         name, mask, codes = passed[0]
@@ -157,6 +159,16 @@ def _evaluate(fn, values: tuple) -> Any:
     if passed:
         cells = _pass_errors(cells.array() if isinstance(cells, Patched) else cells, passed, fn)
     return cells
+
+
+def _one_position(fn, shapes: dict) -> None:
+    """A grid is one position over its lists: a range where a single value belongs would be paired with the rows or
+    the columns by broadcasting, depending on its orientation, so it is refused with a message instead."""
+    for name, shape in shapes.items():
+        if int(np.prod(shape)) > 1:
+            lists = " x ".join(a.name for a in fn.args if a.axis is not None)
+            raise ValueError(f"{name} must be a single cell (the grid is one position over {lists}), "
+                             f"got a {convert.shape_text(shape)} range")
 
 
 def _grid_lines(fn, kwargs: dict, passed: list) -> list[tuple[int, np.ndarray]]:
