@@ -197,3 +197,16 @@ def test_grid_position_must_be_single_cells(server, addin, side):
         assert isinstance(got, CellError) and got.reason.startswith("side must be a single cell"), got
         ojs = run(server, addin, name, *[_ojs(a) for a in args], *[None] * (len(CATALOGUE[name].args) - len(args)))
         assert ojs == [[{"type": "Error", "errorType": "Value"}]]
+
+
+# -- 6. REVERSE_STRESS: "no move" and "no liquidation" are plain text, never an error code "no" -------------------
+def test_reverse_stress_without_a_move_shows_text(server, addin):
+    args = [[["perp"]], [["long"]], [[1.0]], [[60000.0]], 61850.0, 1e9]  # a huge wallet: nothing liquidates
+    got = CATALOGUE["LEVXL_REVERSE_STRESS"](*args)
+    assert got == [[0.0, 0.0, "no move", "no move", "no liquidation", "no liquidation"]]
+    assert not any(isinstance(c, CellError) for c in got[0])
+    assert explain("REVERSE_STRESS", *args) == [[""] * 6]
+    ojs = run(server, addin, "LEVXL_REVERSE_STRESS", *[_ojs(a) for a in args], *[None] * 11)
+    assert ojs == got
+    share = CATALOGUE["LEVXL_REVERSE_STRESS"](*args, *[None] * 10, 0.5)  # a loss fraction: no move, no price
+    assert share == [[0.0, 0.0, "no move", "no move", "no move", "no move"]]

@@ -393,12 +393,14 @@ def _special_cells(numbers: np.ndarray, fn) -> tuple[np.ndarray, np.ndarray] | N
     values = np.empty(numbers.shape, dtype=object)
     where = np.flatnonzero(special)
     flat = numbers.reshape(-1)
+    # "#NUM! no value": an error code and its reason; a text without a code ("no move") is shown as that text
     nan_code, _, nan_reason = fn.nan_means.partition(" ")
+    nan_cell = CellError(nan_code, nan_reason) if is_error_code(nan_code) else fn.nan_means
     out = values.reshape(-1)
     for i in where:
         x = flat[i]
         if math.isnan(x):
-            out[i] = CellError(nan_code, nan_reason)
+            out[i] = nan_cell
         elif fn.present == "price" or fn.inf_means:
             out[i] = fn.inf_means or NO_LIQUIDATION
         else:

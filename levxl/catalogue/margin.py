@@ -77,7 +77,12 @@ def frontier_rows(instruments, sides, sizes, entries, strikes=None, days=None, v
                                           contract=contract, rules=rules, vol_slope=vol_slope,
                                           funding_rates=funding_rates, vol_shifts=vol_shifts,
                                           funding_periods=funding_periods, loss_fraction=loss_fraction)
-    return np.stack([f.vol_shift, f.funding_periods, f.move_down, f.move_up, f.price_down, f.price_up], axis=-1)
+    # where no move reaches the threshold the engine's price is 0 (down) or inf (up); both show "no liquidation"
+    # (the move "no move"), as the liquidation-price functions show it; with a loss fraction there is no price
+    none = np.inf if loss_fraction is None else np.nan
+    price_down = np.where(np.isnan(f.move_down) | (f.price_down <= 0), none, f.price_down)
+    price_up = np.where(np.isnan(f.move_up) | np.isinf(f.price_up), none, f.price_up)
+    return np.stack([f.vol_shift, f.funding_periods, f.move_down, f.move_up, price_down, price_up], axis=-1)
 
 
 @checked()
