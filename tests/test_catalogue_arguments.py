@@ -210,3 +210,16 @@ def test_reverse_stress_without_a_move_shows_text(server, addin):
     assert ojs == got
     share = CATALOGUE["LEVXL_REVERSE_STRESS"](*args, *[None] * 10, 0.5)  # a loss fraction: no move, no price
     assert share == [[0.0, 0.0, "no move", "no move", "no move", "no move"]]
+
+
+# -- 7. an overflowing position is #NUM!, never "no liquidation" ---------------------------------------------------
+@pytest.mark.parametrize("side", ["long", "short"])
+@pytest.mark.parametrize("mmr", [None, "binance:BTCUSDT"])
+def test_overflow_is_num_error(side, mmr):
+    for got in (CATALOGUE["LEVXL_LIQ_PRICE"](side, 1e200, 1e200, 10, mmr),
+                CATALOGUE["LEVXL_LIQ_PRICE"](side, [[1e200]], [[1e200]], 10, mmr)[0][0],
+                CATALOGUE["LEVXL_BANKRUPTCY_PRICE"](side, 1e200, 1e200, 10),
+                CATALOGUE["LEVXL_MARGIN"](1e200, 1e200, 10)):
+        assert isinstance(got, CellError) and got.code == "#NUM!", got
+    column = CATALOGUE["LEVXL_LIQ_PRICE"](side, [[1e200], [100]], 1, 10, mmr)
+    assert column[1][0] == CATALOGUE["LEVXL_LIQ_PRICE"](side, 100, 1, 10, mmr) and not isinstance(column[1][0], str)

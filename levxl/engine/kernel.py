@@ -56,7 +56,9 @@ def solve_threshold(side, entry, size, margin, rate, cum, fee, inverse, entry_ba
         price = constant / slope
         # slope < 0 for a long (rate + fee < 1): price <= 0 means no positive price liquidates it. A 1x long has
         # constant = EP/1 - EP, which rounds to ~1e-12*EP rather than 0: treat that residue as 0 (no liquidation).
-        return np.where(np.abs(constant) <= RESIDUE * entry, 0.0, np.maximum(price, 0.0))
+        # An infinite constant is an overflow (a margin or value past 1.8e308), not "no liquidation": NaN.
+        return np.where(np.abs(constant) <= RESIDUE * entry, 0.0,
+                        np.where(np.isfinite(constant), np.maximum(price, 0.0), np.nan))
 
     def inverse_():
         slope = size * (rate * (1 - e) + fee + side)
@@ -66,7 +68,8 @@ def solve_threshold(side, entry, size, margin, rate, cum, fee, inverse, entry_ba
         # A short whose denominator is >= 0 never reaches the threshold (e.g. 1x inverse short, whose denominator
         # Q/EP - Q/EP rounds to a residue around 0).
         never = (side < 0) & (denominator >= -RESIDUE * size / entry)
-        return np.where(never, np.inf, price)
+        overflow = ~(np.isfinite(denominator) & np.isfinite(slope))
+        return np.where(overflow, np.nan, np.where(never, np.inf, price))
 
     return by_contract(inverse, linear, inverse_)
 
@@ -107,12 +110,14 @@ def solve_threshold_scalar(side, entry, size, margin, rate, cum, fee, inverse, e
         constant = margin / size + cum / size - side * entry
         if e:
             constant = constant - rate * e * entry
-        if slope == 0:
+        if slope == 0 or not math.isfinite(constant):
             return None
         price = constant / slope
         return 0.0 if abs(constant) <= RESIDUE * entry else max(price, 0.0)
     slope = size * (rate * (1 - e) + fee + side)
     denominator = margin + cum + (side - rate * e) * size / entry
+    if not (math.isfinite(denominator) and math.isfinite(slope)):
+        return None
     if side < 0 and denominator >= -RESIDUE * size / entry:
         return math.inf
     if denominator == 0:
