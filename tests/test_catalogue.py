@@ -199,7 +199,7 @@ def test_ranges_broadcast_and_bad_cells_say_why():
     out = f([["long"], ["short"], ["long"], ["long"], [None]], [[60000]] * 5, [[1], [1], ["two"], [1], [1]],
             [[10], [10], [10], [0], [10]])
     assert isinstance(out[0][0], float) and isinstance(out[1][0], float)
-    assert out[2][0] == "#VALUE! size must be a number"
+    assert out[2][0] == "#VALUE! size holds text, not a number"
     assert out[3][0] == "#VALUE! leverage must be > 0"
     assert out[4][0] == "#VALUE! side is blank"
     grid = f("long", 60000, 1, [[5, 10, 20]], [[0.004], [0.01]])  # row x column -> 2 x 3

@@ -83,7 +83,7 @@ def test_grid_lists_of_different_lengths_keep_their_good_cells(moves, leverages)
 def test_funding_and_option_grids_put_bad_elements_in_their_line():
     fg = CATALOGUE["LEVXL_FUNDING_GRID"]("long", 60000, 1, 10, [[-0.05], ["x"], [0.0]], [[0, -5, 90]], 0.0003)
     assert _codes(fg) == [[-3000.0, "#VALUE!", -4620.0], ["#VALUE!"] * 3, [0.0, "#VALUE!", -1620.0]]
-    assert fg[1][1].reason == "moves must be a number"  # the move's error wins where its row crosses a bad column
+    assert fg[1][1].reason == "moves holds text, not a number"  # the move's error wins where its row crosses a bad column
     og = CATALOGUE["LEVXL_OPTION_PNL_GRID"]("call", 60000, 65000, 30, 0.6, -1, [[-0.2], [-1.5], [0.2]],
                                              [[0, -7, 30]])
     good = CATALOGUE["LEVXL_OPTION_PNL_GRID"]("call", 60000, 65000, 30, 0.6, -1, [[-0.2], [0.2]], [[0, 30]])
@@ -223,3 +223,36 @@ def test_overflow_is_num_error(side, mmr):
         assert isinstance(got, CellError) and got.code == "#NUM!", got
     column = CATALOGUE["LEVXL_LIQ_PRICE"](side, [[1e200], [100]], 1, 10, mmr)
     assert column[1][0] == CATALOGUE["LEVXL_LIQ_PRICE"](side, 100, 1, 10, mmr) and not isinstance(column[1][0], str)
+
+
+# -- 8. LEVXL_WHY texts: a dated preset names the stored dates, a number typed as text says so, no cut mid-word ------
+def test_preset_of_a_missing_date_names_the_stored_dates():
+    reason = explain("LIQ_PRICE", "long", 60000, 2, 10, "binance:BTCUSDT@2019")
+    assert "no table dated 2019" in reason and "2024-10-24" in reason and "symbols are stored" not in reason
+    typo = explain("LIQ_PRICE", "long", 60000, 2, 10, "binance:BTCUSD")
+    assert "did you mean BTCUSDT" in typo
+
+
+@pytest.mark.parametrize("call, reason", [
+    (("long", "60,000", 2, 10), "entry holds a number as text: enter it as a number"),
+    (("long", 60000, 2, "10x"), "leverage holds text, not a number"),
+    (("-1", 60000, 2, 10), "side holds a number as text"),
+    (("1", 60000, 2, 10), "side holds a number as text"),
+])
+def test_text_where_a_number_belongs_says_the_cell_holds_text(call, reason):
+    assert explain("LIQ_PRICE", *call).startswith("#VALUE! " + reason)
+    column = CATALOGUE["LEVXL_LIQ_PRICE"](*[[[v], [v]] if i == next(j for j, x in enumerate(call) if isinstance(x, str)
+                                                                      and x not in ("long",)) else v
+                                           for i, v in enumerate(call)])
+    assert all(c.reason.startswith(reason) for c, in column)
+
+
+def test_long_reasons_are_cut_at_a_word_and_keep_their_point():
+    from levxl.catalogue.errors import MAX_MESSAGE, tidy
+
+    long_list = "venue must be a venue: " + ", ".join(f"venue{i}" for i in range(60))
+    cut = tidy(long_list)
+    assert len(cut) <= MAX_MESSAGE and cut.endswith("...") and cut.startswith("venue must be a venue: venue0")
+    assert cut[:-3].split()[-1].rstrip(",") in long_list.split(", ") + [w.rstrip(",") for w in long_list.split()]
+    tier = explain("LIQ_PRICE", "long", 60000, 2, 10, [[0, 0.004, 0], [50000, 0.005, 60]])
+    assert not tier.endswith("...") and "inconsistent" in tier  # the whole cum message fits now

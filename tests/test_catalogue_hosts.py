@@ -189,7 +189,7 @@ def test_a_bad_row_in_a_spilled_column_is_a_real_excel_error(server, addin):
     reasons = run(server, addin, "LEVXL_WHY", [["LIQ_PRICE"]],
                   [[["long"], ["short"], ["long"], ["long"]], [[60000.0]] * 4, [[1.0], [1.0], ["two"], [1.0]],
                    [[10.0], [0.0], [10.0], [20.0]], [["binance:BTCUSDT"]]])
-    assert reasons == [[""], ["#VALUE! leverage must be > 0"], ["#VALUE! size must be a number"], [""]]
+    assert reasons == [[""], ["#VALUE! leverage must be > 0"], ["#VALUE! size holds text, not a number"], [""]]
 
 
 def test_no_value_is_num_and_old_runtimes_get_the_code_text(server, addin):

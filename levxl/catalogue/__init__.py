@@ -15,7 +15,7 @@ Calling an entry (``CATALOGUE["LEVXL_PNL"](...)``) follows spreadsheet semantics
 * a bad element is an Excel error value in its own cell while the other elements still compute: a
   :class:`~levxl.catalogue.errors.CellError` with ``.code`` (``#VALUE!`` for bad input, ``#NUM!`` where no number
   exists, or the error of an error cell in an argument, passed on as Excel does) and ``.reason`` ("leverage must
-  be > 0", naming the argument and what was expected, at most 120 characters). It is also the old text
+  be > 0", naming the argument and what was expected, first; one line). It is also the old text
   ``"#VALUE! leverage must be > 0"`` (a ``str``), for callers that still write text. A problem with the whole
   call (ranges that don't line up, an empty range) gives one such error;
 * hosts show real error values, so ``SUM``/``MIN`` over a column with a bad row show an error instead of silently

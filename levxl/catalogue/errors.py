@@ -24,7 +24,11 @@ __all__ = ["CellError", "CODES", "MAX_MESSAGE", "BUG_MESSAGE", "value_error", "n
 CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
 """Excel's error codes, as a cell holding one reads (xlwings ``err_to_str``, the recalc, openpyxl)."""
 
-MAX_MESSAGE = 120
+MAX_MESSAGE = 240
+"""No host needs a short reason: Office.js and classic Excel get the error code alone (the reason is the text of a
+LEVXL_WHY cell, which holds 32,767 characters), LEVXL_ERRORS=text puts it in a cell. The bound keeps a reason one
+readable line and stops a message from echoing a long input; levxl's own messages fit, with the point first, so a
+cut (at a word, marked "...") only drops the tail of a list."""
 
 
 class CellError(str):
@@ -106,7 +110,9 @@ def tidy(message: str) -> str:
     # a long quoted string (a 1 MB preset name) is not echoed; an apostrophe inside a word ("venue's") is no quote
     text = re.sub(r"(?<!\w)'[^']{25,}'(?!\w)", "that text", text)
     if len(text) > MAX_MESSAGE:
-        text = text[:MAX_MESSAGE - 3].rstrip() + "..."
+        cut = text[:MAX_MESSAGE - 3]
+        space = cut.rfind(" ")
+        text = (cut[:space] if space > MAX_MESSAGE // 2 else cut).rstrip(" ,;:(") + "..."
     return text
 
 BUG_MESSAGE = "levxl could not compute this: a bug, please report it"

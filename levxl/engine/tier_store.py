@@ -36,6 +36,7 @@ computed by the recursion ``cum_k = floor_k*(mmr_k - mmr_{k-1}) + cum_{k-1}``).
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -269,13 +270,23 @@ def find(name: str) -> StoredTable:
     candidates = [t for t in _fetched() + _shipped()
                   if t.venue == venue and t.symbol == key and (when is None or t.as_of.startswith(when))]
     if not candidates:
-        known = sorted({t.symbol for t in _fetched() + _shipped() if t.venue == venue})
-        have = (f"{len(known)} {venue} symbols are stored (e.g. {', '.join(known[:4])})" if known
-                else f"no {venue} table is stored")
-        symbol = name.strip().partition(":")[2].rpartition("@")[0] or name.strip().partition(":")[2]
+        stored = _fetched() + _shipped()
         shown = repr(name.strip()) if len(name.strip()) <= 40 else repr(name.strip()[:37] + "...")
-        raise ValueError(f"unknown tier preset {shown}: {have}; `levxl tiers update {venue} {symbol[:40]}` fetches "
-                         "the venue's current table")
+        dates = sorted({t.as_of for t in stored if t.venue == venue and t.symbol == key})
+        if dates:  # the symbol is stored, only not at that date: say which dates are
+            listed = ", ".join(dates[-6:]) + (f" and {len(dates) - 6} older" if len(dates) > 6 else "")
+            raise ValueError(f"tier preset {shown}: no table dated {when}; stored dates: {listed} (without @: the "
+                             "newest)")
+        known = sorted({t.symbol for t in stored if t.venue == venue})
+        symbol = name.strip().partition(":")[2].rpartition("@")[0] or name.strip().partition(":")[2]
+        if not known:
+            raise ValueError(f"unknown tier preset {shown}: no {venue} table is stored; `levxl tiers update "
+                             f"{venue} {symbol[:40]}` fetches the venue's current table")
+        close = difflib.get_close_matches(key, known, n=3, cutoff=0.75)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise ValueError(f"unknown tier preset {shown}: {hint}{len(known)} {venue} symbols are stored (e.g. "
+                         f"{', '.join(known[:3])}); `levxl tiers update {venue} {symbol[:40]}` fetches the venue's "
+                         "current table")
     return max(candidates, key=lambda t: (t.as_of, t.origin == "fetched", t.featured))
 
 

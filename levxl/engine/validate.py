@@ -93,6 +93,30 @@ def _to_float_array(value: Any) -> tuple[np.ndarray, np.ndarray | None]:
     return out, (not_number if not_number.any() else None)
 
 
+def _looks_numeric(text: str) -> bool:
+    """Whether a text reads as a number once thousands separators and spaces are gone ("60,000", " 10 ")."""
+    try:
+        float(text.replace(",", "").replace(" ", "").replace("\u00a0", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def _text_mask(value: Any, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(which of the elements ``among`` hold text, which of those read as a number)."""
+    text = np.zeros(among.shape, dtype=bool)
+    numeric = np.zeros(among.shape, dtype=bool)
+    if not among.any():
+        return text, numeric
+    original = np.asarray(value, dtype=object)
+    for index in zip(*np.nonzero(among)) if among.ndim else [()]:
+        element = original[index]
+        if isinstance(element, str):
+            text[index] = True
+            numeric[index] = _looks_numeric(element)
+    return text, numeric
+
+
 def _blank_mask(value: Any, unconvertible: np.ndarray) -> np.ndarray:
     """Which of the unconvertible elements are blank (None: an empty cell)."""
     if unconvertible.ndim == 0:
@@ -155,7 +179,12 @@ class Domain:
             blank = _blank_mask(value, unconvertible)
             if blank.any():
                 collector.append((blank, f"{name} is blank"))
-            collector.append((unconvertible & ~blank, f"{name} must be a number"))
+            text, numeric = _text_mask(value, unconvertible & ~blank)
+            if numeric.any():  # "60,000" in a cell formatted as text looks like a number: say what it is
+                collector.append((numeric, f"{name} holds a number as text: enter it as a number"))
+            if (text & ~numeric).any():
+                collector.append((text & ~numeric, f"{name} holds text, not a number"))
+            collector.append((unconvertible & ~blank & ~text, f"{name} must be a number"))
         ok = self.valid(arr)
         if np.all(ok):
             return arr
@@ -216,6 +245,33 @@ class Choice(Domain):
         except (TypeError, ValueError):
             return np.nan
         return self.mapping.get(number, np.nan) if number in self.mapping else np.nan
+
+    def lenient(self, name: str, value: Any, collector: list) -> np.ndarray:
+        start = len(collector)
+        out = super().lenient(name, value, collector)
+        if len(collector) > start and not (isinstance(value, np.ndarray) and value.dtype.kind in "fiu"):
+            numeric = self._numeric_text(value)
+            if numeric.any():  # "-1" as text: the number -1 is a label, the text is not; say which it is
+                collector.insert(start, (numeric, f"{name} holds a number as text: enter it as a number, or use a "
+                                                  "label"))
+        return out
+
+    def _numeric_text(self, value: Any) -> np.ndarray:
+        """Which elements are text spelling one of the numeric codes ("1", "-1")."""
+        codes = {code for code in self.mapping if not isinstance(code, str)}
+
+        def spelled(element: Any) -> bool:
+            if not isinstance(element, str) or element.strip().lower() in self.mapping:
+                return False
+            try:
+                return float(element) in codes
+            except ValueError:
+                return False
+
+        if isinstance(value, str):
+            return np.asarray(spelled(value))
+        arr = np.asarray(value, dtype=object)
+        return np.asarray(np.frompyfunc(spelled, 1, 1)(arr), dtype=bool) if arr.size else np.zeros(arr.shape, bool)
 
     def convert(self, value: Any) -> tuple[np.ndarray, np.ndarray | None]:
         if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
