@@ -256,3 +256,41 @@ def test_long_reasons_are_cut_at_a_word_and_keep_their_point():
     assert cut[:-3].split()[-1].rstrip(",") in long_list.split(", ") + [w.rstrip(",") for w in long_list.split()]
     tier = explain("LIQ_PRICE", "long", 60000, 2, 10, [[0, 0.004, 0], [50000, 0.005, 60]])
     assert not tier.endswith("...") and "inconsistent" in tier  # the whole cum message fits now
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_MOVE = st.one_of(st.sampled_from([-0.5, -0.2, -0.05, 0.0, 0.1, 0.3]), st.sampled_from([-1.5, -1.0, "x", None, True]))
+_LEVERAGE = st.one_of(st.sampled_from([1.0, 5.0, 20.0, 100.0]), st.sampled_from([0.0, -2.0, "y", None]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_MOVE, min_size=1, max_size=5), st.lists(_LEVERAGE, min_size=1, max_size=4))
+def test_grid_cells_are_the_grid_of_the_good_lists_alone(moves, leverages):
+    """Each cell of a grid depends on its own move and leverage only: a bad move (leverage) is the error of its
+    row (column) and every other cell is what the grid of the good ones alone gives, whatever the lengths."""
+    while moves and moves[-1] is None:  # blanks after the last value are trimmed: not rows of the grid
+        moves.pop()
+    while leverages and leverages[-1] is None:
+        leverages.pop()
+    if not moves or not leverages:
+        return
+    sg = CATALOGUE["LEVXL_SCENARIO_GRID"]
+    got = sg("long", 60000, 1, [[m] for m in moves], [leverages])
+    good_move = [isinstance(m, float) and m > -1 for m in moves]
+    good_lev = [isinstance(v, float) and v > 0 for v in leverages]
+    assert len(got) == len(moves) and all(len(r) == len(leverages) for r in got)
+    if any(good_move) and any(good_lev):
+        alone = sg("long", 60000, 1, [[m] for m, ok in zip(moves, good_move) if ok],
+                   [[v for v, ok in zip(leverages, good_lev) if ok]])
+    rows = iter(range(len(moves)))
+    i_good = 0
+    for i in rows:
+        j_good = 0
+        for j in range(len(leverages)):
+            if good_move[i] and good_lev[j]:
+                assert got[i][j] == alone[i_good][j_good]
+                j_good += 1
+            else:
+                assert isinstance(got[i][j], CellError)
+        i_good += good_move[i]
