@@ -40,10 +40,11 @@ def number(kind: str, digits: int = 2, inp: bool = False, bold: bool = False, to
 
 TITLE, SUBTITLE, SECTION, HEADER, LABEL, TEXT, WRAP, NOTE = (named(x) for x in (
     "title", "subtitle", "section", "header", "label", "text", "wrap", "note"))
-RED, AMBER, GREEN, LIQ, LIQ_PCT, RLABEL, LIQUIDATED = (named(x) for x in ("red", "amber", "green", "liq", "liq_pct",
-                                                                          "rlabel", "liquidated"))
-STATUS_STYLES = (("LIQUIDATED", LIQUIDATED), ("RED", RED), ("AMBER", AMBER), ("GREEN", GREEN))
-"""Each status word and its style (conditional formats and cached cells)."""
+RED, AMBER, GREEN, LIQ, LIQ_PCT, RLABEL, LIQUIDATED, ERROR = (named(x) for x in (
+    "red", "amber", "green", "liq", "liq_pct", "rlabel", "liquidated", "error"))
+STATUS_STYLES = (("LIQUIDATED", LIQUIDATED), ("RED", RED), ("AMBER", AMBER), ("GREEN", GREEN), ("ERROR", ERROR))
+"""Each status word and its style (conditional formats and cached cells). ERROR: the row's distance is an error
+(an edited input the formulas cannot use); the engine never gives it, as it refuses such a row."""
 
 
 class Cell(NamedTuple):

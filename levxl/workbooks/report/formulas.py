@@ -60,11 +60,15 @@ def on_tick(raw: str, tick: str, direction: str, offset: int = 0) -> str:
     """The price in cell ``raw`` as the venue shows it on the tick in cell ``tick`` (the engine's
     :func:`levxl.engine.conventions.price_on_tick`): ``offset`` ticks added, then rounded ``direction`` ("up",
     "down", "nearest" half up) with the engine's 1e-9-tick slack for a price already on the tick; the sentinels
-    (0, "none") are kept. ``ROUND(..., 10)`` gives the decimal the venue prints, as the engine's division does."""
+    (0, "none") and an error in ``raw`` are kept. A blank ``tick`` leaves the price unrounded (the engine's NaN
+    tick); a tick <= 0 is #NUM! and text #VALUE! (the engine refuses both). ``ROUND(..., 10)`` gives the decimal
+    the venue prints, as the engine's division does."""
     x = f"({raw}+{offset}*{tick})" if offset else raw
     steps = {"up": f"-INT(1E-9-{x}/{tick})", "down": f"INT({x}/{tick}+1E-9)",
              "nearest": f"INT({x}/{tick}+0.5)"}[direction]
-    return f"=IF(ISNUMBER({raw}),IF({raw}>0,ROUND({steps}*{tick},10),{raw}),{raw})"
+    # text > any number in both spreadsheets, so a text tick reaches the division and gives #VALUE!
+    return (f"=IF(ISNUMBER({raw}),IF({raw}>0,IF(ISBLANK({tick}),{raw},IF({tick}>0,ROUND({steps}*{tick},10),"
+            f"#NUM!)),{raw}),{raw})")
 
 
 def bankruptcy(S: str, Q: str, E: str, M: str, inverse: bool) -> str:
@@ -98,12 +102,13 @@ def option_move_pnl(w: int, S: str, Q: str, base: str, price: str, K: str, T: st
 
 def probability(S: str, L: str, LQ: str, days: int, vol: str) -> str:
     """GBM first passage with zero drift: N(s(b + v²T/2)/(v√T)) + (mark/liq)·N(s(b − v²T/2)/(v√T)),
-    b = ln(liq/mark), clamped to [0, 1]; 0 where nothing liquidates; 1 at or beyond the liquidation price (the
-    engine's :func:`levxl.engine.probability.liquidation_probability`)."""
+    b = ln(liq/mark), clamped to [0, 1]; 0 where nothing liquidates; 1 at or beyond the liquidation price; the
+    error of a liquidation price in error (not 0: unknown, and an aggregate must not skip it) (the engine's :func:`levxl.engine.probability.liquidation_probability`)."""
     T = f"{days}/365"
     b = f"LN({LQ}/{L})"
     sd = f"({vol}*SQRT({T}))"
     half = f"{vol}^2/2*{T}"
     core = (f"MIN(MAX(_xlfn.NORM.S.DIST({S}*({b}+{half})/{sd},TRUE)"
             f"+{L}/{LQ}*_xlfn.NORM.S.DIST({S}*({b}-{half})/{sd},TRUE),0),1)")
-    return f'=IF(N({vol})<=0,"{NO_VOL}",IF(NOT(ISNUMBER({LQ})),0,IF({LQ}=0,0,IF({S}*({L}-{LQ})<=0,1,{core}))))'
+    return (f'=IF(N({vol})<=0,"{NO_VOL}",IF(ISNUMBER({LQ}),IF({LQ}=0,0,IF({S}*({L}-{LQ})<=0,1,{core})),'
+            f'IF(ISERROR({LQ}),{LQ},0)))')

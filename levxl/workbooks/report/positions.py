@@ -77,9 +77,10 @@ def _not_recomputed(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int) -> None
     sheet.string(r0, c["tier"], why, TEXT)
 
 
-def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: str,
+def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: str, profile,
             recomputable: bool = True) -> None:
-    """Leverage, margin, liquidation and bankruptcy prices, distance, σ-days, flag."""
+    """Leverage, margin, liquidation and bankruptcy prices (on the row's tick cell the way of its venue's
+    ``profile``), distance, σ-days, flag."""
     r0, inv, c = lay.positions.row0(i), bool(t.inverse[i]), lay.positions.col_of
     sheet.number(r0, c["lev"], float(t.leverage[i]), number("num", 1))
     sheet.number(r0, c["margin"], float(t.margin[i]), amount_style(t, i))
@@ -90,27 +91,32 @@ def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: 
     lpf = number("liqprice", price_style(t, i).digits)
     liq = formulas.liquidation(S, Q, E, M, g["mmr_liq"], g["cum_liq"], inv, t.book.basis[i] == "entry", g["fee"])
     bank = formulas.bankruptcy(S, Q, E, M, inv)
+    # the prices the venue shows: the formula's in hidden helpers, rounded here on the row's tick cell, on every row
+    # (a tick typed into a row that had none rounds it; a blank tick leaves the price unrounded)
     tick = float(t.book.tick[i])
-    if np.isfinite(tick):  # the prices the venue shows: the formula's in hidden helpers, rounded its way here
-        profile = profiles_for([t.book.venue[i]], [t.book.contract[i]])[0]
+    if np.isfinite(tick):
         sheet.number(r0, c["tick"], tick, price_style(t, i))
-        sheet.formula(r0, c["liq_raw"], liq, lpf, cached(t.liquidation_unrounded[i]))
-        sheet.formula(r0, c["bank_raw"], bank, lpf, cached(t.bankruptcy_unrounded[i]))
-        liq = formulas.on_tick(g["liq_raw"], g["tick"], *tick_rule(profile, t.side[i], "liquidation"))
-        bank = formulas.on_tick(g["bank_raw"], g["tick"], *tick_rule(profile, t.side[i], "bankruptcy"))
+    sheet.formula(r0, c["liq_raw"], liq, lpf, cached(t.liquidation_unrounded[i]))
+    sheet.formula(r0, c["bank_raw"], bank, lpf, cached(t.bankruptcy_unrounded[i]))
+    liq = formulas.on_tick(g["liq_raw"], g["tick"], *tick_rule(profile, t.side[i], "liquidation"))
+    bank = formulas.on_tick(g["bank_raw"], g["tick"], *tick_rule(profile, t.side[i], "bankruptcy"))
     sheet.formula(r0, c["liq"], liq, lpf, cached(t.liquidation[i]))
     sheet.formula(r0, c["bank"], bank, lpf, cached(t.bankruptcy[i]))
     LQ, D, V = g["liq"], g["dist"], g["vol"]
-    sheet.formula(r0, c["dist"], f'=IF(ISNUMBER({LQ}),{S}*({L}-{LQ})/{L},"none")', number("pct", 2),
-                  cached(t.distance[i]))
+    # a liquidation price in error (a blanked input, text in a number) shows through: "none" is only the formula's
+    # "no price liquidates"; a cleared liquidation cell is #N/A, not "none"
+    sheet.formula(r0, c["dist"], f"=IF(ISNUMBER({LQ}),{S}*({L}-{LQ})/{L},IF(ISBLANK({LQ}),NA(),{LQ}))",
+                  number("pct", 2), cached(t.distance[i]))
     no_liq = not np.isfinite(t.liquidation[i]) or t.liquidation[i] == 0
-    sheet.formula(r0, c["sigma"], f'=IF(N({V})<=0,"{formulas.NO_VOL}",IF(NOT(ISNUMBER({LQ})),"none",IF({LQ}=0,'
-                                  f'"none",{S}*LN({L}/{LQ})/({V}*SQRT(1/365)))))', number("num", 1),
+    sheet.formula(r0, c["sigma"], f'=IF(N({V})<=0,"{formulas.NO_VOL}",IF(ISNUMBER({D}),IF({LQ}=0,"none",'
+                                  f'{S}*LN({L}/{LQ})/({V}*SQRT(1/365))),{D}))', number("num", 1),
                   "none" if no_liq and not np.isnan(t.book.vol[i]) and t.book.vol[i] > 0
                   else cached(t.sigma_days[i], formulas.NO_VOL))
     red, amber = lay.summary.ref(lay.summary.red_row), lay.summary.ref(lay.summary.amber_row)
-    sheet.formula(r0, c["flag"], f'=IF(NOT(ISNUMBER({D})),"GREEN",IF({D}<=0,"LIQUIDATED",IF({D}<{red},"RED",'
-                                 f'IF({D}<{amber},"AMBER","GREEN"))))', TEXT, flag)
+    # ERROR, not GREEN, for a distance in error: the Summary counts it and says what its aggregates leave out
+    sheet.formula(r0, c["flag"], f'=IF(ISNUMBER({D}),IF({D}<=0,"LIQUIDATED",IF({D}<{red},"RED",IF({D}<{amber},'
+                                 f'"AMBER","GREEN"))),IF(ISERROR({D}),"ERROR",IF({D}="none","GREEN","ERROR")))',
+                  TEXT, flag)
 
 
 def _amounts(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, recomputable: bool = True) -> None:
@@ -182,7 +188,8 @@ def _stress_inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict,
     if not recomputable:
         return
     D, LQ, L, B = g["dist"], g["liq"], g["mark"], g["beta"]
-    sheet.formula(r0, c["mkt_liq"], f'=IF(ISNUMBER({D}),IF(AND({D}>0,{B}<>0),({LQ}/{L}-1)/{B},""),"")',
+    sheet.formula(r0, c["mkt_liq"], f'=IF(ISNUMBER({D}),IF(AND({D}>0,{B}<>0),({LQ}/{L}-1)/{B},""),'
+                                    f'IF(ISERROR({D}),{D},""))',
                   number("pct", 1), cached(market_move))
 
 
@@ -291,6 +298,7 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes,
     P = lay.positions
     statuses = t.statuses(RED_AT, AMBER_AT)
     market_move = market_move_to_liquidation(t, dict(zip(lay.stress.assets, lay.stress.betas)))
+    profiles = profiles_for(t.book.venue, t.book.contract)  # once: each row's tick rule
     for i in range(P.n):
         g = P.locals(i)
         _inputs(sheet, t, lay, i)
@@ -302,7 +310,7 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes,
             for key in _OPTION_KEYS:
                 sheet.blank(P.row0(i), P.col_of[key], TEXT)
             sheet.string(P.row0(i), P.col_of["kind"], "perp", TEXT)
-        _prices(sheet, t, lay, i, g, statuses[i], bool(recomputable[i]))
+        _prices(sheet, t, lay, i, g, statuses[i], profiles[i], bool(recomputable[i]))
         _amounts(sheet, t, lay, i, g, bool(recomputable[i]))
         _helpers(sheet, t, lay, i, g)
         _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), float(market_move[i]),

@@ -64,19 +64,22 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
     sheet.string(S.headline_section, 1, "Headline", SECTION)
     statuses = t.statuses(RED_AT, AMBER_AT)
     r0 = S.headline("status")
-    sheet.string(r0, 1, "Positions LIQUIDATED / RED / AMBER / GREEN", LABEL)
+    sheet.string(r0, 1, "Positions " + " / ".join(word for word, _ in STATUS_STYLES), LABEL)
     for j, (word, fmt) in enumerate(STATUS_STYLES):
         sheet.formula(r0, v + j, f'=COUNTIF({P.range("flag")},"{word}")', fmt, statuses.count(word))
-    # nearest liquidation
+    errors = S.a1(r0, v + len(STATUS_STYLES) - 1)  # the ERROR count
+    # nearest liquidation: over the positions with a distance; those in error are left out and counted, as the
+    # engine refuses a bad row and counts it (never "none" while a position's distance is unknown)
     dist = P.range("dist")
     finite = np.where(np.isfinite(t.distance), t.distance, np.inf)
     i = t.closest()
     r0 = S.headline("nearest")
     sheet.string(r0, 1, "Nearest liquidation: distance (adverse move of the mark)", LABEL)
-    sheet.formula(r0, v, f'=IF(COUNT({dist})=0,"none",MIN({dist}))', number("pct", 2),
-                  float(finite[i]) if i is not None else "none")
+    sheet.formula(r0, v, f'=IF(COUNT({dist})=0,IF({errors}>0,"n/a","none"),_xlfn.AGGREGATE(5,6,{dist}))',
+                  number("pct", 2), float(finite[i]) if i is not None else "none")
     match = f"MATCH({S.a1(r0)},{dist},0)"
-    sheet.formula(r0, v + 1, f'=IF(ISNUMBER({S.a1(r0)}),{_position_text(P, match)},"")', TEXT,
+    sheet.formula(r0, v + 1, f'=IF(ISNUMBER({S.a1(r0)}),{_position_text(P, match)},"")&IF({errors}>0,'
+                             f'IF(ISNUMBER({S.a1(r0)}),"; ","")&{errors}&" position(s) in ERROR left out","")', TEXT,
                   _label(t, i) if i is not None else "")
     # worst stress
     r0 = S.headline("worst_stress")
@@ -108,10 +111,13 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
     missing = int(np.sum(futures & ~(t.book.vol > 0)))
     have = int(np.sum(futures & (t.book.vol > 0)))
     sheet.string(r0, 1, "Expected liquidations within 7 days (Σ P)", LABEL)
-    sheet.formula(r0, v, f'=IF(COUNT({p7})=0,"{no_vol}",SUM({p7}))', number("num", 2),
-                  float(np.nansum(t.prob_7d)) if have else no_vol)
+    # a probability in error (its liquidation price is) is left out and counted, as the nearest liquidation's
+    sheet.formula(r0, v, f'=IF(COUNT({p7})=0,IF({errors}>0,"n/a","{no_vol}"),_xlfn.AGGREGATE(9,6,{p7}))',
+                  number("num", 2), float(np.nansum(t.prob_7d)) if have else no_vol)
     sheet.formula(r0, v + 1, f'=IF(COUNTIF({p7},"{no_vol}")>0,COUNTIF({p7},"{no_vol}")&" position(s) without a vol '
-                             f'left out","")', TEXT, f"{missing} position(s) without a vol left out" if missing else "")
+                             f'left out","")&IF({errors}>0,IF(COUNTIF({p7},"{no_vol}")>0,"; ","")&{errors}&" position(s) in ERROR '
+                             f'left out","")', TEXT,
+                  f"{missing} position(s) without a vol left out" if missing else "")
     note_row = S.headline_first + 6
     sheet.merge(note_row, 1, note_row, 7, NOTE)
     sheet.row_height(note_row, 26)

@@ -35,6 +35,7 @@ class Formats:
         self.amber = wb.add_format({**base, "bold": True, "font_color": "#7F6000", "bg_color": "#FFEB9C"})
         self.green = wb.add_format({**base, "font_color": "#006100", "bg_color": "#C6EFCE"})
         self.liquidated = wb.add_format({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": "#404040"})
+        self.error = wb.add_format({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": "#7030A0"})
         # black on a red fill: readable whether or not a viewer lets the colour scale paint over the fill
         self.liq = wb.add_format({"bold": True, "italic": True, "font_color": "#000000", "bg_color": "#FF5050",
                                   "num_format": '"LIQ "#,##0;"LIQ "-#,##0'})
