@@ -118,3 +118,21 @@ def test_with_every_row_in_error_the_nearest_is_not_none(report):
     assert summary[S.a1(S.headline("nearest"), v + 1)] == "3 position(s) in ERROR left out"
     assert summary[S.a1(S.headline("expected_liquidations"), v)] == "n/a"
 
+
+
+@needs_lo
+def test_the_stresses_of_a_row_in_error_are_errors_not_a_position_that_never_liquidates(report):
+    """Row 1's margin as text: its PnL in every stress (Stress detail), its gap and its ladder move are the error,
+    so the stress totals and the Summary's worst stress are too, instead of row 1 counted as never liquidating."""
+    lay, out, tmp = report
+    St = lay.stress
+    values = libreoffice.recalculated_after_edit(out, {("Positions", lay.positions.local("margin", 0)): "abc"},
+                                                 tmp / "stress.xlsx")
+    detail = values[St.detail_sheet.strip("'")]
+    for k in range(len(St.names)):
+        ref = St.detail_ref(k, 0).split("!")[1].replace("$", "")
+        assert detail[ref] == "#VALUE!", k
+        assert isinstance(detail[St.detail_ref(k, 1).split("!")[1].replace("$", "")], float), k
+    assert detail[St.detail_ref("gap", 0).split("!")[1].replace("$", "")] == "#VALUE!"
+    S = lay.summary
+    assert values["Summary"][S.a1(S.headline("worst_stress"), S.value_col)] == "#VALUE!"

@@ -83,11 +83,12 @@ def move_pnl(S: str, Q: str, E: str, M: str, LQ: str, price: str, inverse: bool,
     """PnL in USD from entry at the moved ``price``, liquidation included (beyond ``LQ`` the isolated margin is
     lost); inverse PnL converted at the moved price. With ``mark``, the path starts at the mark: a mark already
     at or past ``LQ`` has lost the margin whatever the move (the engine's
-    :func:`levxl.book.figures.pnl_after_mark_move`)."""
+    :func:`levxl.book.figures.pnl_after_mark_move`). Text in ``LQ`` ("none", "n/a") liquidates nothing; an error
+    in it is the PnL's (unknown, not "no liquidation")."""
     if mark is None:
-        cond = f"IF(ISNUMBER({LQ}),IF({S}>0,{price}<={LQ},{price}>={LQ}),FALSE)"
+        cond = f"IF(ISTEXT({LQ}),FALSE,IF({S}>0,{price}<={LQ},{price}>={LQ}))"
     else:
-        cond = (f"IF(ISNUMBER({LQ}),IF({S}>0,MIN({price},{mark})<={LQ},MAX({price},{mark})>={LQ}),FALSE)")
+        cond = f"IF(ISTEXT({LQ}),FALSE,IF({S}>0,MIN({price},{mark})<={LQ},MAX({price},{mark})>={LQ}))"
     if inverse:
         return f"=IF({cond},-{M},{S}*{Q}*(1/{E}-1/({price})))*{price}"
     return f"=IF({cond},-{M},{S}*{Q}*({price}-{E}))"

@@ -46,7 +46,7 @@ def _side(sheet: SheetSpec, t: RiskTable, lay: Layout, title: str, col0: int, id
         sheet.formula(r0, col0 + 1, f"={P.ref('symbol', i)}", TEXT, book.symbol[i])
         sheet.formula(r0, col0 + 2, f"={P.ref('liq', i)}", price_style(t, i), cached(t.liquidation[i]))
         liq = f"{col(col0 + 2)}{r0 + 1}"
-        sheet.formula(r0, col0 + 3, f'=IF(ISNUMBER({liq}),{liq}/{P.ref("mark", i)}-1,"none")', number("pct", 1),
+        sheet.formula(r0, col0 + 3, f'=IF(ISTEXT({liq}),"none",{liq}/{P.ref("mark", i)}-1)', number("pct", 1),
                       cached(t.move_to_liq[i]))
         sheet.formula(r0, col0 + 4, f"={P.ref('notional_usd', i)}", number("usd"), float(t.notional_usd[i]))
         prev = f"{col(col0 + 5)}{r0}+" if k else ""

@@ -72,7 +72,7 @@ def _grid(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
             cl = col(first + j)
             LQ, M, Pm = f"{cl}${r0 + 5}", f"{cl}${r0 + 2}", f"$F{rr + 1}"
             raw = f"{S}*{Q}*(1/{E}-1/{Pm})" if inv else f"{S}*{Q}*({Pm}-{E})"
-            cond = f"IF(ISNUMBER({LQ}),IF({S}>0,{Pm}<={LQ},{Pm}>={LQ}),FALSE)"
+            cond = f"IF(ISTEXT({LQ}),FALSE,IF({S}>0,{Pm}<={LQ},{Pm}>={LQ}))"  # an error in LQ shows through
             sheet.formula(rr, first + j, f"=IF({cond},-{M},{raw})/{M}", number("pct", 0), float(grid.roe[k, j]))
     g0, g1 = hr + 1, hr + len(MOVES)
     rng = f"G{g0 + 1}:{col(5 + len(LEVERAGES))}{g1 + 1}"

@@ -232,7 +232,7 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
                       number("usd"), float(res.pnl_usd[i, k] - res.now_usd[i]))
     cap, days = f"Stress!$C${L_.funding_row + 1}", f"Stress!$C${L_.funding_row + 2}"
     per_day = f"{g['notional']}*{cap}*{FUNDING_INTERVALS_PER_DAY}*{days}"
-    sheet.formula(r0, L_.detail_col("gap"), f"=IF(ISNUMBER({LQ}),-{M}*{g['fx']},0)", number("usd"),
+    sheet.formula(r0, L_.detail_col("gap"), f"=IF(ISTEXT({LQ}),0,IF(ISERROR({LQ}),{LQ},-{M}*{g['fx']}))", number("usd"),
                   float(sf.gap[i]))
     sheet.formula(r0, L_.detail_col("funding_cost"), f"={per_day}*{g['fx']}", number("usd"),
                   float(sf.funding_cost_usd[i]))

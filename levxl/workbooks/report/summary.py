@@ -152,6 +152,10 @@ def _worst(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fixes
         sheet.formula(r0, 6, f"={g['cut_size']}", number("num", 4), cached(fixes.size_to_cut[i]))
     if not order:
         sheet.string(S.worst_first, 1, "none: no position has a liquidation price", NOTE)
+    else:  # the status cells are live: their colour follows their word after an edit (ERROR, not AMBER's fill)
+        rng = f"{col(2)}{S.worst_first + 1}:{col(2)}{S.worst_first + len(order)}"
+        for word, fmt in STATUS_STYLES:
+            sheet.conditional(rng, {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt})
 
 
 def _charts(sheet: SheetSpec, lay: Layout, res: StressResult) -> None:
