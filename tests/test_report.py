@@ -410,3 +410,13 @@ def test_no_anchor_is_written_twice(built):
     assert lay.stress.vol_row < lay.stress.betas_section < lay.stress.map_section
     assert S.option_section > S.market_first + len(S.instruments)
     assert lay.scenarios.heat_top > lay.scenarios.grid_header + len(MOVES)
+
+
+def test_no_formula_is_a_dynamic_array_or_array_formula(formulas):
+    """The report's formula writer stores formulas without XlsxWriter's dynamic-array search
+    (:func:`levxl.workbooks.report.writer._formula_writer`): the report must write none, nor an array formula."""
+    from xlsxwriter.worksheet import re_dynamic_function
+
+    found = [(sheet, ref) for sheet, cells in formulas.items() for ref, f in cells.items()
+             if re_dynamic_function.search(f) or f.startswith("{")]
+    assert sum(len(cells) for cells in formulas.values()) > 1000 and not found, found[:5]

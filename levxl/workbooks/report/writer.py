@@ -268,9 +268,34 @@ def _page(ws, plan: PagePlan, title: str, as_of: str, repeat: tuple[int, int] | 
 def _cell_writers(ws) -> tuple:
     """(formula, blank, string, number) writers of a worksheet: XlsxWriter's undecorated ones where it has them
     (the public ones only add A1-notation parsing, a million times at 10,000 positions; row and column are
-    always numbers here)."""
-    return tuple(getattr(ws, "_" + name, None) or getattr(ws, name)
-                 for name in ("write_formula", "write_blank", "write_string", "write_number"))
+    always numbers here), and for formulas :func:`_formula_writer`."""
+    writers = tuple(getattr(ws, "_" + name, None) or getattr(ws, name)
+                    for name in ("write_formula", "write_blank", "write_string", "write_number"))
+    return (_formula_writer(ws, writers[0]),) + writers[1:]
+
+
+def _formula_writer(ws, fallback):
+    """A formula writer that stores the cell as XlsxWriter's ``_write_formula`` does, without its search for
+    dynamic-array functions (a regular expression over each of the report's million formulas, a tenth of the run
+    at 10,000 positions; the report writes none, a test checks): the same cell table, so the same file. An array
+    formula, an XlsxWriter without those internals, or constant-memory mode: ``fallback``, XlsxWriter's own."""
+    import xlsxwriter.worksheet as xw
+
+    store = getattr(xw, "CellFormulaTuple", None)
+    if store is None or getattr(ws, "constant_memory", True) or not isinstance(getattr(ws, "table", None), dict) \
+            or getattr(ws, "_prepare_formula", None) is None or not hasattr(ws, "_check_dimensions"):
+        return fallback  # pragma: no cover - another XlsxWriter version
+    check, table = ws._check_dimensions, ws.table
+
+    def write(row: int, col: int, formula: str, fmt=None, value=0):
+        if formula[:1] != "=" or formula[-1:] == "}":
+            return fallback(row, col, formula, fmt, value)
+        if check(row, col):
+            return -1
+        table[row][col] = store(formula[1:], fmt, value)
+        return 0
+
+    return write
 
 
 def _write_cell(writers: tuple, cell: Cell, fmt) -> None:
