@@ -18,7 +18,7 @@ import io
 import re
 from typing import Any
 
-__all__ = ["ALIASES", "CellError", "canonical_column", "FUNDING_PER_HOURS_KEY", "read_csv_table", "parse_number",
+__all__ = ["ALIASES", "CellError", "canonical_column", "FUNDING_PER_HOURS_KEY", "FUNDING_UNREAD_PREFIX", "read_csv_table", "parse_number",
            "decimal_style", "parse_side", "SIDE_WORDS", "RATE_COLUMNS", "AMOUNT_COLUMNS"]
 
 #: header (lower case, after :func:`canonical_column`'s clean-up) -> levxl column. Sources: the venues' position
@@ -83,8 +83,42 @@ class CellError(ValueError):
 _FUNDING_PER_HOURS = re.compile(
     r"^funding(?:[ _]?rate)?\s*(?:/|\(|_|per)?\s*(\d+(?:\.\d+)?)\s*-?\s*h(?:ours?|rs?)?\)?$")
 """A funding-rate header that names the hours the rate is quoted per ("funding rate / 8h")."""
-FUNDING_PER_HOURS_KEY = re.compile(r"^funding_rate_(\d+(?:\.\d+)?)h$")
-"""The column :func:`canonical_column` makes of such a header (``funding_rate_8h``)."""
+FUNDING_PER_HOURS_KEY = re.compile(r"^funding_rate(?:_(\d+(?:\.\d+)?)h)?(_pct)?(?<!^funding_rate)$")
+"""The column :func:`canonical_column` makes of a funding-rate header naming its period or a % unit
+(``funding_rate_8h``, ``funding_rate_8h_pct``, ``funding_rate_pct``)."""
+FUNDING_UNREAD_PREFIX = "funding_rate?"
+"""The column of a funding-rate header whose period or unit levxl cannot read (the header follows the prefix):
+its cells are refused, never read as per the venue's interval."""
+_FUNDING_RATE_HEADER = re.compile(r"^funding[ _]?rate\b\s*(?P<rest>.*)$")
+_PERIOD_WORDS = ((re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*h(?:ours?|rs?)?\b"), None),
+                 (re.compile(r"\b(?:hourly|per\s+hour|1\s*hour)\b"), 1.0),
+                 (re.compile(r"\b(?:daily|per\s+day|24\s*hours?)\b"), 24.0))
+
+
+def _funding_rate_column(text: str) -> str | None:
+    """The column of a "funding rate ..." header that says more than "funding rate": the period it names
+    ("(per 8h)", "/ 8h", "(8h, %)", "hourly", "daily") and a "%" (its cells are percents), or
+    :data:`FUNDING_UNREAD_PREFIX` + the header when the rest is words levxl cannot read; None for a plain
+    "funding rate" (the alias table decides)."""
+    m = _FUNDING_RATE_HEADER.match(text)
+    if not m or not m.group("rest").strip(" _"):
+        return None
+    rest = m.group("rest")
+    pct = "%" in rest
+    rest = rest.replace("%", " ")
+    hours = None
+    for pattern, fixed in _PERIOD_WORDS:
+        found = pattern.search(rest)
+        if found:
+            if hours is not None:
+                return FUNDING_UNREAD_PREFIX + text
+            hours = fixed if fixed is not None else float(found.group(1))
+            rest = rest[:found.start()] + " " + rest[found.end():]
+    if re.sub(r"\b(?:per|in|rate)\b", " ", rest).strip(" \t/()[],_-:"):
+        return FUNDING_UNREAD_PREFIX + text
+    if hours is None and not pct:
+        return None
+    return "funding_rate" + (f"_{hours:g}h" if hours is not None else "") + ("_pct" if pct else "")
 
 
 def canonical_column(header: Any) -> str:
@@ -105,6 +139,11 @@ def canonical_column(header: Any) -> str:
         return f"funding_rate_{float(quoted.group(1)):g}h"
     if re.match(r"^funding\b.*/\s*(day|year|month|week)", text):  # an amount per day (levxl's own sheets), no rate
         return "funding_amount"
+    if text.startswith(FUNDING_UNREAD_PREFIX):  # already a column name (a record read twice)
+        return text
+    rate_column = _funding_rate_column(text)
+    if rate_column:  # "Funding rate (per 8h)", "Funding Rate (%)", "Funding Rate (hourly)"
+        return rate_column
     for cut in (" /", " ("):
         text = text.split(cut, 1)[0]
     text = re.sub(r"\s+", "_", text.strip())

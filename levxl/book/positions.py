@@ -19,7 +19,7 @@ import numpy as np
 from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import profile_for
-from levxl.book.cells import (FUNDING_PER_HOURS_KEY, CellError, canonical_column, decimal_style, parse_number,
+from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, CellError, canonical_column, decimal_style, parse_number,
                                parse_side)
 from levxl.book.checks import plausibility_warnings, stored_table, tier_table_for
 from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
@@ -323,7 +323,7 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
         if isinstance(value, Uncached):
             raise CellError(f"{column or 'a cell'} is a formula saved without its value (={value.formula}): open and "
                             "save the workbook in Excel or LibreOffice, or run `levxl recalc` on it")
-    quoted_hours = _funding_period(record)
+    quoted_hours = _funding_period(record, decimal)
     values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
     hours = values["funding_interval_hours"]
     if quoted_hours is not None:
@@ -392,7 +392,7 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
 _HOURS_TEXT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
 
 
-def _funding_period(record: dict[str, Any]) -> float | None:
+def _funding_period(record: dict[str, Any], decimal: str = "") -> float | None:
     """The hours a header says the funding rate is quoted per ("funding rate / 8h", key ``funding_rate_8h``: its
     cell becomes ``funding_rate``), else None; a ``funding_interval_hours`` cell reading "8h" loses its unit. The
     caller refuses a header's period and an interval column that disagree (which one is the rate's?)."""
@@ -401,11 +401,20 @@ def _funding_period(record: dict[str, Any]) -> float | None:
         m = _HOURS_TEXT.match(interval)
         if m:
             record["funding_interval_hours"] = m.group(1)
+    for key in [k for k in record if isinstance(k, str) and k.startswith(FUNDING_UNREAD_PREFIX)]:
+        if not _blank(record.pop(key)):  # a period or unit read wrongly would be a rate off by a factor
+            raise CellError(f"the funding-rate header {key[len(FUNDING_UNREAD_PREFIX):]!r} names a period or unit "
+                            "levxl cannot read: name it as 'funding rate / 8h', '(hourly)', '(daily)' or '(%)'")
     quoted = None
     for key in [k for k in record if isinstance(k, str) and FUNDING_PER_HOURS_KEY.match(k)]:
         value = record.pop(key)
         if not _blank(value) and _blank(record.get("funding_rate")):
-            record["funding_rate"], quoted = value, float(FUNDING_PER_HOURS_KEY.match(key).group(1))
+            hours, pct = FUNDING_PER_HOURS_KEY.match(key).groups()
+            if pct and not (isinstance(value, str) and value.strip().endswith("%")):
+                value = parse_number(value, "funding_rate", decimal) / 100.0  # the header says its cells are %
+            record["funding_rate"] = value
+            if hours is not None:
+                quoted = float(hours)
     return quoted
 
 

@@ -1,0 +1,56 @@
+"""Round-5 reader findings: the positions file's funding header names its period and unit."""
+import pytest
+
+from levxl.book.cells import canonical_column
+from levxl.book.positions import load_positions
+from levxl.book.figures import risk_table
+
+HEAD = "venue,symbol,side,size,entry,mark,leverage"
+ROWS = "hyperliquid,BTC,long,1,60000,60000,10,{rate}\nbinance,BTCUSDT,long,1,60000,60000,10,{rate}\n"
+
+
+def _daily(tmp_path, header, rate="0.0001"):
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEAD},"{header}"\n' + ROWS.format(rate=rate))
+    book = load_positions(path)
+    return book, [float(x) for x in risk_table(book).funding_per_day]
+
+
+@pytest.mark.parametrize("header, column", [
+    ("Funding rate (per 8h)", "funding_rate_8h"), ("Funding rate / 8h (%)", "funding_rate_8h_pct"),
+    ("Funding Rate (8h, %)", "funding_rate_8h_pct"), ("Funding Rate (hourly)", "funding_rate_1h"),
+    ("Funding rate per hour", "funding_rate_1h"), ("Funding rate (daily)", "funding_rate_24h"),
+    ("Funding Rate (%)", "funding_rate_pct"), ("funding rate / 8h", "funding_rate_8h"), ("Funding Rate", "funding_rate"),
+])
+def test_funding_headers_keep_their_period_and_unit(header, column):
+    assert canonical_column(header) == column
+    assert canonical_column(column) == column  # a record read twice keeps its column
+
+
+@pytest.mark.parametrize("header", ["Funding rate (per 8h)", "Funding rate / 8h", "Funding Rate (8h)"])
+def test_a_rate_per_8h_is_read_per_8h_on_every_venue(tmp_path, header):
+    _, daily = _daily(tmp_path, header)
+    assert daily == pytest.approx([-18.0, -18.0])  # 1 BTC x 60,000 x 0.0001 x 3
+
+
+def test_hourly_header_on_a_binance_row_is_hourly(tmp_path):
+    _, daily = _daily(tmp_path, "Funding Rate (hourly)")
+    assert daily == pytest.approx([-144.0, -144.0])
+
+
+def test_a_percent_header_means_percent_cells(tmp_path):
+    """Binance shows 0.0100 under "Funding Rate (%)": 0.01% per 8 h, not 1%."""
+    book, daily = _daily(tmp_path, "Funding Rate (%)", rate="0.0100")
+    assert daily[1] == pytest.approx(-60000 * 0.0001 * 3)
+    _, daily = _daily(tmp_path, "Funding rate / 8h (%)", rate="0.0100")
+    assert daily == pytest.approx([-18.0, -18.0])
+    _, daily = _daily(tmp_path, "Funding rate / 8h (%)", rate="0.0100%")  # a % in the cell too: once
+    assert daily == pytest.approx([-18.0, -18.0])
+
+
+def test_an_unreadable_funding_header_refuses_its_rows(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEAD},"Funding rate (per epoch)"\n' + ROWS.format(rate="0.0001"))
+    book = load_positions(path)
+    assert len(book) == 0 and [r for r, _ in book.issues] == [1, 2]
+    assert all("'funding rate (per epoch)' names a period or unit levxl cannot read" in why for _, why in book.issues)
