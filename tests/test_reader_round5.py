@@ -54,3 +54,31 @@ def test_an_unreadable_funding_header_refuses_its_rows(tmp_path):
     book = load_positions(path)
     assert len(book) == 0 and [r for r, _ in book.issues] == [1, 2]
     assert all("'funding rate (per epoch)' names a period or unit levxl cannot read" in why for _, why in book.issues)
+
+
+def _records_book(**cells):
+    from levxl.book.positions import book_from_records
+    return book_from_records([{"venue": "binance", "symbol": "BTCUSDT", "side": "long", "size": 1, "entry": 60000,
+                               "mark": 60000, "leverage": 10, "funding_rate": 0.0001, **cells}])
+
+
+@pytest.mark.parametrize("cell", [__import__("datetime").time(8, 0), __import__("datetime").timedelta(hours=8)])
+def test_an_interval_typed_as_a_time_is_its_hours(cell):
+    """openpyxl gives an xlsx cell formatted 8:00 or [h]:mm as a time or a duration: 8 hours, not 0.333."""
+    book = _records_book(funding_interval_hours=cell)
+    assert float(book.funding_hours[0]) == 8.0
+    assert float(risk_table(book).funding_per_day[0]) == pytest.approx(-18.0)
+
+
+@pytest.mark.parametrize("cell", [1e-300, 0.01, 1 / 3])
+def test_an_interval_below_an_hour_is_refused_on_its_row(cell):
+    book = _records_book(funding_interval_hours=cell)
+    assert len(book) == 0
+    assert "no venue pays funding more often than hourly" in book.issues[0][1]
+
+
+def test_a_header_period_over_a_day_names_the_header_not_minutes(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(f'{HEAD},funding rate / 48h\n' + ROWS.format(rate="0.0001"))
+    why = load_positions(path).issues[0][1]
+    assert "the funding rate header's period" in why and "minutes" not in why

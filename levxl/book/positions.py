@@ -7,6 +7,7 @@ An unreadable file raises ``ValueError`` with a clear message.
 from __future__ import annotations
 
 import csv
+import datetime
 import re
 import functools
 from array import array
@@ -332,10 +333,13 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                             f"{record.get('funding_interval_hours')!r}: give the rate per the interval, or drop the "
                             "interval column")
         values["funding_interval_hours"] = hours = quoted_hours
-    if not np.isnan(hours) and not 0 < hours <= 24:
+    if not np.isnan(hours) and not 1 <= hours <= 24:  # no venue pays more often than hourly, nor less than daily
+        given = not _blank(record.get("funding_interval_hours"))
+        shown = repr(record.get("funding_interval_hours")) if given else f"{hours:g} (the funding rate header's period)"
+        hint = (" (minutes? Bybit's API gives 480 for 8 hours)" if 24 < hours < np.inf and given else " (no venue pays funding more often than hourly; a time 8:00 saved as a number is "
+                "0.333 of a day: type 8)" if 0 < hours < 1 else "")
         raise CellError(f"funding_interval_hours must be the hours between funding payments (1, 4 or 8), got "
-                        f"{record.get('funding_interval_hours')!r}" + (" (minutes? Bybit's API gives 480 for 8 hours)"
-                                                                 if 24 < hours < np.inf else ""))
+                        f"{shown}{hint}")
     side, values["size"] = parse_side(record.get("side"), values["size"])
     out: dict[str, Any] = {"venue": str(record.get("venue") or "").strip(),
                            "symbol": str(record.get("symbol") or "").strip(), "side": side,
@@ -397,7 +401,11 @@ def _funding_period(record: dict[str, Any], decimal: str = "") -> float | None:
     cell becomes ``funding_rate``), else None; a ``funding_interval_hours`` cell reading "8h" loses its unit. The
     caller refuses a header's period and an interval column that disagree (which one is the rate's?)."""
     interval = record.get("funding_interval_hours")
-    if isinstance(interval, str):
+    if isinstance(interval, datetime.time):  # an xlsx cell typed as 8:00: its hours, not 0.333 of a day
+        record["funding_interval_hours"] = interval.hour + interval.minute / 60 + interval.second / 3600
+    elif isinstance(interval, datetime.timedelta):  # a [h]:mm duration
+        record["funding_interval_hours"] = interval.total_seconds() / 3600
+    elif isinstance(interval, str):
         m = _HOURS_TEXT.match(interval)
         if m:
             record["funding_interval_hours"] = m.group(1)
