@@ -82,3 +82,25 @@ def test_a_header_period_over_a_day_names_the_header_not_minutes(tmp_path):
     path.write_text(f'{HEAD},funding rate / 48h\n' + ROWS.format(rate="0.0001"))
     why = load_positions(path).issues[0][1]
     assert "the funding rate header's period" in why and "minutes" not in why
+
+
+@pytest.mark.parametrize("text, warned", [
+    ("[]", "not a levxl-funding-1 file"),
+    ('{"format": "levxl-funding-1", "venue": "binance", "as_of": "2026-12-01", "hours": []}', "unreadable"),
+    ('{"format": "levxl-funding-1", "venue": "binance", "as_of": "2026-12-01", "hours": '
+     '{"BTCUSDT": {"hours": 0}}}', "got 0"),
+    ('{"format": "levxl-funding-1", "venue": "binance", "as_of": "2026-12-01", "hours": '
+     '{"BTCUSDT": {"hours": 480}}}', "got 480"),
+    ('{"format": "levxl-funding-1", "venue": "binance", "as_of": "2026-12-01", "hours": '
+     '{"BTCUSDT": {"hours": "x"}}}', "got 'x'"),
+])
+def test_a_damaged_funding_cache_is_skipped_with_a_warning(tmp_path, monkeypatch, capsys, text, warned):
+    folder = tmp_path / "funding"
+    folder.mkdir()
+    (folder / "binance_2026-12-01.json").write_text(text)
+    monkeypatch.setenv("LEVXL_DATA_DIR", str(tmp_path))
+    book = _records_book()
+    assert float(book.funding_hours[0]) == 8.0  # Binance's default
+    assert float(risk_table(book).funding_per_day[0]) == pytest.approx(-18.0)
+    err = capsys.readouterr().err
+    assert warned in err and "skipped" in err and len(err.strip().splitlines()) == 1

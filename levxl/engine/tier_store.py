@@ -361,17 +361,35 @@ def _funding_index() -> dict:
     for path in sorted(folder.glob("*.json")):  # venue_DATE.json: later dates overwrite earlier ones
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != FUNDING_FORMAT:
+            if not isinstance(data, dict) or data.get("format") != FUNDING_FORMAT:
+                _skipped(path, f"not a {FUNDING_FORMAT} file")
                 continue
             venue, as_of, source = venue_key(data["venue"]), str(data["as_of"]), str(data.get("source") or path)
-            for key, entry in data["hours"].items():
-                old = index.get((venue, key))
-                if old is None or old[1] <= as_of:
-                    index[(venue, key)] = (float(entry["hours"]), as_of, f"{source} [{path.name}]")
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # a damaged file must not hide the defaults
+            entries = data["hours"]
+            if not isinstance(entries, dict):
+                raise TypeError("hours is not a {symbol: entry} object")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            _skipped(path, f"unreadable ({exc})")  # a damaged file must not hide the defaults
+            continue
+        for key, entry in entries.items():
+            given = entry.get("hours") if isinstance(entry, dict) else entry
+            try:
+                hours = _number(given) if isinstance(entry, dict) and not isinstance(given, bool) else None
+            except (TypeError, ValueError):
+                hours = None
+            if hours is None or not 1 <= hours <= 24:  # the positions file's bounds: hourly to daily
+                _skipped(path, f"entry {key!r}: hours must be between 1 and 24, got {given!r}")
+                continue
+            old = index.get((venue, key))
+            if old is None or old[1] <= as_of:
+                index[(venue, key)] = (hours, as_of, f"{source} [{path.name}]")
     _FUNDING = (stamp, index)
     return index
+
+
+def _skipped(path: Path, why: str) -> None:
+    """One line on stderr for a damaged funding-interval file or entry: skipped, the venue's default applies."""
+    print(f"levxl: warning: {path}: {why}; skipped (the venue's default interval applies)", file=sys.stderr)
 
 
 def funding_interval(venue: str, symbol: str) -> tuple[float, str, str] | None:
