@@ -104,3 +104,13 @@ def test_a_damaged_funding_cache_is_skipped_with_a_warning(tmp_path, monkeypatch
     assert float(risk_table(book).funding_per_day[0]) == pytest.approx(-18.0)
     err = capsys.readouterr().err
     assert warned in err and "skipped" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name, contract, profile", [
+    ("Binance USD-M", "linear", "binance-usdm"), ("Binance USDⓈ-M", "linear", "binance-usdm"),
+    ("Binance Futures", "linear", "binance-usdm"), ("Binance Futures", "inverse", "binance-coinm"),
+    ("Binance COIN-M", "inverse", "binance-coinm"), ("Hyperliquid Perps", "linear", "hyperliquid"),
+])
+def test_venue_names_a_desk_types(name, contract, profile):
+    from levxl.engine.venues import profile_for
+    assert profile_for(name, contract).id == profile

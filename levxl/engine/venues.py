@@ -274,7 +274,8 @@ _P = [
               "taker 0.05% = regular-user rate (ccxt's transcription of the fee schedule; the page's table was not "
               "in the stored copy); some symbols fund every 4 h or 1 h: no list is shipped (fetched per symbol "
               "from /fapi/v1/fundingInfo by `levxl tiers update binance`, the Binance docs' example BLZUSDT 4 h)",
-        aliases=("binance", "binanceusdm", "binance-usdm", "binance_usdm", "binanceusdm-futures")),
+        aliases=("binance", "binanceusdm", "binance-usdm", "binance_usdm", "binanceusdm-futures",
+                 "binanceusd-m", "binanceusdⓢ-m", "binanceusds-m", "binancefutures")),  # "Binance USD-M", "Binance Futures"
     VenueProfile(
         id="binance-coinm", venue="binance", product="COIN-M perpetual/futures", contract="inverse", mm_basis="mark",
         fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
@@ -283,7 +284,7 @@ _P = [
         greeks_convention=None, as_of=AS_OF, sources=(S_BINANCE_CM, S_BINANCE_FEES, S_CCXT_FEES),
         notes="MM in coin = (Q/P)*mmr - cum at the mark; tick rounding undocumented; taker 0.05% from ccxt's "
               "transcription (Binance's COIN-M FAQ example uses an older 0.040%: PLACEHOLDER until re-read)",
-        aliases=("binancecoinm", "binance-coinm", "binance_coinm", "dapi")),
+        aliases=("binancecoinm", "binance-coinm", "binance_coinm", "dapi", "binancecoin-m")),  # "Binance COIN-M"
     VenueProfile(
         id="bybit-linear", venue="bybit", product="USDT/USDC perpetual (UTA)", contract="linear", mm_basis="entry",
         fee_in_threshold=False, close_fee_in_margin=True, liquidation_fee=None, taker_fee=0.00055,
@@ -346,7 +347,7 @@ _P = [
         greeks_convention=None, as_of=AS_OF, sources=(S_HL_TIERS, S_HL_FUNDING, S_HL_FEES),
         notes="funding computed as an 8-h rate and paid hourly at 1/8; taker 0.045% = perps tier 0 (docs 'Fees'); no "
               "liquidation fee (None)",
-        aliases=("hyperliquid", "hl", "hyper")),
+        aliases=("hyperliquid", "hl", "hyper", "hyperliquidperps", "hyperliquid-perps")),  # "Hyperliquid Perps"
     VenueProfile(
         id="deribit", venue="deribit", product="inverse perpetual, futures and options", contract="inverse",
         mm_basis="mark", fee_in_threshold=False, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
