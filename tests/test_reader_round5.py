@@ -114,3 +114,16 @@ def test_a_damaged_funding_cache_is_skipped_with_a_warning(tmp_path, monkeypatch
 def test_venue_names_a_desk_types(name, contract, profile):
     from levxl.engine.venues import profile_for
     assert profile_for(name, contract).id == profile
+
+
+def test_option_rows_ignore_a_mixed_books_tick_and_funding_interval(tmp_path):
+    """A perpetual's tick (0.5) and funding interval (480: minutes) do not apply to an option: not a refusal."""
+    path = tmp_path / "mix.csv"
+    path.write_text("venue,symbol,side,contract,size,entry,mark,leverage,mmr,kind,option_type,strike,expiry_days,vol,"
+                    "tick,funding_interval_hours\n"
+                    "deribit,BTC-PERPETUAL,short,inverse,100000,59800,61850,10,0.005,perp,,,,0.55,0.5,8\n"
+                    "deribit,BTC-27DEC-70000-C,long,inverse,1,0.05,61850,,,option,call,70000,30,0.6,0.5,\n"
+                    "deribit,BTC-27DEC-70000-C,long,inverse,1,0.05,61850,,,option,call,70000,30,0.6,,480\n"
+                    "deribit,BTC-PERPETUAL,short,inverse,100000,59800,61850,10,0.005,perp,,,,0.55,0.5,480\n")
+    book = load_positions(path)
+    assert len(book) == 3 and [r for r, _ in book.issues] == [4]  # the perpetual's 480 is still refused

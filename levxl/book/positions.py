@@ -326,6 +326,11 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                             "save the workbook in Excel or LibreOffice, or run `levxl recalc` on it")
     quoted_hours = _funding_period(record, decimal)
     values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
+    if str(record.get("kind") or "perp").strip().lower() == "option":
+        # an option pays no funding and its price is not rounded to a perpetual's tick: a mixed book's values in
+        # those columns do not apply to it and must not refuse it
+        values["tick"] = values["funding_interval_hours"] = np.nan
+        quoted_hours = None
     hours = values["funding_interval_hours"]
     if quoted_hours is not None:
         if not np.isnan(hours) and hours != quoted_hours:
