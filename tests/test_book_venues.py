@@ -290,8 +290,13 @@ def test_venue_export_headers(tmp_path):
     book = _load(tmp_path, 'Symbol,Size,Entry Price,Mark Price,Liq. Price,Leverage,Margin Mode\n'
                            'BTCUSDT,-0.5,"64,000","63,000","67,000",10x,isolated\n')
     assert book.symbol == ["BTCUSDT"] and book.side[0] == -1 and book.venue_liquidation[0] == 67000
-    book = _load(tmp_path, "instId,posSide,pos,avgPx,markPx,liqPx,lever,mgnMode\n"
-                           "BTC-USDT-SWAP,net,0.3,65000,63000,97941.6,20,cross\n")
+    # OKX's pos counts contracts (ctVal 0.01 BTC here), so it is not a size: the file says so (it used to be read
+    # as 0.3 BTC, 100x the position)
+    with pytest.raises(ValueError, match="OKX's pos counts contracts"):
+        _load(tmp_path, "instId,posSide,pos,avgPx,markPx,liqPx,lever,mgnMode\n"
+                        "BTC-USDT-SWAP,net,0.3,65000,63000,97941.6,20,cross\n")
+    book = _load(tmp_path, "instId,posSide,size,avgPx,markPx,liqPx,lever,mgnMode\n"
+                           "BTC-USDT-SWAP,net,0.003,65000,63000,97941.6,20,cross\n")
     assert book.margin_mode == ["cross"] and book.entry[0] == 65000
     book = _load(tmp_path, "coin,szi,entryPx,liquidationPx,leverage\nETH,5,3000,2040.8,10\n")
     assert book.size[0] == 5 and book.venue_liquidation[0] == pytest.approx(2040.8)

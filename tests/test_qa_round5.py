@@ -37,3 +37,12 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_okx_pos_counts_contracts_and_is_never_read_as_the_size(tmp_path):
+    # OKX's positions field pos is a number of contracts (ctVal 0.01 BTC on BTC-USDT-SWAP): read as BTC it gave a
+    # position 100x too large; a file whose only size column is pos is refused, and the message says why
+    path = tmp_path / "okx.csv"
+    path.write_text("instId,posSide,pos,avgPx,lever\nBTC-USDT-SWAP,long,50,60000,10\n")
+    result = CliRunner().invoke(main, ["risk", str(path)])
+    assert result.exit_code == 1 and "OKX's pos counts contracts" in result.output

@@ -35,7 +35,7 @@ ALIASES = {
     "direction": "side", "position_side": "side", "posside": "side", "pos_side": "side", "long/short": "side",
     # size
     "qty": "size", "quantity": "size", "amount": "size", "positionamt": "size", "position_amount": "size",
-    "position_amt": "size", "pos": "size", "pos.": "size", "szi": "size", "position": "size", "position_size": "size",
+    "position_amt": "size", "szi": "size", "position": "size", "position_size": "size",
     "contracts": "size", "open_position": "size", "holding": "size",
     # prices
     "entry_price": "entry", "entryprice": "entry", "avg_price": "entry", "avgprice": "entry", "avgpx": "entry",
@@ -119,6 +119,19 @@ def _funding_rate_column(text: str) -> str | None:
     if hours is None and not pct:
         return None
     return "funding_rate" + (f"_{hours:g}h" if hours is not None else "") + ("_pct" if pct else "")
+
+
+#: venue headers that count contracts, not coin or USD: never read as the size (OKX ``pos`` x ``ctVal``, 0.01 BTC
+#: for BTC-USDT-SWAP, 100 USD for BTC-USD-SWAP), so a file that has only them is refused with this hint
+CONTRACT_COUNT_HEADERS = {"pos": "OKX's pos counts contracts (ctVal each, e.g. 0.01 BTC on BTC-USDT-SWAP, 100 USD on "
+                                 "BTC-USD-SWAP): give the size in coin (linear) or USD face value (inverse)"}
+
+
+def contract_count_hint(headers: Any) -> str:
+    """"; why" for a header row whose size column is a count of contracts (:data:`CONTRACT_COUNT_HEADERS`)."""
+    found = [CONTRACT_COUNT_HEADERS[h] for h in (str(x).strip().lower().rstrip(".") for x in headers)
+             if h in CONTRACT_COUNT_HEADERS]
+    return f"; {found[0]}" if found else ""
 
 
 def canonical_column(header: Any) -> str:
@@ -290,7 +303,8 @@ def read_csv_table(text: str) -> tuple[list[dict[str, Any]], str]:
     names = [canonical_column(h) for h in rows[0]]
     if not {"size", "entry"} <= set(names):
         raise ValueError("positions CSV needs a header with at least size and entry columns (and side unless the "
-                         f"size is signed); found {', '.join(h.strip() for h in rows[0] if h.strip()) or 'none'}")
+                         f"size is signed); found {', '.join(h.strip() for h in rows[0] if h.strip()) or 'none'}"
+                         f"{contract_count_hint(rows[0])}")
     records = []
     for k, row in enumerate(rows[1:], start=2):
         record: dict[str, Any] = dict(zip(names, row))

@@ -20,8 +20,8 @@ import numpy as np
 from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import profile_for
-from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, CellError, canonical_column, decimal_style, parse_number,
-                               parse_side)
+from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, CellError, canonical_column,
+                               contract_count_hint, decimal_style, parse_number, parse_side)
 from levxl.book.checks import plausibility_warnings, stored_table, tier_table_for
 from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
 from levxl.files import reading
@@ -654,7 +654,8 @@ def _csv_names(rows: Iterator[Any], path: Path, with_headers: bool = False) -> A
     if not {"size", "entry"} <= set(names):
         header = first
         raise ValueError(f"{path.name}: positions CSV needs a header with at least size and entry columns (and side "
-                         f"unless the size is signed); found {', '.join(h.strip() for h in header if h.strip()) or 'none'}")
+                         f"unless the size is signed); found {', '.join(h.strip() for h in header if h.strip()) or 'none'}"
+                         f"{contract_count_hint(header)}")
     return (names, list(header)) if with_headers else names
 
 
