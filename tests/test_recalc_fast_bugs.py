@@ -117,3 +117,41 @@ def test_text_with_thousands_separators_is_a_number_in_arithmetic(tmp_path):
     office = recalc_workbook(path, engine="libreoffice").values
     assert (office["S!A1"], office["S!A2"]) == (1234.5, 1001.0) and office["S!A3"] == pytest.approx(0.12)
     assert recalc_workbook(path).values["S!A1"] == 1234.5
+
+
+def test_an_error_cell_in_an_array_formulas_range_is_the_error_of_its_own_row_only(tmp_path):
+    # Office.js (and Excel) show [54271.36, #N/A, 45226.13]: the good rows are not lost to the one #N/A
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    def array(wb):
+        wb["S"]["E1"] = ArrayFormula("E1:E3", "=LEVXL_LIQ_PRICE(B1:B3,C1:C3,2,10)")
+
+    cells = {"B1": "long", "C1": 60000, "B2": "short", "C2": "#N/A", "B3": "long", "C3": 50000,
+             "A2": "=LEVXL_LIQ_PRICE(B2,C2,2,10)", "F1": "=SUM(E1:E3)"}
+    got = _fast(_book(tmp_path / "err.xlsx", cells, extra=array))
+    assert got["S!E1"] == pytest.approx(54271.3567839196) and got["S!E3"] == pytest.approx(45226.13065326633)
+    assert got["S!E2"].code == "#N/A" and got["S!A2"].code == "#N/A"
+    assert got["S!F1"].code == "#N/A"  # the aggregate does not skip the bad row
+
+
+def test_a_run_of_cells_each_with_its_own_tier_preset_gets_each_cells_own_tiers(tmp_path):
+    # one catalogue call per preset value, not a column of presets (which is no tier table)
+    cells = {"B1": 60000, "C1": 100, "D1": 20}
+    presets = ["binance:BTCUSDT", "bybit:BTCUSDT", "binance:ETHUSDT"]
+    for r, preset in enumerate(presets, start=2):
+        cells[f"F{r}"] = preset
+        cells[f"A{r}"] = f'=LEVXL_LIQ_PRICE("long",$B$1,$C$1,$D$1,F{r})'
+        cells[f"G{r}"] = f'=LEVXL_MAX_SIZE("long",1E8,$B$1,$D$1,F{r})'
+    cells["F5"], cells["A5"] = 0.01, '=LEVXL_LIQ_PRICE("long",$B$1,$C$1,$D$1,F5)'  # a flat rate in the run
+    path = _book(tmp_path / "presets.xlsx", cells)
+    got = _fast(path)
+    from levxl.catalogue import lookup
+
+    liq, size = lookup("LEVXL_LIQ_PRICE"), lookup("LEVXL_MAX_SIZE")
+    for r, preset in enumerate(presets, start=2):
+        assert got[f"S!A{r}"] == pytest.approx(liq("long", 60000.0, 100.0, 20.0, preset))
+        assert got[f"S!G{r}"] == pytest.approx(size("long", 1e8, 60000.0, 20.0, preset))
+    assert got["S!A2"] != pytest.approx(got["S!A3"])  # binance and bybit tiers differ
+    assert got["S!A5"] == pytest.approx(liq("long", 60000.0, 100.0, 20.0, 0.01))
+    summary = recalc_workbook(path)
+    assert summary.engine == "fast" and summary.values["S!A3"] == pytest.approx(got["S!A3"])

@@ -28,8 +28,10 @@ Supported
   per row is fine; the range must be a reference);
 * every catalogue function in every spelling (``LEVXL_X``, ``_xll.LEVXL_X``, ``_xldudf_LEVXL_X``, any case):
   elementwise entries are called once per run with ``(N, 1)`` columns; the others (grids, TIERS, MMR,
-  ACCOUNT_LIQ_PRICES, AVG_ENTRY) once per cell. An Excel error in an argument (also inside a range argument) is the
-  result, as Excel does for its own functions; the catalogue's bad elements are real errors (their code).
+  ACCOUNT_LIQ_PRICES, AVG_ENTRY) once per cell; a run whose tier preset varies is called once per preset. An Excel
+  error in a single-cell argument (or in a tier table or vector range) is the result, as Excel does for its own
+  functions; one in an elementwise range argument is the error of the result elements it feeds only (as Office.js
+  shows it); the catalogue's bad elements are real errors (their code).
 * array formulas (``<f t="array" ref="A1:C3">``, also dynamic-array spills): the result is fitted to ``ref`` like
   Excel (a single value fills it, a row/column repeats, a larger result is cut, a smaller one padded with #N/A).
 
@@ -50,7 +52,7 @@ import numpy as np
 
 from levxl.catalogue import CellError, lookup
 from levxl.recalc.package import Package, Sheet
-from levxl.recalc.values import error
+from levxl.recalc.values import XlError, error
 from levxl.recalc.fast_parse import MAX_COL, MAX_ROW, PerCell, Unsupported
 from levxl.recalc.fast_values import (_CMP, REF, Val, _arith, _blank0, _check_mix_levxl, _combine, _compact,
                                       _compare, _concat, _const, _iserr, _py, _scalar, num)
@@ -204,6 +206,8 @@ class Evaluator:
             return _const(error("#VALUE!"))
         varying = any(a.varying for a in args)
         m = n if varying and entry.elementwise else 1
+        if m == 1 and entry.elementwise:
+            args = [_errors_per_element(a, spec) for a, spec in zip(args, entry.args)]
         # Excel errors in arguments are the result (first argument first)
         err = np.full(m, None, dtype=object)
         for a in reversed(args):
@@ -238,28 +242,69 @@ class Evaluator:
                 blank |= (a.arr == None).any(axis=1)  # noqa: E711
         vector = ~has_err & ~blank
         full = np.empty((m, 1), dtype=object)
-        k = int(vector.sum())
-        if k:
-            call_args = []
-            for a in args:
-                if a.varying:
-                    call_args.append(_compact(a.arr[vector] if k != m else a.arr))
-                else:
-                    call_args.append(_py(a.arr[0, 0]) if a.arr.shape == (1, 1) else _compact(a.arr))
-            result = entry(*call_args)
-            out = _excel_errors(np.array(result, dtype=object)) if isinstance(result, list) else \
-                np.full((1, 1), _excel_error(result), dtype=object)
-            if out.shape == (1, 1) and k != 1:
-                out = np.broadcast_to(out, (k, 1))
-            if out.shape != (k, 1):
-                raise PerCell()
-            full[vector] = out
+        # a varying argument the catalogue does not read element by element (a tier preset): a text in it is one
+        # cell's own argument (a column of presets is no tier table), so those rows are called in groups sharing
+        # it; its numbers (a flat rate per row) stay a column
+        own = [i for i, (a, spec) in enumerate(zip(args, entry.args))
+               if a.varying and spec.kind not in _PER_ELEMENT_KINDS and a.arr.dtype == object]
+        if own and vector.any():
+            groups: dict = {}
+            for r in np.flatnonzero(vector):
+                key = tuple(v if isinstance(v, str) else _COLUMN for v in (_py(args[i].arr[r, 0]) for i in own))
+                groups.setdefault(key, []).append(r)
+            for key, rows in groups.items():
+                pick = np.zeros(m, dtype=bool)
+                pick[rows] = True
+                full[pick] = self._levxl_rows(entry, args, pick,
+                                              {i: v for i, v in zip(own, key) if v is not _COLUMN})
+        elif vector.any():
+            full[vector] = self._levxl_rows(entry, args, vector, {})
         for i in np.flatnonzero(blank & ~has_err):
             call_args = [_py(a.arr[i if a.varying else 0, 0]) if a.varying or a.arr.shape == (1, 1)
                          else _compact(a.arr) for a in args]
             full[i, 0] = _py(_excel_error(_scalar(entry(*call_args))))
         full[has_err, 0] = err[has_err]
         return Val(full, True)
+
+    @staticmethod
+    def _levxl_rows(entry, args: list[Val], pick: np.ndarray, fixed: dict) -> np.ndarray:
+        """One catalogue call for the rows ``pick`` of a run: varying arguments as (k, 1) columns of those rows,
+        ``fixed`` (argument index -> value) passed as a single value; the (k, 1) result."""
+        k = int(pick.sum())
+        call_args = []
+        for i, a in enumerate(args):
+            if i in fixed:
+                call_args.append(fixed[i])
+            elif a.varying:
+                call_args.append(_compact(a.arr[pick] if k != len(pick) else a.arr))
+            else:
+                call_args.append(_py(a.arr[0, 0]) if a.arr.shape == (1, 1) else _compact(a.arr))
+        result = entry(*call_args)
+        out = _excel_errors(np.array(result, dtype=object)) if isinstance(result, list) else \
+            np.full((1, 1), _excel_error(result), dtype=object)
+        if out.shape == (1, 1) and k != 1:
+            out = np.broadcast_to(out, (k, 1))
+        if out.shape != (k, 1):
+            raise PerCell()
+        return out
+
+
+# catalogue argument kinds read element by element: an error cell in such a range is the error of the result
+# cells it feeds (the catalogue passes it on), as Office.js and Excel show it; a tier table's or a vector's error
+# stays the whole result
+_PER_ELEMENT_KINDS = frozenset({"number", "text", "liq_price", "option"})
+_COLUMN = object()  # a row's value of a preset argument that is not a text: passed in the column
+_as_cell_error = np.frompyfunc(lambda v: CellError(v.code) if type(v) is XlError else v, 1, 1)
+
+
+def _errors_per_element(a: Val, spec) -> Val:
+    """A fixed multi-cell range of an elementwise argument with its Excel errors as catalogue error cells, so the
+    catalogue call gives the error only in the elements they feed (the rest compute)."""
+    arr = a.arr
+    if arr.dtype != object or arr.size <= 1 or spec.kind not in _PER_ELEMENT_KINDS \
+            or not _iserr(arr).astype(bool).any():
+        return a
+    return Val(_as_cell_error(arr).astype(object), a.varying, a.is_ref)
 
 
 def _excel_error(value):
