@@ -204,3 +204,32 @@ def test_levxl_grid_booleans_come_out_as_booleans_or_are_reported(tmp_path):
     reported = dict(c.split(": ", 1) for c in summary.cells)
     assert sorted(reported) == ["S!A5", "S!A7"]
     assert REASONS["gridbool"] in reported["S!A5"] and REASONS["boolagg"] in reported["S!A7"]
+
+
+def test_levxl_booleans_in_arguments_and_results_are_booleans_or_reported(tmp_path):
+    """LibreOffice passes a TRUE/FALSE to the add-in as 1/0 (TRUE entry = 1, TRUE side = long) and takes
+    LEVXL_WITHIN_TIER_LIMITS's TRUE/FALSE as 1/0; Excel (and the fast path, and Office.js) give #VALUE! for the
+    first and TRUE/FALSE for the second. The whole-formula boolean is written as a boolean; every other cell whose
+    value would differ is reported."""
+    within = 'LEVXL_WITHIN_TIER_LIMITS(0.1,100000,10,"binance:BTCUSDT")'
+    cells = {"B1": "long", "C1": 60000, "B2": True, "C2": True,
+             "J1": "=LEVXL_LIQ_PRICE(B1,C1,2,10)",  # no boolean: not reported
+             "J2": "=LEVXL_LIQ_PRICE(B1,C2,2,10)",  # entry TRUE
+             "J3": "=LEVXL_LIQ_PRICE(B2,C1,2,10)",  # side TRUE
+             "J4": '=LEVXL_PNL("long",60000,TRUE,1)',
+             "K1": "=" + within, "K2": "=" + within + '&""', "K3": "=ISNUMBER(" + within + ")",
+             "K4": "=SUM(K1:K1)", "K5": "=IFERROR(" + within + ",FALSE)",
+             "K6": '=IF(' + within + ',"ok","too big")'}  # a condition: 1/0 is Excel's too
+    summary = recalc_workbook(_book(tmp_path, cells), on_divergence="warn")
+    v = summary.values
+    assert summary.engine == "libreoffice" and summary.warned
+    assert v["S!K1"] is True and v["S!K6"] == "ok"
+    reported = dict(c.split(": ", 1) for c in summary.cells)
+    for ref in ("S!J2", "S!J3", "S!J4"):
+        assert REASONS["levxlbool"] in reported[ref], ref
+    assert REASONS["booltext"] in reported["S!K2"] and REASONS["booltype"] in reported["S!K3"]
+    assert REASONS["boolagg"] in reported["S!K4"] and REASONS["levxlboolout"] in reported["S!K5"]
+    assert not {"S!J1", "S!K1", "S!K6"} & set(reported)
+    with pytest.raises(RecalcError):  # by default the book fails instead
+        recalc_workbook(_book(tmp_path, cells, "again.xlsx"), tmp_path / "out.xlsx")
+    assert not (tmp_path / "out.xlsx").exists()

@@ -22,7 +22,15 @@ holding a TRUE/FALSE (constant or result)
 ``PRODUCT("2",3)``                        read as a number)
 MATCH/VLOOKUP/COUNTIF/SUMIF/... with a    only booleans match a boolean;    TRUE matches 1, FALSE 0;
 TRUE/FALSE key or among booleans          VLOOKUP returns TRUE              VLOOKUP returns 1
+a TRUE/FALSE argument of a LEVXL_         #VALUE! (no LEVXL_ argument       the add-in gets 1/0 and computes
+function (a literal or a cell)            takes a boolean)                  (TRUE entry = 1, TRUE side = long)
+a TRUE/FALSE-returning LEVXL_ function    TRUE/FALSE                        1/0 (an add-in result has no
+(LEVXL_WITHIN_TIER_LIMITS)                                                  boolean type)
 ========================================  ================================  ===================================
+
+A TRUE/FALSE-returning LEVXL_ call that is the whole formula is written as TRUE/FALSE (:func:`boolean_grids`), so
+its dependants (``&""``, ISNUMBER, SUM over it) are checked with it as a boolean; one reaching the cell through
+another function (``IFERROR(LEVXL_WITHIN_TIER_LIMITS(...),FALSE)``) is reported.
 
 Numeric text *in ranges* is not a difference: both skip it (``SUM(A1:A2)`` with A1 = "2" is the other cell);
 ``"1,234.5"*1`` is 1234.5 in both.
@@ -48,7 +56,7 @@ import re
 from levxl.recalc.package import Package, col_letter
 from levxl.recalc.values import XlError
 
-__all__ = ["divergences", "boolean_grids", "REASONS", "GRIDS"]
+__all__ = ["divergences", "boolean_grids", "REASONS", "GRIDS", "BOOLEAN_RESULTS"]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +77,10 @@ REASONS = {
     "textcond": "numeric text used as a TRUE/FALSE condition (LibreOffice reads \"2\" as 2, so TRUE; Excel reads "
                 "only \"TRUE\"/\"FALSE\" text as a condition, other text is #VALUE!)",
     "boollookup": "a lookup or criterion among TRUE/FALSE values (LibreOffice matches them as 1/0)",
+    "levxlbool": "a TRUE/FALSE passed to a LEVXL_ function (LibreOffice passes it as 1/0, so it computes as a "
+                 "number; Excel passes a boolean, which no LEVXL_ argument takes: #VALUE!)",
+    "levxlboolout": "a TRUE/FALSE-returning LEVXL_ function's result reaching the cell through another function "
+                    "(LibreOffice gets it as 1/0; levxl writes TRUE/FALSE only where the call is the whole formula)",
     "gridbool": "a LEVXL_ grid's \"liquidated\" TRUE/FALSE reaching LibreOffice as 1/0 (levxl writes them as "
                 "TRUE/FALSE only where the grid, or INDEX of it, is the whole formula and the output is known)",
     "unchecked": "not checked (levxl cannot read this formula) and it holds a construct where LibreOffice and "
@@ -110,6 +122,7 @@ _STRINGS = re.compile(r'"(?:[^"]|"")*"')
 _POW_TEXT = re.compile(r"(?i)\^(?!\s*\(?\s*\+?(?:0*[1-9]\d*(?:\.\d*)?|0*\.\d*[1-9]\d*)(?![\d.%eE(]))|"
                        r"(?<![A-Za-z0-9_.])(?:_xlfn\.)?POWER\s*\(")  # a ^ not followed by a nonzero number
 _GRID_TEXT = re.compile(r"(?i)levxl_\w*grid")
+_LEVXL_TEXT = re.compile(r"(?i)levxl_")
 _BOOL_MAKERS = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:TRUE|FALSE)(?![A-Za-z0-9_.(])|(?<![A-Za-z0-9_.])"
                           r"(?:_xlfn\.)?(?:" + "|".join(sorted(_BOOL_FUNCS, key=len, reverse=True)) + r")\s*\(")
 _A1_REF = re.compile(r"(?:('(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?\$?([A-Za-z]{1,3})\$?(\d+)"
@@ -132,6 +145,18 @@ def _grids() -> dict[str, int]:
 
 
 GRIDS = _grids()
+
+
+def _boolean_results() -> frozenset:
+    """LEVXL_ functions whose result is TRUE/FALSE (LEVXL_WITHIN_TIER_LIMITS): it reaches LibreOffice as 1/0."""
+    from levxl.catalogue import CATALOGUE
+
+    return frozenset(name for name, fn in CATALOGUE.items() if fn.returns.startswith("TRUE"))
+
+
+BOOLEAN_RESULTS = _boolean_results()
+_BOOLEAN_TEXT = re.compile(r"(?i)(?:" + "|".join(map(re.escape, sorted(BOOLEAN_RESULTS))) + r")\s*\(") \
+    if BOOLEAN_RESULTS else re.compile(r"(?!)")
 
 
 def _bare(name: str) -> str:
@@ -303,7 +328,11 @@ class _Checker:
         self.root_grid = root_grid(node)
         self.numeric_grids: set[int] = set()
         self.scopes: list[dict] = []
-        return self.found, self.eval(node)
+        self.nested_boolean = False
+        result = self.eval(node)
+        if self.nested_boolean and root_boolean(node) is None and BOOL in result.kinds:
+            self.found.add("levxlboolout")  # levxl writes TRUE/FALSE only where the call is the whole formula
+        return self.found, result
 
     def grid_is_boolean(self, sheet, row: int, col: int, node) -> bool:
         """Whether the formula is a LEVXL_ grid (or INDEX of one) asked for "liquidated" (known exactly)."""
@@ -312,6 +341,7 @@ class _Checker:
             return False
         self.sheet, self.row, self.col = sheet.name, row, col
         self.found, self.numeric_grids, self.root_grid, self.scopes = set(), set(), grid, []
+        self.nested_boolean = False
         index = GRIDS[_bare(grid[1])]
         return index < len(grid[2]) and _grid_status(self.eval(grid[2][index])) == "yes"
 
@@ -520,6 +550,11 @@ class _Checker:
             if status != "no":
                 return _Val(NUMBER | {TEXT, ERR, BLANK, BOOL})
         if name.startswith("LEVXL_"):
+            if any(BOOL in a.kinds for a in args):
+                self.found.add("levxlbool")
+            if name in BOOLEAN_RESULTS:  # TRUE/FALSE in Excel, whatever LibreOffice showed (1/0)
+                self.nested_boolean = True
+                return _Val({BOOL, ERR})
             return _Val(NUMBER | {TEXT, ERR, BLANK})
         return _Val(NUMBER | {TEXT, ERR})
 
@@ -552,6 +587,11 @@ def _holds(by_col: dict, r1, c1, r2, c2) -> bool:
     return False
 
 
+def root_boolean(node):
+    """The LEVXL_ call returning TRUE/FALSE that is the whole formula, else None."""
+    return node if node[0] == "func" and _bare(node[1]) in BOOLEAN_RESULTS else None
+
+
 def root_grid(node):
     """The LEVXL_ grid call that is the whole formula, or the first argument of INDEX that is; else None."""
     if node[0] == "func" and _bare(node[1]) == "INDEX" and node[2]:
@@ -569,8 +609,9 @@ def _grid_status(output: _Val) -> str:
 
 
 def boolean_grids(package: Package, values: dict) -> set:
-    """(sheet, row, col) of the formula cells that are a LEVXL_ grid (or INDEX of one) asked for "liquidated":
-    the catalogue's TRUE/FALSE, which reach LibreOffice as 1/0 (an add-in's matrix cannot carry a boolean)."""
+    """(sheet, row, col) of the formula cells that are a LEVXL_ grid (or INDEX of one) asked for "liquidated", or
+    a call of a TRUE/FALSE-returning LEVXL_ function (:data:`BOOLEAN_RESULTS`): the catalogue's TRUE/FALSE, which
+    reach LibreOffice as 1/0 (an add-in's matrix cannot carry a boolean)."""
 
     checker = _Checker(package, values)
     compiler = _compiler(package)
@@ -578,11 +619,12 @@ def boolean_grids(package: Package, values: dict) -> set:
     for sheet in package.sheets:
         for (r, c), cell in sheet.cells.items():
             text = cell.formula
-            if not text or "grid" not in text.lower() or "levxl" not in text.lower():
+            if not text or "levxl" not in text.lower() or ("grid" not in text.lower()
+                                                            and not _BOOLEAN_TEXT.search(text)):
                 continue
             try:
                 node = compiler.compile(text, *(cell.origin or (r, c)))
-                if checker.grid_is_boolean(sheet, r, c, node):
+                if root_boolean(node) is not None or checker.grid_is_boolean(sheet, r, c, node):
                     found.add((sheet.name, r, c))
             except Exception:  # not read: left as 1/0, and divergences() reports the cell as not checked
                 continue
@@ -606,7 +648,8 @@ def divergences(package: Package, values: dict, skip=frozenset()) -> list[str]:
             if cell.formula is None or (sheet.name, r, c) in skip:
                 continue
             body = _STRINGS.sub('""', cell.formula)
-            if not (_POW_TEXT.search(body) or _BOOL_TEXT.search(body) or _GRID_TEXT.search(body)):
+            if not (_POW_TEXT.search(body) or _BOOL_TEXT.search(body) or _GRID_TEXT.search(body)
+                    or (_LEVXL_TEXT.search(body) and (checker.any_boolean or _BOOL_MAKERS.search(body)))):
                 continue  # none of the constructs that diverge
             origin = cell.origin or (r, c)
             # references are relative to the cell: one tree per R1C1 shape
