@@ -123,3 +123,46 @@ def test_levxl_why_gives_the_reasons_through_the_addin(tmp_path):
     assert [v["S!C1"], v["S!C2"]] == [row[0] for row in explain("LIQ_PRICE", "long", 60000, 1, [[10], [-1]])]
     assert v["S!C1"] == "" and v["S!C2"].startswith("#VALUE!")
     assert v["S!D1"] == len(reason)
+
+
+def _error_book(path, extra: dict):
+    """Marks from VLOOKUP (not on the fast path: the book goes to LibreOffice), the middle one #N/A."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["H1"], ws["I1"], ws["H2"], ws["I2"] = "BTC", 60000, "ETH", 50000
+    for r, (side, sym) in enumerate([("long", "BTC"), ("short", "XYZ"), ("long", "ETH")], start=1):
+        ws[f"B{r}"], ws[f"D{r}"] = side, sym
+        ws[f"C{r}"] = f"=VLOOKUP(D{r},$H$1:$I$2,2,FALSE)"
+    for ref, value in extra.items():
+        ws[ref] = ArrayFormula(value[0], value[1]) if isinstance(value, tuple) else value
+    wb.save(path)
+    return path
+
+
+def test_an_error_argument_passes_on_to_the_levxl_cell_and_its_dependants(tmp_path):
+    # LibreOffice does not call the add-in with an error argument (Err:504 on the cell and on everything over it);
+    # Excel hands the #N/A to the function and SUM/MIN over its result show that #N/A
+    cells = {f"A{r}": f"=LEVXL_LIQ_PRICE(B{r},C{r},2,10)" for r in (1, 2, 3)}
+    cells.update({"F1": "=SUM(A2)", "F2": "=MIN(A1:A3)", "F3": "=F2+1"})
+    summary = recalc_workbook(_error_book(tmp_path / "na.xlsx", cells))
+    v = summary.values
+    assert summary.engine == "libreoffice" and summary.ok
+    liq = CATALOGUE["LEVXL_LIQ_PRICE"]
+    assert v["S!A1"] == pytest.approx(liq("long", 60000, 2, 10)) and v["S!A3"] == pytest.approx(liq("long", 50000, 2, 10))
+    assert [v[f"S!{ref}"].code for ref in ("A2", "F1", "F2", "F3")] == ["#N/A"] * 4
+
+
+@pytest.mark.parametrize("formula", [("E1:E3", "=LEVXL_LIQ_PRICE(B1:B3,C1:C3,2,10)"),
+                                     "=LEVXL_LIQ_PRICE(B1,C1:C3,2,10)"])
+def test_an_error_cell_in_a_range_argument_fails_the_book_instead_of_losing_rows(tmp_path, formula):
+    # Excel gives [54271.36, #N/A, 45226.13]; LibreOffice would give one #N/A for the whole result
+    from levxl.recalc import RecalcError
+
+    path = _error_book(tmp_path / "range.xlsx", {"E1": formula})
+    with pytest.raises(RecalcError) as failed:
+        recalc_workbook(path, tmp_path / "out.xlsx")
+    assert "S!E1: an error cell in a range argument" in str(failed.value)
+    assert not (tmp_path / "out.xlsx").exists()

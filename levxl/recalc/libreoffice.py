@@ -248,6 +248,8 @@ def _outcome(package: Package, answer: dict) -> Outcome:
     from levxl.recalc.divergence import divergences
 
     out = Outcome()
+    remapped: dict = {}  # (sheet, row, col) -> the argument error given to a LEVXL_ cell LibreOffice left Err:504
+    pending: list = []  # other Err:504 cells: (sheet, key, where)
     covered: dict[str, set] = {}
     for s, r, c, r2, c2, blocked in answer.get("spills", []):
         sheet = package.sheets[s]
@@ -287,8 +289,20 @@ def _outcome(package: Package, answer: dict) -> Outcome:
                 out.values[(sheet.name, *key)] = _MAPPED[code]
             elif code == _PARAMETER and key in formula_at and "LEVXL_" in formula_at[key].formula.upper() and \
                     _argument_error(package, sheet, formula_at[key].formula, answer) is not None:
+                formula = formula_at[key].formula
+                if _elementwise_levxl(formula) and \
+                        _argument_error(package, sheet, formula, answer, ranges_only=True) is not None:
+                    # LibreOffice does not call an add-in with an error cell in a range argument: the whole
+                    # result (a spill shrunk to one cell) is that error, where Excel's is the error only in
+                    # the elements it feeds
+                    out.problems.append(f"{where}: an error cell in a range argument (LibreOffice does not call "
+                                        "the levxl add-in then, so the rows that compute in Excel are lost)")
+                    continue
                 # an Excel error in a LEVXL_ argument: Excel hands it to the function, whose result it is
-                out.values[(sheet.name, *key)] = _argument_error(package, sheet, formula_at[key].formula, answer)
+                out.values[(sheet.name, *key)] = _argument_error(package, sheet, formula, answer)
+                remapped[(sheet.name, *key)] = out.values[(sheet.name, *key)]
+            elif code == _PARAMETER and key in formula_at:
+                pending.append((sheet, key, where))  # maybe a dependant of such a LEVXL_ cell, resolved below
             elif text.startswith("#") and not (text == "#NAME?" and
                                                _unknown_to_libreoffice(formula_at.get(key), cached)):
                 # a #NAME? where the file held another value (a function of another add-in), or over an Excel
@@ -297,6 +311,20 @@ def _outcome(package: Package, answer: dict) -> Outcome:
             else:
                 out.problems.append(f"{where}: {text}" + (" (a function LibreOffice does not know)"
                                                           if text == "#NAME?" else ""))
+    # a formula over such a LEVXL_ cell gets LibreOffice's Err:504 too: Excel's value is that cell's error, passed
+    # on (SUM, MIN, arithmetic); followed until no more resolve, the rest are problems
+    while pending:
+        left = []
+        for sheet, key, where in pending:
+            found = _remapped_reference(package, sheet, sheet.cells[key].formula, remapped)
+            if found is None:
+                left.append((sheet, key, where))
+            else:
+                out.values[(sheet.name, *key)] = remapped[(sheet.name, *key)] = found
+        if len(left) == len(pending):
+            out.problems += [f"{where}: Err:504" for _, _, where in left]
+            break
+        pending = left
     for anchor in out.blocked:
         out.values[anchor] = error("#SPILL!")
     _grid_booleans(package, out)
@@ -305,8 +333,39 @@ def _outcome(package: Package, answer: dict) -> Outcome:
     return out
 
 
-def _argument_error(package: Package, sheet, formula: str, answer: dict):
-    """The first Excel error among the cells a formula references (LibreOffice's values, else the cached ones)."""
+def _elementwise_levxl(formula: str) -> bool:
+    """Whether the formula calls an elementwise LEVXL_ function (one result element per range element)."""
+    from levxl.catalogue import WHY_NAME, lookup
+
+    for name in re.findall(r"(?i)LEVXL_\w+", formula):
+        entry = lookup(name.upper())
+        if name.upper() == WHY_NAME or (entry is not None and entry.elementwise):
+            return True
+    return False
+
+
+def _remapped_reference(package: Package, sheet, formula: str, remapped: dict):
+    """The value of the first cell in ``remapped`` ((sheet, row, col) -> error) that the formula references."""
+    from levxl.recalc.package import col_index
+
+    names = [s.name for s in package.sheets]
+    body = re.sub(r'"(?:[^"]|"")*"', '""', formula)
+    for m in _REF.finditer(body):
+        quoted, c1, r1, c2, r2 = m.groups()
+        name = quoted.strip("'").replace("''", "'") if quoted else sheet.name
+        if name not in names:
+            continue
+        r1, c1 = int(r1), col_index(c1)
+        r2, c2 = (int(r2), col_index(c2)) if c2 else (r1, c1)
+        for (s, r, c), value in remapped.items():
+            if s == name and r1 <= r <= r2 and c1 <= c <= c2:
+                return value
+    return None
+
+
+def _argument_error(package: Package, sheet, formula: str, answer: dict, ranges_only: bool = False):
+    """The first Excel error among the cells a formula references (LibreOffice's values, else the cached ones);
+    ``ranges_only``: among the cells of its multi-cell range references only."""
     from levxl.recalc.package import col_index
 
     names = [s.name for s in package.sheets]
@@ -324,6 +383,8 @@ def _argument_error(package: Package, sheet, formula: str, answer: dict):
         target = package.sheets[index]
         r1, c1 = int(r1), col_index(c1)
         r2, c2 = (int(r2), col_index(c2)) if c2 else (r1, c1)
+        if ranges_only and (r1, c1) == (r2, c2):
+            continue
         for r in range(r1, min(r2, r1 + 10_000) + 1):
             for c in range(c1, c2 + 1):
                 found = errors.get((index, r, c))
