@@ -6,7 +6,6 @@ Office.js through xlwings.server (``test_catalogue_hosts`` explains the payloads
 
 from __future__ import annotations
 
-
 import pytest
 
 from levxl.catalogue import CATALOGUE, CellError, explain
