@@ -344,19 +344,25 @@ def _elementwise_levxl(formula: str) -> bool:
     return False
 
 
-def _remapped_reference(package: Package, sheet, formula: str, remapped: dict):
-    """The value of the first cell in ``remapped`` ((sheet, row, col) -> error) that the formula references."""
+def _references(package: Package, sheet, formula: str):
+    """(sheet name, first row, first column, last row, last column) of each cell or range reference of the formula
+    (1-based; text literals skipped) to a sheet of the package."""
     from levxl.recalc.package import col_index
 
-    names = [s.name for s in package.sheets]
+    names = {s.name for s in package.sheets}
     body = re.sub(r'"(?:[^"]|"")*"', '""', formula)
     for m in _REF.finditer(body):
         quoted, c1, r1, c2, r2 = m.groups()
         name = quoted.strip("'").replace("''", "'") if quoted else sheet.name
-        if name not in names:
-            continue
-        r1, c1 = int(r1), col_index(c1)
-        r2, c2 = (int(r2), col_index(c2)) if c2 else (r1, c1)
+        if name in names:
+            r1, c1 = int(r1), col_index(c1)
+            r2, c2 = (int(r2), col_index(c2)) if c2 else (r1, c1)
+            yield name, r1, c1, r2, c2
+
+
+def _remapped_reference(package: Package, sheet, formula: str, remapped: dict):
+    """The value of the first cell in ``remapped`` ((sheet, row, col) -> error) that the formula references."""
+    for name, r1, c1, r2, c2 in _references(package, sheet, formula):
         for (s, r, c), value in remapped.items():
             if s == name and r1 <= r <= r2 and c1 <= c <= c2:
                 return value
@@ -366,23 +372,14 @@ def _remapped_reference(package: Package, sheet, formula: str, remapped: dict):
 def _argument_error(package: Package, sheet, formula: str, answer: dict, ranges_only: bool = False):
     """The first Excel error among the cells a formula references (LibreOffice's values, else the cached ones);
     ``ranges_only``: among the cells of its multi-cell range references only."""
-    from levxl.recalc.package import col_index
-
     names = [s.name for s in package.sheets]
     errors = {}
     for index, data in enumerate(answer["sheets"]):
         for r, c, code, text in data["errors"]:
             errors[(index, r + 1, c + 1)] = _MAPPED.get(code) or (error(text) if text.startswith("#") else None)
-    body = re.sub(r'"(?:[^"]|"")*"', '""', formula)
-    for m in _REF.finditer(body):
-        quoted, c1, r1, c2, r2 = m.groups()
-        name = quoted.strip("'").replace("''", "'") if quoted else sheet.name
-        if name not in names:
-            continue
+    for name, r1, c1, r2, c2 in _references(package, sheet, formula):
         index = names.index(name)
         target = package.sheets[index]
-        r1, c1 = int(r1), col_index(c1)
-        r2, c2 = (int(r2), col_index(c2)) if c2 else (r1, c1)
         if ranges_only and (r1, c1) == (r2, c2):
             continue
         for r in range(r1, min(r2, r1 + 10_000) + 1):
