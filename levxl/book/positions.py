@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 
 from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
+from levxl.engine.tier_store import FUNDING_HOURS_RANGE
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import profile_for
 from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, CellError, canonical_column,
@@ -338,11 +339,17 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                             f"{record.get('funding_interval_hours')!r}: give the rate per the interval, or drop the "
                             "interval column")
         values["funding_interval_hours"] = hours = quoted_hours
-    if not np.isnan(hours) and not 1 <= hours <= 24:  # no venue pays more often than hourly, nor less than daily
+    low, high = FUNDING_HOURS_RANGE
+    if not np.isnan(hours) and not low <= hours <= high:
         given = not _blank(record.get("funding_interval_hours"))
         shown = repr(record.get("funding_interval_hours")) if given else f"{hours:g} (the funding rate header's period)"
-        hint = (" (minutes? Bybit's API gives 480 for 8 hours)" if 24 < hours < np.inf and given else " (no venue pays funding more often than hourly; a time 8:00 saved as a number is "
-                "0.333 of a day: type 8)" if 0 < hours < 1 else "")
+        if high < hours < np.inf and given:
+            hint = " (minutes? Bybit's API gives 480 for 8 hours)"
+        elif 0 < hours < low:
+            hint = (" (no venue pays funding more often than hourly; a time 8:00 saved as a number is 0.333 of a "
+                    "day: type 8)")
+        else:
+            hint = ""
         raise CellError(f"funding_interval_hours must be the hours between funding payments (1, 4 or 8), got "
                         f"{shown}{hint}")
     side, values["size"] = parse_side(record.get("side"), values["size"])

@@ -51,7 +51,7 @@ from levxl.engine import venues
 
 __all__ = ["StoredTable", "data_dir", "user_tier_dir", "venue_key", "symbol_key", "parse_name", "find", "names",
            "pack", "refresh", "generation", "all_tables", "CCXT_IDS", "PACK_FORMAT", "PACK_COLUMNS",
-           "FUNDING_FORMAT", "user_funding_dir", "funding_pack", "funding_interval"]
+           "FUNDING_FORMAT", "FUNDING_HOURS_RANGE", "user_funding_dir", "funding_pack", "funding_interval"]
 
 PACK_FORMAT = "levxl-tiers-1"
 SOURCES_FILE = "csv_sources.json"  #: {shipped CSV file name: its source document and URL}
@@ -322,6 +322,9 @@ def pack(venue: str, market: str, as_of: str, source: str, tiers_by_symbol: Mapp
 
 # -- funding intervals fetched per symbol (levxl tiers update --funding) ----------------------------------------------
 FUNDING_FORMAT = "levxl-funding-1"
+FUNDING_HOURS_RANGE = (1.0, 24.0)
+"""The hours a funding interval may be, fetched or typed: no venue pays more often than hourly (Hyperliquid, dYdX),
+nor less often than daily."""
 """Funding-interval file form: ``{"format": "levxl-funding-1", "venue": "binance", "as_of": "2026-12-01",
 "source": "...", "hours": {"BTCUSDT": {"symbol": "BTC/USDT:USDT", "hours": 8}, ...}}``, one file per venue and
 fetch date in ``$LEVXL_DATA_DIR/funding/``. Venues publish the interval per symbol only in their APIs (Binance
@@ -377,8 +380,9 @@ def _funding_index() -> dict:
                 hours = _number(given) if isinstance(entry, dict) and not isinstance(given, bool) else None
             except (TypeError, ValueError):
                 hours = None
-            if hours is None or not 1 <= hours <= 24:  # the positions file's bounds: hourly to daily
-                _skipped(path, f"entry {key!r}: hours must be between 1 and 24, got {given!r}")
+            low, high = FUNDING_HOURS_RANGE
+            if hours is None or not low <= hours <= high:
+                _skipped(path, f"entry {key!r}: hours must be between {low:g} and {high:g}, got {given!r}")
                 continue
             old = index.get((venue, key))
             if old is None or old[1] <= as_of:
