@@ -104,7 +104,8 @@ def option_move_pnl(w: int, S: str, Q: str, base: str, price: str, K: str, T: st
 def probability(S: str, L: str, LQ: str, days: int, vol: str) -> str:
     """GBM first passage with zero drift: N(s(b + v²T/2)/(v√T)) + (mark/liq)·N(s(b − v²T/2)/(v√T)),
     b = ln(liq/mark), clamped to [0, 1]; 0 where nothing liquidates; 1 at or beyond the liquidation price; the
-    error of a liquidation price in error (not 0: unknown, and an aggregate must not skip it) (the engine's :func:`levxl.engine.probability.liquidation_probability`)."""
+    error of a liquidation price in error (not 0: unknown, and an aggregate must not skip it). The engine's
+    :func:`levxl.engine.probability.liquidation_probability`."""
     T = f"{days}/365"
     b = f"LN({LQ}/{L})"
     sd = f"({vol}*SQRT({T}))"
