@@ -3,7 +3,9 @@
 A cross position's liquidation price depends on the whole account: with the account's wallet ``WB`` (without
 unrealised PnL) and the *other* cross positions' maintenance margin ``TMM`` and unrealised PnL ``UPNL`` at their
 marks, it is the isolated equation with margin ``M = WB - TMM + UPNL`` (Binance's cross formula;
-:func:`levxl.engine.liquidation.account_liquidation_prices`). Isolated positions stand alone on their own margin.
+:func:`levxl.engine.liquidation.account_liquidation_prices`), its own maintenance measured where the venue measures
+it (the profile's ``mm_basis``: the entry value at Bybit). The price is then the one the figures table computes from
+that margin, :func:`levxl.book.figures.liquidation_prices`. Isolated positions stand alone on their own margin.
 
 When the wallet is unknown a cross position is **never** computed as isolated: levxl's price is left empty and the
 reason says what is missing (the venue's own number is shown beside it by :mod:`levxl.book.reconcile`).
@@ -29,8 +31,9 @@ from levxl.book.positions import Book, load_positions, require_positions
 from levxl.engine import kernel
 from levxl.files import reading
 from levxl.files.reading import read_json
-from levxl.engine.liquidation import account_liquidation_prices, liquidation_price, maintenance_margin
-from levxl.book.venue_rules import on_tick
+from levxl.engine.liquidation import maintenance_margin
+from levxl.book.figures import liquidation_prices
+from levxl.book.venue_rules import on_tick, profiles_for
 
 __all__ = ["AccountKey", "Liquidation", "account_key", "levxl_liquidation", "with_accounts", "read_wallets",
            "load_book"]
@@ -71,10 +74,15 @@ def _spec_array(values: list) -> np.ndarray:
 
 
 def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None) -> Liquidation:
-    """Each position's liquidation price by levxl, isolated alone and cross by account (see the module doc)."""
+    """Each position's liquidation price by levxl, isolated alone and cross by account (see the module doc).
+
+    The margin of each position's equation is found here (isolated: its own; cross: its account's, ``WB - TMM +
+    UPNL``), and the price from it by :func:`levxl.book.figures.liquidation_prices`, the one computation the
+    figures table reads too, so ``levxl risk``'s table, its ``--json/--csv`` records and the report carry one
+    number per position."""
     wallets = wallets or {}
     n = len(book)
-    price, margin, how = np.full(n, np.nan), np.full(n, np.nan), [""] * n
+    margin, how = np.full(n, np.nan), [""] * n
     iso = np.array([m == "isolated" for m in book.margin_mode], dtype=bool) & ~book.option
     for i in np.flatnonzero(book.option):
         how[i] = "option: not liquidated by these formulas"
@@ -83,13 +91,8 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
                   "isolated; the venue's figure is shown")
     if iso.any():
         idx = np.flatnonzero(iso)
-        b = book.select(iso)
-        m = b.isolated_margin
-        price[idx] = liquidation_price(b.side, b.entry, b.size, mmr=_spec_array(b.mmr), margin=m,
-                                       contract=np.array(b.contract, dtype=object), fee=b.fee,
-                                       basis=np.array(b.basis, dtype=object))
-        margin[idx] = m
-        for k, i in enumerate(idx):
+        margin[idx] = book.isolated_margin[idx]
+        for i in idx:
             src = book.margin_source[i] or ("margin given" if np.isfinite(book.margin[i]) else
                                             f"initial margin from {book.leverage[i]:g}x leverage")
             if book.close_fee[i] > 0:  # Bybit UTA: the position margin holds the fee to close
@@ -99,16 +102,28 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
     for i in np.flatnonzero(book.cross & ~book.option):
         groups.setdefault(account_key(book, i), []).append(int(i))
     for key, members in groups.items():
-        _cross_group(book, members, _wallet_for(book, members[0], wallets), key, price, margin, how)
+        _cross_group(book, members, _wallet_for(book, members[0], wallets), key, margin, how)
+    price = np.full(n, np.nan)
+    perp = ~book.option
+    if perp.any():
+        priced = dataclasses.replace(book, cross_margin=_cross_margin(book, margin))
+        price[perp] = liquidation_prices(priced if perp.all() else priced.select(perp))
     ticked = np.isfinite(book.tick) & np.isfinite(price) & (price > 0)
     for i in np.flatnonzero(ticked):
         how[i] += f"; on the tick {book.tick[i]:g} the venue's way"
     return Liquidation(price=on_tick(book, price, "liquidation"), margin=margin, how=how)
 
 
-def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey, price: np.ndarray,
-                 margin: np.ndarray, how: list[str]) -> None:
-    """One cross account's positions, in place (see :func:`levxl_liquidation`)."""
+def _cross_margin(book: Book, margin: np.ndarray) -> np.ndarray:
+    """:attr:`~levxl.book.positions.Book.cross_margin` from the margins of the equations: a cross position's where
+    it is > 0 (the engine's liquidation price takes a positive margin), NaN elsewhere."""
+    with np.errstate(invalid="ignore"):
+        return np.where(book.cross & np.isfinite(margin) & (margin > 0), margin, np.nan)
+
+
+def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey, margin: np.ndarray,
+                 how: list[str]) -> None:
+    """One cross account's margins of the equation and how, in place (see :func:`levxl_liquidation`)."""
     label = "/".join(x for x in key if x) or "the account"
     if not np.isfinite(wallet):
         for i in members:
@@ -126,29 +141,39 @@ def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey,
     idx = np.array(members)
     b = book.select(np.isin(np.arange(len(book)), idx))  # book order, as members are
     mmr, contract = _spec_array(b.mmr), np.array(b.contract, dtype=object)
-    lp = account_liquidation_prices(b.side, b.entry, b.size, marks=b.mark, wallet=wallet, mmr=mmr,
-                                    contract=contract, fee=b.fee)
+    # the other positions' maintenance and uPnL at their marks (Binance's cross formula)
     own_mm = np.asarray(maintenance_margin(b.size, price=b.mark, mmr=mmr, contract=contract), dtype=float)
     own_upnl = kernel.pnl(b.side, b.entry, b.mark, b.size, b.inverse.astype(float))
     m = wallet - (own_mm.sum() - own_mm) + (own_upnl.sum() - own_upnl)
     others = len(members) - 1
+    profiles = profiles_for(b.venue, b.contract)
     for k, i in enumerate(idx):
-        price[i], margin[i] = lp[k], m[k]
+        margin[i] = m[k]
         how[i] = (f"cross on the {label} wallet {wallet:,.8g}" +
                   (f" less {others} other position(s)' MM plus their uPnL" if others else "") +
-                  (" (entry-basis venue: levxl's cross formula measures MM at the liquidation price)"
+                  (_ENTRY_BASIS_CROSS.get(profiles[k].id if profiles[k] else "", "")
                    if book.basis[i] == "entry" else "") +
                   ("; Bybit unified accounts liquidate on the account's maintenance rate across all collateral, "
                    "so this one-currency figure is an approximation" if key[0] == "bybit" else ""))
+        if not m[k] > 0:
+            how[i] = (f"{how[i]}: the margin of its equation, {m[k]:,.8g}, is not > 0 (the other positions' MM "
+                      "exceeds the wallet plus their uPnL), so levxl does not compute its price")
+
+
+_ENTRY_BASIS_CROSS = {
+    "bybit-linear": " (MM on the entry value, as in Bybit's cross-margin formula, help article 360039261334)",
+    "bybit-inverse": " (MM on the entry value, as in Bybit's cross-margin formula, help article 360039261334)",
+    "kucoin-2025-05-21": (" (MM on the entry value, the kucoin-2025-05-21 profile's basis: its sources give the "
+                          "isolated rule; KuCoin's cross rule of that time is not in them)"),
+}
+"""What a cross position at an entry-basis venue says about where its maintenance is measured."""
 
 
 def with_accounts(book: Book, wallets: dict[AccountKey, float] | None = None) -> tuple[Book, Liquidation]:
     """The book with :attr:`~levxl.book.positions.Book.cross_margin` set from the wallets (so the per-position
     figures compute cross positions on their account), and levxl's liquidation per position."""
     result = levxl_liquidation(book, wallets)
-    cross = book.cross & np.isfinite(result.margin) & (result.margin > 0)
-    cross_margin = np.where(cross, result.margin, np.nan)
-    return dataclasses.replace(book, cross_margin=cross_margin), result
+    return dataclasses.replace(book, cross_margin=_cross_margin(book, result.margin)), result
 
 
 def read_wallets(path: str | Path) -> dict[AccountKey, float]:

@@ -24,10 +24,10 @@ from levxl.engine.probability import liquidation_distance, liquidation_distance_
 from levxl.engine.scenarios import loss_at_move
 from levxl.engine.tiers import TierTable, maintenance_params, preset
 
-__all__ = ["RiskTable", "risk_table", "pnl_after_mark_move", "pnl_usd_after_mark_move", "FUNDING_INTERVALS_PER_DAY",
-           "OptionFigures", "option_figures", "option_value_at", "OPTION_MOVES", "OPTION_VOL_SHIFTS",
-           "LeverageGrid", "leverage_grid", "StressFigures", "stress_figures", "DistanceFixes", "distance_fixes",
-           "TARGET_DISTANCE"]
+__all__ = ["RiskTable", "risk_table", "liquidation_prices", "pnl_after_mark_move", "pnl_usd_after_mark_move",
+           "FUNDING_INTERVALS_PER_DAY", "OptionFigures", "option_figures", "option_value_at", "OPTION_MOVES",
+           "OPTION_VOL_SHIFTS", "LeverageGrid", "leverage_grid", "StressFigures", "stress_figures", "DistanceFixes",
+           "distance_fixes", "TARGET_DISTANCE"]
 
 OPTION_MOVES = (-0.16, -0.12, -0.08, -0.04, 0.0, 0.04, 0.08, 0.12, 0.16)
 """Underlying moves of the option book's move x vol grid (Deribit portfolio margin: +-16% in 4% steps)."""
@@ -180,6 +180,36 @@ def _empty_options(moves=OPTION_MOVES, vol_shifts=OPTION_VOL_SHIFTS) -> OptionFi
     return OptionFigures(np.zeros(0, dtype=int), z, z, z, z, z, z, z, grid, grid, z, z, z, z, z, z)
 
 
+def liquidation_prices(book: Book) -> np.ndarray:
+    """Each position's liquidation price by the engine's equation, before the row's tick: the one computation of
+    it that the figures table, the reconciliation and ``levxl risk --json/--csv`` all read.
+
+    Parameters
+    ----------
+    book : Book
+        Futures positions (no options); cross positions carry their account's margin in
+        :attr:`~levxl.book.positions.Book.cross_margin` (:func:`levxl.book.accounts.with_accounts`).
+
+    Returns
+    -------
+    ndarray
+        :func:`levxl.engine.liquidation.liquidation_price` on the margin of the equation
+        (:attr:`~levxl.book.positions.Book.isolated_margin`: the isolated margin, or a cross position's
+        ``wallet - others' MM + others' uPnL``) with the venue's conventions the book resolved: where maintenance
+        is measured (the profile's ``mm_basis``: the entry value at Bybit, cross positions too, as its cross-margin
+        formula does), the fee inside the threshold, the margin net of a fee to close. NaN where levxl cannot
+        recompute the position (cross without its wallet or with a refused row in its account, mode unknown): it
+        is never figured as isolated.
+    """
+    if not len(book):
+        return np.zeros(0)
+    liq = np.asarray(liquidation_price(np.asarray(book.side, dtype=float), book.entry, book.size,
+                                       mmr=_mixed(book.mmr), margin=book.isolated_margin,
+                                       contract=np.array(book.contract, dtype=object), fee=book.fee,
+                                       basis=np.array(book.basis, dtype=object)), dtype=float)
+    return np.where(book.recomputable, liq, np.nan)
+
+
 def _perp_table(book: Book) -> RiskTable:
     """The table of a book without options (the futures formulas)."""
     n = len(book)
@@ -195,11 +225,7 @@ def _perp_table(book: Book) -> RiskTable:
         empty["margin"] = margin
         return RiskTable(book=book, side=s, inverse=inv, tier_liq=[], tier_tables=tables, tier_of=table_of,
                          option=np.zeros(0, dtype=bool), options=_empty_options(), **empty)
-    # the venue's conventions are resolved in the book: basis, fee inside the threshold, margin net of a fee to close
-    liq = np.asarray(liquidation_price(s, book.entry, book.size, mmr=mmr, margin=margin, contract=contract,
-                                       fee=book.fee, basis=np.array(book.basis, dtype=object)), dtype=float)
-    # A position levxl cannot recompute (cross without its wallet, mode unknown) is never figured as isolated.
-    liq = np.where(book.recomputable, liq, np.nan)
+    liq = liquidation_prices(book)
     bankrupt = np.where(book.recomputable, np.asarray(bankruptcy_price(s, book.entry, book.size, margin=margin,
                                                                        contract=contract), dtype=float), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -298,7 +298,10 @@ _P = [
               "IM example and a 2024 position the venue reported (positionIM/positionMM; older pages and the 2022 "
               "API examples use 0.06%); bankruptcy rounded to the tick long up / short down, liquidation "
               "direction taken the same (not separately documented); funding interval per symbol in instruments-info "
-              "(fundingInterval, minutes) - no exception list sourced",
+              "(fundingInterval, minutes) - no exception list sourced; cross positions: MM on the entry value too, "
+              "as Bybit's cross-margin formula takes it (help 360039261334, quantity / average entry price x MM; "
+              "the same inverse example as bybit-inverse), the other positions' MM and uPnL at their marks "
+              "(Binance's form: Bybit documents no multi-position cross formula)",
         aliases=("bybit", "bybit-linear", "bybit_linear", "bybit-usdt", "bybitusdt")),
     VenueProfile(
         id="bybit-inverse", venue="bybit", product="inverse perpetual/futures (UTA)", contract="inverse",
@@ -433,7 +436,8 @@ _P = [
               "ENTRY value, EP x q x (mmr + (1 + 1/L) x taker + funding rate), and the same bankruptcy fee "
               "(1 + 1/L) x taker x value frozen in the position margin (posComm), so it cancels from the "
               "liquidation price and is left out of the bankruptcy price. API example (long): LP 4044.5158 -> "
-              "4044.55 (UP), BP 4021.776 -> 4021.75 (DOWN) on a 0.05 tick",
+              "4044.55 (UP), BP 4021.776 -> 4021.75 (DOWN) on a 0.05 tick. Cross positions take the same entry "
+              "basis: these sources give the isolated rule only, KuCoin's cross rule of that time is not in them",
         aliases=("kucoin-2025-05-21", "kucoin-legacy", "kucoinfutures-2025-05-21")),
 ]
 
