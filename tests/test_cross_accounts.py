@@ -1,8 +1,11 @@
-"""Cross accounts: one number per position in every face.
+"""Cross accounts: one number per position in every face, and no figure computed as if a refused row of the
+account did not exist.
 
-At the entry-basis venues (Bybit, and KuCoin's rule until 2025-05-22: ``kucoin-2025-05-21``) the cross price
-measures maintenance at the entry value in the ``levxl risk --json/--csv`` records as in the figures table and the
-report: one computation, :func:`levxl.book.figures.liquidation_prices`."""
+A cross position's liquidation price depends on every position of its account (venue, account, margin currency):
+with a row of that account refused, the others are left blank, with a warning naming the row and why, in
+``levxl risk`` (table, ``--json``, ``--csv``) and the report workbook; isolated positions are unaffected. At the
+entry-basis venues (Bybit, and KuCoin's rule until 2025-05-22: ``kucoin-2025-05-21``) the cross price measures
+maintenance at the entry value in the records as in the figures table and the report."""
 
 from __future__ import annotations
 
@@ -18,12 +21,19 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from levxl.book.accounts import levxl_liquidation, load_book, with_accounts
+from levxl.book.accounts import levxl_liquidation, load_book, refused_siblings, with_accounts
+from levxl.book.ccxt import records_from_ccxt
 from levxl.book.figures import risk_table
 from levxl.book.positions import book_from_records
 from levxl.book.reconcile import risk_records
 from levxl.cli import main
 from levxl.workbooks.report import build_report, plan_layout
+
+HEADER = "venue,account,symbol,side,size,entry,mark,margin_mode,wallet,mmr,tick\n"
+BTC = "binance,A,BTCUSDT,long,1,60000,61000,cross,10000,0.004,0.1\n"
+ETH = "binance,A,ETHUSDT,short,20,3000,3400,cross,10000,0.005,0.01\n"
+ETH_BAD_SIZE = 'binance,A,ETHUSDT,short,"20,5,",3000,3400,cross,10000,0.005,0.01\n'
+REASON = "size must be a number, got '20,5,'"
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -42,6 +52,107 @@ def _csv(path: Path) -> list[dict]:
     out = CliRunner().invoke(main, ["risk", str(path), "--csv"])
     assert out.exit_code == 0, out.output
     return list(csv.DictReader(io.StringIO(out.stdout)))
+
+
+# -- a refused row of a cross account ------------------------------------------------------------------------------
+def test_both_rows_valid_btc_stands_on_the_eth_loss(tmp_path):
+    # the account as given: BTC's margin is the wallet less ETH's MM (3,400 x 20 x 0.5% = 340) plus its uPnL -8,000
+    book, liq = load_book(_write(tmp_path, "ok.csv", HEADER + BTC + ETH))
+    assert liq.margin[0] == pytest.approx(1660.0)
+    assert liq.price[0] == pytest.approx(58574.3) and risk_table(book).liquidation[0] == liq.price[0]
+
+
+def test_a_refused_row_leaves_its_cross_account_uncomputed(tmp_path):
+    path = _write(tmp_path, "bad.csv", HEADER + BTC + ETH_BAD_SIZE)
+    book, liq = load_book(path)
+    assert book.issues == [(2, REASON)] and len(book) == 1
+    # not 50,200.8 on a margin of 10,000, as if the ETH short losing 8,000 did not exist
+    assert np.isnan(liq.price[0]) and np.isnan(liq.margin[0])
+    table = risk_table(book)
+    assert np.isnan(table.liquidation[0]) and np.isnan(table.distance[0]) and not book.recomputable[0]
+    assert table.statuses(0.05, 0.10) == ["n/a"]
+    (warning,) = [w for w in book.warnings[0] if w.startswith("cross account")]
+    assert "row 2" in warning and REASON in warning
+    assert "row 2" in liq.how[0] and REASON in liq.how[0]
+    assert refused_siblings(book) == [[(2, REASON)]]
+
+
+def test_the_cli_faces_leave_it_blank_and_say_which_row(tmp_path):
+    path = _write(tmp_path, "bad.csv", HEADER + BTC + ETH_BAD_SIZE)
+    (pos,) = _json(path)["positions"]
+    assert pos["liquidation_price"] is None and pos["distance"] is None and pos["margin"] is None
+    assert any("row 2" in w and REASON in w for w in pos["warnings"])
+    assert "row 2" in pos["reconciliation"] and REASON in pos["reconciliation"]
+    rows = _csv(path)
+    assert rows[0]["liquidation_price"] == "" and "row 2" in rows[0]["warnings"] and REASON in rows[0]["warnings"]
+    assert rows[1]["row"] == "2" and rows[1]["warnings"] == f"refused: {REASON}"
+    out = CliRunner().invoke(main, ["risk", str(path)])
+    assert out.exit_code == 0, out.output
+    line = next(x for x in out.stdout.splitlines() if x.lstrip().startswith("1 "))
+    assert "n/a" in line and "50,200.8" not in line
+    assert "row 1 warning: cross account binance/A: row 2" in out.stderr
+
+
+MIXED_HEADER = "venue,account,symbol,side,size,entry,mark,margin_mode,wallet,leverage,mmr,tick\n"
+SOL_ISOLATED = "binance,A,SOLUSDT,long,10,150,160,isolated,,5,0.01,\n"
+XRP_ISOLATED_BAD = "binance,A,XRPUSDT,long,abc,1,1,isolated,,5,0.01,\n"
+BTC_OTHER_ACCOUNT = "binance,B,BTCUSDT,long,1,60000,61000,cross,10000,,0.004,0.1\n"
+
+
+def _mixed(*rows: str) -> str:
+    """Rows of :data:`HEADER` (cross, no leverage) and of :data:`MIXED_HEADER` as one MIXED_HEADER file."""
+    return MIXED_HEADER + "".join(r.replace(",cross,10000,", ",cross,10000,,") if r.count(",") == 10 else r
+                                  for r in rows)
+
+
+def test_isolated_positions_and_other_accounts_are_unaffected(tmp_path):
+    book, liq = load_book(_write(tmp_path, "mixed.csv", _mixed(BTC, ETH_BAD_SIZE, SOL_ISOLATED, BTC_OTHER_ACCOUNT)))
+    assert book.row == [1, 3, 4]
+    assert np.isnan(liq.price[0])  # account A's cross BTC: its ETH row is refused
+    assert np.isfinite(liq.price[1]) and liq.how[1].startswith("isolated")  # A's isolated SOL stands alone
+    assert liq.price[2] == pytest.approx(50200.8)  # account B is whole: its wallet alone
+    assert not any(w.startswith("cross account") for i in (1, 2) for w in book.warnings[i])
+    # an isolated row refused does not touch the cross account
+    book, liq = load_book(_write(tmp_path, "iso_bad.csv", _mixed(BTC, ETH, XRP_ISOLATED_BAD)))
+    assert [r for r, _ in book.issues] == [3] and liq.price[0] == pytest.approx(58574.3)
+
+
+def test_a_row_that_names_no_account_may_be_in_any(tmp_path):
+    # a record with no cell (a CSV line the reader could not decode, rows past the limit): its account is unknown
+    records = [{"venue": "binance", "account": "A", "symbol": "BTCUSDT", "side": "long", "size": 1,
+                "entry": 60000, "mark": 61000, "margin_mode": "cross", "wallet": 10000, "mmr": 0.004}, {}]
+    book, liq = with_accounts(book_from_records(records))
+    assert len(book.issues) == 1 and np.isnan(liq.price[0]) and "row 2" in liq.how[0]
+
+
+def test_ccxt_refused_positions_count_and_closed_ones_do_not():
+    def position(symbol, side, contracts, mark):
+        return {"symbol": symbol, "side": side, "contracts": contracts, "contractSize": 1, "entryPrice": 3000,
+                "markPrice": mark, "marginMode": "cross", "info": {}, "id": None, "maintenanceMarginPercentage": 0.005}
+    btc = dict(position("BTC/USDT:USDT", "long", 1, 61000), entryPrice=60000)
+    wallets = {("binance", "", "USDT"): 10000.0}
+    for refused, blocks in ((position("ETH/USDT:USDT", None, 20, 3400), True),
+                            (position("ETH/USDT:USDT", "short", 0, 3400), False)):
+        records = [dict(r, venue="binance") for r in records_from_ccxt([btc, refused])]
+        book, liq = with_accounts(book_from_records(records), wallets)
+        assert len(book) == 1 and len(book.issues) == 1
+        assert np.isnan(liq.price[0]) == blocks, book.issues
+
+
+def test_the_report_leaves_it_blank_and_says_which_row(tmp_path):
+    path = _write(tmp_path, "bad.csv", HEADER + BTC + ETH_BAD_SIZE)
+    book, liq = load_book(path)
+    out = build_report(book, tmp_path / "bad.xlsx", as_of="2026-12-03", liquidation=liq)
+    lay = plan_layout(risk_table(book))
+    wb = openpyxl.load_workbook(out, data_only=True)
+    positions = wb["Positions"]
+    assert positions[lay.positions.local("liq", 0)].value == "n/a"
+    assert positions[lay.positions.local("dist", 0)].value == "n/a"
+    assert positions[lay.positions.local("tier", 0)].value == "cross, row 2 of its account refused (Reconciliation)"
+    texts = [v for row in wb["Reconciliation"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert any("row 2" in t and REASON in t for t in texts)
+    issues = [row for row in wb["Input issues"].iter_rows(values_only=True) if row and row[0] == 2]
+    assert issues and issues[0][1] == REASON
 
 
 # -- entry-basis venues: one number per position -------------------------------------------------------------------

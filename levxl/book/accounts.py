@@ -7,8 +7,9 @@ marks, it is the isolated equation with margin ``M = WB - TMM + UPNL`` (Binance'
 it (the profile's ``mm_basis``: the entry value at Bybit). The price is then the one the figures table computes from
 that margin, :func:`levxl.book.figures.liquidation_prices`. Isolated positions stand alone on their own margin.
 
-When the wallet is unknown a cross position is **never** computed as isolated: levxl's price is left empty and the
-reason says what is missing (the venue's own number is shown beside it by :mod:`levxl.book.reconcile`).
+When the wallet is unknown, or a row of the account was refused (:func:`refused_siblings`), a cross position is
+**never** computed as isolated nor on the rest of its account: levxl's price is left empty and the reason says what
+is missing (the venue's own number is shown beside it by :mod:`levxl.book.reconcile`).
 
 Wallets come from ccxt ``fetch_balance`` output (:func:`levxl.book.ccxt.wallets_from_balance`), a ``wallet``
 column on the positions, or an accounts CSV with ``venue, account, currency, wallet`` columns.
@@ -35,26 +36,33 @@ from levxl.engine.liquidation import maintenance_margin
 from levxl.book.figures import liquidation_prices
 from levxl.book.venue_rules import on_tick, profiles_for
 
-__all__ = ["AccountKey", "Liquidation", "account_key", "levxl_liquidation", "with_accounts", "read_wallets",
-           "load_book"]
+__all__ = ["AccountKey", "Liquidation", "account_key", "refused_siblings", "levxl_liquidation", "with_accounts",
+           "read_wallets", "load_book"]
 
 AccountKey = tuple[str, str, str]  #: (venue, account, margin currency), lower/upper-cased as read
 
 
+def _key(venue: str, account: str, symbol: str, inverse: bool) -> AccountKey:
+    return venue.strip().lower(), account.strip(), margin_currency(symbol, inverse)
+
+
 def account_key(book: Book, i: int) -> AccountKey:
     """The account a position's margin belongs to: venue, account and margin currency."""
-    return (book.venue[i].strip().lower(), book.account[i].strip(),
-            margin_currency(book.symbol[i], bool(book.inverse[i])))
+    return _key(book.venue[i], book.account[i], book.symbol[i], bool(book.inverse[i]))
 
 
 @dataclass
 class Liquidation:
     """levxl's liquidation price per position (NaN where it cannot be computed) and how it was computed or why
-    not; ``margin`` is the margin of the equation (isolated margin, or ``WB - TMM + UPNL`` for cross)."""
+    not; ``margin`` is the margin of the equation (isolated margin, or ``WB - TMM + UPNL`` for cross);
+    ``warnings`` per position, what its row must say (a cross account with a refused row); ``note`` in a few words
+    why a cross position is not computed ("" elsewhere), for a report cell."""
 
     price: np.ndarray
     margin: np.ndarray
     how: list[str]
+    warnings: list[list[str]] = dataclasses.field(default_factory=list)
+    note: list[str] = dataclasses.field(default_factory=list)
 
 
 def _wallet_for(book: Book, i: int, wallets: dict[AccountKey, float]) -> float:
@@ -73,6 +81,43 @@ def _spec_array(values: list) -> np.ndarray:
     return out
 
 
+def refused_siblings(book: Book) -> list[list[tuple[int, str]]]:
+    """Per position, the refused rows ``(row, reason)`` that may be positions of its cross account (none for
+    isolated positions and options).
+
+    A cross position's liquidation price depends on every position of its account (same venue, account and
+    margin currency: :func:`account_key`), so a refused row of that account leaves its figures unknown: a row
+    whose cells name the account and do not say it is isolated (:class:`levxl.book.positions.RefusedRow`), or a
+    row whose account cannot be told (it could not be read, or was past the rows read)."""
+    n = len(book)
+    out: list[list[tuple[int, str]]] = [[] for _ in range(n)]
+    if not book.issues or not book.cross.any():
+        return out
+    by_account: dict[AccountKey, list[int]] = {}  # indices into book.issues, so each list stays in row order
+    anywhere: list[int] = []
+    for k, (row, _) in enumerate(book.issues):
+        who = book.refused.get(row) if isinstance(row, (int, np.integer)) else None
+        if who is None:
+            anywhere.append(k)
+        elif who.cross:
+            by_account.setdefault(_key(who.venue, who.account, who.symbol, who.inverse), []).append(k)
+    if not by_account and not anywhere:
+        return out
+    merged: dict[AccountKey, list[tuple[int, str]]] = {}  # one list per account, shared by its positions
+    for i in np.flatnonzero(book.cross & ~book.option):
+        key = account_key(book, i)
+        if key not in merged:
+            merged[key] = [book.issues[k] for k in sorted(by_account.get(key, []) + anywhere)]
+        out[i] = merged[key]
+    return out
+
+
+def _rows_text(refused: list[tuple[int, str]], limit: int = 3) -> str:
+    """"row 2 (size must be a number, got '20,5,')", up to ``limit`` rows, then how many more."""
+    shown = "; ".join(f"row {row} ({reason})" for row, reason in refused[:limit])
+    return shown + (f"; and {len(refused) - limit} more" if len(refused) > limit else "")
+
+
 def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None) -> Liquidation:
     """Each position's liquidation price by levxl, isolated alone and cross by account (see the module doc).
 
@@ -82,7 +127,8 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
     number per position."""
     wallets = wallets or {}
     n = len(book)
-    margin, how = np.full(n, np.nan), [""] * n
+    margin, how, note = np.full(n, np.nan), [""] * n, [""] * n
+    warnings: list[list[str]] = [[] for _ in range(n)]
     iso = np.array([m == "isolated" for m in book.margin_mode], dtype=bool) & ~book.option
     for i in np.flatnonzero(book.option):
         how[i] = "option: not liquidated by these formulas"
@@ -101,8 +147,10 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
     groups: dict[AccountKey, list[int]] = {}
     for i in np.flatnonzero(book.cross & ~book.option):
         groups.setdefault(account_key(book, i), []).append(int(i))
+    siblings = refused_siblings(book) if groups else []
     for key, members in groups.items():
-        _cross_group(book, members, _wallet_for(book, members[0], wallets), key, margin, how)
+        _cross_group(book, members, _wallet_for(book, members[0], wallets), key, margin, how, note, warnings,
+                     siblings[members[0]])
     price = np.full(n, np.nan)
     perp = ~book.option
     if perp.any():
@@ -111,7 +159,8 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
     ticked = np.isfinite(book.tick) & np.isfinite(price) & (price > 0)
     for i in np.flatnonzero(ticked):
         how[i] += f"; on the tick {book.tick[i]:g} the venue's way"
-    return Liquidation(price=on_tick(book, price, "liquidation"), margin=margin, how=how)
+    return Liquidation(price=on_tick(book, price, "liquidation"), margin=margin, how=how, warnings=warnings,
+                       note=note)
 
 
 def _cross_margin(book: Book, margin: np.ndarray) -> np.ndarray:
@@ -122,11 +171,23 @@ def _cross_margin(book: Book, margin: np.ndarray) -> np.ndarray:
 
 
 def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey, margin: np.ndarray,
-                 how: list[str]) -> None:
-    """One cross account's margins of the equation and how, in place (see :func:`levxl_liquidation`)."""
+                 how: list[str], note: list[str], warnings: list[list[str]], refused: list[tuple[int, str]]) -> None:
+    """One cross account's margins of the equation, how and notes, in place (see :func:`levxl_liquidation`);
+    ``refused``: the refused rows that may be positions of the account (:func:`refused_siblings`)."""
     label = "/".join(x for x in key if x) or "the account"
+    if refused:
+        rows, was = _rows_text(refused), "was" if len(refused) == 1 else "were"
+        for i in members:
+            note[i] = f"row {refused[0][0]} of its account refused"
+            how[i] = (f"cross margin: {rows} of {label} {was} refused, and a cross account's figures depend on every "
+                      "position in it, so levxl does not compute them without it; the venue's figure is shown")
+            warnings[i].append(f"cross account {label}: {rows} {was} refused; this position's liquidation "
+                               "figures are left blank, since they depend on every position of the account (fix "
+                               "the refused row)")
+        return
     if not np.isfinite(wallet):
         for i in members:
+            note[i] = "account wallet not in the input"
             how[i] = (f"cross margin: the wallet of {label} is not in the input, so levxl cannot recompute it "
                       "(give fetch_balance output, a wallet column or an accounts file); the venue's figure is "
                       "shown")
@@ -136,6 +197,7 @@ def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey,
         why = (f"wallet {wallet:g} is not > 0" if wallet <= 0 else
                "mixes linear and inverse contracts in one margin currency")
         for i in members:
+            note[i] = f"account {why}"
             how[i] = f"cross margin: {label} {why}; levxl cannot recompute it"
         return
     idx = np.array(members)
@@ -156,6 +218,7 @@ def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey,
                   ("; Bybit unified accounts liquidate on the account's maintenance rate across all collateral, "
                    "so this one-currency figure is an approximation" if key[0] == "bybit" else ""))
         if not m[k] > 0:
+            note[i] = "its account's margin for it is not > 0"
             how[i] = (f"{how[i]}: the margin of its equation, {m[k]:,.8g}, is not > 0 (the other positions' MM "
                       "exceeds the wallet plus their uPnL), so levxl does not compute its price")
 
@@ -171,9 +234,13 @@ _ENTRY_BASIS_CROSS = {
 
 def with_accounts(book: Book, wallets: dict[AccountKey, float] | None = None) -> tuple[Book, Liquidation]:
     """The book with :attr:`~levxl.book.positions.Book.cross_margin` set from the wallets (so the per-position
-    figures compute cross positions on their account), and levxl's liquidation per position."""
+    figures compute cross positions on their account), the rows' warnings of their accounts (a refused row in a
+    cross account), :attr:`~levxl.book.positions.Book.cross_note` where a cross position is not computed, and
+    levxl's liquidation per position."""
     result = levxl_liquidation(book, wallets)
-    return dataclasses.replace(book, cross_margin=_cross_margin(book, result.margin)), result
+    cross_margin = _cross_margin(book, result.margin)
+    warnings = [list(w) + extra for w, extra in zip(book.warnings, result.warnings)]
+    return dataclasses.replace(book, cross_margin=cross_margin, cross_note=result.note, warnings=warnings), result
 
 
 def read_wallets(path: str | Path) -> dict[AccountKey, float]:

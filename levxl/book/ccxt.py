@@ -151,23 +151,27 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
         inverse = True
     else:
         inverse = bool(settle) and settle == base
+    mode = _margin_mode(p, venue, info)
+    # a refused position still names its account: the account's other cross positions are not computed without it
+    who = {"venue": venue, "account": account, "symbol": symbol, "contract": "inverse" if inverse else "linear",
+           "margin_mode": mode or "unknown"}
     if settle and settle not in (base, quote):
-        return {"__refuse__": f"{symbol}: settles in {settle}, neither base nor quote (quanto): not modelled"}
+        return {"__refuse__": f"{symbol}: settles in {settle}, neither base nor quote (quanto): not modelled", **who}
     side = p.get("side")
     if side not in ("long", "short"):
-        return {"__refuse__": f"ccxt side must be 'long' or 'short', got {side!r}"}
+        return {"__refuse__": f"ccxt side must be 'long' or 'short', got {side!r}", **who}
     for field in ("contracts", "contractSize"):  # a list, "abc" or true refuses this position only (true is not 1)
         raw = p.get(field)
         if raw is not None and _num(raw) is None:
             shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:37] + "..."
-            return {"__refuse__": f"{symbol}: size must be a number: {field} is {shown}"}
+            return {"__refuse__": f"{symbol}: size must be a number: {field} is {shown}", **who}
     contracts, contract_size = _num(p.get("contracts")), _num(p.get("contractSize")) or 1.0
     if venue == "deribit":  # ccxt's contracts is Deribit's own size (USD for inverse futures), not a count of
         contract_size = 1.0  # contracts: ccxt fills contractSize (10 USD for BTC-PERPETUAL) from the market
     size = None if contracts is None else abs(contracts) * contract_size
-    if contracts == 0:
-        return {"__refuse__": f"{symbol}: contracts 0 (a closed position, as some venues list them): skipped"}
-    mode = _margin_mode(p, venue, info)
+    if contracts == 0:  # holds nothing: its account's other positions are computed as they are
+        return {"__refuse__": f"{symbol}: contracts 0 (a closed position, as some venues list them): skipped",
+                **who, "__no_position__": True}
     margin, source = _margin_without_upnl(p, venue, info, mode)
     mmr, basis = _maintenance(p, venue, info, symbol, inverse, size)
     leverage = _num(p.get("leverage")) or _num(info.get("leverage"))

@@ -28,7 +28,8 @@ from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
 from levxl.files import reading
 from levxl.files.reading import TableFile, Uncached, Unreadable, file_sha256, read_json, text_encoding, xlsx_rows
 
-__all__ = ["Book", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_records", "require_positions"]
+__all__ = ["Book", "RefusedRow", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_records",
+           "require_positions"]
 
 COLUMNS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leverage", "margin", "mmr",
            "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle", "taker_fee",
@@ -58,6 +59,20 @@ _NUMERIC = ("size", "entry", "mark", "leverage", "margin", "funding_rate", "vol"
             "taker_fee", "funding_interval_hours", "tick")
 
 
+@dataclass(frozen=True)
+class RefusedRow:
+    """The account a refused row would have been a position of, as its cells read before any check: a cross
+    account's figures depend on every position in it, so one refused row leaves the others of that account
+    uncomputed (:func:`levxl.book.accounts.refused_siblings`). ``inverse`` from the contract cell; ``cross`` False
+    only where the row says it is no cross position (margin mode isolated, an option, a closed ccxt position)."""
+
+    venue: str
+    account: str
+    symbol: str
+    inverse: bool
+    cross: bool
+
+
 @dataclass
 class Book:
     """Columns of valid positions (numpy arrays / lists), the rows refused with reasons, and the source."""
@@ -76,6 +91,9 @@ class Book:
     vol: np.ndarray
     row: list[int] = field(default_factory=list)  #: 1-based row of each position in the source
     issues: list[tuple[int, str]] = field(default_factory=list)  #: (row, reason) of every refused row
+    #: row -> the account of a refused row, where its cells say (a row absent here, one that could not be read or
+    #: was never read, may belong to any account)
+    refused: dict[int, RefusedRow] = field(default_factory=dict)
     source: str = ""
     sha256: str = ""
     #: option columns: "perp" or "option"; "call"/"put" ("" for perps); strike and days to expiry (NaN for perps).
@@ -100,6 +118,9 @@ class Book:
     #: for cross positions, the margin of the liquidation equation ``wallet - others' MM + others' uPnL`` set by
     #: :func:`levxl.book.accounts.with_accounts` (NaN while the wallet is unknown)
     cross_margin: np.ndarray | None = None
+    #: why a cross position is not computed on its account, in a few words ("account wallet not in the input",
+    #: "row 2 of its account refused"), set by :func:`levxl.book.accounts.with_accounts`; "" elsewhere
+    cross_note: list[str] | None = None
     #: the account's taker rate as given (NaN: blank, the venue profile's base rate), and what the venue's
     #: conventions make of it (:func:`levxl.book.venue_rules.threshold_terms`): the fee rate inside the liquidation
     #: threshold (OKX, Gate, Bitget; 0 elsewhere) and the fee to close that a given margin holds (Bybit UTA: taken
@@ -118,7 +139,7 @@ class Book:
     def __post_init__(self) -> None:
         n = len(self.side)
         for name, default in (("margin_mode", "isolated"), ("account", ""), ("basis", "mark"),
-                              ("margin_source", "")):
+                              ("margin_source", ""), ("cross_note", "")):
             if getattr(self, name) is None:
                 setattr(self, name, [default] * n)
         for name in ("venue_liquidation", "venue_maintenance", "wallet", "cross_margin", "taker_fee",
@@ -204,12 +225,13 @@ class Book:
                     contract=pick(self.contract), size=self.size[idx], entry=self.entry[idx], mark=self.mark[idx],
                     leverage=self.leverage[idx], margin=self.margin[idx], mmr=pick(self.mmr),
                     funding_rate=self.funding_rate[idx], vol=self.vol[idx], row=pick(self.row), issues=self.issues,
-                    source=self.source, sha256=self.sha256, kind=pick(self.kind),
+                    refused=self.refused, source=self.source, sha256=self.sha256, kind=pick(self.kind),
                     option_type=pick(self.option_type), strike=self.strike[idx], expiry_days=self.expiry_days[idx],
                     margin_mode=pick(self.margin_mode), account=pick(self.account), basis=pick(self.basis),
                     venue_liquidation=self.venue_liquidation[idx], venue_maintenance=self.venue_maintenance[idx],
                     wallet=self.wallet[idx], margin_source=pick(self.margin_source),
                     warnings=[list(w) for w in pick(self.warnings)], cross_margin=self.cross_margin[idx],
+                    cross_note=pick(self.cross_note),
                     taker_fee=self.taker_fee[idx], fee=self.fee[idx], close_fee=self.close_fee[idx],
                     funding_interval_hours=self.funding_interval_hours[idx], funding_hours=self.funding_hours[idx],
                     tick=self.tick[idx])
@@ -242,6 +264,7 @@ def book_from_records(records: Iterable[dict[str, Any]], source: str = "", sha25
         good[c] = array("d")  # 8 bytes a number, not a float object and a list slot
     rows: list[int] = []
     issues: list[tuple[int, str]] = []
+    refused: dict[int, RefusedRow] = {}
     chunk: list[tuple[int, dict[str, Any], Any]] = []
     warn = _PlausibilityCache()
     venue_table = _VenueTables()
@@ -255,6 +278,7 @@ def book_from_records(records: Iterable[dict[str, Any]], source: str = "", sha25
                 continue
             if number in failed:
                 issues.append((number, failed[number]))
+                refused[number] = _refused_row(out, parsed=True)
                 continue
             if check is not None:  # a perpetual: its warnings once it passed the engine's checks
                 out["warnings"] += warn(out)
@@ -266,11 +290,13 @@ def book_from_records(records: Iterable[dict[str, Any]], source: str = "", sha25
         chunk.clear()
 
     for number, record in enumerate(records, start=1):
+        cells = {_canonical(k): v for k, v in record.items() if k is not None}
         try:
-            out, check = _parsed_record({_canonical(k): v for k, v in record.items() if k is not None}, decimal,
-                                        venue_table)
+            out, check = _parsed_record(cells, decimal, venue_table)
         except CellError as exc:
             chunk.append((number, None, str(exc)))  # kept in the chunk: issues stay in row order
+            if any(k != "__refuse__" for k in cells):  # else a row with no cell: its account is unknown
+                refused[number] = _refused_row(cells)
             continue
         chunk.append((number, out, check))
         if len(chunk) >= _CHUNK:
@@ -278,9 +304,23 @@ def book_from_records(records: Iterable[dict[str, Any]], source: str = "", sha25
     flush()
     arrays = {c: np.array(good[c], dtype=float) for c in ("side",) + _NUMERIC + _VENUE_NUMERIC}
     return Book(venue=good["venue"], symbol=good["symbol"], contract=good["contract"], mmr=good["mmr"], row=rows,
-                issues=issues, source=source, sha256=sha256, kind=good["kind"], option_type=good["option_type"],
-                margin_mode=good["margin_mode"], account=good["account"], basis=good["basis"],
+                issues=issues, refused=refused, source=source, sha256=sha256, kind=good["kind"],
+                option_type=good["option_type"], margin_mode=good["margin_mode"], account=good["account"],
+                basis=good["basis"],
                 margin_source=good["margin_source"], warnings=good["warnings"], **arrays)
+
+
+def _refused_row(cells: dict[str, Any], parsed: bool = False) -> RefusedRow:
+    """The account a refused row names (:class:`RefusedRow`), from its cells as given or, ``parsed``, as
+    :func:`_parsed_record` read them (a margin mode "" there is unknown). A mode that does not read as isolated
+    may be cross: the row counts against its account's cross positions."""
+    text = lambda key: str(cells.get(key) or "").strip()  # noqa: E731
+    mode_text = text("margin_mode").lower()
+    mode = (mode_text or "unknown") if parsed else _MODES.get(mode_text or "isolated", "")
+    kind = text("kind").lower() or "perp"
+    return RefusedRow(venue=text("venue"), account=text("account"), symbol=text("symbol"),
+                      inverse=text("contract").lower() == "inverse",
+                      cross=mode != "isolated" and kind != "option" and not cells.get("__no_position__"))
 
 
 _CHUNK = 4096  #: rows whose engine checks run as one vectorised call

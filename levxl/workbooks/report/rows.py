@@ -28,7 +28,9 @@ def not_recomputed_text(table: RiskTable, i: int) -> tuple[str, str]:
     book = table.book
     venue = float(book.venue_liquidation[i])
     shown = f"n/a (venue: {venue:,.{price_digits(venue)}f})" if venue > 0 else "n/a"
-    why = ("cross, account wallet not in the input" if book.cross[i] else "margin mode not in the input")
+    # a cross position: why its account cannot be computed (no wallet, a refused row of the account...)
+    why = (f"cross, {book.cross_note[i] or 'account wallet not in the input'}" if book.cross[i] else
+           "margin mode not in the input")
     return shown, f"{why} (Reconciliation)"
 
 
