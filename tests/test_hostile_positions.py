@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 import tracemalloc
 from pathlib import Path
 
@@ -199,3 +200,51 @@ def test_too_many_shared_strings_are_refused(tmp_path, monkeypatch):
     assert len(load_positions(path)) == 2
     monkeypatch.setattr(reading, "MAX_SHARED_STRINGS", 3)
     one_line_failure(invoke("risk", path), "more than 3 shared strings")
+
+
+def test_a_package_without_its_workbook_part_is_a_message(tmp_path):
+    from test_hostile_corpus import members, positions_xlsx
+
+    good = positions_xlsx(tmp_path / "good.xlsx")
+    path = tmp_path / "p.xlsx"
+    with zipfile.ZipFile(path, "w") as z:  # every part but xl/workbook.xml (a KeyError traceback before)
+        for info, data in members(good):
+            if info.filename != "xl/workbook.xml":
+                z.writestr(info, data)
+    one_line_failure(invoke("risk", path), "no workbook part (xl/workbook.xml)")
+    out = tmp_path / "report.xlsx"
+    one_line_failure(invoke("report", path, "-o", out), "no workbook part (xl/workbook.xml)")
+    assert not out.exists()
+
+
+def test_a_line_too_long_is_refused_without_holding_it(tmp_path, monkeypatch):
+    from levxl.files import reading
+
+    monkeypatch.setattr(reading, "MAX_LINE", 4096)  # the same code path as a 200 MB line, at test size
+    lines = POSITIONS_CSV.splitlines()
+    path = tmp_path / "pos.csv"
+    path.write_text("\n".join([lines[0], "x" * 50_000, lines[1], '"' + "y" * 10_000 + '",long,1,1,1,1', lines[2]])
+                    + "\n")
+    book = load_positions(path)
+    assert book.symbol == ["BTCUSDT", "ETHUSDT"] and book.row == [2, 4]
+    assert [r for r, _ in book.issues] == [1, 3]
+    assert all("longer than 4,096 characters" in why for _, why in book.issues)
+    assert "line 2 cannot be read" in book.issues[0][1] and "line 4 cannot be read" in book.issues[1][1]
+    with open(path, "w") as f:
+        f.write(lines[0] + "\n")
+        for _ in range(1000):
+            f.write("z" * 4000)
+        f.write("\n" + lines[1] + "\n")
+    book, peak = _loaded_with_peak(path)  # the reader steps through the long line: a few steps, not the line
+    assert book.symbol == ["BTCUSDT"] and peak < 2_000_000  # the line is 4,000,000 characters
+
+
+def test_a_json_integer_past_a_floats_range_is_a_refused_row(tmp_path):
+    ccxt = {"symbol": "BTC/USDT:USDT", "side": "long", "entryPrice": 60000, "markPrice": 61000, "leverage": 10,
+            "marginMode": "isolated", "info": {}}
+    for digits in (400, 5000):  # OverflowError traceback / Python's 4,300-digit ValueError before
+        path = tmp_path / f"pos{digits}.json"
+        path.write_text(json.dumps([{**ccxt, "contracts": 7}, {**ccxt, "contracts": 1}])
+                        .replace('"contracts": 7', '"contracts": 1' + "0" * digits))
+        book = load_positions(path)
+        assert list(book.size) == [1.0] and book.issues[0][0] == 1 and "size" in book.issues[0][1]

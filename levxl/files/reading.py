@@ -34,6 +34,7 @@ __all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_JSON_DEPTH", "MAX_JSO
 
 MAX_ROWS = 100_000  #: data rows read from one file (each costs 0.3-1 ms in the row checks)
 MAX_FIELD = csv.field_size_limit()  #: characters in one CSV field (the csv module's own limit, 131,072)
+MAX_LINE = 8 * MAX_FIELD  #: characters in one physical line of a CSV; a longer line is refused without holding it
 MAX_JSON_BYTES = 64 * 1024 * 1024  #: a JSON document up to this size is parsed whole; a larger array is streamed
 MAX_JSON_DEPTH = 64  #: nesting levels of a streamed JSON array (a ccxt Position is 4 deep)
 MAX_JSON_TOKEN = 16 * 1024 * 1024  #: bytes of one JSON value (a string, a number) in a streamed array
@@ -124,13 +125,17 @@ class TableFile:
         buffered = io.BufferedReader(self._hashing, 1 << 16)
         encoding = text_encoding(buffered.peek(2)[:2])
         text = io.TextIOWrapper(buffered, encoding=encoding, newline="")
-        reader = csv.reader(text, delimiter=delimiter)
+        lines = _BoundedLines(text)
+        reader = csv.reader(lines, delimiter=delimiter)
         read = 0
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 return
+            except _LineTooLong:
+                row = Unreadable(lines.number, f"line {lines.number} cannot be read: longer than {MAX_LINE:,} "
+                                               "characters")
             except UnicodeDecodeError:
                 raise ValueError(f"{self.path.name}: not a UTF-8 text CSV (near line {reader.line_num + 1}); save it as "
                                  "'CSV UTF-8'") from None
@@ -178,6 +183,33 @@ class TableFile:
             raise ValueError(f"{name}: not valid JSON ({why[:300]})") from None
         finally:
             self._hashing.limit = None
+
+
+class _LineTooLong(Exception):
+    """Raised to the csv reader by :class:`_BoundedLines` for a line over MAX_LINE characters (already skipped)."""
+
+
+class _BoundedLines:
+    """The physical lines of a text stream for ``csv.reader``, each at most :data:`MAX_LINE` characters: a longer
+    line is read past in MAX_LINE steps and raises :class:`_LineTooLong`, so a 200 MB line with no newline costs
+    one step of memory, not the line (``TextIOWrapper``'s own iteration returns a line whole, however long)."""
+
+    def __init__(self, text: io.TextIOBase) -> None:
+        self.text, self.number = text, 0  #: number: the physical line last read (1-based)
+
+    def __iter__(self) -> "_BoundedLines":
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(MAX_LINE)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) < MAX_LINE or line.endswith(("\n", "\r")):
+            return line
+        while (rest := self.text.readline(MAX_LINE)) and len(rest) == MAX_LINE and not rest.endswith(("\n", "\r")):
+            pass
+        raise _LineTooLong()
 
 
 class _TokenTooLong(Exception):
@@ -265,6 +297,16 @@ def read_small_file(path: str | Path, what: str = "file", limit: int | None = No
     return data
 
 
+_FLOAT_DIGITS = 309  #: an integer with more digits than this is past a float's range (1.8e308)
+
+
+def _json_int(text: str) -> int | float:
+    """A JSON integer as ``json`` reads it, but one past a float's range is a float (``inf``): every number levxl
+    reads becomes a float, and ``float(10**400)`` raises OverflowError (and 4,300 digits and over, a ValueError
+    that ``json`` would raise from inside the parse) instead of giving a value the row checks can refuse."""
+    return int(text) if len(text.lstrip("-")) <= _FLOAT_DIGITS else float(text)
+
+
 def read_json(path: str | Path) -> tuple[Any, str]:
     """(the parsed document, its SHA-256); a ValueError for a file over MAX_JSON_BYTES, invalid or too deep."""
     path = Path(path)
@@ -277,7 +319,7 @@ def read_json(path: str | Path) -> tuple[Any, str]:
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        return json.loads(raw.decode("utf-8-sig")), hashlib.sha256(raw).hexdigest()
+        return json.loads(raw.decode("utf-8-sig"), parse_int=_json_int), hashlib.sha256(raw).hexdigest()
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
     except RecursionError:
@@ -336,7 +378,11 @@ def _sheet_part(archive, prefer: str) -> tuple[str, list[str]]:
     workbook = "xl/workbook.xml"
     rels = _rels(archive, workbook)
     sheets = []
-    with archive.open(workbook) as stream:
+    try:
+        stream = archive.open(workbook)
+    except KeyError:
+        raise UnsafeWorkbook(f"{archive.display_name}: no workbook part ({workbook}) in the package") from None
+    with stream:
         for _, el in iter_xml(stream, workbook, archive.display_name, tag=f"{_NS}sheet"):
             sheets.append((el.get("name", ""), rels.get(el.get(f"{_NSR}id", ""), "")))
     if not sheets:
