@@ -3,6 +3,7 @@ by `levxl tiers update` (offline: ccxt's own parsers fed payloads shaped like ea
 per-position provenance and warnings, and tier limits."""
 
 import json
+import os
 from datetime import date, timedelta
 
 import ccxt
@@ -18,6 +19,7 @@ from levxl.book.positions import book_from_records
 from levxl.catalogue import CATALOGUE
 from levxl.cli import main
 from levxl.cli import tiers as tiers_cli
+from levxl.engine import tier_store
 
 
 
@@ -229,3 +231,64 @@ def test_featured_presets_are_the_shipped_csv_tables_only(data_dir, monkeypatch)
     assert any(n.startswith("bybit:BTCUSDT@") for n in lx.presets())
     listed = CliRunner().invoke(main, ["tiers", "list", "bybit"])
     assert listed.exit_code == 0 and "fetched" in listed.output
+
+
+# -- a damaged or hostile user data folder ---------------------------------------------------------------------------
+def _hostile_pack(tiers) -> dict:
+    return {"format": "levxl-tiers-1", "venue": "binance", "market": "usdm", "as_of": "2099-01-01",
+            "source": "damaged", "tables": {"BTCUSDT": {"tiers": tiers}}}
+
+
+@pytest.mark.parametrize("tiers", [[[None, None, None, None, None]], [[0, 1]], ["abc"], {"a": 1}])
+def test_a_damaged_fetched_table_refuses_its_rows_with_a_message(data_dir, tiers):
+    folder = data_dir / "tiers"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "binance_usdm_2099-01-01.json").write_text(json.dumps(_hostile_pack(tiers)))
+    tier_store.refresh()
+    with pytest.raises(ValueError, match=r"binance:BTCUSDT@2099-01-01: a row is not .* the stored table is damaged"):
+        lx.preset("binance:BTCUSDT")  # a TypeError/IndexError traceback in `levxl risk` before
+    result = CliRunner().invoke(main, ["risk", "--csv"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output and "the stored table is damaged" in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and /dev/zero are POSIX")
+@pytest.mark.parametrize("kind", ["fifo", "devzero", "deep"])
+def test_a_hostile_file_in_the_data_folder_is_skipped_in_bounded_time_and_memory(data_dir, kind):
+    for folder, name in ((data_dir / "tiers", "binance_usdm_2099-01-01.json"), (data_dir / "funding",
+                                                                                "binance_2099-01-01.json")):
+        folder.mkdir(parents=True, exist_ok=True)
+        if kind == "fifo":  # open() alone blocked for good
+            os.mkfifo(folder / name)
+        elif kind == "devzero":  # read_text() read without end (11 GB in 20 s)
+            os.symlink("/dev/zero", folder / name)
+        else:  # a RecursionError traceback
+            (folder / name).write_text('{"format": "levxl-tiers-1", "tables": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    tier_store.refresh()
+    assert lx.preset("binance:BTCUSDT").as_of == "2024-10-24"  # the shipped table stands
+    assert tier_store.funding_interval("binance", "BTCUSDT") is None
+    result = CliRunner().invoke(main, ["tiers", "list", "binance"])
+    assert result.exit_code == 0 and "2099" not in result.output
+
+
+def test_update_merges_over_a_damaged_same_day_file_and_an_unwritable_folder_is_one_line(data_dir, monkeypatch):
+    monkeypatch.setattr(tiers_cli, "_exchange", _offline)
+    folder = data_dir / "tiers"
+    folder.mkdir(parents=True, exist_ok=True)
+    today = tiers_cli.datetime.now(tiers_cli.timezone.utc).date().isoformat()
+    same_day = folder / f"binance_{today}.json"
+    same_day.write_text(json.dumps({"format": "levxl-tiers-1", "tables": ["not", "a", "map"]}))  # TypeError before
+    result = CliRunner().invoke(main, ["tiers", "update", "binance", "ETHUSDT"])
+    assert result.exit_code == 0, result.output
+    assert list(json.loads(same_day.read_text())["tables"]) == ["ETHUSDT"]
+    same_day.write_text(json.dumps({**_hostile_pack([[0, 1]]), "as_of": today}))  # a damaged table is not carried
+    assert CliRunner().invoke(main, ["tiers", "update", "binance", "ETHUSDT"]).exit_code == 0
+    assert list(json.loads(same_day.read_text())["tables"]) == ["ETHUSDT"]
+    blocker = data_dir / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("LEVXL_DATA_DIR", str(blocker / "levxl"))  # a folder no one can create, root included
+    tier_store.refresh()
+    result = CliRunner().invoke(main, ["tiers", "update", "binance", "ETHUSDT"])  # OutputError traceback before
+    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert "cannot write" in result.output and "LEVXL_DATA_DIR" in result.output

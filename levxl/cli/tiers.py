@@ -131,12 +131,46 @@ def _fetched(venue: str, what: str, exchange_factory, fetch):
     return ccxt, venue, exchange, result, datetime.now(timezone.utc)
 
 
+def _stored(target: Path, form: str, key: str) -> dict:
+    """The ``key`` object of the same-day file being merged into (``{}`` when there is none, or it is not a ``form``
+    file: damaged, a FIFO or a link to ``/dev/zero`` is read as no file, through the bounded reader)."""
+    from levxl.engine import tier_store
+
+    try:
+        old = json.loads(tier_store.read_stored(target))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    entries = old.get(key) if isinstance(old, dict) and old.get("format") == form else None
+    return entries if isinstance(entries, dict) else {}
+
+
+def _stored_table_ok(table: Any, venue: str, key: str) -> bool:
+    """Whether a table of the same-day file builds (a damaged one is not carried into the new file)."""
+    from levxl.engine.tiers import table_from_rows
+
+    try:
+        table_from_rows(table["tiers"], venue=venue, symbol=key)
+        return True
+    except (ValueError, TypeError, KeyError):
+        return False
+
+
+def _write(target: Path, packed: dict) -> None:
+    """Write a tier or funding file atomically; a data folder that cannot be written is one line (OutputError)."""
+    from levxl.files.atomic import OutputError, atomic_output
+
+    try:
+        with atomic_output(target) as tmp:
+            tmp.write_text(json.dumps(packed, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    except OutputError as exc:
+        raise click.ClickException(f"{exc} (the user data folder: set LEVXL_DATA_DIR to a writable folder)") from None
+
+
 def update_tables(venue: str, symbols: Iterable[str] = (), exchange_factory: Callable[[str], Any] | None = None,
                   today: str | None = None) -> tuple[Path, list[str], list[str]]:
     """Fetch, check and store ``venue``'s tables; returns (file written, table names stored, problems)."""
     from levxl.engine import tier_store
     from levxl.engine.tiers import table_from_rows
-    from levxl.files.atomic import atomic_output
 
     ccxt, venue, exchange, (raw, notes), now = _fetched(
         venue, "tiers", exchange_factory, lambda ex, v: fetch_tiers(ex, v, list(symbols)))
@@ -153,16 +187,10 @@ def update_tables(venue: str, symbols: Iterable[str] = (), exchange_factory: Cal
         except (ValueError, TypeError) as exc:
             problems.append(f"{venue}:{key}: refused ({exc})")
     target = tier_store.user_tier_dir() / f"{venue}_{as_of}.json"
-    if target.exists():  # same venue and day: merge, the new tables winning
-        try:
-            old = json.loads(target.read_text(encoding="utf-8"))
-            if old.get("format") == tier_store.PACK_FORMAT:
-                good = {**old.get("tables", {}), **good}
-        except (OSError, ValueError):
-            pass
+    old = _stored(target, tier_store.PACK_FORMAT, "tables")  # same venue and day: merge, the new tables winning
+    good = {**{k: t for k, t in old.items() if _stored_table_ok(t, venue, k)}, **good}
     packed["tables"] = good
-    with atomic_output(target) as tmp:
-        tmp.write_text(json.dumps(packed, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    _write(target, packed)
     tier_store.refresh()
     return target, [f"{venue}:{k}@{as_of}" for k in sorted(good)], problems
 
@@ -210,7 +238,6 @@ def update_funding(venue: str, symbols: Iterable[str] = (), exchange_factory: Ca
                    today: str | None = None) -> tuple[Path, int]:
     """Fetch and store ``venue``'s per-symbol funding intervals; returns (file written, symbols stored)."""
     from levxl.engine import tier_store
-    from levxl.files.atomic import atomic_output
 
     ccxt, venue, exchange, (hours, method), now = _fetched(
         venue, "funding intervals", exchange_factory, lambda ex, v: fetch_funding(ex, v, list(symbols)))
@@ -219,15 +246,9 @@ def update_funding(venue: str, symbols: Iterable[str] = (), exchange_factory: Ca
               f"{now.strftime('%Y-%m-%dT%H:%M:%SZ')}")
     packed = tier_store.funding_pack(venue, as_of, source, hours)
     target = tier_store.user_funding_dir() / f"{venue}_{as_of}.json"
-    if target.exists():  # same venue and day: merge, the new intervals winning
-        try:
-            old = json.loads(target.read_text(encoding="utf-8"))
-            if old.get("format") == tier_store.FUNDING_FORMAT:
-                packed["hours"] = {**old.get("hours", {}), **packed["hours"]}
-        except (OSError, ValueError):
-            pass
-    with atomic_output(target) as tmp:
-        tmp.write_text(json.dumps(packed, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    old = _stored(target, tier_store.FUNDING_FORMAT, "hours")  # same venue and day: merge, the new intervals winning
+    packed["hours"] = {**old, **packed["hours"]}
+    _write(target, packed)
     tier_store.refresh()
     return target, len(packed["hours"])
 

@@ -40,6 +40,7 @@ import difflib
 import json
 import os
 import re
+import stat
 import sys
 import time
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ from typing import Any, Iterable, Mapping
 
 from levxl.engine import venues
 
-__all__ = ["StoredTable", "data_dir", "user_tier_dir", "venue_key", "symbol_key", "parse_name", "find", "names",
+__all__ = ["StoredTable", "read_stored", "MAX_STORED_BYTES", "data_dir", "user_tier_dir", "venue_key", "symbol_key", "parse_name", "find", "names",
            "pack", "refresh", "generation", "all_tables", "CCXT_IDS", "PACK_FORMAT", "PACK_COLUMNS",
            "FUNDING_FORMAT", "FUNDING_HOURS_RANGE", "user_funding_dir", "funding_pack", "funding_interval"]
 
@@ -148,6 +149,34 @@ def user_tier_dir() -> Path:
 
 
 # -- reading ---------------------------------------------------------------------------------------------------------
+MAX_STORED_BYTES = 64 * 1024 * 1024  #: a fetched tier or funding file (every Binance USD-M symbol is ~120 KB)
+
+
+def read_stored(path: Path) -> str:
+    """The text of a file in the user data folder, read only when it is a regular file of at most
+    :data:`MAX_STORED_BYTES`: the folder is the user's, and a file there may be a symlink to ``/dev/zero`` (read
+    whole, memory without end) or a FIFO (``open`` alone blocks for good). Opened without blocking, then checked on
+    the open file, so what is read is what was checked. An ``OSError`` or ``ValueError`` with one line."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{path}: not a regular file")
+        data = handle.read(MAX_STORED_BYTES + 1)
+    if len(data) > MAX_STORED_BYTES:
+        raise ValueError(f"{path}: larger than {MAX_STORED_BYTES:,} bytes")
+    return data.decode("utf-8")
+
+
+def _stored_json(path: Path) -> Any:
+    """:func:`read_stored` parsed as JSON; nesting too deep to parse is a ValueError like any damaged file."""
+    text = read_stored(path)
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{path}: JSON nested too deeply") from None
+
+
 def _name_parts(stem: str) -> tuple[str, str, str]:
     parts = stem.split("_")
     return (parts[0], parts[-2], parts[-1]) if len(parts) >= 3 else (stem, "", "")
@@ -167,8 +196,8 @@ def _csv_rows(path: Any) -> list[tuple]:
             for r in rows]
 
 
-def _pack_entries(text: str, origin: str, label: str) -> list[StoredTable]:
-    data = json.loads(text)
+def _pack_entries(text: str | dict, origin: str, label: str) -> list[StoredTable]:
+    data = json.loads(text) if isinstance(text, str) else text
     if not isinstance(data, dict) or data.get("format") != PACK_FORMAT:
         raise ValueError(f"{label}: not a levxl tier pack ({PACK_FORMAT})")
     venue, as_of, source = venue_key(data["venue"]), str(data["as_of"]), str(data.get("source") or label)
@@ -228,8 +257,8 @@ def _fetched() -> list[StoredTable]:
     found: list[StoredTable] = []
     for path in sorted(folder.glob("*.json")):
         try:
-            found.extend(_pack_entries(path.read_text(encoding="utf-8"), "fetched", str(path)))
-        except (OSError, ValueError, KeyError, TypeError):
+            found.extend(_pack_entries(_stored_json(path), "fetched", str(path)))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue  # a damaged download must not hide the shipped tables; `levxl tiers list` shows what loaded
     _FETCHED = (stamp, found)
     return found
@@ -363,7 +392,7 @@ def _funding_index() -> dict:
     index: dict = {}
     for path in sorted(folder.glob("*.json")):  # venue_DATE.json: later dates overwrite earlier ones
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = _stored_json(path)
             if not isinstance(data, dict) or data.get("format") != FUNDING_FORMAT:
                 _skipped(path, f"not a {FUNDING_FORMAT} file")
                 continue

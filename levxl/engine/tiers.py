@@ -321,12 +321,19 @@ def presets(*, featured: bool = False) -> list[str]:
 
 def table_from_rows(rows: Sequence[Sequence[Any]], *, venue: str = "", symbol: str = "", as_of: str = "",
                     source: str = "") -> TierTable:
-    """A table from stored rows ``(floor, cap or None, max leverage, mmr, cum or None)`` (the pack form)."""
-    floors = [float(r[0]) for r in rows]
-    caps = [np.inf if r[1] is None else float(r[1]) for r in rows]
-    lev = None if any(r[2] is None for r in rows) else [float(r[2]) for r in rows]
-    cum = None if any(r[4] is None for r in rows) else [float(r[4]) for r in rows]
-    return TierTable.from_arrays(floors, [float(r[3]) for r in rows], cum=cum, caps=caps, max_leverage=lev,
+    """A table from stored rows ``(floor, cap or None, max leverage, mmr, cum or None)`` (the pack form); a row of
+    another shape (a damaged fetched file: too short, text, a null floor or mmr) is a ValueError naming the table."""
+    try:
+        floors = [float(r[0]) for r in rows]
+        caps = [np.inf if r[1] is None else float(r[1]) for r in rows]
+        lev = None if any(r[2] is None for r in rows) else [float(r[2]) for r in rows]
+        cum = None if any(r[4] is None for r in rows) else [float(r[4]) for r in rows]
+        mmr = [float(r[3]) for r in rows]
+    except (TypeError, ValueError, IndexError, KeyError, OverflowError):
+        name = f" {venue}:{symbol}@{as_of}" if venue else ""
+        raise ValueError(f"tier table{name}: a row is not (floor, cap or null, max leverage or null, mmr, cum or null) "
+                         f"numbers; the stored table is damaged ({source or 'no source'})") from None
+    return TierTable.from_arrays(floors, mmr, cum=cum, caps=caps, max_leverage=lev,
                                  venue=venue, symbol=symbol, as_of=as_of, source=source)
 
 
