@@ -314,3 +314,51 @@ def test_running_out_of_memory_while_parsing_is_reported_as_memory(monkeypatch):
     monkeypatch.setattr(etree, "fromstring", fails_to_allocate)
     with pytest.raises(MemoryError, match="out of memory while parsing part xl/worksheets/sheet1.xml"):
         parse_xml(b"<worksheet/>", "xl/worksheets/sheet1.xml", "big.xlsx")
+
+
+def test_template_check_of_cells_without_a_reference_lists_differences(tmp_path):
+    import re as _re
+
+    from levxl.files.bundled import template_path
+
+    parts = dict((i.filename, d) for i, d in members(template_path()))
+    sheet = "xl/worksheets/sheet1.xml"  # cells may omit r (their place in the row says it): a TypeError before
+    path = rewrite(template_path(), tmp_path / "t.xlsm", replace={sheet: _re.sub(rb'(<c) r="[A-Z]+\d+"', rb"\1",
+                                                                                    parts[sheet])})
+    result = invoke("template", "--check", "-o", path)
+    one_line_failure(result, "differs from a fresh build")
+    assert f"{sheet}: sheet XML outside the cells differs" not in result.output or "A1" in result.output
+
+
+def test_template_check_of_a_sheet_with_far_more_cells_than_a_fresh_build_stops_counting(tmp_path, monkeypatch):
+    from levxl.files.bundled import template_path
+    from levxl.workbooks.template import check
+
+    monkeypatch.setattr(check, "EXTRA_CELLS", 100)
+    parts = dict((i.filename, d) for i, d in members(template_path()))
+    sheet = "xl/worksheets/sheet1.xml"
+    rows = b"".join(b'<row r="%d">' % r + b'<c s="1"/>' * 30 + b"</row>" for r in range(2000, 2100))
+    path = rewrite(template_path(), tmp_path / "t.xlsm",
+                   replace={sheet: parts[sheet].replace(b"</sheetData>", rows + b"</sheetData>")})
+    result = invoke("template", "--check", "-o", path)
+    one_line_failure(result, "differs from a fresh build")
+    assert f"{sheet}: more than 119 cells (a fresh build has 19); not compared cell by cell" in result.output
+
+
+def test_verifying_a_package_does_not_hold_its_xml_tree(tmp_path, monkeypatch):
+    from levxl.files import safety
+
+    rows = "".join(f'<row r="{i}">' + '<c s="1"/>' * 50 + "</row>" for i in range(1, 2_001))  # 100,000 cells
+    path = rewrite(positions_xlsx(tmp_path / "p.xlsx"), tmp_path / "styled.xlsx",
+                   add={"xl/worksheets/extra.xml": f'<worksheet xmlns="{NS}"><sheetData>{rows}</sheetData>'
+                                                   "</worksheet>".encode()})
+    parse, most = safety.iter_xml, [0]
+
+    def watched(*args, **kwargs):  # after each element, how many finished ones the tree still holds before it
+        for event, element in parse(*args, **kwargs):
+            yield event, element
+            most[0] = max(most[0], sum(1 for _ in element.itersiblings(preceding=True)))
+
+    monkeypatch.setattr(safety, "iter_xml", watched)
+    safety.verify_package(path)
+    assert most[0] == 0  # every element checked is dropped: all 2,000 rows (430 MB for 1M cells) kept before
