@@ -196,6 +196,7 @@ def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLik
         An unreadable positions or marks file, or a bad ``as_of``; no output file is left.
     """
     import xlsxwriter  # noqa: PLC0415 - the workbook writer is only needed here
+    from xlsxwriter.exceptions import FileCreateError  # noqa: PLC0415
 
     book = positions if isinstance(positions, Book) else load_positions(positions)
     label, when = _as_of_text(as_of)
@@ -216,5 +217,30 @@ def build_report(positions: str | os.PathLike | Book, out_path: str | os.PathLik
                            "created": when})
         wb.set_calc_mode("auto")
         write_sheets(wb, sheets, [name for name in WRITE_ORDER if any(s.name == name for s in sheets)])
-        wb.close()
+        try:
+            wb.close()
+        except FileCreateError as exc:
+            _release_half_written_zip(exc)
+            raise
     return out
+
+
+def _release_half_written_zip(exc: BaseException) -> None:
+    """Close the zip file XlsxWriter was writing when the disk filled up (its ``_store_workbook`` leaves it open in
+    the failed frame): otherwise ``ZipFile.__del__`` retries the write at exit and prints "Exception ignored ...
+    Traceback ... No space left on device" after the one-line error. The temp file itself is removed by
+    :func:`levxl.files.atomic.atomic_output`."""
+    import contextlib
+    import zipfile
+
+    seen = exc
+    while seen is not None:
+        tb = seen.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                if isinstance(value, zipfile.ZipFile) and value.fp is not None:
+                    with contextlib.suppress(OSError):
+                        value.fp.close()  # its buffered bytes cannot be written: the file is closed all the same
+                    value.fp = None  # ZipFile.close() (and __del__) return at once on a closed archive
+            tb = tb.tb_next
+        seen = seen.__context__
