@@ -248,3 +248,25 @@ def test_a_json_integer_past_a_floats_range_is_a_refused_row(tmp_path):
                         .replace('"contracts": 7', '"contracts": 1' + "0" * digits))
         book = load_positions(path)
         assert list(book.size) == [1.0] and book.issues[0][0] == 1 and "size" in book.issues[0][1]
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_ccxt_key_given_twice_with_different_values_refuses_its_position(tmp_path, monkeypatch, streamed):
+    from levxl.files import reading
+
+    if streamed:
+        monkeypatch.setattr(reading, "MAX_JSON_BYTES", 10)
+    ccxt = {"symbol": "BTC/USDT:USDT", "side": "long", "contracts": 2, "entryPrice": 60000, "markPrice": 61000,
+            "leverage": 10, "marginMode": "isolated", "info": {"note": "x"}}
+    text = json.dumps([ccxt, {**ccxt, "contracts": 3}, {**ccxt, "contracts": 4}])
+    text = text.replace('"contracts": 2', '"contracts": 2, "contracts": 200', 1)  # json kept the last: 200
+    text = text.replace('"contracts": 3, "entryPrice": 60000', '"contracts": 3, "entryPrice": 60000, '
+                                                                '"contracts": 3', 1)  # the same value twice: fine
+    text = text.rsplit('"note": "x"', 1)[0] + '"note": "x", "note": "y"' + text.rsplit('"note": "x"', 1)[1]
+    path = tmp_path / "pos.json"
+    path.write_text(text)
+    book = load_positions(path)
+    assert list(book.size) == [3.0] and book.row == [2]
+    assert [r for r, _ in book.issues] == [1, 3]
+    assert "key 'contracts' is given 2 times with different values (2, 200)" in book.issues[0][1]
+    assert "key 'note' is given 2 times" in book.issues[1][1]

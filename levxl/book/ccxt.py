@@ -44,6 +44,7 @@ from typing import Any, Iterable, Iterator
 
 from levxl.book.checks import preset_base_names, stored_table
 from levxl.engine.tiers import TierTable
+from levxl.files.reading import duplicate_keys
 
 __all__ = ["records_from_ccxt", "ccxt_record_stream", "venue_of", "wallets_from_balance", "balances_in",
            "margin_currency"]
@@ -155,6 +156,9 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
     # a refused position still names its account: the account's other cross positions are not computed without it
     who = {"venue": venue, "account": account, "symbol": symbol, "contract": "inverse" if inverse else "linear",
            "margin_mode": mode or "unknown"}
+    twice = duplicate_keys(p) or duplicate_keys(info)
+    if twice:  # {"contracts": 1, "contracts": 100}: json keeps the last, other readers the first
+        return {"__refuse__": f"{symbol}: {twice}", **who}
     if settle and settle not in (base, quote):
         return {"__refuse__": f"{symbol}: settles in {settle}, neither base nor quote (quanto): not modelled", **who}
     side = p.get("side")

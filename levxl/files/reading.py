@@ -30,7 +30,7 @@ from levxl.files.safety import UnsafeWorkbook, bounded_zip, iter_xml
 
 __all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_JSON_DEPTH", "MAX_JSON_TOKEN", "MAX_COLUMNS",
            "MAX_SHARED_STRINGS", "MAX_SMALL_BYTES",
-           "Unreadable", "Uncached", "text_encoding", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
+           "Unreadable", "Uncached", "DuplicateKeys", "duplicate_keys", "text_encoding", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
 
 MAX_ROWS = 100_000  #: data rows read from one file (each costs 0.3-1 ms in the row checks)
 MAX_FIELD = csv.field_size_limit()  #: characters in one CSV field (the csv module's own limit, 131,072)
@@ -243,7 +243,7 @@ def _json_elements(events, reader: _Hashing, name: str) -> Iterator[Any]:
         if event == "start_map" or event == "start_array":
             if len(stack) + 1 >= MAX_JSON_DEPTH:
                 raise ValueError(f"{name}: JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)")
-            stack.append({} if event == "start_map" else [])
+            stack.append([])  # an array's values, or a map's (key, value) pairs until it ends
             keys.append(None)
             continue
         if event == "map_key":
@@ -256,12 +256,14 @@ def _json_elements(events, reader: _Hashing, name: str) -> Iterator[Any]:
                 return
             value = stack.pop()
             keys.pop()
+            if event == "end_map":
+                value = _json_object(value)  # as read_json builds it: a key given twice is a DuplicateKeys
         if not stack:
             yield value
-        elif isinstance(stack[-1], list):
+        elif keys[-1] is None:
             stack[-1].append(value)
         else:
-            stack[-1][keys[-1]] = value
+            stack[-1].append((keys[-1], value))
 
 
 def csv_rows(path: str | Path, delimiter: str = ",") -> Iterator[list[str] | Unreadable]:
@@ -297,6 +299,39 @@ def read_small_file(path: str | Path, what: str = "file", limit: int | None = No
     return data
 
 
+class DuplicateKeys(dict):
+    """A JSON object that gives one key twice with different values (``{"contracts": 1, "contracts": 100}``): it
+    reads two ways (``json`` keeps the last, other parsers the first), so a reader refuses the record holding it
+    (:func:`duplicate_keys`) instead of picking one. ``duplicates``: {key: the values given, in order}."""
+
+    duplicates: dict
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict:
+    """``object_pairs_hook``: a dict, or a :class:`DuplicateKeys` when a key repeats with another value."""
+    out: dict = {}
+    twice: dict = {}
+    for key, value in pairs:
+        if key in out and out[key] != value:
+            twice.setdefault(key, [out[key]]).append(value)
+        out[key] = value
+    if not twice:
+        return out
+    ambiguous = DuplicateKeys(out)
+    ambiguous.duplicates = twice
+    return ambiguous
+
+
+def duplicate_keys(obj: Any) -> str | None:
+    """Why ``obj`` (a JSON object read by this module) reads two ways, or None: "key 'contracts' is given twice
+    with different values (1, 100)"."""
+    if not isinstance(obj, DuplicateKeys):
+        return None
+    key, values = next(iter(obj.duplicates.items()))
+    shown = ", ".join(repr(v) if len(repr(v)) <= 20 else repr(v)[:17] + "..." for v in values[:3])
+    return f"key {str(key)[:40]!r} is given {len(values)} times with different values ({shown}), so it reads two ways"
+
+
 _FLOAT_DIGITS = 309  #: an integer with more digits than this is past a float's range (1.8e308)
 
 
@@ -319,7 +354,8 @@ def read_json(path: str | Path) -> tuple[Any, str]:
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        return json.loads(raw.decode("utf-8-sig"), parse_int=_json_int), hashlib.sha256(raw).hexdigest()
+        return (json.loads(raw.decode("utf-8-sig"), parse_int=_json_int, object_pairs_hook=_json_object),
+                hashlib.sha256(raw).hexdigest())
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
     except RecursionError:
