@@ -270,3 +270,28 @@ def test_a_ccxt_key_given_twice_with_different_values_refuses_its_position(tmp_p
     assert [r for r, _ in book.issues] == [1, 3]
     assert "key 'contracts' is given 2 times with different values (2, 200)" in book.issues[0][1]
     assert "key 'note' is given 2 times" in book.issues[1][1]
+
+
+def test_shared_strings_past_a_character_budget_are_refused_by_risk_and_recalc(tmp_path, monkeypatch):
+    import xlsxwriter
+
+    from levxl.files import reading
+
+    path = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Positions")
+    for r, line in enumerate(POSITIONS_CSV.splitlines()):
+        for c, value in enumerate(line.split(",")):
+            ws.write(r, c, float(value) if value.replace(".", "").isdigit() else value)
+    other = wb.add_worksheet("Notes")  # strings no position uses still cost their memory: 2M of 240 chars, 912 MB
+    for r in range(200):
+        other.write(r, 0, f"note {r} " + "x" * 100)
+    other.write_formula(0, 1, "=1+1", None, 2)
+    wb.close()
+    assert len(load_positions(path)) == 2
+    monkeypatch.setattr(reading, "MAX_SHARED_CHARS", 10_000)
+    one_line_failure(invoke("risk", path), "more than 10,000 characters of shared strings; refused")
+    out = tmp_path / "out"
+    result = invoke("recalc", path, "--out", out)  # the worker is forked: it inherits the patch
+    assert result.exit_code == 1 and "more than 10,000 characters of shared strings" in result.output, result.output
+    assert "Traceback" not in result.output and not list(out.glob("*.xlsx"))

@@ -29,7 +29,7 @@ from typing import Any, Iterator
 from levxl.files.safety import UnsafeWorkbook, bounded_zip, iter_xml
 
 __all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_JSON_DEPTH", "MAX_JSON_TOKEN", "MAX_COLUMNS",
-           "MAX_SHARED_STRINGS", "MAX_SMALL_BYTES",
+           "MAX_SHARED_STRINGS", "MAX_SHARED_CHARS", "MAX_SMALL_BYTES", "shared_strings",
            "Unreadable", "Uncached", "DuplicateKeys", "duplicate_keys", "text_encoding", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
 
 MAX_ROWS = 100_000  #: data rows read from one file (each costs 0.3-1 ms in the row checks)
@@ -40,6 +40,7 @@ MAX_JSON_DEPTH = 64  #: nesting levels of a streamed JSON array (a ccxt Position
 MAX_JSON_TOKEN = 16 * 1024 * 1024  #: bytes of one JSON value (a string, a number) in a streamed array
 MAX_COLUMNS = 16_384  #: Excel's last column, XFD
 MAX_SHARED_STRINGS = 2_000_000  #: a positions sheet of MAX_ROWS rows needs far fewer distinct strings
+MAX_SHARED_CHARS = 64 * 1024 * 1024  #: characters in all shared strings (2M strings of 240: 912 MB in memory)
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NSR = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -392,7 +393,10 @@ def _rels(archive, part: str) -> dict[str, str]:
     return out
 
 
-def _shared_strings(archive, part: str | None) -> list[str]:
+def shared_strings(archive, part: str | None) -> list[str]:
+    """The shared strings of an open package (:func:`levxl.files.safety.bounded_zip`), streamed: their text without
+    phonetic runs; more than :data:`MAX_SHARED_STRINGS` strings or :data:`MAX_SHARED_CHARS` characters in all is
+    an :class:`UnsafeWorkbook` (the list is what a reader keeps, however few cells use it)."""
     if not part:
         return []
     try:
@@ -400,13 +404,21 @@ def _shared_strings(archive, part: str | None) -> list[str]:
     except KeyError:
         return []
     out = []
+    chars = 0
     with stream:
         for _, si in iter_xml(stream, part, archive.display_name, tag=f"{_NS}si"):
-            out.append("".join(t.text or "" for t in si.iter(f"{_NS}t") if t.getparent().tag != f"{_NS}rPh"))
+            text = "".join(t.text or "" for t in si.iter(f"{_NS}t") if t.getparent().tag != f"{_NS}rPh")
+            out.append(text)
+            chars += len(text)
             si.clear()
+            while si.getprevious() is not None:  # drop read strings from the tree too
+                del si.getparent()[0]
             if len(out) > MAX_SHARED_STRINGS:
                 raise UnsafeWorkbook(f"{archive.display_name}: more than {MAX_SHARED_STRINGS:,} shared strings; "
                                      "refused")
+            if chars > MAX_SHARED_CHARS:
+                raise UnsafeWorkbook(f"{archive.display_name}: more than {MAX_SHARED_CHARS:,} characters of shared "
+                                     "strings; refused")
     return out
 
 
@@ -427,7 +439,7 @@ def _sheet_part(archive, prefer: str) -> tuple[str, list[str]]:
     shared = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
     if not chosen or chosen not in archive.namelist():
         raise UnsafeWorkbook(f"{archive.display_name}: the sheet's part ({chosen or '?'}) is missing")
-    return chosen, _shared_strings(archive, shared)
+    return chosen, shared_strings(archive, shared)
 
 
 def _value(c, strings: list[str]) -> Any:

@@ -26,7 +26,8 @@ from pathlib import Path
 from lxml import etree
 
 from levxl.files.atomic import atomic_output
-from levxl.files.safety import UnsafeWorkbook, bounded_zip, check_package, parse_xml
+from levxl.files.reading import shared_strings
+from levxl.files.safety import UnsafeWorkbook, bounded_zip, check_package, check_xml_part, parse_xml
 from levxl.recalc.values import cell_text, error
 
 __all__ = ["Package", "Sheet", "Cell", "open_package", "formula_text", "write_package", "safe_xml", "split_ref", "col_letter",
@@ -249,19 +250,6 @@ def _rels(archive: zipfile.ZipFile, part: str, filename: str) -> dict[str, tuple
     return out
 
 
-def _shared_strings(archive: zipfile.ZipFile, part: str | None, filename: str) -> list[str]:
-    if not part:
-        return []
-    try:
-        root = safe_xml(_read(archive, part), part, filename)
-    except KeyError:
-        return []
-    out = []
-    for si in root.iterchildren(f"{{{NS}}}si"):
-        out.append("".join(t.text or "" for t in si.iter(_T) if t.getparent().tag != f"{{{NS}}}rPh"))
-    return out
-
-
 def open_package(path: str | Path) -> Package:
     """Check and parse a workbook package (see the module docstring); raise UnsafeWorkbook for a bad file."""
     path = Path(path)
@@ -273,9 +261,10 @@ def open_package(path: str | Path) -> Package:
             for info in members:  # every XML part is checked before anything else reads the package
                 lower = info.filename.lower()
                 if lower.endswith((".xml", ".rels", ".vml")) and not info.is_dir():
-                    root = safe_xml(_read(archive, info.filename), info.filename, filename)
-                    if lower.startswith("xl/worksheets/"):
-                        parsed[info.filename] = root
+                    if lower.startswith("xl/worksheets/"):  # kept: the recalc edits these trees
+                        parsed[info.filename] = safe_xml(_read(archive, info.filename), info.filename, filename)
+                    else:  # checked streamed, kept as nothing (2M shared strings as a tree: over 1 GB)
+                        check_xml_part(archive, info)
             names = {m.filename for m in members}
             workbook_part = "xl/workbook.xml"
             root_rels = _rels(archive, "", filename) if "_rels/.rels" in names else {}
@@ -287,7 +276,7 @@ def open_package(path: str | Path) -> Package:
             wb_root = safe_xml(_read(archive, workbook_part), workbook_part, filename)
             rels = _rels(archive, workbook_part, filename)
             shared_part = next((t for t, k, _ in rels.values() if k.endswith("/sharedStrings")), None)
-            strings = _shared_strings(archive, shared_part, filename)
+            strings = shared_strings(archive, shared_part)
             external = any(k.endswith("/externalLink") for _, k, _ in rels.values())
             defined, local = {}, set()
             for dn in wb_root.iter(f"{{{NS}}}definedName"):
