@@ -343,3 +343,23 @@ def test_a_batch_mixes_fast_and_libreoffice_books(tmp_path):
     assert "natives.xlsx: ok" in result.output and "engine libreoffice" in result.output
     cached = openpyxl.load_workbook(tmp_path / "out" / "natives.xlsx", data_only=True)[DESK]
     assert cached["F18"].value == 20 and cached["F13"].value == 17
+
+
+def test_functions_that_report_the_host_are_never_evaluated(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"] = '=CELL("filename")'  # LibreOffice: 'file:///tmp/levxl-lo-book-.../book.xlsx'#$S, written as exit 0
+    ws["A2"] = '=INFO("system")'  # LibreOffice: LINUX; Excel: pcdos
+    ws["A3"] = '=CELL("address",B1)'  # the book's own: evaluated
+    ws["A4"] = '="CELL(""filename"")"'  # text, not a call
+    path = tmp_path / "host.xlsx"
+    wb.save(path)
+    with pytest.raises(RecalcError) as caught:
+        recalc_workbook(path)
+    assert "S!A1: CELL reports what LibreOffice's host" in str(caught.value)
+    assert "S!A2: INFO reports" in str(caught.value)
+    assert "S!A3" not in str(caught.value) and "S!A4" not in str(caught.value)
+    ws["A1"], ws["A2"] = 1.0, 2.0
+    wb.save(path)
+    assert recalc_workbook(path).values["S!A3"] == "$B$1"

@@ -12,8 +12,9 @@ Excel's values (see :mod:`levxl.recalc.office` for the mechanics):
   formula, ``'/abs/path/[book.xlsx]Sheet1'!A1``) is its cached value as a constant, the link targets point at a
   file that does not exist and LibreOffice's link updates are off: no file a book names is opened, those cells
   keep their cached values and the cells computed from them use them (Excel's behaviour until links are updated);
-  a book with a function that fetches from outside (WEBSERVICE, FILTERXML, RTD, DDE, STOCKHISTORY, CUBE...) is not
-  handed to LibreOffice at all: it fails, naming the cells;
+  a book with a function that fetches from outside (WEBSERVICE, FILTERXML, RTD, DDE, STOCKHISTORY, CUBE...), or
+  that reports the host rather than the book (INFO, CELL("filename"): "LINUX" and the private copy's /tmp path), is
+  not handed to LibreOffice at all: it fails, naming the cells;
 * dynamic arrays (``cm="1"``) are resized to their true size and ``A1#`` follows them; ``cm="1"`` stays;
 * iteration: the book's ``calcPr`` (``iterate``, ``iterateCount``, ``iterateDelta``) is applied;
 * values are LibreOffice's doubles, unrounded; booleans come back as booleans;
@@ -212,15 +213,29 @@ _FETCHING = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(WEBSERVICE|FILTERXML
                        r"CUBEVALUE|CUBEMEMBER)\s*\(")
 
 
+#: functions whose value is the host's, not the book's: INFO (LibreOffice says "LINUX" where Excel says "pcdos"),
+#: CELL("filename") or CELL with an info type from a cell (the path of LibreOffice's private copy in /tmp)
+_HOST = re.compile(r'(?i)(?<![A-Za-z0-9_.])(?:(INFO)\s*\(|(CELL)\s*\(\s*(?!"(?!filename")[^"]*"))')
+
+
 def _fetching_cells(package: Package) -> list[str]:
-    """Cells whose functions fetch from outside the book (a URL, an RTD/DDE server, a data cube)."""
+    """Cells whose functions fetch from outside the book (a URL, an RTD/DDE server, a data cube), or report the
+    host LibreOffice runs on rather than anything in the book (INFO, CELL("filename"))."""
     found = []
     for sheet in package.sheets:
         for (r, c), cell in sheet.cells.items():
-            m = cell.formula and _FETCHING.search(re.sub(r'"(?:[^"]|"")*"', '""', cell.formula))
+            if not cell.formula:
+                continue
+            outside_text = re.sub(r'"(?:[^"]|"")*"', '""', cell.formula)
+            m = _FETCHING.search(outside_text)
+            where = f"{_quote(sheet.name)}!{col_letter(c)}{r}"
             if m:
-                found.append(f"{_quote(sheet.name)}!{col_letter(c)}{r}: {m.group(1).upper()} fetches from outside "
-                             "the book (not evaluated)")
+                found.append(f"{where}: {m.group(1).upper()} fetches from outside the book (not evaluated)")
+            elif re.search(r"(?i)(?<![A-Za-z0-9_.])(?:INFO|CELL)\s*\(", outside_text) and \
+                    (host := _HOST.search(cell.formula)):
+                name = (host.group(1) or host.group(2)).upper()
+                found.append(f"{where}: {name} reports what LibreOffice's host or private copy is, not what Excel "
+                             "shows for the book (not evaluated)")
     return found
 
 
