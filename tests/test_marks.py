@@ -65,3 +65,27 @@ def test_vol_override_must_be_a_number(book):
     assert (apply_marks(book, vol=0.8)[0].vol == 0.8).all()
     with pytest.raises(ValueError, match="--vol must be a number >= 0"):
         apply_marks(book, vol=-1.0)
+
+
+@pytest.mark.parametrize("name, content, row", [
+    ("m.json", '{"BTCUSDT": 58000, "ETHUSDT": 3500, "BTCUSDT": 5.8}', 2),  # json kept the last: 5.8
+    ("m.csv", "symbol,mark,venue\nBTCUSDT,58000,binance\nETHUSDT,3500,\nBTCUSDT,5.8,\n", 3),  # the last row won
+])
+def test_two_marks_for_one_position_are_a_note_and_neither_is_used(book, tmp_path, name, content, row):
+    path = tmp_path / name
+    path.write_text(content)
+    marked, notes = apply_marks(book, path)
+    btc = np.array(book.symbol) == "BTCUSDT"
+    eth = np.array(book.symbol) == "ETHUSDT"
+    np.testing.assert_array_equal(marked.mark[btc], book.mark[btc])  # the book's own marks, not 5.8
+    assert (marked.mark[eth] == 3500).all()
+    assert len(notes) == 1 and notes[0][0] == f"{name} row {row}"  # a key's values are records in a row
+    assert "mark 5.8 for 'BTCUSDT' contradicts row 1's 58000.0: neither is used" in notes[0][1]
+
+
+def test_the_same_mark_twice_and_a_huge_integer_are_read_as_they_are(book, tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text('{"BTCUSDT": 58000, "BTCUSDT": 58000, "ETHUSDT": 1' + "0" * 5000 + "}")  # ValueError before
+    marked, notes = apply_marks(book, path)
+    assert (marked.mark[np.array(book.symbol) == "BTCUSDT"] == 58000).all()
+    assert [w for w, _ in notes] == ["m.json row 2"] and "must be > 0, got inf" in notes[0][1]

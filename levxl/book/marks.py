@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from levxl.files.reading import read_small_file
+from levxl.files.reading import DuplicateKeys, json_loads, read_small_file
 from levxl.book.positions import Book
 
 __all__ = ["apply_marks", "read_marks"]
@@ -47,13 +47,15 @@ def read_marks(path: str | os.PathLike) -> list[dict[str, Any]]:
         raise ValueError(f"{path.name}: marks file is not UTF-8 text") from None
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
+            data = json_loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
         except RecursionError:
             raise ValueError(f"{path.name}: JSON nested too deeply") from None
-        if isinstance(data, dict):
-            return [{"symbol": k, "mark": v} for k, v in data.items()]
+        if isinstance(data, dict):  # {"BTCUSDT": 60000, "BTCUSDT": 1}: both are kept, to be refused as a conflict
+            twice = data.duplicates if isinstance(data, DuplicateKeys) else {}
+            return [{"symbol": k, "mark": v} for k, values in ((k, twice.get(k, [v])) for k, v in data.items())
+                    for v in values]
         if isinstance(data, list) and all(isinstance(r, dict) for r in data):
             return [{str(k).lower(): v for k, v in r.items()} for r in data]
         raise ValueError(f"{path.name}: marks JSON must be an object {{symbol: mark}} or a list of records")
@@ -77,14 +79,13 @@ def _records(marks: Any) -> tuple[list[dict[str, Any]], str]:
 def _apply_record(book: Book, record: dict, where: str, mark: np.ndarray, vols: np.ndarray) -> str | None:
     """Set the mark (and vol) of the positions ``record`` names; the reason it was not used, if any."""
     symbol = str(record.get("symbol") or "").strip()
-    venue = str(record.get("venue") or "").strip().lower()
     try:
         value = float(str(record.get("mark")).replace(",", "").strip())
     except (TypeError, ValueError):
         return f"mark must be a number, got {record.get('mark')!r}"
     if not (math.isfinite(value) and value > 0):
         return f"mark must be > 0, got {value!r}"
-    hit = [i for i in range(len(book)) if book.symbol[i] == symbol and (not venue or book.venue[i].lower() == venue)]
+    hit = [i for i in range(len(book)) if _names(book, i, record)]
     if not hit:
         return f"symbol {symbol!r} matches no position; ignored"
     mark[hit] = value
@@ -98,6 +99,12 @@ def _apply_record(book: Book, record: dict, where: str, mark: np.ndarray, vols: 
         except (TypeError, ValueError):
             return f"vol must be a number >= 0, got {v!r}; kept the book's"
     return None
+
+
+def _names(book: Book, i: int, record: dict) -> bool:
+    """Whether ``record`` names position ``i`` (its symbol, and its venue when the record gives one)."""
+    venue = str(record.get("venue") or "").strip().lower()
+    return book.symbol[i] == str(record.get("symbol") or "").strip() and (not venue or book.venue[i].lower() == venue)
 
 
 def apply_marks(book: Book, marks: Any = None, vol: float | None = None) -> tuple[Book, list[tuple[str, str]]]:
@@ -128,10 +135,26 @@ def apply_marks(book: Book, marks: Any = None, vol: float | None = None) -> tupl
     vols = np.array(book.vol, dtype=float, copy=True)
     if marks is not None:
         records, where = _records(marks)
+        given: dict[int, tuple[float, int]] = {}  # position -> (the mark a record gave it, that record's row)
+        conflicted: set[int] = set()
         for k, record in enumerate(records, start=1):
             reason = _apply_record(book, record, where, mark, vols)
             if reason is not None:
                 notes.append((f"{where} row {k}", reason))
+                if not reason.startswith("vol "):  # a bad vol still sets the mark
+                    continue
+            touched = [i for i in range(len(book)) if _names(book, i, record)]
+            clash = [(i, given[i]) for i in touched if i in given and given[i][0] != mark[i]]
+            if clash:  # two records give one position different marks: which is meant is unknown
+                i, (value, row) = clash[0]
+                notes.append((f"{where} row {k}", f"mark {float(mark[i])!r} for {book.symbol[i]!r} contradicts row {row}'s "
+                                                   f"{value!r}: neither is used, the book's mark stands"))
+                conflicted.update(i for i, _ in clash)
+            for i in touched:
+                given.setdefault(i, (float(mark[i]), k))
+        if conflicted:
+            keep = sorted(conflicted)
+            mark[keep] = np.asarray(book.mark, dtype=float)[keep]
     if vol is not None:
         if not (math.isfinite(vol) and vol >= 0):
             raise ValueError(f"--vol must be a number >= 0, got {vol!r}")

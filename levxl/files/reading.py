@@ -30,7 +30,7 @@ from levxl.files.safety import UnsafeWorkbook, bounded_zip, iter_xml
 
 __all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_JSON_DEPTH", "MAX_JSON_TOKEN", "MAX_COLUMNS",
            "MAX_SHARED_STRINGS", "MAX_SHARED_CHARS", "MAX_SMALL_BYTES", "shared_strings",
-           "Unreadable", "Uncached", "DuplicateKeys", "duplicate_keys", "text_encoding", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
+           "Unreadable", "Uncached", "DuplicateKeys", "duplicate_keys", "json_loads", "text_encoding", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
 
 MAX_ROWS = 100_000  #: data rows read from one file (each costs 0.3-1 ms in the row checks)
 MAX_FIELD = csv.field_size_limit()  #: characters in one CSV field (the csv module's own limit, 131,072)
@@ -343,6 +343,12 @@ def _json_int(text: str) -> int | float:
     return int(text) if len(text.lstrip("-")) <= _FLOAT_DIGITS else float(text)
 
 
+def json_loads(text: str) -> Any:
+    """``json.loads`` as every levxl reader parses JSON: an integer past a float's range is ``inf``, an object giving
+    a key twice with different values is a :class:`DuplicateKeys`."""
+    return json.loads(text, parse_int=_json_int, object_pairs_hook=_json_object)
+
+
 def read_json(path: str | Path) -> tuple[Any, str]:
     """(the parsed document, its SHA-256); a ValueError for a file over MAX_JSON_BYTES, invalid or too deep."""
     path = Path(path)
@@ -355,8 +361,7 @@ def read_json(path: str | Path) -> tuple[Any, str]:
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        return (json.loads(raw.decode("utf-8-sig"), parse_int=_json_int, object_pairs_hook=_json_object),
-                hashlib.sha256(raw).hexdigest())
+        return json_loads(raw.decode("utf-8-sig")), hashlib.sha256(raw).hexdigest()
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
     except RecursionError:
