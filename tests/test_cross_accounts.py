@@ -212,3 +212,36 @@ def test_the_records_carry_the_figures_tables_price(venues, moves, shorts, walle
         [x if np.isfinite(x) else math.nan for x in table.liquidation], nan_ok=True)
     # and the reconciliation computes the same when called on the book alone
     np.testing.assert_array_equal(levxl_liquidation(book).price, liq.price)
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("a.json", '{"info": {"assets": [1, 2]}}', "fetch_balance result of an unexpected shape"),  # tracebacks before
+    ("a.json", '{"info": {"result": {"list": ["a", 1]}}}', "fetch_balance result of an unexpected shape"),
+    ("a.json", '{"info": {"result": {"list": {"a": 1}}}}', "fetch_balance result of an unexpected shape"),
+    ("a.json", '{"info": {"data": [{"details": [1]}]}}', "fetch_balance result of an unexpected shape"),
+    ("a.json", "[" * 100_000 + "]" * 100_000, "JSON nested too deeply"),
+    ("a.json", '{"info": {"assets": [{"asset": "USDT", "walletBalance": 1000, "walletBalance": 5}]}}',
+     "key 'walletBalance' is given 2 times with different values (1000, 5)"),  # the last was used, silently
+    ("a.csv", "venue,account,currency,wallet\nbinance,,USDT,1000\nbinance,,USDT,5\n",
+     "row 2: the wallet of binance USDT is given twice, 1000 and 5"),
+])
+def test_a_hostile_accounts_file_is_one_line(tmp_path, name, content, message):
+    from levxl.files.bundled import example_positions
+
+    path = tmp_path / name
+    path.write_text(content)
+    result = CliRunner().invoke(main, ["risk", str(example_positions()), "--accounts", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and message in errors[0] and "Traceback" not in result.output, result.output
+
+
+def test_an_accounts_file_is_read_bounded(tmp_path, monkeypatch):
+    from levxl.files import reading
+    from levxl.files.bundled import example_positions
+
+    monkeypatch.setattr(reading, "MAX_SMALL_BYTES", 1000)  # a link to /dev/zero was read without end
+    path = tmp_path / "a.csv"
+    path.write_text("venue,account,currency,wallet\n" + "binance,,USDT,1000\n" * 100)
+    result = CliRunner().invoke(main, ["risk", str(example_positions()), "--accounts", str(path)])
+    assert result.exit_code == 1 and "accounts file larger than 1,000 bytes; refused" in result.output

@@ -247,15 +247,18 @@ def read_wallets(path: str | Path) -> dict[AccountKey, float]:
     """Cross wallets from a ccxt ``fetch_balance`` JSON (one result, a list of them, or a levxl bundle with
     ``balances``) or a CSV with ``venue, account, currency, wallet`` columns (``account`` optional)."""
     path = Path(path)
+    raw = reading.read_small_file(path, "accounts file")  # bounded: a link to /dev/zero is not read without end
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"cannot read accounts file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path.name}: accounts file is not UTF-8 text") from None
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
+            data = reading.json_loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path.name}: not valid JSON ({exc})") from None
+        except RecursionError:
+            raise ValueError(f"{path.name}: JSON nested too deeply") from None
         found = balances_in(data) or (data if isinstance(data, list) else [data])
         out: dict[AccountKey, float] = {}
         for balance in found:
@@ -278,7 +281,11 @@ def _wallets_from_csv(text: str, name: str) -> dict[AccountKey, float]:
         if not np.isfinite(wallet) or not currency:
             raise ValueError(f"{name} row {k}: an accounts file needs venue, currency and wallet (account "
                              "optional)")
-        out[(str(r.get("venue") or "").strip().lower(), str(r.get("account") or "").strip(), currency)] = wallet
+        key = (str(r.get("venue") or "").strip().lower(), str(r.get("account") or "").strip(), currency)
+        if key in out and out[key] != wallet:  # the last row would win silently: a wallet that reads two ways
+            raise ValueError(f"{name} row {k}: the wallet of {' '.join(x for x in key if x)} is given twice, "
+                             f"{out[key]:g} and {wallet:g}; keep one row per account and currency")
+        out[key] = wallet
     return out
 
 

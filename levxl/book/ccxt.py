@@ -357,7 +357,36 @@ def _venue_maintenance(p: dict[str, Any], venue: str, info: dict[str, Any]) -> f
 
 def wallets_from_balance(balance: dict[str, Any], account: str = "") -> dict[tuple[str, str, str], float]:
     """Cross wallets (without unrealised PnL) of one ccxt ``fetch_balance`` result:
-    ``{(venue, account, currency): wallet}``. The venue is recognised from the raw ``info``."""
+    ``{(venue, account, currency): wallet}``. The venue is recognised from the raw ``info``. A ValueError with one
+    line for a result of another shape (``assets: [1, 2]``, a list where the venue has an object) or one giving a
+    key twice with different values (a wallet that reads two ways)."""
+    twice = _first_duplicate(balance)
+    if twice:
+        raise ValueError(f"a ccxt fetch_balance result: {twice}")
+    try:
+        return _wallets_from_balance(balance, account)
+    except (AttributeError, TypeError, KeyError) as exc:
+        raise ValueError(f"a ccxt fetch_balance result of an unexpected shape: the venue's 'info' does not hold "
+                         f"the fields ccxt gives ({type(exc).__name__}: {str(exc)[:80]})") from None
+
+
+def _first_duplicate(data: Any) -> str | None:
+    """:func:`levxl.files.reading.duplicate_keys` of the first object anywhere in ``data`` giving a key twice
+    (walked without recursion: the document was parsed, but may still be deep)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        why = duplicate_keys(item)
+        if why:
+            return why
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _wallets_from_balance(balance: dict[str, Any], account: str = "") -> dict[tuple[str, str, str], float]:
     if isinstance(balance, dict) and "balance" in balance and "info" not in balance:
         balance = balance["balance"]
     info = balance.get("info") if isinstance(balance, dict) else None
