@@ -295,3 +295,17 @@ def test_shared_strings_past_a_character_budget_are_refused_by_risk_and_recalc(t
     result = invoke("recalc", path, "--out", out)  # the worker is forked: it inherits the patch
     assert result.exit_code == 1 and "more than 10,000 characters of shared strings" in result.output, result.output
     assert "Traceback" not in result.output and not list(out.glob("*.xlsx"))
+
+
+def test_a_bybit_inverse_position_with_an_infinite_entry_is_a_refused_row(tmp_path):
+    from levxl.files.bundled import example_positions
+
+    doc = json.loads(example_positions().with_name("positions.ccxt.json").read_text())
+    positions = doc["positions"] if isinstance(doc, dict) else doc
+    inverse = next(k for k, p in enumerate(positions) if p["info"].get("positionMM") and p["symbol"].endswith(":BTC"))
+    positions[inverse]["entryPrice"] = "1e400"  # ZeroDivisionError traceback before (the MM rate of MM / 0)
+    path = tmp_path / "pos.json"
+    path.write_text(json.dumps(doc))
+    book = load_positions(path)
+    assert book.issues and book.issues[0][0] == inverse + 1 and "entry" in book.issues[0][1]
+    assert len(book) == len(positions) - 1

@@ -291,8 +291,8 @@ def _maintenance(p: dict[str, Any], venue: str, info: dict[str, Any], symbol: st
         return (rate if rate is not None else None), "mark"
     if venue == "bybit":
         mm = _num(info.get("positionMM"))
-        if mm is not None and size and entry:
-            value = size / entry if inverse else size * entry
+        value = (size / entry if inverse else size * entry) if size and entry else 0.0
+        if mm is not None and 0 < value < float("inf"):  # an entry of inf (1e400 in the file): the row checks refuse it
             return mm / value, "entry"
         return rate, "entry"
     if venue == "hyperliquid":
