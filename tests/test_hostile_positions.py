@@ -309,3 +309,27 @@ def test_a_bybit_inverse_position_with_an_infinite_entry_is_a_refused_row(tmp_pa
     book = load_positions(path)
     assert book.issues and book.issues[0][0] == inverse + 1 and "entry" in book.issues[0][1]
     assert len(book) == len(positions) - 1
+
+
+@pytest.mark.parametrize("contract, mark", [("linear", "1e308"), ("inverse", "1e-308")])
+def test_a_mark_whose_position_value_overflows_is_a_refused_row(tmp_path, contract, mark):
+    path = tmp_path / "pos.csv"
+    path.write_text("venue,symbol,side,contract,size,entry,mark,leverage\n"
+                    f"binance,BTCUSDT,long,{contract},2.5,64200,{mark},10\n"
+                    "binance,ETHUSDT,long,linear,2,3000,3100,10\n")
+    book = load_positions(path)
+    assert book.symbol == ["ETHUSDT"] and book.issues == [
+        (1, f"mark {mark!r}: the position's value at it is past a float's range")]
+    out = tmp_path / "report.xlsx"  # a TypeError traceback from XlsxWriter (inf written as a number) before
+    result = invoke("report", path, "-o", out)
+    assert result.exit_code == 0 and out.exists(), result.output
+
+
+def test_an_infinite_funding_rate_is_a_refused_row(tmp_path):
+    path = tmp_path / "pos.csv"
+    path.write_text("venue,symbol,side,size,entry,mark,leverage,funding_rate\n"
+                    "binance,BTCUSDT,long,2.5,64200,64000,10,inf\nbinance,ETHUSDT,long,2,3000,3100,10,0.0001\n")
+    book = load_positions(path)  # read with a warning "inf means inf% per funding interval" before
+    assert book.symbol == ["ETHUSDT"] and book.issues == [(1, "funding_rate must be a finite number, got 'inf'")]
+    out = tmp_path / "report.xlsx"  # and the report was an XlsxWriter TypeError traceback (inf written as a number)
+    assert invoke("report", path, "-o", out).exit_code == 0 and out.exists()

@@ -404,6 +404,8 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
         # venues' ticks sit between 1e-8 and 1e-2 of the price; 1e-10 leaves room and keeps the rounding exact
         raise CellError(f"tick must be the instrument's price step (> 0, below the price and at least 1e-10 of "
                         f"it), got {record.get('tick')!r}")
+    if np.isinf(values["funding_rate"]):  # "inf" or 1e400: funding per day inf, a report that cannot be written
+        raise CellError(f"funding_rate must be a finite number, got {record.get('funding_rate')!r}")
     taker = values["taker_fee"]
     if not np.isnan(taker) and not 0 <= taker < 0.01:  # venues' taker rates are 0.02%-0.1%
         raise CellError(f"taker_fee must be a rate below 1% (0.0005 or 0.05%), got {record.get('taker_fee')!r}")
@@ -488,9 +490,23 @@ def _row_reason(c: _PerpCheck) -> str:
         return str(reasons[()])
     if not np.isnan(c.vol) and c.vol < 0:
         return "vol must be >= 0"
-    if not c.mark > 0:
-        return f"mark must be > 0, got {c.mark_cell!r}"
-    return ""
+    return _mark_reasons(np.array([c.side]), np.array([c.size]), np.array([c.entry]), np.array([c.mark]),
+                         np.array([c.contract == "inverse"]), [c.mark_cell])[0]
+
+
+def _mark_reasons(side: np.ndarray, size: np.ndarray, entry: np.ndarray, mark: np.ndarray, inverse: np.ndarray,
+                  cells: list[Any]) -> list[str]:
+    """Per row, why its mark cannot be used ("" when it can): not > 0, or so large (or, inverse, so small) that
+    the position's value or its PnL at the mark is not a finite number (a mark of 1e308 with a size of 2.5: the
+    risk figures overflowed to inf and the report could not be written)."""
+    with np.errstate(all="ignore"):
+        value = np.where(inverse, size / mark, size * mark)
+        pnl = np.where(inverse, side * size * (1 / entry - 1 / mark) * mark, side * size * (mark - entry))
+        positive = mark > 0
+        overflows = positive & ~(np.isfinite(value) & np.isfinite(pnl) & np.isfinite(mark))
+    return ["" if positive[k] and not overflows[k] else
+            f"mark must be > 0, got {cells[k]!r}" if not positive[k] else
+            f"mark {cells[k]!r}: the position's value at it is past a float's range" for k in range(len(cells))]
 
 
 def _batch_spec(mmr: Any) -> Any:
@@ -548,12 +564,17 @@ def _check_chunk(chunk: list[tuple[int, dict[str, Any], Any]]) -> dict[int, str]
         mark = np.array([c.mark for c in checks], dtype=float)
         with np.errstate(invalid="ignore"):
             bad_vol = ~np.isnan(vol) & (vol < 0)
-            bad_mark = ~(mark > 0)
+        mark_reasons = _mark_reasons(np.array([c.side for c in checks], dtype=float),
+                                     np.array([c.size for c in checks], dtype=float),
+                                     np.array([c.entry for c in checks], dtype=float), mark,
+                                     np.array([c.contract == "inverse" for c in checks]),
+                                     [c.mark_cell for c in checks])
+        bad_mark = np.array([bool(r) for r in mark_reasons], dtype=bool)
         engine_bad = np.zeros(len(members), dtype=bool) if reasons is None else reasons.astype(str) != ""
         for k in np.flatnonzero(engine_bad | bad_vol | bad_mark):
-            number, check = members[k][0], members[k][1]
+            number = members[k][0]
             failed[number] = (str(reasons[k]) if engine_bad[k] else "vol must be >= 0" if bad_vol[k] else
-                              f"mark must be > 0, got {check.mark_cell!r}")
+                              mark_reasons[k])
     return failed
 
 
