@@ -333,3 +333,14 @@ def test_an_infinite_funding_rate_is_a_refused_row(tmp_path):
     assert book.symbol == ["ETHUSDT"] and book.issues == [(1, "funding_rate must be a finite number, got 'inf'")]
     out = tmp_path / "report.xlsx"  # and the report was an XlsxWriter TypeError traceback (inf written as a number)
     assert invoke("report", path, "-o", out).exit_code == 0 and out.exists()
+
+
+def test_a_mark_a_trillion_times_from_its_entry_is_a_refused_row(tmp_path):
+    path = tmp_path / "pos.csv"
+    path.write_text("venue,symbol,side,contract,size,entry,mark,leverage\n"
+                    "bybit,BTCUSD,long,inverse,2.5,64200,1e-305,10\nbinance,ETHUSDT,long,linear,2,3000,3100,10\n")
+    book = load_positions(path)  # was a GREEN row with the distance inf (-5.9e309 overflowed), the report refused
+    assert book.symbol == ["ETHUSDT"] and book.issues[0][0] == 1
+    assert "more than 1e+12 times from the entry 64200" in book.issues[0][1]
+    out = tmp_path / "report.xlsx"
+    assert invoke("report", path, "-o", out).exit_code == 0 and out.exists()

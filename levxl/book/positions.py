@@ -504,9 +504,16 @@ def _mark_reasons(side: np.ndarray, size: np.ndarray, entry: np.ndarray, mark: n
         pnl = np.where(inverse, side * size * (1 / entry - 1 / mark) * mark, side * size * (mark - entry))
         positive = mark > 0
         overflows = positive & ~(np.isfinite(value) & np.isfinite(pnl) & np.isfinite(mark))
-    return ["" if positive[k] and not overflows[k] else
+        ratio = mark / entry
+        far = positive & ~overflows & ~((ratio >= 1 / MAX_MARK_RATIO) & (ratio <= MAX_MARK_RATIO))
+    return ["" if positive[k] and not overflows[k] and not far[k] else
             f"mark must be > 0, got {cells[k]!r}" if not positive[k] else
-            f"mark {cells[k]!r}: the position's value at it is past a float's range" for k in range(len(cells))]
+            f"mark {cells[k]!r}: the position's value at it is past a float's range" if overflows[k] else
+            f"mark {cells[k]!r} is more than {MAX_MARK_RATIO:.0e} times from the entry {entry[k]:g} either way (a "
+            "typo or a unit error?): distances to liquidation past that overflow" for k in range(len(cells))]
+
+
+MAX_MARK_RATIO = 1e12  #: a mark this many times the entry, or under 1/this: no price moves so far while held
 
 
 def _batch_spec(mmr: Any) -> Any:
