@@ -344,3 +344,20 @@ def test_a_mark_a_trillion_times_from_its_entry_is_a_refused_row(tmp_path):
     assert "more than 1e+12 times from the entry 64200" in book.issues[0][1]
     out = tmp_path / "report.xlsx"
     assert invoke("report", path, "-o", out).exit_code == 0 and out.exists()
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists() or not hasattr(__import__("os"), "mkfifo"), reason="POSIX")
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_device_or_a_pipe_as_input_is_one_line(tmp_path, suffix):
+    import os
+
+    zero = tmp_path / f"zero{suffix}"
+    zero.symlink_to("/dev/zero")  # zipfile read it to its end: 22 GB before it was killed; the CSV reader never ended
+    fifo = tmp_path / f"fifo{suffix}"
+    os.mkfifo(fifo)  # opening it blocked for good (no writer)
+    for path, kind in ((zero, "a device or socket"), (fifo, "a pipe")):
+        one_line_failure(invoke("risk", path), f"not a regular positions file ({kind})")
+        out = tmp_path / "report.xlsx"
+        one_line_failure(invoke("report", path, "-o", out), f"not a regular positions file ({kind})")
+        assert not out.exists()
+    one_line_failure(invoke("template", "--check", "-o", zero), "not a regular workbook file")

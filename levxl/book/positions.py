@@ -26,6 +26,7 @@ from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, Cell
 from levxl.book.checks import plausibility_warnings, stored_table, tier_table_for
 from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
 from levxl.files import reading
+from levxl.files.safety import require_regular_file
 from levxl.files.reading import TableFile, Uncached, Unreadable, file_sha256, read_json, text_encoding, xlsx_rows
 
 __all__ = ["Book", "RefusedRow", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_records",
@@ -886,6 +887,7 @@ def load_positions(path: str | Path) -> Book:
     suffix = path.suffix.lower()
     unreadable: dict[int, str] = {}
     truncated = False
+    require_regular_file(path, "positions file")  # /dev/zero, a FIFO: read without end, or blocked for good
     try:
         if suffix in (".xlsx", ".xlsm"):
             records = _records_from_xlsx(path)

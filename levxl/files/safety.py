@@ -16,13 +16,15 @@ An .xlsx/.xlsm is a zip. A 1 MB zip bomb drives openpyxl (and LibreOffice) past 
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import zipfile
 import zlib
 from pathlib import Path
 from typing import IO, Iterator
 
-__all__ = ["UnsafeWorkbook", "UnsafeFile", "check_package", "bounded_zip", "BoundedZipFile", "verify_package",
+__all__ = ["UnsafeWorkbook", "UnsafeFile", "require_regular_file", "check_package", "bounded_zip", "BoundedZipFile", "verify_package",
            "check_xml_part",
            "parse_xml", "iter_xml", "MAX_MEMBERS", "MAX_TOTAL_BYTES", "MAX_MEMBER_BYTES", "MAX_RATIO", "CHUNK"]
 
@@ -51,9 +53,24 @@ def _starts_with(path: Path, magic: bytes) -> bool:
         return False
 
 
+def require_regular_file(path: str | Path, what: str = "file") -> None:
+    """Raise :class:`UnsafeFile` unless ``path`` (through symlinks) is a regular file: ``zipfile`` reads a device
+    such as ``/dev/zero`` to its end, which never comes (22 GB before it was killed), and a reader that opens a
+    file more than once (positions: the delimiter, then the rows) reads a pipe's data only once. A missing file is
+    left to the caller's own message."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise UnsafeFile(f"{Path(path).name}: not a regular {what} ({kind}); give a file saved on disk")
+
+
 def check_package(path: str | Path) -> list[zipfile.ZipInfo]:
     """Check a workbook package without decompressing it; return its members or raise :class:`UnsafeWorkbook`."""
     path = Path(path)
+    require_regular_file(path, "workbook file")
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
