@@ -166,3 +166,20 @@ def test_an_error_cell_in_a_range_argument_fails_the_book_instead_of_losing_rows
         recalc_workbook(path, tmp_path / "out.xlsx")
     assert "S!E1: an error cell in a range argument" in str(failed.value)
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_building_or_registering_the_addin_where_no_folder_can_be_made_is_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from levxl.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")  # no folder can be made under a file, root included
+    for args, env in ((["recalc", "--build-addin", str(blocker / "levxl.oxt")], None),
+                      (["recalc", "--register-addin"], str(blocker / "home"))):
+        if env:
+            monkeypatch.setenv("LEVXL_ADDIN_HOME", env)
+        result = CliRunner().invoke(main, args)  # OSError tracebacks before
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]  # no partial .oxt left anywhere

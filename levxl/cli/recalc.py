@@ -58,15 +58,14 @@ def recalc(paths, out_dir, in_place, jobs, timeout, memory_mb, engine, build_add
     for byte. Exit status 1 if any file failed (also when a book holds a construct neither engine handles, or a cell
     where LibreOffice's value may not be Excel's: a line per cell names it and the reason); 2 if none failed but
     some were written with such cells (--on-divergence warn); 0 otherwise."""
-    if build_addin is not None:
-        from levxl.recalc import build_addin as build
+    if build_addin is not None or register_addin:
+        from levxl.recalc import AddinError, build_addin as build, register_addin as register
 
-        click.echo(build(build_addin))
-        return
-    if register_addin:
-        from levxl.recalc import register_addin as register
-
-        click.echo(register())
+        try:
+            click.echo(build(build_addin) if build_addin is not None else register())
+        except (AddinError, OSError) as exc:  # a folder that cannot be written (OutputError), a missing tool
+            raise click.ClickException(terminal_text(f"{type(exc).__name__}: {exc}" if not isinstance(exc, OutputError)
+                                                     else exc)) from None
         return
     if not paths:
         raise click.UsageError("give FILE_OR_DIR... (or --build-addin PATH)")

@@ -35,7 +35,7 @@ styles and every other attribute are untouched; ``fullCalcOnLoad`` is neither ad
 
 from levxl.recalc.core import RecalcError, Summary, recalc_workbook
 from levxl.recalc.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, expand_paths, recalc_paths
-from levxl.recalc.addin import build_addin
+from levxl.recalc.addin import AddinError, build_addin
 
 
 def register_addin():
@@ -47,4 +47,4 @@ def register_addin():
 
 
 __all__ = ["recalc_workbook", "recalc_paths", "expand_paths", "Summary", "RecalcError", "DEFAULT_TIMEOUT",
-           "DEFAULT_MEMORY_MB", "build_addin", "register_addin"]
+           "DEFAULT_MEMORY_MB", "build_addin", "register_addin", "AddinError"]

@@ -37,6 +37,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from levxl.catalogue import CATALOGUE, WHY_NAME
+from levxl.files.atomic import atomic_output
 
 __all__ = ["build_addin", "idl_text", "xcu_text", "method_name", "python_paths", "IMPLEMENTATION", "AddinError"]
 
@@ -186,18 +187,16 @@ def build_addin(target, paths: list[str] | None = None) -> Path:
     target = Path(target)
     if target.is_dir():
         target = target / "levxl.oxt"
-    target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="levxl-oxt-") as tmp:
         rdb = Path(tmp) / "levxl.rdb"
         _compile_idl(idl_text(), rdb)
-        partial = target.with_name(target.name + ".part")
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as oxt:
+        # atomic, as every levxl output: a folder that cannot be written is one OutputError line, nothing left
+        with atomic_output(target, suffix=".oxt") as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as oxt:
             oxt.writestr("META-INF/manifest.xml", _MANIFEST)
             oxt.writestr("description.xml", _DESCRIPTION.format(id=EXTENSION_ID, version=__version__))
             oxt.write(rdb, "levxl.rdb")
             oxt.writestr("levxl.xcu", xcu_text())
             oxt.writestr("levxl_addin.py", _component_source(paths or python_paths()))
-        os.replace(partial, target)
     return target
 
 
