@@ -211,3 +211,12 @@ def test_report_on_a_disk_that_fills_mid_write_prints_one_line_and_no_late_trace
     one_line_failure(invoke("report", _positions(tmp_path, "csv"), "-o", out), "No space left on device")
     gc.collect()  # the half-written ZipFile, if still open, retries its write here ("Exception ignored in ...")
     assert late == [] and not out.exists() and not _no_leftovers(tmp_path)
+
+
+def test_recalc_out_where_a_folder_has_the_books_name_fails_that_book(tmp_path):
+    book = formula_book(tmp_path / "book.xlsx")
+    out = tmp_path / "out"
+    (out / "book.xlsx").mkdir(parents=True)  # was: exit 0, the copy written to out/book.xlsx/book.xlsx
+    result = invoke("recalc", book, "--out", out)
+    assert result.exit_code == 1 and "a folder of that name is in the way; nothing was written" in result.output
+    assert "Traceback" not in result.output and list((out / "book.xlsx").iterdir()) == []

@@ -158,8 +158,12 @@ def recalc_paths(paths: Iterable, out_dir=None, *, in_place: bool = False, jobs:
     while pending or running:
         while pending and len(running) < jobs:
             i, f = pending.pop(0)
-            if not f.is_file():
-                results[i] = Summary(str(f), ok=False, message="no such file")
+            target = _target_for(f, out_dir, in_place)
+            problem = ("no such file" if not f.is_file() else
+                       f"cannot write {target}: a folder of that name is in the way; nothing was written"
+                       if target is not None and target.is_dir() else None)  # recalc_workbook would write into it
+            if problem:
+                results[i] = Summary(str(f), ok=False, message=problem)
                 if on_done:
                     on_done(results[i])
                 continue
