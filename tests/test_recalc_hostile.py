@@ -167,3 +167,28 @@ def test_cli_usage(tmp_path):
     good = _valid(tmp_path, "good.xlsx")
     assert CliRunner().invoke(recalc, [str(good)]).exit_code == 2  # neither --out nor --in-place
     assert CliRunner().invoke(recalc, [str(good), "--out", str(tmp_path)]).exit_code == 2  # would overwrite
+
+
+def test_a_book_of_more_cells_than_the_memory_cap_holds_is_refused_before_parsing(tmp_path, monkeypatch):
+    import levxl.recalc.package as package
+    from click.testing import CliRunner
+
+    from levxl.cli import main
+
+    path = tmp_path / "styled.xlsx"  # 3,000,000 such cells in 330 KB: out of memory after 1.8 GB and 12 s before
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        z.writestr("xl/workbook.xml", f'<workbook xmlns="{package.NS}" xmlns:r="{package.NSR}"><sheets><sheet '
+                                      'name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/'
+                   '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                   'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        rows = "".join(f'<row r="{r}">' + '<c s="1"/>' * 20 + "</row>" for r in range(1, 201))  # 4,000 cells
+        z.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{package.NS}"><sheetData>{rows}</sheetData>'
+                                               "</worksheet>")
+    monkeypatch.setattr(package, "BYTES_PER_CELL", 10**6)  # the 2 GB default cap holds ~1,600 cells (forked)
+    result = CliRunner().invoke(main, ["recalc", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "4,000 cells or more (at xl/worksheets/sheet1.xml)" in result.output
+    assert "raise --memory-mb" in result.output and "Traceback" not in result.output
+    monkeypatch.setattr(package, "BYTES_PER_CELL", 730)
+    assert CliRunner().invoke(main, ["recalc", str(path), "--out", str(tmp_path / "out")]).exit_code == 0

@@ -250,6 +250,23 @@ def _rels(archive: zipfile.ZipFile, part: str, filename: str) -> dict[str, tuple
     return out
 
 
+BYTES_PER_CELL = 730  #: memory of one cell in a sheet's tree (an empty styled cell, measured; formulas cost more)
+
+
+def _cell_budget() -> int | None:
+    """The cells this process can hold as sheet trees under its address-space cap (``--memory-mb``: RLIMIT_AS),
+    with a quarter left for the rest; None when there is no cap. Counted before a sheet is parsed, so a 330 KB
+    file of 3,000,000 empty styled cells is one line in a second, not an out-of-memory after 1.8 GB and 12 s."""
+    try:
+        import resource
+    except ImportError:  # Windows: no RLIMIT_AS, and no cap either
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    return int(soft * 0.75) // BYTES_PER_CELL
+
+
 def open_package(path: str | Path) -> Package:
     """Check and parse a workbook package (see the module docstring); raise UnsafeWorkbook for a bad file."""
     path = Path(path)
@@ -258,11 +275,20 @@ def open_package(path: str | Path) -> Package:
     try:
         with bounded_zip(path) as archive:  # members inflate with a running cap (levxl.files.safety)
             parsed: dict[str, etree._Element] = {}
+            budget, cells = _cell_budget(), 0
             for info in members:  # every XML part is checked before anything else reads the package
                 lower = info.filename.lower()
                 if lower.endswith((".xml", ".rels", ".vml")) and not info.is_dir():
                     if lower.startswith("xl/worksheets/"):  # kept: the recalc edits these trees
-                        parsed[info.filename] = safe_xml(_read(archive, info.filename), info.filename, filename)
+                        data = _read(archive, info.filename)
+                        cells += data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+                        if budget is not None and cells > budget:
+                            raise UnsafeWorkbook(
+                                f"{filename}: {cells:,} cells or more (at {info.filename}): about "
+                                f"{cells * BYTES_PER_CELL / 2**20:,.0f} MB as trees, more than this worker's memory "
+                                "cap allows; raise --memory-mb, or remove the empty styled cells")
+                        parsed[info.filename] = safe_xml(data, info.filename, filename)
+                        del data
                     else:  # checked streamed, kept as nothing (2M shared strings as a tree: over 1 GB)
                         check_xml_part(archive, info)
             names = {m.filename for m in members}
