@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-__all__ = ["Style", "named", "number", "Cell", "SheetSpec", "cached", "price_digits", "margin_currency", "col"]
+__all__ = ["Style", "named", "number", "Cell", "SheetSpec", "cached", "price_digits", "tick_digits", "shown_price_digits", "margin_currency", "col"]
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,21 @@ def price_digits(p: float) -> int:
     if not (p > 0 and math.isfinite(p)):
         return 2
     return int(max(2, min(8, 4 - math.floor(math.log10(p)))))
+
+
+def tick_digits(tick: float) -> int:
+    """Decimals of an instrument's price ``tick`` (0.0000001 -> 7, 0.5 -> 1, 1 -> 0; 0 when not given), at most 10:
+    a price on that tick shown with fewer would hide the digit the venue moves it by."""
+    if not (tick > 0 and math.isfinite(tick)):
+        return 0
+    text = f"{tick:.10f}".rstrip("0")
+    return len(text) - text.index(".") - 1
+
+
+def shown_price_digits(p: float, tick: float = math.nan) -> int:
+    """Decimals to show a price ``p`` of an instrument with price ``tick`` with: :func:`price_digits`, or more where
+    the tick has more (1000PEPEUSDT at 0.0175067 on a 0.0000001 tick: 7, not 6)."""
+    return max(price_digits(p), tick_digits(tick))
 
 
 def margin_currency(symbol: str, contract: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from levxl.book.reconcile import CLOSE, MATCH
 from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, NOTE, RED, TEXT, TITLE, WRAP, SheetSpec, cached,
-                                          col, number, price_digits)
+                                          col, number, shown_price_digits)
 from levxl.workbooks.report.layout import Layout
 
 __all__ = ["reconciliation_sheet"]
@@ -40,14 +40,14 @@ def _amount(sheet: SheetSpec, r0: int, c: int, x: float, digits: int) -> None:
         sheet.number(r0, c, x, number("amt", digits))
 
 
-def _row(sheet: SheetSpec, lay: Layout, i: int, row: list[Any], inverse: bool) -> None:
+def _row(sheet: SheetSpec, lay: Layout, i: int, row: list[Any], inverse: bool, tick: float = math.nan) -> None:
     R = lay.reconciliation
     r0, c = R.first + i, R.col
     rownum, venue, account, symbol, side, mode, vliq, lliq, diff, vmm, lmm, reason = row
     sheet.number(r0, c("row"), int(rownum), number("int"))
     for key, text in (("venue", venue), ("account", account), ("symbol", symbol), ("side", side), ("mode", mode)):
         sheet.string(r0, c(key), str(text), TEXT)
-    digits = price_digits(vliq if math.isfinite(vliq) and vliq > 0 else lliq)
+    digits = shown_price_digits(vliq if math.isfinite(vliq) and vliq > 0 else lliq, tick)
     _price(sheet, r0, c("venue_liq"), vliq, digits, "")
     _price(sheet, r0, c("levxl_liq"), lliq, digits, "n/a")
     v, lx = R.a1("venue_liq", i), R.a1("levxl_liq", i)
@@ -61,7 +61,7 @@ def _row(sheet: SheetSpec, lay: Layout, i: int, row: list[Any], inverse: bool) -
 
 
 def reconciliation_sheet(headers: tuple, rows: list[list[Any]], inverse: list[bool], lay: Layout,
-                         as_of: str) -> SheetSpec:
+                         as_of: str, ticks: list[float] | None = None) -> SheetSpec:
     """The Reconciliation sheet.
 
     Parameters
@@ -74,6 +74,8 @@ def reconciliation_sheet(headers: tuple, rows: list[list[Any]], inverse: list[bo
         The report's anchors (:attr:`Layout.reconciliation`).
     as_of : str
         The report's timestamp.
+    ticks : list of float, optional
+        Per position: its price tick (NaN: none given); the prices show at least its decimals.
 
     Returns
     -------
@@ -90,7 +92,7 @@ def reconciliation_sheet(headers: tuple, rows: list[list[Any]], inverse: list[bo
         sheet.column(k, k, width)
     sheet.row_height(R.header, 42)
     for i, row in enumerate(rows):
-        _row(sheet, lay, i, row, inverse[i])
+        _row(sheet, lay, i, row, inverse[i], ticks[i] if ticks is not None else math.nan)
     if not rows:
         sheet.string(R.first, 0, "no positions", TEXT)
     if rows:

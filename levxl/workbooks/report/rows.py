@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 from levxl.book.figures import RiskTable
-from levxl.workbooks.report.cells import TEXT, SheetSpec, Style, number, price_digits
+from levxl.workbooks.report.cells import TEXT, SheetSpec, Style, number, price_digits, shown_price_digits
 
 __all__ = ["price_style", "amount_style", "side_text", "identity_cells", "not_recomputed_text"]
 
 
 def price_style(table: RiskTable, i: int, **kw) -> Style:
-    """Price format of position ``i``: digits from its entry (an option's from the mark: its entry is a premium)."""
+    """Price format of position ``i``: digits from its entry (an option's from the mark: its entry is a premium),
+    at least as many as its price tick has (the venue shows its prices on it)."""
     book = table.book
-    return number("price", price_digits(float(book.mark[i] if table.option[i] else book.entry[i])), **kw)
+    price = float(book.mark[i] if table.option[i] else book.entry[i])
+    return number("price", shown_price_digits(price, float(book.tick[i]) if not table.option[i] else math.nan), **kw)
 
 
 def amount_style(table: RiskTable, i: int, **kw) -> Style:

@@ -6,6 +6,8 @@ marks and vols by instrument) and, for a book with options, the option book's li
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 import levxl
@@ -13,7 +15,8 @@ from levxl.book.figures import DistanceFixes, RiskTable
 from levxl.book.stresses import StressResult
 from levxl.workbooks.report import formulas
 from levxl.workbooks.report.cells import (AMBER, HEADER, LABEL, NOTE, RED, SECTION, STATUS_STYLES, SUBTITLE, TEXT,
-                                          TITLE, SheetSpec, cached, col, number, price_digits)
+                                          TITLE, SheetSpec, cached, col, number,
+                                          shown_price_digits, tick_digits)
 from levxl.workbooks.report.inputs import ADVERSE_MOVE, AMBER as AMBER_AT, RED as RED_AT, TARGET_DISTANCE
 from levxl.workbooks.report.layout import WORST_N, Layout
 from levxl.workbooks.report.rows import side_text
@@ -229,8 +232,13 @@ def _inputs(sheet: SheetSpec, lay: Layout) -> None:
     sheet.string(S.target_row, 3, "columns on Positions, total above", SUBTITLE)
 
 
-def _market(sheet: SheetSpec, lay: Layout) -> None:
+def _market(sheet: SheetSpec, lay: Layout, t: RiskTable) -> None:
     S = lay.summary
+    # an instrument's mark with as many decimals as the finest tick its positions give (options have none)
+    ticks = [math.nan] * len(S.instruments)
+    for i, k in enumerate(S.instrument_of):
+        if not t.option[i] and tick_digits(float(t.book.tick[i])) > tick_digits(ticks[k]):
+            ticks[k] = float(t.book.tick[i])
     sheet.string(S.market_section, 1, "Market inputs: marks and volatilities by instrument", SECTION)
     sheet.string(S.market_section + 1, 1, "Each position's mark and vol on Positions point here; amounts follow.",
                  SUBTITLE)
@@ -243,7 +251,7 @@ def _market(sheet: SheetSpec, lay: Layout) -> None:
         sheet.string(r0, 1, venue, TEXT)
         sheet.string(r0, 2, symbol, TEXT)
         sheet.string(r0, 3, contract, TEXT)
-        sheet.number(r0, S.mark_col, mark, number("price", price_digits(mark), inp=True))
+        sheet.number(r0, S.mark_col, mark, number("price", shown_price_digits(mark, ticks[k]), inp=True))
         if vol is None:
             sheet.blank(r0, S.vol_col, number("pct", 1, inp=True))
         else:
@@ -332,7 +340,7 @@ def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, 
     if tier_statuses is not None and lay.tier_tables is not None:
         _tiers(sheet, lay, tier_statuses, n_limits)
     _inputs(sheet, lay)
-    _market(sheet, lay)
+    _market(sheet, lay, t)
     if t.any_options:
         _options(sheet, t, lay)
     # the headline, the worst and the stresses on page 1; the map starts a row below the break (LibreOffice draws an
