@@ -42,3 +42,20 @@ def test_prices_show_every_decimal_of_their_tick(tmp_path):
     assert [_decimals(c.number_format) for c in _find(recon, 0.0175067)] == [7]
     summary = _cells(out, "Summary")
     assert [_decimals(c.number_format) for c in _find(summary, 0.0185)] == [7]  # the mark input
+
+
+def test_a_long_no_price_liquidates_is_not_on_the_ladder_and_reads_none(tmp_path):
+    # a 1x linear long has the sentinel liquidation price 0 ("none" on Positions): the ladder listed it at -100%
+    # with "0.00" and counted its notional as liquidated (a short with no price, inf, is left out), and the
+    # Scenarios table showed its price as "0.00"
+    path = tmp_path / "one_x.csv"
+    path.write_text("venue,symbol,side,contract,size,entry,mark,leverage\n"
+                    "binance,SOLUSDT,long,linear,100,150,139.2,1\n"
+                    "binance,BTCUSDT,long,linear,1,60000,61850,10\n")
+    out = build_report(path, tmp_path / "r.xlsx", as_of="2026-12-03")
+    ladder = _cells(out, "Liquidation ladder")
+    rows = [ladder.cell(r, 1).value for r in range(6, 12)]
+    assert rows[0] == "=Positions!A6" and rows[1] is None  # the 10x long alone (input row 2)
+    scenarios = _cells(out, "Scenarios")
+    shown = [c for row in scenarios.iter_rows() for c in row if c.value == "=Positions!M5"]
+    assert shown and all(c.number_format.endswith('"none"') for c in shown)

@@ -20,9 +20,10 @@ _HEADS = ("Input row", "Symbol", "Liq. price", "Move to liq.", "Notional (USD)",
 
 def _order(t: RiskTable, longs: bool) -> list[int]:
     """Futures of one side with a liquidation price, closest first in the direction of travel (those already beyond
-    their price first)."""
+    their price first). A long no price liquidates (the engine's sentinel 0, "none" on Positions) is left out as a
+    short with ``inf`` is: at -100% it would be counted as notional liquidated."""
     sel = t.side > 0 if longs else t.side < 0
-    idx = [i for i in range(len(t)) if sel[i] and np.isfinite(t.liquidation[i])]
+    idx = [i for i in range(len(t)) if sel[i] and np.isfinite(t.liquidation[i]) and t.liquidation[i] > 0]
     idx.sort(key=lambda i: (-t.side[i] * t.move_to_liq[i], i))
     return idx
 

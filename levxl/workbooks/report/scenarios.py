@@ -114,7 +114,8 @@ def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl: np.ndarr
     r0, hr, inv = L_.heat_first + i, L_.heat_moves, bool(t.inverse[i])
     identity_cells(sheet, r0, t, i, lambda k: P.ref(k, i))
     shown = cached(t.liquidation[i]) if t.option[i] or recomputable else not_recomputed_text(t, i)[0]
-    sheet.formula(r0, 5, f"={P.ref('liq', i)}", price_style(t, i), shown)
+    # the liquidation price's own format: the sentinel 0 of a long no price liquidates reads "none", as on Positions
+    sheet.formula(r0, 5, f"={P.ref('liq', i)}", number("liqprice", price_style(t, i).digits), shown)
     S, Q, E, M = (P.ref(k, i, col_abs=True) for k in ("s", "size", "entry", "margin"))
     if t.option[i]:
         sheet.formula(r0, 5, f"={P.ref('liq', i)}", number("num", 0), "n/a")
