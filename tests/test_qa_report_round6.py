@@ -6,7 +6,10 @@ import warnings
 import openpyxl
 import pytest
 
+from levxl.testing import libreoffice
 from levxl.workbooks.report import build_report
+
+needs_lo = pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice not installed")
 
 
 def _cells(path, sheet):
@@ -59,3 +62,52 @@ def test_a_long_no_price_liquidates_is_not_on_the_ladder_and_reads_none(tmp_path
     scenarios = _cells(out, "Scenarios")
     shown = [c for row in scenarios.iter_rows() for c in row if c.value == "=Positions!M5"]
     assert shown and all(c.number_format.endswith('"none"') for c in shown)
+
+
+_CROSS_UNKNOWN = ("venue,account,symbol,side,contract,size,entry,mark,leverage,funding_rate,vol,margin_mode,wallet\n"
+                  "binance,A,BTCUSDT,long,linear,3,64200,61850,,0.0001,0.55,cross,120000\n"
+                  "binance,A,ETHUSDT,short,linear,xx,3380,3455,,0.0001,0.7,cross,120000\n"
+                  "binance,B,SOLUSDT,long,linear,100,150,139.2,,0.0001,0.9,cross,\n"
+                  "binance,,DOGEUSDT,long,linear,150000,0.1712,0.1598,10,0.0003,0.9,isolated,\n")
+
+
+def test_summary_says_how_many_positions_levxl_cannot_recompute(tmp_path):
+    # two cross positions levxl cannot recompute (a refused row in account A, no wallet for B) were in none of
+    # the Summary's counts and its nearest liquidation and expected liquidations did not say they were left out
+    from levxl.workbooks.report import plan_layout
+    from levxl.book.figures import risk_table
+    from levxl.book.positions import load_positions
+
+    path = tmp_path / "cross.csv"
+    path.write_text(_CROSS_UNKNOWN)
+    out = build_report(path, tmp_path / "r.xlsx", as_of="2026-12-03")
+    S = plan_layout(risk_table(load_positions(path))).summary
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ws = openpyxl.load_workbook(out, data_only=True)["Summary"]
+    left_out = "2 position(s) levxl cannot recompute left out (n/a: see Reconciliation)"
+    for key in ("nearest", "expected_liquidations"):
+        text = ws.cell(S.headline(key) + 1, S.value_col + 2).value
+        assert text.endswith(left_out), (key, text)
+    assert ws.cell(S.headline("nearest") + 1, S.value_col + 2).value.startswith("4: binance DOGEUSDT long; ")
+
+
+@needs_lo
+def test_summary_and_stress_detail_cache_what_libreoffice_computes_for_uncomputed_positions(tmp_path):
+    # the Stress detail of a cross position without its wallet cached "n/a: no vol" for its shocked probability
+    # (it has a vol) and LibreOffice recomputed 0 from the "n/a" price: both now read "n/a", as on Positions
+    path = tmp_path / "cross.csv"
+    path.write_text(_CROSS_UNKNOWN)
+    out = build_report(path, tmp_path / "r.xlsx", as_of="2026-12-03")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cached = {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row}
+                  for ws in openpyxl.load_workbook(out, data_only=True)}
+    got = libreoffice.recalculated_after_edit(out, {}, tmp_path / "recalc.xlsx")
+    for sheet in ("Summary", "Stress detail", "Stress"):
+        for ref, value in got[sheet].items():
+            want = cached[sheet].get(ref)
+            if isinstance(value, float) and isinstance(want, (int, float)):
+                assert value == pytest.approx(want, rel=1e-9, abs=1e-9), (sheet, ref)
+            elif value not in (None, ""):
+                assert value == want, (sheet, ref, value, want)

@@ -238,6 +238,13 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
                   float(sf.funding_cost_usd[i]))
     sheet.formula(r0, L_.detail_col("funding_hit"), f"=IF({M}+{g['upnl']}-{per_day}<={g['mm']},1,0)",
                   number("int"), int(sf.funding_liquidated[i]))
+    if not book.recomputable[i]:
+        # no liquidation price (cross without its wallet, mode unknown): no probability of reaching it, as on
+        # Positions; the formula would read the "n/a" price as "never liquidated" (0) and the cached value said
+        # "no vol" of a position that has one
+        for c in range(L_.detail_col("vol"), L_.detail_col("loss") + 1):
+            sheet.string(r0, c, "n/a", number("num", 0))
+        return
     vcell = f"{col(L_.detail_col('vol'))}{r0 + 1}"
     sheet.formula(r0, L_.detail_col("vol"), f'=IF(N({g["vol"]})>0,{g["vol"]}*Stress!$C${L_.vol_row + 1},"")',
                   number("pct", 1), cached(sf.shocked_vol[i]))

@@ -71,6 +71,12 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
     for j, (word, fmt) in enumerate(STATUS_STYLES):
         sheet.formula(r0, v + j, f'=COUNTIF({P.range("flag")},"{word}")', fmt, statuses.count(word))
     errors = S.a1(r0, v + len(STATUS_STYLES) - 1)  # the ERROR count
+    # positions levxl cannot recompute (a cross account without its wallet or with a refused row, a margin mode
+    # the input does not give) are in none of the counts: status "n/a" like the options, which are not liquidated
+    # by these formulas; the lines below say how many are left out, as for the rows in ERROR
+    n_unknown = int(np.sum(~t.option & ~t.book.recomputable))
+    unknown = f'(COUNTIF({P.range("flag")},"n/a")-{int(np.sum(t.option))})'
+    unknown_text = " position(s) levxl cannot recompute left out (n/a: see Reconciliation)"
     # nearest liquidation: over the positions with a distance; those in error are left out and counted, as the
     # engine refuses a bad row and counts it (never "none" while a position's distance is unknown)
     dist = P.range("dist")
@@ -78,12 +84,15 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
     i = t.closest()
     r0 = S.headline("nearest")
     sheet.string(r0, 1, "Nearest liquidation: distance (adverse move of the mark)", LABEL)
-    sheet.formula(r0, v, f'=IF(COUNT({dist})=0,IF({errors}>0,"n/a","none"),_xlfn.AGGREGATE(5,6,{dist}))',
-                  number("pct", 2), float(finite[i]) if i is not None else "none")
+    sheet.formula(r0, v, f'=IF(COUNT({dist})=0,IF({errors}+{unknown}>0,"n/a","none"),_xlfn.AGGREGATE(5,6,{dist}))',
+                  number("pct", 2), float(finite[i]) if i is not None else "n/a" if n_unknown else "none")
     match = f"MATCH({S.a1(r0)},{dist},0)"
     sheet.formula(r0, v + 1, f'=IF(ISNUMBER({S.a1(r0)}),{_position_text(P, match)},"")&IF({errors}>0,'
-                             f'IF(ISNUMBER({S.a1(r0)}),"; ","")&{errors}&" position(s) in ERROR left out","")', TEXT,
-                  _label(t, i) if i is not None else "")
+                             f'IF(ISNUMBER({S.a1(r0)}),"; ","")&{errors}&" position(s) in ERROR left out","")'
+                             f'&IF({unknown}>0,IF(OR(ISNUMBER({S.a1(r0)}),{errors}>0),"; ","")&{unknown}&'
+                             f'"{unknown_text}","")', TEXT,
+                  "; ".join(x for x in (_label(t, i) if i is not None else "",
+                                        f"{n_unknown}{unknown_text}" if n_unknown else "") if x))
     # worst stress
     r0 = S.headline("worst_stress")
     names = f"Stress!$B${St.first + 1}:$B${St.last_named + 1}"
@@ -115,12 +124,14 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
     have = int(np.sum(futures & (t.book.vol > 0)))
     sheet.string(r0, 1, "Expected liquidations within 7 days (Σ P)", LABEL)
     # a probability in error (its liquidation price is) is left out and counted, as the nearest liquidation's
-    sheet.formula(r0, v, f'=IF(COUNT({p7})=0,IF({errors}>0,"n/a","{no_vol}"),_xlfn.AGGREGATE(9,6,{p7}))',
-                  number("num", 2), float(np.nansum(t.prob_7d)) if have else no_vol)
+    sheet.formula(r0, v, f'=IF(COUNT({p7})=0,IF({errors}+{unknown}>0,"n/a","{no_vol}"),_xlfn.AGGREGATE(9,6,{p7}))',
+                  number("num", 2), float(np.nansum(t.prob_7d)) if have else "n/a" if n_unknown else no_vol)
     sheet.formula(r0, v + 1, f'=IF(COUNTIF({p7},"{no_vol}")>0,COUNTIF({p7},"{no_vol}")&" position(s) without a vol '
                              f'left out","")&IF({errors}>0,IF(COUNTIF({p7},"{no_vol}")>0,"; ","")&{errors}&" position(s) in ERROR '
-                             f'left out","")', TEXT,
-                  f"{missing} position(s) without a vol left out" if missing else "")
+                             f'left out","")&IF({unknown}>0,IF(OR(COUNTIF({p7},"{no_vol}")>0,{errors}>0),"; ","")&'
+                             f'{unknown}&"{unknown_text}","")', TEXT,
+                  "; ".join(x for x in (f"{missing} position(s) without a vol left out" if missing else "",
+                                        f"{n_unknown}{unknown_text}" if n_unknown else "") if x))
     note_row = S.headline_first + 6
     sheet.merge(note_row, 1, note_row, 7, NOTE)
     sheet.row_height(note_row, 26)
