@@ -111,3 +111,25 @@ def test_summary_and_stress_detail_cache_what_libreoffice_computes_for_uncompute
                 assert value == pytest.approx(want, rel=1e-9, abs=1e-9), (sheet, ref)
             elif value not in (None, ""):
                 assert value == want, (sheet, ref, value, want)
+
+
+def test_size_to_cut_of_a_large_position_fits_its_column(tmp_path):
+    # 9,000,000,000 1000PEPE with 4 decimals ("9,000,000,000.0000") printed as ### on Positions and the Summary;
+    # the decimals now follow the size (4 below 10,000 units, 2 below 1,000,000, none above)
+    from levxl.book.figures import risk_table
+    from levxl.book.positions import load_positions
+    from levxl.workbooks.report import plan_layout
+
+    path = tmp_path / "whale.csv"
+    path.write_text("venue,symbol,side,size,entry,mark,leverage,vol\n"
+                    "binance,1000PEPEUSDT,long,9000000000,0.01912,0.0185,5,1.2\n"
+                    "binance,DOGEUSDT,long,150000,0.1712,0.1598,10,1.1\n"
+                    "binance,BTCUSDT,long,2.5,64200,61850,10,0.55\n")
+    out = build_report(path, tmp_path / "r.xlsx", as_of="2026-12-03")
+    lay = plan_layout(risk_table(load_positions(path)))
+    positions = _cells(out, "Positions")
+    assert [_decimals(positions[lay.positions.local("cut_size", i)].number_format) for i in range(3)] == [0, 2, 4]
+    summary = _cells(out, "Summary")
+    shown = {summary.cell(r, 7).value: summary.cell(r, 7).number_format
+             for r in range(lay.summary.worst_header + 2, lay.summary.worst_header + 5)}
+    assert sorted(_decimals(f) for f in shown.values()) == [0, 2, 4]

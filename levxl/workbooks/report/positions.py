@@ -14,7 +14,7 @@ from levxl.workbooks.report.cells import (HEADER, STATUS_STYLES, SUBTITLE, TEXT,
                                           margin_currency, number)
 from levxl.workbooks.report.inputs import AMBER as AMBER_AT, RED as RED_AT
 from levxl.workbooks.report.layout import HELPERS, Layout
-from levxl.workbooks.report.rows import amount_style, not_recomputed_text, price_style, side_text
+from levxl.workbooks.report.rows import amount_style, not_recomputed_text, price_style, side_text, size_style
 
 __all__ = ["positions_sheet"]
 
@@ -213,7 +213,7 @@ def _fixes(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, fixes: 
         need = f"{g['mmr_tgt']}*{Q}*{B}-{g['cum_tgt']}+{F}*{Q}*{T}-{S}*{Q}*({T}-{E})"
         den = f"({g['mmr_cut']}*{B}+{F}*{T}-{S}*({T}-{E}))"
     sheet.formula(r0, c["add_margin"], f"=MAX(0,{need}-{M})", amount_style(t, i), float(fixes.margin_to_add[i]))
-    sheet.formula(r0, c["cut_size"], f"=IF({den}<=0,0,MAX(0,{Q}-({M}+{g['cum_cut']})/{den}))", number("num", 4),
+    sheet.formula(r0, c["cut_size"], f"=IF({den}<=0,0,MAX(0,{Q}-({M}+{g['cum_cut']})/{den}))", size_style(t, i),
                   float(fixes.size_to_cut[i]))
 
 

@@ -9,7 +9,7 @@ from typing import Callable
 from levxl.book.figures import RiskTable
 from levxl.workbooks.report.cells import TEXT, SheetSpec, Style, number, price_digits, shown_price_digits
 
-__all__ = ["price_style", "amount_style", "side_text", "identity_cells", "not_recomputed_text"]
+__all__ = ["price_style", "amount_style", "size_style", "side_text", "identity_cells", "not_recomputed_text"]
 
 
 def price_style(table: RiskTable, i: int, **kw) -> Style:
@@ -23,6 +23,14 @@ def price_style(table: RiskTable, i: int, **kw) -> Style:
 def amount_style(table: RiskTable, i: int, **kw) -> Style:
     """Margin-currency amount format: 2 decimals for USD, 6 for a coin."""
     return number("amt", 2 if not table.inverse[i] else 6, **kw)
+
+
+def size_style(table: RiskTable, i: int, **kw) -> Style:
+    """Format of a quantity in position ``i``'s size unit (coin, or USD face for inverse), such as the size to cut: 4
+    decimals for a size below 10,000 units, 2 below 1,000,000, none above (9,000,000,000 1000PEPE with 4 decimals
+    is wider than its column: "###")."""
+    size = abs(float(table.book.size[i]))
+    return number("num", 4 if size < 1e4 else 2 if size < 1e6 else 0, **kw)
 
 
 def not_recomputed_text(table: RiskTable, i: int) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from levxl.workbooks.report.cells import (AMBER, HEADER, LABEL, NOTE, RED, SECTI
                                           shown_price_digits, tick_digits)
 from levxl.workbooks.report.inputs import ADVERSE_MOVE, AMBER as AMBER_AT, RED as RED_AT, TARGET_DISTANCE
 from levxl.workbooks.report.layout import WORST_N, Layout
-from levxl.workbooks.report.rows import side_text
+from levxl.workbooks.report.rows import side_text, size_style
 from levxl.workbooks.report.tier_tables import STATUS_TEXT
 
 __all__ = ["summary_sheet"]
@@ -163,7 +163,7 @@ def _worst(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fixes
         sheet.formula(r0, 4, f"={St.detail_ref(0, int(i))}", number("usd"),
                       float(res.pnl_usd[i, 0] - res.now_usd[i]))
         sheet.formula(r0, 5, f"={g['add_margin']}*{g['fx']}", number("usd"), cached(fixes.margin_to_add_usd[i]))
-        sheet.formula(r0, 6, f"={g['cut_size']}", number("num", 4), cached(fixes.size_to_cut[i]))
+        sheet.formula(r0, 6, f"={g['cut_size']}", size_style(t, i), cached(fixes.size_to_cut[i]))
     if not order:
         sheet.string(S.worst_first, 1, "none: no position has a liquidation price", NOTE)
     else:  # the status cells are live: their colour follows their word after an edit (ERROR, not AMBER's fill)
