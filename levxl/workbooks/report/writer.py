@@ -122,6 +122,10 @@ tests' :data:`levxl.testing.printing.LIBREOFFICE_DEJAVU`; faces do not import th
 on the wider of the two, so they fit in either application."""
 
 
+BAND_ROOM = 0.97
+"""The share of the printable width a band of columns is planned to fill (see :func:`plan_page`)."""
+
+
 def column_points(width: float | None) -> float:
     """Printed width (points, Excel's geometry) of a column ``width`` characters wide (None: the default 8.43).
     XlsxWriter stores ``int(width * 7 + 0.5) + 5`` pixels (Calibri 11's digit is 7 px at 96 dpi)."""
@@ -226,6 +230,9 @@ def plan_page(spec: SheetSpec, bands: bool = True, repeat_cols: tuple[int, int] 
     fixed_cols = [c for c in range(c0, min(first_free, c1 + 1)) if c in pts]
     fixed = sum(pts[c] for c in fixed_cols)
     rest = [c for c in cols if c >= first_free]
+    # a band is planned to fill BAND_ROOM of the page: one planned to the last point overflows it in LibreOffice
+    # (its column widths round up), which then breaks before the band's last column and prints that column alone
+    printable *= BAND_ROOM
     if breaks:  # the sheet's own band starts
         edges = [c for c in breaks if c in rest]
         groups, start = [], rest[0]
