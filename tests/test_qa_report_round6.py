@@ -151,3 +151,15 @@ def test_positions_print_in_the_bands_planned(tmp_path, example):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     headers = [page.splitlines()[0].split() for page in text.split("\f") if page.strip()]
     assert sum(1 for h in headers if h[3:4] == ["Positions"]) == planned
+
+
+def test_maintenance_margins_say_where_they_are_measured(tmp_path):
+    # a Bybit position's maintenance margin is 409.20 on Reconciliation and in `levxl risk --json` (on the entry
+    # value, where Bybit measures it) and 408.21 on Positions (at the mark): the Reconciliation note said both
+    # were at the mark and Positions did not say
+    path = tmp_path / "bybit.csv"
+    path.write_text("venue,symbol,side,size,entry,mark,leverage\nbybit,BTCUSDT,long,2,62000,61850,20\n")
+    out = build_report(path, tmp_path / "r.xlsx", as_of="2026-12-03")
+    recon = _cells(out, "Reconciliation")
+    assert "the entry at Bybit" in recon["A2"].value and "Maintenance margins at the mark" not in recon["A2"].value
+    assert "Maint. margin at the mark" in [c.value for c in _cells(out, "Positions")[4]]

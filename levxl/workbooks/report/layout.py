@@ -43,7 +43,7 @@ PERP_COLUMNS = (
     ("dist", "Distance to liq. (adverse move of the mark; ≤ 0 = past it)", 10), ("sigma", "σ-days to liq.", 7),
     ("flag", "Status", 11),
     ("notional", "Notional (margin ccy)", 12), ("notional_usd", "Notional (USD)", 12),
-    ("mm", "Maint. margin", 11), ("mm_rate", "Maint. rate", 7), ("tier", "Tier at liq. price", 27),
+    ("mm", "Maint. margin at the mark", 11), ("mm_rate", "Maint. rate", 7), ("tier", "Tier at liq. price", 27),
     ("upnl", "Unrealised PnL", 12), ("upnl_usd", "uPnL (USD)", 11), ("fund_rate", "Funding rate / interval", 9),
     ("fund_hours", "Funding interval (h)", 7), ("fund_day", "Funding / day", 11), ("fund_year", "Funding / year", 11),
     ("p1", "P(liq) 1 day", 8),

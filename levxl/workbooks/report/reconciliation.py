@@ -20,8 +20,9 @@ _WORD = number("num", 0)  #: a word ("none", "n/a") in a numeric column, right-a
 
 _NOTE = (f"'matches' within {MATCH:.1%}, 'close' within {CLOSE:.1%}. levxl's price: isolated on the position's "
          "margin, cross on the account's wallet less the other cross positions' MM plus their uPnL; n/a where levxl "
-         "cannot recompute it (the venue's figure is the one to use). Maintenance margins at the mark, in the margin "
-         "currency. Give the venue's liq. price and MM as columns (or ccxt JSON) to reconcile.")
+         "cannot recompute it (the venue's figure is the one to use). Maintenance margins where the venue measures "
+         "them (the mark; the entry at Bybit), with the fee to close a Bybit margin holds, in the margin currency "
+         "(Positions' is at the mark). Give the venue's liq. price and MM as columns (or ccxt JSON) to reconcile.")
 
 
 def _price(sheet: SheetSpec, r0: int, c: int, x: float, digits: int, missing: str) -> None:
