@@ -163,3 +163,37 @@ def test_maintenance_margins_say_where_they_are_measured(tmp_path):
     recon = _cells(out, "Reconciliation")
     assert "the entry at Bybit" in recon["A2"].value and "Maintenance margins at the mark" not in recon["A2"].value
     assert "Maint. margin at the mark" in [c.value for c in _cells(out, "Positions")[4]]
+
+
+_WHALE = ("venue,symbol,side,contract,size,entry,mark,leverage,funding_rate,vol,tick\n"
+          "binance,1000PEPEUSDT,long,linear,9000000000,0.01912,0.0185,5,0.0002,1.2,0.0000001\n"
+          "binance,BTCUSDT,short,linear,1500,64200,61850,3,0.0001,0.55,0.1\n"
+          "bybit,BTCUSD,long,inverse,250000000,63000,61850,2,0.0001,0.55,0.5\n")
+
+
+def test_scenario_columns_widen_for_a_book_losing_tens_of_millions(tmp_path):
+    # "LIQ -34,416,000" (a 34M margin lost) printed as ### in the 10-wide move columns of the PnL table
+    path = tmp_path / "whale.csv"
+    path.write_text(_WHALE)
+    out = build_report(path, tmp_path / "r.xlsx", as_of="2026-12-03")
+    ws = _cells(out, "Scenarios")
+    assert min(ws.column_dimensions[letter].width for letter in "GHIJKLMNOPQRSTU") >= 13
+    small = build_report(_write(tmp_path / "small.csv"), tmp_path / "s.xlsx", as_of="2026-12-03")
+    assert _cells(small, "Scenarios").column_dimensions["G"].width < 11  # an ordinary book keeps its layout
+
+
+def _write(path):
+    path.write_text("venue,symbol,side,size,entry,mark,leverage\nbinance,BTCUSDT,long,2.5,64200,61850,10\n")
+    return path
+
+
+@needs_lo
+def test_a_large_book_prints_no_hash_marks(tmp_path):
+    import subprocess
+
+    path = tmp_path / "whale.csv"
+    path.write_text(_WHALE)
+    out = build_report(path, tmp_path / "r.xlsx", as_of="2026-12-03")
+    pdf = libreoffice.convert([out], "pdf", tmp_path)[0]
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "###" not in text

@@ -11,7 +11,7 @@ import numpy as np
 from levxl.book.figures import RiskTable, leverage_grid, pnl_usd_after_mark_move
 from levxl.workbooks.report import formulas
 from levxl.workbooks.report.cells import (HEADER, LABEL, LIQ, LIQ_PCT, RLABEL, SECTION, SUBTITLE, TITLE, SheetSpec,
-                                          cached, col, number)
+                                          Cell, cached, col, number)
 from levxl.workbooks.report.inputs import LEVERAGES, MOVES
 from levxl.workbooks.report.layout import Layout
 from levxl.workbooks.report.option_grid import option_grid
@@ -162,6 +162,24 @@ def _heatmap(sheet: SheetSpec, t: RiskTable, lay: Layout, now_total: float) -> N
         sheet.conditional(f"G{tr + 1}:{col(5 + len(MOVES))}{tr + 1}", dict(_SCALE))
 
 
+MOVE_WIDTH = 10
+"""Width of a move column of the PnL table, enough for "LIQ -9,999,999" in Excel and LibreOffice."""
+
+
+def _widen_moves(sheet: SheetSpec) -> None:
+    """Widen the move columns where a figure needs more than :data:`MOVE_WIDTH` (a position losing tens of millions:
+    "LIQ -34,416,000" printed as ###): the widest whole-unit figure, its sign and the "LIQ " a liquidated cell
+    shows, less the two characters a column of that width holds beyond its width."""
+    first, last = 6, 6 + len(MOVES)
+    widest = max((abs(float(c.cached if c.formula is not None else c.value)) for c in sheet.items
+                  if isinstance(c, Cell) and first <= c.col <= last
+                  and isinstance(c.cached if c.formula is not None else c.value, (int, float))
+                  and np.isfinite(float(c.cached if c.formula is not None else c.value))), default=0.0)
+    chars = len(f"{widest:,.0f}") + 1 + len("LIQ ")
+    if chars - 2 > MOVE_WIDTH:
+        sheet.column(first, last, chars - 2)
+
+
 def scenarios_sheet(t: RiskTable, lay: Layout, as_of: str, now_usd: np.ndarray) -> SheetSpec:
     """The Scenarios sheet.
 
@@ -184,11 +202,12 @@ def scenarios_sheet(t: RiskTable, lay: Layout, as_of: str, now_usd: np.ndarray) 
     sheet = SheetSpec("Scenarios")
     sheet.string(0, 0, "Scenarios", TITLE)
     for first, last, width in ((0, 0, 8), (1, 1, 12), (2, 2, 14 if not t.any_options else 21), (3, 3, 7),
-                               (4, 5, 11), (6, 6 + len(MOVES), 10)):
+                               (4, 5, 11), (6, 6 + len(MOVES), MOVE_WIDTH)):
         sheet.column(first, last, width)
     if lay.scenarios.grid_position is not None:
         _grid(sheet, t, lay)
     _heatmap(sheet, t, lay, float(np.sum(now_usd)))
+    _widen_moves(sheet)
     first = lay.scenarios.heat_first
     sheet.feature("freeze_panes", first, 3)
     # too wide for 8 pt on one A3 page: falls and rises print as two bands, the row labels (ids, side, mark,
