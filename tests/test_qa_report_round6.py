@@ -86,7 +86,7 @@ def test_summary_says_how_many_positions_levxl_cannot_recompute(tmp_path):
         warnings.simplefilter("ignore")
         ws = openpyxl.load_workbook(out, data_only=True)["Summary"]
     left_out = "2 position(s) levxl cannot recompute left out (n/a: see Reconciliation)"
-    for key in ("nearest", "expected_liquidations"):
+    for key in ("nearest", "expected_liquidations", "margin_to_add"):
         text = ws.cell(S.headline(key) + 1, S.value_col + 2).value
         assert text.endswith(left_out), (key, text)
     assert ws.cell(S.headline("nearest") + 1, S.value_col + 2).value.startswith("4: binance DOGEUSDT long; ")

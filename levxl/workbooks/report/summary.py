@@ -113,8 +113,9 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
     sheet.string(r0, 1, "Margin to add: every position to the target distance (USD)", LABEL)
     sheet.formula(r0, v, f"=SUMPRODUCT({P.range('add_margin')},{P.range('fx')})", number("usd"),
                   float(np.nansum(fixes.margin_to_add_usd)))
-    sheet.formula(r0, v + 1, f'="target distance "&TEXT({S.a1(S.target_row)},"0.0%")', TEXT,
-                  f"target distance {TARGET_DISTANCE * 100:.1f}%")
+    sheet.formula(r0, v + 1, f'="target distance "&TEXT({S.a1(S.target_row)},"0.0%")&IF({unknown}>0,"; "&'
+                             f'{unknown}&"{unknown_text}","")', TEXT,
+                  f"target distance {TARGET_DISTANCE * 100:.1f}%" + (f"; {n_unknown}{unknown_text}" if n_unknown else ""))
     # expected liquidations
     r0 = S.headline("expected_liquidations")
     p7 = P.range("p7")
