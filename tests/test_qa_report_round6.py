@@ -197,3 +197,30 @@ def test_a_large_book_prints_no_hash_marks(tmp_path):
     pdf = libreoffice.convert([out], "pdf", tmp_path)[0]
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "###" not in text
+
+
+def test_no_stand_in_margin_is_shown_or_summed_where_levxl_cannot_recompute(tmp_path):
+    # a cross position without its wallet showed "Isolated margin 192,600.00" and "Eff. leverage 1.0" (the
+    # book's stand-in: its notional at 1x), and the Summary's equity summed it (200,328 for a book whose only known
+    # margin is 2,568); the cells now read n/a, the equity and leverage n/a, the funding share of margin n/a
+    from levxl.book.figures import risk_table
+    from levxl.book.positions import load_positions
+    from levxl.workbooks.report import plan_layout
+
+    path = tmp_path / "cross.csv"
+    path.write_text(_CROSS_UNKNOWN)
+    out = build_report(path, tmp_path / "r.xlsx", as_of="2026-12-03")
+    lay = plan_layout(risk_table(load_positions(path)))
+    P, S = lay.positions, lay.summary
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(out, data_only=True)
+    for i in (0, 1):  # the two cross positions (input rows 1 and 3)
+        assert wb["Positions"][P.local("margin", i)].value == "n/a"
+        assert wb["Positions"][P.local("lev", i)].value == "n/a"
+    assert wb["Positions"][P.local("margin", 2)].value == pytest.approx(2568.0)
+    assert wb["Summary"][S.cell("equity").split("!")[-1].replace("$", "")].value == "n/a"
+    assert wb["Summary"][S.cell("leverage").split("!")[-1].replace("$", "")].value == "n/a"
+    funding = wb["Funding"]
+    shares = [funding.cell(lay.funding.first + k, 12).value for k in range(3)]
+    assert shares[:2] == ["n/a", "n/a"] and isinstance(shares[2], float)

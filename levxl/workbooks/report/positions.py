@@ -72,7 +72,7 @@ def _not_recomputed(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int) -> None
     r0, c = lay.positions.row0(i), lay.positions.col_of
     shown, why = not_recomputed_text(t, i)
     sheet.string(r0, c["liq"], shown, number("num", 0))  # right-aligned like the prices
-    for key in ("bank", "dist", "sigma", "flag", "p1", "p7", "add_margin", "cut_size", "mkt_liq"):
+    for key in ("lev", "margin", "bank", "dist", "sigma", "flag", "p1", "p7", "add_margin", "cut_size", "mkt_liq"):
         sheet.string(r0, c[key], "n/a", number("num", 0) if key != "flag" else TEXT)
     sheet.string(r0, c["tier"], why, TEXT)
 
@@ -82,11 +82,13 @@ def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: 
     """Leverage, margin, liquidation and bankruptcy prices (on the row's tick cell the way of its venue's
     ``profile``), distance, σ-days, flag."""
     r0, inv, c = lay.positions.row0(i), bool(t.inverse[i]), lay.positions.col_of
-    sheet.number(r0, c["lev"], float(t.leverage[i]), number("num", 1))
-    sheet.number(r0, c["margin"], float(t.margin[i]), amount_style(t, i))
     if not recomputable:
+        # the book's margin here is a stand-in (the initial margin at the leverage or 1x): not a figure to show,
+        # sum into the equity or divide by
         _not_recomputed(sheet, t, lay, i)
         return
+    sheet.number(r0, c["lev"], float(t.leverage[i]), number("num", 1))
+    sheet.number(r0, c["margin"], float(t.margin[i]), amount_style(t, i))
     S, M, Q, E, L = g["s"], g["margin"], g["size"], g["entry"], g["mark"]
     lpf = number("liqprice", price_style(t, i).digits)
     liq = formulas.liquidation(S, Q, E, M, g["mmr_liq"], g["cum_liq"], inv, t.book.basis[i] == "entry", g["fee"])

@@ -126,9 +126,10 @@ def _gap_and_funding(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, sf: 
     cost = float(-sf.funding_cost_usd.sum())
     sheet.formula(rf, 4, f"=-SUM({r.detail('funding_cost')})" if r.n else "=0", number("usd"), cost)
     sheet.formula(rf, 3, f"=E{rf + 1}+{r.now}", number("usd"), cost + now_total)
-    sheet.formula(rf, 5, r.total("SUM", "funding_hit"), number("int"), int(sf.funding_liquidated.sum()))
+    hit = np.where(t.book.recomputable, sf.funding_liquidated, 0)  # "n/a" on Stress detail where no margin is known
+    sheet.formula(rf, 5, r.total("SUM", "funding_hit"), number("int"), int(hit.sum()))
     sheet.formula(rf, 6, r.total("SUMPRODUCT", "funding_hit", f",{r.nus}"), number("usd"),
-                  float((sf.funding_liquidated * np.nan_to_num(t.notional_usd)).sum()))
+                  float((hit * np.nan_to_num(t.notional_usd)).sum()))
     sheet.note(rf, _NOTES["funding"], _FIRST_NOTE_COL, _FIRST_NOTE_COL + 1)
 
 
@@ -236,15 +237,15 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
                   float(sf.gap[i]))
     sheet.formula(r0, L_.detail_col("funding_cost"), f"={per_day}*{g['fx']}", number("usd"),
                   float(sf.funding_cost_usd[i]))
-    sheet.formula(r0, L_.detail_col("funding_hit"), f"=IF({M}+{g['upnl']}-{per_day}<={g['mm']},1,0)",
-                  number("int"), int(sf.funding_liquidated[i]))
     if not book.recomputable[i]:
-        # no liquidation price (cross without its wallet, mode unknown): no probability of reaching it, as on
-        # Positions; the formula would read the "n/a" price as "never liquidated" (0) and the cached value said
-        # "no vol" of a position that has one
-        for c in range(L_.detail_col("vol"), L_.detail_col("loss") + 1):
+        # no margin and no liquidation price (cross without its wallet, mode unknown): whether funding liquidates
+        # it, and the probability of reaching its price, are unknown, as on Positions (the formulas would read the
+        # "n/a" price as "never liquidated", 0, and the cached value said "no vol" of a position that has one)
+        for c in range(L_.detail_col("funding_hit"), L_.detail_col("loss") + 1):
             sheet.string(r0, c, "n/a", number("num", 0))
         return
+    sheet.formula(r0, L_.detail_col("funding_hit"), f"=IF({M}+{g['upnl']}-{per_day}<={g['mm']},1,0)",
+                  number("int"), int(sf.funding_liquidated[i]))
     vcell = f"{col(L_.detail_col('vol'))}{r0 + 1}"
     sheet.formula(r0, L_.detail_col("vol"), f'=IF(N({g["vol"]})>0,{g["vol"]}*Stress!$C${L_.vol_row + 1},"")',
                   number("pct", 1), cached(sf.shocked_vol[i]))

@@ -29,18 +29,23 @@ def _book_rows(t: RiskTable, lay: Layout) -> list[tuple]:
     """(key, label, formula, cached, style) of the book figures."""
     P, S = lay.positions, lay.summary
     fx, usd = P.range("fx"), number("usd")
-    equity = float(np.nansum(t.margin * t.fx)) + float(np.sum(t.upnl_usd))
+    # a position levxl cannot recompute (cross without its wallet, mode unknown) has no margin on Positions ("n/a":
+    # the book's is a stand-in), so the book's equity is unknown, not the others' alone
+    n_unknown = int(np.sum(~t.option & ~t.book.recomputable))
+    unknown = f'COUNTIF({P.range("flag")},"n/a")-{int(np.sum(t.option))}'
+    equity = float(np.nansum(t.margin * t.fx)) + float(np.sum(t.upnl_usd)) if not n_unknown else "n/a"
     gross = float(np.nansum(t.notional_usd))
+    eq = S.cell("equity")
     return [
         ("equity", "Equity (USD): isolated margin + unrealised PnL",
-         f"=SUMPRODUCT({P.range('margin')},{fx})+SUM({P.range('upnl_usd')})", equity, usd),
+         f'=IF({unknown}>0,"n/a",SUMPRODUCT({P.range("margin")},{fx})+SUM({P.range("upnl_usd")}))', equity, usd),
         ("upnl", "  of which unrealised PnL (USD)", f"=SUM({P.range('upnl_usd')})", float(np.sum(t.upnl_usd)), usd),
         ("gross", "Gross notional (USD)", f"=SUM({P.range('notional_usd')})", gross, usd),
         ("net", "Net notional (USD, long - short)", f"=SUMPRODUCT({P.range('s')},{P.range('notional_usd')})",
          float(np.nansum(t.side * t.notional_usd)), usd),
         ("leverage", "Effective leverage (gross / equity)",
-         f'=IF({S.cell("equity")}<=0,"",{S.cell("gross")}/{S.cell("equity")})', gross / equity if equity > 0 else "",
-         number("num", 2)),
+         f'=IF(ISNUMBER({eq}),IF({eq}<=0,"",{S.cell("gross")}/{eq}),"n/a")',
+         "n/a" if isinstance(equity, str) else gross / equity if equity > 0 else "", number("num", 2)),
         ("funding", "Funding per day (USD, + = received)", f"=SUMPRODUCT({P.range('fund_day')},{fx})",
          float(np.sum(t.funding_per_day_usd)), usd),
     ]
