@@ -224,3 +224,25 @@ def test_no_stand_in_margin_is_shown_or_summed_where_levxl_cannot_recompute(tmp_
     funding = wb["Funding"]
     shares = [funding.cell(lay.funding.first + k, 12).value for k in range(3)]
     assert shares[:2] == ["n/a", "n/a"] and isinstance(shares[2], float)
+
+
+def test_rows_kept_with_a_warning_are_listed_in_the_workbook(tmp_path):
+    # vol 55 (5500% a year), funding 1 (100% per interval) and a blank mark the entry stands in for were warned
+    # only by levxl risk: the workbook a risk desk receives showed Vol 5500.0% and no word; they are now listed
+    # on Input issues, and the Summary's subtitle counts them
+    from click.testing import CliRunner
+
+    from levxl.cli import main
+
+    path = tmp_path / "warn.csv"
+    path.write_text("venue,symbol,side,size,entry,mark,leverage,vol,funding_rate\n"
+                    "binance,BTCUSDT,long,1,60000,61850,10,55,1\n"
+                    "binance,ETHUSDT,long,1,3000,,10,0.5,0.0001\n")
+    out = build_report(path, tmp_path / "r.xlsx", as_of="2026-12-03")
+    issues = _cells(out, "Input issues")
+    listed = [(r[0].value, r[1].value) for r in issues.iter_rows() if isinstance(r[0].value, int)]
+    assert [row for row, _ in listed] == [1, 1, 2]
+    assert listed[0][1].startswith("vol 55 means 5500% a year") and "ENTRY price stands in" in listed[2][1]
+    assert "2 row(s) with a warning (sheet Input issues)" in _cells(out, "Summary")["B2"].value
+    result = CliRunner().invoke(main, ["report", str(path), "-o", str(tmp_path / "cli.xlsx")])
+    assert "2 rows with warnings (sheet Input issues lists them)" in result.output

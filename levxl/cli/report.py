@@ -58,7 +58,7 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     liquidated = table.statuses(0.05, 0.10).count("LIQUIDATED")
     click.echo(terminal_text(
         f"wrote {path}: {len(book)} positions, {len(book.issues) + len(notes)} input issues"
-        + (f", {warned} rows with warnings (levxl risk lists them)" if warned else "")
+        + (f", {warned} rows with warnings (sheet Input issues lists them)" if warned else "")
         + (f", {not_computed} cross/unknown-mode positions levxl cannot recompute" if not_computed else "")
         + (f", {liquidated} LIQUIDATED (mark past the liquidation price)" if liquidated else "")
         + f", {table.count_within(0.10)} within 10% of liquidation"

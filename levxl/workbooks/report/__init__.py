@@ -143,7 +143,9 @@ def report_sheets(book: Book, as_of: str, issues: list[tuple[Any, str]],
         "Stress detail": stress_detail_sheet(table, lay, as_of, stresses),
         "Liquidation ladder": ladder_sheet(table, lay, as_of), "Funding": funding_sheet(table, lay, as_of),
         "Tier tables": tier_tables_sheet(provenance, limits, lay, as_of),
-        "Methodology": methodology_sheet(table, lay, as_of), "Input issues": issues_sheet(issues, lay, as_of)}
+        "Methodology": methodology_sheet(table, lay, as_of),
+        "Input issues": issues_sheet(issues, lay, as_of, [(book.row[i], safe_cell_text(w)) for i in range(len(book))
+                                                          for w in book.warnings[i]])}
     if table.any_options:
         accounts = [(label, figures_or_reason(book, idx, options_book_figures)) for label, idx in
                     option_accounts(book)]

@@ -1,4 +1,5 @@
-"""The Input issues sheet: rows left out of the report (and marks that could not be used), with the reason."""
+"""The Input issues sheet: rows left out of the report (and marks that could not be used), with the reason, and
+the rows kept with a warning (an implausible value, a blank mark the entry stands in for), with the warning."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from levxl.workbooks.report.layout import Layout
 __all__ = ["issues_sheet"]
 
 
-def issues_sheet(issues: list[tuple[Any, str]], lay: Layout, as_of: str) -> SheetSpec:
+def issues_sheet(issues: list[tuple[Any, str]], lay: Layout, as_of: str,
+                 warnings: list[tuple[Any, str]] = ()) -> SheetSpec:
     """The Input issues sheet.
 
     Parameters
@@ -23,6 +25,9 @@ def issues_sheet(issues: list[tuple[Any, str]], lay: Layout, as_of: str) -> Shee
         The report's anchors (:attr:`Layout.issues`).
     as_of : str
         The report's timestamp.
+    warnings : list of (row, warning)
+        The rows kept with a warning (:attr:`levxl.book.positions.Book.warnings`: what ``levxl risk`` prints),
+        listed below the issues.
 
     Returns
     -------
@@ -44,6 +49,14 @@ def issues_sheet(issues: list[tuple[Any, str]], lay: Layout, as_of: str) -> Shee
         else:
             sheet.string(L_.first + k, 0, str(row), TEXT)
         sheet.string(L_.first + k, 1, str(reason), WRAP)
+    if warnings:  # in the workbook too: its reader may never run levxl risk, which lists them
+        top = L_.first + max(len(issues), 1) + 1
+        sheet.string(top, 0, "Rows kept with a warning: their figures use the value as read; check it", SUBTITLE)
+        sheet.string(top + 1, 0, "Row", HEADER)
+        sheet.string(top + 1, 1, "Warning", HEADER)
+        for k, (row, text) in enumerate(warnings):
+            sheet.number(top + 2 + k, 0, int(row), number("int"))
+            sheet.string(top + 2 + k, 1, str(text), WRAP)
     sheet.feature("freeze_panes", L_.first, 0)
     sheet.page("Input issues", as_of, (L_.header, L_.header))
     return sheet

@@ -343,7 +343,10 @@ def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, 
     for first, last, width in ((0, 0, 2), (1, 1, 50), (2, 2, 16), (3, 3, 14), (4, 6, 14), (7, 7, 14)):
         sheet.column(first, last, width)
     sheet.string(0, 1, "Leverage risk report", TITLE)
-    sheet.string(1, 1, f"{source or 'book'}: {len(t)} positions, {n_issues} input issue(s); as of {as_of}", SUBTITLE)
+    warned = sum(1 for w in t.book.warnings if w)
+    sheet.string(1, 1, f"{source or 'book'}: {len(t)} positions, {n_issues} input issue(s)"
+                       + (f", {warned} row(s) with a warning (sheet Input issues)" if warned else "")
+                       + f"; as of {as_of}", SUBTITLE)
     _headline(sheet, t, lay, res, fixes)
     _worst(sheet, t, lay, res, fixes)
     _charts(sheet, lay, res)
