@@ -246,3 +246,22 @@ def test_rows_kept_with_a_warning_are_listed_in_the_workbook(tmp_path):
     assert "2 row(s) with a warning (sheet Input issues)" in _cells(out, "Summary")["B2"].value
     result = CliRunner().invoke(main, ["report", str(path), "-o", str(tmp_path / "cli.xlsx")])
     assert "2 rows with warnings (sheet Input issues lists them)" in result.output
+
+
+def test_the_tier_column_holds_the_longest_tier_label(tmp_path):
+    # "T4 binance:1000PEPEUSDT@2024-10-24" printed cut at "...@2024-10-" in the 27-wide column
+    from levxl.book.figures import risk_table
+    from levxl.book.positions import load_positions
+    from levxl.workbooks.report import plan_layout
+
+    path = tmp_path / "pepe.csv"
+    path.write_text("venue,symbol,side,size,entry,mark,leverage\n"
+                    "binance,1000PEPEUSDT,long,50000000,0.01912,0.0185,10\n")
+    out = build_report(path, tmp_path / "r.xlsx", as_of="2026-12-03")
+    t = risk_table(load_positions(path))
+    letter = plan_layout(t).positions.letter("tier")
+    assert t.tier_liq[0] == "T4 binance:1000PEPEUSDT@2024-10-24"
+    assert _cells(out, "Positions").column_dimensions[letter].width >= len(t.tier_liq[0]) / 1.15
+    examples = __import__("pathlib").Path(__file__).resolve().parent.parent / "workbook" / "examples"
+    plain = build_report(examples / "positions.csv", tmp_path / "p.xlsx", as_of="2026-12-03")
+    assert _cells(plain, "Positions").column_dimensions[letter].width < 28  # the bundled example keeps its 27

@@ -3,6 +3,8 @@ figures table's value cached; options as Black-76 formulas."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from levxl.book.figures import DistanceFixes, RiskTable
@@ -30,7 +32,11 @@ _OPTION_NOTE = (" Options: entry = premium per option, mark = the underlying's p
 _OPTION_KEYS = ("kind", "otype", "strike", "expiry", "oval", "delta", "gamma", "vega", "theta")
 
 
-def _header(sheet: SheetSpec, lay: Layout, options: bool, unknown: bool = False) -> None:
+TIER_WIDTH_MAX = 44
+"""The widest the tier column gets (the reason of a position levxl cannot recompute fits it)."""
+
+
+def _header(sheet: SheetSpec, lay: Layout, options: bool, unknown: bool = False, tier_chars: int = 0) -> None:
     P = lay.positions
     sheet.string(0, 0, "Positions", TITLE)
     sheet.string(1, NOTE_COL, _NOTE, SUBTITLE)
@@ -44,7 +50,12 @@ def _header(sheet: SheetSpec, lay: Layout, options: bool, unknown: bool = False)
         sheet.column(P.col_of["symbol"], P.col_of["symbol"], 21)
     if unknown:  # "n/a (venue: 97,941.60)" and the reason where levxl cannot recompute a position
         sheet.column(P.col_of["liq"], P.col_of["liq"], 19)
-        sheet.column(P.col_of["tier"], P.col_of["tier"], 44)
+        sheet.column(P.col_of["tier"], P.col_of["tier"], TIER_WIDTH_MAX)
+    else:  # the longest tier label ("T4 binance:1000PEPEUSDT@2024-10-24" was cut at 27); a column holds ~1.15
+        # characters of it per unit of width in LibreOffice's substitute font
+        need = math.ceil(tier_chars / 1.15)
+        if need > dict((k, w) for k, _, w in P.columns)["tier"]:
+            sheet.column(P.col_of["tier"], P.col_of["tier"], min(need, TIER_WIDTH_MAX))
     sheet.feature("freeze_panes", 4, 3)
 
 
@@ -296,7 +307,8 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes,
     """
     sheet = SheetSpec("Positions")
     recomputable = t.book.recomputable
-    _header(sheet, lay, t.any_options, bool(np.any(~recomputable & ~t.option)))
+    _header(sheet, lay, t.any_options, bool(np.any(~recomputable & ~t.option)),
+            max((len(x) for x in t.tier_liq), default=0))
     P = lay.positions
     statuses = t.statuses(RED_AT, AMBER_AT)
     market_move = market_move_to_liquidation(t, dict(zip(lay.stress.assets, lay.stress.betas)))
