@@ -85,7 +85,7 @@ def test_summary_says_how_many_positions_levxl_cannot_recompute(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ws = openpyxl.load_workbook(out, data_only=True)["Summary"]
-    left_out = "2 position(s) levxl cannot recompute left out (n/a: see Reconciliation)"
+    left_out = "2 position(s) levxl cannot recompute left out"
     for key in ("nearest", "expected_liquidations", "margin_to_add"):
         text = ws.cell(S.headline(key) + 1, S.value_col + 2).value
         assert text.endswith(left_out), (key, text)
@@ -265,3 +265,17 @@ def test_the_tier_column_holds_the_longest_tier_label(tmp_path):
     examples = __import__("pathlib").Path(__file__).resolve().parent.parent / "workbook" / "examples"
     plain = build_report(examples / "positions.csv", tmp_path / "p.xlsx", as_of="2026-12-03")
     assert _cells(plain, "Positions").column_dimensions[letter].width < 28  # the bundled example keeps its 27
+
+
+@needs_lo
+def test_the_summary_prints_its_left_out_counts_whole(tmp_path):
+    # "...; 2 position(s) levxl cannot recompute left out (n/a: see Reconciliation)" ran past the printed page
+    import subprocess
+
+    path = tmp_path / "cross.csv"
+    path.write_text(_CROSS_UNKNOWN.replace("0.0003,0.9,isolated", "0.0003,,isolated"))  # DOGE: no vol
+    out = build_report(path, tmp_path / "r.xlsx", as_of="2026-12-03")
+    pdf = libreoffice.convert([out], "pdf", tmp_path)[0]
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True).stdout
+    assert "1 position(s) without a vol left out; 2 position(s) levxl cannot recompute left out\n" in text

@@ -81,7 +81,7 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
     # by these formulas; the lines below say how many are left out, as for the rows in ERROR
     n_unknown = int(np.sum(~t.option & ~t.book.recomputable))
     unknown = f'(COUNTIF({P.range("flag")},"n/a")-{int(np.sum(t.option))})'
-    unknown_text = " position(s) levxl cannot recompute left out (n/a: see Reconciliation)"
+    unknown_text = " position(s) levxl cannot recompute left out"
     # nearest liquidation: over the positions with a distance; those in error are left out and counted, as the
     # engine refuses a bad row and counts it (never "none" while a position's distance is unknown)
     dist = P.range("dist")
