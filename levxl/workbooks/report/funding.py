@@ -27,6 +27,7 @@ def _identity(sheet: SheetSpec, t: RiskTable, r0: int, i: int, g: dict) -> None:
 def _funding(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
     F, P = lay.funding, lay.positions
     perps = [i for i in range(len(t)) if not t.option[i]]
+    recomputable = t.book.recomputable  # a property that reads every row: once, not per row
     for kk, i in enumerate(perps):
         r0 = F.first - 1 + kk
         g = P.refs(i)
@@ -37,7 +38,7 @@ def _funding(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
         sheet.formula(r0, 7, f"=G{r0 + 1}*{g['fx']}", number("usd"), fd_usd)
         for c, days in ((8, 7), (9, 30), (10, 365)):
             sheet.formula(r0, c, f"=H{r0 + 1}*{days}", number("usd"), fd_usd * days)
-        if t.book.recomputable[i]:
+        if recomputable[i]:
             sheet.formula(r0, 11, f"=G{r0 + 1}*365/{g['margin']}", number("pct", 1),
                           float(t.funding_per_year_of_margin[i]))
         else:  # no margin known (cross without its wallet, mode unknown)

@@ -198,7 +198,8 @@ def _map(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs) -> None:
                           number("usd"), float(values[k]))
 
 
-def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: StressResult, sf: StressFigures) -> None:
+def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: StressResult, sf: StressFigures,
+                recomputable: bool = True) -> None:
     L_, book = lay.stress, t.book
     r0, inv = L_.detail_first + i, bool(t.inverse[i])
     g = lay.positions.refs(i, True, True)
@@ -237,7 +238,7 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
                   float(sf.gap[i]))
     sheet.formula(r0, L_.detail_col("funding_cost"), f"={per_day}*{g['fx']}", number("usd"),
                   float(sf.funding_cost_usd[i]))
-    if not book.recomputable[i]:
+    if not recomputable:
         # no margin and no liquidation price (cross without its wallet, mode unknown): whether funding liquidates
         # it, and the probability of reaching its price, are unknown, as on Positions (the formulas would read the
         # "n/a" price as "never liquidated", 0, and the cached value said "no vol" of a position that has one)
@@ -292,8 +293,9 @@ def stress_detail_sheet(t: RiskTable, lay: Layout, as_of: str, res: StressResult
     sheet.column(4, len(heads) - 1, 10)
     sheet.column(L_.price_col(0), L_.price_col(len(STRESSES) - 1), 12, True, 1)  # helpers: hidden, grouped
     sf = stress_figures(t, FUNDING_CAP, FUNDING_STRESS_DAYS, VOL_MULTIPLIER)
+    recomputable = t.book.recomputable  # a property that reads every row: once, not per row
     for i in range(len(t)):
-        _detail_row(sheet, t, lay, i, res, sf)
+        _detail_row(sheet, t, lay, i, res, sf, bool(recomputable[i]))
     sheet.feature("freeze_panes", L_.detail_header + 1, 3)
     sheet.page("Stress detail", as_of, (L_.detail_header, L_.detail_header))
     return sheet
