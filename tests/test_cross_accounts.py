@@ -21,11 +21,14 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+import levxl as lx
 from levxl.book.accounts import levxl_liquidation, load_book, refused_siblings, with_accounts
 from levxl.book.ccxt import records_from_ccxt
 from levxl.book.figures import risk_table
 from levxl.book.positions import book_from_records
 from levxl.book.reconcile import risk_records
+from levxl.catalogue import CATALOGUE
+from levxl.catalogue.errors import CellError
 from levxl.cli import main
 from levxl.workbooks.report import build_report, plan_layout
 
@@ -245,3 +248,44 @@ def test_an_accounts_file_is_read_bounded(tmp_path, monkeypatch):
     path.write_text("venue,account,currency,wallet\n" + "binance,,USDT,1000\n" * 100)
     result = CliRunner().invoke(main, ["risk", str(example_positions()), "--accounts", str(path)])
     assert result.exit_code == 1 and "accounts file larger than 1,000 bytes; refused" in result.output
+
+
+# -- the engine's cross functions on a margin <= 0 -----------------------------------------------------------------
+def test_the_engine_cross_price_takes_a_margin_of_any_sign_and_the_venue_basis():
+    # M = 5 - 4 - 3 = -2: -2 + (P - 100) = 0.004*P, so P = 102/0.996, above the entry
+    assert lx.liquidation_price_cross("long", 100, 1, wallet=5, mmr=0.004, other_mm=4, other_upnl=-3) == \
+        pytest.approx(102 / 0.996, rel=1e-12)
+    # Bybit's entry basis: MM on the entry value, LP = EP - (M - q*EP*mmr)/q = 100 + 2 + 0.5
+    assert lx.liquidation_price_cross("long", 100, 1, wallet=5, mmr=0.005, other_mm=4, other_upnl=-3,
+                                      basis="entry") == pytest.approx(102.5, rel=1e-12)
+    # on a margin > 0 it is the isolated equation on that margin, either basis
+    for basis in ("mark", "entry"):
+        assert lx.liquidation_price_cross("short", 100, 2, wallet=30, mmr=0.01, other_mm=5, basis=basis) == \
+            lx.liquidation_price("short", 100, 2, margin=25, mmr=0.01, basis=basis)
+    # the isolated function still wants a margin > 0
+    with pytest.raises(ValueError, match="margin"):
+        lx.liquidation_price("long", 100, 1, margin=-2, mmr=0.004)
+    # and the spreadsheet function computes the cross price on M = -2 (wallet, mmr, other_mm, other_upnl)
+    assert CATALOGUE["LEVXL_LIQ_PRICE_CROSS"]("long", 100, 1, 5, 0.004, 4, -3) == pytest.approx(102 / 0.996)
+
+
+@pytest.mark.parametrize("side, contract, size, other_mm", [("short", "linear", 1, 200.0),  # M + q*EP < 0
+                                                            ("long", "inverse", 10_000, 150.0)])  # M + Q/EP < 0
+def test_no_price_keeps_it_above_maintenance_is_an_error_not_no_liquidation(side, contract, size, other_mm):
+    # linear short: M = 10 - 200 = -190 < -q*EP = -100; inverse long: M = 10 - 150 = -140 < -Q/EP = -100 (the
+    # solver's 0 and a negative price before, which read "no liquidation" and garbage)
+    kw = dict(wallet=10, other_mm=other_mm, contract=contract, mmr=0.005)
+    with pytest.raises(ValueError, match="below its maintenance at every price"):
+        lx.liquidation_price_cross(side, 100, size, **kw)
+    cell = CATALOGUE["LEVXL_LIQ_PRICE_CROSS"](side, 100, size, 10, 0.005, other_mm, 0, contract)
+    assert isinstance(cell, CellError) and "every price" in cell.reason  # an error cell with its reason
+    prices, why = lx.liquidation_price_cross.elementwise([side, side], 100, size, **dict(kw, other_mm=[other_mm, 0]))
+    assert "every price" in why[0] and why[1] == "" and np.isfinite(prices[1]) and prices[1] > 0
+    # the same in an account: the other position's loss (mark 50 for a long of 3, mark 200 for an inverse short of
+    # 30,000 USD) takes M below -value(EP): 10 - 0.75 - 150 = -140.75 < -100; 1 - 0.75 - 150 = -149.75 < -100
+    account = (dict(sides=["short", "long"], sizes=[1, 3], marks=[100, 50], wallet=10, contract="linear")
+               if contract == "linear" else
+               dict(sides=["long", "short"], sizes=[10_000, 30_000], marks=[100, 200], wallet=1, contract="inverse"))
+    with pytest.raises(ValueError, match="every price"):
+        lx.account_liquidation_prices(account["sides"], [100, 100], account["sizes"], marks=account["marks"],
+                                      wallet=account["wallet"], mmr=0.005, contract=account["contract"])

@@ -66,10 +66,12 @@ def solve_threshold(side, entry, size, margin, rate, cum, fee, inverse, entry_ba
         with np.errstate(divide="ignore", invalid="ignore"):
             price = slope / denominator
         # A short whose denominator is >= 0 never reaches the threshold (e.g. 1x inverse short, whose denominator
-        # Q/EP - Q/EP rounds to a residue around 0).
+        # Q/EP - Q/EP rounds to a residue around 0). A long whose denominator is <= 0 is below it at every price
+        # (only a cross margin M <= -Q/EP - cum does that): inf, the price it would have to stay above.
         never = (side < 0) & (denominator >= -RESIDUE * size / entry)
+        always = (side > 0) & (denominator <= RESIDUE * size / entry)
         overflow = ~(np.isfinite(denominator) & np.isfinite(slope))
-        return np.where(overflow, np.nan, np.where(never, np.inf, price))
+        return np.where(overflow, np.nan, np.where(never | always, np.inf, price))
 
     return by_contract(inverse, linear, inverse_)
 
@@ -119,6 +121,8 @@ def solve_threshold_scalar(side, entry, size, margin, rate, cum, fee, inverse, e
     if not (math.isfinite(denominator) and math.isfinite(slope)):
         return None
     if side < 0 and denominator >= -RESIDUE * size / entry:
+        return math.inf
+    if side > 0 and denominator <= RESIDUE * size / entry:
         return math.inf
     if denominator == 0:
         return None

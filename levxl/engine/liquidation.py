@@ -431,18 +431,35 @@ def liquidation_price(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, lev
                          side=side, tick=tick)
 
 
+def _require_a_live_price(side, price, margin) -> None:
+    """A cross margin ``M <= 0`` is real (a hedged account: the other positions' loss and maintenance exceed the
+    wallet plus their gains) and the equation still has its root (a long's above the entry). Only where no price
+    keeps the position above its threshold is there none: a linear short with ``M + cum <= -q*EP``, an inverse
+    long with ``M + cum <= -Q/EP`` (the solver's 0 for a short, inf for a long there); that is an error, not the
+    "no liquidation" sentinel it would read as."""
+    every = np.where(np.asarray(side) > 0, price == np.inf, price == 0.0)
+    require(~every, "margin wallet - other_mm + other_upnl",
+            "leaves the position below its maintenance at every price (its account is past liquidation)", margin)
+
+
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, wallet=POSITIVE, mmr=MAINTENANCE, other_mm=NUMBER,
-         other_upnl=NUMBER, contract=CONTRACT, fee=FRACTION)
+         other_upnl=NUMBER, contract=CONTRACT, fee=FRACTION, basis=BASIS)
 def liquidation_price_cross(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, wallet: ArrayLike,
                             mmr: MaintenanceLike = DEFAULT_MMR, other_mm: ArrayLike = 0.0,
                             other_upnl: ArrayLike = 0.0, contract: ArrayLike = "linear",
-                            fee: ArrayLike = 0.0) -> ArrayOrFloat:
+                            fee: ArrayLike = 0.0, basis: ArrayLike = "mark") -> ArrayOrFloat:
     """Cross-margin liquidation price (Binance one-way mode): the isolated equation with the margin
     ``M = wallet - other_mm + other_upnl``, the maintenance margin and unrealised PnL of the account's *other*
-    positions at their marks (margin currency), maintenance measured at the liquidation price.
+    positions at their marks (margin currency), maintenance measured at the liquidation price (or at the entry:
+    ``basis="entry"``, Bybit's cross formula).
 
     ``LP = (WB - TMM + UPNL + cum - s*q*EP) / (q*mmr - s*q)`` (linear);
     ``LP = Q*(mmr + s) / (WB - TMM + UPNL + cum + s*Q/EP)`` (inverse).
+
+    ``M`` may be 0 or negative (a hedged account whose other positions lose more than the wallet and their gains
+    cover): a long's price is then above its entry, a short's below, and the position is alive only on the far
+    side of it. Where no price keeps the position above its threshold (a linear short with ``M + cum <= -q*EP``,
+    an inverse long with ``M + cum <= -Q/EP``: its account is already past liquidation) the element is an error.
 
     Parameters
     ----------
@@ -463,6 +480,8 @@ def liquidation_price_cross(side: ArrayLike, entry: ArrayLike, size: ArrayLike, 
     contract : {"linear", "inverse"} or array_like, default "linear"
     fee : array_like, default 0
         Liquidation fee rate on the value at the liquidation price, a fraction.
+    basis : {"mark", "entry"} or array_like, default "mark"
+        Where this position's maintenance margin is measured (see :func:`liquidation_price`).
 
     Returns
     -------
@@ -471,9 +490,14 @@ def liquidation_price_cross(side: ArrayLike, entry: ArrayLike, size: ArrayLike, 
 
     >>> round(float(liquidation_price_cross("long", 100, 1, wallet=5, mmr=0.004, other_mm=4)), 6)  # 5+(P-100)=.004P+4
     99.39759
+    >>> # M = 5 - 4 - 3 = -2 (the others lose 3): -2 + (P - 100) = 0.004*P, above the entry
+    >>> round(float(liquidation_price_cross("long", 100, 1, wallet=5, mmr=0.004, other_mm=4, other_upnl=-3)), 6)
+    102.409639
     """
     margin = wallet - other_mm + other_upnl
-    return solve_liquidation(side, entry, size, margin, mmr, fee, contract, 0)
+    price = solve_liquidation(side, entry, size, margin, mmr, fee, contract, basis)
+    _require_a_live_price(side, price, margin)
+    return price
 
 
 @checked(sides=SIDE, entries=POSITIVE, sizes=POSITIVE, marks=POSITIVE, wallet=POSITIVE, mmr=MAINTENANCE,
@@ -530,4 +554,6 @@ def account_liquidation_prices(sides: ArrayLike, entries: ArrayLike, sizes: Arra
         require(~np.broadcast_to(bad_rows.any(axis=-1, keepdims=True), sides.shape) | bad_rows,
                 "account", "has an invalid position in another row")
     margin = wallet - other_mm + other_upnl
-    return solve_liquidation(sides, entries, sizes, margin, mmr, fee, contract, 0)
+    price = solve_liquidation(sides, entries, sizes, margin, mmr, fee, contract, 0)
+    _require_a_live_price(sides, price, margin)
+    return price
