@@ -5,7 +5,9 @@ A cross position's liquidation price depends on every position of its account (v
 with a row of that account refused, the others are left blank, with a warning naming the row and why, in
 ``levxl risk`` (table, ``--json``, ``--csv``) and the report workbook; isolated positions are unaffected. At the
 entry-basis venues (Bybit, and KuCoin's rule until 2025-05-22: ``kucoin-2025-05-21``) the cross price measures
-maintenance at the entry value in the records as in the figures table and the report."""
+maintenance at the entry value in the records as in the figures table and the report. In a hedged account the
+margin of a position's equation may be 0 or negative: its price is still computed (a long's above its entry), the
+same in every face, and a position below maintenance at every price is n/a with the reason."""
 
 from __future__ import annotations
 
@@ -24,12 +26,13 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import levxl as lx
 from levxl.book.accounts import levxl_liquidation, load_book, refused_siblings, with_accounts
 from levxl.book.ccxt import records_from_ccxt
-from levxl.book.figures import risk_table
+from levxl.book.figures import distance_fixes, pnl_after_mark_move, risk_table
 from levxl.book.positions import book_from_records
 from levxl.book.reconcile import risk_records
 from levxl.catalogue import CATALOGUE
 from levxl.catalogue.errors import CellError
 from levxl.cli import main
+from levxl.testing import libreoffice
 from levxl.workbooks.report import build_report, plan_layout
 
 HEADER = "venue,account,symbol,side,size,entry,mark,margin_mode,wallet,mmr,tick\n"
@@ -248,6 +251,157 @@ def test_an_accounts_file_is_read_bounded(tmp_path, monkeypatch):
     path.write_text("venue,account,currency,wallet\n" + "binance,,USDT,1000\n" * 100)
     result = CliRunner().invoke(main, ["risk", str(example_positions()), "--accounts", str(path)])
     assert result.exit_code == 1 and "accounts file larger than 1,000 bytes; refused" in result.output
+
+
+# -- a hedged account: the margin of a position's equation is 0 or negative ----------------------------------------
+# Account A: a BTC long deep in profit and an ETH short losing as much. For BTC, M = WB - MM_eth + UPNL_eth =
+# 10,000 - 3,000 x 20 x 0.5% (300) - 20 x (3,000 - 2,000) (20,000) = -10,300: the long's equation
+# M + q(P - EP) = mmr*q*P gives P = (q*EP - M)/(q(1 - mmr)) = (40,000 + 10,300)/0.996 = 50,502.008..., above its
+# entry, and the long is alive while the mark (61,000) is above it: distance (61,000 - 50,502.008)/61,000 = 17.21%.
+# For ETH, M = 10,000 - 61,000 x 0.4% (244) + 21,000 = 30,756: P = (M + q*EP)/(q(1 + mmr)) = 70,756/20.1.
+# Account B holds the same positions with BTC's mark at 45,000: the same BTC price, now above the mark (past it),
+# and ETH's M = 10,000 - 180 + 5,000 = 14,820 gives 54,820/20.1 = 2,727.36, below its mark 3,000 (past it too: the
+# account's equity 10,000 + 5,000 - 20,000 is below its maintenance).
+HEDGED = """venue,account,symbol,side,size,entry,mark,margin_mode,wallet,mmr,vol
+binance,A,BTCUSDT,long,1,40000,61000,cross,10000,0.004,0.5
+binance,A,ETHUSDT,short,20,2000,3000,cross,10000,0.005,0.6
+binance,B,BTCUSDT,long,1,40000,45000,cross,10000,0.004,0.5
+binance,B,ETHUSDT,short,20,2000,3000,cross,10000,0.005,0.6
+"""
+BTC_M = 10000 - 300 - 20000
+BTC_LP = (1 * 40000 - BTC_M) / (1 * (1 - 0.004))
+ETH_LP_A, ETH_LP_B = (30756 + 40000) / (20 * 1.005), (14820 + 40000) / (20 * 1.005)
+
+
+def test_a_hedged_long_has_its_price_above_its_entry_in_every_face(tmp_path):
+    path = _write(tmp_path, "hedged.csv", HEDGED)
+    book, liq = load_book(path)
+    assert liq.margin[0] == pytest.approx(BTC_M) and BTC_M < 0
+    table = risk_table(book)
+    np.testing.assert_allclose(table.liquidation, [BTC_LP, ETH_LP_A, BTC_LP, ETH_LP_B], rtol=1e-12)
+    np.testing.assert_array_equal(liq.price, table.liquidation)
+    assert BTC_LP == pytest.approx(50502.00803, rel=1e-9) and book.recomputable.all()
+    np.testing.assert_allclose(table.distance[[0, 2]], [(61000 - BTC_LP) / 61000, (45000 - BTC_LP) / 45000])
+    # the other figures of a margin <= 0: the bankruptcy price EP - M/q is right; leverage and the size to cut n/a
+    assert table.bankruptcy[0] == pytest.approx(40000 - BTC_M) and np.isnan(table.leverage[0])
+    assert np.isnan(table.funding_per_year_of_margin[0]) and table.leverage[1] == pytest.approx(40000 / 30756)
+    assert "-10,300, is not > 0" in liq.how[0] and "effective leverage is n/a" in liq.how[0]
+    # past the price at 20% adverse (48,800 < 50,502): the PnL at the bankruptcy price, -M, as the report's formula
+    pnl = pnl_after_mark_move(book, [-0.1, -0.2])
+    assert pnl[0].tolist() == [pytest.approx(14900), pytest.approx(-BTC_M)]
+    records = _json(path)["positions"]
+    assert [r["liquidation_price"] for r in records] == list(table.liquidation)
+    assert records[0]["margin"] == pytest.approx(BTC_M)
+    assert [float(r["liquidation_price"]) for r in _csv(path)] == list(table.liquidation)
+    out = CliRunner().invoke(main, ["risk", str(path)])
+    assert out.exit_code == 0, out.output
+    line = next(x for x in out.stdout.splitlines() if x.lstrip().startswith("1 "))
+    assert "50,502.0" in line and "+17.2%" in line and "GREEN" in line
+
+
+def test_a_position_past_its_price_shows_it(tmp_path):
+    book, _ = load_book(_write(tmp_path, "hedged.csv", HEDGED))
+    table = risk_table(book)
+    assert table.distance[2] < 0 and table.distance[3] < 0  # account B: BTC's mark below its price, ETH's above
+    assert table.statuses(0.05, 0.10) == ["GREEN", "GREEN", "LIQUIDATED", "LIQUIDATED"]
+    fixes = distance_fixes(table)
+    # margin to add: max(0, M* - M), M* = mmr*q*T - q(T - EP) at T = 45,000 x 0.9 = 40,500: 162 - 500 - (-10,300)
+    assert fixes.margin_to_add[2] == pytest.approx(0.004 * 40500 - 500 - BTC_M)
+    assert np.isnan(fixes.size_to_cut[2]) and np.isfinite(fixes.size_to_cut[3])
+
+
+def test_a_position_below_maintenance_at_every_price_is_na_with_its_reason(tmp_path):
+    # a short whose account's margin for it is below -q*EP: equity M + q(EP - P) < mmr*q*P at every P > 0, so
+    # there is no price (the solver's 0 would read "no liquidation"); its account is past liquidation
+    text = ("venue,account,symbol,side,size,entry,mark,margin_mode,wallet,mmr\n"
+            "binance,A,BTCUSDT,long,1,60000,30000,cross,1000,0.004\n"
+            "binance,A,ETHUSDT,short,1,3000,3000,cross,1000,0.005\n")
+    book, liq = load_book(_write(tmp_path, "under.csv", text))
+    assert liq.margin[1] == pytest.approx(1000 - 120 - 30000)
+    assert np.isnan(liq.price[1]) and not book.recomputable[1] and "every price" in liq.how[1]
+    table = risk_table(book)
+    assert table.statuses(0.05, 0.10)[1] == "n/a" and np.isnan(table.distance[1])
+    assert book.cross_note[1] == "below maintenance at every price"
+    (record,) = [r for r in _json(tmp_path / "under.csv")["positions"] if r["symbol"] == "ETHUSDT"]
+    assert record["liquidation_price"] is None and "every price" in record["reconciliation"]
+
+
+def test_the_report_computes_a_hedged_account_like_the_table(tmp_path):
+    book, liq = load_book(_write(tmp_path, "hedged.csv", HEDGED))
+    out = build_report(book, tmp_path / "hedged.xlsx", as_of="2026-12-03", liquidation=liq)
+    table = risk_table(book)
+    lay = plan_layout(table)
+    values = openpyxl.load_workbook(out, data_only=True)["Positions"]
+    for i in range(len(book)):
+        assert values[lay.positions.local("liq", i)].value == pytest.approx(table.liquidation[i], rel=1e-12)
+        assert values[lay.positions.local("bank", i)].value == pytest.approx(table.bankruptcy[i], rel=1e-12)
+    assert [values[lay.positions.local("flag", i)].value for i in range(4)] == ["GREEN", "GREEN", "LIQUIDATED",
+                                                                               "LIQUIDATED"]
+    assert values[lay.positions.local("lev", 0)].value == "n/a"
+    assert values[lay.positions.local("cut_size", 2)].value == "n/a"
+
+
+@pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice not installed")
+def test_the_report_formulas_recalculate_a_hedged_account_to_its_cached_values(tmp_path):
+    # the live formulas (the isolated equation on the cross margin, which may be negative) give the cached numbers
+    book, liq = load_book(_write(tmp_path, "hedged.csv", HEDGED))
+    out = build_report(book, tmp_path / "hedged.xlsx", as_of="2026-12-03", liquidation=liq)
+    cached, again = libreoffice.read_values(out, recalc="never"), libreoffice.recalculated_values(out)
+    formulas = {ws.title: [c.coordinate for row in ws.iter_rows() for c in row
+                           if isinstance(c.value, str) and c.value.startswith("=")]
+                for ws in openpyxl.load_workbook(out)}
+    checked = 0
+    for sheet, refs in formulas.items():
+        for ref in refs:
+            got, want = again[sheet].get(ref, ""), cached[sheet].get(ref, "")
+            assert not (isinstance(got, str) and got.startswith(("#", "Err:"))), (sheet, ref, got)
+            if isinstance(got, str) or isinstance(want, str):
+                assert got == want, (sheet, ref, got, want)
+            else:
+                assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-7), (sheet, ref, got, want)
+            checked += 1
+    assert checked > 100
+
+
+def _equity_less_maintenance(records: list[dict], i: int, price: float) -> float:
+    """The account's equity less its maintenance margin with position ``i`` at ``price``, the others at their
+    marks (linear, flat rates, maintenance at the price: Binance's cross account)."""
+    total = records[0]["wallet"]
+    for k, r in enumerate(records):
+        p = price if k == i else r["mark"]
+        side = 1 if r["side"] == "long" else -1
+        total += side * r["size"] * (p - r["entry"]) - r["mmr"] * r["size"] * p
+    return total
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(legs=st.lists(st.tuples(st.booleans(), st.floats(0.1, 5), st.floats(100, 1000), st.floats(-0.6, 0.6),
+                               st.sampled_from([0.004, 0.005, 0.01])), min_size=2, max_size=4),
+       wallet=st.floats(10, 5000))
+def test_at_its_price_a_cross_positions_account_equity_is_its_maintenance(legs, wallet):
+    # hedged accounts of any balance: a margin of the equation of any sign (often <= 0: a leg deep in profit
+    # beside one losing more than the wallet)
+    records = [{"venue": "binance", "account": "H", "symbol": f"C{k}USDT", "side": "short" if short else "long",
+                "size": size, "entry": entry, "mark": entry * (1 + move), "margin_mode": "cross", "wallet": wallet,
+                "mmr": mmr} for k, (short, size, entry, move, mmr) in enumerate(legs)]
+    book, liq = with_accounts(book_from_records(records))
+    table = risk_table(book)
+    now = _equity_less_maintenance(records, 0, records[0]["mark"])
+    for i, r in enumerate(records):
+        price = table.liquidation[i]
+        if np.isnan(price):
+            # no price keeps it above maintenance: said, and its account is past liquidation at the marks
+            assert "every price" in liq.how[i] and now < 0
+            continue
+        scale = r["size"] * max(price, r["entry"], r["mark"]) + wallet + abs(liq.margin[i])
+        if price > 0:
+            assert _equity_less_maintenance(records, i, price) == pytest.approx(0.0, abs=1e-9 * scale)
+        else:  # a long that no positive price liquidates
+            assert r["side"] == "long" and _equity_less_maintenance(records, i, 0.0) >= -1e-9 * scale
+        # already past its price exactly when the account is below maintenance at the marks
+        if abs(now) > 1e-9 * scale:
+            assert (table.distance[i] <= 0) == (now < 0), (i, now, table.distance[i])
+            assert (table.statuses(0.05, 0.10)[i] == "LIQUIDATED") == (now < 0)
 
 
 # -- the engine's cross functions on a margin <= 0 -----------------------------------------------------------------

@@ -5,7 +5,12 @@ unrealised PnL) and the *other* cross positions' maintenance margin ``TMM`` and 
 marks, it is the isolated equation with margin ``M = WB - TMM + UPNL`` (Binance's cross formula;
 :func:`levxl.engine.liquidation.account_liquidation_prices`), its own maintenance measured where the venue measures
 it (the profile's ``mm_basis``: the entry value at Bybit). The price is then the one the figures table computes from
-that margin, :func:`levxl.book.figures.liquidation_prices`. Isolated positions stand alone on their own margin.
+that margin, :func:`levxl.book.figures.liquidation_prices` (through the engine's
+:func:`~levxl.engine.liquidation.liquidation_price_cross` on the wallet and the others' MM and uPnL). ``M`` may be 0
+or negative in a hedged account (a long deep in profit beside a short losing as much): the price is still real, a
+long's above its entry, and the position is alive only while its mark is beyond it; where no price keeps the position
+above maintenance (its account is past liquidation) it is left uncomputed with that reason. Isolated positions stand
+alone on their own margin, which must be > 0.
 
 When the wallet is unknown, or a row of the account was refused (:func:`refused_siblings`), a cross position is
 **never** computed as isolated nor on the rest of its account: levxl's price is left empty and the reason says what
@@ -63,6 +68,7 @@ class Liquidation:
     how: list[str]
     warnings: list[list[str]] = dataclasses.field(default_factory=list)
     note: list[str] = dataclasses.field(default_factory=list)
+    terms: "_CrossTerms | None" = None  #: a cross position's wallet, others' MM and others' uPnL (NaN elsewhere)
 
 
 def _wallet_for(book: Book, i: int, wallets: dict[AccountKey, float]) -> float:
@@ -128,6 +134,7 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
     wallets = wallets or {}
     n = len(book)
     margin, how, note = np.full(n, np.nan), [""] * n, [""] * n
+    terms = _CrossTerms(np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan))
     warnings: list[list[str]] = [[] for _ in range(n)]
     iso = np.array([m == "isolated" for m in book.margin_mode], dtype=bool) & ~book.option
     for i in np.flatnonzero(book.option):
@@ -150,30 +157,51 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
     siblings = refused_siblings(book) if groups else []
     for key, members in groups.items():
         _cross_group(book, members, _wallet_for(book, members[0], wallets), key, margin, how, note, warnings,
-                     siblings[members[0]])
+                     siblings[members[0]], terms)
     price = np.full(n, np.nan)
     perp = ~book.option
     if perp.any():
-        priced = dataclasses.replace(book, cross_margin=_cross_margin(book, margin))
-        price[perp] = liquidation_prices(priced if perp.all() else priced.select(perp))
+        priced = _with_cross_terms(book, margin, terms)
+        price[perp], why = liquidation_prices(priced if perp.all() else priced.select(perp), reasons=True)
+        for k, i in enumerate(np.flatnonzero(perp)):
+            if why[k]:  # no price keeps it above maintenance: the engine's reason, never a sentinel
+                note[i] = "below maintenance at every price"
+                how[i] = f"{how[i]}: {why[k]}, so levxl shows no price for it"
     ticked = np.isfinite(book.tick) & np.isfinite(price) & (price > 0)
     for i in np.flatnonzero(ticked):
         how[i] += f"; on the tick {book.tick[i]:g} the venue's way"
     return Liquidation(price=on_tick(book, price, "liquidation"), margin=margin, how=how, warnings=warnings,
-                       note=note)
+                       note=note, terms=terms)
 
 
-def _cross_margin(book: Book, margin: np.ndarray) -> np.ndarray:
-    """:attr:`~levxl.book.positions.Book.cross_margin` from the margins of the equations: a cross position's where
-    it is > 0 (the engine's liquidation price takes a positive margin), NaN elsewhere."""
-    with np.errstate(invalid="ignore"):
-        return np.where(book.cross & np.isfinite(margin) & (margin > 0), margin, np.nan)
+@dataclass
+class _CrossTerms:
+    """Per position, the three terms of a cross position's margin of the equation (NaN elsewhere)."""
+
+    wallet: np.ndarray
+    other_mm: np.ndarray
+    other_upnl: np.ndarray
+
+
+def _with_cross_terms(book: Book, margin: np.ndarray, terms: _CrossTerms, priced: np.ndarray | None = None) -> Book:
+    """The book with :attr:`~levxl.book.positions.Book.cross_margin` and its terms set for the cross positions whose
+    margin of the equation is known (of any sign: a hedged account's can be 0 or negative, and its price is still
+    real) and, given ``priced`` (levxl's price per position), that have a price: a position below maintenance at
+    every price is left uncomputed, like one without its wallet."""
+    known = book.cross & np.isfinite(margin)
+    if priced is not None:
+        known &= ~np.isnan(priced)
+    pick = (lambda a: np.where(known, a, np.nan))
+    return dataclasses.replace(book, cross_margin=pick(margin), cross_wallet=pick(terms.wallet),
+                               cross_other_mm=pick(terms.other_mm), cross_other_upnl=pick(terms.other_upnl))
 
 
 def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey, margin: np.ndarray,
-                 how: list[str], note: list[str], warnings: list[list[str]], refused: list[tuple[int, str]]) -> None:
-    """One cross account's margins of the equation, how and notes, in place (see :func:`levxl_liquidation`);
-    ``refused``: the refused rows that may be positions of the account (:func:`refused_siblings`)."""
+                 how: list[str], note: list[str], warnings: list[list[str]], refused: list[tuple[int, str]],
+                 terms: _CrossTerms) -> None:
+    """One cross account's margins of the equation and their terms, how and notes, in place (see
+    :func:`levxl_liquidation`); ``refused``: the refused rows that may be positions of the account
+    (:func:`refused_siblings`)."""
     label = "/".join(x for x in key if x) or "the account"
     if refused:
         rows, was = _rows_text(refused), "was" if len(refused) == 1 else "were"
@@ -206,7 +234,9 @@ def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey,
     # the other positions' maintenance and uPnL at their marks (Binance's cross formula)
     own_mm = np.asarray(maintenance_margin(b.size, price=b.mark, mmr=mmr, contract=contract), dtype=float)
     own_upnl = kernel.pnl(b.side, b.entry, b.mark, b.size, b.inverse.astype(float))
-    m = wallet - (own_mm.sum() - own_mm) + (own_upnl.sum() - own_upnl)
+    other_mm, other_upnl = own_mm.sum() - own_mm, own_upnl.sum() - own_upnl
+    m = wallet - other_mm + other_upnl
+    terms.wallet[idx], terms.other_mm[idx], terms.other_upnl[idx] = wallet, other_mm, other_upnl
     others = len(members) - 1
     profiles = profiles_for(b.venue, b.contract)
     for k, i in enumerate(idx):
@@ -218,9 +248,12 @@ def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey,
                   ("; Bybit unified accounts liquidate on the account's maintenance rate across all collateral, "
                    "so this one-currency figure is an approximation" if key[0] == "bybit" else ""))
         if not m[k] > 0:
-            note[i] = "its account's margin for it is not > 0"
+            # a hedged account: the price is real, on the far side of the entry (alive while the mark is beyond it)
             how[i] = (f"{how[i]}: the margin of its equation, {m[k]:,.8g}, is not > 0 (the other positions' MM "
-                      "exceeds the wallet plus their uPnL), so levxl does not compute its price")
+                      f"and loss exceed the wallet plus their gains), so its liquidation price is "
+                      f"{'above' if book.side[i] > 0 else 'below'} its entry and it needs the mark "
+                      f"{'above' if book.side[i] > 0 else 'below'} that price to stay open; its effective "
+                      "leverage is n/a")
 
 
 _ENTRY_BASIS_CROSS = {
@@ -238,9 +271,9 @@ def with_accounts(book: Book, wallets: dict[AccountKey, float] | None = None) ->
     cross account), :attr:`~levxl.book.positions.Book.cross_note` where a cross position is not computed, and
     levxl's liquidation per position."""
     result = levxl_liquidation(book, wallets)
-    cross_margin = _cross_margin(book, result.margin)
     warnings = [list(w) + extra for w, extra in zip(book.warnings, result.warnings)]
-    return dataclasses.replace(book, cross_margin=cross_margin, cross_note=result.note, warnings=warnings), result
+    priced = _with_cross_terms(book, result.margin, result.terms, result.price)
+    return dataclasses.replace(priced, cross_note=result.note, warnings=warnings), result
 
 
 def read_wallets(path: str | Path) -> dict[AccountKey, float]:

@@ -17,7 +17,8 @@ import numpy as np
 
 from levxl.book.positions import Book
 from levxl.engine import kernel
-from levxl.engine.liquidation import bankruptcy_price, liquidation_price, maintenance_margin
+from levxl.engine.liquidation import (bankruptcy_price, liquidation_price, liquidation_price_cross,
+                                      maintenance_margin)
 from levxl.book.venue_rules import on_tick
 from levxl.engine.options import greeks, option_decay, option_pnl_grid, option_price
 from levxl.engine.probability import liquidation_distance, liquidation_distance_sigma, liquidation_probability
@@ -180,7 +181,7 @@ def _empty_options(moves=OPTION_MOVES, vol_shifts=OPTION_VOL_SHIFTS) -> OptionFi
     return OptionFigures(np.zeros(0, dtype=int), z, z, z, z, z, z, z, grid, grid, z, z, z, z, z, z)
 
 
-def liquidation_prices(book: Book) -> np.ndarray:
+def liquidation_prices(book: Book, *, reasons: bool = False):
     """Each position's liquidation price by the engine's equation, before the row's tick: the one computation of
     it that the figures table, the reconciliation and ``levxl risk --json/--csv`` all read.
 
@@ -188,26 +189,64 @@ def liquidation_prices(book: Book) -> np.ndarray:
     ----------
     book : Book
         Futures positions (no options); cross positions carry their account's margin in
-        :attr:`~levxl.book.positions.Book.cross_margin` (:func:`levxl.book.accounts.with_accounts`).
+        :attr:`~levxl.book.positions.Book.cross_margin` and its terms (:func:`levxl.book.accounts.with_accounts`).
+    reasons : bool, default False
+        Also return, per position, why it has no price ("" where it has one or is not recomputed).
 
     Returns
     -------
-    ndarray
-        :func:`levxl.engine.liquidation.liquidation_price` on the margin of the equation
-        (:attr:`~levxl.book.positions.Book.isolated_margin`: the isolated margin, or a cross position's
-        ``wallet - others' MM + others' uPnL``) with the venue's conventions the book resolved: where maintenance
-        is measured (the profile's ``mm_basis``: the entry value at Bybit, cross positions too, as its cross-margin
-        formula does), the fee inside the threshold, the margin net of a fee to close. NaN where levxl cannot
-        recompute the position (cross without its wallet or with a refused row in its account, mode unknown): it
-        is never figured as isolated.
+    ndarray, or (ndarray, ndarray of str) with ``reasons``
+        Isolated positions: :func:`levxl.engine.liquidation.liquidation_price` on
+        :attr:`~levxl.book.positions.Book.isolated_margin` (> 0, as the engine's isolated check wants); cross
+        positions: :func:`levxl.engine.liquidation.liquidation_price_cross` on the account's wallet and the other
+        positions' MM and uPnL (their margin ``wallet - others' MM + others' uPnL`` may be 0 or negative in a hedged
+        account: a long's price is then above its entry), both with the venue's conventions the book resolved:
+        where maintenance is measured (the profile's ``mm_basis``: the entry value at Bybit, cross positions too,
+        as its cross-margin formula does), the fee inside the threshold, the margin net of a fee to close. NaN where
+        levxl cannot recompute the position (cross without its wallet or with a refused row in its account, mode
+        unknown: never figured as isolated) and where no price keeps a cross position above maintenance (the
+        engine's reason in ``reasons``).
     """
     if not len(book):
-        return np.zeros(0)
-    liq = np.asarray(liquidation_price(np.asarray(book.side, dtype=float), book.entry, book.size,
-                                       mmr=_mixed(book.mmr), margin=book.isolated_margin,
-                                       contract=np.array(book.contract, dtype=object), fee=book.fee,
-                                       basis=np.array(book.basis, dtype=object)), dtype=float)
-    return np.where(book.recomputable, liq, np.nan)
+        return (np.zeros(0), np.zeros(0, dtype=object)) if reasons else np.zeros(0)
+    n, mmr = len(book), _mixed(book.mmr)
+    s, contract, basis = np.asarray(book.side, dtype=float), np.array(book.contract, dtype=object), \
+        np.array(book.basis, dtype=object)
+    cross = _on_account(book)
+    liq, why = np.full(n, np.nan), np.full(n, "", dtype=object)
+    if not cross.all():
+        rest = ~cross
+        liq[rest] = np.asarray(liquidation_price(s[rest], book.entry[rest], book.size[rest], mmr=_at(mmr, rest),
+                                                 margin=book.isolated_margin[rest], contract=contract[rest],
+                                                 fee=book.fee[rest], basis=basis[rest]), dtype=float)
+    if cross.any():
+        liq[cross], why[cross] = _cross_equation(book, cross, _at(mmr, cross), book.fee[cross], basis[cross])
+    liq = np.where(book.recomputable, liq, np.nan)
+    return (liq, why) if reasons else liq
+
+
+def _on_account(book: Book) -> np.ndarray:
+    """The cross positions computed on their account (their margin of the equation is known)."""
+    return book.cross & np.isfinite(book.cross_margin)
+
+
+def _at(values, where):
+    return values[where] if np.ndim(values) else values
+
+
+def _cross_equation(book: Book, where: np.ndarray, mmr, fee, basis) -> tuple[np.ndarray, np.ndarray]:
+    """The cross positions ``where`` through :func:`levxl.engine.liquidation.liquidation_price_cross` on their
+    account's terms, with maintenance ``mmr`` (0: the bankruptcy price), ``fee`` and ``basis``: (price, reason),
+    NaN and the engine's reason where no price keeps the position above that threshold."""
+    got, bad = liquidation_price_cross.elementwise(
+        np.asarray(book.side, dtype=float)[where], book.entry[where], book.size[where],
+        wallet=book.cross_wallet[where], mmr=mmr, other_mm=book.cross_other_mm[where],
+        other_upnl=book.cross_other_upnl[where], contract=np.array(book.contract, dtype=object)[where], fee=fee,
+        basis=basis)
+    got = np.asarray(got, dtype=float)
+    if bad is None:
+        return got, np.full(got.shape, "", dtype=object)
+    return np.where(bad == "", got, np.nan), bad
 
 
 def _perp_table(book: Book) -> RiskTable:
@@ -226,8 +265,16 @@ def _perp_table(book: Book) -> RiskTable:
         return RiskTable(book=book, side=s, inverse=inv, tier_liq=[], tier_tables=tables, tier_of=table_of,
                          option=np.zeros(0, dtype=bool), options=_empty_options(), **empty)
     liq = liquidation_prices(book)
-    bankrupt = np.where(book.recomputable, np.asarray(bankruptcy_price(s, book.entry, book.size, margin=margin,
-                                                                       contract=contract), dtype=float), np.nan)
+    # the bankruptcy price: the equation with no maintenance and no fee (isolated: the engine's bankruptcy_price;
+    # cross: liquidation_price_cross with mmr 0, since its margin may be <= 0)
+    bankrupt, cross = np.full(n, np.nan), _on_account(book)
+    if not cross.all():
+        rest = ~cross
+        bankrupt[rest] = np.asarray(bankruptcy_price(s[rest], book.entry[rest], book.size[rest], margin=margin[rest],
+                                                     contract=contract[rest]), dtype=float)
+    if cross.any():
+        bankrupt[cross] = _cross_equation(book, cross, 0.0, 0.0, "mark")[0]
+    bankrupt = np.where(book.recomputable, bankrupt, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         # the tier of the liquidation equation: by the value where maintenance is measured (Bybit: the entry's)
         at_liq = kernel.value(book.size, price=np.where(np.array(book.basis) == "entry", book.entry, liq),
@@ -264,7 +311,9 @@ def _perp_table(book: Book) -> RiskTable:
         distance=distance, sigma_days=sigma, move_to_liq=move_to_liq, maintenance=mm,
         maintenance_rate=mm / notional, mmr_liq=mmr_liq, cum_liq=cum_liq, mmr_mark=mmr_mark, cum_mark=cum_mark,
         tier_liq=_tier_labels(book, tables, table_of, at_liq), tier_tables=tables, tier_of=table_of,
-        funding_per_day=funding, funding_per_day_usd=funding * fx, funding_per_year_of_margin=funding * 365 / margin,
+        funding_per_day=funding, funding_per_day_usd=funding * fx,
+        # of a margin that is > 0 (a hedged cross position's may not be: n/a, never a sign-flipped fraction)
+        funding_per_year_of_margin=np.where(margin > 0, funding * 365 / np.where(margin > 0, margin, 1.0), np.nan),
         prob_1d=prob1, prob_7d=prob7,
         option=np.zeros(n, dtype=bool), options=_empty_options())
 
@@ -330,11 +379,23 @@ def _mark_move(book: Book, moves: np.ndarray, margin=None) -> tuple[np.ndarray, 
         # moves of the mark, the path from the mark (a mark already past its price has lost the margin)
         # liquidated where the table's price (the venue's basis and fee) is crossed; the PnL is the mark-to-market
         # one (no fee to close in it), the isolated margin lost past that price
-        res = loss_at_move(b.side[:, None], b.entry[:, None], b.size[:, None], move=mv, mark=b.mark[:, None],
-                           mmr=_mixed(b.mmr)[:, None], margin=m[:, None],
-                           contract=np.array(b.contract, dtype=object)[:, None], fee=b.fee[:, None],
-                           basis=np.array(b.basis, dtype=object)[:, None])
-        hit = np.asarray(res.liquidated, dtype=bool)
+        positive = ~(m <= 0)
+        hit = np.zeros(mv.shape, dtype=bool)
+        if positive.any():
+            p = positive
+            res = loss_at_move(b.side[p, None], b.entry[p, None], b.size[p, None], move=mv[p], mark=b.mark[p, None],
+                               mmr=_mixed(b.mmr)[p, None], margin=m[p, None],
+                               contract=np.array(b.contract, dtype=object)[p, None], fee=b.fee[p, None],
+                               basis=np.array(b.basis, dtype=object)[p, None])
+            hit[p] = np.asarray(res.liquidated, dtype=bool)
+        if not positive.all():
+            # a cross position whose margin of the equation is <= 0 (loss_at_move takes an isolated margin > 0):
+            # liquidated where the path from the mark reaches the table's own price, as loss_at_move's rule; the
+            # PnL past it is then -M, its PnL at the bankruptcy price (a gain: it closes beyond its entry)
+            q = ~positive
+            lq = liquidation_prices(b.select(q))[:, None]
+            moved, mark = b.mark[q, None] * (1 + mv[q]), b.mark[q, None]
+            hit[q] = np.where(b.side[q, None] > 0, np.minimum(moved, mark) <= lq, np.maximum(moved, mark) >= lq)
         # a position levxl cannot recompute (cross without its wallet) has no isolated liquidation: plain PnL
         known = b.recomputable[:, None]
         plain = kernel.pnl(b.side[:, None], b.entry[:, None], exit=b.mark[:, None] * (1 + mv),
@@ -505,7 +566,8 @@ TARGET_DISTANCE = 0.10
 class DistanceFixes:
     """What brings each position back to a target distance to liquidation (the adverse move of the mark, a
     fraction of it): margin to add, or size to close with the margin left in place. NaN for options and positions
-    levxl cannot recompute; 0 where the position is already that far."""
+    levxl cannot recompute, and the size to cut of a cross position whose margin of the equation is <= 0 (a
+    smaller size moves its price away from the target); 0 where the position is already that far."""
 
     target: float
     target_price: np.ndarray  #: the liquidation price at the target distance, ``mark*(1 - s*target)``
@@ -522,7 +584,8 @@ def distance_fixes(table: RiskTable, target: float = TARGET_DISTANCE) -> Distanc
     """Margin to add and size to cut for each position of ``table`` to reach ``target`` (the engine's
     :func:`levxl.engine.sizing.margin_to_add_for_distance` and :func:`~levxl.engine.sizing.size_to_cut_for_distance`,
     with each position's maintenance spec; basis "entry" measures maintenance at the entry, as the figures do)."""
-    from levxl.engine.sizing import margin_to_add_for_distance, size_to_cut_for_distance  # noqa: PLC0415
+    from levxl.engine.sizing import (margin_for_liquidation_at, margin_to_add_for_distance,  # noqa: PLC0415
+                                     size_to_cut_for_distance)
 
     book, n = table.book, len(table)
     nan = np.full(n, np.nan)
@@ -537,17 +600,29 @@ def distance_fixes(table: RiskTable, target: float = TARGET_DISTANCE) -> Distanc
     contract = np.array(b.contract, dtype=object)
     basis = np.array(b.basis, dtype=object)
     m = table.margin[ok]
-    add = margin_to_add_for_distance(b.side, b.entry, b.size, mark=b.mark, margin=m, distance=target, mmr=spec,
-                                     contract=contract, fee=b.fee, basis=basis)
-    cut = size_to_cut_for_distance(b.side, b.entry, b.size, mark=b.mark, margin=m, distance=target, mmr=spec,
-                                   contract=contract, fee=b.fee, basis=basis)
     tp = price[ok]
+    add, cut = np.full(len(b), np.nan), np.full(len(b), np.nan)
+    positive = m > 0
+    if positive.any():
+        p = positive
+        args = dict(mark=b.mark[p], margin=m[p], distance=target, mmr=_at(spec, p), contract=contract[p],
+                    fee=b.fee[p], basis=basis[p])
+        add[p] = margin_to_add_for_distance(b.side[p], b.entry[p], b.size[p], **args)
+        cut[p] = size_to_cut_for_distance(b.side[p], b.entry[p], b.size[p], **args)
+    if not positive.all():
+        # a cross position whose margin of the equation M is <= 0: the margin to add is still max(0, M* - M), M*
+        # the margin that puts its price at the target (the engine's margin_for_liquidation_at); no size to cut
+        # is given (n/a): with M <= 0 a smaller position's price moves away from the mark, not towards the target
+        q = ~positive
+        needed = margin_for_liquidation_at(b.side[q], b.entry[q], b.size[q], liq_price=tp[q], mmr=_at(spec, q),
+                                           contract=contract[q], fee=b.fee[q], basis=basis[q])
+        add[q] = np.maximum(np.asarray(needed, dtype=float) - m[q], 0.0)
     measured = np.where(basis == "entry", b.entry, tp)
     inv = b.inverse.astype(float)
     specs = np.empty(len(b), dtype=object)
     specs[:] = [_spec(v) for v in b.mmr]
     rate_t, cum_t = maintenance_params(kernel.value(b.size, price=measured, inverse=inv), specs)
-    rate_c, cum_c = maintenance_params(kernel.value(b.size - cut, price=measured, inverse=inv), specs)
+    rate_c, cum_c = maintenance_params(kernel.value(b.size - np.nan_to_num(cut), price=measured, inverse=inv), specs)
     fixes.margin_to_add[ok] = add
     fixes.margin_to_add_usd[ok] = add * table.fx[ok]
     fixes.size_to_cut[ok] = cut

@@ -117,8 +117,13 @@ class Book:
     margin_source: list[str] | None = None
     warnings: list[list[str]] | None = None
     #: for cross positions, the margin of the liquidation equation ``wallet - others' MM + others' uPnL`` set by
-    #: :func:`levxl.book.accounts.with_accounts` (NaN while the wallet is unknown)
+    #: :func:`levxl.book.accounts.with_accounts` (NaN while the wallet is unknown; 0 or negative in a hedged
+    #: account whose other positions lose more than the wallet covers: the price is still real), and its three
+    #: terms: the account's wallet, the other positions' maintenance margin and their uPnL at their marks
     cross_margin: np.ndarray | None = None
+    cross_wallet: np.ndarray | None = None
+    cross_other_mm: np.ndarray | None = None
+    cross_other_upnl: np.ndarray | None = None
     #: why a cross position is not computed on its account, in a few words ("account wallet not in the input",
     #: "row 2 of its account refused"), set by :func:`levxl.book.accounts.with_accounts`; "" elsewhere
     cross_note: list[str] | None = None
@@ -143,8 +148,8 @@ class Book:
                               ("margin_source", ""), ("cross_note", "")):
             if getattr(self, name) is None:
                 setattr(self, name, [default] * n)
-        for name in ("venue_liquidation", "venue_maintenance", "wallet", "cross_margin", "taker_fee",
-                     "funding_interval_hours", "tick"):
+        for name in ("venue_liquidation", "venue_maintenance", "wallet", "cross_margin", "cross_wallet",
+                     "cross_other_mm", "cross_other_upnl", "taker_fee", "funding_interval_hours", "tick"):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(n, np.nan))
         if self.warnings is None:
@@ -202,7 +207,7 @@ class Book:
     def isolated_margin(self) -> np.ndarray:
         """The margin of the liquidation equation (margin currency): the isolated margin given (less the fee to close
         it holds at Bybit, :attr:`close_fee`), else the initial margin from leverage; for a cross position with a known wallet, ``wallet - others' MM + others' uPnL``
-        (:attr:`cross_margin`). NaN for options. Where :attr:`recomputable` is false the initial margin from
+        (:attr:`cross_margin`, 0 or negative in a hedged account). NaN for options. Where :attr:`recomputable` is false the initial margin from
         leverage stands in (so layouts keep their shape), and the figures are blanked."""
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(self.inverse, self.size / self.entry, self.size * self.entry)
@@ -214,9 +219,12 @@ class Book:
 
     @property
     def effective_leverage(self) -> np.ndarray:
+        """Entry value / :attr:`isolated_margin`; NaN where that margin is not > 0 (a cross position whose
+        account's margin for it is 0 or negative has no leverage on it: n/a, never a negative multiple)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(self.inverse, self.size / self.entry, self.size * self.entry)
-            return value / self.isolated_margin
+            margin = self.isolated_margin
+            return np.where(margin > 0, value / margin, np.nan)
 
     def select(self, mask) -> "Book":
         """The positions where ``mask`` is true (issues, source and hash kept)."""
@@ -232,7 +240,8 @@ class Book:
                     venue_liquidation=self.venue_liquidation[idx], venue_maintenance=self.venue_maintenance[idx],
                     wallet=self.wallet[idx], margin_source=pick(self.margin_source),
                     warnings=[list(w) for w in pick(self.warnings)], cross_margin=self.cross_margin[idx],
-                    cross_note=pick(self.cross_note),
+                    cross_wallet=self.cross_wallet[idx], cross_other_mm=self.cross_other_mm[idx],
+                    cross_other_upnl=self.cross_other_upnl[idx], cross_note=pick(self.cross_note),
                     taker_fee=self.taker_fee[idx], fee=self.fee[idx], close_fee=self.close_fee[idx],
                     funding_interval_hours=self.funding_interval_hours[idx], funding_hours=self.funding_hours[idx],
                     tick=self.tick[idx])

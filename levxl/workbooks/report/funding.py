@@ -38,10 +38,10 @@ def _funding(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
         sheet.formula(r0, 7, f"=G{r0 + 1}*{g['fx']}", number("usd"), fd_usd)
         for c, days in ((8, 7), (9, 30), (10, 365)):
             sheet.formula(r0, c, f"=H{r0 + 1}*{days}", number("usd"), fd_usd * days)
-        if recomputable[i]:
+        if recomputable[i] and t.margin[i] > 0:
             sheet.formula(r0, 11, f"=G{r0 + 1}*365/{g['margin']}", number("pct", 1),
                           float(t.funding_per_year_of_margin[i]))
-        else:  # no margin known (cross without its wallet, mode unknown)
+        else:  # no margin known (cross without its wallet, mode unknown), or a cross margin of the equation <= 0
             sheet.string(r0, 11, "n/a", number("num", 0))
     tr = F.total_row
     sheet.string(tr, 6, "Total (USD)", number("text", top=True))

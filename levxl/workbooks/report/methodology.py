@@ -30,6 +30,13 @@ _LINES = (
                           "prices are on that tick as the venue shows them (KuCoin: a long's liquidation price "
                           "up, its bankruptcy price down; OKX inverse: one tick above the formula; unknown venue: "
                           "toward the entry); the formula's prices are in the helpers beside it."),
+    ("Cross margin", "A cross position's M is its account's margin for it, wallet − the other positions' MM + "
+                     "their uPnL at their marks (Binance's cross formula; Reconciliation says how). It may be 0 "
+                     "or negative in a hedged account: the price is still the root of the equation, a long's "
+                     "above its entry and a short's below, alive only while the mark stays beyond it; its "
+                     "effective leverage, funding as a share of margin and size to cut are then n/a, and past "
+                     "its price it closes with the PnL −M of its bankruptcy price. Where no price keeps it above "
+                     "maintenance (its account is past liquidation) it is n/a, and Reconciliation says why."),
     ("Tiers (frozen)", "mmr and cum are those of the tier at the liquidation price, found by the engine at "
                        "report time and written as constants beside each position (hidden helper columns "
                        "on Positions). The liquidation price depends on entry, size and margin, not on the "
@@ -72,7 +79,8 @@ _LINES = (
                "every position pays the capped rate. Vol shock: expected counts and losses from the "
                "first-passage probability at the shocked vol. Liquidation map: notional liquidated in "
                "each bucket of the BTC move, longs on the falls and shorts on the rises."),
-    ("Not included", "Cross-margin accounts (every position is treated as isolated), liquidation fees and "
+    ("Not included", "Cross-margin accounts beyond that per-position formula (the other positions stay at "
+                     "their marks), liquidation fees and "
                      "slippage beyond the venue's threshold, insurance fund and auto-deleveraging, basis between mark and last price, "
                      "correlation beyond one beta per asset, options (none in the "
                      "input), mark-price smoothing and liquidation in stages."),

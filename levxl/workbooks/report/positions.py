@@ -98,7 +98,10 @@ def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: 
         # sum into the equity or divide by
         _not_recomputed(sheet, t, lay, i)
         return
-    sheet.number(r0, c["lev"], float(t.leverage[i]), number("num", 1))
+    if np.isfinite(t.leverage[i]):
+        sheet.number(r0, c["lev"], float(t.leverage[i]), number("num", 1))
+    else:  # a cross position whose account's margin for it is <= 0: no leverage on it (Reconciliation says why)
+        sheet.string(r0, c["lev"], "n/a", number("num", 0))
     sheet.number(r0, c["margin"], float(t.margin[i]), amount_style(t, i))
     S, M, Q, E, L = g["s"], g["margin"], g["size"], g["entry"], g["mark"]
     lpf = number("liqprice", price_style(t, i).digits)
@@ -226,6 +229,9 @@ def _fixes(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, fixes: 
         need = f"{g['mmr_tgt']}*{Q}*{B}-{g['cum_tgt']}+{F}*{Q}*{T}-{S}*{Q}*({T}-{E})"
         den = f"({g['mmr_cut']}*{B}+{F}*{T}-{S}*({T}-{E}))"
     sheet.formula(r0, c["add_margin"], f"=MAX(0,{need}-{M})", amount_style(t, i), float(fixes.margin_to_add[i]))
+    if np.isnan(fixes.size_to_cut[i]):  # a cross margin of the equation <= 0: no cut moves the price to the target
+        sheet.string(r0, c["cut_size"], "n/a", number("num", 0))
+        return
     sheet.formula(r0, c["cut_size"], f"=IF({den}<=0,0,MAX(0,{Q}-({M}+{g['cum_cut']})/{den}))", size_style(t, i),
                   float(fixes.size_to_cut[i]))
 

@@ -169,7 +169,7 @@ def _worst(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fixes
         sheet.formula(r0, 4, f"={St.detail_ref(0, int(i))}", number("usd"),
                       float(res.pnl_usd[i, 0] - res.now_usd[i]))
         sheet.formula(r0, 5, f"={g['add_margin']}*{g['fx']}", number("usd"), cached(fixes.margin_to_add_usd[i]))
-        sheet.formula(r0, 6, f"={g['cut_size']}", size_style(t, i), cached(fixes.size_to_cut[i]))
+        sheet.formula(r0, 6, f"={g['cut_size']}", size_style(t, i), cached(fixes.size_to_cut[i], "n/a"))
     if not order:
         sheet.string(S.worst_first, 1, "none: no position has a liquidation price", NOTE)
     else:  # the status cells are live: their colour follows their word after an edit (ERROR, not AMBER's fill)
