@@ -12,6 +12,7 @@ same in every face, and a position below maintenance at every price is n/a with 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -363,46 +364,52 @@ def test_the_report_formulas_recalculate_a_hedged_account_to_its_cached_values(t
     assert checked > 100
 
 
-def _equity_less_maintenance(records: list[dict], i: int, price: float) -> float:
-    """The account's equity less its maintenance margin with position ``i`` at ``price``, the others at their
-    marks (linear, flat rates, maintenance at the price: Binance's cross account)."""
-    total = records[0]["wallet"]
-    for k, r in enumerate(records):
-        p = price if k == i else r["mark"]
-        side = 1 if r["side"] == "long" else -1
-        total += side * r["size"] * (p - r["entry"]) - r["mmr"] * r["size"] * p
-    return total
+def _equity_less_threshold(book, i: int, price: float) -> float:
+    """The account's equity less its threshold with position ``i`` at ``price`` and the others at their marks
+    (linear, flat rates): the wallet plus every uPnL, less the others' MM at their marks and position ``i``'s MM
+    where its venue measures it (the price, or its entry at Bybit) plus the fee its venue puts inside the
+    threshold (OKX) on its value at ``price``."""
+    total = float(book.cross_wallet[i])
+    for k in range(len(book)):
+        p = price if k == i else book.mark[k]
+        total += book.side[k] * book.size[k] * (p - book.entry[k])
+        if k != i:
+            total -= float(book.mmr[k]) * book.size[k] * book.mark[k]
+    measured = book.entry[i] if book.basis[i] == "entry" else price
+    return total - float(book.mmr[i]) * book.size[i] * measured - book.fee[i] * book.size[i] * price
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(legs=st.lists(st.tuples(st.booleans(), st.floats(0.1, 5), st.floats(100, 1000), st.floats(-0.6, 0.6),
                                st.sampled_from([0.004, 0.005, 0.01])), min_size=2, max_size=4),
-       wallet=st.floats(10, 5000))
-def test_at_its_price_a_cross_positions_account_equity_is_its_maintenance(legs, wallet):
+       wallet=st.floats(10, 5000), venue=st.sampled_from(["binance", "bybit", "okx"]))
+def test_at_its_price_a_cross_positions_account_equity_is_its_maintenance(legs, wallet, venue):
     # hedged accounts of any balance: a margin of the equation of any sign (often <= 0: a leg deep in profit
-    # beside one losing more than the wallet)
-    records = [{"venue": "binance", "account": "H", "symbol": f"C{k}USDT", "side": "short" if short else "long",
+    # beside one losing more than the wallet); Binance (MM at the price), Bybit (MM at the entry), OKX (a fee
+    # inside the threshold)
+    records = [{"venue": venue, "account": "H", "symbol": f"C{k}USDT", "side": "short" if short else "long",
                 "size": size, "entry": entry, "mark": entry * (1 + move), "margin_mode": "cross", "wallet": wallet,
                 "mmr": mmr} for k, (short, size, entry, move, mmr) in enumerate(legs)]
     book, liq = with_accounts(book_from_records(records))
+    terms = dataclasses.replace(book, cross_wallet=np.full(len(book), wallet))  # the wallet also where uncomputed
     table = risk_table(book)
-    now = _equity_less_maintenance(records, 0, records[0]["mark"])
-    for i, r in enumerate(records):
-        price = table.liquidation[i]
+    statuses = table.statuses(0.05, 0.10)
+    for i in range(len(book)):
+        price, now = table.liquidation[i], _equity_less_threshold(terms, i, book.mark[i])
+        scale = book.size[i] * max(price if np.isfinite(price) else 0, book.entry[i], book.mark[i]) + wallet + \
+            abs(liq.margin[i])
         if np.isnan(price):
-            # no price keeps it above maintenance: said, and its account is past liquidation at the marks
-            assert "every price" in liq.how[i] and now < 0
+            # no price keeps it above its threshold: said, and it is below it at its mark already
+            assert "every price" in liq.how[i] and now < 0 and statuses[i] == "n/a"
             continue
-        scale = r["size"] * max(price, r["entry"], r["mark"]) + wallet + abs(liq.margin[i])
         if price > 0:
-            assert _equity_less_maintenance(records, i, price) == pytest.approx(0.0, abs=1e-9 * scale)
+            assert _equity_less_threshold(terms, i, price) == pytest.approx(0.0, abs=1e-9 * scale)
         else:  # a long that no positive price liquidates
-            assert r["side"] == "long" and _equity_less_maintenance(records, i, 0.0) >= -1e-9 * scale
-        # already past its price exactly when the account is below maintenance at the marks
+            assert book.side[i] > 0 and _equity_less_threshold(terms, i, 0.0) >= -1e-9 * scale
+        # already past its price exactly when its equity is below its threshold at the mark now
         if abs(now) > 1e-9 * scale:
             assert (table.distance[i] <= 0) == (now < 0), (i, now, table.distance[i])
-            assert (table.statuses(0.05, 0.10)[i] == "LIQUIDATED") == (now < 0)
-
+            assert (statuses[i] == "LIQUIDATED") == (now < 0)
 
 # -- the engine's cross functions on a margin <= 0 -----------------------------------------------------------------
 def test_the_engine_cross_price_takes_a_margin_of_any_sign_and_the_venue_basis():
