@@ -18,7 +18,8 @@ bracketed on a log grid of prices, then bisected, every bracket at once (vectori
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -30,14 +31,18 @@ from levxl.engine.validate import (CONTRACT, NONNEGATIVE, NUMBER, POSITIVE, SIDE
                                    checked, require)
 
 __all__ = ["INSTRUMENT", "OptionAccount", "AccountLiquidation", "make_account", "account_liquidation_with_options",
-           "surplus_at", "solve_first_crossing", "GRID_POINTS",
-           "position_values", "valuation", "price_grids",
+           "surplus_at", "solve_first_crossing", "narrow_brackets", "GRID_POINTS",
+           "position_values", "subaccount", "valuation", "price_grids",
            "position_columns", "one_value", "ACCOUNT_DOMAINS", "NONNEGATIVE_OR_NAN"]
 
 INSTRUMENT = Choice('must be "perp" (or "future"), "call" or "put"',
                     {"perp": 0, "future": 0, "perpetual": 0, "call": 1, "c": 1, "put": -1, "p": -1}, fill=0.0)
 GRID_POINTS = 801
 """Prices of the bracketing grid on each side of the mark (log-spaced down to 0.1% and up to 20x the mark)."""
+_FIRST_CHUNK = 8
+"""Grid prices in the scan's first chunk (a crossing within 8 steps of the mark costs no more than 8 prices)."""
+_CLOSING_ULPS = 2
+"""How far inside a bracket's ends (in ulps) a secant point is kept."""
 _MIN_VOL = 0.01
 NONNEGATIVE_OR_NAN = Domain("must be >= 0", lambda a: np.isnan(a) | (np.isfinite(a) & (a >= 0)), fill=0.0)
 """Days and vols of an account's positions: NaN (a blank cell) where the position is a perp."""
@@ -77,10 +82,12 @@ def _vol_at(account: OptionAccount, U, vol_shift):
     return np.maximum(np.maximum(moved, _MIN_VOL) + vol_shift, 0.0)
 
 
-def position_values(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.0) -> Valuation:
+def position_values(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.0, paired=False) -> Valuation:
     """Each position's contribution to equity (PnL since entry, less funding) and its maintenance margin at prices
-    ``U`` (any shape): arrays of shape ``U.shape + (positions,)``."""
-    U = np.asarray(U, dtype=float)[..., None]
+    ``U`` (any shape): arrays of shape ``U.shape + (positions,)``. ``paired``: ``U``'s last axis runs along the
+    positions instead, each position at its own prices (shape ``U.shape``)."""
+    U = np.asarray(U, dtype=float)
+    U = U if paired else U[..., None]
     vol_shift = np.asarray(vol_shift, dtype=float)[..., None]
     periods = np.asarray(funding_periods, dtype=float)[..., None]
     a, inv = account, float(account.inverse)
@@ -89,20 +96,28 @@ def position_values(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.
     perp = ~a.is_option
     if perp.any():
         s, q, e = a.side[perp], a.size[perp], a.entry[perp]
-        notional = kernel.value(q, price=U, inverse=inv)
+        at = U[..., perp] if paired else U
+        notional = kernel.value(q, price=at, inverse=inv)
         funding = s * notional * a.funding_rate[perp] * periods
-        equity[..., perp] = kernel.pnl(s, e, exit=U, size=q, inverse=inv) - funding
+        equity[..., perp] = kernel.pnl(s, e, exit=at, size=q, inverse=inv) - funding
         mm[..., perp] = a.mmr[perp] * notional
     opt = a.is_option
     if opt.any():
         w, K, d = a.instrument[opt], a.strike[opt], a.days[opt]
+        at = U[..., opt] if paired else U
         vol = _vol_at(account, U, vol_shift)[..., opt]
-        price = options.option_price(option_type=w, underlying=U, strike=K, days=d, vol=vol,
+        price = options.option_price(option_type=w, underlying=at, strike=K, days=d, vol=vol,
                                      contract="inverse" if a.inverse else "linear")
         equity[..., opt] = a.side[opt] * a.size[opt] * (price - a.entry[opt])
-        _, option_mm = option_margin_usd(w, U, K, price * U if a.inverse else price, a.rules)
-        mm[..., opt] = np.where(a.side[opt] < 0, a.size[opt], 0.0) * (option_mm / U if a.inverse else option_mm)
+        _, option_mm = option_margin_usd(w, at, K, price * at if a.inverse else price, a.rules)
+        mm[..., opt] = np.where(a.side[opt] < 0, a.size[opt], 0.0) * (option_mm / at if a.inverse else option_mm)
     return Valuation(equity, mm)
+
+
+def subaccount(account: OptionAccount, which) -> OptionAccount:
+    """The account's positions ``which`` (indices), wallet and rules unchanged."""
+    columns = ("instrument", "side", "size", "entry", "strike", "days", "vol", "mmr", "funding_rate")
+    return replace(account, **{name: getattr(account, name)[which] for name in columns})
 
 
 def valuation(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.0) -> Valuation:
@@ -121,34 +136,91 @@ def surplus_at(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.0, lo
     return value.equity - (1.0 - np.asarray(loss_fraction)) * today
 
 
-def solve_first_crossing(fn, start, grid_down, grid_up, iterations=200):
-    """Nearest prices below and above ``start`` where ``fn(prices) <= 0`` (``fn`` maps an array of prices, shape
-    (..., n), to values of that shape; leading axes are independent problems). Returns (down, up) with 0.0 / inf
-    where no price on the grid crosses; ``start`` itself where ``fn(start) <= 0``.
+def solve_first_crossing(fn, start, grid_down, grid_up, shape=(), iterations=200):
+    """Nearest prices below and above ``start`` where ``fn(prices, which) <= 0``, for every problem of ``shape``
+    (independent problems: the frontier's points, an account's positions). ``fn`` takes prices of shape (m, k), row
+    j for problem ``which[j]`` (an index into the flattened problems), and returns their values, shape (m, k).
+    Returns (down, up), each of ``shape``: 0.0 / inf where no grid price crosses, ``start`` itself where
+    ``fn(start) <= 0``.
 
-    The grids are scanned outward from ``start``; the first grid point at or below zero and its inner neighbour
-    bracket the root, which bisection narrows until the bracket is one ulp wide."""
+    Each grid is scanned outward from ``start`` in growing chunks, each problem only until its first grid point at
+    or below zero: the same point a scan of the whole grid finds, at a fraction of the work when the crossing is
+    near (the scan, not the root, is most of the cost: 801 prices a side against some 10 root steps). That point
+    and its inner neighbour bracket the root, which :func:`narrow_brackets` closes to one ulp, every bracket at
+    once. The answer is the bracket's outer end, where ``fn <= 0``, with ``fn > 0`` one ulp inward: what the
+    bisection of :func:`levxl.engine.margin.reference.first_crossing_bisection` (the slow reference the tests pin
+    this to) returns."""
+    count = math.prod(shape)
     results = []
     for grid, sentinel in ((grid_down, 0.0), (grid_up, np.inf)):
-        values = fn(grid)
-        crossed = values <= 0
-        any_cross = crossed.any(-1)
-        first = np.argmax(crossed, axis=-1)
-        outer = np.take_along_axis(np.broadcast_to(grid, values.shape), first[..., None], -1)[..., 0]
-        inner_index = np.maximum(first - 1, 0)
-        inner = np.take_along_axis(np.broadcast_to(grid, values.shape), inner_index[..., None], -1)[..., 0]
-        inner = np.where(first == 0, outer, inner)  # crossed at the start itself
-        lo, hi = inner.copy(), outer.copy()  # fn(lo) > 0 (or lo == start crossed), fn(hi) <= 0
-        for _ in range(iterations):
-            mid = 0.5 * (lo + hi)
-            done = (mid == lo) | (mid == hi)
-            if np.all(done | ~any_cross):
-                break
-            bad = fn(mid[..., None])[..., 0] <= 0
-            hi = np.where(bad & ~done, mid, hi)
-            lo = np.where(~bad & ~done, mid, lo)
-        results.append(np.where(any_cross, hi, sentinel))
+        first = np.full(count, -1)  # index of each problem's first grid point at or below zero (-1: none)
+        f_inner, f_outer = np.full(count, np.nan), np.full(count, np.nan)
+        last = np.full(count, np.nan)  # each open problem's value at the last grid point scanned
+        pending = np.arange(count)
+        begin = 0
+        while pending.size and begin < grid.size:
+            end = min(grid.size, begin + max(_FIRST_CHUNK, begin // 4))  # chunks grow by a quarter: few calls
+            values = fn(np.broadcast_to(grid[begin:end], (pending.size, end - begin)), pending)
+            below = values <= 0
+            hit = below.any(-1)
+            at = np.argmax(below, axis=-1)[hit]
+            rows = pending[hit]
+            first[rows] = begin + at
+            f_outer[rows] = values[hit, at]
+            f_inner[rows] = np.where(at > 0, values[hit, np.maximum(at - 1, 0)], last[rows])
+            last[pending] = values[:, -1]
+            pending = pending[~hit]
+            begin = end
+        root = np.where(first >= 0, grid[np.maximum(first, 0)], sentinel)
+        solve = np.flatnonzero(first > 0)  # first == 0: the start itself crossed
+        root[solve] = narrow_brackets(fn, solve, grid[first[solve] - 1], grid[first[solve]], f_inner[solve],
+                                      f_outer[solve], iterations)
+        results.append(root.reshape(shape))
     return tuple(results)
+
+
+def narrow_brackets(fn, which, inner, outer, f_inner, f_outer, iterations=200):
+    """Close the brackets [inner, outer] of problems ``which`` (``fn(inner) > 0 >= fn(outer)``, the two ends in
+    either order) until each is one ulp wide; returns the outer ends (``fn <= 0``). ``fn`` as for
+    :func:`solve_first_crossing`; a NaN value counts as above zero, as in the bisection.
+
+    Illinois regula falsi (Dowell & Jarratt 1971): the secant point of the bracket's ends, and when the same end
+    is kept twice running its value is halved, so both ends converge (superlinearly, order ~1.44) instead of one
+    end staying put. Each trial is kept at least ``_CLOSING_ULPS`` ulps inside both ends (Dekker's rule), so once
+    the secant sits on the root the next trial lands just past it and closes the bracket (also where ``fn`` is
+    exactly 0 at an end, where a secant cannot move). Bisection instead where the secant is NaN, the bracket is a
+    few ulps wide, or it failed to halve over the last two steps, so no problem takes more than about twice
+    bisection's steps; in practice some 8-12 instead of its ~45. Only the problems whose bracket is still open
+    are evaluated."""
+    a, b = np.array(inner, dtype=float), np.array(outer, dtype=float)
+    fa, fb = np.array(f_inner, dtype=float), np.array(f_outer, dtype=float)
+    kept = np.zeros(a.size, dtype=np.int8)  # the end the last secant step kept: 1 inner, -1 outer, 0 none
+    width = [np.full(a.size, np.inf), np.full(a.size, np.inf)]  # the bracket's width one and two steps ago
+    live = np.arange(a.size)
+    for _ in range(iterations):
+        mid = 0.5 * (a[live] + b[live])
+        live = live[(mid != a[live]) & (mid != b[live])]  # one ulp wide (or closed): done
+        if not live.size:
+            break
+        A, B, FA, FB = a[live], b[live], fa[live], fb[live]
+        w, toward = np.abs(B - A), np.sign(A - B)  # the bracket's width; the direction from B to A
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            secant = B - FB * (B - A) / (FB - FA)
+        # at least `tol` inside each end: a secant on the root's end (or on an exact zero at B) is tried just past
+        # the root, which closes the bracket there at once instead of leaving the far end to bisection
+        tol = _CLOSING_ULPS * np.spacing(np.abs(B))
+        x = B + toward * np.clip((secant - B) * toward, tol, w - tol)
+        bisect = np.isnan(secant) | (w <= 2 * tol) | (w > 0.5 * width[1][live])
+        x = np.where(bisect, 0.5 * (A + B), x)
+        fx = fn(x[:, None], which[live])[:, 0]
+        crossed = fx <= 0
+        keeps = np.where(crossed, 1, -1).astype(np.int8)
+        halve = ~bisect & (keeps == kept[live])
+        a[live], fa[live] = np.where(crossed, A, x), np.where(crossed, np.where(halve, 0.5 * FA, FA), fx)
+        b[live], fb[live] = np.where(crossed, x, B), np.where(crossed, fx, np.where(halve, 0.5 * FB, FB))
+        kept[live] = np.where(bisect, 0, keeps)
+        width[1][live], width[0][live] = width[0][live], w
+    return b
 
 
 def price_grids(underlying, points=GRID_POINTS):
@@ -235,5 +307,6 @@ def account_liquidation_with_options(instruments, sides, sizes, entries, strikes
                            underlying=underlying, wallet=wallet, mmr=mmr, contract=contract, rules=rules,
                            vol_slope=vol_slope, funding_rates=funding_rates)
     down, up = price_grids(account.underlying)
-    low, high = solve_first_crossing(lambda prices: surplus_at(account, prices), account.underlying, down, up)
+    low, high = solve_first_crossing(lambda prices, which: surplus_at(account, prices), account.underlying, down,
+                                     up)
     return AccountLiquidation(low, high, account.rules.name)

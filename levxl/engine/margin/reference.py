@@ -1,15 +1,18 @@
-"""Slow scalar references for the margin package: one price, one position, one scenario at a time, in plain Python
-over :mod:`levxl.engine.reference.options` (scalar Black-76) and ``scipy.optimize.brentq``. The tests pin the
-vectorised code to these; the benchmark times the per-scenario loop against the one numpy pass."""
+"""Slow references for the margin package: one price, one position, one scenario at a time, in plain Python over
+:mod:`levxl.engine.reference.options` (scalar Black-76) and ``scipy.optimize.brentq``, and the first-crossing search
+as it was first written (the whole grid, then bisection). The tests pin the vectorised code to these; the benchmarks
+time the per-scenario loop against the one numpy pass and the bisection against the fast search."""
 
 from __future__ import annotations
 
+import math
 
+import numpy as np
 from scipy.optimize import brentq
 
 from levxl.engine.reference import options as ref_options
 
-__all__ = ["account_surplus", "account_liquidation_brentq", "scenario_losses_loop"]
+__all__ = ["account_surplus", "account_liquidation_brentq", "first_crossing_bisection", "scenario_losses_loop"]
 
 
 def _option_mm_usd(w, U, K, mark_usd, p):
@@ -52,6 +55,33 @@ def account_liquidation_brentq(account, lower: float, upper: float) -> float:
     """The root of :func:`account_surplus` in a bracket [lower, upper] (sign change required)."""
     return brentq(lambda u: account_surplus(account, u), lower, upper, xtol=1e-9 * max(lower, 1.0), rtol=1e-14,
                   maxiter=500)
+
+
+def first_crossing_bisection(fn, start, grid_down, grid_up, shape=(), iterations=200):
+    """:func:`levxl.engine.margin.account_with_options.solve_first_crossing` the obvious way (same arguments and
+    answer): every problem at every grid price; the first grid point at or below zero and its inner neighbour
+    bracket the root, which bisection narrows, every problem at every step, until the bracket is one ulp wide."""
+    count = math.prod(shape)
+    every = np.arange(count)
+    results = []
+    for grid, sentinel in ((grid_down, 0.0), (grid_up, np.inf)):
+        values = fn(np.broadcast_to(grid, (count, grid.size)), every)
+        crossed = values <= 0
+        any_cross = crossed.any(-1)
+        first = np.argmax(crossed, axis=-1)
+        outer = grid[first]
+        inner = np.where(first == 0, outer, grid[np.maximum(first - 1, 0)])  # crossed at the start itself
+        lo, hi = inner.copy(), outer.copy()  # fn(lo) > 0 (or lo == start crossed), fn(hi) <= 0
+        for _ in range(iterations):
+            mid = 0.5 * (lo + hi)
+            done = (mid == lo) | (mid == hi)
+            if np.all(done | ~any_cross):
+                break
+            bad = fn(mid[:, None], every)[:, 0] <= 0
+            hi = np.where(bad & ~done, mid, hi)
+            lo = np.where(~bad & ~done, mid, lo)
+        results.append(np.where(any_cross, hi, sentinel).reshape(shape))
+    return tuple(results)
 
 
 def scenario_losses_loop(positions, underlying: float, moves, shocks, params) -> list[float]:

@@ -8,7 +8,8 @@ horizon. The answer is a frontier (arrays, one element per vol shift / horizon) 
 * An account with options (and a book: the accounts' positions and wallets merged) is solved numerically: the
   nearest prices below and above the mark where ``equity(U) - MM(U) <= 0`` (liquidation) or
   ``equity(U) <= (1 - f)*equity(U0)`` (a loss of ``f``), by :func:`~levxl.engine.margin.account_with_options.
-  solve_first_crossing` (bracket on a log grid, then bisection to one ulp), every frontier point at once.
+  solve_first_crossing` (bracket on a log grid scanned outward, then Illinois regula falsi to one ulp), every
+  frontier point at once.
 
 Moves are fractions of the mark (-0.1 = the underlying 10% lower); no move on a side: NaN.
 """
@@ -21,7 +22,7 @@ import numpy as np
 
 from levxl.engine.liquidation import liquidation_price
 from levxl.engine.margin.account_with_options import (ACCOUNT_DOMAINS, make_account, one_value, position_values,
-                                                      price_grids, solve_first_crossing, surplus_at)
+                                                      price_grids, solve_first_crossing, subaccount, surplus_at)
 from levxl.engine.validate import CONTRACT, FRACTION, NONNEGATIVE, NUMBER, POSITIVE, POSITIVE_OR_NAN, SIDE, checked
 
 __all__ = ["Frontier", "account_reverse_stress", "perp_reverse_stress", "position_reverse_stress"]
@@ -71,12 +72,10 @@ def account_reverse_stress(instruments, sides, sizes, entries, strikes=None, day
     shifts, periods = shifts.ravel(), periods.ravel()
     down, up = price_grids(account.underlying)
 
-    def fn(prices):
-        prices = np.asarray(prices)
-        grid = prices if prices.ndim > 1 else prices[None, :]
-        return surplus_at(account, grid, shifts[:, None], periods[:, None], loss_fraction)
+    def fn(prices, which):  # frontier points `which`, each at its own prices
+        return surplus_at(account, prices, shifts[which, None], periods[which, None], loss_fraction)
 
-    low, high = solve_first_crossing(fn, account.underlying, down, up)
+    low, high = solve_first_crossing(fn, account.underlying, down, up, shape=shifts.shape)
     move_down, move_up = _moves(low, high, account.underlying)
     return Frontier(shifts, periods, move_down, move_up, low, high, account.rules.name)
 
@@ -96,14 +95,11 @@ def position_reverse_stress(instruments, sides, sizes, entries, strikes=None, da
     budget = one_value("loss_fraction", loss_fraction) * (account.wallet + today.sum())
     down, up = price_grids(account.underlying)
 
-    def fn(prices):
-        prices = np.asarray(prices)
-        if prices.ndim == 1:  # the grid, shared: (n,) -> (positions, n)
-            return (position_values(account, prices).equity - today + budget).T
-        each = position_values(account, prices[:, 0]).equity  # (positions at their own price, positions)
-        return (np.diagonal(each) - today + budget)[:, None]
+    def fn(prices, which):  # positions `which` alone, each at its own prices (row j: position which[j])
+        alone = position_values(subaccount(account, which), prices.T, paired=True).equity
+        return (alone - today[which] + budget).T
 
-    low, high = solve_first_crossing(fn, account.underlying, down, up)
+    low, high = solve_first_crossing(fn, account.underlying, down, up, shape=today.shape)
     return _moves(low, high, account.underlying)
 
 
