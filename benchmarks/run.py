@@ -88,7 +88,8 @@ SECTIONS = {"engine": engine, "options": options}
 
 def optional_sections():
     """Sections whose modules exist in this checkout (added by later features)."""
-    for name, module in (("adapter", "bench_adapter"), ("recalc", "bench_recalc"), ("report", "bench_report")):
+    for name, module in (("adapter", "bench_adapter"), ("recalc", "bench_recalc"), ("report", "bench_report"),
+                         ("reverse_stress", "bench_reverse_stress")):
         try:
             SECTIONS[name] = __import__(module).run
         except ImportError:
