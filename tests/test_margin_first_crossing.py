@@ -205,3 +205,17 @@ def test_the_search_asks_for_a_fraction_of_the_bisections_prices(loss):
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=ROUNDING)
     assert fast.pairs * 4 < slow.pairs, (fast.pairs, slow.pairs)
+
+
+def test_equity_only_valuation_is_the_full_valuations_equity():
+    kwargs = _account_kwargs([("call", "short", 2, 1.1, 20, 0.6), ("put", "long", 1, 0.9, 90, 0.8)], -1.0, 1.0,
+                             -0.4, False)
+    account = make_account(**kwargs)
+    prices = np.array([[50_000.0, 70_000.0], [61_000.0, 40_000.0]])
+    full = position_values(account, prices, 0.1, 4.0)
+    equity_only = position_values(account, prices, 0.1, 4.0, margin=False)
+    assert equity_only.mm is None
+    np.testing.assert_array_equal(equity_only.equity, full.equity)
+    loss = surplus_at(account, prices, 0.1, 4.0, 0.3)
+    today = position_values(account, U).equity.sum(-1) + account.wallet
+    np.testing.assert_array_equal(loss, account.wallet + full.equity.sum(-1) - 0.7 * today)

@@ -74,7 +74,7 @@ class OptionAccount:
 
 class Valuation(NamedTuple):
     equity: np.ndarray
-    mm: np.ndarray
+    mm: np.ndarray | None  # None where asked for equity only (margin=False)
 
 
 def _vol_at(account: OptionAccount, U, vol_shift):
@@ -82,17 +82,19 @@ def _vol_at(account: OptionAccount, U, vol_shift):
     return np.maximum(np.maximum(moved, _MIN_VOL) + vol_shift, 0.0)
 
 
-def position_values(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.0, paired=False) -> Valuation:
+def position_values(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.0, paired=False,
+                    margin=True) -> Valuation:
     """Each position's contribution to equity (PnL since entry, less funding) and its maintenance margin at prices
     ``U`` (any shape): arrays of shape ``U.shape + (positions,)``. ``paired``: ``U``'s last axis runs along the
-    positions instead, each position at its own prices (shape ``U.shape``)."""
+    positions instead, each position at its own prices (shape ``U.shape``). ``margin=False``: equity only (``mm``
+    None), for a loss threshold, which needs no margin (the option margin is a sixth of the work)."""
     U = np.asarray(U, dtype=float)
     U = U if paired else U[..., None]
     vol_shift = np.asarray(vol_shift, dtype=float)[..., None]
     periods = np.asarray(funding_periods, dtype=float)[..., None]
     a, inv = account, float(account.inverse)
     shape = np.broadcast_shapes(U.shape, vol_shift.shape, periods.shape, a.side.shape)
-    equity, mm = np.zeros(shape), np.zeros(shape)
+    equity, mm = np.zeros(shape), np.zeros(shape) if margin else None
     perp = ~a.is_option
     if perp.any():
         s, q, e = a.side[perp], a.size[perp], a.entry[perp]
@@ -100,7 +102,8 @@ def position_values(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.
         notional = kernel.value(q, price=at, inverse=inv)
         funding = s * notional * a.funding_rate[perp] * periods
         equity[..., perp] = kernel.pnl(s, e, exit=at, size=q, inverse=inv) - funding
-        mm[..., perp] = a.mmr[perp] * notional
+        if margin:
+            mm[..., perp] = a.mmr[perp] * notional
     opt = a.is_option
     if opt.any():
         w, K, d = a.instrument[opt], a.strike[opt], a.days[opt]
@@ -109,8 +112,9 @@ def position_values(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.
         price = options.option_price(option_type=w, underlying=at, strike=K, days=d, vol=vol,
                                      contract="inverse" if a.inverse else "linear")
         equity[..., opt] = a.side[opt] * a.size[opt] * (price - a.entry[opt])
-        _, option_mm = option_margin_usd(w, at, K, price * at if a.inverse else price, a.rules)
-        mm[..., opt] = np.where(a.side[opt] < 0, a.size[opt], 0.0) * (option_mm / at if a.inverse else option_mm)
+        if margin:
+            _, option_mm = option_margin_usd(w, at, K, price * at if a.inverse else price, a.rules)
+            mm[..., opt] = np.where(a.side[opt] < 0, a.size[opt], 0.0) * (option_mm / at if a.inverse else option_mm)
     return Valuation(equity, mm)
 
 
@@ -120,19 +124,20 @@ def subaccount(account: OptionAccount, which) -> OptionAccount:
     return replace(account, **{name: getattr(account, name)[which] for name in columns})
 
 
-def valuation(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.0) -> Valuation:
-    """The account's equity (wallet + every position's contribution) and maintenance margin at prices ``U``."""
-    each = position_values(account, U, vol_shift, funding_periods)
-    return Valuation(account.wallet + each.equity.sum(-1), each.mm.sum(-1))
+def valuation(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.0, margin=True) -> Valuation:
+    """The account's equity (wallet + every position's contribution) and maintenance margin at prices ``U``
+    (``margin=False``: equity only, ``mm`` None)."""
+    each = position_values(account, U, vol_shift, funding_periods, margin=margin)
+    return Valuation(account.wallet + each.equity.sum(-1), each.mm.sum(-1) if margin else None)
 
 
 def surplus_at(account: OptionAccount, U, vol_shift=0.0, funding_periods=0.0, loss_fraction=None):
     """``equity - MM`` at ``U`` (liquidation where <= 0), or, with ``loss_fraction`` f, ``equity - (1-f)*equity0``
     (a loss of f of today's equity where <= 0)."""
-    value = valuation(account, U, vol_shift, funding_periods)
+    value = valuation(account, U, vol_shift, funding_periods, margin=loss_fraction is None)
     if loss_fraction is None:
         return value.equity - value.mm
-    today = valuation(account, account.underlying).equity
+    today = valuation(account, account.underlying, margin=False).equity
     return value.equity - (1.0 - np.asarray(loss_fraction)) * today
 
 

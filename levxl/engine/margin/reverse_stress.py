@@ -91,12 +91,12 @@ def position_reverse_stress(instruments, sides, sizes, entries, strikes=None, da
     account = make_account(instruments, sides, sizes, entries=entries, strikes=strikes, days=days, vols=vols,
                            underlying=underlying, wallet=wallet, mmr=mmr, contract=contract, rules=rules,
                            vol_slope=vol_slope, funding_rates=funding_rates)
-    today = position_values(account, account.underlying).equity
+    today = position_values(account, account.underlying, margin=False).equity
     budget = one_value("loss_fraction", loss_fraction) * (account.wallet + today.sum())
     down, up = price_grids(account.underlying)
 
     def fn(prices, which):  # positions `which` alone, each at its own prices (row j: position which[j])
-        alone = position_values(subaccount(account, which), prices.T, paired=True).equity
+        alone = position_values(subaccount(account, which), prices.T, paired=True, margin=False).equity
         return (alone - today[which] + budget).T
 
     low, high = solve_first_crossing(fn, account.underlying, down, up, shape=today.shape)
