@@ -219,7 +219,10 @@ def test_levxl_booleans_in_arguments_and_results_are_booleans_or_reported(tmp_pa
              "J4": '=LEVXL_PNL("long",60000,TRUE,1)',
              "K1": "=" + within, "K2": "=" + within + '&""', "K3": "=ISNUMBER(" + within + ")",
              "K4": "=SUM(K1:K1)", "K5": "=IFERROR(" + within + ",FALSE)",
-             "K6": '=IF(' + within + ',"ok","too big")'}  # a condition: 1/0 is Excel's too
+             "K6": '=IF(' + within + ',"ok","too big")',  # a condition: 1/0 is Excel's too
+             # computed from J2, which Excel shows as #VALUE!: LibreOffice's numbers here are not Excel's either
+             "L1": "=J2*2", "L2": "=SUM(J1:J2)", "L3": '=LEVXL_PNL("long",J2,61000,1)', "L4": "=L1+1",
+             "L5": "=J1*2"}  # J1 is fine
     summary = recalc_workbook(_book(tmp_path, cells), on_divergence="warn")
     v = summary.values
     assert summary.engine == "libreoffice" and summary.warned
@@ -229,7 +232,15 @@ def test_levxl_booleans_in_arguments_and_results_are_booleans_or_reported(tmp_pa
         assert REASONS["levxlbool"] in reported[ref], ref
     assert REASONS["booltext"] in reported["S!K2"] and REASONS["booltype"] in reported["S!K3"]
     assert REASONS["boolagg"] in reported["S!K4"] and REASONS["levxlboolout"] in reported["S!K5"]
-    assert not {"S!J1", "S!K1", "S!K6"} & set(reported)
-    with pytest.raises(RecalcError):  # by default the book fails instead
+    assert not {"S!J1", "S!K1", "S!K6", "S!L5"} & set(reported)
+    for ref in ("S!L1", "S!L2", "S!L3", "S!L4"):  # listed after the roots, each naming the root it comes from
+        assert reported[ref] == "computed from S!J2, whose LibreOffice value may not be Excel's", ref
+    assert [c.split(": ")[0] for c in summary.cells][-4:] == ["S!L1", "S!L2", "S!L3", "S!L4"]
+    assert "7 cells written with LibreOffice's value where Excel's may differ, and 4 cells computed from them: " \
+        "S!J2, S!K2, S!J3, S!K3, S!J4, S!K4, S!K5" in summary.message
+    with pytest.raises(RecalcError) as failed:  # by default the book fails instead, naming the roots
         recalc_workbook(_book(tmp_path, cells, "again.xlsx"), tmp_path / "out.xlsx")
     assert not (tmp_path / "out.xlsx").exists()
+    assert "7 cells where LibreOffice's value may not be Excel's, and 4 cells computed from them" in str(failed.value)
+    assert "S!J2: a TRUE/FALSE passed to a LEVXL_ function" in str(failed.value)
+    assert failed.value.cells == summary.cells

@@ -28,7 +28,8 @@ styles and every other attribute are untouched; ``fullCalcOnLoad`` is neither ad
   LibreOffice differs; a construct neither engine handles fails the book, naming the cells;
 * :mod:`levxl.recalc.divergence` — the cells of a LibreOffice-evaluated book where LibreOffice and Excel can differ
   (``0^0``, a TRUE/FALSE as text or compared with a number, ...), judged from the operands' recalculated values:
-  ``Summary.cells`` names each with its reason; ``recalc_workbook(..., on_divergence="fail")`` (the default) raises
+  ``Summary.cells`` names each with its reason, then each formula cell computed from one ("computed from
+  Sheet!A1, ..."); ``recalc_workbook(..., on_divergence="fail")`` (the default) raises
   :class:`RecalcError` (its ``cells`` likewise), ``"warn"`` writes the book and sets ``Summary.warned``;
 * :mod:`levxl.recalc.package` — safe reading (zip bombs, XML bombs, XXE refused) and byte-preserving writing.
 """

@@ -46,7 +46,7 @@ class Summary:
     seconds: float = 0.0
     message: str = ""  # why it failed, or why LibreOffice was used
     # "Sheet!A1: reason" per cell: why the book failed, or (on_divergence="warn") cells written with LibreOffice's
-    # value where Excel's may differ
+    # value where Excel's may differ, then the cells computed from those ("Sheet!B1: computed from Sheet!A1, ...")
     cells: list[str] = field(default_factory=list)
     warned: bool = False  # written, but ``cells`` may hold values Excel would not show (CLI exit status 2)
     values: dict[str, object] = field(default_factory=dict, repr=False)
@@ -179,12 +179,13 @@ def _recalc(path, out, inputs, in_place, engine, timeout, on_divergence) -> Summ
                 raise RecalcError(f"{path.name}: the fast path failed: {type(exc).__name__}: {exc}") from None
             summary.message = f"libreoffice: the fast path failed ({type(exc).__name__}: {exc})"
     if results is None:
-        results, circular, diverging = _libreoffice(package, path, timeout, on_divergence)
+        results, circular, diverging, dependants = _libreoffice(package, path, timeout, on_divergence)
         summary.engine = "libreoffice"
         if diverging:
-            summary.cells, summary.warned = diverging, True
-            note = (f"{len(diverging)} cells written with LibreOffice's value where Excel's may differ: "
-                    + ", ".join(c.split(":", 1)[0] for c in diverging[:20])
+            summary.cells, summary.warned = diverging + dependants, True
+            note = (f"{len(diverging)} cells written with LibreOffice's value where Excel's may differ"
+                    + _dependants_note(dependants) + ": "
+                    + ", ".join(c.split(": ", 1)[0] for c in diverging[:20])
                     + (f" and {len(diverging) - 20} more" if len(diverging) > 20 else ""))
             summary.message = f"{summary.message}; {note}" if summary.message else note
     by_name = {s.name: s for s in package.sheets}
@@ -214,6 +215,11 @@ def names_other_books(package: Package) -> bool:
     return any(text and "[" in text and _OTHER_BOOK.search(text) for text in texts)
 
 
+def _dependants_note(dependants: list[str]) -> str:
+    """", and 3 cells computed from them" (their values come from those cells' values, so may differ too)."""
+    return f", and {len(dependants)} cells computed from them" if dependants else ""
+
+
 def _cells_message(cells: list[str]) -> str:
     return ", ".join(cells[:20]) + (f" and {len(cells) - 20} more" if len(cells) > 20 else "")
 
@@ -228,16 +234,19 @@ def _libreoffice(package: Package, path: Path, timeout: float, on_divergence: st
         outcome = libreoffice.evaluate(package, timeout=timeout)
     except OfficeError as exc:
         raise RecalcError(f"{path.name}: {exc}") from None
+    # the cells a divergence reaches: listed after the divergences themselves, so a message naming the first
+    # cells names the roots
+    dependants = outcome.dependants if outcome.divergences else []
     if outcome.problems:
-        cells = outcome.problems + [c for c in outcome.divergences if c not in outcome.problems]
+        cells = outcome.problems + [c for c in outcome.divergences + dependants if c not in outcome.problems]
         raise RecalcError(f"{path.name}: {len(outcome.problems)} cells neither engine handles: "
                           f"{_cells_message(outcome.problems)}"
                           + (f"; and {len(outcome.divergences)} where LibreOffice may differ from Excel"
-                             if outcome.divergences else ""), cells)
+                             + _dependants_note(dependants) if outcome.divergences else ""), cells)
     if outcome.divergences and on_divergence == "fail":
         raise RecalcError(f"{path.name}: {len(outcome.divergences)} cells where LibreOffice's value may not be "
-                          f"Excel's (nothing written; --on-divergence warn writes them): "
-                          f"{_cells_message(outcome.divergences)}", outcome.divergences)
+                          f"Excel's{_dependants_note(dependants)} (nothing written; --on-divergence warn writes "
+                          f"them): {_cells_message(outcome.divergences)}", outcome.divergences + dependants)
     by_name = {s.name: s for s in package.sheets}
     for (name, r, c), (r2, c2) in outcome.spills.items():
         sheet = by_name[name]
@@ -245,7 +254,7 @@ def _libreoffice(package: Package, path: Path, timeout: float, on_divergence: st
     for name, r, c in outcome.blocked:
         sheet = by_name[name]
         _respill(sheet, sheet.cells[(r, c)], r, c, keep_ref=True)
-    return outcome.values, outcome.circular, outcome.divergences
+    return outcome.values, outcome.circular, outcome.divergences, dependants
 
 
 def _respill(sheet, anchor, r2: int, c2: int, keep_ref: bool = False) -> None:

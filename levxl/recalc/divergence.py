@@ -43,8 +43,10 @@ difference is reported, naming the cell and the reason: ``A1^B1`` only when both
 can be a boolean. LET's variables are followed. A formula the compiler cannot read (a structured reference, a
 sheet-scoped name, LAMBDA...) is reported as "not checked" when it holds ``^`` (not to a nonzero number) or POWER,
 or a boolean-sensitive construct with a boolean at hand (a literal, a boolean function, a cell it names holding
-one). The caller (:mod:`levxl.recalc.core`) fails the book with these (default), or writes it and warns
-(``on_divergence="warn"``, exit status 2 from the CLI).
+one). :mod:`levxl.recalc.libreoffice` adds the formula cells computed from these (their value comes from
+LibreOffice's, so it may not be Excel's either: ``=A1*2`` over a LEVXL_ cell given a TRUE); the caller
+(:mod:`levxl.recalc.core`) fails the book with these (default; the message names the cells found here first), or
+writes it and warns (``on_divergence="warn"``, exit status 2 from the CLI).
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ import re
 from levxl.recalc.package import Package, col_letter
 from levxl.recalc.values import XlError
 
-__all__ = ["divergences", "boolean_grids", "REASONS", "GRIDS", "BOOLEAN_RESULTS"]
+__all__ = ["divergences", "diverging_cells", "boolean_grids", "REASONS", "GRIDS", "BOOLEAN_RESULTS"]
 
 log = logging.getLogger(__name__)
 
@@ -635,11 +637,16 @@ def divergences(package: Package, values: dict, skip=frozenset()) -> list[str]:
     """``"Sheet!A1: reason; reason"`` for every formula cell whose LibreOffice value may not be Excel's (see the
     module docstring). ``values``: (sheet, row, col) -> the value LibreOffice gave (booleans as bool); ``skip``:
     (sheet, row, col) of cells not evaluated (external links keep their cached values)."""
+    return list(diverging_cells(package, values, skip).values())
+
+
+def diverging_cells(package: Package, values: dict, skip=frozenset()) -> dict[tuple, str]:
+    """:func:`divergences` by cell: (sheet, row, col) -> ``"Sheet!A1: reason; reason"``, in sheet and cell order."""
     from levxl.recalc.fast_parse import Unsupported
 
     checker = _Checker(package, values)
     compiler = _compiler(package)
-    out = []
+    out = {}
     trees: dict = {}
     from levxl.recalc.fast_parse import shape_key
 
@@ -685,8 +692,8 @@ def divergences(package: Package, values: dict, skip=frozenset()) -> list[str]:
                     log.exception("divergence check failed on %s!%s%d", sheet.name, col_letter(c), r)
                     found = {"unchecked"}
             if found:
-                out.append(f"{_quote(sheet.name)}!{col_letter(c)}{r}: "
-                           + "; ".join(REASONS[k] for k in REASONS if k in found))
+                out[(sheet.name, r, c)] = (f"{_quote(sheet.name)}!{col_letter(c)}{r}: "
+                                           + "; ".join(REASONS[k] for k in REASONS if k in found))
     return out
 
 

@@ -26,7 +26,8 @@ Excel's values (see :mod:`levxl.recalc.office` for the mechanics):
 * where LibreOffice and Excel differ (``0^0``; a TRUE/FALSE as text, compared with a number, in an aggregate's
   range, in a lookup, under ISNUMBER/TYPE; numeric text passed straight to SUM/AVERAGE/...) the cells whose
   operands can hit the difference are listed in :attr:`Outcome.divergences`
-  (:func:`levxl.recalc.divergence.divergences`); the caller fails the book or warns.
+  (:func:`levxl.recalc.divergence.divergences`), and every formula cell computed from one of them, directly or
+  through other cells, in :attr:`Outcome.dependants` (:func:`_dependants`); the caller fails the book or warns.
 """
 
 from __future__ import annotations
@@ -52,8 +53,14 @@ _NUM = error("#NUM!")
 _MAPPED = {502: _NUM, 503: _NUM}
 _CIRCULAR = 522
 _PARAMETER = 504
-_REF = re.compile(r"(?:('(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?\$?([A-Za-z]{1,3})\$?(\d+)"
-                  r"(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
+# a cell or range reference (not inside a name: LOG10( or RATE2 are no cell), with its $ signs
+_REF = re.compile(r"(?<![A-Za-z0-9_.$'])(?:('(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?(\$?)([A-Za-z]{1,3})(\$?)(\d+)"
+                  r"(?::(\$?)([A-Za-z]{1,3})(\$?)(\d+))?(?![A-Za-z0-9_.(!])")
+# whole columns (A:C) and whole rows (1:3)
+_WHOLE = re.compile(r"(?<![A-Za-z0-9_.$'])(?:('(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?(?:\$?([A-Za-z]{1,3}):\$?"
+                    r"([A-Za-z]{1,3})|\$?(\d+):\$?(\d+))(?![A-Za-z0-9_.(!:])")
+_NAME = re.compile(r"(?<![A-Za-z0-9_.$'!\\])([A-Za-z_\\][A-Za-z0-9_.]*)(?![A-Za-z0-9_.(!])")
+_MAX_ROW, _MAX_COL = 1_048_576, 16_384
 
 
 @dataclass
@@ -64,6 +71,8 @@ class Outcome:
     blocked: list = field(default_factory=list)  # anchors whose spill range is not empty (#SPILL!)
     problems: list = field(default_factory=list)  # "Sheet!A1: Err:504" for cells no engine vouches for
     divergences: list = field(default_factory=list)  # "Sheet!A1: reason" where Excel's value may differ
+    #: "Sheet!B1: computed from Sheet!A1, ..." for the formula cells reading a divergence (directly or not)
+    dependants: list = field(default_factory=list)
 
 
 #: Functions Excel stores with the ``_xlfn.`` prefix; a file written by another tool may hold them bare, which
@@ -260,7 +269,7 @@ def evaluate(package: Package, office=None, timeout: float = 600.0) -> Outcome:
 
 
 def _outcome(package: Package, answer: dict) -> Outcome:
-    from levxl.recalc.divergence import divergences
+    from levxl.recalc.divergence import diverging_cells
 
     out = Outcome()
     remapped: dict = {}  # (sheet, row, col) -> the argument error given to a LEVXL_ cell LibreOffice left Err:504
@@ -303,10 +312,9 @@ def _outcome(package: Package, answer: dict) -> Outcome:
             elif code in _MAPPED:
                 out.values[(sheet.name, *key)] = _MAPPED[code]
             elif code == _PARAMETER and key in formula_at and "LEVXL_" in formula_at[key].formula.upper() and \
-                    _argument_error(package, sheet, formula_at[key].formula, answer) is not None:
-                formula = formula_at[key].formula
-                if _elementwise_levxl(formula) and \
-                        _argument_error(package, sheet, formula, answer, ranges_only=True) is not None:
+                    _argument_error(package, sheet, formula_at[key], answer) is not None:
+                if _elementwise_levxl(formula_at[key].formula) and \
+                        _argument_error(package, sheet, formula_at[key], answer, ranges_only=True) is not None:
                     # LibreOffice does not call an add-in with an error cell in a range argument: the whole
                     # result (a spill shrunk to one cell) is that error, where Excel's is the error only in
                     # the elements it feeds
@@ -314,7 +322,7 @@ def _outcome(package: Package, answer: dict) -> Outcome:
                                         "the levxl add-in then, so the rows that compute in Excel are lost)")
                     continue
                 # an Excel error in a LEVXL_ argument: Excel hands it to the function, whose result it is
-                out.values[(sheet.name, *key)] = _argument_error(package, sheet, formula, answer)
+                out.values[(sheet.name, *key)] = _argument_error(package, sheet, formula_at[key], answer)
                 remapped[(sheet.name, *key)] = out.values[(sheet.name, *key)]
             elif code == _PARAMETER and key in formula_at:
                 pending.append((sheet, key, where))  # maybe a dependant of such a LEVXL_ cell, resolved below
@@ -331,7 +339,7 @@ def _outcome(package: Package, answer: dict) -> Outcome:
     while pending:
         left = []
         for sheet, key, where in pending:
-            found = _remapped_reference(package, sheet, sheet.cells[key].formula, remapped)
+            found = _remapped_reference(package, sheet, sheet.cells[key], remapped)
             if found is None:
                 left.append((sheet, key, where))
             else:
@@ -343,8 +351,122 @@ def _outcome(package: Package, answer: dict) -> Outcome:
     for anchor in out.blocked:
         out.values[anchor] = error("#SPILL!")
     _grid_booleans(package, out)
-    out.divergences = divergences(package, out.values,
-                                  skip={(name, *key) for name, keys in covered.items() for key in keys})
+    skip = {(name, *key) for name, keys in covered.items() for key in keys}
+    roots = diverging_cells(package, out.values, skip=skip)
+    out.divergences = list(roots.values())
+    out.dependants = _dependants(package, roots, out.spills, skip)
+    return out
+
+
+_RUN_TIME = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(OFFSET|INDIRECT)\s*\(")
+_INDIRECT_TEXT = re.compile(r'(?i)(?<![A-Za-z0-9_.])INDIRECT\s*\(\s*"((?:[^"]|"")*)"\s*\)')
+# OFFSET(B2,1,0) / OFFSET(B2,1,0,3,2) with whole numbers: the cells are known
+_OFFSET_FIXED = re.compile(r"(?i)(?<![A-Za-z0-9_.])OFFSET\s*\(\s*((?:'(?:[^']|'')+'!|[A-Za-z_][A-Za-z0-9_.]*!)?"
+                           r"\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*"
+                           r"(?:,\s*(\d+)\s*)?(?:,\s*(\d+)\s*)?\)")
+
+
+def _dependants(package: Package, roots, spills: dict, skip=frozenset()) -> list[str]:
+    """``"Sheet!B1: computed from Sheet!A1, ..."`` for every formula cell that reads, directly or through other
+    cells, a cell of ``roots`` ((sheet, row, col) of the cells whose LibreOffice value may not be Excel's; a spill's
+    anchor stands for its whole range): its value was computed from a value Excel would not show, so it may not be
+    Excel's either. Each names the root it was reached from. References are read by :func:`_references` (whole
+    columns and rows and defined names included); a formula building a reference at run time (OFFSET, INDIRECT)
+    may read anything, so it is listed too. ``skip``: cells not evaluated (they keep their cached values)."""
+    from bisect import bisect_left
+    from collections import deque
+
+    if not roots:
+        return []
+    by_name = {s.name: s for s in package.sheets}
+    order = {s.name: i for i, s in enumerate(package.sheets)}
+    single: dict[tuple, list] = {}  # a referenced cell -> the formula cells naming it
+    ranges: list[tuple] = []  # (sheet, r1, c1, r2, c2, formula cell) of the multi-cell references
+    run_time: list[tuple] = []  # formula cells with OFFSET/INDIRECT
+    for sheet in package.sheets:
+        for (r, c), cell in sheet.cells.items():
+            key = (sheet.name, r, c)
+            if cell.formula is None or key in skip:
+                continue
+            # INDIRECT("B2") reads B2, OFFSET(B2,1,0) B3 (not B2); any other INDIRECT or OFFSET a cell known at
+            # run time
+            rest = _OFFSET_FIXED.sub("0", _INDIRECT_TEXT.sub("0", cell.formula))
+            at = (cell.row - cell.origin[0], cell.col - cell.origin[1]) if cell.origin else None
+            references = list(_references(package, sheet, rest, at, complete=True))
+            for text in _INDIRECT_TEXT.findall(cell.formula):
+                references += _references(package, sheet, text.replace('""', '"'), complete=True)
+            for base, rows, cols, height, width in _OFFSET_FIXED.findall(cell.formula):
+                for name, r1, c1, r2, c2 in _references(package, sheet, base, at):
+                    r1, c1 = r1 + int(rows), c1 + int(cols)
+                    r2 = r1 + int(height) - 1 if height else r2 + int(rows)
+                    c2 = c1 + int(width) - 1 if width else c2 + int(cols)
+                    references.append((name, r1, c1, r2, c2))
+            if _RUN_TIME.search(re.sub(r'"(?:[^"]|"")*"', '""', rest)):
+                run_time.append(key)
+            for name, r1, c1, r2, c2 in references:
+                if (r1, c1) == (r2, c2):
+                    single.setdefault((name, r1, c1), []).append(key)
+                else:
+                    ranges.append((name, r1, c1, r2, c2, key))
+    found: dict[tuple, tuple] = {}  # dependant -> (root, how)
+    reached = set(roots)
+    queue = deque((key, key) for key in roots)
+    while queue:
+        frontier: dict[str, dict[int, list]] = {}  # the cells reached this round, by sheet and column
+        while queue:  # single-cell references: followed one cell at a time
+            key, root = queue.popleft()
+            name = key[0]
+            cell = by_name[name].cells.get(key[1:])
+            for r, c in (_array_cells_of(name, cell, spills) if cell is not None else {key[1:]}):
+                frontier.setdefault(name, {}).setdefault(c, []).append((r, root))
+                for dependant in single.get((name, r, c), ()):
+                    if dependant not in reached:
+                        reached.add(dependant)
+                        found[dependant] = (root, "computed")
+                        queue.append((dependant, root))
+        for columns in frontier.values():
+            for rows in columns.values():
+                rows.sort()
+        left = []
+        for entry in ranges:  # ranges: checked against the round's cells, a bisect per column
+            name, r1, c1, r2, c2, dependant = entry
+            if dependant in reached:
+                continue
+            columns = frontier.get(name)
+            hit = None
+            if columns:
+                for c in (range(c1, c2 + 1) if c2 - c1 < len(columns) else [c for c in columns if c1 <= c <= c2]):
+                    rows = columns.get(c)
+                    if rows:
+                        i = bisect_left(rows, (r1,))
+                        if i < len(rows) and rows[i][0] <= r2:
+                            hit = rows[i][1]
+                            break
+            if hit is None:
+                left.append(entry)
+            else:
+                reached.add(dependant)
+                found[dependant] = (hit, "computed")
+                queue.append((dependant, hit))
+        ranges = left
+        if not queue:  # nothing more through references: OFFSET/INDIRECT may still reach a reached cell
+            first = min(roots, key=lambda k: (order[k[0]], k[1], k[2]))
+            for dependant in run_time:
+                if dependant not in reached:
+                    reached.add(dependant)
+                    found[dependant] = (first, "run time")
+                    queue.append((dependant, first))
+            run_time = []
+    out = []
+    for key in sorted(found, key=lambda k: (order[k[0]], k[1], k[2])):
+        root, how = found[key]
+        root_where = f"{_quote(root[0])}!{col_letter(root[2])}{root[1]}"
+        where = f"{_quote(key[0])}!{col_letter(key[2])}{key[1]}"
+        if how == "run time":
+            out.append(f"{where}: builds a reference at run time (OFFSET/INDIRECT), which may read {root_where} or a "
+                       "cell computed from it, whose LibreOffice value may not be Excel's")
+        else:
+            out.append(f"{where}: computed from {root_where}, whose LibreOffice value may not be Excel's")
     return out
 
 
@@ -359,40 +481,65 @@ def _elementwise_levxl(formula: str) -> bool:
     return False
 
 
-def _references(package: Package, sheet, formula: str):
+def _references(package: Package, sheet, formula: str, at: tuple[int, int] | None = None, complete: bool = False):
     """(sheet name, first row, first column, last row, last column) of each cell or range reference of the formula
-    (1-based; text literals skipped) to a sheet of the package."""
+    (1-based; text literals skipped) to a sheet of the package. ``at``: (rows, columns) to move the relative parts
+    by (a shared formula's child: its text is the anchor's). ``complete``: also whole columns and rows (``A:A``,
+    ``1:1``) and the references of the defined names the formula uses."""
     from levxl.recalc.package import col_index
 
     names = {s.name for s in package.sheets}
     body = re.sub(r'"(?:[^"]|"")*"', '""', formula)
+    dr, dc = at or (0, 0)
     for m in _REF.finditer(body):
-        quoted, c1, r1, c2, r2 = m.groups()
+        quoted, cabs1, c1, rabs1, r1, cabs2, c2, rabs2, r2 = m.groups()
         name = quoted.strip("'").replace("''", "'") if quoted else sheet.name
         if name in names:
-            r1, c1 = int(r1), col_index(c1)
-            r2, c2 = (int(r2), col_index(c2)) if c2 else (r1, c1)
-            yield name, r1, c1, r2, c2
+            r1, c1 = int(r1) + (0 if rabs1 else dr), col_index(c1) + (0 if cabs1 else dc)
+            r2, c2 = (int(r2) + (0 if rabs2 else dr), col_index(c2) + (0 if cabs2 else dc)) if c2 else (r1, c1)
+            yield name, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+    if not complete:
+        return
+    for m in _WHOLE.finditer(body):
+        quoted, c1, c2, r1, r2 = m.groups()
+        name = quoted.strip("'").replace("''", "'") if quoted else sheet.name
+        if name in names and c1:
+            c1, c2 = sorted((col_index(c1), col_index(c2)))
+            yield name, 1, c1, _MAX_ROW, c2
+        elif name in names:
+            r1, r2 = sorted((int(r1), int(r2)))
+            yield name, r1, 1, r2, _MAX_COL
+    for m in _NAME.finditer(_REF.sub("", body)):
+        text = package.names.get(m.group(1).upper())
+        if text:  # a name stands for its definition's cells (no relative parts: Excel's names are absolute)
+            yield from _references(package, sheet, text, complete=False)
 
 
-def _remapped_reference(package: Package, sheet, formula: str, remapped: dict):
-    """The value of the first cell in ``remapped`` ((sheet, row, col) -> error) that the formula references."""
-    for name, r1, c1, r2, c2 in _references(package, sheet, formula):
+def _cell_references(package: Package, sheet, cell, complete: bool = False):
+    """:func:`_references` of a formula cell's own formula (a shared formula's child: the anchor's text, moved)."""
+    at = (cell.row - cell.origin[0], cell.col - cell.origin[1]) if cell.origin else None
+    return _references(package, sheet, cell.formula, at, complete)
+
+
+def _remapped_reference(package: Package, sheet, cell, remapped: dict):
+    """The value of the first cell in ``remapped`` ((sheet, row, col) -> error) that the formula cell
+    references."""
+    for name, r1, c1, r2, c2 in _cell_references(package, sheet, cell):
         for (s, r, c), value in remapped.items():
             if s == name and r1 <= r <= r2 and c1 <= c <= c2:
                 return value
     return None
 
 
-def _argument_error(package: Package, sheet, formula: str, answer: dict, ranges_only: bool = False):
-    """The first Excel error among the cells a formula references (LibreOffice's values, else the cached ones);
+def _argument_error(package: Package, sheet, cell, answer: dict, ranges_only: bool = False):
+    """The first Excel error among the cells a formula cell references (LibreOffice's values, else the cached ones);
     ``ranges_only``: among the cells of its multi-cell range references only."""
     names = [s.name for s in package.sheets]
     errors = {}
     for index, data in enumerate(answer["sheets"]):
         for r, c, code, text in data["errors"]:
             errors[(index, r + 1, c + 1)] = _MAPPED.get(code) or (error(text) if text.startswith("#") else None)
-    for name, r1, c1, r2, c2 in _references(package, sheet, formula):
+    for name, r1, c1, r2, c2 in _cell_references(package, sheet, cell):
         index = names.index(name)
         target = package.sheets[index]
         if ranges_only and (r1, c1) == (r2, c2):
