@@ -143,8 +143,9 @@ def _error_book(path, extra: dict):
 
 
 def test_an_error_argument_passes_on_to_the_levxl_cell_and_its_dependants(tmp_path):
-    # LibreOffice does not call the add-in with an error argument (Err:504 on the cell and on everything over it);
-    # Excel hands the #N/A to the function and SUM/MIN over its result show that #N/A
+    # Excel hands the #N/A to the function and SUM/MIN over its result show that #N/A; LibreOffice does not call the
+    # add-in with an error argument (Err:504 where the argument is a range), passing on an error that is not in a
+    # range itself: levxl's copy keeps such an argument a single cell
     cells = {f"A{r}": f"=LEVXL_LIQ_PRICE(B{r},C{r},2,10)" for r in (1, 2, 3)}
     cells.update({"F1": "=SUM(A2)", "F2": "=MIN(A1:A3)", "F3": "=F2+1"})
     summary = recalc_workbook(_error_book(tmp_path / "na.xlsx", cells))

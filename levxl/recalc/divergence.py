@@ -26,7 +26,14 @@ a TRUE/FALSE argument of a LEVXL_         #VALUE! (no LEVXL_ argument       the 
 function (a literal or a cell)            takes a boolean)                  (TRUE entry = 1, TRUE side = long)
 a TRUE/FALSE-returning LEVXL_ function    TRUE/FALSE                        1/0 (an add-in result has no
 (LEVXL_WITHIN_TIER_LIMITS)                                                  boolean type)
+``ERROR.TYPE(IF(c,LEVXL_F(..)))``,        the result's error code (7 for    #N/A, 64 (an add-in's result is
+``TYPE(..)``, or in an array formula      #N/A), its type (1, 16)           an array there)
+``TYPE(A1)``, A1 a formula cell (not an   the type of A1's value (1, 2,     8 ("a formula")
+error)                                    4, 64)
 ========================================  ================================  ===================================
+
+``ERROR.TYPE(LEVXL_F(..))`` / ``TYPE(LEVXL_F(..))`` with the call the whole argument, in a one-cell formula, is
+evaluated as ``ERROR.TYPE(INDEX(LEVXL_F(..),1,1))`` (:func:`levxl.recalc.libreoffice.prepare_formula`): Excel's.
 
 A TRUE/FALSE-returning LEVXL_ call that is the whole formula is written as TRUE/FALSE (:func:`boolean_grids`), so
 its dependants (``&""``, ISNUMBER, SUM over it) are checked with it as a boolean; one reaching the cell through
@@ -85,6 +92,17 @@ REASONS = {
                     "(LibreOffice gets it as 1/0; levxl writes TRUE/FALSE only where the call is the whole formula)",
     "gridbool": "a LEVXL_ grid's \"liquidated\" TRUE/FALSE reaching LibreOffice as 1/0 (levxl writes them as "
                 "TRUE/FALSE only where the grid, or INDEX of it, is the whole formula and the output is known)",
+    "levxltype": "ERROR.TYPE/TYPE of a LEVXL_ function's result reaching it through another function or in an array "
+                 "formula (LibreOffice reads the add-in's result as an array: ERROR.TYPE #N/A, TYPE 64; Excel "
+                 "reads its value)",
+    "typeformula": "TYPE of a formula cell (LibreOffice gives 8, \"a formula\"; Excel the type of its value)",
+    "levxlerrors": "different errors in two or more arguments of a LEVXL_ function (LibreOffice passes on the "
+                   "last, Excel's levxl function the first)",
+    "whyerror": "LEVXL_WHY over an error argument (LibreOffice does not call the add-in with an error, so the "
+                "cell is that error; Excel's LEVXL_WHY gives the reason as text, \"#N/A entry is #N/A\")",
+    "err504": "ISNA/ISERR/IFNA/ERROR.TYPE/TYPE over an error cell in a LEVXL_ function's range argument "
+              "(LibreOffice does not call the add-in and shows its own Err:504 there, which these read; levxl "
+              "writes the cell's error, which Excel's would read)",
     "unchecked": "not checked (levxl cannot read this formula) and it holds a construct where LibreOffice and "
                  "Excel can differ",
 }
@@ -132,6 +150,10 @@ _A1_REF = re.compile(r"(?:('(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?\$?([A-Za-z
 _SENSITIVE = sorted({*_TEXT_ARGS, *_TYPE_TESTS, *_AGGREGATES, *_LOOKUPS, *_CONDITIONS}, key=len, reverse=True)
 _BOOL_TEXT = re.compile(r"(?i)&|[<>=]|(?<![A-Za-z0-9_.])(?:_xlfn\.)?(?:" + "|".join(map(re.escape, _SENSITIVE))
                         + r")\s*\(")
+_TYPE_TEXT = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:ERROR\.)?TYPE\s*\(")
+#: functions whose result is one of their arguments as it is (an add-in's array stays an array)
+_THROUGH = {"IF": slice(1, None), "IFERROR": slice(None), "IFNA": slice(None), "CHOOSE": slice(1, None),
+            "IFS": slice(1, None, 2), "SWITCH": slice(2, None)}
 
 
 def _grids() -> dict[str, int]:
@@ -261,6 +283,7 @@ class _Checker:
         # so it is checked once per R1C1 shape (``static``), with every reference "a number, text, error or blank"
         self.uniform = not self.any_boolean and not any(self.numtext.values())
         self.static = False
+        self.array = False
         self._ranges: dict = {}
 
     def _note(self, name, key, value):
@@ -324,8 +347,9 @@ class _Checker:
         return False
 
     # -- one formula -------------------------------------------------------------------------------------------
-    def check(self, sheet, row: int, col: int, node) -> tuple[set, _Val]:
+    def check(self, sheet, row: int, col: int, node, array: bool = False) -> tuple[set, _Val]:
         self.sheet, self.row, self.col = sheet.name, row, col
+        self.array = array  # an array formula: ERROR.TYPE(LEVXL_F(..)) is not made a value for LibreOffice
         self.found: set[str] = set()
         self.root_grid = root_grid(node)
         self.numeric_grids: set[int] = set()
@@ -487,6 +511,16 @@ class _Checker:
 
     def func(self, name: str, arg_nodes, node=None) -> _Val:
         args = [self.eval(a) for a in arg_nodes]
+        if name == "TYPE" and arg_nodes and arg_nodes[0][0] == "ref" and not self.static:
+            sheet, r, c, _, _ = self._area(arg_nodes[0])
+            target = self.sheets[sheet].cells.get((r, c)) if sheet in self.sheets else None
+            if target is not None and target.formula is not None and not isinstance(self.value_at(sheet, r, c),
+                                                                                       XlError):
+                self.found.add("typeformula")
+        if name in ("ERROR.TYPE", "TYPE") and arg_nodes and _add_in_result(arg_nodes[0]):
+            direct = arg_nodes[0][0] == "func" and _bare(arg_nodes[0][1]).startswith("LEVXL_")
+            if self.array or not direct:  # else prepare_formula hands LibreOffice INDEX(call,1,1): a value
+                self.found.add("levxltype")
         if name == "POWER" and len(args) == 2:
             self.binary("^", args[0], args[1])
         if name in _TEXT_ARGS:
@@ -559,6 +593,24 @@ class _Checker:
                 return _Val({BOOL, ERR})
             return _Val(NUMBER | {TEXT, ERR, BLANK})
         return _Val(NUMBER | {TEXT, ERR})
+
+
+def _add_in_result(node) -> bool:
+    """Whether the node's value can be a LEVXL_ call's result as it is (LibreOffice: an array): the call, or a
+    function passing one of its arguments through (IF, IFERROR...), or arithmetic on one."""
+    kind = node[0]
+    if kind == "func":
+        name = _bare(node[1])
+        if name.startswith("LEVXL_"):
+            return True
+        if name in _THROUGH:
+            return any(_add_in_result(a) for a in node[2][_THROUGH[name]])
+        return False
+    if kind in ("neg", "pct"):
+        return _add_in_result(node[1])
+    if kind == "bin" and node[1] in ("+", "-", "*", "/", "^"):
+        return _add_in_result(node[2]) or _add_in_result(node[3])
+    return False
 
 
 def _compiler(package: Package):
@@ -656,11 +708,13 @@ def diverging_cells(package: Package, values: dict, skip=frozenset()) -> dict[tu
                 continue
             body = _STRINGS.sub('""', cell.formula)
             if not (_POW_TEXT.search(body) or _BOOL_TEXT.search(body) or _GRID_TEXT.search(body)
+                    or _TYPE_TEXT.search(body)
                     or (_LEVXL_TEXT.search(body) and (checker.any_boolean or _BOOL_MAKERS.search(body)))):
                 continue  # none of the constructs that diverge
             origin = cell.origin or (r, c)
             # references are relative to the cell: one tree per R1C1 shape
-            key = (id(sheet), shape_key(cell.formula, *origin))
+            array = cell.kind == "array"
+            key = (id(sheet), shape_key(cell.formula, *origin), array)
             try:
                 if key not in trees:
                     trees[key] = compiler.compile(cell.formula, *origin)
@@ -674,11 +728,11 @@ def diverging_cells(package: Package, values: dict, skip=frozenset()) -> dict[tu
                     found = {"unchecked"}
                 else:
                     continue
-            elif checker.uniform and not _POW_TEXT.search(body):
+            elif checker.uniform and not _POW_TEXT.search(body) and not _TYPE_TEXT.search(body):
                 if ("static", key) not in trees:
                     checker.static = True
                     try:
-                        trees[("static", key)] = set(checker.check(sheet, r, c, node)[0])
+                        trees[("static", key)] = set(checker.check(sheet, r, c, node, array)[0])
                     except Exception:  # a bug here must not pass a cell as checked
                         log.exception("divergence check failed on %s!%s%d", sheet.name, col_letter(c), r)
                         trees[("static", key)] = {"unchecked"}
@@ -687,7 +741,7 @@ def diverging_cells(package: Package, values: dict, skip=frozenset()) -> dict[tu
                 found = trees[("static", key)]
             else:
                 try:
-                    found, _ = checker.check(sheet, r, c, node)
+                    found, _ = checker.check(sheet, r, c, node, array)
                 except Exception:  # a bug here must not pass a cell as checked
                     log.exception("divergence check failed on %s!%s%d", sheet.name, col_letter(c), r)
                     found = {"unchecked"}

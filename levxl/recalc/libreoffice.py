@@ -5,9 +5,14 @@ changed (the caller rewrites their ``ref``) and the cells neither engine can vou
 Excel's values (see :mod:`levxl.recalc.office` for the mechanics):
 
 * a private copy is evaluated: LEVXL_ spellings ``_xll.``/``_xludf.``/``_xldudf_`` become ``LEVXL_``; a
-  single-cell reference passed straight to a LEVXL_ function becomes a one-cell range (``J1`` -> ``J1:J1``),
-  because LibreOffice hands a blank single cell to an add-in as 0 but a blank cell of a range as empty, and in
-  Excel a blank argument means "missing" (the default applies);
+  single-cell reference passed straight to a LEVXL_ function becomes a one-cell range unless it holds an error
+  (``J1`` -> ``IF(ISERROR(J1),J1,J1:J1)``): LibreOffice hands a blank single cell to an add-in as 0 but a blank
+  cell of a range as empty, and in Excel a blank argument means "missing" (the default applies); and an error in a
+  range argument makes LibreOffice skip the call and show its own Err:504, which ISNA/IFNA/ISERR/ERROR.TYPE over
+  the cell then read, where an error in a single-cell argument is passed on as itself, as Excel (whose levxl
+  function passes it on) shows it; in a one-cell formula ``ERROR.TYPE(LEVXL_F(..))`` and ``TYPE(LEVXL_F(..))``
+  read ``INDEX(LEVXL_F(..),1,1)``: LibreOffice takes an add-in's result as an array there (#N/A, 64), Excel as
+  its value;
 * external links: in the copy, a cell whose formula reads another book (``[1]Sheet1!A1``, or a path written in the
   formula, ``'/abs/path/[book.xlsx]Sheet1'!A1``) is its cached value as a constant, the link targets point at a
   file that does not exist and LibreOffice's link updates are off: no file a book names is opened, those cells
@@ -26,8 +31,11 @@ Excel's values (see :mod:`levxl.recalc.office` for the mechanics):
 * where LibreOffice and Excel differ (``0^0``; a TRUE/FALSE as text, compared with a number, in an aggregate's
   range, in a lookup, under ISNUMBER/TYPE; numeric text passed straight to SUM/AVERAGE/...) the cells whose
   operands can hit the difference are listed in :attr:`Outcome.divergences`
-  (:func:`levxl.recalc.divergence.divergences`), and every formula cell computed from one of them, directly or
-  through other cells, in :attr:`Outcome.dependants` (:func:`_dependants`); the caller fails the book or warns.
+  (:func:`levxl.recalc.divergence.divergences`), with the cells where an error reaching a LEVXL_ function still
+  differs (:func:`_error_divergences`: two different errors in its arguments; ISNA/IFNA/ISERR/ERROR.TYPE/TYPE
+  over an Err:504 left by an error cell in a range argument), and every formula cell computed from one of them,
+  directly or through other cells, in :attr:`Outcome.dependants` (:func:`_dependants`); the caller fails the book
+  or warns.
 """
 
 from __future__ import annotations
@@ -85,8 +93,9 @@ FUTURE_FUNCTIONS = ("NORM.S.DIST", "NORM.DIST", "NORM.INV", "NORM.S.INV", "STDEV
 _BARE_FUTURE = re.compile(r"(?i)(?<![A-Za-z0-9_.])(" + "|".join(re.escape(f) for f in FUTURE_FUNCTIONS) + r")\(")
 
 
-def prepare_formula(text: str) -> str:
-    """A formula as the copy handed to LibreOffice holds it (see the module docstring)."""
+def prepare_formula(text: str, array: bool = False) -> str:
+    """A formula as the copy handed to LibreOffice holds it (see the module docstring); ``array``: an array
+    formula (``<f t="array">``)."""
     if not _BARE_FUTURE.search(text) and "levxl_" not in text.lower():
         return text
     parts = re.split(r'("(?:[^"]|"")*")', text)
@@ -95,7 +104,61 @@ def prepare_formula(text: str) -> str:
     if "levxl_" not in text.lower():
         return text
     text = _PREFIX.sub("", text)
-    return _wrap_single_cells(text)
+    text = _wrap_single_cells(text)
+    return text if array else _scalar_under_type(text)
+
+
+_TYPE_OF = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(?:ERROR\.TYPE|TYPE)\s*\(\s*(?=LEVXL_\w+\s*\()")
+
+
+def _closing(text: str, i: int) -> int:
+    """The index of the parenthesis closing the one at ``text[i]`` (strings skipped), or -1."""
+    depth, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i = text.find('"', i + 1)
+            while i != -1 and text.startswith('""', i):
+                i = text.find('"', i + 2)
+            if i == -1:
+                return -1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _scalar_under_type(text: str) -> str:
+    """``ERROR.TYPE(LEVXL_F(...))`` -> ``ERROR.TYPE(INDEX(LEVXL_F(...),1,1))`` (and TYPE) where the call is the whole
+    argument: LibreOffice reads an add-in's result as an array there (ERROR.TYPE of an error result #N/A, TYPE 64),
+    Excel as the function's value (7, 16); in a one-cell formula the value is the result's first element. Strings
+    skipped."""
+    if "TYPE" not in text.upper():
+        return text
+    out, start = [], 0
+    for part_start, part in _unquoted(text):
+        for m in _TYPE_OF.finditer(part):
+            call = part_start + m.end()
+            opening = text.index("(", call)
+            close = _closing(text, opening)
+            if close == -1 or text[close + 1:].lstrip()[:1] != ")":
+                continue  # the call is not the whole argument: reported by levxl.recalc.divergence
+            out += [text[start:call], "INDEX(", text[call:close + 1], ",1,1)"]
+            start = close + 1
+    return "".join(out) + text[start:]
+
+
+def _unquoted(text: str):
+    """(offset, text) of the parts of a formula outside string literals."""
+    offset = 0
+    for i, part in enumerate(re.split(r'("(?:[^"]|"")*")', text)):
+        if i % 2 == 0:
+            yield offset, part
+        offset += len(part)
 
 
 _IDENT = re.compile(r"[A-Za-z0-9_.]+$")
@@ -103,8 +166,9 @@ _ARGUMENT = re.compile(r"\s*((?:'(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?(\$?[A
 
 
 def _wrap_single_cells(text: str) -> str:
-    """``J1`` -> ``J1:J1`` where a single cell is a whole argument of a LEVXL_ function (one pass; strings
-    skipped)."""
+    """``J1`` -> ``IF(ISERROR(J1),J1,J1:J1)`` where a single cell is a whole argument of a LEVXL_ function (one
+    pass; strings skipped): a blank cell reaches the add-in as void (a one-cell range), an error cell stays the
+    function's result (LibreOffice passes on an error argument that is not in a range)."""
     out: list[str] = []
     stack: list[bool] = []  # per open parenthesis: is it a LEVXL_ call
     i, n = 0, len(text)
@@ -131,7 +195,8 @@ def _wrap_single_cells(text: str) -> str:
             out.append(ch)
             m = _ARGUMENT.match(text, i + 1)
             if m:
-                out.append(f"{m.group(1) or ''}{m.group(2)}:{m.group(2)}")
+                cell = f"{m.group(1) or ''}{m.group(2)}"
+                out.append(f"IF(ISERROR({cell}),{cell},{cell}:{m.group(2)})")
                 i = m.end()
             else:
                 i += 1
@@ -150,7 +215,7 @@ def _copy_for_office(package: Package, target: Path) -> None:
             changed = _freeze_linked(sheet, root)
             for f in root.iter(_F):
                 if f.text:
-                    new = prepare_formula(f.text)
+                    new = prepare_formula(f.text, array=f.get("t") == "array")
                     if new != f.text:
                         f.text, changed = new, True
             if changed:
@@ -353,9 +418,63 @@ def _outcome(package: Package, answer: dict) -> Outcome:
     _grid_booleans(package, out)
     skip = {(name, *key) for name, keys in covered.items() for key in keys}
     roots = diverging_cells(package, out.values, skip=skip)
+    for key, text in _error_divergences(package, out.values, remapped, answer, skip).items():
+        roots[key] = roots[key] + "; " + text.split(": ", 1)[1] if key in roots else text
+    order = {s.name: i for i, s in enumerate(package.sheets)}
+    roots = {key: roots[key] for key in sorted(roots, key=lambda k: (order[k[0]], k[1], k[2]))}
     out.divergences = list(roots.values())
     out.dependants = _dependants(package, roots, out.spills, skip)
     return out
+
+
+_ERROR_TESTS = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(?:ISNA|ISERR|IFNA|ERROR\.TYPE|TYPE)\s*\(")
+
+
+def _error_divergences(package: Package, values: dict, remapped: dict, answer: dict, skip=frozenset()) -> dict:
+    """The cells where an error reaching a LEVXL_ function gives LibreOffice another value than Excel:
+    (sheet, row, col) -> ``"Sheet!A1: reason"``.
+
+    * a LEVXL_ cell whose arguments hold two different errors (LibreOffice passes on the last one, the catalogue
+      the first);
+    * a LEVXL_WHY cell that is an error: LibreOffice did not call the add-in (an error argument), Excel's
+      LEVXL_WHY gives the reason as text;
+    * ISNA/ISERR/IFNA/ERROR.TYPE/TYPE reading a LEVXL_ cell LibreOffice left Err:504 (an error cell in a range
+      argument; levxl writes that cell's error instead) or such a call inside the formula: these read
+      LibreOffice's Err:504, not the error Excel would hand them. (An error in a single-cell argument is passed on
+      by LibreOffice itself: see :func:`prepare_formula`.)"""
+    from levxl.catalogue import WHY_NAME
+    from levxl.recalc.divergence import REASONS
+
+    found = {}
+    for sheet in package.sheets:
+        for (r, c), cell in sheet.cells.items():
+            key = (sheet.name, r, c)
+            if cell.formula is None or key in skip or "LEVXL_" not in cell.formula.upper() and not remapped:
+                continue
+            body = re.sub(r'"(?:[^"]|"")*"', '""', cell.formula)
+            reasons = []
+            if "LEVXL_" in body.upper() and isinstance(values.get(key), XlError):
+                codes = set()
+                for name, r1, c1, r2, c2 in _cell_references(package, sheet, cell):
+                    if (r1, c1) == (r2, c2):
+                        value = values.get((name, r1, c1))
+                        if value is None:
+                            target = package.sheet(name).cells.get((r1, c1))
+                            value = target.value if target is not None and target.formula is None else None
+                        if isinstance(value, XlError):
+                            codes.add(value.code)
+                if len(codes) > 1:
+                    reasons.append(REASONS["levxlerrors"])
+                if WHY_NAME in body.upper():
+                    reasons.append(REASONS["whyerror"])
+            if _ERROR_TESTS.search(body) and (
+                    _remapped_reference(package, sheet, cell, remapped) is not None
+                    or ("LEVXL_" in body.upper() and _argument_error(package, sheet, cell, answer, ranges_only=True)
+                        is not None)):
+                reasons.append(REASONS["err504"])
+            if reasons:
+                found[key] = f"{_quote(sheet.name)}!{col_letter(c)}{r}: " + "; ".join(reasons)
+    return found
 
 
 _RUN_TIME = re.compile(r"(?i)(?<![A-Za-z0-9_.])(?:_xlfn\.)?(OFFSET|INDIRECT)\s*\(")
