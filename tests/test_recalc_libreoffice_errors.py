@@ -18,7 +18,7 @@ from levxl.recalc.divergence import REASONS
 from levxl.recalc.values import XlError
 from levxl.testing import libreoffice
 
-pytestmark = pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice is not installed")
+needs_libreoffice = pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice is not installed")
 
 # the cells the LEVXL_ calls read: an error constant, a text, a negative size, an error formula, a venue product
 # without funding (the catalogue's own #N/A)
@@ -82,6 +82,20 @@ def _check(values: dict, columns: dict):
                 (f"S!{col}{row}", function, call, got, want)
 
 
+def test_libreoffice_copy_passes_single_cells_on_and_reads_the_add_ins_value_under_error_type():
+    from levxl.recalc.libreoffice import prepare_formula
+
+    assert prepare_formula('LEVXL_LIQ_PRICE("a,B2",A1,$B$2,\'My S\'!C3)+D4') == (
+        'LEVXL_LIQ_PRICE("a,B2",IF(ISERROR(A1),A1,A1:A1),IF(ISERROR($B$2),$B$2,$B$2:$B$2),'
+        "IF(ISERROR('My S'!C3),'My S'!C3,'My S'!C3:C3))+D4")
+    assert prepare_formula('ERROR.TYPE(LEVXL_PNL("lo)ng",1,2,3))+TYPE( LEVXL_X(1) )') == \
+        'ERROR.TYPE(INDEX(LEVXL_PNL("lo)ng",1,2,3),1,1))+TYPE( INDEX(LEVXL_X(1),1,1) )'
+    assert prepare_formula('ERROR.TYPE(LEVXL_X(1)+1)') == 'ERROR.TYPE(LEVXL_X(1)+1)'  # not the whole argument
+    assert prepare_formula('ERROR.TYPE(LEVXL_X(1))', array=True) == 'ERROR.TYPE(LEVXL_X(1))'  # keeps its shape
+    assert prepare_formula('"ERROR.TYPE(LEVXL_X(1))"') == '"ERROR.TYPE(LEVXL_X(1))"'
+
+
+@needs_libreoffice
 def test_the_fast_path_and_libreoffice_give_the_same_error_answers(tmp_path):
     """IFNA over a LEVXL_ cell fed a #N/A cell was LibreOffice's Err:504 passed on as #N/A, where the fast path
     (and Excel) give the fallback."""
@@ -97,6 +111,7 @@ def test_the_fast_path_and_libreoffice_give_the_same_error_answers(tmp_path):
     _check(office.values, columns)
 
 
+@needs_libreoffice
 def test_isna_iserr_error_type_and_type_read_the_catalogues_error_in_libreoffice(tmp_path):
     columns = {"C": ("ISNA", "ISNA({cell})"), "D": ("ISERR", "ISERR({cell})"),
                "E": ("ERROR.TYPE", "ERROR.TYPE({cell})"), "G": ("ISNA", "ISNA({call})"), "H": ("ISERR", "ISERR({call})"),
@@ -110,6 +125,7 @@ def test_isna_iserr_error_type_and_type_read_the_catalogues_error_in_libreoffice
         "K5": "=TYPE(B1)",  # an error: 16 in both
         "K6": '=LEVXL_WHY("LIQ_PRICE","long",A1,1,10)',  # Excel: the text "#N/A entry is #N/A"
         "K7": '=LEVXL_WHY("LIQ_PRICE","long",A2,1,10)',  # called: the reason, as in Excel
+        "K8": '=IFERROR(A1,0)+LEVXL_LIQ_PRICE("long",A4,1,10)',  # one error per call: #DIV/0! in both
         "L1": ("L1:L2", '=ERROR.TYPE(LEVXL_LIQ_PRICE("long",60000,{1;-1},10))'),  # an array formula
         "M1": "=LEVXL_ACCOUNT_LIQ_PRICES(N1:N2,O1:O2,1,60000,100)",  # an error cell in a range: Err:504
         "M2": "=ISNA(M1)", "M3": "=M1*2",  # M3: the error passed on, as in Excel: not reported
@@ -125,6 +141,7 @@ def test_isna_iserr_error_type_and_type_read_the_catalogues_error_in_libreoffice
     assert sorted(listed) == ["S!K1", "S!K2", "S!K3", "S!K4", "S!K6", "S!L1", "S!M2"]
     assert listed["S!K1"] == REASONS["levxlerrors"] and listed["S!K3"] == listed["S!L1"] == REASONS["levxltype"]
     assert listed["S!K4"] == REASONS["typeformula"] and summary.values["S!K5"] == 16.0
+    assert _code(summary.values["S!K8"]) == "#DIV/0!"
     assert listed["S!K6"] == REASONS["whyerror"] and summary.values["S!K7"] == "#VALUE! entry holds text, not a number"
     assert listed["S!M2"] == REASONS["err504"] and listed["S!K2"].startswith("computed from S!K1")
     assert _code(summary.values["S!M3"]) == _code(summary.values["S!M1"]) == "#N/A"

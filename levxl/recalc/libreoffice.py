@@ -49,7 +49,7 @@ import zipfile
 
 from lxml import etree
 
-from levxl.recalc.package import NS, Package, col_letter, safe_xml, write_package
+from levxl.recalc.package import NS, Package, col_letter, formula_text, safe_xml, write_package
 from levxl.recalc.values import XlError, error
 
 __all__ = ["evaluate", "Outcome", "prepare_formula"]
@@ -170,7 +170,18 @@ def _wrap_single_cells(text: str) -> str:
     pass; strings skipped): a blank cell reaches the add-in as void (a one-cell range), an error cell stays the
     function's result (LibreOffice passes on an error argument that is not in a range)."""
     out: list[str] = []
-    stack: list[bool] = []  # per open parenthesis: is it a LEVXL_ call
+    last = 0
+    for _, m in _cell_arguments(text):
+        cell = f"{m.group(1) or ''}{m.group(2)}"
+        out += [text[last:m.start()], f"IF(ISERROR({cell}),{cell},{cell}:{m.group(2)})"]
+        last = m.end()
+    return "".join(out) + text[last:]
+
+
+def _cell_arguments(text: str):
+    """(where the LEVXL_ call's parenthesis opens, the match of ``_ARGUMENT``: sheet, cell) of each single cell that
+    is a whole argument of a LEVXL_ function, in order (strings skipped)."""
+    stack: list[int | None] = []  # per open parenthesis: where it opens if it is a LEVXL_ call's
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
@@ -183,27 +194,20 @@ def _wrap_single_cells(text: str) -> str:
                         continue
                     break
                 j += 1
-            out.append(text[i:j + 1])
             i = j + 1
             continue
         if ch == "(":
             name = _IDENT.search(text, max(0, i - 80), i)
-            stack.append(bool(name) and name.group(0).upper().startswith("LEVXL_"))
+            stack.append(i if name and name.group(0).upper().startswith("LEVXL_") else None)
         elif ch == ")" and stack:
             stack.pop()
-        if ch in "(," and stack and stack[-1]:
-            out.append(ch)
+        if ch in "(," and stack and stack[-1] is not None:
             m = _ARGUMENT.match(text, i + 1)
             if m:
-                cell = f"{m.group(1) or ''}{m.group(2)}"
-                out.append(f"IF(ISERROR({cell}),{cell},{cell}:{m.group(2)})")
+                yield stack[-1], m
                 i = m.end()
-            else:
-                i += 1
-            continue
-        out.append(ch)
+                continue
         i += 1
-    return "".join(out)
 
 
 def _copy_for_office(package: Package, target: Path) -> None:
@@ -454,16 +458,16 @@ def _error_divergences(package: Package, values: dict, remapped: dict, answer: d
             body = re.sub(r'"(?:[^"]|"")*"', '""', cell.formula)
             reasons = []
             if "LEVXL_" in body.upper() and isinstance(values.get(key), XlError):
-                codes = set()
-                for name, r1, c1, r2, c2 in _cell_references(package, sheet, cell):
-                    if (r1, c1) == (r2, c2):
+                codes: dict[int, set] = {}  # per LEVXL_ call: the errors in its single-cell arguments
+                for call, m in _cell_arguments(formula_text(cell)):
+                    for name, r1, c1, _, _ in _references(package, sheet, (m.group(1) or "") + m.group(2)):
                         value = values.get((name, r1, c1))
                         if value is None:
                             target = package.sheet(name).cells.get((r1, c1))
                             value = target.value if target is not None and target.formula is None else None
                         if isinstance(value, XlError):
-                            codes.add(value.code)
-                if len(codes) > 1:
+                            codes.setdefault(call, set()).add(value.code)
+                if any(len(found_codes) > 1 for found_codes in codes.values()):
                     reasons.append(REASONS["levxlerrors"])
                 if WHY_NAME in body.upper():
                     reasons.append(REASONS["whyerror"])
