@@ -75,8 +75,24 @@ def test_size_to_cut_worked_example():
 def test_asset_of_names_the_underlying_in_every_form():
     for symbol, asset in [("ETH/USDT:USDT", "ETH"), ("ETHUSDT", "ETH"), ("ETH-USDT-SWAP", "ETH"), ("ETH-PERP", "ETH"),
                           ("ETHUSD_PERP", "ETH"), ("XBTUSD", "BTC"), ("BTC-27DEC24-70000-C", "BTC"), ("SOL", "SOL"),
-                          ("1000PEPEUSDT", "1000PEPE"), ("BTC-PERPETUAL", "BTC")]:
+                          ("1000PEPEUSDT", "PEPE"), ("BTC-PERPETUAL", "BTC")]:
         assert asset_of(symbol) == asset, symbol
+
+
+def test_asset_of_reads_kucoin_kraken_and_multiplied_contracts():
+    # QA: KuCoin's XBTUSDTM stayed "XBTUSDTM", so BTC got the alt beta 1.5 and its own squeeze net; 1000PEPEUSDT was
+    # an asset apart from PEPEUSDT, though both are PEPE (the USD notional already has the multiplier in it)
+    for symbol, asset in [("XBTUSDTM", "BTC"), ("ETHUSDTM", "ETH"), ("SOLUSDTM", "SOL"), ("XBTUSDM", "BTC"),
+                          ("XBTUSD", "BTC"), ("PF_XBTUSD", "BTC"), ("PI_ETHUSD", "ETH"), ("BTC-USDT-SWAP", "BTC"),
+                          ("BTC-PERPETUAL", "BTC"), ("BTC", "BTC"), ("BTC/USDT:USDT", "BTC"),
+                          ("1000PEPEUSDT", "PEPE"), ("1000PEPE/USDT:USDT", "PEPE"), ("kPEPE", "PEPE"),
+                          ("1000000MOGUSDT", "MOG"), ("KAVAUSDT", "KAVA"), ("KSM", "KSM"), ("BTCUSDC", "BTC"),
+                          ("ETHFDUSD", "ETH")]:
+        assert asset_of(symbol) == asset, symbol
+    t = risk_table(_book([{**LONG, "symbol": "XBTUSDTM", "venue": "kucoin"}, {**SHORT, "symbol": "BTC-USDT-SWAP"}]))
+    from levxl.book.stresses import betas_of
+    assert betas_of(t)[1].tolist() == [1.0, 1.0]  # BTC's beta, not the alt default
+    assert list(net_by_asset(t)) == ["BTC"]  # one BTC net for the squeeze
 
 
 def test_adverse_stresses_hit_longs_and_shorts_alike():
