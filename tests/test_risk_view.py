@@ -251,3 +251,25 @@ def test_cli_risk_says_no_vol_instead_of_blank(tmp_path):
     result = CliRunner().invoke(main, ["risk", str(path)])
     assert result.exit_code == 0, result.output
     assert "no vol" in result.output.splitlines()[2] and "unknown, not 0" in result.output
+
+
+def test_a_long_no_price_liquidates_is_off_the_liquidation_map():
+    # QA: a long whose liquidation price is 0 (margin over its notional) was counted in the "< -30%" bucket
+    from levxl.book.stresses import never_liquidated
+    from levxl.workbooks.report import report_sheets
+    from levxl.workbooks.report.cells import Cell
+
+    safe = {**LONG, "leverage": None, "margin": 70_000}
+    t = risk_table(_book([safe, LONG]))
+    assert t.liquidation[0] == 0 and never_liquidated(t).tolist() == [True, False]
+    assert np.isnan(market_move_to_liquidation(t)[0])
+    longs, _ = liquidation_map(t)
+    assert longs.sum() == pytest.approx(t.notional_usd[1])  # only the long a price liquidates
+    sheets, lay = report_sheets(t.book, "2026-12-02", [])
+    cells = {s.name: {(c.row, c.col): c for c in s.items if isinstance(c, Cell)} for s in sheets}
+    P, L_ = lay.positions, lay.stress
+    mkt = cells["Positions"][(P.row0(0), P.col_of["mkt_liq"])]
+    assert "N(" in mkt.formula and mkt.cached in ("", None)
+    assert "1 position no price liquidates: not in the map" in cells["Stress"][(L_.map_section, 2)].value
+    assert sum(cells["Stress"][(L_.map_first + k, 4)].cached for k in range(len(MAP_EDGES) + 1)) == \
+        pytest.approx(t.notional_usd[1])

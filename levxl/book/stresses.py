@@ -34,7 +34,7 @@ from levxl.book.figures import RiskTable, pnl_usd_after_mark_move
 
 __all__ = ["Stress", "STRESSES", "DEFAULT_BETAS", "DEFAULT_BETA", "MOVE_FLOOR", "ADVERSE_MOVES", "asset_of",
            "betas_of", "stress_moves", "StressResult", "run_stresses", "liquidation_map", "MAP_EDGES", "map_labels",
-           "market_move_to_liquidation", "net_by_asset"]
+           "market_move_to_liquidation", "net_by_asset", "never_liquidated"]
 
 MOVE_FLOOR = -0.95
 """Lowest move a stress applies to a mark (beta x a large fall would otherwise take a price below zero)."""
@@ -210,20 +210,31 @@ def map_labels(edges=MAP_EDGES) -> list[str]:
 
 def market_move_to_liquidation(table: RiskTable, betas=None) -> np.ndarray:
     """The BTC move that liquidates each position when every asset moves by its beta: ``(LP/mark - 1)/beta``
-    (NaN for options, positions without a liquidation price, beta 0, and positions already past their price:
-    LIQUIDATED now, no move liquidates them)."""
+    (NaN for options, positions without a liquidation price, beta 0, positions already past their price:
+    LIQUIDATED now, no move liquidates them, and positions no price liquidates: the engine's 0 of a long, whose
+    move of -100% would otherwise count as a fall that liquidates it, and inf of a short)."""
     _, beta = betas_of(table, betas)
     alive = np.nan_to_num(table.distance, nan=-1.0) > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where((beta != 0) & np.isfinite(table.move_to_liq) & ~table.option & alive,
-                        table.move_to_liq / beta, np.nan)
+        return np.where((beta != 0) & np.isfinite(table.move_to_liq) & ~table.option & alive
+                        & ~never_liquidated(table), table.move_to_liq / beta, np.nan)
+
+
+def never_liquidated(table: RiskTable) -> np.ndarray:
+    """Futures positions no price liquidates (the engine's sentinel: 0 for a long, inf for a short): not in the
+    liquidation map, which says how many it leaves out."""
+    lp = np.asarray(table.liquidation, dtype=float)
+    with np.errstate(invalid="ignore"):
+        never = ((table.side > 0) & (lp <= 0)) | ((table.side < 0) & np.isposinf(lp))
+    return ~np.asarray(table.option, dtype=bool) & never
 
 
 def liquidation_map(table: RiskTable, betas=None, edges=MAP_EDGES) -> tuple[np.ndarray, np.ndarray]:
     """(long notional, short notional) liquidated in USD in each bucket of the BTC move, every asset moving by its
     beta: the book's liquidation map (longs on the falls, shorts on the rises). Buckets: below ``edges[0]``,
     ``[edges[k], edges[k+1])``, and at or above ``edges[-1]`` (``len(edges) + 1`` in all). Positions already past
-    their price (distance <= 0) are not in it: they are LIQUIDATED now."""
+    their price (distance <= 0) are not in it: they are LIQUIDATED now; nor are positions no price liquidates
+    (:func:`never_liquidated`)."""
     x = market_move_to_liquidation(table, betas)
     notional = np.nan_to_num(table.notional_usd)
     edges = np.asarray(edges, dtype=float)

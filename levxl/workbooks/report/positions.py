@@ -204,7 +204,8 @@ def _stress_inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict,
     if not recomputable:
         return
     D, LQ, L, B = g["dist"], g["liq"], g["mark"], g["beta"]
-    sheet.formula(r0, c["mkt_liq"], f'=IF(ISNUMBER({D}),IF(AND({D}>0,{B}<>0),({LQ}/{L}-1)/{B},""),'
+    # N(LQ)>0: a long no price liquidates (the sentinel 0) is off the liquidation map, not a -100% move
+    sheet.formula(r0, c["mkt_liq"], f'=IF(ISNUMBER({D}),IF(AND({D}>0,{B}<>0,N({LQ})>0),({LQ}/{L}-1)/{B},""),'
                                     f'IF(ISERROR({D}),{D},""))',
                   number("pct", 1), cached(market_move))
 

@@ -10,7 +10,8 @@ from types import MappingProxyType
 import numpy as np
 
 from levxl.book.figures import FUNDING_INTERVALS_PER_DAY, RiskTable, StressFigures, stress_figures
-from levxl.book.stresses import MAP_EDGES, MOVE_FLOOR, STRESSES, StressResult, liquidation_map, map_labels
+from levxl.book.stresses import (MAP_EDGES, MOVE_FLOOR, STRESSES, StressResult, liquidation_map, map_labels,
+                                 never_liquidated)
 from levxl.workbooks.report import formulas
 from levxl.workbooks.report.cells import (HEADER, LABEL, SECTION, SUBTITLE, TEXT, TITLE, SheetSpec, cached, col,
                                           number)
@@ -175,7 +176,11 @@ def _map(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs) -> None:
     L_, P = lay.stress, lay.positions
     longs, shorts = liquidation_map(t, dict(zip(L_.assets, L_.betas)))
     sheet.string(L_.map_section, 1, "Liquidation map by BTC move", SECTION)
-    sheet.string(L_.map_section, 2, "notional liquidated as BTC moves, every asset by its beta", SUBTITLE)
+    subtitle = "notional liquidated as BTC moves, every asset by its beta"
+    never = int(never_liquidated(t).sum())
+    if never:  # left out of the buckets, and said so: no move liquidates them
+        subtitle += f"; {never} position{'s' if never > 1 else ''} no price liquidates: not in the map"
+    sheet.string(L_.map_section, 2, subtitle, SUBTITLE)
     for k, head in enumerate(("Bucket", "BTC move from", "to", "Longs liquidated (USD)", "Shorts liquidated (USD)")):
         sheet.string(L_.map_header, 1 + k, head, HEADER)
     sheet.row_height(L_.map_header, 42)
