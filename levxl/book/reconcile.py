@@ -47,7 +47,9 @@ class Reconciliation:
     levxl_price: np.ndarray  #: NaN when levxl cannot compute it
     difference: np.ndarray  #: levxl / venue - 1 (NaN when either is missing)
     venue_mm: np.ndarray
-    levxl_mm: np.ndarray  #: at the mark, margin currency
+    #: levxl's maintenance margin on the venue's basis (the row's ``basis``: the entry value at Bybit, else the
+    #: mark), with the fee to close where the venue counts it (Bybit), margin currency
+    levxl_mm: np.ndarray
     text: list[str]
 
 
