@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from typing import Any
 
@@ -211,10 +212,11 @@ def parse_number(value: Any, column: str, style: str = "") -> float:
             return float("nan")
         raise CellError(f"{column} must be a number, got {value!r}")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _finite(float(value), column, value)
     raw = str(value)
     if _PLAIN_NUMBER.fullmatch(raw) and (style != "comma" or "." not in raw):
-        return float(raw)  # the common cell ("61000", "0.5"): what the rules below give it, without them
+        # the common cell ("61000", "0.5"): what the rules below give it, without them
+        return _finite(float(raw), column, raw)
     text = _core(raw)
     if not text:
         return float("nan")
@@ -233,12 +235,22 @@ def parse_number(value: Any, column: str, style: str = "") -> float:
         sign, text = text[0], text[1:].strip()
     if not text or not re.fullmatch(r"[\d.,]+(e[+-]?\d+)?|inf|nan|infinity", text.lower()):
         raise CellError(f"{column} must be a number, got {raw!r}")
+    if text.lower() == "nan":  # text, not a blank cell: read as blank it would be a silent 0 funding, a missing mark
+        raise CellError(f"{column} must be a number, got {raw!r} (not a number)")
     number = _as_plain(text, style, column, raw)
     try:
         result = float(sign + number) * scale
     except ValueError:
         raise CellError(f"{column} must be a number, got {raw!r}") from None
-    return result
+    return _finite(result, column, raw)
+
+
+def _finite(number: float, column: str, raw: Any) -> float:
+    """``number``, or a :class:`CellError` when it is infinite ("inf", 1e400, which overflows): the reason is that
+    it is no finite number, not a rule of the column (``entry must be > 0`` of 1e400 would mislead)."""
+    if number in (math.inf, -math.inf):
+        raise CellError(f"{column}: {raw!r} is not a finite number")
+    return number
 
 
 def _as_plain(text: str, style: str, column: str, raw: str) -> str:

@@ -400,8 +400,8 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                     "day: type 8)")
         else:
             hint = ""
-        raise CellError(f"funding_interval_hours must be the hours between funding payments (1, 4 or 8), got "
-                        f"{shown}{hint}")
+        raise CellError(f"funding_interval_hours must be the hours between funding payments, {low:g} to {high:g} "
+                        f"(1, 4 and 8 are usual), got {shown}{hint}")
     side, values["size"] = parse_side(record.get("side"), values["size"])
     out: dict[str, Any] = {"venue": str(record.get("venue") or "").strip(),
                            "symbol": str(record.get("symbol") or "").strip(), "side": side,
@@ -410,7 +410,9 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                            "margin_source": str(record.get("margin_source") or ""),
                            "warnings": list(record.get("warnings") or [])}
     tick = values["tick"]
-    if not np.isnan(tick) and (not tick > 0 or tick >= values["entry"] or tick < values["entry"] * 1e-10):
+    # an entry not > 0 is the engine's to refuse, with its own reason, not as a tick above it
+    if not np.isnan(tick) and values["entry"] > 0 and (not tick > 0 or tick >= values["entry"]
+                                                       or tick < values["entry"] * 1e-10):
         # venues' ticks sit between 1e-8 and 1e-2 of the price; 1e-10 leaves room and keeps the rounding exact
         raise CellError(f"tick must be the instrument's price step (> 0, below the price and at least 1e-10 of "
                         f"it), got {record.get('tick')!r}")
