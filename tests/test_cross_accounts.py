@@ -230,7 +230,7 @@ def test_the_records_carry_the_figures_tables_price(venues, moves, shorts, walle
     ("a.json", '{"info": {"assets": [{"asset": "USDT", "walletBalance": 1000, "walletBalance": 5}]}}',
      "key 'walletBalance' is given 2 times with different values (1000, 5)"),  # the last was used, silently
     ("a.csv", "venue,account,currency,wallet\nbinance,,USDT,1000\nbinance,,USDT,5\n",
-     "row 2: the wallet of binance USDT is given twice, 1000 and 5"),
+     "rows 1 and 2: two wallets for binance/USDT (1,000 and 5)"),
 ])
 def test_a_hostile_accounts_file_is_one_line(tmp_path, name, content, message):
     from levxl.files.bundled import example_positions
@@ -474,3 +474,37 @@ def test_no_price_keeps_it_above_maintenance_is_an_error_not_no_liquidation(side
     with pytest.raises(ValueError, match="every price"):
         lx.account_liquidation_prices(account["sides"], [100, 100], account["sizes"], marks=account["marks"],
                                       wallet=account["wallet"], mmr=0.005, contract=account["contract"])
+
+
+# -- two wallets for one account ---------------------------------------------------------------------------------
+def test_two_wallets_for_one_account_leave_it_uncomputed_naming_both(tmp_path):
+    # QA: the first row's wallet was used, silently; which one is the account's is the user's to say
+    eth = ETH.replace(",cross,10000,", ",cross,12000,")
+    book, liq = load_book(_write(tmp_path, "two.csv", HEADER + BTC + eth))
+    assert np.isnan(liq.price).all() and not book.recomputable.any()
+    for i in range(2):
+        (warning,) = [w for w in book.warnings[i] if w.startswith("cross account")]
+        assert "10,000 (row 1)" in warning and "12,000 (row 2)" in warning
+    # the same wallet twice is one wallet
+    book, liq = load_book(_write(tmp_path, "same.csv", HEADER + BTC + ETH))
+    assert np.isfinite(liq.price).all()
+
+
+def test_a_wallet_column_and_an_accounts_file_that_disagree_are_named(tmp_path):
+    # ccxt symbols: an accounts file names the margin currency, which BTCUSDT leaves unsaid
+    btc, eth = BTC.replace("BTCUSDT", "BTC/USDT:USDT"), ETH.replace("ETHUSDT", "ETH/USDT:USDT")
+    path = _write(tmp_path, "pos.csv", HEADER + btc + eth.replace(",cross,10000,", ",cross,,"))
+    accounts = _write(tmp_path, "acc.csv", "venue,account,currency,wallet\nbinance,A,USDT,9000\n")
+    book, liq = load_book(path, accounts)
+    assert np.isnan(liq.price).all()
+    (warning,) = [w for w in book.warnings[1] if w.startswith("cross account")]
+    assert "10,000 (row 1)" in warning and "9,000 (accounts input)" in warning
+    agreeing = _write(tmp_path, "acc2.csv", "venue,account,currency,wallet\nbinance,A,USDT,10000\n")
+    assert np.isfinite(load_book(path, agreeing)[1].price).all()
+
+
+def test_an_accounts_file_with_two_wallets_for_one_account_is_refused(tmp_path):
+    from levxl.book.accounts import read_wallets
+    path = _write(tmp_path, "acc.csv", "venue,account,currency,wallet\nbinance,A,USDT,9000\nbinance,A,USDT,9500\n")
+    with pytest.raises(ValueError, match=r"rows 1 and 2: two wallets for binance/A/USDT \(9,000 and 9,500\)"):
+        read_wallets(path)

@@ -72,13 +72,36 @@ class Liquidation:
 
 
 def _wallet_for(book: Book, i: int, wallets: dict[AccountKey, float]) -> float:
-    key = account_key(book, i)
     if np.isfinite(book.wallet[i]):
         return float(book.wallet[i])
+    return _listed_wallet(account_key(book, i), wallets)
+
+
+def _listed_wallet(key: AccountKey, wallets: dict[AccountKey, float]) -> float:
+    """The wallet the accounts input (fetch_balance, accounts file) gives the account, else NaN."""
     for k in (key, (key[0], "", key[2]) if key[1] else None, ("", key[1], key[2]) if not key[0] else None):
         if k is not None and k in wallets:
             return float(wallets[k])
     return float("nan")
+
+
+def _wallet_conflict(book: Book, members: list[int], wallets: dict[AccountKey, float]) -> str:
+    """"" when the rows of one cross account (``wallet`` column) and the accounts input agree on its wallet, else
+    the text naming where each different value comes from: "two wallets given: 1,000 (row 2) vs 2,000 (row 5)"."""
+    given: list[tuple[float, str]] = []
+    for i in members:
+        if np.isfinite(book.wallet[i]):
+            given.append((float(book.wallet[i]), f"row {book.row[i]}"))
+    listed = _listed_wallet(account_key(book, members[0]), wallets)
+    if np.isfinite(listed):
+        given.append((float(listed), "accounts input"))
+    values = [given[0]] if given else []
+    for value, where in given[1:]:
+        if not any(np.isclose(value, v, rtol=1e-12, atol=0.0) for v, _ in values):
+            values.append((value, where))
+    if len(values) < 2:
+        return ""
+    return "two wallets given: " + " vs ".join(f"{v:,.8g} ({w})" for v, w in values)
 
 
 def _spec_array(values: list) -> np.ndarray:
@@ -156,6 +179,15 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
         groups.setdefault(account_key(book, i), []).append(int(i))
     siblings = refused_siblings(book) if groups else []
     for key, members in groups.items():
+        conflict = _wallet_conflict(book, members, wallets)
+        if conflict:  # which wallet is the account's? Picking one would be a silently wrong price
+            label = "/".join(x for x in key if x) or "the account"
+            for i in members:
+                note[i] = "two wallets given for its account"
+                how[i] = f"cross margin: {label} {conflict}; levxl does not pick one; the venue's figure is shown"
+                warnings[i].append(f"cross account {label}: {conflict}; this position's liquidation figures are "
+                                   "left blank (give the account one wallet)")
+            continue
         _cross_group(book, members, _wallet_for(book, members[0], wallets), key, margin, how, note, warnings,
                      siblings[members[0]], terms)
     price = np.full(n, np.nan)
@@ -304,6 +336,7 @@ def _wallets_from_csv(text: str, name: str) -> dict[AccountKey, float]:
     delimiter = max(",;\t", key=lambda d: text.splitlines()[0].count(d)) if text.strip() else ","
     rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
     out: dict[AccountKey, float] = {}
+    seen: dict[AccountKey, int] = {}
     for k, row in enumerate(rows, start=1):
         r = {canonical_column(a): b for a, b in row.items() if a is not None}
         try:
@@ -315,10 +348,11 @@ def _wallets_from_csv(text: str, name: str) -> dict[AccountKey, float]:
             raise ValueError(f"{name} row {k}: an accounts file needs venue, currency and wallet (account "
                              "optional)")
         key = (str(r.get("venue") or "").strip().lower(), str(r.get("account") or "").strip(), currency)
-        if key in out and out[key] != wallet:  # the last row would win silently: a wallet that reads two ways
-            raise ValueError(f"{name} row {k}: the wallet of {' '.join(x for x in key if x)} is given twice, "
-                             f"{out[key]:g} and {wallet:g}; keep one row per account and currency")
+        if key in out and out[key] != wallet:  # which is the account's? not the last one silently
+            raise ValueError(f"{name} rows {seen[key]} and {k}: two wallets for {'/'.join(x for x in key if x)} "
+                             f"({out[key]:,.8g} and {wallet:,.8g}): give the account one")
         out[key] = wallet
+        seen.setdefault(key, k)
     return out
 
 
