@@ -310,9 +310,22 @@ def test_blank_mark_is_flagged_and_zero_mark_refused(tmp_path):
     assert "row 1 warning: mark blank" in out.output
 
 
+@pytest.mark.parametrize("text,name", [("side,size,entry,leverage\n", "p.csv"), ("[]", "p.json")])
+def test_a_book_with_no_rows_is_a_flat_book_with_one_clear_line(tmp_path, text, name):
+    # a header and no rows (an empty fetch_positions list) is a flat desk: exit 0, saying so (it was exit 1,
+    # which failed a flat desk's nightly job)
+    path = tmp_path / name
+    path.write_text(text)
+    book, _ = load_book(path)
+    assert len(book) == 0 and not book.issues
+    for command in (["risk", str(path)], ["report", str(path), "-o", str(tmp_path / "r.xlsx")],
+                    ["risk", str(path), "--json"]):
+        out = CliRunner().invoke(main, command)
+        assert out.exit_code == 0 and out.exception is None, out.output
+        assert "no positions" in out.output
+
+
 @pytest.mark.parametrize("text,name,needle", [
-    ("side,size,entry,leverage\n", "p.csv", "no positions"),
-    ("[]", "p.json", "no positions"),
     ("side,size,entry,leverage\nlong,1,60000,ten\nshort,x,60000,5\n", "p.csv", "row 1: leverage"),
 ])
 def test_a_book_with_no_valid_row_is_one_clear_message(tmp_path, text, name, needle):

@@ -30,7 +30,7 @@ from levxl.files.safety import require_regular_file
 from levxl.files.reading import TableFile, Uncached, Unreadable, file_sha256, read_json, text_encoding, xlsx_rows
 
 __all__ = ["Book", "RefusedRow", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_records",
-           "require_positions"]
+           "require_positions", "FLAT_BOOK"]
 
 COLUMNS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leverage", "margin", "mmr",
            "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle", "taker_fee",
@@ -950,14 +950,18 @@ def _size(path: Path) -> int:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+FLAT_BOOK = "no positions: the file holds a header and no rows (a flat book); nothing to liquidate"
+"""What every face says of a book with no position and no refused row (:func:`require_positions` lets it pass)."""
+
+
 def require_positions(book: Book, limit: int = 20) -> Book:
-    """``book`` if it holds at least one position; else ``ValueError`` with one line naming why each row was
-    refused (the first ``limit`` rows), so no face ever works on an empty book."""
-    if len(book):
+    """``book`` if it holds at least one position, or none and no refused row (a header and no rows, an empty
+    ``fetch_positions`` list: a flat desk, whose faces say "no positions"); else ``ValueError`` with one line
+    naming why each row was refused (the first ``limit`` rows), so no face works on a book whose every row was
+    refused."""
+    if len(book) or not book.issues:
         return book
     name = book.source or "positions"
-    if not book.issues:
-        raise ValueError(f"{name}: no positions in the file (a header or an empty list, and no rows)")
     shown = "; ".join(f"row {r}: {why}" for r, why in book.issues[:limit])
     more = f"; and {len(book.issues) - limit} more" if len(book.issues) > limit else ""
     raise ValueError(f"{name}: no valid position, every row was refused: {shown}{more}")

@@ -99,6 +99,7 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
     --accounts); the venue's liquidation price, when the input has it, is shown beside levxl's with the likely
     cause of any difference."""
     from levxl.book.accounts import load_book
+    from levxl.book.positions import FLAT_BOOK
     from levxl.book.figures import TARGET_DISTANCE, distance_fixes, pnl_after_mark_move, risk_table
     from levxl.book.reconcile import RECORD_FIELDS, reconcile, risk_records
     from levxl.book.stresses import ADVERSE_MOVES, run_stresses, stress_moves, Stress
@@ -137,6 +138,8 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
                 writer.writerow({"row": row, "warnings": _csv_cell(f"refused: {reason}")})
             click.echo(out.getvalue(), nl=False)
         echo_lines((f"row {row} skipped: {reason}" for row, reason in book.issues), err=True)
+        if not len(book):  # stdout stays the records ([] / the header); the reason on stderr
+            click.echo(FLAT_BOOK, err=True)
         return
     rec = reconcile(book, liquidation)
     header = ["#", "venue", "symbol", "side", "kind", "mode", "mark", "liq price", "venue liq", "vs venue",
@@ -157,6 +160,8 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
                      _fmt(table.funding_per_day[i], "num")]))
     widths = [max(len(h), *(r[1][k] for r in rows)) if rows else len(h) for k, h in enumerate(header)]
     echo(f"levxl risk: {book.source} ({len(book)} positions; amounts in each position's margin currency)")
+    if not len(book):  # a header and no rows (or an empty fetch_positions list): a flat desk, not an error
+        echo(FLAT_BOOK)
     echo("  ".join(h.rjust(w) for h, w in zip(header, widths)))
     echo_lines("  ".join(c.rjust(w) for c, w in zip(_unpacked(r), widths)) for r in rows)
     no_vol = int(np.sum(~(book.vol > 0) & ~book.option))

@@ -30,6 +30,7 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
     the bundled example when omitted)."""
     from levxl.book.figures import risk_table
     from levxl.book.accounts import load_book
+    from levxl.book.positions import FLAT_BOOK
     from levxl.book.marks import apply_marks
     from levxl.workbooks.report import build_report
     from xlsxwriter.exceptions import FileCreateError
@@ -65,4 +66,5 @@ def report(positions: Path | None, output: Path, as_of: str | None, marks: Path 
         + (f", closest: {' '.join(x for x in (book.venue[worst], book.symbol[worst]) if x)} "
            + (f"{table.distance[worst]:.1%} away" if table.distance[worst] > 0
               else f"{-table.distance[worst]:.1%} past its liquidation price")
-           if worst is not None else "")))
+           if worst is not None else "")
+        + (f"; {FLAT_BOOK}" if not len(book) and not book.issues else "")))

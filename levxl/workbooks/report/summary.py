@@ -12,6 +12,7 @@ import numpy as np
 
 import levxl
 from levxl.book.figures import DistanceFixes, RiskTable
+from levxl.book.positions import FLAT_BOOK
 from levxl.book.stresses import StressResult
 from levxl.workbooks.report import formulas
 from levxl.workbooks.report.cells import (AMBER, HEADER, LABEL, NOTE, RED, SECTION, STATUS_STYLES, SUBTITLE, TEXT,
@@ -346,7 +347,8 @@ def summary_sheet(t: RiskTable, lay: Layout, as_of: str, source: str, sha: str, 
     warned = sum(1 for w in t.book.warnings if w)
     sheet.string(1, 1, f"{source or 'book'}: {len(t)} positions, {n_issues} input issue(s)"
                        + (f", {warned} row(s) with a warning (sheet Input issues)" if warned else "")
-                       + f"; as of {as_of}", SUBTITLE)
+                       + f"; as of {as_of}" + (f"; {FLAT_BOOK}" if not len(t) and not n_issues else ""),
+                 SUBTITLE)
     _headline(sheet, t, lay, res, fixes)
     _worst(sheet, t, lay, res, fixes)
     _charts(sheet, lay, res)
