@@ -508,3 +508,25 @@ def test_an_accounts_file_with_two_wallets_for_one_account_is_refused(tmp_path):
     path = _write(tmp_path, "acc.csv", "venue,account,currency,wallet\nbinance,A,USDT,9000\nbinance,A,USDT,9500\n")
     with pytest.raises(ValueError, match=r"rows 1 and 2: two wallets for binance/A/USDT \(9,000 and 9,500\)"):
         read_wallets(path)
+
+
+# -- liquidation_status: no liquidation vs not computed --------------------------------------------------------------
+def test_the_records_tell_no_liquidation_from_not_computed(tmp_path):
+    # QA: a short no price liquidates and a cross position without its wallet both gave null price and distance
+    text = ("venue,account,symbol,contract,side,size,entry,mark,margin,leverage,margin_mode,wallet,mmr\n"
+            "binance,,BTCUSD_PERP,inverse,short,60000,60000,60000,2,,isolated,,0.004\n"  # coin margin >= face: never
+            "binance,,BTCUSDT,linear,long,1,60000,60000,70000,,isolated,,0.004\n"        # sentinel 0
+            "binance,,ETHUSDT,linear,long,1,3000,3000,,10,isolated,,0.005\n"
+            "binance,B,SOLUSDT,linear,long,10,150,150,,,cross,,0.01\n")                  # no wallet
+    path = _write(tmp_path, "s.csv", text)
+    recs = _json(path)["positions"]
+    status = [r["liquidation_status"] for r in recs]
+    assert status[0] == status[1] == "none: no price liquidates"
+    assert recs[0]["liquidation_price"] is None and recs[1]["liquidation_price"] == 0
+    assert status[2] == "computed" and recs[2]["liquidation_price"] > 0
+    assert status[3].startswith("not computed: ") and "wallet" in status[3]
+    assert recs[3]["liquidation_price"] is None
+    rows = _csv(path)
+    assert [r["liquidation_status"] for r in rows] == status
+    out = CliRunner().invoke(main, ["risk", str(path), "--json"])
+    assert "Infinity" not in out.stdout and "NaN" not in out.stdout

@@ -29,7 +29,7 @@ from levxl.engine import kernel
 from levxl.engine.liquidation import liquidation_price, maintenance_margin
 
 __all__ = ["MATCH", "CLOSE", "Reconciliation", "reconcile", "reconciliation_table", "TABLE_HEADERS", "risk_records",
-           "RECORD_FIELDS"]
+           "RECORD_FIELDS", "NO_LIQUIDATION"]
 
 MATCH = 0.001
 """Relative difference under which the two liquidation prices are reported as matching (0.1%: ticks, rounding)."""
@@ -166,7 +166,7 @@ def reconciliation_table(book: Book, liquidation: Liquidation | None = None) -> 
 
 
 RECORD_FIELDS = ("row", "venue", "account", "symbol", "side", "contract", "size", "entry", "mark", "margin_mode",
-                 "margin", "leverage", "liquidation_price", "liquidation_price_venue_conventions",
+                 "margin", "leverage", "liquidation_price", "liquidation_status", "liquidation_price_venue_conventions",
                  "venue_conventions", "fee_in_threshold", "close_fee", "tick", "venue_liquidation_price", "difference",
                  "maintenance_margin", "venue_maintenance_margin", "distance", "funding_rate",
                  "funding_interval_hours", "funding_per_day", "reconciliation", "warnings")
@@ -177,10 +177,26 @@ def _plain(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
+NO_LIQUIDATION = "none: no price liquidates"
+"""``liquidation_status`` of a position no price liquidates (the engine's 0 for a long, inf for a short: the
+table's "none"); "computed" where levxl has the price, "not computed: <why>" where it has none (the table's
+"n/a"): the JSON's null price alone cannot tell the two apart."""
+
+
+def _liquidation_status(book: Book, i: int, price: float, liquidation: Liquidation | None, text: str) -> str:
+    if np.isnan(price):
+        why = (liquidation.note[i] or liquidation.how[i]) if liquidation is not None and liquidation.how else text
+        return f"not computed: {why}" if why else "not computed"
+    if (book.side[i] > 0 and price <= 0) or (book.side[i] < 0 and np.isposinf(price)):
+        return NO_LIQUIDATION
+    return "computed"
+
+
 def risk_records(book: Book, liquidation: Liquidation | None = None, distance=None,
                  table: RiskTable | None = None) -> list[dict]:
     """One dict per position for batch jobs: the identity, levxl's liquidation price (None where it cannot be
-    computed, or where no finite price liquidates a short), the venue's (None when the input has none), the
+    computed, or where no finite price liquidates a short; ``liquidation_status`` tells the two apart:
+    "computed", :data:`NO_LIQUIDATION` or "not computed: <why>"), the venue's (None when the input has none), the
     difference, maintenance margins, ``distance`` (adverse move to levxl's price, fraction of the mark), the
     reconciliation text and the row's warnings (the book's, then the tier table's: stale or missing, limits).
     ``liquidation_price_venue_conventions``: kept for the batch jobs that read it; the book's figures now apply
@@ -215,6 +231,8 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
                     "mark": float(book.mark[i]), "margin_mode": book.margin_mode[i] or "unknown",
                     "margin": _plain(margin[i]), "leverage": _plain(book.leverage[i]),
                     "liquidation_price": _plain(r.levxl_price[i]),
+                    "liquidation_status": _liquidation_status(book, i, float(r.levxl_price[i]), liquidation,
+                                                              r.text[i]),
                     "liquidation_price_venue_conventions": _plain(r.levxl_price[i]),
                     "venue_conventions": conventions[i], "fee_in_threshold": float(book.fee[i]),
                     "close_fee": float(book.close_fee[i]), "tick": _plain(book.tick[i]),
