@@ -273,3 +273,26 @@ def test_a_long_no_price_liquidates_is_off_the_liquidation_map():
     assert "1 position no price liquidates: not in the map" in cells["Stress"][(L_.map_section, 2)].value
     assert sum(cells["Stress"][(L_.map_first + k, 4)].cached for k in range(len(MAP_EDGES) + 1)) == \
         pytest.approx(t.notional_usd[1])
+
+
+def test_the_map_of_a_long_no_price_liquidates_recalculates_to_its_cached_values(tmp_path):
+    # the live formulas (Positions' BTC move to liq., the Stress sheet's map) leave it out as the cached values do
+    import openpyxl
+    from levxl.testing import libreoffice
+    from levxl.workbooks.report import build_report
+
+    if not libreoffice.available():
+        pytest.skip("LibreOffice not installed")
+    t = risk_table(_book([{**LONG, "leverage": None, "margin": 70_000}, LONG]))
+    out = build_report(t.book, tmp_path / "map.xlsx", as_of="2026-12-03")
+    cached, again = libreoffice.read_values(out, recalc="never"), libreoffice.recalculated_values(out)
+    wb = openpyxl.load_workbook(out)
+    for sheet in ("Positions", "Stress"):
+        for row in wb[sheet].iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    got, want = again[sheet].get(c.coordinate, ""), cached[sheet].get(c.coordinate, "")
+                    if isinstance(got, str) or isinstance(want, str):
+                        assert got == want, (sheet, c.coordinate, got, want)
+                    else:
+                        assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-7), (sheet, c.coordinate, got, want)
