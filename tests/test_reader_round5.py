@@ -127,3 +127,30 @@ def test_option_rows_ignore_a_mixed_books_tick_and_funding_interval(tmp_path):
                     "deribit,BTC-PERPETUAL,short,inverse,100000,59800,61850,10,0.005,perp,,,,0.55,0.5,480\n")
     book = load_positions(path)
     assert len(book) == 3 and [r for r, _ in book.issues] == [4]  # the perpetual's 480 is still refused
+
+
+def _xlsx_interval_book(tmp_path, cells):
+    """A desk's positions sheet (openpyxl) whose funding interval column holds ``cells`` as (value, number format)."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Positions"
+    ws.append(["Venue", "Symbol", "Side", "Size", "Entry Price", "Mark Price", "Leverage", "Funding Rate",
+               "Funding interval"])
+    for n, (value, number_format) in enumerate(cells, start=2):
+        ws.append(["binance", "BTCUSDT", "long", 1, 60000, 60000, 10, 0.0001, value])
+        if number_format:
+            ws.cell(row=n, column=9).number_format = number_format
+    path = tmp_path / "desk.xlsx"
+    wb.save(path)
+    return load_positions(path)
+
+
+def test_an_xlsx_interval_formatted_as_a_time_is_its_hours(tmp_path):
+    """A cell shown as 8:00 is stored as 0.333... of a day: its number format says it is a time, so 8 hours; a
+    4:00 under "[h]:mm" 4 hours; a plain 8 stays 8 and an unformatted 0.333 is still refused."""
+    book = _xlsx_interval_book(tmp_path, [(1 / 3, "h:mm"), (1 / 6, "[h]:mm"), (8, None), (1 / 3, "0.000")])
+    assert [float(h) for h in book.funding_hours] == [8.0, 4.0, 8.0]
+    assert float(risk_table(book).funding_per_day[0]) == pytest.approx(-18.0)
+    assert [r for r, _ in book.issues] == [4]
+    assert "no venue pays funding more often than hourly" in book.issues[0][1]

@@ -27,7 +27,8 @@ from levxl.book.checks import plausibility_warnings, stored_table, tier_table_fo
 from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
 from levxl.files import reading
 from levxl.files.safety import require_regular_file
-from levxl.files.reading import TableFile, Uncached, Unreadable, file_sha256, read_json, text_encoding, xlsx_rows
+from levxl.files.reading import (TableFile, TimeCell, Uncached, Unreadable, file_sha256, read_json, text_encoding,
+                                 xlsx_rows)
 
 __all__ = ["Book", "RefusedRow", "COLUMNS", "VENUE_COLUMNS", "load_positions", "book_from_records",
            "require_positions", "FLAT_BOOK"]
@@ -467,7 +468,9 @@ def _funding_period(record: dict[str, Any], decimal: str = "") -> float | None:
     cell becomes ``funding_rate``), else None; a ``funding_interval_hours`` cell reading "8h" loses its unit. The
     caller refuses a header's period and an interval column that disagree (which one is the rate's?)."""
     interval = record.get("funding_interval_hours")
-    if isinstance(interval, datetime.time):  # an xlsx cell typed as 8:00: its hours, not 0.333 of a day
+    if isinstance(interval, TimeCell):  # read from an xlsx cell formatted h:mm: 0.333 of a day is 8 hours
+        record["funding_interval_hours"] = interval.hours
+    elif isinstance(interval, datetime.time):  # an xlsx cell typed as 8:00: its hours, not 0.333 of a day
         record["funding_interval_hours"] = interval.hour + interval.minute / 60 + interval.second / 3600
     elif isinstance(interval, datetime.timedelta):  # a [h]:mm duration
         record["funding_interval_hours"] = interval.total_seconds() / 3600

@@ -22,6 +22,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -30,7 +31,8 @@ from levxl.files.safety import UnsafeWorkbook, bounded_zip, iter_xml
 
 __all__ = ["MAX_ROWS", "MAX_FIELD", "MAX_JSON_BYTES", "MAX_JSON_DEPTH", "MAX_JSON_TOKEN", "MAX_COLUMNS",
            "MAX_SHARED_STRINGS", "MAX_SHARED_CHARS", "MAX_SMALL_BYTES", "shared_strings",
-           "Unreadable", "Uncached", "DuplicateKeys", "duplicate_keys", "json_loads", "text_encoding", "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
+           "Unreadable", "Uncached", "TimeCell", "DuplicateKeys", "duplicate_keys", "json_loads", "text_encoding",
+           "TableFile", "csv_rows", "xlsx_rows", "read_json", "read_small_file", "file_sha256"]
 
 MAX_ROWS = 100_000  #: data rows read from one file (each costs 0.3-1 ms in the row checks)
 MAX_FIELD = csv.field_size_limit()  #: characters in one CSV field (the csv module's own limit, 131,072)
@@ -368,6 +370,53 @@ def read_json(path: str | Path) -> tuple[Any, str]:
         raise ValueError(f"{path.name}: JSON nested too deeply") from None
 
 
+class TimeCell(float):
+    """A number cell whose number format shows it as a time or a duration ("h:mm", "[h]:mm:ss"): the float is the
+    fraction of a day Excel stores (8:00 is 0.333...), the type says the sheet means a time. It is a float
+    everywhere else, so only a reader that wants hours (the funding interval) treats it differently."""
+
+    @property
+    def hours(self) -> float:
+        return round(float(self) * 86_400) / 3_600  # to the second: 4:00 is stored as 0.1666..., not 4.000...01 h
+
+
+#: Excel's built-in number formats that show a time of day or a duration with no date part
+_BUILTIN_TIME_FORMATS = frozenset({18, 19, 20, 21, 45, 46, 47})
+
+
+def _is_time_format(code: str) -> bool:
+    """A format code that shows hours, minutes or seconds and no year or day (quoted text, escapes and colour or
+    locale brackets aside; "[h]" is a duration's elapsed hours, a time all the same)."""
+    code = re.sub(r'"[^"]*"|\\.|\[(?![hms]+\])[^\]]*\]', "", code.lower())
+    return bool(re.search(r"[hs]", code)) and not re.search(r"[yd]", code)
+
+
+def _time_styles(archive, rels: dict[str, str]) -> frozenset[int]:
+    """The indexes of the cell styles (``s=`` on a cell) whose number format is a time: see :class:`TimeCell`."""
+    part = next((t for t in rels.values() if t.endswith("styles.xml")), None)
+    if not part or part not in archive.namelist():
+        return frozenset()
+    custom: dict[int, str] = {}
+    out = set()
+    with archive.open(part) as stream:
+        index = 0
+        for _, el in iter_xml(stream, part, archive.display_name, tag=(f"{_NS}numFmt", f"{_NS}xf")):
+            if el.tag == f"{_NS}numFmt":
+                try:
+                    custom[int(el.get("numFmtId", ""))] = el.get("formatCode", "")
+                except ValueError:
+                    pass
+            elif el.getparent() is not None and el.getparent().tag == f"{_NS}cellXfs":
+                try:
+                    fmt = int(el.get("numFmtId", "0"))
+                except ValueError:
+                    fmt = 0
+                if fmt in custom and _is_time_format(custom[fmt]) or fmt not in custom and fmt in _BUILTIN_TIME_FORMATS:
+                    out.add(index)
+                index += 1
+    return frozenset(out)
+
+
 def _col(ref: str) -> int:
     n = 0
     for ch in ref:
@@ -427,7 +476,7 @@ def shared_strings(archive, part: str | None) -> list[str]:
     return out
 
 
-def _sheet_part(archive, prefer: str) -> tuple[str, list[str]]:
+def _sheet_part(archive, prefer: str) -> tuple[str, list[str], frozenset[int]]:
     workbook = "xl/workbook.xml"
     rels = _rels(archive, workbook)
     sheets = []
@@ -444,7 +493,7 @@ def _sheet_part(archive, prefer: str) -> tuple[str, list[str]]:
     shared = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
     if not chosen or chosen not in archive.namelist():
         raise UnsafeWorkbook(f"{archive.display_name}: the sheet's part ({chosen or '?'}) is missing")
-    return chosen, shared_strings(archive, shared)
+    return chosen, shared_strings(archive, shared), _time_styles(archive, rels)
 
 
 def _value(c, strings: list[str]) -> Any:
@@ -477,7 +526,7 @@ def xlsx_rows(path: str | Path, prefer_sheet: str = "Positions") -> Iterator[lis
     for an empty cell); a run of missing rows yields one empty list (so a table ends at its first blank row).
     At most :data:`MAX_ROWS` + 1 rows."""
     with bounded_zip(path) as archive:
-        part, strings = _sheet_part(archive, prefer_sheet)
+        part, strings, time_styles = _sheet_part(archive, prefer_sheet)
         previous, count = 0, 0
         with archive.open(part) as stream:
             for _, row in iter_xml(stream, part, archive.display_name, tag=f"{_NS}row"):
@@ -493,7 +542,14 @@ def xlsx_rows(path: str | Path, prefer_sheet: str = "Positions") -> Iterator[lis
                 for c in row.iterchildren(f"{_NS}c"):
                     col = _col(c.get("r") or "") or col + 1
                     if col <= MAX_COLUMNS:
-                        cells[col] = _value(c, strings)
+                        value = _value(c, strings)
+                        if time_styles and type(value) in (int, float) and c.get("t", "n") == "n":
+                            try:
+                                if int(c.get("s") or 0) in time_styles:
+                                    value = TimeCell(value)
+                            except ValueError:
+                                pass
+                        cells[col] = value
                 row.clear()
                 while row.getprevious() is not None:  # drop finished rows: memory stays flat
                     del row.getparent()[0]
