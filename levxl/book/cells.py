@@ -17,6 +17,7 @@ import csv
 import io
 import math
 import re
+from types import MappingProxyType
 from typing import Any
 
 __all__ = ["ALIASES", "CellError", "canonical_column", "FUNDING_PER_HOURS_KEY", "FUNDING_UNREAD_PREFIX", "read_csv_table", "parse_number",
@@ -128,6 +129,34 @@ CONTRACT_COUNT_HEADERS = {"pos": "OKX's pos counts contracts (ctVal each, e.g. 0
                                  "BTC-USD-SWAP): give the size in coin (linear) or USD face value (inverse)"}
 
 
+# Longest first where one quote ends another: KuCoin's USDT-margined ``XBTUSDTM`` and coin-margined ``XBTUSDM``.
+_QUOTES = ("USDTM", "USDCM", "USDM", "FDUSD", "USDT", "USDC", "BUSD", "USD", "PERP", "EUR")
+_BITMEX = MappingProxyType({"XBT": "BTC"})  # BitMEX, KuCoin and Kraken spell bitcoin XBT
+_KRAKEN_FUTURES = re.compile(r"^(?:PF|PI|FI|FF)_")  # Kraken futures: PF_XBTUSD (linear), PI_XBTUSD (inverse)...
+# A contract on 1000 (or 10^k) units of a small coin (Binance 1000PEPEUSDT, Bybit 1000000MOGUSDT, Hyperliquid's
+# kPEPE): the asset is the coin, so its beta is the coin's and its notional (USD, multiplier already in it) nets
+# against the coin's other contracts in the squeeze.
+_MULTIPLE = re.compile(r"^(?:10{3,})(?=[A-Z])")
+_HYPERLIQUID_K = re.compile(r"^k(?=[A-Z]{2,}$)")
+
+
+def asset_of(symbol: str) -> str:
+    """The underlying asset of a symbol in ccxt or venue form: ``ETH/USDT:USDT``, ``ETHUSDT``, ``ETH-USDT-SWAP``,
+    ``ETH-PERP``, ``ETHUSD_PERP``, ``XBTUSD`` (BitMEX: BTC), KuCoin's ``XBTUSDTM``/``XBTUSDM``, Kraken's
+    ``PF_XBTUSD``, ``BTC-27DEC24-70000-C`` and Hyperliquid's ``ETH`` all give ``ETH``/``BTC``; a contract on 1000
+    coins, ``1000PEPEUSDT`` (or Hyperliquid's ``kPEPE``), gives the coin, ``PEPE``."""
+    text = _HYPERLIQUID_K.sub("", str(symbol).strip()).upper()
+    text = _KRAKEN_FUTURES.sub("", text)
+    head = re.split(r"[/:\-_ ]", text, maxsplit=1)[0]
+    if head == text or not any(c in text for c in "/:"):  # venue form: strip a quote currency from the end
+        for quote in _QUOTES:
+            if head.endswith(quote) and len(head) > len(quote):
+                head = head[:-len(quote)]
+                break
+    head = _MULTIPLE.sub("", head)
+    return _BITMEX.get(head, head) or "?"
+
+
 def contract_count_hint(headers: Any) -> str:
     """"; why" for a header row whose size column is a count of contracts (:data:`CONTRACT_COUNT_HEADERS`)."""
     found = [CONTRACT_COUNT_HEADERS[h] for h in (str(x).strip().lower().rstrip(".") for x in headers)
@@ -229,7 +258,8 @@ def parse_number(value: Any, column: str, style: str = "") -> float:
     if column == "leverage" and re.fullmatch(r"(x|×)?\s*[\d.,]+\s*(x|×)?", lowered):
         text = lowered.strip("x× ")
     elif column in AMOUNT_COLUMNS:
-        text = re.sub(r"\s*[a-zA-Z]{2,6}$", "", text)  # a unit word: "1.5 BTC", "64,000 USDT"
+        text = re.sub(r"\s*[a-zA-Z]{2,9}$", "", text)  # a unit word: "1.5 BTC", "64,000 USDT" (a size's is checked
+        # against its position by size_unit_reason)
     sign = ""
     if text and text[0] in "+-":
         sign, text = text[0], text[1:].strip()
@@ -276,6 +306,46 @@ def _as_plain(text: str, style: str, column: str, raw: str) -> str:
         raise CellError(f"{column}: {raw!r} is ambiguous in a file with decimal commas (1.234 = 1234 or 1.234?); "
                         "write it without separators")
     return text
+
+
+#: unit words of a size cell that count contracts or lots, not coin
+_CONTRACT_UNITS = frozenset({"cont", "conts", "contract", "contracts", "ct", "cts", "lot", "lots"})
+
+
+def size_unit_reason(value: Any, symbol: str, contract: str, entry_given: bool) -> str:
+    """Why the unit word on a size cell ("1.5 BTC", "30,500 USDT", "50 Cont") does not fit the position, else "".
+
+    A linear size is base coin: the symbol's own coin is fine, a quote currency is a notional (never divided by
+    the entry here: the sheet's size would be a guess), another coin is another instrument's size; an inverse size
+    is USD face value; a count of contracts or lots needs the contract's size, which the row does not give.
+
+    >>> size_unit_reason("1.5 BTC", "BTCUSDT", "linear", True), size_unit_reason("-2.5 BTC", "ETHUSDT", "linear", True)
+    ('', "size '-2.5 BTC' is in BTC but ETHUSDT's size is in ETH: give the size in ETH")
+    """
+    if not isinstance(value, str):
+        return ""
+    m = re.search(r"\d\s*([a-zA-Z]{2,9})$", value.strip())  # a number then a word ("nan" and "inf" are numbers)
+    if not m:
+        return ""
+    unit = _BITMEX.get(m.group(1).upper(), m.group(1).upper())
+    if unit.lower() in _CONTRACT_UNITS:
+        return f"size {value!r} counts contracts, not coin{contract_count_hint(['pos'])}"
+    if contract == "inverse":
+        if unit == "USD":
+            return ""
+        return f"size {value!r} is in {unit} but an inverse size is USD face value: give the size in USD"
+    base = asset_of(symbol) if str(symbol).strip() else ""
+    if base == "?":
+        base = ""
+    if unit in _QUOTES:
+        coin = base or "the base coin"
+        why = f"size {value!r} is a notional in {unit}, not a size in {coin}: give the size in {coin}"
+        if entry_given:
+            why += " (levxl does not divide a notional by the entry: the venue's size may differ)"
+        return why
+    if base and unit != base:
+        return f"size {value!r} is in {unit} but {symbol}'s size is in {base}: give the size in {base}"
+    return ""
 
 
 def parse_side(value: Any, size: float) -> tuple[float, float]:

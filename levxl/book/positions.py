@@ -22,7 +22,8 @@ from levxl.engine.tier_store import FUNDING_HOURS_RANGE
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import profile_for
 from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, CellError, canonical_column,
-                               contract_count_hint, decimal_style, parse_number, parse_side)
+                               contract_count_hint, decimal_style, parse_number, parse_side,
+                               size_unit_reason)
 from levxl.book.checks import plausibility_warnings, stored_table, tier_table_for
 from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
 from levxl.files import reading
@@ -377,6 +378,11 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
             raise CellError(f"{column or 'a cell'} is a formula saved without its value (={value.formula}): open and "
                             "save the workbook in Excel or LibreOffice, or run `levxl recalc` on it")
     quoted_hours = _funding_period(record, decimal)
+    unit_reason = size_unit_reason(record.get("size"), str(record.get("symbol") or ""),
+                                   str(record.get("contract") or "linear").strip().lower(),
+                                   not _blank(record.get("entry")))
+    if unit_reason:
+        raise CellError(unit_reason)
     values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
     if str(record.get("kind") or "perp").strip().lower() == "option":
         # an option pays no funding and its price is not rounded to a perpetual's tick: a mixed book's values in

@@ -24,12 +24,12 @@ Units: moves and distances fractions of the mark; PnL in USD (coin amounts conve
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 
+from levxl.book.cells import asset_of  # noqa: F401  (read by the report and the risk view from here)
 from levxl.book.figures import RiskTable, pnl_usd_after_mark_move
 
 __all__ = ["Stress", "STRESSES", "DEFAULT_BETAS", "DEFAULT_BETA", "MOVE_FLOOR", "ADVERSE_MOVES", "asset_of",
@@ -87,34 +87,6 @@ STRESSES = (
            "that takes out crowded shorts, with no gain on the longs to offset it"),
 )
 """The named stresses of the report and ``levxl risk``, in order (moves are inputs in the report)."""
-
-# Longest first where one quote ends another: KuCoin's USDT-margined ``XBTUSDTM`` and coin-margined ``XBTUSDM``.
-_QUOTES = ("USDTM", "USDCM", "USDM", "FDUSD", "USDT", "USDC", "BUSD", "USD", "PERP", "EUR")
-_BITMEX = MappingProxyType({"XBT": "BTC"})  # BitMEX, KuCoin and Kraken spell bitcoin XBT
-_KRAKEN_FUTURES = re.compile(r"^(?:PF|PI|FI|FF)_")  # Kraken futures: PF_XBTUSD (linear), PI_XBTUSD (inverse)...
-# A contract on 1000 (or 10^k) units of a small coin (Binance 1000PEPEUSDT, Bybit 1000000MOGUSDT, Hyperliquid's
-# kPEPE): the asset is the coin, so its beta is the coin's and its notional (USD, multiplier already in it) nets
-# against the coin's other contracts in the squeeze.
-_MULTIPLE = re.compile(r"^(?:10{3,})(?=[A-Z])")
-_HYPERLIQUID_K = re.compile(r"^k(?=[A-Z]{2,}$)")
-
-
-def asset_of(symbol: str) -> str:
-    """The underlying asset of a symbol in ccxt or venue form: ``ETH/USDT:USDT``, ``ETHUSDT``, ``ETH-USDT-SWAP``,
-    ``ETH-PERP``, ``ETHUSD_PERP``, ``XBTUSD`` (BitMEX: BTC), KuCoin's ``XBTUSDTM``/``XBTUSDM``, Kraken's
-    ``PF_XBTUSD``, ``BTC-27DEC24-70000-C`` and Hyperliquid's ``ETH`` all give ``ETH``/``BTC``; a contract on 1000
-    coins, ``1000PEPEUSDT`` (or Hyperliquid's ``kPEPE``), gives the coin, ``PEPE``."""
-    text = _HYPERLIQUID_K.sub("", str(symbol).strip()).upper()
-    text = _KRAKEN_FUTURES.sub("", text)
-    head = re.split(r"[/:\-_ ]", text, maxsplit=1)[0]
-    if head == text or not any(c in text for c in "/:"):  # venue form: strip a quote currency from the end
-        for quote in _QUOTES:
-            if head.endswith(quote) and len(head) > len(quote):
-                head = head[:-len(quote)]
-                break
-    head = _MULTIPLE.sub("", head)
-    return _BITMEX.get(head, head) or "?"
-
 
 def betas_of(table: RiskTable, betas=None) -> tuple[list[str], np.ndarray]:
     """(asset of each position, its beta to BTC): ``betas`` (asset -> beta) over :data:`DEFAULT_BETAS`, else

@@ -1,0 +1,39 @@
+"""Round-6 reader findings: a unit word on a size cell is checked against the position, never just stripped."""
+import pytest
+
+from levxl.book.positions import load_positions
+
+HEAD = "Venue,Symbol,Contract,Side,Size,Entry Price,Mark Price,Leverage\n"
+
+
+def _book(tmp_path, rows):
+    path = tmp_path / "desk.csv"
+    path.write_text(HEAD + "".join(f"{r}\n" for r in rows))
+    return load_positions(path)
+
+
+def test_a_size_in_the_symbols_own_coin_is_read(tmp_path):
+    book = _book(tmp_path, ['binance,BTCUSDT,linear,long,"1.5 BTC",60000,60000,10',
+                            'binance,ETH/USDT:USDT,linear,short,-2.5 eth,3000,3000,10',
+                            'bitmex,XBTUSD,inverse,long,"10,000 USD",60000,60000,10',
+                            'bitmex,XBTUSDT,linear,long,0.1 XBT,60000,60000,10'])
+    assert not book.issues
+    assert [float(s) for s in book.size] == [1.5, 2.5, 10000.0, 0.1]
+
+
+@pytest.mark.parametrize("row, why", [
+    ('binance,BTCUSDT,linear,long,"30,500 USDT",61000,61000,10', "is a notional in USDT, not a size in BTC"),
+    ("okx,BTC-USDT-SWAP,linear,long,50 Cont,60000,60000,10", "counts contracts, not coin"),
+    ("binance,BTCUSDT,linear,long,500 lots,60000,60000,10", "counts contracts, not coin"),
+    ("binance,ETHUSDT,linear,short,-2.5 BTC,3000,3000,10", "is in BTC but ETHUSDT's size is in ETH"),
+    ("binance,BTCUSD_PERP,inverse,long,0.5 BTC,60000,60000,10", "an inverse size is USD face value"),
+])
+def test_a_size_in_another_unit_is_refused_on_its_row(tmp_path, row, why):
+    book = _book(tmp_path, ["binance,BTCUSDT,linear,long,1 BTC,60000,60000,10", row])
+    assert len(book) == 1 and [r for r, _ in book.issues] == [2]
+    reason = book.issues[0][1]
+    assert why in reason and "\n" not in reason and "size" in reason
+    if "notional" in why:  # the entry is there, yet 30,500 / 61,000 = 0.5 BTC is not assumed
+        assert "give the size in BTC" in reason and "does not divide a notional by the entry" in reason
+    if "contracts" in why:
+        assert "give the size in coin (linear) or USD face value (inverse)" in reason
