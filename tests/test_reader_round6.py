@@ -37,3 +37,34 @@ def test_a_size_in_another_unit_is_refused_on_its_row(tmp_path, row, why):
         assert "give the size in BTC" in reason and "does not divide a notional by the entry" in reason
     if "contracts" in why:
         assert "give the size in coin (linear) or USD face value (inverse)" in reason
+
+
+def _xlsx(tmp_path, rows):
+    """A European desk's sheet (openpyxl) whose numbers were pasted as text: "2,5", "3.012,5"."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Positions"
+    ws.append(["Venue", "Symbol", "Side", "Size", "Entry Price", "Mark Price", "Leverage"])
+    for row in rows:
+        ws.append(row)
+    path = tmp_path / "desk.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_xlsx_text_numbers_get_the_sheets_decimal_style(tmp_path):
+    """A sheet with decimal commas ("2,5", "3.012,5"): its "3,012" is ambiguous there (3.012 or 3012?) and is
+    refused on its row, as in a CSV; before, each text cell was read on its own and "3,012" became 3012."""
+    path = _xlsx(tmp_path, [["binance", "ETHUSDT", "long", "2,5", "3.012,5", "3.012,5", 10],
+                            ["binance", "ETHUSDT", "long", 1, "3,012", 3012, 10]])
+    book = load_positions(path)
+    assert [float(e) for e in book.entry] == [3012.5]
+    assert [r for r, _ in book.issues] == [2] and "ambiguous in a file with decimal commas" in book.issues[0][1]
+
+
+def test_an_xlsx_mixing_decimal_commas_and_points_in_text_is_refused(tmp_path):
+    path = _xlsx(tmp_path, [["binance", "ETHUSDT", "long", "2,5", "3.012,5", "3.012,5", 10],
+                            ["binance", "BTCUSDT", "long", 1, "61,234.5", "61,234.5", 10]])
+    with pytest.raises(ValueError, match="desk.xlsx: the sheet mixes decimal commas"):
+        load_positions(path)

@@ -830,6 +830,21 @@ def _csv_decimal(path: Path, delimiter: str) -> str:
     return "comma" if comma else "point" if point else ""
 
 
+def _records_decimal(records: list[dict[str, Any]]) -> str:
+    """The decimal style of a workbook's text-number cells ("1.234,5" or "1,234.5" stored as strings), decided
+    over the whole sheet as :func:`_csv_decimal` decides a CSV's: a sheet that mixes the two is refused, and one
+    unambiguous cell settles how "1,234" reads in the others. Cells stored as numbers read one way only."""
+    comma = point = False
+    for record in records:
+        style = decimal_style([v for k, v in record.items()
+                               if isinstance(v, str) and isinstance(k, str) and k not in _TEXT_COLUMNS])
+        comma, point = comma or style == "comma", point or style == "point"
+        if comma and point:
+            raise CellError("the sheet mixes decimal commas (2,5) and decimal points with thousands commas "
+                            "(1,234.5) in cells stored as text")
+    return "comma" if comma else "point" if point else ""
+
+
 def _csv_records(rows: Iterator[Any], path: Path, unreadable: dict[int, str],
                  delimiter: str) -> Iterator[dict[str, Any]]:
     """Streamed CSV rows -> records by levxl column name; a row the csv module cannot read is an empty record whose
@@ -912,7 +927,8 @@ def load_positions(path: str | Path) -> Book:
         if suffix in (".xlsx", ".xlsm"):
             records = _records_from_xlsx(path)
             truncated = len(records) > reading.MAX_ROWS
-            book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=file_sha256(path))
+            book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=file_sha256(path),
+                                     decimal=_records_decimal(records[:reading.MAX_ROWS]))
         elif suffix == ".json" and _size(path) > reading.MAX_JSON_BYTES:  # read at call time: tests lower it
             with TableFile(path) as table:  # a large array streamed one position at a time
                 book = book_from_records(ccxt_record_stream(table.json_items()), source=path.name)
@@ -925,7 +941,8 @@ def load_positions(path: str | Path) -> Book:
         elif _is_zip(path):  # an xlsx saved or renamed with a .csv name: read as the workbook it is
             records = _records_from_xlsx(path)
             truncated = len(records) > reading.MAX_ROWS
-            book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=file_sha256(path))
+            book = book_from_records(records[:reading.MAX_ROWS], source=path.name, sha256=file_sha256(path),
+                                     decimal=_records_decimal(records[:reading.MAX_ROWS]))
         else:
             delimiter = _csv_delimiter(path)
             decimal = _csv_decimal(path, delimiter)
