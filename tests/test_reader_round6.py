@@ -68,3 +68,28 @@ def test_an_xlsx_mixing_decimal_commas_and_points_in_text_is_refused(tmp_path):
                             ["binance", "BTCUSDT", "long", 1, "61,234.5", "61,234.5", 10]])
     with pytest.raises(ValueError, match="desk.xlsx: the sheet mixes decimal commas"):
         load_positions(path)
+
+
+DESK = "Symbol,Side,Size,Entry Price,Mark Price,Leverage,Margin,Margin (USDT),Unrealized PnL (USDT),Unrealized PnL (%)"
+
+
+def test_columns_of_one_field_compare_what_they_mean(tmp_path):
+    """A Binance-style desk sheet: uPnL in USDT beside uPnL in % are two quantities, and 1000 beside
+    "1,000.00" under two margin headers is one value written twice: neither refuses the row."""
+    path = tmp_path / "desk.csv"
+    path.write_text(f'venue,{DESK}\nbinance,BTCUSDT,long,0.5,60000,61000,10,1000,"1,000.00",500,16.67\n')
+    book = load_positions(path)
+    assert not book.issues and [float(m) for m in book.margin] == [1000.0]
+
+
+def test_two_funding_rate_columns_that_disagree_are_refused(tmp_path):
+    """"Funding Rate" (per the venue's interval) beside "Funding rate / 8h": which is the row's rate is a guess;
+    equal values are one rate."""
+    path = tmp_path / "desk.csv"
+    path.write_text("venue,symbol,side,size,entry,mark,leverage,Funding Rate,Funding rate / 8h\n"
+                    "binance,BTCUSDT,long,1,60000,60000,10,0.0001,0.0003\n"
+                    "binance,BTCUSDT,long,1,60000,60000,10,0.0001,0.0001\n")
+    book = load_positions(path)
+    assert [r for r, _ in book.issues] == [1]
+    assert "two columns give funding_rate and disagree" in book.issues[0][1]
+    assert [float(r) for r in book.funding_rate] == [0.0001] and [float(h) for h in book.funding_hours] == [8.0]

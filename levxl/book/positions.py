@@ -21,7 +21,7 @@ from levxl.engine.liquidation import DEFAULT_MMR, liquidation_price
 from levxl.engine.tier_store import FUNDING_HOURS_RANGE
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import profile_for
-from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, CellError, canonical_column,
+from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, RATE_COLUMNS, CellError, canonical_column,
                                contract_count_hint, decimal_style, parse_number, parse_side,
                                size_unit_reason)
 from levxl.book.checks import plausibility_warnings, stored_table, tier_table_for
@@ -491,10 +491,16 @@ def _funding_period(record: dict[str, Any], decimal: str = "") -> float | None:
     quoted = None
     for key in [k for k in record if isinstance(k, str) and FUNDING_PER_HOURS_KEY.match(k)]:
         value = record.pop(key)
-        if not _blank(value) and _blank(record.get("funding_rate")):
+        if not _blank(value):
             hours, pct = FUNDING_PER_HOURS_KEY.match(key).groups()
             if pct and not (isinstance(value, str) and value.strip().endswith("%")):
                 value = parse_number(value, "funding_rate", decimal) / 100.0  # the header says its cells are %
+            plain = record.get("funding_rate")
+            if not _blank(plain) and (parse_number(plain, "funding_rate", decimal)
+                                      != parse_number(value, "funding_rate", decimal)):
+                # "Funding Rate" beside "Funding rate / 8h": one rate each, and which is the row's is a guess
+                raise CellError(f"two columns give funding_rate and disagree: 'funding_rate' = {plain!r} vs "
+                                f"{key!r} = {value!r} (keep one)")
             record["funding_rate"] = value
             if hours is not None:
                 quoted = float(hours)
@@ -772,7 +778,12 @@ def _record_builder(names: list[str], headers: list[Any]):
     for name, ks in where.items():
         strong = [k for k in ks if _header_key(headers[k]) not in _WEAK_HEADERS]
         if len(ks) > 1 and strong and len(strong) < len(ks):
-            where[name] = strong
+            where[name] = ks = strong
+        # "Unrealized PnL (USDT)" beside "Unrealized PnL (%)": a percent of an amount is another quantity, not a
+        # second copy of the column (a rate column's "%" is its unit and stays a duplicate)
+        amounts = [k for k in ks if not _percent_header(headers[k])]
+        if len(ks) > 1 and name not in RATE_COLUMNS and amounts and len(amounts) < len(ks):
+            where[name] = amounts
     duplicated = {name: ks for name, ks in where.items() if len(ks) > 1 and name}
     single = [(name, ks[0]) for name, ks in where.items() if name not in duplicated]
     if len(single) == len(names):  # every header names its own column: the plain (fast) record
@@ -791,6 +802,12 @@ def _record_builder(names: list[str], headers: list[Any]):
     return build
 
 
+def _percent_header(header: Any) -> bool:
+    """A header whose unit, after the name, is a percent: "Unrealized PnL (%)", "ROE %", "PnL / %"."""
+    text = str(header or "").strip().lower()
+    return bool(re.search(r"(\(\s*%\s*\)|/\s*%|\s%)\s*$", text))
+
+
 def _header_key(header: Any) -> str:
     text = str(header).strip().lower().lstrip("\ufeff") if header is not None else ""
     return "_".join(text.split())
@@ -804,6 +821,12 @@ def _same(value: Any) -> Any:
     """A cell as compared between duplicate columns: numbers by value (2.5 and "2.5" agree), text folded."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
+    try:  # as the reader parses it: 1000 and "1,000.00" agree
+        number = parse_number(value, "size")
+        if not np.isnan(number):
+            return number
+    except CellError:
+        pass
     text = str(value).strip()
     try:
         return float(text)
