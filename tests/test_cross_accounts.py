@@ -170,7 +170,10 @@ bybit,D,BTCUSDT,long,1,60000,59000,20,cross,8000,0.005,0.5
 # maintenance on the entry value (the profiles' mm_basis; Bybit's cross formula, help 360039261334, divides the
 # quantity by the average entry price): LP = EP - s*(M - q*EP*mmr)/q
 KUCOIN_LP = 60000 + (2000 - 0.5 * 60000 * 0.004) / 0.5  # 63,760 (at the liquidation price: 63,745.02)
-BYBIT_LP = 60000 - (8000 - 1 * 60000 * 0.005) / 1  # 52,300 (at the liquidation price: 52,261.31)
+# Bybit's cross formula also takes the fee to close at the bankruptcy price (60,000 - 8,000 = 52,000) out of the
+# balance: 52,000 x the profile's 0.055 % taker = 28.6
+BYBIT_CLOSE_FEE = (60000 - 8000) * 0.00055
+BYBIT_LP = 60000 - (8000 - 1 * 60000 * 0.005 - BYBIT_CLOSE_FEE) / 1  # 52,328.6 (fee-free: 52,300)
 
 
 def test_entry_basis_cross_is_one_number_in_every_face(tmp_path):
@@ -392,7 +395,8 @@ def _equity_less_threshold(book, i: int, price: float) -> float:
     """The account's equity less its threshold with position ``i`` at ``price`` and the others at their marks
     (linear, flat rates): the wallet plus every uPnL, less the others' MM at their marks and position ``i``'s MM
     where its venue measures it (the price, or its entry at Bybit) plus the fee its venue puts inside the
-    threshold (OKX) on its value at ``price``."""
+    threshold (OKX) on its value at ``price``, less every position's fee to close at its bankruptcy price where
+    the venue charges it against the account (Bybit: in each MM)."""
     total = float(book.cross_wallet[i])
     for k in range(len(book)):
         p = price if k == i else book.mark[k]
@@ -400,7 +404,8 @@ def _equity_less_threshold(book, i: int, price: float) -> float:
         if k != i:
             total -= float(book.mmr[k]) * book.size[k] * book.mark[k]
     measured = book.entry[i] if book.basis[i] == "entry" else price
-    return total - float(book.mmr[i]) * book.size[i] * measured - book.fee[i] * book.size[i] * price
+    return (total - float(book.mmr[i]) * book.size[i] * measured - book.fee[i] * book.size[i] * price -
+            float(np.sum(book.close_fee)))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

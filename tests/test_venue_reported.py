@@ -145,6 +145,44 @@ def test_bybit_inverse_cross_help_example_5739_50():
     assert float(lp) == 5739.5
 
 
+def test_bybit_inverse_cross_help_example_in_the_book_5739_50(tmp_path):
+    # the same Bybit help example (360039261334) as a cross position of a positions file: the account's balance
+    # 0.5 BTC less the fee to close at the bankruptcy price (Q x 0.075 % / BP), as the page's cross formula takes
+    # it, gives the venue's 5,739.50 in the risk table, `levxl risk --json` and the report (levxl gave 5,735.00,
+    # fee-free, while citing that page); the report's live formulas recalculate to the same number
+    import json
+    import math
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from levxl.book.accounts import load_book
+    from levxl.book.figures import risk_table
+    from levxl.cli import main
+    from levxl.testing import libreoffice
+    from levxl.workbooks.report import build_report, plan_layout
+
+    path = tmp_path / "bybit_cross.csv"
+    path.write_text("venue,symbol,side,contract,size,entry,mark,margin_mode,wallet,mmr,taker_fee,tick,"
+                    "venue_liquidation\nbybit,BTCUSD,long,inverse,10000,8000,8000,cross,0.5,0.005,0.00075,0.5,"
+                    "5739.50\n", encoding="utf-8")
+    book, liq = load_book(path)
+    table = risk_table(book)
+    assert float(table.liquidation[0]) == 5739.5 and float(liq.price[0]) == 5739.5
+    # the page's BP 5,718.57 (the balance less the fee) on the 0.5 tick, a long's rounded up as Bybit shows it
+    assert float(table.bankruptcy[0]) == 5719.0
+    out = CliRunner().invoke(main, ["risk", str(path), "--json"])
+    record = json.loads(out.stdout)["positions"][0]
+    assert record["liquidation_price"] == 5739.5 and record["difference"] == 0.0
+    assert "fee to close at its bankruptcy price" in record["reconciliation"]
+    report = build_report(book, tmp_path / "bybit_cross.xlsx", as_of="2026-12-03", liquidation=liq)
+    cell = plan_layout(table).positions.local("liq", 0)
+    assert openpyxl.load_workbook(report, data_only=True)["Positions"][cell].value == 5739.5
+    if libreoffice.available():
+        again = libreoffice.recalculated_values(report)["Positions"][cell]
+        assert math.isclose(again, 5739.5, rel_tol=1e-12)
+
+
 # -- OKX -----------------------------------------------------------------------------------------------------------
 def test_okx_inverse_position_sits_one_tick_above_the_formula():
     # OKX API v5 docs, GET /api/v5/account/positions response example (also in ccxt okx.parse_position): ETH-USD-
@@ -173,3 +211,4 @@ def test_deribit_ticker_an_hour_later_pr_19908():
     assert float(g.vega) == pytest.approx(142.30124, abs=5e-3)
     assert float(g.theta) == pytest.approx(-13.4441, abs=2e-3)
     assert float(g.price) == pytest.approx(0.2169, abs=5e-5)
+

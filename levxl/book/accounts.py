@@ -37,6 +37,7 @@ from levxl.book.positions import Book, load_positions, require_positions
 from levxl.engine import kernel
 from levxl.files import reading
 from levxl.files.reading import read_json
+from levxl.engine.conventions import close_fee_at_bankruptcy
 from levxl.engine.liquidation import maintenance_margin
 from levxl.book.figures import liquidation_prices
 from levxl.book.venue_rules import on_tick, profiles_for
@@ -157,7 +158,7 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
     wallets = wallets or {}
     n = len(book)
     margin, how, note = np.full(n, np.nan), [""] * n, [""] * n
-    terms = _CrossTerms(np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan))
+    terms = _CrossTerms(np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan), np.zeros(n))
     warnings: list[list[str]] = [[] for _ in range(n)]
     iso = np.array([m == "isolated" for m in book.margin_mode], dtype=bool) & ~book.option
     for i in np.flatnonzero(book.option):
@@ -208,11 +209,13 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
 
 @dataclass
 class _CrossTerms:
-    """Per position, the three terms of a cross position's margin of the equation (NaN elsewhere)."""
+    """Per position, the terms of a cross position's margin of the equation (NaN elsewhere) and the fee to close at
+    its bankruptcy price that the venue charges against the account (Bybit; 0 elsewhere)."""
 
     wallet: np.ndarray
     other_mm: np.ndarray
     other_upnl: np.ndarray
+    close_fee: np.ndarray
 
 
 def _with_cross_terms(book: Book, margin: np.ndarray, terms: _CrossTerms, priced: np.ndarray | None = None) -> Book:
@@ -224,8 +227,10 @@ def _with_cross_terms(book: Book, margin: np.ndarray, terms: _CrossTerms, priced
     if priced is not None:
         known &= ~np.isnan(priced)
     pick = (lambda a: np.where(known, a, np.nan))
+    close_fee = np.where(book.cross & np.isfinite(margin), terms.close_fee, book.close_fee)
     return dataclasses.replace(book, cross_margin=pick(margin), cross_wallet=pick(terms.wallet),
-                               cross_other_mm=pick(terms.other_mm), cross_other_upnl=pick(terms.other_upnl))
+                               cross_other_mm=pick(terms.other_mm), cross_other_upnl=pick(terms.other_upnl),
+                               close_fee=close_fee)
 
 
 def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey, margin: np.ndarray,
@@ -268,13 +273,20 @@ def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey,
     own_upnl = kernel.pnl(b.side, b.entry, b.mark, b.size, b.inverse.astype(float))
     other_mm, other_upnl = own_mm.sum() - own_mm, own_upnl.sum() - own_upnl
     m = wallet - other_mm + other_upnl
-    terms.wallet[idx], terms.other_mm[idx], terms.other_upnl[idx] = wallet, other_mm, other_upnl
-    others = len(members) - 1
     profiles = profiles_for(b.venue, b.contract)
+    # Bybit charges each position's fee to close at its bankruptcy price against the account: in its maintenance
+    # margin (the others' MM holds theirs) and in its own threshold (help article 360039261334's cross formula)
+    close = _cross_close_fees(b, m, profiles)
+    other_mm = other_mm + (close.sum() - close)
+    m = m - close.sum()
+    terms.wallet[idx], terms.other_mm[idx], terms.other_upnl[idx] = wallet, other_mm, other_upnl
+    terms.close_fee[idx] = close
+    others = len(members) - 1
     for k, i in enumerate(idx):
         margin[i] = m[k]
         how[i] = (f"cross on the {label} wallet {wallet:,.8g}" +
                   (f" less {others} other position(s)' MM plus their uPnL" if others else "") +
+                  (f" less the fee to close at its bankruptcy price ({close[k]:,.6g})" if close[k] > 0 else "") +
                   (_ENTRY_BASIS_CROSS.get(profiles[k].id if profiles[k] else "", "")
                    if book.basis[i] == "entry" else "") +
                   ("; Bybit unified accounts liquidate on the account's maintenance rate across all collateral, "
@@ -286,6 +298,27 @@ def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey,
                       f"{'above' if book.side[i] > 0 else 'below'} its entry and it needs the mark "
                       f"{'above' if book.side[i] > 0 else 'below'} that price to stay open; its effective "
                       "leverage is n/a")
+
+
+def _cross_close_fees(b: Book, margin: np.ndarray, profiles: list) -> np.ndarray:
+    """Each cross position's fee to close at its bankruptcy price where its venue charges it against the account
+    (``close_fee_in_margin``: Bybit, whose cross formula takes ``Q * taker / BP`` out of the account balance, help
+    article 360039261334), else 0; margin currency. The bankruptcy price is the one of the position's margin of the
+    equation ``margin`` (the account's wallet less the others' MM plus their uPnL, before any fee), through
+    :func:`levxl.engine.conventions.close_fee_at_bankruptcy`; the taker rate is the row's ``taker_fee``, blank: the
+    profile's. A margin <= 0 (a hedged account) has no bankruptcy price on that side: no fee is taken."""
+    charged = np.array([p is not None and p.close_fee_in_margin for p in profiles], dtype=bool) & (margin > 0)
+    out = np.zeros(len(b))
+    if not charged.any():
+        return out
+    taker = np.asarray(b.taker_fee, dtype=float)
+    rate = np.array([taker[k] if np.isfinite(taker[k]) else profiles[k].taker_fee for k in np.flatnonzero(charged)],
+                    dtype=float)
+    contract = np.empty(int(charged.sum()), dtype=object)
+    contract[:] = [b.contract[k] for k in np.flatnonzero(charged)]
+    out[charged] = close_fee_at_bankruptcy(b.side[charged], b.entry[charged], b.size[charged], fee=rate,
+                                           contract=contract, margin=margin[charged])
+    return out
 
 
 _ENTRY_BASIS_CROSS = {

@@ -240,7 +240,7 @@ def _cross_equation(book: Book, where: np.ndarray, mmr, fee, basis) -> tuple[np.
     NaN and the engine's reason where no price keeps the position above that threshold."""
     got, bad = liquidation_price_cross.elementwise(
         np.asarray(book.side, dtype=float)[where], book.entry[where], book.size[where],
-        wallet=book.cross_wallet[where], mmr=mmr, other_mm=book.cross_other_mm[where],
+        wallet=book.cross_wallet[where] - book.close_fee[where], mmr=mmr, other_mm=book.cross_other_mm[where],
         other_upnl=book.cross_other_upnl[where], contract=np.array(book.contract, dtype=object)[where], fee=fee,
         basis=basis)
     got = np.asarray(got, dtype=float)

@@ -222,7 +222,7 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
         rules.setdefault(f.row, []).append(f"TIER LIMIT {f.message}")
     out = []
     conventions = [conventions_text(p, float(book.fee[i]), float(book.close_fee[i]), float(book.tick[i]),
-                                    float(book.side[i])) if book.kind[i] != "option"
+                                    float(book.side[i]), bool(book.cross[i])) if book.kind[i] != "option"
                    else "" for i, p in enumerate(profiles_for(book.venue, book.contract))]
     for i in range(len(book)):
         out.append({"row": book.row[i], "venue": book.venue[i], "account": book.account[i],

@@ -308,9 +308,10 @@ def on_tick(book: Any, prices: np.ndarray, kind: str = "liquidation") -> np.ndar
 
 
 def conventions_text(profile: VenueProfile | None, fee: float = 0.0, close_fee: float = 0.0,
-                     tick: float = float("nan"), side: float = 1.0) -> str:
+                     tick: float = float("nan"), side: float = 1.0, cross: bool = False) -> str:
     """What a venue profile changes in a position's liquidation price, in words ("MM on the entry value, taker
-    0.05% inside the threshold", "on the tick 0.05 rounded up"); "" for the engine's defaults."""
+    0.05% inside the threshold", "on the tick 0.05 rounded up"); "" for the engine's defaults. ``cross``: the
+    position's fee to close is charged against its account (Bybit cross), not held in a margin given."""
     if profile is None:
         return f"on the tick {tick:g} rounded {tick_rule(None, side)[0]}" if np.isfinite(tick) else ""
     why = []
@@ -319,7 +320,8 @@ def conventions_text(profile: VenueProfile | None, fee: float = 0.0, close_fee: 
     if fee:
         why.append(f"taker {fee * 100:g}% inside the threshold")
     if close_fee:
-        why.append(f"the fee to close it holds ({close_fee:,.6g}) taken out of the margin given")
+        why.append(f"the fee to close at its bankruptcy price ({close_fee:,.6g}) taken out of its account's margin"
+                   if cross else f"the fee to close it holds ({close_fee:,.6g}) taken out of the margin given")
     if np.isfinite(tick):
         direction, offset = tick_rule(profile, side)
         shown = f" after {offset:+d} tick as the venue shows it" if offset else ""
@@ -402,7 +404,7 @@ def convention_lines(book: Any) -> list[str]:
         if book.kind[i] == "option":
             continue
         text = conventions_text(profile, float(book.fee[i]), float(book.close_fee[i]), float(book.tick[i]),
-                                float(book.side[i]))
+                                float(book.side[i]), bool(book.cross[i]))
         if text:
             rate = "" if np.isnan(book.taker_fee[i]) else f" (taker rate {book.taker_fee[i] * 100:.4g}%, given)"
             name = profile.id if profile else "no venue profile"
