@@ -212,3 +212,17 @@ def test_deribit_ticker_an_hour_later_pr_19908():
     assert float(g.theta) == pytest.approx(-13.4441, abs=2e-3)
     assert float(g.price) == pytest.approx(0.2169, abs=5e-5)
 
+
+def test_deribit_ticker_gamma_is_the_usd_gamma_0_00002():
+    # the ccxt deribit.fetch_greeks ticker of docs/venue-conventions.md section 2 (BTC-27SEP24-40000-C at
+    # 2023-11-10T01:09:08Z, underlying_price 38992.71, mark_iv 61.27) shows gamma 0.00002 (5 decimals): the
+    # gamma of the USD price per 1 USD of the forward (1.73e-5), not that of the coin price (-5.7e-11, 0.00000)
+    expiry = datetime(2024, 9, 27, 8, tzinfo=timezone.utc)
+    days = (expiry - datetime.fromtimestamp(1699578548.021, timezone.utc)).total_seconds() / 86400
+    g = deribit_greeks("call", 38992.71, 40_000, days, 0.6127)
+    assert round(float(g.gamma), 5) == 0.00002
+    usd = lx.option_price("call", 38992.71, 40_000, days, 0.6127)
+    f, h = 38992.71, 1.0
+    coin = [float(lx.option_price("call", f + d, 40_000, days, 0.6127)) / (f + d) for d in (-h, 0.0, h)]
+    coin_gamma = (coin[0] - 2 * coin[1] + coin[2]) / h ** 2
+    assert round(coin_gamma, 5) == 0.0 and float(usd) == pytest.approx(0.2167801721 * f, rel=1e-9)
