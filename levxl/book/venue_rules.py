@@ -217,8 +217,9 @@ def threshold_terms(book: Any) -> tuple[np.ndarray, np.ndarray]:
     The taker rate enters only where the venue puts it: inside the threshold at OKX, Gate and Bitget
     (``fee_in_threshold``), in the position margin and the maintenance margin at Bybit UTA (``close_fee_in_margin``:
     the fee to close at the bankruptcy price is taken out of a margin *given*; with a margin from leverage it
-    cancels). Elsewhere, on an unknown venue, for options and for cross positions (whose margin is the account's)
-    both are 0. Units: a fraction, and the margin currency."""
+    cancels). Elsewhere, on an unknown venue and for options both are 0; a cross position's fee to close is 0 here
+    (its margin is the account's): :mod:`levxl.book.accounts` charges it against the account once the account's
+    margin for it is known. Units: a fraction, and the margin currency."""
     n = len(book)
     fee, close = np.zeros(n), np.zeros(n)
     if not n:
