@@ -226,3 +226,26 @@ def test_deribit_ticker_gamma_is_the_usd_gamma_0_00002():
     coin = [float(lx.option_price("call", f + d, 40_000, days, 0.6127)) / (f + d) for d in (-h, 0.0, h)]
     coin_gamma = (coin[0] - 2 * coin[1] + coin[2]) / h ** 2
     assert round(coin_gamma, 5) == 0.0 and float(usd) == pytest.approx(0.2167801721 * f, rel=1e-9)
+
+
+def test_bybit_option_ticker_greeks_are_black76_per_vol_point_and_calendar_day():
+    # ccxt bybit.parse_greeks docstring (a v5 option ticker): BTC-26JAN24-39000-C, underlyingPrice 37649.67254894,
+    # markIv 0.5577, markPrice 3273.02263032 USD; delta 0.49640971, gamma 0.00004131, vega 69.08651675, theta
+    # -24.9443226. The reply has no timestamp: the time to expiry is the one at which Black-76 (r = 0) on the
+    # underlying gives the mark price (77.23 days: 2023-11-09 ~02:30 UTC, the day before the Deribit tickers above);
+    # there levxl's default greeks (vega per vol point, theta per calendar day) are Bybit's, delta and gamma within
+    # 1.7e-4 of their size (one last printed digit of the gamma), vega and theta within 3e-5
+    from scipy.optimize import brentq
+
+    from levxl.catalogue import CATALOGUE
+
+    f, k, vol, mark = 37649.67254894, 39_000, 0.5577, 3273.02263032
+    days = brentq(lambda d: float(lx.option_price("call", f, k, d, vol)) - mark, 1, 200)
+    assert days == pytest.approx(77.23, abs=0.01)
+    greek = CATALOGUE["LEVXL_OPTION_GREEK"]
+    assert greek("delta", "call", f, k, days, vol) == pytest.approx(0.49640971, abs=5e-5)
+    assert greek("gamma", "call", f, k, days, vol) == pytest.approx(0.00004131, abs=1e-8)  # 4.1303e-5
+    assert greek("vega", "call", f, k, days, vol) == pytest.approx(69.08651675, abs=2e-3)
+    assert greek("theta", "call", f, k, days, vol) == pytest.approx(-24.9443226, abs=1e-3)
+    # a 252-day year or vega per unit of vol would be far off
+    assert abs(greek("theta", "call", f, k, days, vol) * 365 / 252 - -24.9443226) > 5
