@@ -42,11 +42,12 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
+from levxl.book.cells import asset_of
 from levxl.book.checks import preset_base_names, stored_table
 from levxl.engine.tiers import TierTable
 from levxl.files.reading import duplicate_keys
 
-__all__ = ["records_from_ccxt", "ccxt_record_stream", "venue_of", "wallets_from_balance", "balances_in",
+__all__ = ["records_from_ccxt", "binance_coin_m_face", "ccxt_record_stream", "venue_of", "wallets_from_balance", "balances_in",
            "margin_currency"]
 
 
@@ -170,6 +171,13 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
             shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:37] + "..."
             return {"__refuse__": f"{symbol}: size must be a number: {field} is {shown}", **who}
     contracts, contract_size = _num(p.get("contracts")), _num(p.get("contractSize")) or 1.0
+    face = binance_coin_m_face(str(info.get("symbol") or symbol)) if venue == "binance" and inverse else None
+    if face is not None and contract_size != face:
+        # ccxt's contractSize comes from the market: a position parsed without markets has none (1 assumed) or a
+        # made-up one, and contracts x that is not the USD face (Binance COIN-M: 100 USD a BTC contract, 10 else)
+        return {"__refuse__": f"{symbol}: contractSize {p.get('contractSize')!r} is not Binance COIN-M's {face:g} "
+                              "USD a contract, so the size in USD cannot be told (export fetch_positions with "
+                              "markets loaded, or give the size in USD face value)", **who}
     if venue == "deribit":  # ccxt's contracts is Deribit's own size (USD for inverse futures), not a count of
         contract_size = 1.0  # contracts: ccxt fills contractSize (10 USD for BTC-PERPETUAL) from the market
     size = None if contracts is None else abs(contracts) * contract_size
@@ -195,6 +203,17 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
             "warnings": (["hedge-mode position: levxl's cross formula is the one-way-mode one (Binance); a hedged "
                           "account's other leg changes the venue's number"] if p.get("hedged") and mode == "cross"
                          else [])}
+
+
+def binance_coin_m_face(symbol: str) -> float:
+    """USD face value of one Binance COIN-M contract (``positionAmt`` counts them): 100 USD for BTC, 10 USD for every
+    other coin (Binance's COIN-M contract specifications: BTCUSD perpetual and quarterlies 100 USD, the others 10;
+    also ccxt's market ``contractSize`` for them, and the crypto-contract-value crate's table).
+
+    >>> binance_coin_m_face("BTCUSD_PERP"), binance_coin_m_face("ETH/USD:ETH")
+    (100.0, 10.0)
+    """
+    return 100.0 if asset_of(str(symbol).upper()) == "BTC" else 10.0
 
 
 def _bybit_fee_to_close(info: dict[str, Any], mmr: Any, side: str, size: float | None, entry: float | None,

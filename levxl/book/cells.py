@@ -36,7 +36,7 @@ ALIASES = {
     # side
     "direction": "side", "position_side": "side", "posside": "side", "pos_side": "side", "long/short": "side",
     # size
-    "qty": "size", "quantity": "size", "amount": "size", "positionamt": "size", "position_amount": "size",
+    "qty": "size", "quantity": "size", "amount": "size", "positionamt": "binance_position_amt", "position_amount": "size",
     "position_amt": "size", "szi": "size", "position": "size", "position_size": "size",
     "contracts": "size", "open_position": "size", "holding": "size",
     # prices
@@ -172,7 +172,7 @@ def canonical_column(header: Any) -> str:
     per 8 hours whatever the venue's interval).
 
     >>> [canonical_column(h) for h in ("Entry Price", "Liq. Price", "mmr / tier", "positionAmt", "Lev.")]
-    ['entry', 'venue_liquidation', 'mmr', 'size', 'leverage']
+    ['entry', 'venue_liquidation', 'mmr', 'binance_position_amt', 'leverage']
     >>> [canonical_column(h) for h in ("funding rate / 8h", "Funding (1h)", "funding_rate", "fundingIntervalHours")]
     ['funding_rate_8h', 'funding_rate_1h', 'funding_rate', 'funding_interval_hours']
     """

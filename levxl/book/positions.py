@@ -25,7 +25,7 @@ from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, RATE
                                contract_count_hint, decimal_style, parse_number, parse_side,
                                size_unit_reason)
 from levxl.book.checks import plausibility_warnings, stored_table, tier_table_for
-from levxl.book.ccxt import ccxt_record_stream, records_from_ccxt
+from levxl.book.ccxt import binance_coin_m_face, ccxt_record_stream, records_from_ccxt
 from levxl.files import reading
 from levxl.files.safety import require_regular_file
 from levxl.files.reading import (TableFile, TimeCell, Uncached, Unreadable, file_sha256, read_json, text_encoding,
@@ -367,6 +367,36 @@ class _PerpCheck:
     mark_cell: Any
 
 
+def _has_position_columns(names: list[str]) -> bool:
+    """Whether header names (levxl columns) are a positions header: a size (or Binance's ``positionAmt``) and an
+    entry."""
+    return "entry" in names and ("size" in names or "binance_position_amt" in names)
+
+
+def _size_from_position_amt(record: dict[str, Any], decimal: str) -> dict[str, Any]:
+    """The record with its size from Binance's ``positionAmt``: the coin on a USD-M (linear) row, a count of
+    contracts on a COIN-M (inverse) row, whose size is then that count x the contract's USD face (100 USD for BTC,
+    10 USD for other coins: :func:`levxl.book.ccxt.binance_coin_m_face`). An inverse row of another venue is
+    refused: its contracts' face is not known here. A size column beside it wins where it is filled."""
+    amount = record["binance_position_amt"]
+    if not _blank(record.get("size")) or _blank(amount):
+        return record
+    contract = str(record.get("contract") or "linear").strip().lower()
+    if contract != "inverse":
+        return {**record, "size": amount}
+    venue = str(record.get("venue") or "").strip()
+    try:
+        binance = profile_for(venue, "inverse").venue == "binance"
+    except (KeyError, ValueError):  # an unknown venue: its contracts' face is not known either
+        binance = False
+    if not binance:
+        raise CellError(f"positionAmt {amount!r} on an inverse row of {venue or 'an unnamed venue'} counts "
+                        "contracts whose USD face levxl does not know: give the size in USD face value")
+    face = binance_coin_m_face(str(record.get("symbol") or ""))
+    count = parse_number(amount, "positionAmt", decimal)
+    return {**record, "size": count * face}
+
+
 def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tuple[dict[str, Any], _PerpCheck | None]:
     """One record's cells parsed as book columns, and for a perpetual what the engine must still check (None for
     an option, already fully checked); :class:`CellError` with the reason (see :func:`book_from_records`).
@@ -378,6 +408,8 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
             raise CellError(f"{column or 'a cell'} is a formula saved without its value (={value.formula}): open and "
                             "save the workbook in Excel or LibreOffice, or run `levxl recalc` on it")
     quoted_hours = _funding_period(record, decimal)
+    if "binance_position_amt" in record:
+        record = _size_from_position_amt(record, decimal)
     unit_reason = size_unit_reason(record.get("size"), str(record.get("symbol") or ""),
                                    str(record.get("contract") or "linear").strip().lower(),
                                    not _blank(record.get("entry")))
@@ -746,14 +778,14 @@ def _csv_names(rows: Iterator[Any], path: Path, with_headers: bool = False) -> A
             continue
         first = header if first is None else first
         names = [canonical_column(h) for h in header]
-        if {"size", "entry"} <= set(names) or skipped >= _TITLE_LINES:
+        if _has_position_columns(names) or skipped >= _TITLE_LINES:
             break
         skipped += 1  # a title or note line above the header
     else:
         if first is None:
             raise ValueError(f"{path.name}: positions CSV is empty (it needs a header with at least side, size and "
                              "entry columns)")
-    if not {"size", "entry"} <= set(names):
+    if not _has_position_columns(names):
         header = first
         raise ValueError(f"{path.name}: positions CSV needs a header with at least size and entry columns (and side "
                          f"unless the size is signed); found {', '.join(h.strip() for h in header if h.strip()) or 'none'}"
@@ -897,7 +929,7 @@ def _records_from_xlsx(path: Path) -> list[dict[str, Any]]:
     try:
         for row in rows:  # the header is the first row naming size and entry
             names = [canonical_column(v) for v in row]
-            if {"size", "entry"} <= set(names):
+            if _has_position_columns(names):
                 build = _record_builder(names, list(row))
                 records = []
                 after_blank = False
