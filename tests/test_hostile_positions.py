@@ -330,7 +330,7 @@ def test_an_infinite_funding_rate_is_a_refused_row(tmp_path):
     path.write_text("venue,symbol,side,size,entry,mark,leverage,funding_rate\n"
                     "binance,BTCUSDT,long,2.5,64200,64000,10,inf\nbinance,ETHUSDT,long,2,3000,3100,10,0.0001\n")
     book = load_positions(path)  # read with a warning "inf means inf% per funding interval" before
-    assert book.symbol == ["ETHUSDT"] and book.issues == [(1, "funding_rate must be a finite number, got 'inf'")]
+    assert book.symbol == ["ETHUSDT"] and book.issues == [(1, "funding_rate: 'inf' is not a finite number")]
     out = tmp_path / "report.xlsx"  # and the report was an XlsxWriter TypeError traceback (inf written as a number)
     assert invoke("report", path, "-o", out).exit_code == 0 and out.exists()
 
