@@ -10,6 +10,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 from levxl.files.safety import bounded_zip, iter_xml, verify_package
 from levxl.workbooks.template.build import DEFAULT_PATH, build_template
 
@@ -36,7 +38,7 @@ def _cells(xml: bytes, limit: int | None = None) -> tuple[dict, bytes, bool]:
         col_no = 0
         for c in row.iterchildren(f"{_NS}c"):
             col_no += 1
-            ref = c.get("r") or f"{_col_letters(col_no)}{row_no}"
+            ref = c.get("r") or f"{get_column_letter(col_no)}{row_no}"
             if limit is not None and len(cells) >= limit:
                 over = True
                 break
@@ -53,14 +55,6 @@ def _cells(xml: bytes, limit: int | None = None) -> tuple[dict, bytes, bool]:
             break
     rest = re.sub(rb"<sheetData>.*</sheetData>|<sheetData/>", b"", xml, flags=re.S)
     return cells, rest, over
-
-
-def _col_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def _same_value(a, b, t) -> bool:
