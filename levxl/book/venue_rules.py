@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+import math
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -24,7 +25,7 @@ from levxl.book.checks import amount_text
 
 __all__ = ["STALE_DAYS", "profiles_for", "TierUse", "tier_provenance", "TierLimit", "tier_limits",
            "provenance_rows", "limit_rows", "warnings", "table_lines", "convention_lines", "venue_liquidation_prices",
-           "DEFAULT_FUNDING_HOURS", "funding_hours", "funding_lines", "on_tick"]
+           "DEFAULT_FUNDING_HOURS", "funding_hours", "funding_lines", "on_tick", "tick_digits"]
 
 STALE_DAYS = 90
 """A tier table older than this many days (before the as-of date of the figures) is flagged as stale."""
@@ -287,6 +288,15 @@ def funding_lines(book: Any) -> list[str]:
         lines.append(f"row {book.row[i]} {book.venue[i]} {book.symbol[i]}: funding rate per {hours:g} h ({where}; "
                      f"{24 / hours:g} payments a day)")
     return lines
+
+
+def tick_digits(tick: float) -> int:
+    """Decimals of an instrument's price ``tick`` (0.0000001 -> 7, 0.5 -> 1, 1 -> 0; 0 when not given), at most 10:
+    a price on that tick shown with fewer would hide the digit the venue moves it by."""
+    if not (tick > 0 and math.isfinite(tick)):
+        return 0
+    text = f"{tick:.10f}".rstrip("0")
+    return len(text) - text.index(".") - 1
 
 
 def on_tick(book: Any, prices: np.ndarray, kind: str = "liquidation") -> np.ndarray:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from levxl.book.venue_rules import tick_digits
+
 __all__ = ["Style", "named", "number", "Cell", "SheetSpec", "cached", "price_digits", "tick_digits", "shown_price_digits", "margin_currency", "col"]
 
 
@@ -128,15 +130,6 @@ def price_digits(p: float) -> int:
     if not (p > 0 and math.isfinite(p)):
         return 2
     return int(max(2, min(8, 4 - math.floor(math.log10(p)))))
-
-
-def tick_digits(tick: float) -> int:
-    """Decimals of an instrument's price ``tick`` (0.0000001 -> 7, 0.5 -> 1, 1 -> 0; 0 when not given), at most 10:
-    a price on that tick shown with fewer would hide the digit the venue moves it by."""
-    if not (tick > 0 and math.isfinite(tick)):
-        return 0
-    text = f"{tick:.10f}".rstrip("0")
-    return len(text) - text.index(".") - 1
 
 
 def shown_price_digits(p: float, tick: float = math.nan) -> int:
