@@ -109,7 +109,7 @@ def test_reconciliation_without_accounts_says_why(ccxt_reports):
     rows = _check_reconciliation(path, bare, None)
     for i in range(len(bare)):
         if bare.cross[i]:
-            assert rows[i][7] != rows[i][7] and "cannot recompute" in rows[i][11]
+            assert rows[i][7] != rows[i][7] and "cannot recompute" in rows[i][-1]
 
 
 def test_positions_levxl_cannot_recompute_show_no_isolated_price(ccxt_reports):

@@ -24,21 +24,44 @@ import numpy as np
 from levxl.book.accounts import Liquidation, levxl_liquidation
 from levxl.book.figures import RiskTable, risk_table
 from levxl.book.positions import Book
-from levxl.book.venue_rules import conventions_text, profiles_for, tier_limits, tier_provenance
+from levxl.book.venue_rules import conventions_text, profiles_for, tick_digits, tier_limits, tier_provenance
 from levxl.engine import kernel
 from levxl.engine.liquidation import liquidation_price, maintenance_margin
 
-__all__ = ["MATCH", "CLOSE", "Reconciliation", "reconcile", "reconciliation_table", "TABLE_HEADERS", "risk_records",
-           "RECORD_FIELDS", "NO_LIQUIDATION"]
+__all__ = ["TICKS_MATCH", "TICK_EPSILON", "RELATIVE_MATCH", "CLOSE", "price_gap",
+           "difference_cell", "rate_text", "Reconciliation", "reconcile", "reconciliation_table", "TABLE_HEADERS",
+           "risk_records", "RECORD_FIELDS", "NO_LIQUIDATION"]
 
-MATCH = 0.001
-"""Relative difference under which the two liquidation prices are reported as matching (0.1%: ticks, rounding)."""
+TICKS_MATCH = 1.0
+"""Ticks of the position's tick within which the two liquidation prices are reported as matching: ``|levxl -
+venue| <= 1 tick`` (+ :data:`TICK_EPSILON`).
+
+Why one tick and not half: a venue shows its liquidation price on the instrument's tick, and levxl puts its own on
+the tick the venue's way when the row gives one (:func:`levxl.book.venue_rules.on_tick`), so two prices from the
+same formula are 0 ticks apart, and a difference of half a tick cannot happen between two prices on the tick.
+But the direction is documented for few venues (KuCoin; Bybit's liquidation direction is its bankruptcy rule's;
+Binance, OKX, Hyperliquid, Gate, dYdX... round "nearest" in levxl because their direction is undocumented:
+:mod:`levxl.engine.venues`), OKX inverse shows its price off the tick, and a venue computes from inputs with more
+digits than an export carries (average entry, margin), so the same formula near a tick boundary lands on the next
+tick. A ceiling and a floor of the same value are one tick apart: one tick is the honest allowance, and two ticks
+is a difference a desk must see."""
+TICK_EPSILON = 1e-5
+"""Slack, in ticks, on :data:`TICKS_MATCH`: the float noise of ``(levxl - venue) / tick``. Each price is the
+double nearest its decimal (half an ulp off), so the quotient is off by up to ``price / tick * 2.2e-16`` ticks:
+2.2e-6 at the positions reader's widest ratio (a tick at least 1e-10 of the price); 1e-5 covers it and is no
+difference a desk could act on. The report's formulas use the same constant."""
+RELATIVE_MATCH = 1e-6
+"""Where the row gives no tick: ``|levxl / venue - 1| <= 1e-6`` is a match, and the text says "no tick known".
+Small on purpose (a tick is 1e-5 to 1e-3 of the price at most venues): a venue's figure read from ccxt or an
+export carries 8 or more significant digits, so the same formula agrees to ~1e-7; a price rounded to a tick
+levxl was not told about shows as a difference, with the advice to give the tick."""
 CLOSE = 0.005
-"""Relative difference under which they are "close" (0.5%)."""
+"""Relative difference within which a differing price is amber, not red, in the report (0.5%), and within which
+levxl with a suspected cause must land for that cause to be named."""
 TAKER_FEE = 0.0005  # the usual taker fee (Binance, Bybit, OKX VIP0 are 0.05%-0.06%), for the fee hypothesis
 
 TABLE_HEADERS = ("row", "venue", "account", "symbol", "side", "margin mode", "venue liq price", "levxl liq price",
-                 "difference", "venue MM", "levxl MM", "reconciliation")
+                 "difference", "tick", "difference in ticks", "venue MM", "levxl MM", "reconciliation")
 
 
 @dataclass
@@ -46,6 +69,10 @@ class Reconciliation:
     venue_price: np.ndarray  #: NaN when the input has none
     levxl_price: np.ndarray  #: NaN when levxl cannot compute it
     difference: np.ndarray  #: levxl / venue - 1 (NaN when either is missing)
+    tick: np.ndarray  #: the row's price tick (NaN: not given; the prices are then compared relatively)
+    ticks: np.ndarray  #: (levxl - venue) / tick (NaN when either price or the tick is missing)
+    #: the liquidation prices match (:func:`price_gap`); False where they differ or either is missing
+    matches: np.ndarray
     venue_mm: np.ndarray
     #: levxl's maintenance margin on the venue's basis (the row's ``basis``: the entry value at Bybit, else the
     #: mark), with the fee to close where the venue counts it (Bybit), margin currency
@@ -94,13 +121,20 @@ def _cause(book: Book, i: int, venue: float, levxl: float, margin: float) -> str
     if book.margin_mode[i] == "cross":  # one element, not the whole column per row
         return ("cross: the wallet or the other positions in the input differ from the venue's account (other "
                 "collateral, open orders, positions not in the file, or fees)")
-    best, best_gap = "", abs(levxl / venue - 1)
+    tick = float(book.tick[i])
+    best, best_gap, best_price = "", float(price_gap(levxl, venue, tick)[1]), levxl
+    best_gap = best_gap if np.isfinite(best_gap) else np.inf  # levxl's inf: no price liquidates, any cause helps
     for text, price in _hypotheses(book, i, margin):
-        gap = abs(price / venue - 1) if np.isfinite(price) else np.inf
-        if gap < min(CLOSE, best_gap) and gap < max(MATCH, abs(levxl / venue - 1) / 2):  # a real improvement
-            best, best_gap = text, abs(price / venue - 1)
+        if not np.isfinite(price):
+            continue
+        # in the match's own unit (ticks, or RELATIVE_MATCH where no tick is known): a cause is named when levxl
+        # with it lands within CLOSE of the venue and matches it or halves the gap (a real improvement)
+        gap = float(price_gap(price, venue, tick)[1])
+        if abs(price / venue - 1) < CLOSE and gap < best_gap and gap < max(1.0, best_gap / 2):
+            best, best_gap, best_price = text, gap, price
     if best:
-        return f"likely cause: {best} (levxl with it: {best_gap:.2%} from the venue)"
+        measure, detail = _gap_text(best_price, venue, tick)
+        return f"likely cause: {best} (levxl with it: {measure} from the venue{', ' + detail if detail else ''})"
     if not np.isfinite(book.margin[i]):
         return ("levxl used the initial margin from leverage; the venue's margin differs (added margin, fees "
                 "paid from it): give the position's margin")
@@ -125,13 +159,103 @@ def reconcile(book: Book, liquidation: Liquidation | None = None) -> Reconciliat
                                                                         b.mark), mmr=mmr,
                                                        contract=np.array(b.contract, dtype=object)), dtype=float)
         levxl_mm[perp] += b.close_fee  # Bybit UTA reports MM with the fee to close in it (0 elsewhere)
+    tick = np.where(~book.option, np.asarray(book.tick, dtype=float), np.nan)
+    levxl = np.where(np.isfinite(diff), liq.price, np.nan)  # no finite price (the sentinels) is not compared
+    ticks, _, matches = price_gap(levxl, venue, tick)
     text = [_text(book, i, venue[i], liq.price[i], diff[i], liq.margin[i], liq.how[i]) for i in range(n)]
-    return Reconciliation(venue, liq.price, diff, book.venue_maintenance.copy(), levxl_mm, text)
+    return Reconciliation(venue, liq.price, diff, tick, ticks, matches, book.venue_maintenance.copy(), levxl_mm, text)
+
+
+def price_gap(levxl, venue, tick) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How far levxl's liquidation price is from the venue's, and whether they match.
+
+    Parameters
+    ----------
+    levxl, venue : array_like
+        The two liquidation prices (NaN: missing).
+    tick : array_like
+        The position's price tick (NaN: not known).
+
+    Returns
+    -------
+    ticks : ndarray
+        ``(levxl - venue) / tick``; NaN where either price or the tick is missing.
+    gap : ndarray
+        The difference in match allowances: ``|ticks| / TICKS_MATCH`` where the tick is known, else ``|levxl /
+        venue - 1| / RELATIVE_MATCH``; NaN where either price is missing. The hypotheses of a cause are ranked by it.
+    matches : ndarray of bool
+        ``|levxl - venue| <= TICKS_MATCH`` ticks (+ :data:`TICK_EPSILON`) where the tick is known, else
+        ``|levxl / venue - 1| <= RELATIVE_MATCH``; False where either price is missing. Symmetric in the sign of
+        the difference and monotone in its size.
+
+    Examples
+    --------
+    >>> [float(a[0]) for a in price_gap([5735.0], [5739.5], [0.5])]  # Bybit's 5,739.50 vs levxl's fee-free price
+    [-9.0, 9.0, 0.0]
+    >>> bool(price_gap(5739.0, 5739.5, 0.5)[2]), bool(price_gap(5739.08, 5739.5, float("nan"))[2])
+    (True, False)
+    """
+    levxl, venue, tick = (np.asarray(a, dtype=float) for a in (levxl, venue, tick))
+    both = np.isfinite(levxl) & np.isfinite(venue) & (venue > 0)
+    ticked = both & np.isfinite(tick) & (tick > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ticks = np.where(ticked, (levxl - venue) / np.where(ticked, tick, 1.0), np.nan)
+        relative = np.where(both, levxl / np.where(both, venue, 1.0) - 1, np.nan)
+    gap = np.where(ticked, np.abs(ticks) / TICKS_MATCH, np.abs(relative) / RELATIVE_MATCH)
+    matches = np.where(ticked, np.abs(ticks) <= TICKS_MATCH + TICK_EPSILON, np.abs(relative) <= RELATIVE_MATCH)
+    return ticks, np.where(both, gap, np.nan), both & matches
+
+
+def _count(ticks: float) -> str:
+    """A number of ticks as text: "0 ticks", "+1 tick", "-9 ticks", "+2.5 ticks", "+12,000 ticks"."""
+    whole = round(ticks)
+    if abs(ticks - whole) <= TICK_EPSILON:
+        ticks = float(whole)
+    if ticks == 0:
+        return "0 ticks"
+    number = f"{ticks:+,.0f}" if abs(ticks) >= 1000 or ticks == whole else f"{ticks:+.3f}".rstrip("0")
+    return f"{number} tick{'' if abs(ticks) == 1 else 's'}"
+
+
+def _percent(relative: float) -> str:
+    """A relative difference as a percentage with 3 significant digits ("-0.0784%", "+3.64e-06%"): never
+    "+0.000%" for a difference that is not 0."""
+    return "0%" if relative == 0 else f"{relative * 100:+.3g}%"
+
+
+def _gap_text(levxl: float, venue: float, tick: float) -> tuple[str, str]:
+    """The difference of ``levxl`` from ``venue`` in words, (the measure, the detail): in ticks of ``tick`` with
+    the amount and the percentage ("-9 ticks of 0.5", "-4.50, -0.0784%"), or, no tick known, the percentage and
+    the amount ("-0.0784%", "-4.5"); no detail ("") when the two are equal."""
+    ticks = float(price_gap(levxl, venue, tick)[0])
+    relative, delta = levxl / venue - 1, levxl - venue
+    if np.isnan(ticks):
+        return _percent(relative), "" if delta == 0 else f"{delta:+.4g}"
+    detail = "" if delta == 0 else f"{delta:+,.{max(2, tick_digits(tick))}f}, {_percent(relative)}"
+    return f"{_count(ticks)} of {tick:g}", detail
+
+
+def rate_text(x: float) -> str:
+    """A small rate as text: 1e-06 -> "1e-6"."""
+    mantissa, exponent = f"{x:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def difference_cell(ticks: float, relative: float) -> str:
+    """The difference in a table cell: "-9 ticks" where the tick is known, else the percentage; "" when there is
+    none (``levxl risk``'s "vs venue")."""
+    if np.isfinite(ticks):
+        return _count(ticks)
+    return "" if np.isnan(relative) else _percent(relative)
 
 
 def _text(book: Book, i: int, venue: float, levxl: float, diff: float, margin: float, how: str) -> str:
     if book.kind[i] == "option":  # one element, not the whole column per row
         return how
+    if np.isfinite(venue) and ((book.side[i] > 0 and levxl <= 0) or np.isposinf(levxl)):
+        # the engine's "no liquidation" sentinel is no price to count ticks from (a long's 0 is not 100% off)
+        return (f"differs from the venue: levxl finds no price that liquidates the position, the venue shows "
+                f"{venue:,.8g}; {how}; {_cause(book, i, venue, levxl, margin)}")
     if not np.isfinite(levxl):
         if np.isfinite(venue):
             move = book.side[i] * (book.mark[i] - venue) / book.mark[i]
@@ -140,10 +264,16 @@ def _text(book: Book, i: int, venue: float, levxl: float, diff: float, margin: f
                                                           "venue figure either")
     if not np.isfinite(venue):
         return f"no venue liquidation price in the input; levxl: {how}"
-    if abs(diff) <= MATCH:
-        return f"matches the venue ({diff:+.3%}); {how}"
-    prefix = f"close to the venue ({diff:+.2%})" if abs(diff) <= CLOSE else f"differs from the venue ({diff:+.2%})"
-    return f"{prefix}; {how}; {_cause(book, i, venue, levxl, margin)}"
+    tick = float(book.tick[i])
+    matches = bool(price_gap(levxl, venue, tick)[2])
+    measure, detail = _gap_text(levxl, venue, tick)
+    # one tick where the row gives it (TICKS_MATCH says why), else a relative 1e-6 that the text owns up to
+    rule = (f"within {TICKS_MATCH:g} tick" if np.isfinite(tick)
+            else f"no tick known; compared to {rate_text(RELATIVE_MATCH)}")
+    if matches:
+        return f"matches the venue ({measure}{': ' + detail if detail else ''}; {rule}); {how}"
+    verdict = f"differs from the venue by {measure} ({detail}{'' if np.isfinite(tick) else '; ' + rule})"
+    return f"{verdict}; {how}; {_cause(book, i, venue, levxl, margin)}"
 
 
 def _fmt(x: float) -> str:
@@ -161,15 +291,16 @@ def reconciliation_table(book: Book, liquidation: Liquidation | None = None) -> 
     r = reconcile(book, liquidation)
     rows = [[book.row[i], book.venue[i], book.account[i], book.symbol[i], "long" if book.side[i] > 0 else "short",
              book.margin_mode[i] or "unknown", float(r.venue_price[i]), float(r.levxl_price[i]),
-             float(r.difference[i]), float(r.venue_mm[i]), float(r.levxl_mm[i]), r.text[i]] for i in range(len(book))]
+             float(r.difference[i]), float(r.tick[i]), float(r.ticks[i]), float(r.venue_mm[i]), float(r.levxl_mm[i]),
+             r.text[i]] for i in range(len(book))]
     return TABLE_HEADERS, rows
 
 
 RECORD_FIELDS = ("row", "venue", "account", "symbol", "side", "contract", "size", "entry", "mark", "margin_mode",
                  "margin", "leverage", "liquidation_price", "liquidation_status", "liquidation_price_venue_conventions",
                  "venue_conventions", "fee_in_threshold", "close_fee", "tick", "venue_liquidation_price", "difference",
-                 "maintenance_margin", "venue_maintenance_margin", "distance", "funding_rate",
-                 "funding_interval_hours", "funding_per_day", "reconciliation", "warnings")
+                 "difference_ticks", "matches_venue", "maintenance_margin", "venue_maintenance_margin", "distance",
+                 "funding_rate", "funding_interval_hours", "funding_per_day", "reconciliation", "warnings")
 """Keys of :func:`risk_records` (``levxl risk --json`` / ``--csv``)."""
 
 
@@ -237,7 +368,9 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
                     "venue_conventions": conventions[i], "fee_in_threshold": float(book.fee[i]),
                     "close_fee": float(book.close_fee[i]), "tick": _plain(book.tick[i]),
                     "venue_liquidation_price": _plain(r.venue_price[i]),
-                    "difference": _plain(r.difference[i]), "maintenance_margin": _plain(r.levxl_mm[i]),
+                    "difference": _plain(r.difference[i]), "difference_ticks": _plain(r.ticks[i]),
+                    "matches_venue": bool(r.matches[i]) if np.isfinite(r.difference[i]) else None,
+                    "maintenance_margin": _plain(r.levxl_mm[i]),
                     "venue_maintenance_margin": _plain(r.venue_mm[i]),
                     "distance": None if distance is None else _plain(distance[i]),
                     "funding_rate": float(book.funding_rate[i]),

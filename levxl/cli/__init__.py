@@ -101,7 +101,7 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
     from levxl.book.accounts import load_book
     from levxl.book.positions import FLAT_BOOK
     from levxl.book.figures import TARGET_DISTANCE, distance_fixes, pnl_after_mark_move, risk_table
-    from levxl.book.reconcile import RECORD_FIELDS, reconcile, risk_records
+    from levxl.book.reconcile import RECORD_FIELDS, difference_cell, reconcile, risk_records
     from levxl.book.stresses import ADVERSE_MOVES, run_stresses, stress_moves, Stress
 
     if as_json and as_csv:
@@ -150,7 +150,7 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
         rows.append(_packed([str(book.row[i]), book.venue[i], book.symbol[i], "long" if book.side[i] > 0 else "short",
                      book.contract[i][:3], (book.margin_mode[i] or "?")[:5], _fmt(book.mark[i], "num"),
                      _fmt(table.liquidation[i], "price") or "n/a", _fmt(rec.venue_price[i], "price"),
-                     _fmt(rec.difference[i], "pct"),
+                     difference_cell(rec.ticks[i], rec.difference[i]),
                      "n/a" if np.isnan(table.distance[i]) else _fmt(table.distance[i], "pct"), statuses[i],
                      *((_fmt(table.sigma_days[i], "sigma"), _fmt(table.prob_1d[i], "prob"),
                         _fmt(table.prob_7d[i], "prob")) if book.vol[i] > 0 or book.option[i] else ("no vol",) * 3),

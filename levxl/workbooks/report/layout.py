@@ -433,6 +433,7 @@ RECONCILIATION_COLUMNS = (
     ("row", "Input row", 6), ("venue", "Venue", 10), ("account", "Account", 10), ("symbol", "Symbol", 16),
     ("side", "Side", 6), ("mode", "Margin mode", 9), ("venue_liq", "Venue liq. price", 12),
     ("levxl_liq", "levxl liq. price", 12), ("diff", "Difference (levxl / venue − 1)", 11),
+    ("tick", "Tick", 8), ("ticks", "Difference in ticks ((levxl − venue) / tick)", 11),
     ("venue_mm", "Venue maint. margin (margin ccy)", 12), ("levxl_mm", "levxl maint. margin (margin ccy)", 12),
     ("reason", "Reconciliation: how levxl computed it, and why it differs", 60),
 )

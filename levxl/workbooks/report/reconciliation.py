@@ -10,19 +10,22 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from levxl.book.reconcile import CLOSE, MATCH
+from levxl.book.reconcile import CLOSE, RELATIVE_MATCH, TICK_EPSILON, TICKS_MATCH, rate_text
 from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, NOTE, RED, TEXT, TITLE, WRAP, SheetSpec, cached,
-                                          col, number, shown_price_digits)
+                                          col, number, shown_price_digits, tick_digits)
 from levxl.workbooks.report.layout import Layout
 
 __all__ = ["reconciliation_sheet"]
 _WORD = number("num", 0)  #: a word ("none", "n/a") in a numeric column, right-aligned like the numbers
 
-_NOTE = (f"'matches' within {MATCH:.1%}, 'close' within {CLOSE:.1%}. levxl's price: isolated on the position's "
+_NOTE = (f"'matches' (green): within {TICKS_MATCH:g} tick of the row's tick (venues round to it, not always levxl's "
+         f"way), or {rate_text(RELATIVE_MATCH)} relative where no tick is given; a difference is amber within "
+         f"{CLOSE:.1%}, red beyond. levxl's price: isolated on the position's "
          "margin, cross on the account's wallet less the other cross positions' MM plus their uPnL; n/a where levxl "
          "cannot recompute it (the venue's figure is the one to use). Maintenance margins where the venue measures "
          "them (the mark; the entry at Bybit), with the fee to close a Bybit margin holds, in the margin currency "
-         "(Positions' is at the mark). Give the venue's liq. price and MM as columns (or ccxt JSON) to reconcile.")
+         "(Positions' is at the mark). Give the venue's liq. price, MM and the tick as columns (or ccxt JSON) to "
+         "reconcile.")
 
 
 def _price(sheet: SheetSpec, r0: int, c: int, x: float, digits: int, missing: str) -> None:
@@ -44,7 +47,7 @@ def _amount(sheet: SheetSpec, r0: int, c: int, x: float, digits: int) -> None:
 def _row(sheet: SheetSpec, lay: Layout, i: int, row: list[Any], inverse: bool, tick: float = math.nan) -> None:
     R = lay.reconciliation
     r0, c = R.first + i, R.col
-    rownum, venue, account, symbol, side, mode, vliq, lliq, diff, vmm, lmm, reason = row
+    rownum, venue, account, symbol, side, mode, vliq, lliq, diff, tick_, ticks, vmm, lmm, reason = row
     sheet.number(r0, c("row"), int(rownum), number("int"))
     for key, text in (("venue", venue), ("account", account), ("symbol", symbol), ("side", side), ("mode", mode)):
         sheet.string(r0, c(key), str(text), TEXT)
@@ -54,6 +57,13 @@ def _row(sheet: SheetSpec, lay: Layout, i: int, row: list[Any], inverse: bool, t
     v, lx = R.a1("venue_liq", i), R.a1("levxl_liq", i)
     sheet.formula(r0, c("diff"), f'=IF(AND(ISNUMBER({v}),ISNUMBER({lx})),{lx}/{v}-1,"")', number("pct", 2),
                   cached(diff))
+    if math.isnan(tick_):
+        sheet.blank(r0, c("tick"), number("price", 2))
+    else:
+        sheet.number(r0, c("tick"), tick_, number("price", tick_digits(tick_)))
+    t = R.a1("tick", i)
+    sheet.formula(r0, c("ticks"), f'=IF(AND(ISNUMBER({v}),ISNUMBER({lx}),ISNUMBER({t})),({lx}-{v})/{t},"")',
+                  number("num", 2), cached(ticks))
     amount_digits = 6 if inverse else 2
     _amount(sheet, r0, c("venue_mm"), vmm, amount_digits)
     _amount(sheet, r0, c("levxl_mm"), lmm, amount_digits)
@@ -97,19 +107,34 @@ def reconciliation_sheet(headers: tuple, rows: list[list[Any]], inverse: list[bo
     if not rows:
         sheet.string(R.first, 0, "no positions", TEXT)
     if rows:
-        d = col(R.col("diff"))
-        rng = f"{d}{R.first + 1}:{d}{R.first + len(rows)}"
-        for crit, value, fmt in (("between", (-MATCH, MATCH), GREEN), ("not between", (-CLOSE, CLOSE), RED),
-                                 ("between", (-CLOSE, CLOSE), AMBER)):
-            sheet.conditional(rng, {"type": "formula",
-                                    "criteria": _criteria(f"{d}{R.first + 1}", crit, value), "format": fmt})
+        # the verdict's colours from the same rule as its text (levxl.book.reconcile.price_gap): green a match,
+        # amber a difference within CLOSE, red beyond; on the difference and the difference in ticks
+        d, t, k = (col(R.col(key)) for key in ("diff", "tick", "ticks"))
+        first = R.first + 1
+        cells = (f"${d}{first}", f"${t}{first}", f"${k}{first}")
+        for column in (d, k):
+            rng = f"{column}{first}:{column}{R.first + len(rows)}"
+            for fmt, formula in ((GREEN, _match(*cells)), (AMBER, _differs(*cells, True)),
+                                 (RED, _differs(*cells, False))):
+                sheet.conditional(rng, {"type": "formula", "criteria": formula, "format": fmt})
     sheet.feature("freeze_panes", R.first, 4)
     sheet.page("Reconciliation", as_of, (R.header, R.header))
     return sheet
 
 
-def _criteria(cell: str, how: str, bounds: tuple[float, float]) -> str:
-    """A conditional-format formula on a difference cell (blank cells never match)."""
-    lo, hi = bounds
-    inside = f"AND({cell}>={lo},{cell}<={hi})"
-    return f"=AND(ISNUMBER({cell}),{inside if how == 'between' else 'NOT(' + inside + ')'})"
+def _matches(diff: str, tick: str, ticks: str) -> str:
+    """The match rule of :func:`levxl.book.reconcile.price_gap` over a row's cells, without the leading "=": within
+    TICKS_MATCH ticks (+ TICK_EPSILON) where the tick is given, within RELATIVE_MATCH where it is not."""
+    return (f"OR(AND(ISNUMBER({ticks}),ABS(N({ticks}))<={TICKS_MATCH + TICK_EPSILON!r}),AND(NOT(ISNUMBER({tick})),"
+            f"ISNUMBER({diff}),ABS(N({diff}))<={RELATIVE_MATCH!r}))")
+
+
+def _match(diff: str, tick: str, ticks: str) -> str:
+    """A conditional-format formula: the row's prices match (blank cells never do)."""
+    return f"={_matches(diff, tick, ticks)}"
+
+
+def _differs(diff: str, tick: str, ticks: str, within_close: bool) -> str:
+    """A conditional-format formula: the row's prices differ, by at most CLOSE (``within_close``) or more."""
+    size = f"ABS(N({diff}))<={CLOSE!r}"
+    return f"=AND(ISNUMBER({diff}),NOT({_matches(diff, tick, ticks)}),{size if within_close else 'NOT(' + size + ')'})"
