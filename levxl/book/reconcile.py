@@ -28,7 +28,7 @@ from levxl.book.venue_rules import conventions_text, profiles_for, tick_digits, 
 from levxl.engine import kernel
 from levxl.engine.liquidation import liquidation_price, maintenance_margin
 
-__all__ = ["TICKS_MATCH", "TICK_EPSILON", "RELATIVE_MATCH", "CLOSE", "price_gap",
+__all__ = ["TICKS_MATCH", "TICK_EPSILON", "RELATIVE_MATCH", "CLOSE", "MM_PRECISION", "price_gap", "mm_gap",
            "difference_cell", "rate_text", "Reconciliation", "reconcile", "reconciliation_table", "TABLE_HEADERS",
            "risk_records", "RECORD_FIELDS", "NO_LIQUIDATION"]
 
@@ -58,6 +58,10 @@ levxl was not told about shows as a difference, with the advice to give the tick
 CLOSE = 0.005
 """Relative difference within which a differing price is amber, not red, in the report (0.5%), and within which
 levxl with a suspected cause must land for that cause to be named."""
+MM_PRECISION = {"linear": 0.01, "inverse": 1e-8}
+"""The maintenance margins' match: within one unit of the margin currency's smallest reported amount, the cent of
+a linear contract's USD margin (USDT, USDC) and the satoshi (1e-8 coin) of an inverse one: venues report margins
+rounded (or truncated) to it and levxl's is unrounded."""
 TAKER_FEE = 0.0005  # the usual taker fee (Binance, Bybit, OKX VIP0 are 0.05%-0.06%), for the fee hypothesis
 
 TABLE_HEADERS = ("row", "venue", "account", "symbol", "side", "margin mode", "venue liq price", "levxl liq price",
@@ -162,8 +166,10 @@ def reconcile(book: Book, liquidation: Liquidation | None = None) -> Reconciliat
     tick = np.where(~book.option, np.asarray(book.tick, dtype=float), np.nan)
     levxl = np.where(np.isfinite(diff), liq.price, np.nan)  # no finite price (the sentinels) is not compared
     ticks, _, matches = price_gap(levxl, venue, tick)
-    text = [_text(book, i, venue[i], liq.price[i], diff[i], liq.margin[i], liq.how[i]) for i in range(n)]
-    return Reconciliation(venue, liq.price, diff, tick, ticks, matches, book.venue_maintenance.copy(), levxl_mm, text)
+    venue_mm = book.venue_maintenance.copy()
+    text = [_text(book, i, venue[i], liq.price[i], diff[i], liq.margin[i], liq.how[i])
+            + _mm_text(venue_mm[i], levxl_mm[i], book.contract[i]) for i in range(n)]
+    return Reconciliation(venue, liq.price, diff, tick, ticks, matches, venue_mm, levxl_mm, text)
 
 
 def price_gap(levxl, venue, tick) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -204,6 +210,36 @@ def price_gap(levxl, venue, tick) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     gap = np.where(ticked, np.abs(ticks) / TICKS_MATCH, np.abs(relative) / RELATIVE_MATCH)
     matches = np.where(ticked, np.abs(ticks) <= TICKS_MATCH + TICK_EPSILON, np.abs(relative) <= RELATIVE_MATCH)
     return ticks, np.where(both, gap, np.nan), both & matches
+
+
+def mm_gap(levxl_mm, venue_mm, contract) -> tuple[np.ndarray, np.ndarray]:
+    """(levxl - venue maintenance margin, whether they match: within :data:`MM_PRECISION` of the contract's margin
+    currency, False where either is missing)."""
+    levxl_mm, venue_mm = np.asarray(levxl_mm, dtype=float), np.asarray(venue_mm, dtype=float)
+    precision = np.where(np.asarray(contract, dtype=object) == "inverse", MM_PRECISION["inverse"],
+                         MM_PRECISION["linear"])
+    delta = levxl_mm - venue_mm
+    both = np.isfinite(delta) & (venue_mm > 0)
+    # the 1e-9 is float noise on a difference exactly one unit wide (409.21 - 409.20)
+    return np.where(both, delta, np.nan), both & (np.abs(delta) <= precision * (1 + 1e-9))
+
+
+def _mm_text(venue_mm: float, levxl_mm: float, contract: str) -> str:
+    """"" where the maintenance margins match or either is missing, else how far apart they are."""
+    delta, matches = mm_gap(levxl_mm, venue_mm, contract)
+    if matches or np.isnan(delta):
+        return ""
+    unit = MM_PRECISION["inverse" if contract == "inverse" else "linear"]
+
+    def amount(x: float, sign: str = "") -> str:
+        """The cents of a USD margin (4 significant digits under 1), the satoshis of a coin."""
+        if contract == "inverse":
+            return f"{x:{sign},.8f}"
+        return f"{x:{sign},.2f}" if abs(x) >= 1 else f"{x:{sign}.4g}"
+
+    return (f"; maintenance margin differs from the venue's by {amount(float(delta), '+')} (levxl "
+            f"{amount(levxl_mm)}, venue {amount(venue_mm)}; compared to {unit if unit >= 0.01 else rate_text(unit)} "
+            "of the margin currency)")
 
 
 def _count(ticks: float) -> str:
@@ -299,8 +335,9 @@ def reconciliation_table(book: Book, liquidation: Liquidation | None = None) -> 
 RECORD_FIELDS = ("row", "venue", "account", "symbol", "side", "contract", "size", "entry", "mark", "margin_mode",
                  "margin", "leverage", "liquidation_price", "liquidation_status", "liquidation_price_venue_conventions",
                  "venue_conventions", "fee_in_threshold", "close_fee", "tick", "venue_liquidation_price", "difference",
-                 "difference_ticks", "matches_venue", "maintenance_margin", "venue_maintenance_margin", "distance",
-                 "funding_rate", "funding_interval_hours", "funding_per_day", "reconciliation", "warnings")
+                 "difference_ticks", "matches_venue", "maintenance_margin", "venue_maintenance_margin",
+                 "maintenance_margin_matches_venue", "distance", "funding_rate", "funding_interval_hours",
+                 "funding_per_day", "reconciliation", "warnings")
 """Keys of :func:`risk_records` (``levxl risk --json`` / ``--csv``)."""
 
 
@@ -341,6 +378,7 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
     at that rate (the figures table's, :attr:`~levxl.book.figures.RiskTable.funding_per_day`; ``table`` is the
     book's, computed when not given; margin currency, negative = paid, 0 for options)."""
     r = reconcile(book, liquidation)
+    mm_delta, mm_matches = mm_gap(r.levxl_mm, r.venue_mm, np.array(book.contract, dtype=object))
     funding = (table if table is not None else risk_table(book)).funding_per_day
     margin = liquidation.margin if liquidation is not None else book.isolated_margin
     # the table's warnings that `levxl risk` prints below its table (stale or missing tier table, tier limits),
@@ -372,6 +410,7 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
                     "matches_venue": bool(r.matches[i]) if np.isfinite(r.difference[i]) else None,
                     "maintenance_margin": _plain(r.levxl_mm[i]),
                     "venue_maintenance_margin": _plain(r.venue_mm[i]),
+                    "maintenance_margin_matches_venue": bool(mm_matches[i]) if np.isfinite(mm_delta[i]) else None,
                     "distance": None if distance is None else _plain(distance[i]),
                     "funding_rate": float(book.funding_rate[i]),
                     "funding_interval_hours": float(book.funding_hours[i]),

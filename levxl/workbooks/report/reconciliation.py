@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from levxl.book.reconcile import CLOSE, RELATIVE_MATCH, TICK_EPSILON, TICKS_MATCH, rate_text
+from levxl.book.reconcile import CLOSE, MM_PRECISION, RELATIVE_MATCH, TICK_EPSILON, TICKS_MATCH, rate_text
 from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, NOTE, RED, TEXT, TITLE, WRAP, SheetSpec, cached,
                                           col, number, shown_price_digits, tick_digits)
 from levxl.workbooks.report.layout import Layout
@@ -20,7 +20,8 @@ _WORD = number("num", 0)  #: a word ("none", "n/a") in a numeric column, right-a
 
 _NOTE = (f"'matches' (green): within {TICKS_MATCH:g} tick of the row's tick (venues round to it, not always levxl's "
          f"way), or {rate_text(RELATIVE_MATCH)} relative where no tick is given; a difference is amber within "
-         f"{CLOSE:.1%}, red beyond. levxl's price: isolated on the position's "
+         f"{CLOSE:.1%}, red beyond. Maintenance margins match within {MM_PRECISION['linear']:g} (linear) / "
+         f"{rate_text(MM_PRECISION['inverse'])} coin (inverse). levxl's price: isolated on the position's "
          "margin, cross on the account's wallet less the other cross positions' MM plus their uPnL; n/a where levxl "
          "cannot recompute it (the venue's figure is the one to use). Maintenance margins where the venue measures "
          "them (the mark; the entry at Bybit), with the fee to close a Bybit margin holds, in the margin currency "
