@@ -239,12 +239,67 @@ def test_bybit_tables_in_ccxt_form_and_in_the_spreadsheet(data_dir):
     assert CATALOGUE["LEVXL_TIERS"]("bybit:SOLUSDT")[1][:2] == [1, 0.0]
 
 
-@pytest.mark.parametrize("preset, fetch", [("bybit:ETHUSDT", "levxl tiers update bybit ETHUSDT"),
-                                           ("bybit:ETH/USDT:USDT", "levxl tiers update bybit ETH/USDT:USDT"),
-                                           ("okx:BTC-USDT-SWAP", "levxl tiers update okx BTC-USDT-SWAP")])
+# Bybit v5 /v5/market/risk-limit (linear) on mainnet through ccxt fetch_leverage_tiers, cached by freqtrade at
+# 2024-12-25T12:17:38Z in github:mohsenjfar/user_data@de73dbb87370e81f1c90832cf7da21520d95cb1e:
+# data/bybit/futures/leverage_tiers_USDT.json; ETHUSDT's raw rows (each tier's ccxt ``info``) quoted verbatim:
+# (id, riskLimitValue, maintenanceMargin, initialMargin, maxLeverage, mmDeduction).
+BYBIT_ETHUSDT_RAW = [(11, "900000", "0.005", "0.01", "100.00", ""), (12, "1200000", "0.0056", "0.0111", "90.00", "540"),
+                     (18, "5000000", "0.01", "0.02", "50.00", "12220"),
+                     (23, "28000000", "0.02", "0.04", "25.00", "168220"),
+                     (34, "52000000", "0.06", "0.1", "10.00", "1774220"),
+                     (43, "400000000", "0.42", "0.6993", "1.43", "46018220"),
+                     (45, "1000000000", "0.6", "1", "1.00", "138018220")]
+
+
+def test_bybit_ethusdt_table_reproduces_the_cached_risk_limit_rows(data_dir):
+    t = lx.preset("bybit:ETHUSDT")
+    assert t is lx.preset("bybit:ETH/USDT:USDT") and t.as_of == "2024-12-25"
+    assert "mohsenjfar/user_data@de73dbb87370e81f1c90832cf7da21520d95cb1e" in t.source
+    assert t.size == 35 and t.floors[0] == 0 and float(t.caps[-1]) == 1e9  # ids 11-45: the whole table
+    for rid, cap, mmr, _, lev, deduction in BYBIT_ETHUSDT_RAW:
+        k = rid - 11
+        assert float(t.caps[k]) == float(cap) and float(t.mmr[k]) == float(mmr)
+        assert float(t.max_leverage[k]) == float(lev) and float(t.cum[k]) == float(deduction or 0)
+    assert float(t.floors[1]) == 900_000  # a tier starts at the riskLimitValue of the one before it
+    # 10,000,000 USDT of ETHUSDT is in id 20 (8M-12M, 1.3%, 40x, mmDeduction 30,220): MM 99,780
+    assert float(t.maintenance_margin(10e6)) == pytest.approx(10e6 * 0.013 - 30_220)
+    assert float(t.max_leverage_at(10e6)) == 40
+
+
+def test_bybit_ethusdt_raw_rows_go_through_ccxts_parser_to_the_shipped_rows():
+    import ccxt
+
+    ex = ccxt.bybit()
+    raw = [{"id": rid, "symbol": "ETHUSDT", "riskLimitValue": cap, "maintenanceMargin": mmr, "initialMargin": im,
+            "isLowestRisk": int(rid == 11), "maxLeverage": lev, "mmDeduction": deduction}
+           for rid, cap, mmr, im, lev, deduction in BYBIT_ETHUSDT_RAW]
+    parsed = ex.parse_market_leverage_tiers(raw, ccxt_market("ETHUSDT", "ETH", "USDT", "USDT"))
+    t = lx.preset("bybit:ETHUSDT")
+    for p, (rid, *_rest) in zip(parsed, BYBIT_ETHUSDT_RAW):
+        k = rid - 11
+        assert (float(p["maxNotional"]), p["maintenanceMarginRate"], p["maxLeverage"]) == (
+            float(t.caps[k]), float(t.mmr[k]), float(t.max_leverage[k]))
+
+
+def test_levxl_risk_shows_the_ethusdt_tables_date_and_source_and_flags_it_stale(tmp_path):
+    from click.testing import CliRunner
+    from levxl.cli import main
+
+    csv = tmp_path / "eth.csv"
+    csv.write_text("venue,symbol,side,contract,size,entry,mark,leverage,margin,mmr,funding_rate,vol\n"
+                   "bybit,ETHUSDT,long,linear,500,3400,3300,10,,bybit:ETHUSDT,0.0001,0.7\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["risk", str(csv)])
+    assert result.exit_code == 0, result.output
+    line = next(s for s in result.output.splitlines() if "bybit:ETHUSDT@2024-12-25 (as of 2024-12-25" in s)
+    assert "mohsenjfar/user_data@de73dbb" in line and line.rstrip().endswith("STALE")  # older than 90 days
+    assert "warning: row 1 bybit ETHUSDT: table bybit:ETHUSDT@2024-12-25 is" in result.output
+
+
+@pytest.mark.parametrize("preset, fetch", [("okx:BTC-USDT-SWAP", "levxl tiers update okx BTC-USDT-SWAP"),
+                                           ("okx:ETH/USDT:USDT", "levxl tiers update okx ETH/USDT:USDT")])
 def test_unsourced_venue_tables_point_to_the_live_fetch(preset, fetch, data_dir):
-    # no complete dated Bybit ETHUSDT or OKX table could be sourced (levxl/data/tiers/SOURCES.md): none shipped, and
-    # the error says how to fetch the venue's current one (then the preset works: tests/test_tier_presets.py)
+    # no OKX table is shipped (levxl/data/tiers/SOURCES.md): the error says how to fetch the venue's current one
+    # (then the preset works: tests/test_tier_presets.py)
     with pytest.raises(ValueError, match="fetches the venue's current table") as info:
         lx.preset(preset)
     assert fetch in str(info.value)
