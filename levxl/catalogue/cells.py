@@ -135,8 +135,9 @@ def _evaluate(fn, values: tuple) -> Any:
                 continue
             converted = arg.default
         kwargs[arg.engine_name or arg.name] = converted
-    if any(a.axis is not None for a in fn.args):
-        _one_position(fn, shapes)
+    if any(a.axis is not None for a in fn.args) and not any(a.kind == "vector" and a.axis is None
+                                                            for a in fn.args):
+        _one_position(fn, shapes)  # a grid of one position (an account's frontier has its positions' columns)
     lines = _grid_lines(fn, kwargs, passed)
     if passed and not fn.elementwise:
         name, mask, codes = passed[0]
@@ -206,12 +207,15 @@ def _grid_lines(fn, kwargs: dict, passed: list) -> list[tuple[int, np.ndarray]]:
 
 def _lay_lines(cells: Any, lines: list) -> Any:
     """The errors of a grid's bad moves (or leverages...) over their whole row (column); the first argument's
-    error wins where a bad row crosses a bad column."""
+    error wins where a bad row crosses a bad column. A list of one element that the engine broadcasts over the
+    others of its axis (a frontier's one funding period beside its vol shifts) feeds every row of that axis."""
     array = cells.array() if isinstance(cells, Patched) else cells
     if not isinstance(array, np.ndarray) or array.ndim != 2:
         return cells
     array = np.array(array, dtype=object)
     for axis, errors in reversed(lines):
+        if errors.size == 1:
+            errors = np.repeat(errors, array.shape[axis])
         for i, error in enumerate(errors.tolist()):
             if error is not None and i < array.shape[axis]:
                 if axis == 0:

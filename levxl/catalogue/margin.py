@@ -155,8 +155,11 @@ MARGIN_FUNCTIONS = [
         name="LEVXL_REVERSE_STRESS", summary="Smallest adverse moves that liquidate an account (or cost a share)",
         category="Margin", engine=frontier_rows,
         args=(*POSITIONS, ENTRIES, UNDERLYING, WALLET, *OPTION_COLUMNS, *ACCOUNT_TAIL,
-              A("vol_shifts", "vol shifts of the frontier, absolute (0.1 = +10 points)", "vector", default=0.0),
-              A("funding_periods", "funding intervals paid, one per frontier point", "vector", default=0.0),
+              # one frontier point per row: a bad shift or period is the error of its own row (the grids' rule)
+              A("vol_shifts", "vol shifts of the frontier, absolute (0.1 = +10 points)", "vector", default=0.0,
+                axis=0),
+              A("funding_periods", "funding intervals paid, one per frontier point", "vector", default=0.0,
+                axis=0),
               A("loss_fraction", "blank: the move that liquidates; a fraction: the move that costs it", default=None)),
         returns="rows: vol shift, funding periods, move down, move up, price down, price up",
         example="=LEVXL_REVERSE_STRESS(B2:B4,C2:C4,D2:D4,E2:E4,61850,0.8,F2:F4,G2:G4,H2:H4,,,,,,{0;0.1;0.2})",
