@@ -130,3 +130,78 @@ def test_good_rows_equal_the_call_with_only_the_good_elements(shifts, periods):
         assert [got[i] for i in good] == alone  # exactly the same numbers
     for i in set(range(len(shifts))) - set(good):
         assert all(isinstance(c, CellError) for c in got[i]), got[i]
+
+
+# -- the recalc faces: the fast path and LibreOffice with the add-in ------------------------------------------------
+_POSITIONS = [("call", "short", 2.0, 0.03, 70_000.0, 21.0, 0.55), ("put", "short", 1.0, 0.025, 55_000.0, 45.0, 0.6),
+              ("perp", "long", 30_000.0, 60_000.0, None, None, None)]
+_FORMULA = "=LEVXL_REVERSE_STRESS(A1:A3,B1:B3,C1:C3,D1:D3,61850,0.8,E1:E3,F1:F3,G1:G3,,,,,,H1:H{n})"
+
+
+def _stress_book(path, shifts):
+    """The account in A1:G3, the vol shifts down column H, the frontier as an array formula over J1:O<n> (a fixed
+    ref: LibreOffice 25.2 does not spill a dynamic array, and the fast path fits a result to its ref)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for r, row in enumerate(_POSITIONS, start=1):
+        for c, value in zip("ABCDEFG", row):
+            if value is not None:
+                ws[f"{c}{r}"] = value
+    for r, value in enumerate(shifts, start=1):
+        ws[f"H{r}"] = value
+    ws["J1"] = ArrayFormula(f"J1:O{len(shifts)}", _FORMULA.format(n=len(shifts)))
+    ws["Q1"] = f"=SUM(J1:O{len(shifts)})"  # an aggregate over the bad row shows its error
+    wb.save(path)
+    return path
+
+
+def _spill(values, n):
+    return [[values[f"S!{c}{r}"] for c in "JKLMNO"] for r in range(1, n + 1)]
+
+
+def _same(got, want):
+    assert len(got) == len(want)
+    for g_row, w_row in zip(got, want):
+        for g, w in zip(g_row, w_row):
+            if isinstance(w, CellError):
+                assert isinstance(g, XlError) and g.code == w.code, (g, w)
+            else:
+                assert g == w or (isinstance(w, float) and math.isclose(g, w, rel_tol=1e-12, abs_tol=1e-15)), (g, w)
+
+
+@pytest.mark.parametrize("bad, cell", [("x", "x"), ("#N/A", "=NA()"), ("#DIV/0!", "=1/0")])
+def test_the_fast_recalc_gives_the_catalogues_rows(tmp_path, bad, cell):
+    summary = recalc_workbook(_stress_book(tmp_path / "stress.xlsx", [0.0, cell, 0.2]), engine="fast")
+    assert summary.engine == "fast"
+    want = _frontier(col(0.0, bad, 0.2))
+    _same(_spill(summary.values, 3), want)
+    assert summary.values["S!Q1"].code == want[1][0].code
+
+
+def test_the_fast_recalc_keeps_a_grids_good_rows_beside_an_error_cell_move(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "grid.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    ws.write_column("A1", [-0.2])
+    ws.write_formula("A2", "=NA()")
+    ws.write_column("A3", [0.1])
+    ws.write_array_formula("C1:D3", '{=LEVXL_SCENARIO_GRID("long",60000,1,A1:A3,{5,10})}')
+    wb.close()
+    summary = recalc_workbook(path, engine="fast")
+    want = CATALOGUE["LEVXL_SCENARIO_GRID"]("long", 60000, 1, [[-0.2], ["#N/A"], [0.1]], [[5, 10]])
+    got = [[summary.values[f"S!{c}{r}"] for c in "CD"] for r in (1, 2, 3)]
+    assert got[0] == want[0] and got[2] == want[2] and [c.code for c in got[1]] == ["#N/A"] * 2
+
+
+@needs_libreoffice
+def test_libreoffice_gives_the_catalogues_rows_for_a_text_shift(tmp_path):
+    summary = recalc_workbook(_stress_book(tmp_path / "stress.xlsx", [0.0, "x", 0.2]), engine="libreoffice")
+    assert summary.engine == "libreoffice" and summary.ok
+    want = _frontier(col(0.0, "x", 0.2))
+    _same(_spill(summary.values, 3), want)
+    assert summary.values["S!Q1"].code == "#VALUE!"
+    fast = recalc_workbook(_stress_book(tmp_path / "fast.xlsx", [0.0, "x", 0.2]), engine="fast")
+    _same(_spill(fast.values, 3), want)

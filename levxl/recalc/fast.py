@@ -208,6 +208,8 @@ class Evaluator:
         m = n if varying and entry.elementwise else 1
         if m == 1 and entry.elementwise:
             args = [_errors_per_element(a, spec) for a, spec in zip(args, entry.args)]
+        elif not entry.elementwise:  # a grid's (a frontier's) list: an error cell is the error of its row only
+            args = [_errors_per_element(a, spec) if spec.axis is not None else a for a, spec in zip(args, entry.args)]
         # Excel errors in arguments are the result (first argument first)
         err = np.full(m, None, dtype=object)
         for a in reversed(args):
@@ -291,7 +293,8 @@ class Evaluator:
 
 # catalogue argument kinds read element by element: an error cell in such a range is the error of the result
 # cells it feeds (the catalogue passes it on), as Office.js and Excel show it; a tier table's or a vector's error
-# stays the whole result
+# stays the whole result, except in a list a grid lays along its rows or columns (an Arg with an axis: moves, a
+# frontier's vol shifts), whose error cell is the error of its own row or column
 _PER_ELEMENT_KINDS = frozenset({"number", "text", "liq_price", "option"})
 _COLUMN = object()  # a row's value of a preset argument that is not a text: passed in the column
 _as_cell_error = np.frompyfunc(lambda v: CellError(v.code) if type(v) is XlError else v, 1, 1)
@@ -301,7 +304,7 @@ def _errors_per_element(a: Val, spec) -> Val:
     """A fixed multi-cell range of an elementwise argument with its Excel errors as catalogue error cells, so the
     catalogue call gives the error only in the elements they feed (the rest compute)."""
     arr = a.arr
-    if arr.dtype != object or arr.size <= 1 or spec.kind not in _PER_ELEMENT_KINDS \
+    if arr.dtype != object or arr.size <= 1 or (spec.kind not in _PER_ELEMENT_KINDS and spec.axis is None) \
             or not _iserr(arr).astype(bool).any():
         return a
     return Val(_as_cell_error(arr).astype(object), a.varying, a.is_ref)
