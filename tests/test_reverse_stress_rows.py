@@ -205,3 +205,37 @@ def test_libreoffice_gives_the_catalogues_rows_for_a_text_shift(tmp_path):
     assert summary.values["S!Q1"].code == "#VALUE!"
     fast = recalc_workbook(_stress_book(tmp_path / "fast.xlsx", [0.0, "x", 0.2]), engine="fast")
     _same(_spill(fast.values, 3), want)
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("formula", ["=INDEX(" + _FORMULA.format(n=3)[1:] + ",1,3)",
+                                     '=INDEX(LEVXL_SCENARIO_GRID("long",60000,1,H1:H3,{5,10}),1,1)'])
+def test_libreoffice_fails_the_book_on_an_error_cell_in_a_list_instead_of_losing_its_good_rows(tmp_path, formula):
+    # Excel gives the first row's number (the #N/A is row 2's only); LibreOffice does not call the add-in with an
+    # error cell in a range and would write #N/A
+    from levxl.recalc import RecalcError
+
+    path = _stress_book(tmp_path / "stress.xlsx", [0.0, "=NA()", 0.2])
+    wb = openpyxl.load_workbook(path)
+    del wb["S"]["J1"], wb["S"]["Q1"]  # only the one-cell call: before, the book was written with Q2 = #N/A
+    wb["S"]["Q2"] = formula
+    wb.save(path)
+    with pytest.raises(RecalcError) as failed:
+        recalc_workbook(path, tmp_path / "out.xlsx", engine="libreoffice")
+    assert "S!Q2: an error cell in a range argument" in str(failed.value)
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+@needs_libreoffice
+def test_libreoffice_still_passes_on_an_error_cell_among_the_positions(tmp_path):
+    """A position feeds every row: its error cell is the whole result in Excel too, so the book is written."""
+    path = _stress_book(tmp_path / "stress.xlsx", [0.0, 0.1, 0.2])
+    wb = openpyxl.load_workbook(path)
+    wb["S"]["C2"] = "=NA()"
+    del wb["S"]["J1"], wb["S"]["Q1"]  # (LibreOffice leaves the cells of an array formula Err:504 then: reported)
+    wb["S"]["Q2"] = "=INDEX(" + _FORMULA.format(n=3)[1:] + ",1,3)"
+    wb.save(path)
+    summary = recalc_workbook(path, engine="libreoffice")
+    args = list(ACCOUNT)
+    args[2] = col(2.0, "#N/A", 30_000.0)
+    assert summary.values["S!Q2"].code == FN(*args, col(0.0, 0.1, 0.2)).code == "#N/A"

@@ -382,11 +382,13 @@ def _outcome(package: Package, answer: dict) -> Outcome:
                 out.values[(sheet.name, *key)] = _MAPPED[code]
             elif code == _PARAMETER and key in formula_at and "LEVXL_" in formula_at[key].formula.upper() and \
                     _argument_error(package, sheet, formula_at[key], answer) is not None:
-                if _elementwise_levxl(formula_at[key].formula) and \
-                        _argument_error(package, sheet, formula_at[key], answer, ranges_only=True) is not None:
+                if (_elementwise_levxl(formula_at[key].formula) and
+                        _argument_error(package, sheet, formula_at[key], answer, ranges_only=True) is not None) or \
+                        _argument_error(package, sheet, formula_at[key], answer, ranges_only=True,
+                                        within=_list_arguments(formula_at[key].formula)) is not None:
                     # LibreOffice does not call an add-in with an error cell in a range argument: the whole
                     # result (a spill shrunk to one cell) is that error, where Excel's is the error only in
-                    # the elements it feeds
+                    # the elements it feeds (a grid's or a frontier's list: the rows of the bad elements)
                     out.problems.append(f"{where}: an error cell in a range argument (LibreOffice does not call "
                                         "the levxl add-in then, so the rows that compute in Excel are lost)")
                     continue
@@ -604,6 +606,37 @@ def _elementwise_levxl(formula: str) -> bool:
     return False
 
 
+_LEVXL_CALL = re.compile(r"(?i)(?<![A-Za-z0-9_.])((?:_xll\.|_xldudf_)?LEVXL[._][A-Za-z0-9_]+)\s*\(")
+
+
+def _list_arguments(formula: str) -> list[str]:
+    """The texts of the arguments of the formula's LEVXL_ calls that are a grid's lists, laid along its rows or
+    columns (:attr:`levxl.catalogue.Arg.axis`: moves, a frontier's vol shifts): an error cell in one is the error of
+    its own row there, never the whole result's."""
+    from levxl.catalogue import lookup
+
+    body = re.sub(r'"(?:[^"]|"")*"', lambda m: '"' + " " * (len(m.group(0)) - 2) + '"', formula)  # same offsets
+    found = []
+    for m in _LEVXL_CALL.finditer(body):
+        entry = lookup(m.group(1))
+        lists = {i for i, a in enumerate(entry.args) if a.axis is not None} if entry is not None else ()
+        if not lists:
+            continue
+        close = _closing(body, m.end() - 1)
+        depth, start, index = 0, m.end(), 0
+        for i in range(m.end(), close + 1 if close != -1 else len(body)):
+            ch = body[i]
+            if ch in "({":
+                depth += 1
+            elif ch in ")}" and depth:
+                depth -= 1
+            elif ch in ",)" and depth == 0:
+                if index in lists:
+                    found.append(formula[start:i])
+                start, index = i + 1, index + 1
+    return found
+
+
 def _references(package: Package, sheet, formula: str, at: tuple[int, int] | None = None, complete: bool = False):
     """(sheet name, first row, first column, last row, last column) of each cell or range reference of the formula
     (1-based; text literals skipped) to a sheet of the package. ``at``: (rows, columns) to move the relative parts
@@ -654,15 +687,22 @@ def _remapped_reference(package: Package, sheet, cell, remapped: dict):
     return None
 
 
-def _argument_error(package: Package, sheet, cell, answer: dict, ranges_only: bool = False):
+def _argument_error(package: Package, sheet, cell, answer: dict, ranges_only: bool = False,
+                    within: list[str] | None = None):
     """The first Excel error among the cells a formula cell references (LibreOffice's values, else the cached ones);
-    ``ranges_only``: among the cells of its multi-cell range references only."""
+    ``ranges_only``: among the cells of its multi-cell range references only; ``within``: only those of these
+    parts of its formula (arguments' texts)."""
+    if within is not None and not within:
+        return None
     names = [s.name for s in package.sheets]
     errors = {}
     for index, data in enumerate(answer["sheets"]):
         for r, c, code, text in data["errors"]:
             errors[(index, r + 1, c + 1)] = _MAPPED.get(code) or (error(text) if text.startswith("#") else None)
-    for name, r1, c1, r2, c2 in _cell_references(package, sheet, cell):
+    at = (cell.row - cell.origin[0], cell.col - cell.origin[1]) if cell.origin else None
+    references = _cell_references(package, sheet, cell) if within is None else \
+        [ref for part in within for ref in _references(package, sheet, part, at)]
+    for name, r1, c1, r2, c2 in references:
         index = names.index(name)
         target = package.sheets[index]
         if ranges_only and (r1, c1) == (r2, c2):
