@@ -239,3 +239,8 @@ def test_libreoffice_still_passes_on_an_error_cell_among_the_positions(tmp_path)
     args = list(ACCOUNT)
     args[2] = col(2.0, "#N/A", 30_000.0)
     assert summary.values["S!Q2"].code == FN(*args, col(0.0, 0.1, 0.2)).code == "#N/A"
+
+
+def test_lists_of_different_lengths_name_the_two_lists():
+    got = _frontier(col(0.0, 0.1), col(1.0, 2.0, 3.0))
+    assert got.reason == "vol_shifts and funding_periods ranges don't line up: 2 vs 3 cells"

@@ -233,7 +233,11 @@ def _name_mismatch(message: str, shapes: dict, kwargs: dict, fn) -> str:
              if a.kind == "vector" and (a.engine_name or a.name) in kwargs}
     sizes.update({n: int(np.prod(s)) for n, s in shapes.items()})
     named = [(n, k) for n, k in sizes.items() if k > 1]
-    for (a, ka), (b, kb) in zip(named, named[1:]):
+    # the lists of one axis pair up with each other, not with an account's position columns (a frontier's vol
+    # shifts against its funding periods): their pairs are checked first
+    lists = [[(a.name, sizes[a.name]) for a in fn.args if a.axis == axis and sizes.get(a.name, 0) > 1]
+             for axis in (0, 1)]
+    for (a, ka), (b, kb) in [pair for same in lists for pair in zip(same, same[1:])] + list(zip(named, named[1:])):
         if ka != kb:
             return f"{a} and {b} ranges don't line up: {ka} vs {kb} cells"
     return message
