@@ -244,3 +244,17 @@ def test_libreoffice_still_passes_on_an_error_cell_among_the_positions(tmp_path)
 def test_lists_of_different_lengths_name_the_two_lists():
     got = _frontier(col(0.0, 0.1), col(1.0, 2.0, 3.0))
     assert got.reason == "vol_shifts and funding_periods ranges don't line up: 2 vs 3 cells"
+
+
+def test_a_list_drawn_longer_than_its_values_has_no_rows_for_the_blanks(server, addin):
+    frontier = _frontier(col(0.0, 0.2))
+    assert _frontier(col(0.0, 0.2, None, None)) == frontier  # before: two more rows, the 0-shift frontier again
+    assert _frontier(col(0.0, 0.2, None), col(1.0, 2.0, None)) == _frontier(col(0.0, 0.2), col(1.0, 2.0))
+    # one list's trailing blank beside the other's value is that list's default (0 periods), never a mismatch
+    assert _frontier(col(0.0, 0.1, 0.2), col(3.0, 2.0, None)) == _frontier(col(0.0, 0.1, 0.2), col(3.0, 2.0, 0.0))
+    assert _frontier(col(0.0, None, 0.2)) == _frontier(col(0.0, 0.0, 0.2))  # a blank between values: the default
+    trailing_error = _frontier(col(0.0, 0.2, "#N/A", None))
+    assert len(trailing_error) == 3 and _is_error_row(trailing_error[2], "#N/A")
+    ojs = lambda v: v if isinstance(v, list) else (None if v is None else [[v]])  # noqa: E731
+    assert run(server, addin, "LEVXL_REVERSE_STRESS", *[ojs(a) for a in ACCOUNT], col(0.0, 0.2, None, None), None,
+               None) == frontier

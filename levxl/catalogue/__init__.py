@@ -11,13 +11,16 @@ Calling an entry (``CATALOGUE["LEVXL_PNL"](...)``) follows spreadsheet semantics
   argument, or a 2-D range (list of rows, or a numpy array);
 * ranges broadcast against each other like numpy arrays and the result spills in that shape (a single value for
   single-cell inputs);
-* blank optional arguments, and blank cells inside an optional range, take their defaults;
+* blank optional arguments, and blank cells inside an optional range, take their defaults; a list that lays out
+  a result's rows or columns (a grid's moves, a frontier's vol shifts) drawn longer than its values has no rows
+  for the blank cells after them;
 * a bad element is an Excel error value in its own cell while the other elements still compute: a
   :class:`~levxl.catalogue.errors.CellError` with ``.code`` (``#VALUE!`` for bad input, ``#NUM!`` where no number
   exists, or the error of an error cell in an argument, passed on as Excel does) and ``.reason`` ("leverage must
   be > 0", naming the argument and what was expected, first; one line). It is also the old text
   ``"#VALUE! leverage must be > 0"`` (a ``str``), for callers that still write text. A problem with the whole
-  call (ranges that don't line up, an empty range) gives one such error;
+  call (ranges that don't line up, an empty range) gives one such error; a bad element of such a list is the
+  error of its own row (column);
 * hosts show real error values, so ``SUM``/``MIN`` over a column with a bad row show an error instead of silently
   leaving the row out; the reasons come from ``explain`` (the sheet function ``LEVXL_WHY("LIQ_PRICE", <the same
   arguments>)``, ``LEVXL.WHY`` in Office.js hosts), text in the shape of the result, "" where a cell is fine;

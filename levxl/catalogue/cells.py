@@ -138,6 +138,7 @@ def _evaluate(fn, values: tuple) -> Any:
     if any(a.axis is not None for a in fn.args) and not any(a.kind == "vector" and a.axis is None
                                                             for a in fn.args):
         _one_position(fn, shapes)  # a grid of one position (an account's frontier has its positions' columns)
+    _trim_lists(fn, kwargs, passed)
     lines = _grid_lines(fn, kwargs, passed)
     if passed and not fn.elementwise:
         name, mask, codes = passed[0]
@@ -170,6 +171,33 @@ def _one_position(fn, shapes: dict) -> None:
             lists = " x ".join(a.name for a in fn.args if a.axis is not None)
             raise ValueError(f"{name} must be a single cell (the grid is one position over {lists}), "
                              f"got a {convert.shape_text(shape)} range")
+
+
+def _trim_lists(fn, kwargs: dict, passed: list) -> None:
+    """A grid's lists drawn longer than their values (moves, a frontier's vol shifts and funding periods): the
+    blank cells after the last value of every list of one axis are trimmed together, so the result has no row for
+    them. The lists of an axis pair up element by element, so one list's blank beside another's value stays, as a
+    blank between values does: the list's default where it has one (a blank cell of an optional range), else its
+    own row's "is blank" (an error cell counts as a value: its code is passed on in its row)."""
+    errors = {name: mask.reshape(-1) for name, mask, _ in passed}
+    for axis in {a.axis for a in fn.args if a.axis is not None}:
+        lists = [(a, a.engine_name or a.name) for a in fn.args if a.axis == axis]
+        lists = [(a, key) for a, key in lists if isinstance(kwargs.get(key), np.ndarray) and kwargs[key].ndim == 1]
+        blanks, length = {}, 0
+        for a, key in lists:
+            values = kwargs[key]
+            blank = np.zeros(values.shape, dtype=bool) if values.dtype != object else \
+                np.frompyfunc(convert.is_blank, 1, 1)(values).astype(bool)
+            if a.name in errors:
+                blank &= ~errors[a.name][:values.size]
+            kept = np.flatnonzero(~blank)
+            blanks[key], length = blank, max(length, kept[-1] + 1 if kept.size else 0)
+        for a, key in lists:
+            values, blank = kwargs[key][:length], blanks[key][:length]
+            if blank.any() and a.optional and a.default is not None:
+                values = values.copy()
+                values[blank] = a.default
+            kwargs[key] = values
 
 
 def _grid_lines(fn, kwargs: dict, passed: list) -> list[tuple[int, np.ndarray]]:
@@ -290,7 +318,7 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
         blanks = np.frompyfunc(convert.is_blank, 1, 1)(array).astype(bool)
         if blanks.all():
             return MISSING
-        if blanks.any() and (arg.may_be_blank or (arg.optional and arg.default is not None)):
+        if blanks.any() and arg.axis is None and (arg.may_be_blank or (arg.optional and arg.default is not None)):
             array = array.copy()
             array[blanks] = np.nan if arg.may_be_blank else arg.default
     if arg.kind == "single":
@@ -298,6 +326,8 @@ def _convert(fn, arg, value: Any, shapes: dict, passed: list) -> Any:
             raise ValueError(f"{arg.name} must be a single cell, got a {convert.shape_text(array.shape)} range")
         return array.reshape(-1)[0]
     if arg.kind == "vector":
+        if arg.axis is not None:
+            return array.reshape(-1)  # a grid's list: trimmed with the other lists of its axis (_trim_lists)
         return _vector(array, errors[0] if array.dtype == object and errors is not None else None)
     if arg.kind == "mmr_each" and array.shape[1] == 1:
         shapes[arg.name] = array.shape
