@@ -258,3 +258,19 @@ def test_a_list_drawn_longer_than_its_values_has_no_rows_for_the_blanks(server, 
     ojs = lambda v: v if isinstance(v, list) else (None if v is None else [[v]])  # noqa: E731
     assert run(server, addin, "LEVXL_REVERSE_STRESS", *[ojs(a) for a in ACCOUNT], col(0.0, 0.2, None, None), None,
                None) == frontier
+
+
+@pytest.mark.parametrize("bad", [("instruments", "nope"), ("sides", "x"), ("sizes", -1.0)])
+def test_a_bad_position_spoils_every_cell_whatever_the_number_of_positions(bad):
+    """Six positions beside the frontier's six columns (a scenario table's four): a position's error was laid on
+    the column sharing its index, the others computed with a stand-in position."""
+    column, value = bad
+    six = {"instruments": ["perp"] * 6, "sides": ["long"] * 6, "sizes": [1.0] * 6}
+    six[column] = six[column][:5] + [value]
+    frontier = FN(col(*six["instruments"]), col(*six["sides"]), col(*six["sizes"]), col(*[100.0] * 6), 100.0, 10.0,
+                  None, None, None, 0.0, "linear", None, None, None, col(0.0, 0.1))
+    assert all(isinstance(c, CellError) and c.reason.startswith(column) for row in frontier for c in row), frontier
+    four = {k: v[:3] + [v[5]] for k, v in six.items()}
+    table = CATALOGUE["LEVXL_PM_MARGIN"](col(*four["instruments"]), col(*four["sides"]), col(*four["sizes"]), 100.0,
+                                         None, None, None, "paradex", None, None, "table")
+    assert all(isinstance(c, CellError) and c.reason.startswith(column) for row in table for c in row)

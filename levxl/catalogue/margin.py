@@ -17,7 +17,7 @@ from levxl.engine import margin
 from levxl.engine.margin import params as margin_params
 from levxl.engine.margin.account_with_options import ACCOUNT_DOMAINS
 from levxl.engine.margin.portfolio_margin import scenarios_of
-from levxl.engine.validate import FRACTION, NONNEGATIVE, NUMBER, checked
+from levxl.engine.validate import FRACTION, NONNEGATIVE, NUMBER, checked, spoil_whole_result
 
 __all__ = ["MARGIN_FUNCTIONS", "OptionsBookFigures", "options_book_figures", "PM_RULES_COMPARED"]
 
@@ -47,6 +47,7 @@ def pm_figure(instruments, sides, sizes, strikes=None, days=None, vols=None, und
                                   underlying=underlying, rules=rules, contract=contract, fee_provision=fee_provision)
     if wanted != "table":
         return np.asarray(getattr(result, wanted), dtype=float)
+    spoil_whole_result()  # every scenario's P&L is the whole book's: a bad position is never one column's error
     grid = scenarios_of(margin_params.pm_params(rules))
     return np.stack([grid.moves, grid.shocks, grid.weights, result.book_pnl], axis=-1)
 
@@ -77,6 +78,7 @@ def frontier_rows(instruments, sides, sizes, entries, strikes=None, days=None, v
                                           contract=contract, rules=rules, vol_slope=vol_slope,
                                           funding_rates=funding_rates, vol_shifts=vol_shifts,
                                           funding_periods=funding_periods, loss_fraction=loss_fraction)
+    spoil_whole_result()  # every frontier point is the whole account's: a bad position is never one column's error
     # where no move reaches the threshold the engine's price is 0 (down) or inf (up); both show "no liquidation"
     # (the move "no move"), as the liquidation-price functions show it; with a loss fraction there is no price
     none = np.inf if loss_fraction is None else np.nan

@@ -32,6 +32,7 @@ __all__ = [
     "checked",
     "require",
     "flagged",
+    "spoil_whole_result",
     "unwrap",
     "NUMBER",
     "POSITIVE",
@@ -347,6 +348,18 @@ def flagged(shape: tuple[int, ...]) -> np.ndarray | None:
         except ValueError:
             mask |= bool(np.any(bad))
     return mask
+
+
+def spoil_whole_result() -> None:
+    """In elementwise mode, make every element flagged bad so far the error of every element of the result.
+
+    For functions whose result is not laid out by their arguments (an account's frontier, one row per vol shift;
+    a scenario table): each result element depends on every position, and a position's mask broadcast against the
+    result would mark only the result column that happens to share its index (the 6th position and the 6th
+    column of a frontier row) and leave the others computed with a stand-in position."""
+    collector = _collector.get()
+    if collector is not None:
+        collector[:] = [(np.asarray(bool(np.any(bad))), reason) for bad, reason in collector]
 
 
 def unwrap(result: Any) -> Any:
