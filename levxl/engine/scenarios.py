@@ -60,7 +60,7 @@ def _outcome(side, entry, size, leverage, move, mmr, margin, contract, fee, fund
         pnl = np.maximum(raw, -wallet)
         equity = wallet + pnl
     roe = pnl / m
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a move of 1e-300: inf
         amplification = np.where(move != 0, np.abs(roe) / np.abs(move), np.nan)
     return MoveOutcome(price, pnl, roe, equity, liquidated, amplification, liq)
 
