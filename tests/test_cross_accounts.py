@@ -290,9 +290,15 @@ def test_a_hedged_long_has_its_price_above_its_entry_in_every_face(tmp_path):
     assert table.bankruptcy[0] == pytest.approx(40000 - BTC_M) and np.isnan(table.leverage[0])
     assert np.isnan(table.funding_per_year_of_margin[0]) and table.leverage[1] == pytest.approx(40000 / 30756)
     assert "-10,300, is not > 0" in liq.how[0] and "effective leverage is n/a" in liq.how[0]
-    # past the price at 20% adverse (48,800 < 50,502): the PnL at the bankruptcy price, -M, as the report's formula
+    # a move of every mark is judged on the account, not on BTC's price (which holds ETH at its mark): at -20%,
+    # BTC 48,800 (+8,800) and ETH 2,400 (-8,000) leave A's equity 10,800 above its maintenance 195 + 240: alive
     pnl = pnl_after_mark_move(book, [-0.1, -0.2])
-    assert pnl[0].tolist() == [pytest.approx(14900), pytest.approx(-BTC_M)]
+    assert pnl[0].tolist() == [pytest.approx(14900), pytest.approx(8800)]
+    # BTC alone to 48,800, past its price: A's equity 10,000 + 8,800 - 20,000 < 0, so the account is liquidated and
+    # loses its wallet once, shared by notional at the marks (61,000 : 60,000); B is liquidated already
+    pnl = pnl_after_mark_move(book, [[-0.2], [0.0], [0.0], [0.0]])
+    np.testing.assert_allclose(pnl[:, 0], [-10000 * 61 / 121, -10000 * 60 / 121, -10000 * 45 / 105,
+                                           -10000 * 60 / 105], rtol=1e-12)
     records = _json(path)["positions"]
     assert [r["liquidation_price"] for r in records] == list(table.liquidation)
     assert records[0]["margin"] == pytest.approx(BTC_M)

@@ -32,8 +32,9 @@ from pathlib import Path
 import numpy as np
 
 from levxl.book.cells import CellError, canonical_column, parse_number
-from levxl.book.ccxt import balances_in, margin_currency, wallets_from_balance
-from levxl.book.positions import Book, load_positions, require_positions
+from levxl.book.ccxt import balances_in, wallets_from_balance
+from levxl.book.positions import AccountKey, Book, account_key, account_key_of as _key, load_positions, \
+    require_positions
 from levxl.engine import kernel
 from levxl.files import reading
 from levxl.files.reading import read_json
@@ -44,18 +45,6 @@ from levxl.book.venue_rules import on_tick, profiles_for
 
 __all__ = ["AccountKey", "Liquidation", "account_key", "refused_siblings", "levxl_liquidation", "with_accounts",
            "read_wallets", "load_book"]
-
-AccountKey = tuple[str, str, str]  #: (venue, account, margin currency), lower/upper-cased as read
-
-
-def _key(venue: str, account: str, symbol: str, inverse: bool) -> AccountKey:
-    return venue.strip().lower(), account.strip(), margin_currency(symbol, inverse)
-
-
-def account_key(book: Book, i: int) -> AccountKey:
-    """The account a position's margin belongs to: venue, account and margin currency."""
-    return _key(book.venue[i], book.account[i], book.symbol[i], bool(book.inverse[i]))
-
 
 @dataclass
 class Liquidation:

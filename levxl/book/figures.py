@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from levxl.book.positions import Book
+from levxl.book.positions import Book, account_key
 from levxl.engine import kernel
 from levxl.engine.liquidation import (bankruptcy_price, liquidation_price, liquidation_price_cross,
                                       maintenance_margin)
@@ -28,7 +28,7 @@ from levxl.engine.tiers import TierTable, maintenance_params, preset
 __all__ = ["RiskTable", "risk_table", "liquidation_prices", "pnl_after_mark_move", "pnl_usd_after_mark_move",
            "FUNDING_INTERVALS_PER_DAY", "OptionFigures", "option_figures", "option_value_at", "OPTION_MOVES",
            "OPTION_VOL_SHIFTS", "LeverageGrid", "leverage_grid", "StressFigures", "stress_figures", "DistanceFixes",
-           "distance_fixes", "TARGET_DISTANCE"]
+           "distance_fixes", "TARGET_DISTANCE", "cross_accounts", "equity_margin", "rooms_after_mark_move"]
 
 OPTION_MOVES = (-0.16, -0.12, -0.08, -0.04, 0.0, 0.04, 0.08, 0.12, 0.16)
 """Underlying moves of the option book's move x vol grid (Deribit portfolio margin: +-16% in 4% steps)."""
@@ -73,7 +73,11 @@ class RiskTable:
     side: np.ndarray  #: +1 long, -1 short (float)
     inverse: np.ndarray  #: True for inverse (coin-margined) contracts and coin-settled options
     fx: np.ndarray  #: USD per unit of margin currency at the mark (1 linear, the mark inverse)
-    margin: np.ndarray  #: isolated margin (margin currency)
+    margin: np.ndarray  #: margin of the liquidation equation (margin currency; cross: its account's for it)
+    #: the margin in the book's equity: the isolated margin; a cross account's wallet once, shared by notional
+    #: (:func:`equity_margin`)
+    equity_margin: np.ndarray
+    account: np.ndarray  #: the cross account a position is computed on (0, 1, ...; -1 elsewhere)
     leverage: np.ndarray  #: effective leverage (a multiple)
     notional: np.ndarray  #: value at the mark (margin currency)
     notional_usd: np.ndarray  #: value at the mark in USD (inverse: the USD face)
@@ -122,6 +126,14 @@ class RiskTable:
     def count_within(self, fraction: float) -> int:
         """Positions whose distance to liquidation is below ``fraction`` (those beyond it included)."""
         return int(np.sum(self.distance[np.isfinite(self.distance)] < fraction))
+
+    def equity_usd(self) -> float:
+        """The book's equity in USD: every position's :attr:`equity_margin` (a cross account's wallet once) plus
+        every unrealised PnL, coin amounts at their marks; NaN where a futures position levxl cannot recompute
+        leaves it unknown."""
+        if np.any(~self.option & ~self.book.recomputable):
+            return float("nan")
+        return float(np.nansum(self.equity_margin * self.fx)) + float(np.sum(self.upnl_usd))
 
     def statuses(self, red: float, amber: float) -> list[str]:
         """Each position's status: "LIQUIDATED" (the mark at or past the liquidation price: distance <= 0), "RED"
@@ -230,6 +242,75 @@ def _on_account(book: Book) -> np.ndarray:
     return book.cross & np.isfinite(book.cross_margin)
 
 
+def cross_accounts(book: Book) -> np.ndarray:
+    """The cross account each position is computed on: 0, 1, ... in order of first appearance, one number for the
+    positions of one account (venue, account, margin currency); -1 for the others (isolated positions, options,
+    cross positions levxl cannot compute)."""
+    out, seen = np.full(len(book), -1), {}
+    for i in np.flatnonzero(_on_account(book)):
+        out[i] = seen.setdefault(account_key(book, i), len(seen))
+    return out
+
+
+def equity_margin(book: Book) -> np.ndarray:
+    """The margin each position brings into the book's equity, margin currency: its isolated margin
+    (:attr:`~levxl.book.positions.Book.isolated_margin`); for the positions of a cross account, the account's
+    wallet once, shared in proportion to their notional at the mark (their margins of the liquidation equation each
+    hold the whole wallet, and summing them would count it once per position). NaN for options and for positions
+    levxl cannot recompute. A liquidated position (a liquidated account's positions) loses exactly this."""
+    margin = np.where(book.recomputable, book.isolated_margin, np.nan)
+    account = cross_accounts(book)
+    if (account < 0).all():
+        return margin
+    notional = np.abs(kernel.value(book.size, price=book.mark, inverse=book.inverse.astype(float)))
+    for a in range(int(account.max()) + 1):
+        idx = np.flatnonzero(account == a)
+        margin[idx] = book.cross_wallet[idx[0]] * notional[idx] / notional[idx].sum()
+    return margin
+
+
+def _room(b: Book, prices: np.ndarray) -> np.ndarray:
+    """Each position's room at ``prices`` (positions, k), margin currency: its PnL from entry less its threshold,
+    maintenance where its venue measures it (the tier of that value) plus the fee inside the threshold on the
+    value at the price."""
+    inv = b.inverse.astype(float)[:, None]
+    measured = np.where((np.array(b.basis) == "entry")[:, None], b.entry[:, None], prices)
+    spec = _mixed(b.mmr)
+    mm = np.asarray(maintenance_margin(b.size[:, None], price=measured, mmr=spec[:, None],
+                                       contract=np.array(b.contract, dtype=object)[:, None]), dtype=float)
+    plain = kernel.pnl(b.side[:, None], b.entry[:, None], exit=prices, size=b.size[:, None], inverse=inv)
+    return plain - mm - b.fee[:, None] * kernel.value(b.size[:, None], price=prices, inverse=inv)
+
+
+def rooms_after_mark_move(book: Book, moves) -> np.ndarray:
+    """The room of each cross position computed on its account (rows) at each move of its mark (columns, 1-D or
+    2-D as :func:`pnl_after_mark_move`), margin currency: its PnL from entry less its threshold (maintenance where
+    its venue measures it plus the fee inside the threshold). Its account is liquidated where the account's wallet
+    less the fees to close it pays plus the sum of its positions' rooms is <= 0. NaN for the other positions."""
+    moves = _moves_matrix(moves)
+    out = np.full((len(book), moves.shape[1]), np.nan)
+    on = cross_accounts(book) >= 0
+    if on.any():
+        b = book.select(on)
+        out[on] = _room(b, b.mark[:, None] * (1 + np.broadcast_to(moves, out.shape)[on]))
+    return out
+
+
+def _account_liquidated(b: Book, account: np.ndarray, prices: np.ndarray) -> np.ndarray:
+    """Whether each cross position's account (``account`` >= 0) is liquidated with every mark at ``prices``
+    (positions, k): the account's wallet, less the fees to close the venue charges against it, plus every
+    position's room (:func:`_room`) at its price, at or below 0. It is the equation of each position's cross
+    price (:func:`levxl.engine.liquidation.liquidation_price_cross`) with the others at their prices too, not at
+    their marks: a one-position account is liquidated exactly past its price."""
+    room = _room(b, prices)
+    out = np.zeros(prices.shape, dtype=bool)
+    for a in np.unique(account[account >= 0]):
+        idx = np.flatnonzero(account == a)
+        left = b.cross_wallet[idx[0]] - b.close_fee[idx].sum() + room[idx].sum(axis=0)
+        out[idx] = left <= 0
+    return out
+
+
 def _at(values, where):
     return values[where] if np.ndim(values) else values
 
@@ -263,6 +344,7 @@ def _perp_table(book: Book) -> RiskTable:
         empty = {name: np.zeros(0) for name in _COLUMNS}
         empty["margin"] = margin
         return RiskTable(book=book, side=s, inverse=inv, tier_liq=[], tier_tables=tables, tier_of=table_of,
+                         account=np.zeros(0, dtype=int),
                          option=np.zeros(0, dtype=bool), options=_empty_options(), **empty)
     liq = liquidation_prices(book)
     # the bankruptcy price: the equation with no maintenance and no fee (isolated: the engine's bankruptcy_price;
@@ -305,7 +387,8 @@ def _perp_table(book: Book) -> RiskTable:
     fx = np.where(inv, book.mark, 1.0)
     funding = -s * notional * book.funding_rate * (24.0 / book.funding_hours)  # per the row's interval
     return RiskTable(
-        book=book, side=s, inverse=inv, fx=fx, margin=margin, leverage=book.effective_leverage, notional=notional,
+        book=book, side=s, inverse=inv, fx=fx, margin=margin, equity_margin=equity_margin(book),
+        account=cross_accounts(book), leverage=book.effective_leverage, notional=notional,
         notional_usd=np.where(inv, book.size, notional), upnl=upnl, upnl_usd=upnl * fx, liquidation=liq,
         bankruptcy=bankrupt, liquidation_unrounded=liq_unrounded, bankruptcy_unrounded=bankrupt_unrounded,
         distance=distance, sigma_days=sigma, move_to_liq=move_to_liq, maintenance=mm,
@@ -318,7 +401,7 @@ def _perp_table(book: Book) -> RiskTable:
         option=np.zeros(n, dtype=bool), options=_empty_options())
 
 
-_COLUMNS = ("fx", "margin", "leverage", "notional", "notional_usd", "upnl", "upnl_usd", "liquidation", "bankruptcy",
+_COLUMNS = ("fx", "margin", "equity_margin", "leverage", "notional", "notional_usd", "upnl", "upnl_usd", "liquidation", "bankruptcy",
             "liquidation_unrounded", "bankruptcy_unrounded", "distance", "sigma_days", "move_to_liq", "maintenance",
             "maintenance_rate", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "funding_per_day",
             "funding_per_day_usd", "funding_per_year_of_margin", "prob_1d", "prob_7d")
@@ -358,9 +441,12 @@ def risk_table(book: Book) -> RiskTable:
     cols["upnl_usd"][opt] = cols["upnl"][opt] * cols["fx"][opt]
     cols["funding_per_day_usd"][opt] = 0.0
     tier_of, tier_liq = [None] * n, ["n/a"] * n
+    account = np.full(n, -1)
+    account[~opt] = perps.account
     for k, i in enumerate(np.flatnonzero(~opt)):
         tier_of[i], tier_liq[i] = perps.tier_of[k], perps.tier_liq[k]
     return RiskTable(book=book, side=np.asarray(book.side, dtype=float), inverse=book.inverse, tier_liq=tier_liq,
+                     account=account,
                      tier_tables=perps.tier_tables, tier_of=tier_of, option=opt, options=fig, **cols)
 
 
@@ -400,7 +486,20 @@ def _mark_move(book: Book, moves: np.ndarray, margin=None) -> tuple[np.ndarray, 
         known = b.recomputable[:, None]
         plain = kernel.pnl(b.side[:, None], b.entry[:, None], exit=b.mark[:, None] * (1 + mv),
                            size=b.size[:, None], inverse=b.inverse.astype(float)[:, None])
-        out[perp] = np.where(known & hit, -m[:, None], plain)
+        loss = m[:, None]
+        account = cross_accounts(b) if margin is None else np.full(len(b), -1)
+        if (account >= 0).any():
+            # a cross account is liquidated as a whole, where its equity at the moved marks (not each position's
+            # own price, which holds the others at their marks) falls to its threshold, or already at the marks
+            # (both ends suffice: equity less maintenance is concave along a move); it loses its wallet once
+            on = account >= 0
+            mark = np.broadcast_to(b.mark[:, None], mv.shape)
+            moved = mark * (1 + mv)
+            sub = b.select(on)
+            gone = _account_liquidated(sub, account[on], moved[on]) | _account_liquidated(sub, account[on], mark[on])
+            hit[on] = gone
+            loss = np.where(on, equity_margin(b), m)[:, None]
+        out[perp] = np.where(known & hit, -loss, plain)
         liquidated[perp] = hit & known
     if opt.any():
         b = book.select(opt)
@@ -522,14 +621,16 @@ def leverage_grid(table: RiskTable, i: int, moves, leverages) -> LeverageGrid:
 class StressFigures:
     """Per-position figures of the non-price stresses (USD unless said otherwise)."""
 
-    gap: np.ndarray  #: every mark jumps through its liquidation price: the isolated margin is lost (0: none)
+    gap: np.ndarray  #: every mark jumps through its liquidation price: its equity margin is lost (0: none)
     gapped: np.ndarray  #: True where a liquidation price exists
     funding_cost: np.ndarray  #: funding at the cap for the stress days, margin currency (options 0)
     funding_cost_usd: np.ndarray
-    funding_liquidated: np.ndarray  #: 1 where margin + uPnL - that cost <= maintenance at the mark
+    #: 1 where margin + uPnL - that cost <= maintenance at the mark (a cross account's positions: where the
+    #: account's wallet + their uPnL - their costs <= their maintenance, all of them)
+    funding_liquidated: np.ndarray
     shocked_vol: np.ndarray  #: vol x the multiplier (NaN without vol, options NaN)
     prob_shocked: np.ndarray  #: P(liquidated within ``days``) at the shocked vol
-    expected_loss: np.ndarray  #: prob_shocked x equity (margin + uPnL), USD
+    expected_loss: np.ndarray  #: prob_shocked x equity (equity margin + uPnL), USD
 
 
 def stress_figures(table: RiskTable, funding_cap: float, funding_days: float, vol_multiplier: float,
@@ -540,9 +641,15 @@ def stress_figures(table: RiskTable, funding_cap: float, funding_days: float, vo
     :func:`levxl.engine.probability.liquidation_probability`)."""
     book, n = table.book, len(table)
     gapped = np.isfinite(table.liquidation)
-    gap = np.where(gapped, -table.margin * table.fx, 0.0)
+    # a cross account's wallet is lost once, shared by its positions (equity_margin), not once per position
+    gap = np.where(gapped, -table.equity_margin * table.fx, 0.0)
     cost = np.nan_to_num(table.notional * funding_cap * FUNDING_INTERVALS_PER_DAY * funding_days)
     hit = ((table.margin + table.upnl - cost <= table.maintenance).astype(int) if n else np.zeros(0, dtype=int))
+    for a in np.unique(table.account[table.account >= 0]):  # the account pays every position's funding at once
+        idx = np.flatnonzero(table.account == a)
+        left = (book.cross_wallet[idx[0]] - book.close_fee[idx].sum()
+                + np.sum(table.upnl[idx] - cost[idx] - table.maintenance[idx]))
+        hit[idx] = int(left <= 0)
     # options and positions levxl cannot recompute (cross without a wallet) have no probability here
     known = ~table.option & ~np.isnan(table.liquidation) if n else np.zeros(0, dtype=bool)
     has_vol = ~np.isnan(book.vol) & (book.vol > 0) & known if n else np.zeros(0, dtype=bool)
@@ -552,7 +659,7 @@ def stress_figures(table: RiskTable, funding_cap: float, funding_days: float, vo
             table.side, mark=book.mark, liq_price=np.where(known, table.liquidation, never),
             vol=np.where(has_vol, book.vol, 1.0) * vol_multiplier, days=days), dtype=float), np.nan)
             if n else np.zeros(0))
-    equity_usd = np.nan_to_num((table.margin + table.upnl) * table.fx)
+    equity_usd = np.nan_to_num((table.equity_margin + table.upnl) * table.fx)
     return StressFigures(gap=gap, gapped=gapped, funding_cost=cost, funding_cost_usd=cost * table.fx,
                          funding_liquidated=hit, shocked_vol=np.where(has_vol, book.vol * vol_multiplier, np.nan),
                          prob_shocked=prob, expected_loss=np.where(np.isnan(prob), 0.0, prob) * equity_usd)
@@ -578,6 +685,9 @@ class DistanceFixes:
     cum_target: np.ndarray
     mmr_cut: np.ndarray  #: rate of the tier of the size left after the cut
     cum_cut: np.ndarray
+    #: the margin to add in the book's total, USD: a position's own; a cross account's largest, once, on its first
+    #: position (adding X to its wallet adds X to every one of its positions' margins), 0 on its others
+    margin_to_add_in_total_usd: np.ndarray = None
 
 
 def distance_fixes(table: RiskTable, target: float = TARGET_DISTANCE) -> DistanceFixes:
@@ -594,6 +704,7 @@ def distance_fixes(table: RiskTable, target: float = TARGET_DISTANCE) -> Distanc
     fixes = DistanceFixes(target, price, nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(),
                           nan.copy())
     if not ok.any():
+        fixes.margin_to_add_in_total_usd = nan.copy()
         return fixes
     b = book.select(ok)
     spec = _mixed(b.mmr)
@@ -628,4 +739,10 @@ def distance_fixes(table: RiskTable, target: float = TARGET_DISTANCE) -> Distanc
     fixes.size_to_cut[ok] = cut
     fixes.mmr_target[ok], fixes.cum_target[ok] = rate_t, cum_t
     fixes.mmr_cut[ok], fixes.cum_cut[ok] = rate_c, cum_c
+    fixes.margin_to_add_in_total_usd = fixes.margin_to_add_usd.copy()
+    for a in np.unique(table.account[table.account >= 0]):
+        idx = np.flatnonzero(table.account == a)
+        fixes.margin_to_add_in_total_usd[idx] = 0.0
+        # a coin account converted at its first position's mark (one margin currency, its symbols' marks close)
+        fixes.margin_to_add_in_total_usd[idx[0]] = np.max(fixes.margin_to_add[idx]) * table.fx[idx[0]]
     return fixes

@@ -25,7 +25,7 @@ from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, RATE
                                contract_count_hint, decimal_style, parse_number, parse_side,
                                size_unit_reason)
 from levxl.book.checks import plausibility_warnings, stored_table, tier_table_for
-from levxl.book.ccxt import binance_coin_m_face, ccxt_record_stream, records_from_ccxt
+from levxl.book.ccxt import binance_coin_m_face, ccxt_record_stream, margin_currency, records_from_ccxt
 from levxl.files import reading
 from levxl.files.safety import require_regular_file
 from levxl.files.reading import (TableFile, TimeCell, Uncached, Unreadable, file_sha256, read_json, text_encoding,
@@ -247,6 +247,19 @@ class Book:
                     taker_fee=self.taker_fee[idx], fee=self.fee[idx], close_fee=self.close_fee[idx],
                     funding_interval_hours=self.funding_interval_hours[idx], funding_hours=self.funding_hours[idx],
                     tick=self.tick[idx])
+
+
+AccountKey = tuple[str, str, str]  #: (venue, account, margin currency), lower/upper-cased as read
+
+
+def account_key_of(venue: str, account: str, symbol: str, inverse: bool) -> AccountKey:
+    """The account of a position with these venue, account, symbol and contract kind (see :func:`account_key`)."""
+    return venue.strip().lower(), account.strip(), margin_currency(symbol, inverse)
+
+
+def account_key(book: "Book", i: int) -> AccountKey:
+    """The account a position's margin belongs to: venue, account and margin currency."""
+    return account_key_of(book.venue[i], book.account[i], book.symbol[i], bool(book.inverse[i]))
 
 
 VENUE_COLUMNS = ("margin_mode", "account", "wallet", "venue_liquidation", "venue_maintenance")

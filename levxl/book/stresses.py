@@ -30,7 +30,7 @@ from types import MappingProxyType
 import numpy as np
 
 from levxl.book.cells import asset_of  # noqa: F401  (read by the report and the risk view from here)
-from levxl.book.figures import RiskTable, pnl_usd_after_mark_move
+from levxl.book.figures import RiskTable, pnl_usd_after_mark_move, rooms_after_mark_move
 
 __all__ = ["Stress", "STRESSES", "DEFAULT_BETAS", "DEFAULT_BETA", "MOVE_FLOOR", "ADVERSE_MOVES", "asset_of",
            "betas_of", "stress_moves", "StressResult", "run_stresses", "liquidation_map", "MAP_EDGES", "map_labels",
@@ -143,6 +143,11 @@ class StressResult:
     n_liquidated: np.ndarray
     notional_liquidated: np.ndarray  #: USD at the mark
     worst: list  #: per stress: index of the position losing most vs now, or None when none loses
+    liquidated_now: np.ndarray  #: (positions,) past its price at the mark (a cross account: the account)
+    #: (positions, stresses) and (positions,): a cross position's room after the move and at the mark
+    #: (:func:`levxl.book.figures.rooms_after_mark_move`; NaN elsewhere)
+    room: np.ndarray
+    room_now: np.ndarray
 
     def worst_loss(self, k: int) -> float:
         i = self.worst[k]
@@ -155,7 +160,8 @@ def run_stresses(table: RiskTable, stresses=STRESSES, betas=None) -> StressResul
     moves = stress_moves(table, stresses, betas)
     both = np.concatenate([np.zeros((len(table), 1)), moves], axis=1)
     pnl, liquidated = pnl_usd_after_mark_move(table.book, both)
-    now, pnl, liquidated = pnl[:, 0], pnl[:, 1:], liquidated[:, 1:]
+    rooms = rooms_after_mark_move(table.book, both)
+    now, pnl, liquidated_now, liquidated = pnl[:, 0], pnl[:, 1:], liquidated[:, 0], liquidated[:, 1:]
     notional = np.nan_to_num(table.notional_usd)
     change = pnl - now[:, None]
     worst = []
@@ -165,7 +171,8 @@ def run_stresses(table: RiskTable, stresses=STRESSES, betas=None) -> StressResul
         worst.append(i if i is not None and column[i] < 0 else None)
     return StressResult(tuple(stresses), moves, pnl, now, liquidated, pnl.sum(axis=0),
                         pnl.sum(axis=0) - now.sum(), liquidated.sum(axis=0),
-                        (liquidated * notional[:, None]).sum(axis=0), worst)
+                        (liquidated * notional[:, None]).sum(axis=0), worst, liquidated_now, rooms[:, 1:],
+                        rooms[:, 0])
 
 
 MAP_EDGES = tuple(round(-0.3 + 0.025 * k, 4) for k in range(25))

@@ -85,13 +85,19 @@ def move_pnl(S: str, Q: str, E: str, M: str, LQ: str, price: str, inverse: bool,
     at or past ``LQ`` has lost the margin whatever the move (the engine's
     :func:`levxl.book.figures.pnl_after_mark_move`). Text in ``LQ`` ("none", "n/a") liquidates nothing; an error
     in it is the PnL's (unknown, not "no liquidation")."""
-    if mark is None:
-        cond = f"IF(ISTEXT({LQ}),FALSE,IF({S}>0,{price}<={LQ},{price}>={LQ}))"
-    else:
-        cond = f"IF(ISTEXT({LQ}),FALSE,IF({S}>0,MIN({price},{mark})<={LQ},MAX({price},{mark})>={LQ}))"
+    cond = passed(S, LQ, price, mark)
     if inverse:
         return f"=IF({cond},-{M},{S}*{Q}*(1/{E}-1/({price})))*{price}"
     return f"=IF({cond},-{M},{S}*{Q}*({price}-{E}))"
+
+
+def passed(S: str, LQ: str, price: str, mark: str | None = None) -> str:
+    """TRUE where the moved ``price`` is at or past the liquidation price ``LQ`` (with ``mark``: on the path from
+    the mark, so a mark already past it counts); text in ``LQ`` ("none", "n/a") is never passed, an error in it is
+    the result's."""
+    if mark is None:
+        return f"IF(ISTEXT({LQ}),FALSE,IF({S}>0,{price}<={LQ},{price}>={LQ}))"
+    return f"IF(ISTEXT({LQ}),FALSE,IF({S}>0,MIN({price},{mark})<={LQ},MAX({price},{mark})>={LQ}))"
 
 
 def option_move_pnl(w: int, S: str, Q: str, base: str, price: str, K: str, T: str, V: str, inverse: bool) -> str:

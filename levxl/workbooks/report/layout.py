@@ -60,10 +60,15 @@ PERP_COLUMNS = (
     ("fee", "Fee inside the liq. threshold (venue)", 8),
     ("tick", "Tick (input; blank: prices unrounded)", 8), ("liq_raw", "Liq. price before the tick", 12),
     ("bank_raw", "Bankruptcy price before the tick", 12),
+    ("acct", "Cross account (0, 1, ...; -1: none)", 7),
+    ("eq_margin", "Margin in equity (cross: the account's wallet, shared by notional)", 12),
+    ("acct_left", "Cross account's wallet less fees to close", 12),
+    ("add_total", "Margin to add in the total (USD; a cross account's largest, once)", 12),
 )
 """(key, header, width) of the Positions columns of a book without options."""
 HELPERS = ("s", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "fx", "asset", "beta", "squeezed", "adv", "mkt_liq",
-           "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut", "fee", "tick", "liq_raw", "bank_raw")
+           "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut", "fee", "tick", "liq_raw", "bank_raw", "acct",
+           "eq_margin", "acct_left", "add_total")
 """Helper columns (hidden, grouped) at the right of Positions."""
 OPTION_COLUMNS = (
     ("kind", "Kind", 7), ("otype", "Call / put", 6), ("strike", "Strike", 10), ("expiry", "Days to expiry", 7),
@@ -269,6 +274,19 @@ class ScenariosLayout:
     def heat_last(self) -> int:
         return self.heat_first + self.n - 1
 
+    def flag_col(self, what: int | str) -> int:
+        """Hidden column of the heatmap's liquidated flag (1/0) at move ``j`` ("now": at the marks), right of
+        everything else on the sheet."""
+        return self.first_col + len(MOVES) + 1 + (len(MOVES) if what == "now" else what)
+
+    def room_col(self, what: int | str) -> int:
+        """Hidden column of a cross position's room at move ``j`` ("now": at the marks)."""
+        return self.flag_col("now") + 1 + (len(MOVES) if what == "now" else what)
+
+    def heat_range(self, c: int) -> str:
+        """Absolute range of column ``c`` over the heatmap's positions."""
+        return f"${col(c)}${self.heat_first + 1}:${col(c)}${max(self.heat_last, self.heat_first) + 1}"
+
 
 @dataclass(frozen=True)
 class StressLayout:
@@ -371,6 +389,21 @@ class StressLayout:
         """Hidden detail column of the mark after stress ``k`` (the change formulas read it: written once, not
         repeated inside each of them)."""
         return self.detail_col("loss") + 1 + k
+
+    def flag_col(self, what: int | str) -> int:
+        """Hidden detail column of stress ``k``'s liquidated flag (1/0; "now": at the marks)."""
+        return self.price_col(len(self.names)) + (len(self.names) if what == "now" else what)
+
+    def room_col(self, what: int | str) -> int:
+        """Hidden detail column of a cross position's room after stress ``k`` ("now": at the marks;
+        "funding": after the funding spike), :func:`levxl.workbooks.report.cross.room`."""
+        extra = {"now": len(self.names), "funding": len(self.names) + 1}
+        return self.flag_col("now") + 1 + extra.get(what, what)
+
+    def column_range(self, c: int) -> str:
+        """Absolute range of detail column ``c`` over the positions."""
+        return (f"{self.detail_sheet}!${col(c)}${self.detail_first + 1}:"
+                f"${col(c)}${max(self.detail_last, self.detail_first) + 1}")
 
     def total_ref(self, row: int, column: int = 3) -> str:
         """Reference to a stress row's figure ("Stress!D9": PnL from entry; column 4: change vs now)."""

@@ -34,9 +34,17 @@ _LINES = (
                      "their uPnL at their marks (Binance's cross formula; Reconciliation says how). It may be 0 "
                      "or negative in a hedged account: the price is still the root of the equation, a long's "
                      "above its entry and a short's below, alive only while the mark stays beyond it; its "
-                     "effective leverage, funding as a share of margin and size to cut are then n/a, and past "
-                     "its price it closes with the PnL −M of its bankruptcy price. Where no price keeps it above "
-                     "maintenance (its account is past liquidation) it is n/a, and Reconciliation says why."),
+                     "effective leverage, funding as a share of margin and size to cut are then n/a. Where no "
+                     "price keeps it above maintenance (its account is past liquidation) it is n/a, and "
+                     "Reconciliation says why."),
+    ("Cross accounts", "Each cross position's M holds the whole wallet, so no total sums M: the equity counts "
+                       "each account's wallet once (Positions' hidden 'Margin in equity': the wallet shared by "
+                       "notional at the marks). In the scenarios and stresses every mark moves at once, so an "
+                       "account is liquidated as a whole where its wallet, less the fees to close it pays, plus "
+                       "its positions' PnL at the moved marks falls to their maintenance where the venue measures "
+                       "it plus the fee inside the threshold (hidden 'room' helpers); it then loses its wallet "
+                       "once, each position its share. A one-position account is liquidated exactly past its own "
+                       "price; a position's own price holds the others at their marks."),
     ("Tiers (frozen)", "mmr and cum are those of the tier at the liquidation price, found by the engine at "
                        "report time and written as constants beside each position (hidden helper columns "
                        "on Positions). The liquidation price depends on entry, size and margin, not on the "

@@ -170,6 +170,25 @@ def _helpers(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
     sheet.number(r0, c["fee"], float(t.book.fee[i]), number("rate"))
     _live_tier(sheet, t, lay, i, ("mmr_mark", "cum_mark"), g["notional"], (t.mmr_mark[i], t.cum_mark[i]))
     _fx(sheet, t, lay, i, g)
+    _account(sheet, t, lay, i, g)
+
+
+def _account(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> None:
+    """The cross-account helpers: the account's number, the margin the position brings into the book's equity
+    (:func:`levxl.book.figures.equity_margin`: its margin; a cross account's wallet once, shared by notional at the
+    report's marks) and the account's wallet less the fees to close it pays (what its equity starts from)."""
+    r0, c, book = lay.positions.row0(i), lay.positions.col_of, t.book
+    a = int(t.account[i])
+    sheet.number(r0, c["acct"], a, number("int"))
+    af = amount_style(t, i)
+    if not book.recomputable[i]:
+        sheet.string(r0, c["eq_margin"], "n/a", number("num", 0))
+    elif a < 0:
+        sheet.formula(r0, c["eq_margin"], f"={g['margin']}", af, float(t.equity_margin[i]))
+    else:
+        members = np.flatnonzero(t.account == a)
+        sheet.number(r0, c["eq_margin"], float(t.equity_margin[i]), af)
+        sheet.number(r0, c["acct_left"], float(book.cross_wallet[i] - book.close_fee[members].sum()), af)
 
 
 def _live_tier(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, keys: tuple[str, str], notional: str,
@@ -230,6 +249,16 @@ def _fixes(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, fixes: 
         need = f"{g['mmr_tgt']}*{Q}*{B}-{g['cum_tgt']}+{F}*{Q}*{T}-{S}*{Q}*({T}-{E})"
         den = f"({g['mmr_cut']}*{B}+{F}*{T}-{S}*({T}-{E}))"
     sheet.formula(r0, c["add_margin"], f"=MAX(0,{need}-{M})", amount_style(t, i), float(fixes.margin_to_add[i]))
+    a = int(t.account[i])
+    total = float(fixes.margin_to_add_in_total_usd[i])
+    if a < 0:
+        sheet.formula(r0, c["add_total"], f"={g['add_margin']}*{g['fx']}", number("usd"), total)
+    elif i == int(np.flatnonzero(t.account == a)[0]):  # the account's largest, once: it adds to every margin
+        P = lay.positions
+        sheet.formula(r0, c["add_total"], f"=_xlfn.MAXIFS({P.range('add_margin')},{P.range('acct')},{g['acct']})"
+                                          f"*{g['fx']}", number("usd"), total)
+    else:
+        sheet.number(r0, c["add_total"], 0.0, number("usd"))
     if np.isnan(fixes.size_to_cut[i]):  # a cross margin of the equation <= 0: no cut moves the price to the target
         sheet.string(r0, c["cut_size"], "n/a", number("num", 0))
         return
@@ -270,6 +299,7 @@ def _option_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) ->
     for key, fmt in (("delta", number("num", 4)), ("gamma", number("sci")), ("vega", af), ("theta", af)):
         sheet.formula(r0, c[key], f"={S}*{Q}*" + formulas.black76(w, L, K, T, V, key, inv), fmt,
                       float(getattr(fig, key)[k]))
+    sheet.number(r0, c["acct"], -1, number("int"))
     sheet.formula(r0, c["upnl"], f"={S}*{Q}*({g['oval']}-{E})", af, float(t.upnl[i]))
     sheet.formula(r0, c["upnl_usd"], f"={g['upnl']}*{g['fx']}", number("usd"), float(t.upnl_usd[i]))
     sheet.number(r0, c["s"], float(t.side[i]), number("int"))

@@ -4,12 +4,13 @@ move of every mark (liquidation included) and, for a book with options, the opti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 
-from levxl.book.figures import RiskTable, leverage_grid, pnl_usd_after_mark_move
-from levxl.workbooks.report import formulas
+from levxl.book.figures import RiskTable, leverage_grid, pnl_usd_after_mark_move, rooms_after_mark_move
+from levxl.workbooks.report import cross, formulas
 from levxl.workbooks.report.cells import (HEADER, LABEL, LIQ, LIQ_PCT, RLABEL, SECTION, SUBTITLE, TITLE, SheetSpec,
                                           Cell, cached, col, number)
 from levxl.workbooks.report.inputs import LEVERAGES, MOVES
@@ -84,7 +85,7 @@ def _grid(sheet: SheetSpec, t: RiskTable, lay: Layout) -> None:
 def _heat_totals(sheet: SheetSpec, t: RiskTable, lay: Layout, pnl: np.ndarray, liquidated: np.ndarray,
                  now_total: float) -> None:
     L_ = lay.scenarios
-    hr, tr, first, last = L_.heat_moves, L_.heat_total, L_.heat_first, L_.heat_last
+    _, tr, first, last = L_.heat_moves, L_.heat_total, L_.heat_first, L_.heat_last
     sheet.merge(tr, 0, tr, 5, RLABEL, "Total PnL (USD)")
     sheet.merge(tr + 1, 0, tr + 1, 5, RLABEL, "Change vs now (USD)")
     sheet.merge(tr + 2, 0, tr + 2, 5, RLABEL, "Positions liquidated")
@@ -93,13 +94,10 @@ def _heat_totals(sheet: SheetSpec, t: RiskTable, lay: Layout, pnl: np.ndarray, l
     upnl_total = f"SUM({St.detail_range('now')})" if len(t) else "0"
     for j in range(len(MOVES)):
         cl = col(L_.first_col + j)
-        mvr = f"{cl}${hr + 1}"
         if len(t):
             tot = f"=SUM({cl}{first + 1}:{cl}{last + 1})"
-            sides, marks, liqs = (f"${x}${first + 1}:${x}${last + 1}" for x in ("D", "E", "F"))
-            # the path starts at the mark: a mark already past its price counts as liquidated at every move
-            cnt = (f"=SUMPRODUCT(ISNUMBER({liqs})*((({sides}=\"long\")*((({marks}*(1+{mvr})<={liqs})+"
-                   f"({marks}<={liqs}))>0))+(({sides}=\"short\")*((({marks}*(1+{mvr})>={liqs})+({marks}>={liqs}))>0))))")
+            # each row's liquidated flag (the path from the mark; a cross account's positions: the account's)
+            cnt = f"=SUM({L_.heat_range(L_.flag_col(j))})"
         else:
             tot, cnt = "=0", "=0"
         sheet.formula(tr, L_.first_col + j, tot, number("usd", bold=True), float(pnl[:, j].sum()))
@@ -108,7 +106,19 @@ def _heat_totals(sheet: SheetSpec, t: RiskTable, lay: Layout, pnl: np.ndarray, l
         sheet.formula(tr + 2, L_.first_col + j, cnt, number("int"), int(liquidated[:, j].sum()))
 
 
-def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl: np.ndarray,
+@dataclass
+class _Moved:
+    """The heatmap's cached values: PnL (USD) and liquidated per position and move, the cross positions' rooms,
+    and both at the marks."""
+
+    pnl: np.ndarray
+    liquidated: np.ndarray
+    rooms: np.ndarray
+    liquidated_now: np.ndarray
+    rooms_now: np.ndarray
+
+
+def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, moved: "_Moved",
               recomputable: bool = True) -> None:
     L_, P, book = lay.scenarios, lay.positions, t.book
     r0, hr, inv = L_.heat_first + i, L_.heat_moves, bool(t.inverse[i])
@@ -117,7 +127,10 @@ def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl: np.ndarr
     # the liquidation price's own format: the sentinel 0 of a long no price liquidates reads "none", as on Positions
     sheet.formula(r0, 5, f"={P.ref('liq', i)}", number("liqprice", price_style(t, i).digits), shown)
     S, Q, E, M = (P.ref(k, i, col_abs=True) for k in ("s", "size", "entry", "margin"))
+    pnl, liquidated, rooms = moved.pnl, moved.liquidated, moved.rooms
     if t.option[i]:
+        for j in [*range(len(MOVES)), "now"]:  # not liquidated by the futures formulas
+            sheet.number(r0, L_.flag_col(j), 0, number("int"))
         sheet.formula(r0, 5, f"={P.ref('liq', i)}", number("num", 0), "n/a")
         K, T, V = (P.ref(k, i, col_abs=True) for k in ("strike", "expiry", "vol"))
         w = 1 if book.option_type[i] == "call" else -1
@@ -126,9 +139,26 @@ def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, pnl: np.ndarr
             sheet.formula(r0, L_.first_col + j, formulas.option_move_pnl(w, S, Q, E, Pm, K, T, V, inv),
                           number("usd"), float(pnl[i, j]))
         return
+    mark, on_account = f"$E{r0 + 1}", t.account[i] >= 0
+    flag_now = f"${col(L_.flag_col('now'))}{r0 + 1}"
+    if on_account:
+        sheet.formula(r0, L_.room_col("now"), "=" + cross.room(t, lay, i, mark), number("num", 2),
+                      float(moved.rooms_now[i]))
+        sheet.formula(r0, L_.flag_col("now"), cross.flag(lay, i, L_.heat_range(L_.room_col("now"))), number("int"),
+                      int(moved.liquidated_now[i]))
     for j in range(len(MOVES)):
-        Pm = f"$E{r0 + 1}*(1+{col(L_.first_col + j)}${hr + 1})"
-        sheet.formula(r0, L_.first_col + j, formulas.move_pnl(S, Q, E, M, f"$F{r0 + 1}", Pm, inv, f"$E{r0 + 1}"), number("usd"),
+        Pm = f"{mark}*(1+{col(L_.first_col + j)}${hr + 1})"
+        flag = f"${col(L_.flag_col(j))}{r0 + 1}"
+        if on_account:  # liquidated with its account, the wallet lost once (levxl.workbooks.report.cross)
+            sheet.formula(r0, L_.room_col(j), "=" + cross.room(t, lay, i, Pm), number("num", 2), float(rooms[i, j]))
+            sheet.formula(r0, L_.flag_col(j), cross.flag(lay, i, L_.heat_range(L_.room_col(j)), flag_now),
+                          number("int"), int(liquidated[i, j]))
+            sheet.formula(r0, L_.first_col + j, cross.pnl_usd(t, lay, i, f"({Pm})", flag), number("usd"),
+                          float(pnl[i, j]))
+            continue
+        sheet.formula(r0, L_.flag_col(j), f"=IF({formulas.passed(S, f'$F{r0 + 1}', Pm, mark)},1,0)", number("int"),
+                      int(liquidated[i, j]))
+        sheet.formula(r0, L_.first_col + j, formulas.move_pnl(S, Q, E, M, f"$F{r0 + 1}", Pm, inv, mark), number("usd"),
                       float(pnl[i, j]))
 
 
@@ -138,26 +168,32 @@ def _heatmap(sheet: SheetSpec, t: RiskTable, lay: Layout, now_total: float) -> N
     hr, tr, first, last = L_.heat_moves, L_.heat_total, L_.heat_first, L_.heat_last
     sheet.string(L_.heat_top, 0, "PnL by position at a move of every mark (USD)", SECTION)
     sheet.string(L_.heat_top, L_.first_col, "From entry, liquidation included; LIQ = liquidated: the isolated margin "
-                                            "is lost.", SUBTITLE)
+                                            "is lost (a cross account's wallet, once, shared by its positions).",
+                 SUBTITLE)
     sheet.merge(hr, 0, hr, 5, RLABEL, "Move of every mark (input) →")
     for j, mv in enumerate(MOVES):
         sheet.number(hr, L_.first_col + j, mv, number("pct", 0, inp=True))
     pnl, liquidated = pnl_usd_after_mark_move(t.book, MOVES)
+    moved = _Moved(pnl, liquidated, rooms_after_mark_move(t.book, MOVES),
+                   pnl_usd_after_mark_move(t.book, [0.0])[1][:, 0], rooms_after_mark_move(t.book, [0.0])[:, 0])
     _heat_totals(sheet, t, lay, pnl, liquidated, now_total)
     for k, h in enumerate(["Input row", "Venue", "Symbol", "Side", "Mark", "Liq. price"]):
         sheet.string(first - 1, k, h, HEADER)
     for j in range(len(MOVES)):
         sheet.formula(first - 1, L_.first_col + j, f"={col(L_.first_col + j)}{hr + 1}", number("pct", 0, bold=True),
                       MOVES[j])
+        sheet.string(first - 1, L_.flag_col(j), f"Liquidated (1/0) at {MOVES[j]:+.0%}", HEADER)
+        sheet.string(first - 1, L_.room_col(j), f"Cross room at {MOVES[j]:+.0%}", HEADER)
+    sheet.string(first - 1, L_.flag_col("now"), "Liquidated (1/0) at the marks", HEADER)
+    sheet.string(first - 1, L_.room_col("now"), "Cross room at the marks", HEADER)
     recomputable = t.book.recomputable
     for i in range(len(t)):
-        _heat_row(sheet, t, lay, i, pnl, bool(recomputable[i]))
+        _heat_row(sheet, t, lay, i, moved, bool(recomputable[i]))
     if len(t):
         rng = f"G{first + 1}:{col(5 + len(MOVES))}{last + 1}"
-        sheet.conditional(rng, {"type": "formula", "format": LIQ, "stop_if_true": True, "criteria":
-                                f'=AND(ISNUMBER($F{first + 1}),IF($D{first + 1}="long",'
-                                f'MIN($E{first + 1}*(1+G${hr + 1}),$E{first + 1})<=$F{first + 1},'
-                                f'MAX($E{first + 1}*(1+G${hr + 1}),$E{first + 1})>=$F{first + 1}))'})
+        # LIQ where the row's liquidated flag (hidden, the same offset right of each move column) is 1
+        sheet.conditional(rng, {"type": "formula", "format": LIQ, "stop_if_true": True,
+                                "criteria": f"={col(L_.flag_col(0))}{first + 1}=1"})
         sheet.conditional(rng, dict(_SCALE))
         sheet.conditional(f"G{tr + 1}:{col(5 + len(MOVES))}{tr + 1}", dict(_SCALE))
 
@@ -204,6 +240,8 @@ def scenarios_sheet(t: RiskTable, lay: Layout, as_of: str, now_usd: np.ndarray) 
     for first, last, width in ((0, 0, 8), (1, 1, 12), (2, 2, 14 if not t.any_options else 21), (3, 3, 7),
                                (4, 5, 11), (6, 6 + len(MOVES), MOVE_WIDTH)):
         sheet.column(first, last, width)
+    L_ = lay.scenarios
+    sheet.column(L_.flag_col(0), L_.room_col("now"), 10, True, 1)  # the heatmap's helpers: hidden, grouped
     if lay.scenarios.grid_position is not None:
         _grid(sheet, t, lay)
     _heatmap(sheet, t, lay, float(np.sum(now_usd)))

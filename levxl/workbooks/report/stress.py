@@ -12,7 +12,7 @@ import numpy as np
 from levxl.book.figures import FUNDING_INTERVALS_PER_DAY, RiskTable, StressFigures, stress_figures
 from levxl.book.stresses import (MAP_EDGES, MOVE_FLOOR, STRESSES, StressResult, liquidation_map, map_labels,
                                  never_liquidated)
-from levxl.workbooks.report import formulas
+from levxl.workbooks.report import cross, formulas
 from levxl.workbooks.report.cells import (HEADER, LABEL, SECTION, SUBTITLE, TEXT, TITLE, SheetSpec, cached, col,
                                           number)
 from levxl.workbooks.report.inputs import FUNDING_CAP, FUNDING_STRESS_DAYS, VOL_MULTIPLIER
@@ -22,7 +22,8 @@ from levxl.workbooks.report.rows import price_style, side_text
 __all__ = ["stress_sheet", "stress_detail_sheet"]
 
 _NOTES = MappingProxyType({
-    "gap": "Each mark jumps past its liquidation price with no fill in between: the whole isolated margin is lost "
+    "gap": "Each mark jumps past its liquidation price with no fill in between: the whole isolated margin (a cross "
+           "account: its wallet, once) is lost "
            "(USD at the mark); the shortfall beyond the bankruptcy price falls on the venue's insurance fund / ADL.",
     "funding": "Rate per 8 h at its cap (0.75% = OKX default; Binance/Bybit caps vary by symbol), charged against "
                "each position whatever its side, on the notional at the mark. Liquidated: margin + uPnL - funding "
@@ -65,18 +66,6 @@ def _move(kind: str, move: str, adv: str, beta: str, squeezed: str) -> str:
     return f"{beta}*{move}"
 
 
-def _floored(raw: str) -> str:
-    """``max(raw, MOVE_FLOOR)`` as arithmetic (elementwise inside SUMPRODUCT, where MAX would not be)."""
-    return f"(({raw})+({MOVE_FLOOR}-({raw}))*(({raw})<{MOVE_FLOOR}))"
-
-
-def _hit(r: _Refs, moved: str) -> str:
-    """1 where the path from the mark to ``moved`` reaches the liquidation price (or the mark is past it)."""
-    S, L, LQ = r.sides, r.marks, r.liqs
-    return (f"ISNUMBER({LQ})*((({S}>0)*((({moved}<={LQ})+({L}<={LQ}))>0))+(({S}<0)*((({moved}>={LQ})+"
-            f"({L}>={LQ}))>0)))")
-
-
 def _stress_rows(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, res: StressResult) -> None:
     L_, book = lay.stress, t.book
     now_total = float(res.now_usd.sum())
@@ -89,14 +78,13 @@ def _stress_rows(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, res: Str
         else:
             sheet.number(r0, 2, stress.move, number("pct", 0, inp=True))
         sheet.note(r0, stress.note, _FIRST_NOTE_COL, _FIRST_NOTE_COL + 1)
-        mvr = f"$C${r0 + 1}"
         change = r.detail(k)
         sheet.formula(r0, 4, f"=SUM({change})" if r.n else "=0", number("usd"), float(res.change[k]))
         sheet.formula(r0, 3, f"=E{r0 + 1}+{r.now}", number("usd"), float(res.change[k] + now_total))
-        moved = f"{r.marks}*(1+{_floored(_move(stress.kind, mvr, r.adv, r.beta, r.squeezed))})"
-        hit = _hit(r, moved)
-        sheet.formula(r0, 5, f"=SUMPRODUCT({hit})" if r.n else "=0", number("int"), int(res.n_liquidated[k]))
-        sheet.formula(r0, 6, f"=SUMPRODUCT({hit}*{r.nus})" if r.n else "=0", number("usd"),
+        # each position's liquidated flag on Stress detail (a cross account's positions: the account's)
+        flags = L_.column_range(L_.flag_col(k))
+        sheet.formula(r0, 5, f"=SUM({flags})" if r.n else "=0", number("int"), int(res.n_liquidated[k]))
+        sheet.formula(r0, 6, f"=SUMPRODUCT({flags},{r.nus})" if r.n else "=0", number("usd"),
                       float(res.notional_liquidated[k]))
         i = res.worst[k]
         P = lay.positions
@@ -232,15 +220,40 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
                           float(res.pnl_usd[i, k] - res.now_usd[i]))
         for c in range(L_.detail_col("gap"), L_.detail_col("loss") + 1):
             sheet.string(r0, c, "n/a", number("num", 0))
+        for k in [*range(len(STRESSES)), "now"]:  # never liquidated by the futures formulas
+            sheet.number(r0, L_.flag_col(k), 0, number("int"))
         return
-    sheet.formula(r0, 3, formulas.move_pnl(S, Q, E, M, LQ, L, inv, L), number("usd"), float(res.now_usd[i]))
+    on_account = t.account[i] >= 0
+    flag_now = f"${col(L_.flag_col('now'))}{r0 + 1}"
+    if on_account:
+        # liquidated with its account (cross.flag over the rooms of the account's positions), the wallet lost once
+        sheet.formula(r0, L_.room_col("now"), "=" + cross.room(t, lay, i, L), number("num", 2),
+                      float(res.room_now[i]))
+        sheet.formula(r0, L_.flag_col("now"), cross.flag(lay, i, L_.column_range(L_.room_col("now"))),
+                      number("int"), int(res.liquidated_now[i]))
+        sheet.formula(r0, 3, cross.pnl_usd(t, lay, i, L, flag_now), number("usd"), float(res.now_usd[i]))
+    else:
+        sheet.formula(r0, L_.flag_col("now"), f"=IF({formulas.passed(S, LQ, L)},1,0)", number("int"),
+                      int(res.liquidated_now[i]))
+        sheet.formula(r0, 3, formulas.move_pnl(S, Q, E, M, LQ, L, inv, L), number("usd"), float(res.now_usd[i]))
     for k, price in enumerate(prices):
-        sheet.formula(r0, L_.detail_col(k), formulas.move_pnl(S, Q, E, M, LQ, price, inv, L) + f"-{now}",
-                      number("usd"), float(res.pnl_usd[i, k] - res.now_usd[i]))
+        flag = f"${col(L_.flag_col(k))}{r0 + 1}"
+        if on_account:
+            sheet.formula(r0, L_.room_col(k), "=" + cross.room(t, lay, i, price), number("num", 2),
+                          float(res.room[i, k]))
+            sheet.formula(r0, L_.flag_col(k), cross.flag(lay, i, L_.column_range(L_.room_col(k)), flag_now),
+                          number("int"), int(res.liquidated[i, k]))
+            pnl = cross.pnl_usd(t, lay, i, price, flag)
+        else:
+            sheet.formula(r0, L_.flag_col(k), f"=IF({formulas.passed(S, LQ, price, L)},1,0)", number("int"),
+                          int(res.liquidated[i, k]))
+            pnl = formulas.move_pnl(S, Q, E, M, LQ, price, inv, L)
+        sheet.formula(r0, L_.detail_col(k), pnl + f"-{now}", number("usd"), float(res.pnl_usd[i, k] - res.now_usd[i]))
     cap, days = f"Stress!$C${L_.funding_row + 1}", f"Stress!$C${L_.funding_row + 2}"
     per_day = f"{g['notional']}*{cap}*{FUNDING_INTERVALS_PER_DAY}*{days}"
-    sheet.formula(r0, L_.detail_col("gap"), f"=IF(ISTEXT({LQ}),0,IF(ISERROR({LQ}),{LQ},-{M}*{g['fx']}))", number("usd"),
-                  float(sf.gap[i]))
+    # a gap loses the margin in equity (a cross account's wallet once, shared by its positions)
+    sheet.formula(r0, L_.detail_col("gap"), f"=IF(ISTEXT({LQ}),0,IF(ISERROR({LQ}),{LQ},-{g['eq_margin']}*{g['fx']}))",
+                  number("usd"), float(sf.gap[i]))
     sheet.formula(r0, L_.detail_col("funding_cost"), f"={per_day}*{g['fx']}", number("usd"),
                   float(sf.funding_cost_usd[i]))
     if not recomputable:
@@ -250,14 +263,20 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
         for c in range(L_.detail_col("funding_hit"), L_.detail_col("loss") + 1):
             sheet.string(r0, c, "n/a", number("num", 0))
         return
-    sheet.formula(r0, L_.detail_col("funding_hit"), f"=IF({M}+{g['upnl']}-{per_day}<={g['mm']},1,0)",
-                  number("int"), int(sf.funding_liquidated[i]))
+    if on_account:  # the account pays every position's funding at once
+        sheet.formula(r0, L_.room_col("funding"), f"={g['upnl']}-{per_day}-{g['mm']}", number("num", 2),
+                      float(t.upnl[i] - sf.funding_cost[i] - t.maintenance[i]))
+        sheet.formula(r0, L_.detail_col("funding_hit"), cross.flag(lay, i, L_.column_range(L_.room_col("funding"))),
+                      number("int"), int(sf.funding_liquidated[i]))
+    else:
+        sheet.formula(r0, L_.detail_col("funding_hit"), f"=IF({M}+{g['upnl']}-{per_day}<={g['mm']},1,0)",
+                      number("int"), int(sf.funding_liquidated[i]))
     vcell = f"{col(L_.detail_col('vol'))}{r0 + 1}"
     sheet.formula(r0, L_.detail_col("vol"), f'=IF(N({g["vol"]})>0,{g["vol"]}*Stress!$C${L_.vol_row + 1},"")',
                   number("pct", 1), cached(sf.shocked_vol[i]))
     sheet.formula(r0, L_.detail_col("prob"), formulas.probability(S, L, LQ, 7, vcell), number("pct", 2),
                   cached(sf.prob_shocked[i], formulas.NO_VOL))
-    sheet.formula(r0, L_.detail_col("loss"), f"=N({col(L_.detail_col('prob'))}{r0 + 1})*({M}+{g['upnl']})*{g['fx']}",
+    sheet.formula(r0, L_.detail_col("loss"), f"=N({col(L_.detail_col('prob'))}{r0 + 1})*({g['eq_margin']}+{g['upnl']})*{g['fx']}",
                   number("usd"), float(sf.expected_loss[i]))
 
 
@@ -292,11 +311,16 @@ def stress_detail_sheet(t: RiskTable, lay: Layout, as_of: str, res: StressResult
         sheet.string(L_.detail_header, k, h, HEADER)
     for k in range(len(STRESSES)):
         sheet.string(L_.detail_header, L_.price_col(k), f"Mark after: {L_.names[k]}", HEADER)
+        sheet.string(L_.detail_header, L_.flag_col(k), f"Liquidated (1/0): {L_.names[k]}", HEADER)
+        sheet.string(L_.detail_header, L_.room_col(k), f"Cross room (PnL less threshold): {L_.names[k]}", HEADER)
+    sheet.string(L_.detail_header, L_.flag_col("now"), "Liquidated (1/0) at the marks", HEADER)
+    sheet.string(L_.detail_header, L_.room_col("now"), "Cross room at the marks", HEADER)
+    sheet.string(L_.detail_header, L_.room_col("funding"), "Cross room after the funding spike", HEADER)
     sheet.row_height(L_.detail_header, 80)
     for k, width in enumerate([7, 16, 6, 11]):
         sheet.column(k, k, width)
     sheet.column(4, len(heads) - 1, 10)
-    sheet.column(L_.price_col(0), L_.price_col(len(STRESSES) - 1), 12, True, 1)  # helpers: hidden, grouped
+    sheet.column(L_.price_col(0), L_.room_col("funding"), 12, True, 1)  # helpers: hidden, grouped
     sf = stress_figures(t, FUNDING_CAP, FUNDING_STRESS_DAYS, VOL_MULTIPLIER)
     recomputable = t.book.recomputable  # a property that reads every row: once, not per row
     for i in range(len(t)):
@@ -331,7 +355,8 @@ def stress_sheet(t: RiskTable, lay: Layout, as_of: str, res: StressResult, squee
     # right of the columns every printed band repeats (never clipped there)
     sheet.string(1, 2, "Moves are fractions of each mark. Adverse: every mark against its own position (longs fall, "
                        "shorts rise). Market: BTC's move, every asset by its beta (table below).", SUBTITLE)
-    sheet.string(2, 2, "Isolated margin: a liquidated position loses its margin.", SUBTITLE)
+    sheet.string(2, 2, "A liquidated isolated position loses its margin; a cross account is liquidated as a whole "
+                       "and loses its wallet once.", SUBTITLE)
     for k, width in enumerate([8, 40, 9, 14, 14, 11, 14, 24, 13, 100, 2]):
         sheet.column(k, k, width)
     heads = ["Kind", "Scenario", "Move (input)", "PnL from entry (USD)", "Change vs now (USD)",

@@ -34,12 +34,13 @@ def _book_rows(t: RiskTable, lay: Layout) -> list[tuple]:
     # the book's is a stand-in), so the book's equity is unknown, not the others' alone
     n_unknown = int(np.sum(~t.option & ~t.book.recomputable))
     unknown = f'COUNTIF({P.range("flag")},"n/a")-{int(np.sum(t.option))}'
-    equity = float(np.nansum(t.margin * t.fx)) + float(np.sum(t.upnl_usd)) if not n_unknown else "n/a"
+    equity = t.equity_usd() if not n_unknown else "n/a"
     gross = float(np.nansum(t.notional_usd))
     eq = S.cell("equity")
     return [
-        ("equity", "Equity (USD): isolated margin + unrealised PnL",
-         f'=IF({unknown}>0,"n/a",SUMPRODUCT({P.range("margin")},{fx})+SUM({P.range("upnl_usd")}))', equity, usd),
+        # a cross account's wallet once (the margin in equity, shared by its positions), never once per position
+        ("equity", "Equity (USD): isolated margins + cross wallets + unrealised PnL",
+         f'=IF({unknown}>0,"n/a",SUMPRODUCT({P.range("eq_margin")},{fx})+SUM({P.range("upnl_usd")}))', equity, usd),
         ("upnl", "  of which unrealised PnL (USD)", f"=SUM({P.range('upnl_usd')})", float(np.sum(t.upnl_usd)), usd),
         ("gross", "Gross notional (USD)", f"=SUM({P.range('notional_usd')})", gross, usd),
         ("net", "Net notional (USD, long - short)", f"=SUMPRODUCT({P.range('s')},{P.range('notional_usd')})",
@@ -117,8 +118,9 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
     # margin to add
     r0 = S.headline("margin_to_add")
     sheet.string(r0, 1, "Margin to add: every position to the target distance (USD)", LABEL)
-    sheet.formula(r0, v, f"=SUMPRODUCT({P.range('add_margin')},{P.range('fx')})", number("usd"),
-                  float(np.nansum(fixes.margin_to_add_usd)))
+    # a cross account's once (its largest: margin added to its wallet adds to every position's), not summed
+    sheet.formula(r0, v, f"=SUM({P.range('add_total')})", number("usd"),
+                  float(np.nansum(fixes.margin_to_add_in_total_usd)))
     sheet.formula(r0, v + 1, f'="target distance "&TEXT({S.a1(S.target_row)},"0.0%")&IF({unknown}>0,"; "&'
                              f'{unknown}&"{unknown_text}","")', TEXT,
                   f"target distance {TARGET_DISTANCE * 100:.1f}%" + (f"; {n_unknown}{unknown_text}" if n_unknown else ""))
