@@ -39,7 +39,7 @@ def _book_rows(t: RiskTable, lay: Layout) -> list[tuple]:
     eq = S.cell("equity")
     return [
         # a cross account's wallet once (the margin in equity, shared by its positions), never once per position
-        ("equity", "Equity (USD): isolated margins + cross wallets + unrealised PnL",
+        ("equity", "Equity (USD): margins + cross wallets + uPnL",
          f'=IF({unknown}>0,"n/a",SUMPRODUCT({P.range("eq_margin")},{fx})+SUM({P.range("upnl_usd")}))', equity, usd),
         ("upnl", "  of which unrealised PnL (USD)", f"=SUM({P.range('upnl_usd')})", float(np.sum(t.upnl_usd)), usd),
         ("gross", "Gross notional (USD)", f"=SUM({P.range('notional_usd')})", gross, usd),
