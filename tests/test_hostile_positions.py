@@ -311,11 +311,12 @@ def test_a_bybit_inverse_position_with_an_infinite_entry_is_a_refused_row(tmp_pa
     assert len(book) == len(positions) - 1
 
 
-@pytest.mark.parametrize("contract, mark", [("linear", "1e308"), ("inverse", "1e-308")])
-def test_a_mark_whose_position_value_overflows_is_a_refused_row(tmp_path, contract, mark):
+@pytest.mark.parametrize("contract, symbol, mark", [("linear", "BTCUSDT", "1e308"),
+                                                    ("inverse", "BTCUSD_PERP", "1e-308")])
+def test_a_mark_whose_position_value_overflows_is_a_refused_row(tmp_path, contract, symbol, mark):
     path = tmp_path / "pos.csv"
     path.write_text("venue,symbol,side,contract,size,entry,mark,leverage\n"
-                    f"binance,BTCUSDT,long,{contract},2.5,64200,{mark},10\n"
+                    f"binance,{symbol},long,{contract},2.5,64200,{mark},10\n"
                     "binance,ETHUSDT,long,linear,2,3000,3100,10\n")
     book = load_positions(path)
     assert book.symbol == ["ETHUSDT"] and book.issues == [

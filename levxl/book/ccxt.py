@@ -90,11 +90,14 @@ def venue_of(position: dict[str, Any]) -> str:
 
 
 def margin_currency(symbol: str, inverse: bool) -> str:
-    """The margin (settle) currency of a unified symbol ``BASE/QUOTE:SETTLE``; else base for inverse, quote for
+    """The margin (settle) currency of a unified symbol ``BASE/QUOTE:SETTLE``; else base for inverse (the coin of
+    a venue-form symbol, ``BTC-USD-SWAP`` -> BTC: the one wallet of every BTC-margined contract), quote for
     linear; "" when the symbol says nothing."""
     if ":" in symbol:
         return symbol.rpartition(":")[2].split("-")[0].upper()
     base, _, quote = symbol.partition("/")
+    if inverse and not quote:
+        return asset_of(symbol) if symbol.strip() else ""
     return (base if inverse else quote).upper()
 
 

@@ -14,14 +14,18 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import re
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
+
+from levxl.engine.venues import profile_for
 
 __all__ = ["ALIASES", "CellError", "canonical_column", "FUNDING_PER_HOURS_KEY", "FUNDING_UNREAD_PREFIX", "read_csv_table", "parse_number",
-           "decimal_style", "parse_side", "SIDE_WORDS", "RATE_COLUMNS", "AMOUNT_COLUMNS"]
+           "decimal_style", "parse_side", "SIDE_WORDS", "RATE_COLUMNS", "AMOUNT_COLUMNS", "asset_of", "SymbolForm",
+           "symbol_form", "symbol_contract", "inverse_by_symbol_note"]
 
 #: header (lower case, after :func:`canonical_column`'s clean-up) -> levxl column. Sources: the venues' position
 #: API fields (Binance positionRisk, Bybit v5 position/list, OKX /account/positions, Hyperliquid clearinghouseState),
@@ -140,21 +144,149 @@ _MULTIPLE = re.compile(r"^(?:10{3,})(?=[A-Z])")
 _HYPERLIQUID_K = re.compile(r"^k(?=[A-Z]{2,}$)")
 
 
+class SymbolForm(NamedTuple):
+    """A symbol taken apart (:func:`symbol_form`): the one reading of a symbol's form that :func:`asset_of` and
+    :func:`symbol_contract` share."""
+
+    asset: str  #: the underlying, as :func:`asset_of` gives it ("BTC" of XBTUSD, "PEPE" of 1000PEPEUSDT)
+    quote: str  #: the quote currency the symbol names ("USD", "USDT", KuCoin's "USDM"), "" where it names none
+    settle: str  #: a ccxt unified symbol's settle currency (``BTC/USD:BTC`` -> "BTC", spelled as ``asset``), else ""
+    joined: bool  #: the quote written onto the base (``BTCUSDT``, ``BTCUSD_PERP``), not a part of its own
+    tail: tuple[str, ...]  #: the parts after base and quote: ("SWAP",), ("PERP",), ("240927",), ("H25",)...
+    prefix: str  #: a Kraken futures prefix ("PI", "PF", "FI", "FF"), else ""
+    unified: bool  #: ccxt's ``BASE/QUOTE:SETTLE`` form
+
+
+# A futures month code after a USD quote: Bybit's inverse quarterlies BTCUSDH25, BTCUSDZ24 (F..Z = Jan..Dec).
+_MONTH_CODE = re.compile(r"(?<=USD)[FGHJKMNQUVXZ]\d{2}$")
+
+
+@functools.lru_cache(maxsize=8192)
+def symbol_form(symbol: str) -> SymbolForm:
+    """A symbol in ccxt or venue form taken apart (:class:`SymbolForm`).
+
+    >>> symbol_form("BTC-USD-SWAP")[1:5], symbol_form("BTCUSD_PERP")[1:5], symbol_form("BTC/USD:BTC")[1:5]
+    (('USD', '', False, ('SWAP',)), ('USD', '', True, ('PERP',)), ('USD', 'BTC', False, ()))
+    """
+    text = _HYPERLIQUID_K.sub("", str(symbol).strip()).upper()
+    kraken = _KRAKEN_FUTURES.match(text)
+    prefix = kraken.group(0)[:2] if kraken else ""
+    text = text[kraken.end():] if kraken else text
+    parts = re.split(r"[/:\-_ ]", text)
+    head, tail = parts[0], tuple(parts[1:])
+    unified = any(c in text for c in "/:")
+    quote = settle = ""
+    joined = False
+    if unified:  # BASE/QUOTE:SETTLE, a future's or option's expiry (and strike, type) after the settle: "-241227"
+        quote, _, settled = text.partition("/")[2].partition(":")
+        settle, *rest = settled.split("-")
+        tail = tuple(rest)
+    else:  # venue form: strip a quote currency (and a futures month code after it) from the end
+        month = _MONTH_CODE.search(head)
+        if month:
+            head, tail = head[:month.start()], (month.group(0),) + tail
+        for candidate in _QUOTES:
+            if head.endswith(candidate) and len(head) > len(candidate):
+                head = head[:-len(candidate)]
+                quote, joined = ("" if candidate == "PERP" else candidate), True
+                tail = (("PERP",) if candidate == "PERP" else ()) + tail
+                break
+        else:
+            if month:  # no quote before it after all: a coin whose name ends so
+                head, tail = head + tail[0], tail[1:]
+            if tail and tail[0] in _QUOTES and tail[0] != "PERP":  # BTC-USDT-SWAP, BTC_USDC-PERPETUAL, BTC_USD
+                quote, tail = tail[0], tail[1:]
+    head, settle = _MULTIPLE.sub("", head), _MULTIPLE.sub("", settle)  # spelled as the asset is, to compare
+    return SymbolForm(_BITMEX.get(head, head) or "?", quote, _BITMEX.get(settle, settle), joined, tail, prefix,
+                      unified)
+
+
 def asset_of(symbol: str) -> str:
     """The underlying asset of a symbol in ccxt or venue form: ``ETH/USDT:USDT``, ``ETHUSDT``, ``ETH-USDT-SWAP``,
     ``ETH-PERP``, ``ETHUSD_PERP``, ``XBTUSD`` (BitMEX: BTC), KuCoin's ``XBTUSDTM``/``XBTUSDM``, Kraken's
-    ``PF_XBTUSD``, ``BTC-27DEC24-70000-C`` and Hyperliquid's ``ETH`` all give ``ETH``/``BTC``; a contract on 1000
-    coins, ``1000PEPEUSDT`` (or Hyperliquid's ``kPEPE``), gives the coin, ``PEPE``."""
-    text = _HYPERLIQUID_K.sub("", str(symbol).strip()).upper()
-    text = _KRAKEN_FUTURES.sub("", text)
-    head = re.split(r"[/:\-_ ]", text, maxsplit=1)[0]
-    if head == text or not any(c in text for c in "/:"):  # venue form: strip a quote currency from the end
-        for quote in _QUOTES:
-            if head.endswith(quote) and len(head) > len(quote):
-                head = head[:-len(quote)]
-                break
-    head = _MULTIPLE.sub("", head)
-    return _BITMEX.get(head, head) or "?"
+    ``PF_XBTUSD``, ``BTC-27DEC24-70000-C``, Bybit's ``ETHUSDH25`` and Hyperliquid's ``ETH`` all give ``ETH``/``BTC``;
+    a contract on 1000 coins, ``1000PEPEUSDT`` (or Hyperliquid's ``kPEPE``), gives the coin, ``PEPE``."""
+    return symbol_form(str(symbol)).asset
+
+
+_LINEAR_QUOTES = frozenset({"USDT", "USDC", "USDTM", "USDCM", "FDUSD", "BUSD"})  # no venue settles these in coin
+_YYMMDD = re.compile(r"^\d{6}$")  # OKX BTC-USD-241227, Binance BTCUSD_241227
+_DDMMMYY = re.compile(r"^\d{1,2}(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\d{2}$")  # Deribit BTC-27DEC24
+
+
+def _venue_family(venue: str) -> str:
+    """The venue a name spells ("binanceusdm" -> "binance", "bybit-inverse" -> "bybit"), else the name lower-cased."""
+    try:
+        return profile_for(venue).venue
+    except (KeyError, ValueError):
+        return str(venue).strip().lower()
+
+
+@functools.lru_cache(maxsize=8192)
+def symbol_contract(symbol: str, venue: str = "") -> tuple[str, str]:
+    """("inverse" or "linear", the form that says so) where a symbol's form alone tells a coin-margined (inverse)
+    contract from a quote-margined (linear) one, else ("", ""): the form says nothing, and levxl does not guess.
+
+    Inverse by its form on any venue: ccxt ``BTC/USD:BTC`` (settles in its base), OKX ``BTC-USD-SWAP`` and
+    ``BTC-USD-241227``, Binance COIN-M ``BTCUSD_PERP`` and ``BTCUSD_241227``, Deribit ``BTC-PERPETUAL``, Kraken
+    ``PI_XBTUSD`` and ``FI_XBTUSD_241227``. Inverse on the venue that names its coin-margined contracts so, ambiguous
+    elsewhere: Bybit (and Bitget) ``BTCUSD``, Bybit ``BTCUSDH25``, BitMEX ``XBTUSD`` (its ``ETHUSD`` is a quanto),
+    Deribit ``BTC-27DEC24``, Gate ``BTC_USD``, KuCoin ``XBTUSDM``. Linear: a USDT, USDC, FDUSD or BUSD quote
+    (``BTCUSDT``, ``BTC-USDT-SWAP``, ``BTC_USDC-PERPETUAL``, ``XBTUSDTM``), ccxt ``BTC/USDT:USDT`` (settles in its
+    quote), Kraken ``PF_XBTUSD``. An option's symbol says nothing of a perpetual's contract: ("", "").
+
+    >>> symbol_contract("BTC-USD-SWAP"), symbol_contract("BTCUSDT"), symbol_contract("BTCUSD")
+    (('inverse', 'OKX coin-margined swap BASE-USD-SWAP'), ('linear', 'a USDT quote'), ('', ''))
+    >>> symbol_contract("BTCUSD", "bybit")
+    ('inverse', 'Bybit inverse perpetual BASEUSD')
+    """
+    f = symbol_form(str(symbol))
+    if f.asset == "?" or (len(f.tail) >= 2 and f.tail[-1] in ("C", "P")):  # no symbol, or an option's
+        return "", ""
+    if f.prefix:
+        return (("inverse", "Kraken inverse futures PI_/FI_") if f.prefix in ("PI", "FI") else
+                ("linear", "Kraken linear futures PF_/FF_"))
+    if f.unified:
+        if f.settle and f.settle == f.asset:
+            return "inverse", "ccxt BASE/QUOTE:BASE, settled in its base coin"
+        if f.settle and f.settle == f.quote:
+            return "linear", "ccxt BASE/QUOTE:QUOTE, settled in its quote"
+        return "", ""
+    if f.quote in _LINEAR_QUOTES:
+        return "linear", f"a {f.quote} quote"
+    family = _venue_family(venue) if str(venue).strip() else ""
+    dated = len(f.tail) == 1 and bool(_YYMMDD.match(f.tail[0]))
+    if f.quote == "USD" and not f.joined:
+        if f.tail == ("SWAP",):
+            return "inverse", "OKX coin-margined swap BASE-USD-SWAP"
+        if dated:
+            return "inverse", "OKX coin-margined futures BASE-USD-YYMMDD"
+        if not f.tail and family == "gate":
+            return "inverse", "Gate coin-margined perpetual BASE_USD"
+    if f.quote == "USD" and f.joined:
+        if f.tail == ("PERP",):
+            return "inverse", "Binance COIN-M perpetual BASEUSD_PERP"
+        if dated:
+            return "inverse", "Binance COIN-M futures BASEUSD_YYMMDD"
+        if not f.tail and family in ("bybit", "bitget"):
+            return "inverse", f"{family.capitalize()} inverse perpetual BASEUSD"
+        if not f.tail and family == "bitmex" and f.asset == "BTC":
+            return "inverse", "BitMEX inverse perpetual XBTUSD"
+        if len(f.tail) == 1 and _MONTH_CODE.search("USD" + f.tail[0]) and family == "bybit":
+            return "inverse", "Bybit inverse futures BASEUSD + month code"
+    if f.quote == "USDM" and not f.tail and family == "kucoin":
+        return "inverse", "KuCoin coin-margined perpetual BASEUSDM"
+    if not f.quote and f.tail == ("PERPETUAL",):
+        return "inverse", "Deribit inverse perpetual BASE-PERPETUAL"
+    if not f.quote and len(f.tail) == 1 and _DDMMMYY.match(f.tail[0]) and family == "deribit":
+        return "inverse", "Deribit inverse futures BASE-DDMMMYY"
+    return "", ""
+
+
+def inverse_by_symbol_note(symbol: str, form: str, blank: str = "contract blank",
+                           fix: str = "give a contract column to say so") -> str:
+    """The row warning of a contract read as inverse from its symbol's form (:func:`symbol_contract`)."""
+    return f"{blank}: {symbol} is a coin-margined (inverse) contract by its symbol ({form}); read as inverse ({fix})"
 
 
 def contract_count_hint(headers: Any) -> str:

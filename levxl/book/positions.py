@@ -22,8 +22,8 @@ from levxl.engine.tier_store import FUNDING_HOURS_RANGE
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import profile_for
 from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, RATE_COLUMNS, CellError, canonical_column,
-                               contract_count_hint, decimal_style, parse_number, parse_side,
-                               size_unit_reason)
+                               contract_count_hint, decimal_style, inverse_by_symbol_note, parse_number,
+                               parse_side, size_unit_reason, symbol_contract)
 from levxl.book.checks import plausibility_warnings, stored_table, tier_table_for
 from levxl.book.ccxt import binance_coin_m_face, ccxt_record_stream, margin_currency, records_from_ccxt
 from levxl.files import reading
@@ -37,7 +37,9 @@ __all__ = ["Book", "RefusedRow", "COLUMNS", "VENUE_COLUMNS", "load_positions", "
 COLUMNS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leverage", "margin", "mmr",
            "funding_rate", "vol", "kind", "option_type", "strike", "expiry_days", "settle", "taker_fee",
            "funding_interval_hours", "tick")
-"""Columns of a positions table. Required: side, size, entry and one of leverage/margin. ``size`` is base coin
+"""Columns of a positions table. Required: side, size, entry and one of leverage/margin. ``contract`` "linear" or
+"inverse" (blank: what the symbol's form says where it says it, with a row warning, else linear; a contract the
+form contradicts refuses the row: :func:`levxl.book.cells.symbol_contract`). ``size`` is base coin
 (linear) or USD face value (inverse); ``margin`` is isolated margin in the margin currency; ``mmr`` a rate or a tier
 preset such as ``binance:BTCUSDT`` (blank: the venue's stored table for the symbol, linear rows, else
 :data:`DEFAULT_MMR`; an optional ``basis`` column, blank: the venue profile's ``mm_basis``); ``funding_rate`` per
@@ -66,7 +68,8 @@ _NUMERIC = ("size", "entry", "mark", "leverage", "margin", "funding_rate", "vol"
 class RefusedRow:
     """The account a refused row would have been a position of, as its cells read before any check: a cross
     account's figures depend on every position in it, so one refused row leaves the others of that account
-    uncomputed (:func:`levxl.book.accounts.refused_siblings`). ``inverse`` from the contract cell; ``cross`` False
+    uncomputed (:func:`levxl.book.accounts.refused_siblings`). ``inverse`` from the contract cell (blank: the
+    symbol's form, :func:`levxl.book.cells.symbol_contract`); ``cross`` False
     only where the row says it is no cross position (margin mode isolated, an option, a closed ccxt position)."""
 
     venue: str
@@ -343,8 +346,10 @@ def _refused_row(cells: dict[str, Any], parsed: bool = False) -> RefusedRow:
     mode_text = text("margin_mode").lower()
     mode = (mode_text or "unknown") if parsed else _MODES.get(mode_text or "isolated", "")
     kind = text("kind").lower() or "perp"
+    contract = text("contract").lower() or (symbol_contract(text("symbol"), text("venue"))[0] if text("symbol")
+                                            else "")
     return RefusedRow(venue=text("venue"), account=text("account"), symbol=text("symbol"),
-                      inverse=text("contract").lower() == "inverse",
+                      inverse=contract == "inverse",
                       cross=mode != "isolated" and kind != "option" and not cells.get("__no_position__"))
 
 
@@ -421,6 +426,9 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
             raise CellError(f"{column or 'a cell'} is a formula saved without its value (={value.formula}): open and "
                             "save the workbook in Excel or LibreOffice, or run `levxl recalc` on it")
     quoted_hours = _funding_period(record, decimal)
+    contract_note = ""
+    if str(record.get("kind") or "perp").strip().lower() != "option":  # an option's contract is its settlement
+        record, contract_note = _contract_read(record)
     if "binance_position_amt" in record:
         record = _size_from_position_amt(record, decimal)
     unit_reason = size_unit_reason(record.get("size"), str(record.get("symbol") or ""),
@@ -460,7 +468,7 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                            "account": str(record.get("account") or "").strip(),
                            "basis": str(record.get("basis") or ""),  # "entry": ccxt Bybit rows
                            "margin_source": str(record.get("margin_source") or ""),
-                           "warnings": list(record.get("warnings") or [])}
+                           "warnings": list(record.get("warnings") or []) + ([contract_note] if contract_note else [])}
     tick = values["tick"]
     # an entry not > 0 is the engine's to refuse, with its own reason, not as a tick above it
     if not np.isnan(tick) and values["entry"] > 0 and (not tick > 0 or tick >= values["entry"]
@@ -509,6 +517,27 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
                funding_rate=0.0 if np.isnan(values["funding_rate"]) else values["funding_rate"])
     return out, _PerpCheck(side, values["entry"], values["size"], leverage, margin, mmr, contract, values["vol"],
                            mark, record.get("mark"))
+
+
+def _contract_read(record: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The record with its contract cell read, and the row warning that says how ("" where there is none to say).
+
+    A blank contract is what the symbol's form says where it says it (:func:`levxl.book.cells.symbol_contract`:
+    ``BTC-USD-SWAP``, ``BTCUSD_PERP``, ``BTC/USD:BTC`` are inverse), said so in the warning: read as linear, an
+    OKX ``BTC-USD-SWAP`` row's 20,000 USD face would be 20,000 BTC, a notional of a billion. Else linear, as always.
+    A contract that contradicts the symbol's form refuses the row (:class:`CellError`): which one is wrong is not
+    levxl's to tell."""
+    given = str(record.get("contract") or "").strip().lower()
+    symbol = str(record.get("symbol") or "").strip()
+    by_symbol, form = symbol_contract(symbol, str(record.get("venue") or "")) if symbol else ("", "")
+    if not given:
+        if by_symbol == "inverse":
+            return {**record, "contract": "inverse"}, inverse_by_symbol_note(symbol, form)
+        return {**record, "contract": "linear"}, ""
+    if by_symbol and given in ("linear", "inverse") and given != by_symbol:
+        raise CellError(f"contract {record.get('contract')!r} contradicts the symbol {symbol}: the contract column "
+                        f"reads {given}, the symbol's form ({form}) reads {by_symbol}; correct the one that is wrong")
+    return record, ""
 
 
 _HOURS_TEXT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
