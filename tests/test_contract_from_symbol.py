@@ -228,3 +228,35 @@ def test_any_text_as_a_symbol_gives_a_reading_or_none_never_an_error(symbol, ven
     kind, form = symbol_contract(symbol, venue)
     assert kind in ("", "linear", "inverse") and bool(kind) == bool(form)
 
+
+# -- ccxt positions whose symbol is the venue's id (ccxt run without markets: no settle currency) ----------------
+def _ccxt(symbol, info, **extra):
+    return {"symbol": symbol, "contracts": 50, "contractSize": 100, "side": "long", "entryPrice": 60000,
+            "markPrice": 62000, "leverage": 10, "marginMode": "isolated", "info": info, **extra}
+
+
+BINANCE_INFO = {"symbol": "BTCUSD_PERP", "positionAmt": "50", "entryPrice": "60000", "markPrice": "62000",
+                "leverage": "10", "marginType": "isolated", "isolatedWallet": "0.0083"}
+OKX_INFO = {"instId": "BTC-USD-SWAP", "mgnMode": "isolated", "margin": "0.0083", "avgPx": "60000"}
+
+
+@pytest.mark.parametrize("symbol, info", [("BTCUSD_PERP", BINANCE_INFO), ("BTC-USD-SWAP", OKX_INFO)])
+def test_a_ccxt_venue_form_symbol_is_read_by_its_form(tmp_path, symbol, info):
+    path = tmp_path / "positions.json"
+    path.write_text(json.dumps([_ccxt(symbol, info), _ccxt("BTC/USD:BTC", info)]), encoding="utf-8")
+    book = load_positions(path)
+    assert not book.issues and book.contract == ["inverse", "inverse"]
+    assert list(book.size) == [5000.0, 5000.0]  # 50 contracts of 100 USD, not 5,000 BTC
+    assert any(w.startswith(f"no settle currency in the ccxt symbol: {symbol} is a coin-margined (inverse)")
+               for w in book.warnings[0]), book.warnings
+    assert not any("coin-margined" in w for w in book.warnings[1])  # BTC/USD:BTC says so itself
+    assert book.margin[0] == book.margin[1]
+
+
+def test_a_ccxt_linear_venue_form_symbol_stays_linear_without_a_warning(tmp_path):
+    info = dict(BINANCE_INFO, symbol="BTCUSDT", positionAmt="0.5")
+    path = tmp_path / "positions.json"
+    path.write_text(json.dumps([_ccxt("BTCUSDT", info, contracts=0.5, contractSize=1)]), encoding="utf-8")
+    book = load_positions(path)
+    assert not book.issues and book.contract == ["linear"] and list(book.size) == [0.5]
+    assert not any("coin-margined" in w for w in book.warnings[0])

@@ -7,7 +7,9 @@ the ccxt source lines. What levxl takes:
 size                      ``contracts * contractSize``: coin for linear, USD face value for inverse (Deribit:
                           ``contracts`` alone, the venue's own size; ccxt fills ``contractSize`` from the market)
 linear / inverse          the market's settle currency: ``BTC/USD:BTC`` settles in its base, so inverse;
-                          a settle currency that is neither base nor quote (quanto) is refused
+                          a settle currency that is neither base nor quote (quanto) is refused; a venue-form
+                          symbol (ccxt run without markets: ``BTCUSD_PERP``) by its form
+                          (:func:`levxl.book.cells.symbol_contract`), with a warning where that says inverse
 isolated margin           **without** unrealised PnL (ccxt ``collateral`` includes it on every venue here):
                           Binance ``info.isolatedWallet``; Bybit ``info.positionBalance`` (else ``positionIM``);
                           OKX ``info.margin``; Hyperliquid ``marginUsed - unrealizedPnl``; Gate ``info.margin``;
@@ -42,7 +44,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from levxl.book.cells import asset_of
+from levxl.book.cells import asset_of, inverse_by_symbol_note, symbol_contract
 from levxl.book.checks import preset_base_names, stored_table
 from levxl.engine.tiers import TierTable
 from levxl.files.reading import duplicate_keys
@@ -152,10 +154,16 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
     base, _, rest = symbol.partition("/")
     quote, _, settle = rest.partition(":")
     settle = settle.split("-")[0]
+    note = ""
     if market.get("inverse") is True or p.get("inverse") is True or p.get("linear") is False:
         inverse = True
-    else:
-        inverse = bool(settle) and settle == base
+    elif settle:
+        inverse = settle == base
+    else:  # a venue-form symbol (ccxt run without markets): its form may say it, as a positions file's would
+        by_symbol, form = symbol_contract(symbol, venue) if symbol.strip() else ("", "")
+        inverse = by_symbol == "inverse"
+        note = inverse_by_symbol_note(symbol, form, "no settle currency in the ccxt symbol",
+                                      "export fetch_positions with markets loaded to say so") if inverse else ""
     mode = _margin_mode(p, venue, info)
     # a refused position still names its account: the account's other cross positions are not computed without it
     who = {"venue": venue, "account": account, "symbol": symbol, "contract": "inverse" if inverse else "linear",
@@ -203,9 +211,9 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
             "margin_mode": mode or "unknown", "mmr": mmr, "basis": basis, "taker_fee": taker,
             "venue_liquidation": _num(p.get("liquidationPrice")),
             "venue_maintenance": _venue_maintenance(p, venue, info),
-            "warnings": (["hedge-mode position: levxl's cross formula is the one-way-mode one (Binance); a hedged "
-                          "account's other leg changes the venue's number"] if p.get("hedged") and mode == "cross"
-                         else [])}
+            "warnings": ([note] if note else []) + (
+                ["hedge-mode position: levxl's cross formula is the one-way-mode one (Binance); a hedged account's "
+                 "other leg changes the venue's number"] if p.get("hedged") and mode == "cross" else [])}
 
 
 def binance_coin_m_face(symbol: str) -> float:
