@@ -260,3 +260,24 @@ def test_a_ccxt_linear_venue_form_symbol_stays_linear_without_a_warning(tmp_path
     book = load_positions(path)
     assert not book.issues and book.contract == ["linear"] and list(book.size) == [0.5]
     assert not any("coin-margined" in w for w in book.warnings[0])
+
+
+def test_the_report_names_an_inverse_rows_coin_as_its_account_does(tmp_path):
+    # the report's own parse made PI_XBTUSD's margin currency "PIXBT" and XBTUSD's "XBT" (the account: BTC)
+    path = tmp_path / "pos.csv"
+    path.write_text("venue,symbol,side,size,entry,mark,leverage,vol\n"
+                    "kraken,PI_XBTUSD,long,20000,60000,61000,10,0.5\n"
+                    "okx,BTC-USD-SWAP,long,20000,60000,61000,10,0.5\n"
+                    "bitmex,XBTUSD,short,20000,60000,61000,10,0.5\n"
+                    "binance,BTCUSDT,long,1,60000,61000,10,0.5\n", encoding="utf-8")
+    out = tmp_path / "report.xlsx"
+    result = CliRunner().invoke(main, ["report", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    openpyxl = pytest.importorskip("openpyxl")
+    ws = openpyxl.load_workbook(out)["Positions"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(k for k, r in enumerate(rows) if r and r[0] == "Input row")
+    ccy = rows[header].index("Margin ccy")
+    contract = rows[header].index("Contract")
+    assert [(r[contract], r[ccy]) for r in rows[header + 1:header + 5]] == [
+        ("inverse", "BTC"), ("inverse", "BTC"), ("inverse", "BTC"), ("linear", "USD")]

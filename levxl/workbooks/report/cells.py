@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from levxl.book.ccxt import margin_currency as book_margin_currency
 from levxl.book.venue_rules import tick_digits
 
 __all__ = ["Style", "named", "number", "Cell", "SheetSpec", "cached", "price_digits", "tick_digits", "shown_price_digits", "margin_currency", "col"]
@@ -139,14 +140,12 @@ def shown_price_digits(p: float, tick: float = math.nan) -> int:
 
 
 def margin_currency(symbol: str, contract: str) -> str:
-    """USD for linear contracts; the coin of an inverse symbol (BTCUSD -> BTC)."""
+    """USD for linear contracts; the coin of an inverse symbol (BTCUSD, PI_XBTUSD, BTC/USD:BTC -> BTC), the one
+    its account is keyed by (:func:`levxl.book.ccxt.margin_currency`); "coin" where the symbol names none."""
     if contract != "inverse":
         return "USD"
-    s = symbol.upper().replace("-", "").replace("_", "").replace("/", "")
-    for stop in ("USD", "PERP"):
-        if stop in s and s.index(stop) > 0:
-            return s[:s.index(stop)]
-    return s[:3] or "coin"
+    coin = book_margin_currency(str(symbol), True)
+    return coin if coin and coin != "?" else "coin"
 
 
 @lru_cache(maxsize=4096)
