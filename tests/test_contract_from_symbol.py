@@ -25,13 +25,13 @@ INVERSE_FORMS = [("okx", "BTC-USD-SWAP"), ("okx", "ETH-USD-241227"), ("binance",
                  ("bybit", "BTCUSD"), ("bybit", "BTCUSDH25"), ("bitmex", "XBTUSD"), ("kraken", "PI_XBTUSD"),
                  ("kraken", "FI_ETHUSD_241227"), ("binance", "BTC/USD:BTC"), ("okx", "ETH/USD:ETH-241227"),
                  ("", "BTC-USD-SWAP"), ("", "BTCUSD_PERP"), ("", "BTC-PERPETUAL"), ("", "BTC/USD:BTC"),
-                 ("gate", "BTC_USD"), ("kucoin", "XBTUSDM"), ("bitget", "BTCUSD")]
+                 ("gate", "BTC_USD"), ("kucoin", "XBTUSDM"), ("bitget", "BTCUSD"), ("bitget", "BTCUSD_DMCBL")]
 #: forms that are linear on every venue
 LINEAR_FORMS = [("binance", "BTCUSDT"), ("okx", "BTC-USDT-SWAP"), ("binance", "BTC/USDT:USDT"),
                 ("binance", "BTCUSDC"), ("bybit", "BTCUSDT"), ("deribit", "BTC_USDC-PERPETUAL"),
                 ("kucoin", "XBTUSDTM"), ("kraken", "PF_XBTUSD"), ("okx", "BTC-USDC-SWAP"),
                 ("binance", "BTCUSDT_250328"),
-                ("hyperliquid", "BTC/USDC:USDC"), ("bitmex", "XBTUSDT")]
+                ("hyperliquid", "BTC/USDC:USDC"), ("bitmex", "XBTUSDT"), ("bitget", "BTCUSDT_UMCBL")]
 #: forms that say nothing (or another venue's contract): read as linear as before, no warning
 AMBIGUOUS_FORMS = [("", "BTCUSD"), ("binance", "BTCUSD"), ("hyperliquid", "BTC"), ("dydx", "BTC-USD"),
                    ("bitmex", "ETHUSD"), ("bybit", "BTC-27DEC24"), ("", "BTC-27DEC24"), ("", "XBTUSD"),

@@ -229,11 +229,12 @@ def symbol_contract(symbol: str, venue: str = "") -> tuple[str, str]:
 
     Inverse by its form on any venue: ccxt ``BTC/USD:BTC`` (settles in its base), OKX ``BTC-USD-SWAP`` and
     ``BTC-USD-241227``, Binance COIN-M ``BTCUSD_PERP`` and ``BTCUSD_241227``, Deribit ``BTC-PERPETUAL``, Kraken
-    ``PI_XBTUSD`` and ``FI_XBTUSD_241227``. Inverse on the venue that names its coin-margined contracts so, ambiguous
-    elsewhere: Bybit (and Bitget) ``BTCUSD``, Bybit ``BTCUSDH25``, BitMEX ``XBTUSD`` (its ``ETHUSD`` is a quanto),
-    Deribit ``BTC-27DEC24``, Gate ``BTC_USD``, KuCoin ``XBTUSDM``. Linear: a USDT, USDC, FDUSD or BUSD quote
-    (``BTCUSDT``, ``BTC-USDT-SWAP``, ``BTC_USDC-PERPETUAL``, ``XBTUSDTM``), ccxt ``BTC/USDT:USDT`` (settles in its
-    quote), Kraken ``PF_XBTUSD``. An option's symbol says nothing of a perpetual's contract: ("", "").
+    ``PI_XBTUSD`` and ``FI_XBTUSD_241227``, Bitget's v1 ``BTCUSD_DMCBL``. Inverse on the venue that names its
+    coin-margined contracts so, ambiguous elsewhere: Bybit (and Bitget) ``BTCUSD``, Bybit ``BTCUSDH25``, BitMEX
+    ``XBTUSD`` (its ``ETHUSD`` is a quanto), Deribit ``BTC-27DEC24`` (Bybit's USDC futures are named so too), Gate
+    ``BTC_USD``, KuCoin ``XBTUSDM``. Linear: a USDT, USDC, FDUSD or BUSD quote (``BTCUSDT``, ``BTC-USDT-SWAP``,
+    ``BTC_USDC-PERPETUAL``, ``XBTUSDTM``), ccxt ``BTC/USDT:USDT`` (settles in its quote), Kraken ``PF_XBTUSD``. An
+    option's symbol says nothing of a perpetual's contract: ("", "").
 
     >>> symbol_contract("BTC-USD-SWAP"), symbol_contract("BTCUSDT"), symbol_contract("BTCUSD")
     (('inverse', 'OKX coin-margined swap BASE-USD-SWAP'), ('linear', 'a USDT quote'), ('', ''))
@@ -268,6 +269,8 @@ def symbol_contract(symbol: str, venue: str = "") -> tuple[str, str]:
             return "inverse", "Binance COIN-M perpetual BASEUSD_PERP"
         if dated:
             return "inverse", "Binance COIN-M futures BASEUSD_YYMMDD"
+        if f.tail == ("DMCBL",):  # Bitget's v1 ids: _DMCBL coin-margined, _UMCBL USDT-, _CMCBL USDC-margined
+            return "inverse", "Bitget coin-margined BASEUSD_DMCBL"
         if not f.tail and family in ("bybit", "bitget"):
             return "inverse", f"{family.capitalize()} inverse perpetual BASEUSD"
         if not f.tail and family == "bitmex" and f.asset == "BTC":
