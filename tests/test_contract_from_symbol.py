@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 from levxl.book.cells import asset_of, symbol_contract
-from levxl.book.positions import load_positions
+from levxl.book.figures import liquidation_prices
+from levxl.book.positions import book_from_records, load_positions
 from levxl.cli import main
 
 #: (venue, symbol): forms a venue uses only for its coin-margined (inverse) contracts
@@ -220,6 +222,32 @@ def test_every_generated_linear_form_is_linear_and_names_its_coin(case):
     venue, symbol, coin = case
     assert symbol_contract(symbol, venue)[0] == "linear", symbol
     assert asset_of(symbol) == _coin(coin)
+
+
+@settings(max_examples=100, deadline=None)
+@given(inverse_symbols(), st.sampled_from(["long", "short"]), st.floats(100, 1e7), st.floats(1.5, 100),
+       st.floats(0.8, 1.25))
+def test_a_generated_inverse_row_computes_as_the_row_that_says_inverse(case, side, size, leverage, move):
+    venue, symbol, _ = case
+    row = {"venue": venue, "symbol": symbol, "side": side, "size": size, "entry": 60000.0, "mark": 60000.0 * move,
+           "leverage": leverage}
+    blank, given = book_from_records([row]), book_from_records([{**row, "contract": "inverse"}])
+    assert not blank.issues and blank.contract == given.contract == ["inverse"]
+    assert list(blank.size) == list(given.size) and [str(m) for m in blank.mmr] == [str(m) for m in given.mmr]
+    np.testing.assert_array_equal(liquidation_prices(blank), liquidation_prices(given))
+    assert len(blank.warnings[0]) == len(given.warnings[0]) + 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(linear_symbols(), st.sampled_from(["long", "short"]), st.floats(0.01, 100), st.floats(1.5, 100))
+def test_a_generated_linear_row_is_the_row_that_says_linear_with_no_warning_more(case, side, size, leverage):
+    venue, symbol, _ = case
+    row = {"venue": venue, "symbol": symbol, "side": side, "size": size, "entry": 60000.0, "mark": 61000.0,
+           "leverage": leverage}
+    blank, given = book_from_records([row]), book_from_records([{**row, "contract": "linear"}])
+    assert not blank.issues and blank.contract == given.contract == ["linear"]
+    assert blank.warnings == given.warnings
+    np.testing.assert_array_equal(liquidation_prices(blank), liquidation_prices(given))
 
 
 @settings(max_examples=300, deadline=None)
