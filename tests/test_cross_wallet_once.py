@@ -22,7 +22,7 @@ from levxl.book.figures import (equity_margin, liquidation_prices, pnl_after_mar
                                 risk_table, stress_figures)
 from levxl.book.positions import book_from_records
 from levxl.book.accounts import with_accounts
-from levxl.book.stresses import STRESSES, run_stresses
+from levxl.book.stresses import MAP_EDGES, STRESSES, run_stresses
 from levxl.testing import libreoffice
 
 BOOK = """venue,account,symbol,side,size,entry_price,mark_price,margin_mode,wallet,margin,vol
@@ -145,7 +145,7 @@ def test_the_report_formulas_take_the_wallet_once_and_follow_an_edited_stress(bo
     equity = S.cell("equity").split("!")[-1].replace("$", "")
     assert again["Summary"][equity] == pytest.approx(WALLET + ISOLATED + sum(UPNL), rel=1e-12)
     checked = 0
-    for sheet in ("Summary", "Positions", "Scenarios", "Stress", "Stress detail"):
+    for sheet in ("Summary", "Positions", "Scenarios", "Stress", "Stress detail", "Liquidation ladder"):
         for ref, want in cached[sheet].items():
             got = again[sheet].get(ref)
             if isinstance(want, float) and isinstance(got, float):
@@ -178,3 +178,40 @@ def test_the_margin_to_add_counts_an_account_once(book, tmp_path):
     path.write_text(text)
     after = risk_table(load_book(path)[0])
     assert (after.distance[:3] >= 0.40 - 1e-12).all() and after.distance[:3].min() == pytest.approx(0.40, rel=1e-9)
+
+
+def test_the_ladder_and_the_map_take_a_cross_account_at_its_own_move():
+    """Every mark by the same fraction (the ladder) and BTC by beta (the map): the account goes at one move, its
+    hedge (the short) with it on the fall, and never on a rise (its longs outweigh the short)."""
+    from levxl.book.stresses import (Stress, liquidation_map, market_moves_to_liquidation,
+                                     uniform_moves_to_liquidation)
+
+    rows = [(1.0, 2.0, 60000.0, 61000.0, 0.005), (1.0, 40.0, 3000.0, 3050.0, 0.005), (-1.0, 500.0, 150.0, 148.0, 0.01)]
+    table = risk_table(_account(rows, WALLET))
+    down, up = uniform_moves_to_liquidation(table)
+    assert np.unique(down).size == 1 and np.isnan(up).all()  # one move for the account, none rising
+    x = float(down[0])
+    assert -0.2 < x < -0.19
+    # the move brackets the account's liquidation, by hand: wallet + PnL at the moved marks vs maintenance
+    assert not _brute_force_liquidated(rows, WALLET, [x * (1 - 1e-9)] * 3)
+    assert _brute_force_liquidated(rows, WALLET, [x * (1 + 1e-9)] * 3)
+    # the map: BTC by beta (1.5 for these coins); just short of the account's move nothing of it goes, just past
+    # it all three do, the short with the longs
+    mdown, mup = market_moves_to_liquidation(table)
+    m = float(mdown[0])
+    assert np.unique(mdown).size == 1 and np.isnan(mup).all() and m == pytest.approx(x / 1.5, rel=1e-9)
+    before = run_stresses(table, (Stress("before", m * (1 - 1e-6), "market", ""),))
+    after = run_stresses(table, (Stress("after", m * (1 + 1e-6), "market", ""),))
+    assert not before.liquidated[:, 0].any() and after.liquidated[:, 0].all()
+    longs, shorts = liquidation_map(table)
+    k = int(np.searchsorted(np.array(MAP_EDGES), m, side="right"))
+    assert shorts[k] == pytest.approx(500 * 148, rel=1e-12) and shorts.sum() == shorts[k]
+    assert longs[k] == pytest.approx(2 * 61000 + 40 * 3050, rel=1e-12) and longs.sum() == longs[k]
+
+
+def test_the_ladder_lists_a_positions_own_price_outside_cross_accounts(book):
+    from levxl.book.stresses import uniform_moves_to_liquidation
+
+    table = risk_table(book[0])
+    down, up = uniform_moves_to_liquidation(table)
+    assert down[3] == pytest.approx(table.move_to_liq[3], rel=1e-15) and np.isnan(up[3])  # the isolated long

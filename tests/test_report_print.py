@@ -101,11 +101,11 @@ def test_axis_is_not_stretched_by_a_far_position():
     table = risk_table(load_positions(EXAMPLES / "positions.csv"))
     idx = [i for i in range(len(table)) if np.isfinite(table.liquidation[i])]
     assert max(abs(table.move_to_liq[i]) for i in idx) > 1.0  # the deribit short at +108%
-    assert axis_half_range(table, idx) == 0.2
+    assert axis_half_range([table.move_to_liq[i] for i in idx]) == 0.2
     # no position within ±50% (the option book's one perp long at -69.9%): the axis still shows the nearest
     table = risk_table(load_positions(EXAMPLES / "options_book.csv"))
     idx = [i for i in range(len(table)) if not table.option[i] and np.isfinite(table.liquidation[i])]
-    assert axis_half_range(table, idx) == 0.75
+    assert axis_half_range([table.move_to_liq[i] for i in idx]) == 0.75
 
 
 def test_ladder_chart_series_are_the_doubled_points(tmp_path):

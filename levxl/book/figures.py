@@ -28,7 +28,7 @@ from levxl.engine.tiers import TierTable, maintenance_params, preset
 __all__ = ["RiskTable", "risk_table", "liquidation_prices", "pnl_after_mark_move", "pnl_usd_after_mark_move",
            "FUNDING_INTERVALS_PER_DAY", "OptionFigures", "option_figures", "option_value_at", "OPTION_MOVES",
            "OPTION_VOL_SHIFTS", "LeverageGrid", "leverage_grid", "StressFigures", "stress_figures", "DistanceFixes",
-           "distance_fixes", "TARGET_DISTANCE", "cross_accounts", "equity_margin", "rooms_after_mark_move"]
+           "distance_fixes", "TARGET_DISTANCE", "cross_accounts", "equity_margin", "rooms_after_mark_move", "account_liquidation_moves"]
 
 OPTION_MOVES = (-0.16, -0.12, -0.08, -0.04, 0.0, 0.04, 0.08, 0.12, 0.16)
 """Underlying moves of the option book's move x vol grid (Deribit portfolio margin: +-16% in 4% steps)."""
@@ -294,6 +294,48 @@ def rooms_after_mark_move(book: Book, moves) -> np.ndarray:
         b = book.select(on)
         out[on] = _room(b, b.mark[:, None] * (1 + np.broadcast_to(moves, out.shape)[on]))
     return out
+
+
+#: the scale of every mark (1 + move) a search for an account's liquidation move walks: down to the stresses'
+#: floor (levxl.book.stresses.MOVE_FLOOR, -95%), up to +1,000%, in steps of 0.25% (each crossing then closed to
+#: one ulp by the engine's first-crossing search)
+_SCALES_DOWN = np.linspace(1.0, 0.05, 381)[1:]
+_SCALES_UP = np.linspace(1.0, 11.0, 4001)[1:]
+
+
+def account_liquidation_moves(book: Book, weights) -> tuple[np.ndarray, np.ndarray]:
+    """The move ``x`` nearest 0 below and above it at which each cross position's account is liquidated when every
+    mark moves by ``weights * x`` (1: every mark by the same fraction, the ladder's; betas: the BTC move of the
+    liquidation map), each mark floored at -95% as the stresses' are: (down, up) per position, NaN where the account
+    is not liquidated on that side within -95% / +1,000% and for positions not computed on a cross account, 0 both
+    where the account is past liquidation at the marks. The engine's
+    :func:`levxl.engine.margin.account_with_options.solve_first_crossing` on the account's wallet less fees to close
+    plus its positions' rooms (:func:`rooms_after_mark_move`)."""
+    from levxl.engine.margin.account_with_options import solve_first_crossing  # noqa: PLC0415
+
+    n = len(book)
+    down, up = np.full(n, np.nan), np.full(n, np.nan)
+    account = cross_accounts(book)
+    if (account < 0).all():
+        return down, up
+    weights = np.broadcast_to(np.asarray(weights, dtype=float), (n,))
+    groups = [np.flatnonzero(account == a) for a in range(int(account.max()) + 1)]
+    b = [book.select(account == a) for a in range(len(groups))]
+    left = np.array([book.cross_wallet[g[0]] - book.close_fee[g].sum() for g in groups])
+
+    def surplus(scales: np.ndarray, which: np.ndarray) -> np.ndarray:
+        out = np.empty(scales.shape)
+        for row, a in enumerate(which):
+            w = weights[groups[a]][:, None]
+            moves = np.maximum(w * (scales[row][None, :] - 1.0), -0.95)
+            out[row] = left[a] + _room(b[a], b[a].mark[:, None] * (1 + moves)).sum(axis=0)
+        return out
+
+    lo, hi = solve_first_crossing(surplus, 1.0, _SCALES_DOWN, _SCALES_UP, shape=(len(groups),))
+    for a, g in enumerate(groups):
+        down[g] = lo[a] - 1.0 if lo[a] > 0 else np.nan
+        up[g] = hi[a] - 1.0 if np.isfinite(hi[a]) else np.nan
+    return down, up
 
 
 def _account_liquidated(b: Book, account: np.ndarray, prices: np.ndarray) -> np.ndarray:

@@ -30,11 +30,12 @@ from types import MappingProxyType
 import numpy as np
 
 from levxl.book.cells import asset_of  # noqa: F401  (read by the report and the risk view from here)
-from levxl.book.figures import RiskTable, pnl_usd_after_mark_move, rooms_after_mark_move
+from levxl.book.figures import RiskTable, account_liquidation_moves, pnl_usd_after_mark_move, rooms_after_mark_move
 
 __all__ = ["Stress", "STRESSES", "DEFAULT_BETAS", "DEFAULT_BETA", "MOVE_FLOOR", "ADVERSE_MOVES", "asset_of",
            "betas_of", "stress_moves", "StressResult", "run_stresses", "liquidation_map", "MAP_EDGES", "map_labels",
-           "market_move_to_liquidation", "net_by_asset", "never_liquidated"]
+           "market_move_to_liquidation", "market_moves_to_liquidation", "uniform_moves_to_liquidation",
+           "net_by_asset", "never_liquidated"]
 
 MOVE_FLOOR = -0.95
 """Lowest move a stress applies to a mark (beta x a large fall would otherwise take a price below zero)."""
@@ -199,6 +200,38 @@ def market_move_to_liquidation(table: RiskTable, betas=None) -> np.ndarray:
                         & ~never_liquidated(table), table.move_to_liq / beta, np.nan)
 
 
+def market_moves_to_liquidation(table: RiskTable, betas=None) -> tuple[np.ndarray, np.ndarray]:
+    """(down, up): the BTC moves, every asset by its beta, that liquidate each position, at or below 0 and at or
+    above 0 (NaN where none): a position alone, :func:`market_move_to_liquidation` on its side; a cross account's
+    positions, the account's moves on both sides (:func:`levxl.book.figures.account_liquidation_moves`), since an
+    account is liquidated as a whole, its hedges with it (NaN both where it is past liquidation now)."""
+    x = market_move_to_liquidation(table, betas)
+    down, up = np.where(x <= 0, x, np.nan), np.where(x > 0, x, np.nan)
+    on = table.account >= 0
+    if on.any():
+        _, beta = betas_of(table, betas)
+        d, u = account_liquidation_moves(table.book, beta)
+        alive = (d != 0) & (u != 0)  # 0: past liquidation at the marks (LIQUIDATED now, not in the map)
+        down, up = np.where(on, np.where(alive, d, np.nan), down), np.where(on, np.where(alive, u, np.nan), up)
+    return down, up
+
+
+def uniform_moves_to_liquidation(table: RiskTable) -> tuple[np.ndarray, np.ndarray]:
+    """(down, up): the move of every mark by the same fraction that liquidates each futures position, the falls and
+    the rises of the liquidation ladder: a position alone, its own price's move on its adverse side (a long's down, a
+    short's up; past its price already: that move, of the wrong sign, which the ladder puts first); a cross
+    account's positions, the account's moves on both sides (0 where it is past liquidation at the marks). NaN where
+    none: options, positions no price liquidates, levxl cannot compute."""
+    move = np.where(~table.option & np.isfinite(table.move_to_liq) & ~never_liquidated(table), table.move_to_liq,
+                    np.nan)
+    down, up = np.where(table.side > 0, move, np.nan), np.where(table.side < 0, move, np.nan)
+    on = table.account >= 0
+    if on.any():
+        d, u = account_liquidation_moves(table.book, 1.0)
+        down, up = np.where(on, d, down), np.where(on, u, up)
+    return down, up
+
+
 def never_liquidated(table: RiskTable) -> np.ndarray:
     """Futures positions no price liquidates (the engine's sentinel: 0 for a long, inf for a short): not in the
     liquidation map, which says how many it leaves out."""
@@ -213,13 +246,16 @@ def liquidation_map(table: RiskTable, betas=None, edges=MAP_EDGES) -> tuple[np.n
     beta: the book's liquidation map (longs on the falls, shorts on the rises). Buckets: below ``edges[0]``,
     ``[edges[k], edges[k+1])``, and at or above ``edges[-1]`` (``len(edges) + 1`` in all). Positions already past
     their price (distance <= 0) are not in it: they are LIQUIDATED now; nor are positions no price liquidates
-    (:func:`never_liquidated`)."""
-    x = market_move_to_liquidation(table, betas)
+    (:func:`never_liquidated`). A cross account's positions are in it at the account's moves, both sides
+    (:func:`market_moves_to_liquidation`)."""
     notional = np.nan_to_num(table.notional_usd)
     edges = np.asarray(edges, dtype=float)
     out = []
     for longs in (True, False):
-        sel = np.isfinite(x) & ((table.side > 0) if longs else (table.side < 0))
-        k = np.searchsorted(edges, x[sel], side="right")  # 0: below the first edge; len(edges): at/above the last
-        out.append(np.bincount(k, weights=notional[sel], minlength=len(edges) + 1))
+        total = np.zeros(len(edges) + 1)
+        for x in market_moves_to_liquidation(table, betas):
+            sel = np.isfinite(x) & ((table.side > 0) if longs else (table.side < 0))
+            k = np.searchsorted(edges, x[sel], side="right")  # 0: below the first edge; len(edges): at/above the last
+            total += np.bincount(k, weights=notional[sel], minlength=len(edges) + 1)
+        out.append(total)
     return out[0], out[1]

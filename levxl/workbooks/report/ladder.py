@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from levxl.book.figures import RiskTable
+from levxl.book.stresses import uniform_moves_to_liquidation
 from levxl.workbooks.report.cells import HEADER, NOTE, SECTION, SUBTITLE, TEXT, TITLE, SheetSpec, cached, col, number
 from levxl.workbooks.report.layout import Layout
 from levxl.workbooks.report.rows import price_style
@@ -18,17 +19,18 @@ _HEADS = ("Input row", "Symbol", "Liq. price", "Move to liq.", "Notional (USD)",
           "Cum. % of gross")
 
 
-def _order(t: RiskTable, longs: bool) -> list[int]:
-    """Futures of one side with a liquidation price, closest first in the direction of travel (those already beyond
-    their price first). A long no price liquidates (the engine's sentinel 0, "none" on Positions) is left out as a
-    short with ``inf`` is: at -100% it would be counted as notional liquidated."""
-    sel = t.side > 0 if longs else t.side < 0
-    idx = [i for i in range(len(t)) if sel[i] and np.isfinite(t.liquidation[i]) and t.liquidation[i] > 0]
-    idx.sort(key=lambda i: (-t.side[i] * t.move_to_liq[i], i))
-    return idx
+def _order(moves: np.ndarray, falls: bool) -> list[tuple[int, float]]:
+    """(position, move) of the positions liquidated as every mark falls (``falls``) or rises by the same fraction
+    (:func:`levxl.book.stresses.uniform_moves_to_liquidation`: longs on the falls and shorts on the rises at their
+    own prices, a cross account's positions, hedges too, at its moves on both sides), closest first in the
+    direction of travel (those already beyond their price first). A position no price liquidates is left out: at
+    -100% it would be counted as notional liquidated."""
+    out = [(int(i), float(moves[i])) for i in np.flatnonzero(np.isfinite(moves))]
+    out.sort(key=lambda e: (-e[1] if falls else e[1], e[0]))
+    return out
 
 
-def _side(sheet: SheetSpec, t: RiskTable, lay: Layout, title: str, col0: int, idx: list[int]) -> None:
+def _side(sheet: SheetSpec, t: RiskTable, lay: Layout, title: str, col0: int, entries: list[tuple[int, float]]) -> None:
     P, L_, book = lay.positions, lay.ladder, t.book
     sheet.string(L_.header - 1, col0, title, SECTION)
     for k, h in enumerate(_HEADS):
@@ -40,20 +42,26 @@ def _side(sheet: SheetSpec, t: RiskTable, lay: Layout, title: str, col0: int, id
     cum = 0.0
     gross = float(np.nansum(t.notional_usd)) or 1.0
     gross_f = f"SUM({P.range('notional_usd')})"
-    for k, i in enumerate(idx):
+    for k, (i, move) in enumerate(entries):
         r0 = L_.first + k
         cum += float(t.notional_usd[i])
         sheet.formula(r0, col0, f"={P.ref('row', i)}", number("int"), book.row[i])
         sheet.formula(r0, col0 + 1, f"={P.ref('symbol', i)}", TEXT, book.symbol[i])
-        sheet.formula(r0, col0 + 2, f"={P.ref('liq', i)}", price_style(t, i), cached(t.liquidation[i]))
-        liq = f"{col(col0 + 2)}{r0 + 1}"
-        sheet.formula(r0, col0 + 3, f'=IF(ISTEXT({liq}),"none",{liq}/{P.ref("mark", i)}-1)', number("pct", 1),
-                      cached(t.move_to_liq[i]))
+        if t.account[i] >= 0:
+            # its cross account's move (found by levxl at the report's marks), and where its mark is then
+            sheet.number(r0, col0 + 3, move, number("pct", 1))
+            sheet.formula(r0, col0 + 2, f"={P.ref('mark', i)}*(1+{col(col0 + 3)}{r0 + 1})", price_style(t, i),
+                          float(book.mark[i] * (1 + move)))
+        else:
+            sheet.formula(r0, col0 + 2, f"={P.ref('liq', i)}", price_style(t, i), cached(t.liquidation[i]))
+            liq = f"{col(col0 + 2)}{r0 + 1}"
+            sheet.formula(r0, col0 + 3, f'=IF(ISTEXT({liq}),"none",{liq}/{P.ref("mark", i)}-1)', number("pct", 1),
+                          cached(t.move_to_liq[i]))
         sheet.formula(r0, col0 + 4, f"={P.ref('notional_usd', i)}", number("usd"), float(t.notional_usd[i]))
         prev = f"{col(col0 + 5)}{r0}+" if k else ""
         sheet.formula(r0, col0 + 5, f"={prev}{col(col0 + 4)}{r0 + 1}", number("usd"), cum)
         sheet.formula(r0, col0 + 6, f"={col(col0 + 5)}{r0 + 1}/{gross_f}", number("pct", 1), cum / gross)
-    if not idx:
+    if not entries:
         sheet.string(L_.first, col0, "none", NOTE)
 
 
@@ -68,12 +76,12 @@ FAR_STEPS = (0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 """Half-ranges for a ladder with no position within ±50%: the smallest that shows the nearest one."""
 
 
-def axis_half_range(t: RiskTable, idx: list[int]) -> float:
+def axis_half_range(moves) -> float:
     """The chart's move axis runs from ``-R`` to ``+R``: the smallest of :data:`AXIS_STEPS` that holds every ladder
-    position (``idx``) liquidated within ±50% (5% of room past the farthest), so one far position does not squeeze
-    the steps near the mark into a corner; those beyond are named under the tables. A ladder with none within ±50%
-    gets the smallest of :data:`FAR_STEPS` that shows its nearest position."""
-    moves = [abs(float(t.move_to_liq[i])) for i in idx if np.isfinite(t.move_to_liq[i])]
+    position liquidated within ±50% (its ``moves``; 5% of room past the farthest), so one far position does not
+    squeeze the steps near the mark into a corner; those beyond are named under the tables. A ladder with none within
+    ±50% gets the smallest of :data:`FAR_STEPS` that shows its nearest position."""
+    moves = [abs(float(m)) for m in moves if np.isfinite(m)]
     inside = [m for m in moves if m <= AXIS_STEPS[-1]]
     if not inside and moves:
         near = min(moves) * 1.05
@@ -109,17 +117,18 @@ def step_points(moves: list[float], cums: list[float], longs: bool, half_range: 
     return points
 
 
-def _steps(sheet: SheetSpec, t: RiskTable, lay: Layout, col0: int, idx: list[int], longs: bool, half_range: float,
-           out: int) -> int:
+def _steps(sheet: SheetSpec, t: RiskTable, lay: Layout, col0: int, entries: list[tuple[int, float]], longs: bool,
+           half_range: float, out: int) -> int:
     """Write one side's step points as live formulas on the ladder's cells in helper columns ``out``, ``out + 1``
     (hidden); returns the number of points."""
     L_ = lay.ladder
     side = "longs" if longs else "shorts"
     sheet.string(L_.header, out, f"Chart steps: {side}, move", HEADER)
     sheet.string(L_.header, out + 1, f"Chart steps: {side}, cumulative (USD)", HEADER)
-    if not idx:
+    if not entries:
         return 0
-    moves = [float(t.move_to_liq[i]) for i in idx]
+    idx = [i for i, _ in entries]
+    moves = [m for _, m in entries]
     cums = list(np.cumsum([float(t.notional_usd[i]) for i in idx]))
     points = step_points(moves, cums, longs, half_range)
     fn, edge = ("MIN", -half_range) if longs else ("MAX", half_range)
@@ -140,10 +149,9 @@ def _steps(sheet: SheetSpec, t: RiskTable, lay: Layout, col0: int, idx: list[int
     return len(points)
 
 
-def _beyond(t: RiskTable, idx: list[int], half_range: float) -> list[str]:
+def _beyond(t: RiskTable, entries: list[tuple[int, float]], half_range: float) -> list[str]:
     out = []
-    for i in idx:
-        m = float(t.move_to_liq[i])
+    for i, m in entries:
         if abs(m) > half_range:
             side = "long" if t.side[i] > 0 else "short"
             out.append(f"row {t.book.row[i]} {t.book.venue[i]} {t.book.symbol[i]} {side}"
@@ -162,8 +170,8 @@ def _major_unit(half_range: float) -> float:
 
 def _chart(lay: Layout, points: dict, half_range: float, anchor_row: int) -> dict:
     L_, series = lay.ladder, []
-    for title, out, color in (("Longs: liquidated as the price falls", STEP_COL, "#C00000"),
-                              ("Shorts: liquidated as the price rises", STEP_COL + 2, "#2F5597")):
+    for title, out, color in (("Liquidated as every mark falls", STEP_COL, "#C00000"),
+                              ("Liquidated as every mark rises", STEP_COL + 2, "#2F5597")):
         count = points[out]
         if count:
             series.append({
@@ -175,7 +183,8 @@ def _chart(lay: Layout, points: dict, half_range: float, anchor_row: int) -> dic
     return {"type": {"type": "scatter", "subtype": "straight"}, "series": series, "show_hidden_data": True,
             "title": {"name": "Cumulative notional liquidated (USD) if every mark moves by the same fraction: "
                               "steps at each liquidation price", "name_font": {"size": 11}},
-            "x_axis": {"name": "Move of every mark (falls left: longs; rises right: shorts)", "num_format": "0%",
+            "x_axis": {"name": "Move of every mark (falls left: longs and cross accounts; rises right: shorts and "
+                               "cross accounts)", "num_format": "0%",
                        "min": -half_range, "max": half_range, "major_unit": _major_unit(half_range),
                        "crossing": "min", "major_gridlines": grid, "num_font": {"size": 10}},
             "y_axis": {"name": "Notional liquidated (USD)", "num_format": "#,##0", "min": 0,
@@ -205,9 +214,16 @@ def ladder_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     sheet.string(0, 0, "Liquidation ladder", TITLE)
     sheet.string(1, 0, "If every mark moved by the same fraction, which positions go and how much notional is "
                        "liquidated in total. Order fixed at report time; values live.", SUBTITLE)
-    sides = [(title, col0, longs, _order(t, longs)) for title, col0, longs in (
-        ("As the price falls: longs", L_.long_col, True), ("As the price rises: shorts", L_.short_col, False))]
-    half_range = axis_half_range(t, sides[0][3] + sides[1][3])
+    down, up = uniform_moves_to_liquidation(t)
+    cross = bool((t.account >= 0).any())
+    sides = [(title, col0, longs, _order(moves, longs)) for title, col0, longs, moves in (
+        ("As every mark falls: longs" + (" and cross accounts" if cross else ""), L_.long_col, True, down),
+        ("As every mark rises: shorts" + (" and cross accounts" if cross else ""), L_.short_col, False, up))]
+    half_range = axis_half_range([m for side in sides for _, m in side[3]])
+    if cross:
+        sheet.string(2, 0, "A cross account is liquidated as a whole: its positions, hedges too, are listed at the "
+                           "account's move (found by levxl at the report's marks), on each side that reaches it.",
+                     SUBTITLE)
     points = {}
     for k, (title, col0, longs, idx) in enumerate(sides):
         _side(sheet, t, lay, title, col0, idx)

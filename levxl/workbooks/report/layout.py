@@ -64,11 +64,12 @@ PERP_COLUMNS = (
     ("eq_margin", "Margin in equity (cross: the account's wallet, shared by notional)", 12),
     ("acct_left", "Cross account's wallet less fees to close", 12),
     ("add_total", "Margin to add in the total (USD; a cross account's largest, once)", 12),
+    ("mkt_liq2", "BTC move to liq., a cross account's other side (beta-scaled)", 9),
 )
 """(key, header, width) of the Positions columns of a book without options."""
 HELPERS = ("s", "mmr_liq", "cum_liq", "mmr_mark", "cum_mark", "fx", "asset", "beta", "squeezed", "adv", "mkt_liq",
            "tgt_price", "mmr_tgt", "cum_tgt", "mmr_cut", "cum_cut", "fee", "tick", "liq_raw", "bank_raw", "acct",
-           "eq_margin", "acct_left", "add_total")
+           "eq_margin", "acct_left", "add_total", "mkt_liq2")
 """Helper columns (hidden, grouped) at the right of Positions."""
 OPTION_COLUMNS = (
     ("kind", "Kind", 7), ("otype", "Call / put", 6), ("strike", "Strike", 10), ("expiry", "Days to expiry", 7),

@@ -10,7 +10,7 @@ import numpy as np
 from levxl.book.figures import DistanceFixes, RiskTable
 from levxl.book.venue_rules import profiles_for
 from levxl.engine.conventions import tick_rule
-from levxl.book.stresses import asset_of, market_move_to_liquidation
+from levxl.book.stresses import asset_of, market_moves_to_liquidation
 from levxl.workbooks.report import formulas
 from levxl.workbooks.report.cells import (HEADER, STATUS_STYLES, SUBTITLE, TEXT, TITLE, SheetSpec, cached,
                                           margin_currency, number)
@@ -208,9 +208,10 @@ def _live_tier(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, keys: tuple[
 
 
 def _stress_inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, beta: float, squeezed: int,
-                   market_move: float, recomputable: bool) -> None:
+                   market_move: np.ndarray, recomputable: bool) -> None:
     """Hidden helpers the stresses read: asset, its beta and squeeze flag (looked up in the Stress sheet's betas
-    table), the adverse direction, and the BTC move that liquidates the position (the liquidation map)."""
+    table), the adverse direction, and the BTC moves (down, up) that liquidate the position (the liquidation
+    map)."""
     r0, c, St = lay.positions.row0(i), lay.positions.col_of, lay.stress
     sheet.string(r0, c["asset"], asset_of(t.book.symbol[i]), TEXT)
     sheet.formula(r0, c["beta"], f"=VLOOKUP({g['asset']},{St.betas_range()},2,FALSE)", number("num", 2), beta)
@@ -222,11 +223,20 @@ def _stress_inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict,
     sheet.formula(r0, c["adv"], f"=-{g['s']}", number("int"), -float(t.side[i]))
     if not recomputable:
         return
+    if t.account[i] >= 0:
+        # a cross account is liquidated as a whole: its moves on both sides, found by levxl at the report's marks
+        # and betas (levxl.book.stresses.market_moves_to_liquidation), constants like its margin of the equation
+        for key, x in zip(("mkt_liq", "mkt_liq2"), market_move):
+            if np.isfinite(x):
+                sheet.number(r0, c[key], float(x), number("pct", 1))
+            else:
+                sheet.string(r0, c[key], "", number("pct", 1))
+        return
     D, LQ, L, B = g["dist"], g["liq"], g["mark"], g["beta"]
     # N(LQ)>0: a long no price liquidates (the sentinel 0) is off the liquidation map, not a -100% move
     sheet.formula(r0, c["mkt_liq"], f'=IF(ISNUMBER({D}),IF(AND({D}>0,{B}<>0,N({LQ})>0),({LQ}/{L}-1)/{B},""),'
                                     f'IF(ISERROR({D}),{D},""))',
-                  number("pct", 1), cached(market_move))
+                  number("pct", 1), cached(np.nanmin(market_move) if np.isfinite(market_move).any() else np.nan))
 
 
 def _fixes(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, fixes: DistanceFixes) -> None:
@@ -348,14 +358,15 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes,
             max((len(x) for x in t.tier_liq), default=0))
     P = lay.positions
     statuses = t.statuses(RED_AT, AMBER_AT)
-    market_move = market_move_to_liquidation(t, dict(zip(lay.stress.assets, lay.stress.betas)))
+    down, up = market_moves_to_liquidation(t, dict(zip(lay.stress.assets, lay.stress.betas)))
+    market_move = np.stack([down, up], axis=1) if len(t) else np.zeros((0, 2))
     profiles = profiles_for(t.book.venue, t.book.contract)  # once: each row's tick rule
     for i in range(P.n):
         g = P.locals(i)
         _inputs(sheet, t, lay, i)
         if t.option[i]:
             _option_row(sheet, t, lay, i, g)
-            _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), np.nan, False)
+            _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), np.full(2, np.nan), False)
             continue
         if t.any_options:
             for key in _OPTION_KEYS:
@@ -364,7 +375,7 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes,
         _prices(sheet, t, lay, i, g, statuses[i], profiles[i], bool(recomputable[i]))
         _amounts(sheet, t, lay, i, g, bool(recomputable[i]))
         _helpers(sheet, t, lay, i, g)
-        _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), float(market_move[i]),
+        _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), market_move[i],
                        bool(recomputable[i]))
         if recomputable[i]:
             _fixes(sheet, t, lay, i, g, fixes)

@@ -172,23 +172,24 @@ def _map(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs) -> None:
     for k, head in enumerate(("Bucket", "BTC move from", "to", "Longs liquidated (USD)", "Shorts liquidated (USD)")):
         sheet.string(L_.map_header, 1 + k, head, HEADER)
     sheet.row_height(L_.map_header, 42)
-    x = P.range("mkt_liq")
     edges = [None, *MAP_EDGES, None]
+    # a position's BTC move to liquidation, and a cross account's other side (its positions go with it both ways)
+    moves = [P.range("mkt_liq"), P.range("mkt_liq2")] if (t.account >= 0).any() else [P.range("mkt_liq")]
     for k, label in enumerate(map_labels()):
         r0 = L_.map_first + k
         lo, hi = edges[k], edges[k + 1]
         sheet.string(r0, 1, label, TEXT)
-        conds = [f"ISNUMBER({x})"]
         if lo is not None:
             sheet.number(r0, 2, lo, number("pct", 1))
-            conds.append(f"({x}>=C{r0 + 1})")
         if hi is not None:
             sheet.number(r0, 3, hi, number("pct", 1))
-            conds.append(f"({x}<D{r0 + 1})")
-        inside = "*".join(conds)
         for j, (sign, values) in enumerate(((">0", longs), ("<0", shorts))):
-            sheet.formula(r0, 4 + j, f"=SUMPRODUCT({inside}*({r.sides}{sign})*{r.nus})" if r.n else "=0",
-                          number("usd"), float(values[k]))
+            terms = []
+            for x in moves:
+                conds = [f"ISNUMBER({x})"] + ([f"({x}>=C{r0 + 1})"] if lo is not None else []) + \
+                    ([f"({x}<D{r0 + 1})"] if hi is not None else [])
+                terms.append(f"SUMPRODUCT({'*'.join(conds)}*({r.sides}{sign})*{r.nus})")
+            sheet.formula(r0, 4 + j, "=" + "+".join(terms) if r.n else "=0", number("usd"), float(values[k]))
 
 
 def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: StressResult, sf: StressFigures,
