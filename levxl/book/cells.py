@@ -376,7 +376,11 @@ def parse_number(value: Any, column: str, style: str = "") -> float:
             return float("nan")
         raise CellError(f"{column} must be a number, got {value!r}")
     if isinstance(value, (int, float)):
-        return _finite(float(value), column, value)
+        try:
+            return _finite(float(value), column, value)
+        except OverflowError:  # an int past a float's range (10**400): no finite number, as the text "1e400" is not;
+            # shown as inf, since its 400 digits would swamp the message (and repr fails from 4,300 digits)
+            return _finite(math.inf if value > 0 else -math.inf, column, math.inf if value > 0 else -math.inf)
     raw = str(value)
     if _PLAIN_NUMBER.fullmatch(raw) and (style != "comma" or "." not in raw):
         # the common cell ("61000", "0.5"): what the rules below give it, without them
@@ -393,8 +397,9 @@ def parse_number(value: Any, column: str, style: str = "") -> float:
     if column == "leverage" and re.fullmatch(r"(x|×)?\s*[\d.,]+\s*(x|×)?", lowered):
         text = lowered.strip("x× ")
     elif column in AMOUNT_COLUMNS:
-        text = re.sub(r"\s*[a-zA-Z]{2,9}$", "", text)  # a unit word: "1.5 BTC", "64,000 USDT" (a size's is checked
-        # against its position by size_unit_reason)
+        text = re.sub(r"(?<=[\d.])\s*[a-zA-Z]{2,9}$", "", text)  # a unit word after the number: "1.5 BTC",
+        # "64,000 USDT" (a size's is checked against its position by size_unit_reason); "inf" alone is no unit word
+        # but the number, which _finite refuses as such
     sign = ""
     if text and text[0] in "+-":
         sign, text = text[0], text[1:].strip()

@@ -335,7 +335,8 @@ def duplicate_keys(obj: Any) -> str | None:
     return f"key {str(key)[:40]!r} is given {len(values)} times with different values ({shown}), so it reads two ways"
 
 
-_FLOAT_DIGITS = 309  #: an integer with more digits than this is past a float's range (1.8e308)
+_FLOAT_DIGITS = 308  #: an integer of at most this many digits (below 1e308) is inside a float's range (1.8e308);
+# a 309-digit one may be past it (9...9), so it is read as a float, which float() of the text makes inf
 
 
 def _json_int(text: str) -> int | float:
@@ -516,7 +517,8 @@ def _value(c, strings: list[str]) -> Any:
     if t in ("str", "e", "d"):
         return text
     try:
-        return int(text) if text.lstrip("-").isdigit() else float(text)
+        # a 400-digit integer is inf, as in JSON: int(text) would be a value no reader can make a float of
+        return _json_int(text) if text.lstrip("-").isdigit() else float(text)
     except ValueError:
         return text
 
