@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 import sys
+import unicodedata
 from pathlib import Path
 
 import click
@@ -69,19 +71,32 @@ def main() -> None:
 
 
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")  # -12.5, 1e-05: a number, never a formula
+
+
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet opening the CSV could take ``text`` for a formula: its first character, or the first
+    after leading white space (a tab, CR, LF or space that the import may drop: ``"\\t=cmd"``), is one of
+    ``= + - @`` once NFKC-folded, which catches the full-width ＝ ＋ － ＠ (U+FF1D, U+FF0B, U+FF0D, U+FF20) and the
+    small and superscript forms that Excel in an East Asian locale reads as the ASCII ones. A plain number
+    (-12.5) is no formula: it stays a number for the sheet's sums."""
+    if text.startswith(_FORMULA_LEAD):
+        return not _PLAIN_NUMBER.fullmatch(text)
+    lead = text.lstrip()[:1]
+    return bool(lead) and unicodedata.normalize("NFKC", lead)[:1] in "=+-@"
 
 
 def _csv_cell(value):
     """A record value as a CSV cell: lists joined, None blank, -0.0 as 0.0, and text that a spreadsheet would take
-    for a formula (=, +, -, @, tab, CR first: a symbol or reason from the input file) led by an apostrophe, so a
-    desk opening the file sees the text and nothing runs (OWASP's CSV-injection rule)."""
+    for a formula (:func:`_formula_like`: a symbol or reason from the input file) led by an apostrophe, so a desk
+    opening the file sees the text and nothing runs (OWASP's CSV-injection rule)."""
     if isinstance(value, list):
         value = "; ".join(value)
     if value is None:
         return ""
     if isinstance(value, float):
         return value + 0.0
-    if isinstance(value, str) and value.startswith(_FORMULA_LEAD):
+    if isinstance(value, str) and _formula_like(value):
         return "'" + value
     return value
 
