@@ -14,16 +14,52 @@ from levxl.engine import tier_store
 from levxl.engine.tiers import TierTable, preset, presets
 
 __all__ = ["plausibility_warnings", "tier_table_for", "preset_base_names", "VOL_PLAUSIBLE", "FUNDING_PLAUSIBLE",
-           "MMR_PLAUSIBLE", "amount_text", "stored_table"]
+           "MMR_PLAUSIBLE", "VOL_MAX", "EXPIRY_DAYS_MAX", "vol_range_reason", "expiry_range_reason", "amount_text",
+           "stored_table"]
 
 VOL_PLAUSIBLE = 5.0
 """Annualised vol above 500% is taken as a percentage typed as a number (``55`` for 55%)."""
 FUNDING_PLAUSIBLE = 0.03
 """Funding per interval above 3% in size (venues cap it at 0.3%-3% a period, the 8-hour one; an hourly rate is
 smaller still) is taken as a percentage typed as a number (``1`` for 1%)."""
+VOL_MAX = 100.0
+"""The largest annualised vol a row (or ``--vol``, or a marks file) may give: 100 = 10,000% a year, refused above.
+Bitcoin's realised vol has peaked near 200-300% a year and no venue quotes an implied vol near 10,000%, so a vol
+past it is a typo or a unit error; and its square, in every probability and option price, overflows a float from
+about 1e154 (a vol of 1e308 printed numpy overflow warnings and priced nothing)."""
+EXPIRY_DAYS_MAX = 3650.0
+"""The longest expiry an option row may give, in days (10 years), refused above: listed crypto options expire
+within about a year or two, and 10 years leaves room for OTC trades while keeping vol^2 x days / 365 under 1e5 at
+:data:`VOL_MAX`, far from a float's range (1e308 days overflowed the variance into numpy warnings)."""
 MMR_PLAUSIBLE = 0.2
 """A maintenance rate above 20% (the venues' highest tiers stop around 50% only at absurd notionals; first tiers are
 0.4%-2.5%) is taken as a percentage typed as a number (``0.5`` for 0.5%)."""
+
+
+def vol_range_reason(vol: float, name: str = "vol", shown: Any = None) -> str:
+    """Why ``vol`` is refused as out of range ("" when it is not: blank, or 0 to :data:`VOL_MAX`); ``name`` is
+    the column or option that gave it and ``shown`` its cell as given (default: the number).
+
+    >>> vol_range_reason(0.6), vol_range_reason(1e308, "--vol")
+    ('', '--vol must be an annualised vol of at most 100 (10,000% a year), got 1e+308')
+    """
+    if not vol > VOL_MAX:
+        return ""
+    return f"{name} must be an annualised vol of at most {VOL_MAX:g} ({VOL_MAX:,.0%} a year), got " + (
+        f"{vol:g}" if shown is None else repr(shown))
+
+
+def expiry_range_reason(days: float, shown: Any = None) -> str:
+    """Why an option's ``expiry_days`` is refused as out of range ("" when it is not: up to
+    :data:`EXPIRY_DAYS_MAX`); ``shown`` is its cell as given (default: the number).
+
+    >>> expiry_range_reason(26), expiry_range_reason(1e308)
+    ('', 'expiry_days must be at most 3650 (10 years), got 1e+308')
+    """
+    if not days > EXPIRY_DAYS_MAX:
+        return ""
+    return f"expiry_days must be at most {EXPIRY_DAYS_MAX:g} ({EXPIRY_DAYS_MAX / 365:g} years), got " + (
+        f"{days:g}" if shown is None else repr(shown))
 
 
 _NAMES: tuple[Any, frozenset[str]] | None = None

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from levxl.files.reading import DuplicateKeys, json_loads, read_small_file
+from levxl.book.checks import vol_range_reason
 from levxl.book.positions import Book
 
 __all__ = ["apply_marks", "read_marks"]
@@ -95,9 +96,11 @@ def _apply_record(book: Book, record: dict, where: str, mark: np.ndarray, vols: 
             fv = float(v)
             if not fv >= 0:
                 raise ValueError
-            vols[hit] = fv
         except (TypeError, ValueError):
             return f"vol must be a number >= 0, got {v!r}; kept the book's"
+        if vol_range_reason(fv, shown=v):
+            return f"{vol_range_reason(fv, shown=v)}; kept the book's"
+        vols[hit] = fv
     return None
 
 
@@ -158,5 +161,7 @@ def apply_marks(book: Book, marks: Any = None, vol: float | None = None) -> tupl
     if vol is not None:
         if not (math.isfinite(vol) and vol >= 0):
             raise ValueError(f"--vol must be a number >= 0, got {vol!r}")
+        if vol_range_reason(vol, "--vol"):
+            raise ValueError(vol_range_reason(vol, "--vol"))
         vols[:] = vol
     return dataclasses.replace(book, mark=mark, vol=vols), notes

@@ -24,7 +24,8 @@ from levxl.engine.venues import profile_for
 from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, RATE_COLUMNS, CellError, canonical_column,
                                contract_count_hint, decimal_style, inverse_by_symbol_note, parse_number,
                                parse_side, size_unit_reason, symbol_contract)
-from levxl.book.checks import plausibility_warnings, stored_table, tier_table_for
+from levxl.book.checks import (expiry_range_reason, plausibility_warnings, stored_table, tier_table_for,
+                               vol_range_reason)
 from levxl.book.ccxt import binance_coin_m_face, ccxt_record_stream, margin_currency, records_from_ccxt
 from levxl.files import reading
 from levxl.files.safety import require_regular_file
@@ -437,11 +438,15 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
     if unit_reason:
         raise CellError(unit_reason)
     values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
+    out_of_range = vol_range_reason(values["vol"], shown=record.get("vol"))
     if str(record.get("kind") or "perp").strip().lower() == "option":
         # an option pays no funding and its price is not rounded to a perpetual's tick: a mixed book's values in
         # those columns do not apply to it and must not refuse it
         values["tick"] = values["funding_interval_hours"] = np.nan
         quoted_hours = None
+        out_of_range = out_of_range or expiry_range_reason(values["expiry_days"], record.get("expiry_days"))
+    if out_of_range:
+        raise CellError(out_of_range)
     hours = values["funding_interval_hours"]
     if quoted_hours is not None:
         if not np.isnan(hours) and hours != quoted_hours:
