@@ -362,3 +362,55 @@ def test_a_device_or_a_pipe_as_input_is_one_line(tmp_path, suffix):
         one_line_failure(invoke("report", path, "-o", out), f"not a regular positions file ({kind})")
         assert not out.exists()
     one_line_failure(invoke("template", "--check", "-o", zero), "not a regular workbook file")
+
+
+def _shared_strings_book(path: Path, megabytes: int) -> Path:
+    """A positions workbook whose sharedStrings part also holds ``megabytes`` MB of strings no cell uses, stored
+    (not deflated: a deflated repeat would be refused as a zip bomb before any part is read)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Positions")
+    for r, line in enumerate(POSITIONS_CSV.splitlines()):
+        for c, value in enumerate(line.split(",")):
+            ws.write(r, c, float(value) if value.replace(".", "").isdigit() else value)
+    ws.write_formula(20, 0, "=1+1", None, 2)
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        parts = {info: z.read(info) for info in z.infolist()}
+    block = b"<si><t>" + b"q" * 1000 + b"</t></si>"
+    with zipfile.ZipFile(path, "w") as out:
+        for info, data in parts.items():
+            if info.filename == "xl/sharedStrings.xml":
+                head, tail = data.rsplit(b"</sst>", 1)
+                data = head + block * (megabytes * 2 ** 20 // len(block)) + b"</sst>" + tail
+                info.compress_type = zipfile.ZIP_STORED
+            out.writestr(info, data)
+    return path
+
+
+def test_recalc_refuses_shared_strings_past_the_budget_as_early_as_risk(tmp_path, monkeypatch):
+    # recalc stream-checked every XML part first, so it parsed the whole sharedStrings part (480 MB: 7 s) before
+    # the shared-strings reader refused it at its character budget; risk reads that part first (2.5 s)
+    from levxl.files import reading, safety
+    from levxl.recalc.package import open_package
+
+    path = _shared_strings_book(tmp_path / "p.xlsx", 8)
+    monkeypatch.setattr(reading, "MAX_SHARED_CHARS", 10_000)
+    inflated: dict[str, int] = {}
+    count = safety.BoundedZipFile.count
+
+    def counting(self, n, info):
+        inflated[info.filename] = inflated.get(info.filename, 0) + n
+        return count(self, n, info)
+
+    monkeypatch.setattr(safety.BoundedZipFile, "count", counting)
+    message = "p.xlsx: more than 10,000 characters of shared strings; refused"
+    for read in (load_positions, open_package):  # the risk path, then recalc's
+        inflated.clear()
+        with pytest.raises(ValueError, match=message):
+            read(path)
+        assert inflated["xl/sharedStrings.xml"] <= 2 * safety.CHUNK, (read.__name__, inflated)  # of 8 MB
+    one_line_failure(invoke("risk", path), message)
+    result = invoke("recalc", path, "--out", tmp_path / "out")
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output, result.output
