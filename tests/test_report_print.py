@@ -171,3 +171,23 @@ def test_split_sheets_keep_their_labels_and_notes(built):
     # the heatmap's header repeats, unless the option grid (its own moves) follows on a page of its own
     assert bool(est["Scenarios"].repeat_rows) != options
     assert bool(wb["Scenarios"].row_breaks.brk) == options
+
+
+@needs_lo
+@pytest.mark.parametrize("rows", [1, None], ids=["one position", "the example book"])
+def test_the_liquidation_map_prints_whole_on_a_page_of_its_own(tmp_path, rows):
+    # the Stress sheet is a few rows longer than a page: its last map buckets printed alone on a page (a
+    # one-position book's "+27.5%" and ">= +30%"), cut from the map's title and header
+    import subprocess
+
+    lines = (EXAMPLES / "positions.csv").read_text().splitlines()
+    src = tmp_path / "book.csv"
+    src.write_text("\n".join(lines if rows is None else lines[:1 + rows]) + "\n")
+    built = build_report(src, tmp_path / "report.xlsx", as_of=AS_OF)
+    pdf = libreoffice.convert([built], "pdf", tmp_path)[0]
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
+    stress = [p for p in pages if re.search(r"Page \d+ of \d+\s+Stress\s*$", p.strip())]
+    with_map = [p for p in stress if "< -30%" in p or "≥ +30%" in p or "Liquidation map by BTC move" in p]
+    assert len(with_map) == 1, with_map  # title, header and every bucket together
+    assert "Liquidation map by BTC move" in with_map[0] and "< -30%" in with_map[0] and "≥ +30%" in with_map[0]
+    assert "Every mark 10% against its position" not in with_map[0]  # the stresses on the pages before

@@ -375,6 +375,9 @@ def stress_sheet(t: RiskTable, lay: Layout, as_of: str, res: StressResult, squee
     _betas(sheet, t, lay, refs, squeezed)
     _map(sheet, t, lay, refs)
     sheet.feature("freeze_panes", lay.stress.header + 1, 2)
+    # the liquidation map starts a page: the stresses, betas and map are a few rows longer than one page, so
+    # without the break the map's last buckets printed alone on a page of their own (any book, one position too)
+    sheet.feature("set_h_pagebreaks", [lay.stress.map_section])
     # too wide for 8 pt on one A3 page: two bands, the scenario names (A:B) on both; the second starts at the
     # largest-loss columns, so the notes print whole beside them
     sheet.page("Stress", as_of, repeat_cols=(0, 1), breaks=(7,))
