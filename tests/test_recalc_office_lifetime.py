@@ -35,11 +35,14 @@ linux = pytest.mark.skipif(not Path("/proc/self/stat").exists() or not sys.platf
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = """
 import sys
+from levxl.recalc import libreoffice
 from levxl.recalc.office import Office
+from levxl.recalc.package import open_package
 
 office = Office()
-while True:  # a recalc that is always mid-run when it is killed
+while True:  # a recalc that is always mid-run when it is killed: the book itself, and levxl's copy of it
     office.evaluate(sys.argv[1])
+    libreoffice.evaluate(open_package(sys.argv[1]), office=office)
 """
 
 
@@ -101,12 +104,12 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _wait(condition, seconds: float) -> bool:
+def _wait(condition, seconds: float, step: float = 0.05) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.05)
+        time.sleep(step)
     return condition()
 
 
@@ -141,6 +144,8 @@ def test_a_killed_recalc_takes_its_soffice_with_it_and_the_next_run_cleans_up(tm
         started.extend(children)
         assert run["soffice"] in [list(c) for c in children] and run["helper"] in [list(c) for c in children]
         assert "soffice.bin" in office._cmdline(run["soffice"][0])  # soffice.bin itself, not oosplash
+        # levxl's copy of the book is made inside the run's work dir, which the next run's reaper removes
+        assert _wait(lambda: any(Path(run["work"]).glob("levxl-lo-book-*")), 20, step=0.005)
         driver.kill()
         driver.wait()
         # (a) the death signal: none of its processes outlives it

@@ -326,7 +326,9 @@ def evaluate(package: Package, office=None, timeout: float = 600.0) -> Outcome:
     if fetching:  # never let LibreOffice reach out (a URL, a server); Excel's value cannot be vouched for
         return Outcome(problems=fetching)
     office = office or shared_office()
-    tmp = Path(tempfile.mkdtemp(prefix="levxl-lo-book-"))
+    # inside the run's work dir: a run killed mid-book leaves this copy of the user's book where the next run's
+    # reaper removes it (levxl.recalc.office.reap_orphans)
+    tmp = Path(tempfile.mkdtemp(prefix="levxl-lo-book-", dir=getattr(office, "work", None)))
     try:
         copy = tmp / ("book" + (package.path.suffix or ".xlsx"))
         _copy_for_office(package, copy)
