@@ -215,3 +215,25 @@ def test_the_ladder_lists_a_positions_own_price_outside_cross_accounts(book):
     table = risk_table(book[0])
     down, up = uniform_moves_to_liquidation(table)
     assert down[3] == pytest.approx(table.move_to_liq[3], rel=1e-15) and np.isnan(up[3])  # the isolated long
+
+
+def test_levxl_risk_lists_each_cross_account_once(book, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from levxl.cli import main
+
+    path = tmp_path / "cross.csv"
+    path.write_text(BOOK)
+    out = CliRunner().invoke(main, ["risk", str(path)])
+    assert out.exit_code == 0, out.output
+    line = next(x for x in out.output.splitlines() if x.startswith("  binance/main"))
+    # 2 x 61,000 x 0.4% + 40 x 3,050 x 0.5% + 500 x 148 x 1%... from the stored tiers: the figures' sum
+    mm = float(risk_table(book[0]).maintenance[:3].sum())
+    assert (f"wallet 30,000 USD, equity 35,000, maintenance {mm:,.8g}, margin ratio {mm / 35000:.1%}" in line
+            and "liquidated if every mark falls 19.9%" in line), line
+    data = json.loads(CliRunner().invoke(main, ["risk", str(path), "--json"]).output)
+    (acct,) = data["cross_accounts"]
+    assert acct["rows"] == [1, 2, 3] and acct["equity"] == 35000 and acct["every_mark_move_to_liquidation_up"] is None
+    assert acct["margin_ratio"] == pytest.approx(mm / 35000, rel=1e-14)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from levxl.book.cells import asset_of
 from levxl.book.positions import Book, account_key
 from levxl.engine import kernel
 from levxl.engine.liquidation import (bankruptcy_price, liquidation_price, liquidation_price_cross,
@@ -28,7 +29,8 @@ from levxl.engine.tiers import TierTable, maintenance_params, preset
 __all__ = ["RiskTable", "risk_table", "liquidation_prices", "pnl_after_mark_move", "pnl_usd_after_mark_move",
            "FUNDING_INTERVALS_PER_DAY", "OptionFigures", "option_figures", "option_value_at", "OPTION_MOVES",
            "OPTION_VOL_SHIFTS", "LeverageGrid", "leverage_grid", "StressFigures", "stress_figures", "DistanceFixes",
-           "distance_fixes", "TARGET_DISTANCE", "cross_accounts", "equity_margin", "rooms_after_mark_move", "account_liquidation_moves"]
+           "distance_fixes", "TARGET_DISTANCE", "cross_accounts", "equity_margin", "rooms_after_mark_move", "account_liquidation_moves", "CrossAccount",
+           "cross_account_figures"]
 
 OPTION_MOVES = (-0.16, -0.12, -0.08, -0.04, 0.0, 0.04, 0.08, 0.12, 0.16)
 """Underlying moves of the option book's move x vol grid (Deribit portfolio margin: +-16% in 4% steps)."""
@@ -336,6 +338,49 @@ def account_liquidation_moves(book: Book, weights) -> tuple[np.ndarray, np.ndarr
         down[g] = lo[a] - 1.0 if lo[a] > 0 else np.nan
         up[g] = hi[a] - 1.0 if np.isfinite(hi[a]) else np.nan
     return down, up
+
+
+@dataclass
+class CrossAccount:
+    """One cross account of a book, in its margin currency: what ``levxl risk`` lists under the positions."""
+
+    venue: str
+    account: str
+    currency: str
+    positions: list  #: indices into the book
+    wallet: float
+    equity: float  #: wallet + the positions' uPnL at their marks
+    maintenance: float  #: the positions' maintenance margin at the marks (the venue's basis), fees to close included
+    margin_ratio: float  #: maintenance / equity (the account is liquidated at 100%; NaN where equity <= 0)
+    move_down: float  #: every mark by the same fraction: the fall that liquidates the account (NaN: none)
+    move_up: float  #: and the rise (NaN: none); 0 both where it is past liquidation at the marks
+
+
+def cross_account_figures(book: Book) -> list[CrossAccount]:
+    """The cross accounts levxl computes, in order of first appearance: wallet, equity, maintenance, margin ratio
+    (the venues' account margin ratio, maintenance over margin balance) and the moves of every mark that
+    liquidate each (:func:`account_liquidation_moves`)."""
+    account = cross_accounts(book)
+    if (account < 0).all():
+        return []
+    down, up = account_liquidation_moves(book, 1.0)
+    out = []
+    for a in range(int(account.max()) + 1):
+        idx = np.flatnonzero(account == a)
+        b = book.select(account == a)
+        measured = np.where(np.array(b.basis) == "entry", b.entry, b.mark)
+        mm = np.asarray(maintenance_margin(b.size, price=measured, mmr=_mixed(b.mmr),
+                                           contract=np.array(b.contract, dtype=object)), dtype=float)
+        upnl = kernel.pnl(b.side, b.entry, exit=b.mark, size=b.size, inverse=b.inverse.astype(float))
+        wallet = float(book.cross_wallet[idx[0]])
+        equity = wallet + float(upnl.sum())
+        maintenance = float(mm.sum() + b.close_fee.sum())
+        venue, acct, ccy = account_key(book, int(idx[0]))
+        ccy = ccy or (asset_of(book.symbol[idx[0]]) if book.inverse[idx[0]] else "USD")  # "BTCUSDT": no settle
+        out.append(CrossAccount(venue, acct, ccy, [int(i) for i in idx], wallet, equity, maintenance,
+                                maintenance / equity if equity > 0 else float("nan"), float(down[idx[0]]),
+                                float(up[idx[0]])))
+    return out
 
 
 def _account_liquidated(b: Book, account: np.ndarray, prices: np.ndarray) -> np.ndarray:

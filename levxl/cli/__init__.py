@@ -101,6 +101,33 @@ def _csv_cell(value):
     return value
 
 
+def _account_record(book, a) -> dict:
+    """A cross account for ``risk --json`` (NaN: null)."""
+    def num(x):
+        return float(x) if np.isfinite(x) else None
+    return {"venue": a.venue, "account": a.account, "currency": a.currency,
+            "rows": [book.row[i] for i in a.positions], "wallet": num(a.wallet), "equity": num(a.equity),
+            "maintenance": num(a.maintenance), "margin_ratio": num(a.margin_ratio),
+            "every_mark_move_to_liquidation_down": num(a.move_down),
+            "every_mark_move_to_liquidation_up": num(a.move_up)}
+
+
+def _account_text(book, a) -> str:
+    """A cross account's line in ``levxl risk``'s table output."""
+    who = "/".join(x for x in (a.venue, a.account) if x)
+    rows = ", ".join(str(book.row[i]) for i in a.positions)
+    if a.move_down == 0 and a.move_up == 0:
+        when = "past liquidation at the marks"
+    else:
+        sides = [f"{word} {abs(m):.1%}" for word, m in (("falls", a.move_down), ("rises", a.move_up))
+                 if np.isfinite(m)]
+        when = ("liquidated if every mark " + " or ".join(sides)) if sides else \
+            "no move of every mark within -95% / +1,000% liquidates it"
+    ratio = f"{a.margin_ratio:.1%}" if np.isfinite(a.margin_ratio) else "n/a (equity <= 0)"
+    return (f"{who} (rows {rows}): wallet {a.wallet:,.8g} {a.currency}, equity {a.equity:,.8g}, maintenance "
+            f"{a.maintenance:,.8g}, margin ratio {ratio}; {when}")
+
+
 @main.command()
 @click.argument("positions", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--accounts", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -115,7 +142,8 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
     cause of any difference."""
     from levxl.book.accounts import load_book
     from levxl.book.positions import FLAT_BOOK
-    from levxl.book.figures import TARGET_DISTANCE, distance_fixes, pnl_after_mark_move, risk_table
+    from levxl.book.figures import (TARGET_DISTANCE, cross_account_figures, distance_fixes, pnl_after_mark_move,
+                                    risk_table)
     from levxl.book.reconcile import RECORD_FIELDS, difference_cell, reconcile, risk_records
     from levxl.book.stresses import ADVERSE_MOVES, run_stresses, stress_moves, Stress
 
@@ -131,6 +159,7 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
         fixes = distance_fixes(table, TARGET_DISTANCE)
         stressed = run_stresses(table)
         statuses = table.statuses(0.05, 0.10)
+        accounts = cross_account_figures(book)
     except (ValueError, MemoryError) as exc:
         raise click.ClickException(terminal_text(exc)) from None
     if as_json or as_csv:
@@ -139,7 +168,8 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
             import json
 
             click.echo(json.dumps({"source": book.source, "positions": records,
-                                   "refused": [{"row": r, "reason": why} for r, why in book.issues]}, indent=2))
+                                   "refused": [{"row": r, "reason": why} for r, why in book.issues],
+                                   "cross_accounts": [_account_record(book, a) for a in accounts]}, indent=2))
         else:
             import csv
             import io
@@ -193,6 +223,9 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
                if worst is not None else "no position loses")
         echo(f"  {stress.name.ljust(width)}  {stressed.change[k]:>14,.0f}  {int(stressed.n_liquidated[k])} "
              f"liquidated  {who}")
+    if accounts:
+        echo("cross accounts (margin currency; liquidated as a whole: the moves are of every mark at once):")
+        echo_lines(f"  {_account_text(book, a)}" for a in accounts)
     echo("reconciliation (venue vs levxl liquidation price):")
     echo_lines(f"  {' '.join(x for x in (f'row {book.row[i]}', book.venue[i], book.symbol[i]) if x)}: {rec.text[i]}"
                for i in range(len(book)))
