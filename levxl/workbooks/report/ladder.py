@@ -168,7 +168,7 @@ def _major_unit(half_range: float) -> float:
     return half_range / 4
 
 
-def _chart(lay: Layout, points: dict, half_range: float, anchor_row: int) -> dict:
+def _chart(lay: Layout, points: dict, half_range: float, anchor_row: int, cross: bool) -> dict:
     L_, series = lay.ladder, []
     for title, out, color in (("Liquidated as every mark falls", STEP_COL, "#C00000"),
                               ("Liquidated as every mark rises", STEP_COL + 2, "#2F5597")):
@@ -183,8 +183,9 @@ def _chart(lay: Layout, points: dict, half_range: float, anchor_row: int) -> dic
     return {"type": {"type": "scatter", "subtype": "straight"}, "series": series, "show_hidden_data": True,
             "title": {"name": "Cumulative notional liquidated (USD) if every mark moves by the same fraction: "
                               "steps at each liquidation price", "name_font": {"size": 11}},
-            "x_axis": {"name": "Move of every mark (falls left: longs and cross accounts; rises right: shorts and "
-                               "cross accounts)", "num_format": "0%",
+            "x_axis": {"name": ("Move of every mark (falls left: longs and cross accounts; rises right: shorts and "
+                                "cross accounts)") if cross else "Move of every mark (falls left: longs; rises "
+                                                                 "right: shorts)", "num_format": "0%",
                        "min": -half_range, "max": half_range, "major_unit": _major_unit(half_range),
                        "crossing": "min", "major_gridlines": grid, "num_font": {"size": 10}},
             "y_axis": {"name": "Notional liquidated (USD)", "num_format": "#,##0", "min": 0,
@@ -236,7 +237,7 @@ def ladder_sheet(t: RiskTable, lay: Layout, as_of: str) -> SheetSpec:
     sheet.note(note_row, f"Chart: move axis ±{half_range:.0%}; " + (
         f"beyond it (not drawn): {shown}" if beyond else "every position is within it") + ".",
         L_.long_col, L_.short_col + len(_HEADS) - 1)
-    sheet.feature("chart", _chart(lay, points, half_range, note_row + 2))
+    sheet.feature("chart", _chart(lay, points, half_range, note_row + 2, cross))
     sheet.feature("freeze_panes", L_.first, 0)
     sheet.page("Liquidation ladder", as_of, (L_.header, L_.header))
     return sheet
