@@ -97,7 +97,7 @@ def test_the_cli_faces_leave_it_blank_and_say_which_row(tmp_path):
     assert out.exit_code == 0, out.output
     line = next(x for x in out.stdout.splitlines() if x.lstrip().startswith("1 "))
     assert "n/a" in line and "50,200.8" not in line
-    assert "row 1 warning: cross account binance/A: row 2" in out.stderr
+    assert "row 1 warning: cross account binance/A/USDT: row 2" in out.stderr
 
 
 MIXED_HEADER = "venue,account,symbol,side,size,entry,mark,margin_mode,wallet,leverage,mmr,tick\n"

@@ -231,9 +231,27 @@ def test_levxl_risk_lists_each_cross_account_once(book, tmp_path):
     line = next(x for x in out.output.splitlines() if x.startswith("  binance/main"))
     # 2 x 61,000 x 0.4% + 40 x 3,050 x 0.5% + 500 x 148 x 1%... from the stored tiers: the figures' sum
     mm = float(risk_table(book[0]).maintenance[:3].sum())
-    assert (f"wallet 30,000 USD, equity 35,000, maintenance {mm:,.8g}, margin ratio {mm / 35000:.1%}" in line
+    assert (f"wallet 30,000 USDT, equity 35,000, maintenance {mm:,.8g}, margin ratio {mm / 35000:.1%}" in line
             and "liquidated if every mark falls 19.9%" in line), line
     data = json.loads(CliRunner().invoke(main, ["risk", str(path), "--json"]).output)
     (acct,) = data["cross_accounts"]
     assert acct["rows"] == [1, 2, 3] and acct["equity"] == 35000 and acct["every_mark_move_to_liquidation_up"] is None
     assert acct["margin_ratio"] == pytest.approx(mm / 35000, rel=1e-14)
+
+
+def test_an_accounts_files_usdt_wallet_is_the_account_of_venue_form_symbols(tmp_path):
+    """BTCUSDT settles in USDT: an accounts file's (or fetch_balance's) USDT wallet is its account's. The key's
+    currency was "" for a venue-form linear symbol, so the wallet was never found and every cross figure n/a."""
+    from click.testing import CliRunner
+
+    from levxl.cli import main
+
+    positions = tmp_path / "cross.csv"
+    positions.write_text(BOOK.replace(",30000,", ",,"))
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("venue,account,currency,wallet\nbinance,main,USDT,30000\nbinance,main,USDC,5\n")
+    book = load_book(positions, accounts)[0]
+    assert book.recomputable.all() and (book.cross_wallet[:3] == WALLET).all()
+    assert risk_table(book).equity_usd() == pytest.approx(WALLET + ISOLATED + sum(UPNL), rel=1e-14)
+    out = CliRunner().invoke(main, ["risk", str(positions), "--accounts", str(accounts)])
+    assert "binance/main (rows 1, 2, 3): wallet 30,000 USDT" in out.output

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from levxl.book.cells import asset_of, inverse_by_symbol_note, symbol_contract
+from levxl.book.cells import asset_of, inverse_by_symbol_note, symbol_contract, symbol_form
 from levxl.book.checks import preset_base_names, stored_table
 from levxl.engine.tiers import TierTable
 from levxl.files.reading import duplicate_keys
@@ -94,13 +94,24 @@ def venue_of(position: dict[str, Any]) -> str:
 def margin_currency(symbol: str, inverse: bool) -> str:
     """The margin (settle) currency of a unified symbol ``BASE/QUOTE:SETTLE``; else base for inverse (the coin of
     a venue-form symbol, ``BTC-USD-SWAP`` -> BTC: the one wallet of every BTC-margined contract), quote for
-    linear; "" when the symbol says nothing."""
+    linear (``BTCUSDT`` -> USDT); "" when the symbol says nothing (Hyperliquid's ``ETH``).
+
+    >>> margin_currency("BTCUSDT", False), margin_currency("XBTUSDTM", False), margin_currency("ETH", False)
+    ('USDT', 'USDT', '')
+    """
     if ":" in symbol:
         return symbol.rpartition(":")[2].split("-")[0].upper()
     base, _, quote = symbol.partition("/")
     if inverse and not quote:
         return asset_of(symbol) if symbol.strip() else ""
+    if not quote:  # a linear venue-form symbol settles in its quote: BTCUSDT, BTC-USDT-SWAP -> USDT (KuCoin's
+        # XBTUSDTM too), so a fetch_balance or accounts file's USDT wallet is its account's
+        named = symbol_form(symbol).quote
+        return _MARGINED.get(named, named)
     return (base if inverse else quote).upper()
+
+
+_MARGINED = {"USDTM": "USDT", "USDCM": "USDC"}  # KuCoin's USDT-/USDC-margined suffixes, the currency they settle in
 
 
 def balances_in(data: Any) -> list[Any]:
