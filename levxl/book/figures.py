@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from levxl.book.cells import asset_of
-from levxl.book.positions import Book, account_key
+from levxl.book.positions import Book, account_key, account_key_of
 from levxl.engine import kernel
 from levxl.engine.liquidation import (bankruptcy_price, liquidation_price, liquidation_price_cross,
                                       maintenance_margin)
@@ -249,8 +249,10 @@ def cross_accounts(book: Book) -> np.ndarray:
     positions of one account (venue, account, margin currency); -1 for the others (isolated positions, options,
     cross positions levxl cannot compute)."""
     out, seen = np.full(len(book), -1), {}
+    inverse = book.inverse  # a property that reads every row: once
     for i in np.flatnonzero(_on_account(book)):
-        out[i] = seen.setdefault(account_key(book, i), len(seen))
+        key = account_key_of(book.venue[i], book.account[i], book.symbol[i], bool(inverse[i]))
+        out[i] = seen.setdefault(key, len(seen))
     return out
 
 
@@ -318,25 +320,31 @@ def account_liquidation_moves(book: Book, weights) -> tuple[np.ndarray, np.ndarr
     n = len(book)
     down, up = np.full(n, np.nan), np.full(n, np.nan)
     account = cross_accounts(book)
-    if (account < 0).all():
+    on = account >= 0
+    if not on.any():
         return down, up
-    weights = np.broadcast_to(np.asarray(weights, dtype=float), (n,))
-    groups = [np.flatnonzero(account == a) for a in range(int(account.max()) + 1)]
-    b = [book.select(account == a) for a in range(len(groups))]
-    left = np.array([book.cross_wallet[g[0]] - book.close_fee[g].sum() for g in groups])
+    count = int(account.max()) + 1
+    weights = np.broadcast_to(np.asarray(weights, dtype=float), (n,))[on]
+    members = book.select(on)  # every account's positions, in book order
+    of = account[on]  # each member's account
+    first = np.array([np.flatnonzero(of == a)[0] for a in range(count)])
+    left = members.cross_wallet[first] - np.bincount(of, weights=members.close_fee, minlength=count)
 
     def surplus(scales: np.ndarray, which: np.ndarray) -> np.ndarray:
-        out = np.empty(scales.shape)
-        for row, a in enumerate(which):
-            w = weights[groups[a]][:, None]
-            moves = np.maximum(w * (scales[row][None, :] - 1.0), -0.95)
-            out[row] = left[a] + _room(b[a], b[a].mark[:, None] * (1 + moves)).sum(axis=0)
-        return out
+        # every pending account at once: its members' rooms at their marks moved by weights x (scale - 1)
+        row = np.full(count, -1)
+        row[which] = np.arange(which.size)
+        pick = row[of] >= 0
+        moves = np.maximum(weights[pick, None] * (scales[row[of[pick]]] - 1.0), -0.95)
+        sub = members.select(pick)
+        room = _room(sub, sub.mark[:, None] * (1 + moves))
+        total = np.zeros(scales.shape)
+        np.add.at(total, row[of[pick]], room)
+        return left[which, None] + total
 
-    lo, hi = solve_first_crossing(surplus, 1.0, _SCALES_DOWN, _SCALES_UP, shape=(len(groups),))
-    for a, g in enumerate(groups):
-        down[g] = lo[a] - 1.0 if lo[a] > 0 else np.nan
-        up[g] = hi[a] - 1.0 if np.isfinite(hi[a]) else np.nan
+    lo, hi = solve_first_crossing(surplus, 1.0, _SCALES_DOWN, _SCALES_UP, shape=(count,))
+    down[on] = np.where(lo > 0, lo - 1.0, np.nan)[of]
+    up[on] = np.where(np.isfinite(hi), hi - 1.0, np.nan)[of]
     return down, up
 
 

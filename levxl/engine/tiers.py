@@ -454,16 +454,25 @@ def maintenance_params(notional: np.ndarray, spec: Any) -> tuple[np.ndarray, np.
         spec_b = np.broadcast_to(spec, shape)
         rate = np.empty(shape)
         amount = np.zeros(shape)
-        # Group elements by table so each group is one vectorised lookup; there are few distinct tables.
-        groups: dict[int, tuple[Any, list]] = {}
-        for index, element in np.ndenumerate(spec_b):
-            groups.setdefault(id(element) if isinstance(element, TierTable) else -1, (element, []))[1].append(index)
-        for key, (element, indices) in groups.items():
-            where = tuple(np.array(indices).T)
-            if key == -1:
-                rate[where] = [float(spec_b[i]) for i in indices]
+        # Group elements by table so each group is one vectorised lookup; there are few distinct tables. The
+        # groups are found on the spec itself, not on its broadcast (positions x moves: millions of elements).
+        tables: dict[int, TierTable] = {}
+        flat = spec.ravel()
+        key = np.empty(flat.size, dtype=np.int64)
+        flats = np.full(flat.size, np.nan)
+        for k, element in enumerate(flat):
+            if isinstance(element, TierTable):
+                key[k] = id(element)
+                tables[id(element)] = element
             else:
-                rate[where], amount[where] = element.rate_and_amount(notional_b[where])
+                key[k], flats[k] = -1, float(element)
+        key_b = np.broadcast_to(key.reshape(spec.shape), shape)
+        if (key == -1).any():
+            where = key_b == -1
+            rate[where] = np.broadcast_to(flats.reshape(spec.shape), shape)[where]
+        for table_id, table in tables.items():
+            where = key_b == table_id
+            rate[where], amount[where] = table.rate_and_amount(notional_b[where])
         return rate, amount
     rate = np.asarray(spec, dtype=float)
     return rate, np.zeros_like(rate)

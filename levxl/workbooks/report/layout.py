@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 
 import numpy as np
 
@@ -128,11 +129,20 @@ class PositionsLayout:
         """Reference from another sheet ("Positions!$M$5" with both absolute)."""
         return f"Positions!{'$' if col_abs else ''}{self.letter(key)}{'$' if row_abs else ''}{self.first + i}"
 
-    def refs(self, i: int, col_abs: bool = False, row_abs: bool = False) -> dict:
-        """Every column's reference for position ``i`` from another sheet (:meth:`ref` of each key)."""
-        c, r = "$" if col_abs else "", "$" if row_abs else ""
-        row = f"{r}{self.first + i}"
-        return {key: f"Positions!{c}{letter}{row}" for key, letter in self.letters.items()}
+    def refs(self, i: int, col_abs: bool = False, row_abs: bool = False) -> MappingProxyType:
+        """Every column's reference for position ``i`` from another sheet (:meth:`ref` of each key); read-only,
+        built once per row and kind (the stress and scenario cells of a row read it hundreds of times)."""
+        got = self._refs.get((i, col_abs, row_abs))
+        if got is None:
+            c, r = "$" if col_abs else "", "$" if row_abs else ""
+            row = f"{r}{self.first + i}"
+            got = self._refs[(i, col_abs, row_abs)] = MappingProxyType(
+                {key: f"Positions!{c}{letter}{row}" for key, letter in self.letters.items()})
+        return got
+
+    @cached_property
+    def _refs(self) -> dict:
+        return {}
 
     def locals(self, i: int) -> dict:
         """Every column's A1 reference for position ``i`` on the Positions sheet itself."""
