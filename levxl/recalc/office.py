@@ -48,6 +48,7 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
+from levxl.files.processes import kill_group
 from levxl.recalc import addin
 
 __all__ = ["OfficeError", "Office", "shared_office", "addin_home", "reap_orphans", "soffice_path", "uno_python",
@@ -182,19 +183,6 @@ def _spawner_loop(jobs: queue.Queue) -> None:
             future.set_exception(exc)
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    """SIGKILL to ``proc``'s process group (it leads one: started with ``start_new_session``), then reap it."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-
-
 def _run(args: list[str], timeout: float, env: dict | None = None) -> subprocess.CompletedProcess:
     """``subprocess.run`` through :func:`_spawn`, in a process group of its own, the whole group killed on a
     timeout (an OfficeError naming it)."""
@@ -203,7 +191,7 @@ def _run(args: list[str], timeout: float, env: dict | None = None) -> subprocess
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
+        kill_group(proc)
         proc.communicate()
         raise OfficeError(f"{Path(args[0]).name} gave no answer within {timeout:g} s (stopped)") from None
     return subprocess.CompletedProcess(args, proc.returncode, out.decode(errors="replace"),
@@ -565,7 +553,7 @@ class Office:
 
     def close(self) -> None:
         for proc in (self.helper, self.soffice):
-            _kill_group(proc)
+            kill_group(proc)
         for stream in [*self._logs, self.helper.stdin, self.helper.stdout]:
             try:
                 stream.close()

@@ -60,7 +60,6 @@ import glob
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -70,6 +69,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Union
+
+from levxl.files.processes import kill_group
 
 __all__ = [
     "LibreOfficeMissing", "RECALC_MODES", "available", "convert", "read_values", "read_values_many",
@@ -193,19 +194,6 @@ def _base_cmd(soffice: str, work: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------------- processes
-def _kill_group(proc: subprocess.Popen) -> None:
-    """Kill the session we started ``proc`` in (soffice forks oosplash and soffice.bin); only while unreaped."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-
-
 def _tail(path: Path, limit: int = 4000) -> str:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -223,7 +211,7 @@ def _run(cmd: list[str], work: Path, timeout: float, what: str) -> tuple[int, st
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill_group(proc)
+            kill_group(proc)
             raise TimeoutError(f"LibreOffice {what} took longer than {timeout:g} s and was killed; "
                                f"stderr: {_tail(err) or '(empty)'}") from None
     return proc.returncode, _tail(out), _tail(err)
@@ -409,7 +397,7 @@ def read_values_many(paths: PathLike | Iterable[PathLike], recalc: str = "never"
                         try:
                             helper.wait(timeout=2)
                         except subprocess.TimeoutExpired:
-                            _kill_group(helper)
+                            kill_group(helper)
                         if not res_file.is_file():
                             raise RuntimeError(f"LibreOffice exited (code {office.returncode}) before the values "
                                                f"were read; soffice stderr: {_tail(work / 'soffice.err') or '-'}; "
@@ -430,8 +418,8 @@ def read_values_many(paths: PathLike | Iterable[PathLike], recalc: str = "never"
                     pass  # killed below
             finally:
                 if helper is not None:
-                    _kill_group(helper)
-                _kill_group(office)
+                    kill_group(helper)
+                kill_group(office)
         results = json.loads(res_file.read_text(encoding="utf-8"))
     out = []
     for src, res in zip(srcs, results):
