@@ -145,7 +145,16 @@ def test_the_report_formulas_take_the_wallet_once_and_follow_an_edited_stress(bo
     equity = S.cell("equity").split("!")[-1].replace("$", "")
     assert again["Summary"][equity] == pytest.approx(WALLET + ISOLATED + sum(UPNL), rel=1e-12)
     checked = 0
-    for sheet in ("Summary", "Positions", "Scenarios", "Stress", "Stress detail", "Liquidation ladder"):
+    # the Reconciliation's cross-accounts table: equity and margin ratio live, as levxl risk lists them
+    found = [ref for ref, v in again["Reconciliation"].items() if v == "Cross accounts: each liquidated as a whole, "
+             "its wallet counted once"]
+    assert found
+    row = int(found[0][1:]) + 2
+    assert again["Reconciliation"][f"H{row}"] == pytest.approx(35000, rel=1e-12)
+    mm = float(table.maintenance[:3].sum())
+    assert again["Reconciliation"][f"J{row}"] == pytest.approx(mm / 35000, rel=1e-12)
+    for sheet in ("Summary", "Positions", "Reconciliation", "Scenarios", "Stress", "Stress detail",
+                  "Liquidation ladder"):
         for ref, want in cached[sheet].items():
             got = again[sheet].get(ref)
             if isinstance(want, float) and isinstance(got, float):

@@ -358,8 +358,11 @@ class CrossAccount:
     positions: list  #: indices into the book
     wallet: float
     equity: float  #: wallet + the positions' uPnL at their marks
-    maintenance: float  #: the positions' maintenance margin at the marks (the venue's basis), fees to close included
+    #: the account's liquidation threshold at the marks: its positions' maintenance where the venue measures it
+    #: (the mark; the entry at Bybit), the fees inside the threshold and the fees to close it pays
+    maintenance: float
     margin_ratio: float  #: maintenance / equity (the account is liquidated at 100%; NaN where equity <= 0)
+    fees_to_close: float  #: the fees to close the venue charges against the account (Bybit), in maintenance
     move_down: float  #: every mark by the same fraction: the fall that liquidates the account (NaN: none)
     move_up: float  #: and the rise (NaN: none); 0 both where it is past liquidation at the marks
 
@@ -376,18 +379,16 @@ def cross_account_figures(book: Book) -> list[CrossAccount]:
     for a in range(int(account.max()) + 1):
         idx = np.flatnonzero(account == a)
         b = book.select(account == a)
-        measured = np.where(np.array(b.basis) == "entry", b.entry, b.mark)
-        mm = np.asarray(maintenance_margin(b.size, price=measured, mmr=_mixed(b.mmr),
-                                           contract=np.array(b.contract, dtype=object)), dtype=float)
         upnl = kernel.pnl(b.side, b.entry, exit=b.mark, size=b.size, inverse=b.inverse.astype(float))
         wallet = float(book.cross_wallet[idx[0]])
         equity = wallet + float(upnl.sum())
-        maintenance = float(mm.sum() + b.close_fee.sum())
+        # the threshold the account's liquidation check uses at the marks: PnL less room, plus the fees to close
+        maintenance = float((upnl - _room(b, b.mark[:, None])[:, 0]).sum() + b.close_fee.sum())
         venue, acct, ccy = account_key(book, int(idx[0]))
         ccy = ccy or (asset_of(book.symbol[idx[0]]) if book.inverse[idx[0]] else "USD")  # "BTCUSDT": no settle
         out.append(CrossAccount(venue, acct, ccy, [int(i) for i in idx], wallet, equity, maintenance,
-                                maintenance / equity if equity > 0 else float("nan"), float(down[idx[0]]),
-                                float(up[idx[0]])))
+                                maintenance / equity if equity > 0 else float("nan"), float(b.close_fee.sum()),
+                                float(down[idx[0]]), float(up[idx[0]])))
     return out
 
 

@@ -46,7 +46,7 @@ from levxl.files.cells import safe_cell_text
 from levxl.book.accounts import Liquidation
 import numpy as np
 
-from levxl.book.figures import distance_fixes, risk_table
+from levxl.book.figures import cross_account_figures, distance_fixes, risk_table
 from levxl.book.stresses import betas_of, net_by_asset, run_stresses
 from levxl.book.marks import apply_marks
 from levxl.book.options_book import option_accounts, options_book_figures
@@ -137,7 +137,8 @@ def report_sheets(book: Book, as_of: str, issues: list[tuple[Any, str]],
                                  len(limits)),
         "Positions": positions_sheet(table, lay, as_of, fixes, beta, squeezed),
         "Reconciliation": reconciliation_sheet(headers, recon, list(table.inverse), lay, as_of,
-                                              [float(x) for x in book.tick]),
+                                              [float(x) for x in book.tick], cross_account_figures(book),
+                                              list(book.row)),
         "Scenarios": scenarios_sheet(table, lay, as_of, stresses.now_usd),
         "Stress": stress_sheet(table, lay, as_of, stresses, net),
         "Stress detail": stress_detail_sheet(table, lay, as_of, stresses),

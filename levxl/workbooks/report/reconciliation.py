@@ -11,8 +11,8 @@ import math
 from typing import Any
 
 from levxl.book.reconcile import CLOSE, MM_PRECISION, RELATIVE_MATCH, TICK_EPSILON, TICKS_MATCH, rate_text
-from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, NOTE, RED, TEXT, TITLE, WRAP, SheetSpec, cached,
-                                          col, number, shown_price_digits, tick_digits)
+from levxl.workbooks.report.cells import (AMBER, GREEN, HEADER, NOTE, RED, SECTION, TEXT, TITLE, WRAP, SheetSpec,
+                                          cached, col, number, shown_price_digits, tick_digits)
 from levxl.workbooks.report.layout import Layout
 
 __all__ = ["reconciliation_sheet"]
@@ -72,8 +72,51 @@ def _row(sheet: SheetSpec, lay: Layout, i: int, row: list[Any], inverse: bool, t
     sheet.row_height(r0, 13.5 * max(1, math.ceil(len(str(reason)) / 64)))
 
 
+#: the cross-accounts table below the positions, in the sheet's own columns (each wide enough for its figure)
+_ACCOUNT_COLUMNS = (("venue", 1, "Venue"), ("account", 2, "Account"), ("rows", 3, "Input rows"),
+                    ("ccy", 4, "Margin ccy"), ("wallet", 6, "Wallet"), ("equity", 7, "Equity (wallet + uPnL)"),
+                    ("threshold", 8, "Liquidation threshold (MM + fees)"), ("ratio", 9, "Margin ratio"),
+                    ("down", 10, "Every mark falls: liquidated at"), ("up", 11, "Every mark rises: liquidated at"))
+
+
+def _accounts(sheet: SheetSpec, lay: Layout, accounts: list, rows: list[int], top: int) -> None:
+    """The cross accounts below the positions (:func:`levxl.book.figures.cross_account_figures`): wallet, equity and
+    threshold live over Positions and Stress detail (the rooms at the marks), the margin ratio the venues show
+    (threshold / equity), and the moves of every mark that liquidate each account (found by levxl at the report's
+    marks)."""
+    P, St = lay.positions, lay.stress
+    c = {key: k for key, k, _ in _ACCOUNT_COLUMNS}
+    sheet.string(top, 1, "Cross accounts: each liquidated as a whole, its wallet counted once", SECTION)
+    for _, k, head in _ACCOUNT_COLUMNS:
+        sheet.string(top + 1, k, head, HEADER)
+    sheet.row_height(top + 1, 42)
+    acct, upnl = P.range("acct"), P.range("upnl")
+    rooms = St.column_range(St.room_col("now"))
+    for j, a in enumerate(accounts):
+        r0 = top + 2 + j
+        amount = number("amt", 8 if a.currency not in ("USD", "USDT", "USDC") else 2)
+        who = P.ref("acct", a.positions[0], True, True)
+        cell = {key: f"{col(k)}{r0 + 1}" for key, k, _ in _ACCOUNT_COLUMNS}
+        for key, text in (("venue", a.venue), ("account", a.account), ("ccy", a.currency),
+                          ("rows", ", ".join(str(rows[i]) for i in a.positions))):
+            sheet.string(r0, c[key], text, TEXT)
+        sheet.number(r0, c["wallet"], a.wallet, amount)
+        sheet.formula(r0, c["equity"], f"={cell['wallet']}+SUMIF({acct},{who},{upnl})", amount, a.equity)
+        # PnL less room is each position's threshold at its mark (levxl.workbooks.report.cross.room)
+        sheet.formula(r0, c["threshold"], f"={a.fees_to_close!r}+SUMIF({acct},{who},{upnl})-SUMIF({acct},{who},"
+                                          f"{rooms})", amount, a.maintenance)
+        sheet.formula(r0, c["ratio"], f'=IF({cell["equity"]}>0,{cell["threshold"]}/{cell["equity"]},"n/a")',
+                      number("pct", 1), cached(a.margin_ratio, "n/a"))
+        for key, move in (("down", a.move_down), ("up", a.move_up)):
+            if math.isfinite(move):
+                sheet.number(r0, c[key], move, number("pct", 1))
+            else:
+                sheet.string(r0, c[key], "none", _WORD)
+
+
 def reconciliation_sheet(headers: tuple, rows: list[list[Any]], inverse: list[bool], lay: Layout,
-                         as_of: str, ticks: list[float] | None = None) -> SheetSpec:
+                         as_of: str, ticks: list[float] | None = None, accounts: list | None = None,
+                         input_rows: list[int] | None = None) -> SheetSpec:
     """The Reconciliation sheet.
 
     Parameters
@@ -88,6 +131,10 @@ def reconciliation_sheet(headers: tuple, rows: list[list[Any]], inverse: list[bo
         The report's timestamp.
     ticks : list of float, optional
         Per position: its price tick (NaN: none given); the prices show at least its decimals.
+    accounts : list of CrossAccount, optional
+        :func:`levxl.book.figures.cross_account_figures` of the book: a table of them below the positions.
+    input_rows : list of int, optional
+        Per position: its input row (the accounts table names them).
 
     Returns
     -------
@@ -118,6 +165,8 @@ def reconciliation_sheet(headers: tuple, rows: list[list[Any]], inverse: list[bo
             for fmt, formula in ((GREEN, _match(*cells)), (AMBER, _differs(*cells, True)),
                                  (RED, _differs(*cells, False))):
                 sheet.conditional(rng, {"type": "formula", "criteria": formula, "format": fmt})
+    if accounts:
+        _accounts(sheet, lay, accounts, input_rows, R.first + max(len(rows), 1) + 2)
     sheet.feature("freeze_panes", R.first, 4)
     sheet.page("Reconciliation", as_of, (R.header, R.header))
     return sheet
