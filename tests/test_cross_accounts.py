@@ -399,19 +399,19 @@ def test_the_report_formulas_recalculate_a_hedged_account_to_its_cached_values(t
 
 def _equity_less_threshold(book, i: int, price: float) -> float:
     """The account's equity less its threshold with position ``i`` at ``price`` and the others at their marks
-    (linear, flat rates): the wallet plus every uPnL, less the others' MM at their marks and position ``i``'s MM
-    where its venue measures it (the price, or its entry at Bybit) plus the fee its venue puts inside the
-    threshold (OKX) on its value at ``price``, less every position's fee to close at its bankruptcy price where
-    the venue charges it against the account (Bybit: in each MM)."""
+    (linear, flat rates): the wallet plus every uPnL, less every position's MM where its venue measures it (the
+    price, or its entry at Bybit) plus the fee its venue puts inside the threshold (OKX) on its value at the
+    price, less every position's fee to close at its bankruptcy price where the venue charges it against the
+    account (Bybit: in each MM). The others' threshold is the one their own prices take (it was their MM at the
+    mark without their fee, which let a Bybit or OKX account past liquidation at the marks show its positions
+    RED while the account's rule, every mark moved, took its wallet)."""
     total = float(book.cross_wallet[i])
     for k in range(len(book)):
         p = price if k == i else book.mark[k]
         total += book.side[k] * book.size[k] * (p - book.entry[k])
-        if k != i:
-            total -= float(book.mmr[k]) * book.size[k] * book.mark[k]
-    measured = book.entry[i] if book.basis[i] == "entry" else price
-    return (total - float(book.mmr[i]) * book.size[i] * measured - book.fee[i] * book.size[i] * price -
-            float(np.sum(book.close_fee)))
+        measured = book.entry[k] if book.basis[k] == "entry" else p
+        total -= float(book.mmr[k]) * book.size[k] * measured + book.fee[k] * book.size[k] * p
+    return total - float(np.sum(book.close_fee))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -4,6 +4,10 @@ against brute-force calculators written here (never levxl's functions).
 - An account is (venue, account, margin currency); a venue-form symbol must give the same currency as its ccxt
   form: Binance COIN-M's ``BTCUSD_PERP`` and ``BTCUSD_250328`` (OKX's ``BTC-USD-SWAP`` and ``BTC-USD-250328``) are
   one BTC wallet, and an accounts file's ``USDT`` wallet is the wallet of ``BTCUSDT`` rows.
+- A position's own cross price and its account's rule must agree at the marks: the others' threshold in a
+  position's margin of the equation is the one the account rule takes (maintenance where the venue measures it,
+  plus the fee inside the threshold), else an account past liquidation at the marks (every stress losing its
+  wallet) shows its positions RED, or some RED and some LIQUIDATED.
 """
 
 from __future__ import annotations
@@ -111,3 +115,48 @@ def test_an_accounts_file_gives_the_wallet_of_venue_form_symbols(tmp_path):
     assert table.liquidation[0] == pytest.approx((2 * 60000 - m_btc) / (2 * (1 - 0.004)), rel=1e-12)
     # the COIN-M long alone on its 1 BTC: P = Q(1 + mmr)/(W + Q/E)
     assert table.liquidation[2] == pytest.approx(30000 * 1.004 / (1 + 30000 / 60000), rel=1e-12)
+
+
+# -- 2. a position's own price and its account's rule agree at the marks -------------------------------------------
+def _bybit_legs():
+    bybit = json.loads((TIERS / "bybit_linear_2026-09-19.json").read_text())["tables"]
+    older = json.loads((TIERS / "bybit_linear_2024-12-25.json").read_text())["tables"]
+    return [dict(symbol="BTCUSDT", s=1, q=2, e=60000, m=59000, mm=bybit["BTCUSDT"]["tiers"], basis="entry"),
+            dict(symbol="ETHUSDT", s=1, q=30, e=3000, m=2900, mm=older["ETHUSDT"]["tiers"], basis="entry"),
+            dict(symbol="SOLUSDT", s=-1, q=100, e=150, m=140, mm=bybit["SOLUSDT"]["tiers"], basis="entry")]
+
+
+OKX_LEGS = [dict(symbol="BTC-USDT-SWAP", s=1, q=2, e=60000, m=59000, mm=0.004, fee=0.0005),
+            dict(symbol="ETH-USDT-SWAP", s=1, q=30, e=3000, m=2900, mm=0.005, fee=0.0005),
+            dict(symbol="SOL-USDT-SWAP", s=-1, q=100, e=150, m=140, mm=0.01, fee=0.0005)]
+
+
+@pytest.mark.parametrize("venue, wallet", [("bybit", 5015.0), ("bybit", 5025.0), ("okx", 5120.0), ("okx", 5150.0)])
+def test_an_account_past_liquidation_at_the_marks_shows_every_position_liquidated(venue, wallet):
+    """Bybit measures maintenance on the entry value and OKX puts the taker fee inside the threshold, for every
+    position of the account, the others' too: at these wallets the account is past liquidation at the marks (every
+    stress loses its wallet) and every position's own price must say LIQUIDATED. Was (others' MM at their marks,
+    no fee of theirs): Bybit 5,015 RED/LIQUIDATED/RED, 5,025 RED x 3; OKX 5,120 and 5,150 RED x 3."""
+    legs = _bybit_legs() if venue == "bybit" else OKX_LEGS
+    book, _ = with_accounts(book_from_records(_records(venue, legs, wallet), "hand"))
+    if venue == "okx":
+        assert book.fee.tolist() == [0.0005] * 3 and book.basis == ["mark"] * 3
+    else:
+        assert book.basis == ["entry"] * 3 and (book.close_fee[:2] > 0).all()  # the short's M < 0: none
+    left = _left(legs, wallet, [leg["m"] for leg in legs], float(book.close_fee.sum()))
+    assert -50 < left < 0  # by hand: Bybit -18.2 / -8.2, OKX -36.5 / -6.5
+    table = risk_table(book)
+    assert run_stresses(table).liquidated_now.all()
+    assert table.statuses(0.05, 0.10) == ["LIQUIDATED"] * 3, table.distance
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(wallet=st.floats(3000, 8000), venue=st.sampled_from(["bybit", "okx"]))
+def test_own_prices_and_the_account_agree_at_the_marks(wallet, venue):
+    legs = _bybit_legs() if venue == "bybit" else OKX_LEGS
+    book, _ = with_accounts(book_from_records(_records(venue, legs, wallet), "hand"))
+    left = _left(legs, wallet, [leg["m"] for leg in legs], float(book.close_fee.sum()))
+    if abs(left) < 1e-6 * wallet or not book.recomputable.all():
+        return
+    table = risk_table(book)
+    assert ((table.distance <= 0) == (left <= 0)).all(), (left, table.distance)

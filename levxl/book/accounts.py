@@ -257,8 +257,13 @@ def _cross_group(book: Book, members: list[int], wallet: float, key: AccountKey,
     idx = np.array(members)
     b = book.select(np.isin(np.arange(len(book)), idx))  # book order, as members are
     mmr, contract = _spec_array(b.mmr), np.array(b.contract, dtype=object)
-    # the other positions' maintenance and uPnL at their marks (Binance's cross formula)
-    own_mm = np.asarray(maintenance_margin(b.size, price=b.mark, mmr=mmr, contract=contract), dtype=float)
+    # the other positions' threshold and uPnL at their marks (Binance's cross formula): each one's maintenance where
+    # its venue measures it (Bybit: the entry value) plus the fee its venue puts inside the threshold (OKX), the
+    # terms its own price takes, so that at the marks every position's equation is its account's (wallet less fees
+    # to close plus every position's room, levxl.book.figures' account rule) and they say LIQUIDATED together
+    measured = np.where(np.array(b.basis) == "entry", b.entry, b.mark)
+    own_mm = (np.asarray(maintenance_margin(b.size, price=measured, mmr=mmr, contract=contract), dtype=float)
+              + b.fee * kernel.value(b.size, price=b.mark, inverse=b.inverse.astype(float)))
     own_upnl = kernel.pnl(b.side, b.entry, b.mark, b.size, b.inverse.astype(float))
     other_mm, other_upnl = own_mm.sum() - own_mm, own_upnl.sum() - own_upnl
     m = wallet - other_mm + other_upnl

@@ -31,7 +31,9 @@ _LINES = (
                           "up, its bankruptcy price down; OKX inverse: one tick above the formula; unknown venue: "
                           "toward the entry); the formula's prices are in the helpers beside it."),
     ("Cross margin", "A cross position's M is its account's margin for it, wallet − the other positions' MM + "
-                     "their uPnL at their marks (Binance's cross formula; Reconciliation says how). It may be 0 "
+                     "their uPnL at their marks (Binance's cross formula; Reconciliation says how), each MM where "
+                     "its venue measures it (Bybit: the entry value) plus the fee its venue puts inside the "
+                     "threshold (OKX), so at the marks every position of an account is liquidated or none. It may be 0 "
                      "or negative in a hedged account: the price is still the root of the equation, a long's "
                      "above its entry and a short's below, alive only while the mark stays beyond it; its "
                      "effective leverage, funding as a share of margin and size to cut are then n/a. Where no "
