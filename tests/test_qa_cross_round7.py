@@ -8,6 +8,8 @@ against brute-force calculators written here (never levxl's functions).
   position's margin of the equation is the one the account rule takes (maintenance where the venue measures it,
   plus the fee inside the threshold), else an account past liquidation at the marks (every stress losing its
   wallet) shows its positions RED, or some RED and some LIQUIDATED.
+- The funding spike judges a cross account on that same threshold (OKX's fee inside it, Bybit's entry basis and
+  fees to close).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from levxl.book.accounts import load_book, with_accounts
-from levxl.book.figures import risk_table
+from levxl.book.figures import risk_table, stress_figures
 from levxl.book.positions import book_from_records
 from levxl.book.stresses import run_stresses
+from levxl.testing import libreoffice
 
 TIERS = Path(__file__).resolve().parents[1] / "levxl" / "data" / "tiers"
 
@@ -160,3 +163,55 @@ def test_own_prices_and_the_account_agree_at_the_marks(wallet, venue):
         return
     table = risk_table(book)
     assert ((table.distance <= 0) == (left <= 0)).all(), (left, table.distance)
+
+
+# -- 3. the funding spike on the account's threshold ---------------------------------------------------------------
+def test_the_funding_spike_judges_a_cross_account_on_its_threshold():
+    """OKX: wallet 5,200 on a 20 BTC long at its entry: 5,200 - MM 4,800 - the fee inside the threshold 600 < 0,
+    past liquidation at the mark (LIQUIDATED, every stress loses the wallet); with 360 of funding more it must stay
+    liquidated in the funding spike (was 0: 5,200 - 360 - 4,800 > 0, the fee left out)."""
+    legs = [dict(symbol="BTC-USDT-SWAP", s=1, q=20, e=60000, m=60000, mm=0.004, fee=0.0005)]
+    book, _ = with_accounts(book_from_records(_records("okx", legs, 5200.0), "hand"))
+    table = risk_table(book)
+    assert table.statuses(0.05, 0.10) == ["LIQUIDATED"]
+    sf = stress_figures(table, funding_cap=0.0001, funding_days=1, vol_multiplier=2)
+    cost = 20 * 60000 * 0.0001 * 3
+    assert sf.funding_cost[0] == pytest.approx(cost)
+    assert _left(legs, 5200.0, [60000.0]) - cost < 0
+    assert sf.funding_liquidated.tolist() == [1]
+
+
+def test_the_funding_spike_of_a_bybit_account_takes_its_entry_basis_and_fees_to_close():
+    legs = _bybit_legs()
+    for wallet in np.arange(4990.0, 5080.0, 5.0):
+        book, _ = with_accounts(book_from_records(_records("bybit", legs, float(wallet)), "hand"))
+        table = risk_table(book)
+        sf = stress_figures(table, funding_cap=0.00001, funding_days=1, vol_multiplier=2)
+        cost = [leg["q"] * leg["m"] * 0.00001 * 3 for leg in legs]
+        np.testing.assert_allclose(sf.funding_cost, cost, rtol=1e-12)
+        left = _left(legs, float(wallet), [leg["m"] for leg in legs], float(book.close_fee.sum())) - sum(cost)
+        assert sf.funding_liquidated.tolist() == [int(left <= 0)] * 3, (wallet, left)
+
+
+needs_lo = pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice not installed")
+
+
+@needs_lo
+def test_the_reports_funding_spike_takes_the_accounts_threshold(tmp_path):
+    """The report's live funding flag of the OKX account above: 1 cached and after LibreOffice's recalculation
+    (was 0 in both: 5,200 - 360 - 4,800 > 0), and still 1 with the cap edited to 0 (past its threshold at the mark
+    with no funding at all: 5,200 - 4,800 - 600 < 0)."""
+    from levxl.workbooks.report import build_report, plan_layout
+    from levxl.workbooks.report.layout import col
+
+    legs = [dict(symbol="BTC-USDT-SWAP", s=1, q=20, e=60000, m=60000, mm=0.004, fee=0.0005)]
+    book, liq = with_accounts(book_from_records(_records("okx", legs, 5200.0), "hand"))
+    out = build_report(book, tmp_path / "okx.xlsx", as_of="2026-12-03T00:00:00Z", liquidation=liq)
+    lay = plan_layout(risk_table(book))
+    St = lay.stress
+    ref = f"{col(St.detail_col('funding_hit'))}{St.detail_first + 1}"
+    cached, again = libreoffice.read_values(out, recalc="never"), libreoffice.recalculated_values(out)
+    assert cached["Stress detail"][ref] == again["Stress detail"][ref] == 1
+    edited = libreoffice.recalculated_after_edit(out, {("Stress", f"C{St.funding_row + 1}"): 0.0},
+                                                 tmp_path / "edited.xlsx")
+    assert edited["Stress detail"][ref] == 1

@@ -722,7 +722,8 @@ class StressFigures:
     funding_cost: np.ndarray  #: funding at the cap for the stress days, margin currency (options 0)
     funding_cost_usd: np.ndarray
     #: 1 where margin + uPnL - that cost <= maintenance at the mark (a cross account's positions: where the
-    #: account's wallet + their uPnL - their costs <= their maintenance, all of them)
+    #: account's wallet less its fees to close + their rooms at the marks (:func:`rooms_after_mark_move`) - their
+    #: costs <= 0, all of them)
     funding_liquidated: np.ndarray
     shocked_vol: np.ndarray  #: vol x the multiplier (NaN without vol, options NaN)
     prob_shocked: np.ndarray  #: P(liquidated within ``days``) at the shocked vol
@@ -741,10 +742,13 @@ def stress_figures(table: RiskTable, funding_cap: float, funding_days: float, vo
     gap = np.where(gapped, -table.equity_margin * table.fx, 0.0)
     cost = np.nan_to_num(table.notional * funding_cap * FUNDING_INTERVALS_PER_DAY * funding_days)
     hit = ((table.margin + table.upnl - cost <= table.maintenance).astype(int) if n else np.zeros(0, dtype=int))
-    for a in np.unique(table.account[table.account >= 0]):  # the account pays every position's funding at once
+    accounts = np.unique(table.account[table.account >= 0])
+    # the account pays every position's funding at once, against the threshold of its liquidation (each room at
+    # the mark: maintenance where the venue measures it plus the fee inside the threshold), as the stresses judge it
+    room = rooms_after_mark_move(book, [0.0])[:, 0] if len(accounts) else None
+    for a in accounts:
         idx = np.flatnonzero(table.account == a)
-        left = (book.cross_wallet[idx[0]] - book.close_fee[idx].sum()
-                + np.sum(table.upnl[idx] - cost[idx] - table.maintenance[idx]))
+        left = book.cross_wallet[idx[0]] - book.close_fee[idx].sum() + np.sum(room[idx] - cost[idx])
         hit[idx] = int(left <= 0)
     # options and positions levxl cannot recompute (cross without a wallet) have no probability here
     known = ~table.option & ~np.isnan(table.liquidation) if n else np.zeros(0, dtype=bool)

@@ -27,7 +27,9 @@ _NOTES = MappingProxyType({
            "(USD at the mark); the shortfall beyond the bankruptcy price falls on the venue's insurance fund / ADL.",
     "funding": "Rate per 8 h at its cap (0.75% = OKX default; Binance/Bybit caps vary by symbol), charged against "
                "each position whatever its side, on the notional at the mark. Liquidated: margin + uPnL - funding "
-               "<= maintenance margin at the mark.",
+               "<= maintenance margin at the mark; a cross account as a whole: its wallet, less the fees to close it pays, "
+               "plus its positions' rooms at the marks (PnL less maintenance where the venue measures it and the fee "
+               "inside the threshold) less all their funding <= 0.",
     "vol": "Expected values: Σ P(liquidated within 7 days at the shocked vol) for the count, x notional, and x "
            "equity (margin + uPnL) for the change vs now. Positions without a vol are left out (n/a: no vol).",
 })
@@ -264,9 +266,9 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
         for c in range(L_.detail_col("funding_hit"), L_.detail_col("loss") + 1):
             sheet.string(r0, c, "n/a", number("num", 0))
         return
-    if on_account:  # the account pays every position's funding at once
-        sheet.formula(r0, L_.room_col("funding"), f"={g['upnl']}-{per_day}-{g['mm']}", number("num", 2),
-                      float(t.upnl[i] - sf.funding_cost[i] - t.maintenance[i]))
+    if on_account:  # the account pays every position's funding at once, against its threshold (room at the mark)
+        sheet.formula(r0, L_.room_col("funding"), f"={col(L_.room_col('now'))}{r0 + 1}-{per_day}", number("num", 2),
+                      float(res.room_now[i] - sf.funding_cost[i]))
         sheet.formula(r0, L_.detail_col("funding_hit"), cross.flag(lay, i, L_.column_range(L_.room_col("funding"))),
                       number("int"), int(sf.funding_liquidated[i]))
     else:
