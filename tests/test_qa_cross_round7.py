@@ -215,3 +215,96 @@ def test_the_reports_funding_spike_takes_the_accounts_threshold(tmp_path):
     edited = libreoffice.recalculated_after_edit(out, {("Stress", f"C{St.funding_row + 1}"): 0.0},
                                                  tmp_path / "edited.xlsx")
     assert edited["Stress detail"][ref] == 1
+
+
+def _edited_book(tmp_path: Path, text: str, symbol: str, mark: float):
+    """The book of ``text`` with ``symbol``'s mark replaced, as levxl reads it."""
+    lines = text.strip().splitlines()
+    head = lines[0].split(",")
+    rows = [line.split(",") for line in lines[1:]]
+    for row in rows:
+        if row[head.index("symbol")] == symbol:
+            row[head.index("mark")] = repr(mark)
+    return load_book(_write(tmp_path, "edited.csv", "\n".join([lines[0], *(",".join(r) for r in rows)]) + "\n"))[0]
+
+
+HEDGED_TIERS = """venue,account,symbol,side,size,entry,mark,margin_mode,wallet,vol
+binance,T,BTCUSDT,long,100,60000,60000,cross,700000,0.6
+binance,T,ETHUSDT,short,1000,3000,3000,cross,700000,0.8
+binance,U,SOLUSDT,long,1000,150,150,cross,5000,1.0
+"""
+
+
+@needs_lo
+def test_a_mark_edited_on_the_summary_moves_every_price_of_its_account(tmp_path):
+    """ETH's mark edited from 3,000 to 3,650 on Summary: the account (BTC long 100, ETH short 1,000, 700,000 USDT)
+    is past liquidation (by hand: 700,000 - 650,000 - MM 48,550 - MM 25,050 < 0), which the stresses' live flags
+    said; BTC's price stayed 53,607.07 and its status GREEN (its margin of the equation a constant holding ETH's
+    uPnL at 3,000), where levxl gives 60,238.38 and LIQUIDATED for the edited book."""
+    from levxl.workbooks.report import build_report, plan_layout
+    from levxl.workbooks.report.layout import col
+
+    book, liq = load_book(_write(tmp_path, "hedged.csv", HEDGED_TIERS))
+    out = build_report(book, tmp_path / "hedged.xlsx", as_of="2026-12-03T00:00:00Z", liquidation=liq)
+    table = risk_table(book)
+    lay = plan_layout(table)
+    S, P = lay.summary, lay.positions
+    cell = f"{col(S.mark_col)}{S.market_row(1) + 1}"
+    edited = libreoffice.recalculated_after_edit(out, {("Summary", cell): 3650.0}, tmp_path / "edited.xlsx")
+    want = risk_table(_edited_book(tmp_path, HEDGED_TIERS, "ETHUSDT", 3650.0))
+    bin_tiers = json.loads((TIERS / "binance_usdm_all_2024-10-24.json").read_text())["tables"]
+    legs = [dict(s=1, q=100, e=60000, mm=bin_tiers["BTCUSDT"]["tiers"]),
+            dict(s=-1, q=1000, e=3000, mm=bin_tiers["ETHUSDT"]["tiers"])]
+    assert _left(legs, 700000.0, [60000.0, 3650.0]) == pytest.approx(700000 - 650000 - 48550 - 25050)
+    # by hand: BTC's margin 700,000 - ETH's MM 25,050 - 650,000 = 24,950; P = (q*E - M + cum)/(q(1 - mmr))
+    assert want.liquidation[0] == pytest.approx((100 * 60000 - 24950 - 11450) / (100 * (1 - 0.01)), rel=1e-12)
+    for i in range(3):
+        assert edited["Positions"][P.local("liq", i)] == pytest.approx(want.liquidation[i], rel=1e-12)
+        assert edited["Positions"][P.local("flag", i)] == want.statuses(0.05, 0.10)[i]
+    assert [edited["Positions"][P.local("flag", i)] for i in range(2)] == ["LIQUIDATED"] * 2
+
+
+INVERSE = """venue,account,symbol,contract,side,size,entry,mark,margin_mode,wallet,mmr,vol
+binance-coinm,C,BTC/USD:BTC,inverse,long,300000,60000,58000,cross,1.5,0.004,0.5
+binance-coinm,C,BTC/USD:BTC-250328,inverse,long,200000,61000,59500,cross,1.5,0.005,0.5
+"""
+
+
+@needs_lo
+def test_an_edited_quarterly_mark_moves_the_perps_price_and_the_wallets_shares(tmp_path):
+    """A coin account's quarterly marked down from 59,500 to 52,000: the perp's price follows (its margin holds the
+    quarterly's MM and uPnL) and the equity shares the 1.5 BTC by the notional at the new marks (USD: each share at
+    its own mark), as levxl computes the edited book (the shares were constants: 43,946.81 vs 43,653.57)."""
+    from levxl.workbooks.report import build_report, plan_layout
+    from levxl.workbooks.report.layout import col
+
+    book, liq = load_book(_write(tmp_path, "inverse.csv", INVERSE))
+    out = build_report(book, tmp_path / "inverse.xlsx", as_of="2026-12-03T00:00:00Z", liquidation=liq)
+    lay = plan_layout(risk_table(book))
+    S, P = lay.summary, lay.positions
+    cell = f"{col(S.mark_col)}{S.market_row(1) + 1}"
+    edited = libreoffice.recalculated_after_edit(out, {("Summary", cell): 52000.0}, tmp_path / "edited.xlsx")
+    want = risk_table(_edited_book(tmp_path, INVERSE, "BTC/USD:BTC-250328", 52000.0))
+    # by hand: the perp's M = 1.5 - 0.005 x 200,000/52,000 + 200,000 (1/61,000 - 1/52,000); P = Q(1 + mmr)/(M + Q/E)
+    m = 1.5 - 0.005 * 200000 / 52000 + 200000 * (1 / 61000 - 1 / 52000)
+    assert want.liquidation[0] == pytest.approx(300000 * 1.004 / (m + 300000 / 60000), rel=1e-12)
+    assert edited["Positions"][P.local("liq", 0)] == pytest.approx(want.liquidation[0], rel=1e-12)
+    coin = [300000 / 58000, 200000 / 52000]
+    upnl = [300000 * (1 / 60000 - 1 / 58000) * 58000, 200000 * (1 / 61000 - 1 / 52000) * 52000]
+    equity = sum(1.5 * c / sum(coin) * mk for c, mk in zip(coin, (58000, 52000))) + sum(upnl)
+    assert want.equity_usd() == pytest.approx(equity, rel=1e-12)
+    assert edited["Summary"][S.cell("equity")] == pytest.approx(equity, rel=1e-12)
+
+
+def test_a_margin_stays_a_constant_where_its_account_has_a_position_levxl_cannot_price(tmp_path):
+    """Account A's ETH short is below maintenance at every price (n/a), so it has no room cell, while BTC's margin
+    holds its MM and uPnL: BTC's margin stays the engine's constant; B's SOL short alone is live."""
+    from levxl.workbooks.report.cross import whole_accounts
+
+    text = ("venue,account,symbol,side,size,entry,mark,margin_mode,wallet,mmr\n"
+            "binance,A,BTCUSDT,long,1,60000,30000,cross,1000,0.004\n"
+            "binance,A,ETHUSDT,short,1,3000,3000,cross,1000,0.005\n"
+            "binance,B,SOLUSDT,short,100,150,140,cross,3000,0.01\n")
+    book, _ = load_book(_write(tmp_path, "under.csv", text))
+    assert book.recomputable.tolist() == [True, False, True]
+    assert whole_accounts(risk_table(book)).tolist() == [False, False, True]

@@ -6,10 +6,40 @@ its threshold) in a helper cell, the account's flag a SUMIF of its positions' ro
 
 from __future__ import annotations
 
+import numpy as np
+
 from levxl.book.figures import RiskTable
+from levxl.book.positions import account_key
+from levxl.workbooks.report.cells import col
 from levxl.workbooks.report.layout import Layout
 
-__all__ = ["room", "flag", "pnl_usd"]
+__all__ = ["room", "flag", "pnl_usd", "whole_accounts", "margin"]
+
+
+def whole_accounts(t: RiskTable) -> np.ndarray:
+    """Per position: computed on a cross account every cross position of which levxl computes (its margin of the
+    equation is then its account's rooms at the marks, :func:`margin`); False elsewhere, and for an account one of
+    whose positions no price keeps above maintenance (that position is in its margins, not in the rooms)."""
+    book = t.book
+    on = t.account >= 0
+    if not on.any():
+        return on
+    left_out = {account_key(book, i) for i in np.flatnonzero(book.cross & ~book.option & ~on)}
+    if not left_out:
+        return on
+    return np.array([bool(on[i]) and account_key(book, i) not in left_out for i in range(len(book))], dtype=bool)
+
+
+def margin(lay: Layout, i: int) -> str:
+    """Position ``i``'s margin of the equation, live: its account's wallet less fees to close plus the other
+    positions' rooms at their marks (the SUMIF of the account's rooms on Stress detail less its own), which is
+    wallet - the others' threshold + their uPnL (:func:`levxl.book.accounts.levxl_liquidation`), so a mark edited
+    moves every price of the account as levxl would."""
+    P, St = lay.positions, lay.stress
+    g = P.locals(i)
+    c = col(St.room_col("now"))
+    own = f"{St.detail_sheet}!${c}${St.detail_first + 1 + i}"
+    return f"={g['acct_left']}+SUMIF({P.range('acct')},{g['acct']},{St.column_range(St.room_col('now'))})-{own}"
 
 
 def room(t: RiskTable, lay: Layout, i: int, price: str) -> str:

@@ -11,7 +11,7 @@ from levxl.book.figures import DistanceFixes, RiskTable
 from levxl.book.venue_rules import profiles_for
 from levxl.engine.conventions import tick_rule
 from levxl.book.stresses import asset_of, market_moves_to_liquidation
-from levxl.workbooks.report import formulas
+from levxl.workbooks.report import cross, formulas
 from levxl.workbooks.report.cells import (HEADER, STATUS_STYLES, SUBTITLE, TEXT, TITLE, SheetSpec, cached,
                                           margin_currency, number)
 from levxl.workbooks.report.inputs import AMBER as AMBER_AT, RED as RED_AT
@@ -89,7 +89,7 @@ def _not_recomputed(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int) -> None
 
 
 def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: str, profile,
-            recomputable: bool = True) -> None:
+            recomputable: bool = True, live_margin: bool = False) -> None:
     """Leverage, margin, liquidation and bankruptcy prices (on the row's tick cell the way of its venue's
     ``profile``), distance, σ-days, flag."""
     r0, inv, c = lay.positions.row0(i), bool(t.inverse[i]), lay.positions.col_of
@@ -102,7 +102,10 @@ def _prices(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, flag: 
         sheet.number(r0, c["lev"], float(t.leverage[i]), number("num", 1))
     else:  # a cross position whose account's margin for it is <= 0: no leverage on it (Reconciliation says why)
         sheet.string(r0, c["lev"], "n/a", number("num", 0))
-    sheet.number(r0, c["margin"], float(t.margin[i]), amount_style(t, i))
+    if live_margin:  # a cross position: its account's wallet and the others' rooms, live with their marks
+        sheet.formula(r0, c["margin"], cross.margin(lay, i), amount_style(t, i), float(t.margin[i]))
+    else:
+        sheet.number(r0, c["margin"], float(t.margin[i]), amount_style(t, i))
     S, M, Q, E, L = g["s"], g["margin"], g["size"], g["entry"], g["mark"]
     lpf = number("liqprice", price_style(t, i).digits)
     liq = formulas.liquidation(S, Q, E, M, g["mmr_liq"], g["cum_liq"], inv, t.book.basis[i] == "entry", g["fee"])
@@ -176,7 +179,7 @@ def _helpers(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
 def _account(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> None:
     """The cross-account helpers: the account's number, the margin the position brings into the book's equity
     (:func:`levxl.book.figures.equity_margin`: its margin; a cross account's wallet once, shared by notional at the
-    report's marks) and the account's wallet less the fees to close it pays (what its equity starts from)."""
+    marks, live) and the account's wallet less the fees to close it pays (what its equity starts from)."""
     r0, c, book = lay.positions.row0(i), lay.positions.col_of, t.book
     a = int(t.account[i])
     sheet.number(r0, c["acct"], a, number("int"))
@@ -187,7 +190,9 @@ def _account(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
         sheet.formula(r0, c["eq_margin"], f"={g['margin']}", af, float(t.equity_margin[i]))
     else:
         members = np.flatnonzero(t.account == a)
-        sheet.number(r0, c["eq_margin"], float(t.equity_margin[i]), af)
+        P = lay.positions
+        sheet.formula(r0, c["eq_margin"], f"={float(book.cross_wallet[i])!r}*{g['notional']}/SUMIF({P.range('acct')},"
+                                          f"{g['acct']},{P.range('notional')})", af, float(t.equity_margin[i]))
         sheet.number(r0, c["acct_left"], float(book.cross_wallet[i] - book.close_fee[members].sum()), af)
 
 
@@ -361,6 +366,7 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes,
     down, up = market_moves_to_liquidation(t, dict(zip(lay.stress.assets, lay.stress.betas)))
     market_move = np.stack([down, up], axis=1) if len(t) else np.zeros((0, 2))
     profiles = profiles_for(t.book.venue, t.book.contract)  # once: each row's tick rule
+    live = cross.whole_accounts(t)
     for i in range(P.n):
         g = P.locals(i)
         _inputs(sheet, t, lay, i)
@@ -372,7 +378,7 @@ def positions_sheet(t: RiskTable, lay: Layout, as_of: str, fixes: DistanceFixes,
             for key in _OPTION_KEYS:
                 sheet.blank(P.row0(i), P.col_of[key], TEXT)
             sheet.string(P.row0(i), P.col_of["kind"], "perp", TEXT)
-        _prices(sheet, t, lay, i, g, statuses[i], profiles[i], bool(recomputable[i]))
+        _prices(sheet, t, lay, i, g, statuses[i], profiles[i], bool(recomputable[i]), bool(live[i]))
         _amounts(sheet, t, lay, i, g, bool(recomputable[i]))
         _helpers(sheet, t, lay, i, g)
         _stress_inputs(sheet, t, lay, i, g, float(betas[i]), int(squeezed[i]), market_move[i],

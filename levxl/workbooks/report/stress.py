@@ -170,6 +170,9 @@ def _map(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs) -> None:
     never = int(never_liquidated(t).sum())
     if never:  # left out of the buckets, and said so: no move liquidates them
         subtitle += f"; {never} position{'s' if never > 1 else ''} no price liquidates: not in the map"
+    if (t.account >= 0).any():  # its moves are constants (a root levxl finds), unlike a position's own price's
+        subtitle += ("; a cross account at its moves found at the report's marks and betas (run the report again "
+                     "after editing them)")
     sheet.string(L_.map_section, 2, subtitle, SUBTITLE)
     for k, head in enumerate(("Bucket", "BTC move from", "to", "Longs liquidated (USD)", "Shorts liquidated (USD)")):
         sheet.string(L_.map_header, 1 + k, head, HEADER)
