@@ -308,3 +308,49 @@ def test_a_margin_stays_a_constant_where_its_account_has_a_position_levxl_cannot
     book, _ = load_book(_write(tmp_path, "under.csv", text))
     assert book.recomputable.tolist() == [True, False, True]
     assert whole_accounts(risk_table(book)).tolist() == [False, False, True]
+
+
+HEDGE_NEVER = """venue,account,symbol,contract,side,size,entry,mark,margin_mode,wallet,mmr,vol
+binance-coinm,C,BTC/USD:BTC,inverse,long,300000,60000,60000,cross,10,0.004,0.5
+binance-coinm,C,BTC/USD:BTC-250328,inverse,short,1000,60000,60000,cross,10,0.005,0.5
+"""
+
+
+def test_a_gap_takes_the_whole_wallet_of_an_account_one_of_whose_positions_no_price_liquidates(tmp_path):
+    """A 10 BTC account: a 300,000 USD long (price 20,080.11) beside a 1,000 USD short no price liquidates (its
+    margin outweighs its face). A gap through the long's price liquidates the account: 10 BTC x 60,000 lost, the
+    short's share too (was -598,006.64: the short's 0.0332 BTC kept)."""
+    book, _ = load_book(_write(tmp_path, "never.csv", HEDGE_NEVER))
+    table = risk_table(book)
+    assert np.isfinite(table.liquidation[0]) and table.liquidation[1] == np.inf
+    sf = stress_figures(table, funding_cap=0.0075, funding_days=10, vol_multiplier=2)
+    assert sf.gap.sum() == pytest.approx(-10 * 60000, rel=1e-12)
+    assert sf.gapped.tolist() == [True, True]
+
+
+@needs_lo
+def test_the_reports_gap_row_takes_the_whole_wallet_too(tmp_path):
+    from levxl.workbooks.report import build_report, plan_layout
+
+    book, liq = load_book(_write(tmp_path, "never.csv", HEDGE_NEVER))
+    out = build_report(book, tmp_path / "never.xlsx", as_of="2026-12-03T00:00:00Z", liquidation=liq)
+    St = plan_layout(risk_table(book)).stress
+    cached, again = libreoffice.read_values(out, recalc="never"), libreoffice.recalculated_values(out)
+    row = St.gap_row + 1
+    for values in (cached, again):
+        assert values["Stress"][f"D{row}"] == pytest.approx(-600000.0, rel=1e-12)
+        assert values["Stress"][f"F{row}"] == 2 and values["Stress"][f"G{row}"] == pytest.approx(301000.0)
+
+
+def test_the_map_says_a_cross_accounts_moves_are_the_reports(tmp_path):
+    """An edited beta moves every stress's flags (live rooms), not the account's moves in the map (a root found at
+    report time): the map's subtitle says so where the book has a cross account."""
+    import openpyxl
+
+    from levxl.workbooks.report import build_report, plan_layout
+
+    book, liq = load_book(_write(tmp_path, "hedged.csv", HEDGED_TIERS))
+    out = build_report(book, tmp_path / "hedged.xlsx", as_of="2026-12-03T00:00:00Z", liquidation=liq)
+    St = plan_layout(risk_table(book)).stress
+    subtitle = openpyxl.load_workbook(out)["Stress"].cell(St.map_section + 1, 3).value
+    assert "cross account" in subtitle and "report's marks and betas" in subtitle

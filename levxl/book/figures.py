@@ -718,7 +718,7 @@ class StressFigures:
     """Per-position figures of the non-price stresses (USD unless said otherwise)."""
 
     gap: np.ndarray  #: every mark jumps through its liquidation price: its equity margin is lost (0: none)
-    gapped: np.ndarray  #: True where a liquidation price exists
+    gapped: np.ndarray  #: True where a liquidation price exists (a cross account: for any of its positions)
     funding_cost: np.ndarray  #: funding at the cap for the stress days, margin currency (options 0)
     funding_cost_usd: np.ndarray
     #: 1 where margin + uPnL - that cost <= maintenance at the mark (a cross account's positions: where the
@@ -738,11 +738,14 @@ def stress_figures(table: RiskTable, funding_cap: float, funding_days: float, vo
     :func:`levxl.engine.probability.liquidation_probability`)."""
     book, n = table.book, len(table)
     gapped = np.isfinite(table.liquidation)
+    accounts = np.unique(table.account[table.account >= 0])
+    for a in accounts:  # an account gapped through one position's price is liquidated whole, its hedges with it
+        idx = np.flatnonzero(table.account == a)
+        gapped[idx] = gapped[idx].any()
     # a cross account's wallet is lost once, shared by its positions (equity_margin), not once per position
     gap = np.where(gapped, -table.equity_margin * table.fx, 0.0)
     cost = np.nan_to_num(table.notional * funding_cap * FUNDING_INTERVALS_PER_DAY * funding_days)
     hit = ((table.margin + table.upnl - cost <= table.maintenance).astype(int) if n else np.zeros(0, dtype=int))
-    accounts = np.unique(table.account[table.account >= 0])
     # the account pays every position's funding at once, against the threshold of its liquidation (each room at
     # the mark: maintenance where the venue measures it plus the fee inside the threshold), as the stresses judge it
     room = rooms_after_mark_move(book, [0.0])[:, 0] if len(accounts) else None

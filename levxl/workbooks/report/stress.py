@@ -106,8 +106,10 @@ def _gap_and_funding(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, sf: 
     sheet.string(rg, 2, "all", TEXT)
     sheet.formula(rg, 3, r.total("SUM", "gap"), number("usd"), float(sf.gap.sum()))
     sheet.formula(rg, 4, f"=D{rg + 1}-{r.now}", number("usd"), float(sf.gap.sum() - now_total))
-    sheet.formula(rg, 5, f"=COUNT({r.liqs})" if r.n else "=0", number("int"), int(sf.gapped.sum()))
-    sheet.formula(rg, 6, f"=SUMPRODUCT(ISNUMBER({r.liqs})*{r.nus})" if r.n else "=0", number("usd"),
+    # the positions losing their margin in equity (a cross account's all of them, where any has a price)
+    gaps = r.detail("gap")
+    sheet.formula(rg, 5, f'=COUNTIF({gaps},"<0")' if r.n else "=0", number("int"), int(sf.gapped.sum()))
+    sheet.formula(rg, 6, f'=SUMIF({gaps},"<0",{r.nus})' if r.n else "=0", number("usd"),
                   float(np.where(sf.gapped, t.notional_usd, 0.0).sum()))
     sheet.note(rg, _NOTES["gap"], _FIRST_NOTE_COL, _FIRST_NOTE_COL + 1)
     sheet.string(rf, 1, "Funding spike to the cap, paid by every position", LABEL)
@@ -258,8 +260,13 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
     cap, days = f"Stress!$C${L_.funding_row + 1}", f"Stress!$C${L_.funding_row + 2}"
     per_day = f"{g['notional']}*{cap}*{FUNDING_INTERVALS_PER_DAY}*{days}"
     # a gap loses the margin in equity (a cross account's wallet once, shared by its positions)
-    sheet.formula(r0, L_.detail_col("gap"), f"=IF(ISTEXT({LQ}),0,IF(ISERROR({LQ}),{LQ},-{g['eq_margin']}*{g['fx']}))",
-                  number("usd"), float(sf.gap[i]))
+    if on_account:  # the account goes whole where any of its positions has a price to gap through
+        P = lay.positions
+        priced = f"SUMPRODUCT(({P.range('acct')}={g['acct']})*ISNUMBER({P.range('liq')}))"
+        gap = f"=IF(ISERROR({LQ}),{LQ},IF({priced}=0,0,-{g['eq_margin']}*{g['fx']}))"
+    else:
+        gap = f"=IF(ISTEXT({LQ}),0,IF(ISERROR({LQ}),{LQ},-{g['eq_margin']}*{g['fx']}))"
+    sheet.formula(r0, L_.detail_col("gap"), gap, number("usd"), float(sf.gap[i]))
     sheet.formula(r0, L_.detail_col("funding_cost"), f"={per_day}*{g['fx']}", number("usd"),
                   float(sf.funding_cost_usd[i]))
     if not recomputable:
