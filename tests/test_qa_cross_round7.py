@@ -354,3 +354,45 @@ def test_the_map_says_a_cross_accounts_moves_are_the_reports(tmp_path):
     St = plan_layout(risk_table(book)).stress
     subtitle = openpyxl.load_workbook(out)["Stress"].cell(St.map_section + 1, 3).value
     assert "cross account" in subtitle and "report's marks and betas" in subtitle
+
+
+REFUSED = """venue,account,symbol,side,size,entry,mark,margin_mode,wallet,mmr,vol
+binance,main,BTCUSDT,long,2,60000,61000,cross,30000,0.004,0.6
+binance,main,ETHUSDT,long,20x5,3000,3050,cross,30000,0.005,0.8
+binance,main,SOLUSDT,short,500,150,148,cross,30000,0.01,1.0
+binance,other,XRPUSDT,long,20000,0.6,0.61,cross,3000,0.01,1.0
+"""
+
+
+def test_the_stresses_say_which_positions_levxl_cannot_recompute(tmp_path):
+    """Account main has a refused row (ETH), so BTC and SOL are n/a: in every stress at their PnL, never
+    liquidated (Black Thursday: BTC -61,000 vs now, twice the account's 30,000 wallet), which the stress lines
+    now say, naming the rows; the engine's numbers are unchanged."""
+    from click.testing import CliRunner
+
+    from levxl.cli import main
+
+    path = _write(tmp_path, "refused.csv", REFUSED)
+    book, _ = load_book(path)
+    res = run_stresses(risk_table(book))
+    k = [s.name for s in res.stresses].index("12 Mar 2020 'Black Thursday': fall")
+    # by hand: BTC 2 x (61,000 x 0.5 - 61,000) vs now
+    assert res.pnl_usd[0, k] - res.now_usd[0] == pytest.approx(2 * (61000 * 0.5 - 61000))
+    assert not res.liquidated[:2, k].any() and res.liquidated[2, k]
+    out = CliRunner().invoke(main, ["risk", str(path)])
+    assert out.exit_code == 0, out.output
+    assert "2 position(s) levxl cannot recompute (row 1, 3) are in these at their PnL, never liquidated" in out.stdout
+
+
+@needs_lo
+def test_the_summarys_worst_stress_says_it_too(tmp_path):
+    from levxl.workbooks.report import build_report, plan_layout
+
+    book, liq = load_book(_write(tmp_path, "refused.csv", REFUSED))
+    out = build_report(book, tmp_path / "refused.xlsx", as_of="2026-12-03T00:00:00Z", liquidation=liq)
+    S = plan_layout(risk_table(book)).summary
+    ref = S.a1(S.headline("worst_stress"), S.value_col + 1)
+    cached, again = libreoffice.read_values(out, recalc="never"), libreoffice.recalculated_values(out)
+    assert cached["Summary"][ref] == again["Summary"][ref]
+    assert cached["Summary"][ref].endswith("; 2 position(s) levxl cannot recompute in it at their PnL, never "
+                                           "liquidated")

@@ -223,6 +223,11 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
                if worst is not None else "no position loses")
         echo(f"  {stress.name.ljust(width)}  {stressed.change[k]:>14,.0f}  {int(stressed.n_liquidated[k])} "
              f"liquidated  {who}")
+    unknown = np.flatnonzero(~book.option & ~book.recomputable)
+    if len(unknown):  # in every stress at their PnL, never liquidated: not a loss bounded by a known margin
+        rows = ", ".join(str(book.row[i]) for i in unknown[:10]) + (", ..." if len(unknown) > 10 else "")
+        echo(f"  {len(unknown)} position(s) levxl cannot recompute (row {rows}) are in these at their PnL, never "
+             "liquidated (no margin known to bound their loss)")
     if accounts:
         echo("cross accounts (margin currency; liquidated as a whole: the moves are of every mark at once):")
         echo_lines(f"  {_account_text(book, a)}" for a in accounts)

@@ -107,8 +107,12 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
     k = int(np.argmin(res.change)) if len(res.change) else None
     sheet.string(r0, 1, "Worst stress: change vs now (USD)", LABEL)
     sheet.formula(r0, v, f"=MIN({changes})", number("usd"), float(res.change[k]) if k is not None else 0.0)
-    sheet.formula(r0, v + 1, f"=INDEX({names},MATCH({S.a1(r0)},{changes},0))", TEXT,
-                  res.stresses[k].name if k is not None else "")
+    # positions levxl cannot recompute are in every stress at their PnL, never liquidated (their loss is not
+    # bounded by a margin levxl knows): said, as the equity's "n/a" and the nearest liquidation's count say
+    stand_in = " position(s) levxl cannot recompute in it at their PnL, never liquidated"
+    sheet.formula(r0, v + 1, f'=INDEX({names},MATCH({S.a1(r0)},{changes},0))&IF({unknown}>0,"; "&{unknown}&'
+                             f'"{stand_in}","")', TEXT,
+                  (res.stresses[k].name if k is not None else "") + (f"; {n_unknown}{stand_in}" if n_unknown else ""))
     # the adverse move
     r0 = S.headline("adverse")
     sheet.string(r0, 1, "Every mark against its position by the adverse move (input)", LABEL)
