@@ -396,3 +396,23 @@ def test_the_summarys_worst_stress_says_it_too(tmp_path):
     assert cached["Summary"][ref] == again["Summary"][ref]
     assert cached["Summary"][ref].endswith("; 2 position(s) levxl cannot recompute in it at their PnL, never "
                                            "liquidated")
+
+
+@pytest.mark.parametrize("accounts", [("A", "B"), ("", "B")], ids=["two-named", "unnamed-and-named"])
+def test_one_wallet_without_an_account_name_is_not_given_to_two_accounts(tmp_path, accounts):
+    """An accounts file with one binance USDT wallet (30,000) and no account column, positions in two accounts of
+    binance: each took the 30,000 (equity 64,000 = 2 x 30,000 + 4,000 of uPnL, no warning). Which account it is,
+    levxl cannot tell: both are left uncomputed with the reason, the equity n/a, never the wallet twice."""
+    a, b = accounts
+    positions = _write(tmp_path, "p.csv", "venue,account,symbol,side,size,entry,mark,margin_mode,mmr\n"
+                                          f"binance,{a},BTCUSDT,long,2,60000,61000,cross,0.004\n"
+                                          f"binance,{b},ETHUSDT,long,40,3000,3050,cross,0.005\n")
+    wallets = _write(tmp_path, "a.csv", "venue,currency,wallet\nbinance,USDT,30000\n")
+    book, liq = load_book(positions, wallets)
+    table = risk_table(book)
+    assert not book.recomputable.any() and math.isnan(table.equity_usd())
+    assert all("would each take" in h for h in liq.how) and all(w for w in book.warnings)
+    # one named account alone takes the venue's wallet, as before: 30,000 + 2,000 of uPnL
+    one = _write(tmp_path, "one.csv", f"venue,account,symbol,side,size,entry,mark,margin_mode,mmr\n"
+                                      f"binance,{b},BTCUSDT,long,2,60000,61000,cross,0.004\n")
+    assert risk_table(load_book(one, wallets)[0]).equity_usd() == pytest.approx(32000.0)

@@ -67,12 +67,34 @@ def _wallet_for(book: Book, i: int, wallets: dict[AccountKey, float]) -> float:
     return _listed_wallet(account_key(book, i), wallets)
 
 
-def _listed_wallet(key: AccountKey, wallets: dict[AccountKey, float]) -> float:
-    """The wallet the accounts input (fetch_balance, accounts file) gives the account, else NaN."""
+def _listed_key(key: AccountKey, wallets: dict[AccountKey, float]) -> AccountKey | None:
+    """The entry of the accounts input (fetch_balance, accounts file) that gives the account its wallet: its own,
+    else one without an account name (a venue's only account), else one without a venue; None without one."""
     for k in (key, (key[0], "", key[2]) if key[1] else None, ("", key[1], key[2]) if not key[0] else None):
         if k is not None and k in wallets:
-            return float(wallets[k])
-    return float("nan")
+            return k
+    return None
+
+
+def _listed_wallet(key: AccountKey, wallets: dict[AccountKey, float]) -> float:
+    """The wallet the accounts input (fetch_balance, accounts file) gives the account, else NaN."""
+    k = _listed_key(key, wallets)
+    return float("nan") if k is None else float(wallets[k])
+
+
+def _shared_wallets(book: Book, groups: dict[AccountKey, list[int]],
+                    wallets: dict[AccountKey, float]) -> dict[AccountKey, list[AccountKey]]:
+    """The accounts taking their wallet from one entry of the accounts input with another account (an entry with
+    no account name, or no venue, serves an account it does not name): account -> every account taking that entry.
+    One wallet given for two accounts is the wallet of neither (counting it for both would count it twice)."""
+    users: dict[AccountKey, list[AccountKey]] = {}
+    for key, members in groups.items():
+        if np.isfinite(book.wallet[members]).any():
+            continue  # its rows give its wallet
+        listed = _listed_key(key, wallets)
+        if listed is not None:
+            users.setdefault(listed, []).append(key)
+    return {key: shared for shared in users.values() if len(shared) > 1 for key in shared}
 
 
 def _wallet_conflict(book: Book, members: list[int], wallets: dict[AccountKey, float]) -> str:
@@ -168,8 +190,19 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
     for i in np.flatnonzero(book.cross & ~book.option):
         groups.setdefault(account_key(book, i), []).append(int(i))
     siblings = refused_siblings(book) if groups else []
+    shared = _shared_wallets(book, groups, wallets)
     for key, members in groups.items():
         conflict = _wallet_conflict(book, members, wallets)
+        if key in shared:  # one wallet for several accounts: giving it to each would count it once per account
+            label = "/".join(x for x in key if x) or "the account"
+            names = " and ".join("/".join(x for x in k if x) for k in shared[key])
+            why = f"the accounts input gives one {key[0] or 'venue-less'} {key[2]} wallet, which {names} would each take"
+            for i in members:
+                note[i] = "one wallet given for several accounts"
+                how[i] = f"cross margin: {why}; levxl does not count it twice; the venue's figure is shown"
+                warnings[i].append(f"cross account {label}: {why}; this position's liquidation figures are left "
+                                   "blank (give each account its wallet)")
+            continue
         if conflict:  # which wallet is the account's? Picking one would be a silently wrong price
             label = "/".join(x for x in key if x) or "the account"
             for i in members:
