@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from levxl.book.accounts import load_book, with_accounts
-from levxl.book.figures import risk_table, stress_figures
+from levxl.book.figures import equity_margin, pnl_after_mark_move, risk_table, stress_figures
 from levxl.book.positions import book_from_records
 from levxl.book.stresses import run_stresses
 from levxl.testing import libreoffice
@@ -416,3 +416,67 @@ def test_one_wallet_without_an_account_name_is_not_given_to_two_accounts(tmp_pat
     one = _write(tmp_path, "one.csv", f"venue,account,symbol,side,size,entry,mark,margin_mode,mmr\n"
                                       f"binance,{b},BTCUSDT,long,2,60000,61000,cross,0.004\n")
     assert risk_table(load_book(one, wallets)[0]).equity_usd() == pytest.approx(32000.0)
+
+
+LEG = st.tuples(st.sampled_from([1.0, -1.0]), st.floats(0.1, 5), st.floats(100, 1000), st.floats(-0.5, 0.5),
+                st.sampled_from([0.004, 0.005, 0.01]))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(LEG, min_size=1, max_size=4), wallet=st.floats(20, 3000),
+       venue=st.sampled_from(["binance", "bybit", "okx"]), move=st.floats(-0.6, 0.6),
+       spread=st.lists(st.floats(-0.3, 0.3), min_size=4, max_size=4))
+def test_every_venues_account_loses_its_wallet_exactly_where_its_brute_force_equity_meets_its_threshold(
+        rows, wallet, venue, move, spread):
+    """Bybit (MM on the entry value, fees to close against the account), OKX (the fee inside the threshold) and
+    Binance, hedged or not, every mark moved apart: liquidated where the brute force says (the wallet less fees to
+    close plus every room, at the moved marks or already at the marks), the wallet lost once, else the plain PnL."""
+    fee = 0.0005 if venue == "okx" else 0.0
+    legs = [dict(symbol=f"C{k}USDT", s=s, q=q, e=e, m=e * (1 + d), mm=r, fee=fee,
+                 basis="entry" if venue == "bybit" else "mark") for k, (s, q, e, d, r) in enumerate(rows)]
+    book, _ = with_accounts(book_from_records(_records(venue, legs, wallet), "hand"))
+    if not book.recomputable.all():
+        event("past liquidation at every price")
+        return  # an account past liquidation at every price (the engine says why)
+    moves = np.array([move + spread[k] for k in range(len(legs))])
+    prices = [leg["m"] * (1 + mv) for leg, mv in zip(legs, moves)]
+    fees = float(book.close_fee.sum())
+    at_moved, at_marks = _left(legs, wallet, prices, fees), _left(legs, wallet, [leg["m"] for leg in legs], fees)
+    scale = wallet + sum(leg["q"] * max(leg["e"], leg["m"], p) for leg, p in zip(legs, prices))
+    if min(abs(at_moved), abs(at_marks)) < 1e-9 * scale:
+        return  # on the threshold itself: float rounding decides
+    pnl = pnl_after_mark_move(book, moves.reshape(-1, 1))[:, 0]
+    event(f"{venue}: " + ("liquidated" if at_moved <= 0 or at_marks <= 0 else "alive"))
+    if at_moved <= 0 or at_marks <= 0:
+        assert pnl.sum() == pytest.approx(-wallet, rel=1e-12)
+        np.testing.assert_allclose(pnl, -equity_margin(book), rtol=1e-12)
+    else:
+        plain = [leg["s"] * leg["q"] * (p - leg["e"]) for leg, p in zip(legs, prices)]
+        np.testing.assert_allclose(pnl, plain, rtol=1e-12, atol=1e-9)
+
+
+def test_a_tiered_hedged_account_goes_at_the_move_its_brute_force_equity_meets_its_tiers(tmp_path):
+    """BTC long 100 (6M USDT, Binance tier 4 at the mark, tier 3 below 3M) beside an ETH short of 3M, 700,000 USDT:
+    every mark falling x, the account goes where 700,000 + 3M x meets both positions' tiered MM at the moved marks
+    (bisection on the brackets summed piece by piece): the ladder's move; BTC by beta (ETH 1.2) for the map."""
+    from levxl.book.stresses import market_moves_to_liquidation, uniform_moves_to_liquidation
+
+    book, _ = load_book(_write(tmp_path, "tiers.csv", HEDGED_TIERS))
+    table = risk_table(book)
+    bin_tiers = json.loads((TIERS / "binance_usdm_all_2024-10-24.json").read_text())["tables"]
+    legs = [dict(s=1, q=100, e=60000, mm=bin_tiers["BTCUSDT"]["tiers"]),
+            dict(s=-1, q=1000, e=3000, mm=bin_tiers["ETHUSDT"]["tiers"])]
+
+    def root(beta_eth: float) -> float:
+        lo, hi = -0.5, 0.0  # left(lo) < 0 < left(hi)
+        f = (lambda x: _left(legs, 700000.0, [60000 * (1 + x), 3000 * (1 + beta_eth * x)]))
+        assert f(lo) < 0 < f(hi)
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if f(mid) <= 0 else (lo, mid)
+        return (lo + hi) / 2
+
+    down, up = uniform_moves_to_liquidation(table)
+    assert down[0] == down[1] == pytest.approx(root(1.0), abs=1e-12) and np.isnan(up[:2]).all()  # -21.67%
+    mdown, mup = market_moves_to_liquidation(table)
+    assert mdown[0] == mdown[1] == pytest.approx(root(1.2), abs=1e-12) and np.isnan(mup[:2]).all()  # -27.32%
