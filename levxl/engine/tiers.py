@@ -451,7 +451,6 @@ def maintenance_params(notional: np.ndarray, spec: Any) -> tuple[np.ndarray, np.
     if isinstance(spec, np.ndarray) and spec.dtype == object:
         shape = np.broadcast_shapes(np.shape(notional), spec.shape)
         notional_b = np.broadcast_to(notional, shape)
-        spec_b = np.broadcast_to(spec, shape)
         rate = np.empty(shape)
         amount = np.zeros(shape)
         # Group elements by table so each group is one vectorised lookup; there are few distinct tables. The
