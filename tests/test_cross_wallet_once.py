@@ -264,3 +264,16 @@ def test_an_accounts_files_usdt_wallet_is_the_account_of_venue_form_symbols(tmp_
     assert risk_table(book).equity_usd() == pytest.approx(WALLET + ISOLATED + sum(UPNL), rel=1e-14)
     out = CliRunner().invoke(main, ["risk", str(positions), "--accounts", str(accounts)])
     assert "binance/main (rows 1, 2, 3): wallet 30,000 USDT" in out.output
+
+
+def test_a_hyperliquid_coin_and_a_dydx_pair_take_their_usdc_wallet(tmp_path):
+    """Hyperliquid's BTC and dYdX's BTC-USD are USDC-margined: an accounts file's USDC wallet is their account's
+    (their key's currency was "" and "USD", so no wallet was ever found)."""
+    positions = tmp_path / "dex.csv"
+    positions.write_text("venue,account,symbol,side,size,entry,mark,margin_mode\n"
+                         "hyperliquid,,BTC,long,1,60000,61000,cross\n"
+                         "dydx,,BTC-USD,short,1,60000,61000,cross\n")
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("venue,account,currency,wallet\nhyperliquid,,USDC,20000\ndydx,,USDC,15000\n")
+    book = load_book(positions, accounts)[0]
+    assert book.recomputable.all() and book.cross_wallet.tolist() == [20000, 15000]

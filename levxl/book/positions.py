@@ -6,6 +6,8 @@ An unreadable file raises ``ValueError`` with a clear message.
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import csv
 import datetime
 import re
@@ -256,9 +258,18 @@ class Book:
 AccountKey = tuple[str, str, str]  #: (venue, account, margin currency), lower/upper-cased as read
 
 
+#: venues whose perpetuals all settle in one currency their venue-form symbols do not name: Hyperliquid's ``BTC``
+#: and dYdX v4's ``BTC-USD`` are USDC-margined (their ccxt forms: BTC/USDC:USDC, BTC/USD:USDC)
+_VENUE_SETTLES = MappingProxyType({"hyperliquid": "USDC", "dydx": "USDC"})
+
+
 def account_key_of(venue: str, account: str, symbol: str, inverse: bool) -> AccountKey:
     """The account of a position with these venue, account, symbol and contract kind (see :func:`account_key`)."""
-    return venue.strip().lower(), account.strip(), margin_currency(symbol, inverse)
+    name = venue.strip().lower()
+    currency = margin_currency(symbol, inverse)
+    if not inverse and currency in ("", "USD") and name in _VENUE_SETTLES:
+        currency = _VENUE_SETTLES[name]
+    return name, account.strip(), currency
 
 
 def account_key(book: "Book", i: int) -> AccountKey:
