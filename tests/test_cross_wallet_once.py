@@ -277,3 +277,24 @@ def test_a_hyperliquid_coin_and_a_dydx_pair_take_their_usdc_wallet(tmp_path):
     accounts.write_text("venue,account,currency,wallet\nhyperliquid,,USDC,20000\ndydx,,USDC,15000\n")
     book = load_book(positions, accounts)[0]
     assert book.recomputable.all() and book.cross_wallet.tolist() == [20000, 15000]
+
+
+def test_the_records_give_what_a_total_may_sum(tmp_path):
+    """--json/--csv: a cross position's margin holds its account's whole wallet; margin_in_equity sums to it once."""
+    import csv as csvlib
+    import io
+    import json
+
+    from click.testing import CliRunner
+
+    from levxl.cli import main
+
+    path = tmp_path / "cross.csv"
+    path.write_text(BOOK)
+    records = json.loads(CliRunner().invoke(main, ["risk", str(path), "--json"]).output)["positions"]
+    assert sum(r["margin"] for r in records[:3]) > 2.9 * WALLET
+    assert sum(r["margin_in_equity"] for r in records[:3]) == pytest.approx(WALLET, rel=1e-14)
+    assert [r["cross_account"] for r in records] == ["binance/main/USDT"] * 3 + [""]
+    rows = list(csvlib.DictReader(io.StringIO(CliRunner().invoke(main, ["risk", str(path), "--csv"]).output)))
+    assert list(rows[0])[-2:] == ["margin_in_equity", "cross_account"]
+    assert sum(float(r["margin_in_equity"]) for r in rows[:3]) == pytest.approx(WALLET, rel=1e-12)

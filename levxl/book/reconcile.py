@@ -23,7 +23,7 @@ import numpy as np
 
 from levxl.book.accounts import Liquidation, levxl_liquidation
 from levxl.book.figures import RiskTable, risk_table
-from levxl.book.positions import Book
+from levxl.book.positions import Book, account_key
 from levxl.book.venue_rules import conventions_text, profiles_for, tick_digits, tier_limits, tier_provenance
 from levxl.engine import kernel
 from levxl.engine.liquidation import liquidation_price, maintenance_margin
@@ -337,8 +337,9 @@ RECORD_FIELDS = ("row", "venue", "account", "symbol", "side", "contract", "size"
                  "venue_conventions", "fee_in_threshold", "close_fee", "tick", "venue_liquidation_price", "difference",
                  "difference_ticks", "matches_venue", "maintenance_margin", "venue_maintenance_margin",
                  "maintenance_margin_matches_venue", "distance", "funding_rate", "funding_interval_hours",
-                 "funding_per_day", "reconciliation", "warnings")
-"""Keys of :func:`risk_records` (``levxl risk --json`` / ``--csv``)."""
+                 "funding_per_day", "reconciliation", "warnings", "margin_in_equity", "cross_account")
+"""Keys of :func:`risk_records` (``levxl risk --json`` / ``--csv``; the last two added after the others, so a
+reader of the earlier columns finds them where they were)."""
 
 
 def _plain(x: float) -> float | None:
@@ -376,10 +377,14 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
     venue's way; None: unrounded). ``funding_rate`` is per ``funding_interval_hours`` (the row's interval, or
     its venue's for the symbol: :func:`levxl.book.venue_rules.funding_hours`) and ``funding_per_day`` the cash flow
     at that rate (the figures table's, :attr:`~levxl.book.figures.RiskTable.funding_per_day`; ``table`` is the
-    book's, computed when not given; margin currency, negative = paid, 0 for options)."""
+    book's, computed when not given; margin currency, negative = paid, 0 for options). ``margin`` is the margin of
+    the liquidation equation (a cross position's holds its account's whole wallet: never sum it);
+    ``margin_in_equity`` what a total may sum (:func:`levxl.book.figures.equity_margin`: a cross account's wallet
+    once, shared by notional), ``cross_account`` the account a cross position is computed on ("" elsewhere)."""
     r = reconcile(book, liquidation)
     mm_delta, mm_matches = mm_gap(r.levxl_mm, r.venue_mm, np.array(book.contract, dtype=object))
-    funding = (table if table is not None else risk_table(book)).funding_per_day
+    table = table if table is not None else risk_table(book)
+    funding = table.funding_per_day
     margin = liquidation.margin if liquidation is not None else book.isolated_margin
     # the table's warnings that `levxl risk` prints below its table (stale or missing tier table, tier limits),
     # on the row they concern: a batch job reading only the records must see them too
@@ -416,5 +421,9 @@ def risk_records(book: Book, liquidation: Liquidation | None = None, distance=No
                     "funding_interval_hours": float(book.funding_hours[i]),
                     "funding_per_day": _plain(funding[i]),
                     "reconciliation": r.text[i],
-                    "warnings": list(book.warnings[i]) + rules.get(book.row[i], [])})
+                    "warnings": list(book.warnings[i]) + rules.get(book.row[i], []),
+                    # what a total may sum: a cross position's margin holds its account's whole wallet
+                    "margin_in_equity": _plain(table.equity_margin[i]),
+                    "cross_account": "/".join(x for x in account_key(book, i) if x) if table.account[i] >= 0
+                    else ""})
     return out
