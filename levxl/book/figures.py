@@ -129,6 +129,11 @@ class RiskTable:
         """Positions whose distance to liquidation is below ``fraction`` (those beyond it included)."""
         return int(np.sum(self.distance[np.isfinite(self.distance)] < fraction))
 
+    @property
+    def has_cross(self) -> bool:
+        """Whether any position is computed on a cross account (the report then writes the account helpers)."""
+        return bool((self.account >= 0).any())
+
     def equity_usd(self) -> float:
         """The book's equity in USD: every position's :attr:`equity_margin` (a cross account's wallet once) plus
         every unrealised PnL, coin amounts at their marks; NaN where a futures position levxl cannot recompute

@@ -130,14 +130,19 @@ class PositionsLayout:
         return f"Positions!{'$' if col_abs else ''}{self.letter(key)}{'$' if row_abs else ''}{self.first + i}"
 
     def refs(self, i: int, col_abs: bool = False, row_abs: bool = False) -> MappingProxyType:
-        """Every column's reference for position ``i`` from another sheet (:meth:`ref` of each key); read-only,
-        built once per row and kind (the stress and scenario cells of a row read it hundreds of times)."""
-        got = self._refs.get((i, col_abs, row_abs))
+        """Every column's reference for position ``i`` from another sheet (:meth:`ref` of each key); read-only. The
+        last few are kept: a row's stress and scenario cells read its references hundreds of times, one row after
+        another (keeping every row's would hold ~150 MB at 10,000 positions)."""
+        key = (i, col_abs, row_abs)
+        cache = self._refs
+        got = cache.get(key)
         if got is None:
             c, r = "$" if col_abs else "", "$" if row_abs else ""
             row = f"{r}{self.first + i}"
-            got = self._refs[(i, col_abs, row_abs)] = MappingProxyType(
-                {key: f"Positions!{c}{letter}{row}" for key, letter in self.letters.items()})
+            got = MappingProxyType({k: f"Positions!{c}{letter}{row}" for k, letter in self.letters.items()})
+            if len(cache) >= 8:
+                cache.clear()
+            cache[key] = got
         return got
 
     @cached_property
@@ -299,6 +304,9 @@ class ScenariosLayout:
         return f"${col(c)}${self.heat_first + 1}:${col(c)}${max(self.heat_last, self.heat_first) + 1}"
 
 
+_STRESS_NAMES = tuple(s.name for s in STRESSES)
+
+
 @dataclass(frozen=True)
 class StressLayout:
     """Stress: the named stresses (:data:`levxl.book.stresses.STRESSES`), gap, funding spike, vol shock; the betas
@@ -313,7 +321,7 @@ class StressLayout:
 
     @property
     def names(self) -> list[str]:
-        return [s.name for s in STRESSES]
+        return list(_STRESS_NAMES)
 
     @property
     def last_named(self) -> int:
@@ -403,12 +411,12 @@ class StressLayout:
 
     def flag_col(self, what: int | str) -> int:
         """Hidden detail column of stress ``k``'s liquidated flag (1/0; "now": at the marks)."""
-        return self.price_col(len(self.names)) + (len(self.names) if what == "now" else what)
+        return self.price_col(len(_STRESS_NAMES)) + (len(_STRESS_NAMES) if what == "now" else what)
 
     def room_col(self, what: int | str) -> int:
         """Hidden detail column of a cross position's room after stress ``k`` ("now": at the marks;
         "funding": after the funding spike), :func:`levxl.workbooks.report.cross.room`."""
-        extra = {"now": len(self.names), "funding": len(self.names) + 1}
+        extra = {"now": len(_STRESS_NAMES), "funding": len(_STRESS_NAMES) + 1}
         return self.flag_col("now") + 1 + extra.get(what, what)
 
     def column_range(self, c: int) -> str:

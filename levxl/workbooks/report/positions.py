@@ -173,7 +173,8 @@ def _helpers(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
     sheet.number(r0, c["fee"], float(t.book.fee[i]), number("rate"))
     _live_tier(sheet, t, lay, i, ("mmr_mark", "cum_mark"), g["notional"], (t.mmr_mark[i], t.cum_mark[i]))
     _fx(sheet, t, lay, i, g)
-    _account(sheet, t, lay, i, g)
+    if t.has_cross:  # the cross-account helpers: a book without a cross account has none of them
+        _account(sheet, t, lay, i, g)
 
 
 def _account(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> None:
@@ -184,7 +185,7 @@ def _account(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
     a = int(t.account[i])
     sheet.number(r0, c["acct"], a, number("int"))
     af = amount_style(t, i)
-    if not book.recomputable[i]:
+    if not np.isfinite(t.equity_margin[i]):  # not recomputable (Book.recomputable reads every row: not per row)
         sheet.string(r0, c["eq_margin"], "n/a", number("num", 0))
     elif a < 0:
         sheet.formula(r0, c["eq_margin"], f"={g['margin']}", af, float(t.equity_margin[i]))
@@ -244,6 +245,20 @@ def _stress_inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict,
                   number("pct", 1), cached(np.nanmin(market_move) if np.isfinite(market_move).any() else np.nan))
 
 
+def _add_in_total(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, total: float) -> None:
+    """Position ``i``'s margin to add in the Summary's total, USD: its own; a cross account's largest, once, on its
+    first position (margin added to the wallet adds to every position's), 0 on its others."""
+    r0, c, a = lay.positions.row0(i), lay.positions.col_of, int(t.account[i])
+    if a < 0:
+        sheet.formula(r0, c["add_total"], f"={g['add_margin']}*{g['fx']}", number("usd"), total)
+    elif i == int(np.flatnonzero(t.account == a)[0]):
+        P = lay.positions
+        sheet.formula(r0, c["add_total"], f"=_xlfn.MAXIFS({P.range('add_margin')},{P.range('acct')},{g['acct']})"
+                                          f"*{g['fx']}", number("usd"), total)
+    else:
+        sheet.number(r0, c["add_total"], 0.0, number("usd"))
+
+
 def _fixes(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, fixes: DistanceFixes) -> None:
     """Margin to add, or size to cut with the margin kept, to bring the liquidation price to the target distance
     (Summary input) from the mark: the engine's figures (:func:`levxl.book.figures.distance_fixes`) cached."""
@@ -264,16 +279,8 @@ def _fixes(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, fixes: 
         need = f"{g['mmr_tgt']}*{Q}*{B}-{g['cum_tgt']}+{F}*{Q}*{T}-{S}*{Q}*({T}-{E})"
         den = f"({g['mmr_cut']}*{B}+{F}*{T}-{S}*({T}-{E}))"
     sheet.formula(r0, c["add_margin"], f"=MAX(0,{need}-{M})", amount_style(t, i), float(fixes.margin_to_add[i]))
-    a = int(t.account[i])
-    total = float(fixes.margin_to_add_in_total_usd[i])
-    if a < 0:
-        sheet.formula(r0, c["add_total"], f"={g['add_margin']}*{g['fx']}", number("usd"), total)
-    elif i == int(np.flatnonzero(t.account == a)[0]):  # the account's largest, once: it adds to every margin
-        P = lay.positions
-        sheet.formula(r0, c["add_total"], f"=_xlfn.MAXIFS({P.range('add_margin')},{P.range('acct')},{g['acct']})"
-                                          f"*{g['fx']}", number("usd"), total)
-    else:
-        sheet.number(r0, c["add_total"], 0.0, number("usd"))
+    if t.has_cross:  # without a cross account the Summary sums the margins to add themselves
+        _add_in_total(sheet, t, lay, i, g, float(fixes.margin_to_add_in_total_usd[i]))
     if np.isnan(fixes.size_to_cut[i]):  # a cross margin of the equation <= 0: no cut moves the price to the target
         sheet.string(r0, c["cut_size"], "n/a", number("num", 0))
         return
@@ -314,7 +321,8 @@ def _option_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) ->
     for key, fmt in (("delta", number("num", 4)), ("gamma", number("sci")), ("vega", af), ("theta", af)):
         sheet.formula(r0, c[key], f"={S}*{Q}*" + formulas.black76(w, L, K, T, V, key, inv), fmt,
                       float(getattr(fig, key)[k]))
-    sheet.number(r0, c["acct"], -1, number("int"))
+    if t.has_cross:
+        sheet.number(r0, c["acct"], -1, number("int"))
     sheet.formula(r0, c["upnl"], f"={S}*{Q}*({g['oval']}-{E})", af, float(t.upnl[i]))
     sheet.formula(r0, c["upnl_usd"], f"={g['upnl']}*{g['fx']}", number("usd"), float(t.upnl_usd[i]))
     sheet.number(r0, c["s"], float(t.side[i]), number("int"))

@@ -92,12 +92,20 @@ def _heat_totals(sheet: SheetSpec, t: RiskTable, lay: Layout, pnl: np.ndarray, l
     St = lay.stress
     # "now" is the PnL at the mark with liquidation included (a position past its price has lost its margin)
     upnl_total = f"SUM({St.detail_range('now')})" if len(t) else "0"
+    hr = L_.heat_moves
+    cross = bool((t.account >= 0).any())
     for j in range(len(MOVES)):
         cl = col(L_.first_col + j)
+        mvr = f"{cl}${hr + 1}"
         if len(t):
             tot = f"=SUM({cl}{first + 1}:{cl}{last + 1})"
-            # each row's liquidated flag (the path from the mark; a cross account's positions: the account's)
-            cnt = f"=SUM({L_.heat_range(L_.flag_col(j))})"
+            sides, marks, liqs = (f"${x}${first + 1}:${x}${last + 1}" for x in ("D", "E", "F"))
+            # the path starts at the mark: a mark already past its price counts as liquidated at every move
+            hit = (f"ISNUMBER({liqs})*((({sides}=\"long\")*((({marks}*(1+{mvr})<={liqs})+"
+                   f"({marks}<={liqs}))>0))+(({sides}=\"short\")*((({marks}*(1+{mvr})>={liqs})+({marks}>={liqs}))>0)))")
+            # a cross account's positions by their account's flag (hidden, on their rows only)
+            cnt = (f"=SUMPRODUCT(({lay.positions.range('acct')}<0)*{hit})+SUM({L_.heat_range(L_.flag_col(j))})"
+                   if cross else f"=SUMPRODUCT({hit})")
         else:
             tot, cnt = "=0", "=0"
         sheet.formula(tr, L_.first_col + j, tot, number("usd", bold=True), float(pnl[:, j].sum()))
@@ -129,8 +137,6 @@ def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, moved: "_Move
     S, Q, E, M = (P.ref(k, i, col_abs=True) for k in ("s", "size", "entry", "margin"))
     pnl, liquidated, rooms = moved.pnl, moved.liquidated, moved.rooms
     if t.option[i]:
-        for j in [*range(len(MOVES)), "now"]:  # not liquidated by the futures formulas
-            sheet.number(r0, L_.flag_col(j), 0, number("int"))
         sheet.formula(r0, 5, f"={P.ref('liq', i)}", number("num", 0), "n/a")
         K, T, V = (P.ref(k, i, col_abs=True) for k in ("strike", "expiry", "vol"))
         w = 1 if book.option_type[i] == "call" else -1
@@ -156,8 +162,6 @@ def _heat_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, moved: "_Move
             sheet.formula(r0, L_.first_col + j, cross.pnl_usd(t, lay, i, f"({Pm})", flag), number("usd"),
                           float(pnl[i, j]))
             continue
-        sheet.formula(r0, L_.flag_col(j), f"=IF({formulas.passed(S, f'$F{r0 + 1}', Pm, mark)},1,0)", number("int"),
-                      int(liquidated[i, j]))
         sheet.formula(r0, L_.first_col + j, formulas.move_pnl(S, Q, E, M, f"$F{r0 + 1}", Pm, inv, mark), number("usd"),
                       float(pnl[i, j]))
 
@@ -182,18 +186,24 @@ def _heatmap(sheet: SheetSpec, t: RiskTable, lay: Layout, now_total: float) -> N
     for j in range(len(MOVES)):
         sheet.formula(first - 1, L_.first_col + j, f"={col(L_.first_col + j)}{hr + 1}", number("pct", 0, bold=True),
                       MOVES[j])
-        sheet.string(first - 1, L_.flag_col(j), f"Liquidated (1/0) at {MOVES[j]:+.0%}", HEADER)
-        sheet.string(first - 1, L_.room_col(j), f"Cross room at {MOVES[j]:+.0%}", HEADER)
-    sheet.string(first - 1, L_.flag_col("now"), "Liquidated (1/0) at the marks", HEADER)
-    sheet.string(first - 1, L_.room_col("now"), "Cross room at the marks", HEADER)
+        if (t.account >= 0).any():
+            sheet.string(first - 1, L_.flag_col(j), f"Cross account liquidated (1/0) at {MOVES[j]:+.0%}", HEADER)
+            sheet.string(first - 1, L_.room_col(j), f"Cross room at {MOVES[j]:+.0%}", HEADER)
+    if (t.account >= 0).any():
+        sheet.string(first - 1, L_.flag_col("now"), "Cross account liquidated (1/0) at the marks", HEADER)
+        sheet.string(first - 1, L_.room_col("now"), "Cross room at the marks", HEADER)
     recomputable = t.book.recomputable
     for i in range(len(t)):
         _heat_row(sheet, t, lay, i, moved, bool(recomputable[i]))
     if len(t):
         rng = f"G{first + 1}:{col(5 + len(MOVES))}{last + 1}"
-        # LIQ where the row's liquidated flag (hidden, the same offset right of each move column) is 1
-        sheet.conditional(rng, {"type": "formula", "format": LIQ, "stop_if_true": True,
-                                "criteria": f"={col(L_.flag_col(0))}{first + 1}=1"})
+        own = (f'AND(ISNUMBER($F{first + 1}),IF($D{first + 1}="long",'
+               f'MIN($E{first + 1}*(1+G${hr + 1}),$E{first + 1})<=$F{first + 1},'
+               f'MAX($E{first + 1}*(1+G${hr + 1}),$E{first + 1})>=$F{first + 1}))')
+        if (t.account >= 0).any():  # a cross account's row: its flag (hidden, the same offset right of the move)
+            flag = f"{col(L_.flag_col(0))}{first + 1}"
+            own = f'IF(ISNUMBER({flag}),{flag}=1,{own})'
+        sheet.conditional(rng, {"type": "formula", "format": LIQ, "stop_if_true": True, "criteria": "=" + own})
         sheet.conditional(rng, dict(_SCALE))
         sheet.conditional(f"G{tr + 1}:{col(5 + len(MOVES))}{tr + 1}", dict(_SCALE))
 
@@ -241,7 +251,8 @@ def scenarios_sheet(t: RiskTable, lay: Layout, as_of: str, now_usd: np.ndarray) 
                                (4, 5, 11), (6, 6 + len(MOVES), MOVE_WIDTH)):
         sheet.column(first, last, width)
     L_ = lay.scenarios
-    sheet.column(L_.flag_col(0), L_.room_col("now"), 10, True, 1)  # the heatmap's helpers: hidden, grouped
+    if (t.account >= 0).any():
+        sheet.column(L_.flag_col(0), L_.room_col("now"), 10, True, 1)  # the heatmap's helpers: hidden, grouped
     if lay.scenarios.grid_position is not None:
         _grid(sheet, t, lay)
     _heatmap(sheet, t, lay, float(np.sum(now_usd)))

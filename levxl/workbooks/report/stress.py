@@ -40,8 +40,9 @@ _FIRST_NOTE_COL = 9  #: notes in one wide column (J), K a spacer the merge needs
 class _Refs:
     """Ranges the stress rows share: detail columns and Positions columns."""
 
-    def __init__(self, lay: Layout):
+    def __init__(self, lay: Layout, cross: bool = False):
         L_, P = lay.stress, lay.positions
+        self.cross = cross  #: the book has a cross account (its positions' flags on Stress detail)
         self.n = L_.n
         self.lay = L_
         self.P = P
@@ -68,6 +69,18 @@ def _move(kind: str, move: str, adv: str, beta: str, squeezed: str) -> str:
     return f"{beta}*{move}"
 
 
+def _floored(raw: str) -> str:
+    """``max(raw, MOVE_FLOOR)`` as arithmetic (elementwise inside SUMPRODUCT, where MAX would not be)."""
+    return f"(({raw})+({MOVE_FLOOR}-({raw}))*(({raw})<{MOVE_FLOOR}))"
+
+
+def _hit(r: _Refs, moved: str) -> str:
+    """1 where the path from the mark to ``moved`` reaches the liquidation price (or the mark is past it)."""
+    S, L, LQ = r.sides, r.marks, r.liqs
+    return (f"ISNUMBER({LQ})*((({S}>0)*((({moved}<={LQ})+({L}<={LQ}))>0))+(({S}<0)*((({moved}>={LQ})+"
+            f"({L}>={LQ}))>0)))")
+
+
 def _stress_rows(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, res: StressResult) -> None:
     L_, book = lay.stress, t.book
     now_total = float(res.now_usd.sum())
@@ -83,11 +96,16 @@ def _stress_rows(sheet: SheetSpec, t: RiskTable, lay: Layout, r: _Refs, res: Str
         change = r.detail(k)
         sheet.formula(r0, 4, f"=SUM({change})" if r.n else "=0", number("usd"), float(res.change[k]))
         sheet.formula(r0, 3, f"=E{r0 + 1}+{r.now}", number("usd"), float(res.change[k] + now_total))
-        # each position's liquidated flag on Stress detail (a cross account's positions: the account's)
-        flags = L_.column_range(L_.flag_col(k))
-        sheet.formula(r0, 5, f"=SUM({flags})" if r.n else "=0", number("int"), int(res.n_liquidated[k]))
-        sheet.formula(r0, 6, f"=SUMPRODUCT({flags},{r.nus})" if r.n else "=0", number("usd"),
-                      float(res.notional_liquidated[k]))
+        moved = f"{r.marks}*(1+{_floored(_move(stress.kind, f'$C${r0 + 1}', r.adv, r.beta, r.squeezed))})"
+        hit = _hit(r, moved)
+        if r.cross:  # a cross account's positions by its flag on Stress detail (written on their rows only)
+            hit = f"(1-ISNUMBER({r.P.range('acct')})+({r.P.range('acct')}<0))*{hit}"
+            flags = L_.column_range(L_.flag_col(k))
+            count, notional = f"=SUMPRODUCT({hit})+SUM({flags})", f"=SUMPRODUCT({hit}*{r.nus})+SUMPRODUCT({flags},{r.nus})"
+        else:
+            count, notional = f"=SUMPRODUCT({hit})", f"=SUMPRODUCT({hit}*{r.nus})"
+        sheet.formula(r0, 5, count if r.n else "=0", number("int"), int(res.n_liquidated[k]))
+        sheet.formula(r0, 6, notional if r.n else "=0", number("usd"), float(res.notional_liquidated[k]))
         i = res.worst[k]
         P = lay.positions
         match = f"MATCH(MIN({change}),{change},0)"
@@ -228,10 +246,8 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
                           float(res.pnl_usd[i, k] - res.now_usd[i]))
         for c in range(L_.detail_col("gap"), L_.detail_col("loss") + 1):
             sheet.string(r0, c, "n/a", number("num", 0))
-        for k in [*range(len(STRESSES)), "now"]:  # never liquidated by the futures formulas
-            sheet.number(r0, L_.flag_col(k), 0, number("int"))
         return
-    on_account = t.account[i] >= 0
+    on_account = t.account[i] >= 0  # the liquidated flags and rooms: a cross account's positions only
     flag_now = f"${col(L_.flag_col('now'))}{r0 + 1}"
     if on_account:
         # liquidated with its account (cross.flag over the rooms of the account's positions), the wallet lost once
@@ -241,8 +257,6 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
                       number("int"), int(res.liquidated_now[i]))
         sheet.formula(r0, 3, cross.pnl_usd(t, lay, i, L, flag_now), number("usd"), float(res.now_usd[i]))
     else:
-        sheet.formula(r0, L_.flag_col("now"), f"=IF({formulas.passed(S, LQ, L)},1,0)", number("int"),
-                      int(res.liquidated_now[i]))
         sheet.formula(r0, 3, formulas.move_pnl(S, Q, E, M, LQ, L, inv, L), number("usd"), float(res.now_usd[i]))
     for k, price in enumerate(prices):
         flag = f"${col(L_.flag_col(k))}{r0 + 1}"
@@ -253,8 +267,6 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
                           number("int"), int(res.liquidated[i, k]))
             pnl = cross.pnl_usd(t, lay, i, price, flag)
         else:
-            sheet.formula(r0, L_.flag_col(k), f"=IF({formulas.passed(S, LQ, price, L)},1,0)", number("int"),
-                          int(res.liquidated[i, k]))
             pnl = formulas.move_pnl(S, Q, E, M, LQ, price, inv, L)
         sheet.formula(r0, L_.detail_col(k), pnl + f"-{now}", number("usd"), float(res.pnl_usd[i, k] - res.now_usd[i]))
     cap, days = f"Stress!$C${L_.funding_row + 1}", f"Stress!$C${L_.funding_row + 2}"
@@ -265,7 +277,7 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
         priced = f"SUMPRODUCT(({P.range('acct')}={g['acct']})*ISNUMBER({P.range('liq')}))"
         gap = f"=IF(ISERROR({LQ}),{LQ},IF({priced}=0,0,-{g['eq_margin']}*{g['fx']}))"
     else:
-        gap = f"=IF(ISTEXT({LQ}),0,IF(ISERROR({LQ}),{LQ},-{g['eq_margin']}*{g['fx']}))"
+        gap = f"=IF(ISTEXT({LQ}),0,IF(ISERROR({LQ}),{LQ},-{M}*{g['fx']}))"  # its margin is its equity's
     sheet.formula(r0, L_.detail_col("gap"), gap, number("usd"), float(sf.gap[i]))
     sheet.formula(r0, L_.detail_col("funding_cost"), f"={per_day}*{g['fx']}", number("usd"),
                   float(sf.funding_cost_usd[i]))
@@ -289,7 +301,8 @@ def _detail_row(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, res: Stress
                   number("pct", 1), cached(sf.shocked_vol[i]))
     sheet.formula(r0, L_.detail_col("prob"), formulas.probability(S, L, LQ, 7, vcell), number("pct", 2),
                   cached(sf.prob_shocked[i], formulas.NO_VOL))
-    sheet.formula(r0, L_.detail_col("loss"), f"=N({col(L_.detail_col('prob'))}{r0 + 1})*({g['eq_margin']}+{g['upnl']})*{g['fx']}",
+    EM = g["eq_margin"] if on_account else M  # the margin in equity: a cross account's wallet share
+    sheet.formula(r0, L_.detail_col("loss"), f"=N({col(L_.detail_col('prob'))}{r0 + 1})*({EM}+{g['upnl']})*{g['fx']}",
                   number("usd"), float(sf.expected_loss[i]))
 
 
@@ -322,18 +335,24 @@ def stress_detail_sheet(t: RiskTable, lay: Layout, as_of: str, res: StressResult
              + ["Gap", "Funding cost", "Liq. by funding", "Ann. vol shocked", "P(liq 7d) shocked", "Expected loss"])
     for k, h in enumerate(heads):
         sheet.string(L_.detail_header, k, h, HEADER)
+    cross = bool((t.account >= 0).any())
     for k in range(len(STRESSES)):
         sheet.string(L_.detail_header, L_.price_col(k), f"Mark after: {L_.names[k]}", HEADER)
-        sheet.string(L_.detail_header, L_.flag_col(k), f"Liquidated (1/0): {L_.names[k]}", HEADER)
-        sheet.string(L_.detail_header, L_.room_col(k), f"Cross room (PnL less threshold): {L_.names[k]}", HEADER)
-    sheet.string(L_.detail_header, L_.flag_col("now"), "Liquidated (1/0) at the marks", HEADER)
-    sheet.string(L_.detail_header, L_.room_col("now"), "Cross room at the marks", HEADER)
-    sheet.string(L_.detail_header, L_.room_col("funding"), "Cross room after the funding spike", HEADER)
+        if cross:
+            sheet.string(L_.detail_header, L_.flag_col(k), f"Cross account liquidated (1/0): {L_.names[k]}",
+                         HEADER)
+            sheet.string(L_.detail_header, L_.room_col(k), f"Cross room (PnL less threshold): {L_.names[k]}",
+                         HEADER)
+    if cross:
+        sheet.string(L_.detail_header, L_.flag_col("now"), "Cross account liquidated (1/0) at the marks", HEADER)
+        sheet.string(L_.detail_header, L_.room_col("now"), "Cross room at the marks", HEADER)
+        sheet.string(L_.detail_header, L_.room_col("funding"), "Cross room after the funding spike", HEADER)
     sheet.row_height(L_.detail_header, 80)
     for k, width in enumerate([7, 16, 6, 11]):
         sheet.column(k, k, width)
     sheet.column(4, len(heads) - 1, 10)
-    sheet.column(L_.price_col(0), L_.room_col("funding"), 12, True, 1)  # helpers: hidden, grouped
+    # helpers: hidden, grouped
+    sheet.column(L_.price_col(0), L_.room_col("funding") if cross else L_.price_col(len(STRESSES) - 1), 12, True, 1)
     sf = stress_figures(t, FUNDING_CAP, FUNDING_STRESS_DAYS, VOL_MULTIPLIER)
     recomputable = t.book.recomputable  # a property that reads every row: once, not per row
     for i in range(len(t)):
@@ -379,7 +398,7 @@ def stress_sheet(t: RiskTable, lay: Layout, as_of: str, res: StressResult, squee
         sheet.string(lay.stress.header, k, h, HEADER)
     sheet.row_height(lay.stress.header, 30)
     sf = stress_figures(t, FUNDING_CAP, FUNDING_STRESS_DAYS, VOL_MULTIPLIER)
-    refs = _Refs(lay)
+    refs = _Refs(lay, bool((t.account >= 0).any()))
     now_total = float(res.now_usd.sum())
     _stress_rows(sheet, t, lay, refs, res)
     _gap_and_funding(sheet, t, lay, refs, sf, now_total)

@@ -40,7 +40,8 @@ def _book_rows(t: RiskTable, lay: Layout) -> list[tuple]:
     return [
         # a cross account's wallet once (the margin in equity, shared by its positions), never once per position
         ("equity", "Equity (USD): margins + cross wallets + uPnL",
-         f'=IF({unknown}>0,"n/a",SUMPRODUCT({P.range("eq_margin")},{fx})+SUM({P.range("upnl_usd")}))', equity, usd),
+         f'=IF({unknown}>0,"n/a",SUMPRODUCT({P.range("eq_margin" if t.has_cross else "margin")},{fx})'
+         f'+SUM({P.range("upnl_usd")}))', equity, usd),
         ("upnl", "  of which unrealised PnL (USD)", f"=SUM({P.range('upnl_usd')})", float(np.sum(t.upnl_usd)), usd),
         ("gross", "Gross notional (USD)", f"=SUM({P.range('notional_usd')})", gross, usd),
         ("net", "Net notional (USD, long - short)", f"=SUMPRODUCT({P.range('s')},{P.range('notional_usd')})",
@@ -123,7 +124,8 @@ def _headline(sheet: SheetSpec, t: RiskTable, lay: Layout, res: StressResult, fi
     r0 = S.headline("margin_to_add")
     sheet.string(r0, 1, "Margin to add: every position to the target distance (USD)", LABEL)
     # a cross account's once (its largest: margin added to its wallet adds to every position's), not summed
-    sheet.formula(r0, v, f"=SUM({P.range('add_total')})", number("usd"),
+    sheet.formula(r0, v, f"=SUM({P.range('add_total')})" if t.has_cross else
+                  f"=SUMPRODUCT({P.range('add_margin')},{P.range('fx')})", number("usd"),
                   float(np.nansum(fixes.margin_to_add_in_total_usd)))
     sheet.formula(r0, v + 1, f'="target distance "&TEXT({S.a1(S.target_row)},"0.0%")&IF({unknown}>0,"; "&'
                              f'{unknown}&"{unknown_text}","")', TEXT,
