@@ -191,25 +191,25 @@ def levxl_liquidation(book: Book, wallets: dict[AccountKey, float] | None = None
         groups.setdefault(account_key(book, i), []).append(int(i))
     siblings = refused_siblings(book) if groups else []
     shared = _shared_wallets(book, groups, wallets)
+    def leave_blank(members: list[int], short: str, how_text: str, warning: str, fix: str) -> None:
+        """An account whose wallet levxl cannot tell: its positions' figures blank, each saying why."""
+        for i in members:
+            note[i] = short
+            how[i] = f"cross margin: {how_text}; the venue's figure is shown"
+            warnings[i].append(f"{warning}; this position's liquidation figures are left blank ({fix})")
+
     for key, members in groups.items():
         conflict = _wallet_conflict(book, members, wallets)
+        label = "/".join(x for x in key if x) or "the account"
         if key in shared:  # one wallet for several accounts: giving it to each would count it once per account
-            label = "/".join(x for x in key if x) or "the account"
             names = " and ".join("/".join(x for x in k if x) for k in shared[key])
             why = f"the accounts input gives one {key[0] or 'venue-less'} {key[2]} wallet, which {names} would each take"
-            for i in members:
-                note[i] = "one wallet given for several accounts"
-                how[i] = f"cross margin: {why}; levxl does not count it twice; the venue's figure is shown"
-                warnings[i].append(f"cross account {label}: {why}; this position's liquidation figures are left "
-                                   "blank (give each account its wallet)")
+            leave_blank(members, "one wallet given for several accounts", f"{why}; levxl does not count it twice",
+                        f"cross account {label}: {why}", "give each account its wallet")
             continue
         if conflict:  # which wallet is the account's? Picking one would be a silently wrong price
-            label = "/".join(x for x in key if x) or "the account"
-            for i in members:
-                note[i] = "two wallets given for its account"
-                how[i] = f"cross margin: {label} {conflict}; levxl does not pick one; the venue's figure is shown"
-                warnings[i].append(f"cross account {label}: {conflict}; this position's liquidation figures are "
-                                   "left blank (give the account one wallet)")
+            leave_blank(members, "two wallets given for its account", f"{label} {conflict}; levxl does not pick one",
+                        f"cross account {label}: {conflict}", "give the account one wallet")
             continue
         _cross_group(book, members, _wallet_for(book, members[0], wallets), key, margin, how, note, warnings,
                      siblings[members[0]], terms)
