@@ -412,3 +412,16 @@ def test_elementwise_gives_per_element_reasons():
     assert reasons[0] == "" and "greek" in reasons[1]
     _, none = opt.greeks.elementwise("call", [90, 100], 100, 30, 0.5)
     assert none is None
+
+
+@pytest.mark.parametrize("vol", [1.2e-238, 1e-300, 5e-324])
+def test_a_vol_near_zero_prices_the_intrinsic_value_without_a_warning(vol):
+    # d1 overflowed (and its square in the density) into numpy warnings; the limit is the payoff, greeks finite
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = opt.greeks("call", 1.0, 2.0, 1.0, vol)
+        itm = opt.option_price("call", 2.0, 1.0, 1.0, vol)
+    assert float(g.price) == 0.0 and float(g.gamma) == 0.0 and np.isfinite(float(g.theta))
+    assert float(itm) == pytest.approx(1.0)

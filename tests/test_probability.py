@@ -188,3 +188,15 @@ def test_funding_drift_of_the_liquidation_price_feeds_the_probability():
         prob.liquidation_probability("short", mark=60_000, liq_price=lp_short, vol=0.6, days=7)
     assert lx.liquidation_drift_from_funding("long", 100, 1, leverage=1, funding_rate=0.001,
                                              mmr=0.0) == 0.0  # no liquidation price
+
+
+@pytest.mark.parametrize("vol", [1e-309, 5e-324, 1e-300])
+def test_sigma_days_at_a_vol_near_zero_is_the_limit_without_a_warning(vol):
+    # a vol next to 0 divided the log distance into an overflow warning; near the vol-0 limit (+-inf) instead
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        safe = prob.liquidation_distance_sigma("long", mark=1.0, liq_price=0.5, vol=vol)
+        past = prob.liquidation_distance_sigma("short", mark=1.0, liq_price=0.5, vol=vol)
+    assert safe > 1e300 and past < -1e300  # inf (-inf) at the smallest vols, past 1e300 (-1e300) near them

@@ -163,6 +163,6 @@ def liquidation_distance_sigma(side: ArrayLike, *, mark: ArrayLike, liq_price: A
     3.35485
     """
     a = _adverse_log_distance(side, mark, liq_price)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a vol near 0 (1e-309): +-inf, as at 0
         z = a / (vol * _SQRT_DAY)
     return np.where(a == 0, 0.0, z)

@@ -165,7 +165,9 @@ def _kernel(w, U, K, days, vol, r, model, settle, carry, with_greeks=True, out=N
     DF = U if G is None else U * G
     sqrtT = np.sqrt(T)
     sd = vol * sqrtT
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # a vol or an expiry near 0 (a vol of 1e-238) makes sd tiny and d1 overflow to +-inf: the limit, where N(d1) is
+    # the moneyness indicator and the density 0, so the overflow is no error (as sd == 0 below, without a warning)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         d1 = x / sd
     d1 += 0.5 * sd
     zero = sd == 0
@@ -192,7 +194,8 @@ def _kernel(w, U, K, days, vol, r, model, settle, carry, with_greeks=True, out=N
     if not with_greeks:
         return _settle(Greeks(price, None, None, None, None, None), U, settle)
 
-    pdf = np.exp(-0.5 * d1 * d1)
+    with np.errstate(over="ignore"):  # d1 past 1e154: its square is inf and the density exp(-inf) = 0, its limit
+        pdf = np.exp(-0.5 * d1 * d1)
     pdf *= _INV_SQRT_2PI
     if G is None:
         delta = Nd1 if ws == 1.0 else np.multiply(w, Nd1, out=o[1])
