@@ -425,3 +425,16 @@ def test_a_vol_near_zero_prices_the_intrinsic_value_without_a_warning(vol):
         itm = opt.option_price("call", 2.0, 1.0, 1.0, vol)
     assert float(g.price) == 0.0 and float(g.gamma) == 0.0 and np.isfinite(float(g.theta))
     assert float(itm) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("vol", [5e-324, 1e-200])
+def test_an_at_the_money_option_at_a_vol_near_zero_has_the_zero_vol_greeks_without_a_warning(vol):
+    # gamma = density / (U sd) overflowed for sd just above 0; below _SD_ZERO the option is priced as at vol 0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = opt.greeks("call", 1.0, 1.0, 92.0, vol)
+        at_zero = opt.greeks("call", 1.0, 1.0, 92.0, 0.0)
+    assert float(g.price) == float(at_zero.price) == 0.0 and float(g.gamma) == float(at_zero.gamma) == 0.0
+    assert float(g.delta) == pytest.approx(0.5)

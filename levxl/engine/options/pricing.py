@@ -41,6 +41,10 @@ __all__ = ["Greeks", "THREADS", "option_price"]
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _YEAR = 365.0
+_SD_ZERO = 1e-150
+"""A vol x sqrt(years) below this is taken as 0 (the payoff, gamma 0): the formula's price there equals the limit's to
+a float's precision (d1 = log(U/K) / sd is past 1e130 unless U == K, where both give N = 1/2), and d1 stays under
+1e154, so its square in the density does not overflow (|log(U/K)| < 1,500 for any floats)."""
 
 OPTION_PARAMETERS = """option_type : {"call", "put"} or array_like
         "call"/"put" (also "c"/"p", 1/-1).
@@ -165,12 +169,12 @@ def _kernel(w, U, K, days, vol, r, model, settle, carry, with_greeks=True, out=N
     DF = U if G is None else U * G
     sqrtT = np.sqrt(T)
     sd = vol * sqrtT
-    # a vol or an expiry near 0 (a vol of 1e-238) makes sd tiny and d1 overflow to +-inf: the limit, where N(d1) is
-    # the moneyness indicator and the density 0, so the overflow is no error (as sd == 0 below, without a warning)
+    # a vol or an expiry near 0 (a vol of 1e-238) makes sd tiny and d1 overflow to +-inf (and the at-the-money gamma
+    # pdf / (U sd)) with numpy warnings: those elements are taken at sd = 0 below, so their overflow is ignored here
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         d1 = x / sd
     d1 += 0.5 * sd
-    zero = sd == 0
+    zero = sd < _SD_ZERO
     any_zero = bool(np.any(zero))
     if any_zero:  # expiry or zero vol: N(d) is the indicator of moneyness (1/2 exactly at the money)
         d1 = np.where(zero, np.where(x > 0, np.inf, np.where(x < 0, -np.inf, 0.0)), d1)
@@ -194,8 +198,7 @@ def _kernel(w, U, K, days, vol, r, model, settle, carry, with_greeks=True, out=N
     if not with_greeks:
         return _settle(Greeks(price, None, None, None, None, None), U, settle)
 
-    with np.errstate(over="ignore"):  # d1 past 1e154: its square is inf and the density exp(-inf) = 0, its limit
-        pdf = np.exp(-0.5 * d1 * d1)
+    pdf = np.exp(-0.5 * d1 * d1)
     pdf *= _INV_SQRT_2PI
     if G is None:
         delta = Nd1 if ws == 1.0 else np.multiply(w, Nd1, out=o[1])
@@ -204,7 +207,7 @@ def _kernel(w, U, K, days, vol, r, model, settle, carry, with_greeks=True, out=N
         if ws != 1.0:
             delta *= w
     DFpdf = DF * pdf
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # sd below _SD_ZERO: gamma 0 below
         gamma = np.divide(pdf if G is None else G * pdf, U * sd, out=o[2])
         decay = DFpdf * vol
         decay /= 2.0 * sqrtT
