@@ -311,16 +311,16 @@ def test_a_bybit_inverse_position_with_an_infinite_entry_is_a_refused_row(tmp_pa
     assert len(book) == len(positions) - 1
 
 
-@pytest.mark.parametrize("contract, symbol, mark", [("linear", "BTCUSDT", "1e308"),
-                                                    ("inverse", "BTCUSD_PERP", "1e-308")])
-def test_a_mark_whose_position_value_overflows_is_a_refused_row(tmp_path, contract, symbol, mark):
+@pytest.mark.parametrize("contract, symbol, mark, reason", [
+    ("linear", "BTCUSDT", "1e308", "mark must be a price of at most 1e+12, got '1e308'"),  # the price bound first
+    ("inverse", "BTCUSD_PERP", "1e-308", "mark must be a price of at least 1e-12, got '1e-308'")])
+def test_a_mark_whose_position_value_overflows_is_a_refused_row(tmp_path, contract, symbol, mark, reason):
     path = tmp_path / "pos.csv"
     path.write_text("venue,symbol,side,contract,size,entry,mark,leverage\n"
                     f"binance,{symbol},long,{contract},2.5,64200,{mark},10\n"
                     "binance,ETHUSDT,long,linear,2,3000,3100,10\n")
     book = load_positions(path)
-    assert book.symbol == ["ETHUSDT"] and book.issues == [
-        (1, f"mark {mark!r}: the position's value at it is past a float's range")]
+    assert book.symbol == ["ETHUSDT"] and book.issues == [(1, reason)]
     out = tmp_path / "report.xlsx"  # a TypeError traceback from XlsxWriter (inf written as a number) before
     result = invoke("report", path, "-o", out)
     assert result.exit_code == 0 and out.exists(), result.output
@@ -338,8 +338,9 @@ def test_an_infinite_funding_rate_is_a_refused_row(tmp_path):
 
 def test_a_mark_a_trillion_times_from_its_entry_is_a_refused_row(tmp_path):
     path = tmp_path / "pos.csv"
+    # a mark of 1e-8 against 64200 (1e-305 as it was now meets the price bound first): the ratio check
     path.write_text("venue,symbol,side,contract,size,entry,mark,leverage\n"
-                    "bybit,BTCUSD,long,inverse,2.5,64200,1e-305,10\nbinance,ETHUSDT,long,linear,2,3000,3100,10\n")
+                    "bybit,BTCUSD,long,inverse,2.5,64200,1e-8,10\nbinance,ETHUSDT,long,linear,2,3000,3100,10\n")
     book = load_positions(path)  # was a GREEN row with the distance inf (-5.9e309 overflowed), the report refused
     assert book.symbol == ["ETHUSDT"] and book.issues[0][0] == 1
     assert "more than 1e+12 times from the entry 64200" in book.issues[0][1]

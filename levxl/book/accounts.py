@@ -33,6 +33,7 @@ import numpy as np
 
 from levxl.book.cells import CellError, canonical_column, parse_number
 from levxl.book.ccxt import balances_in, wallets_from_balance
+from levxl.book.checks import magnitude_reason
 from levxl.book.positions import AccountKey, Book, account_key, account_key_of as _key, load_positions, \
     require_positions
 from levxl.engine import kernel
@@ -403,6 +404,8 @@ def _wallets_from_csv(text: str, name: str) -> dict[AccountKey, float]:
             wallet = parse_number(r.get("wallet"), "wallet")
         except CellError as exc:
             raise ValueError(f"{name} row {k}: {exc}") from None
+        if magnitude_reason("wallet", wallet, r.get("wallet")):  # as a positions row's wallet: past any account's
+            raise ValueError(f"{name} row {k}: {magnitude_reason('wallet', wallet, r.get('wallet'))}")
         currency = str(r.get("currency") or r.get("asset") or r.get("ccy") or "").strip().upper()
         if not np.isfinite(wallet) or not currency:
             raise ValueError(f"{name} row {k}: an accounts file needs venue, currency and wallet (account "

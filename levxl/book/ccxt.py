@@ -45,7 +45,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator
 
 from levxl.book.cells import asset_of, inverse_by_symbol_note, symbol_contract, symbol_form
-from levxl.book.checks import preset_base_names, stored_table
+from levxl.book.checks import magnitude_reason, preset_base_names, stored_table
 from levxl.engine.tiers import TierTable
 from levxl.files.reading import duplicate_keys
 
@@ -464,4 +464,8 @@ def _wallets_from_balance(balance: dict[str, Any], account: str = "") -> dict[tu
     else:
         raise ValueError("fetch_balance 'info' not recognised (Binance assets, Bybit result.list, OKX data, "
                          "Hyperliquid crossMarginSummary)")
+    for (venue, _, currency), value in out.items():  # 1e300: every cross figure of the account overflowed
+        if magnitude_reason("wallet", value):
+            raise ValueError(f"a ccxt fetch_balance result: the {venue} {currency} "
+                             f"{magnitude_reason('wallet', value)}")
     return out

@@ -2,6 +2,9 @@
 percentages written as whole numbers (vol ``55`` meant as 55%, funding ``1``, mmr ``0.5``).
 
 A warning keeps the row (the number may be deliberate) and says what to check; the faces print it with the row.
+The bounds past which a number is refused, not warned about (a vol, an expiry, a price, a size or a margin no
+real book has, whose products overflow a float in the figures), are here too, each with the reason function the
+readers refuse their row (or a marks file its value) with.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from levxl.engine import tier_store
 from levxl.engine.tiers import TierTable, preset, presets
 
 __all__ = ["plausibility_warnings", "tier_table_for", "preset_base_names", "VOL_PLAUSIBLE", "FUNDING_PLAUSIBLE",
-           "MMR_PLAUSIBLE", "VOL_MAX", "EXPIRY_DAYS_MAX", "vol_range_reason", "expiry_range_reason", "amount_text",
+           "MMR_PLAUSIBLE", "VOL_MAX", "EXPIRY_DAYS_MAX", "vol_range_reason", "expiry_range_reason", "PRICE_MAX",
+           "PRICE_MIN", "SIZE_MAX", "AMOUNT_MAX", "AMOUNT_MIN", "BOUNDED_COLUMNS", "magnitude_reason", "amount_text",
            "stored_table"]
 
 VOL_PLAUSIBLE = 5.0
@@ -31,6 +35,33 @@ EXPIRY_DAYS_MAX = 3650.0
 """The longest expiry an option row may give, in days (10 years), refused above: listed crypto options expire
 within about a year or two, and 10 years leaves room for OTC trades while keeping vol^2 x days / 365 under 1e5 at
 :data:`VOL_MAX`, far from a float's range (1e308 days overflowed the variance into numpy warnings)."""
+PRICE_MAX = 1e12
+"""The largest price (entry, mark, strike, an option's premium, the venue's liquidation price) a row may give, in
+its quote currency (USD), refused above. Bitcoin trades near 1e5 and no listed contract near 1e7 a unit, so 1e12
+leaves five orders of magnitude for the dearest one while keeping a position's value (times :data:`SIZE_MAX`)
+under 1e27, far from a float's range: an entry of 1e300 and a mark of 1e308 overflowed the moves of the stresses
+to inf ("move must be a fraction > -1 ... got inf") and an option's mark of 1e308 its value into NaN changes."""
+PRICE_MIN = 1e-12
+"""The smallest price above 0 a row may give (entry, mark, strike, an option's premium; 0 and below are the
+engine's to refuse, and a premium of 0 stands), refused below: the cheapest listed coins trade near 1e-8 USD
+(venues quote them by the thousand or million: 1000PEPE), and 1/1e-12 keeps an inverse position's value in coin
+(size / price) under 1e27 with :data:`SIZE_MAX`; a premium of 5e-324 overflowed the option's leverage."""
+SIZE_MAX = 1e15
+"""The largest size a row may give, in coins (linear) or USD face (inverse), either side, refused above: the largest
+coin supplies are near 1e15 units (SHIB 5.9e14) and 1e15 USD is ten times the world's yearly output, so no
+position comes near it; with :data:`PRICE_MAX` a value stays under 1e27."""
+AMOUNT_MAX = 1e15
+"""The largest margin, wallet or venue maintenance margin a row (or an accounts file, or a ``fetch_balance``) may
+give, in its margin currency, either side, refused above: as :data:`SIZE_MAX`, ten times the world's yearly output
+in USD, and a wallet of 1e300 overflowed an account's equity in the stresses."""
+AMOUNT_MIN = 1e-12
+"""The smallest size, margin, wallet or venue maintenance margin other than 0 a row may give, either side, refused
+below: a satoshi is 1e-8 BTC and venues' smallest lots 1e-6 or so, so a smaller amount is rounding noise, and
+dividing by it (a margin of 1e-300 is a leverage of 1e305) overflowed the figures."""
+BOUNDED_COLUMNS = ("size", "entry", "mark", "strike", "margin", "wallet", "venue_liquidation", "venue_maintenance")
+"""The positions columns :func:`magnitude_reason` bounds, in the order a row's first bad one is named."""
+_PRICES = ("entry", "mark", "strike", "venue_liquidation")
+_NO_FLOOR = ("venue_liquidation",)  # a venue's liquidation price far below the mark is its own (0: none)
 MMR_PLAUSIBLE = 0.2
 """A maintenance rate above 20% (the venues' highest tiers stop around 50% only at absurd notionals; first tiers are
 0.4%-2.5%) is taken as a percentage typed as a number (``0.5`` for 0.5%)."""
@@ -60,6 +91,35 @@ def expiry_range_reason(days: float, shown: Any = None) -> str:
         return ""
     return f"expiry_days must be at most {EXPIRY_DAYS_MAX:g} ({EXPIRY_DAYS_MAX / 365:g} years), got " + (
         f"{days:g}" if shown is None else repr(shown))
+
+
+def magnitude_reason(column: str, value: float, shown: Any = None) -> str:
+    """Why a price, size or amount of ``column`` (one of :data:`BOUNDED_COLUMNS`) is refused as past any real
+    book's magnitude ("" when it is not: blank, 0, within the bounds, or a price below 0, which the engine refuses
+    with its own reason); ``shown`` is its cell as given (default: the number).
+
+    >>> magnitude_reason("entry", 60000), magnitude_reason("mark", 1e308, "1e308")
+    ('', "mark must be a price of at most 1e+12, got '1e308'")
+    >>> magnitude_reason("entry", 1e-300)
+    'entry must be a price of at least 1e-12, got 1e-300'
+    >>> magnitude_reason("wallet", -1e300), magnitude_reason("wallet", 0.0)
+    ('wallet must be at most 1e+15 either side of 0, got -1e+300', '')
+    >>> magnitude_reason("margin", 1e-300)
+    'margin must be at least 1e-12 either side of 0 (smaller is rounding noise), got 1e-300'
+    """
+    text = f"{value:g}" if shown is None else repr(shown)
+    if column in _PRICES:
+        if value > PRICE_MAX:
+            return f"{column} must be a price of at most {PRICE_MAX:g}, got {text}"
+        if column not in _NO_FLOOR and 0 < value < PRICE_MIN:
+            return f"{column} must be a price of at least {PRICE_MIN:g}, got {text}"
+        return ""
+    bound = SIZE_MAX if column == "size" else AMOUNT_MAX
+    if abs(value) > bound:
+        return f"{column} must be at most {bound:g} either side of 0, got {text}"
+    if 0 < abs(value) < AMOUNT_MIN:
+        return f"{column} must be at least {AMOUNT_MIN:g} either side of 0 (smaller is rounding noise), got {text}"
+    return ""
 
 
 _NAMES: tuple[Any, frozenset[str]] | None = None

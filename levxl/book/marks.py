@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from levxl.files.reading import DuplicateKeys, json_loads, read_small_file
-from levxl.book.checks import vol_range_reason
+from levxl.book.checks import magnitude_reason, vol_range_reason
 from levxl.book.positions import Book
 
 __all__ = ["apply_marks", "read_marks"]
@@ -86,6 +86,8 @@ def _apply_record(book: Book, record: dict, where: str, mark: np.ndarray, vols: 
         return f"mark must be a number, got {record.get('mark')!r}"
     if not (math.isfinite(value) and value > 0):
         return f"mark must be > 0, got {value!r}"
+    if magnitude_reason("mark", value, record.get("mark")):  # 1e308: the figures overflowed, as in a positions file
+        return f"{magnitude_reason('mark', value, record.get('mark'))}; kept the book's"
     hit = [i for i in range(len(book)) if _names(book, i, record)]
     if not hit:
         return f"symbol {symbol!r} matches no position; ignored"

@@ -26,8 +26,8 @@ from levxl.engine.venues import profile_for
 from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, RATE_COLUMNS, CellError, canonical_column,
                                contract_count_hint, decimal_style, inverse_by_symbol_note, parse_number,
                                parse_side, size_unit_reason, symbol_contract)
-from levxl.book.checks import (expiry_range_reason, plausibility_warnings, stored_table, tier_table_for,
-                               vol_range_reason)
+from levxl.book.checks import (BOUNDED_COLUMNS, expiry_range_reason, magnitude_reason, plausibility_warnings,
+                               stored_table, tier_table_for, vol_range_reason)
 from levxl.book.ccxt import binance_coin_m_face, ccxt_record_stream, margin_currency, records_from_ccxt
 from levxl.files import reading
 from levxl.files.safety import require_regular_file
@@ -449,8 +449,12 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
     if unit_reason:
         raise CellError(unit_reason)
     values = {c: parse_number(record.get(c), c, decimal) for c in _NUMERIC + _VENUE_NUMERIC}
-    out_of_range = vol_range_reason(values["vol"], shown=record.get("vol"))
-    if str(record.get("kind") or "perp").strip().lower() == "option":
+    option = str(record.get("kind") or "perp").strip().lower() == "option"
+    # prices, sizes and margins past any real book's (levxl.book.checks: PRICE_MAX and the others say why): their
+    # products overflowed the figures into numpy warnings, inf moves and NaN stresses
+    out_of_range = next((why for c in BOUNDED_COLUMNS if (why := magnitude_reason(c, values[c], record.get(c)))), "")
+    out_of_range = out_of_range or vol_range_reason(values["vol"], shown=record.get("vol"))
+    if option:
         # an option pays no funding and its price is not rounded to a perpetual's tick: a mixed book's values in
         # those columns do not apply to it and must not refuse it
         values["tick"] = values["funding_interval_hours"] = np.nan
