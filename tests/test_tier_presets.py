@@ -103,7 +103,6 @@ def _offline(venue):
         ex.set_markets([ccxt_market("BTC-USDT-SWAP", "BTC", "USDT", "USDT", 0.01)])
         ex.fetch_market_leverage_tiers = lambda symbol, params={}: ex.parse_market_leverage_tiers(
             OKX_POSITION_TIERS, ex.market(symbol))
-        ex.fetch_ticker = lambda symbol, params={}: {"symbol": symbol, "last": 100_000.0, "markPrice": 100_000.0}
     ex.load_markets = lambda *a, **k: ex.markets
     return ex
 
@@ -129,8 +128,11 @@ def test_update_bybit_and_okx_make_their_presets_work(data_dir, monkeypatch):
     assert bybit.cum.tolist() == [0, 1200] and "bybit:BTCUSDT" in bybit.name and bybit.max_leverage.tolist() == [100, 90]  # mmDeduction checked
     okx = lx.preset("okx:BTC-USDT-SWAP")
     assert okx is lx.preset("okx:BTC/USDT:USDT")
-    np.testing.assert_allclose(okx.caps, [500 * 0.01 * 100_000, 1000 * 0.01 * 100_000])  # contracts -> notional
-    assert "converted from contracts" in okx.source
+    # OKX counts contracts (0.01 BTC each) and applies the tier's rate to the whole position: a table counted by
+    # size, no price needed (it had been converted to notional at the fetch's price, with levxl's cum below OKX's)
+    assert okx.counted_by == "size" and okx.cum.tolist() == [0, 0]
+    np.testing.assert_allclose(okx.caps, [500 * 0.01, 1000 * 0.01])  # contracts -> BTC
+    assert "counted by size" in okx.source
     assert CATALOGUE["LEVXL_TIERS"]("bybit:XRPUSDT").startswith("#VALUE!")  # only what was fetched or shipped
     assert CATALOGUE["LEVXL_TIERS"]("bybit:BTCUSDT")[1][:2] == [1, 0.0]
     # the same preset in a positions file

@@ -178,11 +178,12 @@ def plausibility_warnings(row: dict[str, Any], table: Any = _MISSING) -> list[st
         table = tier_table_for(row.get("venue", ""), row.get("symbol", ""), row.get("mmr"))
     leverage = row.get("leverage", np.nan)
     if table is not None and leverage == leverage and row.get("contract") != "inverse":
-        notional = row["size"] * row["entry"]
-        allowed = float(table.max_leverage_at(notional))
+        counted = float(table.count_of(row["size"] * row["entry"], row["size"]))
+        what = "size" if table.counted_by == "size" else "notional"  # OKX counts its tiers by size
+        allowed = float(table.max_leverage_at(counted))
         if leverage > allowed + 1e-9:
             out.append(f"leverage {leverage:g}x is above the {allowed:g}x the {table.name} tier allows at a "
-                       f"notional of {amount_text(notional)} (the venue would refuse it or cap it; check the leverage)")
+                       f"{what} of {amount_text(counted)} (the venue would refuse it or cap it; check the leverage)")
     vol = row.get("vol", np.nan)
     if vol == vol and vol > VOL_PLAUSIBLE:
         out.append(f"vol {vol:g} means {vol:.0%} a year: if you meant {vol:g}%, write {vol / 100:g} or {vol:g}%")

@@ -190,7 +190,8 @@ def _tier_labels(book: Book, tables: dict, table_of: list, at_liq: np.ndarray) -
         if name is None:
             labels.append(f"flat {float(book.mmr[i]) * 100:g}%")
         else:
-            labels.append(f"T{int(tables[name].lookup(np.nan_to_num(at_liq[i]))) + 1} {name}")
+            table = tables[name]
+            labels.append(f"T{int(table.lookup(table.count_of(np.nan_to_num(at_liq[i]), book.size[i]))) + 1} {name}")
     return labels
 
 
@@ -468,9 +469,10 @@ def _perp_table(book: Book) -> RiskTable:
     liq, bankrupt = on_tick(book, liq, "liquidation"), on_tick(book, bankrupt, "bankruptcy")
     spec = np.empty(n, dtype=object)
     spec[:] = [_spec(v) for v in book.mmr]
-    mmr_liq, cum_liq = (np.asarray(a, dtype=float) for a in maintenance_params(np.nan_to_num(at_liq), spec))
+    mmr_liq, cum_liq = (np.asarray(a, dtype=float) for a in maintenance_params(np.nan_to_num(at_liq), spec,
+                                                                                      size=book.size))
     notional = kernel.value(book.size, price=book.mark, inverse=invf)
-    mmr_mark, cum_mark = (np.asarray(a, dtype=float) for a in maintenance_params(notional, spec))
+    mmr_mark, cum_mark = (np.asarray(a, dtype=float) for a in maintenance_params(notional, spec, size=book.size))
     mm = np.asarray(maintenance_margin(book.size, price=book.mark, mmr=mmr, contract=contract), dtype=float)
     has_vol = ~np.isnan(book.vol) & (book.vol > 0)
     vol1 = np.where(has_vol, book.vol, 1.0)
@@ -712,7 +714,7 @@ def leverage_grid(table: RiskTable, i: int, moves, leverages) -> LeverageGrid:
                                        contract=book.contract[i], fee=fee, basis=basis), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         at_liq = kernel.value(book.size[i], price=book.entry[i] if basis == "entry" else liq, inverse=inv)
-    rate, cum = maintenance_params(np.nan_to_num(at_liq), spec)
+    rate, cum = maintenance_params(np.nan_to_num(at_liq), spec, size=book.size[i])
     margin = np.array([float(kernel.value(book.size[i], price=book.entry[i], inverse=inv) / x) for x in leverages])
     return LeverageGrid(np.asarray(roe, dtype=float), margin, liq, np.broadcast_to(rate, liq.shape),
                         np.broadcast_to(cum, liq.shape))
@@ -840,8 +842,9 @@ def distance_fixes(table: RiskTable, target: float = TARGET_DISTANCE) -> Distanc
     inv = b.inverse.astype(float)
     specs = np.empty(len(b), dtype=object)
     specs[:] = [_spec(v) for v in b.mmr]
-    rate_t, cum_t = maintenance_params(kernel.value(b.size, price=measured, inverse=inv), specs)
-    rate_c, cum_c = maintenance_params(kernel.value(b.size - np.nan_to_num(cut), price=measured, inverse=inv), specs)
+    rate_t, cum_t = maintenance_params(kernel.value(b.size, price=measured, inverse=inv), specs, size=b.size)
+    cut_size = b.size - np.nan_to_num(cut)
+    rate_c, cum_c = maintenance_params(kernel.value(cut_size, price=measured, inverse=inv), specs, size=cut_size)
     fixes.margin_to_add[ok] = add
     fixes.margin_to_add_usd[ok] = add * table.fx[ok]
     fixes.size_to_cut[ok] = cut

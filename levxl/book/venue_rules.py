@@ -197,13 +197,19 @@ def tier_limits(book: Any) -> list[TierLimit]:
         table = spec if isinstance(spec, TierTable) else preset(spec)
         notional = float(kernel.value(book.size[i], book.mark[i], float(inverse[i])))
         lev = float(leverage[i])
-        cap_lev = float(table.max_leverage_at(notional))
-        cap_notional = float(table.max_notional_at(lev))
+        counted = float(table.count_of(notional, book.size[i]))
+        what = "size" if table.counted_by == "size" else "notional"  # OKX counts its tiers by size
+        cap_lev = float(table.max_leverage_at(counted))
+        cap_counted = float(table.max_notional_at(lev))
+        # a size cap is given as the notional it means at the mark, so the column stays one unit
+        cap_notional = cap_counted if what == "notional" else float(kernel.value(cap_counted, book.mark[i],
+                                                                                 float(inverse[i])))
         problems = []
         if lev > cap_lev * (1 + 1e-9):
-            problems.append(f"leverage {lev:.4g}x exceeds the tier's max {cap_lev:g}x at notional {amount_text(notional)}")
-        if notional > float(table.caps[-1]):
-            problems.append(f"notional {amount_text(notional)} exceeds the table's top cap {amount_text(float(table.caps[-1]))}")
+            problems.append(f"leverage {lev:.4g}x exceeds the tier's max {cap_lev:g}x at {what} {amount_text(counted)}")
+        if counted > float(table.caps[-1]):
+            problems.append(f"{what} {amount_text(counted)} exceeds the table's top cap "
+                            f"{amount_text(float(table.caps[-1]))}")
         if problems:
             out.append(TierLimit(book.row[i], book.venue[i], book.symbol[i], table.name, notional, lev, cap_lev,
                                  cap_notional, "; ".join(problems) + f" ({table.name})"))

@@ -8,10 +8,10 @@ then on a preset ``venue:SYMBOL`` means the fetched table (the newest wins). No 
 
 Venue notes. Binance's leverage brackets are a signed endpoint: set ``LEVXL_BINANCE_API_KEY`` and
 ``LEVXL_BINANCE_SECRET`` (read-only keys suffice; any venue ``V`` reads ``LEVXL_V_API_KEY``/``LEVXL_V_SECRET``).
-OKX counts its tiers in contracts: the boundaries are converted to notional at the mark price of the fetch (said in
-the table's source), and levxl keeps the maintenance margin continuous (cum by the recursion) where OKX applies the
-tier's rate to the whole position (OKX help "Introduction to clearing mechanism": MM = contracts x multiplier x
-mark x the tier's rate), so above tier 1 levxl's MM is lower than OKX's by the tier's cum; the table's source says so. Hyperliquid and
+OKX counts its tiers by position size in contracts and applies the tier's rate to the whole position (OKX help
+"Introduction to clearing mechanism": MM = contracts x contract value x mark x the tier's rate): its boundaries are
+stored times the market's ``contractSize`` (coin for linear, USD face for inverse, levxl's size unit) in a table
+counted by size (:mod:`levxl.engine.tiers`), so levxl's maintenance margin is OKX's at every price. Hyperliquid and
 Deribit have no tier call in ccxt: their shipped tables (Hyperliquid) or flat rates stay.
 
 ``levxl tiers update --funding [VENUE [SYMBOL...]]`` also fetches each symbol's funding interval (Binance
@@ -36,7 +36,7 @@ __all__ = ["tiers", "update_tables", "update_funding", "fetch_funding", "CCXT_ID
 from levxl.engine.tier_store import CCXT_IDS
 
 DEFAULT_SYMBOLS = ("BTC/USDT:USDT", "ETH/USDT:USDT", "SOL/USDT:USDT")
-_CONTRACT_COUNTED = {"okx"}  # tiers in contracts, not notional
+_SIZE_COUNTED = {"okx"}  # tiers by position size in contracts, the tier's rate on the whole position
 
 
 def _exchange(venue: str) -> Any:
@@ -70,24 +70,21 @@ def _ccxt_symbols(exchange: Any, venue: str, symbols: Iterable[str]) -> list[str
     return out
 
 
-def _in_notional(exchange: Any, symbol: str, tiers: list[dict]) -> tuple[list[dict], str]:
-    """OKX: boundaries in contracts -> notional at the fetch's mark price (contracts x contract size x price)."""
+def _in_size(exchange: Any, symbol: str, tiers: list[dict]) -> tuple[list[dict], str]:
+    """OKX: boundaries in contracts -> levxl's size unit (contracts x the market's contract size); no price."""
     market = exchange.market(symbol)
-    ticker = exchange.fetch_ticker(symbol)
-    price = ticker.get("markPrice") or ticker.get("last")
-    if not price:
-        raise click.ClickException(f"{exchange.id} {symbol}: no price to convert tiers counted in contracts")
-    scale = float(market.get("contractSize") or 1) * float(price)
+    contract_size = market.get("contractSize")
+    if not contract_size:
+        raise click.ClickException(f"{exchange.id} {symbol}: the market gives no contractSize to turn its tiers, "
+                                   "counted in contracts, into sizes")
     converted = []
     for t in tiers:
         c = dict(t)
         for k in ("minNotional", "maxNotional"):
             if c.get(k) is not None:
-                c[k] = float(c[k]) * scale
+                c[k] = float(c[k]) * float(contract_size)
         converted.append(c)
-    return converted, (f"{symbol} boundaries converted from contracts at price {price}; OKX applies the tier's "
-                       "rate to the whole position (help 'Introduction to clearing mechanism'), levxl keeps MM "
-                       "continuous (cum by the recursion): above tier 1 levxl's MM is lower than OKX's by cum")
+    return converted, f"{symbol} tiers counted by size: contracts x contractSize {float(contract_size):g}"
 
 
 def fetch_tiers(exchange: Any, venue: str, symbols: list[str]) -> tuple[dict[str, list[dict]], list[str]]:
@@ -103,9 +100,9 @@ def fetch_tiers(exchange: Any, venue: str, symbols: list[str]) -> tuple[dict[str
     else:
         raise click.ClickException(f"ccxt {exchange.id} cannot fetch leverage tiers")
     notes = []
-    if venue in _CONTRACT_COUNTED:
+    if venue in _SIZE_COUNTED:
         for symbol in list(result):
-            result[symbol], note = _in_notional(exchange, symbol, result[symbol])
+            result[symbol], note = _in_size(exchange, symbol, result[symbol])
             notes.append(note)
     return result, notes
 
@@ -149,7 +146,7 @@ def _stored_table_ok(table: Any, venue: str, key: str) -> bool:
     from levxl.engine.tiers import table_from_rows
 
     try:
-        table_from_rows(table["tiers"], venue=venue, symbol=key)
+        table_from_rows(table["tiers"], venue=venue, symbol=key, counted_by=table.get("counted_by", "notional"))
         return True
     except (ValueError, TypeError, KeyError):
         return False
@@ -178,11 +175,12 @@ def update_tables(venue: str, symbols: Iterable[str] = (), exchange_factory: Cal
     source = (f"{venue} via ccxt {getattr(ccxt, '__version__', '?')} {exchange.id} "
               f"{'fetch_leverage_tiers' if exchange.has.get('fetchLeverageTiers') is True else 'fetch_market_leverage_tiers'}"
               f", fetched {now.strftime('%Y-%m-%dT%H:%M:%SZ')}" + (f"; {'; '.join(notes)}" if notes else ""))
-    packed = tier_store.pack(venue, CCXT_IDS[venue][1], as_of, source, raw)
+    packed = tier_store.pack(venue, CCXT_IDS[venue][1], as_of, source, raw,
+                             counted_by="size" if venue in _SIZE_COUNTED else "notional")
     problems, good = [], {}
     for key, table in packed["tables"].items():
         try:
-            table_from_rows(table["tiers"], venue=venue, symbol=key)
+            table_from_rows(table["tiers"], venue=venue, symbol=key, counted_by=table.get("counted_by", "notional"))
             good[key] = table
         except (ValueError, TypeError) as exc:
             problems.append(f"{venue}:{key}: refused ({exc})")

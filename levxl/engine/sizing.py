@@ -11,7 +11,7 @@ from levxl.engine.validate import (BASIS, CONTRACT, FRACTION, NONNEGATIVE, POSIT
 from levxl.engine import kernel
 from levxl.engine.kernel import by_contract
 from levxl.engine.liquidation import DEFAULT_MMR
-from levxl.engine.tiers import MAINTENANCE, MaintenanceLike, TierTable, is_tiered, maintenance_params
+from levxl.engine.tiers import MAINTENANCE, MAINTENANCE_OF_ANY_SIZE, MaintenanceLike, TierTable, is_tiered, maintenance_params
 
 __all__ = ["position_size", "max_leverage_for_stop", "max_position_size", "margin_for_liquidation_at",
            "margin_to_add_for_distance", "size_to_cut_for_distance"]
@@ -58,7 +58,7 @@ def _required_margin(side, entry, size, target, spec, fee, inverse, entry_basis)
     """Margin that puts the liquidation price exactly at ``target``: the liquidation equation solved for M."""
     measured = np.where(entry_basis != 0, entry, target) if np.ndim(entry_basis) or entry_basis else target
     notional = kernel.value(size, measured, inverse)
-    rate, cum = maintenance_params(notional, spec)
+    rate, cum = maintenance_params(notional, spec, size=size)  # size: the tier of a table counted by size
     threshold = rate * notional - cum + fee * kernel.value(size, target, inverse)
     return threshold - kernel.pnl(side, entry, target, size, inverse)
 
@@ -203,10 +203,20 @@ def max_position_size(side: ArrayLike, entry: ArrayLike, *, available: ArrayLike
     size = available / per_unit
     if mmr is not None and is_tiered(mmr):
         cap_notional = _max_notional_at(mmr, leverage)
-        # Tier notionals are in the margin currency: q*EP (linear) or Q/EP (inverse).
+        # Tier notionals are in the margin currency: q*EP (linear) or Q/EP (inverse); a table counted by size
+        # (OKX) caps the size itself.
         cap = by_contract(contract, lambda: cap_notional / entry, lambda: cap_notional * entry)
+        cap = np.where(_counted_by_size(mmr, np.shape(cap)), cap_notional, cap)
         size = np.minimum(size, cap)
     return size
+
+
+def _counted_by_size(spec, shape) -> np.ndarray:
+    """Where the spec is a table counted by position size (its caps are sizes, not notionals)."""
+    if isinstance(spec, TierTable):
+        return np.full(shape, spec.counted_by == "size")
+    return np.broadcast_to(np.vectorize(lambda e: isinstance(e, TierTable) and e.counted_by == "size",
+                                        otypes=[bool])(np.asarray(spec, dtype=object)), shape)
 
 
 def _target_price(side, mark, distance):
@@ -252,7 +262,7 @@ def margin_to_add_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLik
 
 
 @checked(side=SIDE, entry=POSITIVE, size=POSITIVE, mark=POSITIVE, margin=POSITIVE_OR_NAN, distance=FRACTION,
-         leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE, contract=CONTRACT, fee=FRACTION, basis=BASIS)
+         leverage=POSITIVE_OR_NAN, mmr=MAINTENANCE_OF_ANY_SIZE, contract=CONTRACT, fee=FRACTION, basis=BASIS)
 def size_to_cut_for_distance(side: ArrayLike, entry: ArrayLike, size: ArrayLike, *, mark: ArrayLike,
                              distance: ArrayLike, leverage: ArrayLike | None = None,
                              margin: ArrayLike | None = None, mmr: MaintenanceLike = DEFAULT_MMR,

@@ -74,6 +74,7 @@ class StoredTable:
     origin: str  #: "shipped" or "fetched"
     featured: bool  #: a hand-curated shipped CSV (the template shows these)
     loader: Any  #: () -> rows
+    counted_by: str = "notional"  #: "size" for a table whose tiers count position size (OKX)
 
     @property
     def name(self) -> str:
@@ -205,7 +206,7 @@ def _pack_entries(text: str | dict, origin: str, label: str) -> list[StoredTable
     for key, table in sorted(data["tables"].items()):
         rows = [tuple(r) for r in table["tiers"]]
         out.append(StoredTable(venue, symbol_key(venue, key), as_of, f"{source} [{label}]", origin, False,
-                               (lambda rows=rows: rows)))
+                               (lambda rows=rows: rows), str(table.get("counted_by") or "notional")))
     return out
 
 
@@ -327,10 +328,13 @@ def _number(value: Any) -> float | None:
     return None if number != number or number in (float("inf"), float("-inf")) else number
 
 
-def pack(venue: str, market: str, as_of: str, source: str, tiers_by_symbol: Mapping[str, Iterable[Mapping]]) -> dict:
+def pack(venue: str, market: str, as_of: str, source: str, tiers_by_symbol: Mapping[str, Iterable[Mapping]],
+         counted_by: str = "notional") -> dict:
     """A pack from ccxt's unified ``LeverageTier`` lists (``{symbol: [tier, ...]}``); ``cum`` from the venue's raw
     tier where it reports one (Binance ``cum``, Bybit ``mmDeduction``; checked against the recursion when the table
-    is built), else ``null``. Symbols without tiers are left out."""
+    is built), else ``null``. Symbols without tiers are left out. ``counted_by="size"``: the boundaries are position
+    sizes (OKX's contracts times the contract size) and each tier's rate applies to the whole position; the tables
+    then say so (``"counted_by": "size"``) and their ``cum`` is 0."""
     tables = {}
     for symbol, tiers in sorted(tiers_by_symbol.items()):
         tiers = sorted(list(tiers or []), key=lambda t: float(t.get("minNotional") or 0))
@@ -344,7 +348,12 @@ def pack(venue: str, market: str, as_of: str, source: str, tiers_by_symbol: Mapp
                          _number(info.get("cum", info.get("mmDeduction")))])  # Binance cum, Bybit mmDeduction
         if rows[0][4] is None and len(rows) > 1 and all(r[4] is not None for r in rows[1:]):
             rows[0][4] = 0.0  # Bybit leaves the first tier's mmDeduction blank: it is 0
+        if counted_by == "size":
+            for r in rows:
+                r[4] = 0.0  # the tier's rate on the whole position: no maintenance amount
         tables[symbol_key(venue, symbol)] = {"symbol": symbol, "tiers": rows}
+        if counted_by != "notional":
+            tables[symbol_key(venue, symbol)]["counted_by"] = counted_by
     return {"format": PACK_FORMAT, "venue": venue_key(venue), "market": market, "as_of": as_of, "source": source,
             "columns": list(PACK_COLUMNS), "tables": tables}
 

@@ -5,6 +5,13 @@ amount ``cum``. The maintenance margin of a position of notional ``n`` in tier `
 amounts follow the recursion ``cum_0 = 0``, ``cum_k = floor_k*(mmr_k - mmr_{k-1}) + cum_{k-1}``, which keeps the
 maintenance margin continuous in notional. The tier is chosen by *notional* (position value), never by margin.
 
+OKX counts its tiers differently: by position *size* (contracts x contract value), and a tier's rate applies to the
+whole position, with no maintenance amount (OKX help "Introduction to clearing mechanism": maintenance margin =
+contracts x contract value x mark x the tier's rate). A table with ``counted_by="size"`` holds such tiers, floors and
+caps in the position's size unit (coin for linear, USD face for inverse) and ``cum`` 0; since a position's size does
+not move with the price, its tier is fixed, and :func:`resolve_by_size` turns the table into the one-tier table of
+each position's size wherever the size is known (engine functions taking ``size`` do it on entry).
+
 Tables are dated data: venues change them. Every table carries its venue, symbol and as-of date, and a table whose
 published ``cum`` contradicts the recursion is refused (a stale amount is the commonest reason a calculator
 disagrees with the exchange).
@@ -21,7 +28,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Iterable, Mapping, Sequence, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -31,6 +38,9 @@ from levxl.engine.validate import FRACTION, first_bad
 
 __all__ = ["TierTable", "MaintenanceLike", "preset", "presets", "MAINTENANCE", "maintenance_params",
            "is_tiered"]
+
+COUNTED_BY = ("notional", "size")
+"""What a table's floors and caps count: position value (Binance, Bybit, Hyperliquid...) or position size (OKX)."""
 
 _CUM_TOLERANCE_ABS = 0.01
 _CUM_TOLERANCE_REL = 1e-9
@@ -68,12 +78,14 @@ class TierTable:
     symbol: str = ""
     as_of: str = ""
     source: str = ""
+    counted_by: str = "notional"  #: "size": tiers chosen by position size, the tier's rate on the whole position
 
     # -- construction -------------------------------------------------------------------------------------------
     @classmethod
     def from_arrays(cls, floors: Iterable[float], mmr: Iterable[float], *, cum: Iterable[float] | None = None,
                     caps: Iterable[float] | None = None, max_leverage: Iterable[float] | None = None,
-                    venue: str = "", symbol: str = "", as_of: str = "", source: str = "") -> "TierTable":
+                    venue: str = "", symbol: str = "", as_of: str = "", source: str = "",
+                    counted_by: str = "notional") -> "TierTable":
         """Check and build a table. ``cum`` is computed by the recursion when absent and must agree with it when
         given; ``caps`` default to the next floor (the last tier unbounded); ``max_leverage`` defaults to
         ``1/(2*mmr)`` rounded down (Hyperliquid's rule) when absent.
@@ -92,10 +104,15 @@ class TierTable:
             Highest leverage allowed in each tier, a multiple.
         venue, symbol, as_of, source : str
             Where the table comes from (as_of an ISO date).
+        counted_by : {"notional", "size"}, default "notional"
+            ``"size"``: floors and caps are position sizes (coin for linear, USD face for inverse) and each tier's rate
+            applies to the whole position (OKX), so ``cum`` is 0 in every tier.
         """
         floors_a = np.asarray(list(floors), dtype=float)
         mmr_a = np.asarray(list(mmr), dtype=float)
         label = f"tier table {venue}:{symbol}".rstrip(":") if venue or symbol else "tier table"
+        if counted_by not in COUNTED_BY:
+            raise ValueError(f"{label}: counted_by must be one of {COUNTED_BY}, got {counted_by!r}")
         if floors_a.ndim != 1 or floors_a.size == 0 or floors_a.shape != mmr_a.shape:
             raise ValueError(f"{label}: floors and mmr must be equal-length, non-empty columns")
         if not np.all(np.isfinite(floors_a)) or floors_a[0] != 0:
@@ -106,7 +123,8 @@ class TierTable:
             raise ValueError(f"{label}: mmr must be fractions in [0, 1), got {mmr_a.tolist()}")
         if np.any(np.diff(mmr_a) < 0):
             raise ValueError(f"{label}: mmr must not fall as notional rises, got {mmr_a.tolist()}")
-        expected = cum_by_recursion(floors_a, mmr_a)
+        # counted by size, a tier's rate applies to the whole position: no maintenance amount to recurse
+        expected = cum_by_recursion(floors_a, mmr_a) if counted_by == "notional" else np.zeros_like(floors_a)
         if cum is None:
             cum_a = expected
         else:
@@ -132,7 +150,8 @@ class TierTable:
             lev_a = np.asarray(list(max_leverage), dtype=float)
             if lev_a.shape != floors_a.shape or not np.all(lev_a > 0):
                 raise ValueError(f"{label}: max leverage must be > 0 in every tier")
-        return cls(floors_a, mmr_a, cum_a, caps_a, lev_a, venue=venue, symbol=symbol, as_of=as_of, source=source)
+        return cls(floors_a, mmr_a, cum_a, caps_a, lev_a, venue=venue, symbol=symbol, as_of=as_of, source=source,
+                   counted_by=counted_by)
 
     @classmethod
     def fixed(cls, mmr: float, cum: float = 0.0, *, source: str = "fixed tier") -> "TierTable":
@@ -253,6 +272,11 @@ class TierTable:
             np.add(index, scratch.view(np.int8), out=index)
         return index
 
+    def count_of(self, notional: Any, size: Any) -> np.ndarray:
+        """What the tiers count for a position of this notional and size: the notional, or for a table counted by
+        size (OKX) the size (absolute)."""
+        return np.abs(np.asarray(size, dtype=float)) if self.counted_by == "size" else np.asarray(notional, float)
+
     def rate_and_amount(self, notional: Any) -> tuple[np.ndarray, np.ndarray]:
         """(mmr, cum) of the tier each notional falls in."""
         index = self.lookup(notional)
@@ -275,6 +299,33 @@ class TierTable:
         allowed = self.max_leverage[None, :] >= leverage.reshape(-1, 1)
         caps = np.where(allowed, self.caps[None, :], 0.0)
         return caps.max(axis=1).reshape(leverage.shape)
+
+    def tier_of_size(self, size: float) -> "TierTable":
+        """A table counted by size, for one position: the one-tier table of its size's tier (counted by notional from
+        0 to no cap, its rate on the whole position, cum 0; the same venue, symbol, date and source, the symbol
+        suffixed `` tier K``). A size past the top cap gets the top tier's rate and a max leverage of 0: the venue
+        allows no position that large. Built once per tier.
+
+        >>> t = TierTable.from_arrays([0, 200, 500], [0.004, 0.005, 0.008], caps=[200, 500, 1000],
+        ...                           max_leverage=[100, 75, 50], counted_by="size")
+        >>> t.tier_of_size(300).symbol, float(t.tier_of_size(300).maintenance_margin(30_000_000.0))
+        ('tier 2', 150000.0)
+        """
+        if self.counted_by != "size":
+            raise ValueError(f"{self.name}: counted by notional, not by size")
+        size = abs(float(size))
+        beyond = size > self.caps[-1]
+        k = self.size - 1 if beyond else int(self.lookup(size))
+        cache = self.__dict__.setdefault("_tiers_by_size", {})
+        key = (k, beyond)
+        if key not in cache:
+            one = lambda v: np.array([float(v)])  # noqa: E731
+            cache[key] = TierTable(one(0.0), one(self.mmr[k]), one(0.0), one(np.inf),
+                                   one(0.0 if beyond else self.max_leverage[k]), venue=self.venue,
+                                   symbol=(f"{self.symbol} " if self.symbol else "") + f"tier {k + 1}"
+                                   + (" (past the top cap)" if beyond else ""),
+                                   as_of=self.as_of, source=self.source)
+        return cache[key]
 
     def rows(self) -> list[list[float]]:
         """The table as rows: tier, floor, cap, max leverage, mmr, cum."""
@@ -320,7 +371,7 @@ def presets(*, featured: bool = False) -> list[str]:
 
 
 def table_from_rows(rows: Sequence[Sequence[Any]], *, venue: str = "", symbol: str = "", as_of: str = "",
-                    source: str = "") -> TierTable:
+                    source: str = "", counted_by: str = "notional") -> TierTable:
     """A table from stored rows ``(floor, cap or None, max leverage, mmr, cum or None)`` (the pack form); a row of
     another shape (a damaged fetched file: too short, text, a null floor or mmr) is a ValueError naming the table."""
     try:
@@ -334,7 +385,7 @@ def table_from_rows(rows: Sequence[Sequence[Any]], *, venue: str = "", symbol: s
         raise ValueError(f"tier table{name}: a row is not (floor, cap or null, max leverage or null, mmr, cum or null) "
                          f"numbers; the stored table is damaged ({source or 'no source'})") from None
     return TierTable.from_arrays(floors, mmr, cum=cum, caps=caps, max_leverage=lev,
-                                 venue=venue, symbol=symbol, as_of=as_of, source=source)
+                                 venue=venue, symbol=symbol, as_of=as_of, source=source, counted_by=counted_by)
 
 
 def preset(name: str) -> TierTable:
@@ -367,7 +418,7 @@ def preset(name: str) -> TierTable:
         table = _PRESET_CACHE.get(built)
         if table is None:
             table = table_from_rows(stored.loader(), venue=stored.venue, symbol=stored.symbol, as_of=stored.as_of,
-                                    source=stored.source)
+                                    source=stored.source, counted_by=stored.counted_by)
         if len(_PRESET_CACHE) > 4096:
             _PRESET_CACHE.clear()
         _PRESET_CACHE[key] = _PRESET_CACHE[built] = table
@@ -435,8 +486,72 @@ class _MaintenanceDomain:
     def lenient(self, name: str, value: Any, collector: list) -> Any:
         return self._convert(name, value, collector)
 
+    def __init__(self, by_size: bool = True) -> None:
+        self.by_size = by_size
+
+    def resolve(self, name: str, value: Any, arguments: Mapping[str, Any]) -> Any:
+        """After every argument is checked: a table counted by size takes the tier of the function's ``size``
+        (or ``sizes``) argument; a call leaving an optional size out cannot use one (ValueError). A function with
+        no size parameter (sizing: the size is what it solves for) gets the table itself."""
+        if not self.by_size or ("size" not in arguments and "sizes" not in arguments):
+            return value
+        size = arguments.get("size", arguments.get("sizes"))
+        if size is not None:
+            return resolve_by_size(value, size)
+        try:
+            _require_resolved(value)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+        return value
+
 
 MAINTENANCE = _MaintenanceDomain()
+MAINTENANCE_OF_ANY_SIZE = _MaintenanceDomain(by_size=False)
+"""The ``mmr`` domain of a function that varies the size itself (the size to cut): a table counted by size is
+passed on whole, each size it tries taking its own tier."""
+
+
+def _counted_by_size(element: Any) -> bool:
+    return isinstance(element, TierTable) and element.counted_by == "size"
+
+
+def resolve_by_size(spec: Any, size: Any) -> Any:
+    """A checked maintenance spec with each table counted by size (OKX) replaced by the one-tier table of its
+    position's size (:meth:`TierTable.tier_of_size`); other specs are returned as they are. ``size`` broadcasts
+    against the spec, as positions do.
+
+    >>> t = TierTable.from_arrays([0, 200], [0.004, 0.005], caps=[200, 500], max_leverage=[100, 75], counted_by="size")
+    >>> [e.symbol for e in resolve_by_size(t, [100, 300])]
+    ['tier 1', 'tier 2']
+    """
+    if isinstance(spec, TierTable):
+        if spec.counted_by != "size":
+            return spec
+        size = np.asarray(size, dtype=float)
+        if size.ndim == 0:
+            return spec.tier_of_size(float(size))
+        out = np.empty(size.shape, dtype=object)
+        for index, value in np.ndenumerate(size):
+            out[index] = spec.tier_of_size(value)
+        return out
+    if isinstance(spec, np.ndarray) and spec.dtype == object and any(_counted_by_size(e) for e in spec.flat):
+        size = np.asarray(size, dtype=float)
+        shape = np.broadcast_shapes(spec.shape, size.shape)
+        spec_b, size_b = np.broadcast_to(spec, shape), np.broadcast_to(size, shape)
+        out = np.empty(shape, dtype=object)
+        for index in np.ndindex(shape):
+            element = spec_b[index]
+            out[index] = element.tier_of_size(size_b[index]) if _counted_by_size(element) else element
+        return out
+    return spec
+
+
+def _require_resolved(spec: Any) -> None:
+    if _counted_by_size(spec) or (isinstance(spec, np.ndarray) and spec.dtype == object and
+                                  any(_counted_by_size(e) for e in spec.flat)):
+        table = spec if isinstance(spec, TierTable) else next(e for e in spec.flat if _counted_by_size(e))
+        raise ValueError(f"{table.name} counts its tiers by position size (OKX): its maintenance needs the size, "
+                         "which this calculation does not have")
 
 
 def is_tiered(spec: Any) -> bool:
@@ -444,8 +559,12 @@ def is_tiered(spec: Any) -> bool:
     return isinstance(spec, TierTable) or (isinstance(spec, np.ndarray) and spec.dtype == object)
 
 
-def maintenance_params(notional: np.ndarray, spec: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(mmr, cum) for each notional under a checked maintenance spec (see :data:`MAINTENANCE`)."""
+def maintenance_params(notional: np.ndarray, spec: Any, size: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """(mmr, cum) for each notional under a checked maintenance spec (see :data:`MAINTENANCE`); ``size``, the
+    position sizes, picks the tier of a table counted by size (a ValueError names such a table when it is absent)."""
+    if size is not None:
+        spec = resolve_by_size(spec, size)
+    _require_resolved(spec)
     if isinstance(spec, TierTable):
         return spec.rate_and_amount(notional)
     if isinstance(spec, np.ndarray) and spec.dtype == object:

@@ -413,6 +413,15 @@ def checked(**domains: Domain | Callable) -> Callable:
         if missing:
             raise TypeError(f"{fn.__name__}: no parameters named {sorted(missing)}")
 
+        resolving = [(name, domain) for name, domain in domains.items() if hasattr(domain, "resolve")]
+
+        def _resolve(arguments: dict) -> None:
+            # a domain whose value depends on the others once checked (a tier table counted by size takes the
+            # tier of the size argument)
+            for name, domain in resolving:
+                if arguments[name] is not None:
+                    arguments[name] = domain.resolve(name, arguments[name], arguments)
+
         def bind(args: tuple, kwargs: dict) -> inspect.BoundArguments:
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
@@ -440,6 +449,7 @@ def checked(**domains: Domain | Callable) -> Callable:
             else:
                 for name, domain, value in checks:
                     bound.arguments[name] = domain.strict(name, value)
+            _resolve(bound.arguments)
             return unwrap(fn(*bound.args, **bound.kwargs))
 
         def _lenient_call(args: tuple, kwargs: dict, collector: list) -> Any:
@@ -451,6 +461,11 @@ def checked(**domains: Domain | Callable) -> Callable:
                 elif name in required:
                     collector.append((np.asarray(True), f"{name} is blank"))
                     bound.arguments[name] = domain.lenient(name, getattr(domain, "fill", 1.0), collector)
+            try:
+                _resolve(bound.arguments)
+            except ValueError as exc:
+                collector.append((np.asarray(True), str(exc)))
+                return np.nan
             with np.errstate(all="ignore"):
                 return fn(*bound.args, **bound.kwargs)
 

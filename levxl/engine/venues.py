@@ -322,7 +322,8 @@ _P = [
         max_leverage_rule="position tiers counted in CONTRACTS (not notional): tier by position size in contracts",
         greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT, S_CCXT_FEES),
         notes="taker 0.05% = ccxt's okx fees.swap (Lv1; OKX fee page not in the stored copies); margin ratio divides by (MM + fees), so the taker fee sits inside the threshold; tiers are by "
-              "contract count (BTC-USDT-SWAP ctVal 0.01 BTC) so a notional tier table needs a price; funding "
+              "contract count (BTC-USDT-SWAP ctVal 0.01 BTC), the tier's rate on the whole position: levxl keeps "
+              "them as a table counted by size (contracts x ctVal), so no price is needed; funding "
               "interval per instrument (some 4 h/1 h) - no exception list sourced",
         aliases=("okx", "okex", "okx-swap", "okx_swap", "okx5")),
     VenueProfile(

@@ -137,15 +137,20 @@ def _tiers(sheet: SheetSpec, lay: Layout) -> None:
     sheet.string(M.tier_start - 1, 1, "Maintenance tier tables (as shipped with levxl)", SECTION)
     for name, table, r0, head, first in M.tiers:
         sheet.string(r0, 1, f"{name}", LABEL)
-        sheet.string(r0, 2, f"as of {table.as_of or 'unknown'}", TEXT)
-        for k, h in enumerate(("Tier", "Floor (notional)", "Cap", "Max leverage", "MMR", "Cum")):
+        by_size = table.counted_by == "size"
+        sheet.string(r0, 2, f"as of {table.as_of or 'unknown'}" + (
+            "; tiers counted by position size (coin, or USD face if inverse), the tier's rate on the whole position"
+            if by_size else ""), TEXT)
+        for k, h in enumerate(("Tier", "Floor (size)" if by_size else "Floor (notional)", "Cap", "Max leverage",
+                               "MMR", "Cum")):
             sheet.string(head, 1 + k, h, HEADER)
+        bound = number("num", 2 if by_size else 0)  # sizes in coin: 200.01 BTC is OKX's tier 2 floor
         for k, (tier, floor, cap, lev, mmr, cum) in enumerate(table.rows()):
             rr = first + k
             sheet.number(rr, 1, tier, number("int"))
-            sheet.number(rr, 2, floor, number("num", 0))
+            sheet.number(rr, 2, floor, bound)
             if math.isfinite(cap):
-                sheet.number(rr, 3, cap, number("num", 0))
+                sheet.number(rr, 3, cap, bound)
             else:
                 sheet.string(rr, 3, "no cap", TEXT)
             sheet.number(rr, 4, lev, number("num", 0))

@@ -171,7 +171,7 @@ def _helpers(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
     sheet.number(r0, c["mmr_liq"], float(t.mmr_liq[i]), number("rate"))
     sheet.number(r0, c["cum_liq"], float(t.cum_liq[i]), number("num", 2))
     sheet.number(r0, c["fee"], float(t.book.fee[i]), number("rate"))
-    _live_tier(sheet, t, lay, i, ("mmr_mark", "cum_mark"), g["notional"], (t.mmr_mark[i], t.cum_mark[i]))
+    _live_tier(sheet, t, lay, i, ("mmr_mark", "cum_mark"), g["notional"], g["size"], (t.mmr_mark[i], t.cum_mark[i]))
     _fx(sheet, t, lay, i, g)
     if t.has_cross:  # the cross-account helpers: a book without a cross account has none of them
         _account(sheet, t, lay, i, g)
@@ -198,9 +198,10 @@ def _account(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict) -> No
 
 
 def _live_tier(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, keys: tuple[str, str], notional: str,
-               cached_values: tuple) -> None:
-    """The (mmr, cum) helper cells ``keys`` of position ``i``: the tier of ``notional`` looked up live in its table
-    on Methodology, or its flat rate (cum 0) when it has none."""
+               size: str, cached_values: tuple) -> None:
+    """The (mmr, cum) helper cells ``keys`` of position ``i``: the tier of ``notional`` (of ``size`` for a table
+    counted by size, OKX's) looked up live in its table on Methodology, or its flat rate (cum 0) when it has
+    none."""
     r0, c = lay.positions.row0(i), lay.positions.col_of
     rate, cum = (float(v) for v in cached_values)
     name = t.tier_of[i]
@@ -209,8 +210,9 @@ def _live_tier(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, keys: tuple[
         sheet.number(r0, c[keys[1]], 0.0, number("num", 2))
         return
     fl, mm, cu = lay.methodology.tier_ranges(name)
-    sheet.formula(r0, c[keys[0]], f"=LOOKUP({notional},{fl},{mm})", number("rate"), rate)
-    sheet.formula(r0, c[keys[1]], f"=LOOKUP({notional},{fl},{cu})", number("num", 2), cum)
+    counted = f"ABS({size})" if t.tier_tables[name].counted_by == "size" else notional
+    sheet.formula(r0, c[keys[0]], f"=LOOKUP({counted},{fl},{mm})", number("rate"), rate)
+    sheet.formula(r0, c[keys[1]], f"=LOOKUP({counted},{fl},{cu})", number("num", 2), cum)
 
 
 def _stress_inputs(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, beta: float, squeezed: int,
@@ -267,7 +269,7 @@ def _fixes(sheet: SheetSpec, t: RiskTable, lay: Layout, i: int, g: dict, fixes: 
     T, target = g["tgt_price"], lay.summary.ref(lay.summary.target_row)
     sheet.formula(r0, c["tgt_price"], f"={L}*(1-{S}*{target})", price_style(t, i), float(fixes.target_price[i]))
     B = E if t.book.basis[i] == "entry" else T  # where maintenance is measured
-    _live_tier(sheet, t, lay, i, ("mmr_tgt", "cum_tgt"), f"{Q}/{B}" if inv else f"{Q}*{B}",
+    _live_tier(sheet, t, lay, i, ("mmr_tgt", "cum_tgt"), f"{Q}/{B}" if inv else f"{Q}*{B}", Q,
                (fixes.mmr_target[i], fixes.cum_target[i]))
     sheet.number(r0, c["mmr_cut"], float(fixes.mmr_cut[i]), number("rate"))
     sheet.number(r0, c["cum_cut"], float(fixes.cum_cut[i]), number("num", 2))
