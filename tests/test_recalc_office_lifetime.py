@@ -266,36 +266,33 @@ def _fake_soffice(tmp_path: Path, body: str) -> str:
     return str(script)
 
 
+def _failed_run(tmp_path, addin_base, monkeypatch, body, start_timeout):
+    """(the Office, its error message, seconds taken) of a book evaluated (300 s timeout) on a fake soffice
+    running ``body``."""
+    _fake_home(addin_base)
+    monkeypatch.setenv("LEVXL_SOFFICE", _fake_soffice(tmp_path, body))
+    run = office.Office(timeout=start_timeout)
+    began = time.monotonic()
+    try:
+        with pytest.raises(office.OfficeError) as error:
+            run.evaluate(_book(tmp_path), timeout=300)
+    finally:
+        run.close()
+    return run, str(error.value), time.monotonic() - began
+
+
 def test_a_soffice_that_never_starts_is_named_with_the_timeout_that_ran_out(tmp_path, addin_base, monkeypatch):
     """The helper gives up connecting after the Office's start-up timeout (1 s here): the message says that, not
     the book's timeout (300 s) that never ran out."""
-    _fake_home(addin_base)
-    monkeypatch.setenv("LEVXL_SOFFICE", _fake_soffice(tmp_path, "exec sleep 30"))
-    run = office.Office(timeout=1)
-    began = time.monotonic()
-    try:
-        with pytest.raises(office.OfficeError) as error:
-            run.evaluate(_book(tmp_path), timeout=300)
-    finally:
-        run.close()
-    message = str(error.value)
+    run, message, elapsed = _failed_run(tmp_path, addin_base, monkeypatch, "exec sleep 30", 1)
     assert "did not start within 1 s" in message and f"soffice pid {run.soffice.pid}" in message, message
-    assert "300 s" not in message and time.monotonic() - began < 30
+    assert "300 s" not in message and elapsed < 30
 
 
 def test_a_soffice_that_exits_is_reported_at_once_with_its_exit_code(tmp_path, addin_base, monkeypatch):
-    _fake_home(addin_base)
-    monkeypatch.setenv("LEVXL_SOFFICE", _fake_soffice(tmp_path, "sleep 1; exit 81"))
-    run = office.Office(timeout=60)
-    began = time.monotonic()
-    try:
-        with pytest.raises(office.OfficeError) as error:
-            run.evaluate(_book(tmp_path), timeout=300)
-    finally:
-        run.close()
-    message = str(error.value)
+    _, message, elapsed = _failed_run(tmp_path, addin_base, monkeypatch, "sleep 1; exit 81", 60)
     assert "exited with code 81" in message and "300 s" not in message, message
-    assert time.monotonic() - began < 15  # not the helper's 60 s, nor the book's 300 s
+    assert elapsed < 15  # not the helper's 60 s, nor the book's 300 s
 
 
 @linux
