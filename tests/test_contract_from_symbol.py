@@ -139,7 +139,7 @@ def test_the_contradiction_is_listed_with_its_row_by_levxl_risk(tmp_path):
 
 
 def test_an_xlsx_without_a_contract_column_reads_the_symbol(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["venue", "symbol", "side", "size", "entry", "mark", "leverage"])
@@ -301,7 +301,7 @@ def test_the_report_names_an_inverse_rows_coin_as_its_account_does(tmp_path):
     out = tmp_path / "report.xlsx"
     result = CliRunner().invoke(main, ["report", str(path), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     ws = openpyxl.load_workbook(out)["Positions"]
     rows = list(ws.iter_rows(values_only=True))
     header = next(k for k, r in enumerate(rows) if r and r[0] == "Input row")
