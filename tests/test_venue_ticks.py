@@ -166,3 +166,11 @@ def test_a_desk_sheet_saved_by_libreoffice_reads_like_the_csv(tmp_path):
     np.testing.assert_array_equal(got.bankruptcy, want.bankruptcy)
     np.testing.assert_array_equal(got.funding_per_day, want.funding_per_day)
     assert want.bankruptcy[0] == 4021.75
+
+
+def test_a_half_tick_in_decimals_rounds_up_to_nearest():
+    # 1.15 / 0.1 is 11.499999999999998 in doubles; the venue's decimals see a half, rounded up (hypothesis found it)
+    direction, offset = tick_rule(profile_for("okx-futures"), 1.0, "bankruptcy")
+    assert direction == "nearest"
+    assert float(price_on_tick(1.15, 1.0, 0.1, "bankruptcy", "okx-futures")) == 1.2 == ref.price_on_tick(
+        1.15, 0.1, direction, offset)

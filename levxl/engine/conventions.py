@@ -123,11 +123,12 @@ def round_price(price, side, tick, kind="liquidation", venue=None):
     direction = _direction(venue_code, np.asarray(kind, dtype=float), np.asarray(side, dtype=float))
     with np.errstate(invalid="ignore"):
         steps = price / tick
-        # "already on the tick" within 1e-9 tick or a few ulps of the quotient (large price / tick ratios)
+        # "already on the tick" within 1e-9 tick or a few ulps of the quotient (large price / tick ratios); the
+        # same slack makes a half tick in decimals a half (1.15 / 0.1 = 11.499999999999998), rounded up
         slack = np.maximum(1e-9, 8 * np.spacing(np.abs(np.where(np.isfinite(steps), steps, 0.0))))
         rounded = ticks_to_price(np.select([direction > 0, direction < 0],
-                                           [np.ceil(steps - slack), np.floor(steps + slack)], np.floor(steps + 0.5)),
-                                 tick)
+                                           [np.ceil(steps - slack), np.floor(steps + slack)],
+                                           np.floor(steps + 0.5 + slack)), tick)
     return np.where(np.isfinite(price) & (price > 0), rounded, price)
 
 
