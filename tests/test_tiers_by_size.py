@@ -33,6 +33,14 @@ TABLE = TierTable.from_arrays([0, 501 * CT_VAL, 1001 * CT_VAL], [0.004, 0.005, 0
                               venue="okx", symbol="BTCUSDT", as_of="2026-05-28", source="test", counted_by="size")
 
 
+def _okx_rows(short_leverage):
+    """A 7 BTC long at 20x (tier 2) and a 12 BTC short (tier 3) on TABLE."""
+    return [{"venue": "okx", "symbol": "BTC-USDT-SWAP", "side": "long", "size": 7, "entry": 60_000, "mark": 61_000,
+             "leverage": 20, "mmr": TABLE},
+            {"venue": "okx", "symbol": "BTC-USDT-SWAP", "side": "short", "size": 12, "entry": 60_000,
+             "mark": 61_000, "leverage": short_leverage, "mmr": TABLE}]
+
+
 def test_the_rate_of_the_size_tier_applies_to_the_whole_position():
     # 7 BTC = 700 contracts: tier 2, MM = 7 x 100,000 x 0.5 % on the whole position (no cum)
     assert float(maintenance_margin(7, price=100_000, mmr=TABLE)) == pytest.approx(3500.0, rel=1e-15)
@@ -89,11 +97,7 @@ def test_limits_sizing_and_the_top_cap_count_the_size():
 
 
 def test_the_book_picks_the_tier_of_each_positions_size_and_flags_its_limits(monkeypatch):
-    book = book_from_records([
-        {"venue": "okx", "symbol": "BTC-USDT-SWAP", "side": "long", "size": 7, "entry": 60_000, "mark": 61_000,
-         "leverage": 20, "mmr": TABLE},
-        {"venue": "okx", "symbol": "BTC-USDT-SWAP", "side": "short", "size": 12, "entry": 60_000, "mark": 61_000,
-         "leverage": 75, "mmr": TABLE}])
+    book = book_from_records(_okx_rows(short_leverage=75))
     assert not book.issues
     t = risk_table(book)
     assert t.tier_liq[0].startswith("T2 ") and t.tier_liq[1].startswith("T3 ")
@@ -109,11 +113,7 @@ def test_the_book_picks_the_tier_of_each_positions_size_and_flags_its_limits(mon
 def test_the_report_looks_the_tier_up_by_size_live_and_libreoffice_agrees(tmp_path):
     from levxl.workbooks.report import build_report
 
-    book = book_from_records([
-        {"venue": "okx", "symbol": "BTC-USDT-SWAP", "side": "long", "size": 7, "entry": 60_000, "mark": 61_000,
-         "leverage": 20, "mmr": TABLE},
-        {"venue": "okx", "symbol": "BTC-USDT-SWAP", "side": "short", "size": 12, "entry": 60_000, "mark": 61_000,
-         "leverage": 40, "mmr": TABLE}])
+    book = book_from_records(_okx_rows(short_leverage=40))
     out = build_report(book, tmp_path / "report.xlsx", as_of="2026-12-03T00:00:00Z")
     cached, again = libreoffice.read_values(out, recalc="never"), libreoffice.recalculated_values(out)
     checked = 0
