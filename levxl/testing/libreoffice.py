@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import glob
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -443,6 +444,20 @@ def read_values(path: PathLike, recalc: str = "never", timeout: float = 180) -> 
 def recalculated_values(path: PathLike, timeout: float = 180) -> dict[str, dict[str, object]]:
     """LibreOffice's own calculation of every formula: ``read_values(path, recalc="always")``."""
     return read_values(path, recalc="always", timeout=timeout)
+
+
+def numbers_recalculated_as_cached(cached: dict, again: dict, sheets: Iterable[str], rel: float = 1e-9,
+                                   absolute: float = 1e-7) -> int:
+    """How many numeric cells of ``sheets`` LibreOffice's recalculation ``again`` gives as the ``cached`` values
+    (both :func:`read_values` dicts); an AssertionError names the first cell that differs."""
+    checked = 0
+    for sheet in sheets:
+        for ref, want in cached[sheet].items():
+            got = again[sheet].get(ref)
+            if isinstance(want, float) and isinstance(got, float):
+                assert math.isclose(got, want, rel_tol=rel, abs_tol=absolute), (sheet, ref, got, want)
+                checked += 1
+    return checked
 
 
 def recalculated_after_edit(path: PathLike, edits: dict[tuple[str, str], object], out: PathLike,
