@@ -515,6 +515,13 @@ def _counted_by_size(element: Any) -> bool:
     return isinstance(element, TierTable) and element.counted_by == "size"
 
 
+def _first_counted_by_size(spec: Any) -> TierTable | None:
+    """The spec's first table counted by size, if it has one."""
+    if isinstance(spec, np.ndarray) and spec.dtype == object:
+        return next((e for e in spec.flat if _counted_by_size(e)), None)
+    return spec if _counted_by_size(spec) else None
+
+
 def resolve_by_size(spec: Any, size: Any) -> Any:
     """A checked maintenance spec with each table counted by size (OKX) replaced by the one-tier table of its
     position's size (:meth:`TierTable.tier_of_size`); other specs are returned as they are. ``size`` broadcasts
@@ -524,32 +531,25 @@ def resolve_by_size(spec: Any, size: Any) -> Any:
     >>> [e.symbol for e in resolve_by_size(t, [100, 300])]
     ['tier 1', 'tier 2']
     """
+    if _first_counted_by_size(spec) is None:
+        return spec
     if isinstance(spec, TierTable):
-        if spec.counted_by != "size":
-            return spec
-        size = np.asarray(size, dtype=float)
-        if size.ndim == 0:
+        if np.ndim(size) == 0:
             return spec.tier_of_size(float(size))
-        out = np.empty(size.shape, dtype=object)
-        for index, value in np.ndenumerate(size):
-            out[index] = spec.tier_of_size(value)
-        return out
-    if isinstance(spec, np.ndarray) and spec.dtype == object and any(_counted_by_size(e) for e in spec.flat):
-        size = np.asarray(size, dtype=float)
-        shape = np.broadcast_shapes(spec.shape, size.shape)
-        spec_b, size_b = np.broadcast_to(spec, shape), np.broadcast_to(size, shape)
-        out = np.empty(shape, dtype=object)
-        for index in np.ndindex(shape):
-            element = spec_b[index]
-            out[index] = element.tier_of_size(size_b[index]) if _counted_by_size(element) else element
-        return out
-    return spec
+        spec = np.array(spec, dtype=object)  # one table for every size: a 0-d column that broadcasts
+    size = np.asarray(size, dtype=float)
+    shape = np.broadcast_shapes(spec.shape, size.shape)
+    spec_b, size_b = np.broadcast_to(spec, shape), np.broadcast_to(size, shape)
+    out = np.empty(shape, dtype=object)
+    for index in np.ndindex(shape):
+        element = spec_b[index]
+        out[index] = element.tier_of_size(size_b[index]) if _counted_by_size(element) else element
+    return out
 
 
 def _require_resolved(spec: Any) -> None:
-    if _counted_by_size(spec) or (isinstance(spec, np.ndarray) and spec.dtype == object and
-                                  any(_counted_by_size(e) for e in spec.flat)):
-        table = spec if isinstance(spec, TierTable) else next(e for e in spec.flat if _counted_by_size(e))
+    table = _first_counted_by_size(spec)
+    if table is not None:
         raise ValueError(f"{table.name} counts its tiers by position size (OKX): its maintenance needs the size, "
                          "which this calculation does not have")
 
