@@ -179,7 +179,7 @@ def plausibility_warnings(row: dict[str, Any], table: Any = _MISSING) -> list[st
     leverage = row.get("leverage", np.nan)
     if table is not None and leverage == leverage and row.get("contract") != "inverse":
         counted = float(table.count_of(row["size"] * row["entry"], row["size"]))
-        what = "size" if table.counted_by == "size" else "notional"  # OKX counts its tiers by size
+        what = table.counted_by  # "notional", or "size" (OKX)
         allowed = float(table.max_leverage_at(counted))
         if leverage > allowed + 1e-9:
             out.append(f"leverage {leverage:g}x is above the {allowed:g}x the {table.name} tier allows at a "

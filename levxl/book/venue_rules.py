@@ -198,7 +198,7 @@ def tier_limits(book: Any) -> list[TierLimit]:
         notional = float(kernel.value(book.size[i], book.mark[i], float(inverse[i])))
         lev = float(leverage[i])
         counted = float(table.count_of(notional, book.size[i]))
-        what = "size" if table.counted_by == "size" else "notional"  # OKX counts its tiers by size
+        what = table.counted_by  # "notional", or "size" (OKX)
         cap_lev = float(table.max_leverage_at(counted))
         cap_counted = float(table.max_notional_at(lev))
         # a size cap is given as the notional it means at the mark, so the column stays one unit

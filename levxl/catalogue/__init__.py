@@ -175,7 +175,7 @@ def tier_rows(preset):
         table = lx.preset(preset)
     else:  # a range or a number where a preset name belongs: say so, never echo the range
         raise ValueError('preset must be one text cell, e.g. "binance:BTCUSDT"')
-    counted = "size" if table.counted_by == "size" else "notional"  # OKX counts its tiers by position size
+    counted = table.counted_by  # "notional", or "size" (OKX)
     header = [["tier", f"{counted} floor", f"{counted} cap", "max leverage", "mmr", "cum"]]
     rows = [[r[0], r[1], r[2] if math.isfinite(r[2]) else "no cap", r[3], r[4], r[5]] for r in table.rows()]
     return header + rows
