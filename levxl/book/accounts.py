@@ -404,8 +404,9 @@ def _wallets_from_csv(text: str, name: str) -> dict[AccountKey, float]:
             wallet = parse_number(r.get("wallet"), "wallet")
         except CellError as exc:
             raise ValueError(f"{name} row {k}: {exc}") from None
-        if magnitude_reason("wallet", wallet, r.get("wallet")):  # as a positions row's wallet: past any account's
-            raise ValueError(f"{name} row {k}: {magnitude_reason('wallet', wallet, r.get('wallet'))}")
+        reason = magnitude_reason("wallet", wallet, r.get("wallet"))  # as a positions row's wallet: past any account's
+        if reason:
+            raise ValueError(f"{name} row {k}: {reason}")
         currency = str(r.get("currency") or r.get("asset") or r.get("ccy") or "").strip().upper()
         if not np.isfinite(wallet) or not currency:
             raise ValueError(f"{name} row {k}: an accounts file needs venue, currency and wallet (account "

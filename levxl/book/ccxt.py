@@ -465,7 +465,7 @@ def _wallets_from_balance(balance: dict[str, Any], account: str = "") -> dict[tu
         raise ValueError("fetch_balance 'info' not recognised (Binance assets, Bybit result.list, OKX data, "
                          "Hyperliquid crossMarginSummary)")
     for (venue, _, currency), value in out.items():  # 1e300: every cross figure of the account overflowed
-        if magnitude_reason("wallet", value):
-            raise ValueError(f"a ccxt fetch_balance result: the {venue} {currency} "
-                             f"{magnitude_reason('wallet', value)}")
+        reason = magnitude_reason("wallet", value)
+        if reason:
+            raise ValueError(f"a ccxt fetch_balance result: the {venue} {currency} {reason}")
     return out

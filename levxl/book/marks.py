@@ -86,8 +86,9 @@ def _apply_record(book: Book, record: dict, where: str, mark: np.ndarray, vols: 
         return f"mark must be a number, got {record.get('mark')!r}"
     if not (math.isfinite(value) and value > 0):
         return f"mark must be > 0, got {value!r}"
-    if magnitude_reason("mark", value, record.get("mark")):  # 1e308: the figures overflowed, as in a positions file
-        return f"{magnitude_reason('mark', value, record.get('mark'))}; kept the book's"
+    reason = magnitude_reason("mark", value, record.get("mark"))  # 1e308: the figures overflowed, as in a book
+    if reason:
+        return f"{reason}; kept the book's"
     hit = [i for i in range(len(book)) if _names(book, i, record)]
     if not hit:
         return f"symbol {symbol!r} matches no position; ignored"
