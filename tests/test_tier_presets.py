@@ -51,10 +51,11 @@ def test_ccxt_and_venue_forms_name_the_same_table(ccxt_form, venue_form):
 
 
 def test_an_unsourced_preset_says_how_to_get_it():
-    for name in ("bybit:XRPUSDT", "okx:BTC-USDT-SWAP"):  # neither shipped (bybit:ETHUSDT is since 2024-12-25)
+    for name in ("bybit:XRPUSDT", "okx:XRP-USDT-SWAP"):  # neither shipped (bybit:ETHUSDT is since 2024-12-25,
+        # okx:BTC-USDT-SWAP since 2026-05-28)
         with pytest.raises(ValueError, match="levxl tiers update"):
             lx.preset(name)
-    assert CATALOGUE["LEVXL_TIERS"]("okx:BTC-USDT-SWAP").startswith("#VALUE! unknown tier preset")
+    assert CATALOGUE["LEVXL_TIERS"]("okx:XRP-USDT-SWAP").startswith("#VALUE! unknown tier preset")
 
 
 def test_uncapped_top_tier_shows_no_cap():
@@ -132,6 +133,9 @@ def test_update_bybit_and_okx_make_their_presets_work(data_dir, monkeypatch):
     # size, no price needed (it had been converted to notional at the fetch's price, with levxl's cum below OKX's)
     assert okx.counted_by == "size" and okx.cum.tolist() == [0, 0]
     np.testing.assert_allclose(okx.caps, [500 * 0.01, 1000 * 0.01])  # contracts -> BTC
+    assert okx.as_of == date.today().isoformat()  # the fetched table, newer than the shipped 2026-05-28 one
+    ok, _ = tiers_cli._in_size(_offline("okx"), "BTC/USDT:USDT", [{"minNotional": 20000.01, "maxNotional": 40000}])
+    assert (ok[0]["minNotional"], ok[0]["maxNotional"]) == (200.0001, 400.0)  # in decimals: 200.00009999999997 in floats
     assert "counted by size" in okx.source
     assert CATALOGUE["LEVXL_TIERS"]("bybit:XRPUSDT").startswith("#VALUE!")  # only what was fetched or shipped
     assert CATALOGUE["LEVXL_TIERS"]("bybit:BTCUSDT")[1][:2] == [1, 0.0]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -81,8 +82,8 @@ def _in_size(exchange: Any, symbol: str, tiers: list[dict]) -> tuple[list[dict],
     for t in tiers:
         c = dict(t)
         for k in ("minNotional", "maxNotional"):
-            if c.get(k) is not None:
-                c[k] = float(c[k]) * float(contract_size)
+            if c.get(k) is not None:  # in decimals, as the venue writes both: 1000.01 x 0.01 is 10.0001, no float noise
+                c[k] = float(Decimal(str(c[k])) * Decimal(str(contract_size)))
         converted.append(c)
     return converted, f"{symbol} tiers counted by size: contracts x contractSize {float(contract_size):g}"
 
