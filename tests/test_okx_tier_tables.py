@@ -123,6 +123,13 @@ def test_okx_tier_caps_are_enforced():
     assert not bool(within_tier_limits(19_500, 60_000, 1, "okx:BTC-USDT-SWAP"))
 
 
+def test_the_max_leverage_for_a_stop_in_the_spreadsheet_counts_the_size():
+    f = CATALOGUE["LEVXL_MAX_LEVERAGE"]
+    assert f("long", 60_000, 30_000, "okx:BTC-USDT-SWAP") == f("long", 60_000, 30_000, 0.004)  # no size: tier 1
+    assert f("long", 60_000, 59_900, "okx:BTC-USDT-SWAP") == 100  # tier 1's cap binds a tight stop
+    assert f("long", 60_000, 59_900, "okx:BTC-USDT-SWAP", 0, "linear", 0, 12) == 66.66  # 12 BTC: tier 2
+
+
 def test_okx_presets_in_every_form_and_in_the_spreadsheet():
     t = lx.preset("okx:BTC-USDT-SWAP")
     assert t is lx.preset("okx:BTC/USDT:USDT") is lx.preset("okx:BTCUSDT") is lx.preset("okx:BTC-USDT-SWAP@2026-05-28")

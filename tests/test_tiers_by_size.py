@@ -21,7 +21,7 @@ from levxl.book.positions import book_from_records
 from levxl.catalogue import CATALOGUE
 from levxl.engine.conventions import within_tier_limits
 from levxl.engine.liquidation import liquidation_price, maintenance_margin
-from levxl.engine.sizing import max_position_size
+from levxl.engine.sizing import max_leverage_for_stop, max_position_size
 from levxl.engine.tiers import TierTable, maintenance_params, resolve_by_size
 from levxl.testing import libreoffice
 
@@ -86,6 +86,14 @@ def test_without_a_size_the_table_is_refused_in_one_line():
     with pytest.raises(ValueError, match="counts its tiers by position size"):
         maintenance_params(np.array([1e5]), TABLE)
     assert CATALOGUE["LEVXL_TIERS"](TABLE)[0][1] == "size floor"
+
+
+def test_the_max_leverage_for_a_stop_takes_the_size_tier_and_without_a_size_the_smallest():
+    # as a notional table does: no size, the smallest tier (0.4 %, 125x); 7 BTC, tier 2 (0.5 %, 100x)
+    for size, rate, cap in ((None, 0.004, 125), (7, 0.005, 100)):
+        flat = float(max_leverage_for_stop("long", 60_000, size, stop=30_000, mmr=rate))
+        assert float(max_leverage_for_stop("long", 60_000, size, stop=30_000, mmr=TABLE)) == pytest.approx(flat)
+        assert float(max_leverage_for_stop("long", 60_000, size, stop=59_900, mmr=TABLE)) == cap
 
 
 def test_limits_sizing_and_the_top_cap_count_the_size():

@@ -491,18 +491,13 @@ class _MaintenanceDomain:
 
     def resolve(self, name: str, value: Any, arguments: Mapping[str, Any]) -> Any:
         """After every argument is checked: a table counted by size takes the tier of the function's ``size``
-        (or ``sizes``) argument; a call leaving an optional size out cannot use one (ValueError). A function with
-        no size parameter (sizing: the size is what it solves for) gets the table itself."""
+        (or ``sizes``) argument; a call leaving an optional size out takes the smallest tier, as a table counted by
+        notional does there (``max_leverage_for_stop``). A function with no size parameter (sizing: the size is
+        what it solves for) gets the table itself."""
         if not self.by_size or ("size" not in arguments and "sizes" not in arguments):
             return value
         size = arguments.get("size", arguments.get("sizes"))
-        if size is not None:
-            return resolve_by_size(value, size)
-        try:
-            _require_resolved(value)
-        except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
-        return value
+        return resolve_by_size(value, 0.0 if size is None else size)
 
 
 MAINTENANCE = _MaintenanceDomain()
