@@ -132,9 +132,16 @@ def _option_lines(lines: list) -> list:
 
 
 
+def _decimals(values) -> int:
+    """The fewest decimals (up to 6) that show every finite boundary exactly: OKX's BTC size floors step by
+    0.0001 BTC (0.01 contract x 0.01 BTC), so 10.0001 must not read 10.00, the cap of the tier before."""
+    finite = [v for v in values if math.isfinite(v)]
+    return next((d for d in range(7) if all(abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v)) for v in finite)), 6)
+
+
 def _tiers(sheet: SheetSpec, lay: Layout) -> None:
     M = lay.methodology
-    sheet.string(M.tier_start - 1, 1, "Maintenance tier tables (as shipped with levxl)", SECTION)
+    sheet.string(M.tier_start - 1, 1, "Maintenance tier tables the positions use (shipped or fetched)", SECTION)
     for name, table, r0, head, first in M.tiers:
         sheet.string(r0, 1, f"{name}", LABEL)
         by_size = table.counted_by == "size"
@@ -144,8 +151,10 @@ def _tiers(sheet: SheetSpec, lay: Layout) -> None:
         for k, h in enumerate(("Tier", "Floor (size)" if by_size else "Floor (notional)", "Cap", "Max leverage",
                                "MMR", "Cum")):
             sheet.string(head, 1 + k, h, HEADER)
-        bound = number("num", 2 if by_size else 0)  # sizes in coin: 200.01 BTC is OKX's tier 2 floor
-        for k, (tier, floor, cap, lev, mmr, cum) in enumerate(table.rows()):
+        rows = table.rows()
+        bound = number("num", _decimals([v for row in rows for v in row[1:3]]))
+        leverage = number("num", _decimals([row[3] for row in rows]))  # OKX's 66.66x must not read 67x
+        for k, (tier, floor, cap, lev, mmr, cum) in enumerate(rows):
             rr = first + k
             sheet.number(rr, 1, tier, number("int"))
             sheet.number(rr, 2, floor, bound)
@@ -153,7 +162,7 @@ def _tiers(sheet: SheetSpec, lay: Layout) -> None:
                 sheet.number(rr, 3, cap, bound)
             else:
                 sheet.string(rr, 3, "no cap", TEXT)
-            sheet.number(rr, 4, lev, number("num", 0))
+            sheet.number(rr, 4, lev, leverage)
             sheet.number(rr, 5, mmr, number("rate"))
             sheet.number(rr, 6, cum, number("num", 2))
     if not M.tiers:
