@@ -103,10 +103,21 @@ def bybit() -> None:
     check("order cost = IM + open fee + close fee at BP", q * ep / lev + q * ep * taker + q * bp * taker, 214.85, 1e-9)
 
 
-def okx_inverse() -> None:
-    print("\n# OKX inverse liquidation price one tick above the formula")
-    print("not checked against OKX: no stored OKX document, API example or issue states it; levxl follows the desk's "
-          "report (issue 12: formula + 1 tick, offset_ticks = 1); no venue number to recompute")
+def okx() -> None:
+    print("\n# OKX liquidation price one tick toward the mark: OKX's API example and recorded ETH-USDT-SWAP positions")
+    taker = 0.0005
+    q, ep, margin, mmr = 10.0, 2566.31, 0.0003896645377994, 0.008  # inverse long, USD face, margin in ETH
+    formula = q * (1 + mmr + taker) / (margin + q / ep)
+    check("inverse long (API example): formula + 0.01", formula + 0.01, 2352.8496681818233, 1e-9)
+    q, ep, margin, mmr = 0.1, 3011.0, 30.11, 0.004  # linear long, 1 contract of 0.1 ETH
+    check("linear long: (EP - M/q)/(1 - mmr - taker) + 0.01", (ep - margin / q) / (1 - mmr - taker) + 0.01,
+          2722.159673530889, 1e-9)
+    check("linear long MM = q x mark x 0.4 %", q * 3010.54 * mmr, 1.204216, 1e-9)
+    q, ep, margin = 0.1, 1333.0, 8.33125  # linear short
+    check("linear short: (EP + M/q)/(1 + mmr + taker) - 0.01", (ep + margin / q) / (1 + mmr + taker) - 0.01,
+          1409.9576455948234, 1e-9)
+    check("linear short upl = (EP - mark) x q (ctVal 0.1)", (ep - 1274.09) * q, 5.891000000000009, 1e-9)
+    check("cross MM = 0.455 x 4378.39 x 0.4 %", 0.455 * 4378.39 * 0.004, 7.968669800000001, 1e-9)
 
 
 def gate() -> None:
@@ -141,7 +152,7 @@ def tiers() -> None:
 
 
 if __name__ == "__main__":
-    for section in (kucoin, deribit, bybit, okx_inverse, gate, funding, tiers):
+    for section in (kucoin, deribit, bybit, okx, gate, funding, tiers):
         section()
     bad = RESULTS.count(False)
     print(f"\n{len(RESULTS) - bad} match, {bad} mismatch")

@@ -128,21 +128,22 @@ def test_gate_preset_puts_the_fee_inside_the_threshold_freqtrade_7294():
     assert got == pytest.approx(1349.70, abs=0.01)
 
 
-def test_okx_inverse_liquidation_price_sits_one_tick_above_the_formula():
+def test_okx_liquidation_price_sits_one_tick_toward_the_mark_from_the_formula():
     # issue 12, the desk's check against OKX-reported inverse positions: "exactly one tick above the formula"
-    # (the formula: Gate/OKX isolated, taker fee inside the threshold, on OKX's tick). No OKX document shows it, and
-    # the profile says so; the report names no side, so a short's price is one tick above too.
-    profile = venues.profile_for("okx", "inverse")
-    assert profile.offset_ticks == 1 and "issue 12" in profile.notes
+    # (the formula: Gate/OKX isolated, taker fee inside the threshold, on OKX's tick), OKX's API example (an inverse
+    # long) and recorded ETH-USDT-SWAP positions (a long one tick above, a short one tick below:
+    # tests/test_venue_reported.py). The linear swap and the inverse product take the same rule.
     tick = 0.1
-    for side in ("long", "short"):
-        formula = lx.liquidation_price(side, 60_000, 1_000, leverage=10, mmr=0.005, contract="inverse",
-                                       fee=profile.taker_fee)
-        shown = liquidation_price_at_venue(side, 60_000, 1_000, 10, 0.005, contract="inverse", venue="okx", tick=tick)
-        assert shown == round(round(float(formula) / tick) * tick + tick, 1)
-    # the swap (linear) has no offset: the venue's tick, nearest
-    linear = lx.liquidation_price("long", 60_000, 1, leverage=10, mmr=0.005, fee=0.0005)
-    assert liquidation_price_at_venue("long", 60_000, 1, 10, 0.005, venue="okx", tick=tick) == round(float(linear), 1)
+    for contract, size in (("inverse", 1_000), ("linear", 1)):
+        profile = venues.profile_for("okx", contract)
+        assert profile.offset_ticks == 1
+        for side, step in (("long", tick), ("short", -tick)):
+            formula = lx.liquidation_price(side, 60_000, size, leverage=10, mmr=0.005, contract=contract,
+                                           fee=profile.taker_fee)
+            shown = liquidation_price_at_venue(side, 60_000, size, 10, 0.005, contract=contract, venue="okx",
+                                               tick=tick)
+            assert shown == pytest.approx(round(round((float(formula) + step) / tick) * tick, 1), abs=1e-9)
+    assert "issue 12" in venues.profile_for("okx", "inverse").notes
 
 
 def test_a_venue_with_both_products_takes_the_one_of_the_position_contract():

@@ -198,6 +198,43 @@ def test_okx_inverse_position_sits_one_tick_above_the_formula():
     assert float(shown) == pytest.approx(2352.85, abs=1e-9)
 
 
+# OKX GET /api/v5/account/positions rows of ETH-USDT-SWAP (ctVal 0.1 ETH, tick 0.01) as recorded in OKX clients'
+# sources (docs/venue-conventions.md 4 names them): the venue's own fields, quoted verbatim. Each row's upl and mmr
+# confirm ctVal 0.1 and the 0.4 % rate of tier 1 on the whole position (okx:ETH-USDT-SWAP, shipped 2026-05-28).
+OKX_ISOLATED_ROWS = [
+    # posSide, pos, avgPx, margin, markPx, mmr, liqPx, upl, uTime
+    ("long", "1", "3011", "30.11", "3010.54", "1.204216", "2722.159673530889", "-0.0460000000000036", "1764434109835"),
+    ("short", "1", "1333", "8.33125", "1274.09", "0.509636", "1409.9576455948234", "5.891000000000009",
+     "1664201788281"),
+]
+
+
+@pytest.mark.parametrize("side, pos, avg, margin, mark, mmr, liq, upl, utime", OKX_ISOLATED_ROWS)
+def test_okx_linear_position_sits_one_tick_toward_the_mark(side, pos, avg, margin, mark, mmr, liq, upl, utime):
+    # the formula: Gate/OKX isolated, the 0.05 % taker inside the threshold, tier 1 of the shipped table; OKX's
+    # figure is exactly one 0.01 tick toward the mark from it (a long's above, a short's below), not on the tick
+    size = float(pos) * 0.1
+    sign = 1 if side == "long" else -1
+    assert sign * (float(mark) - float(avg)) * size == pytest.approx(float(upl), abs=1e-9)  # ctVal 0.1
+    assert float(lx.maintenance_margin(size, price=float(mark), mmr="okx:ETH-USDT-SWAP")) == pytest.approx(
+        float(mmr), rel=1e-12)
+    formula = liquidation_price_at_venue(side, float(avg), size, margin=float(margin), mmr="okx:ETH-USDT-SWAP",
+                                         venue="okx")
+    assert float(formula) + sign * 0.01 == pytest.approx(float(liq), abs=1e-9)
+    shown = liquidation_price_at_venue(side, float(avg), size, margin=float(margin), mmr="okx:ETH-USDT-SWAP",
+                                       venue="okx", tick=0.01)
+    assert float(shown) == round(float(liq), 2)  # the nearest tick to the venue's figure
+
+
+def test_okx_cross_position_maintenance_is_the_tier_rate_on_the_whole_position():
+    # github:edc3000/CTOS tests/README_okx.md: a cross ETH-USDT-SWAP row, 'pos': '4.55', 'markPx': '4378.39',
+    # 'mmr': '7.968669800000001', 'avgPx': '4296.5404560905112562', 'upl': '37.24154247881773'
+    size = 4.55 * 0.1
+    assert (4378.39 - 4296.5404560905112562) * size == pytest.approx(37.24154247881773, abs=1e-9)  # ctVal 0.1
+    got = float(lx.maintenance_margin(size, price=4378.39, mmr="okx:ETH-USDT-SWAP"))
+    assert got == pytest.approx(7.968669800000001, rel=1e-15)
+
+
 # -- Deribit -------------------------------------------------------------------------------------------------------
 def test_deribit_ticker_an_hour_later_pr_19908():
     # ccxt PR #19908: Deribit public/ticker for BTC-27SEP24-40000-C at 1699593511632 ms (2023-11-10T05:18:31Z),

@@ -463,7 +463,7 @@ def _perp_table(book: Book) -> RiskTable:
         # the tier of the liquidation equation: by the value where maintenance is measured (Bybit: the entry's)
         at_liq = kernel.value(book.size, price=np.where(np.array(book.basis) == "entry", book.entry, liq),
                               inverse=invf)
-    # a row that gives its tick: the prices the venue shows (its rounding, OKX inverse's offset), which every
+    # a row that gives its tick: the prices the venue shows (its rounding, OKX's offset), which every
     # figure below measures from
     liq_unrounded, bankrupt_unrounded = liq, bankrupt
     liq, bankrupt = on_tick(book, liq, "liquidation"), on_tick(book, bankrupt, "bankruptcy")

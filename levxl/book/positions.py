@@ -54,8 +54,8 @@ profile's), else 8 hours; ``vol`` annualised (0.6 = 60%); ``taker_fee`` (optiona
 (blank: the venue profile's base rate), which enters the figures only where the venue puts it (inside the
 threshold at OKX, Gate and Bitget; the fee to close held in a Bybit position margin); ``tick`` (optional) the
 instrument's price tick: given, the liquidation and bankruptcy prices are the ones the venue shows, on the tick its way
-(:func:`levxl.engine.conventions.price_on_tick`: KuCoin a long's liquidation up and bankruptcy down, OKX inverse
-one tick above the formula), blank: unrounded.
+(:func:`levxl.engine.conventions.price_on_tick`: KuCoin a long's liquidation up and bankruptcy down, OKX one
+tick toward the mark from the formula), blank: unrounded.
 
 Options (optional columns): ``kind`` "perp" (default) or "option"; for an option ``option_type`` call/put,
 ``strike`` (USD), ``expiry_days`` (calendar days to expiry), ``settle`` "linear" (default, USD-settled) or "inverse"

@@ -41,7 +41,7 @@ the tick the venue's way when the row gives one (:func:`levxl.book.venue_rules.o
 same formula are 0 ticks apart, and a difference of half a tick cannot happen between two prices on the tick.
 But the direction is documented for few venues (KuCoin; Bybit's liquidation direction is its bankruptcy rule's;
 Binance, OKX, Hyperliquid, Gate, dYdX... round "nearest" in levxl because their direction is undocumented:
-:mod:`levxl.engine.venues`), OKX inverse shows its price off the tick, and a venue computes from inputs with more
+:mod:`levxl.engine.venues`), OKX shows its price off the tick, and a venue computes from inputs with more
 digits than an export carries (average entry, margin), so the same formula near a tick boundary lands on the next
 tick. A ceiling and a floor of the same value are one tick apart: one tick is the honest allowance, and two ticks
 is a difference a desk must see."""

@@ -81,17 +81,20 @@ def _direction(venue_code: np.ndarray, kind_code: np.ndarray, side: np.ndarray) 
 
 
 def tick_rule(profile: VenueProfile | None, side: float, kind: str = "liquidation") -> tuple[str, int]:
-    """(direction "up" / "down" / "nearest", display offset in ticks) of a price of ``kind`` for ``side`` at the
-    venue of ``profile``: the rule :func:`round_price` and :func:`price_on_tick` apply, in words (the report's
-    formulas and texts use it); no profile: toward the entry (a long up, a short down), no offset; the offset is a
-    liquidation price's only.
+    """(direction "up" / "down" / "nearest", display offset in ticks, + up) of a price of ``kind`` for ``side`` at
+    the venue of ``profile``: the rule :func:`round_price` and :func:`price_on_tick` apply, in words (the report's
+    formulas and texts use it); no profile: toward the entry (a long up, a short down), no offset. The offset is a
+    liquidation price's only, and toward the mark (OKX: a long's one tick above the formula, a short's one below).
 
     >>> tick_rule(profile_for("kucoin"), -1, "bankruptcy"), tick_rule(profile_for("okx-futures"), 1), tick_rule(None, 1)
     (('up', 0), ('nearest', 1), ('up', 0))
+    >>> tick_rule(profile_for("okx"), -1)
+    ('nearest', -1)
     """
+    sign = 1 if side > 0 else -1
     if profile is None:
         return ("up" if side > 0 else "down"), 0
-    return profile.rounding(kind, 1 if side > 0 else -1), (int(profile.offset_ticks) if kind == "liquidation" else 0)
+    return profile.rounding(kind, sign), (sign * int(profile.offset_ticks) if kind == "liquidation" else 0)
 
 
 # a price, or the engine's "no liquidation" sentinels (0 for a long, inf for a short), which pass through unrounded
@@ -299,17 +302,21 @@ def _at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR, margin=None, co
 
 def _on_tick(price, side, tick, kind, venue, shape):
     """A price as the venue shows it, checked codes in: a liquidation price (``kind`` 0) moved by the venue's
-    ``offset_ticks`` ("above", as reported), then rounded its way for the kind and side (:func:`round_price`)."""
-    offset = np.where(np.asarray(kind) == 0, _venue_field(venue, "offset_ticks", 0.0, shape), 0.0)
+    ``offset_ticks`` toward the mark (a long's up, a short's down: :func:`tick_rule`), then rounded its way for the
+    kind and side (:func:`round_price`)."""
+    offset = np.where(np.asarray(kind) == 0, _venue_field(venue, "offset_ticks", 0.0, shape) * np.sign(side), 0.0)
     with np.errstate(invalid="ignore"):
-        shifted = np.where(np.isfinite(price) & (price > 0), price + offset * tick, price)
+        moved = price + offset * tick
+        # a short's tick below must leave a price: a price within a tick of 0 keeps the formula's
+        shifted = np.where(np.isfinite(price) & (price > 0) & (moved > 0), moved, price)
     return round_price(shifted, side, tick, kind=kind, venue=venue)
 
 
 @checked(price=PRICE_OR_SENTINEL, side=SIDE, tick=TICK, kind=PRICE_KIND, venue=VENUE, contract=CONTRACT)
 def price_on_tick(price, side, tick, kind="liquidation", venue=None, contract=None):
     """A computed liquidation or bankruptcy price as the venue displays it on the instrument's tick: a liquidation
-    price moved by the venue's display offset (``offset_ticks``: OKX inverse one tick above the formula), then
+    price moved by the venue's display offset toward the mark (``offset_ticks``: OKX one tick, a long's above the
+    formula, a short's below), then
     rounded the venue's way for that kind of price and side (:func:`round_price`: KuCoin rounds a long's
     liquidation price up and its bankruptcy price down; no venue: toward the entry). ``contract`` picks the venue's
     product as :func:`liquidation_price_at_venue` does ("okx" with an inverse position is okx-futures). The
@@ -367,8 +374,8 @@ def liquidation_price_at_venue(side, entry, size, leverage=None, mmr=DEFAULT_MMR
     holds that fee, and the fee is charged against it; with ``leverage`` alone the position margin is
     ``value/L + fee`` and the fee cancels (Bybit's fee-free worked example, 19,700, holds); there a ``fee`` given is
     that taker rate (no fee inside the threshold); ``tick`` rounds the price the venue's way for a liquidation price
-    (:func:`round_price`) and adds the venue's display offset in ticks (OKX inverse: one tick above the formula, as the
-    desk's check against OKX-reported positions found; 0 elsewhere). ``contract`` blank is the venue product's
+    (:func:`round_price`) and adds the venue's display offset in ticks toward the mark (OKX: one tick, a long's above
+    the formula and a short's below, as OKX-reported positions show; 0 elsewhere). ``contract`` blank is the venue product's
     ("binance-coinm", "okx-futures": inverse), and a venue that has both products is taken as its product for the
     position's contract ("okx" with ``contract="inverse"``: okx-futures). Without ``venue`` it is exactly
     ``liquidation_price`` (linear unless ``contract`` says otherwise, basis "mark", fee 0, a tick rounds toward the

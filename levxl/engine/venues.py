@@ -194,6 +194,17 @@ S_OKX_POSITIONS_API = ("OKX API v5 docs, GET /api/v5/account/positions response 
                        "one tick, unrounded), quoted verbatim in ccxt okx.parse_position",
                        "https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-positions; "
                        "github:ccxt/ccxt:python/ccxt/okx.py (parse_position docstring)")
+OKX_LINEAR_POSITIONS_WHERE = ("the long in a Java OKX SDK's com.cs.oksdk.reponse.PositionsRes Javadoc; the short in a "
+                              "Python OKX client's positions docstring; the cross row in github:edc3000/CTOS "
+                              "tests/README_okx.md (docs/venue-conventions.md 4)")
+S_OKX_LINEAR_POSITIONS = ("Recorded OKX GET /api/v5/account/positions rows of ETH-USDT-SWAP (ctVal 0.1 ETH, tick 0.01), "
+                          "isolated: a long of 1 contract @ 3011, margin 30.11, markPx 3010.54, mmr 1.204216, liqPx "
+                          "2722.159673530889 (uTime 1764434109835, 2025-11-29) and a short of 1 contract @ 1333, margin "
+                          "8.33125, markPx 1274.09, mmr 0.509636, liqPx 1409.9576455948234 (uTime 1664201788281, "
+                          "2022-09-26): the Gate/OKX formula (0.4 % tier 1, the 0.05 % taker inside the threshold) "
+                          "+ 0.01 for the long and - 0.01 for the short, one tick toward the mark, unrounded; and a "
+                          "cross row of 4.55 contracts at markPx 4378.39 with mmr 7.968669800000001 = 0.455 x 4378.39 x 0.4 %",
+                          OKX_LINEAR_POSITIONS_WHERE)
 S_HL_TIERS = ("Hyperliquid docs 'Margin tiers' (mmr = IMR at max leverage / 2; deduction recursion; mainnet tables)",
               "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/margin-tiers")
 S_HL_FUNDING = ("Hyperliquid docs 'Funding': 8-hour rate, paid every hour at 1/8; interest 0.01%/8h = 0.00125%/h",
@@ -317,14 +328,18 @@ _P = [
     VenueProfile(
         id="okx-swap", venue="okx", product="USDT-margined perpetual swap", contract="linear", mm_basis="mark",
         fee_in_threshold=True, close_fee_in_margin=False, liquidation_fee=None, taker_fee=0.0005,
-        tick_rounding=_UNDOCUMENTED, offset_ticks=0, funding_interval_hours=8.0, funding_exceptions=_NONE,
+        tick_rounding=_UNDOCUMENTED, offset_ticks=1, funding_interval_hours=8.0, funding_exceptions=_NONE,
         mark_price="index price plus a smoothed basis (EMA of last - index) for swaps",
         max_leverage_rule="position tiers counted in CONTRACTS (not notional): tier by position size in contracts",
-        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT, S_CCXT_FEES),
+        greeks_convention=None, as_of=AS_OF, sources=(S_FREQTRADE_GATE_OKX, S_OKX_TIERS_CONT, S_CCXT_FEES,
+                                                S_OKX_LINEAR_POSITIONS),
         notes="taker 0.05% = ccxt's okx fees.swap (Lv1; OKX fee page not in the stored copies); margin ratio divides by (MM + fees), so the taker fee sits inside the threshold; tiers are by "
               "contract count (BTC-USDT-SWAP ctVal 0.01 BTC), the tier's rate on the whole position: levxl keeps "
               "them as a table counted by size (contracts x ctVal), so no price is needed; funding "
-              "interval per instrument (some 4 h/1 h) - no exception list sourced",
+              "interval per instrument (some 4 h/1 h) - no exception list sourced; offset_ticks 1: OKX-reported "
+              "isolated positions (a long and a short, 2025 and 2022) show the liquidation price one tick toward the "
+              "mark from the formula (a long's above, a short's below), not rounded to the tick, so with a tick "
+              "levxl's price is the nearest tick to it",
         aliases=("okx", "okex", "okx-swap", "okx_swap", "okx5")),
     VenueProfile(
         id="okx-futures", venue="okx", product="coin-margined (inverse) swap/futures", contract="inverse",
@@ -338,8 +353,8 @@ _P = [
               "positions (issue 12: 'sits exactly one tick above the formula') and OKX's own API example (an "
               "inverse long: liqPx = formula + 0.01 exactly, at mmr 0.8% with the 0.05% taker inside). That example "
               "is not on the tick (the offset is added, the sum not rounded), so with a tick levxl's price is the "
-              "nearest tick to it, within half a tick; no short is shown, so the offset is applied above for both "
-              "sides. Dated futures have no funding (None); the "
+              "nearest tick to it, within half a tick; no inverse short is recorded, so a short takes the rule "
+              "OKX's recorded linear short shows: one tick toward the mark, below the formula. Dated futures have no funding (None); the "
               "coin-margined SWAP funds every 8 h",
         aliases=("okx-futures", "okx_futures", "okx-inverse", "okxinverse")),
     VenueProfile(

@@ -108,13 +108,16 @@ def loss_at_move(side, entry, size, margin, move, tiers, fee=0.0, funding_rate=0
 
 def price_on_tick(price: float, tick: float, direction: str, offset: int = 0) -> float:
     """A price on the tick, in exact decimals: ``offset`` ticks added, then rounded ``direction`` ("up", "down",
-    "nearest" half up) to a whole number of ticks; 0, inf and NaN kept. The decimal of each float's shortest repr
-    is the number a venue prints, so a price already on the tick stays (no slack needed)."""
+    "nearest" half up) to a whole number of ticks (an offset that would leave no price, a short's within a tick of
+    0, is not added); 0, inf and NaN kept. The decimal of each float's shortest repr is the number a venue prints,
+    so a price already on the tick stays (no slack needed)."""
     from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
     if not (math.isfinite(price) and price > 0):
         return price
     step = Decimal(repr(tick))
     shifted = Decimal(repr(price)) + offset * step
+    if shifted <= 0:
+        shifted = Decimal(repr(price))
     mode = {"up": ROUND_CEILING, "down": ROUND_FLOOR, "nearest": ROUND_HALF_UP}[direction]
     return float((shifted / step).to_integral_value(rounding=mode) * step)

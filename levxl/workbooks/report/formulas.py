@@ -58,12 +58,14 @@ def liquidation(S: str, Q: str, E: str, M: str, mmr: str, cum: str, inverse: boo
 
 def on_tick(raw: str, tick: str, direction: str, offset: int = 0) -> str:
     """The price in cell ``raw`` as the venue shows it on the tick in cell ``tick`` (the engine's
-    :func:`levxl.engine.conventions.price_on_tick`): ``offset`` ticks added, then rounded ``direction`` ("up",
+    :func:`levxl.engine.conventions.price_on_tick`): ``offset`` ticks added (a short's OKX offset is -1), then rounded ``direction`` ("up",
     "down", "nearest" half up) with the engine's 1e-9-tick slack for a price already on the tick; the sentinels
     (0, "none") and an error in ``raw`` are kept. A blank ``tick`` leaves the price unrounded (the engine's NaN
     tick); a tick <= 0 is #NUM! and text #VALUE! (the engine refuses both). ``ROUND(..., 10)`` gives the decimal
     the venue prints, as the engine's division does."""
-    x = f"({raw}+{offset}*{tick})" if offset else raw
+    x = f"({raw}{offset:+d}*{tick})" if offset else raw
+    if offset < 0:  # as the engine: a price within a tick of 0 keeps the formula's
+        x = f"IF({x}>0,{x},{raw})"
     steps = {"up": f"-INT(1E-9-{x}/{tick})", "down": f"INT({x}/{tick}+1E-9)",
              "nearest": f"INT({x}/{tick}+0.5)"}[direction]
     # text > any number in both spreadsheets, so a text tick reaches the division and gives #VALUE!

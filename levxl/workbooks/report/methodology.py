@@ -28,7 +28,7 @@ _LINES = (
                           "close at the bankruptcy price: the isolated margin shown is net of it. Where the input "
                           "gives the instrument's tick (hidden helper column), the liquidation and bankruptcy "
                           "prices are on that tick as the venue shows them (KuCoin: a long's liquidation price "
-                          "up, its bankruptcy price down; OKX inverse: one tick above the formula; unknown venue: "
+                          "up, its bankruptcy price down; OKX: one tick toward the mark from the formula; unknown venue: "
                           "toward the entry); the formula's prices are in the helpers beside it."),
     ("Cross margin", "A cross position's M is its account's margin for it, wallet − the other positions' MM + "
                      "their uPnL at their marks (Binance's cross formula; Reconciliation says how), each MM where "
