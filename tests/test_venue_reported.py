@@ -199,7 +199,8 @@ def test_okx_inverse_position_sits_one_tick_above_the_formula():
 
 
 # OKX GET /api/v5/account/positions rows of ETH-USDT-SWAP (ctVal 0.1 ETH, tick 0.01) as recorded in OKX clients'
-# sources (docs/venue-conventions.md 4 names them): the venue's own fields, quoted verbatim. Each row's upl and mmr
+# sources (the long: whatwoot/realenergy-server@d4d6b80 PositionsRes.java; the short: pyalgoture/pyalgoture@cd01a26
+# exchanges/okx.py; docs/venue-conventions.md 4 has the full commits): the venue's own fields, quoted verbatim. Each row's upl and mmr
 # confirm ctVal 0.1 and the 0.4 % rate of tier 1 on the whole position (okx:ETH-USDT-SWAP, shipped 2026-05-28).
 OKX_ISOLATED_ROWS = [
     # posSide, pos, avgPx, margin, markPx, mmr, liqPx, upl, uTime
@@ -227,7 +228,7 @@ def test_okx_linear_position_sits_one_tick_toward_the_mark(side, pos, avg, margi
 
 
 def test_okx_cross_position_maintenance_is_the_tier_rate_on_the_whole_position():
-    # github:edc3000/CTOS tests/README_okx.md: a cross ETH-USDT-SWAP row, 'pos': '4.55', 'markPx': '4378.39',
+    # github:edc3000/CTOS@b5205a1 tests/README_okx.md: a cross ETH-USDT-SWAP row, 'pos': '4.55', 'markPx': '4378.39',
     # 'mmr': '7.968669800000001', 'avgPx': '4296.5404560905112562', 'upl': '37.24154247881773'
     size = 4.55 * 0.1
     assert (4378.39 - 4296.5404560905112562) * size == pytest.approx(37.24154247881773, abs=1e-9)  # ctVal 0.1

@@ -194,9 +194,10 @@ S_OKX_POSITIONS_API = ("OKX API v5 docs, GET /api/v5/account/positions response 
                        "one tick, unrounded), quoted verbatim in ccxt okx.parse_position",
                        "https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-positions; "
                        "github:ccxt/ccxt:python/ccxt/okx.py (parse_position docstring)")
-OKX_LINEAR_POSITIONS_WHERE = ("the long in a Java OKX SDK's com.cs.oksdk.reponse.PositionsRes Javadoc; the short in a "
-                              "Python OKX client's positions docstring; the cross row in github:edc3000/CTOS "
-                              "tests/README_okx.md (docs/venue-conventions.md 4)")
+OKX_LINEAR_POSITIONS_WHERE = ("the long in github:whatwoot/realenergy-server@d4d6b80 okx-sdk/src/main/java/com/cs/oksdk/"
+                              "reponse/PositionsRes.java (Javadoc); the short in github:pyalgoture/pyalgoture@cd01a26 "
+                              "pyalgoture/exchanges/okx.py (the docstring of its /account/positions query); the cross row in "
+                              "github:edc3000/CTOS@b5205a1 tests/README_okx.md (docs/venue-conventions.md 4)")
 S_OKX_LINEAR_POSITIONS = ("Recorded OKX GET /api/v5/account/positions rows of ETH-USDT-SWAP (ctVal 0.1 ETH, tick 0.01), "
                           "isolated: a long of 1 contract @ 3011, margin 30.11, markPx 3010.54, mmr 1.204216, liqPx "
                           "2722.159673530889 (uTime 1764434109835, 2025-11-29) and a short of 1 contract @ 1333, margin "
