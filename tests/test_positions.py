@@ -9,6 +9,7 @@ import pytest
 import levxl as lx
 
 from levxl.book.positions import load_positions
+from levxl.engine.tiers import TierTable
 from levxl.workbooks.report import build_report
 from levxl.book.figures import risk_table
 from pathlib import Path
@@ -54,7 +55,11 @@ def test_a_levxl_positions_sheet_reads_like_the_csv():
     sheet = load_positions(ROOT / "workbook" / "levxl_template.xlsm")
     csv = load_positions(EXAMPLE)
     assert sheet.issues == [] and len(sheet) == len(csv)
-    assert sheet.mmr == csv.mmr and sheet.symbol == csv.symbol
+    # a blank mmr cell in the CSV is the venue's table; the sheet spells it out as that table's preset, since a
+    # LEVXL_ function on the sheet has no symbol to find it by
+    spelt = [f"{m.venue}:{m.symbol}" if isinstance(m, TierTable) else m for m in csv.mmr]
+    assert sheet.mmr == spelt and sheet.symbol == csv.symbol
+    assert any(isinstance(m, TierTable) for m in csv.mmr)
     np.testing.assert_allclose(risk_table(sheet).liquidation, risk_table(csv).liquidation)
 
 

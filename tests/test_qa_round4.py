@@ -206,7 +206,8 @@ def test_a_huge_notional_in_a_warning_is_short(tmp_path):
 def test_batch_records_carry_the_price_with_every_venue_convention():
     result = invoke("risk", "--json")
     rows = {p["row"]: p for p in json.loads(result.stdout)["positions"]}
-    okx = rows[5]  # bundled example: OKX SOLUSDT, the taker fee inside the threshold, in the book's own price
-    assert okx["liquidation_price"] == pytest.approx(135.068216, rel=1e-6)
+    okx = rows[5]  # bundled example: OKX SOL-USDT-SWAP, the taker fee inside the threshold, in the book's own price
+    # (148.5 - 13,365 / 900) / (1 - 0.65 % (tier 1 of okx:SOLUSDT@2026-05-28) - 0.05 %)
+    assert okx["liquidation_price"] == pytest.approx(133.65 / 0.993, rel=1e-12)
     assert okx["liquidation_price_venue_conventions"] == okx["liquidation_price"]  # kept for batch readers
     assert rows[1]["liquidation_price_venue_conventions"] == pytest.approx(rows[1]["liquidation_price"])

@@ -206,15 +206,29 @@ def test_the_loader_picks_the_profile_from_the_venue_name():
 def test_levxl_risk_on_the_bundled_example_names_tables_and_flags():
     result = CliRunner().invoke(main, ["risk"])
     assert result.exit_code == 0, result.output
-    assert "binance:BTCUSDT@2024-10-24 (as of 2024-10-24" in result.output and "STALE" in result.output
-    assert "MISSING" in result.output and "warning: row 3 binance ETHUSDT: flat maintenance rate" in result.output
+    lines = result.output.splitlines()
+    start = lines.index("tier tables (stale after 90 days):") + 1
+    section = lines[start:start + 8]
+
+    def tier_line(row):
+        return next(line for line in section if line.startswith(f"  row {row} "))
+
+    # each row names the table and date it used: the example's blank mmr cells take the venue's own table
+    assert "binance:BTCUSDT@2024-10-24 (as of 2024-10-24" in tier_line(1) and tier_line(1).endswith("STALE")
+    assert "binance:ETHUSDT@2024-10-24 (as of 2024-10-24" in tier_line(3) and tier_line(3).endswith("STALE")
+    assert "okx:SOLUSDT@2026-05-28 (as of 2026-05-28" in tier_line(5) and tier_line(5).endswith("STALE")
+    assert "hyperliquid:BTC@2026-12-01 (as of 2026-12-01" in tier_line(6)
+    assert "binance:DOGEUSDT@2024-10-24" in tier_line(8)
+    # and flags the missing ones: no Bybit inverse or Deribit table is stored, so the flat default, said so
+    assert tier_line(4).endswith("flat 0.005 (no tier table)  MISSING") and tier_line(7).endswith("MISSING")
+    assert "warning: row 4 bybit BTCUSD: flat maintenance rate 0.005 used; no bybit:BTCUSD table stored" in result.output
     # the Bybit row is figured where Bybit measures maintenance (the entry value): its own number, not a side note
-    row4 = next(line for line in result.output.splitlines() if line.startswith("4 "))
+    row4 = next(line for line in lines if line.startswith("4 "))
     assert "52,719.7" in row4 and "row 4 bybit BTCUSD [bybit-inverse]: liquidation" not in result.output
     # the OKX row's own price has the taker fee inside the threshold, and says so
-    row5 = next(line for line in result.output.splitlines() if line.startswith("5 "))
-    assert "135.068" in row5
-    assert "row 5 okx SOLUSDT [okx-swap]: taker 0.05% inside the threshold" in result.output
+    row5 = next(line for line in lines if line.startswith("5 "))
+    assert "134.592" in row5
+    assert "row 5 okx SOL-USDT-SWAP [okx-swap]: taker 0.05% inside the threshold" in result.output
     assert "row 4 bybit BTCUSD [bybit-inverse]: MM on the entry value" in result.output
 
 

@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 
 from levxl.book.positions import load_positions
+from levxl.engine.tiers import TierTable
 from levxl.engine.venues import PROFILES
 from levxl.workbooks.template.styles import (AMOUNT, F_BOLD, F_TITLE, INT, LEV, PCT, PCT1, PRICE, PROB, RATE, SIGMA,
                                              SIZE, TOTAL_FILL, USD, BOX, header_cells, input_cell, note, output_cell,
@@ -75,9 +76,13 @@ def read_positions(path: Path) -> list[dict]:
     book = load_positions(path)
     if len(book) != len(rows):
         raise ValueError(f"{path}: the template is seeded from a clean positions file; levxl refused some rows")
-    for row, rate, hours in zip(rows, book.funding_rate, book.funding_hours):
+    for row, rate, hours, mmr in zip(rows, book.funding_rate, book.funding_hours, book.mmr):
         if row.get("funding_rate") is not None:
             row["funding_rate"] = float(rate) * 8.0 / float(hours)
+        if row.get("mmr") in ("", None):
+            # a blank cell: what the book took for it, spelt out (the venue's tier preset, or the flat default),
+            # since a LEVXL_ function on the sheet has no symbol to find the venue's table by
+            row["mmr"] = f"{mmr.venue}:{mmr.symbol}" if isinstance(mmr, TierTable) else float(mmr)
     return rows
 
 
