@@ -18,6 +18,7 @@ import numpy as np
 from levxl.engine import kernel
 from levxl.engine.conventions import (funding_interval_hours, liquidation_price_at_venue, price_on_tick,
                                      threshold_terms_at_venue, tick_rule)
+from levxl.engine.liquidation import DEFAULT_MMR
 from levxl.engine.tier_store import CCXT_IDS
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import VenueProfile, profile_for
@@ -151,7 +152,9 @@ def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) 
                         f"{symbol or 'SYMBOL'}` fetches it)")
             else:
                 hint = f"; no {venue or '?'}:{symbol or '?'} table stored and none can be fetched for this venue"
-            out.append(TierUse(table=f"flat {float(spec):g}", as_of="", source="mmr column", age_days=None,
+            # the book keeps the rate, not whether its cell was blank: the default's value may be either
+            source = "mmr column" if float(spec) != DEFAULT_MMR else "mmr column, or levxl's default for a blank cell"
+            out.append(TierUse(table=f"flat {float(spec):g}", as_of="", source=source, age_days=None,
                                status="missing", warning=f"flat maintenance rate {float(spec):g} used{hint}",
                                **common))
             continue
