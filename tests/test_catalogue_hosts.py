@@ -290,7 +290,9 @@ def test_scalar_fast_path_equals_the_array_path(seed):
     fn = CATALOGUE["LEVXL_LIQ_PRICE"]
     rng = np.random.default_rng(seed)
     table = lx.preset("binance:BTCUSDT")
-    specs = [None, 0.004, 0.02, "binance:BTCUSDT", "binance:BTCUSDT@2021", table]
+    # OKX's tables count tiers by the position's size, not its notional: the fast path must too
+    specs = [None, 0.004, 0.02, "binance:BTCUSDT", "binance:BTCUSDT@2021", table, "okx:BTC-USDT-SWAP",
+             lx.preset("okx:ETH/USDT:USDT")]
     taken = 0
     for _ in range(300):
         args = ["long" if rng.random() < 0.5 else "SHORT", float(rng.uniform(1, 120_000)),

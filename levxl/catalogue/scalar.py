@@ -118,6 +118,8 @@ def liquidation_price(side, entry, size, leverage, mmr, margin, contract, fee, b
             return None
         m = _value(size, entry, inverse) / leverage if blank_margin else margin
         return _solve(s, entry, size, m, spec, 0.0, fee, inverse, e)
+    if spec.counted_by == "size":  # OKX: the tier of the position's size, its rate on the whole position
+        spec = spec.tier_of_size(size)
     floors, rates, cums = _table(spec)
     if not rates[-1] + fee < 1:
         return None
