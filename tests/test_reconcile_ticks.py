@@ -136,6 +136,21 @@ def test_a_maintenance_margin_that_differs_is_said(tmp_path):
     assert [rec["maintenance_margin_matches_venue"] for rec in records] == [False, True]
 
 
+def test_bybit_maintenance_holds_the_fee_to_close_with_a_margin_from_leverage_too(tmp_path):
+    # Bybit help "Maintenance Margin Calculation (USDC Contract)": 1 BTC long at 51,000, 10x, MMR 0.5 %, taker
+    # 0.06 %: fee to close at the bankruptcy price 45,900 x 0.06 % = 27.54, MM 255 + 27.54 = 282.54. Bybit's
+    # positionMM holds that fee whether the margin is given (less the fee it holds) or comes from leverage; before,
+    # a row with leverage only compared 255.00 to the venue's 282.54 ("differs by -27.54", no cause)
+    path = tmp_path / "bybit.csv"
+    path.write_text("venue,symbol,side,size,entry,mark,leverage,margin,mmr,taker_fee,venue_maintenance\n"
+                    "bybit,BTCPERP,long,1,51000,51000,10,,0.005,0.0006,282.54\n"
+                    "bybit,BTCPERP,long,1,51000,51000,10,5127.54,0.005,0.0006,282.54\n", encoding="utf-8")
+    book, liq = load_book(path)
+    r = reconcile(book, liq)
+    assert r.levxl_mm.tolist() == pytest.approx([282.54, 282.54], abs=1e-9)
+    assert liq.price[0] == pytest.approx(liq.price[1], rel=1e-12)  # the fee cancels in the price either way
+    assert [rec["maintenance_margin_matches_venue"] for rec in risk_records(book, liq)] == [True, True]
+
 finite_tick = st.sampled_from([0.5, 0.25, 1.0, 0.125, 0.0625])
 
 

@@ -24,7 +24,8 @@ import numpy as np
 from levxl.book.accounts import Liquidation, levxl_liquidation
 from levxl.book.figures import RiskTable, risk_table
 from levxl.book.positions import Book, account_key
-from levxl.book.venue_rules import conventions_text, profiles_for, tick_digits, tier_limits, tier_provenance
+from levxl.book.venue_rules import (close_fee_in_maintenance, conventions_text, profiles_for, tick_digits,
+                                     tier_limits, tier_provenance)
 from levxl.engine import kernel
 from levxl.engine.liquidation import liquidation_price, maintenance_margin
 
@@ -162,7 +163,7 @@ def reconcile(book: Book, liquidation: Liquidation | None = None) -> Reconciliat
         levxl_mm[perp] = np.asarray(maintenance_margin(b.size, price=np.where(np.array(b.basis) == "entry", b.entry,
                                                                         b.mark), mmr=mmr,
                                                        contract=np.array(b.contract, dtype=object)), dtype=float)
-        levxl_mm[perp] += b.close_fee  # Bybit UTA reports MM with the fee to close in it (0 elsewhere)
+        levxl_mm[perp] += close_fee_in_maintenance(b)  # Bybit UTA reports MM with the fee to close in it
     tick = np.where(~book.option, np.asarray(book.tick, dtype=float), np.nan)
     levxl = np.where(np.isfinite(diff), liq.price, np.nan)  # no finite price (the sentinels) is not compared
     ticks, _, matches = price_gap(levxl, venue, tick)

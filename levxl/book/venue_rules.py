@@ -16,8 +16,8 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from levxl.engine import kernel
-from levxl.engine.conventions import (funding_interval_hours, liquidation_price_at_venue, price_on_tick,
-                                     threshold_terms_at_venue, tick_rule)
+from levxl.engine.conventions import (close_fee_at_bankruptcy, funding_interval_hours, liquidation_price_at_venue,
+                                     price_on_tick, threshold_terms_at_venue, tick_rule)
 from levxl.engine.liquidation import DEFAULT_MMR
 from levxl.engine.tier_store import CCXT_IDS
 from levxl.engine.tiers import TierTable, preset
@@ -258,6 +258,25 @@ def threshold_terms(book: Any) -> tuple[np.ndarray, np.ndarray]:
             close[sub] = np.where(isolated[sub], np.nan_to_num(terms.close_fee), 0.0)
     return fee, close
 
+
+def close_fee_in_maintenance(book: Any) -> np.ndarray:
+    """The fee to close at the bankruptcy price that a venue counts in each isolated position's maintenance
+    margin (Bybit UTA, ``close_fee_in_margin``; 0 elsewhere and for cross positions), in the margin currency.
+
+    It is :attr:`Book.close_fee` where a margin was given; with a margin from leverage that fee cancels in the
+    liquidation equation (``close_fee`` is 0 there) but Bybit's reported positionMM still holds it, so it is
+    :func:`levxl.engine.conventions.close_fee_at_bankruptcy` at the leverage and the account's taker rate (NaN:
+    the profile's dated base rate)."""
+    out = np.asarray(book.close_fee, dtype=float).copy()
+    taker = np.asarray(book.taker_fee, dtype=float)
+    for i, profile in enumerate(profiles_for(book.venue, book.contract)):
+        if (profile is None or not profile.close_fee_in_margin or book.kind[i] == "option"
+                or book.margin_mode[i] != "isolated" or np.isfinite(book.margin[i])):
+            continue
+        rate = taker[i] if np.isfinite(taker[i]) else (profile.taker_fee or 0.0)
+        out[i] = float(close_fee_at_bankruptcy(book.side[i], book.entry[i], book.size[i], leverage=book.leverage[i],
+                                               fee=rate, contract=book.contract[i]))
+    return out
 
 DEFAULT_FUNDING_HOURS = 8.0
 """The period a funding rate is taken to be quoted per where neither the row nor its venue says (8 hours: Binance,
