@@ -234,6 +234,33 @@ def test_quanto_and_sideless_ccxt_rows_are_refused():
     assert "closed position" in book.issues[2][1]
 
 
+@pytest.mark.parametrize("case", ["okx-swap_btc-usdt-swap-isolated-long",
+                                  "okx-swap_btc-usd-swap-inverse-cross-long",
+                                  "gate-futures-usdt_btc-usdt-cross-short-doc",
+                                  "kucoin-futures_xbtusdtm-isolated-long-doc"])
+def test_a_count_of_contracts_without_their_size_is_refused_not_read_as_coins(case):
+    # OKX, Gate and KuCoin count contracts of 0.01 / 0.0001 / 0.001 BTC: ccxt fills contractSize from the market,
+    # and a position parsed without markets has none. Read as 1, the OKX long of 50 contracts was 50 BTC, not 0.5:
+    # LIQUIDATED, uPnL -50,000 and MM 12,600 against the venue's 126, with only "no single cause found" to say so
+    data = _case(CCXT / f"{case}.json")
+    whole = book_from_records(records_from_ccxt(data))
+    assert len(whole) == 1 and whole.size[0] == pytest.approx(data["position"]["contracts"]
+                                                            * data["position"]["contractSize"])
+    for broken in (None, "drop"):
+        position = dict(data["position"])
+        if broken == "drop":
+            del position["contractSize"]
+        else:
+            position["contractSize"] = None
+        book = book_from_records(records_from_ccxt(dict(data, position=position)))
+        assert len(book) == 0 and "no contractSize" in book.issues[0][1]
+
+
+def test_an_okx_contract_size_its_own_notional_contradicts_is_refused():
+    data = _case(CCXT / "okx-swap_btc-usdt-swap-isolated-long.json")  # 50 contracts of 0.01 BTC, notionalUsd 31,500
+    book = book_from_records(records_from_ccxt(dict(data, position=dict(data["position"], contractSize=1))))
+    assert len(book) == 0 and "contractSize 1 disagrees with the position's own notionalUsd" in book.issues[0][1]
+
 # -- risk --json / --csv -----------------------------------------------------------------------------------------
 def test_risk_json_and_csv():
     runner = CliRunner()

@@ -200,6 +200,9 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
         return {"__refuse__": f"{symbol}: contractSize {p.get('contractSize')!r} is not Binance COIN-M's {face:g} "
                               "USD a contract, so the size in USD cannot be told (export fetch_positions with "
                               "markets loaded, or give the size in USD face value)", **who}
+    why = _contract_size_unknown(venue, symbol, p, info, contract_size, inverse)
+    if why:
+        return {"__refuse__": why, **who}
     if venue == "deribit":  # ccxt's contracts is Deribit's own size (USD for inverse futures), not a count of
         contract_size = 1.0  # contracts: ccxt fills contractSize (10 USD for BTC-PERPETUAL) from the market
     size = None if contracts is None else abs(contracts) * contract_size
@@ -226,6 +229,31 @@ def _record(p: dict[str, Any], account: str) -> dict[str, Any]:
                 ["hedge-mode position: levxl's cross formula is the one-way-mode one (Binance); a hedged account's "
                  "other leg changes the venue's number"] if p.get("hedged") and mode == "cross" else [])}
 
+
+#: venues whose ccxt ``contracts`` counts contracts of a multiple of the coin (OKX ctVal 0.01 BTC, Gate's quanto
+#: multiplier 0.0001 BTC, KuCoin's multiplier 0.001 BTC): ccxt fills ``contractSize`` from the market, so a position
+#: parsed without markets has none, and ``contracts`` alone would be a size 100 to 10,000 times too large
+MULTIPLE_CONTRACT_VENUES = frozenset({"okx", "gate", "kucoin"})
+
+
+def _contract_size_unknown(venue: str, symbol: str, p: dict, info: dict, contract_size: float,
+                           inverse: bool) -> str:
+    """Why the size of a position at a venue of :data:`MULTIPLE_CONTRACT_VENUES` cannot be told ("" when it can):
+    no ``contractSize``, or (OKX) one that its own ``info`` contradicts: ``notionalUsd`` is ``pos x ctVal x markPx``
+    (linear) or ``pos x ctVal`` USD (inverse), within the USDT/USD rate it converts at."""
+    if venue not in MULTIPLE_CONTRACT_VENUES:
+        return ""
+    if p.get("contractSize") is None:
+        return (f"{symbol}: no contractSize, so the size of its contracts cannot be told (export fetch_positions "
+                "with markets loaded, or give the size in coin or USD face value)")
+    pos, usd, mark = _num(info.get("pos")), _num(info.get("notionalUsd")), _num(info.get("markPx"))
+    if venue != "okx" or not (pos and usd and mark):
+        return ""
+    implied = abs(usd / pos) if inverse else abs(usd / (pos * mark))
+    if abs(contract_size / implied - 1) > 0.01:  # USD vs USDT moves notionalUsd by far less than 1 %
+        return (f"{symbol}: contractSize {contract_size:g} disagrees with the position's own notionalUsd "
+                f"({_num(info.get('notionalUsd')):g}, about {implied:.4g} a contract): the size cannot be told")
+    return ""
 
 def binance_coin_m_face(symbol: str) -> float:
     """USD face value of one Binance COIN-M contract (``positionAmt`` counts them): 100 USD for BTC, 10 USD for every
