@@ -161,12 +161,26 @@ def tier_table_for(venue: str, symbol: str, mmr: Any) -> TierTable | None:
     return None
 
 
+def _table_of_another_market(row: dict[str, Any], table: TierTable) -> list[str]:
+    """A warning when the row's mmr names another venue's or another symbol's table than the row's own (a
+    ``binance:DOGEUSDT`` preset on a BTCUSDT row is a typo the numbers would not show)."""
+    venue, symbol = str(row.get("venue") or ""), str(row.get("symbol") or "")
+    if not (venue and symbol and table.venue and table.symbol):
+        return []
+    if tier_store.venue_key(venue) != table.venue:
+        return [f"mmr names {table.name}, a {table.venue} table, for a {venue} position: check the preset"]
+    if tier_store.symbol_key(table.venue, symbol) != tier_store.symbol_key(table.venue, table.symbol):
+        return [f"mmr names {table.name}, {table.symbol}'s table, for a {symbol} position: check the preset"]
+    return []
+
 _MISSING = object()
 
 
 def amount_text(value: float) -> str:
-    """An amount for a message: whole units with separators, or 3 significant digits past a trillion (a size of
-    1e300 must not print 300 digits)."""
+    """An amount for a message: 4 significant digits below a thousand, whole units with separators above, 3
+    significant digits past a trillion (a size of 1e300 must not print 300 digits)."""
+    if abs(value) < 1000:  # a size of 0.5 BTC or a notional of 0.16 is not "0"
+        return f"{value:.4g}"
     return f"{value:,.0f}" if abs(value) < 1e12 else f"{value:.3g}"
 
 
@@ -184,6 +198,8 @@ def plausibility_warnings(row: dict[str, Any], table: Any = _MISSING) -> list[st
         if leverage > allowed + 1e-9:
             out.append(f"leverage {leverage:g}x is above the {allowed:g}x the {table.name} tier allows at a "
                        f"{what} of {amount_text(counted)} (the venue would refuse it or cap it; check the leverage)")
+    if table is not None:
+        out += _table_of_another_market(row, table)
     vol = row.get("vol", np.nan)
     if vol == vol and vol > VOL_PLAUSIBLE:
         out.append(f"vol {vol:g} means {vol:.0%} a year: if you meant {vol:g}%, write {vol / 100:g} or {vol:g}%")

@@ -204,7 +204,9 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
                      "n/a" if np.isnan(fixes.margin_to_add[i]) else _fmt(fixes.margin_to_add[i], "num"),
                      _fmt(table.funding_per_day[i], "num")]))
     widths = [max(len(h), *(r[1][k] for r in rows)) if rows else len(h) for k, h in enumerate(header)]
-    echo(f"levxl risk: {book.source} ({len(book)} positions; amounts in each position's margin currency)")
+    refused = (f"; {len(book.issues)} row(s) refused, in no figure or total below (each 'row N skipped' on "
+               "stderr)") if book.issues else ""
+    echo(f"levxl risk: {book.source} ({len(book)} positions{refused}; amounts in each position's margin currency)")
     if not len(book):  # a header and no rows (or an empty fetch_positions list): a flat desk, not an error
         echo(FLAT_BOOK)
     echo("  ".join(h.rjust(w) for h, w in zip(header, widths)))
@@ -215,7 +217,8 @@ def risk(positions: Path | None, accounts: Path | None, as_json: bool, as_csv: b
     echo(f"dist to liq: the adverse move of the mark to the liquidation price (longs a fall, shorts a rise), <= 0 = "
          f"LIQUIDATED; PnL N% adv: every mark N% against its position; add→{TARGET_DISTANCE:.0%}: margin to add "
          f"for a {TARGET_DISTANCE:.0%} distance")
-    echo("stresses (USD, change vs now; market moves: BTC's, every asset by its beta):")
+    echo("stresses (USD, change vs now; market moves: BTC's, every asset by its beta"
+         + (f"; without the {len(book.issues)} refused row(s)" if book.issues else "") + "):")
     width = max(len(s.name) for s in stressed.stresses)
     for k, stress in enumerate(stressed.stresses):
         worst = stressed.worst[k]

@@ -1,0 +1,51 @@
+"""An independent QA round on tier presets and hostile books (2026-12-04): a preset that names another market's
+table, amounts too small for whole units in warnings, and refused rows the text table's totals leave out."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from levxl.book.checks import amount_text
+from levxl.book.positions import load_positions
+from levxl.cli import main
+
+BOOK = ("venue,symbol,side,size,entry,mark,leverage,mmr\n"
+        "binance,BTCUSDT,long,0.5,60000,60000,10,binance:DOGEUSDT\n"  # another symbol's table
+        "binance,BTCUSDT,long,0.5,60000,60000,10,bybit:BTCUSDT\n"  # another venue's table
+        "binance,BTCUSDT,long,0.5,60000,60000,10,binance:BTC/USDT:USDT\n"  # the row's own, in ccxt's spelling
+        "okx,BTC-USDT-SWAP,long,0.5,60000,60000,10,okx:BTC/USDT:USDT\n"
+        "hyperliquid,BTC/USDC:USDC,long,0.5,60000,60000,10,hyperliquid:BTC\n"
+        "binanceusdm,ETHUSDT,long,0.5,3000,3000,10,binance:ETHUSDT\n"  # a profile alias of the table's venue
+        "okx,BTC-USDT-SWAP,long,0.5,60000,60000,150,\n")  # leverage above the tier's max at a size of 0.5
+
+
+def test_a_preset_naming_another_markets_table_is_said(tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text(BOOK, encoding="utf-8")
+    book = load_positions(path)
+    assert book.warnings[0] == ["mmr names binance:DOGEUSDT@2024-10-24, DOGEUSDT's table, for a BTCUSDT position: "
+                                "check the preset"]
+    assert book.warnings[1] == ["mmr names bybit:BTCUSDT@2026-09-19, a bybit table, for a binance position: check "
+                                "the preset"]
+    assert book.warnings[2:6] == [[], [], [], []]  # the same market in another spelling is the row's own table
+
+
+def test_warnings_show_amounts_below_a_thousand_with_their_digits(tmp_path):
+    # "the tier allows at a size of 0" for 0.5 BTC, "a notional of 0" for 0.16 USDT, before
+    assert amount_text(0.5) == "0.5" and amount_text(0.1598) == "0.1598" and amount_text(12.0) == "12"
+    assert amount_text(50_000.0) == "50,000" and amount_text(1e300) == "1e+300"
+    path = tmp_path / "book.csv"
+    path.write_text(BOOK, encoding="utf-8")
+    assert "allows at a size of 0.5 (" in load_positions(path).warnings[6][0]
+
+
+def test_the_text_table_says_how_many_rows_its_totals_leave_out(tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text("venue,symbol,side,size,entry,mark,leverage\nbinance,BTCUSDT,long,0.5,60000,60000,10\n"
+                    "binance,BTCUSDT,long,lots,60000,60000,10\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["risk", str(path)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert "(1 positions; 1 row(s) refused, in no figure or total below" in lines[0]
+    assert any(line.startswith("stresses (") and "without the 1 refused row(s)" in line for line in lines)
+    assert "row 2 skipped: size must be a number" in result.stderr
