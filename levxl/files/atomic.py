@@ -13,6 +13,9 @@
   permission denied) becomes :class:`OutputError`, a ``ValueError`` with a one-line message.
 * :func:`refuse_output_over_inputs` refuses an output that is one of the inputs (same path, a symlink to it, or a
   hard link to the same file) before anything is written.
+* :func:`refuse_unwritable_target` refuses a target (through symlinks) that is not a regular file (a FIFO, device,
+  socket or folder, which ``os.replace`` would swap for a file) or is read-only (no write bit, or not writable by
+  this user: ``os.replace`` needs only the folder's permission), before anything is written and again on publish.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
-__all__ = ["atomic_output", "publish", "OutputError", "refuse_output_over_inputs", "remove_temp_files",
-           "clean_stale_temp_files", "TEMP_MARK", "STALE_SECONDS"]
+__all__ = ["atomic_output", "publish", "OutputError", "refuse_output_over_inputs", "refuse_unwritable_target",
+           "remove_temp_files", "clean_stale_temp_files", "TEMP_MARK", "STALE_SECONDS"]
 
 TEMP_MARK = "levxl"
 STALE_SECONDS = 3600.0  #: a temp file older than this with no live writer is left over from a killed job
@@ -35,7 +39,8 @@ _cleaned: set[str] = set()
 
 
 class OutputError(ValueError, OSError):
-    """An output could not be written (disk full, read-only folder, output over an input); nothing was written.
+    """An output could not be written (disk full, read-only folder or file, output over an input or over a FIFO or
+    device); nothing was written.
     A ``ValueError`` (a message for the user, as every bad-input error) and an ``OSError`` (what it wraps)."""
 
 
@@ -62,6 +67,40 @@ def refuse_output_over_inputs(inputs: Iterable[str | Path | None], output: str |
                 same = (st.st_dev, st.st_ino) == (out_stat.st_dev, out_stat.st_ino)
         if same:
             raise OutputError(f"refusing to write {out}: it is the input {path} (an output never replaces an input)")
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
+
+
+def refuse_unwritable_target(target: str | Path) -> None:
+    """Raise :class:`OutputError` if ``target`` (through symlinks) exists and is not a regular file, or is read-only.
+
+    ``os.replace`` would put a regular file where a FIFO or device was, and it needs only the folder's write
+    permission, so without this a read-only file is silently replaced. ``os.access`` alone is not enough: for root
+    it says every file is writable, so a file with no write bit for anyone is read-only too. A missing target (or
+    folder) is fine: it is created."""
+    shown = Path(target)
+    real = os.path.realpath(shown)
+    try:
+        info = os.stat(real)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    via = f" (a symlink to {real})" if os.path.islink(shown) else ""
+    if not stat.S_ISREG(info.st_mode):
+        raise OutputError(f"refusing to write {shown}{via}: it is {_kind_of(info.st_mode)}, not a regular file")
+    if not info.st_mode & 0o222 or not os.access(real, os.W_OK):
+        raise OutputError(f"refusing to write {shown}{via}: the file is read-only")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -110,8 +149,10 @@ def glob_escape(name: str) -> str:
 
 
 def publish(tmp: str | Path, target: str | Path) -> None:
-    """Give ``tmp`` the permissions ``target`` has (or a new file would get), then move it over ``target``."""
+    """Give ``tmp`` the permissions ``target`` has (or a new file would get), then move it over ``target``.
+    Refuses (:func:`refuse_unwritable_target`) a target that became a FIFO, device or read-only file meanwhile."""
     target = Path(target)
+    refuse_unwritable_target(target)
     try:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
@@ -126,11 +167,14 @@ def publish(tmp: str | Path, target: str | Path) -> None:
 def atomic_output(target: str | Path, suffix: str = ".tmp") -> Iterator[Path]:
     """``with atomic_output(path) as tmp: write(tmp)``: ``path`` appears complete or not at all.
 
-    A symlink ``path`` is written through (its target file is replaced, the link kept). An ``OSError`` while
-    creating, writing or publishing becomes :class:`OutputError` (one line: what and why)."""
+    A symlink ``path`` is written through (its target file is replaced, the link kept). A target that is not a
+    regular file or is read-only is refused before the temp file is made (:func:`refuse_unwritable_target`). An
+    ``OSError`` while creating, writing or publishing becomes :class:`OutputError` (one line: what and why)."""
+    given = target
     target = Path(os.path.realpath(target))
     tmp = None
     try:
+        refuse_unwritable_target(given)  # before anything is written; named as the caller gave it
         target.parent.mkdir(parents=True, exist_ok=True)
         if str(target.parent) not in _cleaned:
             _cleaned.add(str(target.parent))
@@ -139,6 +183,8 @@ def atomic_output(target: str | Path, suffix: str = ".tmp") -> Iterator[Path]:
                                     dir=target.parent)
         os.close(fd)
         tmp = Path(name)
+    except OutputError:
+        raise
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {_why(exc)}") from None
     try:
