@@ -220,3 +220,121 @@ def test_recalc_out_where_a_folder_has_the_books_name_fails_that_book(tmp_path):
     result = invoke("recalc", book, "--out", out)
     assert result.exit_code == 1 and "a folder of that name is in the way; nothing was written" in result.output
     assert "Traceback" not in result.output and list((out / "book.xlsx").iterdir()) == []
+
+
+# ---------------------------------------------------------------- targets that are not a writable regular file
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+
+
+def _write_through(target):
+    from levxl.files.atomic import atomic_output
+
+    with atomic_output(target) as tmp:
+        tmp.write_text("new")
+
+
+@needs_fifo
+@pytest.mark.parametrize("through_a_symlink", [False, True], ids=["fifo", "symlink-to-fifo"])
+def test_atomic_output_refuses_a_fifo_and_leaves_it_a_fifo(through_a_symlink, tmp_path):
+    import stat
+
+    from levxl.files.atomic import OutputError
+
+    fifo = tmp_path / "f.xlsx"
+    os.mkfifo(fifo)
+    target = fifo
+    if through_a_symlink:
+        target = tmp_path / "link.xlsx"
+        target.symlink_to(fifo)
+    with pytest.raises(OutputError, match="refusing to write .*: it is a FIFO, not a regular file") as caught:
+        _write_through(target)
+    assert "\n" not in str(caught.value)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and not _no_leftovers(tmp_path)
+    assert not through_a_symlink or target.is_symlink()
+
+
+def test_atomic_output_refuses_a_character_device(tmp_path):
+    import stat
+
+    from levxl.files.atomic import OutputError
+
+    device = tmp_path / "zero"  # /dev/zero's numbers, made under tmp_path: the real /dev is never touched
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 5))
+    except (AttributeError, PermissionError) as exc:  # no mknod on this system, or not root
+        pytest.skip(f"cannot make a character device here: {exc}")
+    try:
+        link = tmp_path / "link.xlsx"
+        link.symlink_to(device)
+        for target in (device, link):
+            with pytest.raises(OutputError, match="it is a character device, not a regular file"):
+                _write_through(target)
+            assert stat.S_ISCHR(os.stat(device).st_mode) and not _no_leftovers(tmp_path)
+    finally:
+        device.unlink()
+
+
+def test_atomic_output_refuses_a_folder(tmp_path):
+    from levxl.files.atomic import OutputError
+
+    folder = tmp_path / "book.xlsx"
+    folder.mkdir()
+    with pytest.raises(OutputError, match="it is a folder, not a regular file"):
+        _write_through(folder)
+    assert folder.is_dir() and list(folder.iterdir()) == [] and not _no_leftovers(tmp_path)
+
+
+@pytest.mark.parametrize("through_a_symlink", [False, True], ids=["file", "symlink-to-file"])
+def test_atomic_output_refuses_a_read_only_file_and_changes_nothing(through_a_symlink, tmp_path):
+    # as root os.access says every file is writable: the refusal must hold on the mode bits alone too
+    from levxl.files.atomic import OutputError
+
+    read_only = tmp_path / "ro.xlsx"
+    read_only.write_text("old")
+    read_only.chmod(0o444)
+    target = read_only
+    if through_a_symlink:
+        target = tmp_path / "link.xlsx"
+        target.symlink_to(read_only)
+    with pytest.raises(OutputError, match="refusing to write .*: the file is read-only") as caught:
+        _write_through(target)
+    assert "\n" not in str(caught.value)
+    assert read_only.read_text() == "old" and read_only.stat().st_mode & 0o777 == 0o444
+    assert not _no_leftovers(tmp_path)
+    assert not through_a_symlink or target.is_symlink()
+
+
+def test_publish_refuses_a_read_only_file_too(tmp_path):
+    from levxl.files.atomic import OutputError, publish
+
+    read_only = tmp_path / "ro.txt"
+    read_only.write_text("old")
+    read_only.chmod(0o444)
+    tmp = tmp_path / "new.txt"
+    tmp.write_text("new")
+    with pytest.raises(OutputError, match="the file is read-only"):
+        publish(tmp, read_only)
+    assert read_only.read_text() == "old"
+
+
+def test_atomic_output_writes_through_a_symlink_to_a_regular_file(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    real.chmod(0o640)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    _write_through(link)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert real.read_text() == "new" and real.stat().st_mode & 0o777 == 0o640 and not _no_leftovers(tmp_path)
+
+
+@needs_fifo
+def test_report_to_a_fifo_is_refused_in_one_line_and_the_fifo_stays(tmp_path):
+    import stat
+
+    fifo = tmp_path / "f.xlsx"
+    os.mkfifo(fifo)
+    one_line_failure(invoke("report", _positions(tmp_path, "csv"), "-o", fifo),
+                     f"refusing to write {fifo}: it is a FIFO, not a regular file")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and not _no_leftovers(tmp_path)
