@@ -3,6 +3,9 @@ table, amounts too small for whole units in warnings, and refused rows the text 
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import openpyxl
 from click.testing import CliRunner
 
 from levxl.book.checks import amount_text
@@ -49,3 +52,20 @@ def test_the_text_table_says_how_many_rows_its_totals_leave_out(tmp_path):
     assert "(1 positions; 1 row(s) refused, in no figure or total below" in lines[0]
     assert any(line.startswith("stresses (") and "without the 1 refused row(s)" in line for line in lines)
     assert "row 2 skipped: size must be a number" in result.stderr
+
+
+def test_a_date_in_a_number_column_of_an_xlsx_is_refused_not_read_as_its_serial_day(tmp_path):
+    # 2024-01-01 typed into the entry column is Excel's serial day 45292: read as a number it was a BTC entry of
+    # 45,292 and a wrong liquidation price, with no word
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["venue", "symbol", "side", "size", "entry", "mark", "leverage"])
+    ws.append(["binance", "BTCUSDT", "long", 1, 60000, 60000, 10])
+    ws.append(["binance", "BTCUSDT", "long", 1, datetime(2024, 1, 1), 60000, 10])
+    ws.append(["binance", "BTCUSDT", "long", 1, 61000, 60000, 10])
+    ws["E4"].number_format = "#,##0.00"  # a plain number format stays a number
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    book = load_positions(path)
+    assert book.entry.tolist() == [60000.0, 61000.0]
+    assert book.issues == [(2, "entry is a date (2024-01-01) in the sheet, not a number")]

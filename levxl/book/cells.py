@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date, timedelta
 import functools
 import io
 import math
@@ -22,6 +23,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from levxl.engine.venues import profile_for
+from levxl.files.reading import DateCell
 
 __all__ = ["ALIASES", "CellError", "canonical_column", "FUNDING_PER_HOURS_KEY", "FUNDING_UNREAD_PREFIX", "read_csv_table", "parse_number",
            "decimal_style", "parse_side", "SIDE_WORDS", "RATE_COLUMNS", "AMOUNT_COLUMNS", "asset_of", "SymbolForm",
@@ -375,6 +377,9 @@ def parse_number(value: Any, column: str, style: str = "") -> float:
         if value is None:
             return float("nan")
         raise CellError(f"{column} must be a number, got {value!r}")
+    if isinstance(value, DateCell):  # an xlsx cell formatted as a date: its serial day is no price or size
+        day = date(1899, 12, 30) + timedelta(days=int(value)) if 0 < value < 2_958_466 else None
+        raise CellError(f"{column} is a date{f' ({day.isoformat()})' if day else ''} in the sheet, not a number")
     if isinstance(value, (int, float)):
         try:
             return _finite(float(value), column, value)

@@ -381,8 +381,16 @@ class TimeCell(float):
         return round(float(self) * 86_400) / 3_600  # to the second: 4:00 is stored as 0.1666..., not 4.000...01 h
 
 
+class DateCell(float):
+    """A number cell whose number format shows it as a date ("yyyy-mm-dd", "d-mmm"): the float is Excel's serial
+    day (2024-01-01 is 45292). No positions column is a date, so the type lets a reader refuse one: an entry typed
+    as a date would otherwise be read as a price of 45,292."""
+
+
 #: Excel's built-in number formats that show a time of day or a duration with no date part
 _BUILTIN_TIME_FORMATS = frozenset({18, 19, 20, 21, 45, 46, 47})
+#: Excel's built-in number formats that show a date (with or without a time)
+_BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 22})
 
 
 def _is_time_format(code: str) -> bool:
@@ -392,13 +400,19 @@ def _is_time_format(code: str) -> bool:
     return bool(re.search(r"[hs]", code)) and not re.search(r"[yd]", code)
 
 
-def _time_styles(archive, rels: dict[str, str]) -> frozenset[int]:
-    """The indexes of the cell styles (``s=`` on a cell) whose number format is a time: see :class:`TimeCell`."""
+def _is_date_format(code: str) -> bool:
+    """A format code that shows a year or a day (quoted text, escapes and bracketed parts aside)."""
+    return bool(re.search(r"[yd]", re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code.lower())))
+
+
+def _number_styles(archive, rels: dict[str, str]) -> dict[int, type]:
+    """The cell styles (``s=`` on a cell) whose number format is a time or a date, by index: :class:`TimeCell` or
+    :class:`DateCell`."""
     part = next((t for t in rels.values() if t.endswith("styles.xml")), None)
     if not part or part not in archive.namelist():
-        return frozenset()
+        return {}
     custom: dict[int, str] = {}
-    out = set()
+    out: dict[int, type] = {}
     with archive.open(part) as stream:
         index = 0
         for _, el in iter_xml(stream, part, archive.display_name, tag=(f"{_NS}numFmt", f"{_NS}xf")):
@@ -413,9 +427,12 @@ def _time_styles(archive, rels: dict[str, str]) -> frozenset[int]:
                 except ValueError:
                     fmt = 0
                 if fmt in custom and _is_time_format(custom[fmt]) or fmt not in custom and fmt in _BUILTIN_TIME_FORMATS:
-                    out.add(index)
+                    out[index] = TimeCell
+                elif (fmt in custom and _is_date_format(custom[fmt])
+                      or fmt not in custom and fmt in _BUILTIN_DATE_FORMATS):
+                    out[index] = DateCell
                 index += 1
-    return frozenset(out)
+    return out
 
 
 def _col(ref: str) -> int:
@@ -477,7 +494,7 @@ def shared_strings(archive, part: str | None) -> list[str]:
     return out
 
 
-def _sheet_part(archive, prefer: str) -> tuple[str, list[str], frozenset[int]]:
+def _sheet_part(archive, prefer: str) -> tuple[str, list[str], dict[int, type]]:
     workbook = "xl/workbook.xml"
     rels = _rels(archive, workbook)
     sheets = []
@@ -494,7 +511,7 @@ def _sheet_part(archive, prefer: str) -> tuple[str, list[str], frozenset[int]]:
     shared = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
     if not chosen or chosen not in archive.namelist():
         raise UnsafeWorkbook(f"{archive.display_name}: the sheet's part ({chosen or '?'}) is missing")
-    return chosen, shared_strings(archive, shared), _time_styles(archive, rels)
+    return chosen, shared_strings(archive, shared), _number_styles(archive, rels)
 
 
 def _value(c, strings: list[str]) -> Any:
@@ -528,7 +545,7 @@ def xlsx_rows(path: str | Path, prefer_sheet: str = "Positions") -> Iterator[lis
     for an empty cell); a run of missing rows yields one empty list (so a table ends at its first blank row).
     At most :data:`MAX_ROWS` + 1 rows."""
     with bounded_zip(path) as archive:
-        part, strings, time_styles = _sheet_part(archive, prefer_sheet)
+        part, strings, number_styles = _sheet_part(archive, prefer_sheet)
         previous, count = 0, 0
         with archive.open(part) as stream:
             for _, row in iter_xml(stream, part, archive.display_name, tag=f"{_NS}row"):
@@ -545,12 +562,13 @@ def xlsx_rows(path: str | Path, prefer_sheet: str = "Positions") -> Iterator[lis
                     col = _col(c.get("r") or "") or col + 1
                     if col <= MAX_COLUMNS:
                         value = _value(c, strings)
-                        if time_styles and type(value) in (int, float) and c.get("t", "n") == "n":
+                        if number_styles and type(value) in (int, float) and c.get("t", "n") == "n":
                             try:
-                                if int(c.get("s") or 0) in time_styles:
-                                    value = TimeCell(value)
+                                kind = number_styles.get(int(c.get("s") or 0))
                             except ValueError:
-                                pass
+                                kind = None
+                            if kind is not None:
+                                value = kind(value)
                         cells[col] = value
                 row.clear()
                 while row.getprevious() is not None:  # drop finished rows: memory stays flat
