@@ -46,6 +46,15 @@ _CUM_TOLERANCE_ABS = 0.01
 _CUM_TOLERANCE_REL = 1e-9
 
 
+def _plain(value: Any) -> str:
+    """A number for a message as a user writes it (``50000``, ``0.0065``), never numpy's ``np.float64(50000.0)``;
+    text that is no number is shown quoted."""
+    try:
+        return f"{float(value):.12g}"
+    except (TypeError, ValueError):
+        return repr(value)
+
+
 def cum_by_recursion(floors: Sequence[float], mmrs: Sequence[float]) -> np.ndarray:
     """Maintenance amounts from the recursion ``cum_k = floor_k*(mmr_k - mmr_{k-1}) + cum_{k-1}``, ``cum_0 = 0``.
 
@@ -116,7 +125,7 @@ class TierTable:
         if floors_a.ndim != 1 or floors_a.size == 0 or floors_a.shape != mmr_a.shape:
             raise ValueError(f"{label}: floors and mmr must be equal-length, non-empty columns")
         if not np.all(np.isfinite(floors_a)) or floors_a[0] != 0:
-            raise ValueError(f"{label}: the first notional floor must be 0, got {floors_a[0]!r}")
+            raise ValueError(f"{label}: the first notional floor must be 0, got {_plain(floors_a[0])}")
         if np.any(np.diff(floors_a) <= 0):
             raise ValueError(f"{label}: notional floors must increase strictly, got {floors_a.tolist()}")
         if not np.all(np.isfinite(mmr_a) & (mmr_a >= 0) & (mmr_a < 1)):
@@ -135,8 +144,8 @@ class TierTable:
             if off.any():
                 k = int(np.argmax(off))
                 raise ValueError(
-                    f"{label}: cum of tier {k + 1} is {cum_a[k]!r} but the recursion "
-                    f"floor*(mmr - previous mmr) + previous cum gives {expected[k]!r}; the table is inconsistent "
+                    f"{label}: cum of tier {k + 1} is {_plain(cum_a[k])} but the recursion "
+                    f"floor*(mmr - previous mmr) + previous cum gives {_plain(expected[k])}; the table is inconsistent "
                     "(often a stale maintenance amount)")
         if caps is None:
             caps_a = np.append(floors_a[1:], np.inf)
@@ -164,9 +173,9 @@ class TierTable:
         """
         rate = float(mmr)
         if not (np.isfinite(rate) and 0 <= rate < 1):
-            raise ValueError(f"mmr must be a fraction in [0, 1), got {mmr!r}")
+            raise ValueError(f"mmr must be a fraction in [0, 1), got {_plain(mmr)}")
         if not np.isfinite(float(cum)):
-            raise ValueError(f"cum must be a finite number, got {cum!r}")
+            raise ValueError(f"cum must be a finite number, got {_plain(cum)}")
         one = lambda v: np.array([float(v)])  # noqa: E731
         return cls(one(0.0), one(rate), one(cum), one(np.inf), one(np.floor(1 / (2 * rate)) if rate else np.inf),
                    source=source)
