@@ -260,16 +260,18 @@ def _hostile_pack(tiers) -> dict:
 
 
 @pytest.mark.parametrize("tiers", [[[None, None, None, None, None]], [[0, 1]], ["abc"], {"a": 1}])
-def test_a_damaged_fetched_table_refuses_its_rows_with_a_message(data_dir, tiers):
+def test_a_damaged_fetched_table_is_refused_and_the_shipped_one_stands(data_dir, tiers, capsys):
     folder = data_dir / "tiers"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "binance_usdm_2099-01-01.json").write_text(json.dumps(_hostile_pack(tiers)))
+    (folder / "binance_usdm_2025-06-01.json").write_text(json.dumps({**_hostile_pack(tiers), "as_of": "2025-06-01"}))
     tier_store.refresh()
-    with pytest.raises(ValueError, match=r"binance:BTCUSDT@2099-01-01: a row is not .* the stored table is damaged"):
-        lx.preset("binance:BTCUSDT")  # a TypeError/IndexError traceback in `levxl risk` before
+    assert lx.preset("binance:BTCUSDT").as_of == "2024-10-24"  # a TypeError/IndexError traceback in `levxl risk` before
+    assert "binance_usdm_2025-06-01.json" in capsys.readouterr().err
+    with pytest.raises(ValueError, match=r"binance:BTCUSDT@2025-06-01 in .*binance_usdm_2025-06-01.json is refused "
+                                         r"\(.*(a row is not .* the stored table is damaged|notional floor)"):
+        lx.preset("binance:BTCUSDT@2025-06-01")
     result = CliRunner().invoke(main, ["risk", "--csv"])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    assert "Traceback" not in result.output and "the stored table is damaged" in result.output
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and /dev/zero are POSIX")
@@ -288,7 +290,9 @@ def test_a_hostile_file_in_the_data_folder_is_skipped_in_bounded_time_and_memory
     assert lx.preset("binance:BTCUSDT").as_of == "2024-10-24"  # the shipped table stands
     assert tier_store.funding_interval("binance", "BTCUSDT") is None
     result = CliRunner().invoke(main, ["tiers", "list", "binance"])
-    assert result.exit_code == 0 and "2099" not in result.output
+    assert result.exit_code == 0 and "@2099" not in result.output  # no table from it; the file is listed as refused
+    assert [line.split()[:2] for line in result.output.splitlines() if "2099" in line] == [
+        ["binance_usdm_2099-01-01.json", "refused"]]
 
 
 def test_update_merges_over_a_damaged_same_day_file_and_an_unwritable_folder_is_one_line(data_dir, monkeypatch):

@@ -295,11 +295,19 @@ def update(venue: str | None, symbols: tuple[str, ...], funding: bool) -> None:
 @tiers.command("list")
 @click.argument("venue", required=False)
 def list_tables(venue: str | None) -> None:
-    """List the stored tables (shipped and fetched), newest last, with their source."""
+    """List the stored tables (shipped and fetched), newest last, with their source; then the fetched files and
+    tables that are refused (damaged, failing a table's checks, or dated after today), with the reason."""
     from levxl.engine import tier_store
 
     wanted = tier_store.venue_key(venue) if venue else None
+    refused = tier_store.refused(announce=False)  # listed here, not also warned about on stderr
     for t in tier_store.all_tables():
         if wanted is None or t.venue == wanted:
             click.echo(f"{t.name:<40} {t.origin:<8} {t.source}")
+    shown = [r for r in refused if wanted is None or r.venue == wanted]
+    if shown:
+        click.echo("refused (not used; an older stored table applies where there is one):")
+        for r in shown:
+            what = "" if len(r.symbols) <= 1 else f" ({len(r.symbols)} tables)"
+            click.echo(f"{r.name:<40} {'refused':<8} {r.reason}{what} [{r.path}]")
     click.echo(f"(fetched tables live in {tier_store.user_tier_dir()})", err=True)

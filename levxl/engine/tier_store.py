@@ -32,6 +32,14 @@ Pack form (JSON)::
 
 ``notional_cap`` of an uncapped top tier is ``null``; ``cum`` is ``null`` where the venue publishes none (it is then
 computed by the recursion ``cum_k = floor_k*(mmr_k - mmr_{k-1}) + cum_{k-1}``).
+
+Refused fetched tables. The user data folder is checked when it is read, table by table: a table that fails
+:class:`~levxl.engine.tiers.TierTable`'s checks (negative or NaN rates, unsorted floors, an inconsistent ``cum``, an
+unknown ``counted_by``), a file dated after today (UTC) or not dated at all, and a damaged file (not JSON, not a
+pack, too large, not UTF-8) are not used: the newest other table of the symbol (usually the shipped one) applies.
+Each refusal is one line on stderr, once per process, and ``levxl tiers list`` lists them (:func:`refused`). Were
+such a table used, one bad download would fail every position of its symbol, or, being the newest, hide every real
+table from then on.
 """
 
 from __future__ import annotations
@@ -44,13 +52,15 @@ import stat
 import sys
 import time
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from levxl.engine import venues
 
-__all__ = ["StoredTable", "read_stored", "MAX_STORED_BYTES", "data_dir", "user_tier_dir", "venue_key", "symbol_key", "parse_name", "find", "names",
+__all__ = ["StoredTable", "RefusedTable", "read_stored", "MAX_STORED_BYTES", "data_dir", "user_tier_dir", "venue_key",
+           "symbol_key", "parse_name", "find", "names", "refused", "refused_for", "check_fetched_tables_with",
            "pack", "refresh", "generation", "all_tables", "CCXT_IDS", "PACK_FORMAT", "PACK_COLUMNS",
            "FUNDING_FORMAT", "FUNDING_HOURS_RANGE", "user_funding_dir", "funding_pack", "funding_interval"]
 
@@ -79,6 +89,41 @@ class StoredTable:
     @property
     def name(self) -> str:
         return f"{self.venue}:{self.symbol}@{self.as_of}"
+
+
+@dataclass(frozen=True)
+class RefusedTable:
+    """A fetched file, or one table in it, that is not used, and why."""
+
+    path: str  #: the file in the user data folder
+    reason: str  #: one line, numbers written plainly
+    venue: str = ""  #: "" when the file could not be read that far
+    as_of: str = ""
+    symbols: tuple[str, ...] = ()  #: the tables refused (keys); () for a file that could not be read
+
+    @property
+    def name(self) -> str:
+        """``venue:SYMBOL@DATE`` of a refused table; the file name for a refused file."""
+        if len(self.symbols) == 1 and self.venue:
+            return f"{self.venue}:{self.symbols[0]}@{self.as_of}"
+        return Path(self.path).name
+
+    def means(self, venue: str, key: str, when: str | None) -> bool:
+        """Whether a preset ``venue:key[@when]`` names one of the refused tables."""
+        return (self.venue == venue and key in self.symbols
+                and (when is None or self.as_of.startswith(when)))
+
+    @property
+    def line(self) -> str:
+        """The stderr line: the file, what in it is refused, and why."""
+        if not self.symbols:
+            what = "not used"
+        elif len(self.symbols) == 1:
+            what = f"table {self.symbols[0]} not used"
+        else:
+            shown = ", ".join(self.symbols[:3]) + (", ..." if len(self.symbols) > 3 else "")
+            what = f"its {len(self.symbols)} tables ({shown}) not used"
+        return f"levxl: warning: {self.path}: {self.reason}; {what} (an older stored table applies where there is one)"
 
 
 # -- names ---------------------------------------------------------------------------------------------------------
@@ -197,17 +242,44 @@ def _csv_rows(path: Any) -> list[tuple]:
             for r in rows]
 
 
-def _pack_entries(text: str | dict, origin: str, label: str) -> list[StoredTable]:
+def _pack_entries(text: str | dict, origin: str, label: str,
+                  damaged: list[tuple[str, str]] | None = None) -> list[StoredTable]:
+    """The tables of a pack. A table whose entry is not ``{"tiers": [[...], ...]}`` raises, or, given ``damaged``,
+    is added there as (key, reason) and left out: one bad entry in a fetched file must not cost its other tables."""
     data = json.loads(text) if isinstance(text, str) else text
     if not isinstance(data, dict) or data.get("format") != PACK_FORMAT:
         raise ValueError(f"{label}: not a levxl tier pack ({PACK_FORMAT})")
     venue, as_of, source = venue_key(data["venue"]), str(data["as_of"]), str(data.get("source") or label)
+    if not isinstance(data["tables"], dict):
+        raise TypeError("tables is not a {symbol: table} object")
     out = []
     for key, table in sorted(data["tables"].items()):
-        rows = [tuple(r) for r in table["tiers"]]
+        try:
+            rows = [tuple(r) for r in table["tiers"]]
+            counted_by = str(table.get("counted_by") or "notional")
+        except (KeyError, TypeError, AttributeError) as exc:
+            if damaged is None:
+                raise
+            damaged.append((symbol_key(venue, key) or str(key), f"entry {str(key)[:40]!r} is not a "
+                            f'{{"tiers": [[floor, cap, max leverage, mmr, cum], ...]}} object ({_why(exc)})'))
+            continue
         out.append(StoredTable(venue, symbol_key(venue, key), as_of, f"{source} [{label}]", origin, False,
-                               (lambda rows=rows: rows), str(table.get("counted_by") or "notional")))
+                               (lambda rows=rows: rows), counted_by))
     return out
+
+
+def _why(exc: BaseException, path: Path | None = None) -> str:
+    """An exception as one short line for a refusal (the file's own path, named by the line already, dropped)."""
+    if isinstance(exc, KeyError):
+        return f"no {exc.args[0]!r} field" if exc.args else "a field is missing"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno})"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start})"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if path is not None and text.startswith(f"{path}: "):
+        text = text[len(f"{path}: "):]
+    return text[:300]
 
 
 _SHIPPED: list[StoredTable] | None = None
@@ -237,38 +309,111 @@ def _shipped() -> list[StoredTable]:
 
 _RECHECK_SECONDS = 1.0
 _CHECKED: tuple[Path, float] | None = None  # (folder, monotonic time) of the last look at the folder
+_REFUSED: list[RefusedTable] = []  # of the folder as last read
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+_table_check: Callable[[StoredTable], Any] | None = None
 
 
-def _fetched() -> list[StoredTable]:
-    """Tables in the user data folder; re-read when the folder changes (another process may have updated it),
-    looked at no more than once a second (a preset lookup must stay in microseconds)."""
-    global _FETCHED, _CHECKED
+def check_fetched_tables_with(check: Callable[[StoredTable], Any]) -> None:
+    """Set the check every fetched table passes before it is used: ``check(stored)`` raises ValueError saying what
+    is wrong. :mod:`levxl.engine.tiers` sets it to building the :class:`~levxl.engine.tiers.TierTable` when it is
+    imported (``import levxl`` imports it): the rules live with the table, and this module importing that one would
+    be an import cycle."""
+    global _table_check, _FETCHED, _CHECKED
+    _table_check = check
+    _FETCHED = _CHECKED = None  # tables read before were not checked by it
+
+
+def _today() -> date:
+    """Today in UTC, the date ``levxl tiers update`` gives a fetched file."""
+    return datetime.now(timezone.utc).date()
+
+
+def _read_fetched(path: Path, today: date) -> tuple[list[StoredTable], list[RefusedTable]]:
+    """The usable tables of one fetched file and what in it is refused (the whole file, or single tables)."""
+    try:
+        damaged: list[tuple[str, str]] = []
+        data = _stored_json(path)
+        entries = _pack_entries(data, "fetched", str(path), damaged)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        guess = venue_key(path.name.partition("_")[0])  # venue_DATE.json: which venue's `tiers list` shows it
+        return [], [RefusedTable(str(path), _why(exc, path), venue=guess)]
+    venue, as_of = venue_key(data["venue"]), str(data["as_of"])  # there: the pack was read
+    bad = [RefusedTable(str(path), why, venue, as_of, (key,)) for key, why in damaged]
+    if not entries:
+        return [], bad
+    symbols = tuple(t.symbol for t in entries)
+    try:
+        when = date.fromisoformat(as_of) if _ISO_DATE.fullmatch(as_of) else None
+    except ValueError:
+        when = None
+    if when is None:  # a fetched file is dated by the fetch; an undated one would sort as newest of all
+        return [], bad + [RefusedTable(str(path), f"as_of {as_of[:40]!r} is not a date (YYYY-MM-DD)", venue,
+                                       as_of, symbols)]
+    if when > today:  # newest wins: a table from the future would hide every real one from then on
+        return [], bad + [RefusedTable(str(path), f"dated {as_of}, after today ({today.isoformat()} UTC)",
+                                       venue, as_of, symbols)]
+    usable = []
+    for entry in entries:
+        try:
+            if _table_check is not None:
+                _table_check(entry)
+        except ValueError as exc:
+            bad.append(RefusedTable(str(path), _why(exc), venue, as_of, (entry.symbol,)))
+            continue
+        usable.append(entry)
+    return usable, bad
+
+
+def _fetched(announce: bool = True) -> list[StoredTable]:
+    """Tables in the user data folder that pass the checks (the module docstring); re-read when the folder changes
+    (another process may have updated it) or the date does (a table dated tomorrow is good then), looked at no more
+    than once a second (a preset lookup must stay in microseconds). What is refused goes to stderr on a read, each
+    line once per process; ``announce=False``: not printed, for a caller listing them itself."""
+    global _FETCHED, _CHECKED, _REFUSED
     now = time.monotonic()
     if _CHECKED is not None and now - _CHECKED[1] < _RECHECK_SECONDS:
         return _FETCHED[1] if _FETCHED is not None else []
     folder = user_tier_dir()
     _CHECKED = (folder, now)
+    today = _today()
     try:
-        stamp = (str(folder), os.stat(folder).st_mtime_ns)
+        stamp = (str(folder), os.stat(folder).st_mtime_ns, today.isoformat())
     except OSError:
-        _FETCHED = None
+        _FETCHED, _REFUSED = None, []
         return []
     if _FETCHED is not None and _FETCHED[0] == stamp:
         return _FETCHED[1]
     found: list[StoredTable] = []
+    refusals: list[RefusedTable] = []
     for path in sorted(folder.glob("*.json")):
-        try:
-            found.extend(_pack_entries(_stored_json(path), "fetched", str(path)))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            continue  # a damaged download must not hide the shipped tables; `levxl tiers list` shows what loaded
-    _FETCHED = (stamp, found)
+        usable, bad = _read_fetched(path, today)
+        found.extend(usable)
+        refusals.extend(bad)
+    _FETCHED, _REFUSED = (stamp, found), refusals
+    for r in refusals:
+        _warn_once(r.line, quiet=not announce)
     return found
+
+
+def refused(announce: bool = True) -> list[RefusedTable]:
+    """What in the user data folder is refused, as last read (reading it if due); see :func:`_fetched`."""
+    _fetched(announce)
+    return list(_REFUSED)
+
+
+def refused_for(venue: str, symbol: str, when: str | None = None) -> list[RefusedTable]:
+    """The refused tables a preset ``venue:symbol[@when]`` would name, newest first."""
+    venue, key = venue_key(venue), symbol_key(venue, symbol)
+    return sorted((r for r in refused() if r.means(venue, key, when)), key=lambda r: r.as_of, reverse=True)
 
 
 def refresh() -> None:
     """Forget what was read: after writing a table, or changing ``LEVXL_DATA_DIR``, in this process."""
-    global _FETCHED, _CHECKED, _FUNDING
+    global _FETCHED, _CHECKED, _FUNDING, _REFUSED
     _FETCHED = _CHECKED = _FUNDING = None
+    _REFUSED = []
 
 
 def all_tables(featured: bool = False) -> list[StoredTable]:
@@ -302,6 +447,11 @@ def find(name: str) -> StoredTable:
     if not candidates:
         stored = _fetched() + _shipped()
         shown = repr(name.strip()) if len(name.strip()) <= 40 else repr(name.strip()[:37] + "...")
+        bad = sorted((r for r in _REFUSED if r.means(venue, key, when)), key=lambda r: r.as_of)
+        if bad:  # the table is there but refused: say which file and why, not "unknown"
+            r = bad[-1]
+            raise ValueError(f"tier preset {shown}: the table {venue}:{key}@{r.as_of} in {r.path} is refused "
+                             f"({r.reason})")
         dates = sorted({t.as_of for t in stored if t.venue == venue and t.symbol == key})
         if dates:  # the symbol is stored, only not at that date: say which dates are
             listed = ", ".join(dates[-6:]) + (f" and {len(dates) - 6} older" if len(dates) > 6 else "")
@@ -429,9 +579,20 @@ def _funding_index() -> dict:
     return index
 
 
+_WARNED: set[str] = set()  # the lines printed: a long-lived process re-reads the folders, and says a thing once
+
+
+def _warn_once(line: str, quiet: bool = False) -> None:
+    """``line`` on stderr unless it was printed (or, ``quiet``, shown otherwise) before in this process."""
+    if line not in _WARNED:
+        _WARNED.add(line)
+        if not quiet:
+            print(line, file=sys.stderr)
+
+
 def _skipped(path: Path, why: str) -> None:
     """One line on stderr for a damaged funding-interval file or entry: skipped, the venue's default applies."""
-    print(f"levxl: warning: {path}: {why}; skipped (the venue's default interval applies)", file=sys.stderr)
+    _warn_once(f"levxl: warning: {path}: {why}; skipped (the venue's default interval applies)")
 
 
 def funding_interval(venue: str, symbol: str) -> tuple[float, str, str] | None:

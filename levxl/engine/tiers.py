@@ -392,9 +392,19 @@ def table_from_rows(rows: Sequence[Sequence[Any]], *, venue: str = "", symbol: s
     except (TypeError, ValueError, IndexError, KeyError, OverflowError):
         name = f" {venue}:{symbol}@{as_of}" if venue else ""
         raise ValueError(f"tier table{name}: a row is not (floor, cap or null, max leverage or null, mmr, cum or null) "
-                         f"numbers; the stored table is damaged ({source or 'no source'})") from None
+                         "numbers; the stored table is damaged" + (f" ({source})" if source else "")) from None
     return TierTable.from_arrays(floors, mmr, cum=cum, caps=caps, max_leverage=lev,
                                  venue=venue, symbol=symbol, as_of=as_of, source=source, counted_by=counted_by)
+
+
+def _check_stored(stored: tier_store.StoredTable) -> None:
+    """The check a fetched table passes before it is used: it builds (a ValueError says why not; the store then
+    refuses it, and the newest other table of the symbol applies)."""
+    table_from_rows(stored.loader(), venue=stored.venue, symbol=stored.symbol, as_of=stored.as_of,
+                    counted_by=stored.counted_by)
+
+
+tier_store.check_fetched_tables_with(_check_stored)
 
 
 def preset(name: str) -> TierTable:
