@@ -157,7 +157,10 @@ def tier_table_for(venue: str, symbol: str, mmr: Any) -> TierTable | None:
     plain = "".join(ch for ch in symbol.split(":")[0] if ch.isalnum()).upper()
     name = f"{venue.strip().lower()}:{plain}"
     if venue and plain and name in preset_base_names():
-        return preset(name)
+        try:
+            return preset(name)
+        except (KeyError, ValueError):  # a plausibility check must not cost the run; the mmr's own check says why
+            return None
     return None
 
 

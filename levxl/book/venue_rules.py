@@ -19,7 +19,7 @@ from levxl.engine import kernel
 from levxl.engine.conventions import (close_fee_at_bankruptcy, funding_interval_hours, liquidation_price_at_venue,
                                      price_on_tick, threshold_terms_at_venue, tick_rule)
 from levxl.engine.liquidation import DEFAULT_MMR
-from levxl.engine.tier_store import CCXT_IDS
+from levxl.engine.tier_store import CCXT_IDS, refused_for
 from levxl.engine.tiers import TierTable, preset
 from levxl.engine.venues import VenueProfile, profile_for
 from levxl.book.checks import amount_text
@@ -118,6 +118,17 @@ def _available(venue: str, symbol: str, seen: dict | None = None) -> TierTable |
     return found
 
 
+def _refused(venue: str, symbol: str, seen: dict) -> Any:
+    """The newest refused fetched table of a venue and symbol, or None (memoised in ``seen`` as :func:`_available`)."""
+    if not venue or not symbol:
+        return None
+    key = ("refused", venue, symbol)
+    if key not in seen:
+        found = refused_for(venue, symbol)
+        seen[key] = found[0] if found else None
+    return seen[key]
+
+
 def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> list[TierUse]:
     """Per position: the tier table used (name, as-of date, source), its age on ``as_of`` (default today) and a
     warning when it is older than ``stale_days`` or when a flat maintenance rate stands in for a table (saying
@@ -144,9 +155,12 @@ def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) 
         table = spec if isinstance(spec, TierTable) else preset(spec) if isinstance(spec, str) else None
         if table is None:
             found = _available(venue, symbol, seen)
+            refused = None if found else _refused(venue, symbol, seen)
             if found:
                 hint = (f"; table {found.name} exists: leave the mmr cell blank (the venue's table is then used) or "
                         f"put \"{found.venue}:{found.symbol}\" there")
+            elif refused:  # a fetched table is there but not used: say so, not "none stored"
+                hint = f"; the fetched {venue}:{symbol} table in {refused.path} is refused ({refused.reason})"
             elif profile is not None and profile.venue in CCXT_IDS:
                 hint = (f"; no {venue}:{symbol or '?'} table stored (`levxl tiers update {profile.venue} "
                         f"{symbol or 'SYMBOL'}` fetches it)")
