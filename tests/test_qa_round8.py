@@ -69,3 +69,29 @@ def test_a_date_in_a_number_column_of_an_xlsx_is_refused_not_read_as_its_serial_
     book = load_positions(path)
     assert book.entry.tolist() == [60000.0, 61000.0]
     assert book.issues == [(2, "entry is a date (2024-01-01) in the sheet, not a number")]
+
+
+def test_a_rate_read_from_the_venues_own_position_is_not_a_missing_table():
+    # the bundled ccxt export: Bybit's and OKX's positions carry their maintenance margin, so the rate levxl reads
+    # from them is the venue's own at this size (not "flat ... MISSING: leave the mmr cell blank", which a ccxt
+    # export has no cell for); Binance COIN-M's carries no maintenance margin to confirm its rate by
+    from levxl.book.accounts import load_book
+    from levxl.book.venue_rules import tier_provenance
+    from levxl.files.bundled import example_file
+
+    book, _ = load_book(example_file("positions.ccxt.json"))
+    uses = {u.row: u for u in tier_provenance(book, as_of="2026-12-04")}
+    for row in (5, 6, 7, 8, 9):
+        assert uses[row].status == "ok" and uses[row].table.startswith("venue rate ") and not uses[row].warning
+    assert uses[4].status == "missing" and uses[4].table == "flat 0.004"
+
+
+def test_a_typed_flat_rate_is_the_venues_only_where_it_gives_the_venues_maintenance_margin(tmp_path):
+    from levxl.book.venue_rules import tier_provenance
+
+    path = tmp_path / "book.csv"
+    path.write_text("venue,symbol,side,size,entry,mark,leverage,mmr,venue_maintenance\n"
+                    "okx,BTC-USDT-SWAP,long,0.5,60000,60000,10,0.004,120\n"  # 0.5 x 60,000 x 0.4 %
+                    "okx,BTC-USDT-SWAP,long,0.5,60000,60000,10,0.004,150\n"
+                    "okx,BTC-USDT-SWAP,long,0.5,60000,60000,10,0.004,\n", encoding="utf-8")
+    assert [u.status for u in tier_provenance(load_positions(path))] == ["ok", "missing", "missing"]

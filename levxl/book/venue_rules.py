@@ -129,6 +129,18 @@ def _refused(venue: str, symbol: str, seen: dict) -> Any:
     return seen[key]
 
 
+def _is_the_venues_own_rate(book: Any, i: int, close_fee: float) -> bool:
+    """A flat rate that gives the venue's own reported maintenance margin of the position (with the fee to close
+    where the venue counts it, to the cent or the satoshi as the reconciliation compares them): read from the
+    venue (a ccxt position's MM / value), not typed or defaulted."""
+    reported = float(book.venue_maintenance[i])
+    if not (math.isfinite(reported) and reported > 0):
+        return False
+    price = book.entry[i] if book.basis[i] == "entry" else book.mark[i]
+    inverse = book.contract[i] == "inverse"
+    value = book.size[i] / price if inverse else book.size[i] * price
+    return bool(abs(float(book.mmr[i]) * value + close_fee - reported) <= (1e-8 if inverse else 0.01))
+
 def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> list[TierUse]:
     """Per position: the tier table used (name, as-of date, source), its age on ``as_of`` (default today) and a
     warning when it is older than ``stale_days`` or when a flat maintenance rate stands in for a table (saying
@@ -139,6 +151,7 @@ def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) 
     out = []
     seen: dict = {}
     hours_of: dict = {}
+    close_fees = close_fee_in_maintenance(book)
     for i, profile in enumerate(profiles_for(book.venue, book.contract)):
         venue, symbol, spec = book.venue[i], book.symbol[i], book.mmr[i]
         hours = float("nan")
@@ -153,6 +166,13 @@ def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) 
             out.append(TierUse(table="", as_of="", source="", age_days=None, status="n/a", warning="", **common))
             continue
         table = spec if isinstance(spec, TierTable) else preset(spec) if isinstance(spec, str) else None
+        if table is None and _is_the_venues_own_rate(book, i, float(close_fees[i])):
+            # read from the venue's position (ccxt: its maintenance margin / value): the venue's rate now, at
+            # this size; not a stale or missing table, though only a table prices other sizes
+            out.append(TierUse(table=f"venue rate {float(spec):g}", as_of="", source="the venue's maintenance "
+                               "margin of the position (its rate at this size)", age_days=None, status="ok",
+                               warning="", **common))
+            continue
         if table is None:
             found = _available(venue, symbol, seen)
             refused = None if found else _refused(venue, symbol, seen)
@@ -442,7 +462,7 @@ def table_lines(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> l
         if u.status == "n/a":
             continue
         what = (f"{u.table} (as of {u.as_of}, {u.age_days} days old; {u.source})" if u.as_of
-                else f"{u.table} (no tier table)")
+                else f"{u.table} (no tier table; {u.source})" if u.status == "ok" else f"{u.table} (no tier table)")
         flag = {"ok": "", "stale": "  STALE", "missing": "  MISSING"}[u.status]
         lines.append(f"row {u.row} {u.venue} {u.symbol} [{u.profile or 'unknown venue'}]: {what}{flag}")
     return lines
