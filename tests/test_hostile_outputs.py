@@ -234,6 +234,15 @@ def _write_through(target):
         tmp.write_text("new")
 
 
+def _maybe_linked(path, through_a_symlink):
+    """``path``, or a symlink ``link.xlsx`` beside it pointing at it."""
+    if not through_a_symlink:
+        return path
+    link = path.parent / "link.xlsx"
+    link.symlink_to(path)
+    return link
+
+
 @needs_fifo
 @pytest.mark.parametrize("through_a_symlink", [False, True], ids=["fifo", "symlink-to-fifo"])
 def test_atomic_output_refuses_a_fifo_and_leaves_it_a_fifo(through_a_symlink, tmp_path):
@@ -243,10 +252,7 @@ def test_atomic_output_refuses_a_fifo_and_leaves_it_a_fifo(through_a_symlink, tm
 
     fifo = tmp_path / "f.xlsx"
     os.mkfifo(fifo)
-    target = fifo
-    if through_a_symlink:
-        target = tmp_path / "link.xlsx"
-        target.symlink_to(fifo)
+    target = _maybe_linked(fifo, through_a_symlink)
     with pytest.raises(OutputError, match="refusing to write .*: it is a FIFO, not a regular file") as caught:
         _write_through(target)
     assert "\n" not in str(caught.value)
@@ -293,10 +299,7 @@ def test_atomic_output_refuses_a_read_only_file_and_changes_nothing(through_a_sy
     read_only = tmp_path / "ro.xlsx"
     read_only.write_text("old")
     read_only.chmod(0o444)
-    target = read_only
-    if through_a_symlink:
-        target = tmp_path / "link.xlsx"
-        target.symlink_to(read_only)
+    target = _maybe_linked(read_only, through_a_symlink)
     with pytest.raises(OutputError, match="refusing to write .*: the file is read-only") as caught:
         _write_through(target)
     assert "\n" not in str(caught.value)
