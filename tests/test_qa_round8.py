@@ -95,3 +95,19 @@ def test_a_typed_flat_rate_is_the_venues_only_where_it_gives_the_venues_maintena
                     "okx,BTC-USDT-SWAP,long,0.5,60000,60000,10,0.004,150\n"
                     "okx,BTC-USDT-SWAP,long,0.5,60000,60000,10,0.004,\n", encoding="utf-8")
     assert [u.status for u in tier_provenance(load_positions(path))] == ["ok", "missing", "missing"]
+
+
+def test_leverage_and_funding_past_any_venues_refuse_their_row(tmp_path):
+    # a leverage of 1e308 was accepted with a warning and left a margin of ~0; a funding rate of 5 (500% an interval)
+    # only warned
+    path = tmp_path / "book.csv"
+    path.write_text("venue,symbol,side,size,entry,mark,leverage,funding_rate\n"
+                    "binance,BTCUSDT,long,1,60000,60000,1e308,\n"
+                    "binance,BTCUSDT,long,1,60000,60000,10,5\n"
+                    "binance,BTCUSDT,long,1,60000,60000,1000,-1\n", encoding="utf-8")
+    book = load_positions(path)
+    assert book.row == [3] and book.leverage.tolist() == [1000.0]  # 1,000x and -100% are a venue's extremes
+    assert book.issues == [
+        (1, "leverage must be at most 10000x (venues offer up to about 1,000x), got '1e308'"),
+        (2, "funding_rate must be at most 1 (100% per interval) either side of 0, got '5': if you meant 5%, write "
+            "0.05 or 5%")]

@@ -19,6 +19,7 @@ from levxl.engine.tiers import TierTable, preset, presets
 __all__ = ["plausibility_warnings", "tier_table_for", "preset_base_names", "VOL_PLAUSIBLE", "FUNDING_PLAUSIBLE",
            "MMR_PLAUSIBLE", "VOL_MAX", "EXPIRY_DAYS_MAX", "vol_range_reason", "expiry_range_reason", "PRICE_MAX",
            "PRICE_MIN", "SIZE_MAX", "AMOUNT_MAX", "AMOUNT_MIN", "BOUNDED_COLUMNS", "magnitude_reason", "amount_text",
+           "LEVERAGE_MAX", "FUNDING_MAX", "leverage_funding_reason",
            "stored_table"]
 
 VOL_PLAUSIBLE = 5.0
@@ -62,6 +63,12 @@ BOUNDED_COLUMNS = ("size", "entry", "mark", "strike", "margin", "wallet", "venue
 """The positions columns :func:`magnitude_reason` bounds, in the order a row's first bad one is named."""
 _PRICES = ("entry", "mark", "strike", "venue_liquidation")
 _NO_FLOOR = ("venue_liquidation",)  # a venue's liquidation price far below the mark is its own (0: none)
+LEVERAGE_MAX = 10_000.0
+"""The largest leverage a row may give, refused above: venues offer up to about 1,000x, and past it the implied
+margin is rounding noise (a leverage of 1e308 left a margin of ~0 and every figure meaningless)."""
+FUNDING_MAX = 1.0
+"""The largest funding rate a row may give, either side of 0, refused above: 100% of the position per interval
+(venues cap funding at 0.3%-3% a period; a rate past 3% already gets a warning, :data:`FUNDING_PLAUSIBLE`)."""
 MMR_PLAUSIBLE = 0.2
 """A maintenance rate above 20% (the venues' highest tiers stop around 50% only at absurd notionals; first tiers are
 0.4%-2.5%) is taken as a percentage typed as a number (``0.5`` for 0.5%)."""
@@ -121,6 +128,22 @@ def magnitude_reason(column: str, value: float, shown: Any = None) -> str:
         return f"{column} must be at least {AMOUNT_MIN:g} either side of 0 (smaller is rounding noise), got {text}"
     return ""
 
+
+def leverage_funding_reason(leverage: float, funding_rate: float, shown: dict[str, Any]) -> str:
+    """Why a perpetual row's leverage or funding rate is refused as past any venue's ("" when neither is: blank,
+    or within :data:`LEVERAGE_MAX` and :data:`FUNDING_MAX`); ``shown`` holds the cells as given.
+
+    >>> leverage_funding_reason(20, 0.0001, {}), leverage_funding_reason(1e308, 0.0, {"leverage": "1e308"})
+    ('', "leverage must be at most 10000x (venues offer up to about 1,000x), got '1e308'")
+    """
+    if leverage > LEVERAGE_MAX:
+        text = repr(shown["leverage"]) if shown.get("leverage") is not None else f"{leverage:g}"
+        return f"leverage must be at most {LEVERAGE_MAX:g}x (venues offer up to about 1,000x), got {text}"
+    if abs(funding_rate) > FUNDING_MAX:
+        text = repr(shown["funding_rate"]) if shown.get("funding_rate") is not None else f"{funding_rate:g}"
+        return (f"funding_rate must be at most {FUNDING_MAX:g} (100% per interval) either side of 0, got {text}: "
+                f"if you meant {funding_rate:g}%, write {funding_rate / 100:g} or {funding_rate:g}%")
+    return ""
 
 _NAMES: tuple[Any, frozenset[str]] | None = None
 

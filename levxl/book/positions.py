@@ -26,8 +26,8 @@ from levxl.engine.venues import profile_for
 from levxl.book.cells import (FUNDING_PER_HOURS_KEY, FUNDING_UNREAD_PREFIX, RATE_COLUMNS, CellError, canonical_column,
                                contract_count_hint, decimal_style, inverse_by_symbol_note, parse_number,
                                parse_side, size_unit_reason, symbol_contract)
-from levxl.book.checks import (BOUNDED_COLUMNS, expiry_range_reason, magnitude_reason, plausibility_warnings,
-                               stored_table, tier_table_for, vol_range_reason)
+from levxl.book.checks import (BOUNDED_COLUMNS, expiry_range_reason, leverage_funding_reason, magnitude_reason,
+                               plausibility_warnings, stored_table, tier_table_for, vol_range_reason)
 from levxl.book.ccxt import binance_coin_m_face, ccxt_record_stream, margin_currency, records_from_ccxt
 from levxl.files import reading
 from levxl.files.safety import require_regular_file
@@ -460,6 +460,8 @@ def _parsed_record(record: dict[str, Any], decimal: str, venue_table: Any) -> tu
         values["tick"] = values["funding_interval_hours"] = np.nan
         quoted_hours = None
         out_of_range = out_of_range or expiry_range_reason(values["expiry_days"], record.get("expiry_days"))
+    else:
+        out_of_range = out_of_range or leverage_funding_reason(values["leverage"], values["funding_rate"], record)
     if out_of_range:
         raise CellError(out_of_range)
     hours = values["funding_interval_hours"]
