@@ -145,6 +145,7 @@ def leverage_funding_reason(leverage: float, funding_rate: float, shown: dict[st
                 f"if you meant {funding_rate:g}%, write {funding_rate / 100:g} or {funding_rate:g}%")
     return ""
 
+
 _NAMES: tuple[Any, frozenset[str]] | None = None
 
 
@@ -198,6 +199,7 @@ def _table_of_another_market(row: dict[str, Any], table: TierTable) -> list[str]
     if tier_store.symbol_key(table.venue, symbol) != tier_store.symbol_key(table.venue, table.symbol):
         return [f"mmr names {table.name}, {table.symbol}'s table, for a {symbol} position: check the preset"]
     return []
+
 
 _MISSING = object()
 

@@ -24,8 +24,8 @@ import numpy as np
 from levxl.book.accounts import Liquidation, levxl_liquidation
 from levxl.book.figures import RiskTable, risk_table
 from levxl.book.positions import Book, account_key
-from levxl.book.venue_rules import (close_fee_in_maintenance, conventions_text, profiles_for, tick_digits,
-                                     tier_limits, tier_provenance)
+from levxl.book.venue_rules import (MM_PRECISION, close_fee_in_maintenance, conventions_text, mm_gap,
+                                     profiles_for, tick_digits, tier_limits, tier_provenance)
 from levxl.engine import kernel
 from levxl.engine.liquidation import liquidation_price, maintenance_margin
 
@@ -59,10 +59,6 @@ levxl was not told about shows as a difference, with the advice to give the tick
 CLOSE = 0.005
 """Relative difference within which a differing price is amber, not red, in the report (0.5%), and within which
 levxl with a suspected cause must land for that cause to be named."""
-MM_PRECISION = {"linear": 0.01, "inverse": 1e-8}
-"""The maintenance margins' match: within one unit of the margin currency's smallest reported amount, the cent of
-a linear contract's USD margin (USDT, USDC) and the satoshi (1e-8 coin) of an inverse one: venues report margins
-rounded (or truncated) to it and levxl's is unrounded."""
 TAKER_FEE = 0.0005  # the usual taker fee (Binance, Bybit, OKX VIP0 are 0.05%-0.06%), for the fee hypothesis
 
 TABLE_HEADERS = ("row", "venue", "account", "symbol", "side", "margin mode", "venue liq price", "levxl liq price",
@@ -211,18 +207,6 @@ def price_gap(levxl, venue, tick) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     gap = np.where(ticked, np.abs(ticks) / TICKS_MATCH, np.abs(relative) / RELATIVE_MATCH)
     matches = np.where(ticked, np.abs(ticks) <= TICKS_MATCH + TICK_EPSILON, np.abs(relative) <= RELATIVE_MATCH)
     return ticks, np.where(both, gap, np.nan), both & matches
-
-
-def mm_gap(levxl_mm, venue_mm, contract) -> tuple[np.ndarray, np.ndarray]:
-    """(levxl - venue maintenance margin, whether they match: within :data:`MM_PRECISION` of the contract's margin
-    currency, False where either is missing)."""
-    levxl_mm, venue_mm = np.asarray(levxl_mm, dtype=float), np.asarray(venue_mm, dtype=float)
-    precision = np.where(np.asarray(contract, dtype=object) == "inverse", MM_PRECISION["inverse"],
-                         MM_PRECISION["linear"])
-    delta = levxl_mm - venue_mm
-    both = np.isfinite(delta) & (venue_mm > 0)
-    # the 1e-9 is float noise on a difference exactly one unit wide (409.21 - 409.20)
-    return np.where(both, delta, np.nan), both & (np.abs(delta) <= precision * (1 + 1e-9))
 
 
 def _mm_text(venue_mm: float, levxl_mm: float, contract: str) -> str:

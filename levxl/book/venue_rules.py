@@ -26,7 +26,8 @@ from levxl.book.checks import amount_text
 
 __all__ = ["STALE_DAYS", "profiles_for", "TierUse", "tier_provenance", "TierLimit", "tier_limits",
            "provenance_rows", "limit_rows", "warnings", "table_lines", "convention_lines", "venue_liquidation_prices",
-           "DEFAULT_FUNDING_HOURS", "funding_hours", "funding_lines", "on_tick", "tick_digits"]
+           "DEFAULT_FUNDING_HOURS", "funding_hours", "funding_lines", "on_tick", "tick_digits", "MM_PRECISION",
+           "mm_gap", "close_fee_in_maintenance"]
 
 STALE_DAYS = 90
 """A tier table older than this many days (before the as-of date of the figures) is flagged as stale."""
@@ -129,17 +130,36 @@ def _refused(venue: str, symbol: str, seen: dict) -> Any:
     return seen[key]
 
 
-def _is_the_venues_own_rate(book: Any, i: int, close_fee: float) -> bool:
-    """A flat rate that gives the venue's own reported maintenance margin of the position (with the fee to close
-    where the venue counts it, to the cent or the satoshi as the reconciliation compares them): read from the
-    venue (a ccxt position's MM / value), not typed or defaulted."""
-    reported = float(book.venue_maintenance[i])
-    if not (math.isfinite(reported) and reported > 0):
-        return False
-    price = book.entry[i] if book.basis[i] == "entry" else book.mark[i]
-    inverse = book.contract[i] == "inverse"
-    value = book.size[i] / price if inverse else book.size[i] * price
-    return bool(abs(float(book.mmr[i]) * value + close_fee - reported) <= (1e-8 if inverse else 0.01))
+MM_PRECISION = {"linear": 0.01, "inverse": 1e-8}
+"""The maintenance margins' match: within one unit of the margin currency's smallest reported amount, the cent of
+a linear contract's USD margin (USDT, USDC) and the satoshi (1e-8 coin) of an inverse one: venues report margins
+rounded (or truncated) to it and levxl's is unrounded."""
+
+
+def mm_gap(levxl_mm, venue_mm, contract) -> tuple[np.ndarray, np.ndarray]:
+    """(levxl - venue maintenance margin, whether they match: within :data:`MM_PRECISION` of the contract's margin
+    currency, False where either is missing)."""
+    levxl_mm, venue_mm = np.asarray(levxl_mm, dtype=float), np.asarray(venue_mm, dtype=float)
+    precision = np.where(np.asarray(contract, dtype=object) == "inverse", MM_PRECISION["inverse"],
+                         MM_PRECISION["linear"])
+    delta = levxl_mm - venue_mm
+    both = np.isfinite(delta) & (venue_mm > 0)
+    # the 1e-9 is float noise on a difference exactly one unit wide (409.21 - 409.20)
+    return np.where(both, delta, np.nan), both & (np.abs(delta) <= precision * (1 + 1e-9))
+
+
+def _venues_own_rates(book: Any) -> np.ndarray:
+    """Per position: its mmr is a flat rate that gives the venue's own reported maintenance margin (with the fee to
+    close where the venue counts it, matched as the reconciliation matches them, :func:`mm_gap`): a rate read from
+    the venue (a ccxt position's MM / value), not typed or defaulted."""
+    rate = np.array([float(m) if isinstance(m, (int, float)) and not isinstance(m, bool) else np.nan
+                     for m in book.mmr])
+    price = np.where(np.array(book.basis, dtype=object) == "entry", book.entry, book.mark)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        value = np.where(np.array(book.contract, dtype=object) == "inverse", book.size / price, book.size * price)
+        levxl_mm = rate * value + close_fee_in_maintenance(book)
+    return mm_gap(levxl_mm, book.venue_maintenance, book.contract)[1]
+
 
 def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) -> list[TierUse]:
     """Per position: the tier table used (name, as-of date, source), its age on ``as_of`` (default today) and a
@@ -151,7 +171,7 @@ def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) 
     out = []
     seen: dict = {}
     hours_of: dict = {}
-    close_fees = close_fee_in_maintenance(book)
+    venue_rate = _venues_own_rates(book)
     for i, profile in enumerate(profiles_for(book.venue, book.contract)):
         venue, symbol, spec = book.venue[i], book.symbol[i], book.mmr[i]
         hours = float("nan")
@@ -166,7 +186,7 @@ def tier_provenance(book: Any, as_of: Any = None, stale_days: int = STALE_DAYS) 
             out.append(TierUse(table="", as_of="", source="", age_days=None, status="n/a", warning="", **common))
             continue
         table = spec if isinstance(spec, TierTable) else preset(spec) if isinstance(spec, str) else None
-        if table is None and _is_the_venues_own_rate(book, i, float(close_fees[i])):
+        if table is None and venue_rate[i]:
             # read from the venue's position (ccxt: its maintenance margin / value): the venue's rate now, at
             # this size; not a stale or missing table, though only a table prices other sizes
             out.append(TierUse(table=f"venue rate {float(spec):g}", as_of="", source="the venue's maintenance "
@@ -302,15 +322,21 @@ def close_fee_in_maintenance(book: Any) -> np.ndarray:
     :func:`levxl.engine.conventions.close_fee_at_bankruptcy` at the leverage and the account's taker rate (NaN:
     the profile's dated base rate)."""
     out = np.asarray(book.close_fee, dtype=float).copy()
-    taker = np.asarray(book.taker_fee, dtype=float)
+    rate = np.asarray(book.taker_fee, dtype=float).copy()
+    from_leverage = np.zeros(len(out), dtype=bool)
     for i, profile in enumerate(profiles_for(book.venue, book.contract)):
-        if (profile is None or not profile.close_fee_in_margin or book.kind[i] == "option"
-                or book.margin_mode[i] != "isolated" or np.isfinite(book.margin[i])):
-            continue
-        rate = taker[i] if np.isfinite(taker[i]) else (profile.taker_fee or 0.0)
-        out[i] = float(close_fee_at_bankruptcy(book.side[i], book.entry[i], book.size[i], leverage=book.leverage[i],
-                                               fee=rate, contract=book.contract[i]))
+        if (profile is not None and profile.close_fee_in_margin and book.kind[i] != "option"
+                and book.margin_mode[i] == "isolated" and not np.isfinite(book.margin[i])):
+            from_leverage[i] = True
+            if not np.isfinite(rate[i]):
+                rate[i] = profile.taker_fee or 0.0
+    if from_leverage.any():
+        contract = np.array(book.contract, dtype=object)[from_leverage]
+        out[from_leverage] = close_fee_at_bankruptcy(book.side[from_leverage], book.entry[from_leverage],
+                                                     book.size[from_leverage], leverage=book.leverage[from_leverage],
+                                                     fee=rate[from_leverage], contract=contract)
     return out
+
 
 DEFAULT_FUNDING_HOURS = 8.0
 """The period a funding rate is taken to be quoted per where neither the row nor its venue says (8 hours: Binance,
