@@ -94,7 +94,9 @@ def _inputs(ws, positions: list[dict]) -> tuple[int, int]:
         row = first + i
         ws.cell(row, 1, i + 1).border = BOX
         for k, (key, fmt) in enumerate(zip(_KEYS, _FORMATS)):
-            input_cell(ws.cell(row, 2 + k), p[key], fmt)
+            cell = input_cell(ws.cell(row, 2 + k), p[key], fmt)
+            if key == "mmr":  # a preset ("binance:DOGEUSDT") is wider than the column the page width allows
+                cell.alignment = Alignment(shrink_to_fit=True)
     dv = DataValidation(type="list", formula1='"long,short"', allow_blank=True)
     dv.add(f"D{first}:D{last}")
     dv2 = DataValidation(type="list", formula1='"linear,inverse"', allow_blank=True)
