@@ -49,7 +49,7 @@ RED, AMBER = 0.05, 0.10  #: status thresholds on the distance to liquidation (in
 _KEYS = ("venue", "symbol", "side", "contract", "size", "entry", "mark", "leverage", "margin", "mmr", "funding_rate",
          "vol")
 _FORMATS = (None, None, None, None, SIZE, PRICE, PRICE, LEV, AMOUNT, None, RATE, PCT1)
-_WIDTHS = (3.5, 9.5, 13, 5.5, 11.5, 10, 10, 10, 12, 10, 13, 8.5, 10.5)
+_WIDTHS = (3.5, 9.5, 13, 5.5, 11.5, 10, 10, 10, 12, 10, 14, 7.5, 10.5)
 """Column widths A:M (127 units): every table one A4 landscape page wide at >= 8 pt (tests/test_template.py)."""
 
 
